@@ -1,0 +1,65 @@
+import type { Consumer, ConsumerInfo } from '../core/consumer';
+import type { Queue, QueueEntry } from '../core/queue';
+import type { FieldTable } from './field-table';
+import { encodeDeliver } from './content';
+import type { Channel } from './channel';
+
+/** A basic.consume on an AMQP channel: credit comes from the channel's prefetch and the socket. */
+export class ChannelConsumer implements Consumer {
+  readonly tag: string;
+  readonly noAck: boolean;
+  readonly exclusive: boolean;
+  readonly queue: Queue;
+  readonly channel: Channel;
+  readonly prefetch: number;
+  readonly arguments: FieldTable;
+  unacked = 0;
+
+  constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, args: FieldTable) {
+    this.channel = channel;
+    this.queue = queue;
+    this.tag = tag;
+    this.noAck = noAck;
+    this.exclusive = exclusive;
+    this.prefetch = channel.prefetchCount;
+    this.arguments = args;
+  }
+
+  hasCredit(): boolean {
+    const ch = this.channel;
+    if (!ch.flowActive || ch.closing) return false;
+    if (!this.noAck) {
+      if (this.prefetch !== 0 && this.unacked >= this.prefetch) return false;
+      if (ch.globalPrefetch !== 0 && ch.unacked.size >= ch.globalPrefetch) return false;
+    }
+    return ch.conn.canWrite();
+  }
+
+  deliver(queue: Queue, entry: QueueEntry): void {
+    const ch = this.channel;
+    const tag = ch.nextDeliveryTag++;
+    if (!this.noAck) {
+      ch.unacked.set(tag, { queue, entry, consumer: this });
+      this.unacked++;
+    }
+    const msg = entry.msg;
+    ch.conn.write(
+      encodeDeliver(ch.id, ch.conn.frameMax, this.tag, tag, entry.redelivered, msg.exchange, msg.routingKey, msg.rawProperties, msg.body),
+    );
+  }
+
+  cancelledByQueue(_queue: Queue): void {
+    this.channel.consumerCancelledByServer(this);
+  }
+
+  describe(): ConsumerInfo {
+    return {
+      connection: this.channel.conn.name,
+      channel: this.channel.id,
+      prefetchCount: this.prefetch,
+      ackRequired: !this.noAck,
+      exclusive: this.exclusive,
+      arguments: this.arguments,
+    };
+  }
+}

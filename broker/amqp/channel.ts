@@ -1,0 +1,438 @@
+import { AmqpError, notFound } from '../core/errors';
+import { Message } from '../core/message';
+import type { Queue, QueueEntry } from '../core/queue';
+import { Routed } from '../core/vhost';
+import type { VirtualHost } from '../core/vhost';
+import { ChannelConsumer } from './channel-consumer';
+import type { AmqpConnection } from './connection';
+import { encodeReturn } from './content';
+import { handleBasic } from './handlers/basic';
+import { handleExchange } from './handlers/exchange';
+import { handleQueue } from './handlers/queue';
+import type { AmqpMethod } from './generated/protocol';
+import { CLASS_BASIC } from './generated/protocol';
+
+export interface Delivery {
+  queue: Queue;
+  entry: QueueEntry;
+  /** undefined for basic.get */
+  consumer: ChannelConsumer | undefined;
+}
+
+interface PendingPublish {
+  exchange: string;
+  routingKey: string;
+  mandatory: boolean;
+  properties: Buffer | undefined;
+  size: number;
+  received: number;
+  parts: Buffer[];
+}
+
+type TxOp =
+  | { kind: 'publish'; exchange: string; msg: Message; mandatory: boolean }
+  | { kind: 'ack'; tag: number; multiple: boolean }
+  | { kind: 'nack'; tag: number; multiple: boolean; requeue: boolean };
+
+/**
+ * One AMQP channel: assembles published content, owns delivery tags and unacked deliveries,
+ * prefetch, publisher confirms and transactions. Method handling per class lives in handlers/.
+ */
+export class Channel {
+  readonly id: number;
+  readonly conn: AmqpConnection;
+  readonly vhost: VirtualHost;
+  closing = false;
+  flowActive = true;
+  /** basic.qos global=false: applies to consumers created after it */
+  prefetchCount = 0;
+  globalPrefetch = 0;
+  nextDeliveryTag = 1;
+  readonly unacked = new Map<number, Delivery>();
+  readonly consumers = new Map<string, ChannelConsumer>();
+  /** For queue name "" in bind/consume/get/purge/delete. */
+  lastQueue = '';
+  /** Direct reply-to: the pseudo queue name this channel's reply consumer answers to. */
+  replyTo: { key: string; tag: string } | undefined;
+
+  confirmMode = false;
+  private publishSeq = 0;
+  private ackDue = 0;
+  private ackSent = 0;
+  txOps: TxOp[] | undefined;
+  /** While tx.commit applies the recorded acks they must act, not be recorded again. */
+  private committing = false;
+  private pending: PendingPublish | undefined;
+  readonly stats = { publish: 0, confirm: 0, returnUnroutable: 0, deliver: 0, ack: 0, redeliver: 0 };
+
+  constructor(conn: AmqpConnection, id: number) {
+    this.conn = conn;
+    this.id = id;
+    if (conn.vhost === undefined) throw new Error('channel before vhost');
+    this.vhost = conn.vhost;
+  }
+
+  // --- input -----------------------------------------------------------------------------------
+
+  onMethod(m: AmqpMethod): void {
+    if (this.closing) {
+      // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ).
+      if (m.name === 'channel.close-ok') this.conn.channelClosed(this);
+      else if (m.name === 'channel.close') {
+        this.conn.sendMethod(this.id, { name: 'channel.close-ok', args: {} });
+        this.conn.channelClosed(this);
+      }
+      return;
+    }
+    if (this.pending !== undefined) {
+      throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got non content header frame instead`, 'connection');
+    }
+    try {
+      this.dispatch(m);
+    } catch (err) {
+      if (!(err instanceof AmqpError) || err.scope === 'connection') {
+        if (err instanceof AmqpError && err.classId === 0) {
+          err.classId = m.classId;
+          err.methodId = m.methodId;
+        }
+        throw err;
+      }
+      this.fail(err, m.classId, m.methodId);
+    }
+  }
+
+  private dispatch(m: AmqpMethod): void {
+    switch (m.classId) {
+      case 20:
+        return this.handleChannel(m);
+      case 40:
+        return handleExchange(this, m);
+      case 50:
+        return handleQueue(this, m);
+      case 60:
+        return handleBasic(this, m);
+      case 85:
+        return this.handleConfirm(m);
+      case 90:
+        return this.handleTx(m);
+      default:
+        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+    }
+  }
+
+  private handleChannel(m: AmqpMethod): void {
+    switch (m.name) {
+      case 'channel.open':
+        throw new AmqpError(504, `second 'channel.open' seen`, 'connection', 20, 10);
+      case 'channel.close':
+        this.release();
+        this.conn.sendMethod(this.id, { name: 'channel.close-ok', args: {} });
+        this.conn.channelClosed(this);
+        return;
+      case 'channel.close-ok':
+        return;
+      case 'channel.flow':
+        this.flowActive = m.args.active;
+        this.conn.sendMethod(this.id, { name: 'channel.flow-ok', args: { active: m.args.active } });
+        if (this.flowActive) this.resumeDeliveries();
+        return;
+      case 'channel.flow-ok':
+        return;
+      default:
+        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+    }
+  }
+
+  private handleConfirm(m: AmqpMethod): void {
+    if (m.name !== 'confirm.select') throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+    if (this.txOps !== undefined) throw new AmqpError(406, 'cannot switch from tx to confirm mode');
+    this.confirmMode = true;
+    if (!m.args.nowait) this.conn.sendMethod(this.id, { name: 'confirm.select-ok', args: {} });
+  }
+
+  private handleTx(m: AmqpMethod): void {
+    switch (m.name) {
+      case 'tx.select':
+        if (this.confirmMode) throw new AmqpError(406, 'cannot switch from confirm to tx mode');
+        this.txOps ??= [];
+        this.conn.sendMethod(this.id, { name: 'tx.select-ok', args: {} });
+        return;
+      case 'tx.commit': {
+        const ops = this.txOps;
+        if (ops === undefined) throw new AmqpError(406, 'channel is not transactional');
+        this.txOps = [];
+        this.committing = true;
+        try {
+          for (const op of ops) {
+            if (op.kind === 'publish') this.route(op.exchange, op.msg, op.mandatory);
+            else if (op.kind === 'ack') this.ack(op.tag, op.multiple);
+            else this.reject(op.tag, op.multiple, op.requeue);
+          }
+        } finally {
+          this.committing = false;
+        }
+        this.conn.sendMethod(this.id, { name: 'tx.commit-ok', args: {} });
+        return;
+      }
+      case 'tx.rollback':
+        if (this.txOps === undefined) throw new AmqpError(406, 'channel is not transactional');
+        this.txOps = [];
+        this.conn.sendMethod(this.id, { name: 'tx.rollback-ok', args: {} });
+        return;
+      default:
+        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+    }
+  }
+
+  // --- publishing ------------------------------------------------------------------------------
+
+  startPublish(exchange: string, routingKey: string, mandatory: boolean): void {
+    this.pending = { exchange, routingKey, mandatory, properties: undefined, size: 0, received: 0, parts: [] };
+  }
+
+  onContentHeader(payload: Buffer): void {
+    if (this.closing) return;
+    const p = this.pending;
+    if (p === undefined || p.properties !== undefined) {
+      throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
+    }
+    if (payload.length < 14) throw new AmqpError(502, 'content header frame too short', 'connection');
+    const classId = payload.readUInt16BE(0);
+    if (classId !== CLASS_BASIC) throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got ${classId}`, 'connection');
+    const size = payload.readUInt32BE(4) * 0x100000000 + payload.readUInt32BE(8);
+    const max = this.conn.core.limits.maxMessageSize;
+    if (size > max) {
+      this.pending = undefined;
+      this.fail(new AmqpError(406, `message size ${size} is larger than configured max size ${max}`), 60, 40);
+      return;
+    }
+    // copied: a slice would keep the whole socket chunk alive for as long as the message lives
+    p.properties = Buffer.from(payload.subarray(12));
+    p.size = size;
+    if (size === 0) this.completePublish(p, Buffer.alloc(0));
+  }
+
+  onContentBody(payload: Buffer): void {
+    if (this.closing) return;
+    const p = this.pending;
+    if (p === undefined || p.properties === undefined) {
+      throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
+    }
+    const received = p.received + payload.length;
+    if (received > p.size) {
+      throw new AmqpError(505, `content body of ${received} bytes exceeds the ${p.size} bytes declared in its header`, 'connection');
+    }
+    p.received = received;
+    if (received === p.size && p.parts.length === 0) {
+      const body = Buffer.allocUnsafe(payload.length);
+      payload.copy(body);
+      this.completePublish(p, body);
+      return;
+    }
+    p.parts.push(payload);
+    if (received === p.size) this.completePublish(p, Buffer.concat(p.parts, p.size));
+  }
+
+  private completePublish(p: PendingPublish, body: Buffer): void {
+    this.pending = undefined;
+    const msg = new Message(p.exchange, p.routingKey, p.properties as Buffer, body);
+    try {
+      if (this.txOps !== undefined) {
+        this.checkPublishable(p.exchange);
+        this.txOps.push({ kind: 'publish', exchange: p.exchange, msg, mandatory: p.mandatory });
+        return;
+      }
+      this.route(p.exchange, msg, p.mandatory);
+    } catch (err) {
+      if (!(err instanceof AmqpError) || err.scope === 'connection') throw err;
+      this.fail(err, 60, 40);
+    }
+  }
+
+  private checkPublishable(exchangeName: string) {
+    const ex = this.vhost.exchanges.get(exchangeName);
+    if (ex === undefined) throw notFound(`no exchange '${exchangeName}' in vhost '${this.vhost.name}'`);
+    if (ex.internal) throw new AmqpError(403, `cannot publish to internal exchange '${exchangeName}' in vhost '${this.vhost.name}'`);
+    this.conn.checkPermission('write', 'exchange', exchangeName);
+    return ex;
+  }
+
+  private route(exchangeName: string, msg: Message, mandatory: boolean): void {
+    const ex = this.checkPublishable(exchangeName);
+    this.stats.publish++;
+    const seq = this.confirmMode ? ++this.publishSeq : 0;
+    if (this.replyTo !== undefined || msg.routingKey.startsWith('amq.rabbitmq.reply-to')) {
+      const handled = this.conn.directReplyTo.route(this, ex, msg);
+      if (handled !== undefined) {
+        if (!handled && mandatory) this.sendReturn(msg);
+        if (seq !== 0) this.confirm(seq, true);
+        return;
+      }
+      msg = this.conn.directReplyTo.rewriteReplyTo(this, msg);
+    }
+    const routed = this.vhost.publish(ex, msg);
+    if (routed === Routed.Unroutable && mandatory) this.sendReturn(msg);
+    if (seq !== 0) this.confirm(seq, routed !== Routed.Rejected);
+  }
+
+  private sendReturn(msg: Message): void {
+    this.stats.returnUnroutable++;
+    this.conn.write(
+      encodeReturn(this.id, this.conn.frameMax, 312, 'NO_ROUTE', msg.exchange, msg.routingKey, msg.rawProperties, msg.body),
+    );
+  }
+
+  /** Confirms go out in one basic.ack(multiple) per flush; a nack flushes the acks before it. */
+  private confirm(seq: number, ok: boolean): void {
+    if (ok) {
+      this.ackDue = seq;
+      this.conn.confirmsDue.add(this);
+      this.conn.scheduleFlush();
+      return;
+    }
+    this.ackDue = seq - 1;
+    this.flushConfirms();
+    this.conn.sendMethod(this.id, { name: 'basic.nack', args: { deliveryTag: seq, multiple: false, requeue: false } });
+    this.ackSent = seq;
+    this.ackDue = seq;
+  }
+
+  flushConfirms(): void {
+    if (this.ackDue <= this.ackSent || this.closing) return;
+    this.conn.sendMethod(this.id, {
+      name: 'basic.ack',
+      args: { deliveryTag: this.ackDue, multiple: this.ackDue - this.ackSent > 1 },
+    });
+    this.stats.confirm += this.ackDue - this.ackSent;
+    this.ackSent = this.ackDue;
+  }
+
+  // --- acknowledgements ------------------------------------------------------------------------
+
+  ack(tag: number, multiple: boolean): void {
+    if (this.txOps !== undefined && !this.committing) {
+      this.txOps.push({ kind: 'ack', tag, multiple });
+      return;
+    }
+    this.settle(tag, multiple, (d) => {
+      d.queue.settle(d.entry);
+    });
+  }
+
+  /** nack and reject: requeue, or discard (dead-letter). */
+  reject(tag: number, multiple: boolean, requeue: boolean): void {
+    if (this.txOps !== undefined && !this.committing) {
+      this.txOps.push({ kind: 'nack', tag, multiple, requeue });
+      return;
+    }
+    this.settle(tag, multiple, requeue ? (d) => d.queue.requeue(d.entry) : (d) => d.queue.discard(d.entry));
+  }
+
+  private settle(tag: number, multiple: boolean, action: (d: Delivery) => void): void {
+    const unacked = this.unacked;
+    if (multiple) {
+      if (tag !== 0 && !unacked.has(tag)) throw new AmqpError(406, `unknown delivery tag ${tag}`);
+      let touched: Queue | Set<Queue> | undefined;
+      for (const [t, d] of unacked) {
+        if (tag !== 0 && t > tag) break;
+        unacked.delete(t);
+        if (d.consumer !== undefined) d.consumer.unacked--;
+        action(d);
+        if (touched === undefined) touched = d.queue;
+        else if (touched !== d.queue) {
+          if (!(touched instanceof Set)) touched = new Set([touched]);
+          touched.add(d.queue);
+        }
+      }
+      if (touched instanceof Set) for (const q of touched) this.afterSettle(q);
+      else if (touched !== undefined) this.afterSettle(touched);
+      return;
+    }
+    const d = unacked.get(tag);
+    if (d === undefined) throw new AmqpError(406, `unknown delivery tag ${tag}`);
+    unacked.delete(tag);
+    if (d.consumer !== undefined) d.consumer.unacked--;
+    action(d);
+    this.afterSettle(d.queue);
+  }
+
+  private afterSettle(q: Queue): void {
+    if (this.globalPrefetch !== 0) this.resumeDeliveries();
+    else q.dispatch();
+  }
+
+  /** basic.recover: everything unacked goes back to its queue, redelivered. */
+  recover(): void {
+    const queues = new Set<Queue>();
+    for (const d of this.unacked.values()) {
+      if (d.consumer !== undefined) d.consumer.unacked--;
+      d.queue.requeue(d.entry);
+      queues.add(d.queue);
+    }
+    this.unacked.clear();
+    for (const q of queues) q.dispatch();
+  }
+
+  /** After credit returns (qos raised, flow on, socket drained): let every consumer's queue deliver. */
+  resumeDeliveries(): void {
+    for (const c of this.consumers.values()) c.queue.dispatch();
+  }
+
+  // --- consumers -------------------------------------------------------------------------------
+
+  addConsumer(c: ChannelConsumer): void {
+    this.consumers.set(c.tag, c);
+  }
+
+  cancelConsumer(tag: string): void {
+    const c = this.consumers.get(tag);
+    if (c === undefined) {
+      this.conn.directReplyTo.cancel(this, tag);
+      return;
+    }
+    this.consumers.delete(tag);
+    this.conn.core.emit({ type: 'consumer.deleted', vhost: this.vhost.name, queue: c.queue.name, tag });
+    c.queue.removeConsumer(c);
+  }
+
+  consumerCancelledByServer(c: ChannelConsumer): void {
+    if (this.consumers.get(c.tag) !== c) return;
+    this.consumers.delete(c.tag);
+    if (this.conn.consumerCancelNotify && !this.closing) {
+      this.conn.sendMethod(this.id, { name: 'basic.cancel', args: { consumerTag: c.tag, nowait: true } });
+    }
+  }
+
+  // --- closing ---------------------------------------------------------------------------------
+
+  /** A channel error: tell the client, drop our state now, wait for close-ok. */
+  private fail(err: AmqpError, classId: number, methodId: number): void {
+    this.conn.log.debug(`channel ${this.id} on ${this.conn.name}: ${err.message}`);
+    this.conn.sendMethod(this.id, {
+      name: 'channel.close',
+      args: { replyCode: err.code, replyText: err.message, classId: err.classId || classId, methodId: err.methodId || methodId },
+    });
+    this.release();
+  }
+
+  /** Cancels consumers, then requeues what they held — in that order, so nothing comes back to us. */
+  release(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.pending = undefined;
+    this.txOps = undefined;
+    this.conn.directReplyTo.release(this);
+    for (const c of this.consumers.values()) {
+      this.conn.core.emit({ type: 'consumer.deleted', vhost: this.vhost.name, queue: c.queue.name, tag: c.tag });
+      c.queue.removeConsumer(c);
+    }
+    this.consumers.clear();
+    const queues = new Set<Queue>();
+    for (const d of this.unacked.values()) {
+      d.queue.requeue(d.entry);
+      queues.add(d.queue);
+    }
+    this.unacked.clear();
+    for (const q of queues) q.dispatch();
+  }
+}

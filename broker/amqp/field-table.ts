@@ -1,0 +1,594 @@
+// AMQP field tables and field arrays: method arguments, client and server properties, message
+// headers.
+//
+// Value types are the ones RabbitMQ and its clients use (RabbitMQ's "amqp-0-9-1 errata"), which
+// differ from the 0-9-1 spec's own table: notably 's' is a signed 16-bit integer, not a short
+// string, and 'x' is a byte array.
+//
+// JS representation. Decoding gives the natural JS value; encoding a natural value picks a type:
+//
+//   wire type                decodes to                          natural value      encodes as
+//   t boolean                boolean                             boolean            t
+//   b B s u i  (8/16/32 bit) number                              integer, int32     I
+//   I int32                  number                              other safe int     l
+//   l int64                  number; bigint beyond 2^53          bigint             l
+//   f float, d double        number                              other number       d
+//   D decimal                Decimal                             Decimal            D
+//   S long string            string (Buffer if not valid UTF-8)  string             S
+//   T timestamp              number of seconds (bigint > 2^53)   Date               T (seconds)
+//   F table                  plain object                        plain object       F
+//   A array                  array                               array              A
+//   V void                   null                                null, undefined    V
+//   x byte array             Buffer (a copy)                     Buffer/Uint8Array  x
+//
+// Type hints. Where the natural encoding of a decoded value differs from the type it arrived with
+// (an int16 1000 would go back out as int32), the decoder records the wire type in a hidden,
+// non-enumerable symbol property of the containing table or array. Encoding uses a hint when the
+// current value still fits that type, and the natural type otherwise. So the broker reads plain
+// numbers (`args['x-message-ttl']`), while encode(decode(bytes)) reproduces the bytes exactly for
+// any table a client sends — with three exceptions no client produces: duplicate keys (the last
+// one wins), keys that are not valid UTF-8, and NaN payloads other than the canonical one.
+// Copies made with spread or JSON drop the hints and encode naturally, with the same values.
+// fieldType()/setFieldType() read and set a type explicitly, e.g. for x-death's int64 count.
+//
+// Malformed input throws CodecError (MALFORMED, i.e. 501 as RabbitMQ answers). No read goes past
+// the given end, and nothing is allocated from a length before the length is checked.
+
+import { isUtf8 } from 'node:buffer';
+import { CodecError, MALFORMED } from './codec-error';
+
+/** A decimal as the wire carries it: digits / 10^places, both unsigned (as RabbitMQ reads them). */
+export class Decimal {
+  constructor(
+    readonly places: number,
+    readonly digits: number,
+  ) {}
+}
+
+export type FieldValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | undefined
+  | Date
+  | Decimal
+  | Buffer
+  | Uint8Array
+  | FieldValue[]
+  | FieldTable;
+
+export interface FieldTable {
+  [key: string]: FieldValue;
+}
+
+export type FieldType =
+  | 'boolean'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'float'
+  | 'double'
+  | 'decimal'
+  | 'longstr'
+  | 'timestamp'
+  | 'table'
+  | 'array'
+  | 'void'
+  | 'bytes';
+
+/** The types a number (or bigint) can be given explicitly with setFieldType. */
+export type NumericFieldType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float' | 'double' | 'timestamp';
+
+// Wire tags as char codes, so the hot comparisons are on numbers.
+const T_BOOL = 0x74; // t
+const T_INT8 = 0x62; // b
+const T_UINT8 = 0x42; // B
+const T_INT16 = 0x73; // s
+const T_UINT16 = 0x75; // u
+const T_INT32 = 0x49; // I
+const T_UINT32 = 0x69; // i
+const T_INT64 = 0x6c; // l
+const T_FLOAT = 0x66; // f
+const T_DOUBLE = 0x64; // d
+const T_DECIMAL = 0x44; // D
+const T_LONGSTR = 0x53; // S
+const T_TIMESTAMP = 0x54; // T
+const T_TABLE = 0x46; // F
+const T_ARRAY = 0x41; // A
+const T_VOID = 0x56; // V
+const T_BYTES = 0x78; // x
+
+const TYPE_OF_TAG: { readonly [tag: number]: FieldType } = {
+  [T_BOOL]: 'boolean',
+  [T_INT8]: 'int8',
+  [T_UINT8]: 'uint8',
+  [T_INT16]: 'int16',
+  [T_UINT16]: 'uint16',
+  [T_INT32]: 'int32',
+  [T_UINT32]: 'uint32',
+  [T_INT64]: 'int64',
+  [T_FLOAT]: 'float',
+  [T_DOUBLE]: 'double',
+  [T_DECIMAL]: 'decimal',
+  [T_LONGSTR]: 'longstr',
+  [T_TIMESTAMP]: 'timestamp',
+  [T_TABLE]: 'table',
+  [T_ARRAY]: 'array',
+  [T_VOID]: 'void',
+  [T_BYTES]: 'bytes',
+};
+
+const TAG_OF_NUMERIC_TYPE: { readonly [K in NumericFieldType]: number } = {
+  int8: T_INT8,
+  uint8: T_UINT8,
+  int16: T_INT16,
+  uint16: T_UINT16,
+  int32: T_INT32,
+  uint32: T_UINT32,
+  int64: T_INT64,
+  float: T_FLOAT,
+  double: T_DOUBLE,
+  timestamp: T_TIMESTAMP,
+};
+
+/**
+ * Legitimate tables nest a few levels; the limit keeps a hostile frame (or a cyclic object) from
+ * exhausting the stack.
+ */
+const MAX_DEPTH = 64;
+
+const TWO_32 = 4294967296;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+// ---------------------------------------------------------------------------------------------
+// Hints
+
+const HINTS = Symbol('amqp field types');
+
+interface Hints {
+  /** wire tag per key (tables) or index (arrays), only where the natural type differs */
+  types?: { [key: string]: number };
+  /** wire order of the keys, kept only when JS would reorder them (integer-like keys) */
+  order?: string[];
+}
+
+type Container = (FieldTable | FieldValue[]) & { [HINTS]?: Hints };
+
+function hintsOf(c: Container): Hints | undefined {
+  return c[HINTS];
+}
+
+function ensureHints(c: Container): Hints {
+  let h = c[HINTS];
+  if (h === undefined) {
+    h = {};
+    Object.defineProperty(c, HINTS, { value: h, enumerable: false, writable: true, configurable: true });
+  }
+  return h;
+}
+
+function setHint(c: Container, key: string, tag: number): void {
+  const h = ensureHints(c);
+  (h.types ??= {})[key] = tag;
+}
+
+/** The wire type `container[key]` encodes as. */
+export function fieldType(container: FieldTable | FieldValue[], key: string | number): FieldType {
+  const value = Array.isArray(container) ? container[Number(key)] : container[String(key)];
+  return TYPE_OF_TAG[tagFor(value, hintsOf(container)?.types?.[String(key)])];
+}
+
+/**
+ * Gives `container[key]` an explicit wire type, used while the value fits it (a number in range,
+ * or a bigint for int64/timestamp).
+ */
+export function setFieldType(container: FieldTable | FieldValue[], key: string | number, type: NumericFieldType): void {
+  setHint(container, String(key), TAG_OF_NUMERIC_TYPE[type]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing a type
+
+function naturalTag(v: FieldValue): number {
+  switch (typeof v) {
+    case 'string':
+      return T_LONGSTR;
+    case 'number':
+      if (Number.isInteger(v)) {
+        if (v >= -0x80000000 && v <= 0x7fffffff) return T_INT32;
+        if (Number.isSafeInteger(v)) return T_INT64;
+      }
+      return T_DOUBLE;
+    case 'boolean':
+      return T_BOOL;
+    case 'bigint':
+      return T_INT64;
+    case 'undefined':
+      return T_VOID;
+    case 'object':
+      if (v === null) return T_VOID;
+      if (Array.isArray(v)) return T_ARRAY;
+      if (v instanceof Uint8Array) return T_BYTES;
+      if (v instanceof Date) return T_TIMESTAMP;
+      if (v instanceof Decimal) return T_DECIMAL;
+      return T_TABLE;
+    default:
+      throw new TypeError(`a ${typeof v} cannot go into an AMQP field table`);
+  }
+}
+
+function isIntIn(v: FieldValue, min: number, max: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+function fits(tag: number, v: FieldValue): boolean {
+  switch (tag) {
+    case T_INT8:
+      return isIntIn(v, -0x80, 0x7f);
+    case T_UINT8:
+      return isIntIn(v, 0, 0xff);
+    case T_INT16:
+      return isIntIn(v, -0x8000, 0x7fff);
+    case T_UINT16:
+      return isIntIn(v, 0, 0xffff);
+    case T_INT32:
+      return isIntIn(v, -0x80000000, 0x7fffffff);
+    case T_UINT32:
+      return isIntIn(v, 0, 0xffffffff);
+    case T_INT64:
+      return typeof v === 'bigint' ? v >= INT64_MIN && v <= INT64_MAX : Number.isSafeInteger(v);
+    case T_TIMESTAMP:
+      return typeof v === 'bigint' ? v >= 0n && v <= UINT64_MAX : Number.isSafeInteger(v) && (v as number) >= 0;
+    case T_FLOAT:
+      return typeof v === 'number' && (Number.isNaN(v) || Math.fround(v) === v);
+    case T_DOUBLE:
+      return typeof v === 'number';
+    case T_LONGSTR:
+      return typeof v === 'string' || v instanceof Uint8Array;
+    default:
+      return false;
+  }
+}
+
+function tagFor(v: FieldValue, hint: number | undefined): number {
+  return hint !== undefined && fits(hint, v) ? hint : naturalTag(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sizes
+
+/** Bytes `encodeTable(t)` produces, including the 4-byte length. Throws on keys over 255 bytes. */
+export function tableSize(t: FieldTable): number {
+  return tableSizeAt(t, 0);
+}
+
+function tableSizeAt(t: FieldTable, depth: number): number {
+  if (depth > MAX_DEPTH) throw new TypeError('field table nested too deeply (is it cyclic?)');
+  const types = hintsOf(t)?.types;
+  let size = 4;
+  for (const key of keysOf(t)) {
+    const keyLen = Buffer.byteLength(key);
+    if (keyLen > 255) throw new RangeError(`field table key longer than 255 bytes: ${key.slice(0, 40)}...`);
+    const v = t[key];
+    size += 2 + keyLen + valueSize(tagFor(v, types?.[key]), v, depth);
+  }
+  return size;
+}
+
+function arraySize(a: FieldValue[], depth: number): number {
+  if (depth > MAX_DEPTH) throw new TypeError('field array nested too deeply (is it cyclic?)');
+  const types = hintsOf(a)?.types;
+  let size = 4;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    size += 1 + valueSize(tagFor(v, types?.[i]), v, depth);
+  }
+  return size;
+}
+
+function valueSize(tag: number, v: FieldValue, depth: number): number {
+  switch (tag) {
+    case T_BOOL:
+    case T_INT8:
+    case T_UINT8:
+      return 1;
+    case T_INT16:
+    case T_UINT16:
+      return 2;
+    case T_INT32:
+    case T_UINT32:
+    case T_FLOAT:
+      return 4;
+    case T_INT64:
+    case T_DOUBLE:
+    case T_TIMESTAMP:
+      return 8;
+    case T_DECIMAL:
+      return 5;
+    case T_LONGSTR:
+      return 4 + (typeof v === 'string' ? Buffer.byteLength(v) : (v as Uint8Array).length);
+    case T_BYTES:
+      return 4 + (v as Uint8Array).length;
+    case T_TABLE:
+      return tableSizeAt(v as FieldTable, depth + 1);
+    case T_ARRAY:
+      return arraySize(v as FieldValue[], depth + 1);
+    default:
+      return 0; // T_VOID
+  }
+}
+
+/** Keys in the order they go on the wire: the decoded order when JS would have changed it. */
+function keysOf(t: FieldTable): string[] {
+  const keys = Object.keys(t);
+  const order = hintsOf(t)?.order;
+  if (order === undefined) return keys;
+  const present = new Set(keys);
+  const out = order.filter((k) => present.delete(k));
+  for (const k of present) out.push(k);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+/** The table with its 4-byte length, as it goes into a method or a content header. */
+export function encodeTable(t: FieldTable): Buffer {
+  const buf = Buffer.allocUnsafe(tableSize(t));
+  writeTable(buf, 0, t);
+  return buf;
+}
+
+/**
+ * Writes the table (with its length) at `off`; `buf` must have tableSize(t) bytes free there.
+ * Returns the bytes written.
+ */
+export function writeTable(buf: Buffer, off: number, t: FieldTable): number {
+  return writeTableAt(buf, off, t, 0);
+}
+
+function writeTableAt(buf: Buffer, off: number, t: FieldTable, depth: number): number {
+  if (depth > MAX_DEPTH) throw new TypeError('field table nested too deeply (is it cyclic?)');
+  const types = hintsOf(t)?.types;
+  let o = off + 4;
+  for (const key of keysOf(t)) {
+    // The key's length is only known once written; its length octet goes in front afterwards.
+    const keyLen = buf.write(key, o + 1, 'utf8');
+    buf[o] = keyLen;
+    o += 1 + keyLen;
+    const v = t[key];
+    o = writeValue(buf, o, tagFor(v, types?.[key]), v, depth);
+  }
+  buf.writeUInt32BE(o - off - 4, off);
+  return o - off;
+}
+
+function writeArray(buf: Buffer, off: number, a: FieldValue[], depth: number): number {
+  if (depth > MAX_DEPTH) throw new TypeError('field array nested too deeply (is it cyclic?)');
+  const types = hintsOf(a)?.types;
+  let o = off + 4;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    o = writeValue(buf, o, tagFor(v, types?.[i]), v, depth);
+  }
+  buf.writeUInt32BE(o - off - 4, off);
+  return o - off;
+}
+
+/** Writes tag and value at `o`, returns the offset after them. */
+function writeValue(buf: Buffer, o: number, tag: number, v: FieldValue, depth: number): number {
+  buf[o++] = tag;
+  switch (tag) {
+    case T_BOOL:
+      buf[o] = v ? 1 : 0;
+      return o + 1;
+    case T_INT8:
+      return buf.writeInt8(v as number, o);
+    case T_UINT8:
+      return buf.writeUInt8(v as number, o);
+    case T_INT16:
+      return buf.writeInt16BE(v as number, o);
+    case T_UINT16:
+      return buf.writeUInt16BE(v as number, o);
+    case T_INT32:
+      return buf.writeInt32BE(v as number, o);
+    case T_UINT32:
+      return buf.writeUInt32BE(v as number, o);
+    case T_FLOAT:
+      return buf.writeFloatBE(v as number, o);
+    case T_DOUBLE:
+      return buf.writeDoubleBE(v as number, o);
+    case T_INT64:
+      return buf.writeBigInt64BE(typeof v === 'bigint' ? v : BigInt(v as number), o);
+    case T_TIMESTAMP: {
+      const seconds = v instanceof Date ? Math.floor(v.getTime() / 1000) : v;
+      return buf.writeBigUInt64BE(typeof seconds === 'bigint' ? seconds : BigInt(seconds as number), o);
+    }
+    case T_DECIMAL: {
+      const d = v as Decimal;
+      buf[o] = d.places;
+      return buf.writeUInt32BE(d.digits, o + 1);
+    }
+    case T_LONGSTR: {
+      const n = typeof v === 'string' ? buf.write(v, o + 4, 'utf8') : copyBytes(v as Uint8Array, buf, o + 4);
+      buf.writeUInt32BE(n, o);
+      return o + 4 + n;
+    }
+    case T_BYTES: {
+      const n = copyBytes(v as Uint8Array, buf, o + 4);
+      buf.writeUInt32BE(n, o);
+      return o + 4 + n;
+    }
+    case T_TABLE:
+      return o + writeTableAt(buf, o, v as FieldTable, depth + 1);
+    case T_ARRAY:
+      return o + writeArray(buf, o, v as FieldValue[], depth + 1);
+    default:
+      return o; // T_VOID
+  }
+}
+
+function copyBytes(src: Uint8Array, dst: Buffer, at: number): number {
+  dst.set(src, at);
+  return src.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/**
+ * Decodes the table (4-byte length, then entries) at `offset`; it must end by `end`.
+ * Returns the table and the bytes consumed, length included.
+ */
+export function decodeTable(buf: Buffer, offset: number, end = buf.length): [FieldTable, number] {
+  end = Math.min(end, buf.length);
+  const r = new TableReader(buf, offset);
+  const t = r.table(end, 0);
+  return [t, r.o - offset];
+}
+
+/** Decodes a field array (4-byte length, then tagged values) at `offset`, like decodeTable. */
+export function decodeArray(buf: Buffer, offset: number, end = buf.length): [FieldValue[], number] {
+  end = Math.min(end, buf.length);
+  const r = new TableReader(buf, offset);
+  const a = r.array(end, 0);
+  return [a, r.o - offset];
+}
+
+function malformed(what: string): CodecError {
+  return new CodecError(MALFORMED, `malformed field table: ${what}`);
+}
+
+class TableReader {
+  /** the wire tag of the value value() returned last */
+  private tag = 0;
+
+  constructor(
+    private readonly b: Buffer,
+    public o: number,
+  ) {}
+
+  /** Moves past `n` bytes that must end by `stop`; returns where they start. */
+  private take(n: number, stop: number): number {
+    const at = this.o;
+    if (at + n > stop) throw malformed('runs past the end');
+    this.o = at + n;
+    return at;
+  }
+
+  /** Moves past a 4-byte length and the bytes it announces, which must end by `stop`; returns their start. */
+  private takeSized(stop: number): number {
+    const len = this.b.readUInt32BE(this.take(4, stop));
+    return this.take(len, stop);
+  }
+
+  /** Reads a table (length and entries) that must end by `stop`. */
+  table(stop: number, depth: number): FieldTable {
+    if (depth > MAX_DEPTH) throw malformed('nested too deeply');
+    const b = this.b;
+    const start = this.takeSized(stop);
+    const end = this.o;
+    this.o = start;
+    const t: FieldTable = {};
+    const wireOrder: string[] = [];
+    while (this.o < end) {
+      const keyLen = b[this.o];
+      const keyAt = this.take(1 + keyLen, end) + 1;
+      const key = b.toString('utf8', keyAt, keyAt + keyLen);
+      const v = this.value(end, depth);
+      // Assigning "__proto__" would set the prototype instead of adding a key.
+      if (key === '__proto__') Object.defineProperty(t, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else t[key] = v;
+      if (this.tag !== naturalTag(v)) setHint(t, key, this.tag);
+      wireOrder.push(key);
+    }
+    const keys = Object.keys(t);
+    if (keys.length !== wireOrder.length || keys.some((k, i) => k !== wireOrder[i])) ensureHints(t).order = wireOrder;
+    return t;
+  }
+
+  /** Reads an array (length and values) that must end by `stop`. */
+  array(stop: number, depth: number): FieldValue[] {
+    if (depth > MAX_DEPTH) throw malformed('nested too deeply');
+    const start = this.takeSized(stop);
+    const end = this.o;
+    this.o = start;
+    const a: FieldValue[] = [];
+    while (this.o < end) {
+      const v = this.value(end, depth);
+      if (this.tag !== naturalTag(v)) setHint(a, String(a.length), this.tag);
+      a.push(v);
+    }
+    return a;
+  }
+
+  /** Reads a tag and its value, which must end by `stop`. */
+  private value(stop: number, depth: number): FieldValue {
+    const b = this.b;
+    const tag = b[this.take(1, stop)];
+    this.tag = tag;
+    switch (tag) {
+      case T_BOOL:
+        return b[this.take(1, stop)] !== 0;
+      case T_INT8:
+        return b.readInt8(this.take(1, stop));
+      case T_UINT8:
+        return b[this.take(1, stop)];
+      case T_INT16:
+        return b.readInt16BE(this.take(2, stop));
+      case T_UINT16:
+        return b.readUInt16BE(this.take(2, stop));
+      case T_INT32:
+        return b.readInt32BE(this.take(4, stop));
+      case T_UINT32:
+        return b.readUInt32BE(this.take(4, stop));
+      case T_FLOAT:
+        return b.readFloatBE(this.take(4, stop));
+      case T_DOUBLE:
+        return b.readDoubleBE(this.take(8, stop));
+      case T_INT64: {
+        const at = this.take(8, stop);
+        // Safe integers come back as numbers; beyond 2^53 a bigint keeps every bit.
+        const v = b.readInt32BE(at) * TWO_32 + b.readUInt32BE(at + 4);
+        return Number.isSafeInteger(v) ? v : b.readBigInt64BE(at);
+      }
+      case T_TIMESTAMP: {
+        const at = this.take(8, stop);
+        const v = b.readUInt32BE(at) * TWO_32 + b.readUInt32BE(at + 4);
+        return Number.isSafeInteger(v) ? v : b.readBigUInt64BE(at);
+      }
+      case T_DECIMAL: {
+        const at = this.take(5, stop);
+        return new Decimal(b[at], b.readUInt32BE(at + 1));
+      }
+      case T_LONGSTR: {
+        const start = this.takeSized(stop);
+        const s = b.toString('utf8', start, this.o);
+        // U+FFFD may stand for bytes that were not UTF-8; keep those as bytes so nothing is lost.
+        if (s.includes('\ufffd') && !isUtf8(b.subarray(start, this.o))) return Buffer.from(b.subarray(start, this.o));
+        return s;
+      }
+      case T_BYTES: {
+        const start = this.takeSized(stop);
+        // A copy: a subarray would keep the whole frame alive as long as the value lives.
+        return Buffer.from(b.subarray(start, this.o));
+      }
+      case T_TABLE:
+        return this.table(stop, depth + 1);
+      case T_ARRAY:
+        return this.array(stop, depth + 1);
+      case T_VOID:
+        return null;
+      default:
+        throw malformed(`unknown value type ${JSON.stringify(String.fromCharCode(tag))} (0x${tag.toString(16)})`);
+    }
+  }
+}

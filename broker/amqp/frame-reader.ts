@@ -1,0 +1,150 @@
+// Splits the byte stream after the protocol header into frames:
+//
+//   type (1) | channel (2) | size (4) | payload (size) | frame-end 0xCE (1)
+//
+// A frame lying whole in a chunk is handed over as a subarray of it, with no copy. A frame split
+// across chunks is gathered into a buffer of exactly its payload size, allocated only after the
+// size has been checked against maxFrameSize.
+//
+// Errors are RabbitMQ's (501 FRAME_ERROR, same texts): a payload larger than maxFrameSize, a
+// frame-end octet other than 0xCE, an unknown frame type, a heartbeat with a payload. Like
+// RabbitMQ, the limit applies to the payload alone: RabbitMQ allows frame_max + 8 octets in all
+// for clients that forget the frame's own 8 octets, and refuses anything longer. After such an
+// error the stream cannot be followed, so the reader ignores whatever arrives later.
+//
+// If onFrame throws, the exception propagates out of push(); the bytes after that frame are kept,
+// so the connection can go on reading (to find a close-ok) by calling push() again.
+
+import { CodecError, frameError } from './codec-error';
+
+export type FrameHandler = (type: number, channel: number, payload: Buffer) => void;
+
+const FRAME_METHOD = 1;
+const FRAME_HEADER = 2;
+const FRAME_BODY = 3;
+const FRAME_HEARTBEAT = 8;
+const FRAME_END = 0xce;
+const HEADER_SIZE = 7;
+
+// Parser states.
+const READ_HEADER = 0;
+const READ_PAYLOAD = 1;
+const READ_END = 2;
+const FAILED = 3;
+
+const EMPTY = Buffer.alloc(0);
+
+export class FrameReader {
+  /** Largest payload accepted; 0 means no limit, as frame_max 0 does in the protocol. */
+  maxFrameSize: number;
+
+  private state = READ_HEADER;
+  /** a frame header split across chunks, gathered here */
+  private readonly header = Buffer.alloc(HEADER_SIZE);
+  private headerFill = 0;
+  private type = 0;
+  private channel = 0;
+  private payload: Buffer = EMPTY;
+  private payloadFill = 0;
+  /** what was left of a chunk when onFrame threw */
+  private rest: Buffer | undefined;
+
+  constructor(maxFrameSize: number) {
+    this.maxFrameSize = maxFrameSize;
+  }
+
+  /** Feeds bytes in; calls onFrame for every frame they complete, in order. */
+  push(chunk: Buffer, onFrame: FrameHandler): void {
+    if (this.state === FAILED) return;
+    if (this.rest !== undefined) {
+      chunk = Buffer.concat([this.rest, chunk]);
+      this.rest = undefined;
+    }
+    const len = chunk.length;
+    let pos = 0;
+    while (pos < len) {
+      switch (this.state) {
+        case READ_HEADER: {
+          let size: number;
+          if (this.headerFill === 0 && len - pos >= HEADER_SIZE) {
+            this.type = chunk[pos];
+            this.channel = chunk.readUInt16BE(pos + 1);
+            size = chunk.readUInt32BE(pos + 3);
+            this.checkSize(size);
+            const end = pos + HEADER_SIZE + size;
+            if (end < len) {
+              // The whole frame is here: hand over a view of the chunk.
+              if (chunk[end] !== FRAME_END) throw this.fail(frameError(this.type, chunk.subarray(pos + HEADER_SIZE, end), `{invalid_frame_end_marker,${chunk[end]}}`));
+              const payload = chunk.subarray(pos + HEADER_SIZE, end);
+              pos = end + 1;
+              this.emit(payload, onFrame, chunk, pos);
+              continue;
+            }
+            pos += HEADER_SIZE;
+          } else {
+            const n = Math.min(HEADER_SIZE - this.headerFill, len - pos);
+            chunk.copy(this.header, this.headerFill, pos, pos + n);
+            pos += n;
+            this.headerFill += n;
+            if (this.headerFill < HEADER_SIZE) return;
+            this.headerFill = 0;
+            this.type = this.header[0];
+            this.channel = this.header.readUInt16BE(1);
+            size = this.header.readUInt32BE(3);
+            this.checkSize(size);
+          }
+          this.payload = size === 0 ? EMPTY : Buffer.allocUnsafe(size);
+          this.payloadFill = 0;
+          this.state = size === 0 ? READ_END : READ_PAYLOAD;
+          break;
+        }
+        case READ_PAYLOAD: {
+          const n = Math.min(this.payload.length - this.payloadFill, len - pos);
+          chunk.copy(this.payload, this.payloadFill, pos, pos + n);
+          pos += n;
+          this.payloadFill += n;
+          if (this.payloadFill === this.payload.length) this.state = READ_END;
+          break;
+        }
+        case READ_END: {
+          const octet = chunk[pos++];
+          const payload = this.payload;
+          if (octet !== FRAME_END) throw this.fail(frameError(this.type, payload, `{invalid_frame_end_marker,${octet}}`));
+          this.payload = EMPTY;
+          this.state = READ_HEADER;
+          this.emit(payload, onFrame, chunk, pos);
+          break;
+        }
+        default:
+          return; // FAILED
+      }
+    }
+  }
+
+  /** Checked before anything is allocated for the payload. */
+  private checkSize(size: number): void {
+    if (this.maxFrameSize > 0 && size > this.maxFrameSize) {
+      throw this.fail(frameError(this.type, EMPTY, `{frame_too_large,${size},${this.maxFrameSize - 8}}`));
+    }
+  }
+
+  private emit(payload: Buffer, onFrame: FrameHandler, chunk: Buffer, next: number): void {
+    const type = this.type;
+    if (type !== FRAME_METHOD && type !== FRAME_HEADER && type !== FRAME_BODY && (type !== FRAME_HEARTBEAT || payload.length !== 0)) {
+      throw this.fail(frameError(type, payload, 'unknown_frame'));
+    }
+    try {
+      onFrame(type, this.channel, payload);
+    } catch (err) {
+      if (next < chunk.length) this.rest = chunk.subarray(next);
+      throw err;
+    }
+  }
+
+  private fail(err: CodecError): CodecError {
+    this.state = FAILED;
+    this.payload = EMPTY;
+    this.rest = undefined;
+    return err;
+  }
+}

@@ -1,0 +1,102 @@
+import { AmqpError } from '../../core/errors';
+import { generatedConsumerTag } from '../../core/names';
+import type { Channel } from '../channel';
+import { ChannelConsumer } from '../channel-consumer';
+import { encodeGetOk } from '../content';
+import { REPLY_TO_QUEUE } from '../direct-reply-to';
+import type { FieldTable } from '../field-table';
+import type { AmqpMethod } from '../generated/protocol';
+import { usableQueue } from './queue';
+
+/** basic.*: publish starts content assembly; the rest is consumers, acks and qos. */
+export function handleBasic(ch: Channel, m: AmqpMethod): void {
+  const conn = ch.conn;
+  switch (m.name) {
+    case 'basic.publish':
+      ch.startPublish(m.args.exchange, m.args.routingKey, m.args.mandatory);
+      return;
+    case 'basic.ack':
+      ch.ack(m.args.deliveryTag, m.args.multiple);
+      return;
+    case 'basic.nack':
+      ch.reject(m.args.deliveryTag, m.args.multiple, m.args.requeue);
+      return;
+    case 'basic.reject':
+      ch.reject(m.args.deliveryTag, false, m.args.requeue);
+      return;
+    case 'basic.qos': {
+      const a = m.args;
+      if (a.prefetchSize !== 0) throw new AmqpError(540, `prefetch_size!=0 (${a.prefetchSize})`, 'connection', 60, 10);
+      if (a.global) ch.globalPrefetch = a.prefetchCount;
+      else ch.prefetchCount = a.prefetchCount;
+      conn.sendMethod(ch.id, { name: 'basic.qos-ok', args: {} });
+      ch.resumeDeliveries();
+      return;
+    }
+    case 'basic.consume':
+      return consume(ch, m.args);
+    case 'basic.cancel': {
+      ch.cancelConsumer(m.args.consumerTag);
+      if (!m.args.nowait) conn.sendMethod(ch.id, { name: 'basic.cancel-ok', args: { consumerTag: m.args.consumerTag } });
+      return;
+    }
+    case 'basic.get': {
+      const a = m.args;
+      const queue = usableQueue(ch, a.queue);
+      conn.checkPermission('read', 'queue', queue.name);
+      const entry = queue.fetch(!a.noAck);
+      if (entry === undefined) {
+        conn.sendMethod(ch.id, { name: 'basic.get-empty', args: {} });
+        return;
+      }
+      const tag = ch.nextDeliveryTag++;
+      if (!a.noAck) ch.unacked.set(tag, { queue, entry, consumer: undefined });
+      const msg = entry.msg;
+      conn.write(
+        encodeGetOk(ch.id, conn.frameMax, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount, msg.rawProperties, msg.body),
+      );
+      return;
+    }
+    case 'basic.recover':
+    case 'basic.recover-async':
+      if (!m.args.requeue) throw new AmqpError(540, 'requeue=false', 'connection', m.classId, m.methodId);
+      ch.recover();
+      if (m.name === 'basic.recover') conn.sendMethod(ch.id, { name: 'basic.recover-ok', args: {} });
+      return;
+    default:
+      throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+  }
+}
+
+interface ConsumeArgs {
+  queue: string;
+  consumerTag: string;
+  noAck: boolean;
+  exclusive: boolean;
+  nowait: boolean;
+  arguments: FieldTable;
+}
+
+function consume(ch: Channel, a: ConsumeArgs): void {
+  const conn = ch.conn;
+  const tag = a.consumerTag === '' ? generatedConsumerTag() : a.consumerTag;
+  if (ch.consumers.has(tag) || ch.replyTo?.tag === tag) {
+    throw new AmqpError(530, `attempt to reuse consumer tag '${tag}'`, 'connection', 60, 20);
+  }
+  if (a.queue === REPLY_TO_QUEUE) {
+    conn.directReplyTo.consume(ch, tag, a.noAck);
+    if (!a.nowait) conn.sendMethod(ch.id, { name: 'basic.consume-ok', args: { consumerTag: tag } });
+    return;
+  }
+  const queue = usableQueue(ch, a.queue);
+  conn.checkPermission('read', 'queue', queue.name);
+  if (queue.hasExclusiveConsumer || (a.exclusive && queue.consumerCount > 0)) {
+    throw new AmqpError(403, `queue '${queue.name}' in vhost '${ch.vhost.name}' in exclusive use`);
+  }
+  const consumer = new ChannelConsumer(ch, queue, tag, a.noAck, a.exclusive, a.arguments);
+  ch.addConsumer(consumer);
+  // consume-ok must reach the client before the first delivery
+  if (!a.nowait) conn.sendMethod(ch.id, { name: 'basic.consume-ok', args: { consumerTag: tag } });
+  conn.core.emit({ type: 'consumer.created', vhost: ch.vhost.name, queue: queue.name, tag });
+  queue.addConsumer(consumer);
+}

@@ -1,0 +1,60 @@
+import { AmqpError, notFound } from '../../core/errors';
+import type { Channel } from '../channel';
+import type { AmqpMethod } from '../generated/protocol';
+
+/** exchange.declare / delete / bind / unbind */
+export function handleExchange(ch: Channel, m: AmqpMethod): void {
+  const vhost = ch.vhost;
+  const conn = ch.conn;
+  switch (m.name) {
+    case 'exchange.declare': {
+      const a = m.args;
+      if (a.passive) {
+        if (!vhost.exchanges.has(a.exchange)) throw notFound(`no exchange '${a.exchange}' in vhost '${vhost.name}'`);
+      } else {
+        // RabbitMQ checks the type before anything else, as a connection error
+        conn.checkPermission('configure', 'exchange', a.exchange);
+        const ae = a.arguments['alternate-exchange'];
+        if (typeof ae === 'string') {
+          conn.checkPermission('read', 'exchange', a.exchange);
+          conn.checkPermission('write', 'exchange', ae);
+        }
+        try {
+          vhost.declareExchange(a.exchange, a.type, {
+            durable: a.durable, autoDelete: a.autoDelete, internal: a.internal, arguments: a.arguments,
+          });
+        } catch (err) {
+          if (err instanceof AmqpError && err.code === 503) throw new AmqpError(503, `invalid exchange type '${a.type}'`, 'connection', 40, 10);
+          throw err;
+        }
+      }
+      if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.declare-ok', args: {} });
+      return;
+    }
+    case 'exchange.delete': {
+      const a = m.args;
+      conn.checkPermission('configure', 'exchange', a.exchange);
+      vhost.deleteExchange(a.exchange, a.ifUnused);
+      if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.delete-ok', args: {} });
+      return;
+    }
+    case 'exchange.bind':
+    case 'exchange.unbind': {
+      const a = m.args;
+      conn.checkPermission('write', 'exchange', a.destination);
+      conn.checkPermission('read', 'exchange', a.source);
+      const destination = vhost.getExchange(a.destination);
+      const source = vhost.getExchange(a.source);
+      if (m.name === 'exchange.bind') {
+        vhost.bind(source, destination, a.routingKey, a.arguments);
+        if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.bind-ok', args: {} });
+      } else {
+        vhost.unbind(source, destination, a.routingKey, a.arguments);
+        if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.unbind-ok', args: {} });
+      }
+      return;
+    }
+    default:
+      throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+  }
+}

@@ -1,0 +1,94 @@
+import { AmqpError, notFound } from '../../core/errors';
+import type { Queue } from '../../core/queue';
+import type { Channel } from '../channel';
+import type { AmqpMethod } from '../generated/protocol';
+
+/** A queue name of "" means the channel's most recently declared queue, as in RabbitMQ. */
+export function resolveQueueName(ch: Channel, name: string): string {
+  if (name !== '') return name;
+  if (ch.lastQueue === '') throw notFound('no previously declared queue');
+  return ch.lastQueue;
+}
+
+/** Finds a queue this connection may use: 404 if missing, 405 if another connection owns it. */
+export function usableQueue(ch: Channel, name: string): Queue {
+  const q = ch.vhost.getQueue(resolveQueueName(ch, name));
+  ch.vhost.checkOwner(q, ch.conn);
+  return q;
+}
+
+/** queue.declare / bind / unbind / purge / delete */
+export function handleQueue(ch: Channel, m: AmqpMethod): void {
+  const vhost = ch.vhost;
+  const conn = ch.conn;
+  switch (m.name) {
+    case 'queue.declare': {
+      const a = m.args;
+      let queue: Queue;
+      if (a.passive) {
+        queue = vhost.getQueue(resolveQueueName(ch, a.queue));
+        vhost.checkOwner(queue, conn);
+      } else {
+        if (a.queue !== '') conn.checkPermission('configure', 'queue', a.queue);
+        const r = vhost.declareQueue(a.queue, {
+          durable: a.durable,
+          exclusiveOwner: a.exclusive ? conn : null,
+          autoDelete: a.autoDelete,
+          arguments: a.arguments,
+        });
+        queue = r.queue;
+        if (r.created && a.exclusive) conn.exclusiveQueues.add(queue);
+      }
+      ch.lastQueue = queue.name;
+      if (!a.nowait) {
+        conn.sendMethod(ch.id, {
+          name: 'queue.declare-ok',
+          args: { queue: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount },
+        });
+      }
+      return;
+    }
+    case 'queue.bind':
+    case 'queue.unbind': {
+      const a = m.args;
+      const qname = resolveQueueName(ch, a.queue);
+      conn.checkPermission('write', 'queue', qname);
+      conn.checkPermission('read', 'exchange', a.exchange);
+      const queue = vhost.getQueue(qname);
+      vhost.checkOwner(queue, conn);
+      const source = vhost.getExchange(a.exchange);
+      if (m.name === 'queue.bind') {
+        vhost.bind(source, queue, a.routingKey, a.arguments);
+        if (!m.args.nowait) conn.sendMethod(ch.id, { name: 'queue.bind-ok', args: {} });
+      } else {
+        vhost.unbind(source, queue, a.routingKey, a.arguments);
+        conn.sendMethod(ch.id, { name: 'queue.unbind-ok', args: {} });
+      }
+      return;
+    }
+    case 'queue.purge': {
+      const a = m.args;
+      const queue = usableQueue(ch, a.queue);
+      conn.checkPermission('read', 'queue', queue.name);
+      const n = vhost.purgeQueue(queue);
+      if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.purge-ok', args: { messageCount: n } });
+      return;
+    }
+    case 'queue.delete': {
+      const a = m.args;
+      const qname = resolveQueueName(ch, a.queue);
+      conn.checkPermission('configure', 'queue', qname);
+      const queue = vhost.queues.get(qname);
+      let n = 0;
+      if (queue !== undefined) {
+        vhost.checkOwner(queue, conn);
+        n = vhost.deleteQueue(queue, a.ifUnused, a.ifEmpty);
+        conn.exclusiveQueues.delete(queue);
+      }
+      if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.delete-ok', args: { messageCount: n } });
+      return;
+    }
+    default:
+      throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+  }
+}

@@ -1,0 +1,90 @@
+import { EventEmitter } from 'node:events';
+import { UserStore } from '../auth/users';
+import { notFound } from './errors';
+import type { BrokerEvent, BrokerEventListener } from './events';
+import { VirtualHost } from './vhost';
+
+export interface Limits {
+  frameMax: number;
+  channelMax: number;
+  /** seconds; what the server proposes in connection.tune */
+  heartbeat: number;
+  maxMessageSize: number;
+  /** ms a client has from TCP connect to connection.open-ok */
+  handshakeTimeout: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  frameMax: 131072,
+  channelMax: 2047,
+  heartbeat: 60,
+  maxMessageSize: 134217728,
+  handshakeTimeout: 10_000,
+};
+
+/** What the core knows of a client connection, for listings and force-close. */
+export interface ConnectionHandle {
+  readonly name: string;
+  readonly user: string;
+  readonly vhostName: string;
+  readonly channelCount: number;
+  readonly clientProperties: Record<string, unknown>;
+  close(code: number, reason: string): void;
+}
+
+/**
+ * The broker's model with no transport: vhosts, users, live connections and the event stream.
+ * The AMQP server and the management layer both work through it.
+ */
+export class BrokerCore {
+  readonly limits: Limits;
+  readonly clusterName: string;
+  readonly vhosts = new Map<string, VirtualHost>();
+  readonly users = new UserStore();
+  readonly connections = new Set<ConnectionHandle>();
+  private readonly events = new EventEmitter();
+  private readonly emitEvent = (e: BrokerEvent) => {
+    this.events.emit('event', e);
+  };
+
+  constructor(limits: Partial<Limits> = {}, clusterName = 'warren') {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.clusterName = clusterName;
+    this.events.setMaxListeners(0);
+    this.addVhost('/');
+    // As RabbitMQ: guest/guest with full rights on '/', allowed only from loopback.
+    this.users.addUser('guest', 'guest', ['administrator']);
+    this.users.setPermission('/', 'guest', { configure: '.*', write: '.*', read: '.*' });
+  }
+
+  on(listener: BrokerEventListener): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  emit(e: BrokerEvent): void {
+    this.emitEvent(e);
+  }
+
+  addVhost(name: string): VirtualHost {
+    let vh = this.vhosts.get(name);
+    if (vh === undefined) {
+      vh = new VirtualHost(name, this.emitEvent);
+      this.vhosts.set(name, vh);
+    }
+    return vh;
+  }
+
+  deleteVhost(name: string): void {
+    const vh = this.vhosts.get(name);
+    if (vh === undefined) throw notFound(`no vhost '${name}'`);
+    for (const c of [...this.connections]) if (c.vhostName === name) c.close(320, `vhost '${name}' is deleted`);
+    for (const q of [...vh.queues.values()]) vh.deleteQueue(q, false, false);
+    this.vhosts.delete(name);
+    this.users.clearVhost(name);
+  }
+
+  getVhost(name: string): VirtualHost | undefined {
+    return this.vhosts.get(name);
+  }
+}

@@ -1,0 +1,27 @@
+import type { Queue, QueueEntry } from './queue';
+
+/**
+ * Anything that takes messages from a queue: an AMQP channel's consumer, the management API's
+ * `get`, a browser consumer. Ack, nack, reject and requeue mean the same for all of them.
+ */
+export interface Consumer {
+  readonly tag: string;
+  readonly noAck: boolean;
+  readonly exclusive: boolean;
+  /** Prefetch credit, flow control and socket back-pressure together. */
+  hasCredit(): boolean;
+  deliver(queue: Queue, entry: QueueEntry): void;
+  /** The queue went away under the consumer (deleted): RabbitMQ sends basic.cancel. */
+  cancelledByQueue(queue: Queue): void;
+  /** For listings: which connection and channel, prefetch and so on. */
+  describe(): ConsumerInfo;
+}
+
+export interface ConsumerInfo {
+  connection: string;
+  channel: number;
+  prefetchCount: number;
+  ackRequired: boolean;
+  exclusive: boolean;
+  arguments: Record<string, unknown>;
+}

@@ -1,0 +1,13 @@
+/**
+ * What the broker tells observers (the console's live hub, logs). Emitted on topology changes and
+ * connection lifecycle only — never per message — so with nobody listening they cost nothing.
+ */
+export type BrokerEvent =
+  | { type: 'exchange.created' | 'exchange.deleted'; vhost: string; name: string }
+  | { type: 'queue.created' | 'queue.deleted' | 'queue.purged'; vhost: string; name: string }
+  | { type: 'binding.created' | 'binding.deleted'; vhost: string; source: string; destination: string; destinationType: 'queue' | 'exchange'; routingKey: string }
+  | { type: 'consumer.created' | 'consumer.deleted'; vhost: string; queue: string; tag: string }
+  | { type: 'connection.opened' | 'connection.closed'; name: string }
+  | { type: 'channel.opened' | 'channel.closed'; connection: string; channel: number };
+
+export type BrokerEventListener = (event: BrokerEvent) => void;

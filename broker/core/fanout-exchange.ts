@@ -1,0 +1,14 @@
+import type { Binding, Destination } from './binding';
+import { Exchange } from './exchange';
+import type { Message } from './message';
+
+export class FanoutExchange extends Exchange {
+  readonly type = 'fanout' as const;
+
+  route(_msg: Message, out: Set<Destination>): void {
+    for (const b of this.bindings.values()) out.add(b.destination);
+  }
+
+  protected indexAdd(_b: Binding): void {}
+  protected indexRemove(_b: Binding): void {}
+}

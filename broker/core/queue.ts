@@ -1,0 +1,359 @@
+import type { FieldTable } from '../amqp/field-table';
+import type { Binding } from './binding';
+import type { Consumer } from './consumer';
+import { FifoReadyList, PriorityReadyList, type ReadyList } from './ready-list';
+import type { Message } from './message';
+
+export interface QueueEntry {
+  readonly msg: Message;
+  /** Position in the queue's arrival order: requeued entries go back to where they were. */
+  readonly seq: number;
+  redelivered: boolean;
+  /** ms since epoch, 0 for never */
+  readonly expiresAt: number;
+  /** 0 unless the queue has x-max-priority */
+  readonly priority: number;
+}
+
+export type DeadLetterReason = 'rejected' | 'expired' | 'maxlen';
+
+export interface QueueOptions {
+  durable: boolean;
+  exclusiveOwner: object | null;
+  autoDelete: boolean;
+  arguments: FieldTable;
+}
+
+/** What a queue needs from its vhost: dead-lettering and its own removal. */
+export interface QueueHost {
+  deadLetter(queue: Queue, entry: QueueEntry, reason: DeadLetterReason): void;
+  autoDeleteQueue(queue: Queue): void;
+}
+
+export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
+
+/**
+ * Message references in delivery order, handed round robin to consumers that have credit.
+ * Delivered-but-unacked messages are owned by the consumer's channel; the queue only counts them.
+ */
+export class Queue {
+  readonly kind = 'queue' as const;
+  readonly name: string;
+  readonly vhost: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly arguments: FieldTable;
+  exclusiveOwner: object | null;
+
+  readonly consumers: Consumer[] = [];
+  /** Bindings that lead here, so deleting the queue removes them from their exchanges. */
+  readonly incoming = new Set<Binding>();
+  unacked = 0;
+  deleted = false;
+
+  // counters read by the console and the management API
+  stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, acked: 0, redelivered: 0, dropped: 0 };
+
+  readonly messageTtl: number | undefined;
+  readonly maxLength: number | undefined;
+  readonly maxLengthBytes: number | undefined;
+  readonly overflow: Overflow;
+  readonly expires: number | undefined;
+
+  private readonly host: QueueHost;
+  readonly maxPriority: number | undefined;
+  /** x-single-active-consumer: the oldest consumer gets everything, the rest wait their turn. */
+  readonly singleActiveConsumer: boolean;
+  private readonly ready: ReadyList;
+  private readyBytes = 0;
+  private nextSeq = 0;
+  private rr = 0;
+  private hadConsumer = false;
+  private dispatching = false;
+  private exclusiveConsumer = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private unusedTimer: NodeJS.Timeout | undefined;
+
+  constructor(host: QueueHost, vhost: string, name: string, opts: QueueOptions) {
+    this.host = host;
+    this.vhost = vhost;
+    this.name = name;
+    this.durable = opts.durable;
+    this.exclusiveOwner = opts.exclusiveOwner;
+    this.autoDelete = opts.autoDelete;
+    this.arguments = opts.arguments;
+    this.messageTtl = numberArg(opts.arguments['x-message-ttl']);
+    this.maxLength = numberArg(opts.arguments['x-max-length']);
+    this.maxLengthBytes = numberArg(opts.arguments['x-max-length-bytes']);
+    const overflow = opts.arguments['x-overflow'];
+    this.overflow = overflow === 'reject-publish' || overflow === 'reject-publish-dlx' ? overflow : 'drop-head';
+    this.expires = numberArg(opts.arguments['x-expires']);
+    const maxPriority = numberArg(opts.arguments['x-max-priority']);
+    // RabbitMQ caps priorities at 255
+    this.maxPriority = maxPriority === undefined ? undefined : Math.min(255, Math.max(0, maxPriority));
+    this.singleActiveConsumer = opts.arguments['x-single-active-consumer'] === true;
+    this.ready = this.maxPriority === undefined ? new FifoReadyList() : new PriorityReadyList(this.maxPriority);
+    this.touch();
+  }
+
+  get messagesReady(): number {
+    return this.ready.length;
+  }
+
+  get messageCount(): number {
+    return this.messagesReady;
+  }
+
+  get consumerCount(): number {
+    return this.consumers.length;
+  }
+
+  get deadLetterExchange(): string | undefined {
+    const v = this.arguments['x-dead-letter-exchange'];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  get deadLetterRoutingKey(): string | undefined {
+    const v = this.arguments['x-dead-letter-routing-key'];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  /** Returns false when the queue refused the message (x-overflow reject-publish). */
+  enqueue(msg: Message): boolean {
+    if (this.isFull(msg.body.length)) {
+      if (this.overflow !== 'drop-head') {
+        this.stats.dropped++;
+        return false;
+      }
+      while (this.messagesReady > 0 && this.isFull(msg.body.length)) {
+        const head = this.shiftReady();
+        if (head === undefined) break;
+        this.host.deadLetter(this, head, 'maxlen');
+      }
+      // max-length 0 (or a body bigger than max-length-bytes) leaves no room at all
+      if (this.isFull(msg.body.length)) {
+        this.stats.published++;
+        this.host.deadLetter(this, this.entryFor(msg), 'maxlen');
+        return true;
+      }
+    }
+    const entry = this.entryFor(msg);
+    this.ready.push(entry);
+    this.readyBytes += msg.body.length;
+    this.stats.published++;
+    if (this.consumers.length > 0) this.dispatch();
+    if (entry.expiresAt !== 0 && this.expiryTimer === undefined && this.messagesReady > 0) this.scheduleExpiry();
+    return true;
+  }
+
+  /** Delivers ready messages round robin to consumers with credit, until either runs out. */
+  dispatch(): void {
+    if (this.dispatching || this.deleted) return;
+    this.dispatching = true;
+    try {
+      const consumers = this.consumers;
+      while (consumers.length > 0 && this.messagesReady > 0) {
+        const consumer = this.nextConsumer();
+        if (consumer === undefined) break;
+        const entry = this.shiftReady();
+        if (entry === undefined) break;
+        if (consumer.noAck) this.stats.deliveredNoAck++;
+        else {
+          this.unacked++;
+          this.stats.delivered++;
+        }
+        if (entry.redelivered) this.stats.redelivered++;
+        consumer.deliver(this, entry);
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /** basic.get: the next ready message, or undefined. The caller says whether it awaits an ack. */
+  fetch(ackRequired: boolean): QueueEntry | undefined {
+    this.touch();
+    const entry = this.shiftReady();
+    if (entry === undefined) return undefined;
+    this.stats.got++;
+    if (entry.redelivered) this.stats.redelivered++;
+    if (ackRequired) this.unacked++;
+    return entry;
+  }
+
+  /** An unacked delivery was acked (or settled without requeue). */
+  settle(_entry: QueueEntry): void {
+    this.unacked--;
+    this.stats.acked++;
+  }
+
+  /** An unacked delivery comes back: to its original place, marked redelivered. */
+  requeue(entry: QueueEntry): void {
+    this.unacked--;
+    if (this.deleted) return;
+    entry.redelivered = true;
+    this.ready.requeue(entry);
+    this.readyBytes += entry.msg.body.length;
+  }
+
+  /** nack/reject without requeue: dead-letter if configured, else drop. */
+  discard(entry: QueueEntry): void {
+    this.unacked--;
+    if (!this.deleted) this.host.deadLetter(this, entry, 'rejected');
+  }
+
+  purge(): number {
+    const n = this.messagesReady;
+    this.ready.clear();
+    this.readyBytes = 0;
+    this.clearExpiryTimer();
+    return n;
+  }
+
+  addConsumer(consumer: Consumer): void {
+    if (consumer.exclusive) this.exclusiveConsumer = true;
+    this.consumers.push(consumer);
+    this.hadConsumer = true;
+    this.touch();
+    this.dispatch();
+  }
+
+  get hasExclusiveConsumer(): boolean {
+    return this.exclusiveConsumer;
+  }
+
+  /** Returns true when the queue deleted itself (auto-delete after its last consumer). */
+  removeConsumer(consumer: Consumer): boolean {
+    const i = this.consumers.indexOf(consumer);
+    if (i < 0) return false;
+    this.consumers.splice(i, 1);
+    if (consumer.exclusive) this.exclusiveConsumer = false;
+    if (this.rr > i) this.rr--;
+    if (this.autoDelete && this.hadConsumer && this.consumers.length === 0 && !this.deleted) {
+      this.host.autoDeleteQueue(this);
+      return true;
+    }
+    this.touch();
+    return false;
+  }
+
+  /** Marks the queue gone; consumers get cancelled; returns the number of ready messages dropped. */
+  markDeleted(): number {
+    const n = this.messagesReady;
+    this.deleted = true;
+    this.clearExpiryTimer();
+    if (this.unusedTimer) clearTimeout(this.unusedTimer);
+    this.ready.clear();
+    for (const c of this.consumers.splice(0)) c.cancelledByQueue(this);
+    return n;
+  }
+
+  /** Ready entries in order, oldest first: for peeking and for the store. */
+  *readyEntries(): IterableIterator<QueueEntry> {
+    yield* this.ready;
+  }
+
+  /** Resets the x-expires clock: any use of the queue (declare, consume, get) counts. */
+  touch(): void {
+    if (this.expires === undefined || this.deleted) return;
+    if (this.unusedTimer) clearTimeout(this.unusedTimer);
+    this.unusedTimer = setTimeout(() => {
+      this.unusedTimer = undefined;
+      if (this.consumers.length === 0 && !this.deleted) this.host.autoDeleteQueue(this);
+      else this.touch();
+    }, this.expires);
+    this.unusedTimer.unref();
+  }
+
+  private entryFor(msg: Message): QueueEntry {
+    let expiresAt = 0;
+    const ttl = this.messageTtl;
+    const expiration = msg.rawProperties.length >= 2 && (msg.rawProperties.readUInt16BE(0) & 0x0100) !== 0
+      ? Number(msg.properties.expiration)
+      : undefined;
+    if (ttl !== undefined || (expiration !== undefined && Number.isFinite(expiration))) {
+      const t = Math.min(ttl ?? Infinity, expiration !== undefined && Number.isFinite(expiration) ? expiration : Infinity);
+      expiresAt = Date.now() + t;
+    }
+    let priority = 0;
+    if (this.maxPriority !== undefined && msg.rawProperties.length >= 2 && (msg.rawProperties.readUInt16BE(0) & 0x0800) !== 0) {
+      priority = Math.min(this.maxPriority, msg.properties.priority ?? 0);
+    }
+    return { msg, seq: this.nextSeq++, redelivered: false, expiresAt, priority };
+  }
+
+  private isFull(incomingBytes: number): boolean {
+    if (this.maxLength !== undefined && this.messagesReady + 1 > this.maxLength) return true;
+    if (this.maxLengthBytes !== undefined && this.readyBytes + incomingBytes > this.maxLengthBytes) return true;
+    return false;
+  }
+
+  private nextConsumer(): Consumer | undefined {
+    const consumers = this.consumers;
+    if (this.singleActiveConsumer) return consumers.length > 0 && consumers[0].hasCredit() ? consumers[0] : undefined;
+    const n = consumers.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.rr + k) % n;
+      const c = consumers[i];
+      if (c.hasCredit()) {
+        this.rr = i + 1;
+        return c;
+      }
+    }
+    return undefined;
+  }
+
+  /** Next live entry; expired heads are dead-lettered on the way (RabbitMQ expires at the head). */
+  private shiftReady(): QueueEntry | undefined {
+    this.dropExpiredHeads();
+    return this.takeHead();
+  }
+
+  private takeHead(): QueueEntry | undefined {
+    const entry = this.ready.shift();
+    if (entry !== undefined) this.readyBytes -= entry.msg.body.length;
+    return entry;
+  }
+
+  private dropExpiredHeads(): void {
+    let now = 0;
+    for (;;) {
+      const head = this.peekReady();
+      if (head === undefined || head.expiresAt === 0) return;
+      if (now === 0) now = Date.now();
+      if (head.expiresAt >= now) return;
+      this.takeHead();
+      this.host.deadLetter(this, head, 'expired');
+    }
+  }
+
+  private peekReady(): QueueEntry | undefined {
+    return this.ready.peek();
+  }
+
+  private scheduleExpiry(): void {
+    const head = this.peekReady();
+    if (head === undefined || head.expiresAt === 0) return;
+    const delay = Math.max(0, head.expiresAt - Date.now() + 1);
+    this.expiryTimer = setTimeout(() => {
+      this.expiryTimer = undefined;
+      this.expireHeads();
+    }, delay);
+    this.expiryTimer.unref();
+  }
+
+  private expireHeads(): void {
+    this.dropExpiredHeads();
+    const head = this.peekReady();
+    if (head !== undefined && head.expiresAt !== 0) this.scheduleExpiry();
+  }
+
+  private clearExpiryTimer(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+  }
+}
+
+function numberArg(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'bigint' ? Number(v) : undefined;
+}

@@ -1,0 +1,411 @@
+import type { FieldTable } from '../amqp/field-table';
+import { encodeProperties } from '../amqp/generated/protocol';
+import type { Binding, Destination } from './binding';
+import { stableStringify } from './binding';
+import { DirectExchange } from './direct-exchange';
+import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors';
+import type { BrokerEvent } from './events';
+import type { Exchange, ExchangeOptions, ExchangeType } from './exchange';
+import { FanoutExchange } from './fanout-exchange';
+import { HeadersExchange, isValidMatchMode } from './headers-exchange';
+import { Message } from './message';
+import { generatedQueueName } from './names';
+import { Queue, type DeadLetterReason, type QueueEntry, type QueueHost, type QueueOptions } from './queue';
+import { TopicExchange } from './topic-exchange';
+
+const EXCHANGE_KINDS: Record<string, new (vhost: string, name: string, opts: ExchangeOptions) => Exchange> = {
+  direct: DirectExchange,
+  fanout: FanoutExchange,
+  topic: TopicExchange,
+  headers: HeadersExchange,
+};
+
+const BUILT_IN: [string, ExchangeType][] = [
+  ['amq.direct', 'direct'],
+  ['amq.fanout', 'fanout'],
+  ['amq.topic', 'topic'],
+  ['amq.headers', 'headers'],
+  ['amq.match', 'headers'],
+];
+
+/** Queue arguments that take part in the equivalence check of a redeclare, as in RabbitMQ. */
+const EQUIVALENCE_ARGS = [
+  'x-expires', 'x-message-ttl', 'x-dead-letter-exchange', 'x-dead-letter-routing-key', 'x-max-length',
+  'x-max-length-bytes', 'x-max-priority', 'x-overflow', 'x-queue-mode', 'x-queue-type', 'x-single-active-consumer',
+];
+
+export const enum Routed {
+  Unroutable = 0,
+  Routed = 1,
+  /** Some queue refused it (x-overflow reject-publish): the publisher gets a nack. */
+  Rejected = 2,
+}
+
+export interface QueueDeclareResult {
+  queue: Queue;
+  created: boolean;
+}
+
+export class VirtualHost implements QueueHost {
+  readonly name: string;
+  readonly exchanges = new Map<string, Exchange>();
+  readonly queues = new Map<string, Queue>();
+  readonly defaultExchange: Exchange;
+  private readonly emit: (e: BrokerEvent) => void;
+  // reused by every publish: routing is synchronous, so one scratch set is enough
+  private readonly scratch = new Set<Destination>();
+
+  constructor(name: string, emit: (e: BrokerEvent) => void) {
+    this.name = name;
+    this.emit = emit;
+    const opts = { durable: true, autoDelete: false, internal: false, arguments: {} };
+    this.defaultExchange = new DirectExchange(name, '', opts);
+    this.exchanges.set('', this.defaultExchange);
+    for (const [n, t] of BUILT_IN) this.exchanges.set(n, new EXCHANGE_KINDS[t](name, n, opts));
+  }
+
+  // --- exchanges -------------------------------------------------------------------------------
+
+  getExchange(name: string): Exchange {
+    const ex = this.exchanges.get(name);
+    if (ex === undefined) throw notFound(`no exchange '${name}' in vhost '${this.name}'`);
+    return ex;
+  }
+
+  declareExchange(name: string, type: string, opts: ExchangeOptions): { exchange: Exchange; created: boolean } {
+    const Kind = EXCHANGE_KINDS[type === 'x-match' ? 'headers' : type];
+    if (Kind === undefined) throw commandInvalid(`unknown exchange type '${type}'`);
+    if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
+    const existing = this.exchanges.get(name);
+    if (existing !== undefined) {
+      this.checkExchangeEquivalent(existing, type, opts);
+      return { exchange: existing, created: false };
+    }
+    if (name.startsWith('amq.')) throw accessRefused(`exchange name '${name}' contains reserved prefix 'amq.*'`);
+    const ae = opts.arguments['alternate-exchange'];
+    if (ae !== undefined && typeof ae !== 'string') {
+      throw preconditionFailed(`invalid arg 'alternate-exchange' for exchange '${name}' in vhost '${this.name}'`);
+    }
+    const exchange = new Kind(this.name, name, opts);
+    this.exchanges.set(name, exchange);
+    this.emit({ type: 'exchange.created', vhost: this.name, name });
+    return { exchange, created: true };
+  }
+
+  deleteExchange(name: string, ifUnused: boolean): void {
+    if (name === '' || name.startsWith('amq.')) {
+      if (name === '' || this.exchanges.has(name)) throw accessRefused(`operation not permitted on exchange '${name || 'amq.default'}'`);
+    }
+    const ex = this.exchanges.get(name);
+    if (ex === undefined) return;
+    if (ifUnused && (ex.bindings.size > 0 || ex.incoming.size > 0)) {
+      throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
+    }
+    this.removeExchange(ex);
+  }
+
+  private removeExchange(ex: Exchange): void {
+    this.exchanges.delete(ex.name);
+    for (const b of [...ex.bindings.values()]) this.removeBinding(b, false);
+    for (const b of [...ex.incoming]) this.removeBinding(b, true);
+    this.emit({ type: 'exchange.deleted', vhost: this.name, name: ex.name });
+  }
+
+  private checkExchangeEquivalent(ex: Exchange, type: string, opts: ExchangeOptions): void {
+    const where = `for exchange '${ex.name}' in vhost '${this.name}'`;
+    if (ex.type !== type) throw preconditionFailed(`inequivalent arg 'type' ${where}: received '${type}' but current is '${ex.type}'`);
+    if (ex.durable !== opts.durable) {
+      throw preconditionFailed(`inequivalent arg 'durable' ${where}: received '${opts.durable}' but current is '${ex.durable}'`);
+    }
+    if (ex.autoDelete !== opts.autoDelete) {
+      throw preconditionFailed(`inequivalent arg 'auto_delete' ${where}: received '${opts.autoDelete}' but current is '${ex.autoDelete}'`);
+    }
+    if (ex.internal !== opts.internal) {
+      throw preconditionFailed(`inequivalent arg 'internal' ${where}: received '${opts.internal}' but current is '${ex.internal}'`);
+    }
+    const a = ex.arguments['alternate-exchange'];
+    const b = opts.arguments['alternate-exchange'];
+    if (stableStringify(a) !== stableStringify(b)) {
+      throw preconditionFailed(`inequivalent arg 'alternate-exchange' ${where}: received ${describeArg(b)} but current is ${describeArg(a)}`);
+    }
+  }
+
+  // --- queues ----------------------------------------------------------------------------------
+
+  getQueue(name: string): Queue {
+    const q = this.queues.get(name);
+    if (q === undefined) throw notFound(`no queue '${name}' in vhost '${this.name}'`);
+    return q;
+  }
+
+  /** Exclusive queues belong to one connection; everyone else gets 405. */
+  checkOwner(q: Queue, owner: object | null): void {
+    if (q.exclusiveOwner !== null && q.exclusiveOwner !== owner) {
+      throw resourceLocked(
+        `cannot obtain exclusive access to locked queue '${q.name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+      );
+    }
+  }
+
+  declareQueue(name: string, opts: QueueOptions): QueueDeclareResult {
+    const existing = name === '' ? undefined : this.queues.get(name);
+    if (existing !== undefined) {
+      this.checkOwner(existing, opts.exclusiveOwner);
+      this.checkQueueEquivalent(existing, opts);
+      existing.touch();
+      return { queue: existing, created: false };
+    }
+    if (name.startsWith('amq.')) throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
+    const qname = name === '' ? generatedQueueName() : name;
+    validateQueueArguments(qname, this.name, opts.arguments);
+    const queue = new Queue(this, this.name, qname, opts);
+    this.queues.set(qname, queue);
+    this.emit({ type: 'queue.created', vhost: this.name, name: qname });
+    return { queue, created: true };
+  }
+
+  private checkQueueEquivalent(q: Queue, opts: QueueOptions): void {
+    const where = `for queue '${q.name}' in vhost '${this.name}'`;
+    if (q.durable !== opts.durable) {
+      throw preconditionFailed(`inequivalent arg 'durable' ${where}: received '${opts.durable}' but current is '${q.durable}'`);
+    }
+    if (q.autoDelete !== opts.autoDelete) {
+      throw preconditionFailed(`inequivalent arg 'auto_delete' ${where}: received '${opts.autoDelete}' but current is '${q.autoDelete}'`);
+    }
+    if ((q.exclusiveOwner !== null) !== (opts.exclusiveOwner !== null)) {
+      throw preconditionFailed(`inequivalent arg 'exclusive' ${where}: received '${opts.exclusiveOwner !== null}' but current is '${q.exclusiveOwner !== null}'`);
+    }
+    for (const k of EQUIVALENCE_ARGS) {
+      const a = q.arguments[k];
+      const b = opts.arguments[k];
+      if (stableStringify(a) !== stableStringify(b)) {
+        throw preconditionFailed(`inequivalent arg '${k}' ${where}: received ${describeArg(b)} but current is ${describeArg(a)}`);
+      }
+    }
+  }
+
+  /** Returns the number of messages deleted with the queue. */
+  deleteQueue(q: Queue, ifUnused: boolean, ifEmpty: boolean): number {
+    if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' in use`);
+    if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' not empty`);
+    return this.removeQueue(q);
+  }
+
+  private removeQueue(q: Queue): number {
+    if (this.queues.get(q.name) !== q) return 0;
+    this.queues.delete(q.name);
+    for (const b of [...q.incoming]) this.removeBinding(b, true);
+    const n = q.markDeleted();
+    this.emit({ type: 'queue.deleted', vhost: this.name, name: q.name });
+    return n;
+  }
+
+  autoDeleteQueue(q: Queue): void {
+    this.removeQueue(q);
+  }
+
+  purgeQueue(q: Queue): number {
+    const n = q.purge();
+    this.emit({ type: 'queue.purged', vhost: this.name, name: q.name });
+    return n;
+  }
+
+  // --- bindings --------------------------------------------------------------------------------
+
+  bind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (source === this.defaultExchange) throw accessRefused(`operation not permitted on the default exchange`);
+    if (destination.kind === 'exchange' && destination === this.defaultExchange) {
+      throw accessRefused(`operation not permitted on the default exchange`);
+    }
+    if (source.type === 'headers' && !isValidMatchMode(args['x-match'])) {
+      throw preconditionFailed(`Invalid x-match field value ${describeArg(args['x-match'])}; expected all, any, all-with-x, or any-with-x`);
+    }
+    const b = source.bind(destination, routingKey, args);
+    if (b === undefined) return;
+    destination.incoming.add(b);
+    this.emit({
+      type: 'binding.created', vhost: this.name, source: source.name, destination: destination.name,
+      destinationType: destination.kind, routingKey,
+    });
+  }
+
+  unbind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+    if (source === this.defaultExchange) throw accessRefused(`operation not permitted on the default exchange`);
+    for (const b of destination.incoming) {
+      if (b.source === source && b.routingKey === routingKey && stableStringify(b.arguments) === stableStringify(args)) {
+        this.removeBinding(b, true);
+        return;
+      }
+    }
+  }
+
+  /** `autoDeleteSource`: an auto-delete exchange goes with its last binding, unless it is being deleted itself. */
+  private removeBinding(b: Binding, autoDeleteSource: boolean): void {
+    b.source.unbind(b);
+    b.destination.incoming.delete(b);
+    this.emit({
+      type: 'binding.deleted', vhost: this.name, source: b.source.name, destination: b.destination.name,
+      destinationType: b.destination.kind, routingKey: b.routingKey,
+    });
+    const src = b.source;
+    if (autoDeleteSource && src.autoDelete && src.bindings.size === 0 && this.exchanges.get(src.name) === src) {
+      this.removeExchange(src);
+    }
+  }
+
+  // --- routing ---------------------------------------------------------------------------------
+
+  /**
+   * Routes and enqueues. Synchronous; the hot path: the default exchange is one map lookup, other
+   * exchanges fill a reused set. Exchange-to-exchange bindings and alternate exchanges are
+   * followed, each exchange at most once per message.
+   */
+  publish(exchange: Exchange, msg: Message, deliveredTo?: Queue[]): Routed {
+    exchange.publishIn++;
+    if (exchange === this.defaultExchange) {
+      const q = this.queues.get(msg.routingKey);
+      if (q === undefined) return Routed.Unroutable;
+      exchange.publishOut++;
+      deliveredTo?.push(q);
+      return q.enqueue(msg) ? Routed.Routed : Routed.Rejected;
+    }
+    const dests = this.scratch;
+    dests.clear();
+    this.collect(exchange, msg, dests, undefined);
+    let routed = Routed.Unroutable;
+    for (const d of dests) {
+      if (d.kind !== 'queue') continue;
+      if (routed === Routed.Unroutable) routed = Routed.Routed;
+      deliveredTo?.push(d);
+      if (!d.enqueue(msg)) routed = Routed.Rejected;
+    }
+    dests.clear();
+    if (routed !== Routed.Unroutable) exchange.publishOut++;
+    return routed;
+  }
+
+  private collect(ex: Exchange, msg: Message, out: Set<Destination>, visited: Set<Exchange> | undefined): void {
+    const before = out.size;
+    ex.route(msg, out);
+    let seen = visited;
+    if (out.size > before) {
+      // Set iteration visits entries added while iterating: nested exchanges expand in place.
+      for (const d of out) {
+        if (d.kind !== 'exchange') continue;
+        seen ??= new Set([ex]);
+        if (seen.has(d)) continue;
+        seen.add(d);
+        d.publishIn++;
+        d.route(msg, out);
+      }
+    }
+    const ae = ex.alternateExchange;
+    if (ae !== undefined && !hasQueue(out)) {
+      const alt = this.exchanges.get(ae);
+      seen ??= new Set([ex]);
+      if (alt !== undefined && !seen.has(alt)) {
+        seen.add(alt);
+        this.collect(alt, msg, out, seen);
+      }
+    }
+  }
+
+  /** Republishes a message a queue let go (rejected, expired, over max-length) to its DLX. */
+  deadLetter(queue: Queue, entry: QueueEntry, reason: DeadLetterReason): void {
+    queue.stats.dropped++;
+    const dlx = queue.deadLetterExchange;
+    if (dlx === undefined) return;
+    const ex = this.exchanges.get(dlx);
+    if (ex === undefined) return;
+    const msg = entry.msg;
+    const props = { ...msg.properties };
+    const headers: FieldTable = { ...(props.headers ?? {}) };
+    const routingKey = queue.deadLetterRoutingKey ?? msg.routingKey;
+    headers['x-death'] = addDeath(headers['x-death'], queue.name, reason, msg, props.expiration);
+    if (headers['x-first-death-reason'] === undefined) {
+      headers['x-first-death-reason'] = reason;
+      headers['x-first-death-queue'] = queue.name;
+      headers['x-first-death-exchange'] = msg.exchange;
+    }
+    props.headers = headers;
+    // The per-message TTL is spent; RabbitMQ drops it so the message does not expire again at once.
+    delete props.expiration;
+    const raw = encodeProperties(props);
+    this.publish(ex, new Message(dlx, routingKey, raw, msg.body, props));
+  }
+}
+
+function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, msg: Message, expiration: string | undefined) {
+  const deaths = Array.isArray(existing) ? [...existing] : [];
+  const i = deaths.findIndex((d) => isTable(d) && d.queue === queue && d.reason === reason);
+  if (i >= 0) {
+    const d = deaths[i] as FieldTable;
+    const count = typeof d.count === 'number' ? d.count + 1 : 1;
+    deaths.splice(i, 1);
+    deaths.unshift({ ...d, count });
+    return deaths;
+  }
+  const death: FieldTable = {
+    count: 1,
+    reason,
+    queue,
+    time: new Date(Math.floor(Date.now() / 1000) * 1000),
+    exchange: msg.exchange,
+    'routing-keys': [msg.routingKey],
+  };
+  if (expiration !== undefined) death['original-expiration'] = expiration;
+  deaths.unshift(death);
+  return deaths;
+}
+
+function isTable(v: unknown): v is FieldTable {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+function hasQueue(out: Set<Destination>): boolean {
+  for (const d of out) if (d.kind === 'queue') return true;
+  return false;
+}
+
+function describeArg(v: unknown): string {
+  if (v === undefined) return 'none';
+  return `the value '${typeof v === 'object' ? stableStringify(v) : String(v)}' of type '${argType(v)}'`;
+}
+
+function argType(v: unknown): string {
+  if (typeof v === 'string') return 'longstr';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'signedint' : 'double';
+  return 'table';
+}
+
+function validateQueueArguments(queue: string, vhost: string, args: FieldTable): void {
+  const where = `for queue '${queue}' in vhost '${vhost}'`;
+  const nonNegInt = (k: string, min = 0) => {
+    const v = args[k];
+    if (v === undefined) return;
+    const n = typeof v === 'bigint' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n)) {
+      throw preconditionFailed(`invalid arg '${k}' ${where}: {unacceptable_type,${argType(v)}}`);
+    }
+    if (n < min) throw preconditionFailed(`invalid arg '${k}' ${where}: {value_${min > 0 ? 'zero' : 'negative'},${n}}`);
+  };
+  nonNegInt('x-message-ttl');
+  nonNegInt('x-expires', 1);
+  nonNegInt('x-max-length');
+  nonNegInt('x-max-length-bytes');
+  nonNegInt('x-max-priority');
+  const overflow = args['x-overflow'];
+  if (overflow !== undefined && overflow !== 'drop-head' && overflow !== 'reject-publish' && overflow !== 'reject-publish-dlx') {
+    throw preconditionFailed(`invalid arg 'x-overflow' ${where}: {unacceptable_value,${String(overflow)}}`);
+  }
+  const dlx = args['x-dead-letter-exchange'];
+  if (dlx !== undefined && typeof dlx !== 'string') {
+    throw preconditionFailed(`invalid arg 'x-dead-letter-exchange' ${where}: {unacceptable_type,${argType(dlx)}}`);
+  }
+  const dlk = args['x-dead-letter-routing-key'];
+  if (dlk !== undefined && dlx === undefined) {
+    throw preconditionFailed(`invalid arg 'x-dead-letter-routing-key' ${where}: {routing_key_but_no_dlx_defined,${String(dlk)}}`);
+  }
+}
+
