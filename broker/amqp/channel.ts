@@ -10,7 +10,9 @@ import { handleBasic } from './handlers/basic';
 import { handleExchange } from './handlers/exchange';
 import { handleQueue } from './handlers/queue';
 import type { AmqpMethod } from './generated/protocol';
-import { CLASS_BASIC } from './generated/protocol';
+import { CLASS_BASIC, encodeProperties } from './generated/protocol';
+import type { FieldValue } from './field-table';
+
 
 export interface Delivery {
   queue: Queue;
@@ -270,7 +272,25 @@ export class Channel {
       }
       msg = this.conn.directReplyTo.rewriteReplyTo(this, msg);
     }
-    const routed = this.vhost.publish(ex, msg);
+    let extraKeys: string[] | undefined;
+    const raw = msg.rawProperties;
+    // user-id (0x0010) or headers (0x2000) present: the only cases that need the properties parsed
+    if (raw.length >= 2 && (raw.readUInt16BE(0) & 0x2010) !== 0) {
+      const props = msg.properties;
+      if (props.userId !== undefined && props.userId !== this.conn.user) {
+        throw new AmqpError(406, `user_id property set to '${props.userId}' but authenticated user was '${this.conn.user}'`);
+      }
+      const h = props.headers;
+      if (h !== undefined && (h.CC !== undefined || h.BCC !== undefined)) {
+        extraKeys = [...routingKeys(h.CC), ...routingKeys(h.BCC)];
+        if (h.BCC !== undefined) {
+          const { BCC: _bcc, ...headers } = h;
+          const stripped = { ...props, headers };
+          msg = new Message(msg.exchange, msg.routingKey, encodeProperties(stripped), msg.body, stripped);
+        }
+      }
+    }
+    const routed = this.vhost.publish(ex, msg, extraKeys);
     if (routed === Routed.Unroutable && mandatory) this.sendReturn(msg);
     if (seq !== 0) this.confirm(seq, routed !== Routed.Rejected);
   }
@@ -435,4 +455,10 @@ export class Channel {
     this.unacked.clear();
     for (const q of queues) q.dispatch();
   }
+}
+
+function routingKeys(v: FieldValue): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.filter((k): k is string => typeof k === 'string');
+  return [];
 }

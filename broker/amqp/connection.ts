@@ -171,8 +171,12 @@ export class AmqpConnection implements ConnectionHandle {
         if (method.name !== 'channel.open') {
           throw new AmqpError(504, `expected 'channel.open' on channel ${channel}`, 'connection', method.classId, method.methodId);
         }
-        if (channel > this.channelMax) {
-          throw new AmqpError(504, `channel number ${channel} out of range (channel_max ${this.channelMax})`, 'connection', 20, 10);
+        if (channel > this.channelMax || this.channels.size >= this.channelMax) {
+          throw new AmqpError(
+            530,
+            `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`,
+            'connection',
+          );
         }
         this.openChannel(channel);
         return;
@@ -306,7 +310,7 @@ export class AmqpConnection implements ConnectionHandle {
 
   private open(vhostName: string): void {
     const vhost = this.core.getVhost(vhostName);
-    if (vhost === undefined) throw new AmqpError(530, `vhost '${vhostName}' not found`, 'connection', 10, 40);
+    if (vhost === undefined) throw new AmqpError(530, `vhost ${vhostName} not found`, 'connection', 10, 40);
     if (!this.core.users.canAccessVhost(this.user, vhostName)) {
       throw new AmqpError(530, `access to vhost '${vhostName}' refused for user '${this.user}'`, 'connection', 10, 40);
     }

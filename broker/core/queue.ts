@@ -72,6 +72,7 @@ export class Queue {
   private dispatching = false;
   private exclusiveConsumer = false;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryDue = 0;
   private unusedTimer: NodeJS.Timeout | undefined;
 
   constructor(host: QueueHost, vhost: string, name: string, opts: QueueOptions) {
@@ -142,7 +143,7 @@ export class Queue {
     this.readyBytes += msg.body.length;
     this.stats.published++;
     if (this.consumers.length > 0) this.dispatch();
-    if (entry.expiresAt !== 0 && this.expiryTimer === undefined && this.messagesReady > 0) this.scheduleExpiry();
+    if (entry.expiresAt !== 0 && this.messagesReady > 0) this.scheduleExpiry();
     return true;
   }
 
@@ -334,6 +335,11 @@ export class Queue {
   private scheduleExpiry(): void {
     const head = this.peekReady();
     if (head === undefined || head.expiresAt === 0) return;
+    if (this.expiryTimer !== undefined) {
+      if (this.expiryDue <= head.expiresAt) return;
+      clearTimeout(this.expiryTimer);
+    }
+    this.expiryDue = head.expiresAt;
     const delay = Math.max(0, head.expiresAt - Date.now() + 1);
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = undefined;

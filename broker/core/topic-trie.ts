@@ -26,7 +26,7 @@ export class TopicTrie<T> {
 
   add(pattern: string, target: T): void {
     let node = this.root;
-    for (const w of pattern.split('.')) {
+    for (const w of words(pattern)) {
       let next: TrieNode<T> | undefined;
       if (w === '*') next = node.star ??= new TrieNode<T>();
       else if (w === '#') next = node.hash ??= new TrieNode<T>();
@@ -43,7 +43,7 @@ export class TopicTrie<T> {
   remove(pattern: string, target: T): void {
     const path: [TrieNode<T>, string][] = [];
     let node: TrieNode<T> | undefined = this.root;
-    for (const w of pattern.split('.')) {
+    for (const w of words(pattern)) {
       path.push([node, w]);
       node = w === '*' ? node.star : w === '#' ? node.hash : node.words.get(w);
       if (node === undefined) return;
@@ -67,13 +67,18 @@ export class TopicTrie<T> {
     const cached = this.cache.get(routingKey);
     if (cached !== undefined) return cached;
     const found = new Set<T>();
-    collect(this.root, routingKey.split('.'), 0, found);
+    collect(this.root, words(routingKey), 0, found);
     const result = [...found];
     if (this.cacheLimit === 0) return result;
     if (this.cache.size >= this.cacheLimit) this.cache.clear();
     this.cache.set(routingKey, result);
     return result;
   }
+}
+
+/** As RabbitMQ: the empty key or pattern has no words at all ("a..b" has an empty middle one). */
+function words(s: string): string[] {
+  return s === '' ? [] : s.split('.');
 }
 
 function collect<T>(node: TrieNode<T>, words: string[], i: number, out: Set<T>): void {

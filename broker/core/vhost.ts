@@ -93,12 +93,12 @@ export class VirtualHost implements QueueHost {
   }
 
   deleteExchange(name: string, ifUnused: boolean): void {
-    if (name === '' || name.startsWith('amq.')) {
-      if (name === '' || this.exchanges.has(name)) throw accessRefused(`operation not permitted on exchange '${name || 'amq.default'}'`);
-    }
+    if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
+    if (name.startsWith('amq.') && this.exchanges.has(name)) throw accessRefused(`operation not permitted on exchange '${name}'`);
     const ex = this.exchanges.get(name);
     if (ex === undefined) return;
-    if (ifUnused && (ex.bindings.size > 0 || ex.incoming.size > 0)) {
+    // only outgoing bindings make an exchange "in use", as in RabbitMQ
+    if (ifUnused && ex.bindings.size > 0) {
       throw preconditionFailed(`exchange '${name}' in vhost '${this.name}' in use`);
     }
     this.removeExchange(ex);
@@ -139,10 +139,10 @@ export class VirtualHost implements QueueHost {
   }
 
   /** Exclusive queues belong to one connection; everyone else gets 405. */
-  checkOwner(q: Queue, owner: object | null): void {
+  checkOwner(q: Queue, owner: object | null, name = q.name): void {
     if (q.exclusiveOwner !== null && q.exclusiveOwner !== owner) {
       throw resourceLocked(
-        `cannot obtain exclusive access to locked queue '${q.name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
+        `cannot obtain exclusive access to locked queue '${name}' in vhost '${this.name}'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`,
       );
     }
   }
@@ -151,6 +151,8 @@ export class VirtualHost implements QueueHost {
     const existing = name === '' ? undefined : this.queues.get(name);
     if (existing !== undefined) {
       this.checkOwner(existing, opts.exclusiveOwner);
+      // a non-exclusive queue redeclared as exclusive is "locked" too, as RabbitMQ says
+      if (existing.exclusiveOwner === null && opts.exclusiveOwner !== null) this.checkOwner({ exclusiveOwner: {} } as Queue, opts.exclusiveOwner, existing.name);
       this.checkQueueEquivalent(existing, opts);
       existing.touch();
       return { queue: existing, created: false };
@@ -171,9 +173,6 @@ export class VirtualHost implements QueueHost {
     }
     if (q.autoDelete !== opts.autoDelete) {
       throw preconditionFailed(`inequivalent arg 'auto_delete' ${where}: received '${opts.autoDelete}' but current is '${q.autoDelete}'`);
-    }
-    if ((q.exclusiveOwner !== null) !== (opts.exclusiveOwner !== null)) {
-      throw preconditionFailed(`inequivalent arg 'exclusive' ${where}: received '${opts.exclusiveOwner !== null}' but current is '${q.exclusiveOwner !== null}'`);
     }
     for (const k of EQUIVALENCE_ARGS) {
       const a = q.arguments[k];
@@ -260,23 +259,25 @@ export class VirtualHost implements QueueHost {
    * exchanges fill a reused set. Exchange-to-exchange bindings and alternate exchanges are
    * followed, each exchange at most once per message.
    */
-  publish(exchange: Exchange, msg: Message, deliveredTo?: Queue[]): Routed {
+  publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[]): Routed {
     exchange.publishIn++;
-    if (exchange === this.defaultExchange) {
+    if (exchange === this.defaultExchange && extraKeys === undefined) {
       const q = this.queues.get(msg.routingKey);
       if (q === undefined) return Routed.Unroutable;
       exchange.publishOut++;
-      deliveredTo?.push(q);
       return q.enqueue(msg) ? Routed.Routed : Routed.Rejected;
     }
     const dests = this.scratch;
     dests.clear();
     this.collect(exchange, msg, dests, undefined);
+    if (extraKeys !== undefined) {
+      // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
+      for (const key of extraKeys) this.collect(exchange, new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties), dests, undefined);
+    }
     let routed = Routed.Unroutable;
     for (const d of dests) {
       if (d.kind !== 'queue') continue;
       if (routed === Routed.Unroutable) routed = Routed.Routed;
-      deliveredTo?.push(d);
       if (!d.enqueue(msg)) routed = Routed.Rejected;
     }
     dests.clear();
@@ -286,6 +287,11 @@ export class VirtualHost implements QueueHost {
 
   private collect(ex: Exchange, msg: Message, out: Set<Destination>, visited: Set<Exchange> | undefined): void {
     const before = out.size;
+    if (ex === this.defaultExchange) {
+      const q = this.queues.get(msg.routingKey);
+      if (q !== undefined) out.add(q);
+      return;
+    }
     ex.route(msg, out);
     let seen = visited;
     if (out.size > before) {

@@ -12,21 +12,15 @@ export function handleExchange(ch: Channel, m: AmqpMethod): void {
       if (a.passive) {
         if (!vhost.exchanges.has(a.exchange)) throw notFound(`no exchange '${a.exchange}' in vhost '${vhost.name}'`);
       } else {
-        // RabbitMQ checks the type before anything else, as a connection error
         conn.checkPermission('configure', 'exchange', a.exchange);
         const ae = a.arguments['alternate-exchange'];
         if (typeof ae === 'string') {
           conn.checkPermission('read', 'exchange', a.exchange);
           conn.checkPermission('write', 'exchange', ae);
         }
-        try {
-          vhost.declareExchange(a.exchange, a.type, {
-            durable: a.durable, autoDelete: a.autoDelete, internal: a.internal, arguments: a.arguments,
-          });
-        } catch (err) {
-          if (err instanceof AmqpError && err.code === 503) throw new AmqpError(503, `invalid exchange type '${a.type}'`, 'connection', 40, 10);
-          throw err;
-        }
+        vhost.declareExchange(a.exchange, a.type, {
+          durable: a.durable, autoDelete: a.autoDelete, internal: a.internal, arguments: a.arguments,
+        });
       }
       if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.declare-ok', args: {} });
       return;
@@ -43,13 +37,14 @@ export function handleExchange(ch: Channel, m: AmqpMethod): void {
       const a = m.args;
       conn.checkPermission('write', 'exchange', a.destination);
       conn.checkPermission('read', 'exchange', a.source);
-      const destination = vhost.getExchange(a.destination);
-      const source = vhost.getExchange(a.source);
       if (m.name === 'exchange.bind') {
-        vhost.bind(source, destination, a.routingKey, a.arguments);
+        vhost.bind(vhost.getExchange(a.source), vhost.getExchange(a.destination), a.routingKey, a.arguments);
         if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.bind-ok', args: {} });
       } else {
-        vhost.unbind(source, destination, a.routingKey, a.arguments);
+        // unbinding something that does not exist, ends included, is not an error
+        const source = vhost.exchanges.get(a.source);
+        const destination = vhost.exchanges.get(a.destination);
+        if (source !== undefined && destination !== undefined) vhost.unbind(source, destination, a.routingKey, a.arguments);
         if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.unbind-ok', args: {} });
       }
       return;

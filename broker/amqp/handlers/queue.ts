@@ -54,14 +54,17 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
       const qname = resolveQueueName(ch, a.queue);
       conn.checkPermission('write', 'queue', qname);
       conn.checkPermission('read', 'exchange', a.exchange);
-      const queue = vhost.getQueue(qname);
-      vhost.checkOwner(queue, conn);
-      const source = vhost.getExchange(a.exchange);
       if (m.name === 'queue.bind') {
-        vhost.bind(source, queue, a.routingKey, a.arguments);
+        const queue = vhost.getQueue(qname);
+        vhost.checkOwner(queue, conn);
+        vhost.bind(vhost.getExchange(a.exchange), queue, a.routingKey, a.arguments);
         if (!m.args.nowait) conn.sendMethod(ch.id, { name: 'queue.bind-ok', args: {} });
       } else {
-        vhost.unbind(source, queue, a.routingKey, a.arguments);
+        // unbinding something that does not exist, ends included, is not an error
+        const queue = vhost.queues.get(qname);
+        const source = vhost.exchanges.get(a.exchange);
+        if (queue !== undefined) vhost.checkOwner(queue, conn);
+        if (queue !== undefined && source !== undefined) vhost.unbind(source, queue, a.routingKey, a.arguments);
         conn.sendMethod(ch.id, { name: 'queue.unbind-ok', args: {} });
       }
       return;
