@@ -1,0 +1,461 @@
+// Consuming conformance: round robin, prefetch, acks, requeue order, cancel, get, recover.
+//
+// What RabbitMQ 3.10.8 does (exact texts):
+//   server consumer tags: "amq.ctag-" + 22 url-safe base64 chars, e.g. amq.ctag-ccY9WCltnyFhMEECueloHg
+//   a consumer tag reused on the same channel (same or other queue):
+//     530 connection error "NOT_ALLOWED - attempt to reuse consumer tag 't1'"
+//   exclusive consume with another consumer present, or any consume while an exclusive consumer holds
+//   the queue (other channel or the same one):
+//     403 "ACCESS_REFUSED - queue '<q>' in vhost '/' in exclusive use"
+//   ack / nack / reject of an unknown tag, a second ack of the same tag, an ack of a no-ack get:
+//     406 "PRECONDITION_FAILED - unknown delivery tag 99" (class 60, method 80 / 120 / 90)
+//   basic.ack multiple=true with tag 0 and nothing outstanding: fine.
+//   basic.cancel of an unknown consumer tag: cancel-ok echoing the tag.
+//   basic.get on an empty queue: get-empty; get-ok message_count = messages left after this one.
+//   basic.recover requeue=true: unacked messages are redelivered (redelivered=true, new delivery tags).
+//   basic.qos prefetch_size=1000 (not reachable through amqplib's API; tested with the raw client):
+//     540 connection error "NOT_IMPLEMENTED - prefetch_size!=0 (1000)" (class 60 method 10)
+//   basic.recover requeue=false (not in amqplib's API, not tested; sent with amqplib's low-level rpc):
+//     540 connection error "NOT_IMPLEMENTED - requeue=false"
+//   Server-sent basic.cancel when the queue is deleted: amqplib calls the consume callback with null.
+//   Requeued messages return to their original position (publish order), redelivered=true.
+import { describe, expect, test } from 'vitest';
+import type { ConsumeMessage } from 'amqplib';
+import {
+  Inbox,
+  QUIET_MS,
+  WAIT_MS,
+  consumeInto,
+  drain,
+  expectChannelError,
+  expectConnectionError,
+  fill,
+  nextEvent,
+  rawExpectConnectionClose,
+  rawHandshake,
+  rawOpenChannel,
+  Writer,
+  sleep,
+  useAmqp,
+  waitUntil,
+  whenClosed,
+} from './amqp-helpers';
+
+const env = useAmqp();
+
+const range = (n: number, prefix = 'm'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+/** a message-shaped value carrying just a delivery tag, for acking tags the server never sent */
+const tagged = (deliveryTag: number): ConsumeMessage => ({ fields: { deliveryTag } }) as unknown as ConsumeMessage;
+
+describe('delivery', () => {
+  test('messages are spread round robin among the consumers of a queue', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    const inboxes: Inbox[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await env.channel(conn);
+      inboxes.push((await consumeInto(c, q, { noAck: true })).inbox);
+    }
+    const bodies = range(30);
+    for (const b of bodies) ch.sendToQueue(q, Buffer.from(b));
+    await waitUntil(() => inboxes.reduce((n, i) => n + i.messages.length, 0) === 30, WAIT_MS, 'all 30 messages');
+    for (const inbox of inboxes) {
+      expect(inbox.messages.length).toBe(10);
+      // each consumer sees its share in publish order
+      const idx = inbox.bodies.map((b) => Number(b.slice(1)));
+      expect([...idx].sort((a, b) => a - b)).toEqual(idx);
+    }
+  });
+
+  test('messages already in the queue are delivered to a new consumer, then new ones', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, ['old1', 'old2']);
+    const { inbox, consumerTag } = await consumeInto(ch, q, { noAck: true });
+    ch.sendToQueue(q, Buffer.from('new'));
+    await inbox.waitFor(3);
+    expect(inbox.bodies).toEqual(['old1', 'old2', 'new']);
+    const m = inbox.messages[0];
+    expect(m.fields).toMatchObject({ consumerTag, exchange: '', routingKey: q, redelivered: false, deliveryTag: 1 });
+  });
+
+  test('no-ack: delivered messages are gone from the queue at once', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(5));
+    const { inbox } = await consumeInto(ch, q, { noAck: true });
+    await inbox.waitFor(5);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 0 });
+    await ch.close();
+    const ch2 = await env.channel();
+    expect(await ch2.checkQueue(q)).toMatchObject({ messageCount: 0 }); // nothing came back
+  });
+
+  test('delivery tags are per channel and count up from 1 across get and consume', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    await fill(ch, q, range(4));
+    const other = await env.channel(conn);
+    const g1 = await ch.get(q);
+    const g2 = await other.get(q);
+    expect(g1 && g1.fields.deliveryTag).toBe(1);
+    expect(g2 && g2.fields.deliveryTag).toBe(1);
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(2);
+    expect(inbox.messages.map((m) => m.fields.deliveryTag)).toEqual([2, 3]);
+  });
+});
+
+describe('consumer tags and exclusivity', () => {
+  test('the server makes amq.ctag- tags; a client tag is used as given', async () => {
+    const { ch, q } = await env.queueChannel();
+    const a = await ch.consume(q, () => undefined);
+    const b = await ch.consume(q, () => undefined);
+    expect(a.consumerTag).toMatch(/^amq\.ctag-[A-Za-z0-9_-]{10,}$/);
+    expect(b.consumerTag).toMatch(/^amq\.ctag-/);
+    expect(a.consumerTag).not.toBe(b.consumerTag);
+    const { inbox, consumerTag } = await consumeInto(ch, q, { consumerTag: 'my-tag', noAck: true });
+    expect(consumerTag).toBe('my-tag');
+    await ch.cancel(a.consumerTag);
+    await ch.cancel(b.consumerTag);
+    ch.sendToQueue(q, Buffer.from('x'));
+    const [m] = await inbox.waitFor(1);
+    expect(m.fields.consumerTag).toBe('my-tag');
+  });
+
+  test('reusing a consumer tag on a channel is a 530 connection error', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const q1 = (await ch.assertQueue('', { exclusive: true })).queue;
+    const q2 = (await ch.assertQueue('', { exclusive: true })).queue;
+    await ch.consume(q1, () => undefined, { consumerTag: 't1' });
+    await expectConnectionError(conn, ch.consume(q2, () => undefined, { consumerTag: 't1' }), 530, "NOT_ALLOWED - attempt to reuse consumer tag 't1'");
+  });
+
+  test('the same consumer tag on two channels is fine', async () => {
+    const { conn, q } = await env.queueChannel();
+    const a = await env.channel(conn);
+    const b = await env.channel(conn);
+    await a.consume(q, () => undefined, { consumerTag: 'shared' });
+    await b.consume(q, () => undefined, { consumerTag: 'shared' });
+    expect(await a.checkQueue(q)).toMatchObject({ consumerCount: 2 });
+  });
+
+  test('exclusive consume is 403 while another consumer exists', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    await ch.consume(q, () => undefined);
+    const other = await env.channel(conn);
+    await expectChannelError(other, other.consume(q, () => undefined, { exclusive: true }), 403, `ACCESS_REFUSED - queue '${q}' in vhost '/' in exclusive use`);
+  });
+
+  test('any consume is 403 while an exclusive consumer holds the queue', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    await ch.consume(q, () => undefined, { exclusive: true });
+    const other = await env.channel(conn);
+    await expectChannelError(other, other.consume(q, () => undefined), 403, `ACCESS_REFUSED - queue '${q}' in vhost '/' in exclusive use`);
+    // the same channel is no exception (and its closing takes the exclusive consumer with it)
+    await expectChannelError(ch, ch.consume(q, () => undefined), 403, 'in exclusive use');
+    const again = await env.channel(conn);
+    await waitUntil(async () => (await again.checkQueue(q)).consumerCount === 0, WAIT_MS, 'the exclusive consumer to go');
+    await again.consume(q, () => undefined);
+  });
+});
+
+describe('cancel', () => {
+  test('after basic.cancel no more messages arrive; unacked ones can still be acked', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, ['a']);
+    const { inbox, consumerTag } = await consumeInto(ch, q);
+    const [m] = await inbox.waitFor(1);
+    expect(await ch.cancel(consumerTag)).toEqual({ consumerTag });
+    ch.sendToQueue(q, Buffer.from('b'));
+    await inbox.expectCountStays(1);
+    ch.ack(m);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 1, consumerCount: 0 });
+    expect(await drain(ch, q)).toEqual(['b']);
+  });
+
+  test('cancelling an unknown consumer tag is not an error', async () => {
+    const ch = await env.channel();
+    expect(await ch.cancel('no-such-consumer')).toEqual({ consumerTag: 'no-such-consumer' });
+    await ch.checkExchange('amq.direct');
+  });
+
+  test('deleting the queue sends basic.cancel to its consumers (amqplib passes null)', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    const { inbox, consumerTag } = await consumeInto(ch, q);
+    const cancelEvent = nextEvent<[{ consumerTag: string }]>(ch, 'cancel');
+    const other = await env.channel(conn);
+    await other.deleteQueue(q);
+    const [fields] = await cancelEvent;
+    expect(fields.consumerTag).toBe(consumerTag);
+    await inbox.waitForCancel();
+    // the channel stays open
+    await ch.checkExchange('amq.direct');
+  });
+});
+
+describe('prefetch', () => {
+  test('prefetch 1: the next message comes only after the ack', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(3));
+    await ch.prefetch(1);
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(1);
+    await inbox.expectCountStays(1);
+    ch.ack(inbox.messages[0]);
+    await inbox.waitFor(2);
+    await inbox.expectCountStays(2);
+    ch.ack(inbox.messages[1]);
+    await inbox.waitFor(3);
+    expect(inbox.bodies).toEqual(range(3));
+  });
+
+  test('per-consumer prefetch limits each consumer on the channel separately', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(10));
+    await ch.prefetch(2);
+    const a = await consumeInto(ch, q);
+    const b = await consumeInto(ch, q);
+    await a.inbox.waitFor(2);
+    await b.inbox.waitFor(2);
+    await sleep(QUIET_MS);
+    expect([a.inbox.messages.length, b.inbox.messages.length]).toEqual([2, 2]);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 6 });
+  });
+
+  test('global prefetch limits the whole channel', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(10));
+    await ch.prefetch(3, true);
+    const a = await consumeInto(ch, q);
+    const b = await consumeInto(ch, q);
+    await waitUntil(() => a.inbox.messages.length + b.inbox.messages.length === 3, WAIT_MS, '3 deliveries');
+    await sleep(QUIET_MS);
+    expect(a.inbox.messages.length + b.inbox.messages.length).toBe(3);
+    // acking one lets exactly one more through
+    ch.ack((a.inbox.messages[0] ?? b.inbox.messages[0]) as ConsumeMessage);
+    await waitUntil(() => a.inbox.messages.length + b.inbox.messages.length === 4, WAIT_MS, '4 deliveries');
+    await sleep(QUIET_MS);
+    expect(a.inbox.messages.length + b.inbox.messages.length).toBe(4);
+  });
+
+  test('per-consumer and global prefetch apply together', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(10));
+    await ch.prefetch(2, false);
+    await ch.prefetch(3, true);
+    const a = await consumeInto(ch, q);
+    const b = await consumeInto(ch, q);
+    await waitUntil(() => a.inbox.messages.length + b.inbox.messages.length === 3, WAIT_MS, '3 deliveries');
+    await sleep(QUIET_MS);
+    expect(a.inbox.messages.length + b.inbox.messages.length).toBe(3);
+    expect(Math.max(a.inbox.messages.length, b.inbox.messages.length)).toBe(2);
+  });
+
+  test('prefetch_size other than 0 is a 540 NOT_IMPLEMENTED connection error', async () => {
+    const hs = await rawHandshake(env.broker.host, env.broker.port);
+    const raw = hs.raw;
+    try {
+      expect(hs.result.kind).toBe('open-ok');
+      await rawOpenChannel(raw, 1);
+      raw.sendMethod(1, 60, 10, new Writer().long(1000).short(0).bit(false)); // basic.qos
+      const c = await rawExpectConnectionClose(raw);
+      expect(c.code).toBe(540);
+      expect(c.text).toContain('NOT_IMPLEMENTED');
+      expect(c.text).toContain('prefetch_size');
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  test('prefetch 0 means no limit', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(50));
+    await ch.prefetch(0);
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(50);
+  });
+});
+
+describe('ack, nack, reject', () => {
+  test('ack multiple acks everything up to the tag; the rest requeue when the channel closes', async () => {
+    const { conn, q } = await env.queueChannel();
+    const ch = await env.channel(conn);
+    const setup = await env.channel(conn);
+    await fill(setup, q, range(5));
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(5);
+    ch.ack(inbox.messages[2], true);
+    await ch.close();
+    expect(await drain(setup, q)).toEqual(['m3', 'm4']);
+  });
+
+  test('ackAll (tag 0, multiple) acks everything outstanding', async () => {
+    const { conn, q } = await env.queueChannel();
+    const ch = await env.channel(conn);
+    const setup = await env.channel(conn);
+    await fill(setup, q, range(4));
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(4);
+    ch.ackAll();
+    await ch.close();
+    expect(await setup.checkQueue(q)).toMatchObject({ messageCount: 0 });
+  });
+
+  test('nack multiple with requeue: all come back, in their original order, redelivered', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(4));
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(4);
+    ch.nack(inbox.messages[3], true, true);
+    await inbox.waitFor(8);
+    const second = inbox.messages.slice(4);
+    expect(second.map((m) => m.content.toString())).toEqual(range(4));
+    expect(second.every((m) => m.fields.redelivered)).toBe(true);
+    expect(inbox.messages.slice(0, 4).some((m) => m.fields.redelivered)).toBe(false);
+    expect(second.map((m) => m.fields.deliveryTag)).toEqual([5, 6, 7, 8]);
+  });
+
+  test('messages requeued one by one in reverse order still return in publish order', async () => {
+    const { conn, q } = await env.queueChannel();
+    const ch = await env.channel(conn);
+    const setup = await env.channel(conn);
+    await fill(setup, q, range(5));
+    const { inbox, consumerTag } = await consumeInto(ch, q);
+    await inbox.waitFor(5);
+    await ch.cancel(consumerTag);
+    for (const m of [...inbox.messages].reverse()) ch.reject(m, true);
+    await waitUntil(async () => (await setup.checkQueue(q)).messageCount === 5, WAIT_MS, 'requeue');
+    const again: string[] = [];
+    for (;;) {
+      const m = await setup.get(q, { noAck: true });
+      if (!m) break;
+      expect(m.fields.redelivered).toBe(true);
+      again.push(m.content.toString());
+    }
+    expect(again).toEqual(range(5));
+  });
+
+  test('reject and nack without requeue drop the message', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(4));
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(4);
+    ch.reject(inbox.messages[0], false);
+    ch.nack(inbox.messages[2], true, false); // m1 and m2
+    ch.nack(inbox.messages[3], false, true); // m3 comes back
+    await inbox.waitFor(5);
+    expect(inbox.messages[4].content.toString()).toBe('m3');
+    expect(inbox.messages[4].fields.redelivered).toBe(true);
+    ch.ack(inbox.messages[4]);
+    await inbox.expectCountStays(5);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 0 });
+  });
+
+  test('acking an unknown delivery tag is a 406 channel error', async () => {
+    const conn = await env.connect();
+    const a = await env.channel(conn);
+    await expectChannelError(a, () => a.ack(tagged(99)), 406, 'PRECONDITION_FAILED - unknown delivery tag 99');
+    const b = await env.channel(conn);
+    await expectChannelError(b, () => b.nack(tagged(5)), 406, 'PRECONDITION_FAILED - unknown delivery tag 5');
+    const c = await env.channel(conn);
+    await expectChannelError(c, () => c.reject(tagged(7)), 406, 'PRECONDITION_FAILED - unknown delivery tag 7');
+    // the connection is fine
+    const d = await env.channel(conn);
+    d.ackAll(); // nothing outstanding: not an error
+    await d.checkExchange('amq.direct');
+  });
+
+  test('acking the same delivery twice is a 406 channel error', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, ['a']);
+    const m = await ch.get(q);
+    expect(m).not.toBe(false);
+    if (!m) return;
+    ch.ack(m);
+    await expectChannelError(ch, () => ch.ack(m), 406, `PRECONDITION_FAILED - unknown delivery tag ${m.fields.deliveryTag}`);
+  });
+
+  test('acking a no-ack delivery is a 406 channel error', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, ['a']);
+    const m = await ch.get(q, { noAck: true });
+    if (!m) throw new Error('expected a message');
+    await expectChannelError(ch, () => ch.ack(m), 406, 'PRECONDITION_FAILED - unknown delivery tag 1');
+  });
+});
+
+describe('basic.get', () => {
+  test('get-empty on an empty queue; get-ok reports the messages left', async () => {
+    const { ch, q } = await env.queueChannel();
+    expect(await ch.get(q)).toBe(false);
+    await fill(ch, q, ['a', 'b', 'c']);
+    const m1 = await ch.get(q);
+    if (!m1) throw new Error('expected a message');
+    expect(m1.content.toString()).toBe('a');
+    expect(m1.fields).toMatchObject({ deliveryTag: 1, redelivered: false, exchange: '', routingKey: q, messageCount: 2 });
+    const m2 = await ch.get(q, { noAck: true });
+    expect(m2 && m2.fields.messageCount).toBe(1);
+    // the unacked get is not counted as ready
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 1 });
+    ch.ack(m1);
+    expect(await drain(ch, q)).toEqual(['c']);
+    expect(await ch.get(q)).toBe(false);
+  });
+
+  test('an unacked get is requeued when its channel closes', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    await fill(ch, q, ['a']);
+    const getter = await env.channel(conn);
+    expect(await getter.get(q)).not.toBe(false);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 0 });
+    await getter.close();
+    const m = await waitUntil(() => ch.get(q, { noAck: true }), WAIT_MS, 'the requeued message');
+    expect(m.content.toString()).toBe('a');
+    expect(m.fields.redelivered).toBe(true);
+  });
+});
+
+describe('recovery of unacked messages', () => {
+  test('basic.recover redelivers unacked messages with redelivered=true', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, ['a', 'b']);
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(2);
+    await ch.recover();
+    await inbox.waitFor(4);
+    expect(inbox.bodies).toEqual(['a', 'b', 'a', 'b']);
+    expect(inbox.messages.map((m) => m.fields.redelivered)).toEqual([false, false, true, true]);
+    expect(inbox.messages.map((m) => m.fields.deliveryTag)).toEqual([1, 2, 3, 4]);
+    ch.ack(inbox.messages[3], true);
+    await inbox.expectCountStays(4);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 0 });
+  });
+
+  test('closing the channel requeues its unacked messages', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    await fill(ch, q, range(3));
+    const consumer = await env.channel(conn);
+    const { inbox } = await consumeInto(consumer, q);
+    await inbox.waitFor(3);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 0 });
+    await consumer.close();
+    await waitUntil(async () => (await ch.checkQueue(q)).messageCount === 3, WAIT_MS, 'requeue');
+    const m = await ch.get(q, { noAck: true });
+    expect(m && m.fields.redelivered).toBe(true);
+    expect(m && m.content.toString()).toBe('m0');
+  });
+
+  test('closing the connection requeues its unacked messages, to another consumer', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(3));
+    const conn2 = await env.connect();
+    const consumer = await env.channel(conn2);
+    const first = await consumeInto(consumer, q);
+    await first.inbox.waitFor(3);
+    const second = await consumeInto(ch, q);
+    await second.inbox.expectCountStays(0);
+    await conn2.close();
+    expect((await whenClosed(conn2)).error).toBeUndefined();
+    await second.inbox.waitFor(3);
+    expect(second.inbox.bodies).toEqual(range(3));
+    expect(second.inbox.messages.every((m) => m.fields.redelivered)).toBe(true);
+  });
+});

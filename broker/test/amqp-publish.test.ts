@@ -1,0 +1,333 @@
+// Publishing conformance: mandatory/returns, missing exchanges, publisher confirms, properties,
+// large and empty bodies, sender-selected distribution (CC/BCC), ordering.
+//
+// What RabbitMQ 3.10.8 does (exact texts):
+//   mandatory + unroutable: basic.return reply_code 312, reply_text "NO_ROUTE", with the original
+//     exchange and routing key ("" and the queue name for the default exchange), body and properties.
+//   with confirms: the basic.return goes out before the basic.ack of the same message; unroutable
+//     messages (mandatory or not) are acked, not nacked. Acks here were multiple=false, one per message.
+//   publish to a missing exchange: 404 channel error "NOT_FOUND - no exchange '<x>' in vhost '/'"
+//     (class 60 method 40); on a confirm channel the pending confirms fail ("channel closed").
+//   user_id property other than the authenticated user:
+//     406 channel error "PRECONDITION_FAILED - user_id property set to 'mallory' but authenticated user was 'guest'"
+//   properties and header tables (strings, all integer widths, doubles, floats, booleans, void,
+//     byte arrays, nested tables and arrays, timestamps, decimals) arrive byte-for-byte unchanged.
+//   CC header: also routed with those keys, the CC header is kept; BCC: also routed, header removed.
+//   Not in amqplib 2.3.1's API, so not tested here (RabbitMQ's replies, sent with the low-level rpc):
+//     tx.select/commit/rollback: select-ok, commit-ok, rollback-ok;
+//     tx.commit or tx.rollback without tx.select: 406 "PRECONDITION_FAILED - channel is not transactional"
+//     tx.select after confirm.select: 406 "PRECONDITION_FAILED - cannot switch from confirm to tx mode"
+//     confirm.select after tx.select: 406 "PRECONDITION_FAILED - cannot switch from tx to confirm mode"
+//     channel.flow active=false: 540 connection error "NOT_IMPLEMENTED - active=false"; active=true: flow-ok active=true
+import { randomBytes } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import type { Message, Options } from 'amqplib';
+import {
+  QUIET_MS,
+  WAIT_MS,
+  consumeInto,
+  drain,
+  expectChannelError,
+  nextEvent,
+  sleep,
+  uniqueName,
+  useAmqp,
+  waitUntil,
+  within,
+} from './amqp-helpers';
+
+const env = useAmqp();
+
+describe('mandatory and unroutable', () => {
+  test('an unroutable mandatory message comes back as basic.return 312 NO_ROUTE', async () => {
+    const ch = await env.channel();
+    const x = env.exchangeName();
+    await ch.assertExchange(x, 'direct', { durable: false });
+    const returned = nextEvent<[Message]>(ch, 'return');
+    ch.publish(x, 'no-binding', Buffer.from('bounce'), { mandatory: true, contentType: 'text/plain', headers: { h: 1 } });
+    const [m] = await returned;
+    expect(m.fields).toMatchObject({ replyCode: 312, replyText: 'NO_ROUTE', exchange: x, routingKey: 'no-binding' });
+    expect(m.content.toString()).toBe('bounce');
+    expect(m.properties.contentType).toBe('text/plain');
+    expect(m.properties.headers).toEqual({ h: 1 });
+  });
+
+  test('through the default exchange to a missing queue, the return names "" and the queue', async () => {
+    const ch = await env.channel();
+    const q = uniqueName('wt-missing');
+    const returned = nextEvent<[Message]>(ch, 'return');
+    ch.sendToQueue(q, Buffer.from('bounce'), { mandatory: true });
+    const [m] = await returned;
+    expect(m.fields).toMatchObject({ replyCode: 312, replyText: 'NO_ROUTE', exchange: '', routingKey: q });
+  });
+
+  test('unroutable without mandatory is dropped silently; routable mandatory is not returned', async () => {
+    const { ch, q } = await env.queueChannel();
+    let returns = 0;
+    ch.on('return', () => returns++);
+    ch.publish('amq.direct', uniqueName('nowhere'), Buffer.from('dropped'));
+    ch.sendToQueue(q, Buffer.from('delivered'), { mandatory: true });
+    await waitUntil(async () => (await ch.checkQueue(q)).messageCount === 1, WAIT_MS, 'the routable message');
+    await sleep(QUIET_MS);
+    expect(returns).toBe(0);
+    expect(await drain(ch, q)).toEqual(['delivered']);
+  });
+
+  test('publishing to a missing exchange is a 404 that closes the channel only', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const x = uniqueName('wt-missing');
+    await expectChannelError(ch, () => ch.publish(x, 'k', Buffer.from('lost')), 404, `NOT_FOUND - no exchange '${x}' in vhost '/'`);
+    const ch2 = await env.channel(conn);
+    await ch2.checkExchange('amq.direct');
+  });
+});
+
+describe('publisher confirms', () => {
+  test('every message is confirmed, tags 1..n, and waitForConfirms resolves', async () => {
+    const { conn, q } = await env.queueChannel();
+    const ch = await env.confirmChannel(conn);
+    const acked = new Set<number>();
+    let nacks = 0;
+    ch.on('ack', (f: { deliveryTag: number; multiple: boolean }) => {
+      if (f.multiple) for (let t = 1; t <= f.deliveryTag; t++) acked.add(t);
+      else acked.add(f.deliveryTag);
+    });
+    ch.on('nack', () => nacks++);
+    const results: Array<Promise<void>> = [];
+    for (let i = 0; i < 200; i++) {
+      results.push(
+        new Promise<void>((resolve, reject) => {
+          ch.sendToQueue(q, Buffer.from(`m${i}`), {}, (err: unknown) => (err ? reject(err) : resolve()));
+        }),
+      );
+    }
+    await within(ch.waitForConfirms(), WAIT_MS, 'confirms');
+    await within(Promise.all(results), WAIT_MS, 'confirm callbacks');
+    expect(acked.size).toBe(200);
+    expect(Math.min(...acked)).toBe(1);
+    expect(Math.max(...acked)).toBe(200);
+    expect(nacks).toBe(0);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 200 });
+  });
+
+  test('with confirms, the basic.return of an unroutable mandatory message precedes its ack', async () => {
+    const ch = await env.confirmChannel();
+    const events: string[] = [];
+    ch.on('return', (m: Message) => events.push(`return:${m.content.toString()}`));
+    ch.on('ack', (f: { deliveryTag: number }) => events.push(`ack:${f.deliveryTag}`));
+    ch.on('nack', (f: { deliveryTag: number }) => events.push(`nack:${f.deliveryTag}`));
+    ch.publish('amq.direct', uniqueName('nowhere'), Buffer.from('one'), { mandatory: true });
+    await within(ch.waitForConfirms(), WAIT_MS, 'confirm');
+    expect(events).toEqual(['return:one', 'ack:1']);
+    // an unroutable message without mandatory is simply acked
+    ch.publish('amq.direct', uniqueName('nowhere'), Buffer.from('two'));
+    await within(ch.waitForConfirms(), WAIT_MS, 'confirm');
+    expect(events).toEqual(['return:one', 'ack:1', 'ack:2']);
+  });
+
+  test('a confirm channel publishing to a missing exchange closes with 404; waitForConfirms rejects', async () => {
+    const conn = await env.connect();
+    const ch = await env.confirmChannel(conn);
+    const x = uniqueName('wt-missing');
+    const confirmed = ch.waitForConfirms();
+    ch.publish(x, '', Buffer.from('lost'));
+    const pending = ch.waitForConfirms();
+    await expectChannelError(ch, () => undefined, 404, `NOT_FOUND - no exchange '${x}'`);
+    await confirmed; // nothing was outstanding when it was called
+    await expect(within(pending, WAIT_MS, 'waitForConfirms')).rejects.toThrow();
+  });
+});
+
+describe('message content', () => {
+  test('all basic properties and rich header tables arrive unchanged (consume, get and return)', async () => {
+    const conn = await env.connect();
+    const ch = await env.confirmChannel(conn);
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    const user = decodeURIComponent(new URL(env.broker.url).username || 'guest');
+    const headers = {
+      str: 'hello ünïcödé',
+      int8: 5,
+      int16: 1000,
+      int32: 100_000,
+      int64: 2 ** 40,
+      negative: -3,
+      double: 1.5,
+      yes: true,
+      no: false,
+      nothing: null,
+      bytes: Buffer.from([0, 1, 2, 255]),
+      array: [1, 'two', true, [3], { four: 4 }],
+      nested: { a: { b: { c: 'deep' } }, list: ['x', 'y'] },
+      when: { '!': 'timestamp', value: 1_700_000_000 },
+      money: { '!': 'decimal', value: { places: 2, digits: 12345 } },
+      float: { '!': 'float', value: 0.5 },
+      u8: { '!': 'uint8', value: 200 },
+      u16: { '!': 'uint16', value: 60000 },
+      u32: { '!': 'uint32', value: 4_000_000_000 },
+      i16: { '!': 'int16', value: 5 },
+    };
+    const options: Options.Publish = {
+      headers,
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      deliveryMode: 2,
+      priority: 7,
+      correlationId: 'corr-1',
+      replyTo: 'reply-queue',
+      expiration: '60000',
+      messageId: 'msg-1',
+      timestamp: 1_700_000_001,
+      type: 'order.created',
+      userId: user,
+      appId: 'warren-tests',
+    };
+    const expected = {
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      headers: {
+        ...headers,
+        float: 0.5,
+        u8: 200,
+        u16: 60000,
+        u32: 4_000_000_000,
+        i16: 5,
+      },
+      deliveryMode: 2,
+      priority: 7,
+      correlationId: 'corr-1',
+      replyTo: 'reply-queue',
+      expiration: '60000',
+      messageId: 'msg-1',
+      timestamp: 1_700_000_001,
+      type: 'order.created',
+      userId: user,
+      appId: 'warren-tests',
+    };
+    const body = Buffer.from(JSON.stringify({ hello: 'world' }));
+
+    ch.sendToQueue(queue, body, options);
+    await ch.waitForConfirms();
+    const got = await ch.get(queue, { noAck: true });
+    if (!got) throw new Error('no message');
+    expect(got.properties).toMatchObject(expected);
+    expect(got.content.equals(body)).toBe(true);
+
+    const { inbox } = await consumeInto(ch, queue, { noAck: true });
+    ch.sendToQueue(queue, body, options);
+    const [delivered] = await inbox.waitFor(1);
+    expect(delivered.properties).toMatchObject(expected);
+
+    const returned = nextEvent<[Message]>(ch, 'return');
+    ch.publish('amq.direct', uniqueName('nowhere'), body, { ...options, mandatory: true });
+    const [r] = await returned;
+    expect(r.properties).toMatchObject(expected);
+    expect(r.content.equals(body)).toBe(true);
+  });
+
+  test('messages without properties arrive with none set (but the empty headers table amqplib sends)', async () => {
+    const { ch, q } = await env.queueChannel();
+    ch.sendToQueue(q, Buffer.from('plain'));
+    const m = await waitUntil(() => ch.get(q, { noAck: true }), WAIT_MS, 'the message');
+    expect(m.properties.headers).toEqual({}); // amqplib always sends a (here empty) headers table
+    for (const k of ['contentType', 'contentEncoding', 'deliveryMode', 'priority', 'correlationId', 'replyTo', 'expiration', 'messageId', 'timestamp', 'type', 'userId', 'appId'] as const) {
+      expect(m.properties[k], k).toBeUndefined();
+    }
+  });
+
+  test('a user_id other than the authenticated user is a 406', async () => {
+    const ch = await env.channel();
+    const user = decodeURIComponent(new URL(env.broker.url).username || 'guest');
+    await expectChannelError(
+      ch,
+      () => ch.sendToQueue(uniqueName('wt-any'), Buffer.from('x'), { userId: 'mallory' }),
+      406,
+      `PRECONDITION_FAILED - user_id property set to 'mallory' but authenticated user was '${user}'`,
+    );
+  });
+
+  test('a 1 MiB body is split into frames and reassembled', async () => {
+    const { ch, q } = await env.queueChannel();
+    const body = randomBytes(1024 * 1024);
+    ch.sendToQueue(q, body);
+    const { inbox } = await consumeInto(ch, q, { noAck: true });
+    const [m] = await inbox.waitFor(1, 10_000);
+    expect(m.content.length).toBe(body.length);
+    expect(m.content.equals(body)).toBe(true);
+  });
+
+  test('bodies at and around the frame_max boundary, across connections with different frame sizes', async () => {
+    const small = await env.connect(env.url({ frameMax: 4096 }));
+    const big = await env.connect();
+    const pub = await env.confirmChannel(small);
+    const sub = await env.channel(big);
+    const q = env.queueName();
+    await sub.assertQueue(q, { durable: false });
+    const sizes = [4087, 4088, 4089, 8176, 131063, 131064, 131065, 262128, 262129, 100_000];
+    const bodies = sizes.map((n) => randomBytes(n));
+    for (const b of bodies) pub.sendToQueue(q, b);
+    await within(pub.waitForConfirms(), WAIT_MS, 'confirms');
+    const { inbox } = await consumeInto(sub, q, { noAck: true });
+    await inbox.waitFor(bodies.length, 10_000);
+    inbox.messages.forEach((m, i) => {
+      expect(m.content.length, `size ${sizes[i]}`).toBe(sizes[i]);
+      expect(m.content.equals(bodies[i]), `size ${sizes[i]}`).toBe(true);
+    });
+    // and back the other way: big frames published, small frames delivered
+    const sub2 = await env.channel(small);
+    const pub2 = await env.confirmChannel(big);
+    const q2 = env.queueName();
+    await sub2.assertQueue(q2, { durable: false });
+    const body = randomBytes(50_000);
+    pub2.sendToQueue(q2, body);
+    await pub2.waitForConfirms();
+    const r = await consumeInto(sub2, q2, { noAck: true });
+    const [m] = await r.inbox.waitFor(1);
+    expect(m.content.equals(body)).toBe(true);
+  });
+
+  test('a zero-length body arrives empty through consume, get and return', async () => {
+    const { ch, q } = await env.queueChannel();
+    ch.sendToQueue(q, Buffer.alloc(0), { messageId: 'empty-1' });
+    const got = await waitUntil(() => ch.get(q, { noAck: true }), WAIT_MS, 'the message');
+    expect(got.content.length).toBe(0);
+    expect(got.properties.messageId).toBe('empty-1');
+    const { inbox } = await consumeInto(ch, q, { noAck: true });
+    ch.sendToQueue(q, Buffer.alloc(0));
+    ch.sendToQueue(q, Buffer.from('after'));
+    await inbox.waitFor(2);
+    expect(inbox.messages[0].content.length).toBe(0);
+    expect(inbox.bodies[1]).toBe('after');
+    const returned = nextEvent<[Message]>(ch, 'return');
+    ch.publish('amq.direct', uniqueName('nowhere'), Buffer.alloc(0), { mandatory: true });
+    const [r] = await returned;
+    expect(r.content.length).toBe(0);
+  });
+
+  test('messages from one channel arrive in publish order', async () => {
+    const { q } = await env.queueChannel();
+    const pub = await env.channel();
+    const sub = await env.channel();
+    const { inbox } = await consumeInto(sub, q, { noAck: true });
+    const bodies = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    for (const b of bodies) pub.sendToQueue(q, Buffer.from(b));
+    await inbox.waitFor(1000, 10_000);
+    expect(inbox.bodies).toEqual(bodies);
+  });
+
+  test('CC routes copies and keeps the header; BCC routes copies and strips it', async () => {
+    const ch = await env.confirmChannel();
+    const main = (await ch.assertQueue('', { exclusive: true })).queue;
+    const cc = (await ch.assertQueue('', { exclusive: true })).queue;
+    const bcc = (await ch.assertQueue('', { exclusive: true })).queue;
+    ch.sendToQueue(main, Buffer.from('copy'), { CC: cc, BCC: [bcc] });
+    await ch.waitForConfirms();
+    for (const q of [main, cc, bcc]) {
+      const m = await ch.get(q, { noAck: true });
+      if (!m) throw new Error(`nothing in ${q}`);
+      expect(m.content.toString()).toBe('copy');
+      expect(m.fields.routingKey).toBe(main);
+      expect(m.properties.headers).toEqual({ CC: [cc] });
+    }
+  });
+});

@@ -1,0 +1,410 @@
+// Queue conformance: declare rules, exclusivity, auto-delete, purge/delete, bindings, "" as the
+// last declared queue, ordering, and the common x-arguments.
+//
+// What RabbitMQ 3.10.8 replies (exact texts; <q> is the queue name):
+//   queue.declare "" -> "amq.gen-" + 22 url-safe base64 chars, e.g. amq.gen-WnofeyQEw5bhErwVR-r3fQ
+//   passive declare of missing:  404 "NOT_FOUND - no queue '<q>' in vhost '/'"
+//   passive declare of "" with nothing declared: 404 "NOT_FOUND - no queue '' in vhost '/'"
+//   redeclare, other durable:    406 "PRECONDITION_FAILED - inequivalent arg 'durable' for queue '<q>' in vhost '/': received 'true' but current is 'false'"
+//   redeclare, other auto-delete:406 "... inequivalent arg 'auto_delete' for queue '<q>' ..."
+//   redeclare, new x-message-ttl:406 "... inequivalent arg 'x-message-ttl' for queue '<q>' in vhost '/': received the value '1000' of type 'short' but current is none"
+//   redeclare, new x-max-length: 406 "... inequivalent arg 'x-max-length' for queue '<q>' in vhost '/': received the value '10' of type 'byte' but current is none"
+//   redeclare a non-exclusive queue as exclusive (same connection), or declare/passive-declare/
+//   consume/get/purge/delete/bind an exclusive queue of another connection:
+//     405 "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue '<q>' in vhost '/'. It could be
+//          originally declared on another connection or the exclusive property value does not match that of the original declaration."
+//   ... but queue.unbind and basic.publish to another connection's exclusive queue are allowed.
+//   declaring another connection's amq.gen-* queue: 403 "ACCESS_REFUSED - queue name 'amq.gen-...' contains reserved prefix 'amq.*'"
+//   queue name starting with amq.: 403 "ACCESS_REFUSED - queue name '<q>' contains reserved prefix 'amq.*'"
+//   delete if-empty with messages: 406 "PRECONDITION_FAILED - queue '<q>' in vhost '/' not empty"
+//   delete if-unused with a consumer: 406 "PRECONDITION_FAILED - queue '<q>' in vhost '/' in use"
+//   delete missing queue: delete-ok message_count 0 (also with if-empty/if-unused)
+//   purge / get / consume on a missing queue: 404 "NOT_FOUND - no queue '<q>' in vhost '/'"
+//   bind missing queue: 404 "NOT_FOUND - no queue '<q>' in vhost '/'"; bind to missing exchange: 404 "NOT_FOUND - no exchange '<x>' in vhost '/'"
+//   unbind with missing queue, exchange or binding: unbind-ok
+//   "" in queue.bind / queue.unbind / queue.purge / queue.delete / basic.consume / basic.get with no
+//   queue declared on the channel: 404 "NOT_FOUND - no previously declared queue"
+//   declare-ok / passive declare message_count counts ready messages only (not unacked ones).
+import { describe, expect, test } from 'vitest';
+import {
+  QUIET_MS,
+  WAIT_MS,
+  consumeInto,
+  drain,
+  expectChannelError,
+  fill,
+  sleep,
+  uniqueName,
+  useAmqp,
+  waitUntil,
+} from './amqp-helpers';
+
+const env = useAmqp();
+
+const LOCKED = 'RESOURCE_LOCKED - cannot obtain exclusive access to locked queue';
+
+describe('declare', () => {
+  test('queue.declare with an empty name makes a fresh amq.gen- queue', async () => {
+    const ch = await env.channel();
+    const a = await ch.assertQueue('', { exclusive: true });
+    const b = await ch.assertQueue('', { exclusive: true });
+    expect(a.queue).toMatch(/^amq\.gen-[A-Za-z0-9_-]{10,}$/);
+    expect(b.queue).toMatch(/^amq\.gen-/);
+    expect(a.queue).not.toBe(b.queue);
+    expect(a).toMatchObject({ messageCount: 0, consumerCount: 0 });
+  });
+
+  test('declare-ok reports ready messages and consumers; redeclaring identically is fine', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    await fill(ch, q, ['1', '2', '3', '4', '5']);
+    expect(await ch.assertQueue(q, { durable: false })).toEqual({ queue: q, messageCount: 5, consumerCount: 0 });
+    // two consumers each holding one unacked message: 3 ready, 2 consumers
+    const c1 = await env.channel(conn);
+    await c1.prefetch(1);
+    const r1 = await consumeInto(c1, q);
+    const r2 = await consumeInto(c1, q);
+    await r1.inbox.waitFor(1);
+    await r2.inbox.waitFor(1);
+    expect(await ch.checkQueue(q)).toEqual({ queue: q, messageCount: 3, consumerCount: 2 });
+    expect(await ch.assertQueue(q, { durable: false })).toEqual({ queue: q, messageCount: 3, consumerCount: 2 });
+  });
+
+  test('passive declare of a missing queue is 404', async () => {
+    const ch = await env.channel();
+    const q = uniqueName('wt-missing');
+    await expectChannelError(ch, ch.checkQueue(q), 404, `NOT_FOUND - no queue '${q}' in vhost '/'`);
+  });
+
+  test('redeclaring with other flags or arguments is 406 (exclusive: 405)', async () => {
+    const conn = await env.connect();
+    const setup = await env.channel(conn);
+    const q = env.queueName();
+    await setup.assertQueue(q, { durable: false });
+    const variants: Array<[string, Parameters<typeof setup.assertQueue>[1]]> = [
+      ['durable', { durable: true }],
+      ['auto_delete', { durable: false, autoDelete: true }],
+      ['x-message-ttl', { durable: false, messageTtl: 1000 }],
+      ['x-max-length', { durable: false, maxLength: 10 }],
+    ];
+    for (const [arg, opts] of variants) {
+      const ch = await env.channel(conn);
+      await expectChannelError(ch, ch.assertQueue(q, opts), 406, `PRECONDITION_FAILED - inequivalent arg '${arg}' for queue '${q}'`);
+    }
+    const ch = await env.channel(conn);
+    await expectChannelError(ch, ch.assertQueue(q, { durable: false, exclusive: true }), 405, LOCKED);
+    // and the queue is untouched
+    const after = await env.channel(conn);
+    expect(await after.assertQueue(q, { durable: false })).toMatchObject({ queue: q });
+  });
+
+  test('queue names starting with amq. are reserved (403)', async () => {
+    const ch = await env.channel();
+    const q = `amq.${uniqueName('wt')}`;
+    await expectChannelError(ch, ch.assertQueue(q, { durable: false }), 403, `ACCESS_REFUSED - queue name '${q}' contains reserved prefix 'amq.*'`);
+  });
+});
+
+describe('exclusive and auto-delete', () => {
+  test("another connection gets 405 for an exclusive queue: declare, passive, consume, get, purge, delete, bind", async () => {
+    const owner = await env.channel();
+    const q = env.queueName('wt-excl');
+    await owner.assertQueue(q, { exclusive: true });
+    const other = await env.connect();
+    const ops: Array<[string, (ch: Awaited<ReturnType<typeof env.channel>>) => Promise<unknown>]> = [
+      ['declare', (ch) => ch.assertQueue(q, { exclusive: true })],
+      ['declare non-exclusive', (ch) => ch.assertQueue(q, { durable: false })],
+      ['passive', (ch) => ch.checkQueue(q)],
+      ['consume', (ch) => ch.consume(q, () => undefined)],
+      ['get', (ch) => ch.get(q)],
+      ['purge', (ch) => ch.purgeQueue(q)],
+      ['delete', (ch) => ch.deleteQueue(q)],
+      ['bind', (ch) => ch.bindQueue(q, 'amq.direct', 'k')],
+    ];
+    for (const [, op] of ops) {
+      const ch = await env.channel(other);
+      await expectChannelError(ch, op(ch), 405, `${LOCKED} '${q}' in vhost '/'`);
+    }
+    // publishing to it from elsewhere is allowed (RPC replies work that way)
+    const pub = await env.channel(other);
+    pub.sendToQueue(q, Buffer.from('reply'));
+    await waitUntil(async () => (await owner.checkQueue(q)).messageCount === 1, WAIT_MS, 'the message to arrive');
+  });
+
+  test('an exclusive queue outlives its channel but not its connection', async () => {
+    const conn = await env.connect();
+    const ch1 = await env.channel(conn);
+    const q = env.queueName('wt-excl');
+    await ch1.assertQueue(q, { exclusive: true });
+    await ch1.close();
+    const ch2 = await env.channel(conn);
+    await ch2.checkQueue(q);
+    await conn.close();
+    const other = await env.channel();
+    await expectChannelError(other, other.checkQueue(q), 404, `NOT_FOUND - no queue '${q}'`);
+  });
+
+  test('an auto-delete queue goes when its last consumer cancels, not before', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const q = env.queueName('wt-auto');
+    await ch.assertQueue(q, { durable: false, autoDelete: true });
+    await sleep(QUIET_MS);
+    await ch.checkQueue(q); // never consumed: still there
+    const a = await ch.consume(q, () => undefined);
+    const b = await ch.consume(q, () => undefined);
+    await ch.cancel(a.consumerTag);
+    expect(await ch.checkQueue(q)).toMatchObject({ consumerCount: 1 });
+    await ch.cancel(b.consumerTag);
+    const probe = await env.channel(conn);
+    await waitUntil(
+      async () => {
+        const c = await env.channel(conn);
+        return c.checkQueue(q).then(
+          () => false,
+          () => true,
+        );
+      },
+      WAIT_MS,
+      'the auto-delete queue to go',
+    );
+    await expectChannelError(probe, probe.checkQueue(q), 404, `no queue '${q}'`);
+  });
+
+  test('an auto-delete queue goes when the channel of its last consumer closes', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const q = env.queueName('wt-auto');
+    await ch.assertQueue(q, { durable: false, autoDelete: true });
+    const consumerCh = await env.channel(conn);
+    await consumerCh.consume(q, () => undefined);
+    await consumerCh.close();
+    await waitUntil(
+      async () => {
+        const c = await env.channel(conn);
+        return c.checkQueue(q).then(
+          () => false,
+          () => true,
+        );
+      },
+      WAIT_MS,
+      'the auto-delete queue to go',
+    );
+  });
+});
+
+describe('purge and delete', () => {
+  test('purge-ok counts the ready messages it removed; unacked messages survive a purge', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    await fill(ch, q, ['a', 'b', 'c', 'd']);
+    const holder = await env.channel(conn);
+    await holder.prefetch(1);
+    const { inbox } = await consumeInto(holder, q);
+    const [held] = await inbox.waitFor(1);
+    expect(await ch.purgeQueue(q)).toEqual({ messageCount: 3 });
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 0 });
+    expect(await ch.purgeQueue(q)).toEqual({ messageCount: 0 });
+    holder.nack(held, false, true);
+    await inbox.waitFor(2);
+    expect(inbox.messages[1].content.toString()).toBe('a');
+    expect(inbox.messages[1].fields.redelivered).toBe(true);
+  });
+
+  test('delete-ok counts the messages; deleting a missing queue is fine', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, ['a', 'b']);
+    expect(await ch.deleteQueue(q)).toEqual({ messageCount: 2 });
+    expect(await ch.deleteQueue(q)).toEqual({ messageCount: 0 });
+    expect(await ch.deleteQueue(uniqueName('wt-missing'), { ifEmpty: true, ifUnused: true })).toEqual({ messageCount: 0 });
+  });
+
+  test('delete if-empty is 406 when there are messages', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    await fill(ch, q, ['a']);
+    await expectChannelError(ch, ch.deleteQueue(q, { ifEmpty: true }), 406, `PRECONDITION_FAILED - queue '${q}' in vhost '/' not empty`);
+    const ch2 = await env.channel(conn);
+    await ch2.purgeQueue(q);
+    expect(await ch2.deleteQueue(q, { ifEmpty: true })).toEqual({ messageCount: 0 });
+  });
+
+  test('delete if-unused is 406 when there is a consumer', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    const consumerCh = await env.channel(conn);
+    const { consumerTag } = await consumerCh.consume(q, () => undefined);
+    await expectChannelError(ch, ch.deleteQueue(q, { ifUnused: true }), 406, `PRECONDITION_FAILED - queue '${q}' in vhost '/' in use`);
+    await consumerCh.cancel(consumerTag);
+    const ch2 = await env.channel(conn);
+    expect(await ch2.deleteQueue(q, { ifUnused: true })).toEqual({ messageCount: 0 });
+  });
+
+  test('purge, get and consume on a missing queue are 404', async () => {
+    const conn = await env.connect();
+    const q = uniqueName('wt-missing');
+    const text = `NOT_FOUND - no queue '${q}' in vhost '/'`;
+    const a = await env.channel(conn);
+    await expectChannelError(a, a.purgeQueue(q), 404, text);
+    const b = await env.channel(conn);
+    await expectChannelError(b, b.get(q), 404, text);
+    const c = await env.channel(conn);
+    await expectChannelError(c, c.consume(q, () => undefined), 404, text);
+  });
+});
+
+describe('bindings', () => {
+  test('bind routes, unbind stops routing', async () => {
+    const ch = await env.confirmChannel();
+    const x = env.exchangeName();
+    await ch.assertExchange(x, 'direct', { durable: false });
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    await ch.bindQueue(queue, x, 'k');
+    await ch.bindQueue(queue, x, 'k'); // binding twice is idempotent
+    ch.publish(x, 'k', Buffer.from('1'));
+    await ch.waitForConfirms();
+    await ch.unbindQueue(queue, x, 'k');
+    ch.publish(x, 'k', Buffer.from('2'));
+    await ch.waitForConfirms();
+    expect(await drain(ch, queue)).toEqual(['1']);
+  });
+
+  test('unbinding what is not bound is not an error', async () => {
+    const ch = await env.channel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    await ch.unbindQueue(queue, 'amq.direct', 'never-bound');
+    await ch.unbindQueue(uniqueName('wt-missing'), 'amq.direct', 'k');
+    await ch.unbindQueue(queue, uniqueName('wt-missing'), 'k');
+    await ch.checkQueue(queue);
+  });
+
+  test('binding a missing queue or to a missing exchange is 404', async () => {
+    const conn = await env.connect();
+    const a = await env.channel(conn);
+    const q = uniqueName('wt-missing');
+    await expectChannelError(a, a.bindQueue(q, 'amq.direct', 'k'), 404, `NOT_FOUND - no queue '${q}' in vhost '/'`);
+    const b = await env.channel(conn);
+    const { queue } = await b.assertQueue('', { exclusive: true });
+    const x = uniqueName('wt-missing');
+    await expectChannelError(b, b.bindQueue(queue, x, 'k'), 404, `NOT_FOUND - no exchange '${x}' in vhost '/'`);
+  });
+
+  test('deleting a queue removes its bindings', async () => {
+    const ch = await env.confirmChannel();
+    const x = env.exchangeName();
+    await ch.assertExchange(x, 'fanout', { durable: false });
+    const q = env.queueName();
+    await ch.assertQueue(q, { durable: false });
+    await ch.bindQueue(q, x, '');
+    await ch.deleteQueue(q);
+    await ch.assertQueue(q, { durable: false });
+    ch.publish(x, '', Buffer.from('x'));
+    await ch.waitForConfirms();
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 0 });
+  });
+});
+
+describe('"" means the last queue declared on the channel', () => {
+  test('bind, get, purge, consume and delete accept "" after a declare', async () => {
+    const ch = await env.channel();
+    const { queue } = await ch.assertQueue('', { exclusive: true });
+    await ch.bindQueue('', 'amq.direct', queue);
+    ch.publish('amq.direct', queue, Buffer.from('one'));
+    ch.publish('amq.direct', queue, Buffer.from('two'));
+    await waitUntil(async () => (await ch.checkQueue(queue)).messageCount === 2, WAIT_MS, 'two messages');
+    const got = await ch.get('', { noAck: true });
+    expect(got && got.content.toString()).toBe('one');
+    expect(got && got.fields.routingKey).toBe(queue);
+    expect(await ch.purgeQueue('')).toEqual({ messageCount: 1 });
+    const { inbox } = await consumeInto(ch, '', { noAck: true });
+    ch.sendToQueue(queue, Buffer.from('three'));
+    await inbox.waitFor(1);
+    expect(inbox.bodies).toEqual(['three']);
+    await ch.unbindQueue('', 'amq.direct', queue);
+    expect(await ch.deleteQueue('')).toEqual({ messageCount: 0 });
+    const probe = await env.channel();
+    await expectChannelError(probe, probe.checkQueue(queue), 404, 'NOT_FOUND');
+  });
+
+  test('with no queue declared on the channel, "" is 404', async () => {
+    const conn = await env.connect();
+    // a queue declared on ANOTHER channel does not count
+    const other = await env.channel(conn);
+    await other.assertQueue('', { exclusive: true });
+    const text = 'NOT_FOUND - no previously declared queue';
+    const ops: Array<(ch: Awaited<ReturnType<typeof env.channel>>) => Promise<unknown>> = [
+      (ch) => ch.bindQueue('', 'amq.direct', 'k'),
+      (ch) => ch.unbindQueue('', 'amq.direct', 'k'),
+      (ch) => ch.get(''),
+      (ch) => ch.purgeQueue(''),
+      (ch) => ch.consume('', () => undefined),
+      (ch) => ch.deleteQueue(''),
+    ];
+    for (const op of ops) {
+      const ch = await env.channel(conn);
+      await expectChannelError(ch, op(ch), 404, text);
+    }
+  });
+});
+
+describe('messages in a queue', () => {
+  test('FIFO: messages come out in the order they went in', async () => {
+    const { ch, q } = await env.queueChannel();
+    const bodies = Array.from({ length: 200 }, (_, i) => `m${i}`);
+    await fill(ch, q, bodies);
+    expect(await drain(ch, q)).toEqual(bodies);
+    await fill(ch, q, bodies);
+    const { inbox } = await consumeInto(ch, q, { noAck: true });
+    await inbox.waitFor(200);
+    expect(inbox.bodies).toEqual(bodies);
+  });
+
+  test('x-message-ttl expires messages; per-message expiration too', async () => {
+    const { conn, ch, q } = await env.queueChannel({ messageTtl: 100 });
+    const pub = await env.confirmChannel(conn);
+    pub.sendToQueue(q, Buffer.from('short-lived'));
+    await pub.waitForConfirms();
+    const t0 = Date.now();
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 1 });
+    await waitUntil(async () => (await ch.checkQueue(q)).messageCount === 0, WAIT_MS, 'the message to expire');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(50);
+    expect(await ch.get(q)).toBe(false);
+    const q2 = env.queueName();
+    await ch.assertQueue(q2, { durable: false });
+    pub.sendToQueue(q2, Buffer.from('expiring'), { expiration: '50' });
+    pub.sendToQueue(q2, Buffer.from('staying'));
+    await pub.waitForConfirms();
+    await waitUntil(async () => (await ch.checkQueue(q2)).messageCount === 1, WAIT_MS, 'the expiring message to go');
+    expect(await drain(ch, q2)).toEqual(['staying']);
+  });
+
+  test('x-max-length drops from the head', async () => {
+    const { ch, q } = await env.queueChannel({ maxLength: 2 });
+    for (const b of ['1', '2', '3', '4', '5']) ch.sendToQueue(q, Buffer.from(b));
+    await waitUntil(async () => (await ch.checkQueue(q)).messageCount === 2, WAIT_MS, 'two messages');
+    expect(await drain(ch, q)).toEqual(['4', '5']);
+  });
+
+  test('dead-lettering: rejected and expired messages go to x-dead-letter-exchange with x-death', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const dlx = env.exchangeName('wt-dlx');
+    await ch.assertExchange(dlx, 'fanout', { durable: false });
+    const dead = env.queueName('wt-dead');
+    await ch.assertQueue(dead, { durable: false });
+    await ch.bindQueue(dead, dlx, '');
+    const q = env.queueName();
+    await ch.assertQueue(q, { durable: false, deadLetterExchange: dlx, messageTtl: 60_000 });
+
+    ch.sendToQueue(q, Buffer.from('rejected'));
+    const m = await waitUntil(() => ch.get(q), WAIT_MS, 'a message');
+    ch.reject(m, false);
+    const d1 = await waitUntil(() => ch.get(dead, { noAck: true }), WAIT_MS, 'the dead letter');
+    expect(d1.content.toString()).toBe('rejected');
+    expect(d1.fields.exchange).toBe(dlx);
+    expect(d1.fields.routingKey).toBe(q);
+    const death = d1.properties.headers?.['x-death'];
+    expect(death?.[0]).toMatchObject({ reason: 'rejected', queue: q, count: 1, exchange: '', 'routing-keys': [q] });
+
+    ch.sendToQueue(q, Buffer.from('expired'), { expiration: '10' });
+    const d2 = await waitUntil(() => ch.get(dead, { noAck: true }), WAIT_MS, 'the expired dead letter');
+    expect(d2.content.toString()).toBe('expired');
+    expect(d2.properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'expired', queue: q });
+  });
+});
