@@ -128,7 +128,7 @@ const FIXED_SIZE: { readonly [P in Prim]?: number } = { octet: 1, short: 2, long
 
 function literal(v: unknown, type: Prim): string {
   if (type === 'table') return 'EMPTY_TABLE';
-  if (type === 'longstr') return JSON.stringify(String(v));
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   return JSON.stringify(v);
 }
 
@@ -256,7 +256,6 @@ function writeLongstr(f: Buffer, o: number, v: Buffer | string, len: number): nu
   return o + 4 + len;
 }
 
-
 /** A method frame of \`size\` payload bytes with everything but the arguments written. */
 function methodFrame(channel: number, id: number, size: number): Buffer {
   const f = Buffer.allocUnsafe(size + 8);
@@ -307,45 +306,81 @@ function runs(fields: Field[]): Run[] {
   return out;
 }
 
-function at(o: number): string {
-  return o === 0 ? 'o' : `o + ${o}`;
+/**
+ * Where the next field starts: a constant while only fixed-size fields came before it (so the
+ * generated code uses plain numbers), the variable `o` after the first string or table.
+ */
+class Cursor {
+  private fixed: number | undefined;
+
+  constructor(start: number) {
+    this.fixed = start;
+  }
+
+  /** The expression for `n` bytes further on. */
+  at(n: number): string {
+    if (this.fixed !== undefined) return String(this.fixed + n);
+    return n === 0 ? 'o' : `o + ${n}`;
+  }
+
+  /** Moves past a fixed run; the line that does it at run time, if one is needed. */
+  advance(n: number): string | undefined {
+    if (this.fixed !== undefined) {
+      this.fixed += n;
+      return undefined;
+    }
+    return `  o += ${n};`;
+  }
+
+  /** Before a variable-size field: from here on the position lives in `o`. */
+  toVariable(): string | undefined {
+    if (this.fixed === undefined) return undefined;
+    const decl = `  let o = ${this.fixed};`;
+    this.fixed = undefined;
+    return decl;
+  }
 }
 
 function emitDecoder(m: Method): string[] {
   const L: string[] = [];
+  const push = (line: string | undefined): void => {
+    if (line !== undefined) L.push(line);
+  };
   L.push(`function decode${m.pascal}(b: Buffer): ${m.pascal}Args {`);
   if (m.fields.length === 0) {
     L.push('  finished(4, b.length);', '  return {};', '}');
     return L;
   }
-  L.push('  const end = b.length;', '  let o = 4;');
+  L.push('  const end = b.length;');
+  const c = new Cursor(4);
   for (const r of runs(m.fields)) {
     if (r.kind === 'var') {
       const f = r.field;
       const v = local(f);
+      push(c.toVariable());
       if (f.type === 'shortstr') L.push(`  const ${v} = readShortstr(b, o, end);`, '  o += 1 + b[o];');
       else if (f.type === 'longstr') L.push(`  const ${v} = readLongstr(b, o, end);`, `  o += 4 + ${v}.length;`);
       else L.push(`  const [${v}, ${v}Size] = decodeTable(b, o, end);`, `  o += ${v}Size;`);
       continue;
     }
-    L.push(`  need(o, ${r.size}, end);`);
+    L.push(`  need(${c.at(0)}, ${r.size}, end);`);
     const octets = new Set<number>();
     for (const { field: f, at: off, bit } of r.items) {
       const v = local(f);
       if (bit >= 0) {
         if (!octets.has(off)) {
           octets.add(off);
-          L.push(`  const bits${off} = b[${at(off)}];`);
+          L.push(`  const bits${octets.size - 1} = b[${c.at(off)}];`);
         }
-        L.push(`  const ${v} = (bits${off} & ${1 << bit}) !== 0;`);
-      } else if (f.type === 'octet') L.push(`  const ${v} = b[${at(off)}];`);
-      else if (f.type === 'short') L.push(`  const ${v} = b.readUInt16BE(${at(off)});`);
-      else if (f.type === 'long') L.push(`  const ${v} = b.readUInt32BE(${at(off)});`);
-      else L.push(`  const ${v} = readLonglong(b, ${at(off)});`);
+        L.push(`  const ${v} = (bits${octets.size - 1} & ${1 << bit}) !== 0;`);
+      } else if (f.type === 'octet') L.push(`  const ${v} = b[${c.at(off)}];`);
+      else if (f.type === 'short') L.push(`  const ${v} = b.readUInt16BE(${c.at(off)});`);
+      else if (f.type === 'long') L.push(`  const ${v} = b.readUInt32BE(${c.at(off)});`);
+      else L.push(`  const ${v} = readLonglong(b, ${c.at(off)});`);
     }
-    L.push(`  o += ${r.size};`);
+    push(c.advance(r.size));
   }
-  L.push('  finished(o, end);');
+  L.push(`  finished(${c.at(0)}, end);`);
   L.push(`  return { ${m.fields.map((f) => (local(f) === f.name ? f.name : `${f.name}: ${local(f)}`)).join(', ')} };`);
   L.push('}');
   return L;
@@ -353,6 +388,10 @@ function emitDecoder(m: Method): string[] {
 
 function emitEncoder(m: Method): string[] {
   const L: string[] = [];
+  const push = (line: string | undefined): void => {
+    if (line !== undefined) L.push(line);
+  };
+  const value = (f: Field): string => (f.hasDefault ? `a.${f.name} ?? ${literal(f.default, f.type)}` : `a.${f.name}`);
   const input = m.fields.length === 0 ? `_a: ${m.pascal}Input` : `a: ${m.pascal}Input`;
   L.push(`/** The complete ${m.name} frame. */`);
   L.push(`export function encode${m.pascal}(channel: number, ${input}): Buffer {`);
@@ -360,53 +399,56 @@ function emitEncoder(m: Method): string[] {
   const variable: string[] = [];
   for (const f of m.fields) {
     const v = local(f);
-    const value = f.hasDefault ? `a.${f.name} ?? ${literal(f.default, f.type)}` : `a.${f.name}`;
     if (f.type === 'shortstr') {
       // A reply text is cut to fit, as RabbitMQ cuts it, rather than failing the close it is in.
-      L.push(f.wire === 'reply-text' ? `  const ${v} = fitShortstr(${value});` : `  const ${v} = ${value};`);
+      L.push(f.wire === 'reply-text' ? `  const ${v} = fitShortstr(${value(f)});` : `  const ${v} = ${value(f)};`);
       L.push(`  const ${v}Len = shortstrLength(${v}, '${m.name} ${f.wire}');`);
       fixed += 1;
       variable.push(`${v}Len`);
     } else if (f.type === 'longstr') {
-      L.push(`  const ${v} = ${value};`, `  const ${v}Len = longstrLength(${v});`);
+      L.push(`  const ${v} = ${value(f)};`, `  const ${v}Len = longstrLength(${v});`);
       fixed += 4;
       variable.push(`${v}Len`);
     } else if (f.type === 'table') {
-      L.push(`  const ${v} = ${value};`, `  const ${v}Size = tableSize(${v});`);
+      L.push(`  const ${v} = ${value(f)};`, `  const ${v}Size = tableSize(${v});`);
       variable.push(`${v}Size`);
     }
   }
-  for (const r of runs(m.fields)) if (r.kind === 'fixed') fixed += r.size;
-  L.push(`  const f = methodFrame(channel, ${hex(m.id)}, ${[String(fixed), ...variable].join(' + ')});`);
+  const all = runs(m.fields);
+  for (const r of all) if (r.kind === 'fixed') fixed += r.size;
+  const frame = `methodFrame(channel, ${hex(m.id)}, ${[String(fixed), ...variable].join(' + ')})`;
   if (m.fields.length === 0) {
-    L.push('  return f;', '}');
+    L.push(`  return ${frame};`, '}');
     return L;
   }
-  L.push('  let o = 11;');
-  for (const r of runs(m.fields)) {
+  L.push(`  const f = ${frame};`);
+  const c = new Cursor(11);
+  all.forEach((r, i) => {
+    const last = i === all.length - 1;
     if (r.kind === 'var') {
       const f = r.field;
       const v = local(f);
-      if (f.type === 'shortstr') L.push(`  o = writeShortstr(f, o, ${v}, ${v}Len);`);
-      else if (f.type === 'longstr') L.push(`  o = writeLongstr(f, o, ${v}, ${v}Len);`);
-      else L.push(`  o += writeTable(f, o, ${v});`);
-      continue;
+      push(c.toVariable());
+      const assign = last ? '' : 'o = ';
+      if (f.type === 'shortstr') L.push(`  ${assign}writeShortstr(f, o, ${v}, ${v}Len);`);
+      else if (f.type === 'longstr') L.push(`  ${assign}writeLongstr(f, o, ${v}, ${v}Len);`);
+      else L.push(`  ${last ? '' : 'o += '}writeTable(f, o, ${v});`);
+      return;
     }
     const bitTerms = new Map<number, string[]>();
     for (const { field: f, at: off, bit } of r.items) {
-      const value = f.hasDefault ? `(a.${f.name} ?? ${literal(f.default, f.type)})` : `a.${f.name}`;
       if (bit >= 0) {
         const terms = bitTerms.get(off) ?? [];
-        terms.push(`(${value} ? ${1 << bit} : 0)`);
+        terms.push(f.hasDefault ? `((${value(f)}) ? ${1 << bit} : 0)` : `(${value(f)} ? ${1 << bit} : 0)`);
         bitTerms.set(off, terms);
-      } else if (f.type === 'octet') L.push(`  f.writeUInt8(${value}, ${at(off)});`);
-      else if (f.type === 'short') L.push(`  f.writeUInt16BE(${value}, ${at(off)});`);
-      else if (f.type === 'long') L.push(`  f.writeUInt32BE(${value}, ${at(off)});`);
-      else L.push(`  writeLonglong(f, ${at(off)}, ${value});`);
+      } else if (f.type === 'octet') L.push(`  f.writeUInt8(${value(f)}, ${c.at(off)});`);
+      else if (f.type === 'short') L.push(`  f.writeUInt16BE(${value(f)}, ${c.at(off)});`);
+      else if (f.type === 'long') L.push(`  f.writeUInt32BE(${value(f)}, ${c.at(off)});`);
+      else L.push(`  writeLonglong(f, ${c.at(off)}, ${value(f)});`);
     }
-    for (const [off, terms] of bitTerms) L.push(`  f[${at(off)}] = ${terms.join(' | ')};`);
-    L.push(`  o += ${r.size};`);
-  }
+    for (const [off, terms] of bitTerms) L.push(`  f[${c.at(off)}] = ${terms.join(' | ')};`);
+    if (!last) push(c.advance(r.size));
+  });
   L.push('  return f;', '}');
   return L;
 }
@@ -609,8 +651,9 @@ export function generate(spec: Spec): string {
   L.push('');
   L.push('/**');
   L.push(' * Decodes a method frame\'s payload (class id, method id, arguments). Throws CodecError: 501 for a');
-  L.push(' * payload that is too short, has octets left over, or holds a bad field table; 503 for an unknown');
-  L.push(' * class or method id.');
+  L.push(' * payload that is too short, has octets left over, or holds a bad field table (kind \'cannot_decode\',');
+  L.push(' * or \'unknown_field_type\'); 503 for an unknown class or method id (kind \'unknown_method\'), which');
+  L.push(' * RabbitMQ answers by dropping the connection.');
   L.push(' */');
   L.push('export function decodeMethod(payload: Buffer): AmqpMethod {');
   L.push('  if (payload.length < 4) throw frameError(FRAME_METHOD, payload, \'unknown_frame\');');
@@ -623,15 +666,16 @@ export function generate(spec: Spec): string {
   }
   L.push('    }');
   L.push('  } catch (e) {');
-  L.push('    const why = e instanceof CodecError ? e.detail : \'runs past the end\';');
+  L.push('    const inner = e instanceof CodecError ? e : new CodecError(MALFORMED, \'runs past the end\');');
   L.push('    const classId = id >>> 16;');
   L.push('    const methodId = id & 0xffff;');
   L.push('    const what = `${methodName(classId, methodId)} (${describeOctets(payload, 4)})`;');
-  L.push('    throw new CodecError(MALFORMED, `cannot decode ${what}: ${why}`, classId, methodId);');
+  L.push('    throw new CodecError(MALFORMED, `cannot decode ${what}: ${inner.detail}`, classId, methodId, inner.kind);');
   L.push('  }');
   L.push('  const classId = id >>> 16;');
   L.push('  const methodId = id & 0xffff;');
-  L.push('  throw new CodecError(COMMAND_INVALID, `unknown method: class-id ${classId}, method-id ${methodId}`, classId, methodId);');
+  L.push('  const text = `unknown method: class-id ${classId}, method-id ${methodId}`;');
+  L.push('  throw new CodecError(COMMAND_INVALID, text, classId, methodId, \'unknown_method\');');
   L.push('}');
   L.push('');
   for (const m of methods) L.push(...emitDecoder(m), '');

@@ -27,7 +27,7 @@ export class ChannelConsumer implements Consumer {
 
   hasCredit(): boolean {
     const ch = this.channel;
-    if (!ch.flowActive || ch.closing) return false;
+    if (ch.closing) return false;
     if (!this.noAck) {
       if (this.prefetch !== 0 && this.unacked >= this.prefetch) return false;
       if (ch.globalPrefetch !== 0 && ch.unacked.size >= ch.globalPrefetch) return false;

@@ -45,7 +45,6 @@ export class Channel {
   readonly conn: AmqpConnection;
   readonly vhost: VirtualHost;
   closing = false;
-  flowActive = true;
   /** basic.qos global=false: applies to consumers created after it */
   prefetchCount = 0;
   globalPrefetch = 0;
@@ -134,9 +133,9 @@ export class Channel {
       case 'channel.close-ok':
         return;
       case 'channel.flow':
-        this.flowActive = m.args.active;
-        this.conn.sendMethod(this.id, { name: 'channel.flow-ok', args: { active: m.args.active } });
-        if (this.flowActive) this.resumeDeliveries();
+        // RabbitMQ 3.x refuses to be paused by a client; clients rely on the same answer
+        if (!m.args.active) throw new AmqpError(540, 'active=false', 'connection', 20, 20);
+        this.conn.sendMethod(this.id, { name: 'channel.flow-ok', args: { active: true } });
         return;
       case 'channel.flow-ok':
         return;
@@ -393,7 +392,7 @@ export class Channel {
     for (const q of queues) q.dispatch();
   }
 
-  /** After credit returns (qos raised, flow on, socket drained): let every consumer's queue deliver. */
+  /** After credit returns (qos raised, socket drained): let every consumer's queue deliver. */
   resumeDeliveries(): void {
     for (const c of this.consumers.values()) c.queue.dispatch();
   }

@@ -1,20 +1,34 @@
 // The one error the wire codec throws for bytes it cannot accept. It carries what the connection
-// needs to send connection.close: the reply code, the reply text (already formatted the way
-// RabbitMQ formats it, "FRAME_ERROR - ..."), and the failing class and method ids (0 when the
-// failure is below the method layer).
+// needs to answer the way RabbitMQ does: the reply code, the reply text (formatted as RabbitMQ
+// formats it, "FRAME_ERROR - ..."), the failing class and method ids (0 below the method layer),
+// what went wrong (`kind`), and whether the byte stream can still be followed (`fatal`).
 //
-// Codes, as observed on RabbitMQ 3.10 (see the tests for the exact texts):
-// - a frame larger than frame_max, a wrong frame-end octet, an unknown frame type, a heartbeat with
-//   a payload, a method frame shorter than its 4-byte id: 501, no failing method;
-// - method arguments that cannot be decoded (too short, a string running past the end, trailing
-//   octets, a bad field table): 501 "cannot decode ...", with the method's class and method id.
-//   RabbitMQ sends 501 here, not the 502 the spec's prose suggests.
-// - an unknown class/method id: RabbitMQ 3.10 drops the TCP connection without a close
-//   (its reader crashes on {unknown_method_id, ...}); Warren answers 503 COMMAND_INVALID, the code
-//   RabbitMQ gives for a method it does not handle ("unimplemented method").
+// RabbitMQ 3.10's answers, observed with raw sockets (the tests pin the texts):
+// - payload larger than frame_max        501 "type 3, all octets = <<>>: {frame_too_large,4097,4088}"
+//                                        checked on the 7-byte header; fatal (stops reading)
+// - frame-end octet other than 0xCE      501 "type 1, all octets = <<...>>: {invalid_frame_end_marker,0}"; fatal
+// - unknown frame type; heartbeat with   501 "type 7, all octets = <<...>>: unknown_frame"; not fatal:
+//   a payload; method frame under 4 B        RabbitMQ goes on reading and waits for close-ok
+// - method arguments that end early, run 501 "cannot decode <<...>>" with the method's class/method
+//   past the end, or leave octets over      ids — 501, not the 502 the spec's prose suggests
+// - unknown class or method id           no answer: RabbitMQ's reader crashes and resets the TCP
+//                                        connection. Thrown here as 503 COMMAND_INVALID, kind
+//                                        'unknown_method', so the connection can choose.
+// - unknown field-table value type       likewise a reset (a crash); thrown as 501, kind
+//                                        'unknown_field_type'.
+// - malformed content header properties  541 INTERNAL_ERROR (RabbitMQ's channel crashes); thrown
+//                                        as 501 "cannot decode content header properties".
 
 /** The reply code for anything the decoders cannot parse; RabbitMQ uses FRAME_ERROR for all of it. */
 export const MALFORMED = 501;
+
+export type CodecErrorKind =
+  | 'frame_too_large'
+  | 'invalid_frame_end_marker'
+  | 'unknown_frame'
+  | 'cannot_decode'
+  | 'unknown_method'
+  | 'unknown_field_type';
 
 const CODE_NAMES: { readonly [code: number]: string } = {
   501: 'FRAME_ERROR',
@@ -29,14 +43,20 @@ export class CodecError extends Error {
   readonly detail: string;
 
   constructor(
-    /** the AMQP reply code: 501, 502, 503, ... */
+    /** the AMQP reply code: 501, 503 */
     readonly code: number,
     detail: string,
     readonly classId = 0,
     readonly methodId = 0,
+    readonly kind: CodecErrorKind = 'cannot_decode',
   ) {
     super(replyText(code, detail));
     this.detail = detail;
+  }
+
+  /** The frame reader has stopped: nothing after this (not even a close-ok) can be read. */
+  get fatal(): boolean {
+    return this.kind === 'frame_too_large' || this.kind === 'invalid_frame_end_marker';
   }
 }
 
@@ -58,19 +78,45 @@ export function fitShortstr(text: string): string {
   return `${bytes.toString('utf8', 0, cut)}...`;
 }
 
+// Erlang prints a binary of printable characters as a string, with these escapes.
+const ERLANG_ESCAPES: { readonly [octet: number]: string } = {
+  8: '\\b',
+  9: '\\t',
+  10: '\\n',
+  11: '\\v',
+  12: '\\f',
+  13: '\\r',
+  27: '\\e',
+  34: '\\"',
+  92: '\\\\',
+};
+
+/** buf[start, end) as Erlang's ~p prints a binary: <<"abc">> when printable ASCII, else <<0,60>>. */
+export function erlangBinary(buf: Buffer, start = 0, end = buf.length): string {
+  let printable = end > start;
+  for (let i = start; i < end && printable; i++) {
+    const c = buf[i];
+    printable = (c >= 32 && c <= 126) || ERLANG_ESCAPES[c] !== undefined;
+  }
+  const parts: string[] = [];
+  if (printable) {
+    for (let i = start; i < end; i++) parts.push(ERLANG_ESCAPES[buf[i]] ?? String.fromCharCode(buf[i]));
+    return `<<"${parts.join('')}">>`;
+  }
+  for (let i = start; i < end; i++) parts.push(String(buf[i]));
+  return `<<${parts.join(',')}>>`;
+}
+
 /**
  * RabbitMQ's description of a payload in frame errors: all of it when it is at most 16 octets,
  * otherwise the first 16, as an Erlang binary.
  */
 export function describeOctets(buf: Buffer, start = 0, end = buf.length): string {
   const n = end - start;
-  const shown = Math.min(n, 16);
-  const octets: number[] = [];
-  for (let i = 0; i < shown; i++) octets.push(buf[start + i]);
-  return `${n <= 16 ? 'all' : 'first 16'} octets = <<${octets.join(',')}>>`;
+  return `${n <= 16 ? 'all' : 'first 16'} octets = ${erlangBinary(buf, start, start + Math.min(n, 16))}`;
 }
 
 /** A frame-level error as RabbitMQ words it: "type 1, all octets = <<...>>: reason". */
-export function frameError(type: number, payload: Buffer, reason: string): CodecError {
-  return new CodecError(501, `type ${type}, ${describeOctets(payload)}: ${reason}`);
+export function frameError(type: number, payload: Buffer, kind: CodecErrorKind, reason: string = kind): CodecError {
+  return new CodecError(MALFORMED, `type ${type}, ${describeOctets(payload)}: ${reason}`, 0, 0, kind);
 }

@@ -282,7 +282,7 @@ export class AmqpConnection implements ConnectionHandle {
     this.log.warn(`login refused on ${this.name}: ${why}`);
     const text = `ACCESS_REFUSED - Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`;
     if (this.authFailureClose) {
-      this.sendClose(403, text, 10, 11);
+      this.sendClose(403, text, 0, 0);
     } else {
       this.state = 'closed';
       this.flush();

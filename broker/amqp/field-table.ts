@@ -28,14 +28,16 @@
 // numbers (`args['x-message-ttl']`), while encode(decode(bytes)) reproduces the bytes exactly for
 // any table a client sends — with three exceptions no client produces: duplicate keys (the last
 // one wins), keys that are not valid UTF-8, and NaN payloads other than the canonical one.
-// Copies made with spread or JSON drop the hints and encode naturally, with the same values.
-// fieldType()/setFieldType() read and set a type explicitly, e.g. for x-death's int64 count.
+// Copies made with spread or JSON drop the hints and encode naturally: the same numbers, but a
+// timestamp becomes a plain integer. Code that rebuilds a table should copy types with
+// fieldType()/setFieldType(), which also set a type explicitly (x-death's int64 count and
+// timestamp time, say).
 //
 // Malformed input throws CodecError (MALFORMED, i.e. 501 as RabbitMQ answers). No read goes past
 // the given end, and nothing is allocated from a length before the length is checked.
 
 import { isUtf8 } from 'node:buffer';
-import { CodecError, MALFORMED } from './codec-error';
+import { CodecError, type CodecErrorKind, MALFORMED } from './codec-error';
 
 /** A decimal as the wire carries it: digits / 10^places, both unsigned (as RabbitMQ reads them). */
 export class Decimal {
@@ -156,7 +158,7 @@ const HINTS = Symbol('amqp field types');
 interface Hints {
   /** wire tag per key (tables) or index (arrays), only where the natural type differs */
   types?: { [key: string]: number };
-  /** wire order of the keys, kept only when JS would reorder them (integer-like keys) */
+  /** wire order of the keys, kept only when JS lists them otherwise (it puts integer-like keys first) */
   order?: string[];
 }
 
@@ -177,7 +179,8 @@ function ensureHints(c: Container): Hints {
 
 function setHint(c: Container, key: string, tag: number): void {
   const h = ensureHints(c);
-  (h.types ??= {})[key] = tag;
+  // No prototype, so that a key named "__proto__" is an ordinary key here too.
+  (h.types ??= Object.create(null) as { [key: string]: number })[key] = tag;
 }
 
 /** The wire type `container[key]` encodes as. */
@@ -463,8 +466,8 @@ export function decodeArray(buf: Buffer, offset: number, end = buf.length): [Fie
   return [a, r.o - offset];
 }
 
-function malformed(what: string): CodecError {
-  return new CodecError(MALFORMED, `malformed field table: ${what}`);
+function malformed(what: string, kind: CodecErrorKind = 'cannot_decode'): CodecError {
+  return new CodecError(MALFORMED, `malformed field table: ${what}`, 0, 0, kind);
 }
 
 class TableReader {
@@ -588,7 +591,7 @@ class TableReader {
       case T_VOID:
         return null;
       default:
-        throw malformed(`unknown value type ${JSON.stringify(String.fromCharCode(tag))} (0x${tag.toString(16)})`);
+        throw malformed(`unknown value type ${JSON.stringify(String.fromCharCode(tag))} (0x${tag.toString(16)})`, 'unknown_field_type');
     }
   }
 }

@@ -6,11 +6,12 @@
 // across chunks is gathered into a buffer of exactly its payload size, allocated only after the
 // size has been checked against maxFrameSize.
 //
-// Errors are RabbitMQ's (501 FRAME_ERROR, same texts): a payload larger than maxFrameSize, a
-// frame-end octet other than 0xCE, an unknown frame type, a heartbeat with a payload. Like
-// RabbitMQ, the limit applies to the payload alone: RabbitMQ allows frame_max + 8 octets in all
-// for clients that forget the frame's own 8 octets, and refuses anything longer. After such an
-// error the stream cannot be followed, so the reader ignores whatever arrives later.
+// Errors are RabbitMQ's (501 FRAME_ERROR, same texts; see codec-error.ts). A payload larger than
+// maxFrameSize and a frame-end octet other than 0xCE are fatal: the stream cannot be followed, so
+// the reader ignores whatever arrives afterwards. Like RabbitMQ, the limit applies to the payload
+// alone (RabbitMQ allows frame_max + 8 octets in all, for clients that forget the frame's own 8,
+// and refuses anything longer). An unknown frame type and a heartbeat with a payload are not
+// fatal: the frame was well delimited, so reading goes on with the next push().
 //
 // If onFrame throws, the exception propagates out of push(); the bytes after that frame are kept,
 // so the connection can go on reading (to find a close-ok) by calling push() again.
@@ -46,7 +47,7 @@ export class FrameReader {
   private channel = 0;
   private payload: Buffer = EMPTY;
   private payloadFill = 0;
-  /** what was left of a chunk when onFrame threw */
+  /** what was left of a chunk when a frame could not be handed over (onFrame threw, or an unknown type) */
   private rest: Buffer | undefined;
 
   constructor(maxFrameSize: number) {
@@ -74,7 +75,7 @@ export class FrameReader {
             const end = pos + HEADER_SIZE + size;
             if (end < len) {
               // The whole frame is here: hand over a view of the chunk.
-              if (chunk[end] !== FRAME_END) throw this.fail(frameError(this.type, chunk.subarray(pos + HEADER_SIZE, end), `{invalid_frame_end_marker,${chunk[end]}}`));
+              if (chunk[end] !== FRAME_END) throw this.badEnd(chunk.subarray(pos + HEADER_SIZE, end), chunk[end]);
               const payload = chunk.subarray(pos + HEADER_SIZE, end);
               pos = end + 1;
               this.emit(payload, onFrame, chunk, pos);
@@ -109,7 +110,7 @@ export class FrameReader {
         case READ_END: {
           const octet = chunk[pos++];
           const payload = this.payload;
-          if (octet !== FRAME_END) throw this.fail(frameError(this.type, payload, `{invalid_frame_end_marker,${octet}}`));
+          if (octet !== FRAME_END) throw this.badEnd(payload, octet);
           this.payload = EMPTY;
           this.state = READ_HEADER;
           this.emit(payload, onFrame, chunk, pos);
@@ -124,16 +125,21 @@ export class FrameReader {
   /** Checked before anything is allocated for the payload. */
   private checkSize(size: number): void {
     if (this.maxFrameSize > 0 && size > this.maxFrameSize) {
-      throw this.fail(frameError(this.type, EMPTY, `{frame_too_large,${size},${this.maxFrameSize - 8}}`));
+      throw this.fail(frameError(this.type, EMPTY, 'frame_too_large', `{frame_too_large,${size},${this.maxFrameSize - 8}}`));
     }
   }
 
+  private badEnd(payload: Buffer, octet: number): CodecError {
+    return this.fail(frameError(this.type, payload, 'invalid_frame_end_marker', `{invalid_frame_end_marker,${octet}}`));
+  }
+
+  /** Hands a complete frame over; `next` is where the following frame starts in `chunk`. */
   private emit(payload: Buffer, onFrame: FrameHandler, chunk: Buffer, next: number): void {
     const type = this.type;
-    if (type !== FRAME_METHOD && type !== FRAME_HEADER && type !== FRAME_BODY && (type !== FRAME_HEARTBEAT || payload.length !== 0)) {
-      throw this.fail(frameError(type, payload, 'unknown_frame'));
-    }
     try {
+      if (type !== FRAME_METHOD && type !== FRAME_HEADER && type !== FRAME_BODY && (type !== FRAME_HEARTBEAT || payload.length !== 0)) {
+        throw frameError(type, payload, 'unknown_frame');
+      }
       onFrame(type, this.channel, payload);
     } catch (err) {
       if (next < chunk.length) this.rest = chunk.subarray(next);

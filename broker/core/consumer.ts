@@ -8,7 +8,7 @@ export interface Consumer {
   readonly tag: string;
   readonly noAck: boolean;
   readonly exclusive: boolean;
-  /** Prefetch credit, flow control and socket back-pressure together. */
+  /** Prefetch credit and socket back-pressure together. */
   hasCredit(): boolean;
   deliver(queue: Queue, entry: QueueEntry): void;
   /** The queue went away under the consumer (deleted): RabbitMQ sends basic.cancel. */

@@ -148,6 +148,8 @@ export class VirtualHost implements QueueHost {
   }
 
   declareQueue(name: string, opts: QueueOptions): QueueDeclareResult {
+    // checked before existence, so another connection's amq.gen- queue is 403, not 405
+    if (name.startsWith('amq.')) throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
     const existing = name === '' ? undefined : this.queues.get(name);
     if (existing !== undefined) {
       this.checkOwner(existing, opts.exclusiveOwner);
@@ -157,7 +159,6 @@ export class VirtualHost implements QueueHost {
       existing.touch();
       return { queue: existing, created: false };
     }
-    if (name.startsWith('amq.')) throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
     const qname = name === '' ? generatedQueueName() : name;
     validateQueueArguments(qname, this.name, opts.arguments);
     const queue = new Queue(this, this.name, qname, opts);

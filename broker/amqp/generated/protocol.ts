@@ -103,7 +103,6 @@ function writeLongstr(f: Buffer, o: number, v: Buffer | string, len: number): nu
   return o + 4 + len;
 }
 
-
 /** A method frame of `size` payload bytes with everything but the arguments written. */
 function methodFrame(channel: number, id: number, size: number): Buffer {
   const f = Buffer.allocUnsafe(size + 8);
@@ -953,8 +952,9 @@ export function methodName(classId: number, methodId: number): string {
 
 /**
  * Decodes a method frame's payload (class id, method id, arguments). Throws CodecError: 501 for a
- * payload that is too short, has octets left over, or holds a bad field table; 503 for an unknown
- * class or method id.
+ * payload that is too short, has octets left over, or holds a bad field table (kind 'cannot_decode',
+ * or 'unknown_field_type'); 503 for an unknown class or method id (kind 'unknown_method'), which
+ * RabbitMQ answers by dropping the connection.
  */
 export function decodeMethod(payload: Buffer): AmqpMethod {
   if (payload.length < 4) throw frameError(FRAME_METHOD, payload, 'unknown_frame');
@@ -1095,24 +1095,24 @@ export function decodeMethod(payload: Buffer): AmqpMethod {
         return { name: 'confirm.select-ok', classId: 85, methodId: 11, args: decodeConfirmSelectOk(payload) };
     }
   } catch (e) {
-    const why = e instanceof CodecError ? e.detail : 'runs past the end';
+    const inner = e instanceof CodecError ? e : new CodecError(MALFORMED, 'runs past the end');
     const classId = id >>> 16;
     const methodId = id & 0xffff;
     const what = `${methodName(classId, methodId)} (${describeOctets(payload, 4)})`;
-    throw new CodecError(MALFORMED, `cannot decode ${what}: ${why}`, classId, methodId);
+    throw new CodecError(MALFORMED, `cannot decode ${what}: ${inner.detail}`, classId, methodId, inner.kind);
   }
   const classId = id >>> 16;
   const methodId = id & 0xffff;
-  throw new CodecError(COMMAND_INVALID, `unknown method: class-id ${classId}, method-id ${methodId}`, classId, methodId);
+  const text = `unknown method: class-id ${classId}, method-id ${methodId}`;
+  throw new CodecError(COMMAND_INVALID, text, classId, methodId, 'unknown_method');
 }
 
 function decodeConnectionStart(b: Buffer): ConnectionStartArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const versionMajor = b[o];
-  const versionMinor = b[o + 1];
-  o += 2;
+  need(4, 2, end);
+  const versionMajor = b[4];
+  const versionMinor = b[5];
+  let o = 6;
   const [serverProperties, serverPropertiesSize] = decodeTable(b, o, end);
   o += serverPropertiesSize;
   const mechanisms = readLongstr(b, o, end);
@@ -1158,25 +1158,21 @@ function decodeConnectionSecureOk(b: Buffer): ConnectionSecureOkArgs {
 
 function decodeConnectionTune(b: Buffer): ConnectionTuneArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 8, end);
-  const channelMax = b.readUInt16BE(o);
-  const frameMax = b.readUInt32BE(o + 2);
-  const heartbeat = b.readUInt16BE(o + 6);
-  o += 8;
-  finished(o, end);
+  need(4, 8, end);
+  const channelMax = b.readUInt16BE(4);
+  const frameMax = b.readUInt32BE(6);
+  const heartbeat = b.readUInt16BE(10);
+  finished(12, end);
   return { channelMax, frameMax, heartbeat };
 }
 
 function decodeConnectionTuneOk(b: Buffer): ConnectionTuneOkArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 8, end);
-  const channelMax = b.readUInt16BE(o);
-  const frameMax = b.readUInt32BE(o + 2);
-  const heartbeat = b.readUInt16BE(o + 6);
-  o += 8;
-  finished(o, end);
+  need(4, 8, end);
+  const channelMax = b.readUInt16BE(4);
+  const frameMax = b.readUInt32BE(6);
+  const heartbeat = b.readUInt16BE(10);
+  finished(12, end);
   return { channelMax, frameMax, heartbeat };
 }
 
@@ -1206,10 +1202,9 @@ function decodeConnectionOpenOk(b: Buffer): ConnectionOpenOkArgs {
 
 function decodeConnectionClose(b: Buffer): ConnectionCloseArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const replyCode = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const replyCode = b.readUInt16BE(4);
+  let o = 6;
   const replyText = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 4, end);
@@ -1275,32 +1270,27 @@ function decodeChannelOpenOk(b: Buffer): ChannelOpenOkArgs {
 
 function decodeChannelFlow(b: Buffer): ChannelFlowArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 1, end);
-  const bits0 = b[o];
+  need(4, 1, end);
+  const bits0 = b[4];
   const active = (bits0 & 1) !== 0;
-  o += 1;
-  finished(o, end);
+  finished(5, end);
   return { active };
 }
 
 function decodeChannelFlowOk(b: Buffer): ChannelFlowOkArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 1, end);
-  const bits0 = b[o];
+  need(4, 1, end);
+  const bits0 = b[4];
   const active = (bits0 & 1) !== 0;
-  o += 1;
-  finished(o, end);
+  finished(5, end);
   return { active };
 }
 
 function decodeChannelClose(b: Buffer): ChannelCloseArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const replyCode = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const replyCode = b.readUInt16BE(4);
+  let o = 6;
   const replyText = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 4, end);
@@ -1335,20 +1325,17 @@ function decodeAccessRequest(b: Buffer): AccessRequestArgs {
 
 function decodeAccessRequestOk(b: Buffer): AccessRequestOkArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const ticket = b.readUInt16BE(o);
-  o += 2;
-  finished(o, end);
+  need(4, 2, end);
+  const ticket = b.readUInt16BE(4);
+  finished(6, end);
   return { ticket };
 }
 
 function decodeExchangeDeclare(b: Buffer): ExchangeDeclareArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
   const type = readShortstr(b, o, end);
@@ -1374,10 +1361,9 @@ function decodeExchangeDeclareOk(b: Buffer): ExchangeDeclareOkArgs {
 
 function decodeExchangeDelete(b: Buffer): ExchangeDeleteArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1396,10 +1382,9 @@ function decodeExchangeDeleteOk(b: Buffer): ExchangeDeleteOkArgs {
 
 function decodeExchangeBind(b: Buffer): ExchangeBindArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const destination = readShortstr(b, o, end);
   o += 1 + b[o];
   const source = readShortstr(b, o, end);
@@ -1423,10 +1408,9 @@ function decodeExchangeBindOk(b: Buffer): ExchangeBindOkArgs {
 
 function decodeExchangeUnbind(b: Buffer): ExchangeUnbindArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const destination = readShortstr(b, o, end);
   o += 1 + b[o];
   const source = readShortstr(b, o, end);
@@ -1450,10 +1434,9 @@ function decodeExchangeUnbindOk(b: Buffer): ExchangeUnbindOkArgs {
 
 function decodeQueueDeclare(b: Buffer): QueueDeclareArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const queue = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1485,10 +1468,9 @@ function decodeQueueDeclareOk(b: Buffer): QueueDeclareOkArgs {
 
 function decodeQueueBind(b: Buffer): QueueBindArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const queue = readShortstr(b, o, end);
   o += 1 + b[o];
   const exchange = readShortstr(b, o, end);
@@ -1512,10 +1494,9 @@ function decodeQueueBindOk(b: Buffer): QueueBindOkArgs {
 
 function decodeQueuePurge(b: Buffer): QueuePurgeArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const queue = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1528,20 +1509,17 @@ function decodeQueuePurge(b: Buffer): QueuePurgeArgs {
 
 function decodeQueuePurgeOk(b: Buffer): QueuePurgeOkArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 4, end);
-  const messageCount = b.readUInt32BE(o);
-  o += 4;
-  finished(o, end);
+  need(4, 4, end);
+  const messageCount = b.readUInt32BE(4);
+  finished(8, end);
   return { messageCount };
 }
 
 function decodeQueueDelete(b: Buffer): QueueDeleteArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const queue = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1556,20 +1534,17 @@ function decodeQueueDelete(b: Buffer): QueueDeleteArgs {
 
 function decodeQueueDeleteOk(b: Buffer): QueueDeleteOkArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 4, end);
-  const messageCount = b.readUInt32BE(o);
-  o += 4;
-  finished(o, end);
+  need(4, 4, end);
+  const messageCount = b.readUInt32BE(4);
+  finished(8, end);
   return { messageCount };
 }
 
 function decodeQueueUnbind(b: Buffer): QueueUnbindArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const queue = readShortstr(b, o, end);
   o += 1 + b[o];
   const exchange = readShortstr(b, o, end);
@@ -1589,14 +1564,12 @@ function decodeQueueUnbindOk(b: Buffer): QueueUnbindOkArgs {
 
 function decodeBasicQos(b: Buffer): BasicQosArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 7, end);
-  const prefetchSize = b.readUInt32BE(o);
-  const prefetchCount = b.readUInt16BE(o + 4);
-  const bits6 = b[o + 6];
-  const global = (bits6 & 1) !== 0;
-  o += 7;
-  finished(o, end);
+  need(4, 7, end);
+  const prefetchSize = b.readUInt32BE(4);
+  const prefetchCount = b.readUInt16BE(8);
+  const bits0 = b[10];
+  const global = (bits0 & 1) !== 0;
+  finished(11, end);
   return { prefetchSize, prefetchCount, global };
 }
 
@@ -1607,10 +1580,9 @@ function decodeBasicQosOk(b: Buffer): BasicQosOkArgs {
 
 function decodeBasicConsume(b: Buffer): BasicConsumeArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const queue = readShortstr(b, o, end);
   o += 1 + b[o];
   const consumerTag = readShortstr(b, o, end);
@@ -1661,10 +1633,9 @@ function decodeBasicCancelOk(b: Buffer): BasicCancelOkArgs {
 
 function decodeBasicPublish(b: Buffer): BasicPublishArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
   const routingKey = readShortstr(b, o, end);
@@ -1680,10 +1651,9 @@ function decodeBasicPublish(b: Buffer): BasicPublishArgs {
 
 function decodeBasicReturn(b: Buffer): BasicReturnArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const replyCode = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const replyCode = b.readUInt16BE(4);
+  let o = 6;
   const replyText = readShortstr(b, o, end);
   o += 1 + b[o];
   const exchange = readShortstr(b, o, end);
@@ -1701,8 +1671,8 @@ function decodeBasicDeliver(b: Buffer): BasicDeliverArgs {
   o += 1 + b[o];
   need(o, 9, end);
   const deliveryTag = readLonglong(b, o);
-  const bits8 = b[o + 8];
-  const redelivered = (bits8 & 1) !== 0;
+  const bits0 = b[o + 8];
+  const redelivered = (bits0 & 1) !== 0;
   o += 9;
   const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
@@ -1714,10 +1684,9 @@ function decodeBasicDeliver(b: Buffer): BasicDeliverArgs {
 
 function decodeBasicGet(b: Buffer): BasicGetArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 2, end);
-  const reserved1 = b.readUInt16BE(o);
-  o += 2;
+  need(4, 2, end);
+  const reserved1 = b.readUInt16BE(4);
+  let o = 6;
   const queue = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1730,12 +1699,11 @@ function decodeBasicGet(b: Buffer): BasicGetArgs {
 
 function decodeBasicGetOk(b: Buffer): BasicGetOkArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 9, end);
-  const deliveryTag = readLonglong(b, o);
-  const bits8 = b[o + 8];
-  const redelivered = (bits8 & 1) !== 0;
-  o += 9;
+  need(4, 9, end);
+  const deliveryTag = readLonglong(b, 4);
+  const bits0 = b[12];
+  const redelivered = (bits0 & 1) !== 0;
+  let o = 13;
   const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
   const routingKey = readShortstr(b, o, end);
@@ -1758,47 +1726,39 @@ function decodeBasicGetEmpty(b: Buffer): BasicGetEmptyArgs {
 
 function decodeBasicAck(b: Buffer): BasicAckArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 9, end);
-  const deliveryTag = readLonglong(b, o);
-  const bits8 = b[o + 8];
-  const multiple = (bits8 & 1) !== 0;
-  o += 9;
-  finished(o, end);
+  need(4, 9, end);
+  const deliveryTag = readLonglong(b, 4);
+  const bits0 = b[12];
+  const multiple = (bits0 & 1) !== 0;
+  finished(13, end);
   return { deliveryTag, multiple };
 }
 
 function decodeBasicReject(b: Buffer): BasicRejectArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 9, end);
-  const deliveryTag = readLonglong(b, o);
-  const bits8 = b[o + 8];
-  const requeue = (bits8 & 1) !== 0;
-  o += 9;
-  finished(o, end);
+  need(4, 9, end);
+  const deliveryTag = readLonglong(b, 4);
+  const bits0 = b[12];
+  const requeue = (bits0 & 1) !== 0;
+  finished(13, end);
   return { deliveryTag, requeue };
 }
 
 function decodeBasicRecoverAsync(b: Buffer): BasicRecoverAsyncArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 1, end);
-  const bits0 = b[o];
+  need(4, 1, end);
+  const bits0 = b[4];
   const requeue = (bits0 & 1) !== 0;
-  o += 1;
-  finished(o, end);
+  finished(5, end);
   return { requeue };
 }
 
 function decodeBasicRecover(b: Buffer): BasicRecoverArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 1, end);
-  const bits0 = b[o];
+  need(4, 1, end);
+  const bits0 = b[4];
   const requeue = (bits0 & 1) !== 0;
-  o += 1;
-  finished(o, end);
+  finished(5, end);
   return { requeue };
 }
 
@@ -1809,14 +1769,12 @@ function decodeBasicRecoverOk(b: Buffer): BasicRecoverOkArgs {
 
 function decodeBasicNack(b: Buffer): BasicNackArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 9, end);
-  const deliveryTag = readLonglong(b, o);
-  const bits8 = b[o + 8];
-  const multiple = (bits8 & 1) !== 0;
-  const requeue = (bits8 & 2) !== 0;
-  o += 9;
-  finished(o, end);
+  need(4, 9, end);
+  const deliveryTag = readLonglong(b, 4);
+  const bits0 = b[12];
+  const multiple = (bits0 & 1) !== 0;
+  const requeue = (bits0 & 2) !== 0;
+  finished(13, end);
   return { deliveryTag, multiple, requeue };
 }
 
@@ -1852,12 +1810,10 @@ function decodeTxRollbackOk(b: Buffer): TxRollbackOkArgs {
 
 function decodeConfirmSelect(b: Buffer): ConfirmSelectArgs {
   const end = b.length;
-  let o = 4;
-  need(o, 1, end);
-  const bits0 = b[o];
+  need(4, 1, end);
+  const bits0 = b[4];
   const nowait = (bits0 & 1) !== 0;
-  o += 1;
-  finished(o, end);
+  finished(5, end);
   return { nowait };
 }
 
@@ -2011,18 +1967,17 @@ export function encodeMethod(channel: number, m: MethodInput): Buffer {
 export function encodeConnectionStart(channel: number, a: ConnectionStartInput): Buffer {
   const serverProperties = a.serverProperties;
   const serverPropertiesSize = tableSize(serverProperties);
-  const mechanisms = a.mechanisms ?? "PLAIN";
+  const mechanisms = a.mechanisms ?? 'PLAIN';
   const mechanismsLen = longstrLength(mechanisms);
-  const locales = a.locales ?? "en_US";
+  const locales = a.locales ?? 'en_US';
   const localesLen = longstrLength(locales);
   const f = methodFrame(channel, 0x000a000a, 14 + serverPropertiesSize + mechanismsLen + localesLen);
-  let o = 11;
-  f.writeUInt8((a.versionMajor ?? 0), o);
-  f.writeUInt8((a.versionMinor ?? 9), o + 1);
-  o += 2;
+  f.writeUInt8(a.versionMajor ?? 0, 11);
+  f.writeUInt8(a.versionMinor ?? 9, 12);
+  let o = 13;
   o += writeTable(f, o, serverProperties);
   o = writeLongstr(f, o, mechanisms, mechanismsLen);
-  o = writeLongstr(f, o, locales, localesLen);
+  writeLongstr(f, o, locales, localesLen);
   return f;
 }
 
@@ -2030,18 +1985,18 @@ export function encodeConnectionStart(channel: number, a: ConnectionStartInput):
 export function encodeConnectionStartOk(channel: number, a: ConnectionStartOkInput): Buffer {
   const clientProperties = a.clientProperties;
   const clientPropertiesSize = tableSize(clientProperties);
-  const mechanism = a.mechanism ?? "PLAIN";
+  const mechanism = a.mechanism ?? 'PLAIN';
   const mechanismLen = shortstrLength(mechanism, 'connection.start-ok mechanism');
   const response = a.response;
   const responseLen = longstrLength(response);
-  const locale = a.locale ?? "en_US";
+  const locale = a.locale ?? 'en_US';
   const localeLen = shortstrLength(locale, 'connection.start-ok locale');
   const f = methodFrame(channel, 0x000a000b, 10 + clientPropertiesSize + mechanismLen + responseLen + localeLen);
   let o = 11;
   o += writeTable(f, o, clientProperties);
   o = writeShortstr(f, o, mechanism, mechanismLen);
   o = writeLongstr(f, o, response, responseLen);
-  o = writeShortstr(f, o, locale, localeLen);
+  writeShortstr(f, o, locale, localeLen);
   return f;
 }
 
@@ -2051,7 +2006,7 @@ export function encodeConnectionSecure(channel: number, a: ConnectionSecureInput
   const challengeLen = longstrLength(challenge);
   const f = methodFrame(channel, 0x000a0014, 8 + challengeLen);
   let o = 11;
-  o = writeLongstr(f, o, challenge, challengeLen);
+  writeLongstr(f, o, challenge, challengeLen);
   return f;
 }
 
@@ -2061,92 +2016,83 @@ export function encodeConnectionSecureOk(channel: number, a: ConnectionSecureOkI
   const responseLen = longstrLength(response);
   const f = methodFrame(channel, 0x000a0015, 8 + responseLen);
   let o = 11;
-  o = writeLongstr(f, o, response, responseLen);
+  writeLongstr(f, o, response, responseLen);
   return f;
 }
 
 /** The complete connection.tune frame. */
 export function encodeConnectionTune(channel: number, a: ConnectionTuneInput): Buffer {
   const f = methodFrame(channel, 0x000a001e, 12);
-  let o = 11;
-  f.writeUInt16BE((a.channelMax ?? 0), o);
-  f.writeUInt32BE((a.frameMax ?? 0), o + 2);
-  f.writeUInt16BE((a.heartbeat ?? 0), o + 6);
-  o += 8;
+  f.writeUInt16BE(a.channelMax ?? 0, 11);
+  f.writeUInt32BE(a.frameMax ?? 0, 13);
+  f.writeUInt16BE(a.heartbeat ?? 0, 17);
   return f;
 }
 
 /** The complete connection.tune-ok frame. */
 export function encodeConnectionTuneOk(channel: number, a: ConnectionTuneOkInput): Buffer {
   const f = methodFrame(channel, 0x000a001f, 12);
-  let o = 11;
-  f.writeUInt16BE((a.channelMax ?? 0), o);
-  f.writeUInt32BE((a.frameMax ?? 0), o + 2);
-  f.writeUInt16BE((a.heartbeat ?? 0), o + 6);
-  o += 8;
+  f.writeUInt16BE(a.channelMax ?? 0, 11);
+  f.writeUInt32BE(a.frameMax ?? 0, 13);
+  f.writeUInt16BE(a.heartbeat ?? 0, 17);
   return f;
 }
 
 /** The complete connection.open frame. */
 export function encodeConnectionOpen(channel: number, a: ConnectionOpenInput): Buffer {
-  const virtualHost = a.virtualHost ?? "/";
+  const virtualHost = a.virtualHost ?? '/';
   const virtualHostLen = shortstrLength(virtualHost, 'connection.open virtual-host');
-  const reserved1 = a.reserved1 ?? "";
+  const reserved1 = a.reserved1 ?? '';
   const reserved1Len = shortstrLength(reserved1, 'connection.open reserved-1');
   const f = methodFrame(channel, 0x000a0028, 7 + virtualHostLen + reserved1Len);
   let o = 11;
   o = writeShortstr(f, o, virtualHost, virtualHostLen);
   o = writeShortstr(f, o, reserved1, reserved1Len);
   f[o] = ((a.reserved2 ?? false) ? 1 : 0);
-  o += 1;
   return f;
 }
 
 /** The complete connection.open-ok frame. */
 export function encodeConnectionOpenOk(channel: number, a: ConnectionOpenOkInput): Buffer {
-  const reserved1 = a.reserved1 ?? "";
+  const reserved1 = a.reserved1 ?? '';
   const reserved1Len = shortstrLength(reserved1, 'connection.open-ok reserved-1');
   const f = methodFrame(channel, 0x000a0029, 5 + reserved1Len);
   let o = 11;
-  o = writeShortstr(f, o, reserved1, reserved1Len);
+  writeShortstr(f, o, reserved1, reserved1Len);
   return f;
 }
 
 /** The complete connection.close frame. */
 export function encodeConnectionClose(channel: number, a: ConnectionCloseInput): Buffer {
-  const replyText = fitShortstr(a.replyText ?? "");
+  const replyText = fitShortstr(a.replyText ?? '');
   const replyTextLen = shortstrLength(replyText, 'connection.close reply-text');
   const f = methodFrame(channel, 0x000a0032, 11 + replyTextLen);
-  let o = 11;
-  f.writeUInt16BE(a.replyCode, o);
-  o += 2;
+  f.writeUInt16BE(a.replyCode, 11);
+  let o = 13;
   o = writeShortstr(f, o, replyText, replyTextLen);
   f.writeUInt16BE(a.classId, o);
   f.writeUInt16BE(a.methodId, o + 2);
-  o += 4;
   return f;
 }
 
 /** The complete connection.close-ok frame. */
 export function encodeConnectionCloseOk(channel: number, _a: ConnectionCloseOkInput): Buffer {
-  const f = methodFrame(channel, 0x000a0033, 4);
-  return f;
+  return methodFrame(channel, 0x000a0033, 4);
 }
 
 /** The complete connection.blocked frame. */
 export function encodeConnectionBlocked(channel: number, a: ConnectionBlockedInput): Buffer {
-  const reason = a.reason ?? "";
+  const reason = a.reason ?? '';
   const reasonLen = shortstrLength(reason, 'connection.blocked reason');
   const f = methodFrame(channel, 0x000a003c, 5 + reasonLen);
   let o = 11;
-  o = writeShortstr(f, o, reason, reasonLen);
+  writeShortstr(f, o, reason, reasonLen);
   return f;
 }
 
 /** The complete connection.unblocked frame. */
 export function encodeConnectionUnblocked(channel: number, _a: ConnectionUnblockedInput): Buffer {
-  const f = methodFrame(channel, 0x000a003d, 4);
-  return f;
+  return methodFrame(channel, 0x000a003d, 4);
 }
 
 /** The complete connection.update-secret frame. */
@@ -2158,93 +2104,82 @@ export function encodeConnectionUpdateSecret(channel: number, a: ConnectionUpdat
   const f = methodFrame(channel, 0x000a0046, 9 + newSecretLen + reasonLen);
   let o = 11;
   o = writeLongstr(f, o, newSecret, newSecretLen);
-  o = writeShortstr(f, o, reason, reasonLen);
+  writeShortstr(f, o, reason, reasonLen);
   return f;
 }
 
 /** The complete connection.update-secret-ok frame. */
 export function encodeConnectionUpdateSecretOk(channel: number, _a: ConnectionUpdateSecretOkInput): Buffer {
-  const f = methodFrame(channel, 0x000a0047, 4);
-  return f;
+  return methodFrame(channel, 0x000a0047, 4);
 }
 
 /** The complete channel.open frame. */
 export function encodeChannelOpen(channel: number, a: ChannelOpenInput): Buffer {
-  const reserved1 = a.reserved1 ?? "";
+  const reserved1 = a.reserved1 ?? '';
   const reserved1Len = shortstrLength(reserved1, 'channel.open reserved-1');
   const f = methodFrame(channel, 0x0014000a, 5 + reserved1Len);
   let o = 11;
-  o = writeShortstr(f, o, reserved1, reserved1Len);
+  writeShortstr(f, o, reserved1, reserved1Len);
   return f;
 }
 
 /** The complete channel.open-ok frame. */
 export function encodeChannelOpenOk(channel: number, a: ChannelOpenOkInput): Buffer {
-  const reserved1 = a.reserved1 ?? "";
+  const reserved1 = a.reserved1 ?? '';
   const reserved1Len = longstrLength(reserved1);
   const f = methodFrame(channel, 0x0014000b, 8 + reserved1Len);
   let o = 11;
-  o = writeLongstr(f, o, reserved1, reserved1Len);
+  writeLongstr(f, o, reserved1, reserved1Len);
   return f;
 }
 
 /** The complete channel.flow frame. */
 export function encodeChannelFlow(channel: number, a: ChannelFlowInput): Buffer {
   const f = methodFrame(channel, 0x00140014, 5);
-  let o = 11;
-  f[o] = (a.active ? 1 : 0);
-  o += 1;
+  f[11] = (a.active ? 1 : 0);
   return f;
 }
 
 /** The complete channel.flow-ok frame. */
 export function encodeChannelFlowOk(channel: number, a: ChannelFlowOkInput): Buffer {
   const f = methodFrame(channel, 0x00140015, 5);
-  let o = 11;
-  f[o] = (a.active ? 1 : 0);
-  o += 1;
+  f[11] = (a.active ? 1 : 0);
   return f;
 }
 
 /** The complete channel.close frame. */
 export function encodeChannelClose(channel: number, a: ChannelCloseInput): Buffer {
-  const replyText = fitShortstr(a.replyText ?? "");
+  const replyText = fitShortstr(a.replyText ?? '');
   const replyTextLen = shortstrLength(replyText, 'channel.close reply-text');
   const f = methodFrame(channel, 0x00140028, 11 + replyTextLen);
-  let o = 11;
-  f.writeUInt16BE(a.replyCode, o);
-  o += 2;
+  f.writeUInt16BE(a.replyCode, 11);
+  let o = 13;
   o = writeShortstr(f, o, replyText, replyTextLen);
   f.writeUInt16BE(a.classId, o);
   f.writeUInt16BE(a.methodId, o + 2);
-  o += 4;
   return f;
 }
 
 /** The complete channel.close-ok frame. */
 export function encodeChannelCloseOk(channel: number, _a: ChannelCloseOkInput): Buffer {
-  const f = methodFrame(channel, 0x00140029, 4);
-  return f;
+  return methodFrame(channel, 0x00140029, 4);
 }
 
 /** The complete access.request frame. */
 export function encodeAccessRequest(channel: number, a: AccessRequestInput): Buffer {
-  const realm = a.realm ?? "/data";
+  const realm = a.realm ?? '/data';
   const realmLen = shortstrLength(realm, 'access.request realm');
   const f = methodFrame(channel, 0x001e000a, 6 + realmLen);
   let o = 11;
   o = writeShortstr(f, o, realm, realmLen);
   f[o] = ((a.exclusive ?? false) ? 1 : 0) | ((a.passive ?? true) ? 2 : 0) | ((a.active ?? true) ? 4 : 0) | ((a.write ?? true) ? 8 : 0) | ((a.read ?? true) ? 16 : 0);
-  o += 1;
   return f;
 }
 
 /** The complete access.request-ok frame. */
 export function encodeAccessRequestOk(channel: number, a: AccessRequestOkInput): Buffer {
   const f = methodFrame(channel, 0x001e000b, 6);
-  let o = 11;
-  f.writeUInt16BE((a.ticket ?? 1), o);
-  o += 2;
+  f.writeUInt16BE(a.ticket ?? 1, 11);
   return f;
 }
 
@@ -2252,26 +2187,24 @@ export function encodeAccessRequestOk(channel: number, a: AccessRequestOkInput):
 export function encodeExchangeDeclare(channel: number, a: ExchangeDeclareInput): Buffer {
   const exchange = a.exchange;
   const exchangeLen = shortstrLength(exchange, 'exchange.declare exchange');
-  const type = a.type ?? "direct";
+  const type = a.type ?? 'direct';
   const typeLen = shortstrLength(type, 'exchange.declare type');
   const argumentsValue = a.arguments ?? EMPTY_TABLE;
   const argumentsValueSize = tableSize(argumentsValue);
   const f = methodFrame(channel, 0x0028000a, 9 + exchangeLen + typeLen + argumentsValueSize);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, exchange, exchangeLen);
   o = writeShortstr(f, o, type, typeLen);
   f[o] = ((a.passive ?? false) ? 1 : 0) | ((a.durable ?? false) ? 2 : 0) | ((a.autoDelete ?? false) ? 4 : 0) | ((a.internal ?? false) ? 8 : 0) | ((a.nowait ?? false) ? 16 : 0);
   o += 1;
-  o += writeTable(f, o, argumentsValue);
+  writeTable(f, o, argumentsValue);
   return f;
 }
 
 /** The complete exchange.declare-ok frame. */
 export function encodeExchangeDeclareOk(channel: number, _a: ExchangeDeclareOkInput): Buffer {
-  const f = methodFrame(channel, 0x0028000b, 4);
-  return f;
+  return methodFrame(channel, 0x0028000b, 4);
 }
 
 /** The complete exchange.delete frame. */
@@ -2279,19 +2212,16 @@ export function encodeExchangeDelete(channel: number, a: ExchangeDeleteInput): B
   const exchange = a.exchange;
   const exchangeLen = shortstrLength(exchange, 'exchange.delete exchange');
   const f = methodFrame(channel, 0x00280014, 8 + exchangeLen);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, exchange, exchangeLen);
   f[o] = ((a.ifUnused ?? false) ? 1 : 0) | ((a.nowait ?? false) ? 2 : 0);
-  o += 1;
   return f;
 }
 
 /** The complete exchange.delete-ok frame. */
 export function encodeExchangeDeleteOk(channel: number, _a: ExchangeDeleteOkInput): Buffer {
-  const f = methodFrame(channel, 0x00280015, 4);
-  return f;
+  return methodFrame(channel, 0x00280015, 4);
 }
 
 /** The complete exchange.bind frame. */
@@ -2300,27 +2230,25 @@ export function encodeExchangeBind(channel: number, a: ExchangeBindInput): Buffe
   const destinationLen = shortstrLength(destination, 'exchange.bind destination');
   const source = a.source;
   const sourceLen = shortstrLength(source, 'exchange.bind source');
-  const routingKey = a.routingKey ?? "";
+  const routingKey = a.routingKey ?? '';
   const routingKeyLen = shortstrLength(routingKey, 'exchange.bind routing-key');
   const argumentsValue = a.arguments ?? EMPTY_TABLE;
   const argumentsValueSize = tableSize(argumentsValue);
   const f = methodFrame(channel, 0x0028001e, 10 + destinationLen + sourceLen + routingKeyLen + argumentsValueSize);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, destination, destinationLen);
   o = writeShortstr(f, o, source, sourceLen);
   o = writeShortstr(f, o, routingKey, routingKeyLen);
   f[o] = ((a.nowait ?? false) ? 1 : 0);
   o += 1;
-  o += writeTable(f, o, argumentsValue);
+  writeTable(f, o, argumentsValue);
   return f;
 }
 
 /** The complete exchange.bind-ok frame. */
 export function encodeExchangeBindOk(channel: number, _a: ExchangeBindOkInput): Buffer {
-  const f = methodFrame(channel, 0x0028001f, 4);
-  return f;
+  return methodFrame(channel, 0x0028001f, 4);
 }
 
 /** The complete exchange.unbind frame. */
@@ -2329,43 +2257,40 @@ export function encodeExchangeUnbind(channel: number, a: ExchangeUnbindInput): B
   const destinationLen = shortstrLength(destination, 'exchange.unbind destination');
   const source = a.source;
   const sourceLen = shortstrLength(source, 'exchange.unbind source');
-  const routingKey = a.routingKey ?? "";
+  const routingKey = a.routingKey ?? '';
   const routingKeyLen = shortstrLength(routingKey, 'exchange.unbind routing-key');
   const argumentsValue = a.arguments ?? EMPTY_TABLE;
   const argumentsValueSize = tableSize(argumentsValue);
   const f = methodFrame(channel, 0x00280028, 10 + destinationLen + sourceLen + routingKeyLen + argumentsValueSize);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, destination, destinationLen);
   o = writeShortstr(f, o, source, sourceLen);
   o = writeShortstr(f, o, routingKey, routingKeyLen);
   f[o] = ((a.nowait ?? false) ? 1 : 0);
   o += 1;
-  o += writeTable(f, o, argumentsValue);
+  writeTable(f, o, argumentsValue);
   return f;
 }
 
 /** The complete exchange.unbind-ok frame. */
 export function encodeExchangeUnbindOk(channel: number, _a: ExchangeUnbindOkInput): Buffer {
-  const f = methodFrame(channel, 0x00280033, 4);
-  return f;
+  return methodFrame(channel, 0x00280033, 4);
 }
 
 /** The complete queue.declare frame. */
 export function encodeQueueDeclare(channel: number, a: QueueDeclareInput): Buffer {
-  const queue = a.queue ?? "";
+  const queue = a.queue ?? '';
   const queueLen = shortstrLength(queue, 'queue.declare queue');
   const argumentsValue = a.arguments ?? EMPTY_TABLE;
   const argumentsValueSize = tableSize(argumentsValue);
   const f = methodFrame(channel, 0x0032000a, 8 + queueLen + argumentsValueSize);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, queue, queueLen);
   f[o] = ((a.passive ?? false) ? 1 : 0) | ((a.durable ?? false) ? 2 : 0) | ((a.exclusive ?? false) ? 4 : 0) | ((a.autoDelete ?? false) ? 8 : 0) | ((a.nowait ?? false) ? 16 : 0);
   o += 1;
-  o += writeTable(f, o, argumentsValue);
+  writeTable(f, o, argumentsValue);
   return f;
 }
 
@@ -2378,146 +2303,129 @@ export function encodeQueueDeclareOk(channel: number, a: QueueDeclareOkInput): B
   o = writeShortstr(f, o, queue, queueLen);
   f.writeUInt32BE(a.messageCount, o);
   f.writeUInt32BE(a.consumerCount, o + 4);
-  o += 8;
   return f;
 }
 
 /** The complete queue.bind frame. */
 export function encodeQueueBind(channel: number, a: QueueBindInput): Buffer {
-  const queue = a.queue ?? "";
+  const queue = a.queue ?? '';
   const queueLen = shortstrLength(queue, 'queue.bind queue');
   const exchange = a.exchange;
   const exchangeLen = shortstrLength(exchange, 'queue.bind exchange');
-  const routingKey = a.routingKey ?? "";
+  const routingKey = a.routingKey ?? '';
   const routingKeyLen = shortstrLength(routingKey, 'queue.bind routing-key');
   const argumentsValue = a.arguments ?? EMPTY_TABLE;
   const argumentsValueSize = tableSize(argumentsValue);
   const f = methodFrame(channel, 0x00320014, 10 + queueLen + exchangeLen + routingKeyLen + argumentsValueSize);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, queue, queueLen);
   o = writeShortstr(f, o, exchange, exchangeLen);
   o = writeShortstr(f, o, routingKey, routingKeyLen);
   f[o] = ((a.nowait ?? false) ? 1 : 0);
   o += 1;
-  o += writeTable(f, o, argumentsValue);
+  writeTable(f, o, argumentsValue);
   return f;
 }
 
 /** The complete queue.bind-ok frame. */
 export function encodeQueueBindOk(channel: number, _a: QueueBindOkInput): Buffer {
-  const f = methodFrame(channel, 0x00320015, 4);
-  return f;
+  return methodFrame(channel, 0x00320015, 4);
 }
 
 /** The complete queue.purge frame. */
 export function encodeQueuePurge(channel: number, a: QueuePurgeInput): Buffer {
-  const queue = a.queue ?? "";
+  const queue = a.queue ?? '';
   const queueLen = shortstrLength(queue, 'queue.purge queue');
   const f = methodFrame(channel, 0x0032001e, 8 + queueLen);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, queue, queueLen);
   f[o] = ((a.nowait ?? false) ? 1 : 0);
-  o += 1;
   return f;
 }
 
 /** The complete queue.purge-ok frame. */
 export function encodeQueuePurgeOk(channel: number, a: QueuePurgeOkInput): Buffer {
   const f = methodFrame(channel, 0x0032001f, 8);
-  let o = 11;
-  f.writeUInt32BE(a.messageCount, o);
-  o += 4;
+  f.writeUInt32BE(a.messageCount, 11);
   return f;
 }
 
 /** The complete queue.delete frame. */
 export function encodeQueueDelete(channel: number, a: QueueDeleteInput): Buffer {
-  const queue = a.queue ?? "";
+  const queue = a.queue ?? '';
   const queueLen = shortstrLength(queue, 'queue.delete queue');
   const f = methodFrame(channel, 0x00320028, 8 + queueLen);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, queue, queueLen);
   f[o] = ((a.ifUnused ?? false) ? 1 : 0) | ((a.ifEmpty ?? false) ? 2 : 0) | ((a.nowait ?? false) ? 4 : 0);
-  o += 1;
   return f;
 }
 
 /** The complete queue.delete-ok frame. */
 export function encodeQueueDeleteOk(channel: number, a: QueueDeleteOkInput): Buffer {
   const f = methodFrame(channel, 0x00320029, 8);
-  let o = 11;
-  f.writeUInt32BE(a.messageCount, o);
-  o += 4;
+  f.writeUInt32BE(a.messageCount, 11);
   return f;
 }
 
 /** The complete queue.unbind frame. */
 export function encodeQueueUnbind(channel: number, a: QueueUnbindInput): Buffer {
-  const queue = a.queue ?? "";
+  const queue = a.queue ?? '';
   const queueLen = shortstrLength(queue, 'queue.unbind queue');
   const exchange = a.exchange;
   const exchangeLen = shortstrLength(exchange, 'queue.unbind exchange');
-  const routingKey = a.routingKey ?? "";
+  const routingKey = a.routingKey ?? '';
   const routingKeyLen = shortstrLength(routingKey, 'queue.unbind routing-key');
   const argumentsValue = a.arguments ?? EMPTY_TABLE;
   const argumentsValueSize = tableSize(argumentsValue);
   const f = methodFrame(channel, 0x00320032, 9 + queueLen + exchangeLen + routingKeyLen + argumentsValueSize);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, queue, queueLen);
   o = writeShortstr(f, o, exchange, exchangeLen);
   o = writeShortstr(f, o, routingKey, routingKeyLen);
-  o += writeTable(f, o, argumentsValue);
+  writeTable(f, o, argumentsValue);
   return f;
 }
 
 /** The complete queue.unbind-ok frame. */
 export function encodeQueueUnbindOk(channel: number, _a: QueueUnbindOkInput): Buffer {
-  const f = methodFrame(channel, 0x00320033, 4);
-  return f;
+  return methodFrame(channel, 0x00320033, 4);
 }
 
 /** The complete basic.qos frame. */
 export function encodeBasicQos(channel: number, a: BasicQosInput): Buffer {
   const f = methodFrame(channel, 0x003c000a, 11);
-  let o = 11;
-  f.writeUInt32BE((a.prefetchSize ?? 0), o);
-  f.writeUInt16BE((a.prefetchCount ?? 0), o + 4);
-  f[o + 6] = ((a.global ?? false) ? 1 : 0);
-  o += 7;
+  f.writeUInt32BE(a.prefetchSize ?? 0, 11);
+  f.writeUInt16BE(a.prefetchCount ?? 0, 15);
+  f[17] = ((a.global ?? false) ? 1 : 0);
   return f;
 }
 
 /** The complete basic.qos-ok frame. */
 export function encodeBasicQosOk(channel: number, _a: BasicQosOkInput): Buffer {
-  const f = methodFrame(channel, 0x003c000b, 4);
-  return f;
+  return methodFrame(channel, 0x003c000b, 4);
 }
 
 /** The complete basic.consume frame. */
 export function encodeBasicConsume(channel: number, a: BasicConsumeInput): Buffer {
-  const queue = a.queue ?? "";
+  const queue = a.queue ?? '';
   const queueLen = shortstrLength(queue, 'basic.consume queue');
-  const consumerTag = a.consumerTag ?? "";
+  const consumerTag = a.consumerTag ?? '';
   const consumerTagLen = shortstrLength(consumerTag, 'basic.consume consumer-tag');
   const argumentsValue = a.arguments ?? EMPTY_TABLE;
   const argumentsValueSize = tableSize(argumentsValue);
   const f = methodFrame(channel, 0x003c0014, 9 + queueLen + consumerTagLen + argumentsValueSize);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, queue, queueLen);
   o = writeShortstr(f, o, consumerTag, consumerTagLen);
   f[o] = ((a.noLocal ?? false) ? 1 : 0) | ((a.noAck ?? false) ? 2 : 0) | ((a.exclusive ?? false) ? 4 : 0) | ((a.nowait ?? false) ? 8 : 0);
   o += 1;
-  o += writeTable(f, o, argumentsValue);
+  writeTable(f, o, argumentsValue);
   return f;
 }
 
@@ -2527,7 +2435,7 @@ export function encodeBasicConsumeOk(channel: number, a: BasicConsumeOkInput): B
   const consumerTagLen = shortstrLength(consumerTag, 'basic.consume-ok consumer-tag');
   const f = methodFrame(channel, 0x003c0015, 5 + consumerTagLen);
   let o = 11;
-  o = writeShortstr(f, o, consumerTag, consumerTagLen);
+  writeShortstr(f, o, consumerTag, consumerTagLen);
   return f;
 }
 
@@ -2539,7 +2447,6 @@ export function encodeBasicCancel(channel: number, a: BasicCancelInput): Buffer 
   let o = 11;
   o = writeShortstr(f, o, consumerTag, consumerTagLen);
   f[o] = ((a.nowait ?? false) ? 1 : 0);
-  o += 1;
   return f;
 }
 
@@ -2549,42 +2456,39 @@ export function encodeBasicCancelOk(channel: number, a: BasicCancelOkInput): Buf
   const consumerTagLen = shortstrLength(consumerTag, 'basic.cancel-ok consumer-tag');
   const f = methodFrame(channel, 0x003c001f, 5 + consumerTagLen);
   let o = 11;
-  o = writeShortstr(f, o, consumerTag, consumerTagLen);
+  writeShortstr(f, o, consumerTag, consumerTagLen);
   return f;
 }
 
 /** The complete basic.publish frame. */
 export function encodeBasicPublish(channel: number, a: BasicPublishInput): Buffer {
-  const exchange = a.exchange ?? "";
+  const exchange = a.exchange ?? '';
   const exchangeLen = shortstrLength(exchange, 'basic.publish exchange');
-  const routingKey = a.routingKey ?? "";
+  const routingKey = a.routingKey ?? '';
   const routingKeyLen = shortstrLength(routingKey, 'basic.publish routing-key');
   const f = methodFrame(channel, 0x003c0028, 9 + exchangeLen + routingKeyLen);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, exchange, exchangeLen);
   o = writeShortstr(f, o, routingKey, routingKeyLen);
   f[o] = ((a.mandatory ?? false) ? 1 : 0) | ((a.immediate ?? false) ? 2 : 0);
-  o += 1;
   return f;
 }
 
 /** The complete basic.return frame. */
 export function encodeBasicReturn(channel: number, a: BasicReturnInput): Buffer {
-  const replyText = fitShortstr(a.replyText ?? "");
+  const replyText = fitShortstr(a.replyText ?? '');
   const replyTextLen = shortstrLength(replyText, 'basic.return reply-text');
   const exchange = a.exchange;
   const exchangeLen = shortstrLength(exchange, 'basic.return exchange');
   const routingKey = a.routingKey;
   const routingKeyLen = shortstrLength(routingKey, 'basic.return routing-key');
   const f = methodFrame(channel, 0x003c0032, 9 + replyTextLen + exchangeLen + routingKeyLen);
-  let o = 11;
-  f.writeUInt16BE(a.replyCode, o);
-  o += 2;
+  f.writeUInt16BE(a.replyCode, 11);
+  let o = 13;
   o = writeShortstr(f, o, replyText, replyTextLen);
   o = writeShortstr(f, o, exchange, exchangeLen);
-  o = writeShortstr(f, o, routingKey, routingKeyLen);
+  writeShortstr(f, o, routingKey, routingKeyLen);
   return f;
 }
 
@@ -2603,21 +2507,19 @@ export function encodeBasicDeliver(channel: number, a: BasicDeliverInput): Buffe
   f[o + 8] = ((a.redelivered ?? false) ? 1 : 0);
   o += 9;
   o = writeShortstr(f, o, exchange, exchangeLen);
-  o = writeShortstr(f, o, routingKey, routingKeyLen);
+  writeShortstr(f, o, routingKey, routingKeyLen);
   return f;
 }
 
 /** The complete basic.get frame. */
 export function encodeBasicGet(channel: number, a: BasicGetInput): Buffer {
-  const queue = a.queue ?? "";
+  const queue = a.queue ?? '';
   const queueLen = shortstrLength(queue, 'basic.get queue');
   const f = methodFrame(channel, 0x003c0046, 8 + queueLen);
-  let o = 11;
-  f.writeUInt16BE((a.reserved1 ?? 0), o);
-  o += 2;
+  f.writeUInt16BE(a.reserved1 ?? 0, 11);
+  let o = 13;
   o = writeShortstr(f, o, queue, queueLen);
   f[o] = ((a.noAck ?? false) ? 1 : 0);
-  o += 1;
   return f;
 }
 
@@ -2628,130 +2530,108 @@ export function encodeBasicGetOk(channel: number, a: BasicGetOkInput): Buffer {
   const routingKey = a.routingKey;
   const routingKeyLen = shortstrLength(routingKey, 'basic.get-ok routing-key');
   const f = methodFrame(channel, 0x003c0047, 19 + exchangeLen + routingKeyLen);
-  let o = 11;
-  writeLonglong(f, o, a.deliveryTag);
-  f[o + 8] = ((a.redelivered ?? false) ? 1 : 0);
-  o += 9;
+  writeLonglong(f, 11, a.deliveryTag);
+  f[19] = ((a.redelivered ?? false) ? 1 : 0);
+  let o = 20;
   o = writeShortstr(f, o, exchange, exchangeLen);
   o = writeShortstr(f, o, routingKey, routingKeyLen);
   f.writeUInt32BE(a.messageCount, o);
-  o += 4;
   return f;
 }
 
 /** The complete basic.get-empty frame. */
 export function encodeBasicGetEmpty(channel: number, a: BasicGetEmptyInput): Buffer {
-  const reserved1 = a.reserved1 ?? "";
+  const reserved1 = a.reserved1 ?? '';
   const reserved1Len = shortstrLength(reserved1, 'basic.get-empty reserved-1');
   const f = methodFrame(channel, 0x003c0048, 5 + reserved1Len);
   let o = 11;
-  o = writeShortstr(f, o, reserved1, reserved1Len);
+  writeShortstr(f, o, reserved1, reserved1Len);
   return f;
 }
 
 /** The complete basic.ack frame. */
 export function encodeBasicAck(channel: number, a: BasicAckInput): Buffer {
   const f = methodFrame(channel, 0x003c0050, 13);
-  let o = 11;
-  writeLonglong(f, o, (a.deliveryTag ?? 0));
-  f[o + 8] = ((a.multiple ?? false) ? 1 : 0);
-  o += 9;
+  writeLonglong(f, 11, a.deliveryTag ?? 0);
+  f[19] = ((a.multiple ?? false) ? 1 : 0);
   return f;
 }
 
 /** The complete basic.reject frame. */
 export function encodeBasicReject(channel: number, a: BasicRejectInput): Buffer {
   const f = methodFrame(channel, 0x003c005a, 13);
-  let o = 11;
-  writeLonglong(f, o, a.deliveryTag);
-  f[o + 8] = ((a.requeue ?? true) ? 1 : 0);
-  o += 9;
+  writeLonglong(f, 11, a.deliveryTag);
+  f[19] = ((a.requeue ?? true) ? 1 : 0);
   return f;
 }
 
 /** The complete basic.recover-async frame. */
 export function encodeBasicRecoverAsync(channel: number, a: BasicRecoverAsyncInput): Buffer {
   const f = methodFrame(channel, 0x003c0064, 5);
-  let o = 11;
-  f[o] = ((a.requeue ?? false) ? 1 : 0);
-  o += 1;
+  f[11] = ((a.requeue ?? false) ? 1 : 0);
   return f;
 }
 
 /** The complete basic.recover frame. */
 export function encodeBasicRecover(channel: number, a: BasicRecoverInput): Buffer {
   const f = methodFrame(channel, 0x003c006e, 5);
-  let o = 11;
-  f[o] = ((a.requeue ?? false) ? 1 : 0);
-  o += 1;
+  f[11] = ((a.requeue ?? false) ? 1 : 0);
   return f;
 }
 
 /** The complete basic.recover-ok frame. */
 export function encodeBasicRecoverOk(channel: number, _a: BasicRecoverOkInput): Buffer {
-  const f = methodFrame(channel, 0x003c006f, 4);
-  return f;
+  return methodFrame(channel, 0x003c006f, 4);
 }
 
 /** The complete basic.nack frame. */
 export function encodeBasicNack(channel: number, a: BasicNackInput): Buffer {
   const f = methodFrame(channel, 0x003c0078, 13);
-  let o = 11;
-  writeLonglong(f, o, (a.deliveryTag ?? 0));
-  f[o + 8] = ((a.multiple ?? false) ? 1 : 0) | ((a.requeue ?? true) ? 2 : 0);
-  o += 9;
+  writeLonglong(f, 11, a.deliveryTag ?? 0);
+  f[19] = ((a.multiple ?? false) ? 1 : 0) | ((a.requeue ?? true) ? 2 : 0);
   return f;
 }
 
 /** The complete tx.select frame. */
 export function encodeTxSelect(channel: number, _a: TxSelectInput): Buffer {
-  const f = methodFrame(channel, 0x005a000a, 4);
-  return f;
+  return methodFrame(channel, 0x005a000a, 4);
 }
 
 /** The complete tx.select-ok frame. */
 export function encodeTxSelectOk(channel: number, _a: TxSelectOkInput): Buffer {
-  const f = methodFrame(channel, 0x005a000b, 4);
-  return f;
+  return methodFrame(channel, 0x005a000b, 4);
 }
 
 /** The complete tx.commit frame. */
 export function encodeTxCommit(channel: number, _a: TxCommitInput): Buffer {
-  const f = methodFrame(channel, 0x005a0014, 4);
-  return f;
+  return methodFrame(channel, 0x005a0014, 4);
 }
 
 /** The complete tx.commit-ok frame. */
 export function encodeTxCommitOk(channel: number, _a: TxCommitOkInput): Buffer {
-  const f = methodFrame(channel, 0x005a0015, 4);
-  return f;
+  return methodFrame(channel, 0x005a0015, 4);
 }
 
 /** The complete tx.rollback frame. */
 export function encodeTxRollback(channel: number, _a: TxRollbackInput): Buffer {
-  const f = methodFrame(channel, 0x005a001e, 4);
-  return f;
+  return methodFrame(channel, 0x005a001e, 4);
 }
 
 /** The complete tx.rollback-ok frame. */
 export function encodeTxRollbackOk(channel: number, _a: TxRollbackOkInput): Buffer {
-  const f = methodFrame(channel, 0x005a001f, 4);
-  return f;
+  return methodFrame(channel, 0x005a001f, 4);
 }
 
 /** The complete confirm.select frame. */
 export function encodeConfirmSelect(channel: number, a: ConfirmSelectInput): Buffer {
   const f = methodFrame(channel, 0x0055000a, 5);
-  let o = 11;
-  f[o] = ((a.nowait ?? false) ? 1 : 0);
-  o += 1;
+  f[11] = ((a.nowait ?? false) ? 1 : 0);
   return f;
 }
 
 /** The complete confirm.select-ok frame. */
 export function encodeConfirmSelectOk(channel: number, _a: ConfirmSelectOkInput): Buffer {
-  const f = methodFrame(channel, 0x0055000b, 4);
-  return f;
+  return methodFrame(channel, 0x0055000b, 4);
 }
 
 // ---------------------------------------------------------------------------------------------

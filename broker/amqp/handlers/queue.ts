@@ -60,10 +60,10 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
         vhost.bind(vhost.getExchange(a.exchange), queue, a.routingKey, a.arguments);
         if (!m.args.nowait) conn.sendMethod(ch.id, { name: 'queue.bind-ok', args: {} });
       } else {
-        // unbinding something that does not exist, ends included, is not an error
+        // unbinding something that does not exist, ends included, is not an error; RabbitMQ lets
+        // any connection unbind an exclusive queue
         const queue = vhost.queues.get(qname);
         const source = vhost.exchanges.get(a.exchange);
-        if (queue !== undefined) vhost.checkOwner(queue, conn);
         if (queue !== undefined && source !== undefined) vhost.unbind(source, queue, a.routingKey, a.arguments);
         conn.sendMethod(ch.id, { name: 'queue.unbind-ok', args: {} });
       }
