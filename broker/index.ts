@@ -1,3 +1,4 @@
+import { DEFAULT_HIGH_WATERMARK } from './amqp/memory-alarm';
 import { AmqpServer } from './amqp/server';
 import { BrokerCore, type Limits } from './core/broker-core';
 import type { BrokerEventListener } from './core/events';
@@ -15,6 +16,8 @@ export interface BrokerOptions extends Partial<Limits> {
   host?: string;
   dataDir?: string;
   logLevel?: LogLevel;
+  /** Publishers are blocked above this share of the machine's memory (or this many bytes if > 1). Default 0.4. */
+  memoryHighWatermark?: number;
 }
 
 export interface Broker {
@@ -22,6 +25,7 @@ export interface Broker {
   readonly host: string;
   readonly core: BrokerCore;
   readonly log: Logger;
+  readonly server: AmqpServer;
   /** Clients get connection.close 320 with the reason. */
   close(reason?: string): Promise<void>;
   snapshot(): BrokerSnapshot;
@@ -30,9 +34,9 @@ export interface Broker {
 
 export async function createBroker(options: BrokerOptions = {}): Promise<Broker> {
   const log = createLogger(options.logLevel ?? 'info');
-  const { port = 5672, host, dataDir: _dataDir, logLevel: _logLevel, ...limits } = options;
+  const { port = 5672, host, dataDir: _dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK, ...limits } = options;
   const core = new BrokerCore(limits);
-  const server = new AmqpServer(core, log);
+  const server = new AmqpServer(core, log, memoryHighWatermark);
   const boundPort = await server.listen(port, host);
   log.info(`AMQP listening on ${host ?? '0.0.0.0'}:${boundPort}`);
   let closing: Promise<void> | undefined;
@@ -41,6 +45,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
     host: host ?? '0.0.0.0',
     core,
     log,
+    server,
     close: (reason = 'shutdown') => (closing ??= server.close(reason)),
     snapshot: () => snapshotOf(core),
     on: (listener) => core.on(listener),

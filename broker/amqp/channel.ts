@@ -188,6 +188,7 @@ export class Channel {
   // --- publishing ------------------------------------------------------------------------------
 
   startPublish(exchange: string, routingKey: string, mandatory: boolean): void {
+    this.conn.notePublish();
     this.pending = { exchange, routingKey, mandatory, properties: undefined, size: 0, received: 0, parts: [] };
   }
 

@@ -50,6 +50,11 @@ export class AmqpConnection implements ConnectionHandle {
   /** Channels holding publisher confirms to send with the next flush. */
   readonly confirmsDue = new Set<Channel>();
   consumerCancelNotify = false;
+  private blockedNotify = false;
+  /** Memory alarm on: the next publish blocks this connection, as RabbitMQ does. */
+  private alarm = false;
+  private blocked = false;
+  private publishedAny = false;
   private authFailureClose = false;
   private state: State = 'header';
   private readonly reader: FrameReader;
@@ -245,6 +250,7 @@ export class AmqpConnection implements ConnectionHandle {
       const c = caps as FieldTable;
       this.consumerCancelNotify = c.consumer_cancel_notify === true;
       this.authFailureClose = c.authentication_failure_close === true;
+      this.blockedNotify = c['connection.blocked'] === true;
     }
     const raw = typeof response === 'string' ? Buffer.from(response, 'utf8') : response;
     let username: string | undefined;
@@ -339,6 +345,35 @@ export class AmqpConnection implements ConnectionHandle {
       this.confirmsDue.delete(ch);
       this.core.emit({ type: 'channel.closed', connection: this.name, channel: ch.id });
     }
+  }
+
+  // --- memory alarm ----------------------------------------------------------------------------
+
+  setAlarm(active: boolean): void {
+    this.alarm = active;
+    if (active && this.publishedAny) this.block();
+    else if (!active && this.blocked) {
+      this.blocked = false;
+      if (this.blockedNotify && this.state === 'opened') this.sendMethod(0, { name: 'connection.unblocked', args: {} });
+      this.socket.resume();
+    }
+  }
+
+  /** Called for every publish; cheap unless the alarm is on. */
+  notePublish(): void {
+    this.publishedAny = true;
+    if (this.alarm && !this.blocked) this.block();
+  }
+
+  private block(): void {
+    this.blocked = true;
+    if (this.blockedNotify && this.state === 'opened') this.sendMethod(0, { name: 'connection.blocked', args: { reason: 'low on memory' } });
+    // Stop reading: the client's writes back up in its own buffers, as with RabbitMQ.
+    this.socket.pause();
+  }
+
+  get isBlocked(): boolean {
+    return this.blocked;
   }
 
   // --- permissions -----------------------------------------------------------------------------

@@ -69,9 +69,12 @@ describe('TopicTrie', () => {
           (patterns, keys) => {
             const t = new TopicTrie<number>(cacheLimit);
             patterns.forEach((p, i) => t.add(p.join('.'), i));
+            // RabbitMQ: "" has no words at all, so [''] joins to a zero-word key or pattern
+            const split = (s: string) => (s === '' ? [] : s.split('.'));
             for (const k of keys) {
-              const expected = patterns.flatMap((p, i) => (refMatch(p, k) ? [i] : []));
-              expect([...t.match(k.join('.'))].sort((x, y) => x - y)).toEqual(expected);
+              const key = k.join('.');
+              const expected = patterns.flatMap((p, i) => (refMatch(split(p.join('.')), split(key)) ? [i] : []));
+              expect([...t.match(key)].sort((x, y) => x - y)).toEqual(expected);
             }
           },
         ),
