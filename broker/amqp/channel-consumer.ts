@@ -13,6 +13,7 @@ export class ChannelConsumer implements Consumer {
   readonly channel: Channel;
   readonly prefetch: number;
   readonly arguments: FieldTable;
+  readonly priority: number;
   unacked = 0;
 
   constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, args: FieldTable) {
@@ -23,6 +24,8 @@ export class ChannelConsumer implements Consumer {
     this.exclusive = exclusive;
     this.prefetch = channel.prefetchCount;
     this.arguments = args;
+    const p = args['x-priority'];
+    this.priority = typeof p === 'number' && Number.isInteger(p) ? p : 0;
   }
 
   hasCredit(): boolean {

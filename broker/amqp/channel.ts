@@ -10,7 +10,8 @@ import { handleBasic } from './handlers/basic';
 import { handleExchange } from './handlers/exchange';
 import { handleQueue } from './handlers/queue';
 import type { AmqpMethod } from './generated/protocol';
-import { CLASS_BASIC, encodeProperties } from './generated/protocol';
+import { frameError } from './codec-error';
+import { CLASS_BASIC, encodeProperties, FRAME_HEADER } from './generated/protocol';
 import type { FieldValue } from './field-table';
 
 
@@ -86,7 +87,10 @@ export class Channel {
       return;
     }
     if (this.pending !== undefined) {
-      throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got non content header frame instead`, 'connection');
+      const detail = this.pending.properties === undefined
+        ? `expected content header for class ${CLASS_BASIC}, got non content header frame instead`
+        : 'expected content body, got non content body frame instead';
+      throw new AmqpError(505, detail, 'connection', 60, 40);
     }
     try {
       this.dispatch(m);
@@ -198,9 +202,11 @@ export class Channel {
     if (p === undefined || p.properties !== undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
     }
-    if (payload.length < 14) throw new AmqpError(502, 'content header frame too short', 'connection');
+    if (payload.length < 14) throw frameError(FRAME_HEADER, payload, 'unknown_frame');
     const classId = payload.readUInt16BE(0);
-    if (classId !== CLASS_BASIC) throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got ${classId}`, 'connection');
+    if (classId !== CLASS_BASIC) {
+      throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got one for class ${classId} instead`, 'connection', 60, 40);
+    }
     const size = payload.readUInt32BE(4) * 0x100000000 + payload.readUInt32BE(8);
     const max = this.conn.core.limits.maxMessageSize;
     if (size > max) {
@@ -222,7 +228,8 @@ export class Channel {
     }
     const received = p.received + payload.length;
     if (received > p.size) {
-      throw new AmqpError(505, `content body of ${received} bytes exceeds the ${p.size} bytes declared in its header`, 'connection');
+      // RabbitMQ waits for the next method to complain; refusing at once loses nothing and is clearer
+      throw new AmqpError(505, `content body of ${received} bytes exceeds the ${p.size} bytes declared in its header`, 'connection', 60, 40);
     }
     p.received = received;
     if (received === p.size && p.parts.length === 0) {

@@ -5,7 +5,7 @@ import { AmqpError } from '../core/errors';
 import type { Queue } from '../core/queue';
 import type { VirtualHost } from '../core/vhost';
 import { Channel } from './channel';
-import { CodecError } from './codec-error';
+import { CodecError, describeOctets, frameError } from './codec-error';
 import type { DirectReplyTo } from './direct-reply-to';
 import { decodeTable, type FieldTable } from './field-table';
 import { FrameReader } from './frame-reader';
@@ -17,6 +17,8 @@ import type { Logger } from '../logger';
 import { serverProperties } from './server-properties';
 
 const PROTOCOL_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
+/** RabbitMQ also takes the header of the 0-9 draft for 0-9-1. */
+const OLD_0_9_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 1, 1, 0, 9]);
 const HEARTBEAT_FRAME = Buffer.from([FRAME_HEARTBEAT, 0, 0, 0, 0, 0, 0, FRAME_END]);
 /** Above this many bytes waiting for the socket, consumers on this connection get no credit. */
 const WRITE_HIGH_WATER = 1 << 20;
@@ -133,7 +135,7 @@ export class AmqpConnection implements ConnectionHandle {
       return Buffer.alloc(0);
     }
     this.headerBytes = undefined;
-    if (!have.subarray(0, 8).equals(PROTOCOL_HEADER)) {
+    if (!have.subarray(0, 8).equals(PROTOCOL_HEADER) && !have.subarray(0, 8).equals(OLD_0_9_HEADER)) {
       this.refuseProtocol();
       return Buffer.alloc(0);
     }
@@ -144,7 +146,7 @@ export class AmqpConnection implements ConnectionHandle {
         versionMajor: 0,
         versionMinor: 9,
         serverProperties: serverProperties(this.core.clusterName),
-        mechanisms: 'PLAIN AMQPLAIN',
+        mechanisms: 'AMQPLAIN PLAIN',
         locales: 'en_US',
       },
     });
@@ -158,25 +160,30 @@ export class AmqpConnection implements ConnectionHandle {
 
   private readonly onFrame = (type: number, channel: number, payload: Buffer): void => {
     if (this.state === 'closed') return;
+    if (this.state === 'start') {
+      // Before start-ok RabbitMQ answers nothing but a close of the socket; so do we.
+      if (type !== FRAME_METHOD || channel !== 0) throw new SilentClose('frame before connection.start-ok');
+    }
     if (type === FRAME_HEARTBEAT) {
-      if (channel !== 0) throw new AmqpError(501, `heartbeat frame on channel ${channel}`, 'connection');
+      if (channel !== 0) throw frameText(505, type, payload);
       return;
     }
     if (channel === 0) {
-      if (type !== FRAME_METHOD) throw new AmqpError(505, `expected a method frame on channel 0, got frame type ${type}`, 'connection');
+      if (type !== FRAME_METHOD) throw frameText(505, type, payload);
       this.onConnectionMethod(decodeMethod(payload));
       return;
     }
     if (this.state === 'closing') return; // RabbitMQ discards everything but close-ok here
-    if (this.state !== 'opened') throw new AmqpError(504, `frame on channel ${channel} before the connection is open`, 'connection');
+    if (this.state !== 'opened') throw frameText(505, type, payload);
     const ch = this.channels.get(channel);
     if (type === FRAME_METHOD) {
       const method = decodeMethod(payload);
       if (ch === undefined) {
         if (method.name !== 'channel.open') {
-          throw new AmqpError(504, `expected 'channel.open' on channel ${channel}`, 'connection', method.classId, method.methodId);
+          throw new AmqpError(504, `expected 'channel.open'`, 'connection', method.classId, method.methodId);
         }
-        if (channel > this.channelMax || this.channels.size >= this.channelMax) {
+        // RabbitMQ limits how many channels are open, not their numbers
+        if (this.channelMax !== 0 && this.channels.size >= this.channelMax) {
           throw new AmqpError(
             530,
             `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`,
@@ -187,14 +194,14 @@ export class AmqpConnection implements ConnectionHandle {
         return;
       }
       ch.onMethod(method);
-    } else if (ch === undefined) {
-      throw new AmqpError(504, `unexpected content frame on channel ${channel}: channel not open`, 'connection');
     } else if (type === FRAME_HEADER) {
+      if (ch === undefined) throw new AmqpError(505, 'expected method frame, got non method frame instead', 'connection');
       ch.onContentHeader(payload);
     } else if (type === FRAME_BODY) {
+      if (ch === undefined) throw new AmqpError(505, 'expected method frame, got non method frame instead', 'connection');
       ch.onContentBody(payload);
     } else {
-      throw new AmqpError(501, `unknown frame type ${type}`, 'connection');
+      throw frameError(type, payload, 'unknown_frame');
     }
   };
 
@@ -240,7 +247,9 @@ export class AmqpConnection implements ConnectionHandle {
       default:
         break;
     }
-    throw new AmqpError(503, `unexpected method ${m.name} in connection state '${this.state}'`, 'connection', m.classId, m.methodId);
+    if (this.state === 'start' || this.state === 'tune') throw new SilentClose(`unexpected ${m.name} during the handshake`);
+    const state = this.state === 'open' ? 'opening' : 'running';
+    throw new AmqpError(504, `unexpected method in connection state ${state}`, 'connection', m.classId, m.methodId);
   }
 
   private startOk(clientProperties: FieldTable, mechanism: string, response: Buffer | string): void {
@@ -268,10 +277,11 @@ export class AmqpConnection implements ConnectionHandle {
       if (typeof table.LOGIN === 'string') username = table.LOGIN;
       if (typeof table.PASSWORD === 'string') password = table.PASSWORD;
     } else {
-      throw new AmqpError(540, `unsupported authentication mechanism '${mechanism}'`, 'connection', 10, 11);
+      throw new SilentClose(`unsupported authentication mechanism '${mechanism}'`);
     }
-    const user = username !== undefined && password !== undefined ? this.core.users.authenticate(username, password) : undefined;
-    if (user === undefined) return this.refuseLogin(mechanism, `invalid credentials for user '${username ?? ''}'`);
+    if (username === undefined || password === undefined) throw new SilentClose(`malformed ${mechanism} response`);
+    const user = this.core.users.authenticate(username, password);
+    if (user === undefined) return this.refuseLogin(mechanism, `invalid credentials for user '${username}'`);
     if (user.name === 'guest' && !isLoopback(this.socket.remoteAddress)) {
       return this.refuseLogin(mechanism, `user 'guest' can only connect via localhost`);
     }
@@ -483,6 +493,14 @@ export class AmqpConnection implements ConnectionHandle {
   /** The one place input errors become close frames. */
   fail(err: unknown): void {
     if (this.state === 'closed' || this.state === 'closing') return;
+    // RabbitMQ answers nothing before the client is authenticated and tuned, bar the 530 for tune-ok
+    const handshaking = this.state === 'start' || (this.state === 'tune' && !(err instanceof AmqpError && err.code === 530));
+    if (err instanceof SilentClose || handshaking) {
+      this.log.debug(`closing ${this.name} during the handshake: ${err instanceof Error ? err.message : String(err)}`);
+      this.state = 'closed';
+      this.socket.destroy();
+      return;
+    }
     let e: AmqpError;
     if (err instanceof AmqpError) e = err;
     else if (err instanceof CodecError) e = new AmqpError(err.code, err.detail, 'connection', err.classId, err.methodId);
@@ -515,6 +533,14 @@ export class AmqpConnection implements ConnectionHandle {
     this.exclusiveQueues.clear();
     if (this.core.connections.delete(this)) this.core.emit({ type: 'connection.closed', name: this.name });
   }
+}
+
+/** An error during the handshake: RabbitMQ closes the socket without a word, and so do we. */
+class SilentClose extends Error {}
+
+/** RabbitMQ's text for a frame that has no business where it arrived. */
+function frameText(code: number, type: number, payload: Buffer): AmqpError {
+  return new AmqpError(code, `type ${type}, ${describeOctets(payload)}`, 'connection');
 }
 
 function isLoopback(address: string | undefined): boolean {

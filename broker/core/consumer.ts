@@ -8,6 +8,8 @@ export interface Consumer {
   readonly tag: string;
   readonly noAck: boolean;
   readonly exclusive: boolean;
+  /** x-priority: higher-priority consumers get messages while they have credit. */
+  readonly priority: number;
   /** Prefetch credit and socket back-pressure together. */
   hasCredit(): boolean;
   deliver(queue: Queue, entry: QueueEntry): void;

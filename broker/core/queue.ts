@@ -70,6 +70,8 @@ export class Queue {
   private rr = 0;
   private hadConsumer = false;
   private dispatching = false;
+  /** Some consumer has a non-zero x-priority: delivery goes by priority group. */
+  private prioritised = false;
   private exclusiveConsumer = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiryDue = 0;
@@ -213,7 +215,11 @@ export class Queue {
 
   addConsumer(consumer: Consumer): void {
     if (consumer.exclusive) this.exclusiveConsumer = true;
-    this.consumers.push(consumer);
+    // kept sorted by priority, highest first; equal priorities in arrival order
+    let i = this.consumers.length;
+    while (i > 0 && this.consumers[i - 1].priority < consumer.priority) i--;
+    this.consumers.splice(i, 0, consumer);
+    if (consumer.priority !== 0) this.prioritised = true;
     this.hadConsumer = true;
     this.touch();
     this.dispatch();
@@ -292,6 +298,7 @@ export class Queue {
   private nextConsumer(): Consumer | undefined {
     const consumers = this.consumers;
     if (this.singleActiveConsumer) return consumers.length > 0 && consumers[0].hasCredit() ? consumers[0] : undefined;
+    if (this.prioritised) return this.nextByPriority();
     const n = consumers.length;
     for (let k = 0; k < n; k++) {
       const i = (this.rr + k) % n;
@@ -300,6 +307,27 @@ export class Queue {
         this.rr = i + 1;
         return c;
       }
+    }
+    return undefined;
+  }
+
+  /** The highest priority group with credit wins; round robin within the group. */
+  private nextByPriority(): Consumer | undefined {
+    const consumers = this.consumers;
+    const n = consumers.length;
+    for (let start = 0; start < n; ) {
+      const p = consumers[start].priority;
+      let end = start + 1;
+      while (end < n && consumers[end].priority === p) end++;
+      const size = end - start;
+      for (let k = 0; k < size; k++) {
+        const i = start + ((this.rr + k) % size);
+        if (consumers[i].hasCredit()) {
+          this.rr = i - start + 1;
+          return consumers[i];
+        }
+      }
+      start = end;
     }
     return undefined;
   }
