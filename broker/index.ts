@@ -1,5 +1,6 @@
 import { DEFAULT_HIGH_WATERMARK } from './amqp/memory-alarm';
 import { AmqpServer } from './amqp/server';
+import { DEFAULT_STORE_OPTIONS, DurableStore } from './store/durable-store';
 import { BrokerCore, type Limits } from './core/broker-core';
 import type { BrokerEventListener } from './core/events';
 import { createLogger, type LogLevel, type Logger } from './logger';
@@ -14,8 +15,13 @@ export interface BrokerOptions extends Partial<Limits> {
   port?: number;
   /** Interface to listen on; default all, as RabbitMQ. */
   host?: string;
+  /** Where durable definitions and persistent messages live; without it the broker keeps nothing. */
   dataDir?: string;
   logLevel?: LogLevel;
+  /** Bytes of persistent message bodies kept in memory; more are paged out to DATA_DIR. Default 256 MiB. */
+  memoryBudget?: number;
+  /** Size of a message log segment file. Default 16 MiB. */
+  segmentSize?: number;
   /** Publishers are blocked above this share of the machine's memory (or this many bytes if > 1). Default 0.4. */
   memoryHighWatermark?: number;
 }
@@ -26,6 +32,8 @@ export interface Broker {
   readonly core: BrokerCore;
   readonly log: Logger;
   readonly server: AmqpServer;
+  /** undefined without a dataDir: then nothing survives a restart */
+  readonly store: DurableStore | undefined;
   /** Clients get connection.close 320 with the reason. */
   close(reason?: string): Promise<void>;
   snapshot(): BrokerSnapshot;
@@ -34,8 +42,17 @@ export interface Broker {
 
 export async function createBroker(options: BrokerOptions = {}): Promise<Broker> {
   const log = createLogger(options.logLevel ?? 'info');
-  const { port = 5672, host, dataDir: _dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK, ...limits } = options;
+  const {
+    port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK,
+    memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, ...limits
+  } = options;
   const core = new BrokerCore(limits);
+  let store: DurableStore | undefined;
+  if (dataDir !== undefined) {
+    store = new DurableStore(core, dataDir, log, { memoryBudget, segmentSize });
+    const r = store.recover();
+    log.info(`recovered ${r.queues} durable queues and ${r.messages} messages from ${dataDir} in ${r.ms} ms`);
+  }
   const server = new AmqpServer(core, log, memoryHighWatermark);
   const boundPort = await server.listen(port, host);
   log.info(`AMQP listening on ${host ?? '0.0.0.0'}:${boundPort}`);
@@ -46,7 +63,8 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
     core,
     log,
     server,
-    close: (reason = 'shutdown') => (closing ??= server.close(reason)),
+    store,
+    close: (reason = 'shutdown') => (closing ??= server.close(reason).then(() => store?.close())),
     snapshot: () => snapshotOf(core),
     on: (listener) => core.on(listener),
   };

@@ -62,6 +62,10 @@ export class Channel {
   private ackDue = 0;
   private ackSent = 0;
   txOps: TxOp[] | undefined;
+  /** Confirms waiting for an fsync, and those published after them: confirms go out in order. */
+  private readonly heldConfirms: { seq: number; ok: boolean; durable: boolean }[] = [];
+  /** A transaction whose messages were stored answers commit-ok only after the fsync. */
+  private storedSinceCommit = false;
   /** While tx.commit applies the recorded acks they must act, not be recorded again. */
   private committing = false;
   private pending: PendingPublish | undefined;
@@ -176,7 +180,13 @@ export class Channel {
         } finally {
           this.committing = false;
         }
-        this.conn.sendMethod(this.id, { name: 'tx.commit-ok', args: {} });
+        const durability = this.conn.core.durability;
+        if (this.storedSinceCommit && durability !== undefined) {
+          this.storedSinceCommit = false;
+          durability.whenDurable(() => {
+            if (!this.closing) this.conn.sendMethod(this.id, { name: 'tx.commit-ok', args: {} });
+          });
+        } else this.conn.sendMethod(this.id, { name: 'tx.commit-ok', args: {} });
         return;
       }
       case 'tx.rollback':
@@ -299,7 +309,26 @@ export class Channel {
     }
     const routed = this.vhost.publish(ex, msg, extraKeys);
     if (routed === Routed.Unroutable && mandatory) this.sendReturn(msg);
-    if (seq !== 0) this.confirm(seq, routed !== Routed.Rejected);
+    if (msg.stored) this.storedSinceCommit = true;
+    if (seq === 0) return;
+    const durability = this.conn.core.durability;
+    if (msg.stored && durability !== undefined) {
+      // the confirm of a stored message waits for its fsync; later confirms queue up behind it
+      this.heldConfirms.push({ seq, ok: routed !== Routed.Rejected, durable: true });
+      durability.whenDurable((written) => this.releaseConfirms(seq, written));
+    } else if (this.heldConfirms.length > 0) {
+      this.heldConfirms.push({ seq, ok: routed !== Routed.Rejected, durable: false });
+    } else {
+      this.confirm(seq, routed !== Routed.Rejected);
+    }
+  }
+
+  /** Everything up to `seq` is on disk (or failed to get there): send those confirms, in order. */
+  private releaseConfirms(seq: number, written: boolean): void {
+    const held = this.heldConfirms;
+    let n = 0;
+    while (n < held.length && !(held[n].durable && held[n].seq > seq)) n++;
+    for (const h of held.splice(0, n)) if (!this.closing) this.confirm(h.seq, h.ok && (written || !h.durable));
   }
 
   private sendReturn(msg: Message): void {
@@ -317,6 +346,7 @@ export class Channel {
       this.conn.scheduleFlush();
       return;
     }
+    if (this.closing) return;
     this.ackDue = seq - 1;
     this.flushConfirms();
     this.conn.sendMethod(this.id, { name: 'basic.nack', args: { deliveryTag: seq, multiple: false, requeue: false } });

@@ -373,6 +373,8 @@ describe('basic properties', () => {
       fc.property(properties, fc.maxSafeNat(), (p, bodySize) => {
         const ours = encodeProperties(p);
         expect(decodeProperties(ours, 0, ours.length)).toEqual(p);
+        // amqplib sets the prototype for a "__proto__" key instead of adding it: not an oracle there
+        fc.pre(!JSON.stringify(p.headers ?? {}).includes('__proto__'));
 
         const theirs = defs.decode(60, ours);
         expect(Object.fromEntries(Object.entries(theirs).filter(([, v]) => v !== undefined))).toEqual(p);

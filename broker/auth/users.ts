@@ -24,6 +24,8 @@ export class UserStore {
   readonly users = new Map<string, User>();
   /** vhost → user → permission */
   private readonly permissions = new Map<string, Map<string, CompiledPermission>>();
+  /** Told about every change, so the store can persist users and permissions. */
+  onChange: () => void = () => {};
 
   addUser(name: string, password: string | undefined, tags: string[] = []): User {
     const user: User = {
@@ -33,12 +35,28 @@ export class UserStore {
       tags,
     };
     this.users.set(name, user);
+    this.onChange();
     return user;
+  }
+
+  /** Adds or replaces a user whose password hash is known (definitions import, recovery). */
+  putUser(user: User): void {
+    this.users.set(user.name, user);
+    this.onChange();
+  }
+
+  /** Forgets every user and permission: recovery replaces them with what was stored. */
+  clear(): void {
+    this.users.clear();
+    this.permissions.clear();
+    this.onChange();
   }
 
   deleteUser(name: string): boolean {
     for (const perms of this.permissions.values()) perms.delete(name);
-    return this.users.delete(name);
+    const deleted = this.users.delete(name);
+    this.onChange();
+    return deleted;
   }
 
   /** undefined for an unknown user or a wrong password: callers must not tell the two apart. */
@@ -55,14 +73,17 @@ export class UserStore {
       ...p,
       re: { configure: compile(p.configure), write: compile(p.write), read: compile(p.read) },
     });
+    this.onChange();
   }
 
   clearPermission(vhost: string, user: string): void {
     this.permissions.get(vhost)?.delete(user);
+    this.onChange();
   }
 
   clearVhost(vhost: string): void {
     this.permissions.delete(vhost);
+    this.onChange();
   }
 
   getPermission(vhost: string, user: string): Permission | undefined {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { UserStore } from '../auth/users';
 import { notFound } from './errors';
 import type { BrokerEvent, BrokerEventListener } from './events';
+import type { Durability } from './persistence';
 import { VirtualHost } from './vhost';
 
 export interface Limits {
@@ -42,6 +43,8 @@ export class BrokerCore {
   readonly vhosts = new Map<string, VirtualHost>();
   readonly users = new UserStore();
   readonly connections = new Set<ConnectionHandle>();
+  /** Set when the broker has a DATA_DIR: publisher confirms of stored messages wait on it. */
+  durability: Durability | undefined;
   private readonly events = new EventEmitter();
   private readonly emitEvent = (e: BrokerEvent) => {
     this.events.emit('event', e);
@@ -51,6 +54,7 @@ export class BrokerCore {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.clusterName = clusterName;
     this.events.setMaxListeners(0);
+    this.users.onChange = () => this.emit({ type: 'users.changed' });
     this.addVhost('/');
     // As RabbitMQ: guest/guest with full rights on '/', allowed only from loopback.
     this.users.addUser('guest', 'guest', ['administrator']);
@@ -71,6 +75,7 @@ export class BrokerCore {
     if (vh === undefined) {
       vh = new VirtualHost(name, this.emitEvent);
       this.vhosts.set(name, vh);
+      this.emit({ type: 'vhost.created', name });
     }
     return vh;
   }
@@ -82,6 +87,7 @@ export class BrokerCore {
     for (const q of [...vh.queues.values()]) vh.deleteQueue(q, false, false);
     this.vhosts.delete(name);
     this.users.clearVhost(name);
+    this.emit({ type: 'vhost.deleted', name });
   }
 
   getVhost(name: string): VirtualHost | undefined {

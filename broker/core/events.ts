@@ -8,6 +8,9 @@ export type BrokerEvent =
   | { type: 'binding.created' | 'binding.deleted'; vhost: string; source: string; destination: string; destinationType: 'queue' | 'exchange'; routingKey: string }
   | { type: 'consumer.created' | 'consumer.deleted'; vhost: string; queue: string; tag: string }
   | { type: 'connection.opened' | 'connection.closed'; name: string }
-  | { type: 'channel.opened' | 'channel.closed'; connection: string; channel: number };
+  | { type: 'channel.opened' | 'channel.closed'; connection: string; channel: number }
+  | { type: 'vhost.created' | 'vhost.deleted'; name: string }
+  /** users, tags or permissions changed */
+  | { type: 'users.changed' };
 
 export type BrokerEventListener = (event: BrokerEvent) => void;

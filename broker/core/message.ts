@@ -1,23 +1,58 @@
 import { decodeProperties, type BasicProperties } from '../amqp/generated/protocol';
 
+/** Where a paged-out body can be read back from (the message log). */
+export interface BodySource {
+  read(): Buffer;
+}
+
 /**
  * One published message. Properties stay as the publisher's encoded bytes and are parsed only when
  * something needs them (headers exchange, TTL, the console), so most messages are never parsed.
- * Queues hold references: fan-out to many queues never copies the body.
+ * Queues hold references: fan-out to many queues never copies the body. A persistent message's
+ * body may be paged out to the message log and is then read back on access.
  */
 export class Message {
   readonly exchange: string;
   readonly routingKey: string;
   readonly rawProperties: Buffer;
-  readonly body: Buffer;
+  readonly bodySize: number;
+  /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
+  stored = false;
+  private resident: Buffer | null;
+  private source: BodySource | undefined;
   private parsed: BasicProperties | undefined;
 
   constructor(exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer, properties?: BasicProperties) {
     this.exchange = exchange;
     this.routingKey = routingKey;
     this.rawProperties = rawProperties;
-    this.body = body;
+    this.resident = body;
+    this.bodySize = body.length;
     this.parsed = properties;
+  }
+
+  /** A message restored from the log with its body left on disk. */
+  static pagedOut(exchange: string, routingKey: string, rawProperties: Buffer, bodySize: number, source: BodySource): Message {
+    const m = new Message(exchange, routingKey, rawProperties, EMPTY);
+    (m as { bodySize: number }).bodySize = bodySize;
+    m.resident = null;
+    m.source = source;
+    return m;
+  }
+
+  get body(): Buffer {
+    // A paged-out body is read for each use and not kept: it is usually on its way out.
+    return this.resident ?? (this.source as BodySource).read();
+  }
+
+  get isResident(): boolean {
+    return this.resident !== null;
+  }
+
+  /** Drops the in-memory body; later reads go to `source`. */
+  pageOut(source: BodySource): void {
+    this.source = source;
+    this.resident = null;
   }
 
   get properties(): BasicProperties {
@@ -31,3 +66,5 @@ export class Message {
     return this.properties.deliveryMode === 2;
   }
 }
+
+const EMPTY = Buffer.alloc(0);

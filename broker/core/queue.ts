@@ -3,6 +3,7 @@ import type { Binding } from './binding';
 import type { Consumer } from './consumer';
 import { FifoReadyList, PriorityReadyList, type ReadyList } from './ready-list';
 import type { Message } from './message';
+import type { QueuePersistence } from './persistence';
 
 export interface QueueEntry {
   readonly msg: Message;
@@ -13,6 +14,8 @@ export interface QueueEntry {
   readonly expiresAt: number;
   /** 0 unless the queue has x-max-priority */
   readonly priority: number;
+  /** The store's handle on this entry's log record; undefined for messages not on disk. */
+  stored: object | undefined;
 }
 
 export type DeadLetterReason = 'rejected' | 'expired' | 'maxlen';
@@ -44,6 +47,10 @@ export class Queue {
   readonly autoDelete: boolean;
   readonly arguments: FieldTable;
   exclusiveOwner: object | null;
+  /** Set by the store for durable queues: where persistent messages are written. */
+  persistence: QueuePersistence | undefined;
+  /** The store's number for this queue in its log records. */
+  storeId = 0;
 
   readonly consumers: Consumer[] = [];
   /** Bindings that lead here, so deleting the queue removes them from their exchanges. */
@@ -123,26 +130,27 @@ export class Queue {
 
   /** Returns false when the queue refused the message (x-overflow reject-publish). */
   enqueue(msg: Message): boolean {
-    if (this.isFull(msg.body.length)) {
+    if (this.isFull(msg.bodySize)) {
       if (this.overflow !== 'drop-head') {
         this.stats.dropped++;
         return false;
       }
-      while (this.messagesReady > 0 && this.isFull(msg.body.length)) {
+      while (this.messagesReady > 0 && this.isFull(msg.bodySize)) {
         const head = this.shiftReady();
         if (head === undefined) break;
-        this.host.deadLetter(this, head, 'maxlen');
+        this.drop(head, 'maxlen');
       }
       // max-length 0 (or a body bigger than max-length-bytes) leaves no room at all
-      if (this.isFull(msg.body.length)) {
+      if (this.isFull(msg.bodySize)) {
         this.stats.published++;
         this.host.deadLetter(this, this.entryFor(msg), 'maxlen');
         return true;
       }
     }
     const entry = this.entryFor(msg);
+    if (this.persistence !== undefined && msg.persistent) this.persistence.stored(this, entry);
     this.ready.push(entry);
-    this.readyBytes += msg.body.length;
+    this.readyBytes += msg.bodySize;
     this.stats.published++;
     if (this.consumers.length > 0) this.dispatch();
     if (entry.expiresAt !== 0 && this.messagesReady > 0) this.scheduleExpiry();
@@ -166,6 +174,7 @@ export class Queue {
           this.stats.delivered++;
         }
         if (entry.redelivered) this.stats.redelivered++;
+        if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
         consumer.deliver(this, entry);
       }
     } finally {
@@ -181,13 +190,48 @@ export class Queue {
     this.stats.got++;
     if (entry.redelivered) this.stats.redelivered++;
     if (ackRequired) this.unacked++;
+    if (entry.stored !== undefined) this.persistDelivery(entry, ackRequired);
     return entry;
   }
 
   /** An unacked delivery was acked (or settled without requeue). */
-  settle(_entry: QueueEntry): void {
+  settle(entry: QueueEntry): void {
     this.unacked--;
     this.stats.acked++;
+    if (entry.stored !== undefined) this.persistence?.removed(this, entry);
+  }
+
+  /** Ack-required deliveries are marked so a restart redelivers them as such; no-ack ones are gone. */
+  private persistDelivery(entry: QueueEntry, ackRequired: boolean): void {
+    const p = this.persistence;
+    if (p === undefined) return;
+    if (!ackRequired) p.removed(this, entry);
+    else if (!entry.redelivered) p.delivered(this, entry);
+  }
+
+  /** A ready or unacked message leaves for good: off the disk, then to the dead-letter exchange. */
+  private drop(entry: QueueEntry, reason: DeadLetterReason): void {
+    if (entry.stored !== undefined) this.persistence?.removed(this, entry);
+    this.host.deadLetter(this, entry, reason);
+  }
+
+  /** Recovery: a message read back from the log; call in queue order. */
+  restore(msg: Message, seq: number, redelivered: boolean, expiresAt: number, stored: object): void {
+    const entry = this.entryFor(msg);
+    this.ready.push({ ...entry, seq, redelivered, expiresAt, stored });
+    this.readyBytes += msg.bodySize;
+    if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+  }
+
+  /** After recovery: numbers already used in the log are not handed out again; start the TTL clock. */
+  restored(highestSeq: number): void {
+    if (highestSeq >= this.nextSeq) this.nextSeq = highestSeq + 1;
+    if (this.messagesReady > 0) this.scheduleExpiry();
+  }
+
+  /** The sequence number the next message will get; the store persists the queue's position. */
+  get sequence(): number {
+    return this.nextSeq;
   }
 
   /** An unacked delivery comes back: to its original place, marked redelivered. */
@@ -196,17 +240,21 @@ export class Queue {
     if (this.deleted) return;
     entry.redelivered = true;
     this.ready.requeue(entry);
-    this.readyBytes += entry.msg.body.length;
+    this.readyBytes += entry.msg.bodySize;
   }
 
   /** nack/reject without requeue: dead-letter if configured, else drop. */
   discard(entry: QueueEntry): void {
     this.unacked--;
-    if (!this.deleted) this.host.deadLetter(this, entry, 'rejected');
+    if (!this.deleted) this.drop(entry, 'rejected');
+    else if (entry.stored !== undefined) this.persistence?.removed(this, entry);
   }
 
   purge(): number {
     const n = this.messagesReady;
+    const p = this.persistence;
+    // unacked messages survive a purge, so each ready one is removed on its own
+    if (p !== undefined) for (const e of this.ready) if (e.stored !== undefined) p.removed(this, e);
     this.ready.clear();
     this.readyBytes = 0;
     this.clearExpiryTimer();
@@ -247,6 +295,7 @@ export class Queue {
   /** Marks the queue gone; consumers get cancelled; returns the number of ready messages dropped. */
   markDeleted(): number {
     const n = this.messagesReady;
+    this.persistence?.purged(this, this.nextSeq);
     this.deleted = true;
     this.clearExpiryTimer();
     if (this.unusedTimer) clearTimeout(this.unusedTimer);
@@ -286,7 +335,7 @@ export class Queue {
     if (this.maxPriority !== undefined && msg.rawProperties.length >= 2 && (msg.rawProperties.readUInt16BE(0) & 0x0800) !== 0) {
       priority = Math.min(this.maxPriority, msg.properties.priority ?? 0);
     }
-    return { msg, seq: this.nextSeq++, redelivered: false, expiresAt, priority };
+    return { msg, seq: this.nextSeq++, redelivered: false, expiresAt, priority, stored: undefined };
   }
 
   private isFull(incomingBytes: number): boolean {
@@ -340,7 +389,7 @@ export class Queue {
 
   private takeHead(): QueueEntry | undefined {
     const entry = this.ready.shift();
-    if (entry !== undefined) this.readyBytes -= entry.msg.body.length;
+    if (entry !== undefined) this.readyBytes -= entry.msg.bodySize;
     return entry;
   }
 
@@ -352,7 +401,7 @@ export class Queue {
       if (now === 0) now = Date.now();
       if (head.expiresAt >= now) return;
       this.takeHead();
-      this.host.deadLetter(this, head, 'expired');
+      this.drop(head, 'expired');
     }
   }
 

@@ -1,0 +1,279 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BrokerCore } from '../core/broker-core';
+import type { BrokerEvent } from '../core/events';
+import { Message, type BodySource } from '../core/message';
+import type { Durability, QueuePersistence } from '../core/persistence';
+import type { Queue, QueueEntry } from '../core/queue';
+import type { Logger } from '../logger';
+import { writeFileAtomic } from './atomic-file';
+import { RecordType, type DecodedRecord } from './log-records';
+import { MessageLog, type BodyLocation, type Segment } from './message-log';
+import { collectDefinitions, unpackTable, type StoredDefinitions } from './stored-definitions';
+
+export interface StoreOptions {
+  /** bytes of persistent message bodies kept in memory; beyond it they are read back from disk */
+  memoryBudget: number;
+  segmentSize: number;
+}
+
+export const DEFAULT_STORE_OPTIONS: StoreOptions = { memoryBudget: 256 * 1024 * 1024, segmentSize: 16 * 1024 * 1024 };
+
+export interface RecoveryReport {
+  queues: number;
+  messages: number;
+  ms: number;
+}
+
+interface Recovered {
+  meta: { exchange: string; routingKey: string; properties: Buffer; expiresAt: number };
+  seq: number;
+  location: BodyLocation;
+  delivered: boolean;
+}
+
+/** A body on disk, read back on each use. */
+class LoggedBody implements BodySource {
+  constructor(
+    private readonly log: MessageLog,
+    private readonly location: BodyLocation,
+  ) {}
+
+  read(): Buffer {
+    return this.log.readBody(this.location);
+  }
+}
+
+/**
+ * Durability for one broker: durable definitions in DATA_DIR/definitions.json (rewritten
+ * atomically when they change), persistent messages of durable queues in the message log
+ * (DATA_DIR/messages), and recovery of both at start-up.
+ */
+export class DurableStore implements QueuePersistence, Durability {
+  private readonly log: MessageLog;
+  private readonly defsFile: string;
+  private readonly queueIds = new Map<Queue, number>();
+  private nextQueueId = 1;
+  private defsDirty = false;
+  private residentBytes = 0;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly core: BrokerCore,
+    dir: string,
+    private readonly logger: Logger,
+    private readonly options: StoreOptions = DEFAULT_STORE_OPTIONS,
+  ) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.defsFile = path.join(dir, 'definitions.json');
+    this.log = new MessageLog(path.join(dir, 'messages'), options.segmentSize, logger);
+    this.log.beforeFlush = () => this.flushDefinitions();
+  }
+
+  /** Loads definitions and messages into the (fresh) core, then starts following its changes. */
+  recover(): RecoveryReport {
+    const started = Date.now();
+    const defs = this.readDefinitions();
+    if (defs !== undefined) this.applyDefinitions(defs);
+    const byId = new Map<number, Queue>();
+    for (const [q, id] of this.queueIds) byId.set(id, q);
+    const messages = this.recoverMessages(byId);
+    this.unsubscribe = this.core.on((e) => this.onEvent(e));
+    this.core.durability = this;
+    this.defsDirty = true;
+    this.flushDefinitions();
+    return { queues: this.queueIds.size, messages, ms: Date.now() - started };
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    this.flushDefinitions();
+    await this.log.close();
+  }
+
+  whenDurable(cb: (ok: boolean) => void): void {
+    this.log.whenDurable(cb);
+  }
+
+  get stats() {
+    return { ...this.log.stats, segments: this.log.segmentCount, diskBytes: this.log.diskBytes, residentBytes: this.residentBytes };
+  }
+
+  // --- QueuePersistence ------------------------------------------------------------------------
+
+  stored(queue: Queue, entry: QueueEntry): void {
+    const msg = entry.msg;
+    const location = this.log.appendMessage(
+      { queue: queue.storeId, seq: entry.seq, expiresAt: entry.expiresAt, exchange: msg.exchange, routingKey: msg.routingKey, properties: msg.rawProperties },
+      msg.body,
+    );
+    entry.stored = location;
+    msg.stored = true;
+    if (!msg.isResident) return;
+    if (this.residentBytes + msg.bodySize <= this.options.memoryBudget) {
+      this.residentBytes += msg.bodySize;
+      return;
+    }
+    // Over budget: once on disk, the body lives only there until a consumer reaches it.
+    this.log.afterWritten(() => msg.pageOut(new LoggedBody(this.log, location)));
+  }
+
+  delivered(queue: Queue, entry: QueueEntry): void {
+    this.log.appendMark(RecordType.Delivered, queue.storeId, entry.seq);
+  }
+
+  removed(queue: Queue, entry: QueueEntry): void {
+    this.log.appendMark(RecordType.Removed, queue.storeId, entry.seq);
+    this.forget(entry);
+  }
+
+  purged(queue: Queue, seq: number): void {
+    this.log.appendMark(RecordType.Purged, queue.storeId, seq);
+    for (const e of queue.readyEntries()) this.forget(e);
+  }
+
+  private forget(entry: QueueEntry): void {
+    const loc = entry.stored as BodyLocation;
+    entry.stored = undefined;
+    this.log.release(loc.segment);
+    if (entry.msg.isResident) this.residentBytes = Math.max(0, this.residentBytes - entry.msg.bodySize);
+  }
+
+  // --- definitions -----------------------------------------------------------------------------
+
+  private onEvent(e: BrokerEvent): void {
+    switch (e.type) {
+      case 'queue.created': {
+        const q = this.core.vhosts.get(e.vhost)?.queues.get(e.name);
+        if (q !== undefined) this.adopt(q);
+        return;
+      }
+      case 'queue.deleted':
+        for (const q of this.queueIds.keys()) if (q.deleted) this.queueIds.delete(q);
+        this.markDirty();
+        return;
+      case 'exchange.created':
+      case 'exchange.deleted':
+      case 'binding.created':
+      case 'binding.deleted':
+      case 'vhost.created':
+      case 'vhost.deleted':
+      case 'users.changed':
+        this.markDirty();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Durable, non-exclusive queues keep their persistent messages (exclusive ones die with their connection). */
+  private adopt(q: Queue, id?: number): void {
+    if (!q.durable || q.exclusiveOwner !== null) return;
+    q.storeId = id ?? this.nextQueueId++;
+    if (q.storeId >= this.nextQueueId) this.nextQueueId = q.storeId + 1;
+    q.persistence = this;
+    this.queueIds.set(q, q.storeId);
+    this.markDirty();
+  }
+
+  private markDirty(): void {
+    if (this.defsDirty) return;
+    this.defsDirty = true;
+    setImmediate(() => this.flushDefinitions());
+  }
+
+  /** Synchronous and atomic; also runs before every message batch, so a queue is on disk before its messages. */
+  private flushDefinitions(): void {
+    if (!this.defsDirty) return;
+    this.defsDirty = false;
+    const defs = collectDefinitions(this.core, this.queueIds, this.nextQueueId);
+    writeFileAtomic(this.defsFile, JSON.stringify(defs));
+  }
+
+  private readDefinitions(): StoredDefinitions | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.defsFile, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const defs = JSON.parse(text) as StoredDefinitions;
+    if (defs.version !== 1) throw new Error(`${this.defsFile}: unknown version ${String(defs.version)}`);
+    return defs;
+  }
+
+  private applyDefinitions(defs: StoredDefinitions): void {
+    const core = this.core;
+    core.users.clear();
+    for (const name of [...core.vhosts.keys()]) if (!defs.vhosts.includes(name)) core.vhosts.delete(name);
+    for (const name of defs.vhosts) core.addVhost(name);
+    for (const u of defs.users) core.users.putUser({ name: u.name, passwordHash: u.password_hash, hashingAlgorithm: u.hashing_algorithm, tags: u.tags });
+    for (const p of defs.permissions) core.users.setPermission(p.vhost, p.user, { configure: p.configure, write: p.write, read: p.read });
+    for (const x of defs.exchanges) {
+      core.vhosts.get(x.vhost)?.declareExchange(x.name, x.type, {
+        durable: true, autoDelete: x.auto_delete, internal: x.internal, arguments: unpackTable(x.arguments),
+      });
+    }
+    for (const q of defs.queues) {
+      const vh = core.vhosts.get(q.vhost);
+      if (vh === undefined) continue;
+      const { queue } = vh.declareQueue(q.name, { durable: true, exclusiveOwner: null, autoDelete: q.auto_delete, arguments: unpackTable(q.arguments) });
+      this.adopt(queue, q.id);
+    }
+    for (const b of defs.bindings) {
+      const vh = core.vhosts.get(b.vhost);
+      const source = vh?.exchanges.get(b.source);
+      const dest = b.destination_type === 'queue' ? vh?.queues.get(b.destination) : vh?.exchanges.get(b.destination);
+      if (vh === undefined || source === undefined || dest === undefined) continue;
+      vh.bind(source, dest, b.routing_key, unpackTable(b.arguments));
+    }
+    this.nextQueueId = Math.max(this.nextQueueId, defs.nextQueueId);
+  }
+
+  // --- messages --------------------------------------------------------------------------------
+
+  /** Replays the log: the messages still held per queue, then into the queues in order. */
+  private recoverMessages(byId: Map<number, Queue>): number {
+    const live = new Map<number, Map<number, Recovered>>();
+    const highest = new Map<number, number>();
+    this.log.open((r: DecodedRecord, segment: Segment) => {
+      if (r.type === RecordType.Message) {
+        const { queue, seq } = r.meta;
+        if (!byId.has(queue)) return;
+        let m = live.get(queue);
+        if (m === undefined) live.set(queue, (m = new Map()));
+        m.set(seq, { meta: r.meta, seq, location: { segment, offset: r.bodyOffset, length: r.bodyLength }, delivered: false });
+        if (seq > (highest.get(queue) ?? -1)) highest.set(queue, seq);
+        return;
+      }
+      const m = live.get(r.queue);
+      if (m === undefined) return;
+      if (r.type === RecordType.Delivered) {
+        const rec = m.get(r.seq);
+        if (rec !== undefined) rec.delivered = true;
+      } else if (r.type === RecordType.Removed) m.delete(r.seq);
+      else for (const seq of m.keys()) if (seq < r.seq) m.delete(seq);
+    });
+    let count = 0;
+    for (const [id, queue] of byId) {
+      const recs = [...(live.get(id)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+      for (const rec of recs) {
+        const { meta, location } = rec;
+        this.log.retain(location.segment);
+        let msg: Message;
+        if (this.residentBytes + location.length <= this.options.memoryBudget) {
+          msg = new Message(meta.exchange, meta.routingKey, meta.properties, this.log.readBody(location));
+          this.residentBytes += location.length;
+        } else {
+          msg = Message.pagedOut(meta.exchange, meta.routingKey, meta.properties, location.length, new LoggedBody(this.log, location));
+        }
+        msg.stored = true;
+        queue.restore(msg, rec.seq, rec.delivered, meta.expiresAt, location);
+        count++;
+      }
+      queue.restored(highest.get(id) ?? -1);
+    }
+    this.log.reclaim();
+    return count;
+  }
+}

@@ -1,0 +1,117 @@
+import { crc32 } from 'node:zlib';
+
+// The message log is a sequence of records, each checksummed so a torn or corrupted tail is found:
+//
+//   length u32 (of type..end) | crc32 u32 (of type..end) | type u8 | fields
+//
+//   MESSAGE    queue u32, seq f64, expiresAt f64, exchange (u8 len, bytes), routing key (u8 len,
+//              bytes), properties (u32 len, bytes), body (u32 len, bytes) — the body last, so it can
+//              be written from the publisher's buffer without a copy and read back alone
+//   DELIVERED  queue u32, seq f64      (first delivery: after a restart it is redelivered)
+//   REMOVED    queue u32, seq f64      (acked, rejected, expired, dropped)
+//   PURGED     queue u32, seq f64      (everything of the queue below seq is gone)
+
+export const RECORD_HEADER = 8;
+export const enum RecordType {
+  Message = 1,
+  Delivered = 2,
+  Removed = 3,
+  Purged = 4,
+}
+
+export interface MessageMeta {
+  queue: number;
+  seq: number;
+  expiresAt: number;
+  exchange: string;
+  routingKey: string;
+  properties: Buffer;
+}
+
+/**
+ * A MESSAGE record as two buffers: everything up to the body's length field, then the body
+ * itself. Returns the head; the record's total size is head.length + body.length.
+ */
+export function encodeMessageHead(m: MessageMeta, body: Buffer): Buffer {
+  const ex = Buffer.byteLength(m.exchange);
+  const rk = Buffer.byteLength(m.routingKey);
+  const headLen = RECORD_HEADER + 1 + 4 + 8 + 8 + 1 + ex + 1 + rk + 4 + m.properties.length + 4;
+  const b = Buffer.allocUnsafe(headLen);
+  let o = RECORD_HEADER;
+  b[o++] = RecordType.Message;
+  b.writeUInt32BE(m.queue, o);
+  b.writeDoubleBE(m.seq, o + 4);
+  b.writeDoubleBE(m.expiresAt, o + 12);
+  o += 20;
+  b[o++] = ex;
+  o += b.write(m.exchange, o, 'utf8');
+  b[o++] = rk;
+  o += b.write(m.routingKey, o, 'utf8');
+  b.writeUInt32BE(m.properties.length, o);
+  o += 4;
+  o += m.properties.copy(b, o);
+  b.writeUInt32BE(body.length, o);
+  const length = headLen - RECORD_HEADER + body.length;
+  b.writeUInt32BE(length, 0);
+  b.writeUInt32BE(crc32(body, crc32(b.subarray(RECORD_HEADER))), 4);
+  return b;
+}
+
+/** DELIVERED, REMOVED and PURGED: a queue and a sequence number. */
+export function encodeMark(type: RecordType, queue: number, seq: number): Buffer {
+  const b = Buffer.allocUnsafe(RECORD_HEADER + 13);
+  b[8] = type;
+  b.writeUInt32BE(queue, 9);
+  b.writeDoubleBE(seq, 13);
+  b.writeUInt32BE(13, 0);
+  b.writeUInt32BE(crc32(b.subarray(RECORD_HEADER)), 4);
+  return b;
+}
+
+export type DecodedRecord =
+  | { type: RecordType.Message; meta: MessageMeta; bodyOffset: number; bodyLength: number }
+  | { type: RecordType.Delivered | RecordType.Removed | RecordType.Purged; queue: number; seq: number };
+
+export type ScanResult =
+  | { ok: true; record: DecodedRecord; next: number }
+  | { ok: false; reason: 'short' | 'checksum' | 'malformed' };
+
+/** Reads the record at `off` of a segment's bytes; body offsets are relative to `buf`. */
+export function decodeRecord(buf: Buffer, off: number): ScanResult {
+  if (off + RECORD_HEADER > buf.length) return { ok: false, reason: 'short' };
+  const length = buf.readUInt32BE(off);
+  const start = off + RECORD_HEADER;
+  const end = start + length;
+  if (length < 1 || end > buf.length) return { ok: false, reason: 'short' };
+  if (crc32(buf.subarray(start, end)) !== buf.readUInt32BE(off + 4)) return { ok: false, reason: 'checksum' };
+  const type = buf[start];
+  try {
+    if (type === RecordType.Message) {
+      let o = start + 1;
+      const queue = buf.readUInt32BE(o);
+      const seq = buf.readDoubleBE(o + 4);
+      const expiresAt = buf.readDoubleBE(o + 12);
+      o += 20;
+      const exLen = buf[o++];
+      const exchange = buf.toString('utf8', o, o + exLen);
+      o += exLen;
+      const rkLen = buf[o++];
+      const routingKey = buf.toString('utf8', o, o + rkLen);
+      o += rkLen;
+      const propLen = buf.readUInt32BE(o);
+      o += 4;
+      const properties = Buffer.from(buf.subarray(o, o + propLen));
+      o += propLen;
+      const bodyLength = buf.readUInt32BE(o);
+      o += 4;
+      if (o + bodyLength !== end) return { ok: false, reason: 'malformed' };
+      return { ok: true, record: { type, meta: { queue, seq, expiresAt, exchange, routingKey, properties }, bodyOffset: o, bodyLength }, next: end };
+    }
+    if ((type === RecordType.Delivered || type === RecordType.Removed || type === RecordType.Purged) && length === 13) {
+      return { ok: true, record: { type, queue: buf.readUInt32BE(start + 1), seq: buf.readDoubleBE(start + 5) }, next: end };
+    }
+  } catch {
+    // a length field pointing past the record: fall through
+  }
+  return { ok: false, reason: 'malformed' };
+}

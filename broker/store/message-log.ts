@@ -1,0 +1,252 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../logger';
+import { decodeRecord, encodeMark, encodeMessageHead, type DecodedRecord, type MessageMeta, type RecordType } from './log-records';
+
+/** One file of the log. `live` counts the messages in it that some queue still holds. */
+export class Segment {
+  live = 0;
+  /** chunks queued for this segment but not yet written */
+  pendingWrites = 0;
+  constructor(
+    readonly id: number,
+    readonly file: string,
+    public fd: number,
+    public size: number,
+  ) {}
+}
+
+/** Where a message's body sits on disk. */
+export interface BodyLocation {
+  readonly segment: Segment;
+  readonly offset: number;
+  readonly length: number;
+}
+
+type Waiter = (ok: boolean) => void;
+
+/**
+ * An append-only log in fixed-size segment files, written in batches: records appended during one
+ * event-loop turn (and while the previous batch was being written) go out in one writev per
+ * segment and one fdatasync — group commit. Segments are deleted oldest first once nothing in them
+ * is live, which is safe because a REMOVED record can only point at an older or the same segment.
+ */
+export class MessageLog {
+  private readonly segments: Segment[] = [];
+  private active!: Segment;
+  private pending: { segment: Segment; buf: Buffer }[] = [];
+  private pendingWaiters: Waiter[] = [];
+  private inflightWaiters: Waiter[] = [];
+  private afterWrite: (() => void)[] = [];
+  private needsSync = false;
+  private flushing = false;
+  private scheduled = false;
+  /** Called before each batch is written: the definitions go to disk first. */
+  beforeFlush: () => void = () => {};
+  /** bytes appended and fsynced, for the bench and the console */
+  stats = { appended: 0, syncs: 0, batches: 0 };
+
+  constructor(
+    private readonly dir: string,
+    private readonly segmentSize: number,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Opens the log, handing every intact record to `onRecord` in order. A torn or corrupt tail of
+   * the last segment is cut off; corruption inside an older segment skips the rest of it.
+   */
+  open(onRecord: (r: DecodedRecord, segment: Segment, bytes: Buffer) => void): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const files = fs.readdirSync(this.dir).filter((f) => /^\d{8}\.seg$/.test(f)).sort();
+    files.forEach((f, i) => {
+      const file = path.join(this.dir, f);
+      const last = i === files.length - 1;
+      const bytes = fs.readFileSync(file);
+      const segment = new Segment(Number(f.slice(0, 8)), file, -1, bytes.length);
+      let off = 0;
+      while (off < bytes.length) {
+        const r = decodeRecord(bytes, off);
+        if (!r.ok) {
+          const what = r.reason === 'short' ? 'torn record' : `${r.reason} error`;
+          if (last) {
+            this.log.warn(`message log: ${what} at ${f}:${off}, dropping the last ${bytes.length - off} bytes`);
+            fs.truncateSync(file, off);
+            segment.size = off;
+          } else {
+            this.log.warn(`message log: ${what} at ${f}:${off}, skipping the rest of that segment`);
+          }
+          break;
+        }
+        onRecord(r.record, segment, bytes);
+        off = r.next;
+      }
+      segment.fd = fs.openSync(file, last ? 'a+' : 'r');
+      this.segments.push(segment);
+    });
+    if (this.segments.length === 0) this.roll();
+    this.active = this.segments[this.segments.length - 1];
+  }
+
+  appendMessage(meta: MessageMeta, body: Buffer): BodyLocation {
+    const head = encodeMessageHead(meta, body);
+    const total = head.length + body.length;
+    if (this.active.size > 0 && this.active.size + total > this.segmentSize) this.roll();
+    const segment = this.active;
+    const offset = segment.size + head.length;
+    segment.size += total;
+    segment.live++;
+    this.queue(segment, head);
+    if (body.length > 0) this.queue(segment, body);
+    this.needsSync = true;
+    return { segment, offset, length: body.length };
+  }
+
+  /** DELIVERED, REMOVED, PURGED: written with the next batch, never waited for. */
+  appendMark(type: RecordType, queue: number, seq: number): void {
+    const buf = encodeMark(type, queue, seq);
+    if (this.active.size > 0 && this.active.size + buf.length > this.segmentSize) this.roll();
+    this.active.size += buf.length;
+    this.queue(this.active, buf);
+  }
+
+  /** A message in `segment` is gone for good; empty old segments are deleted after the next write. */
+  release(segment: Segment): void {
+    segment.live--;
+  }
+
+  retain(segment: Segment): void {
+    segment.live++;
+  }
+
+  /** Calls back once everything appended so far is on disk (ok) or failed to get there. */
+  whenDurable(cb: Waiter): void {
+    if (this.pending.length > 0) this.pendingWaiters.push(cb);
+    else if (this.flushing) this.inflightWaiters.push(cb);
+    else queueMicrotask(() => cb(true));
+  }
+
+  /** Runs `fn` after the records appended so far have been written (e.g. to page a body out). */
+  afterWritten(fn: () => void): void {
+    this.afterWrite.push(fn);
+  }
+
+  readBody(loc: BodyLocation): Buffer {
+    const buf = Buffer.allocUnsafe(loc.length);
+    let done = 0;
+    while (done < loc.length) {
+      const n = fs.readSync(loc.segment.fd, buf, done, loc.length - done, loc.offset + done);
+      if (n === 0) throw new Error(`message log: short read in ${loc.segment.file} at ${loc.offset}`);
+      done += n;
+    }
+    return buf;
+  }
+
+  get pendingBytes(): number {
+    let n = 0;
+    for (const p of this.pending) n += p.buf.length;
+    return n;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  get diskBytes(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
+  }
+
+  /** Writes what is pending and waits for it: for shutdown. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.whenDurable(() => resolve()));
+    for (const s of this.segments) fs.closeSync(s.fd);
+    this.segments.length = 0;
+  }
+
+  /** Deletes leading segments with nothing live (never the active one). */
+  reclaim(): void {
+    while (this.segments.length > 1) {
+      const s = this.segments[0];
+      if (s.live > 0 || s.pendingWrites > 0 || s === this.active) break;
+      this.segments.shift();
+      fs.closeSync(s.fd);
+      fs.rmSync(s.file, { force: true });
+    }
+  }
+
+  private queue(segment: Segment, buf: Buffer): void {
+    segment.pendingWrites++;
+    this.pending.push({ segment, buf });
+    this.stats.appended += buf.length;
+    if (!this.scheduled && !this.flushing) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  private roll(): void {
+    const id = this.segments.length > 0 ? this.segments[this.segments.length - 1].id + 1 : 1;
+    const file = path.join(this.dir, `${String(id).padStart(8, '0')}.seg`);
+    const segment = new Segment(id, file, fs.openSync(file, 'a+'), 0);
+    this.segments.push(segment);
+    this.active = segment;
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    if (this.pending.length === 0 || this.flushing) return;
+    this.beforeFlush();
+    const batch = this.pending;
+    this.pending = [];
+    this.inflightWaiters = this.pendingWaiters;
+    this.pendingWaiters = [];
+    const after = this.afterWrite;
+    this.afterWrite = [];
+    const sync = this.needsSync;
+    this.needsSync = false;
+    this.flushing = true;
+    this.stats.batches++;
+    this.writeBatch(batch, sync, (err) => {
+      this.flushing = false;
+      for (const p of batch) p.segment.pendingWrites--;
+      if (err) this.log.error(`message log: write failed: ${err.message}`);
+      const waiters = this.inflightWaiters;
+      this.inflightWaiters = [];
+      for (const w of waiters) w(!err);
+      if (!err) for (const fn of after) fn();
+      this.reclaim();
+      if (this.pending.length > 0) this.flush();
+    });
+  };
+
+  /** One writev per run of chunks for the same segment, then one fdatasync per segment touched. */
+  private writeBatch(batch: { segment: Segment; buf: Buffer }[], sync: boolean, done: (err: Error | null) => void): void {
+    const runs: { segment: Segment; bufs: Buffer[] }[] = [];
+    for (const p of batch) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last.segment === p.segment) last.bufs.push(p.buf);
+      else runs.push({ segment: p.segment, bufs: [p.buf] });
+    }
+    let i = 0;
+    const next = (err: Error | null): void => {
+      if (err) return done(err);
+      if (i === runs.length) {
+        if (!sync) return done(null);
+        const touched = [...new Set(runs.map((r) => r.segment))];
+        let left = touched.length;
+        let failed: Error | null = null;
+        this.stats.syncs += touched.length;
+        for (const s of touched) {
+          fs.fdatasync(s.fd, (e) => {
+            failed ??= e;
+            if (--left === 0) done(failed);
+          });
+        }
+        return;
+      }
+      const run = runs[i++];
+      fs.writev(run.segment.fd, run.bufs, (e) => next(e));
+    };
+    next(null);
+  }
+}
