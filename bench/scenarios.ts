@@ -8,6 +8,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import { PublisherConsumerPair, percentile, publishFor, waitUntilQueued } from './flows';
 import { cpuMeter, nowMs, sleep } from './resources';
+import { persistentConfirms } from './persistent';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
 
 const QUEUE_OPTIONS = { durable: false, autoDelete: false, exclusive: false } as const;
@@ -305,7 +306,7 @@ export function latency(ratePerSec: number): Scenario {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Every scenario, in the order they run. Durability work adds persistent/confirm scenarios here. */
+/** Every scenario, in the order they run. */
 export const scenarios: Scenario[] = [
   publishRate(16),
   publishRate(1024),
@@ -314,4 +315,5 @@ export const scenarios: Scenario[] = [
   consumeRate(16, 10),
   consumeRate(1024, 10),
   latency(1000),
+  persistentConfirms(1024),
 ];
