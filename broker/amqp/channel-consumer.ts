@@ -41,6 +41,9 @@ export class ChannelConsumer implements Consumer {
   deliver(queue: Queue, entry: QueueEntry): void {
     const ch = this.channel;
     const tag = ch.nextDeliveryTag++;
+    if (this.noAck) ch.stats.deliverNoAck++;
+    else ch.stats.deliver++;
+    if (entry.redelivered) ch.stats.redeliver++;
     if (!this.noAck) {
       ch.unacked.set(tag, { queue, entry, consumer: this });
       this.unacked++;

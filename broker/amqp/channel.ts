@@ -69,7 +69,9 @@ export class Channel {
   /** While tx.commit applies the recorded acks they must act, not be recorded again. */
   private committing = false;
   private pending: PendingPublish | undefined;
-  readonly stats = { publish: 0, confirm: 0, returnUnroutable: 0, deliver: 0, ack: 0, redeliver: 0 };
+  readonly stats = {
+    publish: 0, confirm: 0, returnUnroutable: 0, dropUnroutable: 0, deliver: 0, deliverNoAck: 0, get: 0, getNoAck: 0, getEmpty: 0, ack: 0, redeliver: 0,
+  };
 
   constructor(conn: AmqpConnection, id: number) {
     this.conn = conn;
@@ -308,7 +310,10 @@ export class Channel {
       }
     }
     const routed = this.vhost.publish(ex, msg, extraKeys);
-    if (routed === Routed.Unroutable && mandatory) this.sendReturn(msg);
+    if (routed === Routed.Unroutable) {
+      if (mandatory) this.sendReturn(msg);
+      else this.stats.dropUnroutable++;
+    }
     if (msg.stored) this.storedSinceCommit = true;
     if (seq === 0) return;
     const durability = this.conn.core.durability;
@@ -373,6 +378,7 @@ export class Channel {
     }
     this.settle(tag, multiple, (d) => {
       d.queue.settle(d.entry);
+      this.stats.ack++;
     });
   }
 

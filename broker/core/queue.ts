@@ -59,7 +59,7 @@ export class Queue {
   deleted = false;
 
   // counters read by the console and the management API
-  stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, acked: 0, redelivered: 0, dropped: 0 };
+  stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, getNoAck: 0, getEmpty: 0, acked: 0, redelivered: 0, dropped: 0 };
 
   readonly messageTtl: number | undefined;
   readonly maxLength: number | undefined;
@@ -108,6 +108,11 @@ export class Queue {
 
   get messagesReady(): number {
     return this.ready.length;
+  }
+
+  /** Body bytes of the ready messages (for listings). */
+  get messageBytesReady(): number {
+    return this.readyBytes;
   }
 
   get messageCount(): number {
@@ -186,8 +191,12 @@ export class Queue {
   fetch(ackRequired: boolean): QueueEntry | undefined {
     this.touch();
     const entry = this.shiftReady();
-    if (entry === undefined) return undefined;
+    if (entry === undefined) {
+      this.stats.getEmpty++;
+      return undefined;
+    }
     this.stats.got++;
+    if (!ackRequired) this.stats.getNoAck++;
     if (entry.redelivered) this.stats.redelivered++;
     if (ackRequired) this.unacked++;
     if (entry.stored !== undefined) this.persistDelivery(entry, ackRequired);

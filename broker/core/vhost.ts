@@ -386,7 +386,7 @@ function argType(v: unknown): string {
   return 'table';
 }
 
-function validateQueueArguments(queue: string, vhost: string, args: FieldTable): void {
+export function validateQueueArguments(queue: string, vhost: string, args: FieldTable): void {
   const where = `for queue '${queue}' in vhost '${vhost}'`;
   const nonNegInt = (k: string, min = 0) => {
     const v = args[k];

@@ -1,5 +1,6 @@
 // Warren only: restarts the broker on the same DATA_DIR and checks what came back, as RabbitMQ
 // promises: durable entities and persistent messages in durable queues survive; the rest do not.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,6 +116,32 @@ describe('restart', () => {
     ch.on('error', () => {});
     await expect(ch.assertQueue('forbidden')).rejects.toThrow(/403/);
     await conn.close().catch(() => {});
+  });
+});
+
+function runPika(script: string, port: number, args: string[], env: Record<string, string> = {}): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    execFile('/usr/bin/python3', [path.join(__dirname, 'pika', script), ...args], {
+      env: { ...process.env, AMQP_HOST: '127.0.0.1', AMQP_PORT: String(port), ...env },
+      timeout: 15_000,
+    }, (err, stdout) => {
+      if (err) return reject(err);
+      resolve(stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>));
+    });
+  });
+}
+
+describe('the pika durability tutorial', () => {
+  test('declare durable, publish persistent, restart the broker, consume', async () => {
+    const dir = tempDir();
+    let b = await start(dir);
+    await runPika('durable_send.py', b.broker.port, ['first task', 'second task']);
+    await stop(b);
+    b = await start(dir);
+    const out = await runPika('durable_receive.py', b.broker.port, [], { MAX_MESSAGES: '2', TIMEOUT: '10' });
+    const bodies = out.filter((j) => typeof j.body === 'string').map((j) => [j.body, j.redelivered, j.delivery_mode]);
+    expect(bodies).toEqual([['first task', false, 2], ['second task', false, 2]]);
+    await stop(b);
   });
 });
 

@@ -538,6 +538,21 @@ describe('what pika users commonly do (client_features.py)', () => {
     expect(r.after).toBe(0);
   });
 
+  it('tx_select / tx_commit / tx_rollback: publishes and acks apply on commit only', () => {
+    expect(result('transactions')).toEqual({
+      check: 'transactions',
+      after_rollback: 0,
+      before_commit: 0,
+      after_commit: 2,
+      got: 't1',
+      left: 1,
+    });
+  });
+
+  it('channel.flow(True) gets flow-ok(True)', () => {
+    expect(result('channel_flow')).toEqual({ check: 'channel_flow', active: true });
+  });
+
   it('basic_reject: requeue=True comes back redelivered, requeue=False drops it', () => {
     expect(result('basic_reject')).toEqual({
       check: 'basic_reject',

@@ -46,9 +46,13 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
       conn.checkPermission('read', 'queue', queue.name);
       const entry = queue.fetch(!a.noAck);
       if (entry === undefined) {
+        ch.stats.getEmpty++;
         conn.sendMethod(ch.id, { name: 'basic.get-empty', args: {} });
         return;
       }
+      if (a.noAck) ch.stats.getNoAck++;
+      else ch.stats.get++;
+      if (entry.redelivered) ch.stats.redeliver++;
       const tag = ch.nextDeliveryTag++;
       if (!a.noAck) ch.unacked.set(tag, { queue, entry, consumer: undefined });
       const msg = entry.msg;

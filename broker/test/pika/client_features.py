@@ -346,6 +346,44 @@ def close_cleanly():
     emit('close_cleanly', channel_closed=channel_closed, connection_closed=conn.is_closed, close_twice=twice)
 
 
+@check
+def transactions():
+    """tx_select: publishes and acks take effect on tx_commit and vanish on tx_rollback."""
+    conn = connect()
+    ch = conn.channel()
+    fresh_queue(ch)
+    ch.tx_select()
+    ch.basic_publish(exchange='', routing_key=Q, body=b'rolled back')
+    ch.tx_rollback()
+    after_rollback = ch.queue_declare(queue=Q, passive=True).method.message_count
+    ch.basic_publish(exchange='', routing_key=Q, body=b't1')
+    ch.basic_publish(exchange='', routing_key=Q, body=b't2')
+    before_commit = ch.queue_declare(queue=Q, passive=True).method.message_count
+    ch.tx_commit()
+    after_commit = ch.queue_declare(queue=Q, passive=True).method.message_count
+    method, _, body = ch.basic_get(queue=Q)
+    ch.tx_commit()  # the get itself is not transactional
+    ch.basic_ack(method.delivery_tag)
+    ch.tx_rollback()  # the ack is undone: the message stays unacked
+    ch.basic_ack(method.delivery_tag)
+    ch.tx_commit()
+    left = ch.queue_declare(queue=Q, passive=True).method.message_count
+    ch.queue_delete(queue=Q)
+    conn.close()
+    emit('transactions', after_rollback=after_rollback, before_commit=before_commit,
+         after_commit=after_commit, got=body.decode(), left=left)
+
+
+@check
+def channel_flow():
+    """channel.flow(active=True) is answered with flow-ok(True)."""
+    conn = connect()
+    ch = conn.channel()
+    active = ch.flow(True)
+    conn.close()
+    emit('channel_flow', active=active)
+
+
 def main():
     wanted = set(sys.argv[1:])
     failed = False
