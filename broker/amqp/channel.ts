@@ -338,6 +338,9 @@ export class Channel {
 
   private sendReturn(msg: Message): void {
     this.stats.returnUnroutable++;
+    if (msg.traceId !== 0) {
+      this.vhost.tap?.emit({ kind: 'returned', id: msg.traceId, vhost: this.vhost.name, exchange: msg.exchange, routingKey: msg.routingKey });
+    }
     this.conn.write(
       encodeReturn(this.id, this.conn.frameMax, 312, 'NO_ROUTE', msg.exchange, msg.routingKey, msg.rawProperties, msg.body),
     );

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { UserStore } from '../auth/users';
 import { notFound } from './errors';
 import type { BrokerEvent, BrokerEventListener } from './events';
+import type { FlowTap } from './flow';
 import type { Durability } from './persistence';
 import { VirtualHost } from './vhost';
 
@@ -45,6 +46,7 @@ export class BrokerCore {
   readonly connections = new Set<ConnectionHandle>();
   /** Set when the broker has a DATA_DIR: publisher confirms of stored messages wait on it. */
   durability: Durability | undefined;
+  private flowTap: FlowTap | undefined;
   private readonly events = new EventEmitter();
   private readonly emitEvent = (e: BrokerEvent) => {
     this.events.emit('event', e);
@@ -74,6 +76,7 @@ export class BrokerCore {
     let vh = this.vhosts.get(name);
     if (vh === undefined) {
       vh = new VirtualHost(name, this.emitEvent);
+      vh.tap = this.flowTap;
       this.vhosts.set(name, vh);
       this.emit({ type: 'vhost.created', name });
     }
@@ -88,6 +91,12 @@ export class BrokerCore {
     this.vhosts.delete(name);
     this.users.clearVhost(name);
     this.emit({ type: 'vhost.deleted', name });
+  }
+
+  /** Installs (or with undefined removes) the console's message-flow tap on every vhost. */
+  setFlowTap(tap: FlowTap | undefined): void {
+    this.flowTap = tap;
+    for (const vh of this.vhosts.values()) vh.tap = tap;
   }
 
   getVhost(name: string): VirtualHost | undefined {

@@ -18,6 +18,8 @@ export class Message {
   readonly bodySize: number;
   /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
   stored = false;
+  /** Non-zero when the console follows this message (see flow.ts). */
+  traceId = 0;
   private resident: Buffer | null;
   private source: BodySource | undefined;
   private parsed: BasicProperties | undefined;

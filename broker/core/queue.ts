@@ -31,6 +31,8 @@ export interface QueueOptions {
 export interface QueueHost {
   deadLetter(queue: Queue, entry: QueueEntry, reason: DeadLetterReason): void;
   autoDeleteQueue(queue: Queue): void;
+  /** A traced message moved: tell the console. */
+  traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag?: string): void;
 }
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -180,6 +182,7 @@ export class Queue {
         }
         if (entry.redelivered) this.stats.redelivered++;
         if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
+        if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag);
         consumer.deliver(this, entry);
       }
     } finally {
@@ -200,6 +203,7 @@ export class Queue {
     if (entry.redelivered) this.stats.redelivered++;
     if (ackRequired) this.unacked++;
     if (entry.stored !== undefined) this.persistDelivery(entry, ackRequired);
+    if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', '');
     return entry;
   }
 
@@ -208,6 +212,7 @@ export class Queue {
     this.unacked--;
     this.stats.acked++;
     if (entry.stored !== undefined) this.persistence?.removed(this, entry);
+    if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'acked');
   }
 
   /** Ack-required deliveries are marked so a restart redelivers them as such; no-ack ones are gone. */
@@ -248,6 +253,7 @@ export class Queue {
     this.unacked--;
     if (this.deleted) return;
     entry.redelivered = true;
+    if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
     this.ready.requeue(entry);
     this.readyBytes += entry.msg.bodySize;
   }
@@ -255,6 +261,7 @@ export class Queue {
   /** nack/reject without requeue: dead-letter if configured, else drop. */
   discard(entry: QueueEntry): void {
     this.unacked--;
+    if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'rejected');
     if (!this.deleted) this.drop(entry, 'rejected');
     else if (entry.stored !== undefined) this.persistence?.removed(this, entry);
   }

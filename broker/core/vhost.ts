@@ -5,6 +5,7 @@ import { stableStringify } from './binding';
 import { DirectExchange } from './direct-exchange';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors';
 import type { BrokerEvent } from './events';
+import { nextTraceId, type FlowTap } from './flow';
 import type { Exchange, ExchangeOptions, ExchangeType } from './exchange';
 import { FanoutExchange } from './fanout-exchange';
 import { HeadersExchange, isValidMatchMode } from './headers-exchange';
@@ -54,6 +55,9 @@ export class VirtualHost implements QueueHost {
   private readonly emit: (e: BrokerEvent) => void;
   // reused by every publish: routing is synchronous, so one scratch set is enough
   private readonly scratch = new Set<Destination>();
+  private publishing = false;
+  /** Set while the console follows message flow (see flow.ts). */
+  tap: FlowTap | undefined;
 
   constructor(name: string, emit: (e: BrokerEvent) => void) {
     this.name = name;
@@ -262,28 +266,51 @@ export class VirtualHost implements QueueHost {
    */
   publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[]): Routed {
     exchange.publishIn++;
-    if (exchange === this.defaultExchange && extraKeys === undefined) {
+    const tap = this.tap;
+    if (tap !== undefined && msg.traceId === 0 && tap.sample()) msg.traceId = nextTraceId();
+    if (exchange === this.defaultExchange && extraKeys === undefined && msg.traceId === 0) {
       const q = this.queues.get(msg.routingKey);
       if (q === undefined) return Routed.Unroutable;
       exchange.publishOut++;
       return q.enqueue(msg) ? Routed.Routed : Routed.Rejected;
     }
-    const dests = this.scratch;
-    dests.clear();
-    this.collect(exchange, msg, dests, undefined);
-    if (extraKeys !== undefined) {
-      // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
-      for (const key of extraKeys) this.collect(exchange, new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties), dests, undefined);
+    // Enqueueing can dead-letter and so publish again: a nested publish gets its own set.
+    const nested = this.publishing;
+    const dests = nested ? new Set<Destination>() : this.scratch;
+    this.publishing = true;
+    try {
+      this.collect(exchange, msg, dests, undefined);
+      if (extraKeys !== undefined) {
+        // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
+        for (const key of extraKeys) this.collect(exchange, new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties), dests, undefined);
+      }
+      if (msg.traceId !== 0 && tap !== undefined) {
+        const queues: string[] = [];
+        for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
+        tap.emit({ kind: 'published', id: msg.traceId, vhost: this.name, exchange: exchange.name, routingKey: msg.routingKey, queues });
+      }
+      let routed = Routed.Unroutable;
+      for (const d of dests) {
+        if (d.kind !== 'queue') continue;
+        if (routed === Routed.Unroutable) routed = Routed.Routed;
+        if (!d.enqueue(msg)) routed = Routed.Rejected;
+      }
+      if (routed !== Routed.Unroutable) exchange.publishOut++;
+      return routed;
+    } finally {
+      if (!nested) {
+        this.publishing = false;
+        dests.clear();
+      }
     }
-    let routed = Routed.Unroutable;
-    for (const d of dests) {
-      if (d.kind !== 'queue') continue;
-      if (routed === Routed.Unroutable) routed = Routed.Routed;
-      if (!d.enqueue(msg)) routed = Routed.Rejected;
-    }
-    dests.clear();
-    if (routed !== Routed.Unroutable) exchange.publishOut++;
-    return routed;
+  }
+
+  traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag = ''): void {
+    const tap = this.tap;
+    if (tap === undefined) return;
+    const id = entry.msg.traceId;
+    if (kind === 'delivered') tap.emit({ kind, id, vhost: this.name, queue: queue.name, consumerTag, redelivered: entry.redelivered });
+    else tap.emit({ kind, id, vhost: this.name, queue: queue.name });
   }
 
   private collect(ex: Exchange, msg: Message, out: Set<Destination>, visited: Set<Exchange> | undefined): void {
@@ -321,10 +348,13 @@ export class VirtualHost implements QueueHost {
   deadLetter(queue: Queue, entry: QueueEntry, reason: DeadLetterReason): void {
     queue.stats.dropped++;
     const dlx = queue.deadLetterExchange;
-    if (dlx === undefined) return;
-    const ex = this.exchanges.get(dlx);
-    if (ex === undefined) return;
+    const ex = dlx === undefined ? undefined : this.exchanges.get(dlx);
     const msg = entry.msg;
+    if (msg.traceId !== 0 && this.tap !== undefined) {
+      if (ex !== undefined) this.tap.emit({ kind: 'dead-lettered', id: msg.traceId, vhost: this.name, queue: queue.name, exchange: ex.name, reason });
+      else if (reason !== 'rejected') this.tap.emit({ kind: reason === 'expired' ? 'expired' : 'dropped', id: msg.traceId, vhost: this.name, queue: queue.name });
+    }
+    if (ex === undefined || dlx === undefined) return;
     const props = { ...msg.properties };
     const headers: FieldTable = { ...(props.headers ?? {}) };
     const routingKey = queue.deadLetterRoutingKey ?? msg.routingKey;
@@ -338,7 +368,9 @@ export class VirtualHost implements QueueHost {
     // The per-message TTL is spent; RabbitMQ drops it so the message does not expire again at once.
     delete props.expiration;
     const raw = encodeProperties(props);
-    this.publish(ex, new Message(dlx, routingKey, raw, msg.body, props));
+    const dead = new Message(dlx, routingKey, raw, msg.body, props);
+    dead.traceId = msg.traceId;
+    this.publish(ex, dead);
   }
 }
 
