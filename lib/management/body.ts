@@ -1,0 +1,77 @@
+// Request bodies: JSON objects read field by field, with RabbitMQ's reasons for what is wrong
+// (`["not_boolean","yes"]`, `[{key_missing,routing_key}]`).
+import type { FieldTable } from '../../broker/amqp/field-table';
+import { badRequest, keyMissing } from './errors';
+import { isJsonObject, jsonToTable } from './field-json';
+
+export type JsonObject = Record<string, unknown>;
+
+/** The body as a JSON object; an empty body is `{}`. `reason` is what RabbitMQ says for bad JSON. */
+export function readJsonObject(body: Buffer | string | undefined, reason = 'not_json'): JsonObject {
+  const raw = body === undefined ? '' : typeof body === 'string' ? body : body.toString('utf8');
+  if (raw.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw badRequest(reason);
+  }
+  if (!isJsonObject(v)) throw badRequest(reason);
+  return v;
+}
+
+export function required(o: JsonObject, key: string): unknown {
+  const v = o[key];
+  if (v === undefined) throw keyMissing(key);
+  return v;
+}
+
+/** true/false, or their strings as RabbitMQ's forms send them. */
+export function toBool(v: unknown): boolean {
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw badRequest(['not_boolean', v]);
+}
+
+export function optBool(o: JsonObject, key: string, dflt: boolean): boolean {
+  const v = o[key];
+  return v === undefined ? dflt : toBool(v);
+}
+
+/** Strings, with numbers and booleans taken as their text (RabbitMQ accepts `"routing_key": 5`). */
+export function toStr(v: unknown, key: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw badRequest(['not_string', key]);
+}
+
+export function optStr(o: JsonObject, key: string, dflt: string): string {
+  const v = o[key];
+  return v === undefined ? dflt : toStr(v, key);
+}
+
+export function reqStr(o: JsonObject, key: string): string {
+  return toStr(required(o, key), key);
+}
+
+/** An integer; `reason` names RabbitMQ's complaint (`not_integer` with the value, or `not_int` with the key). */
+export function toInt(v: unknown, bad: () => unknown): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
+  throw bad();
+}
+
+/** An `arguments`-like member: absent is `{}`, anything but an object is refused. */
+export function optTable(o: JsonObject, key: string): FieldTable {
+  const v = o[key];
+  if (v === undefined || v === null || v === '') return {};
+  if (!isJsonObject(v)) throw badRequest(['not_a_table', key]);
+  return jsonToTable(v);
+}
+
+/** Tags as RabbitMQ takes them: `"a,b"` or `["a","b"]`; blanks dropped. */
+export function toTags(v: unknown): string[] {
+  const parts = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v : undefined;
+  if (parts === undefined || !parts.every((t): t is string => typeof t === 'string')) throw badRequest(['invalid_tags', v]);
+  return parts.map((t) => t.trim()).filter((t) => t !== '');
+}

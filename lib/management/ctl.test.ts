@@ -1,0 +1,145 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from './ctl-client';
+import { formatRows } from './ctl-format';
+import { runCtl } from './ctl';
+import { eventually, list, obj, startApi, type TestApi } from './testing';
+
+let api: TestApi;
+let dir: string;
+beforeAll(async () => {
+  api = await startApi();
+  dir = await mkdtemp(path.join(tmpdir(), 'warrenctl-'));
+});
+afterAll(async () => {
+  await api.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs warrenctl against the test broker; `stdin` feeds `import_definitions -`. */
+async function ctl(args: string[], stdin = '') {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCtl(['--url', api.baseUrl, ...args], {
+    env: {},
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    stdin: async () => stdin,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('warrenctl listings', () => {
+  beforeAll(async () => {
+    const conn = await api.connect({ name: 'ctl-conn' });
+    const ch = await conn.createChannel();
+    await ch.assertQueue('ctl-q', { durable: true });
+    ch.sendToQueue('ctl-q', Buffer.from('x'));
+    await ch.assertExchange('ctl-x', 'topic');
+    await ch.bindQueue('ctl-q', 'ctl-x', 'a.#');
+    await ch.consume('ctl-q', () => {}, { consumerTag: 'ctl-tag', noAck: false });
+    await eventually(async () => obj(await api.get('/api/queues/%2F/ctl-q')).messages === 1);
+  });
+
+  it('list_queues prints rabbitmqctl’s table, default columns name and messages', async () => {
+    const r = await ctl(['list_queues']);
+    expect(r).toEqual({ code: 0, stdout: 'Listing queues for vhost / ...\nname\tmessages\nctl-q\t1\n', stderr: '' });
+    expect((await ctl(['-q', 'list_queues', 'name', 'durable', 'consumers'])).stdout).toBe('name\tdurable\tconsumers\nctl-q\ttrue\t1\n');
+    expect((await ctl(['-s', 'list_queues', 'name,messages_unacknowledged'])).stdout).toBe('ctl-q\t1\n');
+  });
+
+  it('--formatter json prints one object per line', async () => {
+    expect((await ctl(['--formatter', 'json', 'list_queues', 'name', 'messages'])).stdout).toBe('[\n{"name":"ctl-q","messages":1}\n]\n');
+    expect((await ctl(['--formatter', 'json', 'list_queues', '-p', 'nosuch'])).code).toBe(EXIT.dataErr);
+  });
+
+  it('list_exchanges, list_bindings, list_connections, list_consumers', async () => {
+    expect((await ctl(['-q', 'list_exchanges'])).stdout).toContain('ctl-x\ttopic\n');
+    const bindings = (await ctl(['-q', 'list_bindings'])).stdout.split('\n');
+    expect(bindings[0]).toBe('source_name\tsource_kind\tdestination_name\tdestination_kind\trouting_key\targuments');
+    expect(bindings).toContain('ctl-x\texchange\tctl-q\tqueue\ta.#\t{}');
+    expect(bindings).toContain('\texchange\tctl-q\tqueue\tctl-q\t{}');
+    expect((await ctl(['-q', 'list_connections'])).stdout).toMatch(/^user\tpeer_host\tpeer_port\tstate\nguest\t127\.0\.0\.1\t\d+\trunning\n$/);
+    const consumers = (await ctl(['-q', 'list_consumers'])).stdout;
+    expect(consumers).toMatch(/^queue_name\tchannel_pid\tconsumer_tag\tack_required\tprefetch_count\tactive\targuments\nctl-q\t.+ \(1\)\tctl-tag\ttrue\t0\ttrue\t\{\}\n$/);
+  });
+
+  it('refuses unknown columns, commands and options with usage errors', async () => {
+    expect(await ctl(['list_queues', 'bogus'])).toMatchObject({ code: EXIT.usage, stderr: 'Error:\nInvalid info key(s): bogus\n' });
+    expect((await ctl(['frobnicate'])).code).toBe(EXIT.usage);
+    expect((await ctl(['--bogus', 'list_queues'])).code).toBe(EXIT.usage);
+    expect((await ctl(['add_user', 'only-name'])).code).toBe(EXIT.usage);
+    expect((await ctl([])).code).toBe(EXIT.usage);
+    expect((await ctl(['help'])).stdout).toContain('list_queues');
+  });
+});
+
+describe('warrenctl changes', () => {
+  it('add_user, set_user_tags (keeping the password), set_permissions, delete_user', async () => {
+    const added = await ctl(['add_user', 'carol', 's3cret']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('Adding user "carol" ...');
+    expect((await ctl(['set_user_tags', 'carol', 'management', 'monitoring'])).code).toBe(0);
+    expect(obj(await api.get('/api/whoami', { user: 'carol', password: 's3cret' }))).toEqual({ name: 'carol', tags: ['management', 'monitoring'] });
+    expect((await ctl(['set_permissions', '-p', '/', 'carol', '^carol-.*', '.*', '.*'])).code).toBe(0);
+    expect(obj(await api.get('/api/permissions/%2F/carol'))).toMatchObject({ configure: '^carol-.*', write: '.*', read: '.*' });
+    expect((await ctl(['delete_user', 'carol'])).code).toBe(0);
+    expect((await api.get('/api/users/carol')).status).toBe(404);
+    expect(await ctl(['delete_user', 'carol'])).toMatchObject({ code: EXIT.dataErr, stderr: 'Error:\nnot found\n' });
+  });
+
+  it('add_vhost and delete_vhost', async () => {
+    expect((await ctl(['add_vhost', 'ctl-vh'])).code).toBe(0);
+    expect((await api.get('/api/vhosts/ctl-vh')).status).toBe(200);
+    expect((await ctl(['delete_vhost', 'ctl-vh'])).code).toBe(0);
+    expect((await api.get('/api/vhosts/ctl-vh')).status).toBe(404);
+  });
+
+  it('purge_queue and delete_queue (with --if-empty)', async () => {
+    await api.put('/api/queues/%2F/ctl-del', {});
+    await api.post('/api/exchanges/%2F/amq.default/publish', { properties: {}, routing_key: 'ctl-del', payload: 'x', payload_encoding: 'string' });
+    const refused = await ctl(['delete_queue', 'ctl-del', '--if-empty']);
+    expect(refused).toMatchObject({ code: EXIT.dataErr, stderr: "Error:\nqueue 'ctl-del' in vhost '/' not empty\n" });
+    expect((await ctl(['purge_queue', 'ctl-del'])).code).toBe(0);
+    const deleted = await ctl(['delete_queue', 'ctl-del', '--if-empty']);
+    expect(deleted.stdout).toContain('Queue was successfully deleted with 0 messages');
+    expect((await api.get('/api/queues/%2F/ctl-del')).status).toBe(404);
+  });
+
+  it('export_definitions and import_definitions, through files and stdio', async () => {
+    const file = path.join(dir, 'defs.json');
+    expect((await ctl(['export_definitions', file])).code).toBe(0);
+    const defs = JSON.parse(await readFile(file, 'utf8')) as { queues: { name: string }[] };
+    expect(defs.queues.map((q) => q.name)).toContain('ctl-q');
+    const piped = await ctl(['export_definitions', '-']);
+    expect(JSON.parse(piped.stdout)).toEqual(defs);
+
+    const other = path.join(dir, 'other.json');
+    await writeFile(other, JSON.stringify({ vhosts: [{ name: 'imported' }], queues: [{ name: 'iq', vhost: 'imported', durable: true }] }));
+    expect((await ctl(['import_definitions', other])).code).toBe(0);
+    expect((await api.get('/api/queues/imported/iq')).status).toBe(200);
+    expect((await ctl(['import_definitions', '-'], JSON.stringify({ queues: [{ name: 'iq2', vhost: 'imported' }] }))).code).toBe(0);
+    expect(list(await api.get('/api/queues/imported?columns=name'))).toEqual([{ name: 'iq' }, { name: 'iq2' }]);
+    const bad = await ctl(['import_definitions', '-'], JSON.stringify({ exchanges: [{ name: 'e', vhost: 'imported', type: 'bogus' }] }));
+    expect(bad).toMatchObject({ code: EXIT.dataErr, stderr: "Error:\nunknown exchange type 'bogus'\n" });
+    expect((await ctl(['import_definitions', path.join(dir, 'missing.json')])).code).toBe(EXIT.dataErr);
+  });
+});
+
+describe('warrenctl errors', () => {
+  it('reports wrong credentials and unreachable brokers', async () => {
+    expect((await ctl(['--password', 'wrong', 'list_queues'])).code).toBe(EXIT.noUser);
+    const r = await runCtl(['--url', 'http://127.0.0.1:9', 'list_queues'], { env: {}, stdout: () => {}, stderr: () => {}, stdin: async () => '' });
+    expect(r).toBe(EXIT.unavailable);
+  });
+});
+
+describe('formatRows', () => {
+  it('writes cells as rabbitmqctl does', () => {
+    const rows = [{ a: 'x', b: true, c: { k: 1 }, d: null }];
+    expect(formatRows(rows, ['a', 'b', 'c', 'd'], (c) => (r) => r[c], 'table')).toBe('a\tb\tc\td\nx\ttrue\t{"k":1}\t\n');
+    expect(formatRows([], ['a'], (c) => (r) => r[c], 'json')).toBe('[\n]\n');
+  });
+});

@@ -1,0 +1,235 @@
+// warrenctl: rabbitmqctl's everyday commands against a running Warren, over its management API.
+//
+//   warrenctl [--url URL] [-u USER] [--password PW] [-p VHOST] [--formatter json] [-q] <command> [args]
+//
+// Listings print a header line and tab-separated rows (or JSON with --formatter json), as
+// rabbitmqctl does; other commands print what they are doing unless -q.
+import { readFile, writeFile } from 'node:fs/promises';
+import { CtlError, EXIT, ManagementClient, seg } from './ctl-client';
+import { parseArgs, type Options } from './ctl-args';
+import { formatRows, type Accessor } from './ctl-format';
+
+export interface CtlIo {
+  env: Record<string, string | undefined>;
+  stdout(s: string): void;
+  stderr(s: string): void;
+  /** all of standard input, for `import_definitions -` */
+  stdin(): Promise<string>;
+}
+
+interface Ctx {
+  api: ManagementClient;
+  opts: Options;
+  io: CtlIo;
+  /** an info line ("Listing queues ..."), unless quiet or JSON output */
+  info(line: string): void;
+}
+
+interface Command {
+  args: string;
+  min: number;
+  max: number;
+  run(ctx: Ctx, args: string[]): Promise<void>;
+}
+
+type Row = Record<string, unknown>;
+
+const path = (...parts: string[]) => `/api/${parts.map(seg).join('/')}`;
+
+/** A listing: the API path, rabbitmqctl's default columns, and its column names that differ from the API's. */
+function listing(
+  what: string,
+  apiPath: (o: Options) => string,
+  defaults: string[],
+  aliases: Record<string, Accessor> = {},
+  scope: (o: Options) => string = (o) => ` for vhost ${o.vhost}`,
+): Command {
+  return {
+    args: '[column ...]',
+    min: 0,
+    max: Infinity,
+    async run(ctx, args) {
+      const columns = args.length === 0 ? defaults : args.flatMap((a) => a.split(',')).filter((c) => c !== '');
+      const rows = (await ctx.api.get(apiPath(ctx.opts))) as Row[];
+      const unknown = rows.length === 0 ? [] : columns.filter((c) => !(c in aliases) && !(c in rows[0]));
+      if (unknown.length > 0) throw new CtlError(`Invalid info key(s): ${unknown.join(', ')}`, EXIT.usage);
+      ctx.info(`Listing ${what}${scope(ctx.opts)} ...`);
+      const access = (c: string): Accessor => aliases[c] ?? ((r) => r[c]);
+      ctx.io.stdout(formatRows(rows, columns, access, ctx.opts.formatter, ctx.opts.headers));
+    },
+  };
+}
+
+const nested = (a: string, b: string): Accessor => (r) => (r[a] as Row | undefined)?.[b];
+
+export const COMMANDS: Record<string, Command> = {
+  list_queues: listing('queues', (o) => path('queues', o.vhost), ['name', 'messages']),
+  list_exchanges: listing('exchanges', (o) => path('exchanges', o.vhost), ['name', 'type']),
+  list_bindings: listing(
+    'bindings',
+    (o) => path('bindings', o.vhost),
+    ['source_name', 'source_kind', 'destination_name', 'destination_kind', 'routing_key', 'arguments'],
+    { source_name: (r) => r.source, source_kind: () => 'exchange', destination_name: (r) => r.destination, destination_kind: (r) => r.destination_type },
+  ),
+  list_connections: listing('connections', () => '/api/connections', ['user', 'peer_host', 'peer_port', 'state'], {}, () => ''),
+  list_consumers: listing(
+    'consumers',
+    (o) => path('consumers', o.vhost),
+    ['queue_name', 'channel_pid', 'consumer_tag', 'ack_required', 'prefetch_count', 'active', 'arguments'],
+    { queue_name: nested('queue', 'name'), channel_pid: nested('channel_details', 'name') },
+    (o) => ` in vhost ${o.vhost}`,
+  ),
+  add_user: {
+    args: '<username> <password>',
+    min: 2,
+    max: 2,
+    async run(ctx, [user, password]) {
+      ctx.info(`Adding user "${user}" ...`);
+      await ctx.api.put(path('users', user), { password, tags: '' });
+      ctx.info(`Done. Don't forget to grant the user permissions to some virtual hosts! See 'warrenctl help set_permissions' to learn more.`);
+    },
+  },
+  delete_user: {
+    args: '<username>',
+    min: 1,
+    max: 1,
+    async run(ctx, [user]) {
+      ctx.info(`Deleting user "${user}" ...`);
+      await ctx.api.del(path('users', user));
+    },
+  },
+  set_user_tags: {
+    args: '<username> <tag> [...]',
+    min: 1,
+    max: Infinity,
+    async run(ctx, [user, ...tags]) {
+      ctx.info(`Setting tags for user "${user}" to [${tags.join(', ')}] ...`);
+      // PUT replaces the user: keep the password hash it has
+      const current = (await ctx.api.get(path('users', user))) as Row;
+      await ctx.api.put(path('users', user), { password_hash: current.password_hash, hashing_algorithm: current.hashing_algorithm, tags });
+    },
+  },
+  set_permissions: {
+    args: '[-p <vhost>] <username> <conf> <write> <read>',
+    min: 4,
+    max: 4,
+    async run(ctx, [user, configure, write, read]) {
+      ctx.info(`Setting permissions for user "${user}" in vhost "${ctx.opts.vhost}" ...`);
+      await ctx.api.put(path('permissions', ctx.opts.vhost, user), { configure, write, read });
+    },
+  },
+  add_vhost: {
+    args: '<vhost>',
+    min: 1,
+    max: 1,
+    async run(ctx, [vhost]) {
+      ctx.info(`Adding vhost "${vhost}" ...`);
+      await ctx.api.put(path('vhosts', vhost));
+    },
+  },
+  delete_vhost: {
+    args: '<vhost>',
+    min: 1,
+    max: 1,
+    async run(ctx, [vhost]) {
+      ctx.info(`Deleting vhost "${vhost}" ...`);
+      await ctx.api.del(path('vhosts', vhost));
+    },
+  },
+  delete_queue: {
+    args: '[-p <vhost>] <queue> [--if-empty] [--if-unused]',
+    min: 1,
+    max: 1,
+    async run(ctx, [queue]) {
+      const { vhost, ifEmpty, ifUnused } = ctx.opts;
+      ctx.info(`Deleting queue '${queue}' on vhost '${vhost}' ...`);
+      const messages = ((await ctx.api.get(path('queues', vhost, queue))) as Row).messages;
+      const query = [ifEmpty ? 'if-empty=true' : '', ifUnused ? 'if-unused=true' : ''].filter((q) => q !== '').join('&');
+      await ctx.api.del(`${path('queues', vhost, queue)}${query === '' ? '' : `?${query}`}`);
+      ctx.info(`Queue was successfully deleted with ${String(messages)} messages`);
+    },
+  },
+  purge_queue: {
+    args: '[-p <vhost>] <queue>',
+    min: 1,
+    max: 1,
+    async run(ctx, [queue]) {
+      ctx.info(`Purging queue '${queue}' in vhost '${ctx.opts.vhost}' ...`);
+      await ctx.api.del(`${path('queues', ctx.opts.vhost, queue)}/contents`);
+    },
+  },
+  export_definitions: {
+    args: '<file | ->',
+    min: 1,
+    max: 1,
+    async run(ctx, [file]) {
+      const defs = await ctx.api.get('/api/definitions');
+      const text = `${JSON.stringify(defs, null, 2)}\n`;
+      if (file === '-') return ctx.io.stdout(text);
+      ctx.info(`Exporting definitions in JSON to a file at "${file}" ...`);
+      await writeFile(file, text);
+    },
+  },
+  import_definitions: {
+    args: '<file | ->',
+    min: 1,
+    max: 1,
+    async run(ctx, [file]) {
+      ctx.info(`Importing definitions in JSON from a file at "${file}" ...`);
+      const text = file === '-' ? await ctx.io.stdin() : await readFile(file, 'utf8').catch((err: Error) => {
+        throw new CtlError(`cannot read ${file}: ${err.message}`, EXIT.dataErr);
+      });
+      let defs: unknown;
+      try {
+        defs = JSON.parse(text);
+      } catch {
+        throw new CtlError(`${file} is not JSON`, EXIT.dataErr);
+      }
+      await ctx.api.post('/api/definitions', defs);
+      ctx.info('Successfully started definition import. This process is asynchronous and can take some time.');
+    },
+  },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name} ${c.args}`);
+  return `Usage: warrenctl [--url <url>] [-u <user>] [--password <password>] [-p <vhost>] [--formatter json] [-q] <command> [<args>]
+
+Talks to a running Warren's management API (default http://127.0.0.1:15672, or $WARREN_URL;
+credentials guest/guest, or $WARREN_USER and $WARREN_PASSWORD).
+
+Commands:
+${lines.join('\n')}
+`;
+}
+
+/** Runs one warrenctl invocation; resolves to the exit code. */
+export async function runCtl(argv: string[], io: CtlIo): Promise<number> {
+  try {
+    const { opts, command, args } = parseArgs(argv, io.env);
+    if (command === undefined || command === 'help') {
+      io.stdout(usage());
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const cmd = COMMANDS[command];
+    if (cmd === undefined) throw new CtlError(`unknown command '${command}'\n\n${usage()}`, EXIT.usage);
+    if (args.length < cmd.min || args.length > cmd.max) throw new CtlError(`usage: warrenctl ${command} ${cmd.args}`, EXIT.usage);
+    const ctx: Ctx = {
+      api: new ManagementClient({ baseUrl: opts.url, user: opts.user, password: opts.password }),
+      opts,
+      io,
+      info: (line) => {
+        if (!opts.quiet && opts.formatter === 'table') io.stdout(`${line}\n`);
+      },
+    };
+    await cmd.run(ctx, args);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CtlError) {
+      io.stderr(`Error:\n${err.message}\n`);
+      return err.code;
+    }
+    io.stderr(`Error:\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.software;
+  }
+}

@@ -1,0 +1,231 @@
+// Importing definitions in RabbitMQ's format: read every entry, check the whole plan against the
+// broker (every reference between entries, every redeclare against what exists), and only then
+// apply it — so a bad file changes nothing. Policies and parameters (which Warren does not have)
+// are skipped.
+import type { FieldTable } from '../../broker/amqp/field-table';
+import type { Permission, User } from '../../broker/auth/users';
+import { stableStringify } from '../../broker/core/binding';
+import type { BrokerCore } from '../../broker/core/broker-core';
+import { AmqpError } from '../../broker/core/errors';
+import type { ExchangeOptions } from '../../broker/core/exchange';
+import { isValidMatchMode } from '../../broker/core/headers-exchange';
+import type { QueueOptions } from '../../broker/core/queue';
+import { validateQueueArguments, type VirtualHost } from '../../broker/core/vhost';
+import { optBool, optStr, optTable, reqStr, toTags, type JsonObject } from './body';
+import type { ManagementContext } from './context';
+import { badRequest, detailOf } from './errors';
+import { isBuiltInExchange } from './exchange-name';
+import { isJsonObject } from './field-json';
+import { EXCHANGE_TYPES } from './overview';
+import { readPermission } from './permissions';
+import { readUser } from './users';
+
+const KNOWN_TYPES = new Set(EXCHANGE_TYPES.map((t) => t.name));
+
+// --- import: reading ------------------------------------------------------------------------
+
+interface VhostDef {
+  name: string;
+  description: string | undefined;
+  tags: string[] | undefined;
+}
+interface ExchangeDef {
+  vhost: string;
+  name: string;
+  type: string;
+  opts: ExchangeOptions;
+}
+interface QueueDef {
+  vhost: string;
+  name: string;
+  opts: QueueOptions;
+}
+interface BindingDef {
+  vhost: string;
+  source: string;
+  destination: string;
+  destinationType: 'queue' | 'exchange';
+  routingKey: string;
+  args: FieldTable;
+}
+interface PermissionDef {
+  vhost: string;
+  user: string;
+  permission: Permission;
+}
+
+export interface Plan {
+  vhosts: VhostDef[];
+  users: User[];
+  permissions: PermissionDef[];
+  exchanges: ExchangeDef[];
+  queues: QueueDef[];
+  bindings: BindingDef[];
+  skipped: string[];
+}
+
+/** The entries of one section; each must be an object. */
+function section(body: JsonObject, key: string): JsonObject[] {
+  const v = body[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw badRequest(['not_a_list', key]);
+  return v.map((entry) => {
+    if (!isJsonObject(entry)) throw badRequest(['not_an_object', key]);
+    return entry;
+  });
+}
+
+/** `target`: the vhost of a per-vhost import; entries then carry no vhost of their own. */
+export function readDefinitions(body: JsonObject, target?: string): Plan {
+  const vhostOf = (o: JsonObject) => target ?? reqStr(o, 'vhost');
+  const plan: Plan = {
+    vhosts: target !== undefined ? [] : section(body, 'vhosts').map((o) => ({
+      name: reqStr(o, 'name'),
+      description: typeof o.description === 'string' ? o.description : undefined,
+      tags: o.tags === undefined ? undefined : toTags(o.tags),
+    })),
+    users: target !== undefined ? [] : section(body, 'users').map((o) => readUser(reqStr(o, 'name'), o)),
+    permissions: target !== undefined ? [] : section(body, 'permissions').map((o) => ({
+      vhost: reqStr(o, 'vhost'),
+      user: reqStr(o, 'user'),
+      permission: readPermission(o),
+    })),
+    exchanges: section(body, 'exchanges').map((o) => ({
+      vhost: vhostOf(o),
+      name: reqStr(o, 'name'),
+      type: reqStr(o, 'type'),
+      opts: {
+        durable: optBool(o, 'durable', true),
+        autoDelete: optBool(o, 'auto_delete', false),
+        internal: optBool(o, 'internal', false),
+        arguments: optTable(o, 'arguments'),
+      },
+    })),
+    queues: section(body, 'queues').map((o) => ({
+      vhost: vhostOf(o),
+      name: reqStr(o, 'name'),
+      opts: { durable: optBool(o, 'durable', true), autoDelete: optBool(o, 'auto_delete', false), exclusiveOwner: null, arguments: optTable(o, 'arguments') },
+    })),
+    bindings: section(body, 'bindings').map((o) => {
+      const destinationType = reqStr(o, 'destination_type');
+      if (destinationType !== 'queue' && destinationType !== 'exchange') throw badRequest(['invalid_destination_type', destinationType]);
+      return {
+        vhost: vhostOf(o),
+        source: reqStr(o, 'source'),
+        destination: reqStr(o, 'destination'),
+        destinationType,
+        routingKey: optStr(o, 'routing_key', ''),
+        args: optTable(o, 'arguments'),
+      };
+    }),
+    skipped: ['policies', 'parameters', 'global_parameters', 'topic_permissions'].filter((k) => section(body, k).length > 0),
+  };
+  return plan;
+}
+
+// --- import: checking -----------------------------------------------------------------------
+
+/** Runs a check that may throw the core's AmqpError; the import answers 400 with its text. */
+function check(op: () => void): void {
+  try {
+    op();
+  } catch (err) {
+    if (err instanceof AmqpError) throw badRequest(detailOf(err));
+    throw err;
+  }
+}
+
+/** A name defined twice in one file must be defined the same way both times. */
+function sameAsBefore<T>(earlier: T | undefined, now: T, what: string): void {
+  if (earlier !== undefined && stableStringify(earlier) !== stableStringify(now)) throw badRequest(`inequivalent definitions of ${what}`);
+}
+
+/** Every problem the apply step could hit, found without changing anything. */
+export function checkPlan(core: BrokerCore, plan: Plan): void {
+  const vhosts = new Set([...core.vhosts.keys(), ...plan.vhosts.map((v) => v.name)]);
+  const users = new Set([...core.users.users.keys(), ...plan.users.map((u) => u.name)]);
+  const needVhost = (name: string) => {
+    if (!vhosts.has(name)) throw badRequest(['no_such_vhost', name]);
+  };
+  for (const p of plan.permissions) {
+    needVhost(p.vhost);
+    if (!users.has(p.user)) throw badRequest(['no_such_user', p.user]);
+  }
+  const newExchanges = new Map<string, ExchangeDef>();
+  for (const e of plan.exchanges) {
+    needVhost(e.vhost);
+    sameAsBefore(newExchanges.get(`${e.vhost}\u0000${e.name}`), e, `exchange '${e.name}' in vhost '${e.vhost}'`);
+    const existing = core.vhosts.get(e.vhost)?.exchanges.get(e.name);
+    if (existing !== undefined) {
+      // declaring an existing exchange only compares it: nothing changes when it matches
+      check(() => core.vhosts.get(e.vhost)?.declareExchange(e.name, e.type, e.opts));
+      continue;
+    }
+    if (!KNOWN_TYPES.has(e.type)) throw badRequest(`unknown exchange type '${e.type}'`);
+    if (isBuiltInExchange(e.name)) throw badRequest(`exchange name '${e.name}' contains reserved prefix 'amq.*'`);
+    const ae = e.opts.arguments['alternate-exchange'];
+    if (ae !== undefined && typeof ae !== 'string') throw badRequest(`invalid arg 'alternate-exchange' for exchange '${e.name}' in vhost '${e.vhost}'`);
+    newExchanges.set(`${e.vhost}\u0000${e.name}`, e);
+  }
+  const newQueues = new Map<string, QueueDef>();
+  for (const q of plan.queues) {
+    needVhost(q.vhost);
+    sameAsBefore(newQueues.get(`${q.vhost}\u0000${q.name}`), q, `queue '${q.name}' in vhost '${q.vhost}'`);
+    const vh = core.vhosts.get(q.vhost);
+    const existing = vh?.queues.get(q.name);
+    if (vh !== undefined && existing !== undefined) {
+      check(() => {
+        vh.checkOwner(existing, null);
+        vh.declareQueue(q.name, q.opts);
+      });
+      continue;
+    }
+    if (q.name.startsWith('amq.')) throw badRequest(`queue name '${q.name}' contains reserved prefix 'amq.*'`);
+    check(() => validateQueueArguments(q.name, q.vhost, q.opts.arguments));
+    newQueues.set(`${q.vhost}\u0000${q.name}`, q);
+  }
+  for (const b of plan.bindings) {
+    needVhost(b.vhost);
+    const vh = core.vhosts.get(b.vhost);
+    const sourceType = vh?.exchanges.get(b.source)?.type ?? newExchanges.get(`${b.vhost}\u0000${b.source}`)?.type;
+    if (b.source === '') throw badRequest('operation not permitted on the default exchange');
+    if (sourceType === undefined) throw badRequest(`no exchange '${b.source}' in vhost '${b.vhost}'`);
+    const key = `${b.vhost}\u0000${b.destination}`;
+    const destinationExists = b.destinationType === 'queue'
+      ? vh?.queues.has(b.destination) === true || newQueues.has(key)
+      : (vh?.exchanges.has(b.destination) === true && b.destination !== '') || newExchanges.has(key);
+    if (!destinationExists) throw badRequest(`no ${b.destinationType} '${b.destination}' in vhost '${b.vhost}'`);
+    if (sourceType === 'headers' && !isValidMatchMode(b.args['x-match'])) {
+      throw badRequest(`Invalid x-match field value '${String(b.args['x-match'])}'; expected all, any, all-with-x, or any-with-x`);
+    }
+  }
+}
+
+// --- import: applying -----------------------------------------------------------------------
+
+export function applyPlan(core: BrokerCore, mgmt: ManagementContext, plan: Plan): void {
+  for (const v of plan.vhosts) {
+    core.addVhost(v.name);
+    if (v.description !== undefined || v.tags !== undefined) {
+      const old = mgmt.metadata(v.name);
+      mgmt.setMetadata(v.name, { ...old, description: v.description ?? old.description, tags: v.tags ?? old.tags });
+    }
+  }
+  for (const u of plan.users) core.users.putUser(u);
+  for (const p of plan.permissions) core.users.setPermission(p.vhost, p.user, p.permission);
+  const vhost = (name: string) => core.vhosts.get(name) as VirtualHost;
+  for (const e of plan.exchanges) vhost(e.vhost).declareExchange(e.name, e.type, e.opts);
+  for (const q of plan.queues) vhost(q.vhost).declareQueue(q.name, q.opts);
+  for (const b of plan.bindings) {
+    const vh = vhost(b.vhost);
+    vh.bind(vh.getExchange(b.source), b.destinationType === 'queue' ? vh.getQueue(b.destination) : vh.getExchange(b.destination), b.routingKey, b.args);
+  }
+}
+
+/** Reads, checks, then applies; a 400 before any change when something is wrong. */
+export function importDefinitions(core: BrokerCore, mgmt: ManagementContext, body: JsonObject, target?: string): Plan {
+  const plan = readDefinitions(body, target);
+  checkPlan(core, plan);
+  applyPlan(core, mgmt, plan);
+  return plan;
+}

@@ -1,0 +1,43 @@
+// AMQP field tables (arguments, headers, client properties) to JSON and back, as the management
+// API shows and takes them.
+import { Decimal, type FieldTable, type FieldValue } from '../../broker/amqp/field-table';
+import { badRequest } from './errors';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** A field value as JSON: int64 as a number, timestamps as seconds, byte arrays as text. */
+export function fieldToJson(v: FieldValue): Json {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return Math.floor(v.getTime() / 1000);
+  if (v instanceof Decimal) return v.digits / 10 ** v.places;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  if (Array.isArray(v)) return v.map(fieldToJson);
+  return tableToJson(v);
+}
+
+export function tableToJson(t: FieldTable): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  for (const k of Object.keys(t)) out[k] = fieldToJson(t[k]);
+  return out;
+}
+
+/** JSON to a field value: integers stay integers (int32 or int64 on the wire), others are doubles. */
+export function jsonToField(v: unknown, depth = 0): FieldValue {
+  if (depth > 32) throw badRequest('arguments nest too deeply');
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map((x) => jsonToField(x, depth + 1));
+  if (isJsonObject(v)) return jsonToTable(v, depth + 1);
+  throw badRequest(['not_a_field_value', String(v)]);
+}
+
+export function jsonToTable(v: Record<string, unknown>, depth = 0): FieldTable {
+  const out: FieldTable = {};
+  for (const k of Object.keys(v)) out[k] = jsonToField(v[k], depth);
+  return out;
+}
+
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

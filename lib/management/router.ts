@@ -1,0 +1,139 @@
+// The management API's one entry point: a request in, a response out, no framework. Matches the
+// path against the route table, authenticates (HTTP basic, broker users), checks the user's tag
+// and vhost access, runs the handler and turns every error into RabbitMQ's error body.
+import type { User } from '../../broker/auth/users';
+import type { VirtualHost } from '../../broker/core/vhost';
+import type { Broker } from '../../broker/index';
+import { authenticate, checkVhostAccess, requireAccess } from './auth';
+import { bindingRoutes } from './bindings';
+import { channelRoutes } from './channels';
+import { connectionRoutes } from './connections';
+import { consumerRoutes } from './consumers';
+import { managementContext } from './context';
+import { definitionRoutes } from './definitions';
+import { fromAmqp, HttpError, objectNotFound } from './errors';
+import { exchangeRoutes } from './exchanges';
+import { getRoutes } from './get';
+import { healthRoutes } from './health';
+import { empty, json, type ManagementRequest, type ManagementResponse } from './http';
+import { metricRoutes } from './metrics';
+import { overviewRoutes } from './overview';
+import { permissionRoutes } from './permissions';
+import { publishRoutes } from './publish';
+import { queueRoutes } from './queues';
+import type { Route, RouteContext } from './route';
+import { userRoutes } from './users';
+import { vhostRoutes } from './vhosts';
+
+/** Literal routes come before the parameterised ones they overlap (`/api/users/without-permissions`). */
+export const ROUTES: readonly Route[] = [
+  ...overviewRoutes,
+  ...healthRoutes,
+  ...vhostRoutes,
+  ...exchangeRoutes,
+  ...publishRoutes,
+  ...queueRoutes,
+  ...getRoutes,
+  ...bindingRoutes,
+  ...connectionRoutes,
+  ...channelRoutes,
+  ...consumerRoutes,
+  ...userRoutes,
+  ...permissionRoutes,
+  ...definitionRoutes,
+  ...metricRoutes,
+];
+
+interface Compiled {
+  route: Route;
+  /** literal text, or null for a parameter */
+  parts: { literal: string | null; name: string }[];
+}
+
+const COMPILED: Compiled[] = ROUTES.map((route) => ({
+  route,
+  parts: route.path
+    .split('/')
+    .slice(1)
+    .map((p) => (p.startsWith(':') ? { literal: null, name: p.slice(1) } : { literal: p, name: p })),
+}));
+
+/** Path segments, percent-decoded; undefined when the encoding is broken. */
+function segments(path: string): string[] | undefined {
+  const parts = path.split('/').slice(1);
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  try {
+    return parts.map((p) => decodeURIComponent(p));
+  } catch {
+    return undefined;
+  }
+}
+
+function match(c: Compiled, segs: string[]): Record<string, string> | undefined {
+  if (c.parts.length !== segs.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segs.length; i++) {
+    const part = c.parts[i];
+    if (part.literal !== null) {
+      if (part.literal !== segs[i]) return undefined;
+    } else {
+      if (segs[i] === '') return undefined;
+      params[part.name] = segs[i];
+    }
+  }
+  return params;
+}
+
+const ANONYMOUS: User = { name: '', passwordHash: '', hashingAlgorithm: '', tags: [] };
+
+export async function handleManagement(broker: Broker, req: ManagementRequest): Promise<ManagementResponse> {
+  try {
+    return await dispatch(broker, req);
+  } catch (err) {
+    const e = fromAmqp(err);
+    if (e instanceof HttpError) return e.toResponse();
+    broker.log.error(`management API ${req.method} ${req.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return json({ error: 'internal_error', reason: e instanceof Error ? e.message : String(e) }, 500);
+  }
+}
+
+async function dispatch(broker: Broker, req: ManagementRequest): Promise<ManagementResponse> {
+  const segs = segments(req.path);
+  if (segs === undefined) throw objectNotFound();
+  const found: { c: Compiled; params: Record<string, string> }[] = [];
+  for (const c of COMPILED) {
+    const params = match(c, segs);
+    if (params !== undefined) found.push({ c, params });
+  }
+  if (found.length === 0) throw objectNotFound();
+  const hit = found.find((f) => f.c.route.method === req.method);
+  if (hit === undefined) return empty(405, { allow: [...new Set(found.map((f) => f.c.route.method))].join(', ') });
+  const { route } = hit.c;
+  const mgmt = managementContext(broker);
+  const core = broker.core;
+  let user = ANONYMOUS;
+  if (route.access !== 'none') {
+    user = authenticate(core, req.headers.authorization, req.remoteAddress);
+    requireAccess(user, route.access ?? 'management');
+    mgmt.sampler.touch();
+  }
+  let vhost: VirtualHost | undefined;
+  if (hit.params.vhost !== undefined) {
+    vhost = core.getVhost(hit.params.vhost);
+    if (vhost === undefined) throw objectNotFound();
+    checkVhostAccess(core, user, vhost.name);
+  }
+  const ctx: RouteContext = {
+    broker,
+    mgmt,
+    user,
+    params: hit.params,
+    get vhost(): VirtualHost {
+      if (vhost === undefined) throw new Error(`route ${route.path} has no :vhost parameter`);
+      return vhost;
+    },
+    query: req.query,
+    req,
+  };
+  return route.handle(ctx);
+}
