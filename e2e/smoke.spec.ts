@@ -1,0 +1,81 @@
+// Smoke: the console page renders the running broker, and what an AMQP client declares shows up,
+// as text, without a reload. Also takes the screenshot the README shows.
+import { expect, test } from '@playwright/test';
+import amqp from 'amqplib';
+
+const HOSTILE_QUEUE = '<script>alert(1)</script>-smoke';
+
+test('console lists what an AMQP client declares', async ({ page, request }) => {
+  const health = await request.get('/api/health');
+  expect(health.ok()).toBe(true);
+  const { amqpPort } = (await health.json()) as { ok: boolean; amqpPort: number };
+
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Warren' })).toBeVisible();
+  await expect(page.getByTestId('amqp-url')).toHaveText(`amqp://guest:guest@127.0.0.1:${amqpPort}`);
+  await expect(page.getByRole('cell', { name: 'amq.topic', exact: true })).toBeVisible();
+
+  const connection = await amqp.connect(`amqp://guest:guest@127.0.0.1:${amqpPort}`);
+  try {
+    const channel = await connection.createConfirmChannel();
+    // A small topology, so the screenshot shows something real.
+    await channel.assertExchange('shop.events', 'topic', { durable: true });
+    await channel.assertQueue('orders', { durable: true });
+    await channel.bindQueue('orders', 'shop.events', 'order.*');
+    for (const id of [1, 2, 3]) channel.publish('shop.events', 'order.created', Buffer.from(`order ${id}`));
+    await channel.assertQueue(HOSTILE_QUEUE, { durable: false });
+    channel.sendToQueue(HOSTILE_QUEUE, Buffer.from('hello from the smoke test'));
+    await channel.waitForConfirms();
+
+    const consumer = await connection.createChannel();
+    await consumer.prefetch(1);
+    await consumer.consume('orders', () => {}); // holds one message unacknowledged
+
+    // No reload: the page refreshes itself every 2 s.
+    const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: HOSTILE_QUEUE, exact: true }) });
+    await expect(row).toBeVisible({ timeout: 10_000 });
+    await expect(row.getByRole('cell').nth(1)).toHaveText('1'); // ready
+    const orders = page.getByRole('row').filter({ has: page.getByRole('cell', { name: 'orders', exact: true }) });
+    await expect(orders.getByRole('cell').nth(1)).toHaveText('2', { timeout: 10_000 }); // ready
+    await expect(orders.getByRole('cell').nth(2)).toHaveText('1'); // unacked
+    await expect(orders.getByRole('cell').nth(3)).toHaveText('1'); // consumers
+
+    // And after a full reload, still text: the name is shown, never run.
+    await page.reload();
+    await expect(row).toBeVisible();
+    await expect(page.locator('main script')).toHaveCount(0);
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+
+    await page.screenshot({ path: 'e2e/screenshots/console.png', fullPage: true });
+  } finally {
+    await connection.close();
+  }
+});
+
+test('unknown WebSocket paths are refused and /api/ws greets with a snapshot', async ({ baseURL }) => {
+  const { WebSocket } = await import('ws');
+  const wsUrl = baseURL!.replace(/^http/, 'ws');
+  const hello = await new Promise<{ type: string; snapshot: { vhosts: unknown[] } }>((resolve, reject) => {
+    const ws = new WebSocket(`${wsUrl}/api/ws`);
+    ws.on('message', (data) => resolve(JSON.parse(String(data))));
+    ws.on('error', reject);
+  });
+  expect(hello.type).toBe('hello');
+  expect(hello.snapshot.vhosts.length).toBeGreaterThan(0);
+
+  const status = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(`${wsUrl}/not-a-socket`);
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(-1));
+  });
+  expect(status).toBe(404);
+});

@@ -1,0 +1,12 @@
+import type { NextConfig } from 'next';
+
+// server.ts is the process entry (custom server); this only configures the console's build.
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // The console is served by Warren itself, never from a CDN or a serverless platform.
+  images: { unoptimized: true },
+  devIndicators: { position: 'bottom-right' },
+};
+
+export default nextConfig;

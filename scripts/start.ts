@@ -1,0 +1,114 @@
+// `npm start`: builds the console with `next build` when there is no production build or when a
+// source is newer than it, then runs server.ts in production mode in this same process.
+// Flags pass through: `npm start -- --port 8080 --amqp-port 5673`.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, USAGE, loadConfig } from '../lib/config';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
+
+/** What the console build is made from. Tests, specs and generated files do not count. */
+const SOURCE_DIRS = ['app', 'components', 'lib', 'broker', 'public'];
+const SOURCE_FILES = [
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'next.config.ts',
+  'next.config.mjs',
+  'next.config.js',
+  'postcss.config.mjs',
+  'postcss.config.js',
+];
+const SKIP_DIRS = new Set(['node_modules', 'test', 'tests', '__tests__', '.next']);
+const SKIP_FILE = /\.(test|spec)\.[cm]?[jt]sx?$|\.tsbuildinfo$/;
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) newest = Math.max(newest, newestMtime(full));
+    } else if (!SKIP_FILE.test(entry.name)) {
+      newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function mtime(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Why a build is needed, or undefined when the production build is up to date. */
+function buildNeeded(root = ROOT): string | undefined {
+  const built = mtime(path.join(root, '.next', 'BUILD_ID'));
+  if (!built) return 'no production build yet';
+  const newest = Math.max(
+    ...SOURCE_DIRS.map((d) => newestMtime(path.join(root, d))),
+    ...SOURCE_FILES.map((f) => mtime(path.join(root, f))),
+  );
+  return newest > built ? 'sources changed since the last build' : undefined;
+}
+
+function nextBuild(): Promise<void> {
+  const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [nextBin, 'build'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: process.env.NEXT_TELEMETRY_DISABLED ?? '1' },
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`next build failed (${signal ?? `exit code ${code}`})`));
+    });
+  });
+}
+
+async function start(): Promise<void> {
+  const argv = process.argv.slice(2);
+  // Check the flags before spending a minute on a build.
+  try {
+    if (loadConfig(argv).help) {
+      process.stdout.write(USAGE);
+      return;
+    }
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`warren: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+
+  const reason = buildNeeded();
+  if (reason) {
+    console.log(`warren: building the console (${reason})…`);
+    const t0 = Date.now();
+    await nextBuild();
+    if (!fs.existsSync(BUILD_ID)) throw new Error('next build finished without writing .next/BUILD_ID');
+    console.log(`warren: console built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  (process.env as Record<string, string | undefined>).NODE_ENV = 'production';
+  const { main } = await import('../server');
+  await main(argv);
+}
+
+start().catch((err: unknown) => {
+  console.error(`warren: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,265 @@
+// The one Warren process: the AMQP broker, and one HTTP server for the console pages, the REST API
+// and the `/api/ws` live stream. `npm start` (scripts/start.ts) builds the console when needed and
+// calls main(); `npm run dev` runs this file with --dev for Next.js hot reload.
+import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import { WebSocketServer } from 'ws';
+import { createBroker, type Broker } from './broker/index';
+import { setBroker } from './lib/broker-instance';
+import { isLoopback } from './lib/management/auth';
+import { PEER_ADDRESS_HEADER } from './lib/management/web';
+import { ConfigError, USAGE, displayHost, loadConfig, type Config } from './lib/config';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+export const LIVE_PATH = '/api/ws';
+
+/** How long in-flight HTTP requests may take to finish once shutdown has begun. */
+const HTTP_DRAIN_MS = 2_000;
+/** Shutdown that takes longer than this is given up on (exit 1). */
+const SHUTDOWN_LIMIT_MS = 10_000;
+
+type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface LiveEndpoint {
+  handleUpgrade: UpgradeHandler;
+  close(): void;
+}
+
+/**
+ * Placeholder for lib/live: greets the browser with the current snapshot and says goodbye.
+ * The live hub (topology diffs, stats, message flow) replaces this function.
+ */
+export function createLiveEndpoint(broker: Broker): LiveEndpoint {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  return {
+    handleUpgrade(req, socket, head) {
+      // Same rules as the first page: this machine only, and never from another site's page
+      // (browsers send Origin with WebSocket handshakes but apply no CORS to them).
+      if (!isLoopback(req.socket.remoteAddress) || !sameOrigin(req)) return rejectUpgrade(socket, 403, 'Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => ws.terminate());
+        ws.send(JSON.stringify({ type: 'hello', snapshot: broker.snapshot() }));
+        ws.close(1000, 'live updates are not available yet');
+      });
+    },
+    close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+/**
+ * Route handlers cannot see the socket, so the peer address travels in a header. It is always
+ * overwritten here, so a client cannot claim to be on loopback.
+ */
+function stampPeerAddress(req: http.IncomingMessage): void {
+  req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
+}
+
+function sameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true; // not a browser
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+function listen(server: http.Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ port, host }, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function closeHttp(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export interface RunningServer {
+  broker: Broker;
+  consoleUrl: string;
+  amqpUrl: string;
+  /** Stops HTTP (in-flight requests get a moment), then the broker (clients get 320). */
+  close(reason?: string): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const broker = await createBroker({
+    port: config.amqpPort,
+    host: config.host,
+    dataDir: config.dataDir,
+    logLevel: config.logLevel,
+  });
+  setBroker(broker);
+
+  const server = http.createServer();
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (err) {
+    setBroker(undefined);
+    await broker.close('startup failed');
+    throw err;
+  }
+  const hostname = displayHost(config.host);
+
+  // Next 16's app.getUpgradeHandler() does nothing for custom servers; Next attaches its real upgrade
+  // handler (dev HMR) with .on('upgrade') to `httpServer` on the first request. It gets an emitter of
+  // its own so that the 'upgrade' listener below alone decides which upgrades reach Next.
+  const nextUpgrades = new EventEmitter();
+  const app = next({
+    dev: config.dev,
+    dir: ROOT,
+    hostname,
+    port,
+    httpServer: nextUpgrades as unknown as http.Server,
+  });
+  const ready = app.prepare();
+  const handle = app.getRequestHandler();
+  const live = createLiveEndpoint(broker);
+
+  server.on('request', (req, res) => {
+    stampPeerAddress(req);
+    ready
+      .then(() => handle(req, res))
+      .catch((err: unknown) => {
+        console.error('warren: request failed:', err);
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    stampPeerAddress(req);
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname === LIVE_PATH) return live.handleUpgrade(req, socket, head);
+    if (config.dev && pathname.startsWith('/_next/') && nextUpgrades.emit('upgrade', req, socket, head)) return;
+    rejectUpgrade(socket, 404, 'Not Found');
+  });
+
+  try {
+    await ready;
+  } catch (err) {
+    live.close();
+    await closeHttp(server);
+    setBroker(undefined);
+    await broker.close('startup failed');
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    broker,
+    consoleUrl: `http://${hostname}:${port}/`,
+    amqpUrl: `amqp://${hostname}:${broker.port}`,
+    close(reason = 'shutdown') {
+      closing ??= (async () => {
+        live.close();
+        await closeHttp(server);
+        await app.close().catch(() => {});
+        await broker.close(reason);
+        setBroker(undefined);
+      })();
+      return closing;
+    },
+  };
+}
+
+function prepareEnv(dev: boolean): void {
+  const env = process.env as Record<string, string | undefined>;
+  // React and Next pick their production or development builds from NODE_ENV.
+  if (dev) env.NODE_ENV = 'development';
+  else env.NODE_ENV ??= 'production';
+  // Warren's users did not ask for Next.js telemetry; set NEXT_TELEMETRY_DISABLED=0 to allow it.
+  env.NEXT_TELEMETRY_DISABLED ??= '1';
+}
+
+/** Runs Warren until SIGINT or SIGTERM. A second signal exits at once. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  let config: Config;
+  try {
+    const loaded = loadConfig(argv);
+    if (loaded.help) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    config = loaded.config;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`warren: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  prepareEnv(config.dev);
+
+  let running: RunningServer;
+  try {
+    running = await startServer(config);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? `address already in use (${e.message})` : e.stack ?? String(err);
+    console.error(`warren: could not start: ${why}`);
+    process.exit(1);
+  }
+
+  if (config.logLevel !== 'silent') {
+    console.log(
+      `Warren is running${config.dev ? ' (dev)' : ''}: console ${running.consoleUrl}  AMQP ${running.amqpUrl}`,
+    );
+  }
+
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.error(`warren: ${signal} again, exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    if (config.logLevel !== 'silent') console.log(`warren: ${signal} received, shutting down`);
+    setTimeout(() => {
+      console.error(`warren: shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s, exiting`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    running.close('shutdown').then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('warren: shutdown failed:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+const entry = process.argv[1];
+if (entry && path.resolve(entry).replace(/\.[cm]?[jt]s$/, '') === fileURLToPath(import.meta.url).replace(/\.[cm]?[jt]s$/, '')) {
+  main().catch((err: unknown) => {
+    console.error('warren:', err);
+    process.exit(1);
+  });
+}
