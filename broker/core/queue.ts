@@ -230,11 +230,12 @@ export class Queue {
   }
 
   /** Recovery: a message read back from the log; call in queue order. */
-  restore(msg: Message, seq: number, redelivered: boolean, expiresAt: number, stored: object): void {
-    const entry = this.entryFor(msg);
-    this.ready.push({ ...entry, seq, redelivered, expiresAt, stored });
+  restore(msg: Message, seq: number, redelivered: boolean, expiresAt: number, stored: object): QueueEntry {
+    const entry: QueueEntry = { ...this.entryFor(msg), seq, redelivered, expiresAt, stored };
+    this.ready.push(entry);
     this.readyBytes += msg.bodySize;
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+    return entry;
   }
 
   /** After recovery: numbers already used in the log are not handed out again; start the TTL clock. */

@@ -8,7 +8,7 @@ import type { Queue, QueueEntry } from '../core/queue';
 import type { Logger } from '../logger';
 import { writeFileAtomic } from './atomic-file';
 import { RecordType, type DecodedRecord } from './log-records';
-import { MessageLog, type BodyLocation, type Segment } from './message-log';
+import { MessageLog, StoredRef, type Segment } from './message-log';
 import { collectDefinitions, unpackTable, type StoredDefinitions } from './stored-definitions';
 
 export interface StoreOptions {
@@ -28,19 +28,25 @@ export interface RecoveryReport {
 interface Recovered {
   meta: { exchange: string; routingKey: string; properties: Buffer; expiresAt: number };
   seq: number;
-  location: BodyLocation;
+  ref: StoredRef;
   delivered: boolean;
 }
 
-/** A body on disk, read back on each use. */
+/** The store's note on a stored record: whose it is. */
+interface Owner {
+  queue: Queue;
+  entry: QueueEntry;
+}
+
+/** A body on disk, read back on each use (through the ref, which compaction may move). */
 class LoggedBody implements BodySource {
   constructor(
     private readonly log: MessageLog,
-    private readonly location: BodyLocation,
+    private readonly ref: StoredRef,
   ) {}
 
   read(): Buffer {
-    return this.log.readBody(this.location);
+    return this.log.readBody(this.ref);
   }
 }
 
@@ -68,6 +74,7 @@ export class DurableStore implements QueuePersistence, Durability {
     this.defsFile = path.join(dir, 'definitions.json');
     this.log = new MessageLog(path.join(dir, 'messages'), options.segmentSize, logger);
     this.log.beforeFlush = () => this.flushDefinitions();
+    this.log.afterFlush = () => this.compact();
   }
 
   /** Loads definitions and messages into the (fresh) core, then starts following its changes. */
@@ -103,11 +110,9 @@ export class DurableStore implements QueuePersistence, Durability {
 
   stored(queue: Queue, entry: QueueEntry): void {
     const msg = entry.msg;
-    const location = this.log.appendMessage(
-      { queue: queue.storeId, seq: entry.seq, expiresAt: entry.expiresAt, exchange: msg.exchange, routingKey: msg.routingKey, properties: msg.rawProperties },
-      msg.body,
-    );
-    entry.stored = location;
+    const ref = this.log.appendMessage(metaOf(queue, entry), msg.body);
+    ref.owner = { queue, entry } satisfies Owner;
+    entry.stored = ref;
     msg.stored = true;
     if (!msg.isResident) return;
     if (this.residentBytes + msg.bodySize <= this.options.memoryBudget) {
@@ -115,7 +120,7 @@ export class DurableStore implements QueuePersistence, Durability {
       return;
     }
     // Over budget: once on disk, the body lives only there until a consumer reaches it.
-    this.log.afterWritten(() => msg.pageOut(new LoggedBody(this.log, location)));
+    this.log.afterWritten(() => msg.pageOut(new LoggedBody(this.log, ref)));
   }
 
   delivered(queue: Queue, entry: QueueEntry): void {
@@ -133,10 +138,18 @@ export class DurableStore implements QueuePersistence, Durability {
   }
 
   private forget(entry: QueueEntry): void {
-    const loc = entry.stored as BodyLocation;
+    const ref = entry.stored as StoredRef;
     entry.stored = undefined;
-    this.log.release(loc.segment);
+    this.log.release(ref);
     if (entry.msg.isResident) this.residentBytes = Math.max(0, this.residentBytes - entry.msg.bodySize);
+  }
+
+  /** Moves the live records out of a mostly dead oldest segment so it can be deleted. */
+  private compact(): void {
+    for (const ref of this.log.compactionCandidates()) {
+      const { queue, entry } = ref.owner as Owner;
+      this.log.rewrite(ref, metaOf(queue, entry), entry.msg.body);
+    }
   }
 
   // --- definitions -----------------------------------------------------------------------------
@@ -236,13 +249,15 @@ export class DurableStore implements QueuePersistence, Durability {
   private recoverMessages(byId: Map<number, Queue>): number {
     const live = new Map<number, Map<number, Recovered>>();
     const highest = new Map<number, number>();
-    this.log.open((r: DecodedRecord, segment: Segment) => {
+    this.log.open((r: DecodedRecord, segment: Segment, recordBytes: number) => {
       if (r.type === RecordType.Message) {
         const { queue, seq } = r.meta;
         if (!byId.has(queue)) return;
         let m = live.get(queue);
         if (m === undefined) live.set(queue, (m = new Map()));
-        m.set(seq, { meta: r.meta, seq, location: { segment, offset: r.bodyOffset, length: r.bodyLength }, delivered: false });
+        // a record seen twice was moved by compaction: the later copy counts, the delivered mark carries over
+        const delivered = m.get(seq)?.delivered ?? false;
+        m.set(seq, { meta: r.meta, seq, ref: new StoredRef(segment, r.bodyOffset, r.bodyLength, recordBytes), delivered });
         if (seq > (highest.get(queue) ?? -1)) highest.set(queue, seq);
         return;
       }
@@ -258,17 +273,18 @@ export class DurableStore implements QueuePersistence, Durability {
     for (const [id, queue] of byId) {
       const recs = [...(live.get(id)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
       for (const rec of recs) {
-        const { meta, location } = rec;
-        this.log.retain(location.segment);
+        const { meta, ref } = rec;
+        this.log.retain(ref);
         let msg: Message;
-        if (this.residentBytes + location.length <= this.options.memoryBudget) {
-          msg = new Message(meta.exchange, meta.routingKey, meta.properties, this.log.readBody(location));
-          this.residentBytes += location.length;
+        if (this.residentBytes + ref.length <= this.options.memoryBudget) {
+          msg = new Message(meta.exchange, meta.routingKey, meta.properties, this.log.readBody(ref));
+          this.residentBytes += ref.length;
         } else {
-          msg = Message.pagedOut(meta.exchange, meta.routingKey, meta.properties, location.length, new LoggedBody(this.log, location));
+          msg = Message.pagedOut(meta.exchange, meta.routingKey, meta.properties, ref.length, new LoggedBody(this.log, ref));
         }
         msg.stored = true;
-        queue.restore(msg, rec.seq, rec.delivered, meta.expiresAt, location);
+        const entry = queue.restore(msg, rec.seq, rec.delivered, meta.expiresAt, ref);
+        ref.owner = { queue, entry } satisfies Owner;
         count++;
       }
       queue.restored(highest.get(id) ?? -1);
@@ -276,4 +292,9 @@ export class DurableStore implements QueuePersistence, Durability {
     this.log.reclaim();
     return count;
   }
+}
+
+function metaOf(queue: Queue, entry: QueueEntry) {
+  const msg = entry.msg;
+  return { queue: queue.storeId, seq: entry.seq, expiresAt: entry.expiresAt, exchange: msg.exchange, routingKey: msg.routingKey, properties: msg.rawProperties };
 }

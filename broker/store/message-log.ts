@@ -3,9 +3,11 @@ import path from 'node:path';
 import type { Logger } from '../logger';
 import { decodeRecord, encodeMark, encodeMessageHead, type DecodedRecord, type MessageMeta, type RecordType } from './log-records';
 
-/** One file of the log. `live` counts the messages in it that some queue still holds. */
+/** One file of the log. `refs` are the messages in it that some queue still holds. */
 export class Segment {
-  live = 0;
+  readonly refs = new Set<StoredRef>();
+  /** bytes of those messages' records: a mostly dead old segment is worth compacting */
+  liveBytes = 0;
   /** chunks queued for this segment but not yet written */
   pendingWrites = 0;
   constructor(
@@ -16,11 +18,21 @@ export class Segment {
   ) {}
 }
 
-/** Where a message's body sits on disk. */
-export interface BodyLocation {
-  readonly segment: Segment;
-  readonly offset: number;
-  readonly length: number;
+/**
+ * A live message record: where its body sits on disk. Compaction moves it to a newer segment;
+ * the store keeps this object and reads through it, so a move is invisible to the queue.
+ */
+export class StoredRef {
+  /** the store's: which queue entry this record belongs to */
+  owner: unknown;
+  released = false;
+  moving = false;
+  constructor(
+    public segment: Segment,
+    public offset: number,
+    readonly length: number,
+    public recordBytes: number,
+  ) {}
 }
 
 type Waiter = (ok: boolean) => void;
@@ -43,6 +55,8 @@ export class MessageLog {
   private scheduled = false;
   /** Called before each batch is written: the definitions go to disk first. */
   beforeFlush: () => void = () => {};
+  /** Called after each batch: the store compacts from here. */
+  afterFlush: () => void = () => {};
   /** bytes appended and fsynced, for the bench and the console */
   stats = { appended: 0, syncs: 0, batches: 0 };
 
@@ -56,7 +70,7 @@ export class MessageLog {
    * Opens the log, handing every intact record to `onRecord` in order. A torn or corrupt tail of
    * the last segment is cut off; corruption inside an older segment skips the rest of it.
    */
-  open(onRecord: (r: DecodedRecord, segment: Segment, bytes: Buffer) => void): void {
+  open(onRecord: (r: DecodedRecord, segment: Segment, recordBytes: number) => void): void {
     fs.mkdirSync(this.dir, { recursive: true });
     const files = fs.readdirSync(this.dir).filter((f) => /^\d{8}\.seg$/.test(f)).sort();
     files.forEach((f, i) => {
@@ -78,7 +92,7 @@ export class MessageLog {
           }
           break;
         }
-        onRecord(r.record, segment, bytes);
+        onRecord(r.record, segment, r.next - off);
         off = r.next;
       }
       segment.fd = fs.openSync(file, last ? 'a+' : 'r');
@@ -88,18 +102,44 @@ export class MessageLog {
     this.active = this.segments[this.segments.length - 1];
   }
 
-  appendMessage(meta: MessageMeta, body: Buffer): BodyLocation {
+  appendMessage(meta: MessageMeta, body: Buffer): StoredRef {
+    const { segment, offset, total } = this.write(meta, body);
+    const ref = new StoredRef(segment, offset, body.length, total);
+    this.retain(ref);
+    return ref;
+  }
+
+  private write(meta: MessageMeta, body: Buffer): { segment: Segment; offset: number; total: number } {
     const head = encodeMessageHead(meta, body);
     const total = head.length + body.length;
     if (this.active.size > 0 && this.active.size + total > this.segmentSize) this.roll();
     const segment = this.active;
     const offset = segment.size + head.length;
     segment.size += total;
-    segment.live++;
     this.queue(segment, head);
     if (body.length > 0) this.queue(segment, body);
     this.needsSync = true;
-    return { segment, offset, length: body.length };
+    return { segment, offset, total };
+  }
+
+  /**
+   * Compaction: writes the record again at the head of the log; once that is on disk the ref
+   * points there, and the old segment no longer holds it.
+   */
+  rewrite(ref: StoredRef, meta: MessageMeta, body: Buffer): void {
+    if (ref.released || ref.moving) return;
+    ref.moving = true;
+    const { segment, offset, total } = this.write(meta, body);
+    this.afterWritten(() => {
+      ref.moving = false;
+      if (ref.released) return;
+      this.release(ref);
+      ref.released = false;
+      ref.segment = segment;
+      ref.offset = offset;
+      ref.recordBytes = total;
+      this.retain(ref);
+    });
   }
 
   /** DELIVERED, REMOVED, PURGED: written with the next batch, never waited for. */
@@ -110,13 +150,33 @@ export class MessageLog {
     this.queue(this.active, buf);
   }
 
-  /** A message in `segment` is gone for good; empty old segments are deleted after the next write. */
-  release(segment: Segment): void {
-    segment.live--;
+  /** The message is gone for good; empty old segments are deleted after the next write. */
+  release(ref: StoredRef): void {
+    if (ref.released) return;
+    ref.released = true;
+    ref.segment.refs.delete(ref);
+    ref.segment.liveBytes -= ref.recordBytes;
   }
 
-  retain(segment: Segment): void {
-    segment.live++;
+  retain(ref: StoredRef): void {
+    ref.segment.refs.add(ref);
+    ref.segment.liveBytes += ref.recordBytes;
+  }
+
+  /**
+   * An old segment kept alive by a few long-lived messages pins every newer one (segments go oldest
+   * first). When the oldest is mostly dead, hand its live records to `relocate`, a batch at a time.
+   */
+  compactionCandidates(max = 2000): StoredRef[] {
+    if (this.segments.length < 3) return [];
+    const oldest = this.segments[0];
+    if (oldest === this.active || oldest.refs.size === 0 || oldest.liveBytes > this.segmentSize / 4) return [];
+    const out: StoredRef[] = [];
+    for (const ref of oldest.refs) {
+      if (!ref.moving) out.push(ref);
+      if (out.length >= max) break;
+    }
+    return out;
   }
 
   /** Calls back once everything appended so far is on disk (ok) or failed to get there. */
@@ -131,7 +191,7 @@ export class MessageLog {
     this.afterWrite.push(fn);
   }
 
-  readBody(loc: BodyLocation): Buffer {
+  readBody(loc: StoredRef): Buffer {
     const buf = Buffer.allocUnsafe(loc.length);
     let done = 0;
     while (done < loc.length) {
@@ -167,7 +227,7 @@ export class MessageLog {
   reclaim(): void {
     while (this.segments.length > 1) {
       const s = this.segments[0];
-      if (s.live > 0 || s.pendingWrites > 0 || s === this.active) break;
+      if (s.refs.size > 0 || s.pendingWrites > 0 || s === this.active) break;
       this.segments.shift();
       fs.closeSync(s.fd);
       fs.rmSync(s.file, { force: true });
@@ -215,6 +275,7 @@ export class MessageLog {
       for (const w of waiters) w(!err);
       if (!err) for (const fn of after) fn();
       this.reclaim();
+      this.afterFlush();
       if (this.pending.length > 0) this.flush();
     });
   };
