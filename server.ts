@@ -7,10 +7,9 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from './broker/index';
 import { setBroker } from './lib/broker-instance';
-import { isLoopback } from './lib/management/auth';
+import { createLiveEndpoint } from './lib/live/index';
 import { PEER_ADDRESS_HEADER } from './lib/management/web';
 import { ConfigError, USAGE, displayHost, loadConfig, type Config } from './lib/config';
 
@@ -24,51 +23,12 @@ const SHUTDOWN_LIMIT_MS = 10_000;
 
 type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-export interface LiveEndpoint {
-  handleUpgrade: UpgradeHandler;
-  close(): void;
-}
-
-/**
- * Placeholder for lib/live: greets the browser with the current snapshot and says goodbye.
- * The live hub (topology diffs, stats, message flow) replaces this function.
- */
-export function createLiveEndpoint(broker: Broker): LiveEndpoint {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  return {
-    handleUpgrade(req, socket, head) {
-      // Same rules as the first page: this machine only, and never from another site's page
-      // (browsers send Origin with WebSocket handshakes but apply no CORS to them).
-      if (!isLoopback(req.socket.remoteAddress) || !sameOrigin(req)) return rejectUpgrade(socket, 403, 'Forbidden');
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        ws.on('error', () => ws.terminate());
-        ws.send(JSON.stringify({ type: 'hello', snapshot: broker.snapshot() }));
-        ws.close(1000, 'live updates are not available yet');
-      });
-    },
-    close() {
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
-    },
-  };
-}
-
 /**
  * Route handlers cannot see the socket, so the peer address travels in a header. It is always
  * overwritten here, so a client cannot claim to be on loopback.
  */
 function stampPeerAddress(req: http.IncomingMessage): void {
   req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
-}
-
-function sameOrigin(req: http.IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true; // not a browser
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {

@@ -16,10 +16,16 @@ export type ClientMessage =
   | { type: 'vhost'; vhost: string }
   /** message-flow events per second this browser wants at most (default 50, max 200; 0 = none) */
   | { type: 'flow'; budget: number }
+  /**
+   * A consumer on a queue of the watched vhost; answered with consume-ok, or cancelled (with the
+   * reason) when it cannot start. prefetch 0 = no limit but the socket's back-pressure; with ack
+   * 'auto' prefetch does not apply, as in AMQP. Delivery tags are per consumer, from 1.
+   */
   | { type: 'consume'; id: string; queue: string; prefetch: number; ack: 'manual' | 'auto' }
   | { type: 'ack'; id: string; deliveryTag: number; multiple?: boolean }
   | { type: 'nack'; id: string; deliveryTag: number; multiple?: boolean; requeue: boolean }
   | { type: 'reject'; id: string; deliveryTag: number; requeue: boolean }
+  /** Ends the consumer; what it held unacked is requeued (like closing its channel). */
   | { type: 'cancel'; id: string };
 
 export interface FlowEventMessage {
@@ -43,6 +49,7 @@ export interface DeliveredMessage {
   exchange: string;
   routingKey: string;
   properties: Item;
+  /** at most 1 MiB of the body; payloadBytes tells the full size */
   payload: string;
   payloadEncoding: 'string' | 'base64';
   payloadBytes: number;
@@ -50,7 +57,8 @@ export interface DeliveredMessage {
 
 export type ServerMessage =
   | { type: 'hello'; product: string; version: string; user: string; tags: string[] }
-  | { type: 'error'; error: string; reason: string }
+  /** `id` names the browser consumer a consume/ack/nack/reject/cancel error is about */
+  | { type: 'error'; error: string; reason: string; id?: string }
   | {
       type: 'snapshot';
       vhost: string;

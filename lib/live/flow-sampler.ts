@@ -1,0 +1,133 @@
+// The console's FlowTap and the per-browser budgets it feeds.
+//
+// `sample()` runs on every publish while the tap is installed, so it is one comparison and one
+// decrement: a token bucket that the hub refills from its 100 ms flow timer (no clock read on the
+// hot path). The refill rate aims at the largest browser budget in *events* per second: each
+// sampled message turns into several events (published, delivered, acked; more with fan-out), so
+// the rate is divided by the events-per-message seen lately. `emit()` only appends to a buffer;
+// the timer turns events into messages and hands each browser what its own budget allows.
+import type { FlowEvent, FlowTap } from '../../broker/core/flow';
+import type { FlowEventMessage } from './protocol';
+
+export const FLOW_INTERVAL_MS = 100;
+/** Events kept between two flushes at most; more are lost (counted as dropped for everyone). */
+const MAX_PENDING = 20_000;
+/** Sampler and browser buckets hold this many seconds of budget: short bursts pass, floods do not. */
+const BURST_SECONDS = 0.2;
+
+export class FlowSampler implements FlowTap {
+  private tokens = 0;
+  private sampled = 0;
+  /** events per sampled message, smoothed; starts at publish → deliver → ack */
+  private ratio = 3;
+  private events: FlowEvent[] = [];
+  private times: number[] = [];
+  private overflow = 0;
+
+  sample(): boolean {
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    this.sampled++;
+    return true;
+  }
+
+  emit(event: FlowEvent): void {
+    if (this.events.length >= MAX_PENDING) {
+      this.overflow++;
+      return;
+    }
+    this.events.push(event);
+    this.times.push(Date.now());
+  }
+
+  /** Called from the flow timer: `budget` events per second wanted, `seconds` since the last call. */
+  refill(budget: number, seconds: number): void {
+    const emitted = this.events.length + this.overflow;
+    if (this.sampled > 0) this.ratio = clamp(0.7 * this.ratio + 0.3 * (emitted / this.sampled), 1, 10);
+    this.sampled = 0;
+    const rate = budget / this.ratio;
+    this.tokens = Math.min(Math.max(1, rate * BURST_SECONDS), this.tokens + rate * seconds);
+  }
+
+  /** The buffered events as protocol messages, grouped by vhost; and how many were lost. */
+  drain(): { byVhost: Map<string, FlowEventMessage[]>; lost: number } {
+    const byVhost = new Map<string, FlowEventMessage[]>();
+    const events = this.events;
+    const times = this.times;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      let list = byVhost.get(e.vhost);
+      if (list === undefined) byVhost.set(e.vhost, (list = []));
+      list.push(toMessage(e, times[i]));
+    }
+    const lost = this.overflow;
+    this.events = [];
+    this.times = [];
+    this.overflow = 0;
+    return { byVhost, lost };
+  }
+
+  /** Installed afresh: a full bucket, so the first messages after a browser asks are followed. */
+  start(budget: number): void {
+    this.reset();
+    this.tokens = Math.max(1, (budget / this.ratio) * BURST_SECONDS);
+  }
+
+  reset(): void {
+    this.tokens = 0;
+    this.sampled = 0;
+    this.events = [];
+    this.times = [];
+    this.overflow = 0;
+  }
+}
+
+/** One browser's allowance: `budget` events per second, refilled by the flow timer. */
+export class FlowBudget {
+  budget: number;
+  private tokens: number;
+  /** events this browser did not get since its last flow message */
+  dropped = 0;
+
+  constructor(budget: number) {
+    this.budget = budget;
+    this.tokens = Math.max(1, budget * BURST_SECONDS);
+  }
+
+  refill(seconds: number): void {
+    this.tokens = Math.min(Math.max(1, this.budget * BURST_SECONDS), this.tokens + this.budget * seconds);
+  }
+
+  /** How many of `offered` events may go now; the rest count as dropped. */
+  take(offered: number): number {
+    const n = Math.min(offered, Math.floor(this.tokens));
+    this.tokens -= n;
+    this.dropped += offered - n;
+    return n;
+  }
+
+  /** None may go (the browser's socket is backed up): all count as dropped. */
+  skip(offered: number): number {
+    this.dropped += offered;
+    return 0;
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return n < lo ? lo : n > hi ? hi : n;
+}
+
+export function toMessage(e: FlowEvent, ts: number): FlowEventMessage {
+  switch (e.kind) {
+    case 'published':
+      return { kind: e.kind, id: e.id, exchange: e.exchange, routingKey: e.routingKey, queues: e.queues, ts };
+    case 'returned':
+      return { kind: e.kind, id: e.id, exchange: e.exchange, routingKey: e.routingKey, ts };
+    case 'delivered':
+      return { kind: e.kind, id: e.id, queue: e.queue, consumerTag: e.consumerTag, redelivered: e.redelivered, ts };
+    case 'dead-lettered':
+      return { kind: e.kind, id: e.id, queue: e.queue, exchange: e.exchange, reason: e.reason, ts };
+    default:
+      return { kind: e.kind, id: e.id, queue: e.queue, ts };
+  }
+}

@@ -1,0 +1,56 @@
+// The console's live endpoint at /api/ws: server.ts hands it the HTTP upgrades for that path.
+// A `ws` server in noServer mode; each socket becomes a session of the hub (see hub.ts, session.ts
+// and protocol.ts for what goes over it).
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Broker } from '../../broker/index';
+import { LiveHub } from './hub';
+import { AUTH_TIMEOUT_MS } from './session';
+
+/** Browser messages are small; a bigger frame is a protocol error (close 1009). */
+export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+
+export interface LiveEndpoint {
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): void;
+}
+
+export interface LiveOptions {
+  /** ms a browser has to send `auth` (default AUTH_TIMEOUT_MS, 5 s); tests shorten it */
+  authTimeoutMs?: number;
+}
+
+export function createLiveEndpoint(broker: Broker, options: LiveOptions = {}): LiveEndpoint {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
+  const hub = new LiveHub(broker, options.authTimeoutMs ?? AUTH_TIMEOUT_MS);
+  return {
+    handleUpgrade(req, socket, head) {
+      // Browsers send Origin with WebSocket handshakes but apply no CORS to them: a page from
+      // another site must not get in (it would still need a password, but it should not try).
+      if (!sameOrigin(req)) return rejectUpgrade(socket, 403, 'Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        hub.accept(ws, req);
+      });
+    },
+    close() {
+      hub.close();
+      wss.close();
+    },
+  };
+}
+
+function sameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true; // not a browser
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}

@@ -1,0 +1,62 @@
+// The once-a-second stats message of one vhost: queue depths and consumer counts, and rates taken
+// as the change of the broker's O(1) counters (lib/management/counters) since the previous tick.
+// Runs only for vhosts someone watches; objects are WeakMap keys, so deleted ones are forgotten.
+import type { VirtualHost } from '../../broker/core/vhost';
+import { exchangeCounters, queueCounters, type Counters } from '../management/counters';
+import type { Totals } from '../management/totals';
+import type { ServerMessage } from './protocol';
+
+export type StatsMessage = Extract<ServerMessage, { type: 'stats' }>;
+
+interface Sample {
+  t: number;
+  values: Counters;
+}
+
+export class StatsTicker {
+  private readonly last = new WeakMap<object, Sample>();
+
+  tick(vh: VirtualHost, totals: Totals, now = Date.now()): StatsMessage {
+    const queues: StatsMessage['queues'] = {};
+    for (const q of vh.queues.values()) {
+      const c = queueCounters(q);
+      const rate = this.rates(q, c, now);
+      queues[q.name] = {
+        messages_ready: c.messages_ready,
+        messages_unacknowledged: c.messages_unacknowledged,
+        consumers: q.consumerCount,
+        publish_rate: rate('publish'),
+        deliver_rate: rate('deliver_get'),
+        ack_rate: rate('ack'),
+      };
+    }
+    const exchanges: StatsMessage['exchanges'] = {};
+    for (const e of vh.exchanges.values()) {
+      const rate = this.rates(e, exchangeCounters(e), now);
+      exchanges[e.name] = { publish_in_rate: rate('publish_in'), publish_out_rate: rate('publish_out') };
+    }
+    // channel publishes, queue deliveries and acks, and what departed objects left behind
+    const t = totals.vhostCounters(vh);
+    const rate = this.rates(vh, t, now);
+    return {
+      type: 'stats',
+      ts: now,
+      queues,
+      exchanges,
+      totals: { publish_rate: rate('publish'), deliver_rate: rate('deliver_get'), ack_rate: rate('ack'), messages: t.messages ?? 0 },
+    };
+  }
+
+  /** Per-second change since this object's previous tick; 0 on its first. */
+  private rates(obj: object, values: Counters, now: number): (key: string) => number {
+    const prev = this.last.get(obj);
+    this.last.set(obj, { t: now, values });
+    if (prev === undefined || now <= prev.t) return () => 0;
+    const seconds = (now - prev.t) / 1000;
+    return (key) => round1(Math.max(0, (values[key] ?? 0) - (prev.values[key] ?? 0)) / seconds);
+  }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

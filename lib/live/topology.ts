@@ -1,0 +1,217 @@
+// One watched vhost's topology as its browsers last saw it, and the diffs that bring them up to
+// date. Broker events only mark what changed (by name); a flush rebuilds those items with the
+// management API's DTO builders and compares them with what was sent. Working from state rather
+// than from the events alone keeps removes exact (a binding's arguments are gone by the time its
+// deletion is reported) and makes a burst of create/delete in one window cost one change or none.
+import type { BrokerCore, ConnectionHandle } from '../../broker/core/broker-core';
+import type { BrokerEvent } from '../../broker/core/events';
+import type { VirtualHost } from '../../broker/core/vhost';
+import { connectionIndex } from '../management/amqp-view';
+import { bindingsOf } from '../management/bindings';
+import { connectionDto } from '../management/connections';
+import { consumerDto } from '../management/consumers';
+import type { ManagementContext } from '../management/context';
+import { exchangeDto } from '../management/exchanges';
+import { queueDto } from '../management/queues';
+import type { Item, TopologyKind } from './protocol';
+
+export interface Change {
+  op: 'add' | 'remove' | 'update';
+  kind: TopologyKind;
+  item: Item;
+}
+
+export interface TopologyLists {
+  exchanges: Item[];
+  queues: Item[];
+  bindings: Item[];
+  consumers: Item[];
+  connections: Item[];
+}
+
+const SEP = '\u0000';
+
+export function bindingKey(b: Item): string {
+  return [b.source, b.destination, b.destination_type, b.properties_key].join(SEP);
+}
+
+export function consumerKey(c: Item): string {
+  const ch = c.channel_details as { name?: unknown } | undefined;
+  return `${String(c.consumer_tag)}${SEP}${String(ch?.name)}`;
+}
+
+export class VhostTopology {
+  readonly vhost: string;
+  private readonly core: BrokerCore;
+  private readonly mgmt: ManagementContext;
+  private exchanges = new Map<string, Item>();
+  private queues = new Map<string, Item>();
+  private bindings = new Map<string, Item>();
+  /** queue name → consumer key → item */
+  private consumers = new Map<string, Map<string, Item>>();
+  private connections = new Map<string, Item>();
+  private readonly dirtyExchanges = new Set<string>();
+  private readonly dirtyQueues = new Set<string>();
+  private readonly dirtyConsumers = new Set<string>();
+  private readonly dirtyConnections = new Set<string>();
+  private bindingsDirty = false;
+
+  constructor(core: BrokerCore, mgmt: ManagementContext, vhost: string) {
+    this.core = core;
+    this.mgmt = mgmt;
+    this.vhost = vhost;
+  }
+
+  get dirty(): boolean {
+    return (
+      this.bindingsDirty || this.dirtyExchanges.size > 0 || this.dirtyQueues.size > 0 || this.dirtyConsumers.size > 0 || this.dirtyConnections.size > 0
+    );
+  }
+
+  /** Marks what an event touched; true when it concerns this vhost. */
+  note(e: BrokerEvent): boolean {
+    switch (e.type) {
+      case 'exchange.created':
+      case 'exchange.deleted':
+        if (e.vhost !== this.vhost) return false;
+        this.dirtyExchanges.add(e.name);
+        return true;
+      case 'queue.created':
+      case 'queue.deleted':
+        if (e.vhost !== this.vhost) return false;
+        this.dirtyQueues.add(e.name);
+        this.dirtyConsumers.add(e.name);
+        // the default exchange's implicit binding comes and goes with the queue
+        this.bindingsDirty = true;
+        return true;
+      case 'queue.purged':
+        if (e.vhost !== this.vhost) return false;
+        this.dirtyQueues.add(e.name);
+        return true;
+      case 'binding.created':
+      case 'binding.deleted':
+        if (e.vhost !== this.vhost) return false;
+        this.bindingsDirty = true;
+        return true;
+      case 'consumer.created':
+      case 'consumer.deleted':
+        if (e.vhost !== this.vhost) return false;
+        this.dirtyConsumers.add(e.queue);
+        // consumer counts and exclusive/single-active tags live on the queue
+        this.dirtyQueues.add(e.queue);
+        return true;
+      case 'connection.opened':
+      case 'connection.closed':
+        return this.noteConnection(e.name);
+      case 'channel.opened':
+      case 'channel.closed':
+        return this.noteConnection(e.connection);
+      default:
+        return false;
+    }
+  }
+
+  /** Connection events carry no vhost: the flush looks the name up (once per flush, not per event). */
+  private noteConnection(name: string): boolean {
+    this.dirtyConnections.add(name);
+    return true;
+  }
+
+  /** Everything as it is now; also what later diffs are taken against. */
+  snapshot(vh: VirtualHost): TopologyLists {
+    this.clearDirty();
+    const index = connectionIndex(this.core.connections);
+    this.exchanges = new Map([...vh.exchanges.values()].map((e) => [e.name, exchangeDto(this.mgmt, e)]));
+    this.queues = new Map([...vh.queues.values()].map((q) => [q.name, queueDto(this.mgmt, q)]));
+    this.bindings = new Map(bindingsOf(vh).map((b) => [bindingKey(b), b]));
+    this.consumers = new Map();
+    for (const q of vh.queues.values()) {
+      if (q.consumers.length === 0) continue;
+      const items: Item[] = q.consumers.map((c) => consumerDto(this.mgmt, q, c, index));
+      this.consumers.set(q.name, new Map(items.map((c) => [consumerKey(c), c])));
+    }
+    this.connections = new Map();
+    for (const c of this.core.connections) if (c.vhostName === this.vhost) this.connections.set(c.name, connectionDto(this.mgmt, c));
+    return {
+      exchanges: [...this.exchanges.values()],
+      queues: [...this.queues.values()],
+      bindings: [...this.bindings.values()],
+      consumers: [...this.consumers.values()].flatMap((m) => [...m.values()]),
+      connections: [...this.connections.values()],
+    };
+  }
+
+  /**
+   * The changes since the last flush or snapshot, in an order a client can apply one by one: new
+   * nodes before the edges that need them, removed edges before their nodes. `vh` undefined: the
+   * vhost is gone, and so is everything in it.
+   */
+  flush(vh: VirtualHost | undefined): Change[] {
+    const adds: Change[] = [];
+    const edges: Change[] = [];
+    const removes: Change[] = [];
+    const put = (kind: TopologyKind, map: Map<string, Item>, key: string, now: Item | undefined) => {
+      const before = map.get(key);
+      if (now === undefined) {
+        if (before === undefined) return;
+        map.delete(key);
+        removes.push({ op: 'remove', kind, item: before });
+      } else {
+        map.set(key, now);
+        adds.push({ op: before === undefined ? 'add' : 'update', kind, item: now });
+      }
+    };
+
+    if (this.dirtyConnections.size > 0) {
+      const index = connectionIndex(this.core.connections);
+      for (const name of this.dirtyConnections) {
+        const c: ConnectionHandle | undefined = index.get(name);
+        put('connection', this.connections, name, c !== undefined && c.vhostName === this.vhost ? connectionDto(this.mgmt, c) : undefined);
+      }
+    }
+    for (const name of this.dirtyExchanges) {
+      const e = vh?.exchanges.get(name);
+      put('exchange', this.exchanges, name, e === undefined ? undefined : exchangeDto(this.mgmt, e));
+    }
+    for (const name of this.dirtyQueues) {
+      const q = vh?.queues.get(name);
+      put('queue', this.queues, name, q === undefined ? undefined : queueDto(this.mgmt, q));
+    }
+    if (this.bindingsDirty) {
+      const now = new Map(vh === undefined ? [] : bindingsOf(vh).map((b) => [bindingKey(b), b]));
+      for (const [key, b] of this.bindings) if (!now.has(key)) edges.push({ op: 'remove', kind: 'binding', item: b });
+      for (const [key, b] of now) if (!this.bindings.has(key)) edges.push({ op: 'add', kind: 'binding', item: b });
+      this.bindings = now;
+    }
+    if (this.dirtyConsumers.size > 0) {
+      const index = connectionIndex(this.core.connections);
+      for (const queue of this.dirtyConsumers) {
+        const q = vh?.queues.get(queue);
+        const before = this.consumers.get(queue) ?? new Map<string, Item>();
+        const now = new Map<string, Item>();
+        if (q !== undefined) {
+          for (const c of q.consumers) {
+            const item: Item = consumerDto(this.mgmt, q, c, index);
+            now.set(consumerKey(item), item);
+          }
+        }
+        for (const [key, c] of before) if (!now.has(key)) edges.push({ op: 'remove', kind: 'consumer', item: c });
+        for (const [key, c] of now) if (!before.has(key)) edges.push({ op: 'add', kind: 'consumer', item: c });
+        if (now.size > 0) this.consumers.set(queue, now);
+        else this.consumers.delete(queue);
+      }
+    }
+    this.clearDirty();
+    // edges: removes first, then adds
+    edges.sort((a, b) => (a.op === b.op ? 0 : a.op === 'remove' ? -1 : 1));
+    return [...adds, ...edges, ...removes.reverse()];
+  }
+
+  private clearDirty(): void {
+    this.dirtyExchanges.clear();
+    this.dirtyQueues.clear();
+    this.dirtyConsumers.clear();
+    this.dirtyConnections.clear();
+    this.bindingsDirty = false;
+  }
+}
