@@ -22,6 +22,8 @@ const OLD_0_9_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 1, 1, 0, 9]);
 const HEARTBEAT_FRAME = Buffer.from([FRAME_HEARTBEAT, 0, 0, 0, 0, 0, 0, FRAME_END]);
 /** Above this many bytes waiting for the socket, consumers on this connection get no credit. */
 const WRITE_HIGH_WATER = 1 << 20;
+/** Replies waiting in the socket beyond which the connection stops reading requests. */
+const READ_PAUSE_AT = 16 << 20;
 /** How long a closing connection waits for the peer's close-ok. */
 const CLOSE_OK_TIMEOUT = 3_000;
 
@@ -65,6 +67,7 @@ export class AmqpConnection implements ConnectionHandle {
   outBytes = 0;
   private flushScheduled = false;
   private needsDrainKick = false;
+  private readPaused = false;
   private receivedSinceTick = true;
   private sentSinceTick = false;
   private missedTicks = 0;
@@ -365,7 +368,7 @@ export class AmqpConnection implements ConnectionHandle {
     else if (!active && this.blocked) {
       this.blocked = false;
       if (this.blockedNotify && this.state === 'opened') this.sendMethod(0, { name: 'connection.unblocked', args: {} });
-      this.socket.resume();
+      if (!this.readPaused) this.socket.resume();
     }
   }
 
@@ -384,6 +387,11 @@ export class AmqpConnection implements ConnectionHandle {
 
   get isBlocked(): boolean {
     return this.blocked;
+  }
+
+  /** Not reading: the client has not read the replies already waiting for it. */
+  get isReadPaused(): boolean {
+    return this.readPaused;
   }
 
   // --- permissions -----------------------------------------------------------------------------
@@ -434,6 +442,12 @@ export class AmqpConnection implements ConnectionHandle {
       for (const b of out) this.socket.write(b);
       this.socket.uncork();
     }
+    // A client that sends requests but never reads the answers is not read from either, so
+    // its replies cannot pile up in memory without bound (TCP back-pressure, as in RabbitMQ).
+    if (this.socket.writableLength > READ_PAUSE_AT && !this.readPaused) {
+      this.readPaused = true;
+      this.socket.pause();
+    }
   };
 
   /** Whether consumers may write more; when not, a drain resumes them. */
@@ -444,6 +458,10 @@ export class AmqpConnection implements ConnectionHandle {
   }
 
   private readonly onDrain = (): void => {
+    if (this.readPaused) {
+      this.readPaused = false;
+      if (!this.blocked) this.socket.resume();
+    }
     if (!this.needsDrainKick) return;
     this.needsDrainKick = false;
     for (const ch of this.channels.values()) ch.resumeDeliveries();

@@ -72,12 +72,13 @@
 // | heartbeat frame with a payload (any channel)      | close 501 "FRAME_ERROR - type 8, all octets = <<0>>: unknown_frame" (<<\"x\">> for 'x'), 0/0, waits |
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker } from '../index';
 import { startTestBroker, type TestBroker } from './harness';
 import {
   Args, FRAME_BODY, FRAME_HEADER, M, PROTOCOL_HEADER, bodyFrame, frame, headerFrame, heartbeatFrame, methodFrame,
-  publishFrame, queueDeclareFrame, withClient, type RawClient,
+  plainResponse, publishFrame, queueDeclareFrame, withClient, type RawClient,
 } from './raw-client';
 
 let broker: TestBroker;
@@ -390,4 +391,40 @@ describe.concurrent('abuse', () => {
     }
     await expectHealthy();
   }, 15_000);
+});
+
+// Warren only: a client that sends requests and never reads the replies stops being read from
+// once its unread replies pass a limit, so they cannot fill the broker's memory.
+describe('a client that never reads', () => {
+  it('is not read from while its replies pile up', async () => {
+    if (broker.external) return;
+    const own = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'error' });
+    const s = net.connect(own.port, '127.0.0.1');
+    try {
+      await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+      s.pause(); // never read
+      const props = { product: 'never-reads', capabilities: {} };
+      s.write(PROTOCOL_HEADER);
+      s.write(methodFrame(0, M.connectionStartOk, new Args().table(props).shortstr('PLAIN').longstr(plainResponse('guest', 'guest')).shortstr('en_US')));
+      s.write(methodFrame(0, M.connectionTuneOk, new Args().short(2047).long(131072).short(0)));
+      s.write(methodFrame(0, M.connectionOpen, new Args().shortstr('/').shortstr('').bit(false)));
+      s.write(methodFrame(1, M.channelOpen, new Args().shortstr('')));
+      const name = 'q'.repeat(255);
+      s.write(queueDeclareFrame(1, name));
+      // each redeclare is answered with a declare-ok of ~280 bytes that we never read
+      const batch = Buffer.concat(Array.from({ length: 1000 }, () => queueDeclareFrame(1, name)));
+      const conn = () => [...own.core.connections][0] as unknown as { isReadPaused: boolean } | undefined;
+      const deadline = Date.now() + 15_000;
+      let paused = false;
+      while (!paused && Date.now() < deadline) {
+        if (s.writableLength < 4 << 20) s.write(batch);
+        await new Promise((r) => setTimeout(r, 5));
+        paused = conn()?.isReadPaused ?? false;
+      }
+      expect(paused).toBe(true);
+    } finally {
+      s.destroy();
+      await own.close();
+    }
+  }, 20_000);
 });
