@@ -1,5 +1,4 @@
 import type { FieldTable } from '../amqp/field-table';
-import { encodeProperties } from '../amqp/generated/protocol';
 import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
 import { DirectExchange } from './direct-exchange';
@@ -11,6 +10,8 @@ import { FanoutExchange } from './fanout-exchange';
 import { HeadersExchange, isValidMatchMode } from './headers-exchange';
 import { Message } from './message';
 import { generatedQueueName } from './names';
+import { deadLetterMessage } from './dead-letter';
+import { describeArg, validateQueueArguments } from './queue-arguments';
 import { Queue, type DeadLetterReason, type QueueEntry, type QueueHost, type QueueOptions } from './queue';
 import { TopicExchange } from './topic-exchange';
 
@@ -355,96 +356,12 @@ export class VirtualHost implements QueueHost {
       else if (reason !== 'rejected') this.tap.emit({ kind: reason === 'expired' ? 'expired' : 'dropped', id: msg.traceId, vhost: this.name, queue: queue.name });
     }
     if (ex === undefined || dlx === undefined) return;
-    const props = { ...msg.properties };
-    const headers: FieldTable = { ...(props.headers ?? {}) };
-    const routingKey = queue.deadLetterRoutingKey ?? msg.routingKey;
-    headers['x-death'] = addDeath(headers['x-death'], queue.name, reason, msg, props.expiration);
-    if (headers['x-first-death-reason'] === undefined) {
-      headers['x-first-death-reason'] = reason;
-      headers['x-first-death-queue'] = queue.name;
-      headers['x-first-death-exchange'] = msg.exchange;
-    }
-    props.headers = headers;
-    // The per-message TTL is spent; RabbitMQ drops it so the message does not expire again at once.
-    delete props.expiration;
-    const raw = encodeProperties(props);
-    const dead = new Message(dlx, routingKey, raw, msg.body, props);
-    dead.traceId = msg.traceId;
+    const dead = deadLetterMessage(queue, msg, reason, dlx);
     this.publish(ex, dead);
   }
-}
-
-function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, msg: Message, expiration: string | undefined) {
-  const deaths = Array.isArray(existing) ? [...existing] : [];
-  const i = deaths.findIndex((d) => isTable(d) && d.queue === queue && d.reason === reason);
-  if (i >= 0) {
-    const d = deaths[i] as FieldTable;
-    const count = typeof d.count === 'number' ? d.count + 1 : 1;
-    deaths.splice(i, 1);
-    deaths.unshift({ ...d, count });
-    return deaths;
-  }
-  const death: FieldTable = {
-    count: 1,
-    reason,
-    queue,
-    time: new Date(Math.floor(Date.now() / 1000) * 1000),
-    exchange: msg.exchange,
-    'routing-keys': [msg.routingKey],
-  };
-  if (expiration !== undefined) death['original-expiration'] = expiration;
-  deaths.unshift(death);
-  return deaths;
-}
-
-function isTable(v: unknown): v is FieldTable {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
 }
 
 function hasQueue(out: Set<Destination>): boolean {
   for (const d of out) if (d.kind === 'queue') return true;
   return false;
 }
-
-function describeArg(v: unknown): string {
-  if (v === undefined) return 'none';
-  return `the value '${typeof v === 'object' ? stableStringify(v) : String(v)}' of type '${argType(v)}'`;
-}
-
-function argType(v: unknown): string {
-  if (typeof v === 'string') return 'longstr';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'signedint' : 'double';
-  return 'table';
-}
-
-export function validateQueueArguments(queue: string, vhost: string, args: FieldTable): void {
-  const where = `for queue '${queue}' in vhost '${vhost}'`;
-  const nonNegInt = (k: string, min = 0) => {
-    const v = args[k];
-    if (v === undefined) return;
-    const n = typeof v === 'bigint' ? Number(v) : v;
-    if (typeof n !== 'number' || !Number.isInteger(n)) {
-      throw preconditionFailed(`invalid arg '${k}' ${where}: {unacceptable_type,${argType(v)}}`);
-    }
-    if (n < min) throw preconditionFailed(`invalid arg '${k}' ${where}: {value_${min > 0 ? 'zero' : 'negative'},${n}}`);
-  };
-  nonNegInt('x-message-ttl');
-  nonNegInt('x-expires', 1);
-  nonNegInt('x-max-length');
-  nonNegInt('x-max-length-bytes');
-  nonNegInt('x-max-priority');
-  const overflow = args['x-overflow'];
-  if (overflow !== undefined && overflow !== 'drop-head' && overflow !== 'reject-publish' && overflow !== 'reject-publish-dlx') {
-    throw preconditionFailed(`invalid arg 'x-overflow' ${where}: {unacceptable_value,${String(overflow)}}`);
-  }
-  const dlx = args['x-dead-letter-exchange'];
-  if (dlx !== undefined && typeof dlx !== 'string') {
-    throw preconditionFailed(`invalid arg 'x-dead-letter-exchange' ${where}: {unacceptable_type,${argType(dlx)}}`);
-  }
-  const dlk = args['x-dead-letter-routing-key'];
-  if (dlk !== undefined && dlx === undefined) {
-    throw preconditionFailed(`invalid arg 'x-dead-letter-routing-key' ${where}: {routing_key_but_no_dlx_defined,${String(dlk)}}`);
-  }
-}
-

@@ -1,0 +1,55 @@
+import type { FieldTable } from '../amqp/field-table';
+import { encodeProperties } from '../amqp/generated/protocol';
+import { Message } from './message';
+import type { DeadLetterReason, Queue } from './queue';
+
+/**
+ * The copy of a message that goes to a queue's dead-letter exchange, as RabbitMQ makes it: an
+ * x-death entry per (queue, reason) with a count, the x-first-death-* headers, the queue's
+ * dead-letter routing key if it has one, and no per-message TTL.
+ */
+export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetterReason, dlx: string): Message {
+  const props = { ...msg.properties };
+  const headers: FieldTable = { ...(props.headers ?? {}) };
+  const routingKey = queue.deadLetterRoutingKey ?? msg.routingKey;
+  headers['x-death'] = addDeath(headers['x-death'], queue.name, reason, msg, props.expiration);
+  if (headers['x-first-death-reason'] === undefined) {
+    headers['x-first-death-reason'] = reason;
+    headers['x-first-death-queue'] = queue.name;
+    headers['x-first-death-exchange'] = msg.exchange;
+  }
+  props.headers = headers;
+  // The per-message TTL is spent; RabbitMQ drops it so the message does not expire again at once.
+  delete props.expiration;
+  const dead = new Message(dlx, routingKey, encodeProperties(props), msg.body, props);
+  dead.traceId = msg.traceId;
+  return dead;
+}
+
+function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, msg: Message, expiration: string | undefined) {
+  const deaths = Array.isArray(existing) ? [...existing] : [];
+  const i = deaths.findIndex((d) => isTable(d) && d.queue === queue && d.reason === reason);
+  if (i >= 0) {
+    const d = deaths[i] as FieldTable;
+    const count = typeof d.count === 'number' ? d.count + 1 : 1;
+    deaths.splice(i, 1);
+    deaths.unshift({ ...d, count });
+    return deaths;
+  }
+  const death: FieldTable = {
+    count: 1,
+    reason,
+    queue,
+    time: new Date(Math.floor(Date.now() / 1000) * 1000),
+    exchange: msg.exchange,
+    'routing-keys': [msg.routingKey],
+  };
+  if (expiration !== undefined) death['original-expiration'] = expiration;
+  deaths.unshift(death);
+  return deaths;
+}
+
+function isTable(v: unknown): v is FieldTable {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
