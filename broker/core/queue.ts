@@ -60,6 +60,8 @@ export class Queue {
   unacked = 0;
   deleted = false;
 
+  /** Kept by the store: persistent messages on disk, and those whose body is only there. */
+  readonly persisted = { messages: 0, bytes: 0, pagedOut: 0, pagedOutBytes: 0 };
   // counters read by the console and the management API
   stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, getNoAck: 0, getEmpty: 0, acked: 0, redelivered: 0, dropped: 0 };
 

@@ -114,13 +114,20 @@ export class DurableStore implements QueuePersistence, Durability {
     ref.owner = { queue, entry } satisfies Owner;
     entry.stored = ref;
     msg.stored = true;
+    queue.persisted.messages++;
+    queue.persisted.bytes += msg.bodySize;
     if (!msg.isResident) return;
     if (this.residentBytes + msg.bodySize <= this.options.memoryBudget) {
       this.residentBytes += msg.bodySize;
       return;
     }
     // Over budget: once on disk, the body lives only there until a consumer reaches it.
-    this.log.afterWritten(() => msg.pageOut(new LoggedBody(this.log, ref)));
+    this.log.afterWritten(() => {
+      if (entry.stored === undefined) return;
+      msg.pageOut(new LoggedBody(this.log, ref));
+      queue.persisted.pagedOut++;
+      queue.persisted.pagedOutBytes += msg.bodySize;
+    });
   }
 
   delivered(queue: Queue, entry: QueueEntry): void {
@@ -129,19 +136,27 @@ export class DurableStore implements QueuePersistence, Durability {
 
   removed(queue: Queue, entry: QueueEntry): void {
     this.log.appendMark(RecordType.Removed, queue.storeId, entry.seq);
-    this.forget(entry);
+    this.forget(queue, entry);
   }
 
   purged(queue: Queue, seq: number): void {
     this.log.appendMark(RecordType.Purged, queue.storeId, seq);
-    for (const e of queue.readyEntries()) this.forget(e);
+    for (const e of queue.readyEntries()) if (e.stored !== undefined) this.forget(queue, e);
   }
 
-  private forget(entry: QueueEntry): void {
+  private forget(queue: Queue, entry: QueueEntry): void {
     const ref = entry.stored as StoredRef;
     entry.stored = undefined;
     this.log.release(ref);
-    if (entry.msg.isResident) this.residentBytes = Math.max(0, this.residentBytes - entry.msg.bodySize);
+    const size = entry.msg.bodySize;
+    const p = queue.persisted;
+    p.messages--;
+    p.bytes -= size;
+    if (entry.msg.isResident) this.residentBytes = Math.max(0, this.residentBytes - size);
+    else if (p.pagedOut > 0) {
+      p.pagedOut--;
+      p.pagedOutBytes -= size;
+    }
   }
 
   /** Moves the live records out of a mostly dead oldest segment so it can be deleted. */
@@ -281,7 +296,11 @@ export class DurableStore implements QueuePersistence, Durability {
           this.residentBytes += ref.length;
         } else {
           msg = Message.pagedOut(meta.exchange, meta.routingKey, meta.properties, ref.length, new LoggedBody(this.log, ref));
+          queue.persisted.pagedOut++;
+          queue.persisted.pagedOutBytes += ref.length;
         }
+        queue.persisted.messages++;
+        queue.persisted.bytes += ref.length;
         msg.stored = true;
         const entry = queue.restore(msg, rec.seq, rec.delivered, meta.expiresAt, ref);
         ref.owner = { queue, entry } satisfies Owner;

@@ -66,6 +66,7 @@ describe('restart', () => {
     await ch.checkExchange('orders');
     const q = await ch.checkQueue('tasks');
     expect(q.messageCount).toBe(5);
+    expect(b.broker.core.vhosts.get('/')?.queues.get('tasks')?.persisted.messages).toBe(5);
     for (const check of [(c: amqp.Channel) => c.checkQueue('temp'), (c: amqp.Channel) => c.checkExchange('scratch')]) {
       const probe = await b.conn.createChannel();
       probe.on('error', () => {});
@@ -158,6 +159,9 @@ describe('storage', () => {
     const stats = b.broker.store?.stats;
     expect(stats?.residentBytes).toBeLessThanOrEqual(64 * 1024);
     expect(stats?.segments).toBeGreaterThan(5);
+    const big = b.broker.core.vhosts.get('/')?.queues.get('big');
+    expect(big?.persisted.messages).toBe(n);
+    expect(big?.persisted.pagedOut).toBeGreaterThan(n / 2);
     const got: Buffer[] = [];
     await new Promise<void>((resolve) => {
       void ch.consume('big', (m) => {
@@ -168,6 +172,8 @@ describe('storage', () => {
       }, { noAck: false });
     });
     for (let i = 0; i < n; i++) expect(got[i].equals(body(i))).toBe(true);
+    await expect.poll(() => big?.persisted.messages).toBe(0);
+    expect(big?.persisted.pagedOut).toBe(0);
     // everything acked: the old segments are deleted once the acks are written
     await new Promise((r) => setTimeout(r, 100));
     ch.sendToQueue('big', Buffer.from('x'), { persistent: true });
