@@ -1,0 +1,73 @@
+'use client';
+// A binding: exchange → queue or exchange → exchange, labelled with its routing key or header
+// arguments and the rate into its destination. Selected, it offers Unbind (so does Delete).
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { bezierPoint } from '@/lib/client/graph/bezier';
+import { parseNodeId, type BindingEdge } from '@/lib/client/graph/types';
+import { useGraph } from '@/lib/client/graph/store';
+import { useStats } from '@/lib/client/stats-store';
+import { XIcon } from '../../ui/icons';
+import { rate } from '../format';
+import { useEntityActions } from '../use-entity-actions';
+import { useIsFar } from '../use-zoom-level';
+
+function useInboundRate(target: string): number {
+  const { kind, name } = parseNodeId(target);
+  return useStats((s) => (kind === 'queue' ? (s.queues[name]?.publish_rate ?? 0) : (s.exchanges[name]?.publish_in_rate ?? 0)));
+}
+
+function BindingEdgeView({ id, data, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, target, markerEnd }: EdgeProps<BindingEdge>) {
+  const [path] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, curvature: 0.35 });
+  // past the middle: labels of edges fanning out of one exchange stay apart
+  const [labelX, labelY] = bezierPoint(sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, Math.abs(targetX - sourceX) < 260 ? 0.5 : 0.6, 0.35);
+  const inbound = useInboundRate(target);
+  const actions = useEntityActions();
+  const far = useIsFar();
+  const label = data?.label ?? '';
+  const active = inbound > 0;
+  const toExchange = data?.binding.destination_type === 'exchange';
+  return (
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        className={`gedge gedge-binding${active ? ' active' : ''}${toExchange ? ' e2e' : ''}${data?.dim ? ' dim' : ''}${selected ? ' selected' : ''}`}
+        interactionWidth={16}
+      />
+      {!far && (label !== '' || active || selected) && (
+        <EdgeLabelRenderer>
+          <div
+            className={`edge-label nodrag nopan${selected ? ' selected' : ''}${data?.dim ? ' dim' : ''}`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            onClick={() => useGraph.getState().select(null, id)}
+          >
+            {label !== '' && (
+              <span className="edge-key" title={label}>
+                {label}
+              </span>
+            )}
+            {active && <span className="edge-rate">{rate(inbound)}</span>}
+            {selected && data && (
+              <button
+                type="button"
+                className="edge-unbind"
+                aria-label="Remove binding"
+                title="Remove binding (Delete)"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  actions.unbind(data.binding);
+                }}
+              >
+                <XIcon size={12} />
+              </button>
+            )}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
+export const BindingEdgeComponent = memo(BindingEdgeView);

@@ -1,0 +1,95 @@
+'use client';
+// The graph page: toolbar, canvas and side panel. Feeds the vhost's topology (query cache, kept
+// fresh by the live stream or by polling) into the graph store, and polls channels for the
+// consumers' unacknowledged counts.
+import { ReactFlowProvider } from '@xyflow/react';
+import { useSearchParams } from 'next/navigation';
+import { Suspense, useEffect } from 'react';
+import { useGraph } from '@/lib/client/graph/store';
+import { useChannels, useTopology } from '@/lib/client/queries';
+import { trackRecentKeys } from '@/lib/client/recent-keys';
+import { useSession } from '@/lib/client/session';
+import { CreateDialogs } from '../forms/create-dialogs';
+import { SidePanel } from '../panels/side-panel';
+import { BindDialog } from './bind-dialog';
+import { GraphCanvas } from './canvas';
+import { GraphToolbar } from './toolbar';
+
+function TopologyFeed() {
+  const vhost = useSession((s) => s.vhost);
+  const t = useTopology(vhost);
+  const hasConsumers = (t.consumers?.length ?? 0) > 0;
+  useChannels(vhost, hasConsumers);
+  useEffect(() => {
+    useGraph.getState().setVhost(vhost);
+  }, [vhost]);
+  useEffect(() => {
+    if (!t.ready || !t.exchanges || !t.queues || !t.bindings || !t.consumers) return;
+    useGraph.getState().setTopology({ vhost, exchanges: t.exchanges, queues: t.queues, bindings: t.bindings, consumers: t.consumers });
+  }, [vhost, t.ready, t.exchanges, t.queues, t.bindings, t.consumers]);
+  return null;
+}
+
+function FocusFromUrl() {
+  const params = useSearchParams();
+  const focus = params.get('focus');
+  const ready = useGraph((s) => s.topology !== null);
+  useEffect(() => {
+    if (!ready || focus === null) return;
+    const s = useGraph.getState();
+    if (!s.nodes.some((n) => n.id === focus) && focus.startsWith('e|') && !s.showBuiltins) s.setShowBuiltins(true);
+    // after the first fit
+    const id = setTimeout(() => useGraph.getState().focusNode(focus), 350);
+    return () => clearTimeout(id);
+  }, [ready, focus]);
+  return null;
+}
+
+function GraphStatus() {
+  const vhost = useSession((s) => s.vhost);
+  const t = useTopology(vhost);
+  const empty = useGraph((s) => s.topology !== null && s.nodes.length === 0 && s.filter === '');
+  const filtered = useGraph((s) => s.topology !== null && s.nodes.length === 0 && s.filter !== '');
+  if (t.error) {
+    return (
+      <div className="canvas-note error" role="alert">
+        Could not load the topology: {t.error.message}
+      </div>
+    );
+  }
+  if (!t.ready) return <div className="canvas-note">Loading topology…</div>;
+  if (filtered) return <div className="canvas-note">Nothing matches the filter.</div>;
+  if (empty) {
+    return (
+      <div className="canvas-note empty">
+        <strong>This vhost is empty.</strong>
+        <span>Create an exchange or a queue from the toolbar, or connect an AMQP client and declare some.</span>
+      </div>
+    );
+  }
+  return null;
+}
+
+export function GraphView() {
+  useEffect(() => trackRecentKeys(), []);
+  return (
+    <ReactFlowProvider>
+      <TopologyFeed />
+      <Suspense fallback={null}>
+        <FocusFromUrl />
+      </Suspense>
+      <div className="graph-page">
+        <GraphToolbar />
+        <div className="graph-body">
+          <div className="graph-stage">
+            <GraphCanvas />
+            <GraphStatus />
+          </div>
+          <SidePanel />
+        </div>
+      </div>
+      <BindDialog />
+      <CreateDialogs />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,92 @@
+'use client';
+// Log in with a broker user. The credentials are checked against /api/whoami and then kept in
+// sessionStorage for HTTP basic auth; they never leave this tab otherwise.
+import { useRouter } from 'next/navigation';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, fetchWhoami } from '@/lib/client/api';
+import { useSession } from '@/lib/client/session';
+
+function nextPath(): string {
+  const next = new URLSearchParams(location.search).get('next');
+  // only paths on this site
+  return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+export function LoginForm() {
+  const router = useRouter();
+  const hydrated = useSession((s) => s.hydrated);
+  const session = useSession((s) => s.session);
+  const login = useSession((s) => s.login);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!useSession.getState().hydrated) useSession.getState().hydrate();
+  }, []);
+  useEffect(() => {
+    if (hydrated && session !== null) router.replace(nextPath());
+  }, [hydrated, session, router]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const me = await fetchWhoami({ username, password });
+      login({ username, password, tags: me.tags });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        setError(err.reason === 'Login failed' || err.reason === '' ? 'Wrong username or password.' : err.reason);
+      } else {
+        setError(err instanceof Error ? err.message : String(err));
+      }
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="login">
+      <div className="login-card">
+        <div className="login-brand">
+          <img src="/warren.svg" alt="" width={44} height={44} />
+          <div>
+            <h1>Warren</h1>
+            <p>AMQP 0-9-1 broker console</p>
+          </div>
+        </div>
+        <form onSubmit={submit} className="login-form" aria-label="Log in">
+          <label className="field">
+            <span>Username</span>
+            <input
+              name="username"
+              autoComplete="username"
+              autoFocus
+              required
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              spellCheck={false}
+              autoCapitalize="off"
+            />
+          </label>
+          <label className="field">
+            <span>Password</span>
+            <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+          </label>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary btn-block" disabled={busy || username === ''}>
+            {busy ? 'Logging in…' : 'Log in'}
+          </button>
+        </form>
+        <p className="login-hint">
+          Use a broker user with a management tag. On this machine, <code>guest</code> / <code>guest</code> works.
+        </p>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,41 @@
+'use client';
+// Cells shared by the tables: a name that links to the graph, counts, tags.
+import Link from 'next/link';
+import { exchangeLabel } from '@/lib/client/graph/build';
+import { exchangeId, queueId } from '@/lib/client/graph/types';
+import { int, rate } from '../graph/format';
+
+export function GraphLink({ kind, name }: { kind: 'exchange' | 'queue'; name: string }) {
+  const id = kind === 'queue' ? queueId(name) : exchangeId(name);
+  return (
+    <Link href={`/?focus=${encodeURIComponent(id)}`} title="Show on the graph" className={kind === 'exchange' && name === '' ? 'default' : undefined}>
+      {kind === 'exchange' ? exchangeLabel(name) : name}
+    </Link>
+  );
+}
+
+export function Count({ value }: { value: number }) {
+  return <span className={value === 0 ? 'zero' : undefined}>{int(value)}</span>;
+}
+
+export function Rate({ value }: { value: number }) {
+  return <span className={value === 0 ? 'zero' : undefined}>{rate(value)}</span>;
+}
+
+export function Tags({ items, durable }: { items: string[]; durable?: boolean }) {
+  if (items.length === 0 && !durable) return null;
+  return (
+    <span className="tags">
+      {durable && (
+        <span className="tag tag-d" title="durable">
+          D
+        </span>
+      )}
+      {items.map((t) => (
+        <span key={t} className="tag">
+          {t}
+        </span>
+      ))}
+    </span>
+  );
+}

@@ -1,0 +1,139 @@
+// The management API over fetch: basic auth from the session, JSON in and out, errors as values
+// with the HTTP status and RabbitMQ's `reason`.
+import { basicAuth, useSession } from './session';
+import type {
+  BindingDto,
+  ExchangeDto,
+  GotMessageDto,
+  JsonObject,
+  PublishRequest,
+  QueueDto,
+  WhoamiDto,
+} from './types';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly reason: string,
+  ) {
+    super(reason || error || `HTTP ${status}`);
+  }
+}
+
+interface RequestOptions {
+  method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
+  /** credentials to use instead of the session's (login) */
+  auth?: { username: string; password: string };
+}
+
+/** One path segment: vhost `/` becomes `%2F`, the default exchange `amq.default`. */
+export const seg = (s: string): string => encodeURIComponent(s);
+export const exchangeSeg = (name: string): string => seg(name === '' ? 'amq.default' : name);
+
+function reasonOf(body: unknown): { error: string; reason: string } {
+  if (typeof body === 'object' && body !== null) {
+    const o = body as Record<string, unknown>;
+    const reason = typeof o.reason === 'string' ? o.reason : o.reason !== undefined ? JSON.stringify(o.reason) : '';
+    return { error: typeof o.error === 'string' ? o.error : '', reason };
+  }
+  return { error: '', reason: typeof body === 'string' ? body : '' };
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const credentials = opts.auth ?? useSession.getState().session;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (credentials) headers.authorization = basicAuth(credentials.username, credentials.password);
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: opts.method ?? 'GET',
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'Warren cannot be reached');
+  }
+  const text = await res.text();
+  let body: unknown = undefined;
+  if (text !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+  }
+  if (!res.ok) {
+    const { error, reason } = reasonOf(body);
+    throw new ApiError(res.status, error, reason || (res.status === 401 ? 'Login failed' : res.statusText));
+  }
+  return body as T;
+}
+
+// ---- operations the console performs -------------------------------------------------------
+
+export const fetchWhoami = (auth?: { username: string; password: string }) => request<WhoamiDto>('/api/whoami', { auth });
+
+export interface ExchangeDeclaration {
+  type: string;
+  durable: boolean;
+  auto_delete: boolean;
+  internal: boolean;
+  arguments: JsonObject;
+}
+
+export const declareExchange = (vhost: string, name: string, d: ExchangeDeclaration) =>
+  request<void>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(name)}`, { method: 'PUT', body: d });
+
+export const deleteExchange = (vhost: string, name: string) =>
+  request<void>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(name)}`, { method: 'DELETE' });
+
+export interface QueueDeclaration {
+  durable: boolean;
+  auto_delete: boolean;
+  arguments: JsonObject;
+}
+
+export const declareQueue = (vhost: string, name: string, d: QueueDeclaration) =>
+  request<void>(`/api/queues/${seg(vhost)}/${seg(name)}`, { method: 'PUT', body: d });
+
+export const deleteQueue = (vhost: string, name: string) => request<void>(`/api/queues/${seg(vhost)}/${seg(name)}`, { method: 'DELETE' });
+
+export const purgeQueue = (vhost: string, name: string) =>
+  request<void>(`/api/queues/${seg(vhost)}/${seg(name)}/contents`, { method: 'DELETE' });
+
+const bindingBase = (vhost: string, source: string, kind: 'queue' | 'exchange', destination: string) =>
+  `/api/bindings/${seg(vhost)}/e/${exchangeSeg(source)}/${kind === 'queue' ? 'q' : 'e'}/${kind === 'queue' ? seg(destination) : exchangeSeg(destination)}`;
+
+export const createBinding = (
+  vhost: string,
+  source: string,
+  kind: 'queue' | 'exchange',
+  destination: string,
+  routingKey: string,
+  args: JsonObject,
+) => request<void>(bindingBase(vhost, source, kind, destination), { method: 'POST', body: { routing_key: routingKey, arguments: args } });
+
+export const deleteBinding = (b: BindingDto) =>
+  request<void>(`${bindingBase(b.vhost, b.source, b.destination_type, b.destination)}/${seg(b.properties_key)}`, { method: 'DELETE' });
+
+export const publishMessage = (vhost: string, exchange: string, message: PublishRequest) =>
+  request<{ routed: boolean }>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(exchange)}/publish`, { method: 'POST', body: message });
+
+export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
+
+export const getMessages = (vhost: string, queue: string, count: number, ackmode: AckMode) =>
+  request<GotMessageDto[]>(`/api/queues/${seg(vhost)}/${seg(queue)}/get`, {
+    method: 'POST',
+    body: { count, ackmode, encoding: 'auto', truncate: 50_000 },
+  });
+
+export type { ExchangeDto, QueueDto };

@@ -1,0 +1,60 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ClientMessage, DeliveredMessage } from '../live/protocol';
+import { useConsume } from './consume-store';
+
+const message = (deliveryTag: number): DeliveredMessage => ({
+  deliveryTag,
+  redelivered: false,
+  exchange: 'x',
+  routingKey: 'k',
+  properties: {},
+  payload: 'hi',
+  payloadEncoding: 'string',
+  payloadBytes: 2,
+});
+
+describe('browser consumers', () => {
+  let sent: ClientMessage[];
+  beforeEach(() => {
+    sent = [];
+    useConsume.setState({ consumers: {} });
+    useConsume.getState().setSend((m) => {
+      sent.push(m);
+      return true;
+    });
+  });
+
+  it('starts, receives and settles one message or all', () => {
+    const s = useConsume.getState();
+    const id = s.start('/', 'work', 10, 'manual');
+    expect(id).not.toBeNull();
+    expect(sent[0]).toEqual({ type: 'consume', id, queue: 'work', prefetch: 10, ack: 'manual' });
+    s.onConsumeOk(id!, 'amq.ctag-1');
+    for (const tag of [1, 2, 3]) s.onDelivery(id!, message(tag));
+    s.ack(id!, 1);
+    s.nack(id!, 2, true);
+    let c = useConsume.getState().consumers[id!];
+    expect(c.deliveries.map((d) => [d.message.deliveryTag, d.settled])).toEqual([
+      [3, null],
+      [2, 'requeued'],
+      [1, 'acked'],
+    ]);
+    s.onDelivery(id!, { ...message(4), redelivered: true });
+    s.ackAll(id!);
+    expect(sent.at(-1)).toEqual({ type: 'ack', id, deliveryTag: 4, multiple: true });
+    c = useConsume.getState().consumers[id!];
+    expect(c.deliveries.every((d) => d.settled !== null)).toBe(true);
+  });
+
+  it('ends consumers when the socket drops', () => {
+    const s = useConsume.getState();
+    const id = s.start('/', 'work', 1, 'auto')!;
+    s.onDisconnected();
+    expect(useConsume.getState().consumers[id].state).toBe('ended');
+  });
+
+  it('does not start without a connection', () => {
+    useConsume.getState().setSend(() => false);
+    expect(useConsume.getState().start('/', 'work', 1, 'manual')).toBeNull();
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { Topology } from '../types';
+import { bindingLabel, buildGraph } from './build';
+import { layoutGraph } from './layout';
+import { NODE_SIZE } from './types';
+
+const topology: Topology = {
+  vhost: '/',
+  exchanges: [
+    { name: '', vhost: '/', type: 'direct', durable: true, auto_delete: false, internal: false, arguments: {} },
+    { name: 'amq.topic', vhost: '/', type: 'topic', durable: true, auto_delete: false, internal: false, arguments: {} },
+    { name: 'shop', vhost: '/', type: 'topic', durable: true, auto_delete: false, internal: false, arguments: { 'alternate-exchange': 'lost' } },
+    { name: 'lost', vhost: '/', type: 'fanout', durable: false, auto_delete: false, internal: false, arguments: {} },
+    { name: 'dlx', vhost: '/', type: 'fanout', durable: false, auto_delete: false, internal: false, arguments: {} },
+  ],
+  queues: [
+    { name: 'orders', vhost: '/', durable: true, auto_delete: false, exclusive: false, consumers: 1, arguments: { 'x-dead-letter-exchange': 'dlx', 'x-message-ttl': 60000 } },
+    { name: 'dead', vhost: '/', durable: true, auto_delete: false, exclusive: false, consumers: 0, arguments: {} },
+    { name: 'lonely', vhost: '/', durable: false, auto_delete: false, exclusive: false, consumers: 0, arguments: {} },
+  ],
+  bindings: [
+    { source: '', vhost: '/', destination: 'orders', destination_type: 'queue', routing_key: 'orders', arguments: {}, properties_key: 'orders' },
+    { source: 'shop', vhost: '/', destination: 'orders', destination_type: 'queue', routing_key: 'order.*', arguments: {}, properties_key: 'order.*' },
+    { source: 'dlx', vhost: '/', destination: 'dead', destination_type: 'queue', routing_key: '', arguments: {}, properties_key: '~' },
+  ],
+  consumers: [
+    {
+      consumer_tag: 'ctag-1',
+      ack_required: true,
+      prefetch_count: 10,
+      exclusive: false,
+      arguments: {},
+      channel_details: { connection_name: 'c1', name: 'c1 (1)', number: 1 },
+      queue: { name: 'orders', vhost: '/' },
+    },
+  ],
+};
+
+describe('buildGraph', () => {
+  it('hides built-in exchanges and default bindings unless asked', () => {
+    const g = buildGraph(topology, { showBuiltins: false, filter: '' });
+    const ids = g.nodes.map((n) => n.id).sort();
+    expect(ids).toEqual(['c|orders|c1 (1)|ctag-1', 'e|dlx', 'e|lost', 'e|shop', 'q|dead', 'q|lonely', 'q|orders']);
+    expect(g.edges.map((e) => e.type).sort()).toEqual(['binding', 'binding', 'consume', 'link', 'link']);
+    const all = buildGraph(topology, { showBuiltins: true, filter: '' });
+    expect(all.nodes.some((n) => n.id === 'e|')).toBe(true);
+    expect(all.edges.filter((e) => e.source === 'e|').length).toBe(3);
+  });
+  it('filters by name, keeping neighbours dimmed', () => {
+    const g = buildGraph(topology, { showBuiltins: false, filter: 'ORD' });
+    expect(g.matches).toEqual(['q|orders']);
+    const shop = g.nodes.find((n) => n.id === 'e|shop');
+    expect(shop?.data.dim).toBe(true);
+    expect(g.nodes.some((n) => n.id === 'q|lonely')).toBe(false);
+  });
+  it('labels bindings per exchange type', () => {
+    const b = topology.bindings[1];
+    expect(bindingLabel(b, 'topic')).toBe('order.*');
+    expect(bindingLabel(b, 'fanout')).toBe('');
+    expect(bindingLabel({ ...b, arguments: { 'x-match': 'any', format: 'pdf' } }, 'headers')).toBe('any: format=pdf');
+  });
+  it('lays out exchanges left of queues left of consumers', () => {
+    const g = buildGraph(topology, { showBuiltins: false, filter: '' });
+    const pos = layoutGraph(g.nodes, g.edges);
+    const x = (id: string) => pos.get(id)?.x ?? NaN;
+    expect(x('e|shop')).toBeLessThan(x('q|orders'));
+    expect(x('q|orders')).toBeLessThan(x('c|orders|c1 (1)|ctag-1'));
+    expect(pos.has('q|lonely')).toBe(true);
+  });
+  it('never lets two nodes overlap', () => {
+    const g = buildGraph(topology, { showBuiltins: true, filter: '' });
+    const pos = layoutGraph(g.nodes, g.edges);
+    const boxes = g.nodes.map((n) => {
+      const p = pos.get(n.id)!;
+      const size = NODE_SIZE[n.type];
+      return { id: n.id, x1: p.x, y1: p.y, x2: p.x + size.width, y2: p.y + size.height };
+    });
+    for (const a of boxes) for (const b of boxes) {
+      if (a.id >= b.id) continue;
+      const overlap = a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+      expect(overlap, `${a.id} overlaps ${b.id}`).toBe(false);
+    }
+  });
+  it('lays out 500 queues, 200 exchanges and 1000 bindings quickly', () => {
+    const big: Topology = { vhost: '/', exchanges: [], queues: [], bindings: [], consumers: [] };
+    for (let i = 0; i < 200; i++) big.exchanges.push({ name: `ex${i}`, vhost: '/', type: 'topic', durable: true, auto_delete: false, internal: false, arguments: {} });
+    for (let i = 0; i < 500; i++) big.queues.push({ name: `q${i}`, vhost: '/', durable: true, auto_delete: false, exclusive: false, consumers: 0, arguments: {} });
+    for (let i = 0; i < 1000; i++) {
+      big.bindings.push({ source: `ex${i % 200}`, vhost: '/', destination: `q${(i * 7) % 500}`, destination_type: 'queue', routing_key: `k${i}`, arguments: {}, properties_key: `k${i}` });
+    }
+    const t0 = performance.now();
+    const g = buildGraph(big, { showBuiltins: false, filter: '' });
+    const pos = layoutGraph(g.nodes, g.edges);
+    const ms = performance.now() - t0;
+    expect(pos.size).toBe(700);
+    console.log(`layout of 700 nodes / 1000 edges: ${ms.toFixed(0)} ms`);
+    expect(ms).toBeLessThan(5000);
+  });
+});

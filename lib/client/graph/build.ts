@@ -1,0 +1,260 @@
+// Topology → graph: which nodes and edges to draw, with their data. Positions come later
+// (layout.ts); this is pure and cheap, so it runs on every topology change.
+import type { BindingDto, ConsumerDto, ExchangeDto, JsonObject, JsonValue, QueueDto, Topology } from '../types';
+import {
+  consumerId,
+  exchangeId,
+  queueId,
+  type BindingEdge,
+  type ConsumeEdge,
+  type ConsumerNode,
+  type ExchangeNode,
+  type GraphEdge,
+  type GraphNode,
+  type LinkEdge,
+  type QueueNode,
+} from './types';
+
+/** A node before layout gives it a position. */
+export type NodeSpec<T extends GraphNode = GraphNode> = T extends unknown ? Omit<T, 'position'> : never;
+
+export interface BuildOptions {
+  showBuiltins: boolean;
+  /** case-insensitive substring of a name; matches and their neighbours are shown */
+  filter: string;
+}
+
+export interface BuiltGraph {
+  nodes: NodeSpec[];
+  edges: GraphEdge[];
+  /** node ids matching the filter (all when there is none) */
+  matches: string[];
+}
+
+export const isBuiltInExchange = (name: string): boolean => name === '' || name.startsWith('amq.');
+export const exchangeLabel = (name: string): string => (name === '' ? '(AMQP default)' : name);
+
+const num = (v: JsonValue | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const text = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : null);
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(1)} min`;
+  return `${+(ms / 3_600_000).toFixed(1)} h`;
+}
+
+export function queueFeatures(args: JsonObject): string[] {
+  const out: string[] = [];
+  const ttl = num(args['x-message-ttl']);
+  if (ttl !== null) out.push(`TTL ${formatDuration(ttl)}`);
+  const expires = num(args['x-expires']);
+  if (expires !== null) out.push(`expires ${formatDuration(expires)}`);
+  const max = num(args['x-max-length']);
+  if (max !== null) out.push(`max ${max.toLocaleString('en-US')}`);
+  const maxBytes = num(args['x-max-length-bytes']);
+  if (maxBytes !== null) out.push(`max ${maxBytes.toLocaleString('en-US')} B`);
+  const prio = num(args['x-max-priority']);
+  if (prio !== null) out.push(`priority ≤${prio}`);
+  if (text(args['x-dead-letter-exchange']) !== null) out.push('DLX');
+  if (args['x-single-active-consumer'] === true) out.push('single active');
+  if (text(args['x-overflow']) !== null) out.push(String(args['x-overflow']));
+  return out;
+}
+
+/** How a binding reads on its edge: the routing key, or the header arguments with x-match. */
+export function bindingLabel(b: BindingDto, sourceType: string): string {
+  if (sourceType === 'fanout') return '';
+  if (sourceType === 'headers') {
+    const entries = Object.entries(b.arguments);
+    if (entries.length === 0) return 'x-match=all';
+    const match = entries.find(([k]) => k === 'x-match');
+    const rest = entries.filter(([k]) => k !== 'x-match').map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    return [`${match ? String(match[1]) : 'all'}:`, ...rest].join(' ');
+  }
+  return b.routing_key === '' ? '""' : b.routing_key;
+}
+
+const bindingEdgeId = (b: BindingDto) => `b|${b.source}|${b.destination_type}|${b.destination}|${b.properties_key}`;
+
+function exchangeNode(e: ExchangeDto): NodeSpec<ExchangeNode> {
+  return {
+    id: exchangeId(e.name),
+    type: 'exchange',
+    data: {
+      name: e.name,
+      type: e.type,
+      durable: e.durable,
+      autoDelete: e.auto_delete,
+      internal: e.internal,
+      builtIn: isBuiltInExchange(e.name),
+      alternate: text(e.arguments['alternate-exchange']),
+      arguments: e.arguments,
+      dim: false,
+    },
+  };
+}
+
+function queueNode(q: QueueDto): NodeSpec<QueueNode> {
+  return {
+    id: queueId(q.name),
+    type: 'queue',
+    data: {
+      name: q.name,
+      durable: q.durable,
+      autoDelete: q.auto_delete,
+      exclusive: q.exclusive,
+      arguments: q.arguments,
+      features: queueFeatures(q.arguments),
+      maxLength: num(q.arguments['x-max-length']),
+      ready: q.messages_ready ?? 0,
+      unacked: q.messages_unacknowledged ?? 0,
+      consumers: q.consumers ?? 0,
+      dim: false,
+    },
+  };
+}
+
+function consumerNode(c: ConsumerDto): NodeSpec<ConsumerNode> {
+  return {
+    id: consumerId(c.queue.name, c.channel_details.name, c.consumer_tag),
+    type: 'consumer',
+    data: {
+      tag: c.consumer_tag,
+      queue: c.queue.name,
+      prefetch: c.prefetch_count,
+      ackRequired: c.ack_required,
+      channel: c.channel_details.name,
+      connection: c.channel_details.connection_name,
+      user: c.channel_details.user ?? '',
+      exclusive: c.exclusive,
+      dim: false,
+    },
+  };
+}
+
+export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
+  const nodes = new Map<string, NodeSpec>();
+  const edges: GraphEdge[] = [];
+  const exchangeType = new Map<string, string>();
+
+  for (const e of t.exchanges) {
+    exchangeType.set(e.name, e.type);
+    if (!opts.showBuiltins && isBuiltInExchange(e.name)) continue;
+    nodes.set(exchangeId(e.name), exchangeNode(e));
+  }
+  for (const q of t.queues) nodes.set(queueId(q.name), queueNode(q));
+  for (const c of t.consumers) {
+    if (!nodes.has(queueId(c.queue.name))) continue;
+    nodes.set(consumerId(c.queue.name, c.channel_details.name, c.consumer_tag), consumerNode(c));
+  }
+
+  const bindings = t.bindings.filter((b) => b.source !== '');
+  if (opts.showBuiltins && nodes.has(exchangeId(''))) {
+    // the default exchange binds every queue by its name
+    for (const q of t.queues) {
+      bindings.push({ source: '', vhost: t.vhost, destination: q.name, destination_type: 'queue', routing_key: q.name, arguments: {}, properties_key: q.name });
+    }
+  }
+  for (const b of bindings) {
+    const source = exchangeId(b.source);
+    const target = b.destination_type === 'queue' ? queueId(b.destination) : exchangeId(b.destination);
+    if (!nodes.has(source) || !nodes.has(target)) continue;
+    const sourceType = exchangeType.get(b.source) ?? 'direct';
+    const edge: BindingEdge = {
+      id: bindingEdgeId(b),
+      type: 'binding',
+      source,
+      target,
+      sourceHandle: 'out',
+      targetHandle: 'in',
+      data: { binding: b, label: bindingLabel(b, sourceType), sourceType, dim: false },
+    };
+    edges.push(edge);
+  }
+  for (const c of t.consumers) {
+    const source = queueId(c.queue.name);
+    const target = consumerId(c.queue.name, c.channel_details.name, c.consumer_tag);
+    if (!nodes.has(source) || !nodes.has(target)) continue;
+    const edge: ConsumeEdge = {
+      id: `k|${target}`,
+      type: 'consume',
+      source,
+      target,
+      sourceHandle: 'out',
+      targetHandle: 'in',
+      selectable: false,
+      data: { queue: c.queue.name, consumers: 1, dim: false },
+    };
+    edges.push(edge);
+  }
+  for (const e of t.exchanges) {
+    const ae = text(e.arguments['alternate-exchange']);
+    if (ae === null) continue;
+    const source = exchangeId(e.name);
+    const target = exchangeId(ae);
+    if (!nodes.has(source) || !nodes.has(target)) continue;
+    const edge: LinkEdge = {
+      id: `a|${e.name}`,
+      type: 'link',
+      source,
+      target,
+      sourceHandle: 'out',
+      targetHandle: 'in',
+      selectable: false,
+      data: { link: 'alternate', label: 'alternate', dim: false },
+    };
+    edges.push(edge);
+  }
+  for (const q of t.queues) {
+    const dlx = text(q.arguments['x-dead-letter-exchange']);
+    if (dlx === null) continue;
+    const source = queueId(q.name);
+    const target = exchangeId(dlx);
+    if (!nodes.has(source) || !nodes.has(target)) continue;
+    const key = text(q.arguments['x-dead-letter-routing-key']);
+    const edge: LinkEdge = {
+      id: `d|${q.name}`,
+      type: 'link',
+      source,
+      target,
+      sourceHandle: 'out',
+      targetHandle: 'in',
+      selectable: false,
+      data: { link: 'dead-letter', label: key === null ? 'dead letters' : `dead letters → ${key}`, dim: false },
+    };
+    edges.push(edge);
+  }
+
+  // consumers per queue, for the rate each consumer edge shows
+  const perQueue = new Map<string, number>();
+  for (const e of edges) if (e.type === 'consume') perQueue.set(e.data?.queue ?? '', (perQueue.get(e.data?.queue ?? '') ?? 0) + 1);
+  for (const e of edges) if (e.type === 'consume' && e.data) e.data.consumers = perQueue.get(e.data.queue) ?? 1;
+
+  return applyFilter([...nodes.values()], edges, opts.filter);
+}
+
+function nodeName(n: NodeSpec): string {
+  return n.type === 'consumer' ? n.data.tag : n.data.name;
+}
+
+/** Keeps the nodes whose name matches and their neighbours (dimmed); everything when no filter. */
+function applyFilter(nodes: NodeSpec[], edges: GraphEdge[], filter: string): BuiltGraph {
+  const needle = filter.trim().toLowerCase();
+  if (needle === '') return { nodes, edges, matches: [] };
+  const matches = new Set(nodes.filter((n) => nodeName(n).toLowerCase().includes(needle)).map((n) => n.id));
+  const keep = new Set(matches);
+  for (const e of edges) {
+    if (matches.has(e.source)) keep.add(e.target);
+    if (matches.has(e.target)) keep.add(e.source);
+  }
+  const keptNodes = nodes
+    .filter((n) => keep.has(n.id))
+    .map((n) => (matches.has(n.id) ? n : ({ ...n, data: { ...n.data, dim: true } } as NodeSpec)));
+  const keptEdges = edges
+    .filter((e) => keep.has(e.source) && keep.has(e.target))
+    .map((e) =>
+      matches.has(e.source) || matches.has(e.target) ? e : ({ ...e, data: e.data ? { ...e.data, dim: true } : e.data } as GraphEdge),
+    );
+  return { nodes: keptNodes, edges: keptEdges, matches: [...matches] };
+}

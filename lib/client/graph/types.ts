@@ -1,0 +1,108 @@
+// The graph's node and edge data. One node type per entity kind; ids are prefixed by kind so a
+// queue and an exchange of the same name never collide.
+import { Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
+import type { BindingDto, JsonObject } from '../types';
+
+export interface ExchangeNodeData extends Record<string, unknown> {
+  name: string;
+  type: string;
+  durable: boolean;
+  autoDelete: boolean;
+  internal: boolean;
+  builtIn: boolean;
+  alternate: string | null;
+  arguments: JsonObject;
+  dim: boolean;
+}
+
+export interface QueueNodeData extends Record<string, unknown> {
+  name: string;
+  durable: boolean;
+  autoDelete: boolean;
+  exclusive: boolean;
+  arguments: JsonObject;
+  /** short labels for the arguments that matter: TTL, DLX, max length, priority */
+  features: string[];
+  maxLength: number | null;
+  /** counts from the listing, used until stats ticks arrive */
+  ready: number;
+  unacked: number;
+  consumers: number;
+  dim: boolean;
+}
+
+export interface ConsumerNodeData extends Record<string, unknown> {
+  tag: string;
+  queue: string;
+  prefetch: number;
+  ackRequired: boolean;
+  channel: string;
+  connection: string;
+  user: string;
+  exclusive: boolean;
+  dim: boolean;
+}
+
+export type ExchangeNode = Node<ExchangeNodeData, 'exchange'>;
+export type QueueNode = Node<QueueNodeData, 'queue'>;
+export type ConsumerNode = Node<ConsumerNodeData, 'consumer'>;
+export type GraphNode = ExchangeNode | QueueNode | ConsumerNode;
+
+export interface BindingEdgeData extends Record<string, unknown> {
+  binding: BindingDto;
+  label: string;
+  /** the exchange type of the source: the label reads differently per type */
+  sourceType: string;
+  dim: boolean;
+}
+
+export interface ConsumeEdgeData extends Record<string, unknown> {
+  queue: string;
+  consumers: number;
+  dim: boolean;
+}
+
+export interface LinkEdgeData extends Record<string, unknown> {
+  link: 'alternate' | 'dead-letter';
+  label: string;
+  dim: boolean;
+}
+
+export type BindingEdge = Edge<BindingEdgeData, 'binding'>;
+export type ConsumeEdge = Edge<ConsumeEdgeData, 'consume'>;
+export type LinkEdge = Edge<LinkEdgeData, 'link'>;
+export type GraphEdge = BindingEdge | ConsumeEdge | LinkEdge;
+
+export const exchangeId = (name: string) => `e|${name}`;
+export const queueId = (name: string) => `q|${name}`;
+export const consumerId = (queue: string, channel: string, tag: string) => `c|${queue}|${channel}|${tag}`;
+
+/** Sizes the layout assumes; the node components are drawn at these sizes. */
+export const NODE_SIZE = {
+  exchange: { width: 210, height: 62 },
+  queue: { width: 230, height: 92 },
+  consumer: { width: 190, height: 58 },
+} as const;
+
+export function parseNodeId(id: string): { kind: 'exchange' | 'queue' | 'consumer'; name: string } {
+  const kind = id.startsWith('e|') ? 'exchange' : id.startsWith('q|') ? 'queue' : 'consumer';
+  return { kind, name: id.slice(2) };
+}
+
+/**
+ * Where each node type's handles are, as the CSS puts them (centred on the left and right edges).
+ * Known up front, React Flow need not render every node once just to measure its handles, so a
+ * big vhost mounts only the nodes in view.
+ */
+function handlesFor(width: number, height: number, out: number): NodeHandle[] {
+  return [
+    { id: 'in', type: 'target', position: Position.Left, x: -5, y: height / 2 - 5, width: 10, height: 10 },
+    { id: 'out', type: 'source', position: Position.Right, x: width - out / 2, y: height / 2 - out / 2, width: out, height: out },
+  ];
+}
+
+export const NODE_HANDLES = {
+  exchange: handlesFor(NODE_SIZE.exchange.width, NODE_SIZE.exchange.height, 12),
+  queue: handlesFor(NODE_SIZE.queue.width, NODE_SIZE.queue.height, 10),
+  consumer: handlesFor(NODE_SIZE.consumer.width, NODE_SIZE.consumer.height, 10).slice(0, 1),
+} as const;

@@ -1,0 +1,121 @@
+// TanStack Query hooks over the management API, with one invalidate hook per query family. While
+// the live stream keeps a vhost's topology fresh its queries do not poll; otherwise they poll.
+import { useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { request, seg } from './api';
+import { useIsLive } from './live-status';
+import { warrenKeys } from './query-keys';
+import { useSession } from './session';
+import type {
+  BindingDto,
+  ChannelDto,
+  ConnectionDto,
+  ConsumerDto,
+  ExchangeDto,
+  OverviewDto,
+  QueueDto,
+  VhostDto,
+  WhoamiDto,
+} from './types';
+
+const POLL_MS = 3000;
+
+function useTopologyQuery<T>(key: QueryKey, path: string, vhost: string, enabled = true) {
+  const live = useIsLive(vhost);
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: key,
+    queryFn: ({ signal }) => request<T[]>(path, { signal }),
+    enabled: enabled && loggedIn,
+    staleTime: live ? Infinity : 1000,
+    refetchInterval: live ? false : POLL_MS,
+  });
+}
+
+export const useExchanges = (vhost: string) =>
+  useTopologyQuery<ExchangeDto>(warrenKeys.exchanges(vhost), `/api/exchanges/${seg(vhost)}`, vhost);
+export const useQueues = (vhost: string) => useTopologyQuery<QueueDto>(warrenKeys.queues(vhost), `/api/queues/${seg(vhost)}`, vhost);
+export const useBindings = (vhost: string) =>
+  useTopologyQuery<BindingDto>(warrenKeys.bindings(vhost), `/api/bindings/${seg(vhost)}`, vhost);
+export const useConsumers = (vhost: string) =>
+  useTopologyQuery<ConsumerDto>(warrenKeys.consumers(vhost), `/api/consumers/${seg(vhost)}`, vhost);
+export const useConnections = (vhost: string) =>
+  useTopologyQuery<ConnectionDto>(warrenKeys.connections(vhost), `/api/vhosts/${seg(vhost)}/connections`, vhost);
+
+export const channelsQuery = (vhost: string) => ({
+  queryKey: warrenKeys.channels(vhost),
+  queryFn: ({ signal }: { signal: AbortSignal }) => request<ChannelDto[]>(`/api/vhosts/${seg(vhost)}/channels`, { signal }),
+});
+
+/** Channels are not in the live stream: always polled. */
+export function useChannels(vhost: string, enabled = true) {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({ ...channelsQuery(vhost), enabled: enabled && loggedIn, refetchInterval: POLL_MS });
+}
+
+export function useOverview() {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.overview(),
+    queryFn: ({ signal }) => request<OverviewDto>('/api/overview', { signal }),
+    enabled: loggedIn,
+    refetchInterval: 5000,
+  });
+}
+
+export function useVhosts() {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.vhosts(),
+    queryFn: ({ signal }) => request<VhostDto[]>('/api/vhosts', { signal }),
+    enabled: loggedIn,
+    staleTime: 10_000,
+    refetchInterval: 15_000,
+  });
+}
+
+export function useWhoami() {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.whoami(),
+    queryFn: ({ signal }) => request<WhoamiDto>('/api/whoami', { signal }),
+    enabled: loggedIn,
+    staleTime: 60_000,
+  });
+}
+
+// ---- invalidation --------------------------------------------------------------------------
+
+/** Refetches every list of one vhost (after a change the live stream may not have reported yet). */
+export function useInvalidateVhost() {
+  const qc = useQueryClient();
+  return useCallback((vhost: string) => qc.invalidateQueries({ queryKey: warrenKeys.vhost(vhost) }), [qc]);
+}
+
+export function useInvalidateOverview() {
+  const qc = useQueryClient();
+  return useCallback(() => qc.invalidateQueries({ queryKey: warrenKeys.overview() }), [qc]);
+}
+
+export function useInvalidateVhosts() {
+  const qc = useQueryClient();
+  return useCallback(() => qc.invalidateQueries({ queryKey: warrenKeys.vhosts() }), [qc]);
+}
+
+/** The whole topology of a vhost, once all four lists have loaded. */
+export function useTopology(vhost: string) {
+  const exchanges = useExchanges(vhost);
+  const queues = useQueues(vhost);
+  const bindings = useBindings(vhost);
+  const consumers = useConsumers(vhost);
+  const error = exchanges.error ?? queues.error ?? bindings.error ?? consumers.error;
+  const ready = exchanges.data !== undefined && queues.data !== undefined && bindings.data !== undefined && consumers.data !== undefined;
+  return {
+    ready,
+    error,
+    exchanges: exchanges.data,
+    queues: queues.data,
+    bindings: bindings.data,
+    consumers: consumers.data,
+  };
+}

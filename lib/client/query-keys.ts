@@ -1,0 +1,16 @@
+// TanStack Query keys, all under `warren`: per-vhost topology lists and the global listings.
+export const warrenKeys = {
+  all: ['warren'] as const,
+  whoami: () => ['warren', 'whoami'] as const,
+  overview: () => ['warren', 'overview'] as const,
+  vhosts: () => ['warren', 'vhosts'] as const,
+  vhost: (vhost: string) => ['warren', 'vhost', vhost] as const,
+  exchanges: (vhost: string) => ['warren', 'vhost', vhost, 'exchanges'] as const,
+  queues: (vhost: string) => ['warren', 'vhost', vhost, 'queues'] as const,
+  bindings: (vhost: string) => ['warren', 'vhost', vhost, 'bindings'] as const,
+  consumers: (vhost: string) => ['warren', 'vhost', vhost, 'consumers'] as const,
+  connections: (vhost: string) => ['warren', 'vhost', vhost, 'connections'] as const,
+  channels: (vhost: string) => ['warren', 'vhost', vhost, 'channels'] as const,
+};
+
+export type TopologyListKey = 'exchanges' | 'queues' | 'bindings' | 'consumers' | 'connections';

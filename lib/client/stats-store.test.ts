@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { useStats } from './stats-store';
+
+const tick = (ready: number) => ({
+  type: 'stats' as const,
+  ts: Date.now(),
+  queues: {
+    a: { messages_ready: ready, messages_unacknowledged: 0, consumers: 0, publish_rate: 0, deliver_rate: 0, ack_rate: 0 },
+    b: { messages_ready: 1, messages_unacknowledged: 0, consumers: 1, publish_rate: 0, deliver_rate: 0, ack_rate: 0 },
+  },
+  exchanges: {},
+  totals: { publish_rate: 1, deliver_rate: 1, ack_rate: 1, messages: ready + 1 },
+});
+
+describe('stats ticks', () => {
+  it('keep unchanged entries identical, so only changed nodes re-render', () => {
+    useStats.getState().reset('/');
+    useStats.getState().applyTick('/', tick(5));
+    const first = useStats.getState().queues;
+    useStats.getState().applyTick('/', tick(6));
+    const second = useStats.getState().queues;
+    expect(second.b).toBe(first.b);
+    expect(second.a).not.toBe(first.a);
+    expect(second.a.messages_ready).toBe(6);
+    expect(useStats.getState().history).toHaveLength(2);
+  });
+  it('ignore ticks for another vhost and freeze the maps while frozen', () => {
+    useStats.getState().reset('/');
+    useStats.getState().applyTick('other', tick(5));
+    expect(useStats.getState().history).toHaveLength(0);
+    useStats.getState().applyTick('/', tick(5));
+    useStats.getState().setFrozen(true);
+    useStats.getState().applyTick('/', tick(9));
+    expect(useStats.getState().queues.a.messages_ready).toBe(5);
+    expect(useStats.getState().history).toHaveLength(2);
+    useStats.getState().setFrozen(false);
+  });
+});

@@ -1,0 +1,96 @@
+// Stats ticks from the live stream: per-queue counts and rates, per-exchange rates, and a rolling
+// history of the totals for the overview charts. Entries that did not change keep their object
+// identity, so a node selecting `queues[name]` re-renders only when its own numbers move.
+import { create } from 'zustand';
+import type { ServerMessage } from '../live/protocol';
+
+type StatsTick = Extract<ServerMessage, { type: 'stats' }>;
+export type QueueStats = StatsTick['queues'][string];
+export type ExchangeStats = StatsTick['exchanges'][string];
+
+export interface HistoryPoint {
+  ts: number;
+  publish: number;
+  deliver: number;
+  ack: number;
+  messages: number;
+}
+
+/** Ten minutes at one tick a second. */
+const HISTORY_LENGTH = 600;
+
+interface StatsState {
+  vhost: string | null;
+  ts: number;
+  queues: Record<string, QueueStats>;
+  exchanges: Record<string, ExchangeStats>;
+  history: HistoryPoint[];
+  /** the graph shows a frozen picture: ticks still feed the history, not the per-entity maps */
+  frozen: boolean;
+  applyTick(vhost: string, tick: StatsTick): void;
+  reset(vhost: string | null): void;
+  setFrozen(frozen: boolean): void;
+}
+
+function sameQueue(a: QueueStats, b: QueueStats): boolean {
+  return (
+    a.messages_ready === b.messages_ready &&
+    a.messages_unacknowledged === b.messages_unacknowledged &&
+    a.consumers === b.consumers &&
+    a.publish_rate === b.publish_rate &&
+    a.deliver_rate === b.deliver_rate &&
+    a.ack_rate === b.ack_rate
+  );
+}
+
+const sameExchange = (a: ExchangeStats, b: ExchangeStats) => a.publish_in_rate === b.publish_in_rate && a.publish_out_rate === b.publish_out_rate;
+
+/** The new map, reusing unchanged entries; the old map itself when nothing changed. */
+function merge<T>(old: Record<string, T>, next: Record<string, T>, same: (a: T, b: T) => boolean): Record<string, T> {
+  let changed = Object.keys(old).length !== Object.keys(next).length;
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(next)) {
+    const prev = old[k];
+    if (prev !== undefined && same(prev, v)) out[k] = prev;
+    else {
+      out[k] = v;
+      changed = true;
+    }
+  }
+  return changed ? out : old;
+}
+
+export const useStats = create<StatsState>()((set, get) => ({
+  vhost: null,
+  ts: 0,
+  queues: {},
+  exchanges: {},
+  history: [],
+  frozen: false,
+  applyTick(vhost, tick) {
+    const s = get();
+    if (s.vhost !== vhost) return;
+    const t = tick.totals;
+    const point: HistoryPoint = { ts: tick.ts, publish: t.publish_rate, deliver: t.deliver_rate, ack: t.ack_rate, messages: t.messages };
+    const history = s.history.length >= HISTORY_LENGTH ? [...s.history.slice(s.history.length - HISTORY_LENGTH + 1), point] : [...s.history, point];
+    if (s.frozen) {
+      set({ history });
+      return;
+    }
+    set({
+      ts: tick.ts,
+      history,
+      queues: merge(s.queues, tick.queues ?? {}, sameQueue),
+      exchanges: merge(s.exchanges, tick.exchanges ?? {}, sameExchange),
+    });
+  },
+  reset(vhost) {
+    set({ vhost, ts: 0, queues: {}, exchanges: {}, history: [] });
+  },
+  setFrozen(frozen) {
+    set({ frozen });
+  },
+}));
+
+export const useQueueStats = (name: string): QueueStats | undefined => useStats((s) => s.queues[name]);
+export const useExchangeStats = (name: string): ExchangeStats | undefined => useStats((s) => s.exchanges[name]);

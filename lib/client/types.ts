@@ -1,0 +1,190 @@
+// What the management API returns, as far as the console reads it (RabbitMQ's field names).
+// Fields the console does not use are left out; every object may carry more.
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface RateDetails {
+  rate: number;
+}
+
+export interface MessageStats {
+  publish?: number;
+  publish_details?: RateDetails;
+  publish_in?: number;
+  publish_in_details?: RateDetails;
+  publish_out?: number;
+  publish_out_details?: RateDetails;
+  deliver_get?: number;
+  deliver_get_details?: RateDetails;
+  deliver?: number;
+  deliver_details?: RateDetails;
+  ack?: number;
+  ack_details?: RateDetails;
+  redeliver?: number;
+  redeliver_details?: RateDetails;
+  confirm?: number;
+  confirm_details?: RateDetails;
+  return_unroutable?: number;
+  drop_unroutable?: number;
+  get?: number;
+}
+
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers' | (string & {});
+
+export interface ExchangeDto {
+  name: string;
+  vhost: string;
+  type: ExchangeType;
+  durable: boolean;
+  auto_delete: boolean;
+  internal: boolean;
+  arguments: JsonObject;
+  message_stats?: MessageStats;
+}
+
+export interface QueueDto {
+  name: string;
+  vhost: string;
+  durable: boolean;
+  auto_delete: boolean;
+  exclusive: boolean;
+  arguments: JsonObject;
+  consumers: number;
+  messages?: number;
+  messages_ready?: number;
+  messages_unacknowledged?: number;
+  message_bytes?: number;
+  state?: string;
+  type?: string;
+  message_stats?: MessageStats;
+}
+
+export interface BindingDto {
+  source: string;
+  vhost: string;
+  destination: string;
+  destination_type: 'queue' | 'exchange';
+  routing_key: string;
+  arguments: JsonObject;
+  properties_key: string;
+}
+
+export interface ConsumerDto {
+  consumer_tag: string;
+  ack_required: boolean;
+  prefetch_count: number;
+  exclusive: boolean;
+  active?: boolean;
+  activity_status?: string;
+  arguments: JsonObject;
+  channel_details: {
+    connection_name: string;
+    name: string;
+    number: number;
+    peer_host?: string;
+    peer_port?: number;
+    user?: string;
+  };
+  queue: { name: string; vhost: string };
+}
+
+export interface ConnectionDto {
+  name: string;
+  vhost: string;
+  user: string;
+  state?: string;
+  channels?: number;
+  peer_host?: string;
+  peer_port?: number;
+  protocol?: string;
+  connected_at?: number;
+  user_provided_name?: string;
+  client_properties?: { product?: string; version?: string; platform?: string; connection_name?: string };
+  recv_oct_details?: RateDetails;
+  send_oct_details?: RateDetails;
+}
+
+export interface ChannelDto {
+  name: string;
+  vhost: string;
+  user: string;
+  number: number;
+  state?: string;
+  consumer_count: number;
+  messages_unacknowledged: number;
+  prefetch_count: number;
+  global_prefetch_count?: number;
+  confirm: boolean;
+  transactional?: boolean;
+  connection_details: { name: string; peer_host?: string; peer_port?: number };
+  message_stats?: MessageStats;
+}
+
+export interface VhostDto {
+  name: string;
+  description?: string;
+  messages?: number;
+  messages_ready?: number;
+  messages_unacknowledged?: number;
+}
+
+export interface OverviewDto {
+  product_name?: string;
+  product_version?: string;
+  cluster_name?: string;
+  node?: string;
+  message_stats?: MessageStats;
+  queue_totals?: { messages?: number; messages_ready?: number; messages_unacknowledged?: number };
+  object_totals?: { connections?: number; channels?: number; exchanges?: number; queues?: number; consumers?: number };
+  listeners?: { protocol: string; port: number; ip_address?: string }[];
+  exchange_types?: { name: string; description?: string }[];
+}
+
+export interface WhoamiDto {
+  name: string;
+  tags: string[];
+}
+
+export interface MessageProperties {
+  content_type?: string;
+  content_encoding?: string;
+  headers?: JsonObject;
+  delivery_mode?: number;
+  priority?: number;
+  correlation_id?: string;
+  reply_to?: string;
+  expiration?: string;
+  message_id?: string;
+  timestamp?: number;
+  type?: string;
+  user_id?: string;
+  app_id?: string;
+}
+
+export interface GotMessageDto {
+  payload_bytes: number;
+  redelivered: boolean;
+  exchange: string;
+  routing_key: string;
+  message_count: number;
+  properties: MessageProperties;
+  payload: string;
+  payload_encoding: 'string' | 'base64';
+}
+
+export interface PublishRequest {
+  routing_key: string;
+  properties: MessageProperties;
+  payload: string;
+  payload_encoding: 'string' | 'base64';
+}
+
+/** The topology of one vhost: what the graph is drawn from. */
+export interface Topology {
+  vhost: string;
+  exchanges: ExchangeDto[];
+  queues: QueueDto[];
+  bindings: BindingDto[];
+  consumers: ConsumerDto[];
+}

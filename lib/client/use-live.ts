@@ -1,0 +1,147 @@
+'use client';
+// One live connection per tab, opened while someone is logged in. It keeps the query cache's
+// topology lists fresh (snapshot, diffs), and feeds the stats store, the flow bus and the browser
+// consumers. Each kind of data goes to exactly one place.
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import type { Item, ServerMessage } from '../live/protocol';
+import { useConsume } from './consume-store';
+import { emitFlow } from './flow-bus';
+import { LiveClient } from './live-client';
+import { applyChanges, removedNames, type Change } from './live-cache';
+import { useLiveStatus } from './live-status';
+import { warrenKeys } from './query-keys';
+import { useSession } from './session';
+import { useStats } from './stats-store';
+import type { BindingDto, ConsumerDto } from './types';
+
+let client: LiveClient | null = null;
+let queryClient: QueryClient | null = null;
+/** the vhost the client asked for last; a snapshot for another one is stale */
+let wantedVhost = '/';
+
+function handle(msg: ServerMessage): void {
+  const qc = queryClient;
+  if (qc === null) return;
+  switch (msg.type) {
+    case 'hello':
+      useLiveStatus.getState().set({ server: { product: msg.product, version: msg.version } });
+      return;
+    case 'error':
+      useLiveStatus.getState().set({ reason: msg.reason || msg.error });
+      return;
+    case 'snapshot': {
+      if (msg.vhost !== wantedVhost) return;
+      const vh = msg.vhost;
+      qc.setQueryData(warrenKeys.exchanges(vh), msg.exchanges);
+      qc.setQueryData(warrenKeys.queues(vh), msg.queues);
+      qc.setQueryData(warrenKeys.bindings(vh), msg.bindings);
+      qc.setQueryData(warrenKeys.consumers(vh), msg.consumers);
+      qc.setQueryData(warrenKeys.connections(vh), msg.connections);
+      useLiveStatus.getState().set({ syncedVhost: vh });
+      return;
+    }
+    case 'diff':
+      applyDiff(qc, msg.changes);
+      return;
+    case 'stats': {
+      const vh = useLiveStatus.getState().syncedVhost;
+      if (vh !== null) useStats.getState().applyTick(vh, msg);
+      return;
+    }
+    case 'flow':
+      emitFlow(msg.events, msg.dropped);
+      return;
+    case 'consume-ok':
+      useConsume.getState().onConsumeOk(msg.id, msg.consumerTag);
+      return;
+    case 'delivery':
+      useConsume.getState().onDelivery(msg.id, msg.message);
+      return;
+    case 'cancelled':
+      useConsume.getState().onCancelled(msg.id, msg.reason);
+      return;
+  }
+}
+
+function applyDiff(qc: QueryClient, changes: Change[]): void {
+  const vh = useLiveStatus.getState().syncedVhost;
+  if (vh === null || changes.length === 0) return;
+  const lists = [
+    ['exchange', warrenKeys.exchanges(vh)],
+    ['queue', warrenKeys.queues(vh)],
+    ['binding', warrenKeys.bindings(vh)],
+    ['consumer', warrenKeys.consumers(vh)],
+    ['connection', warrenKeys.connections(vh)],
+  ] as const;
+  for (const [kind, key] of lists) {
+    if (!changes.some((c) => c.kind === kind)) continue;
+    qc.setQueryData<Item[]>(key, (old) => (old === undefined ? old : applyChanges(old, kind, changes)));
+  }
+  // what hangs on a removed queue or exchange goes with it, whether or not the hub says so
+  const goneQueues = removedNames(changes, 'queue');
+  const goneExchanges = removedNames(changes, 'exchange');
+  if (goneQueues.size > 0 || goneExchanges.size > 0) {
+    qc.setQueryData<BindingDto[]>(warrenKeys.bindings(vh), (old) =>
+      old?.filter(
+        (b) =>
+          !goneExchanges.has(b.source) &&
+          !(b.destination_type === 'queue' ? goneQueues.has(b.destination) : goneExchanges.has(b.destination)),
+      ),
+    );
+  }
+  if (goneQueues.size > 0) {
+    qc.setQueryData<ConsumerDto[]>(warrenKeys.consumers(vh), (old) => old?.filter((c) => !goneQueues.has(c.queue.name)));
+  }
+}
+
+function getClient(): LiveClient {
+  client ??= new LiveClient({
+    message: handle,
+    status(status, reason) {
+      const patch: Parameters<ReturnType<typeof useLiveStatus.getState>['set']>[0] = { status, reason };
+      if (status !== 'open') patch.syncedVhost = null;
+      useLiveStatus.getState().set(patch);
+    },
+    disconnected() {
+      useLiveStatus.getState().set({ syncedVhost: null });
+      // counts from ticks would go stale; the listings (polled meanwhile) take over
+      useStats.getState().reset(wantedVhost);
+      useConsume.getState().onDisconnected();
+    },
+  });
+  return client;
+}
+
+/** The connection, for components that send (browser consumers, flow budget). */
+export const liveClient = (): LiveClient => getClient();
+
+/** Mount once, inside the QueryClientProvider. */
+export function useLiveConnection(): void {
+  const qc = useQueryClient();
+  const session = useSession((s) => s.session);
+  const vhost = useSession((s) => s.vhost);
+
+  useEffect(() => {
+    queryClient = qc;
+    useConsume.getState().setSend((m) => getClient().send(m));
+  }, [qc]);
+
+  useEffect(() => {
+    if (session === null) return;
+    const c = getClient();
+    wantedVhost = useSession.getState().vhost;
+    useStats.getState().reset(wantedVhost);
+    c.start({ username: session.username, password: session.password }, wantedVhost);
+    return () => c.stop();
+  }, [session]);
+
+  useEffect(() => {
+    if (wantedVhost === vhost) return;
+    wantedVhost = vhost;
+    useConsume.getState().endAll('the console switched to another vhost');
+    useStats.getState().reset(vhost);
+    useLiveStatus.getState().set({ syncedVhost: null });
+    getClient().setVhost(vhost);
+  }, [vhost]);
+}
