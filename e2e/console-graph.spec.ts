@@ -76,6 +76,11 @@ test('the graph shows what an amqplib client declares, live', async ({ page, req
       await exchangeNode(page, 'shop.events').click();
       await page.waitForTimeout(700);
       await page.screenshot({ path: 'e2e/screenshots/console-graph.png' });
+      // the same, following a dark system theme
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.waitForTimeout(700);
+      await page.screenshot({ path: 'e2e/screenshots/console-graph-dark.png' });
+      await page.emulateMedia({ colorScheme: 'light' });
     } finally {
       clearInterval(ticker);
       await page.setViewportSize({ width: 1280, height: 800 });
@@ -140,6 +145,12 @@ test('drag to bind, publish, consume with ack and nack, unbind', async ({ page, 
     await form.getByRole('button', { name: /^Publish/ }).click();
     await expect(page.getByTestId('publish-outcome')).toContainText('Routed');
     await expect(queue.getByTestId('queue-ready')).toHaveText('1');
+    // a saved template brings the form back
+    await form.getByLabel('Template name').fill('run a job');
+    await form.getByRole('button', { name: 'Save as template' }).click();
+    await form.getByLabel('Routing key').fill('something.else');
+    await form.getByLabel('Load a saved template').selectOption('run a job');
+    await expect(form.getByLabel('Routing key')).toHaveValue('job.run');
     await form.getByLabel('Repeat').fill('2');
     await form.getByRole('button', { name: /^Publish 2×/ }).click();
     await expect(page.getByTestId('publish-outcome')).toContainText('2 routed');

@@ -67,7 +67,24 @@ test('create, bind with a topic preview, purge and delete from the graph', async
     await bind.getByLabel('Try a routing key').fill('sensor.kitchen.humidity');
     await expect(bind.locator('.topic-preview li.miss', { hasText: 'sensor.kitchen.humidity' })).toBeVisible();
     await bind.getByRole('button', { name: 'Bind' }).click();
+    await expect(bind).toBeHidden();
     await expect(page.locator('.edge-key', { hasText: 'sensor.*.temperature' })).toBeVisible();
+
+    // and without a mouse: from the exchange's inspector, keyboard only
+    await exchangeNode(page, 'lost+found').focus();
+    await page.keyboard.press('Enter'); // selects the focused node
+    await expect(page.getByRole('heading', { name: 'lost+found' })).toBeVisible();
+    await page.getByLabel('Bind to').selectOption('q|readings');
+    await page.getByRole('button', { name: 'Bind…' }).focus();
+    await page.keyboard.press('Enter');
+    const fanoutBind = page.getByRole('dialog', { name: 'New binding' });
+    await expect(fanoutBind).toContainText('Fanout exchanges send every message to every binding');
+    await fanoutBind.getByRole('button', { name: 'Bind' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(fanoutBind).toBeHidden();
+    await expect
+      .poll(async () => ((await (await api(`/bindings/${vhost}/e/lost%2Bfound/q/readings`)).json()) as unknown[]).length)
+      .toBe(1);
 
     // messages in, then purge from the queue's menu
     for (let i = 0; i < 4; i++) ch.publish('telemetry', 'sensor.hall.temperature', Buffer.from(String(20 + i)));

@@ -82,7 +82,7 @@ function ExchangeForm({ onDone }: { onDone(): void }) {
     try {
       await declareExchange(vhost, trimmed, { type, durable, auto_delete: autoDelete, internal, arguments: args });
       toast.ok('Exchange created', trimmed);
-      await invalidate(vhost);
+      void invalidate(vhost);
       onDone();
       setTimeout(() => useGraph.getState().focusNode(exchangeId(trimmed)), 300);
     } catch (err) {
@@ -197,7 +197,7 @@ function QueueForm({ onDone }: { onDone(): void }) {
     try {
       await declareQueue(vhost, trimmed, { durable, auto_delete: autoDelete, arguments: args });
       toast.ok('Queue created', trimmed);
-      await invalidate(vhost);
+      void invalidate(vhost);
       onDone();
       setTimeout(() => useGraph.getState().focusNode(queueId(trimmed)), 300);
     } catch (err) {

@@ -81,7 +81,7 @@ function BindForm({ request, onDone }: { request: BindRequest; onDone(): void })
     try {
       await createBinding(vhost, request.source, request.destinationKind, request.destination, type === 'fanout' || type === 'headers' ? '' : key, args);
       toast.ok('Binding created', `${exchangeLabel(request.source)} → ${request.destination}`);
-      await invalidate(vhost);
+      void invalidate(vhost);
       onDone();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -99,6 +99,11 @@ export function GraphCanvas() {
     [openBind],
   );
 
+  // only a person's pan or zoom has an event; fitting and centring do not
+  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
+    if (event) useGraph.getState().userMoved();
+  }, []);
+
   const onNodeDragStop: OnNodeDrag<GraphNode> = useCallback(
     (_e, _node, dragged) => {
       for (const n of dragged) pin(n.id, n.position);
@@ -152,6 +157,7 @@ export function GraphCanvas() {
         onConnect={onConnect}
         isValidConnection={isValidConnection}
         onNodeDragStop={onNodeDragStop}
+        onMoveStart={onMoveStart}
         deleteKeyCode={null}
         minZoom={0.05}
         maxZoom={2.5}

@@ -36,7 +36,7 @@ export function useEntityActions() {
           action: async () => {
             await deleteExchange(vhost, name);
             toast.ok('Exchange deleted', name);
-            await invalidate(vhost);
+            void invalidate(vhost);
           },
         });
       },
@@ -54,7 +54,7 @@ export function useEntityActions() {
           action: async () => {
             await deleteQueue(vhost, name);
             toast.ok('Queue deleted', name);
-            await invalidate(vhost);
+            void invalidate(vhost);
           },
         });
       },
@@ -71,7 +71,7 @@ export function useEntityActions() {
           action: async () => {
             await purgeQueue(vhost, name);
             toast.ok('Queue purged', name);
-            await invalidate(vhost);
+            void invalidate(vhost);
           },
         });
       },
@@ -95,7 +95,7 @@ export function useEntityActions() {
           action: async () => {
             await deleteBinding(b);
             toast.ok('Binding removed');
-            await invalidate(vhost);
+            void invalidate(vhost);
           },
         });
       },

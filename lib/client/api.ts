@@ -1,15 +1,7 @@
 // The management API over fetch: basic auth from the session, JSON in and out, errors as values
 // with the HTTP status and RabbitMQ's `reason`.
 import { basicAuth, useSession } from './session';
-import type {
-  BindingDto,
-  ExchangeDto,
-  GotMessageDto,
-  JsonObject,
-  PublishRequest,
-  QueueDto,
-  WhoamiDto,
-} from './types';
+import type { BindingDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -136,4 +128,3 @@ export const getMessages = (vhost: string, queue: string, count: number, ackmode
     body: { count, ackmode, encoding: 'auto', truncate: 50_000 },
   });
 
-export type { ExchangeDto, QueueDto };

@@ -30,6 +30,8 @@ interface GraphState {
   fitToken: number;
   /** 'initial': a first look, which may show the top-left corner readably rather than all of a huge graph */
   fitMode: 'all' | 'initial';
+  /** until the user pans or zooms, the view follows the graph as it grows or shrinks */
+  autoFit: boolean;
   /** a node to centre on (from a table row link or a search) */
   focus: { id: string; token: number } | null;
   /** last layout time in ms, for the scale budget */
@@ -47,6 +49,8 @@ interface GraphState {
   pin(id: string, position: XY): void;
   resetLayout(): void;
   requestFit(): void;
+  /** the user panned or zoomed: stop following the graph */
+  userMoved(): void;
   focusNode(id: string): void;
   select(nodeId: string | null, edgeId?: string | null): void;
 }
@@ -121,6 +125,8 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
 }
 
 const SHOW_BUILTINS_KEY = 'warren.graph.showBuiltins';
+/** Past this, following every change would mean constant zooming: the view stays put. */
+const AUTO_FIT_MAX_NODES = 60;
 
 export const useGraph = create<GraphState>()((set, get) => ({
   vhost: null,
@@ -139,6 +145,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
   selectedEdgeId: null,
   fitToken: 0,
   fitMode: 'all',
+  autoFit: true,
   focus: null,
   layoutMs: 0,
 
@@ -163,6 +170,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
       selectedNodeId: null,
       selectedEdgeId: null,
       showBuiltins,
+      autoFit: true,
     });
   },
   reset() {
@@ -176,8 +184,12 @@ export const useGraph = create<GraphState>()((set, get) => ({
       return;
     }
     const first = s.topology === null;
-    set(derive(s, t));
+    const next = derive(s, t);
+    set(next);
     if (first) set((x) => ({ fitToken: x.fitToken + 1, fitMode: 'initial' }));
+    else if (s.autoFit && next.structure !== s.structure && (next.nodes?.length ?? 0) <= AUTO_FIT_MAX_NODES) {
+      set((x) => ({ fitToken: x.fitToken + 1, fitMode: 'all' }));
+    }
   },
   setShowBuiltins(showBuiltins) {
     try {
@@ -244,10 +256,14 @@ export const useGraph = create<GraphState>()((set, get) => ({
     set((x) => ({ fitToken: x.fitToken + 1, fitMode: 'all' }));
   },
   requestFit() {
-    set((s) => ({ fitToken: s.fitToken + 1, fitMode: 'all' }));
+    set((s) => ({ fitToken: s.fitToken + 1, fitMode: 'all', autoFit: true }));
+  },
+  userMoved() {
+    if (get().autoFit) set({ autoFit: false });
   },
   focusNode(id) {
     set((s) => ({
+      autoFit: false,
       focus: { id, token: (s.focus?.token ?? 0) + 1 },
       selectedNodeId: id,
       selectedEdgeId: null,
