@@ -3,6 +3,7 @@
 // are; every option RabbitMQ's own form has that matters day to day.
 import { useId, useState, type FormEvent } from 'react';
 import { declareExchange, declareQueue } from '@/lib/client/api';
+import { FormFooter } from './form-footer';
 import { usePanel } from '@/lib/client/panel-store';
 import { useExchanges, useInvalidateVhost } from '@/lib/client/queries';
 import { useGraph } from '@/lib/client/graph/store';
@@ -127,19 +128,7 @@ function ExchangeForm({ onDone }: { onDone(): void }) {
         <summary>More arguments</summary>
         <HeadersEditor label="Argument" rows={rows} onChange={setRows} keyPlaceholder="x-argument" addLabel="Add argument" />
       </details>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="btn" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create exchange'}
-        </button>
-      </div>
+      <FormFooter error={error} busy={busy} onCancel={onDone} submit="Create exchange" busyLabel="Creating…" />
     </form>
   );
 }
@@ -259,19 +248,7 @@ function QueueForm({ onDone }: { onDone(): void }) {
         <summary>More arguments</summary>
         <HeadersEditor label="Argument" rows={rows} onChange={setRows} keyPlaceholder="x-argument" addLabel="Add argument" />
       </details>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="btn" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create queue'}
-        </button>
-      </div>
+      <FormFooter error={error} busy={busy} onCancel={onDone} submit="Create queue" busyLabel="Creating…" />
     </form>
   );
 }

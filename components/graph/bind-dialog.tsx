@@ -5,6 +5,7 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { create } from 'zustand';
 import { createBinding } from '@/lib/client/api';
+import { FormFooter } from '@/components/forms/form-footer';
 import { exchangeLabel } from '@/lib/client/graph/build';
 import { useInvalidateVhost } from '@/lib/client/queries';
 import { recentKeys } from '@/lib/client/recent-keys';
@@ -127,19 +128,7 @@ function BindForm({ request, onDone }: { request: BindRequest; onDone(): void })
           {type === 'topic' && <TopicPreview pattern={key} exchange={request.source} />}
         </>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="btn" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Binding…' : 'Bind'}
-        </button>
-      </div>
+      <FormFooter error={error} busy={busy} onCancel={onDone} submit="Bind" busyLabel="Binding…" />
     </form>
   );
 }
