@@ -11,6 +11,8 @@ export class Binding {
   readonly arguments: FieldTable;
   /** Identity within the source: RabbitMQ treats the same key with other arguments as another binding. */
   readonly key: string;
+  /** Messages routed through this binding: the console's per-edge rate. */
+  routed = 0;
 
   constructor(source: Exchange, destination: Destination, routingKey: string, args: FieldTable) {
     this.source = source;

@@ -6,7 +6,10 @@ export class FanoutExchange extends Exchange {
   readonly type = 'fanout' as const;
 
   route(_msg: Message, out: Set<Destination>): void {
-    for (const b of this.bindings.values()) out.add(b.destination);
+    for (const b of this.bindings.values()) {
+      b.routed++;
+      out.add(b.destination);
+    }
   }
 
   protected indexAdd(_b: Binding): void {}

@@ -25,7 +25,11 @@ export class HeadersExchange extends Exchange {
   route(msg: Message, out: Set<Destination>): void {
     if (this.rules.length === 0) return;
     const headers = msg.properties.headers;
-    for (const rule of this.rules) if (matches(rule, headers)) out.add(rule.binding.destination);
+    for (const rule of this.rules) {
+      if (!matches(rule, headers)) continue;
+      rule.binding.routed++;
+      out.add(rule.binding.destination);
+    }
   }
 
   protected indexAdd(b: Binding): void {

@@ -5,18 +5,22 @@ import { TopicTrie } from './topic-trie';
 
 export class TopicExchange extends Exchange {
   readonly type = 'topic' as const;
-  private readonly trie = new TopicTrie<Destination>();
+  private readonly trie = new TopicTrie<Binding>();
 
   route(msg: Message, out: Set<Destination>): void {
-    const dests = this.trie.match(msg.routingKey);
-    for (let i = 0; i < dests.length; i++) out.add(dests[i]);
+    const bindings = this.trie.match(msg.routingKey);
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i];
+      b.routed++;
+      out.add(b.destination);
+    }
   }
 
   protected indexAdd(b: Binding): void {
-    this.trie.add(b.routingKey, b.destination);
+    this.trie.add(b.routingKey, b);
   }
 
   protected indexRemove(b: Binding): void {
-    this.trie.remove(b.routingKey, b.destination);
+    this.trie.remove(b.routingKey, b);
   }
 }

@@ -9,6 +9,7 @@ const tick = (ready: number) => ({
     b: { messages_ready: 1, messages_unacknowledged: 0, consumers: 1, publish_rate: 0, deliver_rate: 0, ack_rate: 0 },
   },
   exchanges: {},
+  bindings: { 'x|queue|a|k': { publish_rate: ready } },
   totals: { publish_rate: 1, deliver_rate: 1, ack_rate: 1, messages: ready + 1 },
 });
 
@@ -23,6 +24,7 @@ describe('stats ticks', () => {
     expect(second.a).not.toBe(first.a);
     expect(second.a.messages_ready).toBe(6);
     expect(useStats.getState().history).toHaveLength(2);
+    expect(useStats.getState().bindings['x|queue|a|k'].publish_rate).toBe(6);
   });
   it('ignore ticks for another vhost and freeze the maps while frozen', () => {
     useStats.getState().reset('/');

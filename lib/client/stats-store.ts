@@ -7,6 +7,7 @@ import type { ServerMessage } from '../live/protocol';
 type StatsTick = Extract<ServerMessage, { type: 'stats' }>;
 export type QueueStats = StatsTick['queues'][string];
 export type ExchangeStats = StatsTick['exchanges'][string];
+export type BindingStats = StatsTick['bindings'][string];
 
 export interface HistoryPoint {
   ts: number;
@@ -24,6 +25,8 @@ interface StatsState {
   ts: number;
   queues: Record<string, QueueStats>;
   exchanges: Record<string, ExchangeStats>;
+  /** by bindingStatsKey() */
+  bindings: Record<string, BindingStats>;
   history: HistoryPoint[];
   /** the graph shows a frozen picture: ticks still feed the history, not the per-entity maps */
   frozen: boolean;
@@ -44,6 +47,7 @@ function sameQueue(a: QueueStats, b: QueueStats): boolean {
 }
 
 const sameExchange = (a: ExchangeStats, b: ExchangeStats) => a.publish_in_rate === b.publish_in_rate && a.publish_out_rate === b.publish_out_rate;
+const sameBinding = (a: BindingStats, b: BindingStats) => a.publish_rate === b.publish_rate;
 
 /** The new map, reusing unchanged entries; the old map itself when nothing changed. */
 function merge<T>(old: Record<string, T>, next: Record<string, T>, same: (a: T, b: T) => boolean): Record<string, T> {
@@ -65,6 +69,7 @@ export const useStats = create<StatsState>()((set, get) => ({
   ts: 0,
   queues: {},
   exchanges: {},
+  bindings: {},
   history: [],
   frozen: false,
   applyTick(vhost, tick) {
@@ -82,10 +87,11 @@ export const useStats = create<StatsState>()((set, get) => ({
       history,
       queues: merge(s.queues, tick.queues ?? {}, sameQueue),
       exchanges: merge(s.exchanges, tick.exchanges ?? {}, sameExchange),
+      bindings: merge(s.bindings, tick.bindings ?? {}, sameBinding),
     });
   },
   reset(vhost) {
-    set({ vhost, ts: 0, queues: {}, exchanges: {}, history: [] });
+    set({ vhost, ts: 0, queues: {}, exchanges: {}, bindings: {}, history: [] });
   },
   setFrozen(frozen) {
     set({ frozen });

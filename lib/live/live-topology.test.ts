@@ -145,18 +145,22 @@ test('stats ticks carry queue depths, consumers and rates, and totals', async ()
   expect(tick.queues['stats-q']).toMatchObject({ messages_ready: 20, consumers: 1 });
 
   // rates: a steady trickle through an exchange shows on the next ticks
-  await ch.assertExchange('stats-x', 'fanout', { durable: false });
-  await ch.bindQueue('stats-q', 'stats-x', '');
+  await ch.assertExchange('stats-x', 'direct', { durable: false });
+  await ch.bindQueue('stats-q', 'stats-x', 'hot');
+  await ch.bindQueue('stats-q', 'stats-x', 'cold');
   client.drain('stats');
   const pub = setInterval(() => {
-    for (let i = 0; i < 20; i++) ch.publish('stats-x', '', Buffer.from('r'));
+    for (let i = 0; i < 20; i++) ch.publish('stats-x', 'hot', Buffer.from('r'));
   }, 50);
+  const hot = 'stats-x|queue|stats-q|hot';
   try {
-    tick = await client.take('stats', (m) => (m.exchanges['stats-x']?.publish_in_rate ?? 0) > 0 && (m.queues['stats-q']?.publish_rate ?? 0) > 0, 4000);
+    tick = await client.take('stats', (m) => (m.exchanges['stats-x']?.publish_in_rate ?? 0) > 0 && (m.queues['stats-q']?.publish_rate ?? 0) > 0 && (m.bindings[hot]?.publish_rate ?? 0) > 0, 4000);
   } finally {
     clearInterval(pub);
   }
   expect(tick.exchanges['stats-x'].publish_out_rate).toBeGreaterThan(0);
+  // per binding: the one the messages take, not its sibling to the same queue
+  expect(tick.bindings['stats-x|queue|stats-q|cold']).toEqual({ publish_rate: 0 });
   expect(tick.totals.publish_rate).toBeGreaterThan(0);
   await ch.deleteQueue('stats-q');
   await ch.deleteExchange('stats-x');

@@ -9,6 +9,11 @@
 /** Management-API shaped items, as the REST API returns them (RabbitMQ's field names). */
 export type Item = Record<string, unknown>;
 
+/** How a stats tick names a binding: the fields that identify it, as the REST API gives them. */
+export function bindingStatsKey(b: { source: string; destination_type: string; destination: string; properties_key: string }): string {
+  return `${b.source}|${b.destination_type}|${b.destination}|${b.properties_key}`;
+}
+
 export type TopologyKind = 'exchange' | 'queue' | 'binding' | 'consumer' | 'connection';
 
 export type ClientMessage =
@@ -77,6 +82,8 @@ export type ServerMessage =
       queues: Record<string, { messages_ready: number; messages_unacknowledged: number; consumers: number; publish_rate: number; deliver_rate: number; ack_rate: number }>;
       /** by exchange name */
       exchanges: Record<string, { publish_in_rate: number; publish_out_rate: number }>;
+      /** by bindingStatsKey(): messages per second routed through each binding */
+      bindings: Record<string, { publish_rate: number }>;
       totals: { publish_rate: number; deliver_rate: number; ack_rate: number; messages: number };
     }
   | { type: 'flow'; events: FlowEventMessage[]; dropped: number }

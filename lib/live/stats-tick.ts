@@ -4,7 +4,8 @@
 import type { VirtualHost } from '../../broker/core/vhost';
 import { exchangeCounters, queueCounters, type Counters } from '../management/counters';
 import type { Totals } from '../management/totals';
-import type { ServerMessage } from './protocol';
+import { propertiesKey } from '../management/bindings';
+import { bindingStatsKey, type ServerMessage } from './protocol';
 
 export type StatsMessage = Extract<ServerMessage, { type: 'stats' }>;
 
@@ -31,9 +32,19 @@ export class StatsTicker {
       };
     }
     const exchanges: StatsMessage['exchanges'] = {};
+    const bindings: StatsMessage['bindings'] = {};
     for (const e of vh.exchanges.values()) {
       const rate = this.rates(e, exchangeCounters(e), now);
       exchanges[e.name] = { publish_in_rate: rate('publish_in'), publish_out_rate: rate('publish_out') };
+      for (const b of e.bindings.values()) {
+        const key = bindingStatsKey({
+          source: e.name,
+          destination_type: b.destination.kind,
+          destination: b.destination.name,
+          properties_key: propertiesKey(b.routingKey, b.arguments),
+        });
+        bindings[key] = { publish_rate: this.rates(b, { routed: b.routed }, now)('routed') };
+      }
     }
     // channel publishes, queue deliveries and acks, and what departed objects left behind
     const t = totals.vhostCounters(vh);
@@ -43,6 +54,7 @@ export class StatsTicker {
       ts: now,
       queues,
       exchanges,
+      bindings,
       totals: { publish_rate: rate('publish'), deliver_rate: rate('deliver_get'), ack_rate: rate('ack'), messages: t.messages ?? 0 },
     };
   }

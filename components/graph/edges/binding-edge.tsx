@@ -1,27 +1,36 @@
 'use client';
 // A binding: exchange → queue or exchange → exchange, labelled with its routing key or header
-// arguments and the rate into its destination. Selected, it offers Unbind (so does Delete).
+// arguments and the rate through it. Selected, it offers Unbind (so does Delete).
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { bezierPoint } from '@/lib/client/graph/bezier';
 import { parseNodeId, type BindingEdge } from '@/lib/client/graph/types';
+import type { BindingDto } from '@/lib/client/types';
 import { useGraph } from '@/lib/client/graph/store';
 import { useStats } from '@/lib/client/stats-store';
+import { bindingStatsKey } from '@/lib/live/protocol';
 import { XIcon } from '../../ui/icons';
 import { rate } from '../format';
 import { useEntityActions } from '../use-entity-actions';
 import { useIsFar } from '../use-zoom-level';
 
-function useInboundRate(target: string): number {
+/** Messages per second through this binding; the default exchange's implicit bindings have no
+ * counter of their own, so those show what enters the destination. */
+function useBindingRate(target: string, binding: BindingDto | undefined): number {
+  const key = binding === undefined ? '' : bindingStatsKey(binding);
   const { kind, name } = parseNodeId(target);
-  return useStats((s) => (kind === 'queue' ? (s.queues[name]?.publish_rate ?? 0) : (s.exchanges[name]?.publish_in_rate ?? 0)));
+  return useStats((s) => {
+    const own = s.bindings[key];
+    if (own !== undefined) return own.publish_rate;
+    return kind === 'queue' ? (s.queues[name]?.publish_rate ?? 0) : (s.exchanges[name]?.publish_in_rate ?? 0);
+  });
 }
 
 function BindingEdgeView({ id, data, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, target, markerEnd }: EdgeProps<BindingEdge>) {
   const [path] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, curvature: 0.35 });
   // past the middle: labels of edges fanning out of one exchange stay apart
   const [labelX, labelY] = bezierPoint(sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, Math.abs(targetX - sourceX) < 260 ? 0.5 : 0.6, 0.35);
-  const inbound = useInboundRate(target);
+  const inbound = useBindingRate(target, data?.binding);
   const actions = useEntityActions();
   const far = useIsFar();
   const label = data?.label ?? '';
