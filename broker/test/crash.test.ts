@@ -79,10 +79,12 @@ test('no confirmed persistent message is lost across repeated SIGKILLs under loa
       }
     })();
     await new Promise((r) => setTimeout(r, 300 + round * 150));
+    // listen before killing: the exit may come before the publisher loop has wound down
+    const exited = new Promise((r) => child?.once('exit', r));
     child.kill('SIGKILL');
     publishing = false;
     await publisher;
-    await new Promise((r) => child?.once('exit', r));
+    await exited;
     pubConn.close().catch(() => {});
     subConn.close().catch(() => {});
   }

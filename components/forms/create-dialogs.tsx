@@ -79,17 +79,11 @@ function ExchangeForm({ onDone }: { onDone(): void }) {
     if (extra.error) return setError(extra.error);
     const args: JsonObject = { ...extra.value };
     if (alternate.trim() !== '') args['alternate-exchange'] = alternate.trim();
-    setBusy(true);
-    try {
-      await declareExchange(vhost, trimmed, { type, durable, auto_delete: autoDelete, internal, arguments: args });
-      toast.ok('Exchange created', trimmed);
-      void invalidate(vhost);
-      onDone();
-      setTimeout(() => useGraph.getState().focusNode(exchangeId(trimmed)), 300);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
+    await create(
+      { setBusy, setError, onDone, invalidate: () => void invalidate(vhost) },
+      () => declareExchange(vhost, trimmed, { type, durable, auto_delete: autoDelete, internal, arguments: args }),
+      'Exchange created', trimmed, exchangeId(trimmed),
+    );
   };
 
   return (
@@ -182,17 +176,11 @@ function QueueForm({ onDone }: { onDone(): void }) {
       args['x-dead-letter-routing-key'] = dlk.trim();
     }
     if (overflow !== '') args['x-overflow'] = overflow;
-    setBusy(true);
-    try {
-      await declareQueue(vhost, trimmed, { durable, auto_delete: autoDelete, arguments: args });
-      toast.ok('Queue created', trimmed);
-      void invalidate(vhost);
-      onDone();
-      setTimeout(() => useGraph.getState().focusNode(queueId(trimmed)), 300);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
+    await create(
+      { setBusy, setError, onDone, invalidate: () => void invalidate(vhost) },
+      () => declareQueue(vhost, trimmed, { durable, auto_delete: autoDelete, arguments: args }),
+      'Queue created', trimmed, queueId(trimmed),
+    );
   };
 
   return (
@@ -251,4 +239,26 @@ function QueueForm({ onDone }: { onDone(): void }) {
       <FormFooter error={error} busy={busy} onCancel={onDone} submit="Create queue" busyLabel="Creating…" />
     </form>
   );
+}
+
+interface FormControls {
+  setBusy: (busy: boolean) => void;
+  setError: (error: string | null) => void;
+  onDone: () => void;
+  invalidate: () => void;
+}
+
+/** Runs a declare; on success closes the form and selects the new node, on failure shows why. */
+async function create(f: FormControls, declare: () => Promise<unknown>, done: string, name: string, nodeId: string): Promise<void> {
+  f.setBusy(true);
+  try {
+    await declare();
+    toast.ok(done, name);
+    f.invalidate();
+    f.onDone();
+    setTimeout(() => useGraph.getState().focusNode(nodeId), 300);
+  } catch (err) {
+    f.setError(err instanceof Error ? err.message : String(err));
+    f.setBusy(false);
+  }
 }
