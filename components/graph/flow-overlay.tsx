@@ -140,7 +140,7 @@ export function FlowOverlay() {
       const h = node.measured.height ?? 0;
       const x = node.internals.positionAbsolute.x + (side === 'left' ? 0 : side === 'right' ? w : w / 2);
       const y = node.internals.positionAbsolute.y + (side === 'center' ? 0 : h / 2);
-      const dot = spawn(`burst ${cls}`);
+      const dot = spawn(`burst at-${side} ${cls}`);
       if (!dot) return;
       dot.style.transform = `translate(${x}px, ${y}px)`;
       if (label) {
@@ -153,6 +153,8 @@ export function FlowOverlay() {
         [
           { transform: `translate(${x}px, ${y}px) scale(0.4)`, opacity: 0 },
           { transform: `translate(${x + drift * 0.3}px, ${y}px) scale(1.15)`, opacity: 1, offset: 0.2 },
+          // held a while at full strength, so a label can be read before it fades
+          { transform: `translate(${x + drift * 0.7}px, ${y}px) scale(1)`, opacity: 1, offset: 0.7 },
           { transform: `translate(${x + drift}px, ${y}px) scale(1)`, opacity: 0 },
         ],
         { duration: 1100, delay, easing: 'ease-out', fill: 'both' },

@@ -81,7 +81,7 @@ export const consumerId = (queue: string, channel: string, tag: string) => `c|${
 export const NODE_SIZE = {
   exchange: { width: 210, height: 62 },
   queue: { width: 230, height: 92 },
-  consumer: { width: 190, height: 58 },
+  consumer: { width: 210, height: 58 },
 } as const;
 
 export function parseNodeId(id: string): { kind: 'exchange' | 'queue' | 'consumer'; name: string } {

@@ -23,11 +23,12 @@ function ConsumerNodeView({ data, selected }: NodeProps<ConsumerNode>) {
         <span className="gnode-name" title={`${data.tag}\n${data.channel}`}>
           {data.tag}
         </span>
+        {/* beside the tag, which gives way (ellipsis) so the badge always shows */}
+        {browser && <span className="flag flag-browser">browser</span>}
       </div>
       <div className="gnode-meta">
         <span className="flag">{data.ackRequired ? `prefetch ${data.prefetch === 0 ? '∞' : data.prefetch}` : 'auto-ack'}</span>
         {unacked !== null && <span className={unacked > 0 ? 'flag flag-strong' : 'flag'}>{unacked} unacked</span>}
-        {browser && <span className="flag">browser</span>}
       </div>
     </div>
   );
