@@ -72,12 +72,9 @@ function ExchangeForm({ onDone }: { onDone(): void }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    const trimmed = name.trim();
-    if (trimmed === '') return setError('Give the exchange a name.');
-    if (trimmed.startsWith('amq.')) return setError('Names starting with "amq." are reserved for the broker.');
-    const extra = rowsToObject(rows);
-    if (extra.error) return setError(extra.error);
-    const args: JsonObject = { ...extra.value };
+    const start = nameAndArguments('exchange', name, rows);
+    if ('error' in start) return setError(start.error);
+    const { trimmed, args } = start;
     if (alternate.trim() !== '') args['alternate-exchange'] = alternate.trim();
     await create(
       { setBusy, setError, onDone, invalidate: () => void invalidate(vhost) },
@@ -157,12 +154,9 @@ function QueueForm({ onDone }: { onDone(): void }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
-    const trimmed = name.trim();
-    if (trimmed === '') return setError('Give the queue a name.');
-    if (trimmed.startsWith('amq.')) return setError('Names starting with "amq." are reserved for the broker.');
-    const extra = rowsToObject(rows);
-    if (extra.error) return setError(extra.error);
-    const args: JsonObject = { ...extra.value };
+    const start = nameAndArguments('queue', name, rows);
+    if ('error' in start) return setError(start.error);
+    const { trimmed, args } = start;
     const problem =
       numberArg(args, 'x-message-ttl', ttl, 'Message TTL') ??
       numberArg(args, 'x-expires', expires, 'Queue expiry', 1) ??
@@ -261,4 +255,14 @@ async function create(f: FormControls, declare: () => Promise<unknown>, done: st
     f.setError(err instanceof Error ? err.message : String(err));
     f.setBusy(false);
   }
+}
+
+/** What both create forms check first: a name that is not reserved, and well-formed extra arguments. */
+function nameAndArguments(kind: 'exchange' | 'queue', name: string, rows: HeaderRow[]): { error: string } | { trimmed: string; args: JsonObject } {
+  const trimmed = name.trim();
+  if (trimmed === '') return { error: `Give the ${kind} a name.` };
+  if (trimmed.startsWith('amq.')) return { error: 'Names starting with "amq." are reserved for the broker.' };
+  const extra = rowsToObject(rows);
+  if (extra.error) return { error: extra.error };
+  return { trimmed, args: { ...extra.value } };
 }
