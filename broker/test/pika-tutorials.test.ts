@@ -4,133 +4,25 @@
 // per message, and a final {"done": reason} line, and stop by themselves.
 //
 //   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 npx vitest run broker/test/pika-tutorials.test.ts
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { finished, killPrograms, runProgram, type Json, type ProgramRun } from './client-program';
 import { startTestBroker, type TestBroker } from './harness';
 
 const PYTHON = '/usr/bin/python3'; // Debian's python, the one with pika 1.2
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PIKA_DIR = path.join(HERE, 'pika');
 
-type Json = Record<string, unknown>;
-
-interface PyRun {
-  name: string;
-  child: ChildProcess;
-  lines: string[];
-  stderr: string[];
-  /** resolves with the READY line; rejects if the program exits or times out first */
-  ready: Promise<string>;
-  /** resolves when the program has exited and its stdout is fully read */
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** stdout lines that are JSON objects */
-  json(): Json[];
-  /** JSON lines that are messages (have a body) */
-  messages(): Json[];
-  /** the final {"done": ...} line, if any */
-  done(): Json | undefined;
-  describe(): string;
-}
-
 let broker: TestBroker;
-const running = new Set<PyRun>();
 
-function runPy(
-  script: string,
-  args: string[] = [],
-  env: Record<string, string> = {},
-  killAfterMs = 15_000,
-): PyRun {
-  const child = spawn(PYTHON, [path.join(PIKA_DIR, script), ...args], {
-    cwd: PIKA_DIR,
-    env: {
-      ...process.env,
-      AMQP_HOST: broker.host,
-      AMQP_PORT: String(broker.port),
-      PYTHONUNBUFFERED: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const name = [script, ...args].join(' ');
-
-  let resolveReady!: (line: string) => void;
-  let rejectReady!: (err: Error) => void;
-  const ready = new Promise<string>((res, rej) => {
-    resolveReady = res;
-    rejectReady = rej;
-  });
-  ready.catch(() => {}); // not every caller waits for READY
-
-  const killTimer = setTimeout(() => {
-    stderr.push(`[test] killed after ${killAfterMs} ms`);
-    child.kill('SIGKILL');
-  }, killAfterMs);
-
-  const stdoutClosed = new Promise<void>((res) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      lines.push(line);
-      if (line.startsWith('READY')) resolveReady(line);
-    });
-    rl.on('close', () => res());
-  });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
-
-  const run: PyRun = {
-    name,
-    child,
-    lines,
-    stderr,
-    ready,
-    exit: new Promise((res) => {
-      child.on('error', (err) => {
-        stderr.push(String(err));
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(killTimer);
-        running.delete(run);
-        void stdoutClosed.then(() => {
-          rejectReady(new Error(`${name} exited (code ${code}, signal ${signal}) before READY:\n${run.describe()}`));
-          res({ code, signal });
-        });
-      });
-    }),
-    json() {
-      const out: Json[] = [];
-      for (const line of lines) {
-        if (!line.startsWith('{')) continue;
-        try {
-          out.push(JSON.parse(line) as Json);
-        } catch {
-          /* not JSON */
-        }
-      }
-      return out;
-    },
-    messages() {
-      return run.json().filter((j) => 'body' in j && !('confirmed' in j));
-    },
-    done() {
-      return run.json().find((j) => 'done' in j);
-    },
-    describe() {
-      return `--- ${name} stdout:\n${lines.join('\n')}\n--- stderr:\n${stderr.join('')}`;
-    },
-  };
-  running.add(run);
-  return run;
+function runPy(script: string, args: string[] = [], env: Record<string, string> = {}, killAfterMs = 15_000): ProgramRun {
+  return runProgram(broker, PYTHON, [path.join(PIKA_DIR, script), ...args], { cwd: PIKA_DIR, env, killAfterMs });
 }
 
 /** Runs a program to completion and expects exit code 0. */
-async function runToEnd(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<PyRun> {
+async function runToEnd(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<ProgramRun> {
   const run = runPy(script, args, env);
   const { code } = await run.exit;
   expect(code, run.describe()).toBe(0);
@@ -138,14 +30,8 @@ async function runToEnd(script: string, args: string[] = [], env: Record<string,
 }
 
 /** Waits for READY (rejects with the program's output if it exits first). */
-function ready(run: PyRun): Promise<string> {
+function ready(run: ProgramRun): Promise<string> {
   return run.ready;
-}
-
-async function finished(run: PyRun): Promise<Json[]> {
-  const { code } = await run.exit;
-  expect(code, run.describe()).toBe(0);
-  return run.messages();
 }
 
 /** Delete leftovers (queues, exchanges) so the tests can run against a shared RabbitMQ. */
@@ -194,10 +80,7 @@ beforeAll(async () => {
   broker = await startTestBroker();
 });
 
-afterEach(() => {
-  for (const run of running) run.child.kill('SIGKILL');
-  running.clear();
-});
+afterEach(killPrograms);
 
 afterAll(async () => {
   await broker?.close();
@@ -457,7 +340,7 @@ describe('durability: durable queue, persistent messages', () => {
 
 describe('what pika users commonly do (client_features.py)', () => {
   const checks = new Map<string, Json>();
-  let program: PyRun | undefined;
+  let program: ProgramRun | undefined;
 
   beforeAll(async () => {
     await cleanup({
