@@ -10,6 +10,7 @@ import next from 'next';
 import { createBroker, type Broker } from './broker/index';
 import { setBroker } from './lib/broker-instance';
 import { createLiveEndpoint } from './lib/live/index';
+import { managementContext } from './lib/management/context';
 import { PEER_ADDRESS_HEADER } from './lib/management/web';
 import { ConfigError, USAGE, displayHost, loadConfig, type Config } from './lib/config';
 
@@ -101,6 +102,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const ready = app.prepare();
   const handle = app.getRequestHandler();
   const live = createLiveEndpoint(broker);
+  // From now on the management layer records rate history, so the first chart opened shows the
+  // minutes before it.
+  managementContext(broker);
 
   server.on('request', (req, res) => {
     stampPeerAddress(req);

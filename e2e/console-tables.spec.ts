@@ -52,7 +52,7 @@ test('tables list, sort, filter and link to the graph; the overview charts rates
     await page.getByRole('link', { name: 'Consumers', exact: true }).click();
     await expect(page.getByRole('cell', { name: 'alpha-worker', exact: true })).toBeVisible();
 
-    // the overview: how to connect, totals, and rates drawn from the stats ticks
+    // the overview: how to connect, totals, and rates drawn from the stats ticks and the server's history
     const ticker = setInterval(() => ch.publish('events', 'bravo.tick', Buffer.from('t')), 100);
     try {
       await page.getByRole('link', { name: 'Overview', exact: true }).click();
@@ -60,6 +60,14 @@ test('tables list, sort, filter and link to the graph; the overview charts rates
       await expect(page.getByRole('img', { name: /Message rates/ })).toBeVisible({ timeout: 10_000 });
       await page.waitForTimeout(4000);
       await expect(page.locator('.c-publish .series')).toHaveAttribute('d', /L/);
+      // a freshly loaded overview starts with the server's recorded history, not an empty chart
+      await page.waitForTimeout(6000);
+      const reloaded = Date.now();
+      await page.reload();
+      const chart = page.getByRole('region', { name: 'Message rates' });
+      await expect(chart).toHaveAttribute('data-from', /\d+/);
+      expect(reloaded - Number(await chart.getAttribute('data-from'))).toBeGreaterThan(4000);
+      await expect(page.getByRole('img', { name: /Message rates/ })).toBeVisible();
       await page.screenshot({ path: 'e2e/screenshots/console-overview.png' });
     } finally {
       clearInterval(ticker);

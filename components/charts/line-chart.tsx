@@ -82,7 +82,7 @@ export function LineChart({ title, subtitle, times, series, windowMs: maxWindow,
   });
 
   return (
-    <section className="card chart-card" aria-label={title}>
+    <section className="card chart-card" aria-label={title} data-from={times[0]}>
       <div className="chart-head">
         <h3>
           {title}

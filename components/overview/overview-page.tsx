@@ -1,6 +1,6 @@
 'use client';
-// The overview: how to connect, totals, and message rates over the last minutes drawn from the
-// live stream's stats ticks.
+// The overview: how to connect, totals, and message rates over the last minutes: the server's
+// recorded history (five-second steps) followed by the live stream's one-second ticks.
 import Link from 'next/link';
 import { useMemo } from 'react';
 import { useOverview } from '@/lib/client/queries';

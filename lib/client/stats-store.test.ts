@@ -37,4 +37,19 @@ describe('stats ticks', () => {
     expect(useStats.getState().history).toHaveLength(2);
     useStats.getState().setFrozen(false);
   });
+  it('put the server\'s history before the ticks seen here, and only for the vhost watched', () => {
+    useStats.getState().reset('/');
+    const now = Date.now();
+    useStats.getState().applyTick('/', { ...tick(5), ts: now });
+    const point = (ts: number, publish_rate: number) => ({ ts, publish_rate, deliver_rate: 0, ack_rate: 0, messages: 3 });
+    useStats.getState().seedHistory('other', [point(now - 10_000, 9)]);
+    expect(useStats.getState().history).toHaveLength(1);
+    // the server's newest point overlaps the page's own ticks: only what is older is taken
+    useStats.getState().seedHistory('/', [point(now - 10_000, 7), point(now - 5_000, 8), point(now, 99)]);
+    expect(useStats.getState().history.map((p) => [p.ts, p.publish])).toEqual([
+      [now - 10_000, 7],
+      [now - 5_000, 8],
+      [now, 1],
+    ]);
+  });
 });

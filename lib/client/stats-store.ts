@@ -1,8 +1,9 @@
 // Stats ticks from the live stream: per-queue counts and rates, per-exchange rates, and a rolling
-// history of the totals for the overview charts. Entries that did not change keep their object
-// identity, so a node selecting `queues[name]` re-renders only when its own numbers move.
+// history of the totals for the overview charts, seeded with the server's own recent history. Entries
+// that did not change keep their object identity, so a node selecting `queues[name]` re-renders
+// only when its own numbers move.
 import { create } from 'zustand';
-import type { ServerMessage } from '../live/protocol';
+import type { RatePoint, ServerMessage } from '../live/protocol';
 
 type StatsTick = Extract<ServerMessage, { type: 'stats' }>;
 export type QueueStats = StatsTick['queues'][string];
@@ -15,6 +16,10 @@ export interface HistoryPoint {
   deliver: number;
   ack: number;
   messages: number;
+}
+
+function toHistoryPoint(p: RatePoint): HistoryPoint {
+  return { ts: p.ts, publish: p.publish_rate, deliver: p.deliver_rate, ack: p.ack_rate, messages: p.messages };
 }
 
 /** Ten minutes at one tick a second. */
@@ -31,6 +36,8 @@ interface StatsState {
   /** the graph shows a frozen picture: ticks still feed the history, not the per-entity maps */
   frozen: boolean;
   applyTick(vhost: string, tick: StatsTick): void;
+  /** The server's recorded history, placed before the ticks this page has seen itself. */
+  seedHistory(vhost: string, points: RatePoint[]): void;
   reset(vhost: string | null): void;
   setFrozen(frozen: boolean): void;
 }
@@ -75,8 +82,7 @@ export const useStats = create<StatsState>()((set, get) => ({
   applyTick(vhost, tick) {
     const s = get();
     if (s.vhost !== vhost) return;
-    const t = tick.totals;
-    const point: HistoryPoint = { ts: tick.ts, publish: t.publish_rate, deliver: t.deliver_rate, ack: t.ack_rate, messages: t.messages };
+    const point = toHistoryPoint({ ts: tick.ts, ...tick.totals });
     const history = s.history.length >= HISTORY_LENGTH ? [...s.history.slice(s.history.length - HISTORY_LENGTH + 1), point] : [...s.history, point];
     if (s.frozen) {
       set({ history });
@@ -89,6 +95,14 @@ export const useStats = create<StatsState>()((set, get) => ({
       exchanges: merge(s.exchanges, tick.exchanges ?? {}, sameExchange),
       bindings: merge(s.bindings, tick.bindings ?? {}, sameBinding),
     });
+  },
+  seedHistory(vhost, points) {
+    const s = get();
+    if (s.vhost !== vhost) return;
+    const firstOwn = s.history[0]?.ts ?? Infinity;
+    const older = points.filter((p) => p.ts < firstOwn).map(toHistoryPoint);
+    if (older.length === 0) return;
+    set({ history: [...older, ...s.history].slice(-HISTORY_LENGTH) });
   },
   reset(vhost) {
     set({ vhost, ts: 0, queues: {}, exchanges: {}, bindings: {}, history: [] });

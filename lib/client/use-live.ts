@@ -39,6 +39,7 @@ function handle(msg: ServerMessage): void {
       qc.setQueryData(warrenKeys.consumers(vh), msg.consumers);
       qc.setQueryData(warrenKeys.connections(vh), msg.connections);
       useLiveStatus.getState().set({ syncedVhost: vh });
+      useStats.getState().seedHistory(vh, msg.history);
       return;
     }
     case 'diff':

@@ -13,7 +13,7 @@ import { isMonitor } from '../management/auth';
 import { managementContext, type ManagementContext } from '../management/context';
 import { FLOW_INTERVAL_MS, FlowSampler } from './flow-sampler';
 import { LiveSession, type SessionHost } from './session';
-import { StatsTicker } from './stats-tick';
+import { rateHistory, StatsTicker } from './stats-tick';
 import { VhostTopology, type Change } from './topology';
 
 /** Topology changes within this window after the first go out as one diff. */
@@ -93,7 +93,13 @@ export class LiveHub implements SessionHost {
     }
     w.sessions.add(session);
     const lists = w.topology.snapshot(vh);
-    session.send({ type: 'snapshot', vhost, ...lists, connections: lists.connections.filter((c) => session.canSeeConnection(c)) });
+    session.send({
+      type: 'snapshot',
+      vhost,
+      ...lists,
+      connections: lists.connections.filter((c) => session.canSeeConnection(c)),
+      history: rateHistory(this.mgmt, vhost),
+    });
     if (this.statsTimer === undefined) {
       this.statsTimer = setInterval(this.guarded('stats', () => this.tickStats()), STATS_INTERVAL_MS);
       this.statsTimer.unref();

@@ -1,5 +1,7 @@
 // Snapshot, topology diffs and stats ticks, driven by a real amqplib client.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { managementContext } from '../management/context';
+import { HISTORY_INCR_MS } from '../management/history';
 import type { Item } from './protocol';
 import { startLive, type LiveClient, type LiveTest, type Msg } from './testing';
 
@@ -185,4 +187,25 @@ test('a monitoring-less management user sees only their own connections', async 
   await ch.deleteQueue('mgr-q');
   await conn.close();
   c.ws.close();
+});
+
+test('the snapshot carries the vhost\'s recorded rate history, so charts start with the last minutes', async () => {
+  const mgmt = managementContext(t.broker);
+  const conn = await t.connect();
+  const ch = await conn.createConfirmChannel();
+  await ch.assertQueue('hist-q', { durable: false });
+  while (Date.now() % HISTORY_INCR_MS > 1500) await new Promise((r) => setTimeout(r, 100));
+  const b = Math.floor(Date.now() / HISTORY_INCR_MS) * HISTORY_INCR_MS;
+  mgmt.sampleHistory(b - 5_000);
+  for (let i = 0; i < 25; i++) ch.sendToQueue('hist-q', Buffer.from('h'));
+  await ch.waitForConfirms();
+  mgmt.sampleHistory(b);
+  const { client, snapshot } = await t.login();
+  const last = snapshot.history[snapshot.history.length - 1];
+  expect(last).toEqual({ ts: b, publish_rate: 5, deliver_rate: 0, ack_rate: 0, messages: 25 });
+  // only recorded steps: nothing from before the first sample
+  expect(snapshot.history[0].ts).toBeGreaterThanOrEqual(mgmt.history.oldest('/')! + HISTORY_INCR_MS);
+  await ch.deleteQueue('hist-q');
+  await conn.close();
+  client.ws.close();
 });

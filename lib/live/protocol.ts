@@ -60,6 +60,18 @@ export interface DeliveredMessage {
   payloadBytes: number;
 }
 
+/** A vhost's message rates (per second) and depth at one moment. */
+export interface RateTotals {
+  publish_rate: number;
+  deliver_rate: number;
+  ack_rate: number;
+  messages: number;
+}
+
+export interface RatePoint extends RateTotals {
+  ts: number;
+}
+
 export type ServerMessage =
   | { type: 'hello'; product: string; version: string; user: string; tags: string[] }
   /** `id` names the browser consumer a consume/ack/nack/reject/cancel error is about */
@@ -72,6 +84,8 @@ export type ServerMessage =
       bindings: Item[];
       consumers: Item[];
       connections: Item[];
+      /** the vhost's rates over the last ten minutes at five-second steps, oldest first */
+      history: RatePoint[];
     }
   /** add replaces an item with the same identity; remove names it by identity fields */
   | { type: 'diff'; changes: { op: 'add' | 'remove' | 'update'; kind: TopologyKind; item: Item }[] }
@@ -84,7 +98,7 @@ export type ServerMessage =
       exchanges: Record<string, { publish_in_rate: number; publish_out_rate: number }>;
       /** by bindingStatsKey(): messages per second routed through each binding */
       bindings: Record<string, { publish_rate: number }>;
-      totals: { publish_rate: number; deliver_rate: number; ack_rate: number; messages: number };
+      totals: RateTotals;
     }
   | { type: 'flow'; events: FlowEventMessage[]; dropped: number }
   | { type: 'consume-ok'; id: string; consumerTag: string }

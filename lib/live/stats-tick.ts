@@ -3,9 +3,12 @@
 // Runs only for vhosts someone watches; objects are WeakMap keys, so deleted ones are forgotten.
 import type { VirtualHost } from '../../broker/core/vhost';
 import { exchangeCounters, queueCounters, type Counters } from '../management/counters';
+import type { ManagementContext } from '../management/context';
+import { HISTORY_AGE_MS, HISTORY_INCR_MS, type SamplePoint } from '../management/history';
+import { round1 } from '../management/stats';
 import type { Totals } from '../management/totals';
 import { propertiesKey } from '../management/bindings';
-import { bindingStatsKey, type ServerMessage } from './protocol';
+import { bindingStatsKey, type RatePoint, type ServerMessage } from './protocol';
 
 export type StatsMessage = Extract<ServerMessage, { type: 'stats' }>;
 
@@ -69,6 +72,22 @@ export class StatsTicker {
   }
 }
 
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
+/** The counters behind RateTotals: deliver_rate counts deliver_get, as RabbitMQ's overview does. */
+const HISTORY_KEYS = ['publish', 'deliver_get', 'ack', 'messages'];
+
+/** The vhost's recorded history as rate points, oldest first (rates between neighbouring samples). */
+export function rateHistory(mgmt: ManagementContext, vhost: string, now = Date.now()): RatePoint[] {
+  const range = { age: HISTORY_AGE_MS / 1000, incr: HISTORY_INCR_MS / 1000 };
+  const d = mgmt.history.details([vhost], HISTORY_KEYS, range, now);
+  const series = (k: string) => d.get(k)!.samples.slice().reverse();
+  const [publish, deliver, ack, messages] = HISTORY_KEYS.map(series);
+  // only what was recorded: before its first sample the history would repeat that sample
+  const since = mgmt.history.oldest(vhost) ?? now;
+  const points: RatePoint[] = [];
+  for (let i = 1; i < publish.length; i++) {
+    if (publish[i - 1].timestamp < since) continue;
+    const rate = (s: SamplePoint[]) => round1(Math.max(0, s[i].sample - s[i - 1].sample) / range.incr);
+    points.push({ ts: publish[i].timestamp, publish_rate: rate(publish), deliver_rate: rate(deliver), ack_rate: rate(ack), messages: messages[i].sample });
+  }
+  return points;
 }

@@ -3,7 +3,8 @@
 import { hostname } from 'node:os';
 import type { Broker } from '../../broker/index';
 import { channelsOf } from './amqp-view';
-import { channelCounters, connectionCounters, exchangeCounters, queueCounters } from './counters';
+import { channelCounters, connectionCounters, exchangeCounters, queueCounters, type Counters } from './counters';
+import { CounterHistory, historyRange, sampleOnBoundaries, type SampleDetails } from './history';
 import { RateSampler } from './stats';
 import { Totals } from './totals';
 
@@ -17,6 +18,7 @@ export class ManagementContext {
   readonly broker: Broker;
   readonly sampler: RateSampler;
   readonly totals: Totals;
+  readonly history = new CounterHistory();
   readonly node: string;
   readonly startedAt = Date.now();
   private readonly vhostMeta = new Map<string, VhostMetadata>();
@@ -41,6 +43,26 @@ export class ManagementContext {
     broker.on((e) => {
       if (e.type === 'vhost.deleted') this.vhostMeta.delete(e.name);
     });
+    // The timer holds the context weakly, so a broker nobody holds any more (tests start many)
+    // is collected with its history instead of being kept alive by it.
+    const self = new WeakRef(this);
+    sampleOnBoundaries(() => {
+      const ctx = self.deref();
+      ctx?.sampleHistory();
+      return ctx !== undefined;
+    });
+  }
+
+  /** The sample history a query asks for with `<prefix>_age`/`<prefix>_incr`, if it does. */
+  historyFor(vhosts: readonly string[], keys: readonly string[], query: URLSearchParams, prefix: string): Map<string, SampleDetails> | undefined {
+    const range = historyRange(query, prefix);
+    return range === undefined ? undefined : this.history.details(vhosts, keys, range, Date.now());
+  }
+
+  sampleHistory(now = Date.now()): void {
+    const counters = new Map<string, Counters>();
+    for (const vh of this.broker.core.vhosts.values()) counters.set(vh.name, this.totals.vhostCounters(vh));
+    this.history.record(counters, now);
   }
 
   metadata(vhost: string): VhostMetadata {

@@ -41,6 +41,9 @@ function overview(c: RouteContext) {
   const sum: Counters = {};
   for (const vh of vhosts) addCounters(sum, mgmt.totals.vhostCounters(vh));
   const rate = mgmt.sampler.rateSum(vhosts);
+  const names = vhosts.map((vh) => vh.name);
+  const msgHistory = mgmt.historyFor(names, ALL_MESSAGE_STATS, c.query, 'msg_rates');
+  const lengthHistory = mgmt.historyFor(names, MESSAGE_COUNTS, c.query, 'lengths');
   const connections = visibleConnections(c);
   const channels = connections.reduce((n, conn) => n + channelsOf(conn).length, 0);
   let queues = 0;
@@ -64,9 +67,9 @@ function overview(c: RouteContext) {
     node_version: process.version,
     disable_stats: false,
     enable_queue_totals: false,
-    message_stats: withDetails(sum, ALL_MESSAGE_STATS, rate),
+    message_stats: withDetails(sum, ALL_MESSAGE_STATS, rate, msgHistory),
     churn_rates: withDetails(mgmt.totals.churn, CHURN_KEYS, mgmt.sampler.rateOf(mgmt.totals.churn)),
-    queue_totals: withDetails(sum, MESSAGE_COUNTS, rate),
+    queue_totals: withDetails(sum, MESSAGE_COUNTS, rate, lengthHistory),
     object_totals: { channels, connections: connections.length, consumers, exchanges, queues },
     statistics_db_event_queue: 0,
     node: mgmt.node,

@@ -2,6 +2,7 @@
 // while the API is in use (it stops after a quiet spell), and keeps per object the change per
 // second since the previous sample. Objects are WeakMap keys: deleted ones are simply forgotten.
 import type { Counters } from './counters';
+import type { SampleDetails } from './history';
 
 export type Collector = (record: (obj: object, values: Counters) => void) => void;
 
@@ -72,19 +73,22 @@ export class RateSampler {
   }
 }
 
-function round1(n: number): number {
+export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-export type WithDetails = Record<string, number | { rate: number }>;
+export type WithDetails = Record<string, number | ({ rate: number } & Partial<SampleDetails>)>;
 export type RateOf = (key: string) => number;
 
-/** `{k: v, k_details: {rate}}` for each key, as RabbitMQ writes counters. */
-export function withDetails(values: Counters, keys: readonly string[], rate: RateOf): WithDetails {
+/**
+ * `{k: v, k_details: {rate}}` for each key, as RabbitMQ writes counters; with `history` (when the
+ * query asked for a range) the details also carry `samples`, `avg_rate` and `avg`.
+ */
+export function withDetails(values: Counters, keys: readonly string[], rate: RateOf, history?: Map<string, SampleDetails>): WithDetails {
   const out: WithDetails = {};
   for (const k of keys) {
     out[k] = values[k] ?? 0;
-    out[`${k}_details`] = { rate: rate(k) };
+    out[`${k}_details`] = { rate: rate(k), ...history?.get(k) };
   }
   return out;
 }

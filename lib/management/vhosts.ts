@@ -14,7 +14,8 @@ import { withDetails } from './stats';
 /** Every message_stats key of a vhost or the overview, in RabbitMQ's (alphabetical) order. */
 export const ALL_MESSAGE_STATS = [...PUBLISH_STATS, ...DELIVER_STATS].sort();
 
-export function vhostDto(mgmt: ManagementContext, vh: VirtualHost): Record<string, unknown> {
+/** `query` may ask for sample history (msg_rates_age/incr, lengths_age/incr). */
+export function vhostDto(mgmt: ManagementContext, vh: VirtualHost, query = new URLSearchParams()): Record<string, unknown> {
   const meta = mgmt.metadata(vh.name);
   const counters = mgmt.totals.vhostCounters(vh);
   const rate = mgmt.sampler.rateOf(vh);
@@ -22,8 +23,8 @@ export function vhostDto(mgmt: ManagementContext, vh: VirtualHost): Record<strin
     cluster_state: { [mgmt.node]: 'running' },
     default_queue_type: 'undefined',
     description: meta.description,
-    message_stats: withDetails(counters, ALL_MESSAGE_STATS, rate),
-    ...withDetails(counters, MESSAGE_COUNTS, rate),
+    message_stats: withDetails(counters, ALL_MESSAGE_STATS, rate, mgmt.historyFor([vh.name], ALL_MESSAGE_STATS, query, 'msg_rates')),
+    ...withDetails(counters, MESSAGE_COUNTS, rate, mgmt.historyFor([vh.name], MESSAGE_COUNTS, query, 'lengths')),
     metadata: { description: meta.description, tags: meta.tags },
     name: vh.name,
     ...withDetails(counters, OCTETS, rate),
@@ -63,10 +64,10 @@ export const vhostRoutes: Route[] = [
     handle: (c) => {
       const core = c.broker.core;
       const vhosts = isMonitor(c.user) ? [...core.vhosts.values()] : visibleVhosts(core, c.user);
-      return json(listing(vhosts.map((vh) => vhostDto(c.mgmt, vh)), c.query, ['name']));
+      return json(listing(vhosts.map((vh) => vhostDto(c.mgmt, vh, c.query)), c.query, ['name']));
     },
   },
-  { method: 'GET', path: '/api/vhosts/:name', access: 'administrator', handle: (c) => json(vhostDto(c.mgmt, getVhost(c))) },
+  { method: 'GET', path: '/api/vhosts/:name', access: 'administrator', handle: (c) => json(vhostDto(c.mgmt, getVhost(c), c.query)) },
   { method: 'PUT', path: '/api/vhosts/:name', access: 'administrator', handle: putVhost },
   {
     method: 'DELETE',
