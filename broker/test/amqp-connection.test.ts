@@ -25,24 +25,10 @@
 //   connection.update-secret with the same password: update-secret-ok.
 import { describe, expect, test } from 'vitest';
 import type { ChannelModel } from 'amqplib';
+import { WAIT_MS, consumeInto, expectChannelError, nextEvent, sleep, useAmqp, whenClosed, within } from './amqp-helpers';
 import {
-  AMQP_HEADER,
-  FRAME_HEARTBEAT,
-  RawAmqp,
-  WAIT_MS,
-  Writer,
-  consumeInto,
-  expectChannelError,
-  frame,
-  nextEvent,
-  rawExpectConnectionClose,
-  rawHandshake,
-  rawOpenChannel,
-  sleep,
-  useAmqp,
-  whenClosed,
-  within,
-} from './amqp-helpers';
+  Args, FRAME_HEARTBEAT, M, PROTOCOL_HEADER, bodyFrame, headerFrame, methodFrame, publishFrame, withClient,
+} from './raw-client';
 
 const env = useAmqp();
 
@@ -74,19 +60,16 @@ describe('handshake', () => {
     }
   });
 
-  test('connection.start offers 0-9 with PLAIN and en_US; tune offers 131072 / 2047 / 60', async () => {
-    const hs = await rawHandshake(env.broker.host, env.broker.port);
-    try {
+  test('connection.start offers 0-9 with PLAIN and en_US; tune offers 131072 / 2047 / 60', () =>
+    withClient(env.broker, async (raw) => {
+      const hs = await raw.tryHandshake();
       expect(hs.start.versionMajor).toBe(0);
       expect(hs.start.versionMinor).toBe(9);
       expect(hs.start.mechanisms.split(' ')).toContain('PLAIN');
       expect(hs.start.locales.split(' ')).toContain('en_US');
       expect(hs.tune).toEqual({ channelMax: 2047, frameMax: 131072, heartbeat: 60 });
       expect(hs.result.kind).toBe('open-ok');
-    } finally {
-      hs.raw.destroy();
-    }
-  });
+    }));
 
   test('amqplib with no preferences takes the server values', async () => {
     const conn = await env.connect();
@@ -114,14 +97,11 @@ describe('handshake', () => {
 
   test('a wrong protocol header gets AMQP 0-9-1 back and the socket closed', async () => {
     for (const header of [Buffer.from('AMQP\x00\x00\x09\x02', 'latin1'), Buffer.from('HTTP/1.1 GET /\r\n\r\n', 'latin1')]) {
-      const raw = await RawAmqp.connect(env.broker.host, env.broker.port);
-      try {
+      await withClient(env.broker, async (raw) => {
         raw.send(header);
-        expect(await raw.readBytes(8)).toEqual(AMQP_HEADER);
-        expect(await raw.waitEnd()).toBe(true);
-      } finally {
-        raw.destroy();
-      }
+        expect(await raw.rest(WAIT_MS)).toEqual(PROTOCOL_HEADER);
+        expect(raw.closed).toBe(true);
+      });
     }
   });
 });
@@ -137,38 +117,31 @@ describe('authentication and vhosts', () => {
     expect(err.message).toContain('403 (ACCESS-REFUSED)');
     expect(err.message).toContain('ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN');
 
-    const hs = await rawHandshake(env.broker.host, env.broker.port, { password: 'definitely-wrong' });
-    try {
+    await withClient(env.broker, async (raw) => {
+      const hs = await raw.tryHandshake({ pass: 'definitely-wrong' });
       expect(hs.tune).toBeUndefined();
       expect(hs.result).toMatchObject({ kind: 'close', code: 403 });
       if (hs.result.kind === 'close') expect(hs.result.text).toContain('ACCESS_REFUSED - Login was refused');
-    } finally {
-      hs.raw.destroy();
-    }
+    });
   });
 
-  test('an unknown user is refused with 403 ACCESS_REFUSED', async () => {
-    const hs = await rawHandshake(env.broker.host, env.broker.port, { user: 'no-such-user-xyz', password: 'guest' });
-    try {
+  test('an unknown user is refused with 403 ACCESS_REFUSED', () =>
+    withClient(env.broker, async (raw) => {
+      const hs = await raw.tryHandshake({ user: 'no-such-user-xyz', pass: 'guest' });
       expect(hs.result).toMatchObject({ kind: 'close', code: 403 });
       if (hs.result.kind === 'close') expect(hs.result.text).toContain('ACCESS_REFUSED');
-    } finally {
-      hs.raw.destroy();
-    }
-  });
+    }));
 
   test('an unknown vhost is refused with 530 NOT_ALLOWED on connection.open', async () => {
     await expect(env.connect(env.url({}, 'no-such-vhost'))).rejects.toThrow();
 
-    const hs = await rawHandshake(env.broker.host, env.broker.port, { vhost: 'no-such-vhost' });
-    try {
+    await withClient(env.broker, async (raw) => {
+      const hs = await raw.tryHandshake({ vhost: 'no-such-vhost' });
       expect(hs.result).toMatchObject({ kind: 'close', code: 530, classId: 10, methodId: 40 });
       if (hs.result.kind === 'close') {
         expect(hs.result.text).toContain('NOT_ALLOWED - vhost no-such-vhost not found');
       }
-    } finally {
-      hs.raw.destroy();
-    }
+    });
   });
 
   test('connection.update-secret is answered with update-secret-ok', async () => {
@@ -185,11 +158,7 @@ describe('tuning limits', () => {
     // RabbitMQ closes the socket after 3 s without a close frame; DESIGN.md asks for 530.
     const cases = [{ frameMax: 131073 }, { frameMax: 0 }, { frameMax: 4095 }, { channelMax: 2048 }, { channelMax: 0 }];
     const results = await Promise.all(
-      cases.map(async (c) => {
-        const hs = await rawHandshake(env.broker.host, env.broker.port, { ...c, replyMs: 6000 });
-        hs.raw.destroy();
-        return hs.result;
-      }),
+      cases.map((tune) => withClient(env.broker, async (raw) => (await raw.tryHandshake({ tune, replyMs: 6000 })).result)),
     );
     results.forEach((r, i) => {
       expect(r.kind, JSON.stringify(cases[i])).not.toBe('open-ok');
@@ -197,59 +166,45 @@ describe('tuning limits', () => {
     });
   }, 15_000);
 
-  test('opening a channel above the negotiated channel_max is a 530 connection error', async () => {
-    const hs = await rawHandshake(env.broker.host, env.broker.port, { channelMax: 2 });
-    const raw = hs.raw;
-    try {
+  test('opening a channel above the negotiated channel_max is a 530 connection error', () =>
+    withClient(env.broker, async (raw) => {
+      const hs = await raw.tryHandshake({ tune: { channelMax: 2 } });
       expect(hs.result.kind).toBe('open-ok');
-      await rawOpenChannel(raw, 1);
-      await rawOpenChannel(raw, 2);
-      raw.sendMethod(3, 20, 10, new Writer().shortstr(''));
-      const c = await rawExpectConnectionClose(raw);
+      await raw.openChannel(1);
+      await raw.openChannel(2);
+      raw.send(methodFrame(3, M.channelOpen, new Args().shortstr('')));
+      const c = await raw.nextConnectionClose(WAIT_MS);
       expect(c.code).toBe(530);
       expect(c.text).toContain('NOT_ALLOWED');
       expect(c.text).toContain('channel_max');
-    } finally {
-      raw.destroy();
-    }
-  });
+    }));
 
-  test('a body frame larger than the negotiated frame_max is a 501 FRAME_ERROR', async () => {
-    const hs = await rawHandshake(env.broker.host, env.broker.port, { frameMax: 4096 });
-    const raw = hs.raw;
-    try {
+  test('a body frame larger than the negotiated frame_max is a 501 FRAME_ERROR', () =>
+    withClient(env.broker, async (raw) => {
+      const hs = await raw.tryHandshake({ tune: { frameMax: 4096 } });
       expect(hs.result.kind).toBe('open-ok');
-      await rawOpenChannel(raw, 1);
+      await raw.openChannel(1);
       // basic.publish to the default exchange, a content header for 5000 bytes, one 5000-byte body frame
-      raw.sendMethod(1, 60, 40, new Writer().short(0).shortstr('').shortstr('nowhere').bit(false).bit(false));
-      raw.send(frame(2, 1, new Writer().short(60).short(0).longlong(5000).short(0).build()));
-      raw.send(frame(3, 1, Buffer.alloc(5000)));
-      const c = await rawExpectConnectionClose(raw);
+      raw.send(publishFrame(1, '', 'nowhere'), headerFrame(1, 5000), bodyFrame(1, Buffer.alloc(5000)));
+      const c = await raw.nextConnectionClose(WAIT_MS);
       expect(c.code).toBe(501);
       expect(c.text).toContain('FRAME_ERROR');
-    } finally {
-      raw.destroy();
-    }
-  });
+    }));
 });
 
 describe('heartbeats', () => {
   test('the server sends heartbeats every timeout/2, drops a silent peer, and keeps a live one', async () => {
-    const silent = async (): Promise<void> => {
-      const hs = await rawHandshake(env.broker.host, env.broker.port, { heartbeat: 1 });
-      const raw = hs.raw;
-      try {
+    const silent = (): Promise<void> =>
+      withClient(env.broker, async (raw) => {
+        const hs = await raw.tryHandshake({ tune: { heartbeat: 1 } });
         expect(hs.result.kind).toBe('open-ok');
         const t0 = Date.now();
-        const f = await raw.nextFrame(1500, true);
+        const f = await raw.nextFrame(1500);
         expect(f?.type).toBe(FRAME_HEARTBEAT);
         expect(Date.now() - t0).toBeLessThan(1500);
         // we send nothing at all: the server must give up on us (two missed intervals, plus slack)
-        expect(await raw.waitEnd(6000)).toBe(true);
-      } finally {
-        raw.destroy();
-      }
-    };
+        expect(await raw.waitClosed(6000)).toBe(true);
+      });
     const live = async (): Promise<void> => {
       // amqplib sends heartbeats itself; the connection must survive several intervals idle
       const conn = await env.connect(env.url({ heartbeat: 1 }));

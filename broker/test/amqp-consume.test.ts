@@ -31,15 +31,12 @@ import {
   expectConnectionError,
   fill,
   nextEvent,
-  rawExpectConnectionClose,
-  rawHandshake,
-  rawOpenChannel,
-  Writer,
   sleep,
   useAmqp,
   waitUntil,
   whenClosed,
 } from './amqp-helpers';
+import { Args, M, methodFrame, withClient } from './raw-client';
 
 const env = useAmqp();
 
@@ -249,21 +246,17 @@ describe('prefetch', () => {
     expect(Math.max(a.inbox.messages.length, b.inbox.messages.length)).toBe(2);
   });
 
-  test('prefetch_size other than 0 is a 540 NOT_IMPLEMENTED connection error', async () => {
-    const hs = await rawHandshake(env.broker.host, env.broker.port);
-    const raw = hs.raw;
-    try {
+  test('prefetch_size other than 0 is a 540 NOT_IMPLEMENTED connection error', () =>
+    withClient(env.broker, async (raw) => {
+      const hs = await raw.tryHandshake();
       expect(hs.result.kind).toBe('open-ok');
-      await rawOpenChannel(raw, 1);
-      raw.sendMethod(1, 60, 10, new Writer().long(1000).short(0).bit(false)); // basic.qos
-      const c = await rawExpectConnectionClose(raw);
+      await raw.openChannel(1);
+      raw.send(methodFrame(1, M.basicQos, new Args().long(1000).short(0).bit(false)));
+      const c = await raw.nextConnectionClose(WAIT_MS);
       expect(c.code).toBe(540);
       expect(c.text).toContain('NOT_IMPLEMENTED');
       expect(c.text).toContain('prefetch_size');
-    } finally {
-      raw.destroy();
-    }
-  });
+    }));
 
   test('prefetch 0 means no limit', async () => {
     const { ch, q } = await env.queueChannel();

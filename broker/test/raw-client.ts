@@ -1,6 +1,9 @@
-// A minimal raw AMQP 0-9-1 client for wire tests. It builds frames by hand (so tests can send
-// anything, including nonsense) and parses what comes back: frames, methods, connection.close /
-// channel.close with their reply code, text and class/method ids, and the socket closing.
+// The raw AMQP 0-9-1 client of the tests: for the wire tests (handshake, bad input) and for what the
+// amqplib conformance suite cannot express (a bad protocol header, a tune-ok above the server's
+// maximum, the exact connection.close of a failed handshake, watching heartbeat frames). It builds
+// frames by hand (so tests can send anything, including nonsense) and parses what comes back:
+// frames, methods, connection.close / channel.close with their reply code, text and class/method
+// ids, and the socket closing.
 // Self-contained on purpose: it must not share bugs with Warren's own codec in broker/amqp.
 import net from 'node:net';
 import { expect } from 'vitest';
@@ -28,6 +31,7 @@ export const M = {
   channelCloseOk: [20, 41],
   queueDeclare: [50, 10],
   queueDeclareOk: [50, 11],
+  basicQos: [60, 10],
   basicPublish: [60, 40],
 } as const satisfies Record<string, readonly [number, number]>;
 export type MethodId = readonly [number, number];
@@ -202,6 +206,18 @@ export interface HandshakeOptions {
   mechanism?: 'PLAIN' | 'AMQPLAIN';
   /** tune-ok values; default: accept the server's, heartbeat 0 */
   tune?: Partial<Tune>;
+  /** false: stop after tune-ok, before connection.open */
+  open?: boolean;
+  /** how long to wait for the answer to connection.open (ms) */
+  replyMs?: number;
+}
+/** How far a handshake got: tune-ok sent (with `open: false`), open-ok, a connection.close instead, or the socket closed. */
+export type Outcome = { kind: 'tuned' } | { kind: 'open-ok' } | ({ kind: 'close' } & Close) | { kind: 'closed' };
+export interface Attempt {
+  start: Start;
+  /** what the server offered; missing if it did not get to connection.tune */
+  tune?: Tune;
+  result: Outcome;
 }
 
 const sameId = (m: Method, [c, id]: MethodId) => m.classId === c && m.methodId === id;
@@ -313,6 +329,14 @@ export class RawClient {
     return new Reader(m.args);
   }
 
+  /** The next method, which must be connection.close on channel 0 (nothing is skipped). */
+  async nextConnectionClose(ms = 2000): Promise<Close> {
+    const m = await this.nextMethod(ms);
+    if (m === null) throw new Error('socket closed without a connection.close');
+    expect([m.channel, m.classId, m.methodId], 'connection.close on channel 0').toEqual([0, ...M.connectionClose]);
+    return parseClose(m);
+  }
+
   /** The next connection.close or channel.close (other methods are skipped); throws if the socket closes first. */
   async expectClose(ms = 2000): Promise<Close> {
     const deadline = Date.now() + ms;
@@ -348,8 +372,7 @@ export class RawClient {
   }
 
   async tune(): Promise<Tune> {
-    const r = await this.expectMethod(M.connectionTune);
-    return { channelMax: r.short(), frameMax: r.long(), heartbeat: r.short() };
+    return readTune(await this.expectMethod(M.connectionTune));
   }
 
   tuneOk({ channelMax, frameMax, heartbeat }: Tune): void {
@@ -360,22 +383,46 @@ export class RawClient {
     this.send(methodFrame(0, M.connectionOpen, new Args().shortstr(vhost).shortstr('').bit(false)));
   }
 
-  /** Header, start-ok, tune-ok; stops before connection.open. Returns what was agreed. */
-  async authenticate(o: HandshakeOptions = {}): Promise<Tune> {
+  /**
+   * The handshake, taking whatever the server answers at each step: header, start-ok, tune-ok, then
+   * (unless `open: false`) connection.open. Stops at a connection.close or the socket closing.
+   */
+  async tryHandshake(o: HandshakeOptions = {}): Promise<Attempt> {
     const { user = 'guest', pass = 'guest', mechanism = 'PLAIN' } = o;
-    await this.start();
+    const start = await this.start();
     this.startOk(mechanism, mechanism === 'PLAIN' ? plainResponse(user, pass) : amqplainResponse(user, pass));
-    const agreed = { ...(await this.tune()), heartbeat: 0, ...o.tune };
-    this.tuneOk(agreed);
-    return agreed;
+    const tuned = await this.answer(M.connectionTune);
+    if (!(tuned instanceof Reader)) return { start, result: tuned };
+    const tune = readTune(tuned);
+    this.tuneOk({ ...tune, heartbeat: 0, ...o.tune });
+    if (o.open === false) return { start, tune, result: { kind: 'tuned' } };
+    this.open(o.vhost);
+    const opened = await this.answer(M.connectionOpenOk, o.replyMs);
+    return { start, tune, result: opened instanceof Reader ? { kind: 'open-ok' } : opened };
   }
 
-  /** The whole handshake up to connection.open-ok. */
-  async handshake(o: HandshakeOptions = {}): Promise<Tune> {
-    const agreed = await this.authenticate(o);
-    this.open(o.vhost);
-    await this.expectMethod(M.connectionOpenOk);
-    return agreed;
+  /** Header, start-ok, tune-ok; stops before connection.open. Throws unless the server tuned. */
+  async authenticate(o: HandshakeOptions = {}): Promise<void> {
+    await this.handshakeTo('tuned', { ...o, open: false });
+  }
+
+  /** The whole handshake up to connection.open-ok; throws if it stops short. */
+  async handshake(o: HandshakeOptions = {}): Promise<void> {
+    await this.handshakeTo('open-ok', o);
+  }
+
+  private async handshakeTo(kind: Outcome['kind'], o: HandshakeOptions): Promise<void> {
+    const { result } = await this.tryHandshake(o);
+    if (result.kind !== kind) throw new Error(`handshake stopped short of ${kind}: ${JSON.stringify(result)}`);
+  }
+
+  /** The next method's arguments if it is `id`; else the connection.close sent instead, or `closed`. Anything else throws. */
+  private async answer(id: MethodId, ms = 2000): Promise<Reader | ({ kind: 'close' } & Close) | { kind: 'closed' }> {
+    const m = await this.nextMethod(ms);
+    if (m === null) return { kind: 'closed' };
+    if (sameId(m, id)) return new Reader(m.args);
+    if (sameId(m, M.connectionClose)) return { kind: 'close', ...parseClose(m) };
+    throw new Error(`expected method ${id.join('.')} or connection.close, got ${describeMethod(m)}`);
   }
 
   closeOk(): void {
@@ -420,10 +467,18 @@ export class RawClient {
     expect(m && describeMethod(m), 'nothing sent before the socket closes').toBeNull();
   }
 
+  /** Opens `channel`; the next method must be channel.open-ok on it. */
   async openChannel(channel: number): Promise<void> {
     this.send(methodFrame(channel, M.channelOpen, new Args().shortstr('')));
-    await this.expectMethod(M.channelOpenOk);
+    const m = await this.nextMethod();
+    if (m === null || m.channel !== channel || !sameId(m, M.channelOpenOk)) {
+      throw new Error(`expected channel.open-ok on channel ${channel}, got ${m ? describeMethod(m) : 'the socket closed'}`);
+    }
   }
+}
+
+function readTune(r: Reader): Tune {
+  return { channelMax: r.short(), frameMax: r.long(), heartbeat: r.short() };
 }
 
 export function parseClose(m: Method): Close {
