@@ -50,7 +50,7 @@ export class ChannelConsumer implements Consumer {
     }
     const msg = entry.msg;
     ch.conn.write(
-      encodeDeliver(ch.id, ch.conn.frameMax, this.tag, tag, entry.redelivered, msg.exchange, msg.routingKey, msg.rawProperties, msg.body),
+      encodeDeliver(ch.id, ch.conn.frameMax, this.tag, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.deliveryProperties(entry, false), msg.body),
     );
   }
 

@@ -1,5 +1,6 @@
 import { AmqpError, notFound } from '../core/errors';
 import { Message } from '../core/message';
+import { invalidExpiration } from '../core/expiry';
 import type { Queue, QueueEntry } from '../core/queue';
 import { Routed } from '../core/vhost';
 import type { VirtualHost } from '../core/vhost';
@@ -69,6 +70,8 @@ export class Channel {
   /** While tx.commit applies the recorded acks they must act, not be recorded again. */
   private committing = false;
   private pending: PendingPublish | undefined;
+  /** basic.cancel notifications held back while deletingQueue runs */
+  private heldCancels: string[] | undefined;
   readonly stats = {
     publish: 0, confirm: 0, returnUnroutable: 0, dropUnroutable: 0, deliver: 0, deliverNoAck: 0, get: 0, getNoAck: 0, getEmpty: 0, ack: 0, redeliver: 0,
   };
@@ -289,16 +292,19 @@ export class Channel {
         if (seq !== 0) this.confirm(seq, true);
         return;
       }
-      msg = this.conn.directReplyTo.rewriteReplyTo(this, msg);
     }
+    // also when this channel does not consume amq.rabbitmq.reply-to: then such a reply_to is a 406
+    msg = this.conn.directReplyTo.rewriteReplyTo(this, msg);
     let extraKeys: string[] | undefined;
     const raw = msg.rawProperties;
-    // user-id (0x0010) or headers (0x2000) present: the only cases that need the properties parsed
-    if (raw.length >= 2 && (raw.readUInt16BE(0) & 0x2010) !== 0) {
+    // user-id (0x0010), expiration (0x0100) or headers (0x2000) present: the only cases that need the properties parsed
+    if (raw.length >= 2 && (raw.readUInt16BE(0) & 0x2110) !== 0) {
       const props = msg.properties;
       if (props.userId !== undefined && props.userId !== this.conn.user) {
         throw new AmqpError(406, `user_id property set to '${props.userId}' but authenticated user was '${this.conn.user}'`);
       }
+      const badExpiration = props.expiration === undefined ? undefined : invalidExpiration(props.expiration);
+      if (badExpiration !== undefined) throw new AmqpError(406, badExpiration);
       const h = props.headers;
       if (h !== undefined && (h.CC !== undefined || h.BCC !== undefined)) {
         extraKeys = [...routingKeys(h.CC), ...routingKeys(h.BCC)];
@@ -465,7 +471,24 @@ export class Channel {
     if (this.consumers.get(c.tag) !== c) return;
     this.consumers.delete(c.tag);
     if (this.conn.consumerCancelNotify && !this.closing) {
-      this.conn.sendMethod(this.id, { name: 'basic.cancel', args: { consumerTag: c.tag, nowait: true } });
+      if (this.heldCancels !== undefined) this.heldCancels.push(c.tag);
+      else this.conn.sendMethod(this.id, { name: 'basic.cancel', args: { consumerTag: c.tag, nowait: true } });
+    }
+  }
+
+  /**
+   * Runs this channel's queue.delete. RabbitMQ answers delete-ok before it tells this channel's own
+   * consumers of that queue they are cancelled, and clients (py-amqp raises ConsumerCancelled
+   * where the cancel arrives) depend on that order.
+   */
+  deletingQueue(run: () => void): void {
+    this.heldCancels = [];
+    try {
+      run();
+    } finally {
+      const tags = this.heldCancels;
+      this.heldCancels = undefined;
+      for (const consumerTag of tags) this.conn.sendMethod(this.id, { name: 'basic.cancel', args: { consumerTag, nowait: true } });
     }
   }
 

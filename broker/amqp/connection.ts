@@ -69,7 +69,8 @@ export class AmqpConnection implements ConnectionHandle {
   private needsDrainKick = false;
   private readPaused = false;
   private receivedSinceTick = true;
-  private sentSinceTick = false;
+  /** Date.now() of the last flush of frames other than heartbeats */
+  private lastSentAt = 0;
   private missedTicks = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
@@ -432,7 +433,7 @@ export class AmqpConnection implements ConnectionHandle {
     this.out = [];
     const bytes = this.outBytes;
     this.outBytes = 0;
-    this.sentSinceTick = true;
+    this.lastSentAt = Date.now();
     this.sendOct += bytes;
     if (this.socket.destroyed || !this.socket.writable) return;
     if (out.length === 1) this.socket.write(out[0]);
@@ -471,10 +472,12 @@ export class AmqpConnection implements ConnectionHandle {
 
   private startHeartbeats(): void {
     if (this.heartbeat === 0) return;
-    // Ticks at half the interval: send when we were silent, drop the peer after two silent intervals.
+    // Ticks at half the interval: send unless we sent in the last quarter, drop the peer after two
+    // silent intervals. Some clients (amqp-client.js) drop the connection after one silent
+    // interval, so the gap between our frames stays well under it.
+    const tickMs = (this.heartbeat * 1000) / 2;
     this.heartbeatTimer = setInterval(() => {
-      if (!this.sentSinceTick) this.socket.write(HEARTBEAT_FRAME);
-      this.sentSinceTick = false;
+      if (Date.now() - this.lastSentAt >= tickMs / 2) this.socket.write(HEARTBEAT_FRAME);
       if (this.receivedSinceTick) {
         this.receivedSinceTick = false;
         this.missedTicks = 0;
@@ -482,7 +485,7 @@ export class AmqpConnection implements ConnectionHandle {
         this.log.warn(`closing ${this.name}: missed heartbeats from client, timeout: ${this.heartbeat}s`);
         this.socket.destroy();
       }
-    }, (this.heartbeat * 1000) / 2);
+    }, tickMs);
     this.heartbeatTimer.unref();
   }
 

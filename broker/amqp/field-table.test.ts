@@ -388,6 +388,22 @@ describe('field tables', () => {
     expect(encodeTable(t).equals(bytes)).toBe(true);
   });
 
+  it("reads py-amqp's 'L' as a signed int64 and writes it back as 'l', as RabbitMQ does", () => {
+    const entry = (tag: string, v: bigint) => {
+      const b = Buffer.alloc(11);
+      b[0] = 1;
+      b[1] = 0x62; // key "b"
+      b[2] = tag.charCodeAt(0);
+      b.writeBigInt64BE(v, 3);
+      return b;
+    };
+    const table = (e: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, e.length]), e]);
+    const [t] = decodeTable(table(entry('L', -(2n ** 40n))), 0);
+    expect(t).toEqual({ b: -(2 ** 40) });
+    expect(fieldType(t, 'b')).toBe('int64');
+    expect(encodeTable(t).equals(table(entry('l', -(2n ** 40n))))).toBe(true);
+  });
+
   it('writes into a buffer at an offset and says how much it wrote', () => {
     const t = { a: 'b', n: [1, 2, 3] };
     const buf = Buffer.alloc(100, 0xaa);

@@ -96,6 +96,9 @@ const T_UINT16 = 0x75; // u
 const T_INT32 = 0x49; // I
 const T_UINT32 = 0x69; // i
 const T_INT64 = 0x6c; // l
+// py-amqp writes integers beyond int32 as 'L' (signed 64-bit); RabbitMQ accepts it and writes it
+// back as 'l', so it decodes as an int64 here and re-encodes as 'l'.
+const T_INT64_PYAMQP = 0x4c; // L
 const T_FLOAT = 0x66; // f
 const T_DOUBLE = 0x64; // d
 const T_DECIMAL = 0x44; // D
@@ -557,7 +560,9 @@ class TableReader {
         return b.readFloatBE(this.take(4, stop));
       case T_DOUBLE:
         return b.readDoubleBE(this.take(8, stop));
+      case T_INT64_PYAMQP:
       case T_INT64: {
+        this.tag = T_INT64;
         const at = this.take(8, stop);
         // Safe integers come back as numbers; beyond 2^53 a bigint keeps every bit.
         const v = b.readInt32BE(at) * TWO_32 + b.readUInt32BE(at + 4);

@@ -18,7 +18,8 @@ export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetter
     headers['x-first-death-queue'] = queue.name;
     headers['x-first-death-exchange'] = msg.exchange;
   }
-  props.headers = headers;
+  // RabbitMQ writes a dead-lettered message's headers back sorted by key
+  props.headers = Object.fromEntries(Object.entries(headers).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
   // The per-message TTL is spent; RabbitMQ drops it so the message does not expire again at once.
   delete props.expiration;
   const dead = new Message(dlx, routingKey, encodeProperties(props), msg.body, props);
@@ -33,7 +34,7 @@ function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, ms
     const d = deaths[i] as FieldTable;
     const count = typeof d.count === 'number' ? d.count + 1 : 1;
     deaths.splice(i, 1);
-    deaths.unshift({ ...d, count });
+    deaths.unshift(keysSorted({ ...d, count }));
     return deaths;
   }
   const death: FieldTable = {
@@ -45,8 +46,14 @@ function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, ms
     'routing-keys': [msg.routingKey],
   };
   if (expiration !== undefined) death['original-expiration'] = expiration;
-  deaths.unshift(death);
+  // RabbitMQ keeps the first entry in the order above, but writes one it adds to an existing
+  // x-death (or updates) with its keys sorted
+  deaths.unshift(deaths.length > 0 ? keysSorted(death) : death);
   return deaths;
+}
+
+function keysSorted(t: FieldTable): FieldTable {
+  return Object.fromEntries(Object.entries(t).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
 }
 
 function isTable(v: unknown): v is FieldTable {

@@ -3,6 +3,7 @@ import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
 import { Exchange } from './exchange';
 import type { Message } from './message';
+import { rabbitType } from './queue-arguments';
 
 type MatchMode = 'all' | 'any' | 'all-with-x' | 'any-with-x';
 
@@ -44,6 +45,16 @@ export class HeadersExchange extends Exchange {
 
 export function isValidMatchMode(v: unknown): boolean {
   return v === undefined || v === 'all' || v === 'any' || v === 'all-with-x' || v === 'any-with-x';
+}
+
+/** RabbitMQ's 406 text for an x-match it does not know; the value appears as Erlang's ~p prints it. */
+export function invalidMatchModeText(args: FieldTable): string {
+  const v = args['x-match'];
+  if (typeof v === 'string') {
+    const quoted = v === '' ? '' : `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    return `Invalid x-match field value <<${quoted}>>; expected all, any, all-with-x, or any-with-x`;
+  }
+  return `Invalid x-match field type ${rabbitType(args, 'x-match') ?? 'void'} (value ${String(v)}); expected longstr`;
 }
 
 function compileRule(binding: Binding): Rule {

@@ -4,6 +4,7 @@ import type { Consumer } from './consumer';
 import { FifoReadyList, PriorityReadyList, type ReadyList } from './ready-list';
 import type { Message } from './message';
 import type { QueuePersistence } from './persistence';
+import { queueTypeOf, withDeliveryCount, type QueueType } from './queue-type';
 
 export interface QueueEntry {
   readonly msg: Message;
@@ -16,9 +17,11 @@ export interface QueueEntry {
   readonly priority: number;
   /** The store's handle on this entry's log record; undefined for messages not on disk. */
   stored: object | undefined;
+  /** Quorum queues: how often the message came back unacked (x-delivery-count). */
+  returned?: number;
 }
 
-export type DeadLetterReason = 'rejected' | 'expired' | 'maxlen';
+export type DeadLetterReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
 
 export interface QueueOptions {
   durable: boolean;
@@ -75,6 +78,9 @@ export class Queue {
   readonly maxPriority: number | undefined;
   /** x-single-active-consumer: the oldest consumer gets everything, the rest wait their turn. */
   readonly singleActiveConsumer: boolean;
+  readonly queueType: QueueType;
+  /** Quorum queues: returns after which a message is dead-lettered instead. */
+  readonly deliveryLimit: number | undefined;
   private readonly ready: ReadyList;
   private readyBytes = 0;
   private nextSeq = 0;
@@ -106,6 +112,8 @@ export class Queue {
     // RabbitMQ caps priorities at 255
     this.maxPriority = maxPriority === undefined ? undefined : Math.min(255, Math.max(0, maxPriority));
     this.singleActiveConsumer = opts.arguments['x-single-active-consumer'] === true;
+    this.queueType = queueTypeOf(opts.arguments);
+    this.deliveryLimit = this.queueType === 'quorum' ? numberArg(opts.arguments['x-delivery-limit']) : undefined;
     this.ready = this.maxPriority === undefined ? new FifoReadyList() : new PriorityReadyList(this.maxPriority);
     this.touch();
   }
@@ -144,6 +152,17 @@ export class Queue {
         this.stats.dropped++;
         return false;
       }
+      // RabbitMQ adds first and then drops from the head: in a priority queue, a message that
+      // would go in front of the current head is itself the one dropped.
+      if (this.maxPriority !== undefined) {
+        const entry = this.entryFor(msg);
+        const head = this.peekReady();
+        if (head !== undefined && entry.priority > head.priority) {
+          this.stats.published++;
+          this.host.deadLetter(this, entry, 'maxlen');
+          return true;
+        }
+      }
       while (this.messagesReady > 0 && this.isFull(msg.bodySize)) {
         const head = this.shiftReady();
         if (head === undefined) break;
@@ -157,6 +176,12 @@ export class Queue {
       }
     }
     const entry = this.entryFor(msg);
+    // A TTL of 0 expires on arrival unless a consumer takes the message at once (as RabbitMQ)
+    if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now() && (this.messagesReady > 0 || !this.consumerHasCredit())) {
+      this.stats.published++;
+      this.host.deadLetter(this, entry, 'expired');
+      return true;
+    }
     if (this.persistence !== undefined && msg.persistent) this.persistence.stored(this, entry);
     this.ready.push(entry);
     this.readyBytes += msg.bodySize;
@@ -256,9 +281,38 @@ export class Queue {
     this.unacked--;
     if (this.deleted) return;
     entry.redelivered = true;
+    if (this.queueType === 'quorum') return this.requeueQuorum(entry);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
     this.ready.requeue(entry);
     this.readyBytes += entry.msg.bodySize;
+  }
+
+  /**
+   * RabbitMQ 3.10's quorum queues count each return and dead-letter a message returned more
+   * often than x-delivery-limit allows. With a limit, returns go out again first; without one,
+   * they go to the back of the queue.
+   */
+  private requeueQuorum(entry: QueueEntry): void {
+    const returned = (entry.returned ?? 0) + 1;
+    entry.returned = returned;
+    if (this.deliveryLimit !== undefined && returned > this.deliveryLimit) {
+      this.drop(entry, 'delivery_limit');
+      return;
+    }
+    if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
+    if (this.deliveryLimit === undefined) this.ready.push(entry);
+    else this.ready.requeue(entry);
+    this.readyBytes += entry.msg.bodySize;
+  }
+
+  /**
+   * The encoded properties a delivery of `entry` carries: a quorum queue adds x-delivery-count,
+   * on basic.get always, to consumers once the message has come back.
+   */
+  deliveryProperties(entry: QueueEntry, viaGet: boolean): Buffer {
+    const returned = entry.returned ?? 0;
+    if (this.queueType !== 'quorum' || (returned === 0 && !viaGet)) return entry.msg.rawProperties;
+    return withDeliveryCount(entry.msg, returned);
   }
 
   /** nack/reject without requeue: dead-letter if configured, else drop. */
@@ -331,12 +385,17 @@ export class Queue {
   /** Resets the x-expires clock: any use of the queue (declare, consume, get) counts. */
   touch(): void {
     if (this.expires === undefined || this.deleted) return;
+    this.armUnusedTimer(Date.now() + this.expires);
+  }
+
+  private armUnusedTimer(due: number): void {
     if (this.unusedTimer) clearTimeout(this.unusedTimer);
     this.unusedTimer = setTimeout(() => {
       this.unusedTimer = undefined;
-      if (this.consumers.length === 0 && !this.deleted) this.host.autoDeleteQueue(this);
+      if (Date.now() < due) this.armUnusedTimer(due);
+      else if (this.consumers.length === 0 && !this.deleted) this.host.autoDeleteQueue(this);
       else this.touch();
-    }, this.expires);
+    }, timerDelay(due - Date.now()));
     this.unusedTimer.unref();
   }
 
@@ -361,6 +420,11 @@ export class Queue {
     if (this.maxLength !== undefined && this.messagesReady + 1 > this.maxLength) return true;
     if (this.maxLengthBytes !== undefined && this.readyBytes + incomingBytes > this.maxLengthBytes) return true;
     return false;
+  }
+
+  private consumerHasCredit(): boolean {
+    if (this.singleActiveConsumer) return this.consumers.length > 0 && this.consumers[0].hasCredit();
+    return this.consumers.some((c) => c.hasCredit());
   }
 
   private nextConsumer(): Consumer | undefined {
@@ -436,7 +500,7 @@ export class Queue {
       clearTimeout(this.expiryTimer);
     }
     this.expiryDue = head.expiresAt;
-    const delay = Math.max(0, head.expiresAt - Date.now() + 1);
+    const delay = timerDelay(head.expiresAt - Date.now() + 1);
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = undefined;
       this.expireHeads();
@@ -455,6 +519,13 @@ export class Queue {
     this.expiryTimer = undefined;
   }
 }
+
+/**
+ * Node runs a timer of more than 2^31-1 ms at once, and RabbitMQ takes TTLs and x-expires of up to
+ * ten years; a longer wait is made of steps that each re-check the clock.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const timerDelay = (ms: number): number => Math.min(Math.max(0, ms), MAX_TIMER_MS);
 
 function numberArg(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'bigint' ? Number(v) : undefined;

@@ -7,11 +7,12 @@ import type { BrokerEvent } from './events';
 import { nextTraceId, type FlowTap } from './flow';
 import type { Exchange, ExchangeOptions, ExchangeType } from './exchange';
 import { FanoutExchange } from './fanout-exchange';
-import { HeadersExchange, isValidMatchMode } from './headers-exchange';
+import { HeadersExchange, invalidMatchModeText, isValidMatchMode } from './headers-exchange';
 import { Message } from './message';
 import { generatedQueueName } from './names';
 import { deadLetterMessage } from './dead-letter';
-import { describeArg, validateQueueArguments } from './queue-arguments';
+import { inequivalentArg, validateQueueArguments } from './queue-arguments';
+import { checkQueueType, checkServerNamed, sameImplicitType } from './queue-type';
 import { Queue, type DeadLetterReason, type QueueEntry, type QueueHost, type QueueOptions } from './queue';
 import { TopicExchange } from './topic-exchange';
 
@@ -99,7 +100,8 @@ export class VirtualHost implements QueueHost {
 
   deleteExchange(name: string, ifUnused: boolean): void {
     if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
-    if (name.startsWith('amq.') && this.exchanges.has(name)) throw accessRefused(`operation not permitted on exchange '${name}'`);
+    // RabbitMQ refuses any amq. name here, existing or not
+    if (name.startsWith('amq.')) throw accessRefused(`deletion of system exchange '${name}' in vhost '${this.name}' not allowed`);
     const ex = this.exchanges.get(name);
     if (ex === undefined) return;
     // only outgoing bindings make an exchange "in use", as in RabbitMQ
@@ -128,11 +130,8 @@ export class VirtualHost implements QueueHost {
     if (ex.internal !== opts.internal) {
       throw preconditionFailed(`inequivalent arg 'internal' ${where}: received '${opts.internal}' but current is '${ex.internal}'`);
     }
-    const a = ex.arguments['alternate-exchange'];
-    const b = opts.arguments['alternate-exchange'];
-    if (stableStringify(a) !== stableStringify(b)) {
-      throw preconditionFailed(`inequivalent arg 'alternate-exchange' ${where}: received ${describeArg(b)} but current is ${describeArg(a)}`);
-    }
+    const inequivalent = inequivalentArg('alternate-exchange', where, ex.arguments, opts.arguments);
+    if (inequivalent !== undefined) throw preconditionFailed(inequivalent);
   }
 
   // --- queues ----------------------------------------------------------------------------------
@@ -164,8 +163,10 @@ export class VirtualHost implements QueueHost {
       existing.touch();
       return { queue: existing, created: false };
     }
+    if (name === '') checkServerNamed(opts.arguments);
     const qname = name === '' ? generatedQueueName() : name;
     validateQueueArguments(qname, this.name, opts.arguments);
+    checkQueueType(qname, this.name, opts.durable, opts.exclusiveOwner !== null, opts.autoDelete, opts.arguments);
     const queue = new Queue(this, this.name, qname, opts);
     this.queues.set(qname, queue);
     this.emit({ type: 'queue.created', vhost: this.name, name: qname });
@@ -181,11 +182,9 @@ export class VirtualHost implements QueueHost {
       throw preconditionFailed(`inequivalent arg 'auto_delete' ${where}: received '${opts.autoDelete}' but current is '${q.autoDelete}'`);
     }
     for (const k of EQUIVALENCE_ARGS) {
-      const a = q.arguments[k];
-      const b = opts.arguments[k];
-      if (stableStringify(a) !== stableStringify(b)) {
-        throw preconditionFailed(`inequivalent arg '${k}' ${where}: received ${describeArg(b)} but current is ${describeArg(a)}`);
-      }
+      if (k === 'x-queue-type' && sameImplicitType(q.arguments, opts.arguments)) continue;
+      const inequivalent = inequivalentArg(k, where, q.arguments, opts.arguments);
+      if (inequivalent !== undefined) throw preconditionFailed(inequivalent);
     }
   }
 
@@ -223,7 +222,7 @@ export class VirtualHost implements QueueHost {
       throw accessRefused(`operation not permitted on the default exchange`);
     }
     if (source.type === 'headers' && !isValidMatchMode(args['x-match'])) {
-      throw preconditionFailed(`Invalid x-match field value ${describeArg(args['x-match'])}; expected all, any, all-with-x, or any-with-x`);
+      throw preconditionFailed(invalidMatchModeText(args));
     }
     const b = source.bind(destination, routingKey, args);
     if (b === undefined) return;

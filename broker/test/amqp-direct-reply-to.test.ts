@@ -41,5 +41,13 @@ describe('direct reply-to', () => {
       406,
       'PRECONDITION_FAILED - fast reply consumer does not exist',
     );
+    // the usual case: a request to an ordinary queue
+    const c = await env.channel(await env.connect());
+    await expectChannelError(
+      c,
+      () => c.sendToQueue(env.queueName('rpc'), Buffer.from('x'), { replyTo: 'amq.rabbitmq.reply-to' }),
+      406,
+      'PRECONDITION_FAILED - fast reply consumer does not exist',
+    );
   });
 });

@@ -34,6 +34,15 @@ describe('priorities', () => {
     expect(await drain(ch, q)).toEqual(['p2', 'p1-a', 'p1-b']);
   });
 
+  test('x-max-length drop-head on a priority queue: a message that would go first is the one dropped', async () => {
+    const { ch, q } = await env.queueChannel({ durable: false, maxPriority: 5, arguments: { 'x-max-length': 3 } });
+    const sends: [string, number][] = [['p0', 1], ['p1', 5], ['p2', 3], ['p3', 0], ['p4', 4]];
+    for (const [body, priority] of sends) ch.sendToQueue(q, Buffer.from(body), { priority });
+    // p3 pushes out the head p1; p4 would be the head, so it goes itself rather than p2
+    await expect.poll(async () => (await ch.checkQueue(q)).messageCount).toBe(3);
+    expect(await drain(ch, q)).toEqual(['p2', 'p0', 'p3']);
+  });
+
   test('consumer x-priority: the high-priority consumer gets everything while it has credit', async () => {
     const conn = await env.connect();
     const setup = await env.channel(conn);

@@ -81,6 +81,16 @@ export function checkVhostAccess(core: BrokerCore, user: User, vhost: string): v
   if (!canAccessVhost(core, user, vhost)) throw notAuthorised('User not authorised to access virtual host');
 }
 
+/**
+ * The vhost for routes where RabbitMQ finds a missing vhost only after reading the body (publish,
+ * get): undefined when there is none, a 401 at once when the user may not use the one there is.
+ */
+export function vhostIfExists(core: BrokerCore, user: User, name: string): VirtualHost | undefined {
+  const vh = core.getVhost(name);
+  if (vh !== undefined) checkVhostAccess(core, user, vh.name);
+  return vh;
+}
+
 /** A configure/write/read permission, checked as the AMQP side does; 401 "Access refused." otherwise. */
 export function checkPermission(core: BrokerCore, user: User, vhost: string, kind: PermissionKind, resource: string): void {
   if (!core.users.isAllowed(user.name, vhost, kind, resource)) throw accessRefused();

@@ -20,6 +20,17 @@ export function readJsonObject(body: Buffer | string | undefined, reason = 'not_
   return v;
 }
 
+/**
+ * All of `keys` must be there; otherwise one 400 naming every missing key, in `keys`' order, as
+ * Erlang's ~p prints the list: on one line when it fits in 78 columns, else one key a line.
+ */
+export function requireKeys(o: JsonObject, keys: readonly string[]): void {
+  const missing = keys.filter((k) => o[k] === undefined).map((k) => `{key_missing,${k}}`);
+  if (missing.length === 0) return;
+  const flat = `[${missing.join(',')}]`;
+  throw badRequest(flat.length <= 78 ? flat : `[${missing.join(',\n ')}]`);
+}
+
 export function required(o: JsonObject, key: string): unknown {
   const v = o[key];
   if (v === undefined) throw keyMissing(key);

@@ -7,6 +7,7 @@ import type { VirtualHost } from '../../broker/core/vhost';
 import { readJsonObject } from './body';
 import type { ManagementContext } from './context';
 import { importDefinitions } from './definitions-import';
+import { HttpError } from './errors';
 import { isBuiltInExchange } from './exchange-name';
 import { tableToJson } from './field-json';
 import { json, noContent } from './http';
@@ -98,9 +99,19 @@ function postDefinitions(c: RouteContext, target?: string) {
   return noContent();
 }
 
+/**
+ * The vhost of `/api/definitions/:vh`, resolved here rather than by the router: RabbitMQ answers a
+ * missing one with `vhost_not_found` — a 400 on export, a 404 on import — not its usual 404 body.
+ */
+function definitionsVhost(c: RouteContext, status: 400 | 404): VirtualHost {
+  const vh = c.broker.core.getVhost(c.params.vh);
+  if (vh === undefined) throw new HttpError(status, status === 400 ? 'bad_request' : 'not_found', 'vhost_not_found');
+  return vh;
+}
+
 export const definitionRoutes: Route[] = [
   { method: 'GET', path: '/api/definitions', access: 'administrator', handle: (c) => json(exportDefinitions(c.broker.core, c.mgmt)) },
   { method: 'POST', path: '/api/definitions', access: 'administrator', handle: (c) => postDefinitions(c) },
-  { method: 'GET', path: '/api/definitions/:vhost', access: 'administrator', handle: (c) => json(exportVhostDefinitions(c.vhost)) },
-  { method: 'POST', path: '/api/definitions/:vhost', access: 'administrator', handle: (c) => postDefinitions(c, c.vhost.name) },
+  { method: 'GET', path: '/api/definitions/:vh', access: 'administrator', handle: (c) => json(exportVhostDefinitions(definitionsVhost(c, 400))) },
+  { method: 'POST', path: '/api/definitions/:vh', access: 'administrator', handle: (c) => postDefinitions(c, definitionsVhost(c, 404).name) },
 ];

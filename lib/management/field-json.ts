@@ -17,9 +17,10 @@ export function fieldToJson(v: FieldValue): Json {
   return tableToJson(v);
 }
 
+/** Keys sorted, as RabbitMQ writes tables (it sorts arguments on declare and encodes maps in key order). */
 export function tableToJson(t: FieldTable): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
-  for (const k of Object.keys(t)) out[k] = fieldToJson(t[k]);
+  for (const k of Object.keys(t).sort()) out[k] = fieldToJson(t[k]);
   return out;
 }
 

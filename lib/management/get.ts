@@ -2,10 +2,13 @@
 // ack required), then acks, requeues or rejects them all per `ackmode` — so redelivered flags and
 // dead-lettering behave exactly as with AMQP.
 import { isUtf8 } from 'node:buffer';
+import type { BasicProperties } from '../../broker/amqp/generated/protocol';
 import type { Queue, QueueEntry } from '../../broker/core/queue';
 import { AmqpError } from '../../broker/core/errors';
-import { readJsonObject, required, toInt } from './body';
-import { badRequest, detailOf, HttpError, notAuthorised } from './errors';
+import { vhostIfExists } from './auth';
+import { readJsonObject, requireKeys, toInt } from './body';
+import { accessRefused, badRequest, detailOf, HttpError, notAuthorised } from './errors';
+import type { Json } from './field-json';
 import { json } from './http';
 import { propertiesToJson } from './message-properties';
 import type { Route, RouteContext } from './route';
@@ -21,17 +24,29 @@ export interface GetOptions {
   truncate?: number;
 }
 
+export const GET_KEYS = ['ackmode', 'count', 'encoding'] as const;
+
 export function readGetOptions(body: Record<string, unknown>): GetOptions {
+  requireKeys(body, GET_KEYS);
   const notInteger = (v: unknown) => () => badRequest(['not_integer', v]);
-  const rawCount = required(body, 'count');
+  const rawCount = body.count;
   const count = toInt(rawCount, notInteger(rawCount));
-  const ackmode = required(body, 'ackmode');
+  const ackmode = body.ackmode;
   if (!ACK_MODES.includes(ackmode as AckMode)) throw badRequest(`Unsupported ackmode. Please use one of ${ACK_MODES.join(', ')}.`);
-  const encoding = required(body, 'encoding');
+  const encoding = body.encoding;
   if (encoding !== 'auto' && encoding !== 'base64') throw badRequest('Unsupported encoding. Please use auto or base64.');
   const t = body.truncate;
   const truncate = t === undefined || t === null ? undefined : toInt(t, notInteger(t));
   return { count, ackmode: ackmode as AckMode, encoding, truncate };
+}
+
+/**
+ * Properties as RabbitMQ's get writes them: last spec field first, and `[]` (its empty proplist)
+ * when there are none — rabbitmqadmin then shows an empty `properties` column.
+ */
+function httpProperties(p: BasicProperties): Record<string, Json> | [] {
+  const entries = Object.entries(propertiesToJson(p));
+  return entries.length === 0 ? [] : Object.fromEntries(entries.reverse());
 }
 
 function messageDto(entry: QueueEntry, remaining: number, opts: GetOptions) {
@@ -45,7 +60,7 @@ function messageDto(entry: QueueEntry, remaining: number, opts: GetOptions) {
     exchange: msg.exchange,
     routing_key: msg.routingKey,
     message_count: remaining,
-    properties: propertiesToJson(msg.properties),
+    properties: httpProperties(msg.properties),
     payload: asString ? body.toString('utf8') : body.toString('base64'),
     payload_encoding: asString ? 'string' : 'base64',
   };
@@ -76,8 +91,13 @@ export function getMessages(q: Queue, opts: GetOptions) {
 }
 
 function get(c: RouteContext) {
-  const vh = c.vhost;
-  const opts = readGetOptions(readJsonObject(c.req.body));
+  const found = vhostIfExists(c.broker.core, c.user, c.params.vh);
+  const body = readJsonObject(c.req.body);
+  requireKeys(body, GET_KEYS);
+  // RabbitMQ refuses a vhost that does not exist like one the user may not read from
+  if (found === undefined) throw accessRefused();
+  const vh = found;
+  const opts = readGetOptions(body);
   let q: Queue;
   try {
     q = vh.getQueue(c.params.name);
@@ -94,4 +114,5 @@ function get(c: RouteContext) {
   return json(getMessages(q, opts));
 }
 
-export const getRoutes: Route[] = [{ method: 'POST', path: '/api/queues/:vhost/:name/get', handle: get }];
+// `:vh`, not `:vhost`: the router would answer a missing vhost with a 404 before the body is read
+export const getRoutes: Route[] = [{ method: 'POST', path: '/api/queues/:vh/:name/get', handle: get }];

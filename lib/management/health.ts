@@ -1,5 +1,5 @@
 // Health checks (aliveness test, alarms, listeners) and the node, as RabbitMQ reports them.
-import { statfsSync } from 'node:fs';
+import { readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Message } from '../../broker/core/message';
 import { encodeProperties } from '../../broker/amqp/generated/protocol';
@@ -7,6 +7,7 @@ import { AmqpError } from '../../broker/core/errors';
 import { detailOf, objectNotFound } from './errors';
 import { json } from './http';
 import { EXCHANGE_TYPES, listeners } from './overview';
+import { listing, selectColumns } from './paging';
 import type { Route, RouteContext } from './route';
 import { withDetails } from './stats';
 import { CHURN_KEYS } from './totals';
@@ -54,9 +55,24 @@ function diskFree(dir: string): number {
   }
 }
 
+/**
+ * Open descriptors and their limit, from /proc where there is one (monitoring tools watch
+ * fd_used/fd_total); elsewhere the sockets in use and no limit known.
+ */
+function fileDescriptors(sockets: number): { used: number; total: number | null } {
+  try {
+    const limit = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return { used: readdirSync('/proc/self/fd').length, total: limit === null ? null : Number(limit[1]) };
+  } catch {
+    return { used: sockets, total: null };
+  }
+}
+
 export function nodeDto(c: RouteContext) {
   const alarm = c.broker.server.memoryAlarm;
   const free = diskFree(process.cwd());
+  const sockets = c.broker.core.connections.size;
+  const fd = fileDescriptors(sockets);
   return {
     applications: [],
     auth_mechanisms: [
@@ -71,6 +87,8 @@ export function nodeDto(c: RouteContext) {
     disk_free_limit: DISK_FREE_LIMIT,
     enabled_plugins: ['rabbitmq_management', 'rabbitmq_prometheus'],
     exchange_types: EXCHANGE_TYPES,
+    fd_total: fd.total,
+    fd_used: fd.used,
     log_files: ['<stderr>'],
     mem_alarm: alarm.active,
     mem_calculation_strategy: 'rss',
@@ -85,7 +103,9 @@ export function nodeDto(c: RouteContext) {
     rates_mode: 'basic',
     run_queue: 0,
     running: true,
-    sockets_used: c.broker.core.connections.size,
+    // every AMQP connection is a descriptor, so the descriptor limit is the socket limit
+    sockets_total: fd.total,
+    sockets_used: sockets,
     type: 'disc',
     uptime: Math.round(process.uptime() * 1000),
   };
@@ -97,14 +117,14 @@ export const healthRoutes: Route[] = [
   { method: 'GET', path: '/api/health/checks/local-alarms', handle: alarms },
   { method: 'GET', path: '/api/health/checks/virtual-hosts', handle: () => json({ status: 'ok' }) },
   { method: 'GET', path: '/api/health/checks/port-listener/:port', handle: portListener },
-  { method: 'GET', path: '/api/nodes', access: 'monitoring', handle: (c) => json([nodeDto(c)]) },
+  { method: 'GET', path: '/api/nodes', access: 'monitoring', handle: (c) => json(listing([nodeDto(c)], c.query, ['name'])) },
   {
     method: 'GET',
     path: '/api/nodes/:node',
     access: 'monitoring',
     handle: (c) => {
       if (c.params.node !== c.mgmt.node) throw objectNotFound();
-      return json(nodeDto(c));
+      return json(selectColumns(nodeDto(c), c.query));
     },
   },
 ];

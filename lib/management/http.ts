@@ -24,13 +24,25 @@ export interface ManagementResponse {
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
-/** JSON replacer for values JSON.stringify cannot take (bigint from int64 fields). */
-function replacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? Number(value) : value;
+/**
+ * Rates RabbitMQ always writes as floats: a zero rate is `0.0`, which rabbitmqadmin (Python)
+ * prints as `0.0`, not `0`. JSON.stringify cannot write `0.0`, so such values go out as a marked
+ * string and the mark is swapped for the number afterwards.
+ */
+const FLOAT_KEYS = new Set(['rate', 'avg', 'avg_rate']);
+const FLOAT_MARK = '\u0000float:';
+const MARKED_FLOAT = /"(rate|avg|avg_rate)":"\\u0000float:(-?\d+)"/g;
+
+/** JSON replacer for values JSON.stringify cannot take (bigint from int64 fields) or write as RabbitMQ does. */
+function replacer(key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && FLOAT_KEYS.has(key)) return FLOAT_MARK + String(value);
+  return value;
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): ManagementResponse {
-  return { status, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body, replacer) };
+  const text = (JSON.stringify(body, replacer) ?? '').replace(MARKED_FLOAT, '"$1":$2.0');
+  return { status, headers: { ...JSON_TYPE, ...headers }, body: text };
 }
 
 export function empty(status: number, headers: Record<string, string> = {}): ManagementResponse {

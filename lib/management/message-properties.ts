@@ -1,7 +1,6 @@
 // Basic message properties as the management API writes them (snake_case JSON, as in
 // `POST .../get`) and reads them (`POST .../publish`).
 import type { BasicProperties } from '../../broker/amqp/generated/protocol';
-import { toInt } from './body';
 import { badRequest } from './errors';
 import { isJsonObject, jsonToTable, tableToJson, type Json } from './field-json';
 
@@ -26,7 +25,7 @@ const FIELDS: [string, StringProp | IntProp | 'headers'][] = [
   ['cluster_id', 'clusterId'],
 ];
 
-const INT_LIMITS: Record<IntProp, number> = { deliveryMode: 255, priority: 255, timestamp: Number.MAX_SAFE_INTEGER };
+const INT_LIMITS: Record<'priority' | 'timestamp', number> = { priority: 255, timestamp: Number.MAX_SAFE_INTEGER };
 
 export function propertiesToJson(p: BasicProperties): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
@@ -38,19 +37,25 @@ export function propertiesToJson(p: BasicProperties): { [key: string]: Json } {
   return out;
 }
 
-/** Unknown keys are ignored, as RabbitMQ does; wrong types are 400s with its reasons. */
+/**
+ * Unknown keys are ignored, as RabbitMQ does; wrong types (null and numeric strings included) are
+ * 400s with its reasons.
+ */
 export function jsonToProperties(o: Record<string, unknown>): BasicProperties {
   const p: BasicProperties = {};
   for (const [jsonName, prop] of FIELDS) {
     const v = o[jsonName];
-    if (v === undefined || v === null) continue;
+    if (v === undefined) continue;
     if (prop === 'headers') {
-      if (!isJsonObject(v)) throw badRequest(['not_table', jsonName]);
-      p.headers = jsonToTable(v);
+      // RabbitMQ reads a list as a proplist of pairs it does not find, leaving no headers
+      if (Array.isArray(v)) p.headers = {};
+      else if (!isJsonObject(v)) throw badRequest(['not_table', jsonName]);
+      else p.headers = jsonToTable(v);
     } else if (prop === 'deliveryMode' || prop === 'priority' || prop === 'timestamp') {
-      const n = toInt(v, () => badRequest(['not_int', jsonName]));
-      if (n < 0 || n > INT_LIMITS[prop]) throw badRequest(['out_of_range', jsonName]);
-      p[prop] = n;
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw badRequest(['not_int', jsonName]);
+      // any delivery mode but 1 and 2 is the publisher's 406 (publish.ts), whatever its size
+      if (prop !== 'deliveryMode' && (v < 0 || v > INT_LIMITS[prop])) throw badRequest(['out_of_range', jsonName]);
+      p[prop] = v;
     } else {
       if (typeof v !== 'string') throw badRequest(['not_string', jsonName]);
       if (Buffer.byteLength(v) > 255) throw badRequest(['too_long', jsonName]);

@@ -5,6 +5,7 @@ import { visibleVhosts } from './auth';
 import { visibleConnections } from './connections';
 import { addCounters, MESSAGE_COUNTS, type Counters } from './counters';
 import { json } from './http';
+import { selectColumns, WHOLE_VALUES } from './paging';
 import type { Route, RouteContext } from './route';
 import { withDetails } from './stats';
 import { CHURN_KEYS } from './totals';
@@ -78,7 +79,10 @@ function overview(c: RouteContext) {
   };
 }
 
+/** The totals RabbitMQ holds as maps: `columns=queue_totals.messages` gives all of queue_totals. */
+const OVERVIEW_WHOLE = new Set([...WHOLE_VALUES, 'message_stats', 'churn_rates', 'queue_totals', 'object_totals']);
+
 export const overviewRoutes: Route[] = [
-  { method: 'GET', path: '/api/overview', handle: (c) => json(overview(c)) },
+  { method: 'GET', path: '/api/overview', handle: (c) => json(selectColumns(overview(c), c.query, OVERVIEW_WHOLE)) },
   { method: 'GET', path: '/api/cluster-name', handle: (c) => json({ name: c.broker.core.clusterName }) },
 ];

@@ -23,6 +23,26 @@ describe('listing', () => {
     expect(pickColumns({ a: { b: 1, c: 2 } }, [['a', 'b'], ['a', 'c']])).toEqual({ a: { b: 1, c: 2 } });
   });
 
+  it('keeps the row’s key order, trims lists of objects item by item, and returns map-like values whole', () => {
+    const row = { name: 'n', arguments: { a: 1, b: 2 }, listeners: [{ port: 1, ip: 'x' }, { port: 2, ip: 'y' }], tags: ['t'] };
+    expect(Object.keys(pickColumns(row, [['tags'], ['name']]))).toEqual(['name', 'tags']);
+    expect(pickColumns(row, [['listeners', 'port'], ['arguments', 'a']])).toEqual({ arguments: { a: 1, b: 2 }, listeners: [{ port: 1 }, { port: 2 }] });
+    expect(pickColumns({ totals: { a: 1, b: 2 } }, [['totals', 'a']], new Set(['totals']))).toEqual({ totals: { a: 1, b: 2 } });
+  });
+
+  it('sorts missing values first, then numbers, booleans, strings; ties by the default order', () => {
+    const mixed = [
+      { name: 'd', v: 'x' },
+      { name: 'c', v: true },
+      { name: 'b', v: 2 },
+      { name: 'a' },
+      { name: 'e', v: false },
+      { name: 'f', v: 2 },
+    ];
+    expect(names(listing(mixed, q('sort=v'), ['name']))).toEqual(['a', 'b', 'f', 'e', 'c', 'd']);
+    expect(names(listing(mixed, q('sort=v&sort_reverse=true'), ['name']))).toEqual(['d', 'c', 'e', 'f', 'b', 'a']);
+  });
+
   it('pages with RabbitMQ’s envelope', () => {
     expect(listing(rows, q('page=2&page_size=2&columns=name'))).toEqual({
       filtered_count: 6, item_count: 2, items: [{ name: 'q4' }, { name: 'qa' }], page: 2, page_count: 3, page_size: 2, total_count: 6,

@@ -1,7 +1,7 @@
 // What every list endpoint takes, as RabbitMQ's management API: `sort` (a column, dotted for
 // nested ones) and `sort_reverse`, `columns` (a comma list, dotted for nested), and pagination
 // with `page`, `page_size` (≤ 500, default 100), `name` and `use_regex` — a filter that applies
-// only when `page` is given, matching names case-insensitively.
+// only when `page` is given, matching names case-insensitively. Single objects take `columns` too.
 import { HttpError, badRequest } from './errors';
 
 export type Row = Record<string, unknown>;
@@ -20,12 +20,19 @@ export interface Page {
 }
 
 /**
+ * Values RabbitMQ holds as maps rather than proplists: a dotted column into them (rabbitmqadmin's
+ * `arguments.x-message-ttl`) returns the whole value, not the one member.
+ */
+export const WHOLE_VALUES: ReadonlySet<string> = new Set(['arguments', 'client_properties', 'limits', 'metadata', 'effective_policy_definition']);
+
+/**
  * Sorts, filters, pages and trims rows as the query asks. `defaultSort` is the order when no
- * `sort` is given (RabbitMQ lists queues and exchanges by vhost, then name).
+ * `sort` is given (RabbitMQ lists queues and exchanges by vhost, then name), and breaks ties when
+ * one is.
  */
 export function listing(rows: Row[], query: URLSearchParams, defaultSort: string[] = ['vhost', 'name']): Row[] | Page {
   const sortKey = query.get('sort');
-  const keys = sortKey !== null && sortKey !== '' ? [sortKey] : defaultSort;
+  const keys = sortKey !== null && sortKey !== '' ? [sortKey, ...defaultSort] : defaultSort;
   const sorted = sortRows(rows, keys);
   if (query.get('sort_reverse') === 'true') sorted.reverse();
   const columns = parseColumns(query.get('columns'));
@@ -89,23 +96,53 @@ function parseColumns(param: string | null): string[][] | undefined {
   return param.split(',').filter((c) => c !== '').map((c) => c.split('.'));
 }
 
-/** A copy of the row with only the given (possibly nested) columns. */
-export function pickColumns(row: Row, columns: string[][]): Row {
-  const out: Row = {};
+/** One object trimmed to `columns` when the query has them (`GET /api/overview?columns=...`). */
+export function selectColumns(row: Row, query: URLSearchParams, whole: ReadonlySet<string> = WHOLE_VALUES): Row {
+  const columns = parseColumns(query.get('columns'));
+  return columns === undefined ? row : pickColumns(row, columns, whole);
+}
+
+/** Requested column paths as a tree: `true` where a path ends. */
+type ColumnTree = Map<string, ColumnTree | true>;
+
+function columnTree(columns: string[][]): ColumnTree {
+  const root: ColumnTree = new Map();
   for (const path of columns) {
-    let src: unknown = row;
-    let dst: Row = out;
+    let node = root;
     for (let i = 0; i < path.length; i++) {
-      if (typeof src !== 'object' || src === null || !(path[i] in src)) break;
-      src = (src as Row)[path[i]];
-      if (i === path.length - 1) dst[path[i]] = src;
-      else {
-        const next = dst[path[i]];
-        dst = (dst[path[i]] = typeof next === 'object' && next !== null ? next : {}) as Row;
-      }
+      const next = node.get(path[i]);
+      if (next === true) break;
+      if (i === path.length - 1) node.set(path[i], true);
+      else if (next === undefined) node.set(path[i], (node = new Map()));
+      else node = next;
     }
   }
+  return root;
+}
+
+/**
+ * A copy of the row with only the given (possibly nested) columns, in the row's own key order as
+ * RabbitMQ keeps it; lists of objects are trimmed item by item (`listeners.port`), and keys in
+ * `whole` come back entire.
+ */
+export function pickColumns(row: Row, columns: string[][], whole: ReadonlySet<string> = WHOLE_VALUES): Row {
+  return pickTree(row, columnTree(columns), whole);
+}
+
+function pickTree(row: Row, tree: ColumnTree, whole: ReadonlySet<string>): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) {
+    const sub = tree.get(key);
+    if (sub === undefined) continue;
+    out[key] = sub === true || whole.has(key) ? value : pickNested(value, sub, whole);
+  }
   return out;
+}
+
+function pickNested(value: unknown, tree: ColumnTree, whole: ReadonlySet<string>): unknown {
+  const isRow = (v: unknown): v is Row => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (Array.isArray(value)) return value.map((v) => (isRow(v) ? pickTree(v, tree, whole) : v));
+  return isRow(value) ? pickTree(value, tree, whole) : value;
 }
 
 function valueAt(row: Row, path: string[]): unknown {
@@ -117,15 +154,27 @@ function valueAt(row: Row, path: string[]): unknown {
   return v;
 }
 
-/** Erlang's term order, roughly: numbers, then missing values, then strings by code unit. */
+/**
+ * RabbitMQ's sort order: rows without the value first, then Erlang's term order — numbers,
+ * atoms (false < null < true), maps, lists, and strings (binaries) last, by code unit.
+ */
+function rank(v: unknown): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number') return 1;
+  if (typeof v === 'boolean' || v === null) return 2;
+  if (typeof v === 'string') return 5;
+  return Array.isArray(v) ? 4 : 3;
+}
+
 function compare(a: unknown, b: unknown): number {
-  const rank = (v: unknown) => (typeof v === 'number' ? 0 : typeof v === 'string' ? 2 : 1);
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
-  return 0;
+  const text = (v: unknown) => (typeof v === 'string' ? v : ra === 2 ? String(v) : '');
+  const ta = text(a);
+  const tb = text(b);
+  return ta < tb ? -1 : ta > tb ? 1 : 0;
 }
 
 function sortRows(rows: Row[], keys: string[]): Row[] {

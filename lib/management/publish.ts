@@ -2,10 +2,12 @@
 // an AMQP publish would be. Errors quote the AMQP reply (`404 NOT_FOUND - ...`) in a 400.
 import { encodeProperties } from '../../broker/amqp/generated/protocol';
 import { AmqpError } from '../../broker/core/errors';
+import { invalidExpiration } from '../../broker/core/expiry';
 import { Message } from '../../broker/core/message';
 import { Routed } from '../../broker/core/vhost';
-import { readJsonObject, required, toStr } from './body';
-import { badRequest, publishError } from './errors';
+import { vhostIfExists } from './auth';
+import { readJsonObject, requireKeys, toStr } from './body';
+import { accessRefused, badRequest, publishError } from './errors';
 import { DEFAULT_EXCHANGE_ALIAS, exchangeName } from './exchange-name';
 import { isJsonObject } from './field-json';
 import { json } from './http';
@@ -26,13 +28,17 @@ export function decodePayload(payload: string, encoding: unknown): Buffer {
 }
 
 function publish(c: RouteContext) {
-  const vh = c.vhost;
   const core = c.broker.core;
+  const found = vhostIfExists(core, c.user, c.params.vh);
   const body = readJsonObject(c.req.body);
-  const rawProps = required(body, 'properties');
-  const routingKey = toStr(required(body, 'routing_key'), 'routing_key');
-  const payload = toStr(required(body, 'payload'), 'payload');
-  const encoding = required(body, 'payload_encoding');
+  requireKeys(body, ['routing_key', 'properties', 'payload', 'payload_encoding']);
+  // RabbitMQ refuses a vhost that does not exist like one the user may not write to
+  if (found === undefined) throw accessRefused();
+  const vh = found;
+  const rawProps = body.properties;
+  const routingKey = toStr(body.routing_key, 'routing_key');
+  const payload = toStr(body.payload, 'payload');
+  const encoding = body.payload_encoding;
   // an empty list is how some clients (and RabbitMQ itself) write "no properties"
   const props = Array.isArray(rawProps) && rawProps.length === 0 ? {} : rawProps;
   if (!isJsonObject(props)) throw badRequest(['not_table', 'properties']);
@@ -50,6 +56,11 @@ function publish(c: RouteContext) {
     if (properties.userId !== undefined && properties.userId !== c.user.name) {
       throw new AmqpError(406, `user_id property set to '${properties.userId}' but authenticated user was '${c.user.name}'`);
     }
+    const badExpiration = properties.expiration === undefined ? undefined : invalidExpiration(properties.expiration);
+    if (badExpiration !== undefined) throw new AmqpError(406, badExpiration);
+    // RabbitMQ's HTTP publish takes only the two modes AMQP defines
+    const mode = properties.deliveryMode;
+    if (mode !== undefined && mode !== 1 && mode !== 2) throw new AmqpError(406, `invalid message: {delivery_mode_unknown,${mode}}`);
     const max = core.limits.maxMessageSize;
     if (bytes.length > max) throw new AmqpError(406, `message size ${bytes.length} is larger than configured max size ${max}`);
     const routed = vh.publish(ex, new Message(name, routingKey, encodeProperties(properties), bytes, properties));
@@ -60,4 +71,5 @@ function publish(c: RouteContext) {
   }
 }
 
-export const publishRoutes: Route[] = [{ method: 'POST', path: '/api/exchanges/:vhost/:name/publish', handle: publish }];
+// `:vh`, not `:vhost`: the router would answer a missing vhost with a 404 before the body is read
+export const publishRoutes: Route[] = [{ method: 'POST', path: '/api/exchanges/:vh/:name/publish', handle: publish }];

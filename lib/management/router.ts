@@ -19,6 +19,7 @@ import { empty, json, type ManagementRequest, type ManagementResponse } from './
 import { metricRoutes } from './metrics';
 import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
+import { policyRoutes } from './policies';
 import { publishRoutes } from './publish';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
@@ -40,6 +41,7 @@ export const ROUTES: readonly Route[] = [
   ...consumerRoutes,
   ...userRoutes,
   ...permissionRoutes,
+  ...policyRoutes,
   ...definitionRoutes,
   ...metricRoutes,
 ];

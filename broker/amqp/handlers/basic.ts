@@ -1,11 +1,13 @@
 import { AmqpError } from '../../core/errors';
 import { generatedConsumerTag } from '../../core/names';
+import { validateConsumeArguments } from '../../core/queue-arguments';
 import type { Channel } from '../channel';
 import { ChannelConsumer } from '../channel-consumer';
 import { encodeGetOk } from '../content';
 import { REPLY_TO_QUEUE } from '../direct-reply-to';
 import type { FieldTable } from '../field-table';
 import type { AmqpMethod } from '../generated/protocol';
+import type { Queue } from '../../core/queue';
 import { usableQueue } from './queue';
 
 /** basic.*: publish starts content assembly; the rest is consumers, acks and qos. */
@@ -13,6 +15,8 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
   const conn = ch.conn;
   switch (m.name) {
     case 'basic.publish':
+      // RabbitMQ dropped immediate delivery (3.0) and refuses it as a connection error
+      if (m.args.immediate) throw new AmqpError(540, 'immediate=true', 'connection', 60, 40);
       ch.startPublish(m.args.exchange, m.args.routingKey, m.args.mandatory);
       return;
     case 'basic.ack':
@@ -44,6 +48,9 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
       const a = m.args;
       const queue = usableQueue(ch, a.queue);
       conn.checkPermission('read', 'queue', queue.name);
+      if (queue.queueType === 'stream') {
+        throw new AmqpError(540, `basic.get not supported by stream queues queue '${queue.name}' in vhost '${ch.vhost.name}'`, 'connection', 60, 70);
+      }
       const entry = queue.fetch(!a.noAck);
       if (entry === undefined) {
         ch.stats.getEmpty++;
@@ -57,7 +64,7 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
       if (!a.noAck) ch.unacked.set(tag, { queue, entry, consumer: undefined });
       const msg = entry.msg;
       conn.write(
-        encodeGetOk(ch.id, conn.frameMax, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount, msg.rawProperties, msg.body),
+        encodeGetOk(ch.id, conn.frameMax, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount, queue.deliveryProperties(entry, true), msg.body),
       );
       return;
     }
@@ -94,13 +101,26 @@ function consume(ch: Channel, a: ConsumeArgs): void {
   }
   const queue = usableQueue(ch, a.queue);
   conn.checkPermission('read', 'queue', queue.name);
+  validateConsumeArguments(queue.name, ch.vhost.name, a.arguments);
   if (queue.hasExclusiveConsumer || (a.exclusive && queue.consumerCount > 0)) {
     throw new AmqpError(403, `queue '${queue.name}' in vhost '${ch.vhost.name}' in exclusive use`);
   }
+  checkConsumeQueueType(ch, queue, a.noAck);
   const consumer = new ChannelConsumer(ch, queue, tag, a.noAck, a.exclusive, a.arguments);
   ch.addConsumer(consumer);
   // consume-ok must reach the client before the first delivery
   if (!a.nowait) conn.sendMethod(ch.id, { name: 'basic.consume-ok', args: { consumerTag: tag } });
   conn.core.emit({ type: 'consumer.created', vhost: ch.vhost.name, queue: queue.name, tag });
   queue.addConsumer(consumer);
+}
+
+/** What RabbitMQ 3.10's quorum and stream queues refuse of a consumer. */
+function checkConsumeQueueType(ch: Channel, queue: Queue, noAck: boolean): void {
+  const where = `queue '${queue.name}' in vhost '${ch.vhost.name}'`;
+  if (queue.queueType === 'quorum' && ch.globalPrefetch !== 0 && ch.prefetchCount === 0) {
+    throw new AmqpError(540, `${where} does not support global qos`, 'connection', 60, 20);
+  }
+  if (queue.queueType !== 'stream') return;
+  if (noAck) throw new AmqpError(540, `automatic acknowledgement not supported by stream queues ${where}`, 'connection', 60, 20);
+  if (ch.prefetchCount === 0) throw new AmqpError(406, `consumer prefetch count is not set for '${where}'`);
 }

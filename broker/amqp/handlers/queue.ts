@@ -26,7 +26,8 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
       const a = m.args;
       let queue: Queue;
       if (a.passive) {
-        queue = vhost.getQueue(resolveQueueName(ch, a.queue));
+        // RabbitMQ does not read "" as the last declared queue here: it looks for a queue named ""
+        queue = vhost.getQueue(a.queue);
         vhost.checkOwner(queue, conn);
       } else {
         if (a.queue !== '') conn.checkPermission('configure', 'queue', a.queue);
@@ -82,13 +83,15 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
       const qname = resolveQueueName(ch, a.queue);
       conn.checkPermission('configure', 'queue', qname);
       const queue = vhost.queues.get(qname);
-      let n = 0;
-      if (queue !== undefined) {
-        vhost.checkOwner(queue, conn);
-        n = vhost.deleteQueue(queue, a.ifUnused, a.ifEmpty);
-        conn.exclusiveQueues.delete(queue);
-      }
-      if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.delete-ok', args: { messageCount: n } });
+      ch.deletingQueue(() => {
+        let n = 0;
+        if (queue !== undefined) {
+          vhost.checkOwner(queue, conn);
+          n = vhost.deleteQueue(queue, a.ifUnused, a.ifEmpty);
+          conn.exclusiveQueues.delete(queue);
+        }
+        if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.delete-ok', args: { messageCount: n } });
+      });
       return;
     }
     default:
