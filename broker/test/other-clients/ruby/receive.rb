@@ -1,0 +1,16 @@
+# Tutorial one, the receiver: prints what arrives on "bunny.hello" until MAX_MESSAGES or TIMEOUT.
+require_relative "common"
+
+max = Integer(ENV.fetch("MAX_MESSAGES", "1"))
+connection = connect
+channel = connection.create_channel
+queue = channel.queue("bunny.hello")
+count = 0
+queue.subscribe do |delivery_info, _properties, body|
+  emit(routing_key: delivery_info.routing_key, body: body, redelivered: delivery_info.redelivered?)
+  count += 1
+end
+puts "READY"
+finished = wait_for(env_f("TIMEOUT", 10)) { count >= max }
+emit(done: finished ? "count" : "timeout", count: count)
+connection.close
