@@ -200,6 +200,24 @@ export function setFieldType(container: FieldTable | FieldValue[], key: string |
   setHint(container, String(key), TAG_OF_NUMERIC_TYPE[type]);
 }
 
+/**
+ * A shallow copy of `t` with its keys in `keys` order (the wire order by default), whose values
+ * keep their wire types: a spread copy would send a float32 back as a double.
+ */
+export function copyTable(t: FieldTable, keys: readonly string[] = keysOf(t)): FieldTable {
+  const out: FieldTable = {};
+  const types = hintsOf(t)?.types;
+  for (const k of keys) {
+    if (!Object.hasOwn(t, k)) continue;
+    out[k] = t[k];
+    const tag = types?.[k];
+    if (tag !== undefined) setHint(out, k, tag);
+  }
+  // JS lists integer-like keys first whatever the insertion order; keep the order asked for
+  if (Object.keys(out).some((k, i) => k !== keys[i])) ensureHints(out).order = keys.filter((k) => Object.hasOwn(t, k));
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Choosing a type
 

@@ -1,4 +1,4 @@
-import type { FieldTable } from '../amqp/field-table';
+import { copyTable, setFieldType, type FieldTable } from '../amqp/field-table';
 import { encodeProperties } from '../amqp/generated/protocol';
 import { Message } from './message';
 import type { DeadLetterReason, Queue } from './queue';
@@ -10,7 +10,7 @@ import type { DeadLetterReason, Queue } from './queue';
  */
 export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetterReason, dlx: string): Message {
   const props = { ...msg.properties };
-  const headers: FieldTable = { ...(props.headers ?? {}) };
+  const headers = copyTable(props.headers ?? {});
   const routingKey = queue.deadLetterRoutingKey ?? msg.routingKey;
   headers['x-death'] = addDeath(headers['x-death'], queue.name, reason, msg, props.expiration);
   if (headers['x-first-death-reason'] === undefined) {
@@ -19,7 +19,7 @@ export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetter
     headers['x-first-death-exchange'] = msg.exchange;
   }
   // RabbitMQ writes a dead-lettered message's headers back sorted by key
-  props.headers = Object.fromEntries(Object.entries(headers).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  props.headers = keysSorted(headers);
   // The per-message TTL is spent; RabbitMQ drops it so the message does not expire again at once.
   delete props.expiration;
   const dead = new Message(dlx, routingKey, encodeProperties(props), msg.body, props);
@@ -32,9 +32,11 @@ function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, ms
   const i = deaths.findIndex((d) => isTable(d) && d.queue === queue && d.reason === reason);
   if (i >= 0) {
     const d = deaths[i] as FieldTable;
-    const count = typeof d.count === 'number' ? d.count + 1 : 1;
+    const updated = keysSorted(d);
+    updated.count = typeof d.count === 'number' ? d.count + 1 : typeof d.count === 'bigint' ? d.count + 1n : 1;
+    setFieldType(updated, 'count', 'int64');
     deaths.splice(i, 1);
-    deaths.unshift(keysSorted({ ...d, count }));
+    deaths.unshift(updated);
     return deaths;
   }
   const death: FieldTable = {
@@ -45,6 +47,8 @@ function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, ms
     exchange: msg.exchange,
     'routing-keys': [msg.routingKey],
   };
+  // RabbitMQ's count is a long; `time` (a Date) goes out as a timestamp by itself
+  setFieldType(death, 'count', 'int64');
   if (expiration !== undefined) death['original-expiration'] = expiration;
   // RabbitMQ keeps the first entry in the order above, but writes one it adds to an existing
   // x-death (or updates) with its keys sorted
@@ -52,8 +56,9 @@ function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, ms
   return deaths;
 }
 
+/** A copy with the keys in byte order, values keeping their wire types. */
 function keysSorted(t: FieldTable): FieldTable {
-  return Object.fromEntries(Object.entries(t).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  return copyTable(t, Object.keys(t).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
 }
 
 function isTable(v: unknown): v is FieldTable {

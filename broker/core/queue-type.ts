@@ -1,4 +1,4 @@
-import { fieldType, setFieldType, type FieldTable, type NumericFieldType } from '../amqp/field-table';
+import { copyTable, setFieldType, type FieldTable } from '../amqp/field-table';
 import { encodeProperties } from '../amqp/generated/protocol';
 import { preconditionFailed } from './errors';
 import type { Message } from './message';
@@ -74,17 +74,10 @@ export function sameImplicitType(current: FieldTable, received: FieldTable): boo
  */
 export function withDeliveryCount(msg: Message, count: number): Buffer {
   const props = { ...msg.properties };
-  const old = props.headers ?? {};
-  const headers: FieldTable = {};
-  for (const [k, v] of Object.entries(old)) {
-    headers[k] = v;
-    const t = fieldType(old, k);
-    if (NUMERIC.has(t)) setFieldType(headers, k, t as NumericFieldType);
-  }
+  const headers = copyTable(props.headers ?? {});
   headers['x-delivery-count'] = count;
   setFieldType(headers, 'x-delivery-count', 'int64');
   props.headers = headers;
   return encodeProperties(props);
 }
 
-const NUMERIC = new Set<string>(['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float', 'double', 'timestamp']);

@@ -23,6 +23,8 @@ const EXCHANGE_KINDS: Record<string, new (vhost: string, name: string, opts: Exc
   headers: HeadersExchange,
 };
 
+const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
+
 const BUILT_IN: [string, ExchangeType][] = [
   ['amq.direct', 'direct'],
   ['amq.fanout', 'fanout'],
@@ -68,6 +70,8 @@ export class VirtualHost implements QueueHost {
     this.defaultExchange = new DirectExchange(name, '', opts);
     this.exchanges.set('', this.defaultExchange);
     for (const [n, t] of BUILT_IN) this.exchanges.set(n, new EXCHANGE_KINDS[t](name, n, opts));
+    // RabbitMQ's firehose target, there in every vhost; internal, so clients cannot publish to it
+    this.exchanges.set(TRACE_EXCHANGE, new TopicExchange(name, TRACE_EXCHANGE, { ...opts, internal: true }));
   }
 
   // --- exchanges -------------------------------------------------------------------------------
@@ -79,7 +83,8 @@ export class VirtualHost implements QueueHost {
   }
 
   declareExchange(name: string, type: string, opts: ExchangeOptions): { exchange: Exchange; created: boolean } {
-    const Kind = EXCHANGE_KINDS[type === 'x-match' ? 'headers' : type];
+    // own keys only: a type named 'constructor' or 'toString' is unknown, not Object's
+    const Kind = Object.hasOwn(EXCHANGE_KINDS, type) ? EXCHANGE_KINDS[type] : undefined;
     if (Kind === undefined) throw commandInvalid(`unknown exchange type '${type}'`);
     if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
     const existing = this.exchanges.get(name);
@@ -167,10 +172,22 @@ export class VirtualHost implements QueueHost {
     const qname = name === '' ? generatedQueueName() : name;
     validateQueueArguments(qname, this.name, opts.arguments);
     checkQueueType(qname, this.name, opts.durable, opts.exclusiveOwner !== null, opts.autoDelete, opts.arguments);
-    const queue = new Queue(this, this.name, qname, opts);
-    this.queues.set(qname, queue);
-    this.emit({ type: 'queue.created', vhost: this.name, name: qname });
-    return { queue, created: true };
+    return { queue: this.createQueue(qname, opts), created: true };
+  }
+
+  /**
+   * A durable queue read back from disk: it was accepted when declared, so it is not checked again
+   * (rules that tightened since must not stop the broker from starting with its data).
+   */
+  restoreQueue(name: string, opts: QueueOptions): Queue {
+    return this.queues.get(name) ?? this.createQueue(name, opts);
+  }
+
+  private createQueue(name: string, opts: QueueOptions): Queue {
+    const queue = new Queue(this, this.name, name, opts);
+    this.queues.set(name, queue);
+    this.emit({ type: 'queue.created', vhost: this.name, name });
+    return queue;
   }
 
   private checkQueueEquivalent(q: Queue, opts: QueueOptions): void {

@@ -245,7 +245,7 @@ export class DurableStore implements QueuePersistence, Durability {
     for (const q of defs.queues) {
       const vh = core.vhosts.get(q.vhost);
       if (vh === undefined) continue;
-      const { queue } = vh.declareQueue(q.name, { durable: true, exclusiveOwner: null, autoDelete: q.auto_delete, arguments: unpackTable(q.arguments) });
+      const queue = vh.restoreQueue(q.name, { durable: true, exclusiveOwner: null, autoDelete: q.auto_delete, arguments: unpackTable(q.arguments) });
       this.adopt(queue, q.id);
     }
     for (const b of defs.bindings) {

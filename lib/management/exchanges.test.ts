@@ -10,7 +10,7 @@ afterAll(() => api.close());
 describe('/api/exchanges', () => {
   it('lists the built-in exchanges, the default one as ""', async () => {
     const names = list(await api.get('/api/exchanges/%2F?columns=name,type')).map((e) => `${e.name}:${e.type}`);
-    expect(names).toEqual([':direct', 'amq.direct:direct', 'amq.fanout:fanout', 'amq.headers:headers', 'amq.match:headers', 'amq.topic:topic']);
+    expect(names).toEqual([':direct', 'amq.direct:direct', 'amq.fanout:fanout', 'amq.headers:headers', 'amq.match:headers', 'amq.rabbitmq.trace:topic', 'amq.topic:topic']);
     const def = obj(await api.get('/api/exchanges/%2F/amq.default'));
     expect(def).toEqual({
       arguments: {}, auto_delete: false, durable: true, internal: false, name: '', type: 'direct', vhost: '/', incoming: [], outgoing: [],

@@ -67,7 +67,7 @@ describe('node and overview', () => {
     const o = obj(await api.get('/api/overview'));
     expect(o).toMatchObject({
       product_name: 'Warren', rabbitmq_version: '3.10.8', management_version: '3.10.8', cluster_name: 'warren', rates_mode: 'basic',
-      object_totals: { connections: 1, channels: 1, consumers: 1, queues: 3, exchanges: 12 },
+      object_totals: { connections: 1, channels: 1, consumers: 1, queues: 3, exchanges: 14 },
       queue_totals: { messages: 0, messages_details: { rate: 0 } },
     });
     expect(o.product_version).toMatch(/^\d+\.\d+\.\d+/);

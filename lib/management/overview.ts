@@ -1,5 +1,5 @@
 // GET /api/overview: versions, totals and rates over the vhosts the user may see.
-import { PRODUCT, VERSION } from '../../broker/amqp/server-properties';
+import { PRODUCT, RABBITMQ_VERSION, VERSION } from '../../broker/amqp/server-properties';
 import { channelsOf } from './amqp-view';
 import { visibleVhosts } from './auth';
 import { visibleConnections } from './connections';
@@ -12,7 +12,7 @@ import { CHURN_KEYS } from './totals';
 import { ALL_MESSAGE_STATS } from './vhosts';
 
 /** The RabbitMQ release whose management API (and definitions format) Warren speaks. */
-export const RABBITMQ_API_VERSION = '3.10.8';
+export const RABBITMQ_API_VERSION = RABBITMQ_VERSION;
 
 export const EXCHANGE_TYPES = ['direct', 'fanout', 'headers', 'topic'].map((name) => ({
   name,

@@ -12,7 +12,7 @@ const ref = (file: string): unknown => JSON.parse(readFileSync(`${API}/${file}`,
 /** Fields RabbitMQ has from its Erlang runtime or features Warren does not have. */
 const NOT_WARREN = new Set([
   'garbage_collection', 'reductions', 'reductions_details', 'backing_queue_status', 'idle_since', 'user_who_performed_action',
-  'erlang_version', 'erlang_full_version', 'release_series_support_status', 'amq.rabbitmq.trace', 'recv_cnt', 'send_cnt',
+  'erlang_version', 'erlang_full_version', 'release_series_support_status', 'recv_cnt', 'send_cnt',
   'disk_reads', 'disk_reads_details', 'disk_writes', 'disk_writes_details',
 ]);
 
