@@ -7,6 +7,7 @@ import path from 'node:path';
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createBroker, type Broker, type BrokerOptions } from '../index';
+import { packTable, unpackTable } from '../store/stored-definitions';
 
 const dirs: string[] = [];
 const open: Broker[] = [];
@@ -117,6 +118,28 @@ describe('restart', () => {
     ch.on('error', () => {});
     await expect(ch.assertQueue('forbidden')).rejects.toThrow(/403/);
     await conn.close().catch(() => {});
+  });
+  test('a stored queue whose arguments a later release refuses still comes back, with its messages', async () => {
+    const dir = tempDir();
+    let b = await start(dir);
+    const ch = await b.conn.createConfirmChannel();
+    await ch.assertQueue('legacy', { durable: true, arguments: { 'x-max-length': 10 } });
+    ch.sendToQueue('legacy', Buffer.from('kept'), { persistent: true });
+    await ch.waitForConfirms();
+    await stop(b);
+    // as if stored by an older Warren that accepted an argument classic queues now refuse
+    const file = path.join(dir, 'definitions.json');
+    const defs = JSON.parse(fs.readFileSync(file, 'utf8')) as { queues: { name: string; arguments: string }[] };
+    const stored = defs.queues.find((q) => q.name === 'legacy')!;
+    expect(unpackTable(stored.arguments)).toEqual({ 'x-max-length': 10 });
+    stored.arguments = packTable({ 'x-delivery-limit': 5 });
+    fs.writeFileSync(file, JSON.stringify(defs));
+
+    b = await start(dir);
+    const again = await b.conn.createChannel();
+    expect((await again.checkQueue('legacy')).messageCount).toBe(1);
+    expect(b.broker.core.vhosts.get('/')?.queues.get('legacy')?.arguments).toHaveProperty('x-delivery-limit');
+    await stop(b);
   });
 });
 
