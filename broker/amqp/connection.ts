@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { User } from '../auth/users';
 import type { BrokerCore, ConnectionHandle } from '../core/broker-core';
 import { AmqpError } from '../core/errors';
 import type { Queue } from '../core/queue';
@@ -7,18 +6,15 @@ import type { VirtualHost } from '../core/vhost';
 import { Channel } from './channel';
 import { CodecError, describeOctets, frameError } from './codec-error';
 import type { DirectReplyTo } from './direct-reply-to';
-import { decodeTable, type FieldTable } from './field-table';
+import type { FieldTable } from './field-table';
 import { FrameReader } from './frame-reader';
 import {
-  decodeMethod, encodeMethod, FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_HEARTBEAT, FRAME_METHOD, FRAME_MIN_SIZE,
+  decodeMethod, encodeMethod, FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_HEARTBEAT, FRAME_METHOD,
   type AmqpMethod, type MethodInput,
 } from './generated/protocol';
+import { Handshake, type HandshakeHost, type Login } from './handshake';
 import type { Logger } from '../logger';
-import { serverProperties } from './server-properties';
 
-const PROTOCOL_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
-/** RabbitMQ also takes the header of the 0-9 draft for 0-9-1. */
-const OLD_0_9_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 1, 1, 0, 9]);
 const HEARTBEAT_FRAME = Buffer.from([FRAME_HEARTBEAT, 0, 0, 0, 0, 0, 0, FRAME_END]);
 /** Above this many bytes waiting for the socket, consumers on this connection get no credit. */
 const WRITE_HIGH_WATER = 1 << 20;
@@ -27,14 +23,14 @@ const READ_PAUSE_AT = 16 << 20;
 /** How long a closing connection waits for the peer's close-ok. */
 const CLOSE_OK_TIMEOUT = 3_000;
 
-type State = 'header' | 'start' | 'tune' | 'open' | 'opened' | 'closing' | 'closed';
+type State = 'handshake' | 'opened' | 'closing' | 'closed';
 
 /**
- * One client connection: the handshake, channel 0, heartbeats, the frame loop and the write
- * batcher. Frames for other channels go to their Channel. Every AmqpError thrown while handling
- * input ends here and becomes a channel.close or connection.close.
+ * One client connection: channel 0, heartbeats, the frame loop and the write batcher, with the
+ * opening left to its Handshake. Frames for other channels go to their Channel. Every AmqpError
+ * thrown while handling input ends here and becomes a channel.close or connection.close.
  */
-export class AmqpConnection implements ConnectionHandle {
+export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   readonly name: string;
   readonly socket: Socket;
   readonly core: BrokerCore;
@@ -59,10 +55,9 @@ export class AmqpConnection implements ConnectionHandle {
   private alarm = false;
   private blocked = false;
   private publishedAny = false;
-  private authFailureClose = false;
-  private state: State = 'header';
+  private state: State = 'handshake';
+  private readonly handshake: Handshake;
   private readonly reader: FrameReader;
-  private headerBytes: Buffer | undefined;
   private out: Buffer[] = [];
   outBytes = 0;
   private flushScheduled = false;
@@ -73,9 +68,7 @@ export class AmqpConnection implements ConnectionHandle {
   private lastSentAt = 0;
   private missedTicks = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
-  private userRecord: User | undefined;
   // counters for listings
   recvOct = 0;
   sendOct = 0;
@@ -94,11 +87,7 @@ export class AmqpConnection implements ConnectionHandle {
     socket.on('drain', this.onDrain);
     socket.on('error', (err) => this.log.debug(`connection ${this.name}: ${err.message}`));
     socket.on('close', () => this.cleanup());
-    this.handshakeTimer = setTimeout(() => {
-      this.log.warn(`closing ${this.name}: handshake timeout`);
-      this.socket.destroy();
-    }, core.limits.handshakeTimeout);
-    this.handshakeTimer.unref();
+    this.handshake = new Handshake(this);
   }
 
   get channelCount(): number {
@@ -116,8 +105,8 @@ export class AmqpConnection implements ConnectionHandle {
     this.recvOct += chunk.length;
     if (this.state === 'closed') return;
     try {
-      if (this.state === 'header') {
-        chunk = this.readProtocolHeader(chunk);
+      if (this.state === 'handshake') {
+        chunk = this.handshake.readProtocolHeader(chunk);
         if (chunk.length === 0) return;
       }
       this.reader.push(chunk, this.onFrame);
@@ -126,47 +115,10 @@ export class AmqpConnection implements ConnectionHandle {
     }
   };
 
-  /** Returns what follows the 8-byte header; anything but AMQP 0-9-1 gets our header back. */
-  private readProtocolHeader(chunk: Buffer): Buffer {
-    const have = this.headerBytes ? Buffer.concat([this.headerBytes, chunk]) : chunk;
-    if (have.length < 8) {
-      // a wrong first byte needs no more input to be refused
-      if (!have.subarray(0, Math.min(have.length, 4)).equals(PROTOCOL_HEADER.subarray(0, Math.min(have.length, 4)))) {
-        this.refuseProtocol();
-        return Buffer.alloc(0);
-      }
-      this.headerBytes = have;
-      return Buffer.alloc(0);
-    }
-    this.headerBytes = undefined;
-    if (!have.subarray(0, 8).equals(PROTOCOL_HEADER) && !have.subarray(0, 8).equals(OLD_0_9_HEADER)) {
-      this.refuseProtocol();
-      return Buffer.alloc(0);
-    }
-    this.state = 'start';
-    this.sendMethod(0, {
-      name: 'connection.start',
-      args: {
-        versionMajor: 0,
-        versionMinor: 9,
-        serverProperties: serverProperties(this.core.clusterName),
-        mechanisms: 'AMQPLAIN PLAIN',
-        locales: 'en_US',
-      },
-    });
-    return have.subarray(8);
-  }
-
-  private refuseProtocol(): void {
-    this.state = 'closed';
-    this.socket.end(PROTOCOL_HEADER);
-  }
-
   private readonly onFrame = (type: number, channel: number, payload: Buffer): void => {
-    if (this.state === 'closed') return;
-    if (this.state === 'start') {
-      // Before start-ok RabbitMQ answers nothing but a close of the socket; so do we.
-      if (type !== FRAME_METHOD || channel !== 0) throw new SilentClose('frame before connection.start-ok');
+    if (this.state !== 'opened') {
+      if (this.state === 'closed') return;
+      if (this.state === 'handshake') this.handshake.admit(type, channel);
     }
     if (type === FRAME_HEARTBEAT) {
       if (channel !== 0) throw frameText(505, type, payload);
@@ -211,17 +163,8 @@ export class AmqpConnection implements ConnectionHandle {
 
   private onConnectionMethod(m: AmqpMethod): void {
     switch (this.state) {
-      case 'start':
-        if (m.name !== 'connection.start-ok') break;
-        this.startOk(m.args.clientProperties, m.args.mechanism, m.args.response);
-        return;
-      case 'tune':
-        if (m.name !== 'connection.tune-ok') break;
-        this.tuneOk(m.args.channelMax, m.args.frameMax, m.args.heartbeat);
-        return;
-      case 'open':
-        if (m.name !== 'connection.open') break;
-        this.open(m.args.virtualHost);
+      case 'handshake':
+        this.handshake.onMethod(m);
         return;
       case 'opened':
         if (m.name === 'connection.close') {
@@ -251,95 +194,29 @@ export class AmqpConnection implements ConnectionHandle {
       default:
         break;
     }
-    if (this.state === 'start' || this.state === 'tune') throw new SilentClose(`unexpected ${m.name} during the handshake`);
-    const state = this.state === 'open' ? 'opening' : 'running';
-    throw new AmqpError(504, `unexpected method in connection state ${state}`, 'connection', m.classId, m.methodId);
+    throw new AmqpError(504, 'unexpected method in connection state running', 'connection', m.classId, m.methodId);
   }
 
-  private startOk(clientProperties: FieldTable, mechanism: string, response: Buffer | string): void {
-    this.clientProperties = clientProperties;
-    const caps = clientProperties.capabilities;
-    if (caps !== null && typeof caps === 'object' && !Array.isArray(caps) && !Buffer.isBuffer(caps)) {
-      const c = caps as FieldTable;
-      this.consumerCancelNotify = c.consumer_cancel_notify === true;
-      this.authFailureClose = c.authentication_failure_close === true;
-      this.blockedNotify = c['connection.blocked'] === true;
-    }
-    const raw = typeof response === 'string' ? Buffer.from(response, 'utf8') : response;
-    let username: string | undefined;
-    let password: string | undefined;
-    if (mechanism === 'PLAIN') {
-      // authzid \0 authcid \0 password
-      const parts = raw.toString('utf8').split('\u0000');
-      if (parts.length === 3) [, username, password] = parts;
-    } else if (mechanism === 'AMQPLAIN') {
-      // a field table without its length prefix
-      const framed = Buffer.allocUnsafe(raw.length + 4);
-      framed.writeUInt32BE(raw.length, 0);
-      raw.copy(framed, 4);
-      const [table] = decodeTable(framed, 0);
-      if (typeof table.LOGIN === 'string') username = table.LOGIN;
-      if (typeof table.PASSWORD === 'string') password = table.PASSWORD;
-    } else {
-      throw new SilentClose(`unsupported authentication mechanism '${mechanism}'`);
-    }
-    if (username === undefined || password === undefined) throw new SilentClose(`malformed ${mechanism} response`);
-    const user = this.core.users.authenticate(username, password);
-    if (user === undefined) return this.refuseLogin(mechanism, `invalid credentials for user '${username}'`);
-    if (user.name === 'guest' && !isLoopback(this.socket.remoteAddress)) {
-      return this.refuseLogin(mechanism, `user 'guest' can only connect via localhost`);
-    }
-    this.user = user.name;
-    this.userRecord = user;
-    this.state = 'tune';
-    this.sendMethod(0, {
-      name: 'connection.tune',
-      args: { channelMax: this.core.limits.channelMax, frameMax: this.core.limits.frameMax, heartbeat: this.core.limits.heartbeat },
-    });
+  // --- the handshake's results -----------------------------------------------------------------
+
+  loggedIn(login: Login): void {
+    this.user = login.user;
+    this.clientProperties = login.clientProperties;
+    this.consumerCancelNotify = login.consumerCancelNotify;
+    this.blockedNotify = login.blockedNotify;
   }
 
-  private refuseLogin(mechanism: string, why: string): void {
-    this.log.warn(`login refused on ${this.name}: ${why}`);
-    const text = `ACCESS_REFUSED - Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`;
-    if (this.authFailureClose) {
-      this.sendClose(403, text, 0, 0);
-    } else {
-      this.state = 'closed';
-      this.flush();
-      this.socket.end();
-    }
-  }
-
-  private tuneOk(channelMax: number, frameMax: number, heartbeat: number): void {
-    const limits = this.core.limits;
-    if (frameMax !== 0 && frameMax < FRAME_MIN_SIZE) {
-      throw new AmqpError(530, `frame_max=${frameMax} < ${FRAME_MIN_SIZE} min size`, 'connection', 10, 31);
-    }
-    if (frameMax > limits.frameMax || (frameMax === 0 && limits.frameMax !== 0)) {
-      throw new AmqpError(530, `frame_max=${frameMax} > ${limits.frameMax} max size`, 'connection', 10, 31);
-    }
-    if (channelMax > limits.channelMax || (channelMax === 0 && limits.channelMax !== 0)) {
-      throw new AmqpError(530, `channel_max=${channelMax} > ${limits.channelMax} max channels`, 'connection', 10, 31);
-    }
+  tuned(channelMax: number, frameMax: number, heartbeat: number): void {
     this.frameMax = frameMax;
     this.channelMax = channelMax;
     this.reader.maxFrameSize = frameMax;
     this.heartbeat = heartbeat;
-    this.state = 'open';
   }
 
-  private open(vhostName: string): void {
-    const vhost = this.core.getVhost(vhostName);
-    if (vhost === undefined) throw new AmqpError(530, `vhost ${vhostName} not found`, 'connection', 10, 40);
-    if (!this.core.users.canAccessVhost(this.user, vhostName)) {
-      throw new AmqpError(530, `access to vhost '${vhostName}' refused for user '${this.user}'`, 'connection', 10, 40);
-    }
+  opened(vhostName: string, vhost: VirtualHost): void {
     this.vhost = vhost;
     this.vhostName = vhostName;
     this.state = 'opened';
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
-    this.sendMethod(0, { name: 'connection.open-ok', args: {} });
     this.startHeartbeats();
     this.core.connections.add(this);
     this.core.emit({ type: 'connection.opened', name: this.name });
@@ -502,7 +379,7 @@ export class AmqpConnection implements ConnectionHandle {
     this.sendClose(code, `${code === 320 ? 'CONNECTION_FORCED - ' : ''}${reason}`, 0, 0);
   }
 
-  private sendClose(code: number, text: string, classId: number, methodId: number): void {
+  sendClose(code: number, text: string, classId: number, methodId: number): void {
     this.sendMethod(0, { name: 'connection.close', args: { replyCode: code, replyText: text, classId, methodId } });
     this.flush();
     this.state = 'closing';
@@ -511,12 +388,18 @@ export class AmqpConnection implements ConnectionHandle {
     this.closeTimer.unref();
   }
 
+  /** How the handshake refuses: no connection.close, just what is queued, `last`, and FIN. */
+  end(last?: Buffer): void {
+    this.state = 'closed';
+    this.flush();
+    if (last === undefined) this.socket.end();
+    else this.socket.end(last);
+  }
+
   /** The one place input errors become close frames. */
   fail(err: unknown): void {
     if (this.state === 'closed' || this.state === 'closing') return;
-    // RabbitMQ answers nothing before the client is authenticated and tuned, bar the 530 for tune-ok
-    const handshaking = this.state === 'start' || (this.state === 'tune' && !(err instanceof AmqpError && err.code === 530));
-    if (err instanceof SilentClose || handshaking) {
+    if (this.state === 'handshake' && this.handshake.closesSilently(err)) {
       this.log.debug(`closing ${this.name} during the handshake: ${err instanceof Error ? err.message : String(err)}`);
       this.state = 'closed';
       this.socket.destroy();
@@ -541,10 +424,9 @@ export class AmqpConnection implements ConnectionHandle {
 
   private cleanup(): void {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshake.stop();
     if (this.closeTimer && this.socket.destroyed) clearTimeout(this.closeTimer);
     this.heartbeatTimer = undefined;
-    this.handshakeTimer = undefined;
     if (this.state !== 'closed' && this.state !== 'closing') this.state = 'closed';
     this.releaseChannels();
     const vhost = this.vhost;
@@ -556,15 +438,7 @@ export class AmqpConnection implements ConnectionHandle {
   }
 }
 
-/** An error during the handshake: RabbitMQ closes the socket without a word, and so do we. */
-class SilentClose extends Error {}
-
 /** RabbitMQ's text for a frame that has no business where it arrived. */
 function frameText(code: number, type: number, payload: Buffer): AmqpError {
   return new AmqpError(code, `type ${type}, ${describeOctets(payload)}`, 'connection');
-}
-
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
