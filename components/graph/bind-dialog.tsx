@@ -108,13 +108,15 @@ function BindForm({ request, onDone }: { request: BindRequest; onDone(): void })
             </div>
           </div>
           <HeadersEditor label="Header" rows={rows} onChange={setRows} addLabel="Add header" />
+          <small className="hint">The routing key is ignored: a message is routed here when its headers carry these values.</small>
         </>
       ) : (
         <>
-          <label className="field" htmlFor={keyId}>
-            <span>{type === 'topic' ? 'Routing pattern' : 'Routing key'}</span>
+          <div className="field">
+            <label htmlFor={keyId}>{type === 'topic' ? 'Routing pattern' : 'Routing key'}</label>
             <input
               id={keyId}
+              aria-describedby={`${keyId}-hint`}
               name="routing_key"
               value={key}
               onChange={(e) => setKey(e.target.value)}
@@ -123,8 +125,17 @@ function BindForm({ request, onDone }: { request: BindRequest; onDone(): void })
               spellCheck={false}
               autoComplete="off"
             />
-            {type === 'topic' && <small className="hint">Words are separated by dots. * matches exactly one word, # matches zero or more.</small>}
-          </label>
+            {type === 'topic' ? (
+              <small className="hint" id={`${keyId}-hint`}>
+                Words are separated by dots. <code>*</code> matches exactly one word, <code>#</code> matches zero or more.
+              </small>
+            ) : (
+              <small className="hint" id={`${keyId}-hint`}>
+                A message published to <strong>{exchangeLabel(request.source)}</strong> with exactly this routing key goes to {request.destination}. Several
+                queues may share a key.
+              </small>
+            )}
+          </div>
           {type === 'topic' && <TopicPreview pattern={key} exchange={request.source} />}
         </>
       )}

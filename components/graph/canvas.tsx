@@ -6,17 +6,18 @@ import {
   Background,
   BackgroundVariant,
   Controls,
-  getNodesBounds,
   MiniMap,
   ReactFlow,
   useReactFlow,
+  useStore,
   useStoreApi,
   type Connection,
   type IsValidConnection,
   type Node,
   type OnNodeDrag,
+  type ReactFlowState,
 } from '@xyflow/react';
-import { useCallback, useEffect } from 'react';
+import { useCallback, useEffect, useMemo } from 'react';
 import { useGraph } from '@/lib/client/graph/store';
 import { useStats } from '@/lib/client/stats-store';
 import { NODE_SIZE, parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
@@ -56,7 +57,7 @@ function ViewportRequests() {
       const { nodes, fitMode } = useGraph.getState();
       if (fitMode === 'initial' && nodes.length > 0) {
         // a huge vhost fitted whole is a field of dots: start readable at its top-left corner instead
-        const b = getNodesBounds(nodes);
+        const b = rf.getNodesBounds(nodes);
         // the pane's size from React Flow's store: reading the DOM here would force a layout
         const { width: w, height: h } = store.getState();
         const zoom = Math.min(w / (b.width * 1.12), h / (b.height * 1.12));
@@ -77,6 +78,57 @@ function ViewportRequests() {
     void rf.setCenter(node.position.x + size.width / 2, node.position.y + size.height / 2, { zoom: Math.max(rf.getZoom(), 1), duration: 400 });
   }, [focus, rf]);
   return null;
+}
+
+/** The graph's extent in flow coordinates, from the laid-out positions and the fixed node sizes. */
+function useGraphBounds(): { x1: number; y1: number; x2: number; y2: number } | null {
+  const nodes = useGraph((s) => s.nodes);
+  return useMemo(() => {
+    if (nodes.length === 0) return null;
+    let x1 = Infinity;
+    let y1 = Infinity;
+    let x2 = -Infinity;
+    let y2 = -Infinity;
+    for (const n of nodes) {
+      const size = NODE_SIZE[(n.type as keyof typeof NODE_SIZE) ?? 'queue'];
+      x1 = Math.min(x1, n.position.x);
+      y1 = Math.min(y1, n.position.y);
+      x2 = Math.max(x2, n.position.x + size.width);
+      y2 = Math.max(y2, n.position.y + size.height);
+    }
+    return { x1, y1, x2, y2 };
+  }, [nodes]);
+}
+
+/** The minimap helps only when part of the graph is out of view; with all of it on screen it would
+ * just cover the bottom-right nodes. A boolean selector: re-renders only when that changes. */
+function OverviewMap() {
+  const bounds = useGraphBounds();
+  const selector = useCallback(
+    (s: ReactFlowState) => {
+      if (bounds === null) return false;
+      const [tx, ty, zoom] = s.transform;
+      const slack = 2;
+      return (
+        bounds.x1 * zoom + tx < -slack || bounds.y1 * zoom + ty < -slack || bounds.x2 * zoom + tx > s.width + slack || bounds.y2 * zoom + ty > s.height + slack
+      );
+    },
+    [bounds],
+  );
+  const outOfView = useStore(selector);
+  if (!outOfView) return null;
+  return (
+    <MiniMap<GraphNode>
+      pannable
+      zoomable
+      nodeColor={minimapColor}
+      nodeStrokeWidth={0}
+      nodeBorderRadius={4}
+      ariaLabel="Minimap"
+      className="minimap"
+      style={{ width: 168, height: 112 }}
+    />
+  );
 }
 
 export function GraphCanvas() {
@@ -170,7 +222,7 @@ export function GraphCanvas() {
         proOptions={{ hideAttribution: false }}
       >
         <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} className="canvas-bg" />
-        <MiniMap<GraphNode> pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} nodeBorderRadius={4} ariaLabel="Minimap" className="minimap" />
+        <OverviewMap />
         <Controls showInteractive={false} position="bottom-left" className="zoom-controls" aria-label="Zoom controls" />
         <FlowOverlay />
         <ViewportRequests />

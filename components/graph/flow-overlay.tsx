@@ -76,6 +76,8 @@ export function FlowOverlay() {
     let index: Index = buildIndex(useGraph.getState().edges);
     const unsubscribeGraph = useGraph.subscribe((s, prev) => {
       if (s.edges !== prev.edges) index = buildIndex(s.edges);
+      // another vhost: the dots still in flight belong to a picture that is gone
+      if (s.vhost !== prev.vhost) for (const a of layer.current?.getAnimations({ subtree: true }) ?? []) a.cancel();
     });
     /** when each sampled message reaches its queue(s), so a delivery starts after the arrival */
     const arrivals = new Map<number, number>();

@@ -9,8 +9,11 @@ import { useGraph } from '@/lib/client/graph/store';
 import { useChannels, useTopology } from '@/lib/client/queries';
 import { trackRecentKeys } from '@/lib/client/recent-keys';
 import { useSession } from '@/lib/client/session';
+import { usePanel } from '@/lib/client/panel-store';
 import { CreateDialogs } from '../forms/create-dialogs';
 import { SidePanel } from '../panels/side-panel';
+import { ConnectUrl, EmptyState } from '../ui/empty-state';
+import { PlusIcon } from '../ui/icons';
 import { BindDialog } from './bind-dialog';
 import { GraphCanvas } from './canvas';
 import { GraphToolbar } from './toolbar';
@@ -61,10 +64,26 @@ function GraphStatus() {
   if (filtered) return <div className="canvas-note">Nothing matches the filter.</div>;
   if (empty) {
     return (
-      <div className="canvas-note empty">
-        <strong>This vhost is empty.</strong>
-        <span>Create an exchange or a queue from the toolbar, or connect an AMQP client and declare some.</span>
-      </div>
+      <EmptyState
+        className="canvas-note empty"
+        title="This vhost is empty"
+        actions={
+          <>
+            <button type="button" className="btn btn-sm btn-primary" onClick={() => usePanel.getState().create('queue')}>
+              <PlusIcon size={14} /> New queue
+            </button>
+            <button type="button" className="btn btn-sm" onClick={() => usePanel.getState().create('exchange')}>
+              <PlusIcon size={14} /> New exchange
+            </button>
+          </>
+        }
+      >
+        <p>
+          Start with a queue: publish to it through the default exchange, then add an exchange and bind them. Or connect a client — the RabbitMQ tutorials work
+          as they are — to
+        </p>
+        <ConnectUrl />
+      </EmptyState>
     );
   }
   return null;

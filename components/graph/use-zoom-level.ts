@@ -4,7 +4,8 @@
 // threshold is crossed, not on every zoom step.
 import { useStore, type ReactFlowState } from '@xyflow/react';
 
-export const FAR_ZOOM = 0.45;
+// Below this the nodes' 11-12px details render at 6px or less: names alone read better.
+export const FAR_ZOOM = 0.55;
 
 const farSelector = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 

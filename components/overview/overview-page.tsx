@@ -3,21 +3,13 @@
 // recorded history (five-second steps) followed by the live stream's one-second ticks.
 import Link from 'next/link';
 import { useMemo } from 'react';
+import { amqpUrl } from '@/lib/client/amqp-url';
 import { useOverview } from '@/lib/client/queries';
 import { useSession } from '@/lib/client/session';
 import { useStats } from '@/lib/client/stats-store';
 import { LineChart, type Series } from '../charts/line-chart';
 import { compact, int, rate } from '../graph/format';
 import { PageHead } from '../tables/data-table';
-
-const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
-
-function amqpUrl(ip: string | undefined, port: number): string {
-  let host = ip && !WILDCARD.has(ip) ? ip : typeof location === 'undefined' ? 'localhost' : location.hostname;
-  if (host.includes(':') && !host.startsWith('[')) host = `[${host}]`;
-  const loopback = host === 'localhost' || host.startsWith('127.') || host === '[::1]';
-  return `amqp://${loopback ? 'guest:guest@' : ''}${host}:${port}`;
-}
 
 const WINDOW_MS = 5 * 60_000;
 

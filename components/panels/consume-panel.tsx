@@ -172,15 +172,20 @@ function ConsumerCard({ consumer }: { consumer: BrowserConsumer }) {
   const pending = consumer.deliveries.filter((d) => d.settled === null).length;
   return (
     <div className="consumer-card">
-      <div>
-        <span className={`live-dot ${consumer.state === 'active' ? 'on' : ''}`} aria-hidden="true" />
-        <strong>{consumer.state === 'active' ? 'Consuming' : 'Starting…'}</strong>
-        <span className="muted small">
-          {' '}
-          · {consumer.ack === 'manual' ? `prefetch ${consumer.prefetch === 0 ? 'unlimited' : consumer.prefetch}` : 'auto-ack'}
-          {consumer.ack === 'manual' ? ` · ${pending} unacked` : ''}
-        </span>
-        {consumer.tag && <div className="muted small mono">{consumer.tag}</div>}
+      <div className="consumer-card-main">
+        <div className="consumer-card-status">
+          <span className={`live-dot ${consumer.state === 'active' ? 'on' : ''}`} aria-hidden="true" />
+          <strong>{consumer.state === 'active' ? 'Consuming' : 'Starting…'}</strong>
+          <span className="muted small">
+            {consumer.ack === 'manual' ? `prefetch ${consumer.prefetch === 0 ? 'unlimited' : consumer.prefetch}` : 'auto-ack'}
+            {consumer.ack === 'manual' ? ` · ${pending} unacked` : ''}
+          </span>
+        </div>
+        {consumer.tag && (
+          <div className="consumer-card-tag muted small mono" title={consumer.tag}>
+            {consumer.tag}
+          </div>
+        )}
       </div>
       <button type="button" className="btn btn-sm" onClick={() => cancel(consumer.id)}>
         Stop

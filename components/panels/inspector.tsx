@@ -248,7 +248,9 @@ function QueueInspector({ name, topology }: { name: string; topology: Topology }
           <ul className="plain-list">
             {consumerList.map((c) => (
               <li key={`${c.channel_details.name}|${c.consumer_tag}`}>
-                <span className="mono small">{c.consumer_tag}</span>
+                <span className="mono small plain-list-key" title={c.consumer_tag}>
+                  {c.consumer_tag}
+                </span>
                 <span className="muted small">
                   {c.ack_required ? `prefetch ${c.prefetch_count}` : 'auto-ack'} · {c.channel_details.user ?? ''}
                 </span>

@@ -197,7 +197,7 @@ export function PublishPanel() {
             if (t) loadTemplate(t);
           }}
         >
-          <option value="">{templates.length === 0 ? 'No saved templates' : 'Load template…'}</option>
+          <option value="">{templates.length === 0 ? 'No templates' : 'Load template…'}</option>
           {templates.map((t) => (
             <option key={t.name} value={t.name}>
               {t.name}

@@ -8,6 +8,7 @@ import { useEntityActions } from '../graph/use-entity-actions';
 import { XIcon } from '../ui/icons';
 import { GraphLink } from './cells';
 import { DataTable, PageHead, type Column } from './data-table';
+import { NoBindings } from './empty-hints';
 
 export function BindingsTable() {
   const vhost = useSession((s) => s.vhost);
@@ -57,7 +58,7 @@ export function BindingsTable() {
         rowKey={(b) => `${b.source}|${b.destination_type}|${b.destination}|${b.properties_key}`}
         filterText={(b) => `${b.source} ${b.destination} ${b.routing_key}`}
         defaultSort={{ key: 'source', dir: 'asc' }}
-        empty="No bindings."
+        empty={<NoBindings />}
         error={error}
       />
     </div>

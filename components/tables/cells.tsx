@@ -7,9 +7,10 @@ import { int, rate } from '../graph/format';
 
 export function GraphLink({ kind, name }: { kind: 'exchange' | 'queue'; name: string }) {
   const id = kind === 'queue' ? queueId(name) : exchangeId(name);
+  const label = kind === 'exchange' ? exchangeLabel(name) : name;
   return (
-    <Link href={`/?focus=${encodeURIComponent(id)}`} title="Show on the graph" className={kind === 'exchange' && name === '' ? 'default' : undefined}>
-      {kind === 'exchange' ? exchangeLabel(name) : name}
+    <Link href={`/?focus=${encodeURIComponent(id)}`} title={`${label} — show on the graph`} className={kind === 'exchange' && name === '' ? 'default' : undefined}>
+      {label}
     </Link>
   );
 }
@@ -36,6 +37,18 @@ export function Tags({ items, durable }: { items: string[]; durable?: boolean })
           {t}
         </span>
       ))}
+    </span>
+  );
+}
+
+/** A connection's or channel's state, with a dot: running green, flow control amber, the rest grey. */
+export function RunState({ state }: { state: string | undefined }) {
+  if (!state) return null;
+  const tone = state === 'running' ? 'ok' : state === 'blocked' || state === 'blocking' || state === 'flow' ? 'warn' : 'idle';
+  return (
+    <span className={`state-chip run-${tone}`}>
+      <span className="state-dot" aria-hidden="true" />
+      {state}
     </span>
   );
 }

@@ -82,42 +82,45 @@ export function DataTable<T>({ label, rows, columns, rowKey, filterText, default
         </span>
       </div>
       <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th
-                  key={c.key}
-                  className={c.numeric ? 'num' : undefined}
-                  aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
-                  scope="col"
-                >
-                  {c.sort ? (
-                    <button type="button" onClick={() => toggle(c.key)}>
-                      {c.header}
-                      <span className="sort-arrow" aria-hidden="true">
-                        {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
-                      </span>
-                    </button>
-                  ) : (
-                    c.header
-                  )}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) => (
-              <tr key={rowKey(r)}>
+        {/* a vhost with none of these: the empty state alone, without a header over nothing */}
+        {rows !== undefined && rows.length === 0 && !loading && !error ? null : (
+          <table>
+            <thead>
+              <tr>
                 {columns.map((c) => (
-                  <td key={c.key} className={[c.numeric ? 'num' : '', c.className ?? ''].join(' ').trim() || undefined}>
-                    {c.render(r)}
-                  </td>
+                  <th
+                    key={c.key}
+                    className={c.numeric ? 'num' : undefined}
+                    aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+                    scope="col"
+                  >
+                    {c.sort ? (
+                      <button type="button" onClick={() => toggle(c.key)}>
+                        {c.header}
+                        <span className="sort-arrow" aria-hidden="true">
+                          {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+                        </span>
+                      </button>
+                    ) : (
+                      c.header
+                    )}
+                  </th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {shown.map((r) => (
+                <tr key={rowKey(r)}>
+                  {columns.map((c) => (
+                    <td key={c.key} className={[c.numeric ? 'num' : '', c.className ?? ''].join(' ').trim() || undefined}>
+                      {c.render(r)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
         {error ? (
           <div className="table-empty" role="alert">
             Could not load: {error.message}
@@ -125,7 +128,7 @@ export function DataTable<T>({ label, rows, columns, rowKey, filterText, default
         ) : rows === undefined || loading ? (
           <div className="table-empty">Loading…</div>
         ) : filtered.length === 0 ? (
-          <div className="table-empty">{rows.length === 0 ? empty : 'Nothing matches the filter.'}</div>
+          <div className="table-empty">{rows.length === 0 ? empty : `Nothing matches “${filter.trim()}”.`}</div>
         ) : null}
       </div>
       {filtered.length > PAGE_SIZES[0] && (

@@ -9,6 +9,7 @@ import { MoreIcon, SendIcon, TrashIcon } from '../ui/icons';
 import { Menu } from '../ui/menu';
 import { Count, GraphLink, Rate, Tags } from './cells';
 import { DataTable, PageHead, type Column } from './data-table';
+import { NoExchanges } from './empty-hints';
 import { usePanel } from '@/lib/client/panel-store';
 import { useRouter } from 'next/navigation';
 
@@ -91,7 +92,7 @@ export function ExchangesTable() {
         columns={columns}
         rowKey={(r) => r.e.name}
         filterText={(r) => (r.e.name === '' ? '(AMQP default)' : r.e.name)}
-        empty="No exchanges."
+        empty={<NoExchanges />}
         error={error}
       />
     </div>

@@ -11,6 +11,7 @@ import { EraseIcon, InboxIcon, MoreIcon, TrashIcon } from '../ui/icons';
 import { Menu } from '../ui/menu';
 import { Count, GraphLink, Rate, Tags } from './cells';
 import { DataTable, PageHead, type Column } from './data-table';
+import { NoQueues } from './empty-hints';
 import { usePanel } from '@/lib/client/panel-store';
 import { useRouter } from 'next/navigation';
 
@@ -106,7 +107,7 @@ export function QueuesTable() {
         rowKey={(r) => r.q.name}
         filterText={(r) => r.q.name}
         defaultSort={{ key: 'name', dir: 'asc' }}
-        empty="No queues yet."
+        empty={<NoQueues />}
         error={error}
       />
     </div>

@@ -4,8 +4,9 @@ import { useConnections, useChannels, useConsumers } from '@/lib/client/queries'
 import { useSession } from '@/lib/client/session';
 import type { ChannelDto, ConnectionDto, ConsumerDto } from '@/lib/client/types';
 import { bytes } from '../graph/format';
-import { Count, GraphLink, Tags } from './cells';
+import { Count, GraphLink, RunState, Tags } from './cells';
 import { DataTable, PageHead, type Column } from './data-table';
+import { NoChannels, NoConnections, NoConsumers } from './empty-hints';
 
 const clientOf = (c: ConnectionDto) => {
   const p = c.client_properties;
@@ -29,12 +30,12 @@ export function ConnectionsTable() {
       render: (c) => (c.connected_at ? new Date(c.connected_at).toLocaleTimeString() : ''),
       sort: (c) => c.connected_at ?? 0,
     },
-    { key: 'state', header: 'State', render: (c) => c.state ?? '', sort: (c) => c.state ?? '' },
+    { key: 'state', header: 'State', render: (c) => <RunState state={c.state} />, sort: (c) => c.state ?? '' },
   ];
   return (
     <div className="page">
       <PageHead title="Connections">AMQP clients connected to vhost {vhost}.</PageHead>
-      <DataTable label="Connections" rows={data} columns={columns} rowKey={(c) => c.name} filterText={(c) => `${c.name} ${c.user_provided_name ?? ''} ${c.user}`} empty="No connections." error={error} />
+      <DataTable label="Connections" rows={data} columns={columns} rowKey={(c) => c.name} filterText={(c) => `${c.name} ${c.user_provided_name ?? ''} ${c.user}`} empty={<NoConnections />} error={error} />
     </div>
   );
 }
@@ -54,12 +55,12 @@ export function ChannelsTable() {
       render: (c) => <Tags items={[...(c.confirm ? ['confirm'] : []), ...(c.transactional ? ['transactional'] : [])]} />,
       sort: (c) => (c.confirm ? 1 : 0),
     },
-    { key: 'state', header: 'State', render: (c) => c.state ?? '', sort: (c) => c.state ?? '' },
+    { key: 'state', header: 'State', render: (c) => <RunState state={c.state} />, sort: (c) => c.state ?? '' },
   ];
   return (
     <div className="page">
       <PageHead title="Channels">Channels of the connections to vhost {vhost}.</PageHead>
-      <DataTable label="Channels" rows={data} columns={columns} rowKey={(c) => c.name} filterText={(c) => `${c.name} ${c.user}`} empty="No channels." error={error} />
+      <DataTable label="Channels" rows={data} columns={columns} rowKey={(c) => c.name} filterText={(c) => `${c.name} ${c.user}`} empty={<NoChannels />} error={error} />
     </div>
   );
 }
@@ -85,7 +86,7 @@ export function ConsumersTable() {
         rowKey={(c) => `${c.channel_details.name}|${c.consumer_tag}`}
         filterText={(c) => `${c.consumer_tag} ${c.queue.name}`}
         defaultSort={{ key: 'queue', dir: 'asc' }}
-        empty="No consumers."
+        empty={<NoConsumers />}
         error={error}
       />
     </div>

@@ -173,3 +173,9 @@ export const SaveIcon = (p: P) => (
     <path d="M5.5 2.5v3h4.5v-3M5.5 13.5V9.5h5v4" />
   </Icon>
 );
+export const CopyIcon = (p: P) => (
+  <Icon {...p}>
+    <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
+    <path d="M10.5 5.5V3.5a1 1 0 00-1-1h-6a1 1 0 00-1 1v6a1 1 0 001 1h2" />
+  </Icon>
+);

@@ -39,7 +39,8 @@ function handle(msg: ServerMessage): void {
       qc.setQueryData(warrenKeys.consumers(vh), msg.consumers);
       qc.setQueryData(warrenKeys.connections(vh), msg.connections);
       useLiveStatus.getState().set({ syncedVhost: vh });
-      useStats.getState().seedHistory(vh, msg.history);
+      // a server from before the history existed sends none
+      useStats.getState().seedHistory(vh, msg.history ?? []);
       return;
     }
     case 'diff':

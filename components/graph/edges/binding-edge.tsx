@@ -26,10 +26,15 @@ function useBindingRate(target: string, binding: BindingDto | undefined): number
   });
 }
 
+/** a label's height and a little air: the step between stacked labels */
+const LANE_HEIGHT = 23;
+
 function BindingEdgeView({ id, data, selected, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, target, markerEnd }: EdgeProps<BindingEdge>) {
   const [path] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, curvature: 0.35 });
   // past the middle: labels of edges fanning out of one exchange stay apart
-  const [labelX, labelY] = bezierPoint(sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, Math.abs(targetX - sourceX) < 260 ? 0.5 : 0.6, 0.35);
+  const [labelX, lineY] = bezierPoint(sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition, Math.abs(targetX - sourceX) < 260 ? 0.5 : 0.6, 0.35);
+  // several bindings on one line: their labels stack around it instead of covering each other
+  const labelY = lineY + (data?.lane ?? 0) * LANE_HEIGHT;
   const inbound = useBindingRate(target, data?.binding);
   const actions = useEntityActions();
   const far = useIsFar();

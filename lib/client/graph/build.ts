@@ -156,7 +156,18 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
       bindings.push({ source: '', vhost: t.vhost, destination: q.name, destination_type: 'queue', routing_key: q.name, arguments: {}, properties_key: q.name });
     }
   }
+  // bindings between the same two nodes share one line; their labels need places of their own
+  const parallel = new Map<string, number>();
   for (const b of bindings) {
+    const pair = `${b.source}\u0000${b.destination_type}\u0000${b.destination}`;
+    parallel.set(pair, (parallel.get(pair) ?? 0) + 1);
+  }
+  const seen = new Map<string, number>();
+  for (const b of bindings) {
+    const pair = `${b.source}\u0000${b.destination_type}\u0000${b.destination}`;
+    const index = seen.get(pair) ?? 0;
+    seen.set(pair, index + 1);
+    const lane = index - ((parallel.get(pair) ?? 1) - 1) / 2;
     const source = exchangeId(b.source);
     const target = b.destination_type === 'queue' ? queueId(b.destination) : exchangeId(b.destination);
     if (!nodes.has(source) || !nodes.has(target)) continue;
@@ -168,7 +179,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
       target,
       sourceHandle: 'out',
       targetHandle: 'in',
-      data: { binding: b, label: bindingLabel(b, sourceType), sourceType, dim: false },
+      data: { binding: b, label: bindingLabel(b, sourceType), sourceType, dim: false, ...(lane !== 0 ? { lane } : {}) },
     };
     edges.push(edge);
   }

@@ -11,7 +11,7 @@ export interface XY {
 }
 
 type LayoutNode = Pick<GraphNode, 'id' | 'type'>;
-type LayoutEdge = Pick<GraphEdge, 'source' | 'target' | 'type'>;
+type LayoutEdge = Pick<GraphEdge, 'source' | 'target' | 'type'> & { data?: Record<string, unknown> };
 
 interface Block {
   /** positions relative to the block's top-left corner */
@@ -25,6 +25,17 @@ const PHANTOM = '\u0000phantom:';
 /** space between packed parts */
 const GAP_X = 140;
 const GAP_Y = 90;
+/** space between ranks; more where binding labels are long (header arguments), so a label sits on
+ * its line between the two nodes instead of over them */
+const RANKSEP = 150;
+const RANKSEP_MAX = 300;
+
+/** About how wide a binding's label is drawn: the key in 11px monospace (cut at 150px), padding
+ * and the rate beside it. */
+function labelWidth(e: LayoutEdge): number {
+  const label = e.type === 'binding' && typeof e.data?.label === 'string' ? e.data.label : '';
+  return label === '' ? 0 : Math.min(150, label.length * 6.7) + 56;
+}
 
 const sizeOf = (n: LayoutNode) => NODE_SIZE[n.type ?? 'queue'];
 
@@ -62,7 +73,9 @@ function layoutComponent(nodes: readonly LayoutNode[], edges: readonly LayoutEdg
   const g = new graphlib.Graph({ multigraph: false });
   // network-simplex gives the tidiest ranks but grows quickly; big parts use the faster tight-tree
   const ranker = nodes.length > 150 ? 'tight-tree' : 'network-simplex';
-  g.setGraph({ rankdir: 'LR', nodesep: 26, ranksep: 150, edgesep: 14, marginx: 0, marginy: 0, ranker });
+  const widest = edges.reduce((w, e) => Math.max(w, labelWidth(e)), 0);
+  const ranksep = Math.min(RANKSEP_MAX, Math.max(RANKSEP, widest + 48));
+  g.setGraph({ rankdir: 'LR', nodesep: 26, ranksep, edgesep: 14, marginx: 0, marginy: 0, ranker });
   g.setDefaultEdgeLabel(() => ({}));
   const hasInbound = new Set<string>();
   for (const e of edges) if (e.type === 'binding') hasInbound.add(e.target);

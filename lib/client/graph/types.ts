@@ -54,6 +54,9 @@ export interface BindingEdgeData extends Record<string, unknown> {
   /** the exchange type of the source: the label reads differently per type */
   sourceType: string;
   dim: boolean;
+  /** among several bindings between the same two nodes, this one's place: their labels stack
+   * around the shared line (-0.5 and 0.5 for two, 0 for one alone) */
+  lane?: number;
 }
 
 export interface ConsumeEdgeData extends Record<string, unknown> {
