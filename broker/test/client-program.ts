@@ -4,6 +4,7 @@
 // message, a final {"done": reason} line, and they stop by themselves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import amqp from 'amqplib';
 import { expect } from 'vitest';
 import type { TestBroker } from './harness';
 
@@ -47,6 +48,7 @@ export function runProgram(broker: TestBroker, command: string, args: string[], 
       AMQP_PORT: String(broker.port),
       AMQP_URL: `amqp://guest:guest@${broker.host}:${broker.port}`,
       PYTHONUNBUFFERED: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,3 +138,29 @@ export function killPrograms(): void {
   for (const run of running) run.child.kill('SIGKILL');
   running.clear();
 }
+
+/** Runs `fn` with a channel on a connection of its own, closed afterwards (a server-side close rejects what `fn` awaits). */
+export async function withChannel<T>(broker: TestBroker, fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
+  const conn = await amqp.connect(broker.url);
+  conn.on('error', () => {});
+  try {
+    const ch = await conn.createChannel();
+    ch.on('error', () => {});
+    return await fn(ch);
+  } finally {
+    await conn.close().catch(() => {});
+  }
+}
+
+/** Deletes what programs declare by name, so that a rerun after a killed program starts clean. */
+export async function deleteLeftovers(broker: TestBroker, queues: string[], exchanges: string[] = []): Promise<void> {
+  await withChannel(broker, async (ch) => {
+    for (const q of queues) await ch.deleteQueue(q);
+    for (const x of exchanges) await ch.deleteExchange(x);
+  });
+}
+
+export const queueDepth = (broker: TestBroker, queue: string) =>
+  withChannel(broker, async (ch) => (await ch.checkQueue(queue)).messageCount);
+export const consumerCount = (broker: TestBroker, queue: string) =>
+  withChannel(broker, async (ch) => (await ch.checkQueue(queue)).consumerCount);

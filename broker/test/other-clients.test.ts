@@ -7,10 +7,19 @@
 //   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 npx vitest run broker/test/other-clients.test.ts
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import amqp from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from '../index';
-import { finished, killPrograms, runProgram, type Json, type ProgramRun } from './client-program';
+import {
+  consumerCount,
+  deleteLeftovers,
+  finished,
+  killPrograms,
+  queueDepth,
+  runProgram,
+  withChannel,
+  type Json,
+  type ProgramRun,
+} from './client-program';
 import { startTestBroker, type TestBroker } from './harness';
 
 const RUBY = '/usr/bin/ruby';
@@ -53,34 +62,6 @@ async function toEnd(run: ProgramRun): Promise<ProgramRun> {
   return run;
 }
 
-async function withChannel<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
-  const conn = await amqp.connect(broker.url);
-  conn.on('error', () => {});
-  try {
-    const ch = await conn.createChannel();
-    ch.on('error', () => {});
-    return await fn(ch);
-  } finally {
-    await conn.close().catch(() => {});
-  }
-}
-
-async function cleanup(queues: string[], exchanges: string[]): Promise<void> {
-  const conn = await amqp.connect(broker.url);
-  conn.on('error', () => {});
-  try {
-    const ch = await conn.createChannel();
-    for (const q of queues) await ch.deleteQueue(q);
-    for (const x of exchanges) await ch.deleteExchange(x);
-    await ch.close();
-  } finally {
-    await conn.close();
-  }
-}
-
-const queueDepth = (queue: string) => withChannel(async (ch) => (await ch.checkQueue(queue)).messageCount);
-const consumerCount = (queue: string) => withChannel(async (ch) => (await ch.checkQueue(queue)).consumerCount);
-
 /** The {"check": name} line of a feature program, after it has finished. */
 async function check(run: ProgramRun, name: string): Promise<Json> {
   await finished(run);
@@ -88,6 +69,22 @@ async function check(run: ProgramRun, name: string): Promise<Json> {
   expect(line, `no check ${name}\n${run.describe()}`).toBeDefined();
   expect(line?.ok, run.describe()).toBe(true);
   return line as Json;
+}
+
+/** A feature program printed no failed check and got to its end. */
+async function ranToTheEnd(run: ProgramRun): Promise<void> {
+  await finished(run);
+  expect(run.json().filter((j) => j.ok === false), run.describe()).toEqual([]);
+  expect(run.done()).toEqual({ done: 'all' });
+}
+
+/** One test per [title, check, what its line must contain]; `run` is read once the program started. */
+function itChecks(run: () => ProgramRun, cases: [title: string, check: string, expected: Json][]): void {
+  for (const [title, name, expected] of cases) {
+    it(title, async () => {
+      expect(await check(run(), name)).toMatchObject(expected);
+    }, 30_000);
+  }
 }
 
 const bodies = (msgs: Json[]) => msgs.map((m) => String(m.body));
@@ -101,7 +98,7 @@ const heartbeats: Record<string, ProgramRun> = {};
 
 beforeAll(async () => {
   broker = await startTestBroker();
-  await cleanup(QUEUES, EXCHANGES);
+  await deleteLeftovers(broker, QUEUES, EXCHANGES);
   const long = (command: string, args: string[], cwd: string, env: Record<string, string> = {}) =>
     runProgram(broker, command, args, { cwd, env, killAfterMs: 30_000 });
   bunnyFeatures = long(RUBY, [path.join(RUBY_DIR, 'features.rb')], RUBY_DIR);
@@ -119,40 +116,79 @@ afterEach(() => {
 afterAll(async () => {
   killPrograms();
   if (broker !== undefined) {
-    await cleanup(QUEUES, EXCHANGES).catch(() => {});
+    await deleteLeftovers(broker, QUEUES, EXCHANGES).catch(() => {});
     await broker.close();
   }
 });
 
 // ---------------------------------------------------------------------------------------------
 
-describe('Bunny (Ruby): the tutorials', () => {
-  it('hello world: receive.rb gets what send.rb sent, in order', async () => {
-    const receiver = ruby('receive.rb', [], { MAX_MESSAGES: '2', TIMEOUT: '10' });
-    await receiver.ready;
-    await toEnd(ruby('send.rb'));
-    await toEnd(ruby('send.rb', ['Hello', 'again!']));
-    expect(await finished(receiver), receiver.describe()).toEqual([
-      { routing_key: 'bunny.hello', body: 'Hello World!', redelivered: false },
-      { routing_key: 'bunny.hello', body: 'Hello again!', redelivered: false },
-    ]);
-    expect(receiver.done()).toEqual({ done: 'count', count: 2 });
-  });
+/** One library's tutorial programs: how to start one, and the prefix of the names they declare. */
+interface Tutorials {
+  run: (script: string, args?: string[], env?: Record<string, string>) => ProgramRun;
+  ext: 'rb' | 'php';
+  prefix: 'bunny' | 'php';
+}
+const BUNNY: Tutorials = { run: ruby, ext: 'rb', prefix: 'bunny' };
+const PHP_AMQPLIB: Tutorials = { run: php, ext: 'php', prefix: 'php' };
 
-  it('work queue: prefetch 1 and manual acks share persistent tasks fairly, each once', async () => {
-    const common = { IDLE_TIMEOUT: '1.5', TIMEOUT: '15' };
-    const slow = ruby('worker.rb', [], { ...common, SECONDS_PER_DOT: '0.4' });
-    const fast = ruby('worker.rb', [], { ...common, SECONDS_PER_DOT: '0.01' });
-    await Promise.all([slow.ready, fast.ready]);
-    const tasks = Array.from({ length: 8 }, (_, i) => `task-${i}.`);
-    await toEnd(ruby('new_task.rb', tasks));
-    const [s, f] = await Promise.all([finished(slow), finished(fast)]);
-    const report = `${slow.describe()}\n${fast.describe()}`;
-    expect(bodies([...s, ...f]).sort(), report).toEqual([...tasks].sort());
-    expect(f.length, report).toBeGreaterThan(s.length);
-    for (const m of [...s, ...f]) expect([m.persistent, m.redelivered], report).toEqual([true, false]);
-    expect(await queueDepth('bunny.task_queue')).toBe(0);
-  });
+async function helloWorld({ run, ext, prefix }: Tutorials): Promise<void> {
+  const receiver = run(`receive.${ext}`, [], { MAX_MESSAGES: '2', TIMEOUT: '10' });
+  await receiver.ready;
+  await toEnd(run(`send.${ext}`));
+  await toEnd(run(`send.${ext}`, ['Hello', 'again!']));
+  expect(await finished(receiver), receiver.describe()).toEqual([
+    { routing_key: `${prefix}.hello`, body: 'Hello World!', redelivered: false },
+    { routing_key: `${prefix}.hello`, body: 'Hello again!', redelivered: false },
+  ]);
+  expect(receiver.done()).toEqual({ done: 'count', count: 2 });
+}
+
+async function workQueue({ run, ext, prefix }: Tutorials): Promise<void> {
+  const common = { IDLE_TIMEOUT: '1.5', TIMEOUT: '15' };
+  const slow = run(`worker.${ext}`, [], { ...common, SECONDS_PER_DOT: '0.4' });
+  const fast = run(`worker.${ext}`, [], { ...common, SECONDS_PER_DOT: '0.01' });
+  await Promise.all([slow.ready, fast.ready]);
+  const tasks = Array.from({ length: 8 }, (_, i) => `task-${i}.`);
+  await toEnd(run(`new_task.${ext}`, tasks));
+  const [s, f] = await Promise.all([finished(slow), finished(fast)]);
+  const report = `${slow.describe()}\n${fast.describe()}`;
+  expect(bodies([...s, ...f]).sort(), report).toEqual([...tasks].sort());
+  expect(f.length, report).toBeGreaterThan(s.length);
+  for (const m of [...s, ...f]) expect([m.persistent, m.redelivered], report).toEqual([true, false]);
+  expect(await queueDepth(broker, `${prefix}.task_queue`)).toBe(0);
+}
+
+async function rpc({ run, ext }: Tutorials): Promise<void> {
+  const server = run(`rpc_server.${ext}`, [], { MAX_REQUESTS: '4' });
+  await server.ready;
+  const viaQueue = run(`rpc_client.${ext}`, ['10', '20']);
+  const direct = run(`rpc_client.${ext}`, ['5', '30'], { REPLY_TO: 'direct' });
+  const [q, d] = await Promise.all([finished(viaQueue), finished(direct)]);
+  expect(q.map((m) => [m.n, m.body]), viaQueue.describe()).toEqual([[10, '55'], [20, '6765']]);
+  expect(String(q[0]?.reply_queue_prefix)).toMatch(/^amq\.gen-/);
+  expect(d.map((m) => [m.n, m.body, m.reply_queue_prefix]), direct.describe()).toEqual([
+    [5, '5', 'amq.rabbitmq.reply-to'],
+    [30, '832040', 'amq.rabbitmq.reply-to'],
+  ]);
+  await finished(server);
+  const replyTos = server.json().filter((j) => 'request' in j).map((j) => String(j.reply_to));
+  // the server sees the address the broker put in place of the pseudo-queue's name
+  expect(replyTos.filter((r) => /^amq\.rabbitmq\.reply-to\..+/.test(r)), server.describe()).toHaveLength(2);
+  expect(replyTos.filter((r) => r.startsWith('amq.gen-')), server.describe()).toHaveLength(2);
+  expect(server.done()).toEqual({ done: 'count', count: 4 });
+}
+
+const CAPABILITIES = ['publisher_confirms', 'exchange_exchange_bindings', 'basic.nack', 'consumer_cancel_notify',
+  'connection.blocked', 'authentication_failure_close', 'per_consumer_qos', 'direct_reply_to'];
+const LOCKED = (q: string) =>
+  `RESOURCE_LOCKED - cannot obtain exclusive access to locked queue '${q}' in vhost '/'. It could be originally ` +
+  'declared on another connection or the exclusive property value does not match that of the original declaration.';
+
+describe('Bunny (Ruby): the tutorials', () => {
+  it('hello world: receive.rb gets what send.rb sent, in order', () => helloWorld(BUNNY));
+
+  it('work queue: prefetch 1 and manual acks share persistent tasks fairly, each once', () => workQueue(BUNNY));
 
   it('fanout: every subscriber gets every message, each on its own amq.gen- queue', async () => {
     const a = ruby('receive_logs.rb', ['fanout', 'bunny.logs'], { MAX_MESSAGES: '2' });
@@ -190,85 +226,11 @@ describe('Bunny (Ruby): the tutorials', () => {
     ]);
   });
 
-  it('RPC: answers come back by correlation_id on a callback queue and through amq.rabbitmq.reply-to', async () => {
-    const server = ruby('rpc_server.rb', [], { MAX_REQUESTS: '4' });
-    await server.ready;
-    const viaQueue = ruby('rpc_client.rb', ['10', '20']);
-    const direct = ruby('rpc_client.rb', ['5', '30'], { REPLY_TO: 'direct' });
-    const [q, d] = await Promise.all([finished(viaQueue), finished(direct)]);
-    expect(q.map((m) => [m.n, m.body]), viaQueue.describe()).toEqual([[10, '55'], [20, '6765']]);
-    expect(String(q[0]?.reply_queue_prefix)).toMatch(/^amq\.gen-/);
-    expect(d.map((m) => [m.n, m.body, m.reply_queue_prefix]), direct.describe()).toEqual([
-      [5, '5', 'amq.rabbitmq.reply-to'],
-      [30, '832040', 'amq.rabbitmq.reply-to'],
-    ]);
-    await finished(server);
-    const replyTos = server.json().filter((j) => 'request' in j).map((j) => String(j.reply_to));
-    // the server sees the address the broker put in place of the pseudo-queue's name
-    expect(replyTos.filter((r) => /^amq\.rabbitmq\.reply-to\..+/.test(r)), server.describe()).toHaveLength(2);
-    expect(replyTos.filter((r) => r.startsWith('amq.gen-')), server.describe()).toHaveLength(2);
-    expect(server.done()).toEqual({ done: 'count', count: 4 });
-  });
+  it('RPC: answers come back by correlation_id on a callback queue and through amq.rabbitmq.reply-to', () => rpc(BUNNY));
 });
 
 describe('Bunny (Ruby): features.rb', () => {
-  it('runs every check to the end', async () => {
-    await finished(bunnyFeatures);
-    expect(bunnyFeatures.json().filter((j) => j.ok === false), bunnyFeatures.describe()).toEqual([]);
-    expect(bunnyFeatures.done()).toEqual({ done: 'all' });
-  }, 30_000);
-
-  it('negotiates frame_max 131072, channel_max 2047, heartbeat 60 and sees the capabilities it asks about', async () => {
-    expect(await check(bunnyFeatures, 'negotiated')).toMatchObject({
-      frame_max: 131072, channel_max: 2047, heartbeat: 60,
-      capabilities: ['publisher_confirms', 'exchange_exchange_bindings', 'basic.nack', 'consumer_cancel_notify',
-        'connection.blocked', 'authentication_failure_close', 'per_consumer_qos', 'direct_reply_to'],
-      mechanisms: ['AMQPLAIN', 'PLAIN'],
-    });
-  }, 30_000);
-
-  it('durable queue, persistent message with properties, confirmed, read from another connection', async () => {
-    expect(await check(bunnyFeatures, 'durable_persistent')).toMatchObject({
-      confirmed: true, depth: 1, durable: true, body: 'keep me', delivery_mode: 2, content_type: 'text/plain',
-      headers: { attempt: 1, origin: 'bunny' }, message_id: 'm-1', app_id: 'features',
-    });
-  }, 30_000);
-
-  it('redeclaring with other flags is Bunny::PreconditionFailed 406 on the channel only', async () => {
-    expect(await check(bunnyFeatures, 'redeclare_mismatch')).toMatchObject({
-      error_class: 'Bunny::PreconditionFailed', reply_code: 406, class_id: 50, method_id: 10,
-      reply_text: "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'bunny.f.mismatch' in vhost '/': received 'false' but current is 'true'",
-      channel_open: false, connection_open: true,
-    });
-  }, 30_000);
-
-  it('wait_for_confirms: twenty publishes all acked, none nacked', async () => {
-    expect(await check(bunnyFeatures, 'confirms')).toMatchObject({ all_acked: true, nacked: 0, depth: 20, next_publish_seq_no: 21 });
-  }, 30_000);
-
-  it('mandatory publish with nowhere to go comes back through on_return (312 NO_ROUTE) before its ack', async () => {
-    expect(await check(bunnyFeatures, 'mandatory_return')).toMatchObject({
-      returned: { reply_code: 312, reply_text: 'NO_ROUTE', exchange: 'bunny.f.unbound', routing_key: 'nobody', body: 'nowhere to go', correlation_id: 'c-1' },
-      acked: true, return_came_first: true,
-    });
-  }, 30_000);
-
-  it('basic.get (queue.pop): empty, then messages in order with their properties and delivery tags', async () => {
-    expect(await check(bunnyFeatures, 'basic_get')).toMatchObject({
-      empty: true,
-      first: { body: 'first', depth: 1, redelivered: false, routing_key: 'bunny.f.get', exchange: '', type: 'greeting', delivery_tag: 1 },
-      second: { body: 'second', delivery_tag: 2 },
-      depth_after: 0,
-    });
-  }, 30_000);
-
-  it('reject and nack: requeued come back redelivered, the rest are dropped, multiple requeues all', async () => {
-    expect(await check(bunnyFeatures, 'nack_reject')).toMatchObject({
-      seen: [['bounce', false], ['bounce', true], ['bounce', true]],
-      depth_after_drop: 0, depth_after_reject: 0, depth_after_multiple: 3,
-      consumed: [['batch 0', true], ['batch 1', true], ['batch 2', true]],
-    });
-  }, 30_000);
+  it('runs every check to the end', () => ranToTheEnd(bunnyFeatures), 30_000);
 
   it('dead-lettering: queue TTL, per-message expiration and reject, each with its x-death', async () => {
     const line = await check(bunnyFeatures, 'dead_letter_ttl');
@@ -281,116 +243,84 @@ describe('Bunny (Ruby): features.rb', () => {
     expect(line.ttl_depth).toBe(0);
   }, 30_000);
 
-  it('passive declare of a missing queue is Bunny::NotFound 404; the connection carries on', async () => {
-    expect(await check(bunnyFeatures, 'passive_missing')).toMatchObject({
+  const locked = { error_class: 'Bunny::ResourceLocked', reply_code: 405, reply_text: LOCKED('bunny.f.exclusive') };
+  itChecks(() => bunnyFeatures, [
+    ['negotiates frame_max 131072, channel_max 2047, heartbeat 60 and sees the capabilities it asks about', 'negotiated', {
+      frame_max: 131072, channel_max: 2047, heartbeat: 60, capabilities: CAPABILITIES, mechanisms: ['AMQPLAIN', 'PLAIN'],
+    }],
+    ['durable queue, persistent message with properties, confirmed, read from another connection', 'durable_persistent', {
+      confirmed: true, depth: 1, durable: true, body: 'keep me', delivery_mode: 2, content_type: 'text/plain',
+      headers: { attempt: 1, origin: 'bunny' }, message_id: 'm-1', app_id: 'features',
+    }],
+    ['redeclaring with other flags is Bunny::PreconditionFailed 406 on the channel only', 'redeclare_mismatch', {
+      error_class: 'Bunny::PreconditionFailed', reply_code: 406, class_id: 50, method_id: 10,
+      reply_text: "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'bunny.f.mismatch' in vhost '/': received 'false' but current is 'true'",
+      channel_open: false, connection_open: true,
+    }],
+    ['wait_for_confirms: twenty publishes all acked, none nacked', 'confirms', { all_acked: true, nacked: 0, depth: 20, next_publish_seq_no: 21 }],
+    ['mandatory publish with nowhere to go comes back through on_return (312 NO_ROUTE) before its ack', 'mandatory_return', {
+      returned: { reply_code: 312, reply_text: 'NO_ROUTE', exchange: 'bunny.f.unbound', routing_key: 'nobody', body: 'nowhere to go', correlation_id: 'c-1' },
+      acked: true, return_came_first: true,
+    }],
+    ['basic.get (queue.pop): empty, then messages in order with their properties and delivery tags', 'basic_get', {
+      empty: true,
+      first: { body: 'first', depth: 1, redelivered: false, routing_key: 'bunny.f.get', exchange: '', type: 'greeting', delivery_tag: 1 },
+      second: { body: 'second', delivery_tag: 2 },
+      depth_after: 0,
+    }],
+    ['reject and nack: requeued come back redelivered, the rest are dropped, multiple requeues all', 'nack_reject', {
+      seen: [['bounce', false], ['bounce', true], ['bounce', true]],
+      depth_after_drop: 0, depth_after_reject: 0, depth_after_multiple: 3,
+      consumed: [['batch 0', true], ['batch 1', true], ['batch 2', true]],
+    }],
+    ['passive declare of a missing queue is Bunny::NotFound 404; the connection carries on', 'passive_missing', {
       error_class: 'Bunny::NotFound', reply_code: 404, class_id: 50, method_id: 10,
       reply_text: "NOT_FOUND - no queue 'bunny.f.missing' in vhost '/'",
       channel_open: false, connection_open: true, new_channel_works: true,
-    });
-  }, 30_000);
-
-  it("another connection's exclusive queue is Bunny::ResourceLocked 405, for declare and consume", async () => {
-    const text = "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'bunny.f.exclusive' in vhost '/'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.";
-    expect(await check(bunnyFeatures, 'exclusive_locked')).toMatchObject({
-      error_class: 'Bunny::ResourceLocked', reply_code: 405, reply_text: text, class_id: 50, method_id: 10,
-      consume_error: { error_class: 'Bunny::ResourceLocked', reply_code: 405, reply_text: text, class_id: 60, method_id: 20 },
+    }],
+    ["another connection's exclusive queue is Bunny::ResourceLocked 405, for declare and consume", 'exclusive_locked', {
+      ...locked, class_id: 50, method_id: 10,
+      consume_error: { ...locked, class_id: 60, method_id: 20 },
       gone_after_close: true,
-    });
-  }, 30_000);
-
-  it('an amq. exchange name is Bunny::AccessRefused 403', async () => {
-    expect(await check(bunnyFeatures, 'reserved_name')).toMatchObject({
+    }],
+    ['an amq. exchange name is Bunny::AccessRefused 403', 'reserved_name', {
       error_class: 'Bunny::AccessRefused', reply_code: 403, class_id: 40, method_id: 10,
       reply_text: "ACCESS_REFUSED - exchange name 'amq.bunny-test' contains reserved prefix 'amq.*'",
-    });
-  }, 30_000);
-
-  it('acking an unknown delivery tag closes the channel with 406 (on_error)', async () => {
-    expect(await check(bunnyFeatures, 'unknown_delivery_tag')).toMatchObject({
+    }],
+    ['acking an unknown delivery tag closes the channel with 406 (on_error)', 'unknown_delivery_tag', {
       reply_code: 406, reply_text: 'PRECONDITION_FAILED - unknown delivery tag 99', channel_open: false, connection_open: true,
-    });
-  }, 30_000);
-
-  it('a wrong password is Bunny::AuthenticationFailureError', async () => {
-    expect(await check(bunnyFeatures, 'wrong_password')).toMatchObject({
+    }],
+    ['a wrong password is Bunny::AuthenticationFailureError', 'wrong_password', {
       error_class: 'Bunny::AuthenticationFailureError', auth_failure: true,
-    });
-  }, 30_000);
-
-  it('headers exchange: x-match all and any', async () => {
-    expect(await check(bunnyFeatures, 'headers_exchange')).toMatchObject({
-      all: ['pdf report'], any: ['zip anything', 'pdf log'],
-    });
-  }, 30_000);
-
-  it('exchange-to-exchange binding routes by the source binding key', async () => {
-    expect(await check(bunnyFeatures, 'exchange_to_exchange')).toMatchObject({ received: ['audited'] });
-  }, 30_000);
-
-  it('deleting the queue under a consumer calls its on_cancellation with its tag', async () => {
-    expect(await check(bunnyFeatures, 'cancel_notification')).toMatchObject({
+    }],
+    ['headers exchange: x-match all and any', 'headers_exchange', { all: ['pdf report'], any: ['zip anything', 'pdf log'] }],
+    ['exchange-to-exchange binding routes by the source binding key', 'exchange_to_exchange', { received: ['audited'] }],
+    ['deleting the queue under a consumer calls its on_cancellation with its tag', 'cancel_notification', {
       notified: true, same_tag: true, tag_prefix: 'bunn', channel_open: true,
-    });
-  }, 30_000);
-
-  it('an auto-delete queue goes with its last consumer', async () => {
-    expect(await check(bunnyFeatures, 'auto_delete')).toMatchObject({ consumers: 1, gone_after_cancel: true });
-  }, 30_000);
-
-  it('x-max-length drops from the head', async () => {
-    expect(await check(bunnyFeatures, 'max_length')).toMatchObject({ depth: 2, kept: ['two', 'three'] });
-  }, 30_000);
-
-  it('quorum queue with x-delivery-limit: x-delivery-count counts returns, then the message is dead-lettered', async () => {
-    expect(await check(bunnyFeatures, 'quorum_queue')).toMatchObject({
+    }],
+    ['an auto-delete queue goes with its last consumer', 'auto_delete', { consumers: 1, gone_after_cancel: true }],
+    ['x-max-length drops from the head', 'max_length', { depth: 2, kept: ['two', 'three'] }],
+    ['quorum queue with x-delivery-limit: x-delivery-count counts returns, then the message is dead-lettered', 'quorum_queue', {
       // with a delivery limit, a returned message goes out again before the rest
       deliveries: [['poison', null, false], ['poison', 1, true], ['poison', 2, true], ['fine', null, false]],
       dead_letter: ['poison', 'delivery_limit', 'delivery_limit', 'bunny'],
-    });
-  }, 30_000);
-
-  it('quorum queues must be durable, non-exclusive and named; x-queue-type classic is the default', async () => {
-    expect(await check(bunnyFeatures, 'quorum_declare')).toMatchObject({
+    }],
+    ['quorum queues must be durable, non-exclusive and named; x-queue-type classic is the default', 'quorum_declare', {
       non_durable: [406, "PRECONDITION_FAILED - invalid property 'non-durable' for queue 'bunny.f.quorum-bad' in vhost '/'"],
       exclusive: [406, "PRECONDITION_FAILED - invalid property 'exclusive-owner' for queue 'bunny.f.quorum-bad' in vhost '/'"],
       server_named: [406, 'PRECONDITION_FAILED - Cannot declare a server-named queue for type rabbit_quorum_queue'],
       classic_redeclared: 'bunny.f.classic',
-    });
-  }, 30_000);
-
-  it('a 1 MiB message goes through whole, split into frames and joined', async () => {
-    expect(await check(bunnyFeatures, 'large_message')).toMatchObject({ acked: true, size: 1048593, equal: true });
-  }, 30_000);
+    }],
+    ['a 1 MiB message goes through whole, split into frames and joined', 'large_message', { acked: true, size: 1048593, equal: true }],
+  ]);
 });
 
 // ---------------------------------------------------------------------------------------------
 
 describe('php-amqplib: the tutorials', () => {
-  it('hello world: receive.php gets what send.php sent, in order', async () => {
-    const receiver = php('receive.php', [], { MAX_MESSAGES: '2', TIMEOUT: '10' });
-    await receiver.ready;
-    await toEnd(php('send.php'));
-    await toEnd(php('send.php', ['Hello', 'again!']));
-    expect(await finished(receiver), receiver.describe()).toEqual([
-      { routing_key: 'php.hello', body: 'Hello World!', redelivered: false },
-      { routing_key: 'php.hello', body: 'Hello again!', redelivered: false },
-    ]);
-  });
+  it('hello world: receive.php gets what send.php sent, in order', () => helloWorld(PHP_AMQPLIB));
 
-  it('work queue: prefetch 1 and manual acks share persistent tasks fairly, each once', async () => {
-    const common = { IDLE_TIMEOUT: '1.5', TIMEOUT: '15' };
-    const slow = php('worker.php', [], { ...common, SECONDS_PER_DOT: '0.4' });
-    const fast = php('worker.php', [], { ...common, SECONDS_PER_DOT: '0.01' });
-    await Promise.all([slow.ready, fast.ready]);
-    const tasks = Array.from({ length: 8 }, (_, i) => `task-${i}.`);
-    await toEnd(php('new_task.php', tasks));
-    const [s, f] = await Promise.all([finished(slow), finished(fast)]);
-    const report = `${slow.describe()}\n${fast.describe()}`;
-    expect(bodies([...s, ...f]).sort(), report).toEqual([...tasks].sort());
-    expect(f.length, report).toBeGreaterThan(s.length);
-    for (const m of [...s, ...f]) expect([m.persistent, m.redelivered], report).toEqual([true, false]);
-    expect(await queueDepth('php.task_queue')).toBe(0);
-  });
+  it('work queue: prefetch 1 and manual acks share persistent tasks fairly, each once', () => workQueue(PHP_AMQPLIB));
 
   it('fanout, direct and topic: subscribers get exactly what their bindings match', async () => {
     const fan = php('receive_logs.php', ['fanout', 'php.logs'], { MAX_MESSAGES: '1' });
@@ -409,83 +339,11 @@ describe('php-amqplib: the tutorials', () => {
     ]);
   });
 
-  it('RPC: answers by correlation_id on a callback queue and through amq.rabbitmq.reply-to', async () => {
-    const server = php('rpc_server.php', [], { MAX_REQUESTS: '4' });
-    await server.ready;
-    const viaQueue = php('rpc_client.php', ['10', '20']);
-    const direct = php('rpc_client.php', ['5', '30'], { REPLY_TO: 'direct' });
-    const [q, d] = await Promise.all([finished(viaQueue), finished(direct)]);
-    expect(q.map((m) => [m.n, m.body]), viaQueue.describe()).toEqual([[10, '55'], [20, '6765']]);
-    expect(String(q[0]?.reply_queue_prefix)).toMatch(/^amq\.gen-/);
-    expect(d.map((m) => [m.n, m.body]), direct.describe()).toEqual([[5, '5'], [30, '832040']]);
-    await finished(server);
-    expect(server.done()).toEqual({ done: 'count', count: 4 });
-  });
+  it('RPC: answers by correlation_id on a callback queue and through amq.rabbitmq.reply-to', () => rpc(PHP_AMQPLIB));
 });
 
 describe('php-amqplib: features.php', () => {
-  it('runs every check to the end', async () => {
-    await finished(phpFeatures);
-    expect(phpFeatures.json().filter((j) => j.ok === false), phpFeatures.describe()).toEqual([]);
-    expect(phpFeatures.done()).toEqual({ done: 'all' });
-  }, 30_000);
-
-  it('sees the capabilities it asks about; heartbeats stay off unless asked for', async () => {
-    expect(await check(phpFeatures, 'negotiated')).toMatchObject({
-      capabilities: ['publisher_confirms', 'exchange_exchange_bindings', 'basic.nack', 'consumer_cancel_notify',
-        'connection.blocked', 'authentication_failure_close', 'per_consumer_qos', 'direct_reply_to'],
-      heartbeat: 0,
-    });
-  }, 30_000);
-
-  it('logs in with PLAIN as well as the default AMQPLAIN', async () => {
-    expect(await check(phpFeatures, 'plain_login')).toMatchObject({ connected: true });
-  }, 30_000);
-
-  it('durable queue, persistent message with properties and a header table, read from another connection', async () => {
-    expect(await check(phpFeatures, 'durable_persistent')).toMatchObject({
-      declared: ['php.f.durable', 0, 0], depth: 1, body: 'keep me', delivery_mode: 2, content_type: 'application/json',
-      message_id: 'm-1', timestamp: 1700000000,
-      // php-amqplib writes a PHP float as a decimal, and reads it back as a string
-      headers: { attempt: 1, origin: 'php', ratio: '0.5', flag: true },
-    });
-  }, 30_000);
-
-  it('redeclaring with other flags is AMQPProtocolChannelException 406', async () => {
-    expect(await check(phpFeatures, 'redeclare_mismatch')).toMatchObject({
-      error_class: 'AMQPProtocolChannelException', reply_code: 406, method: [50, 10],
-      reply_text: "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'php.f.mismatch' in vhost '/': received 'false' but current is 'true'",
-      channel_open: false, connection_open: true,
-    });
-  }, 30_000);
-
-  it('confirm_select + wait_for_pending_acks: every publish acked in order, batches too', async () => {
-    expect(await check(phpFeatures, 'confirms')).toMatchObject({ acked: 25, in_order: true, nacked: 0, depth: 25 });
-  }, 30_000);
-
-  it('set_return_listener: 312 NO_ROUTE comes before the ack, and without confirms too', async () => {
-    expect(await check(phpFeatures, 'mandatory_return')).toMatchObject({
-      events: [['return', 312, 'NO_ROUTE', 'php.f.unbound', 'nobody', 'nowhere to go', 'c-1'], ['ack', 'nowhere to go']],
-      default_exchange_return: [312, 'NO_ROUTE', '', 'php.f.no-such-queue'],
-    });
-  }, 30_000);
-
-  it('basic_get: null when empty, then messages with message_count and delivery tags', async () => {
-    expect(await check(phpFeatures, 'basic_get')).toMatchObject({
-      empty: true,
-      first: { body: 'first', message_count: 1, redelivered: false, routing_key: 'php.f.get', exchange: '', type: 'greeting', priority: 3, delivery_tag: 1 },
-      second: { body: 'second', message_count: 0, delivery_tag: 2 },
-      purged: 0,
-    });
-  }, 30_000);
-
-  it('reject and nack: requeued come back redelivered, the rest are dropped, multiple requeues all', async () => {
-    expect(await check(phpFeatures, 'nack_reject')).toMatchObject({
-      seen: [['bounce', false], ['bounce', true], ['bounce', true]],
-      depth_after_drop: 0, depth_after_reject: 0, depth_after_multiple: 3,
-      consumed: [['batch 0', true], ['batch 0', true], ['batch 1', true], ['batch 2', true]],
-    });
-  }, 30_000);
+  it('runs every check to the end', () => ranToTheEnd(phpFeatures), 30_000);
 
   it('dead-lettering: queue TTL, per-message expiration and reject, each with its x-death', async () => {
     const death = { exchange: 'php.f.dlx', count: 1, death_exchange: '', has_expiration: false };
@@ -494,23 +352,6 @@ describe('php-amqplib: features.php', () => {
       { ...death, body: 'queue ttl', routing_key: 'php.f.ttl', reason: 'expired', queue: 'php.f.ttl', routing_keys: ['php.f.ttl'], original_expiration: null, first_death_reason: 'expired' },
       { ...death, body: 'refused', routing_key: 'rejected-key', reason: 'rejected', queue: 'php.f.rejects', routing_keys: ['php.f.rejects'], original_expiration: null, first_death_reason: 'rejected' },
     ]);
-  }, 30_000);
-
-  it('passive declare of a missing queue is AMQPProtocolChannelException 404; the connection carries on', async () => {
-    expect(await check(phpFeatures, 'passive_missing')).toMatchObject({
-      error_class: 'AMQPProtocolChannelException', reply_code: 404, method: [50, 10],
-      reply_text: "NOT_FOUND - no queue 'php.f.missing' in vhost '/'",
-      channel_open: false, connection_open: true, new_channel_works: true,
-    });
-  }, 30_000);
-
-  it("another connection's exclusive queue is 405 RESOURCE_LOCKED for declare and consume", async () => {
-    const text = "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue 'php.f.exclusive' in vhost '/'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.";
-    expect(await check(phpFeatures, 'exclusive_locked')).toMatchObject({
-      error_class: 'AMQPProtocolChannelException', reply_code: 405, reply_text: text, method: [50, 10],
-      consume_error: { reply_code: 405, reply_text: text, method: [60, 20] },
-      gone_after_close: true,
-    });
   }, 30_000);
 
   it('an amq. exchange name is 403, an unknown delivery tag 406', async () => {
@@ -522,43 +363,63 @@ describe('php-amqplib: features.php', () => {
     });
   }, 30_000);
 
-  it('a wrong password is AMQPConnectionClosedException 403 with the reason', async () => {
-    expect(await check(phpFeatures, 'wrong_password')).toMatchObject({
+  const locked = { reply_code: 405, reply_text: LOCKED('php.f.exclusive') };
+  itChecks(() => phpFeatures, [
+    ['sees the capabilities it asks about; heartbeats stay off unless asked for', 'negotiated', { capabilities: CAPABILITIES, heartbeat: 0 }],
+    ['logs in with PLAIN as well as the default AMQPLAIN', 'plain_login', { connected: true }],
+    ['durable queue, persistent message with properties and a header table, read from another connection', 'durable_persistent', {
+      declared: ['php.f.durable', 0, 0], depth: 1, body: 'keep me', delivery_mode: 2, content_type: 'application/json',
+      message_id: 'm-1', timestamp: 1700000000,
+      // php-amqplib writes a PHP float as a decimal, and reads it back as a string
+      headers: { attempt: 1, origin: 'php', ratio: '0.5', flag: true },
+    }],
+    ['redeclaring with other flags is AMQPProtocolChannelException 406', 'redeclare_mismatch', {
+      error_class: 'AMQPProtocolChannelException', reply_code: 406, method: [50, 10],
+      reply_text: "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'php.f.mismatch' in vhost '/': received 'false' but current is 'true'",
+      channel_open: false, connection_open: true,
+    }],
+    ['confirm_select + wait_for_pending_acks: every publish acked in order, batches too', 'confirms', { acked: 25, in_order: true, nacked: 0, depth: 25 }],
+    ['set_return_listener: 312 NO_ROUTE comes before the ack, and without confirms too', 'mandatory_return', {
+      events: [['return', 312, 'NO_ROUTE', 'php.f.unbound', 'nobody', 'nowhere to go', 'c-1'], ['ack', 'nowhere to go']],
+      default_exchange_return: [312, 'NO_ROUTE', '', 'php.f.no-such-queue'],
+    }],
+    ['basic_get: null when empty, then messages with message_count and delivery tags', 'basic_get', {
+      empty: true,
+      first: { body: 'first', message_count: 1, redelivered: false, routing_key: 'php.f.get', exchange: '', type: 'greeting', priority: 3, delivery_tag: 1 },
+      second: { body: 'second', message_count: 0, delivery_tag: 2 },
+      purged: 0,
+    }],
+    ['reject and nack: requeued come back redelivered, the rest are dropped, multiple requeues all', 'nack_reject', {
+      seen: [['bounce', false], ['bounce', true], ['bounce', true]],
+      depth_after_drop: 0, depth_after_reject: 0, depth_after_multiple: 3,
+      consumed: [['batch 0', true], ['batch 0', true], ['batch 1', true], ['batch 2', true]],
+    }],
+    ['passive declare of a missing queue is AMQPProtocolChannelException 404; the connection carries on', 'passive_missing', {
+      error_class: 'AMQPProtocolChannelException', reply_code: 404, method: [50, 10],
+      reply_text: "NOT_FOUND - no queue 'php.f.missing' in vhost '/'",
+      channel_open: false, connection_open: true, new_channel_works: true,
+    }],
+    ["another connection's exclusive queue is 405 RESOURCE_LOCKED for declare and consume", 'exclusive_locked', {
+      error_class: 'AMQPProtocolChannelException', ...locked, method: [50, 10],
+      consume_error: { ...locked, method: [60, 20] },
+      gone_after_close: true,
+    }],
+    ['a wrong password is AMQPConnectionClosedException 403 with the reason', 'wrong_password', {
       error_class: 'AMQPConnectionClosedException', code: 403,
       message: 'ACCESS_REFUSED - Login was refused using authentication mechanism AMQPLAIN. For details see the broker logfile.(0, 0)',
-    });
-  }, 30_000);
-
-  it('headers exchange: x-match all and any', async () => {
-    expect(await check(phpFeatures, 'headers_exchange')).toMatchObject({ all: ['pdf report'], any: ['zip anything', 'pdf log'] });
-  }, 30_000);
-
-  it('deleting the queue under a consumer throws AMQPBasicCancelException from wait()', async () => {
-    expect(await check(phpFeatures, 'cancel_notification')).toMatchObject({
+    }],
+    ['headers exchange: x-match all and any', 'headers_exchange', { all: ['pdf report'], any: ['zip anything', 'pdf log'] }],
+    ['deleting the queue under a consumer throws AMQPBasicCancelException from wait()', 'cancel_notification', {
       notified: true, same_tag: true, tag_prefix: 'amq.ctag-', channel_open: true,
-    });
-  }, 30_000);
-
-  it('tx_select / tx_rollback / tx_commit', async () => {
-    expect(await check(phpFeatures, 'transactions')).toMatchObject({
-      after_rollback: 0, before_commit: 0, after_commit: 1, bodies: ['committed'],
-    });
-  }, 30_000);
-
-  it('basic_recover(true) redelivers what is unacked, flagged', async () => {
-    expect(await check(phpFeatures, 'recover')).toMatchObject({ deliveries: [['again please', false], ['again please', true]] });
-  }, 30_000);
-
-  it('quorum queue: basic_get carries x-delivery-count, a return goes to the back, global qos is 540', async () => {
-    expect(await check(phpFeatures, 'quorum_queue')).toMatchObject({
+    }],
+    ['tx_select / tx_rollback / tx_commit', 'transactions', { after_rollback: 0, before_commit: 0, after_commit: 1, bodies: ['committed'] }],
+    ['basic_recover(true) redelivers what is unacked, flagged', 'recover', { deliveries: [['again please', false], ['again please', true]] }],
+    ['quorum queue: basic_get carries x-delivery-count, a return goes to the back, global qos is 540', 'quorum_queue', {
       gets: [['a', 0, false], ['b', 0, false], ['c', 0, false], ['a', 1, true]],
       global_qos: ['AMQPConnectionClosedException', 540, "NOT_IMPLEMENTED - queue 'php.f.quorum' in vhost '/' does not support global qos(60, 20)"],
-    });
-  }, 30_000);
-
-  it('a 1 MiB message goes through whole', async () => {
-    expect(await check(phpFeatures, 'large_message')).toMatchObject({ size: 1048593, equal: true });
-  }, 30_000);
+    }],
+    ['a 1 MiB message goes through whole', 'large_message', { size: 1048593, equal: true }],
+  ]);
 });
 
 describe('Bunny and php-amqplib together', () => {
@@ -598,7 +459,7 @@ describe('amqp-tools (librabbitmq)', () => {
       '-u', broker.url, '-r', 'tools.props', '-p', '-C', 'application/json', '-E', 'utf-8',
       '-H', 'x-app: tools', '-H', 'attempt: 3', '-t', 'replies', '-b', '{"n":1}',
     ]));
-    const got = await withChannel(async (ch) => {
+    const got = await withChannel(broker, async (ch) => {
       const m = await ch.get('tools.props', { noAck: true });
       return m === false ? undefined : { body: m.content.toString(), props: m.properties };
     });
@@ -613,13 +474,13 @@ describe('amqp-tools (librabbitmq)', () => {
   it('amqp-consume -q -e amq.topic -r declares and binds its queue and runs the command per matching message', async () => {
     const consumer = tool('amqp-consume', ['-u', broker.url, '-q', 'tools.topic', '-e', 'amq.topic', '-r', 'tools.*.error', '-c', '2', path.join(TOOLS_DIR, 'print-body.sh')]);
     // amqp-consume declares (auto-delete) and binds before it consumes: a consumer means the binding is there
-    await expect.poll(() => consumerCount('tools.topic').catch(() => 0), { timeout: 5_000, interval: 50 }).toBe(1);
+    await expect.poll(() => consumerCount(broker, 'tools.topic').catch(() => 0), { timeout: 5_000, interval: 50 }).toBe(1);
     for (const key of ['tools.db.error', 'tools.db.info', 'tools.web.error']) {
       await toEnd(tool('amqp-publish', ['-u', broker.url, '-e', 'amq.topic', '-r', key, '-b', key]));
     }
     expect(await finished(consumer), consumer.describe()).toEqual([{ body: 'tools.db.error' }, { body: 'tools.web.error' }]);
     // its queue was auto-delete: gone with the consumer
-    await expect.poll(() => queueDepth('tools.topic').then(() => 'still there', () => 'gone'), { timeout: 3_000, interval: 50 }).toBe('gone');
+    await expect.poll(() => queueDepth(broker, 'tools.topic').then(() => 'still there', () => 'gone'), { timeout: 3_000, interval: 50 }).toBe('gone');
   });
 
   it('a 1 MiB body from stdin through amqp-publish comes back whole from amqp-get', async () => {

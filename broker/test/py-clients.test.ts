@@ -7,9 +7,8 @@
 //   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 npx vitest run broker/test/py-clients.test.ts
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killPrograms, runProgram, type Json, type ProgramRun } from './client-program';
+import { deleteLeftovers, killPrograms, runProgram, type Json, type ProgramRun } from './client-program';
 import { startTestBroker, type TestBroker } from './harness';
 
 const PYTHON = '/usr/bin/python3'; // Debian's python, the one with py-amqp 5.1, kombu 5.2, aio-pika 8.2
@@ -45,35 +44,24 @@ function result(lib: keyof typeof programs, name: string): Json {
 }
 
 /** Whatever a killed program may have left behind (the programs delete their own as they go). */
-async function cleanup(): Promise<void> {
-  const queues = [
-    'pyamqp.hello', 'pyamqp.tasks', 'pyamqp.rpc_queue', 'pyamqp.durable', 'pyamqp.confirms', 'pyamqp.get',
-    'pyamqp.reject', 'pyamqp.dl.work', 'pyamqp.dl.dead', 'pyamqp.cancel1', 'pyamqp.cancel2', 'pyamqp.mismatch',
-    'pyamqp.nowait', 'pyamqp.large', 'pyamqp.tx', 'pyamqp.drt', 'pyamqp.refusals', 'pyamqp.dl2.a', 'pyamqp.dl2.b',
-    'pyamqp.dl2.dead',
-    'kombu.simple', 'kombu.video', 'kombu.image', 'kombu.tasks', 'kombu.topic_q', 'kombu.rpc', 'kombu.dl.dead',
-    'kombu.dl.work', 'kombu.opts', 'kombu.reject', 'kombu.confirm', 'kombu.cancel', 'kombu.h_all', 'kombu.h_any',
-    'kombu.e2e', 'kombu.qos_a', 'kombu.qos_b', 'worker1.kombu.pidbox',
-    'aiopika.hello', 'aiopika.tasks', 'aiopika.rpc_queue', 'aiopika.durable', 'aiopika.dl.work', 'aiopika.dl.dead',
-    'aiopika.cancel', 'aiopika.multiply', 'aiopika.fail', 'aiopika.sleepy',
-  ];
-  const exchanges = [
-    'pyamqp.logs', 'pyamqp.direct_logs', 'pyamqp.topic_logs', 'pyamqp.dlx', 'pyamqp.headers', 'pyamqp.mismatch',
-    'pyamqp.nowait_x', 'kombu.simple', 'kombu.media', 'kombu.tasks', 'kombu.topic', 'kombu.broadcast', 'kombu.dlx',
-    'kombu.headers', 'kombu.upstream', 'kombu.downstream', 'kombu.pidbox', 'reply.kombu.pidbox',
-    'aiopika.logs', 'aiopika.direct_logs', 'aiopika.topic_logs', 'aiopika.dlx', 'aiopika.headers', 'aiopika.robust',
-  ];
-  const conn = await amqp.connect(broker.url);
-  conn.on('error', () => {});
-  try {
-    const ch = await conn.createChannel();
-    for (const q of queues) await ch.deleteQueue(q);
-    for (const x of exchanges) await ch.deleteExchange(x);
-    await ch.close();
-  } finally {
-    await conn.close();
-  }
-}
+const QUEUES = [
+  'pyamqp.hello', 'pyamqp.tasks', 'pyamqp.rpc_queue', 'pyamqp.durable', 'pyamqp.confirms', 'pyamqp.get',
+  'pyamqp.reject', 'pyamqp.dl.work', 'pyamqp.dl.dead', 'pyamqp.cancel1', 'pyamqp.cancel2', 'pyamqp.mismatch',
+  'pyamqp.nowait', 'pyamqp.large', 'pyamqp.tx', 'pyamqp.drt', 'pyamqp.refusals', 'pyamqp.dl2.a', 'pyamqp.dl2.b',
+  'pyamqp.dl2.dead',
+  'kombu.simple', 'kombu.video', 'kombu.image', 'kombu.tasks', 'kombu.topic_q', 'kombu.rpc', 'kombu.dl.dead',
+  'kombu.dl.work', 'kombu.opts', 'kombu.reject', 'kombu.confirm', 'kombu.cancel', 'kombu.h_all', 'kombu.h_any',
+  'kombu.e2e', 'kombu.qos_a', 'kombu.qos_b', 'worker1.kombu.pidbox',
+  'aiopika.hello', 'aiopika.tasks', 'aiopika.rpc_queue', 'aiopika.durable', 'aiopika.dl.work', 'aiopika.dl.dead',
+  'aiopika.cancel', 'aiopika.multiply', 'aiopika.fail', 'aiopika.sleepy',
+];
+const EXCHANGES = [
+  'pyamqp.logs', 'pyamqp.direct_logs', 'pyamqp.topic_logs', 'pyamqp.dlx', 'pyamqp.headers', 'pyamqp.mismatch',
+  'pyamqp.nowait_x', 'kombu.simple', 'kombu.media', 'kombu.tasks', 'kombu.topic', 'kombu.broadcast', 'kombu.dlx',
+  'kombu.headers', 'kombu.upstream', 'kombu.downstream', 'kombu.pidbox', 'reply.kombu.pidbox',
+  'aiopika.logs', 'aiopika.direct_logs', 'aiopika.topic_logs', 'aiopika.dlx', 'aiopika.headers', 'aiopika.robust',
+];
+const cleanup = () => deleteLeftovers(broker, QUEUES, EXCHANGES);
 
 beforeAll(async () => {
   broker = await startTestBroker();

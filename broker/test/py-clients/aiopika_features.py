@@ -8,43 +8,48 @@ named 'aiopika.*' and deleted before and after each check.
 Usage: aiopika_features.py [check ...]   (default: all)
 """
 import asyncio
+import contextlib
 import datetime
-import json
-import os
-import sys
-import traceback
 import uuid
-from urllib.parse import urlsplit
 
 import aio_pika
 import aiormq.exceptions
 from aio_pika import DeliveryMode, ExchangeType, Message
 from aio_pika.patterns import RPC
 
-URL = os.environ.get('AMQP_URL') or 'amqp://guest:guest@%s:%s/' % (
-    os.environ.get('AMQP_HOST', 'localhost'), os.environ.get('AMQP_PORT', '5672'))
-HOST, PORT = urlsplit(URL).hostname, urlsplit(URL).port or 5672
-
-CHECKS = []
+from common import HOST, PORT, URL, check, cleanup, emit, main_async
 
 
-def check(fn):
-    CHECKS.append(fn)
-    return fn
+@contextlib.asynccontextmanager
+async def open_channel(robust=False):
+    """A connection (connect_robust's if `robust`) and a channel on it, closed on the way out."""
+    connection = await (aio_pika.connect_robust if robust else aio_pika.connect)(URL)
+    async with connection:
+        yield await connection.channel()
 
 
-def emit(name, **fields):
-    print(json.dumps(dict(check=name, ok=True, **fields), default=str), flush=True)
+async def queue_holding(channel, *bodies):
+    """An exclusive server-named queue, and `bodies` published to it through the default exchange."""
+    queue = await channel.declare_queue(exclusive=True)
+    for body in bodies:
+        await channel.default_exchange.publish(Message(body), routing_key=queue.name)
+    return queue
 
 
-async def cleanup(queues=(), exchanges=()):
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
-        for q in queues:
-            await ch.queue_delete(q)
-        for x in exchanges:
-            await ch.exchange_delete(x)
+async def until(condition, seconds=2.0):
+    """Polls `condition()` until it is true or the time is up."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.02)
+
+
+def channel_error(exc):
+    """aiormq's exception for a channel.close, with the server's reply text."""
+    return {'exception': type(exc).__name__, 'text': exc.args[0]}
+
+
+def exception_args(exc):
+    return {'exception': type(exc).__name__, 'args': [str(a) for a in exc.args]}
 
 
 async def get_all(queue):
@@ -71,10 +76,8 @@ async def take(queue, n, timeout=3.0):
 @check
 async def hello():
     """Publish through the default exchange, read it with the queue iterator and message.process()."""
-    await cleanup(['aiopika.hello'])
-    connection = await aio_pika.connect_robust(URL)
-    async with connection:
-        channel = await connection.channel()
+    cleanup(['aiopika.hello'])
+    async with open_channel(robust=True) as channel:
         queue = await channel.declare_queue('aiopika.hello', auto_delete=True)
         confirm = await channel.default_exchange.publish(Message(b'Hello World!'), routing_key='aiopika.hello')
         got = []
@@ -86,13 +89,13 @@ async def hello():
                                 'consumer_tag_prefix': message.consumer_tag.split('-')[0]})
                 break
         emit('hello', got=got, confirm=type(confirm).__name__)
-    await cleanup(['aiopika.hello'])
+    cleanup(['aiopika.hello'])
 
 
 @check
 async def work_queue():
     """set_qos(prefetch_count=1), two consumers, manual ack: a busy worker gets nothing more."""
-    await cleanup(['aiopika.tasks'])
+    cleanup(['aiopika.tasks'])
     conn = await aio_pika.connect_robust(URL)
     async with conn:
         ch = await conn.channel()
@@ -116,14 +119,10 @@ async def work_queue():
 
         busy_q = await busy_ch.get_queue('aiopika.tasks')
         await busy_q.consume(busy)
-        while not busy_got:
-            await asyncio.sleep(0.01)
+        await until(lambda: busy_got)
         free_q = await free_ch.get_queue('aiopika.tasks')
         await free_q.consume(free)
-        for _ in range(200):
-            if len(free_got) >= 5:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: len(free_got) >= 5)
         await asyncio.sleep(0.1)
         for m in held:
             await m.ack()
@@ -136,7 +135,7 @@ async def work_queue():
 async def routing():
     """fanout, direct and topic exchanges; exclusive server-named queues bound to them."""
     names = {'fanout': 'aiopika.logs', 'direct': 'aiopika.direct_logs', 'topic': 'aiopika.topic_logs'}
-    await cleanup(exchanges=names.values())
+    cleanup(exchanges=names.values())
     plan = {
         'fanout': ([('all', [''])], ['x', 'y']),
         'direct': ([('errors', ['error']), ('info_warn', ['info', 'warning'])], ['info', 'error', 'debug', 'warning']),
@@ -144,9 +143,7 @@ async def routing():
                   ['quick.orange.rabbit', 'lazy.orange.elephant', 'lazy.pink.rabbit', 'quick.brown.fox', 'lazy']),
     }
     out = {}
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
+    async with open_channel() as ch:
         for kind, x in names.items():
             exchange = await ch.declare_exchange(x, ExchangeType(kind))
             bindings, keys = plan[kind]
@@ -170,7 +167,7 @@ async def routing():
 @check
 async def rpc():
     """RPC: a callback queue, futures keyed by correlation_id; the server replies via the default exchange."""
-    await cleanup(['aiopika.rpc_queue'])
+    cleanup(['aiopika.rpc_queue'])
     server_conn = await aio_pika.connect_robust(URL)
     client_conn = await aio_pika.connect_robust(URL)
     async with server_conn, client_conn:
@@ -218,10 +215,8 @@ async def rpc():
 @check
 async def durable_properties():
     """A persistent message with every property and header type aio-pika writes comes back the same."""
-    await cleanup(['aiopika.durable'])
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
+    cleanup(['aiopika.durable'])
+    async with open_channel() as ch:
         q = await ch.declare_queue('aiopika.durable', durable=True)
         # pamqp picks the smallest integer type: b, s, u, I, i, l
         headers = {'str': 'text', 'octet': 42, 'short': -300, 'ushort': 40000, 'int': -100000, 'uint': 3000000000,
@@ -257,10 +252,7 @@ async def confirms_and_returns():
         q = await ch.declare_queue(exclusive=True)
         ok = await ch.default_exchange.publish(Message(b'routable'), routing_key=q.name)
         back = await ch.default_exchange.publish(Message(b'nobody'), routing_key='aiopika.nowhere', mandatory=True)
-        for _ in range(50):
-            if returned:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: returned, 0.5)
         strict = await conn.channel(on_return_raises=True)
         try:
             await strict.default_exchange.publish(Message(b'nobody either'), routing_key='aiopika.nowhere')
@@ -275,12 +267,8 @@ async def confirms_and_returns():
 @check
 async def basic_get():
     """queue.get: message_count counts down; fail=False gives None on an empty queue, fail=True raises."""
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
-        q = await ch.declare_queue(exclusive=True)
-        for i in range(3):
-            await ch.default_exchange.publish(Message(b'g%d' % i), routing_key=q.name)
+    async with open_channel() as ch:
+        q = await queue_holding(ch, b'g0', b'g1', b'g2')
         gets = []
         for _ in range(3):
             m = await q.get()
@@ -298,12 +286,8 @@ async def basic_get():
 @check
 async def nack_reject():
     """nack/reject with requeue come back redelivered; without requeue they are gone."""
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
-        q = await ch.declare_queue(exclusive=True)
-        for i in range(3):
-            await ch.default_exchange.publish(Message(b'n%d' % i), routing_key=q.name)
+    async with open_channel() as ch:
+        q = await queue_holding(ch, b'n0', b'n1', b'n2')
         first = await q.get()
         await first.nack(requeue=True)
         again = await q.get()
@@ -323,10 +307,8 @@ async def nack_reject():
 @check
 async def dead_letter():
     """x-dead-letter-exchange; per-message expiration and reject both land there with x-death."""
-    await cleanup(['aiopika.dl.work', 'aiopika.dl.dead'], ['aiopika.dlx'])
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
+    cleanup(['aiopika.dl.work', 'aiopika.dl.dead'], ['aiopika.dlx'])
+    async with open_channel() as ch:
         dlx = await ch.declare_exchange('aiopika.dlx', ExchangeType.TOPIC)
         dead = await ch.declare_queue('aiopika.dl.dead')
         await dead.bind(dlx, routing_key='#')
@@ -365,22 +347,19 @@ async def channel_errors():
         ch.reopen_callbacks.add(lambda *a: reopened.append(1))
 
         async def reopen():
-            for _ in range(100):
-                if not ch.is_closed:
-                    return
-                await asyncio.sleep(0.02)
+            await until(lambda: not ch.is_closed)
 
         try:
             await ch.declare_queue('aiopika.no-such-queue', passive=True)
             out['passive_queue'] = 'no error'
         except aiormq.exceptions.ChannelNotFoundEntity as exc:
-            out['passive_queue'] = {'exception': type(exc).__name__, 'text': exc.args[0]}
+            out['passive_queue'] = channel_error(exc)
         await reopen()
         try:
             await ch.get_exchange('aiopika.no-such-exchange')
             out['passive_exchange'] = 'no error'
         except aiormq.exceptions.ChannelNotFoundEntity as exc:
-            out['passive_exchange'] = {'exception': type(exc).__name__, 'text': exc.args[0]}
+            out['passive_exchange'] = channel_error(exc)
         await reopen()
         mine = await ch.declare_queue('aiopika.exclusive', exclusive=True)
         out['reopened'] = [mine.name == 'aiopika.exclusive', len(reopened)]
@@ -389,13 +368,13 @@ async def channel_errors():
             await other_ch.declare_queue('aiopika.exclusive', exclusive=True)
             out['exclusive'] = 'no error'
         except aiormq.exceptions.ChannelLockedResource as exc:
-            out['exclusive'] = {'exception': type(exc).__name__, 'text': exc.args[0]}
+            out['exclusive'] = channel_error(exc)
         other_ch = await other.channel()
         try:
             await other_ch.declare_exchange('aiopika.bad-type', 'x-no-such-type')
             out['bad_exchange_type'] = 'no error'
         except aiormq.exceptions.AMQPError as exc:
-            out['bad_exchange_type'] = {'exception': type(exc).__name__, 'args': [str(a) for a in exc.args]}
+            out['bad_exchange_type'] = exception_args(exc)
         out['other_closed'] = other.is_closed
     emit('channel_errors', **out)
 
@@ -409,7 +388,7 @@ async def wrong_password():
         await conn.close()
         out = 'connected'
     except aiormq.exceptions.AMQPConnectionError as exc:
-        out = {'exception': type(exc).__name__, 'args': [str(a) for a in exc.args]}
+        out = exception_args(exc)
     emit('wrong_password', result=out)
 
 
@@ -417,7 +396,7 @@ async def wrong_password():
 async def consumer_cancel():
     """The queue is deleted under a consumer: the server's basic.cancel drops it from the channel,
     and cancelling it afterwards is still answered."""
-    await cleanup(['aiopika.cancel'])
+    cleanup(['aiopika.cancel'])
     conn = await aio_pika.connect(URL)
     async with conn:
         ch = await conn.channel()
@@ -426,10 +405,7 @@ async def consumer_cancel():
         before = tag in ch.channel.consumers
         admin = await conn.channel()
         await admin.queue_delete('aiopika.cancel')
-        for _ in range(100):
-            if tag not in ch.channel.consumers:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: tag not in ch.channel.consumers)
         after = tag in ch.channel.consumers
         ok = await q.cancel(tag)
         emit('consumer_cancel', before=before, after=after, cancel_ok=type(ok).__name__, channel_open=not ch.is_closed)
@@ -438,10 +414,8 @@ async def consumer_cancel():
 @check
 async def headers_exchange():
     """headers exchange: bind with arguments x-match all / any."""
-    await cleanup(exchanges=['aiopika.headers'])
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
+    cleanup(exchanges=['aiopika.headers'])
+    async with open_channel() as ch:
         hx = await ch.declare_exchange('aiopika.headers', ExchangeType.HEADERS)
         q_all = await ch.declare_queue(exclusive=True)
         q_any = await ch.declare_queue(exclusive=True)
@@ -460,13 +434,9 @@ async def headers_exchange():
 @check
 async def iterator_requeue():
     """Leaving a queue iterator early cancels the consumer and nacks what it had prefetched."""
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
+    async with open_channel() as ch:
         await ch.set_qos(prefetch_count=10)
-        q = await ch.declare_queue(exclusive=True)
-        for i in range(5):
-            await ch.default_exchange.publish(Message(b'i%d' % i), routing_key=q.name)
+        q = await queue_holding(ch, *(b'i%d' % i for i in range(5)))
         processed = []
         async with q.iterator() as it:
             async for message in it:
@@ -484,10 +454,8 @@ async def iterator_requeue():
 async def patterns_rpc():
     """aio_pika.patterns.RPC: results, remote exceptions, an unknown method (mandatory return) and a
     timeout (per-message expiration dead-lettered through its headers exchange 'rpc.dlx')."""
-    await cleanup(['aiopika.multiply', 'aiopika.fail', 'aiopika.sleepy'])
-    conn = await aio_pika.connect(URL)
-    async with conn:
-        ch = await conn.channel()
+    cleanup(['aiopika.multiply', 'aiopika.fail', 'aiopika.sleepy'])
+    async with open_channel() as ch:
         rpc = await RPC.create(ch)
 
         async def multiply(*, x, y):
@@ -560,7 +528,7 @@ class Proxy:
 async def robust_reconnect():
     """connect_robust: the network drops; it reconnects and restores exchange, exclusive queue,
     binding, qos and consumer, and messages flow again."""
-    await cleanup(exchanges=['aiopika.robust'])
+    cleanup(exchanges=['aiopika.robust'])
     proxy = Proxy()
     port = await proxy.start()
     url = URL.replace('%s:%s' % (HOST, PORT), '127.0.0.1:%d' % port)
@@ -581,39 +549,17 @@ async def robust_reconnect():
         await q.bind(x, routing_key='k')
         tag = await q.consume(on_message)
         await x.publish(Message(b'before'), routing_key='k')
-        for _ in range(100):
-            if got:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: got)
         proxy.cut()
-        for _ in range(250):
-            if reconnects and not ch.is_closed:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: reconnects and not ch.is_closed, 5)
         await asyncio.sleep(0.2)  # restore runs after the reconnect callbacks
         await x.publish(Message(b'after'), routing_key='k')
-        for _ in range(100):
-            if len(got) >= 2:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: len(got) >= 2)
         emit('robust_reconnect', got=got, reconnects=len(reconnects), queue_name_prefix=q.name[:4],
              same_tag=tag in ch.channel.consumers)
     proxy.close()
-    await cleanup(exchanges=['aiopika.robust'])
-
-
-async def main():
-    wanted = set(sys.argv[1:])
-    for fn in CHECKS:
-        if wanted and fn.__name__ not in wanted:
-            continue
-        try:
-            await asyncio.wait_for(fn(), 10)
-        except Exception as exc:
-            print(json.dumps({'check': fn.__name__, 'ok': False, 'error': '%s: %s' % (type(exc).__name__, exc),
-                              'trace': traceback.format_exc()}), flush=True)
-    print(json.dumps({'done': 'ok'}), flush=True)
+    cleanup(exchanges=['aiopika.robust'])
 
 
 if __name__ == '__main__':
-    asyncio.run(main())
+    asyncio.run(main_async())

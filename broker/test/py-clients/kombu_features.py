@@ -7,56 +7,32 @@ The broker comes from AMQP_URL (or AMQP_HOST / AMQP_PORT). Everything it declare
 named 'kombu.*' and deleted before and after each check.
 Usage: kombu_features.py [check ...]   (default: all)
 """
-import json
-import os
 import socket
-import sys
 import threading
 import time
-import traceback
 import uuid
 
 import amqp.exceptions
 from kombu import Connection, Consumer, Exchange, Producer, Queue, binding, pidbox
 from kombu.common import Broadcast, maybe_declare
 
-URL = os.environ.get('AMQP_URL') or 'amqp://guest:guest@%s:%s//' % (
-    os.environ.get('AMQP_HOST', 'localhost'), os.environ.get('AMQP_PORT', '5672'))
-
-CHECKS = []
+from common import URL, check, cleanup, emit, error_info, main, text
 
 
-def check(fn):
-    CHECKS.append(fn)
-    return fn
-
-
-def emit(name, **fields):
-    print(json.dumps(dict(check=name, ok=True, **fields), default=str), flush=True)
-
-
-def error_info(exc):
-    return {'exception': type(exc).__name__, 'reply_code': getattr(exc, 'reply_code', None),
-            'reply_text': getattr(exc, 'reply_text', str(exc))}
-
-
-def cleanup(queues=(), exchanges=()):
-    with Connection(URL) as conn:
-        ch = conn.default_channel
-        for q in queues:
-            ch.queue_delete(q)
-        for x in exchanges:
-            ch.exchange_delete(x)
-
-
-def drain(conn, want, timeout=3):
-    """drain_events until `want()` is true or nothing arrives for a while."""
+def drain(conn, want, timeout=3, others=(), step=0.2):
+    """drain_events (on `conn`, then each of `others`) until `want()` is true or the time is up."""
     deadline = time.time() + timeout
     while not want() and time.time() < deadline:
-        try:
-            conn.drain_events(timeout=0.2)
-        except socket.timeout:
-            pass
+        for c in (conn, *others):
+            try:
+                c.drain_events(timeout=step)
+            except socket.timeout:
+                pass
+
+
+def bodies(bound):
+    """get(no_ack=True) until the queue is empty."""
+    return [text(m.body) for m in iter(lambda: bound.get(no_ack=True), None)]
 
 
 def exists(conn, queue=None, exchange=None):
@@ -239,13 +215,7 @@ def rpc():
         ids[cid] = n
         client_conn.Producer().publish({'n': n}, exchange='', routing_key='kombu.rpc', reply_to=callback_queue.name,
                                        correlation_id=cid, declare=[requests])
-    deadline = time.time() + 5
-    while len(replies) < 2 and time.time() < deadline:
-        for c in (server_conn, client_conn):
-            try:
-                c.drain_events(timeout=0.05)
-            except socket.timeout:
-                pass
+    drain(server_conn, lambda: len(replies) >= 2, timeout=5, others=[client_conn], step=0.05)
     emit('rpc', results=sorted([ids[cid], r] for cid, r in replies.items()),
          reply_to_ok=seen == [callback_queue.name] * 2)
     server.cancel()
@@ -303,12 +273,7 @@ def queue_options():
         for i, prio in enumerate((1, 5, 3, 0, 4)):
             producer.publish('p%d-%d' % (i, prio), exchange='', routing_key='kombu.opts', priority=prio)
         time.sleep(0.1)
-        got = []
-        while True:
-            m = bound.get(no_ack=True)
-            if m is None:
-                break
-            got.append(m.body if isinstance(m.body, str) else m.body.decode())
+        got = bodies(bound)
         try:
             Queue('kombu.opts', routing_key='kombu.opts', max_length=4)(conn.channel()).declare()
             mismatch = 'no error'
@@ -347,8 +312,7 @@ def mandatory_return():
 
         def on_return(exc, exchange, routing_key, message):
             returned.append({'reply_code': exc.reply_code, 'reply_text': exc.reply_text, 'exchange': exchange,
-                             'routing_key': routing_key, 'body': message.body.decode()
-                             if isinstance(message.body, bytes) else message.body})
+                             'routing_key': routing_key, 'body': text(message.body)})
 
         producer = Producer(conn.channel(), on_return=on_return)
         producer.publish('nobody home', exchange='', routing_key='kombu.nowhere', mandatory=True)
@@ -455,13 +419,7 @@ def headers_exchange():
             producer.publish(name, exchange=hx, routing_key='', headers=hdrs, declare=[q_all, q_any])
         got = {}
         for label, q in (('all', q_all), ('any', q_any)):
-            bound = q(conn.default_channel)
-            got[label] = []
-            while True:
-                m = bound.get(no_ack=True)
-                if m is None:
-                    break
-                got[label].append(m.body.decode() if isinstance(m.body, bytes) else m.body)
+            got[label] = bodies(q(conn.default_channel))
         emit('headers_exchange', **got)
     cleanup(['kombu.h_all', 'kombu.h_any'], ['kombu.headers'])
 
@@ -483,7 +441,7 @@ def exchange_bindings():
         producer.publish('via', exchange=up, routing_key='a.b')
         producer.publish('not', exchange=up, routing_key='b.b')
         bound = q(ch)
-        out['routed'] = [m.body for m in iter(lambda: bound.get(no_ack=True), None)]
+        out['routed'] = bodies(bound)
         down(ch).unbind_from(up, routing_key='a.*')
         producer.publish('after unbind', exchange=up, routing_key='a.b')
         out['after_unbind'] = bound.get(no_ack=True) is None
@@ -559,19 +517,6 @@ def celery_qos():
                 out['global' if apply_global else 'per_consumer'] = len(got)
     emit('celery_qos', **out)
     cleanup([q.name for q in qs])
-
-
-def main():
-    wanted = set(sys.argv[1:])
-    for fn in CHECKS:
-        if wanted and fn.__name__ not in wanted:
-            continue
-        try:
-            fn()
-        except Exception as exc:
-            print(json.dumps({'check': fn.__name__, 'ok': False, 'error': '%s: %s' % (type(exc).__name__, exc),
-                              'trace': traceback.format_exc()}), flush=True)
-    print(json.dumps({'done': 'ok'}), flush=True)
 
 
 if __name__ == '__main__':

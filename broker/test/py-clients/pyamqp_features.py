@@ -3,48 +3,40 @@
 
 Each check prints one JSON line {"check": name, "ok": true, ...observations}, or
 {"check": name, "ok": false, "error": "..."} if it blew up; a final {"done": "ok"}.
-Host and port come from AMQP_HOST / AMQP_PORT. Everything it declares is named
+Host and port come from AMQP_URL (or AMQP_HOST / AMQP_PORT). Everything it declares is named
 'pyamqp.*' and deleted before and after each check.
 Usage: pyamqp_features.py [check ...]   (default: all)
 """
+import contextlib
 import datetime
-import json
-import os
 import socket
-import sys
 import time
-import traceback
 import uuid
 
 import amqp
 from amqp import exceptions as amqp_exc
 
-HOST = '%s:%s' % (os.environ.get('AMQP_HOST', 'localhost'), os.environ.get('AMQP_PORT', '5672'))
-
-CHECKS = []
-
-
-def check(fn):
-    CHECKS.append(fn)
-    return fn
-
-
-def emit(name, **fields):
-    print(json.dumps(dict(check=name, ok=True, **fields), default=str), flush=True)
+from common import ADDRESS, check, cleanup, emit, error_info, main, text
 
 
 def connect(**kwargs):
-    conn = amqp.Connection(HOST, userid='guest', password='guest', **kwargs)
+    conn = amqp.Connection(ADDRESS, userid='guest', password='guest', **kwargs)
     conn.connect()
     return conn
 
 
-def text(body):
-    return body.decode() if isinstance(body, bytes) else body
-
-
-def error_info(exc):
-    return {'exception': type(exc).__name__, 'reply_code': exc.reply_code, 'reply_text': exc.reply_text}
+@contextlib.contextmanager
+def queue_channel(q, *bodies, **connect_args):
+    """A connection, a channel and the named queue q (not auto-delete) holding `bodies`, deleted
+    before and after."""
+    cleanup([q])
+    with connect(**connect_args) as conn:
+        ch = conn.channel()
+        ch.queue_declare(q, auto_delete=False)
+        for body in bodies:
+            ch.basic_publish(amqp.Message(body), routing_key=q)
+        yield conn, ch
+    cleanup([q])
 
 
 def drain(conn, seconds=0.3):
@@ -56,23 +48,19 @@ def drain(conn, seconds=0.3):
             return
 
 
-def cleanup(queues=(), exchanges=()):
-    with connect() as conn:
-        ch = conn.channel()
-        for q in queues:
-            ch.queue_delete(q)
-        for x in exchanges:
-            ch.exchange_delete(x)
+def drain_until(done, *conns, seconds=5):
+    """Processes what arrives on each connection in turn until done() or the time is up."""
+    deadline = time.time() + seconds
+    while not done() and time.time() < deadline:
+        for conn in conns:
+            drain(conn, 0.05)
 
 
 @check
 def hello():
     """send.py / receive.py: default exchange, a consumer with a callback, drain_events."""
     q = 'pyamqp.hello'
-    cleanup([q])
-    with connect() as receiver:
-        rch = receiver.channel()
-        rch.queue_declare(q, durable=False, auto_delete=False)
+    with queue_channel(q) as (receiver, rch):
         got = []
 
         def on_message(msg):
@@ -88,7 +76,6 @@ def hello():
         emit('hello', messages=got, tag_matches=got[0]['consumer_tag'] == tag if got else None,
              server_product=receiver.server_properties.get('product'),
              capabilities=sorted(k for k, v in receiver.server_capabilities.items() if v))
-    cleanup([q])
 
 
 @check
@@ -204,10 +191,7 @@ def rpc():
         ids[cid] = n
         client.basic_publish(amqp.Message(str(n), reply_to=callback_queue, correlation_id=cid),
                              exchange='', routing_key=q)
-    deadline = time.time() + 5
-    while len(replies) < 2 and time.time() < deadline:
-        drain(server_conn, 0.05)
-        drain(client_conn, 0.05)
+    drain_until(lambda: len(replies) >= 2, server_conn, client_conn)
     emit('rpc', results=sorted([ids.get(cid), r] for cid, r in replies.items()),
          callback_queue_server_named=callback_queue.startswith('amq.gen-'),
          server_saw_reply_to=all(s['reply_to'] == callback_queue for s in seen),
@@ -222,8 +206,7 @@ def durable_properties():
     """Durable queue, persistent message; every property and header type comes back as sent."""
     q = 'pyamqp.durable'
     cleanup([q])
-    with connect(confirm_publish=True) as conn:
-        ch = conn.channel()
+    with connect(confirm_publish=True) as conn, conn.channel() as ch:
         name, count, consumers = ch.queue_declare(q, durable=True, auto_delete=False)
         headers = {'str': 'text', 'int': 42, 'neg': -7, 'big': 2 ** 40, 'float': 1.5, 'true': True, 'false': False,
                    'nested': {'a': 1, 'b': 'two'}, 'list': [1, 'two', 3.0], 'none': None,
@@ -249,10 +232,7 @@ def durable_properties():
 def confirms():
     """confirm_publish=True: publish waits for basic.ack; to a missing exchange the channel closes 404."""
     q = 'pyamqp.confirms'
-    cleanup([q])
-    with connect(confirm_publish=True) as conn:
-        ch = conn.channel()
-        ch.queue_declare(q, auto_delete=False)
+    with queue_channel(q, confirm_publish=True) as (conn, ch):
         acks = []
         ch.events['basic_ack'].add(lambda tag, multiple: acks.append(tag))
         for i in range(3):
@@ -265,7 +245,6 @@ def confirms():
             missing = error_info(exc)
         emit('confirms', acks=acks, count=count, missing=missing, channel_open=ch.is_open,
              connection_open=conn.connected)
-    cleanup([q])
 
 
 @check
@@ -294,12 +273,7 @@ def mandatory_return():
 def basic_get():
     """basic_get: message_count counts down, delivery_tag counts up, empty queue gives None."""
     q = 'pyamqp.get'
-    cleanup([q])
-    with connect() as conn:
-        ch = conn.channel()
-        ch.queue_declare(q, auto_delete=False)
-        for i in range(3):
-            ch.basic_publish(amqp.Message('g%d' % i), routing_key=q)
+    with queue_channel(q, 'g0', 'g1', 'g2') as (conn, ch):
         gets = []
         for _ in range(3):
             m = ch.basic_get(q)
@@ -311,19 +285,13 @@ def basic_get():
         # expiration '0' with nobody consuming: expired on arrival
         ch.basic_publish(amqp.Message('gone', expiration='0'), routing_key=q)
         emit('basic_get', gets=gets, empty=empty, zero_ttl=ch.basic_get(q) is None)
-    cleanup([q])
 
 
 @check
 def reject_recover():
     """reject with requeue comes back redelivered, without it is gone; basic_recover(requeue=True)."""
     q = 'pyamqp.reject'
-    cleanup([q])
-    with connect() as conn:
-        ch = conn.channel()
-        ch.queue_declare(q, auto_delete=False)
-        for i in range(3):
-            ch.basic_publish(amqp.Message('r%d' % i), routing_key=q)
+    with queue_channel(q, 'r0', 'r1', 'r2') as (conn, ch):
         first = ch.basic_get(q)
         ch.basic_reject(first.delivery_tag, requeue=True)
         again = ch.basic_get(q)
@@ -347,7 +315,6 @@ def reject_recover():
         refused = error_info(exc)
     emit('recover_no_requeue', refused=refused, connection_open=conn.connected)
     conn.collect()
-    cleanup([q])
 
 
 @check
@@ -468,7 +435,7 @@ def wrong_password():
     """Bad credentials: AccessRefused 403 raised from connect(), for both SASL mechanisms."""
     out = {}
     for method in ('AMQPLAIN', 'PLAIN'):
-        conn = amqp.Connection(HOST, userid='guest', password='wrong', login_method=method, connect_timeout=5)
+        conn = amqp.Connection(ADDRESS, userid='guest', password='wrong', login_method=method, connect_timeout=5)
         try:
             conn.connect()
             out[method] = 'connected'
@@ -478,7 +445,7 @@ def wrong_password():
             out[method] = {'exception': type(exc).__name__, 'text': str(exc)}
     # and the right password still works with either mechanism
     for method in ('AMQPLAIN', 'PLAIN'):
-        c = amqp.Connection(HOST, userid='guest', password='guest', login_method=method)
+        c = amqp.Connection(ADDRESS, userid='guest', password='guest', login_method=method)
         c.connect()
         out[method + '_ok'] = c.connected
         c.close()
@@ -634,11 +601,8 @@ def nowait():
 def large_message():
     """Bodies larger than frame_max go out and come back in several frames, byte for byte."""
     q = 'pyamqp.large'
-    cleanup([q])
     body = bytes(range(256)) * 4096 + b'end'  # 1 MiB and a bit
-    with connect(confirm_publish=True) as conn:
-        ch = conn.channel()
-        ch.queue_declare(q, auto_delete=False)
+    with queue_channel(q, confirm_publish=True) as (conn, ch):
         ch.basic_publish(amqp.Message(body, content_type='application/octet-stream'), routing_key=q)
         m = ch.basic_get(q, no_ack=True)
         got = []
@@ -647,17 +611,13 @@ def large_message():
         conn.drain_events(timeout=5)
         emit('large_message', size=len(body), got_size=len(m.body), same=m.body == body,
              consumed_same=bool(got) and got[0] == body, frame_max=conn.frame_max)
-    cleanup([q])
 
 
 @check
 def transactions():
     """tx_select / tx_commit / tx_rollback: publishes and acks take effect on commit only."""
     q = 'pyamqp.tx'
-    cleanup([q])
-    with connect() as conn:
-        ch = conn.channel()
-        ch.queue_declare(q, auto_delete=False)
+    with queue_channel(q) as (conn, ch):
         ch.tx_select()
         ch.basic_publish(amqp.Message('t1'), routing_key=q)
         ch.tx_rollback()
@@ -679,7 +639,6 @@ def transactions():
         emit('transactions', after_rollback=after_rollback, before_commit=before_commit, after_commit=after_commit,
              first=text(m.body), again=[text(again.body), again.delivery_info['redelivered']],
              left=left_after_ack_rollback)
-    cleanup([q])
 
 
 @check
@@ -706,10 +665,7 @@ def direct_reply_to():
                                                                 m.delivery_info['exchange']]))
         client.basic_publish(amqp.Message('ping', reply_to='amq.rabbitmq.reply-to', correlation_id='drt-1'),
                              exchange='', routing_key=q)
-        deadline = time.time() + 5
-        while not replies and time.time() < deadline:
-            drain(server_conn, 0.05)
-            drain(client_conn, 0.05)
+        drain_until(lambda: replies, server_conn, client_conn)
         # a channel that does not consume amq.rabbitmq.reply-to cannot name it
         other = client_conn.channel()
         try:
@@ -789,19 +745,6 @@ def connection_errors():
     except amqp_exc.AMQPError as exc:
         out['bad_vhost'] = error_info(exc)
     emit('connection_errors', **out)
-
-
-def main():
-    wanted = set(sys.argv[1:])
-    for fn in CHECKS:
-        if wanted and fn.__name__ not in wanted:
-            continue
-        try:
-            fn()
-        except Exception as exc:
-            print(json.dumps({'check': fn.__name__, 'ok': False, 'error': '%s: %s' % (type(exc).__name__, exc),
-                              'trace': traceback.format_exc()}), flush=True)
-    print(json.dumps({'done': 'ok'}), flush=True)
 
 
 if __name__ == '__main__':

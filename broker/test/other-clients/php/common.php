@@ -1,8 +1,11 @@
 <?php
-// Shared by the php-amqplib programs: where the broker is, and one JSON line per observation.
+// Shared by the php-amqplib programs: where the broker is, one JSON line per observation, and the
+// wait() loop of a program that consumes until it has seen enough.
 require_once '/usr/share/php/PhpAmqpLib/autoload.php';
 
+use PhpAmqpLib\Channel\AMQPChannel;
 use PhpAmqpLib\Connection\AMQPStreamConnection;
+use PhpAmqpLib\Exception\AMQPTimeoutException;
 
 function amqp_settings(): array
 {
@@ -37,4 +40,26 @@ function env_float(string $name, float $default): float
 {
     $v = getenv($name);
     return $v === false || $v === '' ? $default : (float) $v;
+}
+
+/**
+ * For a program that consumes until its callback has counted $max messages: READY (and $ready after
+ * it) once the consumer is set up, then wait() until $count reaches $max or TIMEOUT runs out; prints
+ * {"done": "count" | "timeout", "count": n} + $done and closes channel and connection.
+ */
+function consume_until(AMQPStreamConnection $connection, AMQPChannel $channel, int &$count, int $max,
+    string $ready = '', array $done = []): void
+{
+    echo trim("READY $ready"), "\n";
+    $deadline = microtime(true) + env_float('TIMEOUT', 10);
+    while ($count < $max && microtime(true) < $deadline) {
+        try {
+            $channel->wait(null, false, max(0.05, $deadline - microtime(true)));
+        } catch (AMQPTimeoutException $e) {
+            break;
+        }
+    }
+    emit(['done' => $count >= $max ? 'count' : 'timeout', 'count' => $count] + $done);
+    $channel->close();
+    $connection->close();
 }

@@ -6,6 +6,7 @@
 // check and {"done": "all"} at the end. CHECKS=a,b runs only those checks.
 require_once __DIR__ . '/common.php';
 
+use PhpAmqpLib\Channel\AMQPChannel;
 use PhpAmqpLib\Connection\AMQPStreamConnection;
 use PhpAmqpLib\Exception\AMQPBasicCancelException;
 use PhpAmqpLib\Exception\AMQPProtocolException;
@@ -38,6 +39,17 @@ function close_info(AMQPProtocolException $e): array
     ];
 }
 
+/** The server's refusal of what $op does, as close_info; ['raised' => false] if it went through */
+function refusal(callable $op): array
+{
+    try {
+        $op();
+        return ['raised' => false];
+    } catch (AMQPProtocolException $e) {
+        return close_info($e);
+    }
+}
+
 function cleanup(AMQPStreamConnection $conn, array $queues = [], array $exchanges = []): void
 {
     $ch = $conn->channel();
@@ -48,6 +60,23 @@ function cleanup(AMQPStreamConnection $conn, array $queues = [], array $exchange
         $ch->exchange_delete(P . $x);
     }
     $ch->close();
+}
+
+/** A channel in confirm mode, once whatever an earlier run left of these queues and exchanges is gone */
+function confirm_channel(AMQPStreamConnection $conn, array $queues = [], array $exchanges = []): AMQPChannel
+{
+    cleanup($conn, $queues, $exchanges);
+    $ch = $conn->channel();
+    $ch->confirm_select();
+    return $ch;
+}
+
+/** A channel in confirm mode and a fresh queue P . $name declared on it */
+function confirmed_queue(AMQPStreamConnection $conn, string $name): AMQPChannel
+{
+    $ch = confirm_channel($conn, [$name]);
+    $ch->queue_declare(P . $name, false, false, false, false);
+    return $ch;
 }
 
 /** basic_get until the queue is empty */
@@ -83,9 +112,7 @@ check('plain_login', function () {
 });
 
 check('durable_persistent', function () use ($conn) {
-    cleanup($conn, ['durable']);
-    $ch = $conn->channel();
-    $ch->confirm_select();
+    $ch = confirm_channel($conn, ['durable']);
     [$name, $count, $consumers] = $ch->queue_declare(P . 'durable', false, true, false, false);
     $msg = new AMQPMessage('keep me', [
         'delivery_mode' => AMQPMessage::DELIVERY_MODE_PERSISTENT,
@@ -115,14 +142,10 @@ check('redeclare_mismatch', function () use ($conn) {
     cleanup($conn, ['mismatch']);
     $ch = $conn->channel();
     $ch->queue_declare(P . 'mismatch', false, true, false, false);
-    try {
-        $ch->queue_declare(P . 'mismatch', false, false, false, false);
-        return ['raised' => false];
-    } catch (AMQPProtocolException $e) {
-        return close_info($e) + ['channel_open' => $ch->is_open(), 'connection_open' => $conn->isConnected()];
-    } finally {
-        cleanup($conn, ['mismatch']);
-    }
+    $result = refusal(fn () => $ch->queue_declare(P . 'mismatch', false, false, false, false))
+        + ['channel_open' => $ch->is_open(), 'connection_open' => $conn->isConnected()];
+    cleanup($conn, ['mismatch']);
+    return $result;
 });
 
 check('confirms', function () use ($conn) {
@@ -188,10 +211,7 @@ check('mandatory_return', function () use ($conn) {
 });
 
 check('basic_get', function () use ($conn) {
-    cleanup($conn, ['get']);
-    $ch = $conn->channel();
-    $ch->confirm_select();
-    $ch->queue_declare(P . 'get', false, false, false, false);
+    $ch = confirmed_queue($conn, 'get');
     $empty = $ch->basic_get(P . 'get');
     $ch->basic_publish(new AMQPMessage('first', ['type' => 'greeting', 'priority' => 3]), '', P . 'get');
     $ch->basic_publish(new AMQPMessage('second'), '', P . 'get');
@@ -210,10 +230,7 @@ check('basic_get', function () use ($conn) {
 });
 
 check('nack_reject', function () use ($conn) {
-    cleanup($conn, ['requeue']);
-    $ch = $conn->channel();
-    $ch->confirm_select();
-    $ch->queue_declare(P . 'requeue', false, false, false, false);
+    $ch = confirmed_queue($conn, 'requeue');
     $ch->basic_publish(new AMQPMessage('bounce'), '', P . 'requeue');
     $ch->wait_for_pending_acks(5);
     $seen = [];
@@ -270,9 +287,7 @@ check('nack_reject', function () use ($conn) {
 });
 
 check('dead_letter_ttl', function () use ($conn) {
-    cleanup($conn, ['dead', 'ttl', 'expiring', 'rejects'], ['dlx']);
-    $ch = $conn->channel();
-    $ch->confirm_select();
+    $ch = confirm_channel($conn, ['dead', 'ttl', 'expiring', 'rejects'], ['dlx']);
     $ch->exchange_declare(P . 'dlx', 'fanout', false, false, false);
     $ch->queue_declare(P . 'dead', false, false, false, false);
     $ch->queue_bind(P . 'dead', P . 'dlx');
@@ -315,35 +330,22 @@ check('dead_letter_ttl', function () use ($conn) {
 
 check('passive_missing', function () use ($conn) {
     $ch = $conn->channel();
-    try {
-        $ch->queue_declare(P . 'missing', true);
-        return ['raised' => false];
-    } catch (AMQPProtocolException $e) {
-        $fresh = $conn->channel();
-        [$name] = $fresh->queue_declare('', false, false, true);
-        $fresh->close();
-        return close_info($e) + ['channel_open' => $ch->is_open(), 'connection_open' => $conn->isConnected(),
-            'new_channel_works' => str_starts_with($name, 'amq.gen-')];
-    }
+    $refused = refusal(fn () => $ch->queue_declare(P . 'missing', true));
+    // the connection survives a channel error: a new channel works
+    $fresh = $conn->channel();
+    [$name] = $fresh->queue_declare('', false, false, true);
+    $fresh->close();
+    return $refused + ['channel_open' => $ch->is_open(), 'connection_open' => $conn->isConnected(),
+        'new_channel_works' => str_starts_with($name, 'amq.gen-')];
 });
 
 check('exclusive_locked', function () use ($conn) {
     $owner = amqp_connect();
     $owner->channel()->queue_declare(P . 'exclusive', false, false, true, false);
-    $result = [];
-    try {
-        $conn->channel()->queue_declare(P . 'exclusive', false, false, true, false);
-        $result['raised'] = false;
-    } catch (AMQPProtocolException $e) {
-        $result += close_info($e);
-    }
-    try {
-        $conn->channel()->basic_consume(P . 'exclusive', '', false, true, false, false, function () {
-        });
-        $result['consume_raised'] = false;
-    } catch (AMQPProtocolException $e) {
-        $result['consume_error'] = close_info($e);
-    }
+    $result = refusal(fn () => $conn->channel()->queue_declare(P . 'exclusive', false, false, true, false));
+    $result['consume_error'] = refusal(
+        fn () => $conn->channel()->basic_consume(P . 'exclusive', '', false, true, false, false, fn () => null)
+    );
     $owner->close();
     try {
         $conn->channel()->queue_declare(P . 'exclusive', true);
@@ -355,25 +357,14 @@ check('exclusive_locked', function () use ($conn) {
 });
 
 check('reserved_name', function () use ($conn) {
-    $ch = $conn->channel();
-    try {
-        $ch->exchange_declare('amq.php-test', 'direct', false, false, false);
-        return ['raised' => false];
-    } catch (AMQPProtocolException $e) {
-        return close_info($e);
-    }
+    return refusal(fn () => $conn->channel()->exchange_declare('amq.php-test', 'direct', false, false, false));
 });
 
 check('unknown_delivery_tag', function () use ($conn) {
     $ch = $conn->channel();
     $ch->basic_ack(99);
-    try {
-        // the channel.close arrives while the client waits for anything else
-        $ch->queue_declare('', false, false, true);
-        return ['raised' => false];
-    } catch (AMQPProtocolException $e) {
-        return close_info($e) + ['connection_open' => $conn->isConnected()];
-    }
+    // the channel.close arrives while the client waits for anything else
+    return refusal(fn () => $ch->queue_declare('', false, false, true)) + ['connection_open' => $conn->isConnected()];
 });
 
 check('wrong_password', function () {
@@ -388,9 +379,7 @@ check('wrong_password', function () {
 });
 
 check('headers_exchange', function () use ($conn) {
-    cleanup($conn, [], ['headers']);
-    $ch = $conn->channel();
-    $ch->confirm_select();
+    $ch = confirm_channel($conn, [], ['headers']);
     $ch->exchange_declare(P . 'headers', 'headers', false, false, false);
     [$all] = $ch->queue_declare('', false, false, true);
     [$any] = $ch->queue_declare('', false, false, true);
@@ -473,9 +462,7 @@ check('recover', function () use ($conn) {
 });
 
 check('quorum_queue', function () use ($conn) {
-    cleanup($conn, ['quorum']);
-    $ch = $conn->channel();
-    $ch->confirm_select();
+    $ch = confirm_channel($conn, ['quorum']);
     $ch->queue_declare(P . 'quorum', false, true, false, false, false, new AMQPTable(['x-queue-type' => 'quorum']));
     foreach (['a', 'b', 'c'] as $body) {
         $ch->basic_publish(new AMQPMessage($body), '', P . 'quorum');
@@ -509,10 +496,7 @@ check('quorum_queue', function () use ($conn) {
 });
 
 check('large_message', function () use ($conn) {
-    cleanup($conn, ['large']);
-    $ch = $conn->channel();
-    $ch->confirm_select();
-    $ch->queue_declare(P . 'large', false, false, false, false);
+    $ch = confirmed_queue($conn, 'large');
     $body = '';
     for ($i = 0; $i < 1024 * 1024 + 17; $i++) {
         $body .= chr(97 + $i % 26);

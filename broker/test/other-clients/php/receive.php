@@ -2,7 +2,6 @@
 // Tutorial one, the receiver: prints what arrives on "php.hello" until MAX_MESSAGES or TIMEOUT.
 require_once __DIR__ . '/common.php';
 
-use PhpAmqpLib\Exception\AMQPTimeoutException;
 use PhpAmqpLib\Message\AMQPMessage;
 
 $max = (int) (getenv('MAX_MESSAGES') ?: 1);
@@ -14,15 +13,4 @@ $channel->basic_consume('php.hello', '', false, true, false, false, function (AM
     emit(['routing_key' => $msg->getRoutingKey(), 'body' => $msg->getBody(), 'redelivered' => $msg->isRedelivered()]);
     $count++;
 });
-echo "READY\n";
-$deadline = microtime(true) + env_float('TIMEOUT', 10);
-while ($count < $max && microtime(true) < $deadline) {
-    try {
-        $channel->wait(null, false, max(0.05, $deadline - microtime(true)));
-    } catch (AMQPTimeoutException $e) {
-        break;
-    }
-}
-emit(['done' => $count >= $max ? 'count' : 'timeout', 'count' => $count]);
-$channel->close();
-$connection->close();
+consume_until($connection, $channel, $count, $max);

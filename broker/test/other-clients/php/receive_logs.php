@@ -3,7 +3,6 @@
 // A server-named exclusive queue bound once per key; prints messages until MAX_MESSAGES or TIMEOUT.
 require_once __DIR__ . '/common.php';
 
-use PhpAmqpLib\Exception\AMQPTimeoutException;
 use PhpAmqpLib\Message\AMQPMessage;
 
 [$type, $exchange] = array_slice($argv, 1, 2);
@@ -21,15 +20,4 @@ $channel->basic_consume($queue, '', false, true, false, false, function (AMQPMes
     emit(['routing_key' => $msg->getRoutingKey(), 'body' => $msg->getBody(), 'exchange' => $msg->getExchange()]);
     $count++;
 });
-echo "READY $queue\n";
-$deadline = microtime(true) + env_float('TIMEOUT', 10);
-while ($count < $max && microtime(true) < $deadline) {
-    try {
-        $channel->wait(null, false, max(0.05, $deadline - microtime(true)));
-    } catch (AMQPTimeoutException $e) {
-        break;
-    }
-}
-emit(['done' => $count >= $max ? 'count' : 'timeout', 'count' => $count, 'queue_prefix' => substr($queue, 0, 8)]);
-$channel->close();
-$connection->close();
+consume_until($connection, $channel, $count, $max, $queue, ['queue_prefix' => substr($queue, 0, 8)]);

@@ -3,7 +3,6 @@
 // reply_to with the request's correlation_id. Stops after MAX_REQUESTS or TIMEOUT.
 require_once __DIR__ . '/common.php';
 
-use PhpAmqpLib\Exception\AMQPTimeoutException;
 use PhpAmqpLib\Message\AMQPMessage;
 
 function fib(int $n): int
@@ -30,15 +29,4 @@ $channel->basic_consume($queue, '', false, false, false, false, function (AMQPMe
     emit(['request' => $n, 'reply_to' => $req->get('reply_to')]);
     $count++;
 });
-echo "READY\n";
-$deadline = microtime(true) + env_float('TIMEOUT', 10);
-while ($count < $max && microtime(true) < $deadline) {
-    try {
-        $channel->wait(null, false, max(0.05, $deadline - microtime(true)));
-    } catch (AMQPTimeoutException $e) {
-        break;
-    }
-}
-emit(['done' => $count >= $max ? 'count' : 'timeout', 'count' => $count]);
-$channel->close();
-$connection->close();
+consume_until($connection, $channel, $count, $max);

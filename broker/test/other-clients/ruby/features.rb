@@ -30,6 +30,48 @@ def cleanup(conn, queues: [], exchanges: [])
   ch.close
 end
 
+# A channel in confirm mode, once whatever an earlier run left of these queues and exchanges is gone
+def confirm_channel(conn, **leftovers)
+  cleanup(conn, **leftovers)
+  ch = conn.create_channel
+  ch.confirm_select
+  ch
+end
+
+# A channel in confirm mode and a fresh queue PREFIX + name on it
+def confirmed_queue(conn, name, **opts)
+  ch = confirm_channel(conn, queues: [name])
+  [ch, ch.queue(PREFIX + name, **opts)]
+end
+
+# The server's refusal of what the block does, as close_info; { raised: false } if it went through
+def refusal
+  yield
+  { raised: false }
+rescue Bunny::Exception => e
+  close_info(e)
+end
+
+# basic.get until `count` messages came, or `seconds` passed: [delivery_info, properties, body] each
+def pop_messages(queue, count, seconds)
+  got = []
+  wait_for(seconds) do
+    di, props, body = queue.pop
+    got << [di, props, body] if di
+    got.size >= count
+  end
+  got
+end
+
+# basic.get until the queue is empty: the bodies
+def pop_all(queue)
+  bodies = []
+  while (body = queue.pop[2])
+    bodies << body
+  end
+  bodies
+end
+
 conn = connect
 
 check("negotiated") do
@@ -44,10 +86,7 @@ check("negotiated") do
 end
 
 check("durable_persistent") do
-  cleanup(conn, queues: %w[durable])
-  ch = conn.create_channel
-  ch.confirm_select
-  q = ch.queue(PREFIX + "durable", durable: true)
+  ch, q = confirmed_queue(conn, "durable", durable: true)
   ch.default_exchange.publish("keep me", routing_key: q.name, persistent: true, content_type: "text/plain",
                               headers: { "attempt" => 1, "origin" => "bunny" }, message_id: "m-1", app_id: "features")
   confirmed = ch.wait_for_confirms
@@ -65,25 +104,16 @@ end
 
 check("redeclare_mismatch") do
   cleanup(conn, queues: %w[mismatch])
-  ch = conn.create_channel
-  ch.queue(PREFIX + "mismatch", durable: true)
+  conn.create_channel.queue(PREFIX + "mismatch", durable: true)
   # Bunny caches declared queues per channel: a second channel really redeclares
   ch = conn.create_channel
-  begin
-    ch.queue(PREFIX + "mismatch", durable: false)
-    { raised: false }
-  rescue Bunny::Exception => e
-    close_info(e).merge(channel_open: ch.open?, connection_open: conn.open?)
-  ensure
-    cleanup(conn, queues: %w[mismatch])
-  end
+  refused = refusal { ch.queue(PREFIX + "mismatch", durable: false) }
+  cleanup(conn, queues: %w[mismatch])
+  refused.merge(channel_open: ch.open?, connection_open: conn.open?)
 end
 
 check("confirms") do
-  cleanup(conn, queues: %w[confirms])
-  ch = conn.create_channel
-  ch.confirm_select
-  q = ch.queue(PREFIX + "confirms")
+  ch, q = confirmed_queue(conn, "confirms")
   20.times { |i| q.publish("confirm #{i}") }
   all_acked = ch.wait_for_confirms
   depth = q.message_count
@@ -94,9 +124,7 @@ check("confirms") do
 end
 
 check("mandatory_return") do
-  cleanup(conn, exchanges: %w[unbound])
-  ch = conn.create_channel
-  ch.confirm_select
+  ch = confirm_channel(conn, exchanges: %w[unbound])
   x = ch.direct(PREFIX + "unbound")
   returned = nil
   acked_before_return = nil
@@ -115,10 +143,7 @@ check("mandatory_return") do
 end
 
 check("basic_get") do
-  cleanup(conn, queues: %w[get])
-  ch = conn.create_channel
-  ch.confirm_select
-  q = ch.queue(PREFIX + "get")
+  ch, q = confirmed_queue(conn, "get")
   empty = q.pop
   q.publish("first", priority: 0, type: "greeting")
   q.publish("second")
@@ -137,10 +162,7 @@ check("basic_get") do
 end
 
 check("nack_reject") do
-  cleanup(conn, queues: %w[requeue])
-  ch = conn.create_channel
-  ch.confirm_select
-  q = ch.queue(PREFIX + "requeue")
+  ch, q = confirmed_queue(conn, "requeue")
   q.publish("bounce")
   ch.wait_for_confirms
   seen = []
@@ -179,9 +201,7 @@ check("nack_reject") do
 end
 
 check("dead_letter_ttl") do
-  cleanup(conn, queues: %w[dead ttl expiring rejects], exchanges: %w[dlx])
-  ch = conn.create_channel
-  ch.confirm_select
+  ch = confirm_channel(conn, queues: %w[dead ttl expiring rejects], exchanges: %w[dlx])
   dlx = ch.fanout(PREFIX + "dlx")
   dead = ch.queue(PREFIX + "dead").bind(dlx)
   ttl = ch.queue(PREFIX + "ttl", arguments: { "x-message-ttl" => 100, "x-dead-letter-exchange" => dlx.name })
@@ -191,21 +211,12 @@ check("dead_letter_ttl") do
   ttl.publish("queue ttl")
   expiring.publish("message ttl", expiration: "50")
   ch.wait_for_confirms
-  dead_letters = []
-  wait_for(4) do
-    di, props, body = dead.pop
-    dead_letters << [di, props, body] if di
-    dead_letters.size >= 2
-  end
+  dead_letters = pop_messages(dead, 2, 4)
   rejects.publish("refused")
   ch.wait_for_confirms
   di, = rejects.pop(manual_ack: true)
   ch.reject(di.delivery_tag, false)
-  wait_for(3) do
-    d, props, body = dead.pop
-    dead_letters << [d, props, body] if d
-    dead_letters.size >= 3
-  end
+  dead_letters += pop_messages(dead, 3 - dead_letters.size, 3)
   summary = dead_letters.map do |d, props, body|
     death = (props.headers || {})["x-death"]&.first || {}
     { body: body, routing_key: d.routing_key, exchange: d.exchange, reason: death["reason"], queue: death["queue"],
@@ -222,37 +233,21 @@ end
 
 check("passive_missing") do
   ch = conn.create_channel
-  begin
-    ch.queue(PREFIX + "missing", passive: true)
-    { raised: false }
-  rescue Bunny::Exception => e
-    info = close_info(e)
-    # the connection survives a channel error: a new channel works
-    fresh = conn.create_channel
-    works = fresh.queue("", exclusive: true).name.start_with?("amq.gen-")
-    fresh.close
-    info.merge(channel_open: ch.open?, connection_open: conn.open?, new_channel_works: works)
-  end
+  refused = refusal { ch.queue(PREFIX + "missing", passive: true) }
+  # the connection survives a channel error: a new channel works
+  fresh = conn.create_channel
+  works = fresh.queue("", exclusive: true).name.start_with?("amq.gen-")
+  fresh.close
+  refused.merge(channel_open: ch.open?, connection_open: conn.open?, new_channel_works: works)
 end
 
 check("exclusive_locked") do
   owner = connect
   och = owner.create_channel
   och.queue(PREFIX + "exclusive", exclusive: true)
-  result = {}
-  begin
-    conn.create_channel.queue(PREFIX + "exclusive", exclusive: true)
-    result[:raised] = false
-  rescue Bunny::Exception => e
-    result.merge!(close_info(e))
-  end
-  begin
-    ch = conn.create_channel
-    ch.basic_consume(PREFIX + "exclusive", ch.generate_consumer_tag, true) { |*| }
-    result[:consume_raised] = false
-  rescue Bunny::Exception => e
-    result[:consume_error] = close_info(e)
-  end
+  result = refusal { conn.create_channel.queue(PREFIX + "exclusive", exclusive: true) }
+  ch = conn.create_channel
+  result[:consume_error] = refusal { ch.basic_consume(PREFIX + "exclusive", ch.generate_consumer_tag, true) { |*| } }
   owner.close
   # an exclusive queue goes with its connection
   begin
@@ -265,13 +260,7 @@ check("exclusive_locked") do
 end
 
 check("reserved_name") do
-  ch = conn.create_channel
-  begin
-    ch.exchange("amq.bunny-test", type: :direct)
-    { raised: false }
-  rescue Bunny::Exception => e
-    close_info(e)
-  end
+  refusal { conn.create_channel.exchange("amq.bunny-test", type: :direct) }
 end
 
 check("unknown_delivery_tag") do
@@ -296,9 +285,7 @@ check("wrong_password") do
 end
 
 check("headers_exchange") do
-  cleanup(conn, exchanges: %w[headers])
-  ch = conn.create_channel
-  ch.confirm_select
+  ch = confirm_channel(conn, exchanges: %w[headers])
   x = ch.headers(PREFIX + "headers")
   all = ch.queue("", exclusive: true).bind(x, arguments: { "x-match" => "all", "format" => "pdf", "type" => "report" })
   any = ch.queue("", exclusive: true).bind(x, arguments: { "x-match" => "any", "format" => "zip", "type" => "log" })
@@ -308,25 +295,14 @@ check("headers_exchange") do
   x.publish("pdf only", headers: { "format" => "pdf" })
   x.publish("no headers")
   ch.wait_for_confirms
-  drain = lambda do |q|
-    out = []
-    loop do
-      _d, _p, body = q.pop
-      break if body.nil?
-      out << body
-    end
-    out
-  end
-  result = { all: drain.call(all), any: drain.call(any) }
+  result = { all: pop_all(all), any: pop_all(any) }
   x.delete
   ch.close
   result
 end
 
 check("exchange_to_exchange") do
-  cleanup(conn, exchanges: %w[e2e-src e2e-dst])
-  ch = conn.create_channel
-  ch.confirm_select
+  ch = confirm_channel(conn, exchanges: %w[e2e-src e2e-dst])
   src = ch.topic(PREFIX + "e2e-src")
   dst = ch.fanout(PREFIX + "e2e-dst")
   dst.bind(src, routing_key: "audit.#")
@@ -334,12 +310,7 @@ check("exchange_to_exchange") do
   src.publish("audited", routing_key: "audit.login")
   src.publish("ignored", routing_key: "metrics.cpu")
   ch.wait_for_confirms
-  got = []
-  wait_for(2) do
-    _d, _p, body = q.pop
-    got << body if body
-    got.size >= 1
-  end
+  got = pop_messages(q, 1, 2).map(&:last)
   sleep 0.1
   _d, _p, extra = q.pop
   got << extra if extra
@@ -381,10 +352,7 @@ check("auto_delete") do
 end
 
 check("max_length") do
-  cleanup(conn, queues: %w[bounded])
-  ch = conn.create_channel
-  ch.confirm_select
-  q = ch.queue(PREFIX + "bounded", arguments: { "x-max-length" => 2 })
+  ch, q = confirmed_queue(conn, "bounded", arguments: { "x-max-length" => 2 })
   %w[one two three].each { |b| q.publish(b) }
   ch.wait_for_confirms
   depth = q.message_count
@@ -395,9 +363,7 @@ check("max_length") do
 end
 
 check("quorum_queue") do
-  cleanup(conn, queues: %w[quorum quorum-dead])
-  ch = conn.create_channel
-  ch.confirm_select
+  ch = confirm_channel(conn, queues: %w[quorum quorum-dead])
   dead = ch.queue(PREFIX + "quorum-dead", durable: true)
   # poison-message handling: after two returns the message goes to the dead-letter queue
   q = ch.queue(PREFIX + "quorum", durable: true, arguments: {
@@ -451,10 +417,7 @@ check("quorum_declare") do
 end
 
 check("large_message") do
-  cleanup(conn, queues: %w[large])
-  ch = conn.create_channel
-  ch.confirm_select
-  q = ch.queue(PREFIX + "large")
+  ch, q = confirmed_queue(conn, "large")
   body = (0...(1024 * 1024 + 17)).map { |i| (97 + i % 26).chr }.join
   q.publish(body)
   acked = ch.wait_for_confirms

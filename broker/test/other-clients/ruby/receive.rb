@@ -10,7 +10,4 @@ queue.subscribe do |delivery_info, _properties, body|
   emit(routing_key: delivery_info.routing_key, body: body, redelivered: delivery_info.redelivered?)
   count += 1
 end
-puts "READY"
-finished = wait_for(env_f("TIMEOUT", 10)) { count >= max }
-emit(done: finished ? "count" : "timeout", count: count)
-connection.close
+consume_until(connection, max) { count }

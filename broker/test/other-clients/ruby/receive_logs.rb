@@ -18,7 +18,4 @@ queue.subscribe do |delivery_info, _properties, body|
   emit(routing_key: delivery_info.routing_key, body: body, exchange: delivery_info.exchange)
   count += 1
 end
-puts "READY #{queue.name}"
-finished = wait_for(env_f("TIMEOUT", 10)) { count >= max }
-emit(done: finished ? "count" : "timeout", count: count, queue_prefix: queue.name[0, 8])
-connection.close
+consume_until(connection, max, ready: queue.name, queue_prefix: queue.name[0, 8]) { count }

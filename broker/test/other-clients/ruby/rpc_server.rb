@@ -21,7 +21,4 @@ queue.subscribe(manual_ack: true) do |delivery_info, properties, body|
   emit(request: n, reply_to: properties.reply_to)
   count += 1
 end
-puts "READY"
-finished = wait_for(env_f("TIMEOUT", 10)) { count >= max }
-emit(done: finished ? "count" : "timeout", count: count)
-connection.close
+consume_until(connection, max) { count }
