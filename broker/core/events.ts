@@ -10,6 +10,8 @@ export type BrokerEvent =
   | { type: 'connection.opened' | 'connection.closed'; name: string }
   | { type: 'channel.opened' | 'channel.closed'; connection: string; channel: number }
   | { type: 'vhost.created' | 'vhost.deleted'; name: string }
+  /** a policy was set or cleared; `queues` and `exchanges` are those whose policy changed with it */
+  | { type: 'policy.changed'; vhost: string; name: string; queues: readonly string[]; exchanges: readonly string[] }
   /** users, tags or permissions changed */
   | { type: 'users.changed' };
 

@@ -1,6 +1,7 @@
 import type { FieldTable } from '../amqp/field-table';
 import { Binding, type Destination } from './binding';
 import type { Message } from './message';
+import type { Policy } from './policy';
 
 export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
 
@@ -30,6 +31,10 @@ export abstract class Exchange {
   /** Counters the console reads; never events. */
   publishIn = 0;
   publishOut = 0;
+  /** The vhost's policy in effect for this exchange, if any. */
+  policy: Policy | undefined;
+  /** The argument's, else the policy's: resolved when either changes, read by unroutable publishes. */
+  alternateExchange: string | undefined;
 
   constructor(vhost: string, name: string, opts: ExchangeOptions) {
     this.vhost = vhost;
@@ -38,11 +43,13 @@ export abstract class Exchange {
     this.autoDelete = opts.autoDelete;
     this.internal = opts.internal;
     this.arguments = opts.arguments;
+    this.applyPolicy(undefined);
   }
 
-  get alternateExchange(): string | undefined {
+  applyPolicy(policy: Policy | undefined): void {
+    this.policy = policy;
     const ae = this.arguments['alternate-exchange'];
-    return typeof ae === 'string' ? ae : undefined;
+    this.alternateExchange = typeof ae === 'string' ? ae : policy?.str('alternate-exchange');
   }
 
   bind(destination: Destination, routingKey: string, args: FieldTable): Binding | undefined {

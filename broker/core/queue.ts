@@ -4,6 +4,7 @@ import type { Consumer } from './consumer';
 import { FifoReadyList, PriorityReadyList, type ReadyList } from './ready-list';
 import type { Message } from './message';
 import type { QueuePersistence } from './persistence';
+import type { Policy } from './policy';
 import { queueTypeOf, withDeliveryCount, type QueueType } from './queue-type';
 
 export interface QueueEntry {
@@ -68,19 +69,25 @@ export class Queue {
   // counters read by the console and the management API
   stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, getNoAck: 0, getEmpty: 0, acked: 0, redelivered: 0, dropped: 0 };
 
-  readonly messageTtl: number | undefined;
-  readonly maxLength: number | undefined;
-  readonly maxLengthBytes: number | undefined;
-  readonly overflow: Overflow;
-  readonly expires: number | undefined;
+  /** The vhost's policy in effect for this queue, if any (see applyPolicy). */
+  policy: Policy | undefined;
+  // What arguments and policy make of the limits, resolved when either changes so that the
+  // per-message paths read plain fields.
+  messageTtl: number | undefined;
+  maxLength: number | undefined;
+  maxLengthBytes: number | undefined;
+  overflow: Overflow = 'drop-head';
+  expires: number | undefined;
+  deadLetterExchange: string | undefined;
+  deadLetterRoutingKey: string | undefined;
+  /** Quorum queues: returns after which a message is dead-lettered instead. */
+  deliveryLimit: number | undefined;
 
   private readonly host: QueueHost;
   readonly maxPriority: number | undefined;
   /** x-single-active-consumer: the oldest consumer gets everything, the rest wait their turn. */
   readonly singleActiveConsumer: boolean;
   readonly queueType: QueueType;
-  /** Quorum queues: returns after which a message is dead-lettered instead. */
-  readonly deliveryLimit: number | undefined;
   private readonly ready: ReadyList;
   private readyBytes = 0;
   private nextSeq = 0;
@@ -94,7 +101,7 @@ export class Queue {
   private expiryDue = 0;
   private unusedTimer: NodeJS.Timeout | undefined;
 
-  constructor(host: QueueHost, vhost: string, name: string, opts: QueueOptions) {
+  constructor(host: QueueHost, vhost: string, name: string, opts: QueueOptions, policy?: Policy) {
     this.host = host;
     this.vhost = vhost;
     this.name = name;
@@ -102,18 +109,13 @@ export class Queue {
     this.exclusiveOwner = opts.exclusiveOwner;
     this.autoDelete = opts.autoDelete;
     this.arguments = opts.arguments;
-    this.messageTtl = numberArg(opts.arguments['x-message-ttl']);
-    this.maxLength = numberArg(opts.arguments['x-max-length']);
-    this.maxLengthBytes = numberArg(opts.arguments['x-max-length-bytes']);
-    const overflow = opts.arguments['x-overflow'];
-    this.overflow = overflow === 'reject-publish' || overflow === 'reject-publish-dlx' ? overflow : 'drop-head';
-    this.expires = numberArg(opts.arguments['x-expires']);
+    this.queueType = queueTypeOf(opts.arguments);
+    this.policy = policy;
+    this.resolveSettings();
     const maxPriority = numberArg(opts.arguments['x-max-priority']);
     // RabbitMQ caps priorities at 255
     this.maxPriority = maxPriority === undefined ? undefined : Math.min(255, Math.max(0, maxPriority));
     this.singleActiveConsumer = opts.arguments['x-single-active-consumer'] === true;
-    this.queueType = queueTypeOf(opts.arguments);
-    this.deliveryLimit = this.queueType === 'quorum' ? numberArg(opts.arguments['x-delivery-limit']) : undefined;
     this.ready = this.maxPriority === undefined ? new FifoReadyList() : new PriorityReadyList(this.maxPriority);
     this.touch();
   }
@@ -135,14 +137,53 @@ export class Queue {
     return this.consumers.length;
   }
 
-  get deadLetterExchange(): string | undefined {
-    const v = this.arguments['x-dead-letter-exchange'];
-    return typeof v === 'string' ? v : undefined;
+  /**
+   * A policy came, went or changed: the limits are resolved again, and act at once as RabbitMQ's
+   * do — a lower max-length drops (and dead-letters) the oldest messages, a new x-expires clock
+   * starts. Messages already queued keep the TTL they were given on arrival.
+   */
+  applyPolicy(policy: Policy | undefined): void {
+    this.policy = policy;
+    this.resolveSettings();
+    if (this.deleted) return;
+    if (this.expires === undefined) this.clearUnusedTimer();
+    else this.touch();
+    this.trimToLimits();
   }
 
-  get deadLetterRoutingKey(): string | undefined {
-    const v = this.arguments['x-dead-letter-routing-key'];
-    return typeof v === 'string' ? v : undefined;
+  /**
+   * RabbitMQ's rules for an argument and a policy setting the same thing: the smaller limit wins,
+   * the argument wins for dead-lettering and overflow — except that quorum queues let the policy
+   * win for overflow and expires.
+   */
+  private resolveSettings(): void {
+    const args = this.arguments;
+    const p = this.policy;
+    const quorum = this.queueType === 'quorum';
+    const smaller = (arg: string, key: string) => minDefined(numberArg(args[arg]), p?.int(key));
+    this.messageTtl = smaller('x-message-ttl', 'message-ttl');
+    this.maxLength = smaller('x-max-length', 'max-length');
+    this.maxLengthBytes = smaller('x-max-length-bytes', 'max-length-bytes');
+    this.expires = quorum ? (p?.int('expires') ?? numberArg(args['x-expires'])) : smaller('x-expires', 'expires');
+    this.deliveryLimit = quorum ? smaller('x-delivery-limit', 'delivery-limit') : undefined;
+    const argOverflow = stringArg(args['x-overflow']);
+    const overflow = quorum ? (p?.str('overflow') ?? argOverflow) : (argOverflow ?? p?.str('overflow'));
+    this.overflow = overflow === 'reject-publish' || overflow === 'reject-publish-dlx' ? overflow : 'drop-head';
+    this.deadLetterExchange = stringArg(args['x-dead-letter-exchange']) ?? p?.str('dead-letter-exchange');
+    this.deadLetterRoutingKey = stringArg(args['x-dead-letter-routing-key']) ?? p?.str('dead-letter-routing-key');
+  }
+
+  /** With drop-head, ready messages over the limits leave from the head, dead-lettered as maxlen. */
+  private trimToLimits(): void {
+    if (this.overflow !== 'drop-head') return;
+    const over = () =>
+      (this.maxLength !== undefined && this.messagesReady > this.maxLength) ||
+      (this.maxLengthBytes !== undefined && this.readyBytes > this.maxLengthBytes);
+    while (this.messagesReady > 0 && over()) {
+      const head = this.takeHead();
+      if (head === undefined) break;
+      this.drop(head, 'maxlen');
+    }
   }
 
   /** Returns false when the queue refused the message (x-overflow reject-publish). */
@@ -371,7 +412,7 @@ export class Queue {
     this.persistence?.purged(this, this.nextSeq);
     this.deleted = true;
     this.clearExpiryTimer();
-    if (this.unusedTimer) clearTimeout(this.unusedTimer);
+    this.clearUnusedTimer();
     this.ready.clear();
     for (const c of this.consumers.splice(0)) c.cancelledByQueue(this);
     return n;
@@ -386,6 +427,11 @@ export class Queue {
   touch(): void {
     if (this.expires === undefined || this.deleted) return;
     this.armUnusedTimer(Date.now() + this.expires);
+  }
+
+  private clearUnusedTimer(): void {
+    if (this.unusedTimer) clearTimeout(this.unusedTimer);
+    this.unusedTimer = undefined;
   }
 
   private armUnusedTimer(due: number): void {
@@ -529,4 +575,12 @@ const timerDelay = (ms: number): number => Math.min(Math.max(0, ms), MAX_TIMER_M
 
 function numberArg(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'bigint' ? Number(v) : undefined;
+}
+
+function stringArg(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }

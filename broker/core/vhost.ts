@@ -11,8 +11,9 @@ import { HeadersExchange, invalidMatchModeText, isValidMatchMode } from './heade
 import { Message } from './message';
 import { generatedQueueName } from './names';
 import { deadLetterMessage } from './dead-letter';
+import { rankPolicies, type Policy } from './policy';
 import { inequivalentArg, validateQueueArguments } from './queue-arguments';
-import { checkQueueType, checkServerNamed, sameImplicitType } from './queue-type';
+import { checkQueueType, checkServerNamed, queueTypeOf, sameImplicitType, type QueueType } from './queue-type';
 import { Queue, type DeadLetterReason, type QueueEntry, type QueueHost, type QueueOptions } from './queue';
 import { TopicExchange } from './topic-exchange';
 
@@ -56,6 +57,10 @@ export class VirtualHost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   readonly defaultExchange: Exchange;
+  /** User policies by name. Change them through putPolicy/deletePolicy, which re-apply them. */
+  readonly policies = new Map<string, Policy>();
+  /** The policies in the order a match is looked for: priority, then name. */
+  private ranked: Policy[] = [];
   private readonly emit: (e: BrokerEvent) => void;
   // reused by every publish: routing is synchronous, so one scratch set is enough
   private readonly scratch = new Set<Destination>();
@@ -98,6 +103,8 @@ export class VirtualHost implements QueueHost {
       throw preconditionFailed(`invalid arg 'alternate-exchange' for exchange '${name}' in vhost '${this.name}'`);
     }
     const exchange = new Kind(this.name, name, opts);
+    const policy = this.matchPolicy('exchange', name);
+    if (policy !== undefined) exchange.applyPolicy(policy);
     this.exchanges.set(name, exchange);
     this.emit({ type: 'exchange.created', vhost: this.name, name });
     return { exchange, created: true };
@@ -184,7 +191,7 @@ export class VirtualHost implements QueueHost {
   }
 
   private createQueue(name: string, opts: QueueOptions): Queue {
-    const queue = new Queue(this, this.name, name, opts);
+    const queue = new Queue(this, this.name, name, opts, this.matchPolicy('queue', name, queueTypeOf(opts.arguments)));
     this.queues.set(name, queue);
     this.emit({ type: 'queue.created', vhost: this.name, name });
     return queue;
@@ -229,6 +236,54 @@ export class VirtualHost implements QueueHost {
     const n = q.purge();
     this.emit({ type: 'queue.purged', vhost: this.name, name: q.name });
     return n;
+  }
+
+  // --- policies --------------------------------------------------------------------------------
+
+  /**
+   * Adds or replaces a policy and re-applies the vhost's policies to every queue and exchange at
+   * once. Returns false when it was there already (setting it again with the same fields changes
+   * nothing, as in RabbitMQ).
+   */
+  putPolicy(policy: Policy): boolean {
+    const old = this.policies.get(policy.name);
+    if (old !== undefined && old.sameAs(policy)) return false;
+    this.policies.set(policy.name, policy);
+    this.reapplyPolicies(policy.name);
+    return old === undefined;
+  }
+
+  /** Returns false when there was no such policy. */
+  deletePolicy(name: string): boolean {
+    if (!this.policies.delete(name)) return false;
+    this.reapplyPolicies(name);
+    return true;
+  }
+
+  /** The highest-ranked policy for `kind` `name` (queues: of that type), if any matches. */
+  matchPolicy(kind: 'queue' | 'exchange', name: string, queueType?: QueueType): Policy | undefined {
+    for (const p of this.ranked) if (p.matches(kind, name, queueType)) return p;
+    return undefined;
+  }
+
+  /** Work per policy change, never per message: each queue and exchange gets its match again. */
+  private reapplyPolicies(changed: string): void {
+    this.ranked = rankPolicies(this.policies.values());
+    const exchanges: string[] = [];
+    const queues: string[] = [];
+    for (const ex of this.exchanges.values()) {
+      const p = this.matchPolicy('exchange', ex.name);
+      if (p === ex.policy) continue;
+      ex.applyPolicy(p);
+      exchanges.push(ex.name);
+    }
+    for (const q of this.queues.values()) {
+      const p = this.matchPolicy('queue', q.name, q.queueType);
+      if (p === q.policy) continue;
+      q.applyPolicy(p);
+      queues.push(q.name);
+    }
+    this.emit({ type: 'policy.changed', vhost: this.name, name: changed, queues, exchanges });
   }
 
   // --- bindings --------------------------------------------------------------------------------

@@ -3,13 +3,15 @@ import path from 'node:path';
 import type { BrokerCore } from '../core/broker-core';
 import type { BrokerEvent } from '../core/events';
 import { Message, type BodySource } from '../core/message';
+import { compilePattern } from '../core/pcre';
 import type { Durability, QueuePersistence } from '../core/persistence';
+import { Policy } from '../core/policy';
 import type { Queue, QueueEntry } from '../core/queue';
 import type { Logger } from '../logger';
 import { writeFileAtomic } from './atomic-file';
 import { RecordType, type DecodedRecord } from './log-records';
 import { MessageLog, StoredRef, type Segment } from './message-log';
-import { collectDefinitions, unpackTable, type StoredDefinitions } from './stored-definitions';
+import { collectDefinitions, unpackTable, type StoredDefinitions, type StoredPolicy } from './stored-definitions';
 
 export interface StoreOptions {
   /** bytes of persistent message bodies kept in memory; beyond it they are read back from disk */
@@ -187,6 +189,7 @@ export class DurableStore implements QueuePersistence, Durability {
       case 'vhost.created':
       case 'vhost.deleted':
       case 'users.changed':
+      case 'policy.changed':
         this.markDirty();
         return;
       default:
@@ -237,6 +240,13 @@ export class DurableStore implements QueuePersistence, Durability {
     for (const name of defs.vhosts) core.addVhost(name);
     for (const u of defs.users) core.users.putUser({ name: u.name, passwordHash: u.password_hash, hashingAlgorithm: u.hashing_algorithm, tags: u.tags });
     for (const p of defs.permissions) core.users.setPermission(p.vhost, p.user, { configure: p.configure, write: p.write, read: p.read });
+    // before exchanges and queues, so each is created with its effective settings
+    for (const p of defs.policies ?? []) {
+      const vh = core.vhosts.get(p.vhost);
+      const policy = vh === undefined ? undefined : restorePolicy(p);
+      if (policy === undefined) this.logger.warn(`${this.defsFile}: policy '${p.name}' in vhost '${p.vhost}' not restored`);
+      else vh?.putPolicy(policy);
+    }
     for (const x of defs.exchanges) {
       core.vhosts.get(x.vhost)?.declareExchange(x.name, x.type, {
         durable: true, autoDelete: x.auto_delete, internal: x.internal, arguments: unpackTable(x.arguments),
@@ -311,6 +321,12 @@ export class DurableStore implements QueuePersistence, Durability {
     this.log.reclaim();
     return count;
   }
+}
+
+/** A stored policy was accepted when set: only its pattern is compiled again. */
+function restorePolicy(p: StoredPolicy): Policy | undefined {
+  const r = compilePattern(p.pattern);
+  return r.ok ? new Policy(p.vhost, p.name, p.pattern, r.regex, p.apply_to, p.priority, p.definition) : undefined;
 }
 
 function metaOf(queue: Queue, entry: QueueEntry) {

@@ -1,6 +1,7 @@
 import { decodeTable, encodeTable, type FieldTable } from '../amqp/field-table';
 import type { BrokerCore } from '../core/broker-core';
 import type { ExchangeType } from '../core/exchange';
+import type { ApplyTo, PolicyDefinition } from '../core/policy';
 
 /**
  * Warren's own record of its durable definitions (not the management export format): arguments
@@ -15,6 +16,17 @@ export interface StoredDefinitions {
   exchanges: { vhost: string; name: string; type: ExchangeType; auto_delete: boolean; internal: boolean; arguments: string }[];
   queues: { vhost: string; name: string; id: number; auto_delete: boolean; arguments: string }[];
   bindings: { vhost: string; source: string; destination: string; destination_type: 'queue' | 'exchange'; routing_key: string; arguments: string }[];
+  /** Absent in files written before Warren had policies. */
+  policies?: StoredPolicy[];
+}
+
+export interface StoredPolicy {
+  vhost: string;
+  name: string;
+  pattern: string;
+  apply_to: ApplyTo;
+  priority: number;
+  definition: PolicyDefinition;
 }
 
 export function packTable(t: FieldTable): string {
@@ -38,8 +50,12 @@ export function collectDefinitions(core: BrokerCore, queueIds: ReadonlyMap<objec
     exchanges: [],
     queues: [],
     bindings: [],
+    policies: [],
   };
   for (const vh of core.vhosts.values()) {
+    for (const p of vh.policies.values()) {
+      defs.policies?.push({ vhost: vh.name, name: p.name, pattern: p.pattern, apply_to: p.applyTo, priority: p.priority, definition: p.definition });
+    }
     for (const ex of vh.exchanges.values()) {
       if (!ex.durable || ex.name === '' || ex.name.startsWith('amq.')) continue;
       defs.exchanges.push({

@@ -1,5 +1,6 @@
 // Snapshot, topology diffs and stats ticks, driven by a real amqplib client.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { parsePolicy } from '../../broker/core/policy-validation';
 import { managementContext } from '../management/context';
 import { HISTORY_INCR_MS } from '../management/history';
 import type { Item } from './protocol';
@@ -206,6 +207,25 @@ test('the snapshot carries the vhost\'s recorded rate history, so charts start w
   // only recorded steps: nothing from before the first sample
   expect(snapshot.history[0].ts).toBeGreaterThanOrEqual(mgmt.history.oldest('/')! + HISTORY_INCR_MS);
   await ch.deleteQueue('hist-q');
+  await conn.close();
+  client.ws.close();
+});
+
+test('a policy set or cleared updates the queues and exchanges it applies to', async () => {
+  const conn = await t.connect();
+  const ch = await conn.createChannel();
+  await ch.assertQueue('pol-q', { durable: false });
+  const { client } = await t.login();
+  const vh = t.broker.core.vhosts.get('/')!;
+  const t0 = Date.now();
+  vh.putPolicy(parsePolicy('/', 'pol', { pattern: '^pol-q$', definition: { 'max-length': 3 } }));
+  const set = await change(client, 'queue', 'update', (q) => q.name === 'pol-q', t0);
+  expect(set.item).toMatchObject({ policy: 'pol', effective_policy_definition: { 'max-length': 3 } });
+  expect(set.diff.changes.map((x) => x.item.name)).toEqual(['pol-q']);
+  vh.deletePolicy('pol');
+  const cleared = await change(client, 'queue', 'update', (q) => q.name === 'pol-q' && q.policy === null, t0);
+  expect(cleared.item).toMatchObject({ effective_policy_definition: {} });
+  await ch.deleteQueue('pol-q');
   await conn.close();
   client.ws.close();
 });

@@ -100,6 +100,12 @@ export class VhostTopology {
         // consumer counts and exclusive/single-active tags live on the queue
         this.dirtyQueues.add(e.queue);
         return true;
+      case 'policy.changed':
+        // the DTOs show each one's policy; a trimmed queue's counts come with the stats ticks
+        if (e.vhost !== this.vhost || (e.queues.length === 0 && e.exchanges.length === 0)) return false;
+        for (const name of e.exchanges) this.dirtyExchanges.add(name);
+        for (const name of e.queues) this.dirtyQueues.add(name);
+        return true;
       case 'connection.opened':
       case 'connection.closed':
         return this.noteConnection(e.name);

@@ -13,6 +13,9 @@ export interface Options {
   headers: boolean;
   ifEmpty: boolean;
   ifUnused: boolean;
+  /** set_policy's --priority (an integer, as rabbitmqctl checks) and --apply-to */
+  priority: number | undefined;
+  applyTo: string | undefined;
 }
 
 /** Splits options from the command and its arguments; options may come anywhere. */
@@ -27,6 +30,8 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     headers: true,
     ifEmpty: false,
     ifUnused: false,
+    priority: undefined,
+    applyTo: undefined,
   };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -74,6 +79,15 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         break;
       case '--if-unused':
         opts.ifUnused = true;
+        break;
+      case '--priority': {
+        const v = value();
+        if (!/^[+-]?\d+$/.test(v)) throw new CtlError(`Invalid options for this command:\n--priority : ${v}`, EXIT.usage);
+        opts.priority = Number(v);
+        break;
+      }
+      case '--apply-to':
+        opts.applyTo = value();
         break;
       default:
         if (a.startsWith('--') && a !== '--') throw new CtlError(`unknown option ${a}`, EXIT.usage);

@@ -1,5 +1,5 @@
 // rabbitmqctl's output: a header line and tab-separated rows, or with `--formatter json` a JSON
-// array with one object per line.
+// array with one object per line (`,` leading every line after the first).
 
 export type Formatter = 'table' | 'json';
 
@@ -22,7 +22,8 @@ export function formatRows(
   const values = rows.map((r) => columns.map((c) => access(c)(r)));
   if (formatter === 'json') {
     const lines = values.map((vs) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, vs[i] ?? null]))));
-    return `[\n${lines.join(',\n')}${lines.length > 0 ? '\n' : ''}]\n`;
+    // rabbitmqctl starts each row after the first with the comma
+    return `[\n${lines.join('\n,')}${lines.length > 0 ? '\n' : ''}]\n`;
   }
   const lines = values.map((vs) => vs.map(cell).join('\t'));
   if (headers) lines.unshift(columns.join('\t'));

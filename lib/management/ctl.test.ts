@@ -128,6 +128,50 @@ describe('warrenctl changes', () => {
   });
 });
 
+describe('warrenctl policies', () => {
+  // outputs and exit codes as rabbitmqctl 3.10.8 prints them for the same commands
+  it('set_policy, list_policies and clear_policy', async () => {
+    await api.put('/api/vhosts/ctl-pol');
+    const set = await ctl(['set_policy', '-p', 'ctl-pol', 'ctl1', '^c', '{"max-length":3}', '--priority', '7', '--apply-to', 'queues']);
+    expect(set).toEqual({ code: 0, stdout: 'Setting policy "ctl1" for pattern "^c" to "{"max-length":3}" with priority "7" for vhost "ctl-pol" ...\n', stderr: '' });
+    expect(obj(await api.get('/api/policies/ctl-pol/ctl1'))).toEqual({ vhost: 'ctl-pol', name: 'ctl1', pattern: '^c', 'apply-to': 'queues', definition: { 'max-length': 3 }, priority: 7 });
+    expect((await ctl(['set_policy', '-p', 'ctl-pol', '--apply-to', 'exchanges', 'x', '^x', '{"alternate-exchange":"ae"}', '--priority', '-3'])).code).toBe(0);
+    expect((await ctl(['-q', 'set_policy', '-p', 'ctl-pol', 'm', '^m', '{"message-ttl":5,"max-length":1}'])).stdout).toBe('');
+    expect((await ctl(['list_policies', '-p', 'ctl-pol'])).stdout).toBe(
+      'Listing policies for vhost "ctl-pol" ...\n' +
+        'vhost\tname\tpattern\tapply-to\tdefinition\tpriority\n' +
+        'ctl-pol\tx\t^x\texchanges\t{"alternate-exchange":"ae"}\t-3\n' +
+        'ctl-pol\tm\t^m\tall\t{"max-length":1,"message-ttl":5}\t0\n' +
+        'ctl-pol\tctl1\t^c\tqueues\t{"max-length":3}\t7\n',
+    );
+    const json = (await ctl(['--formatter', 'json', 'list_policies', '-p', 'ctl-pol'])).stdout.split('\n');
+    expect(json.slice(0, 3)).toEqual([
+      '[',
+      '{"vhost":"ctl-pol","name":"x","pattern":"^x","apply-to":"exchanges","definition":"{\\"alternate-exchange\\":\\"ae\\"}","priority":-3}',
+      ',{"vhost":"ctl-pol","name":"m","pattern":"^m","apply-to":"all","definition":"{\\"max-length\\":1,\\"message-ttl\\":5}","priority":0}',
+    ]);
+    expect(await ctl(['clear_policy', '-p', 'ctl-pol', 'ctl1'])).toEqual({ code: 0, stdout: 'Clearing policy "ctl1" on vhost "ctl-pol" ...\n', stderr: '' });
+    expect(await ctl(['clear_policy', '-p', 'ctl-pol', 'ctl1'])).toEqual({ code: EXIT.unavailable, stdout: 'Clearing policy "ctl1" on vhost "ctl-pol" ...\n', stderr: 'Error:\nParameter does not exist\n' });
+    expect((await ctl(['-q', 'list_policies', '-p', 'ctl-pol', '--no-table-headers'])).stdout).toBe('ctl-pol\tx\t^x\texchanges\t{"alternate-exchange":"ae"}\t-3\nctl-pol\tm\t^m\tall\t{"max-length":1,"message-ttl":5}\t0\n');
+  });
+
+  it('reports what RabbitMQ refuses, in rabbitmqctl’s words and exit codes', async () => {
+    const refused = (line: string) => ({ code: EXIT.unavailable, stderr: `Error:\nValidation failed\n\n${line}\n\n` });
+    expect(await ctl(['-q', 'set_policy', '-p', 'ctl-pol', 'bad', '(', '{"max-length":3}'])).toMatchObject(refused('pattern should be regular expression but is invalid: {"missing )",1}'));
+    expect(await ctl(['-q', 'set_policy', '-p', 'ctl-pol', 'bad', 'c', '{"foo":3}'])).toMatchObject(refused('[{<<"foo">>,3}] are not recognised policy settings'));
+    expect(await ctl(['-q', 'set_policy', '-p', 'ctl-pol', 'bad', 'c', '{"max-length":3}', '--apply-to', 'bogus'])).toMatchObject(
+      refused("apply-to 'bogus' unrecognised; should be 'queues', 'exchanges' or 'all'"),
+    );
+    expect(await ctl(['-q', 'set_policy', '-p', 'ctl-pol', 'bad', 'c', '{"max-length":3'])).toMatchObject({ code: EXIT.unavailable, stderr: 'Error:\nJSON decoding error. Reason: badarg\n' });
+    expect((await ctl(['set_policy', '-p', 'ctl-pol', 'bad', 'c', '{"max-length":3}', '--priority', 'x'])).code).toBe(EXIT.usage);
+    expect((await ctl(['set_policy', '-p', 'ctl-pol', 'bad', 'c'])).code).toBe(EXIT.usage);
+    expect(await ctl(['-q', 'set_policy', '-p', 'nosuch', 'bad', 'c', '{"max-length":3}'])).toMatchObject({ code: EXIT.dataErr, stderr: "Error:\nVirtual host 'nosuch' does not exist\n" });
+    expect(await ctl(['-q', 'list_policies', '-p', 'nosuch'])).toMatchObject({ code: EXIT.dataErr, stderr: "Error:\nVirtual host 'nosuch' does not exist\n" });
+    expect((await ctl(['list_policies', 'name'])).code).toBe(EXIT.usage);
+    expect((await api.get('/api/policies/ctl-pol/bad')).status).toBe(404);
+  });
+});
+
 describe('warrenctl errors', () => {
   it('reports wrong credentials and unreachable brokers', async () => {
     expect((await ctl(['--password', 'wrong', 'list_queues'])).code).toBe(EXIT.noUser);

@@ -62,6 +62,21 @@ function listing(
 
 const nested = (a: string, b: string): Accessor => (r) => (r[a] as Row | undefined)?.[b];
 
+/** The API quotes Erlang terms HTML-escaped (`&lt;&lt;"x"&gt;&gt;`); rabbitmqctl prints them as they are. */
+const unescapeHtml = (s: string) => s.replace(/&(lt|gt|amp);/g, (_, e: string) => (e === 'lt' ? '<' : e === 'gt' ? '>' : '&'));
+
+/** rabbitmqctl's words and exit codes for a policy command's failures. */
+async function policyCall<T>(vhost: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof CtlError) || err.code !== EXIT.dataErr) throw err;
+    if (err.message === 'vhost_not_found') throw new CtlError(`Virtual host '${vhost}' does not exist`, EXIT.dataErr);
+    if (err.message === 'not found') throw new CtlError('Parameter does not exist', EXIT.unavailable);
+    throw new CtlError(unescapeHtml(err.message), EXIT.unavailable);
+  }
+}
+
 export const COMMANDS: Record<string, Command> = {
   list_queues: listing('queues', (o) => path('queues', o.vhost), ['name', 'messages']),
   list_exchanges: listing('exchanges', (o) => path('exchanges', o.vhost), ['name', 'type']),
@@ -79,6 +94,51 @@ export const COMMANDS: Record<string, Command> = {
     { queue_name: nested('queue', 'name'), channel_pid: nested('channel_details', 'name') },
     (o) => ` in vhost ${o.vhost}`,
   ),
+  list_policies: {
+    args: '[-p <vhost>]',
+    min: 0,
+    max: 0,
+    async run(ctx) {
+      const vhost = ctx.opts.vhost;
+      ctx.info(`Listing policies for vhost "${vhost}" ...`);
+      const rows = await ctx.api.get(path('policies', vhost)).catch((err: unknown) => {
+        if (err instanceof CtlError && err.code === EXIT.dataErr) throw new CtlError(`Virtual host '${vhost}' does not exist`, EXIT.dataErr);
+        throw err;
+      });
+      // rabbitmqctl shows the definition as its JSON text, in a table and in JSON output alike
+      const access = (c: string): Accessor => (c === 'definition' ? (r) => JSON.stringify(r.definition) : (r) => r[c]);
+      const columns = ['vhost', 'name', 'pattern', 'apply-to', 'definition', 'priority'];
+      ctx.io.stdout(formatRows(rows as Row[], columns, access, ctx.opts.formatter, ctx.opts.headers));
+    },
+  },
+  set_policy: {
+    args: '[-p <vhost>] [--priority <priority>] [--apply-to <apply-to>] <name> <pattern> <definition>',
+    min: 3,
+    max: 3,
+    async run(ctx, [name, pattern, definition]) {
+      const { vhost, priority, applyTo } = ctx.opts;
+      ctx.info(`Setting policy "${name}" for pattern "${pattern}" to "${definition}" with priority "${priority ?? 0}" for vhost "${vhost}" ...`);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(definition);
+      } catch {
+        // rabbitmqctl's words for any definition its JSON decoder refuses
+        throw new CtlError('JSON decoding error. Reason: badarg', EXIT.unavailable);
+      }
+      const body = { pattern, definition: parsed, ...(priority !== undefined ? { priority } : {}), ...(applyTo !== undefined ? { 'apply-to': applyTo } : {}) };
+      await policyCall(vhost, () => ctx.api.put(path('policies', vhost, name), body));
+    },
+  },
+  clear_policy: {
+    args: '[-p <vhost>] <name>',
+    min: 1,
+    max: 1,
+    async run(ctx, [name]) {
+      const vhost = ctx.opts.vhost;
+      ctx.info(`Clearing policy "${name}" on vhost "${vhost}" ...`);
+      await policyCall(vhost, () => ctx.api.del(path('policies', vhost, name)));
+    },
+  },
   add_user: {
     args: '<username> <password>',
     min: 2,

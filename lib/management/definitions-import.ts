@@ -1,7 +1,7 @@
 // Importing definitions in RabbitMQ's format: read every entry, check the whole plan against the
-// broker (every reference between entries, every redeclare against what exists), and only then
-// apply it — so a bad file changes nothing. Policies and parameters (which Warren does not have)
-// are skipped.
+// broker (every reference between entries, every redeclare against what exists, every policy as
+// RabbitMQ validates it), and only then apply it — so a bad file changes nothing. Runtime
+// parameters and topic permissions (which Warren does not have) are skipped.
 import type { FieldTable } from '../../broker/amqp/field-table';
 import type { Permission, User } from '../../broker/auth/users';
 import { stableStringify } from '../../broker/core/binding';
@@ -9,6 +9,8 @@ import type { BrokerCore } from '../../broker/core/broker-core';
 import { AmqpError } from '../../broker/core/errors';
 import type { ExchangeOptions } from '../../broker/core/exchange';
 import { isValidMatchMode } from '../../broker/core/headers-exchange';
+import type { Policy } from '../../broker/core/policy';
+import { parsePolicy, PolicyError } from '../../broker/core/policy-validation';
 import type { QueueOptions } from '../../broker/core/queue';
 import { validateQueueArguments } from '../../broker/core/queue-arguments';
 import type { VirtualHost } from '../../broker/core/vhost';
@@ -19,6 +21,7 @@ import { isBuiltInExchange } from './exchange-name';
 import { isJsonObject } from './field-json';
 import { EXCHANGE_TYPES } from './overview';
 import { readPermission } from './permissions';
+import { policyRefused } from './policies';
 import { readUser } from './users';
 
 const KNOWN_TYPES = new Set(EXCHANGE_TYPES.map((t) => t.name));
@@ -54,11 +57,19 @@ interface PermissionDef {
   user: string;
   permission: Permission;
 }
+/** Read as given; checkPlan validates it into `policy`. */
+interface PolicyDef {
+  vhost: string;
+  name: string | undefined;
+  fields: JsonObject;
+  policy?: Policy;
+}
 
 export interface Plan {
   vhosts: VhostDef[];
   users: User[];
   permissions: PermissionDef[];
+  policies: PolicyDef[];
   exchanges: ExchangeDef[];
   queues: QueueDef[];
   bindings: BindingDef[];
@@ -91,6 +102,11 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
       user: reqStr(o, 'user'),
       permission: readPermission(o),
     })),
+    policies: section(body, 'policies').map((o) => ({
+      vhost: vhostOf(o),
+      name: o.name === undefined || o.name === null ? undefined : String(o.name),
+      fields: o,
+    })),
     exchanges: section(body, 'exchanges').map((o) => ({
       vhost: vhostOf(o),
       name: reqStr(o, 'name'),
@@ -119,7 +135,7 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
         args: optTable(o, 'arguments'),
       };
     }),
-    skipped: ['policies', 'parameters', 'global_parameters', 'topic_permissions'].filter((k) => section(body, k).length > 0),
+    skipped: ['parameters', 'global_parameters', 'topic_permissions'].filter((k) => section(body, k).length > 0),
   };
   return plan;
 }
@@ -151,6 +167,17 @@ export function checkPlan(core: BrokerCore, plan: Plan): void {
   for (const p of plan.permissions) {
     needVhost(p.vhost);
     if (!users.has(p.user)) throw badRequest(['no_such_user', p.user]);
+  }
+  for (const p of plan.policies) {
+    needVhost(p.vhost);
+    if (p.name === undefined) throw badRequest(`policy in virtual host '${p.vhost}' has undefined name`);
+    const f = p.fields;
+    try {
+      p.policy = parsePolicy(p.vhost, p.name, { pattern: f.pattern, definition: f.definition, priority: f.priority, applyTo: f['apply-to'] });
+    } catch (err) {
+      if (err instanceof PolicyError) throw policyRefused(err, ` (${p.vhost}/${p.name})`);
+      throw err;
+    }
   }
   const newExchanges = new Map<string, ExchangeDef>();
   for (const e of plan.exchanges) {
@@ -215,6 +242,8 @@ export function applyPlan(core: BrokerCore, mgmt: ManagementContext, plan: Plan)
   for (const u of plan.users) core.users.putUser(u);
   for (const p of plan.permissions) core.users.setPermission(p.vhost, p.user, p.permission);
   const vhost = (name: string) => core.vhosts.get(name) as VirtualHost;
+  // before the topology, so new queues and exchanges start with their effective settings
+  for (const p of plan.policies) if (p.policy !== undefined) vhost(p.vhost).putPolicy(p.policy);
   for (const e of plan.exchanges) vhost(e.vhost).declareExchange(e.name, e.type, e.opts);
   for (const q of plan.queues) vhost(q.vhost).declareQueue(q.name, q.opts);
   for (const b of plan.bindings) {

@@ -1,5 +1,5 @@
 // GET/POST /api/definitions[/{vhost}]: RabbitMQ's definitions format. Export writes what RabbitMQ
-// imports (users with their password hashes, vhosts, permissions, and the non-exclusive,
+// imports (users with their password hashes, vhosts, permissions, policies, and the non-exclusive,
 // non-built-in topology); import is definitions-import.ts.
 import { PRODUCT, VERSION } from '../../broker/amqp/server-properties';
 import type { BrokerCore } from '../../broker/core/broker-core';
@@ -13,9 +13,14 @@ import { tableToJson } from './field-json';
 import { json, noContent } from './http';
 import { RABBITMQ_API_VERSION } from './overview';
 import { listPermissions } from './permissions';
+import { policyDto } from './policies';
 import type { Route, RouteContext } from './route';
 import { userDto } from './users';
 
+/** Unlike queues and exchanges, policies keep their vhost in a vhost's export too (as RabbitMQ's do). */
+function policyDefs(vh: VirtualHost) {
+  return [...vh.policies.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(policyDto);
+}
 
 function queueDefs(vh: VirtualHost, withVhost: boolean) {
   return [...vh.queues.values()]
@@ -75,7 +80,7 @@ export function exportDefinitions(core: BrokerCore, mgmt: ManagementContext) {
     topic_permissions: [],
     parameters: [],
     global_parameters: [],
-    policies: [],
+    policies: vhosts.flatMap(policyDefs),
     queues: vhosts.flatMap((vh) => queueDefs(vh, true)),
     exchanges: vhosts.flatMap((vh) => exchangeDefs(vh, true)),
     bindings: vhosts.flatMap((vh) => bindingDefs(vh, true)),
@@ -86,7 +91,7 @@ export function exportVhostDefinitions(vh: VirtualHost) {
   return {
     rabbit_version: RABBITMQ_API_VERSION,
     parameters: [],
-    policies: [],
+    policies: policyDefs(vh),
     queues: queueDefs(vh, false),
     exchanges: exchangeDefs(vh, false),
     bindings: bindingDefs(vh, false),

@@ -23,6 +23,8 @@ export function exchangeDto(mgmt: ManagementContext, e: Exchange): Record<string
     internal: e.internal,
     ...(anyNonZero(counters, EXCHANGE_STATS) ? { message_stats: withDetails(counters, EXCHANGE_STATS, mgmt.sampler.rateOf(e)) } : {}),
     name: e.name,
+    // RabbitMQ names an exchange's policy only when it has one
+    ...(e.policy !== undefined ? { policy: e.policy.name } : {}),
     type: e.type,
     vhost: e.vhost,
   };
