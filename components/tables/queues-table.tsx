@@ -1,6 +1,6 @@
 'use client';
 import { useMemo } from 'react';
-import { queueFeatures } from '@/lib/client/graph/build';
+import { queueFeaturesOf } from '@/lib/client/graph/build';
 import { useQueues } from '@/lib/client/queries';
 import { useSession } from '@/lib/client/session';
 import { useStats } from '@/lib/client/stats-store';
@@ -70,7 +70,7 @@ export function QueuesTable() {
       key: 'features',
       header: 'Features',
       render: (r) => (
-        <Tags durable={r.q.durable} items={[...(r.q.exclusive ? ['exclusive'] : []), ...(r.q.auto_delete ? ['auto-delete'] : []), ...queueFeatures(r.q.arguments)]} />
+        <Tags durable={r.q.durable} items={[...(r.q.exclusive ? ['exclusive'] : []), ...(r.q.auto_delete ? ['auto-delete'] : []), ...queueFeaturesOf(r.q)]} />
       ),
     },
     {

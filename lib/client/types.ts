@@ -58,6 +58,9 @@ export interface QueueDto {
   state?: string;
   type?: string;
   message_stats?: MessageStats;
+  /** the policy in effect, and its definition (keys without the x- of arguments) */
+  policy?: string | null;
+  effective_policy_definition?: JsonObject;
 }
 
 export interface BindingDto {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../types';
-import { bindingLabel, buildGraph } from './build';
+import { bindingLabel, buildGraph, queueFeaturesOf } from './build';
 import { layoutGraph } from './layout';
 import { NODE_SIZE } from './types';
 
@@ -95,5 +95,25 @@ describe('buildGraph', () => {
     expect(pos.size).toBe(700);
     console.log(`layout of 700 nodes / 1000 edges: ${ms.toFixed(0)} ms`);
     expect(ms).toBeLessThan(5000);
+  });
+});
+
+describe('queues under a policy', () => {
+  it('show the limits and dead-letter link the policy gives, the smaller limit winning', () => {
+    const t: Topology = {
+      ...topology,
+      queues: [
+        {
+          name: 'capped', vhost: '/', durable: true, auto_delete: false, exclusive: false, consumers: 0,
+          arguments: { 'x-max-length': 50 },
+          policy: 'limits', effective_policy_definition: { 'max-length': 10, 'message-ttl': 5000, 'dead-letter-exchange': 'dlx' },
+        },
+      ],
+      bindings: [],
+      consumers: [],
+    };
+    expect(queueFeaturesOf(t.queues[0])).toEqual(['TTL 5 s', 'max 10', 'DLX', 'policy limits']);
+    const g = buildGraph(t, { showBuiltins: false, filter: '' });
+    expect(g.edges.some((e) => e.id === 'd|capped' && e.target === 'e|dlx')).toBe(true);
   });
 });

@@ -44,6 +44,35 @@ export function formatDuration(ms: number): string {
   return `${+(ms / 3_600_000).toFixed(1)} h`;
 }
 
+/** Policy keys that act like a queue argument of the same name with `x-`. */
+const POLICY_ARGS = ['message-ttl', 'expires', 'max-length', 'max-length-bytes', 'dead-letter-exchange', 'dead-letter-routing-key', 'overflow'];
+
+/**
+ * What the queue runs with: its arguments and its policy combined, roughly as the broker does it
+ * (the smaller limit wins, otherwise the argument), for the features shown and the dead-letter link.
+ */
+export function effectiveArguments(q: QueueDto): JsonObject {
+  const policy = q.effective_policy_definition;
+  if (!policy) return q.arguments;
+  const out: JsonObject = { ...q.arguments };
+  for (const key of POLICY_ARGS) {
+    const value = policy[key];
+    if (value === undefined) continue;
+    const arg = `x-${key}`;
+    const mine = out[arg];
+    if (mine === undefined) out[arg] = value;
+    else if (typeof mine === 'number' && typeof value === 'number') out[arg] = Math.min(mine, value);
+  }
+  return out;
+}
+
+/** Short labels for a queue's features, with its policy's name when one applies. */
+export function queueFeaturesOf(q: QueueDto): string[] {
+  const out = queueFeatures(effectiveArguments(q));
+  if (q.policy) out.push(`policy ${q.policy}`);
+  return out;
+}
+
 export function queueFeatures(args: JsonObject): string[] {
   const out: string[] = [];
   const ttl = num(args['x-message-ttl']);
@@ -105,8 +134,8 @@ function queueNode(q: QueueDto): NodeSpec<QueueNode> {
       autoDelete: q.auto_delete,
       exclusive: q.exclusive,
       arguments: q.arguments,
-      features: queueFeatures(q.arguments),
-      maxLength: num(q.arguments['x-max-length']),
+      features: queueFeaturesOf(q),
+      maxLength: num(effectiveArguments(q)['x-max-length']),
       ready: q.messages_ready ?? 0,
       unacked: q.messages_unacknowledged ?? 0,
       consumers: q.consumers ?? 0,
@@ -218,12 +247,13 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
     edges.push(edge);
   }
   for (const q of t.queues) {
-    const dlx = text(q.arguments['x-dead-letter-exchange']);
+    const args = effectiveArguments(q);
+    const dlx = text(args['x-dead-letter-exchange']);
     if (dlx === null) continue;
     const source = queueId(q.name);
     const target = exchangeId(dlx);
     if (!nodes.has(source) || !nodes.has(target)) continue;
-    const key = text(q.arguments['x-dead-letter-routing-key']);
+    const key = text(args['x-dead-letter-routing-key']);
     const edge: LinkEdge = {
       id: `d|${q.name}`,
       type: 'link',
