@@ -186,11 +186,16 @@ export class Queue {
     }
   }
 
-  /** Returns false when the queue refused the message (x-overflow reject-publish). */
+  /**
+   * Returns false when the queue refused the message (x-overflow reject-publish): the publisher
+   * gets a nack, and with reject-publish-dlx the refused message is dead-lettered as maxlen.
+   */
   enqueue(msg: Message): boolean {
     if (this.isFull(msg.bodySize)) {
       if (this.overflow !== 'drop-head') {
-        this.stats.dropped++;
+        // deadLetter counts the drop itself
+        if (this.overflow === 'reject-publish-dlx') this.host.deadLetter(this, this.entryFor(msg), 'maxlen');
+        else this.stats.dropped++;
         return false;
       }
       // RabbitMQ adds first and then drops from the head: in a priority queue, a message that

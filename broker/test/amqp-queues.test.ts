@@ -381,6 +381,27 @@ describe('messages in a queue', () => {
     expect(await drain(ch, q)).toEqual(['4', '5']);
   });
 
+  test('x-overflow reject-publish-dlx nacks the message that does not fit and dead-letters it as maxlen', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const dlx = env.exchangeName('rpd-dlx');
+    await ch.assertExchange(dlx, 'fanout', { durable: false });
+    const dead = env.queueName('rpd-dead');
+    await ch.assertQueue(dead, { durable: false });
+    await ch.bindQueue(dead, dlx, '');
+    const q = env.queueName();
+    await ch.assertQueue(q, { durable: false, deadLetterExchange: dlx, maxLength: 1, arguments: { 'x-overflow': 'reject-publish-dlx' } });
+    const pub = await env.confirmChannel(conn);
+    const outcome = (body: string) =>
+      new Promise<string>((resolve) => pub.sendToQueue(q, Buffer.from(body), {}, (err) => resolve(err ? 'nack' : 'ack')));
+    expect([await outcome('one'), await outcome('two')]).toEqual(['ack', 'nack']);
+    await waitUntil(async () => (await ch.checkQueue(dead)).messageCount === 1, WAIT_MS, 'the refused message to be dead-lettered');
+    const m = await ch.get(dead, { noAck: true });
+    expect(m && m.content.toString()).toBe('two');
+    expect(m && (m.properties.headers?.['x-death'] as { reason: string }[])[0].reason).toBe('maxlen');
+    expect(await drain(ch, q)).toEqual(['one']);
+  });
+
   test('dead-lettering: rejected and expired messages go to x-dead-letter-exchange with x-death', async () => {
     const conn = await env.connect();
     const ch = await env.channel(conn);
