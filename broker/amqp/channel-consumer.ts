@@ -52,6 +52,7 @@ export class ChannelConsumer implements Consumer {
     ch.conn.write(
       encodeDeliver(ch.id, ch.conn.frameMax, this.tag, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.deliveryProperties(entry, false), msg.body),
     );
+    if (ch.vhost.tracing) ch.vhost.traceDeliver(queue, entry, ch);
   }
 
   cancelledByQueue(_queue: Queue): void {

@@ -288,6 +288,7 @@ export class Channel {
     if (this.replyTo !== undefined || msg.routingKey.startsWith('amq.rabbitmq.reply-to')) {
       const handled = this.conn.directReplyTo.route(this, ex, msg);
       if (handled !== undefined) {
+        this.vhost.traceUnrouted(msg, this);
         if (!handled && mandatory) this.sendReturn(msg);
         if (seq !== 0) this.confirm(seq, true);
         return;
@@ -313,9 +314,10 @@ export class Channel {
           const stripped = { ...props, headers };
           msg = new Message(msg.exchange, msg.routingKey, encodeProperties(stripped), msg.body, stripped);
         }
+        msg.extraKeys = extraKeys;
       }
     }
-    const routed = this.vhost.publish(ex, msg, extraKeys);
+    const routed = this.vhost.publish(ex, msg, extraKeys, this);
     if (routed === Routed.Unroutable) {
       if (mandatory) this.sendReturn(msg);
       else this.stats.dropUnroutable++;

@@ -20,6 +20,8 @@ export class Message {
   stored = false;
   /** Non-zero when the console follows this message (see flow.ts). */
   traceId = 0;
+  /** CC/BCC routing keys it was published with, after `routingKey` (the firehose's routing_keys). */
+  extraKeys: readonly string[] | undefined = undefined;
   private resident: Buffer | null;
   private source: BodySource | undefined;
   private parsed: BasicProperties | undefined;

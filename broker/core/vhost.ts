@@ -16,6 +16,7 @@ import { inequivalentArg, validateQueueArguments } from './queue-arguments';
 import { checkQueueType, checkServerNamed, queueTypeOf, sameImplicitType, type QueueType } from './queue-type';
 import { Queue, type DeadLetterReason, type QueueEntry, type QueueHost, type QueueOptions } from './queue';
 import { TopicExchange } from './topic-exchange';
+import { deliverTrace, publishTrace, TRACE_EXCHANGE, type TraceOrigin } from './trace';
 
 const EXCHANGE_KINDS: Record<string, new (vhost: string, name: string, opts: ExchangeOptions) => Exchange> = {
   direct: DirectExchange,
@@ -23,8 +24,6 @@ const EXCHANGE_KINDS: Record<string, new (vhost: string, name: string, opts: Exc
   topic: TopicExchange,
   headers: HeadersExchange,
 };
-
-const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
 
 const BUILT_IN: [string, ExchangeType][] = [
   ['amq.direct', 'direct'],
@@ -67,6 +66,9 @@ export class VirtualHost implements QueueHost {
   private publishing = false;
   /** Set while the console follows message flow (see flow.ts). */
   tap: FlowTap | undefined;
+  /** The firehose (`rabbitmqctl trace_on`): set by the management layer, see trace.ts. */
+  tracing = false;
+  private readonly traceExchange: Exchange;
 
   constructor(name: string, emit: (e: BrokerEvent) => void) {
     this.name = name;
@@ -76,7 +78,8 @@ export class VirtualHost implements QueueHost {
     this.exchanges.set('', this.defaultExchange);
     for (const [n, t] of BUILT_IN) this.exchanges.set(n, new EXCHANGE_KINDS[t](name, n, opts));
     // RabbitMQ's firehose target, there in every vhost; internal, so clients cannot publish to it
-    this.exchanges.set(TRACE_EXCHANGE, new TopicExchange(name, TRACE_EXCHANGE, { ...opts, internal: true }));
+    this.traceExchange = new TopicExchange(name, TRACE_EXCHANGE, { ...opts, internal: true });
+    this.exchanges.set(TRACE_EXCHANGE, this.traceExchange);
   }
 
   // --- exchanges -------------------------------------------------------------------------------
@@ -336,11 +339,11 @@ export class VirtualHost implements QueueHost {
    * exchanges fill a reused set. Exchange-to-exchange bindings and alternate exchanges are
    * followed, each exchange at most once per message.
    */
-  publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[]): Routed {
+  publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin): Routed {
     exchange.publishIn++;
     const tap = this.tap;
     if (tap !== undefined && msg.traceId === 0 && tap.sample()) msg.traceId = nextTraceId();
-    if (exchange === this.defaultExchange && extraKeys === undefined && msg.traceId === 0) {
+    if (exchange === this.defaultExchange && extraKeys === undefined && msg.traceId === 0 && !this.tracing) {
       const q = this.queues.get(msg.routingKey);
       if (q === undefined) return Routed.Unroutable;
       exchange.publishOut++;
@@ -361,6 +364,8 @@ export class VirtualHost implements QueueHost {
         for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
         tap.emit({ kind: 'published', id: msg.traceId, vhost: this.name, exchange: exchange.name, routingKey: msg.routingKey, queues });
       }
+      // the firehose copy goes out before the message reaches its queues, as in RabbitMQ
+      if (this.tracing && origin !== undefined) this.tracePublish(msg, dests, origin);
       let routed = Routed.Unroutable;
       for (const d of dests) {
         if (d.kind !== 'queue') continue;
@@ -375,6 +380,27 @@ export class VirtualHost implements QueueHost {
         dests.clear();
       }
     }
+  }
+
+  /** Only called with tracing on. */
+  private tracePublish(msg: Message, dests: Set<Destination>, origin: TraceOrigin): void {
+    if (msg.exchange === TRACE_EXCHANGE) return;
+    const queues: string[] = [];
+    for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
+    this.publish(this.traceExchange, publishTrace(this.name, msg, queues, origin));
+  }
+
+  /** A publish that bypassed routing (direct reply-to): traced with no routed queues, as RabbitMQ does. */
+  traceUnrouted(msg: Message, origin: TraceOrigin): void {
+    if (this.tracing) this.publish(this.traceExchange, publishTrace(this.name, msg, [], origin));
+  }
+
+  /** A delivery to a client (basic.deliver or basic.get-ok) on `origin`; the caller checks `tracing`. */
+  traceDeliver(queue: Queue, entry: QueueEntry, origin: TraceOrigin): void {
+    const msg = entry.msg;
+    // messages routed through the trace exchange are never traced, as in RabbitMQ
+    if (msg.exchange === TRACE_EXCHANGE) return;
+    this.publish(this.traceExchange, deliverTrace(this.name, queue.name, msg, entry.redelivered, origin));
   }
 
   traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag = ''): void {

@@ -1,7 +1,7 @@
 // The management layer's own state for one broker, made on first use: the rate sampler, the
 // retired totals, and vhost metadata (description, tags) that the core does not keep.
-import { hostname } from 'node:os';
 import type { Broker } from '../../broker/index';
+import { NODE_NAME } from '../../broker/core/trace';
 import { channelsOf } from './amqp-view';
 import { channelCounters, connectionCounters, exchangeCounters, queueCounters, type Counters } from './counters';
 import { CounterHistory, historyRange, sampleOnBoundaries, type SampleDetails } from './history';
@@ -25,7 +25,7 @@ export class ManagementContext {
 
   constructor(broker: Broker) {
     this.broker = broker;
-    this.node = `warren@${hostname()}`;
+    this.node = NODE_NAME;
     this.totals = new Totals(broker.core);
     this.sampler = new RateSampler((record) => {
       const core = broker.core;
@@ -65,12 +65,16 @@ export class ManagementContext {
     this.history.record(counters, now);
   }
 
+  /** `tracing` is the core vhost's own flag (the firehose reads it on every publish). */
   metadata(vhost: string): VhostMetadata {
-    return this.vhostMeta.get(vhost) ?? { description: vhost === '/' ? 'Default virtual host' : '', tags: [], tracing: false };
+    const meta = this.vhostMeta.get(vhost) ?? { description: vhost === '/' ? 'Default virtual host' : '', tags: [], tracing: false };
+    return { ...meta, tracing: this.broker.core.getVhost(vhost)?.tracing ?? false };
   }
 
   setMetadata(vhost: string, meta: VhostMetadata): void {
     this.vhostMeta.set(vhost, meta);
+    const vh = this.broker.core.getVhost(vhost);
+    if (vh !== undefined) vh.tracing = meta.tracing;
   }
 }
 

@@ -65,6 +65,28 @@ const nested = (a: string, b: string): Accessor => (r) => (r[a] as Row | undefin
 /** The API quotes Erlang terms HTML-escaped (`&lt;&lt;"x"&gt;&gt;`); rabbitmqctl prints them as they are. */
 const unescapeHtml = (s: string) => s.replace(/&(lt|gt|amp);/g, (_, e: string) => (e === 'lt' ? '<' : e === 'gt' ? '>' : '&'));
 
+/** trace_on/trace_off: the vhost's tracing flag; as rabbitmqctl, a vhost that does not exist is not an error. */
+function traceCommand(on: boolean): Command {
+  return {
+    args: '[-p <vhost>]',
+    min: 0,
+    max: 0,
+    async run(ctx) {
+      const vhost = ctx.opts.vhost;
+      ctx.info(`${on ? 'Starting' : 'Stopping'} tracing for vhost "${vhost}" ...`);
+      const exists = await ctx.api.get(path('vhosts', vhost)).then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof CtlError && err.code === EXIT.dataErr) return false;
+          throw err;
+        },
+      );
+      if (exists) await ctx.api.put(path('vhosts', vhost), { tracing: on });
+      ctx.io.stdout(`Trace ${on ? 'enabled' : 'disabled'} for vhost ${vhost}\n`);
+    },
+  };
+}
+
 /** rabbitmqctl's words and exit codes for a policy command's failures. */
 async function policyCall<T>(vhost: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -196,6 +218,8 @@ export const COMMANDS: Record<string, Command> = {
       await ctx.api.del(path('vhosts', vhost));
     },
   },
+  trace_on: traceCommand(true),
+  trace_off: traceCommand(false),
   delete_queue: {
     args: '[-p <vhost>] <queue> [--if-empty] [--if-unused]',
     min: 1,

@@ -66,6 +66,7 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
       conn.write(
         encodeGetOk(ch.id, conn.frameMax, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount, queue.deliveryProperties(entry, true), msg.body),
       );
+      if (ch.vhost.tracing) ch.vhost.traceDeliver(queue, entry, ch);
       return;
     }
     case 'basic.recover':
