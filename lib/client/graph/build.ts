@@ -12,6 +12,7 @@ import {
   type GraphEdge,
   type GraphNode,
   type LinkEdge,
+  type LinkEdgeData,
   type QueueNode,
 } from './types';
 
@@ -89,6 +90,11 @@ export function queueFeatures(args: JsonObject): string[] {
   if (args['x-single-active-consumer'] === true) out.push('single active');
   if (text(args['x-overflow']) !== null) out.push(String(args['x-overflow']));
   return out;
+}
+
+/** A dashed link that is not a binding: alternate exchange or dead-letter exchange. */
+function linkEdge(id: string, source: string, target: string, link: LinkEdgeData['link'], label: string): LinkEdge {
+  return { id, type: 'link', source, target, sourceHandle: 'out', targetHandle: 'in', selectable: false, data: { link, label, dim: false } };
 }
 
 /** How a binding reads on its edge: the routing key, or the header arguments with x-match. */
@@ -234,17 +240,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
     const source = exchangeId(e.name);
     const target = exchangeId(ae);
     if (!nodes.has(source) || !nodes.has(target)) continue;
-    const edge: LinkEdge = {
-      id: `a|${e.name}`,
-      type: 'link',
-      source,
-      target,
-      sourceHandle: 'out',
-      targetHandle: 'in',
-      selectable: false,
-      data: { link: 'alternate', label: 'alternate', dim: false },
-    };
-    edges.push(edge);
+    edges.push(linkEdge(`a|${e.name}`, source, target, 'alternate', 'alternate'));
   }
   for (const q of t.queues) {
     const args = effectiveArguments(q);
@@ -254,17 +250,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
     const target = exchangeId(dlx);
     if (!nodes.has(source) || !nodes.has(target)) continue;
     const key = text(args['x-dead-letter-routing-key']);
-    const edge: LinkEdge = {
-      id: `d|${q.name}`,
-      type: 'link',
-      source,
-      target,
-      sourceHandle: 'out',
-      targetHandle: 'in',
-      selectable: false,
-      data: { link: 'dead-letter', label: key === null ? 'dead letters' : `dead letters → ${key}`, dim: false },
-    };
-    edges.push(edge);
+    edges.push(linkEdge(`d|${q.name}`, source, target, 'dead-letter', key === null ? 'dead letters' : `dead letters → ${key}`));
   }
 
   // consumers per queue, for the rate each consumer edge shows
