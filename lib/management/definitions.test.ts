@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { list, obj, startApi, type Obj, type TestApi } from './testing';
 
-const REFERENCE = '/work/shared/reference/rabbitmq-3.10';
-const readJson = (file: string) => JSON.parse(readFileSync(`${REFERENCE}/${file}`, 'utf8')) as Obj;
+const REFERENCE = new URL('./fixtures/rabbitmq-3.10/', import.meta.url);
+const readJson = (file: string) => JSON.parse(readFileSync(new URL(file, REFERENCE), 'utf8')) as Obj;
 const reference = readJson('definitions.json');
 const referenceVhost = readJson('definitions-vhost-demo.json');
 

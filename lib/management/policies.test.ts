@@ -207,7 +207,7 @@ describe('with amqplib clients', () => {
 });
 
 describe('definitions', () => {
-  const reference = JSON.parse(readFileSync('/work/shared/reference/rabbitmq-3.10/definitions.json', 'utf8')) as Obj;
+  const reference = JSON.parse(readFileSync(new URL('./fixtures/rabbitmq-3.10/definitions.json', import.meta.url), 'utf8')) as Obj;
 
   it('importing RabbitMQ’s export applies its policy (lazy-logs on demo’s all_logs) and exports it again', async () => {
     const other = await startApi();

@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, list, obj, startApi, type Obj, type TestApi } from './testing';
 
 const RABBITMQADMIN = process.env.RABBITMQADMIN ?? '/usr/bin/rabbitmqadmin';
-const REFERENCE = '/work/shared/reference/rabbitmq-3.10';
+const REFERENCE = fileURLToPath(new URL('./fixtures/rabbitmq-3.10', import.meta.url));
 /** One call takes 0.1–0.5 s (Python's start); a hung one is killed well before vitest's timeout. */
 const CALL_TIMEOUT_MS = 8_000;
 

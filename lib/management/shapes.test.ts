@@ -1,4 +1,4 @@
-// Warren's answers against RabbitMQ 3.10.8's, recorded in /work/shared/reference/rabbitmq-3.10/api
+// Warren's answers against RabbitMQ 3.10.8's, recorded in ./fixtures/rabbitmq-3.10/api
 // for the same topology (the reference definitions, a worker `worker-1` with prefetch 10 on
 // task_queue over a connection named `sample-worker`). Field names, nesting and JSON types must
 // match; a few Erlang-runtime fields (garbage collection, reductions, ...) are not Warren's to have.
@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, list, obj, startApi, type Obj, type TestApi } from './testing';
 
-const API = '/work/shared/reference/rabbitmq-3.10/api';
-const ref = (file: string): unknown => JSON.parse(readFileSync(`${API}/${file}`, 'utf8'));
+const API = new URL('./fixtures/rabbitmq-3.10/api/', import.meta.url);
+const ref = (file: string): unknown => JSON.parse(readFileSync(new URL(file, API), 'utf8'));
 
 /** Fields RabbitMQ has from its Erlang runtime or features Warren does not have. */
 const NOT_WARREN = new Set([
