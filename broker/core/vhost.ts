@@ -25,6 +25,11 @@ const EXCHANGE_KINDS: Record<string, new (vhost: string, name: string, opts: Exc
   headers: HeadersExchange,
 };
 
+// own keys only: a type named 'constructor' or 'toString' is unknown, not Object's
+function exchangeKind(type: string): (typeof EXCHANGE_KINDS)[string] | undefined {
+  return Object.hasOwn(EXCHANGE_KINDS, type) ? EXCHANGE_KINDS[type] : undefined;
+}
+
 const BUILT_IN: [string, ExchangeType][] = [
   ['amq.direct', 'direct'],
   ['amq.fanout', 'fanout'],
@@ -90,11 +95,18 @@ export class VirtualHost implements QueueHost {
     return ex;
   }
 
-  declareExchange(name: string, type: string, opts: ExchangeOptions): { exchange: Exchange; created: boolean } {
-    // own keys only: a type named 'constructor' or 'toString' is unknown, not Object's
-    const Kind = Object.hasOwn(EXCHANGE_KINDS, type) ? EXCHANGE_KINDS[type] : undefined;
-    if (Kind === undefined) throw commandInvalid(`unknown exchange type '${type}'`);
+  /**
+   * What RabbitMQ refuses before it looks at permissions or at what exists: an unknown type (only
+   * checked when `type` is given, i.e. not for a passive declare), then the default exchange.
+   */
+  checkExchangeDeclare(name: string, type?: string): void {
+    if (type !== undefined && exchangeKind(type) === undefined) throw commandInvalid(`unknown exchange type '${type}'`);
     if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
+  }
+
+  declareExchange(name: string, type: string, opts: ExchangeOptions): { exchange: Exchange; created: boolean } {
+    this.checkExchangeDeclare(name, type);
+    const Kind = EXCHANGE_KINDS[type];
     const existing = this.exchanges.get(name);
     if (existing !== undefined) {
       this.checkExchangeEquivalent(existing, type, opts);

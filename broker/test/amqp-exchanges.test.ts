@@ -11,6 +11,12 @@
 //   name starting with amq.:      403 "ACCESS_REFUSED - exchange name 'amq.foo' contains reserved prefix 'amq.*'"
 //   declare "" (active or passive), delete "", bind a queue to "":
 //                                 403 "ACCESS_REFUSED - operation not permitted on the default exchange"
+//   passive declare of amq.default: 404 "NOT_FOUND - no exchange 'amq.default' in vhost '/'" (the name is
+//                                 no alias of ""); active: 403 "... exchange name 'amq.default' contains reserved prefix 'amq.*'"
+//   From rabbit_channel.erl (v3.10.8), the order of the declare checks: the type (active only, 503),
+//   then "" (403), then configure permission, then existence (passive: 404, no permission check at all),
+//   then the amq. prefix. So "" with an unknown type is the 503, and a user who may configure nothing
+//   gets the default-exchange text, not "access to exchange ... refused".
 //   delete amq.direct:            403 "ACCESS_REFUSED - deletion of system exchange 'amq.direct' in vhost '/' not allowed"
 //   redeclare amq.direct as durable direct (what clients do): ok.
 //   delete missing exchange: ok. unbind of a missing binding / missing exchange / missing queue: ok.
@@ -26,6 +32,7 @@
 //   a binding value of void (null) matches any value of a present header; binding keys starting
 //   with "x-" are ignored; a number does not match the same digits as a string.
 import { describe, expect, test } from 'vitest';
+import { createBroker } from '../index';
 import {
   QUIET_MS,
   consumeInto,
@@ -120,11 +127,58 @@ describe('declare and delete', () => {
     const text = 'ACCESS_REFUSED - operation not permitted on the default exchange';
     const a = await env.channel(conn);
     await expectChannelError(a, a.assertExchange('', 'direct', { durable: true }), 403, text);
+    const passive = await env.channel(conn);
+    await expectChannelError(passive, passive.checkExchange(''), 403, text);
     const b = await env.channel(conn);
     await expectChannelError(b, b.deleteExchange(''), 403, text);
     const c = await env.channel(conn);
     const { queue } = await c.assertQueue('', { exclusive: true });
     await expectChannelError(c, c.bindQueue(queue, '', queue), 403, text);
+  });
+
+  test('amq.default is not a name for the default exchange: passive 404, active 403 reserved', async () => {
+    const conn = await env.connect();
+    const a = await env.channel(conn);
+    await expectChannelError(a, a.checkExchange('amq.default'), 404, "NOT_FOUND - no exchange 'amq.default' in vhost '/'");
+    const b = await env.channel(conn);
+    await expectChannelError(
+      b,
+      b.assertExchange('amq.default', 'direct', { durable: true }),
+      403,
+      "ACCESS_REFUSED - exchange name 'amq.default' contains reserved prefix 'amq.*'",
+    );
+  });
+
+  test('declaring "" with an unknown type is the 503: the type is checked first', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    await expectConnectionError(conn, ch.assertExchange('', 'bogus', { durable: true }), 503, "COMMAND_INVALID - unknown exchange type 'bogus'");
+  });
+
+  // Warren only: the user is made through the core, which an external broker does not expose.
+  test.skipIf(Boolean(process.env.AMQP_URL))('the default exchange and passive declares come before permissions', async () => {
+    const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+    try {
+      broker.core.users.addUser('no-configure', 'secret');
+      broker.core.users.setPermission('/', 'no-configure', { configure: '^$', write: '.*', read: '.*' });
+      const conn = await env.connect(`amqp://no-configure:secret@127.0.0.1:${broker.port}`);
+      const text = 'ACCESS_REFUSED - operation not permitted on the default exchange';
+      const a = await env.channel(conn);
+      await expectChannelError(a, a.assertExchange('', 'direct', { durable: true }), 403, text);
+      const b = await env.channel(conn);
+      await expectChannelError(b, b.checkExchange(''), 403, text);
+      const c = await env.channel(conn);
+      await c.checkExchange('amq.topic');
+      await expectChannelError(
+        c,
+        c.assertExchange('wt-not-mine', 'direct', { durable: false }),
+        403,
+        "ACCESS_REFUSED - access to exchange 'wt-not-mine' in vhost '/' refused for user 'no-configure'",
+      );
+      await conn.close();
+    } finally {
+      await broker.close();
+    }
   });
 
   test('built-in exchanges exist, can be redeclared as clients do, and cannot be deleted', async () => {

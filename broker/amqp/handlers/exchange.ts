@@ -9,6 +9,9 @@ export function handleExchange(ch: Channel, m: AmqpMethod): void {
   switch (m.name) {
     case 'exchange.declare': {
       const a = m.args;
+      // RabbitMQ refuses "" even passively (403), and before permissions: a user who may configure
+      // nothing still hears that it is the default exchange. A passive declare checks no type.
+      vhost.checkExchangeDeclare(a.exchange, a.passive ? undefined : a.type);
       if (a.passive) {
         if (!vhost.exchanges.has(a.exchange)) throw notFound(`no exchange '${a.exchange}' in vhost '${vhost.name}'`);
       } else {
