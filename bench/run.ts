@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
+import { ArgError, EXIT_USAGE, parseCommandLine, parseOrExit, usageError } from '../cli-args';
 import { markdown, progressLine, writeJson, type RunInfo } from './report';
 import { Resources, nowMs, sleep, withTimeout } from './resources';
 import { scenarios as allScenarios } from './scenarios';
@@ -82,9 +82,8 @@ function amqplibVersion(): string {
 }
 
 function fail(message: string): never {
-  log(`bench: ${message}\n`);
-  log(HELP);
-  process.exit(2);
+  process.stderr.write(usageError('bench', message, HELP));
+  process.exit(EXIT_USAGE);
 }
 
 async function runScenario(s: Scenario, url: string, durationSec: number): Promise<ScenarioOutcome> {
@@ -166,37 +165,40 @@ async function runTarget(spec: TargetSpec, scenarios: Scenario[], durationSec: n
   return result;
 }
 
-async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        url: { type: 'string' },
-        compare: { type: 'string' },
-        label: { type: 'string' },
-        'warren-url': { type: 'string' },
-        duration: { type: 'string', default: '5' },
-        only: { type: 'string' },
-        json: { type: 'string' },
-        list: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    fail((err as Error).message);
+const OPTIONS = {
+  url: { type: 'string', parse: amqpUrl },
+  compare: { type: 'string', parse: amqpUrl },
+  label: { type: 'string' },
+  'warren-url': { type: 'string', parse: amqpUrl },
+  duration: { type: 'string', parse: seconds },
+  only: { type: 'string' },
+  json: { type: 'string' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function amqpUrl(raw: string, source: string): string {
+  if (!/^amqps?:\/\//.test(raw)) throw new ArgError(`${source} must be an amqp:// URL, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/** Fractions allowed (`--duration 0.5` for a quick smoke run); an hour is more than anyone means. */
+function seconds(raw: string, source: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 3600) {
+    throw new ArgError(`${source} must be a number of seconds above 0 and at most 3600, got ${JSON.stringify(raw)}`);
   }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseOrExit('bench', HELP, () => parseCommandLine(OPTIONS, process.argv.slice(2)));
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
-  const durationSec = Number(values.duration);
-  if (!Number.isFinite(durationSec) || durationSec <= 0 || durationSec > 3600) fail(`bad --duration ${values.duration}`);
+  const durationSec = values.duration ?? 5;
   if (values.url && values.compare) fail('--url and --compare do not go together (use --warren-url with --compare)');
-  for (const u of [values.url, values.compare, values['warren-url']]) {
-    if (u !== undefined && !/^amqps?:\/\//.test(u)) fail(`not an amqp:// URL: ${u}`);
-  }
 
   let scenarios = allScenarios;
   if (values.only) {

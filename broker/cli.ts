@@ -1,21 +1,43 @@
 // `npm run broker`: the AMQP broker alone, no console. Configuration as in the README.
+import { parseCommandLine, parseOrExit, directory, oneOf, port } from '../cli-args';
 import { createBroker } from './index';
-import { parseLogLevel } from './logger';
+import { LOG_LEVELS } from './logger';
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+const USAGE = `Usage: npm run broker -- [options]
+
+The AMQP broker alone, without the console. Options (each also readable from the environment
+variable in brackets):
+  --amqp-port <n>   AMQP port                        [AMQP_PORT, default 5672]
+  --host <addr>     interface to listen on           [HOST, default all interfaces]
+  --data-dir <dir>  where durable state is kept      [DATA_DIR, default ./data]
+  --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default info]
+  -h, --help        show this help
+`;
+
+const { values } = parseOrExit('warren', USAGE, () =>
+  parseCommandLine(
+    {
+      'amqp-port': { type: 'string', env: 'AMQP_PORT', parse: port },
+      host: { type: 'string', env: 'HOST', parse: (raw: string) => raw.trim() },
+      'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
+      'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
+      help: { type: 'boolean', short: 'h' },
+    },
+    process.argv.slice(2),
+    process.env,
+  ),
+);
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
 }
 
-const port = Number(flag('amqp-port') ?? process.env.AMQP_PORT ?? 5672);
-const host = flag('host') ?? process.env.HOST;
 const broker = await createBroker({
-  port,
-  host: host === '' ? undefined : host,
-  dataDir: flag('data-dir') ?? process.env.DATA_DIR ?? './data',
-  logLevel: parseLogLevel(flag('log-level') ?? process.env.LOG_LEVEL),
+  port: values['amqp-port'] ?? 5672,
+  host: values.host === '' ? undefined : values.host,
+  dataDir: values['data-dir'] ?? './data',
+  logLevel: values['log-level'] ?? 'info',
 });
-console.log(`Warren broker listening on amqp://${broker.host}:${broker.port}`);
 
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -25,3 +47,5 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     void broker.close('shutdown').then(() => process.exit(0));
   });
 }
+// Announced only now: whoever waits for this line may signal at once and must get a clean shutdown.
+console.log(`Warren broker listening on amqp://${broker.host}:${broker.port}`);

@@ -18,6 +18,5 @@ export function createLogger(level: LogLevel = 'info'): Logger {
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 
-export function parseLogLevel(v: string | undefined): LogLevel {
-  return v !== undefined && v in ORDER ? (v as LogLevel) : 'info';
-}
+/** What `--log-level` and `LOG_LEVEL` accept. */
+export const LOG_LEVELS = Object.keys(ORDER) as LogLevel[];

@@ -1,6 +1,7 @@
 // Process configuration: environment variables and command-line flags with the same names
 // (`AMQP_PORT` / `--amqp-port`). Flags win over the environment; defaults need no configuration.
 import path from 'node:path';
+import { ArgError, directory, oneOf, parseCommandLine, port, type Env } from '../cli-args';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -27,10 +28,6 @@ export const DEFAULTS = {
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
-/** The settings that take a value, by environment-variable name. */
-const VALUE_SETTINGS = ['AMQP_PORT', 'PORT', 'HOST', 'DATA_DIR', 'LOG_LEVEL'] as const;
-type ValueSetting = (typeof VALUE_SETTINGS)[number];
-
 export const USAGE = `Usage: warren [options]
 
 Options (each also readable from the environment variable in brackets):
@@ -40,73 +37,21 @@ Options (each also readable from the environment variable in brackets):
   --data-dir <dir>  where durable state is kept      [DATA_DIR, default ${DEFAULTS.dataDir}]
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default ${DEFAULTS.logLevel}]
   --dev             Next.js dev mode (hot reload)
-  --help            show this help
+  -h, --help        show this help
 `;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** The shared parser's error, under the name server.ts and scripts/start.ts know it by. */
+export { ArgError as ConfigError };
 
-/** `--amqp-port` → `AMQP_PORT` */
-function flagToSetting(flag: string): string {
-  return flag.replace(/^--/, '').replace(/-/g, '_').toUpperCase();
-}
-
-function isValueSetting(name: string): name is ValueSetting {
-  return (VALUE_SETTINGS as readonly string[]).includes(name);
-}
-
-interface ParsedFlags {
-  values: Partial<Record<ValueSetting, string>>;
-  dev: boolean;
-  help: boolean;
-}
-
-function parseFlags(argv: readonly string[]): ParsedFlags {
-  const parsed: ParsedFlags = { values: {}, dev: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--dev') {
-      parsed.dev = true;
-      continue;
-    }
-    if (arg === '--help' || arg === '-h') {
-      parsed.help = true;
-      continue;
-    }
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const name = flagToSetting(flag);
-    if (!isValueSetting(name)) throw new ConfigError(`unknown option "${flag}"`);
-    let value: string | undefined;
-    if (eq !== -1) {
-      value = arg.slice(eq + 1);
-    } else {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new ConfigError(`${flag} needs a value`);
-      i++;
-    }
-    parsed.values[name] = value;
-  }
-  return parsed;
-}
-
-function parsePort(raw: string, name: string): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new ConfigError(`${name} must be a port number between 0 and 65535, got "${raw}"`);
-  }
-  return n;
-}
-
-function parseLogLevel(raw: string): LogLevel {
-  const level = raw.trim().toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
-  }
-  return level as LogLevel;
-}
+const OPTIONS = {
+  'amqp-port': { type: 'string', env: 'AMQP_PORT', parse: port },
+  port: { type: 'string', env: 'PORT', parse: port },
+  host: { type: 'string', env: 'HOST', parse: (raw: string) => raw.trim() },
+  'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
+  'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
+  dev: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** Hosts that mean "every interface"; listening without a host does that on IPv4 and IPv6. */
 export function isWildcardHost(host: string | undefined): boolean {
@@ -125,27 +70,18 @@ export interface LoadedConfig {
  */
 export function loadConfig(
   argv: readonly string[] = process.argv.slice(2),
-  env: NodeJS.ProcessEnv = process.env,
+  env: Env = process.env,
 ): LoadedConfig {
-  const flags = parseFlags(argv);
-  // An empty environment variable counts as unset, so `PORT= npm start` keeps the default.
-  const get = (name: ValueSetting): string | undefined => {
-    const v = flags.values[name] ?? env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const amqpPort = get('AMQP_PORT');
-  const port = get('PORT');
-  const host = get('HOST');
-  const logLevel = get('LOG_LEVEL');
+  const { values } = parseCommandLine(OPTIONS, argv, env);
   const config: Config = {
-    amqpPort: amqpPort === undefined ? DEFAULTS.amqpPort : parsePort(amqpPort, 'AMQP_PORT'),
-    port: port === undefined ? DEFAULTS.port : parsePort(port, 'PORT'),
-    host: isWildcardHost(host) ? undefined : host,
-    dataDir: path.resolve(get('DATA_DIR') ?? DEFAULTS.dataDir),
-    logLevel: logLevel === undefined ? DEFAULTS.logLevel : parseLogLevel(logLevel),
-    dev: flags.dev,
+    amqpPort: values['amqp-port'] ?? DEFAULTS.amqpPort,
+    port: values.port ?? DEFAULTS.port,
+    host: isWildcardHost(values.host) ? undefined : values.host,
+    dataDir: values['data-dir'] ?? path.resolve(DEFAULTS.dataDir),
+    logLevel: values['log-level'] ?? DEFAULTS.logLevel,
+    dev: values.dev,
   };
-  return { config, help: flags.help };
+  return { config, help: values.help };
 }
 
 /** The host to put into URLs shown to people: the listen address, or localhost for "all". */

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, USAGE, loadConfig } from '../lib/config';
+import { parseOrExit } from '../cli-args';
+import { USAGE, loadConfig } from '../lib/config';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
@@ -83,15 +84,9 @@ function nextBuild(): Promise<void> {
 async function start(): Promise<void> {
   const argv = process.argv.slice(2);
   // Check the flags before spending a minute on a build.
-  try {
-    if (loadConfig(argv).help) {
-      process.stdout.write(USAGE);
-      return;
-    }
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    console.error(`warren: ${err.message}\n\n${USAGE}`);
-    process.exit(2);
+  if (parseOrExit('warren', USAGE, () => loadConfig(argv)).help) {
+    process.stdout.write(USAGE);
+    return;
   }
 
   const reason = buildNeeded();

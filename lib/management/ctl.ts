@@ -2,11 +2,14 @@
 //
 //   warrenctl [--url URL] [-u USER] [--password PW] [-p VHOST] [--formatter json] [-q] <command> [args]
 //
+// Option errors exit 2 like every Warren entry point; command errors exit 64 as in rabbitmqctl.
+//
 // Listings print a header line and tab-separated rows (or JSON with --formatter json), as
 // rabbitmqctl does; other commands print what they are doing unless -q.
 import { readFile, writeFile } from 'node:fs/promises';
+import { ArgError, EXIT_USAGE, usageError } from '../../cli-args';
 import { CtlError, EXIT, ManagementClient, seg } from './ctl-client';
-import { parseArgs, type Options } from './ctl-args';
+import { parseCtlArgs, type Options } from './ctl-args';
 import { formatRows, type Accessor } from './ctl-format';
 
 export interface CtlIo {
@@ -277,10 +280,20 @@ export const COMMANDS: Record<string, Command> = {
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name} ${c.args}`);
-  return `Usage: warrenctl [--url <url>] [-u <user>] [--password <password>] [-p <vhost>] [--formatter json] [-q] <command> [<args>]
+  return `Usage: warrenctl [options] <command> [<args>]
 
-Talks to a running Warren's management API (default http://127.0.0.1:15672, or $WARREN_URL;
-credentials guest/guest, or $WARREN_USER and $WARREN_PASSWORD).
+Talks to a running Warren's management API. Options may come anywhere on the line; \`--\` ends them.
+  --url <url>             management API [WARREN_URL, default http://127.0.0.1:$PORT, PORT 15672]
+  -u, --username <user>   [WARREN_USER, default guest]
+  --password <password>   [WARREN_PASSWORD, default guest]
+  -p, --vhost <vhost>     default /
+  --formatter <f>         table (default) or json
+  -q, --quiet             no info lines
+  -s, --silent            no info lines and no table headers
+  --no-table-headers
+  --if-empty, --if-unused          for delete_queue
+  --priority <n>, --apply-to <t>   for set_policy
+  -h, --help              show this help
 
 Commands:
 ${lines.join('\n')}
@@ -290,7 +303,11 @@ ${lines.join('\n')}
 /** Runs one warrenctl invocation; resolves to the exit code. */
 export async function runCtl(argv: string[], io: CtlIo): Promise<number> {
   try {
-    const { opts, command, args } = parseArgs(argv, io.env);
+    const { opts, command, args, help } = parseCtlArgs(argv, io.env);
+    if (help) {
+      io.stdout(usage());
+      return EXIT.ok;
+    }
     if (command === undefined || command === 'help') {
       io.stdout(usage());
       return command === undefined ? EXIT.usage : EXIT.ok;
@@ -309,6 +326,10 @@ export async function runCtl(argv: string[], io: CtlIo): Promise<number> {
     await cmd.run(ctx, args);
     return EXIT.ok;
   } catch (err) {
+    if (err instanceof ArgError) {
+      io.stderr(usageError('warrenctl', err.message, usage()));
+      return EXIT_USAGE;
+    }
     if (err instanceof CtlError) {
       io.stderr(`Error:\n${err.message}\n`);
       return err.code;

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULTS, USAGE, loadConfig } from './config';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('loadConfig', () => {
+  it('needs no configuration at all', () => {
+    expect(loadConfig([], {})).toEqual({
+      config: { amqpPort: 5672, port: 15672, host: undefined, dataDir: path.resolve(DEFAULTS.dataDir), logLevel: 'info', dev: false },
+      help: false,
+    });
+  });
+
+  it('reads every setting from the environment, and flags of the same names over it', () => {
+    const env = { AMQP_PORT: '5673', PORT: '8080', HOST: '127.0.0.1', DATA_DIR: '/tmp/w', LOG_LEVEL: 'warn' };
+    expect(loadConfig([], env).config).toEqual({ amqpPort: 5673, port: 8080, host: '127.0.0.1', dataDir: '/tmp/w', logLevel: 'warn', dev: false });
+    const flags = ['--amqp-port', '0', '--port=0', '--host', '::1', '--data-dir', 'rel', '--log-level', 'DEBUG', '--dev'];
+    expect(loadConfig(flags, env).config).toEqual({ amqpPort: 0, port: 0, host: '::1', dataDir: path.resolve('rel'), logLevel: 'debug', dev: true });
+  });
+
+  it('takes wildcard hosts and empty variables as unset', () => {
+    expect(loadConfig(['--host', '0.0.0.0'], {}).config.host).toBeUndefined();
+    expect(loadConfig([], { HOST: '::' }).config.host).toBeUndefined();
+    expect(loadConfig([], { PORT: '', LOG_LEVEL: ' ' }).config).toMatchObject({ port: 15672, logLevel: 'info' });
+  });
+
+  it('throws ConfigError naming the flag or variable and the value', () => {
+    expect(() => loadConfig(['--port', '99999'], {})).toThrow(new ConfigError('--port must be a port number from 0 to 65535, got "99999"'));
+    expect(() => loadConfig([], { AMQP_PORT: 'abc' })).toThrow(new ConfigError('AMQP_PORT must be a port number from 0 to 65535, got "abc"'));
+    expect(() => loadConfig(['--verbose'], {})).toThrow(ConfigError);
+    expect(() => loadConfig(['--port'], {})).toThrow('--port needs a value');
+    expect(() => loadConfig(['serve'], {})).toThrow('unexpected argument "serve"');
+  });
+
+  it('--help and -h ask for the usage, which lists every flag', () => {
+    expect(loadConfig(['--help'], {}).help).toBe(true);
+    expect(loadConfig(['-h'], {}).help).toBe(true);
+    for (const flag of ['--amqp-port', '--port', '--host', '--data-dir', '--log-level', '--dev', '--help']) expect(USAGE).toContain(flag);
+  });
+});
+
+/** An entry point as `npm start` / `npm run dev` run it, without the caller's own settings. */
+function run(entry: string, args: string[], extra: Record<string, string> = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['AMQP_PORT', 'PORT', 'HOST', 'DATA_DIR', 'LOG_LEVEL']) delete env[name];
+  return spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: ROOT, env: { ...env, ...extra }, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('npm start (scripts/start.ts) checks its command line before building anything', () => {
+  it('exits 2 on a bad flag, with the flag, the value and the usage', () => {
+    const r = run('scripts/start.ts', ['--amqp-port', 'abc']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`warren: --amqp-port must be a port number from 0 to 65535, got "abc"\n\n${USAGE}`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 on a bad variable and on an unknown flag; 0 with the usage on --help', () => {
+    const env = run('scripts/start.ts', [], { PORT: 'http' });
+    expect(env.status).toBe(2);
+    expect(env.stderr).toMatch(/^warren: PORT must be a port number from 0 to 65535, got "http"\n\nUsage: warren/);
+    const unknown = run('scripts/start.ts', ['--amqp_port', '5673']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^warren: unknown option --amqp_port\n\nUsage: warren/);
+    const help = run('scripts/start.ts', ['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toBe(USAGE);
+  }, 60_000);
+});
+
+it('npm run dev (server.ts) exits 2 on a bad flag', () => {
+  const r = run('server.ts', ['--dev', '--log-level', 'chatty']);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/^warren: --log-level must be one of debug, info, warn, error, silent; got "chatty"\n\nUsage: warren/);
+}, 60_000);
