@@ -9,7 +9,8 @@ import { Policy } from '../core/policy';
 import type { Queue, QueueEntry } from '../core/queue';
 import type { Logger } from '../logger';
 import { writeFileAtomic } from './atomic-file';
-import { RecordType, type DecodedRecord } from './log-records';
+import { DefinitionsFileError, readDefinitionsFile, type DefinitionsFile } from './definitions-file';
+import { RecordType, type DecodedRecord, type MessageMeta } from './log-records';
 import { MessageLog, StoredRef, type Segment } from './message-log';
 import { collectDefinitions, unpackTable, type StoredDefinitions, type StoredPolicy } from './stored-definitions';
 
@@ -28,17 +29,17 @@ export interface RecoveryReport {
 }
 
 interface Recovered {
-  meta: { exchange: string; routingKey: string; properties: Buffer; expiresAt: number };
+  meta: MessageMeta;
   seq: number;
   ref: StoredRef;
   delivered: boolean;
 }
 
-/** The store's note on a stored record: whose it is. */
-interface Owner {
-  queue: Queue;
-  entry: QueueEntry;
-}
+/**
+ * The store's note on a stored record: whose it is, or, for a record no stored queue owns that
+ * recovery nevertheless keeps (see recoverMessages), what to write when compaction moves it.
+ */
+type Owner = { queue: Queue; entry: QueueEntry } | { unattributed: MessageMeta };
 
 /** A body on disk, read back on each use (through the ref, which compaction may move). */
 class LoggedBody implements BodySource {
@@ -62,6 +63,8 @@ export class DurableStore implements QueuePersistence, Durability {
   private readonly defsFile: string;
   private readonly queueIds = new Map<Queue, number>();
   private nextQueueId = 1;
+  /** queue ids whose records are kept with no queue to own them; listed in the definitions file */
+  private readonly unattributed = new Set<number>();
   private defsDirty = false;
   private residentBytes = 0;
   private unsubscribe: (() => void) | undefined;
@@ -82,11 +85,24 @@ export class DurableStore implements QueuePersistence, Durability {
   /** Loads definitions and messages into the (fresh) core, then starts following its changes. */
   recover(): RecoveryReport {
     const started = Date.now();
-    const defs = this.readDefinitions();
-    if (defs !== undefined) this.applyDefinitions(defs);
+    // throws, before anything is written, unless the file is one Warren can use or there is none
+    const defs = readDefinitionsFile(this.defsFile);
+    if (defs !== undefined) {
+      try {
+        this.applyDefinitions(defs);
+      } catch (err) {
+        throw new DefinitionsFileError(this.defsFile, `cannot apply it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+    }
     const byId = new Map<number, Queue>();
     for (const [q, id] of this.queueIds) byId.set(id, q);
-    const messages = this.recoverMessages(byId);
+    let messages: number;
+    try {
+      messages = this.recoverMessages(byId, defs);
+    } catch (err) {
+      this.log.abandon();
+      throw err;
+    }
     this.unsubscribe = this.core.on((e) => this.onEvent(e));
     this.core.durability = this;
     this.defsDirty = true;
@@ -164,8 +180,9 @@ export class DurableStore implements QueuePersistence, Durability {
   /** Moves the live records out of a mostly dead oldest segment so it can be deleted. */
   private compact(): void {
     for (const ref of this.log.compactionCandidates()) {
-      const { queue, entry } = ref.owner as Owner;
-      this.log.rewrite(ref, metaOf(queue, entry), entry.msg.body);
+      const owner = ref.owner as Owner;
+      if ('unattributed' in owner) this.log.rewrite(ref, owner.unattributed, this.log.readBody(ref));
+      else this.log.rewrite(ref, metaOf(owner.queue, owner.entry), owner.entry.msg.body);
     }
   }
 
@@ -217,24 +234,20 @@ export class DurableStore implements QueuePersistence, Durability {
   private flushDefinitions(): void {
     if (!this.defsDirty) return;
     this.defsDirty = false;
-    const defs = collectDefinitions(this.core, this.queueIds, this.nextQueueId);
+    const defs: DefinitionsFile = collectDefinitions(this.core, this.queueIds, this.nextQueueId);
+    // kept listed, or the next recovery would take these for a deleted queue's and reclaim them
+    if (this.unattributed.size > 0) defs.unattributed = [...this.unattributed].sort((a, b) => a - b);
     writeFileAtomic(this.defsFile, JSON.stringify(defs));
-  }
-
-  private readDefinitions(): StoredDefinitions | undefined {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.defsFile, 'utf8');
-    } catch {
-      return undefined;
-    }
-    const defs = JSON.parse(text) as StoredDefinitions;
-    if (defs.version !== 1) throw new Error(`${this.defsFile}: unknown version ${String(defs.version)}`);
-    return defs;
   }
 
   private applyDefinitions(defs: StoredDefinitions): void {
     const core = this.core;
+    // readDefinitionsFile checked that every entry's vhost is listed
+    const vhostOf = (name: string) => {
+      const vh = core.vhosts.get(name);
+      if (vh === undefined) throw new Error(`no vhost '${name}'`);
+      return vh;
+    };
     core.users.clear();
     for (const name of [...core.vhosts.keys()]) if (!defs.vhosts.includes(name)) core.vhosts.delete(name);
     for (const name of defs.vhosts) core.addVhost(name);
@@ -253,16 +266,17 @@ export class DurableStore implements QueuePersistence, Durability {
       });
     }
     for (const q of defs.queues) {
-      const vh = core.vhosts.get(q.vhost);
-      if (vh === undefined) continue;
+      const vh = vhostOf(q.vhost);
       const queue = vh.restoreQueue(q.name, { durable: true, exclusiveOwner: null, autoDelete: q.auto_delete, arguments: unpackTable(q.arguments) });
       this.adopt(queue, q.id);
     }
-    for (const b of defs.bindings) {
-      const vh = core.vhosts.get(b.vhost);
-      const source = vh?.exchanges.get(b.source);
-      const dest = b.destination_type === 'queue' ? vh?.queues.get(b.destination) : vh?.exchanges.get(b.destination);
-      if (vh === undefined || source === undefined || dest === undefined) continue;
+    for (const [i, b] of defs.bindings.entries()) {
+      const vh = vhostOf(b.vhost);
+      const source = vh.exchanges.get(b.source);
+      const dest = b.destination_type === 'queue' ? vh.queues.get(b.destination) : vh.exchanges.get(b.destination);
+      // Warren stores a binding only with both its ends; dropping it here would drop it from the file for good
+      if (source === undefined) throw new Error(`bindings[${i}]: no exchange '${b.source}' in vhost '${b.vhost}'`);
+      if (dest === undefined) throw new Error(`bindings[${i}]: no ${b.destination_type} '${b.destination}' in vhost '${b.vhost}'`);
       vh.bind(source, dest, b.routing_key, unpackTable(b.arguments));
     }
     this.nextQueueId = Math.max(this.nextQueueId, defs.nextQueueId);
@@ -270,14 +284,23 @@ export class DurableStore implements QueuePersistence, Durability {
 
   // --- messages --------------------------------------------------------------------------------
 
-  /** Replays the log: the messages still held per queue, then into the queues in order. */
-  private recoverMessages(byId: Map<number, Queue>): number {
+  /**
+   * Replays the log: the messages still held per queue, then into the queues in order.
+   *
+   * Records of a queue id the definitions do not have are a deleted queue's, and go, only when the
+   * id is below the file's nextQueueId and was not kept before: ids are never reused and the file
+   * is written before every batch, so any other such record means the file does not describe this
+   * log (lost or replaced). Those are kept, owned by no queue, so that the right file can still
+   * bring them back.
+   */
+  private recoverMessages(byId: Map<number, Queue>, defs: DefinitionsFile | undefined): number {
     const live = new Map<number, Map<number, Recovered>>();
     const highest = new Map<number, number>();
+    let highestId = 0;
     this.log.open((r: DecodedRecord, segment: Segment, recordBytes: number) => {
       if (r.type === RecordType.Message) {
         const { queue, seq } = r.meta;
-        if (!byId.has(queue)) return;
+        if (queue > highestId) highestId = queue;
         let m = live.get(queue);
         if (m === undefined) live.set(queue, (m = new Map()));
         // a record seen twice was moved by compaction: the later copy counts, the delivered mark carries over
@@ -294,6 +317,9 @@ export class DurableStore implements QueuePersistence, Durability {
       } else if (r.type === RecordType.Removed) m.delete(r.seq);
       else for (const seq of m.keys()) if (seq < r.seq) m.delete(seq);
     });
+    // a new queue must not take an id whose records are still in the log
+    this.nextQueueId = Math.max(this.nextQueueId, highestId + 1);
+    this.keepUnattributed(live, byId, defs);
     let count = 0;
     for (const [id, queue] of byId) {
       const recs = [...(live.get(id)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
@@ -320,6 +346,28 @@ export class DurableStore implements QueuePersistence, Durability {
     }
     this.log.reclaim();
     return count;
+  }
+
+  private keepUnattributed(live: Map<number, Map<number, Recovered>>, byId: Map<number, Queue>, defs: DefinitionsFile | undefined): void {
+    const nextQueueId = defs?.nextQueueId ?? 1;
+    const keptBefore = new Set(defs?.unattributed ?? []);
+    let messages = 0;
+    for (const [id, recs] of live) {
+      if (byId.has(id) || recs.size === 0 || (id < nextQueueId && !keptBefore.has(id))) continue;
+      for (const rec of recs.values()) {
+        this.log.retain(rec.ref);
+        rec.ref.owner = { unattributed: rec.meta } satisfies Owner;
+        messages++;
+      }
+      this.unattributed.add(id);
+    }
+    if (messages === 0) return;
+    const ids = [...this.unattributed].join(', ');
+    const why = defs === undefined ? 'there is no definitions file' : `${this.defsFile} has no queue for them`;
+    this.logger.warn(
+      `message log: ${messages} messages of queue ids ${ids} are kept on disk but belong to no queue, because ${why}; ` +
+        `put back the definitions file they belong with and restart to recover them`,
+    );
   }
 }
 

@@ -102,6 +102,13 @@ export class MessageLog {
     this.active = this.segments[this.segments.length - 1];
   }
 
+  /** Start-up failed: closes what open() opened; writes and deletes nothing. */
+  abandon(): void {
+    for (const s of this.segments) fs.closeSync(s.fd);
+    this.segments.length = 0;
+    this.pending = [];
+  }
+
   appendMessage(meta: MessageMeta, body: Buffer): StoredRef {
     const { segment, offset, total } = this.write(meta, body);
     const ref = new StoredRef(segment, offset, body.length, total);

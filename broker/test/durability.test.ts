@@ -1,6 +1,7 @@
 // Warren only: restarts the broker on the same DATA_DIR and checks what came back, as RabbitMQ
 // promises: durable entities and persistent messages in durable queues survive; the rest do not.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -255,5 +256,146 @@ describe('storage', () => {
     const ch2 = await b.conn.createChannel();
     expect((await drain(ch2, 't')).map((m) => m.content.toString())).toEqual(['one', 'two']);
     await stop(b);
+  });
+});
+
+/** Every entry under `dir` (not following links): kind, size and content hash, to prove nothing changed. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    const full = path.join(dir, rel);
+    const st = fs.lstatSync(full);
+    if (st.isDirectory()) {
+      if (rel !== '') out[rel] = 'dir';
+      for (const name of fs.readdirSync(full).sort()) walk(path.join(rel, name));
+    } else if (st.isSymbolicLink()) {
+      out[rel] = `link -> ${fs.readlinkSync(full)}`;
+    } else if (st.isFile()) {
+      out[rel] = `file ${st.size} ${createHash('sha256').update(fs.readFileSync(full)).digest('hex')}`;
+    } else {
+      out[rel] = st.isFIFO() ? 'fifo' : 'other';
+    }
+  };
+  walk('');
+  return out;
+}
+
+const SEGMENT = 2048;
+
+/** A DATA_DIR as a run leaves it: a durable queue with persistent messages spread over several segments. */
+async function seeded(): Promise<string> {
+  const dir = tempDir();
+  const b = await start(dir, { segmentSize: SEGMENT });
+  const ch = await b.conn.createConfirmChannel();
+  await ch.assertQueue('keep', { durable: true });
+  await ch.assertExchange('orders', 'topic', { durable: true });
+  await ch.bindQueue('keep', 'orders', '#');
+  for (let i = 0; i < 12; i++) ch.publish('orders', 'k', Buffer.from(`m${i}:`.padEnd(500, '.')), { persistent: true });
+  await ch.waitForConfirms();
+  await stop(b);
+  expect(fs.readdirSync(path.join(dir, 'messages')).length).toBeGreaterThan(2);
+  return dir;
+}
+
+async function bodiesIn(dir: string, queue: string): Promise<string[]> {
+  const b = await start(dir, { segmentSize: SEGMENT });
+  const ch = await b.conn.createChannel();
+  const got = (await drain(ch, queue)).map((m) => m.content.toString().replace(/:\.*$/, ''));
+  await stop(b);
+  return got;
+}
+
+describe('start-up with a definitions file Warren cannot use', () => {
+  const defsOf = (dir: string) => path.join(dir, 'definitions.json');
+  const rewrite = (dir: string, change: (defs: Record<string, unknown>) => void) => {
+    const defs = JSON.parse(fs.readFileSync(defsOf(dir), 'utf8')) as Record<string, unknown>;
+    change(defs);
+    fs.writeFileSync(defsOf(dir), JSON.stringify(defs));
+  };
+  const cases: [string, (dir: string) => void, RegExp][] = [
+    ['truncated JSON (a partial file)', (d) => fs.truncateSync(defsOf(d), Math.floor(fs.statSync(defsOf(d)).size / 2)), /not complete, valid JSON/],
+    ['an empty file', (d) => fs.truncateSync(defsOf(d), 0), /it is empty/],
+    ['a directory (EISDIR)', (d) => { fs.rmSync(defsOf(d)); fs.mkdirSync(defsOf(d)); }, /directory.*EISDIR/],
+    ['an unknown version', (d) => rewrite(d, (defs) => { defs.version = 2; }), /unknown version 2/],
+    ['another shape', (d) => rewrite(d, (defs) => { defs.queues = {}; }), /'queues' is not a list/],
+    ['a binding to a queue it does not list', (d) => rewrite(d, (defs) => { defs.queues = []; }), /cannot apply it: bindings\[0\]: no queue 'keep'/],
+    ['not UTF-8', (d) => fs.writeFileSync(defsOf(d), Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), /not UTF-8/],
+    // read errors that happen to root as well (permissions do not stop root)
+    ['a FIFO (reading would block)', (d) => { fs.rmSync(defsOf(d)); execFileSync('mkfifo', [defsOf(d)]); }, /a FIFO, not a regular file/],
+    ['a symbolic link loop (ELOOP)', (d) => { fs.rmSync(defsOf(d)); fs.symlinkSync('definitions.json', defsOf(d)); }, /ELOOP/],
+    ['a link to a missing file (an unmounted volume)', (d) => { fs.rmSync(defsOf(d)); fs.symlinkSync('/nonexistent/warren/definitions.json', defsOf(d)); }, /symbolic link to '\/nonexistent\/warren\/definitions.json', which does not exist/],
+  ];
+
+  test.each(cases)('%s: createBroker rejects, naming the file and why, and changes nothing on disk', async (_what, damage, why) => {
+    const dir = await seeded();
+    damage(dir);
+    const before = snapshot(dir);
+    const started = createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir, segmentSize: SEGMENT });
+    const err = await started.then(
+      (b) => {
+        open.push(b);
+        throw new Error('the broker started');
+      },
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toContain(defsOf(dir));
+    expect(err.message).toMatch(why);
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  test('with no definitions file at all (a first start) the broker starts empty', async () => {
+    const dir = tempDir();
+    const b = await start(dir);
+    const ch = await b.conn.createChannel();
+    ch.on('error', () => {});
+    await expect(ch.checkQueue('keep')).rejects.toThrow(/404/);
+    await stop(b);
+    expect(fs.existsSync(defsOf(dir))).toBe(true);
+  });
+
+  test('messages the definitions do not account for are kept, across restarts, until the file they belong with is back', async () => {
+    const dir = await seeded();
+    const original = fs.readFileSync(defsOf(dir));
+    const segDir = path.join(dir, 'messages');
+    const segments = () => snapshot(segDir);
+    const kept = segments();
+    const keptBytes = new Map(Object.keys(kept).map((f) => [f, fs.readFileSync(path.join(segDir, f))]));
+    fs.rmSync(defsOf(dir));
+    // lost: starts empty, but no segment goes, and the file it writes says which queue ids are kept
+    expect(await bodiesIn(dir, 'amq.gen-none').catch(() => [])).toEqual([]);
+    expect(segments()).toEqual(kept);
+    const written = JSON.parse(fs.readFileSync(defsOf(dir), 'utf8')) as { unattributed?: number[]; nextQueueId: number };
+    expect(written.unattributed).toEqual([1]);
+    expect(written.nextQueueId).toBeGreaterThan(1);
+    // a queue made meanwhile gets a fresh id, not the kept one
+    let b = await start(dir, { segmentSize: SEGMENT });
+    const ch = await b.conn.createConfirmChannel();
+    await ch.assertQueue('meanwhile', { durable: true });
+    ch.sendToQueue('meanwhile', Buffer.from('new'), { persistent: true });
+    await ch.waitForConfirms();
+    await stop(b);
+    expect(await bodiesIn(dir, 'meanwhile')).toEqual(['new']);
+    // a second restart still keeps them
+    b = await start(dir, { segmentSize: SEGMENT });
+    await stop(b);
+    // (the last one was appended to)
+    for (const [f, bytes] of keptBytes) expect(fs.readFileSync(path.join(segDir, f)).subarray(0, bytes.length).equals(bytes), f).toBe(true);
+    // the operator puts the right file back: the messages are there again
+    fs.writeFileSync(defsOf(dir), original);
+    expect(await bodiesIn(dir, 'keep')).toEqual(Array.from({ length: 12 }, (_, i) => `m${i}`));
+  });
+
+  test('a deleted queue’s messages still go: ids below nextQueueId that no queue has are reclaimed', async () => {
+    const dir = await seeded();
+    // the file as written right after the queue was deleted, before its records were reclaimed (a crash)
+    rewrite(dir, (defs) => {
+      defs.queues = [];
+      defs.bindings = [];
+    });
+    const before = Object.keys(snapshot(path.join(dir, 'messages'))).length;
+    const b = await start(dir, { segmentSize: SEGMENT });
+    await stop(b);
+    expect(Object.keys(snapshot(path.join(dir, 'messages'))).length).toBeLessThan(before);
+    expect((JSON.parse(fs.readFileSync(defsOf(dir), 'utf8')) as { unattributed?: number[] }).unattributed).toBeUndefined();
   });
 });
