@@ -1,10 +1,10 @@
 // The console's live endpoint at /api/ws: server.ts hands it the HTTP upgrades for that path.
 // A `ws` server in noServer mode; each socket becomes a session of the hub (see hub.ts, session.ts
-// and protocol.ts for what goes over it).
+// and protocol.ts for what goes over it). It works on whatever broker the BrokerApi stands for.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { Broker } from '../../broker/index';
+import { createLogger, type BrokerApi, type Logger } from '../../broker/index';
 import { LiveHub } from './hub';
 import { AUTH_TIMEOUT_MS } from './session';
 
@@ -19,11 +19,13 @@ export interface LiveEndpoint {
 export interface LiveOptions {
   /** ms a browser has to send `auth` (default AUTH_TIMEOUT_MS, 5 s); tests shorten it */
   authTimeoutMs?: number;
+  /** where failures inside the hub and its sessions are reported (default: stderr at info level) */
+  log?: Logger;
 }
 
-export function createLiveEndpoint(broker: Broker, options: LiveOptions = {}): LiveEndpoint {
+export function createLiveEndpoint(api: BrokerApi, options: LiveOptions = {}): LiveEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
-  const hub = new LiveHub(broker, options.authTimeoutMs ?? AUTH_TIMEOUT_MS);
+  const hub = new LiveHub(api, { authTimeoutMs: options.authTimeoutMs ?? AUTH_TIMEOUT_MS, log: options.log ?? createLogger('info') });
   return {
     handleUpgrade(req, socket, head) {
       // Browsers send Origin with WebSocket handshakes but apply no CORS to them: a page from

@@ -7,10 +7,9 @@ import { startLive, type LiveTest } from './testing';
 let t: LiveTest;
 beforeAll(async () => {
   t = await startLive({ authTimeoutMs: 300 });
-  const users = t.broker.core.users;
-  users.addUser('watcher', 'pw', ['monitoring']);
-  users.addUser('plain', 'pw', []);
-  t.broker.core.addVhost('other');
+  await t.broker.putUser(t.admin, 'watcher', { password: 'pw', tags: ['monitoring'] });
+  await t.broker.putUser(t.admin, 'plain', { password: 'pw', tags: [] });
+  await t.broker.putVhost(t.admin, 'other', {});
 });
 afterAll(() => t.close());
 
@@ -56,11 +55,11 @@ test('vhost needs permission; a vhost that does not exist is an error, the socke
   expect(await c.take('error')).toMatchObject({ error: 'not_authorised' });
   c.send({ type: 'vhost', vhost: 'missing' });
   expect(await c.take('error')).toMatchObject({ error: 'not_found' });
-  t.broker.core.users.setPermission('other', 'watcher', { configure: '', write: '', read: '.*' });
+  await t.broker.setPermission(t.admin, 'other', 'watcher', { configure: '', write: '', read: '.*' });
   c.send({ type: 'vhost', vhost: 'other' });
   expect(await c.take('snapshot')).toMatchObject({ vhost: 'other' });
   // withdrawn while watching: told, and no longer watching
-  t.broker.core.users.clearPermission('other', 'watcher');
+  await t.broker.clearPermission(t.admin, 'other', 'watcher');
   expect(await c.take('error')).toMatchObject({ error: 'not_authorised' });
   expect(c.ws.readyState).toBe(WebSocket.OPEN);
   c.ws.close();
@@ -84,4 +83,32 @@ test('malformed messages after auth are errors, not disconnections', async () =>
   client.send({ type: 'cancel', id: 'nobody' });
   expect(await client.take('error')).toMatchObject({ error: 'not_found', id: 'nobody' });
   expect(client.ws.readyState).toBe(WebSocket.OPEN);
+});
+
+test('auth and vhost sent back to back are answered in order', async () => {
+  const c = await t.client();
+  c.send({ type: 'auth', username: 'guest', password: 'guest' });
+  c.send({ type: 'vhost', vhost: '/' });
+  await c.take('snapshot');
+  expect(c.inbox.some((m) => m.type === 'error')).toBe(false);
+  c.ws.close();
+});
+
+test('a user deleted while connected is cut off; one who loses the management tags too', async () => {
+  await t.broker.putUser(t.admin, 'brief', { password: 'pw', tags: ['management'] });
+  await t.broker.putUser(t.admin, 'demoted', { password: 'pw', tags: ['management'] });
+  const login = async (user: string) => {
+    const c = await t.client();
+    c.send({ type: 'auth', username: user, password: 'pw' });
+    await c.take('hello');
+    return c;
+  };
+  const brief = await login('brief');
+  const demoted = await login('demoted');
+  await t.broker.deleteUsers(t.admin, ['brief']);
+  expect(await brief.take('error')).toMatchObject({ error: 'not_authorised', reason: "user 'brief' was deleted" });
+  expect((await brief.closed).code).toBe(4401);
+  await t.broker.putUser(t.admin, 'demoted', { password: 'pw', tags: [] });
+  expect(await demoted.take('error')).toMatchObject({ error: 'not_authorised', reason: 'Not management user' });
+  expect((await demoted.closed).code).toBe(4401);
 });

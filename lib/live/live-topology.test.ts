@@ -1,8 +1,5 @@
 // Snapshot, topology diffs and stats ticks, driven by a real amqplib client.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { parsePolicy } from '../../broker/core/policy-validation';
-import { managementContext } from '../management/context';
-import { HISTORY_INCR_MS } from '../management/history';
 import type { Item } from './protocol';
 import { startLive, type LiveClient, type LiveTest, type Msg } from './testing';
 
@@ -42,6 +39,8 @@ test('the snapshot holds the vhost\'s exchanges, queues, bindings, consumers and
   expect(snapshot.consumers).toEqual([expect.objectContaining({ consumer_tag: consumerTag, queue: { name: 'snap-q', vhost: '/' }, ack_required: true })]);
   expect(snapshot.connections).toHaveLength(1);
   expect(snapshot.connections[0]).toMatchObject({ user: 'guest', vhost: '/', protocol: 'AMQP 0-9-1' });
+  // the rate history is the watch's (broker/embedded/vhost-watch.test.ts checks its contents)
+  expect(snapshot.history).toEqual(expect.any(Array));
   await ch.deleteQueue('snap-q');
   await ch.deleteExchange('snap-x');
   await conn.close();
@@ -172,8 +171,8 @@ test('stats ticks carry queue depths, consumers and rates, and totals', async ()
 });
 
 test('a monitoring-less management user sees only their own connections', async () => {
-  t.broker.core.users.addUser('mgr', 'pw', ['management']);
-  t.broker.core.users.setPermission('/', 'mgr', { configure: '.*', write: '.*', read: '.*' });
+  await t.broker.putUser(t.admin, 'mgr', { password: 'pw', tags: ['management'] });
+  await t.broker.setPermission(t.admin, '/', 'mgr', { configure: '.*', write: '.*', read: '.*' });
   const conn = await t.connect();
   const c = await t.client();
   c.send({ type: 'auth', username: 'mgr', password: 'pw' });
@@ -190,39 +189,17 @@ test('a monitoring-less management user sees only their own connections', async 
   c.ws.close();
 });
 
-test('the snapshot carries the vhost\'s recorded rate history, so charts start with the last minutes', async () => {
-  const mgmt = managementContext(t.broker);
-  const conn = await t.connect();
-  const ch = await conn.createConfirmChannel();
-  await ch.assertQueue('hist-q', { durable: false });
-  while (Date.now() % HISTORY_INCR_MS > 1500) await new Promise((r) => setTimeout(r, 100));
-  const b = Math.floor(Date.now() / HISTORY_INCR_MS) * HISTORY_INCR_MS;
-  mgmt.sampleHistory(b - 5_000);
-  for (let i = 0; i < 25; i++) ch.sendToQueue('hist-q', Buffer.from('h'));
-  await ch.waitForConfirms();
-  mgmt.sampleHistory(b);
-  const { client, snapshot } = await t.login();
-  const last = snapshot.history[snapshot.history.length - 1];
-  expect(last).toEqual({ ts: b, publish_rate: 5, deliver_rate: 0, ack_rate: 0, messages: 25 });
-  // only recorded steps: nothing from before the first sample
-  expect(snapshot.history[0].ts).toBeGreaterThanOrEqual(mgmt.history.oldest('/')! + HISTORY_INCR_MS);
-  await ch.deleteQueue('hist-q');
-  await conn.close();
-  client.ws.close();
-});
-
 test('a policy set or cleared updates the queues and exchanges it applies to', async () => {
   const conn = await t.connect();
   const ch = await conn.createChannel();
   await ch.assertQueue('pol-q', { durable: false });
   const { client } = await t.login();
-  const vh = t.broker.core.vhosts.get('/')!;
   const t0 = Date.now();
-  vh.putPolicy(parsePolicy('/', 'pol', { pattern: '^pol-q$', definition: { 'max-length': 3 } }));
+  await t.broker.putPolicy(t.admin, '/', 'pol', { pattern: '^pol-q$', definition: { 'max-length': 3 } });
   const set = await change(client, 'queue', 'update', (q) => q.name === 'pol-q', t0);
   expect(set.item).toMatchObject({ policy: 'pol', effective_policy_definition: { 'max-length': 3 } });
   expect(set.diff.changes.map((x) => x.item.name)).toEqual(['pol-q']);
-  vh.deletePolicy('pol');
+  await t.broker.deletePolicy(t.admin, '/', 'pol');
   const cleared = await change(client, 'queue', 'update', (q) => q.name === 'pol-q' && q.policy === null, t0);
   expect(cleared.item).toMatchObject({ effective_policy_definition: {} });
   await ch.deleteQueue('pol-q');

@@ -1,20 +1,25 @@
 // The console's WebSocket protocol at /api/ws: JSON text frames, one message each. Shared by the
-// server hub (lib/live) and the browser client (lib/client); nothing here imports either side.
+// server hub (lib/live) and the browser client (lib/client); it imports neither of them.
 //
 // The browser authenticates first (a browser cannot set an Authorization header on a WebSocket),
 // then picks a vhost. The server answers with a snapshot, then sends topology diffs as AMQP clients
 // change things, a stats tick at least once a second, sampled message-flow events within a budget,
 // and deliveries for the browser's own consumers.
+//
+// What the broker API hands the hub goes out as it is: snapshot rows, diffs, stats ticks, flow
+// events and deliveries have the API's types. Only types come from broker/index.ts (the browser
+// bundles this file), so bindingStatsKey is restated here; it must stay the API's.
+import type { Delivery, FlowEvent, RatePoint, RateTotals, Row, StatsTick, TopologyChange, TopologyKind } from '../../broker/index';
+
+export type { RatePoint, RateTotals, TopologyKind };
 
 /** Management-API shaped items, as the REST API returns them (RabbitMQ's field names). */
-export type Item = Record<string, unknown>;
+export type Item = Row;
 
 /** How a stats tick names a binding: the fields that identify it, as the REST API gives them. */
 export function bindingStatsKey(b: { source: string; destination_type: string; destination: string; properties_key: string }): string {
   return `${b.source}|${b.destination_type}|${b.destination}|${b.properties_key}`;
 }
-
-export type TopologyKind = 'exchange' | 'queue' | 'binding' | 'consumer' | 'connection';
 
 export type ClientMessage =
   | { type: 'auth'; username: string; password: string }
@@ -33,44 +38,10 @@ export type ClientMessage =
   /** Ends the consumer; what it held unacked is requeued (like closing its channel). */
   | { type: 'cancel'; id: string };
 
-export interface FlowEventMessage {
-  kind: 'published' | 'returned' | 'delivered' | 'acked' | 'requeued' | 'rejected' | 'expired' | 'dropped' | 'dead-lettered';
-  id: number;
-  exchange?: string;
-  routingKey?: string;
-  /** published: where it went; empty = unroutable */
-  queues?: string[];
-  queue?: string;
-  consumerTag?: string;
-  redelivered?: boolean;
-  reason?: string;
-  /** ms since epoch */
-  ts: number;
-}
+export type FlowEventMessage = FlowEvent;
 
-export interface DeliveredMessage {
-  deliveryTag: number;
-  redelivered: boolean;
-  exchange: string;
-  routingKey: string;
-  properties: Item;
-  /** at most 1 MiB of the body; payloadBytes tells the full size */
-  payload: string;
-  payloadEncoding: 'string' | 'base64';
-  payloadBytes: number;
-}
-
-/** A vhost's message rates (per second) and depth at one moment. */
-export interface RateTotals {
-  publish_rate: number;
-  deliver_rate: number;
-  ack_rate: number;
-  messages: number;
-}
-
-export interface RatePoint extends RateTotals {
-  ts: number;
-}
+/** A delivery to a browser consumer; at most 1 MiB of the body, payloadBytes tells the full size. */
+export type DeliveredMessage = Delivery;
 
 export type ServerMessage =
   | { type: 'hello'; product: string; version: string; user: string; tags: string[] }
@@ -88,18 +59,9 @@ export type ServerMessage =
       history: RatePoint[];
     }
   /** add replaces an item with the same identity; remove names it by identity fields */
-  | { type: 'diff'; changes: { op: 'add' | 'remove' | 'update'; kind: TopologyKind; item: Item }[] }
-  | {
-      type: 'stats';
-      ts: number;
-      /** by queue name */
-      queues: Record<string, { messages_ready: number; messages_unacknowledged: number; consumers: number; publish_rate: number; deliver_rate: number; ack_rate: number }>;
-      /** by exchange name */
-      exchanges: Record<string, { publish_in_rate: number; publish_out_rate: number }>;
-      /** by bindingStatsKey(): messages per second routed through each binding */
-      bindings: Record<string, { publish_rate: number }>;
-      totals: RateTotals;
-    }
+  | { type: 'diff'; changes: TopologyChange[] }
+  /** by queue, exchange and bindingStatsKey(); rates per second, measured */
+  | ({ type: 'stats' } & StatsTick)
   | { type: 'flow'; events: FlowEventMessage[]; dropped: number }
   | { type: 'consume-ok'; id: string; consumerTag: string }
   | { type: 'delivery'; id: string; message: DeliveredMessage }

@@ -1,20 +1,16 @@
-// One browser on /api/ws: authentication, the vhost it watches, its flow budget, and its consumers.
-// The hub owns what is shared between browsers (topology state, stats, the flow tap); a session
-// owns what is the browser's alone, and releases it when the socket closes.
+// One browser on /api/ws: authentication, the vhost it watches, its flow budget, and its consumers,
+// all through the broker API. The session is the sink of its watch (topology, stats, flow) and of
+// its consumers (deliveries), and releases both when the socket closes. Browser messages are
+// handled one at a time, in order, as an AMQP channel handles its methods: a `vhost` sent right
+// behind `auth` waits for the login to finish, and an ack never overtakes the consume it is for.
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import type { User } from '../../broker/auth/users';
-import type { BrokerCore } from '../../broker/core/broker-core';
-import { AmqpError } from '../../broker/core/errors';
-import { generatedConsumerTag } from '../../broker/core/names';
-import type { Queue } from '../../broker/core/queue';
-import { PRODUCT, VERSION } from '../../broker/amqp/server-properties';
-import { canAccessVhost, hasAccess, isLoopback, isMonitor } from '../management/auth';
-import { BrowserConnection } from './browser-connection';
-import { BrowserConsumer } from './browser-consumer';
+import {
+  hasAccess, isBrokerError, type Actor, type BrokerApi, type BrokerInfo, type ConsumerHandle, type DeliverySink, type FlowEvent,
+  type StatsTick, type TopologyChange, type VhostListener, type VhostWatch,
+} from '../../broker/index';
 import { DEFAULT_FLOW_BUDGET, parseClientMessage, type Parsed } from './client-message';
-import { FlowBudget } from './flow-sampler';
-import type { ClientMessage, DeliveredMessage, Item, ServerMessage } from './protocol';
+import type { ClientMessage, ServerMessage } from './protocol';
 
 /** A browser has this long after the upgrade to send `auth`. */
 export const AUTH_TIMEOUT_MS = 5_000;
@@ -25,33 +21,45 @@ export const DELIVERY_BUFFER_LIMIT = 512 * 1024;
 /** Stats and flow messages are skipped while this much waits; above HARD_LIMIT the browser is cut off. */
 export const SOFT_BUFFER_LIMIT = 1024 * 1024;
 export const HARD_BUFFER_LIMIT = 64 * 1024 * 1024;
+/** Bodies longer than this reach the browser cut short (payloadBytes still tells the full size). */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /** What a session needs from the hub. */
 export interface SessionHost {
-  readonly core: BrokerCore;
+  readonly api: BrokerApi;
   readonly authTimeoutMs: number;
+  brokerInfo(): Promise<BrokerInfo>;
+  /** `message()` as JSON, encoded once for every session handed the same `shared` object. */
+  encoded(shared: object, message: () => ServerMessage): string;
   /** Logs what went wrong inside the hub or a session, without throwing. */
   failed(what: string, err: unknown): void;
-  /** Sends the snapshot and starts diffs and stats for the session's vhost. */
-  watch(session: LiveSession, vhost: string): void;
-  unwatch(session: LiveSession): void;
-  /** The session's vhost or flow budget changed: the tap may need installing or removing. */
-  flowChanged(): void;
   closed(session: LiveSession): void;
+}
+
+/** A browser's consumer: its handle once the broker answered the consume. */
+interface BrowserConsumer {
+  readonly id: string;
+  handle: ConsumerHandle | undefined;
+  /** cancelled, or its session or vhost left: takes nothing more */
+  ended: boolean;
 }
 
 export class LiveSession {
   readonly ws: WebSocket;
   readonly address: string;
   readonly port: number;
-  user: User | undefined;
-  /** the vhost the browser watches, once it said which */
-  vhost: string | undefined;
-  readonly flow = new FlowBudget(DEFAULT_FLOW_BUDGET);
   private readonly host: SessionHost;
+  private readonly api: BrokerApi;
+  private actor: Actor | undefined;
+  /** the vhost the browser watches, once it said which (set while the watch is being started) */
+  private vhost: string | undefined;
+  private feed: WatchFeed | undefined;
+  private watch: VhostWatch | undefined;
+  private flowBudget = DEFAULT_FLOW_BUDGET;
+  /** flow events skipped while the socket was backed up, told with the next flow message */
+  private flowDropped = 0;
   private readonly consumers = new Map<string, BrowserConsumer>();
-  private connection: BrowserConnection | undefined;
-  private nextChannel = 1;
+  private work: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
   /** deliveries paused on the socket's back-pressure; resumed from a send callback */
   private blocked = false;
@@ -59,17 +67,11 @@ export class LiveSession {
 
   constructor(host: SessionHost, ws: WebSocket, req: IncomingMessage) {
     this.host = host;
+    this.api = host.api;
     this.ws = ws;
     this.address = req.socket.remoteAddress ?? '';
     this.port = req.socket.remotePort ?? 0;
-    ws.on('message', (data, isBinary) => {
-      try {
-        this.onMessage(data, isBinary);
-      } catch (err) {
-        host.failed('message', err);
-        this.error('internal_error', err instanceof Error ? err.message : String(err));
-      }
-    });
+    ws.on('message', (data, isBinary) => this.enqueue('message', () => this.onMessage(data, isBinary)));
     ws.on('close', () => this.release());
     ws.on('error', () => ws.terminate());
     const ms = host.authTimeoutMs;
@@ -81,19 +83,20 @@ export class LiveSession {
     return `websocket ${this.address}:${this.port}`;
   }
 
-  /** Monitoring users and administrators see every connection; others their own, as in the REST API. */
-  canSeeConnection(item: Item): boolean {
-    const user = this.user;
-    return user !== undefined && (isMonitor(user) || item.user === user.name);
+  private enqueue(what: string, job: () => Promise<void> | void): void {
+    this.work = this.work.then(job).catch((err: unknown) => {
+      this.host.failed(what, err);
+      this.error('internal_error', err instanceof Error ? err.message : String(err));
+    });
   }
 
   // --- sending ---------------------------------------------------------------------------------
 
-  send(msg: ServerMessage): void {
+  private send(msg: ServerMessage): void {
     this.sendText(JSON.stringify(msg));
   }
 
-  sendText(text: string): void {
+  private sendText(text: string): void {
     const ws = this.ws;
     if (this.closed || ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > HARD_BUFFER_LIMIT) {
@@ -106,24 +109,20 @@ export class LiveSession {
   }
 
   /** Lossy messages (stats, flow) wait for no one: skipped while the socket is backed up. */
-  get congested(): boolean {
+  private get congested(): boolean {
     return this.ws.bufferedAmount > SOFT_BUFFER_LIMIT;
   }
 
   private readonly afterSend = (): void => {
     if (!this.blocked || this.ws.bufferedAmount >= DELIVERY_BUFFER_LIMIT) return;
     this.blocked = false;
-    for (const c of this.consumers.values()) c.queue.dispatch();
+    for (const c of this.consumers.values()) c.handle?.resume();
   };
 
-  canWrite(): boolean {
+  private canWrite(): boolean {
     if (this.ws.bufferedAmount < DELIVERY_BUFFER_LIMIT) return true;
     this.blocked = true;
     return false;
-  }
-
-  sendDelivery(consumer: BrowserConsumer, message: DeliveredMessage): void {
-    this.send({ type: 'delivery', id: consumer.id, message });
   }
 
   private error(error: string, reason: string, id?: string): void {
@@ -132,200 +131,293 @@ export class LiveSession {
 
   /** Authentication failed: say why, then close with 4401. */
   private refuse(error: string, reason: string): void {
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = undefined;
+    this.clearAuthTimer();
     this.error(error, reason);
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(CLOSE_UNAUTHORISED, reason.slice(0, 120));
     this.release();
   }
 
+  private clearAuthTimer(): void {
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = undefined;
+  }
+
+  // --- what the watch hands over ---------------------------------------------------------------
+
+  sendDiff(changes: TopologyChange[]): void {
+    this.sendText(this.host.encoded(changes, () => ({ type: 'diff', changes })));
+  }
+
+  sendStats(tick: StatsTick): void {
+    if (!this.congested) this.sendText(this.host.encoded(tick, () => ({ type: 'stats', ...tick })));
+  }
+
+  sendFlow(events: FlowEvent[], dropped: number): void {
+    if (this.congested) {
+      this.flowDropped += events.length + dropped;
+      return;
+    }
+    const total = dropped + this.flowDropped;
+    this.flowDropped = 0;
+    this.send({ type: 'flow', events, dropped: total });
+  }
+
+  watchGone(feed: WatchFeed, reason: string): void {
+    if (feed === this.feed) this.leaveVhost('not_found', reason);
+  }
+
   // --- receiving -------------------------------------------------------------------------------
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  private async onMessage(data: RawData, isBinary: boolean): Promise<void> {
     if (this.closed) return;
     const parsed: Parsed = isBinary ? { ok: false, reason: 'binary frames are not understood' } : parseClientMessage(textOf(data));
-    if (this.user === undefined) {
+    if (this.actor === undefined) {
       if (!parsed.ok || parsed.message.type !== 'auth') return this.refuse('not_authorised', 'the first message must be auth');
       return this.authenticate(parsed.message.username, parsed.message.password);
     }
     if (!parsed.ok) return this.error('bad_request', parsed.reason, parsed.id);
-    this.handle(parsed.message);
+    return this.handle(parsed.message);
   }
 
-  private authenticate(username: string, password: string): void {
-    const core = this.host.core;
-    const user = core.users.authenticate(username, password);
-    if (user === undefined) return this.refuse('not_authorised', 'Login failed');
-    if (user.name === 'guest' && !isLoopback(this.address)) return this.refuse('not_authorised', 'User can only log in via localhost');
-    if (!hasAccess(user, 'management')) return this.refuse('not_authorised', 'Not management user');
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = undefined;
-    this.user = user;
-    this.send({ type: 'hello', product: PRODUCT, version: VERSION, user: user.name, tags: [...user.tags] });
+  private async authenticate(username: string, password: string): Promise<void> {
+    let actor: Actor;
+    try {
+      actor = await this.api.authenticate(username, password, this.address);
+    } catch (err) {
+      if (!isBrokerError(err)) throw err;
+      return this.closed ? undefined : this.refuse(err.kind, err.detail);
+    }
+    if (this.closed) return;
+    if (!hasAccess(actor, 'management')) return this.refuse('not_authorised', 'Not management user');
+    this.clearAuthTimer();
+    this.actor = actor;
+    const info = await this.host.brokerInfo();
+    this.send({ type: 'hello', product: info.product, version: info.productVersion, user: actor.name, tags: [...actor.tags] });
   }
 
-  private handle(m: ClientMessage): void {
+  private async handle(m: ClientMessage): Promise<void> {
     switch (m.type) {
       case 'auth':
         return this.error('bad_request', 'already authenticated');
       case 'vhost':
         return this.selectVhost(m.vhost);
       case 'flow':
-        this.flow.budget = m.budget;
-        this.host.flowChanged();
+        this.flowBudget = m.budget;
+        this.watch?.setFlowBudget(m.budget);
         return;
       case 'consume':
         return this.consume(m.id, m.queue, m.prefetch, m.ack);
       case 'ack':
-        return this.settle(m.id, (c) => c.ack(m.deliveryTag, m.multiple === true));
+        return this.settle(m.id, (h) => h.ack(m.deliveryTag, m.multiple === true));
       case 'nack':
-        return this.settle(m.id, (c) => c.nack(m.deliveryTag, m.multiple === true, m.requeue));
+        return this.settle(m.id, (h) => h.nack(m.deliveryTag, m.multiple === true, m.requeue));
       case 'reject':
-        return this.settle(m.id, (c) => c.reject(m.deliveryTag, m.requeue));
-      case 'cancel': {
-        const c = this.consumers.get(m.id);
-        if (c === undefined) return this.error('not_found', `no consumer '${m.id}'`, m.id);
-        this.endConsumer(c, 'cancelled');
-        return;
-      }
+        return this.settle(m.id, (h) => h.reject(m.deliveryTag, m.requeue));
+      case 'cancel':
+        return this.cancel(m.id);
     }
   }
 
-  private selectVhost(vhost: string): void {
-    const core = this.host.core;
-    const user = this.user;
-    if (user === undefined) return;
-    if (core.getVhost(vhost) === undefined) return this.error('not_found', `no vhost '${vhost}'`);
-    if (!canAccessVhost(core, user, vhost)) return this.error('not_authorised', `access to vhost '${vhost}' refused for user '${user.name}'`);
+  private async selectVhost(vhost: string): Promise<void> {
+    const actor = this.actor;
+    if (actor === undefined) return;
+    const access = await this.api.vhostAccess(actor, vhost);
+    if (this.closed) return;
+    if (access === 'missing') return this.error('not_found', `no vhost '${vhost}'`);
+    if (access === 'refused') return this.error('not_authorised', `access to vhost '${vhost}' refused for user '${actor.name}'`);
     // a browser consumes in the vhost it watches, as an AMQP connection does in the one it opened
     if (vhost !== this.vhost) this.endConsumers('vhost changed');
-    this.host.unwatch(this);
+    this.stopWatching();
     this.vhost = vhost;
-    this.host.watch(this, vhost);
-    this.host.flowChanged();
+    const feed = new WatchFeed(this);
+    this.feed = feed;
+    let watch: VhostWatch;
+    try {
+      watch = await this.api.watchVhost(actor, vhost, feed);
+    } catch (err) {
+      if (this.feed === feed) {
+        this.feed = undefined;
+        this.vhost = undefined;
+      }
+      if (!isBrokerError(err)) throw err;
+      return this.error(err.kind, err.detail);
+    }
+    // the session closed, or left the vhost, while the watch was being set up
+    if (this.feed !== feed) return watch.close();
+    this.watch = watch;
+    watch.setFlowBudget(this.flowBudget);
+    this.send({ type: 'snapshot', vhost, ...watch.snapshot, history: watch.history });
+    feed.start();
+  }
+
+  private stopWatching(): void {
+    this.feed?.stop();
+    this.feed = undefined;
+    this.watch?.close();
+    this.watch = undefined;
   }
 
   /** After users, tags or permissions changed: a deleted user is cut off, a lost vhost left. */
   recheckUser(): void {
-    const user = this.user;
-    if (user === undefined) return;
-    const core = this.host.core;
-    const now = core.users.users.get(user.name);
-    if (now === undefined) return this.refuse('not_authorised', `user '${user.name}' was deleted`);
-    this.user = now;
-    if (this.vhost !== undefined && !canAccessVhost(core, now, this.vhost)) this.leaveVhost('not_authorised', `access to vhost '${this.vhost}' was withdrawn`);
+    if (this.actor !== undefined) this.enqueue('access', () => this.recheck());
+  }
+
+  private async recheck(): Promise<void> {
+    const was = this.actor;
+    if (was === undefined || this.closed) return;
+    const now = await this.api.actor(was.name);
+    if (this.closed) return;
+    if (now === undefined) return this.refuse('not_authorised', `user '${was.name}' was deleted`);
+    if (!hasAccess(now, 'management')) return this.refuse('not_authorised', 'Not management user');
+    this.actor = now;
+    const vhost = this.vhost;
+    if (vhost === undefined) return;
+    const access = await this.api.vhostAccess(now, vhost);
+    if (access === 'allowed' || this.vhost !== vhost) return;
+    if (access === 'missing') this.leaveVhost('not_found', `vhost '${vhost}' was deleted`);
+    else this.leaveVhost('not_authorised', `access to vhost '${vhost}' was withdrawn`);
+  }
+
+  vhostDeleted(name: string): void {
+    if (this.vhost === name) this.leaveVhost('not_found', `vhost '${name}' was deleted`);
   }
 
   /** The watched vhost went away or became off-limits. */
-  leaveVhost(error: string, reason: string): void {
+  private leaveVhost(error: string, reason: string): void {
+    if (this.vhost === undefined) return;
     this.endConsumers(reason);
-    this.host.unwatch(this);
+    this.stopWatching();
     this.vhost = undefined;
-    this.host.flowChanged();
     this.error(error, reason);
   }
 
   // --- consumers -------------------------------------------------------------------------------
 
-  private consume(id: string, queueName: string, prefetch: number, ack: 'manual' | 'auto'): void {
-    const core = this.host.core;
-    const user = this.user;
-    if (user === undefined) return;
+  private async consume(id: string, queue: string, prefetch: number, ack: 'manual' | 'auto'): Promise<void> {
+    const actor = this.actor;
+    if (actor === undefined) return;
     if (this.consumers.has(id)) return this.error('bad_request', `consumer '${id}' exists already`, id);
-    const vh = this.vhost === undefined ? undefined : core.getVhost(this.vhost);
-    if (vh === undefined) return this.send({ type: 'cancelled', id, reason: 'choose a vhost first' });
-    let queue: Queue;
+    const vhost = this.vhost;
+    if (vhost === undefined) return this.send({ type: 'cancelled', id, reason: 'choose a vhost first' });
+    const c: BrowserConsumer = { id, handle: undefined, ended: false };
+    this.consumers.set(id, c);
+    const sink: DeliverySink = {
+      // nothing until consume-ok is out, which must reach the browser before the first delivery
+      canTake: () => c.handle !== undefined && !c.ended && this.canWrite(),
+      deliver: (message) => this.send({ type: 'delivery', id, message }),
+      cancelled: (reason) => {
+        if (c.ended) return;
+        this.forget(c);
+        this.send({ type: 'cancelled', id, reason });
+      },
+    };
+    let handle: ConsumerHandle;
     try {
-      queue = vh.getQueue(queueName);
-      if (!core.users.isAllowed(user.name, vh.name, 'read', queue.name)) {
-        throw new AmqpError(403, `access to queue '${queue.name}' in vhost '${vh.name}' refused for user '${user.name}'`);
-      }
-      vh.checkOwner(queue, null);
-      if (queue.hasExclusiveConsumer) throw new AmqpError(403, `queue '${queue.name}' in vhost '${vh.name}' in exclusive use`);
+      handle = await this.api.consume(actor, vhost, queue, { prefetch, ack, connectionName: this.connectionName, maxPayloadBytes: MAX_PAYLOAD_BYTES }, sink);
     } catch (err) {
-      if (!(err instanceof AmqpError)) throw err;
+      if (c.ended) return;
+      this.forget(c);
+      if (!isBrokerError(err)) throw err;
       return this.send({ type: 'cancelled', id, reason: err.message });
     }
-    const connection = (this.connection ??= new BrowserConnection({
-      name: this.connectionName,
-      user: user.name,
-      vhost: vh.name,
-      channels: () => this.consumers.size,
-      onClose: (reason) => this.endConsumers(reason),
-    }));
-    connection.register(core);
-    const c = new BrowserConsumer(this, { id, tag: generatedConsumerTag(), queue, channel: this.nextChannel++, prefetch, ack });
-    this.consumers.set(id, c);
-    core.emit({ type: 'channel.opened', connection: connection.name, channel: c.channel });
-    // consume-ok goes out before the first delivery
-    this.send({ type: 'consume-ok', id, consumerTag: c.tag });
-    core.emit({ type: 'consumer.created', vhost: vh.name, queue: queue.name, tag: c.tag });
-    queue.addConsumer(c);
+    if (c.ended) {
+      // the socket closed or the vhost was left while the broker set it up
+      await handle.cancel();
+      return;
+    }
+    c.handle = handle;
+    this.send({ type: 'consume-ok', id, consumerTag: handle.tag });
+    handle.resume();
   }
 
-  private settle(id: string, action: (c: BrowserConsumer) => string | undefined): void {
+  private async settle(id: string, action: (h: ConsumerHandle) => Promise<void>): Promise<void> {
     const c = this.consumers.get(id);
-    if (c === undefined) return this.error('not_found', `no consumer '${id}'`, id);
-    const failed = action(c);
-    if (failed !== undefined) this.error('precondition_failed', failed, id);
+    if (c?.handle === undefined) return this.error('not_found', `no consumer '${id}'`, id);
+    try {
+      await action(c.handle);
+    } catch (err) {
+      if (!isBrokerError(err)) throw err;
+      this.error(err.kind, err.detail, id);
+    }
   }
 
-  cancelledByQueue(c: BrowserConsumer): void {
-    if (this.consumers.get(c.id) !== c) return;
-    // the queue has already let go of the consumer; what it held can only be forgotten
+  /** Ends one consumer; the broker requeues what it held, like closing an AMQP channel with one consumer. */
+  private async cancel(id: string): Promise<void> {
+    const c = this.consumers.get(id);
+    if (c?.handle === undefined) return this.error('not_found', `no consumer '${id}'`, id);
     this.forget(c);
-    c.requeueAll();
-    this.send({ type: 'cancelled', id: c.id, reason: `queue '${c.queue.name}' was deleted` });
+    await c.handle.cancel();
+    this.send({ type: 'cancelled', id, reason: 'cancelled' });
   }
 
-  /** Cancels one consumer and requeues what it held: like closing an AMQP channel with one consumer. */
-  private endConsumer(c: BrowserConsumer, reason: string): void {
-    this.detach(c);
-    c.requeueAll();
-    c.queue.dispatch();
-    this.send({ type: 'cancelled', id: c.id, reason });
-  }
-
-  private endConsumers(reason: string): void {
-    for (const c of [...this.consumers.values()]) this.endConsumer(c, reason);
-  }
-
-  /** Off the queue (which may auto-delete) and out of this session. */
-  private detach(c: BrowserConsumer): void {
-    c.deactivate();
-    this.host.core.emit({ type: 'consumer.deleted', vhost: c.queue.vhost, queue: c.queue.name, tag: c.tag });
-    c.queue.removeConsumer(c);
-    this.forget(c);
+  /**
+   * Ends every consumer. All stop taking before any is cancelled, so what one held goes back to
+   * the queue for others, not to a sibling of this session.
+   */
+  private endConsumers(reason: string, tell = true): void {
+    const all = [...this.consumers.values()];
+    for (const c of all) this.forget(c);
+    for (const c of all) {
+      c.handle?.cancel().catch((err: unknown) => this.host.failed('cancel', err));
+      if (tell) this.send({ type: 'cancelled', id: c.id, reason });
+    }
   }
 
   private forget(c: BrowserConsumer): void {
-    this.consumers.delete(c.id);
-    const conn = this.connection;
-    if (conn === undefined) return;
-    this.host.core.emit({ type: 'channel.closed', connection: conn.name, channel: c.channel });
-    if (this.consumers.size === 0) {
-      conn.unregister(this.host.core);
-      this.connection = undefined;
-    }
+    c.ended = true;
+    if (this.consumers.get(c.id) === c) this.consumers.delete(c.id);
   }
 
-  /** The socket closed (or is being closed): consumers cancelled first, then their messages requeued. */
+  /** The socket closed (or is being closed): consumers end, their messages go back, the watch stops. */
   release(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.authTimer) clearTimeout(this.authTimer);
-    this.authTimer = undefined;
-    const all = [...this.consumers.values()];
-    for (const c of all) this.detach(c);
-    const queues = new Set<Queue>();
-    for (const c of all) {
-      c.requeueAll();
-      queues.add(c.queue);
-    }
-    for (const q of queues) q.dispatch();
-    this.host.unwatch(this);
+    this.clearAuthTimer();
+    this.endConsumers('', false);
+    this.stopWatching();
     this.vhost = undefined;
     this.host.closed(this);
+  }
+}
+
+/**
+ * The session's listener on one watch. Diffs the broker sends before the session has put out the
+ * snapshot wait for it; once the session moved on (another vhost, closed) it hears nothing.
+ */
+class WatchFeed implements VhostListener {
+  private live = false;
+  private stopped = false;
+  private early: TopologyChange[][] = [];
+
+  constructor(private readonly session: LiveSession) {}
+
+  start(): void {
+    this.live = true;
+    for (const changes of this.early) this.session.sendDiff(changes);
+    this.early = [];
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.early = [];
+  }
+
+  topology(changes: TopologyChange[]): void {
+    if (this.stopped) return;
+    if (this.live) this.session.sendDiff(changes);
+    else this.early.push(changes);
+  }
+
+  stats(tick: StatsTick): void {
+    if (this.live && !this.stopped) this.session.sendStats(tick);
+  }
+
+  flow(events: FlowEvent[], dropped: number): void {
+    if (this.live && !this.stopped) this.session.sendFlow(events, dropped);
+  }
+
+  gone(reason: string): void {
+    if (!this.stopped) this.session.watchGone(this, reason);
   }
 }
 

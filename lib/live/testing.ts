@@ -1,10 +1,11 @@
 // Test harness for lib/live: a broker on a free port, an http server that routes /api/ws upgrades
 // to the live endpoint (as server.ts does), WebSocket clients that buffer what they receive, and
-// amqplib connections. Used by lib/live/*.test.ts only.
+// amqplib connections. Tests change the broker through AMQP or its API, as the web side may.
+// Used by lib/live/*.test.ts only.
 import http from 'node:http';
 import amqp, { type ChannelModel } from 'amqplib';
 import WebSocket from 'ws';
-import { createBroker, type Broker } from '../../broker/index';
+import { createBroker, createLogger, type Actor, type Broker } from '../../broker/index';
 import { createLiveEndpoint, type LiveEndpoint, type LiveOptions } from './index';
 import type { ClientMessage, ServerMessage } from './protocol';
 
@@ -12,6 +13,8 @@ export type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type
 
 export interface LiveTest {
   broker: Broker;
+  /** guest, for API calls that set things up */
+  admin: Actor;
   endpoint: LiveEndpoint;
   wsUrl: string;
   amqpUrl(user?: string, password?: string, vhost?: string): string;
@@ -26,7 +29,8 @@ export interface LiveTest {
 
 export async function startLive(options: LiveOptions = {}): Promise<LiveTest> {
   const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'error' });
-  const endpoint = createLiveEndpoint(broker, options);
+  const admin = await broker.authenticate('guest', 'guest', '127.0.0.1');
+  const endpoint = createLiveEndpoint(broker, { log: createLogger('error'), ...options });
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname === '/api/ws') endpoint.handleUpgrade(req, socket, head);
@@ -49,6 +53,7 @@ export async function startLive(options: LiveOptions = {}): Promise<LiveTest> {
 
   return {
     broker,
+    admin,
     endpoint,
     wsUrl,
     amqpUrl,

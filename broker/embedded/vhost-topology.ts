@@ -1,41 +1,27 @@
-// One watched vhost's topology as its browsers last saw it, and the diffs that bring them up to
+// One watched vhost's topology as its watchers last saw it, and the diffs that bring them up to
 // date. Broker events only mark what changed (by name); a flush rebuilds those items with the
-// management API's DTO builders and compares them with what was sent. Working from state rather
-// than from the events alone keeps removes exact (a binding's arguments are gone by the time its
-// deletion is reported) and makes a burst of create/delete in one window cost one change or none.
-import type { BrokerCore, ConnectionHandle } from '../../broker/core/broker-core';
-import type { BrokerEvent } from '../../broker/core/events';
-import type { VirtualHost } from '../../broker/core/vhost';
-import { connectionIndex } from '../management/amqp-view';
-import { bindingsOf } from '../management/bindings';
-import { connectionDto } from '../management/connections';
-import { consumerDto } from '../management/consumers';
-import type { ManagementContext } from '../management/context';
-import { exchangeDto } from '../management/exchanges';
-import { queueDto } from '../management/queues';
-import type { Item, TopologyKind } from './protocol';
-
-export interface Change {
-  op: 'add' | 'remove' | 'update';
-  kind: TopologyKind;
-  item: Item;
-}
-
-export interface TopologyLists {
-  exchanges: Item[];
-  queues: Item[];
-  bindings: Item[];
-  consumers: Item[];
-  connections: Item[];
-}
+// management rows (queueRow, exchangeRow, ...) and compares them with what was sent. Working from
+// state rather than from the events alone keeps removes exact (a binding's arguments are gone by
+// the time its deletion is reported) and makes a burst of create/delete in one window cost one
+// change or none.
+import type { BrokerCore, ConnectionHandle } from '../core/broker-core';
+import type { BrokerEvent } from '../core/events';
+import type { VirtualHost } from '../core/vhost';
+import type { Row, TopologyChange, TopologyKind, TopologySnapshot } from '../api/broker-api';
+import { connectionIndex } from './amqp-view';
+import { bindingsOf } from './bindings';
+import { connectionRow, consumerRow } from './connections';
+import { exchangeRow } from './exchanges';
+import type { ManagementContext } from './management-context';
+import { queueRow } from './queues';
 
 const SEP = '\u0000';
 
-export function bindingKey(b: Item): string {
+export function bindingKey(b: Row): string {
   return [b.source, b.destination, b.destination_type, b.properties_key].join(SEP);
 }
 
-export function consumerKey(c: Item): string {
+export function consumerKey(c: Row): string {
   const ch = c.channel_details as { name?: unknown } | undefined;
   return `${String(c.consumer_tag)}${SEP}${String(ch?.name)}`;
 }
@@ -44,12 +30,12 @@ export class VhostTopology {
   readonly vhost: string;
   private readonly core: BrokerCore;
   private readonly mgmt: ManagementContext;
-  private exchanges = new Map<string, Item>();
-  private queues = new Map<string, Item>();
-  private bindings = new Map<string, Item>();
+  private exchanges = new Map<string, Row>();
+  private queues = new Map<string, Row>();
+  private bindings = new Map<string, Row>();
   /** queue name → consumer key → item */
-  private consumers = new Map<string, Map<string, Item>>();
-  private connections = new Map<string, Item>();
+  private consumers = new Map<string, Map<string, Row>>();
+  private connections = new Map<string, Row>();
   private readonly dirtyExchanges = new Set<string>();
   private readonly dirtyQueues = new Set<string>();
   private readonly dirtyConsumers = new Set<string>();
@@ -101,7 +87,7 @@ export class VhostTopology {
         this.dirtyQueues.add(e.queue);
         return true;
       case 'policy.changed':
-        // the DTOs show each one's policy; a trimmed queue's counts come with the stats ticks
+        // the rows show each one's policy; a trimmed queue's counts come with the stats ticks
         if (e.vhost !== this.vhost || (e.queues.length === 0 && e.exchanges.length === 0)) return false;
         for (const name of e.exchanges) this.dirtyExchanges.add(name);
         for (const name of e.queues) this.dirtyQueues.add(name);
@@ -124,20 +110,20 @@ export class VhostTopology {
   }
 
   /** Everything as it is now; also what later diffs are taken against. */
-  snapshot(vh: VirtualHost): TopologyLists {
+  snapshot(vh: VirtualHost): TopologySnapshot {
     this.clearDirty();
     const index = connectionIndex(this.core.connections);
-    this.exchanges = new Map([...vh.exchanges.values()].map((e) => [e.name, exchangeDto(this.mgmt, e)]));
-    this.queues = new Map([...vh.queues.values()].map((q) => [q.name, queueDto(this.mgmt, q)]));
+    this.exchanges = new Map([...vh.exchanges.values()].map((e) => [e.name, exchangeRow(this.mgmt, e)]));
+    this.queues = new Map([...vh.queues.values()].map((q) => [q.name, queueRow(this.mgmt, q)]));
     this.bindings = new Map(bindingsOf(vh).map((b) => [bindingKey(b), b]));
     this.consumers = new Map();
     for (const q of vh.queues.values()) {
       if (q.consumers.length === 0) continue;
-      const items: Item[] = q.consumers.map((c) => consumerDto(this.mgmt, q, c, index));
+      const items: Row[] = q.consumers.map((c) => consumerRow(this.mgmt, q, c, index));
       this.consumers.set(q.name, new Map(items.map((c) => [consumerKey(c), c])));
     }
     this.connections = new Map();
-    for (const c of this.core.connections) if (c.vhostName === this.vhost) this.connections.set(c.name, connectionDto(this.mgmt, c));
+    for (const c of this.core.connections) if (c.vhostName === this.vhost) this.connections.set(c.name, connectionRow(this.mgmt, c));
     return {
       exchanges: [...this.exchanges.values()],
       queues: [...this.queues.values()],
@@ -152,11 +138,11 @@ export class VhostTopology {
    * nodes before the edges that need them, removed edges before their nodes. `vh` undefined: the
    * vhost is gone, and so is everything in it.
    */
-  flush(vh: VirtualHost | undefined): Change[] {
-    const adds: Change[] = [];
-    const edges: Change[] = [];
-    const removes: Change[] = [];
-    const put = (kind: TopologyKind, map: Map<string, Item>, key: string, now: Item | undefined) => {
+  flush(vh: VirtualHost | undefined): TopologyChange[] {
+    const adds: TopologyChange[] = [];
+    const edges: TopologyChange[] = [];
+    const removes: TopologyChange[] = [];
+    const put = (kind: TopologyKind, map: Map<string, Row>, key: string, now: Row | undefined) => {
       const before = map.get(key);
       if (now === undefined) {
         if (before === undefined) return;
@@ -172,16 +158,16 @@ export class VhostTopology {
       const index = connectionIndex(this.core.connections);
       for (const name of this.dirtyConnections) {
         const c: ConnectionHandle | undefined = index.get(name);
-        put('connection', this.connections, name, c !== undefined && c.vhostName === this.vhost ? connectionDto(this.mgmt, c) : undefined);
+        put('connection', this.connections, name, c !== undefined && c.vhostName === this.vhost ? connectionRow(this.mgmt, c) : undefined);
       }
     }
     for (const name of this.dirtyExchanges) {
       const e = vh?.exchanges.get(name);
-      put('exchange', this.exchanges, name, e === undefined ? undefined : exchangeDto(this.mgmt, e));
+      put('exchange', this.exchanges, name, e === undefined ? undefined : exchangeRow(this.mgmt, e));
     }
     for (const name of this.dirtyQueues) {
       const q = vh?.queues.get(name);
-      put('queue', this.queues, name, q === undefined ? undefined : queueDto(this.mgmt, q));
+      put('queue', this.queues, name, q === undefined ? undefined : queueRow(this.mgmt, q));
     }
     if (this.bindingsDirty) {
       const now = new Map(vh === undefined ? [] : bindingsOf(vh).map((b) => [bindingKey(b), b]));
@@ -193,11 +179,11 @@ export class VhostTopology {
       const index = connectionIndex(this.core.connections);
       for (const queue of this.dirtyConsumers) {
         const q = vh?.queues.get(queue);
-        const before = this.consumers.get(queue) ?? new Map<string, Item>();
-        const now = new Map<string, Item>();
+        const before = this.consumers.get(queue) ?? new Map<string, Row>();
+        const now = new Map<string, Row>();
         if (q !== undefined) {
           for (const c of q.consumers) {
-            const item: Item = consumerDto(this.mgmt, q, c, index);
+            const item: Row = consumerRow(this.mgmt, q, c, index);
             now.set(consumerKey(item), item);
           }
         }

@@ -1,16 +1,14 @@
-// The once-a-second stats message of one vhost: queue depths and consumer counts, and rates taken
-// as the change of the broker's O(1) counters (lib/management/counters) since the previous tick.
-// Runs only for vhosts someone watches; objects are WeakMap keys, so deleted ones are forgotten.
-import type { VirtualHost } from '../../broker/core/vhost';
-import { exchangeCounters, queueCounters, type Counters } from '../management/counters';
-import type { ManagementContext } from '../management/context';
-import { HISTORY_AGE_MS, HISTORY_INCR_MS, type SamplePoint } from '../management/history';
-import { round1 } from '../management/stats';
-import type { Totals } from '../management/totals';
-import { propertiesKey } from '../management/bindings';
-import { bindingStatsKey, type RatePoint, type ServerMessage } from './protocol';
-
-export type StatsMessage = Extract<ServerMessage, { type: 'stats' }>;
+// The once-a-second stats tick of one watched vhost: queue depths and consumer counts, and rates
+// taken as the change of the broker's O(1) counters (counters.ts) since the previous tick. Runs
+// only for vhosts someone watches; objects are WeakMap keys, so deleted ones are forgotten.
+import type { VirtualHost } from '../core/vhost';
+import { bindingStatsKey, type RatePoint, type StatsTick } from '../api/broker-api';
+import { propertiesKey } from './bindings';
+import { exchangeCounters, queueCounters, type Counters } from './counters';
+import { HISTORY_AGE_MS, HISTORY_INCR_MS, type SamplePoint } from './history';
+import type { ManagementContext } from './management-context';
+import { round1 } from './rates';
+import type { Totals } from './totals';
 
 interface Sample {
   t: number;
@@ -20,8 +18,8 @@ interface Sample {
 export class StatsTicker {
   private readonly last = new WeakMap<object, Sample>();
 
-  tick(vh: VirtualHost, totals: Totals, now = Date.now()): StatsMessage {
-    const queues: StatsMessage['queues'] = {};
+  tick(vh: VirtualHost, totals: Totals, now = Date.now()): StatsTick {
+    const queues: StatsTick['queues'] = {};
     for (const q of vh.queues.values()) {
       const c = queueCounters(q);
       const rate = this.rates(q, c, now);
@@ -34,8 +32,8 @@ export class StatsTicker {
         ack_rate: rate('ack'),
       };
     }
-    const exchanges: StatsMessage['exchanges'] = {};
-    const bindings: StatsMessage['bindings'] = {};
+    const exchanges: StatsTick['exchanges'] = {};
+    const bindings: StatsTick['bindings'] = {};
     for (const e of vh.exchanges.values()) {
       const rate = this.rates(e, exchangeCounters(e), now);
       exchanges[e.name] = { publish_in_rate: rate('publish_in'), publish_out_rate: rate('publish_out') };
@@ -53,7 +51,6 @@ export class StatsTicker {
     const t = totals.vhostCounters(vh);
     const rate = this.rates(vh, t, now);
     return {
-      type: 'stats',
       ts: now,
       queues,
       exchanges,

@@ -1,13 +1,14 @@
-// The console's FlowTap and the per-browser budgets it feeds.
+// The FlowTap of vhost watches, and the per-watcher budgets it feeds.
 //
 // `sample()` runs on every publish while the tap is installed, so it is one comparison and one
-// decrement: a token bucket that the hub refills from its 100 ms flow timer (no clock read on the
-// hot path). The refill rate aims at the largest browser budget in *events* per second: each
-// sampled message turns into several events (published, delivered, acked; more with fan-out), so
-// the rate is divided by the events-per-message seen lately. `emit()` only appends to a buffer;
-// the timer turns events into messages and hands each browser what its own budget allows.
-import type { FlowEvent, FlowTap } from '../../broker/core/flow';
-import type { FlowEventMessage } from './protocol';
+// decrement: a token bucket that the live state refills from its 100 ms flow timer (no clock read
+// on the hot path). The refill rate aims at the largest watcher budget in *events* per second:
+// each sampled message turns into several events (published, delivered, acked; more with
+// fan-out), so the rate is divided by the events-per-message seen lately. `emit()` only appends to
+// a buffer; the timer turns events into the API's FlowEvents and hands each watcher what its own
+// budget allows.
+import type { FlowEvent as CoreFlowEvent, FlowTap } from '../core/flow';
+import type { FlowEvent } from '../api/broker-api';
 
 export const FLOW_INTERVAL_MS = 100;
 /** Events kept between two flushes at most; more are lost (counted as dropped for everyone). */
@@ -20,7 +21,7 @@ export class FlowSampler implements FlowTap {
   private sampled = 0;
   /** events per sampled message, smoothed; starts at publish → deliver → ack */
   private ratio = 3;
-  private events: FlowEvent[] = [];
+  private events: CoreFlowEvent[] = [];
   private times: number[] = [];
   private overflow = 0;
 
@@ -31,7 +32,7 @@ export class FlowSampler implements FlowTap {
     return true;
   }
 
-  emit(event: FlowEvent): void {
+  emit(event: CoreFlowEvent): void {
     if (this.events.length >= MAX_PENDING) {
       this.overflow++;
       return;
@@ -49,16 +50,16 @@ export class FlowSampler implements FlowTap {
     this.tokens = Math.min(Math.max(1, rate * BURST_SECONDS), this.tokens + rate * seconds);
   }
 
-  /** The buffered events as protocol messages, grouped by vhost; and how many were lost. */
-  drain(): { byVhost: Map<string, FlowEventMessage[]>; lost: number } {
-    const byVhost = new Map<string, FlowEventMessage[]>();
+  /** The buffered events as the API gives them, grouped by vhost; and how many were lost. */
+  drain(): { byVhost: Map<string, FlowEvent[]>; lost: number } {
+    const byVhost = new Map<string, FlowEvent[]>();
     const events = this.events;
     const times = this.times;
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       let list = byVhost.get(e.vhost);
       if (list === undefined) byVhost.set(e.vhost, (list = []));
-      list.push(toMessage(e, times[i]));
+      list.push(apiFlowEvent(e, times[i]));
     }
     const lost = this.overflow;
     this.events = [];
@@ -67,7 +68,7 @@ export class FlowSampler implements FlowTap {
     return { byVhost, lost };
   }
 
-  /** Installed afresh: a full bucket, so the first messages after a browser asks are followed. */
+  /** Installed afresh: a full bucket, so the first messages after a watcher asks are followed. */
   start(budget: number): void {
     this.reset();
     this.tokens = Math.max(1, (budget / this.ratio) * BURST_SECONDS);
@@ -82,20 +83,28 @@ export class FlowSampler implements FlowTap {
   }
 }
 
-/** One browser's allowance: `budget` events per second, refilled by the flow timer. */
+/** One watcher's allowance: `budget` events per second, refilled by the flow timer. */
 export class FlowBudget {
-  budget: number;
-  private tokens: number;
-  /** events this browser did not get since its last flow message */
+  private rate = 0;
+  private tokens = 1;
+  /** events this watcher did not get since its last flow call */
   dropped = 0;
 
-  constructor(budget: number) {
-    this.budget = budget;
-    this.tokens = Math.max(1, budget * BURST_SECONDS);
+  get budget(): number {
+    return this.rate;
+  }
+
+  /** From none to some: a full bucket, so the first messages after asking are followed. */
+  setBudget(eventsPerSecond: number): void {
+    if (this.rate === 0 && eventsPerSecond > 0) {
+      this.tokens = Math.max(1, eventsPerSecond * BURST_SECONDS);
+      this.dropped = 0;
+    }
+    this.rate = eventsPerSecond;
   }
 
   refill(seconds: number): void {
-    this.tokens = Math.min(Math.max(1, this.budget * BURST_SECONDS), this.tokens + this.budget * seconds);
+    this.tokens = Math.min(Math.max(1, this.rate * BURST_SECONDS), this.tokens + this.rate * seconds);
   }
 
   /** How many of `offered` events may go now; the rest count as dropped. */
@@ -105,19 +114,13 @@ export class FlowBudget {
     this.dropped += offered - n;
     return n;
   }
-
-  /** None may go (the browser's socket is backed up): all count as dropped. */
-  skip(offered: number): number {
-    this.dropped += offered;
-    return 0;
-  }
 }
 
 function clamp(n: number, lo: number, hi: number): number {
   return n < lo ? lo : n > hi ? hi : n;
 }
 
-export function toMessage(e: FlowEvent, ts: number): FlowEventMessage {
+export function apiFlowEvent(e: CoreFlowEvent, ts: number): FlowEvent {
   switch (e.kind) {
     case 'published':
       return { kind: e.kind, id: e.id, exchange: e.exchange, routingKey: e.routingKey, queues: e.queues, ts };
