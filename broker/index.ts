@@ -1,14 +1,23 @@
 import { DEFAULT_HIGH_WATERMARK } from './amqp/memory-alarm';
+import { AMQP_PROPERTIES } from './amqp/properties-codec';
 import { AmqpServer } from './amqp/server';
 import { DEFAULT_STORE_OPTIONS, DurableStore } from './store/durable-store';
 import { BrokerCore, type Limits } from './core/broker-core';
-import type { BrokerEventListener } from './core/events';
-import { createLogger, type LogLevel, type Logger } from './logger';
-import { snapshotOf, type BrokerSnapshot } from './snapshot';
+import { createLogger, type LogLevel } from './logger';
+import type { BrokerApi } from './api/broker-api';
+import { EmbeddedBrokerApi } from './embedded/embedded-broker';
+import { registerInternals } from './embedded/internals';
+import { ManagementContext } from './embedded/management-context';
 
-export type { BrokerEvent, BrokerEventListener } from './core/events';
-export type { BrokerSnapshot } from './snapshot';
-export type { LogLevel } from './logger';
+// The broker API: the only module of broker/ that the web side (lib/, app/, components/, bin/,
+// server.ts) may import. It hands out plain data and the interface, never core, server or store.
+export type * from './api/broker-api';
+export { bindingStatsKey } from './api/broker-api';
+export { BrokerError, isBrokerError, replyName, type BrokerErrorKind } from './api/errors';
+export { hasAccess, isAdmin, isLoopback, isMonitor, type AccessLevel } from './api/access-levels';
+export * from './api/json-fields';
+export { quotePlus } from './api/quote-plus';
+export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 
 export interface BrokerOptions extends Partial<Limits> {
   /** AMQP port; 0 picks a free one (see `broker.port`). Default 5672. */
@@ -26,18 +35,12 @@ export interface BrokerOptions extends Partial<Limits> {
   memoryHighWatermark?: number;
 }
 
-export interface Broker {
+/** The embedded broker: its API, and the AMQP listener it runs. */
+export interface Broker extends BrokerApi {
   readonly port: number;
   readonly host: string;
-  readonly core: BrokerCore;
-  readonly log: Logger;
-  readonly server: AmqpServer;
-  /** undefined without a dataDir: then nothing survives a restart */
-  readonly store: DurableStore | undefined;
   /** Clients get connection.close 320 with the reason. */
   close(reason?: string): Promise<void>;
-  snapshot(): BrokerSnapshot;
-  on(listener: BrokerEventListener): () => void;
 }
 
 export async function createBroker(options: BrokerOptions = {}): Promise<Broker> {
@@ -46,7 +49,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
     port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK,
     memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, ...limits
   } = options;
-  const core = new BrokerCore(limits);
+  const core = new BrokerCore(AMQP_PROPERTIES, limits);
   let store: DurableStore | undefined;
   if (dataDir !== undefined) {
     store = new DurableStore(core, dataDir, log, { memoryBudget, segmentSize });
@@ -56,16 +59,17 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const server = new AmqpServer(core, log, memoryHighWatermark);
   const boundPort = await server.listen(port, host);
   log.info(`AMQP listening on ${host ?? '0.0.0.0'}:${boundPort}`);
+  const mgmt = new ManagementContext(core);
+  const hostName = host ?? '0.0.0.0';
   let closing: Promise<void> | undefined;
-  return {
+  const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, { host: hostName, port: boundPort }), {
     port: boundPort,
-    host: host ?? '0.0.0.0',
-    core,
-    log,
-    server,
-    store,
-    close: (reason = 'shutdown') => (closing ??= server.close(reason).then(() => store?.close())),
-    snapshot: () => snapshotOf(core),
-    on: (listener) => core.on(listener),
-  };
+    host: hostName,
+    close: (reason = 'shutdown') => (closing ??= server.close(reason).then(() => {
+      mgmt.close();
+      store?.close();
+    })),
+  });
+  registerInternals(broker, { core, server, store, mgmt, log });
+  return broker;
 }

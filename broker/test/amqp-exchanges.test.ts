@@ -31,6 +31,7 @@
 // Headers routing observed: no x-match means all; x-match any with no other keys matches nothing;
 //   a binding value of void (null) matches any value of a present header; binding keys starting
 //   with "x-" are ignored; a number does not match the same digits as a string.
+import { internals } from '../embedded/internals';
 import { describe, expect, test } from 'vitest';
 import { createBroker } from '../index';
 import {
@@ -159,8 +160,8 @@ describe('declare and delete', () => {
   test.skipIf(Boolean(process.env.AMQP_URL))('the default exchange and passive declares come before permissions', async () => {
     const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
     try {
-      broker.core.users.addUser('no-configure', 'secret');
-      broker.core.users.setPermission('/', 'no-configure', { configure: '^$', write: '.*', read: '.*' });
+      internals(broker).core.users.addUser('no-configure', 'secret');
+      internals(broker).core.users.setPermission('/', 'no-configure', { configure: '^$', write: '.*', read: '.*' });
       const conn = await env.connect(`amqp://no-configure:secret@127.0.0.1:${broker.port}`);
       const text = 'ACCESS_REFUSED - operation not permitted on the default exchange';
       const a = await env.channel(conn);

@@ -5,6 +5,7 @@ import amqp, { type ConsumeMessage, type GetMessage } from 'amqplib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createBroker, type Broker } from '../index';
 import { NODE_NAME } from '../core/trace';
+import { internals } from '../embedded/internals';
 
 let broker: Broker;
 beforeAll(async () => {
@@ -15,7 +16,7 @@ afterAll(() => broker.close());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function setTracing(on: boolean): void {
-  const vh = broker.core.getVhost('/');
+  const vh = internals(broker).core.getVhost('/');
   if (vh === undefined) throw new Error('no vhost');
   vh.tracing = on;
 }

@@ -70,6 +70,7 @@
 // | header or body on a channel never opened          | close 505 "UNEXPECTED_FRAME - expected method frame, got non method frame instead", 0/0 |
 // | heartbeat frame on channel 1                      | close 505 "UNEXPECTED_FRAME - type 8, all octets = <<>>", 0/0, waits |
 // | heartbeat frame with a payload (any channel)      | close 501 "FRAME_ERROR - type 8, all octets = <<0>>: unknown_frame" (<<\"x\">> for 'x'), 0/0, waits |
+import { internals } from '../embedded/internals';
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
@@ -413,7 +414,7 @@ describe('a client that never reads', () => {
       s.write(queueDeclareFrame(1, name));
       // each redeclare is answered with a declare-ok of ~280 bytes that we never read
       const batch = Buffer.concat(Array.from({ length: 1000 }, () => queueDeclareFrame(1, name)));
-      const conn = () => [...own.core.connections][0] as unknown as { isReadPaused: boolean } | undefined;
+      const conn = () => [...internals(own).core.connections][0] as unknown as { isReadPaused: boolean } | undefined;
       const deadline = Date.now() + 15_000;
       let paused = false;
       while (!paused && Date.now() < deadline) {

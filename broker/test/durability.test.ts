@@ -9,6 +9,7 @@ import amqp, { type ChannelModel } from 'amqplib';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createBroker, type Broker, type BrokerOptions } from '../index';
 import { packTable, unpackTable } from '../store/stored-definitions';
+import { internals } from '../embedded/internals';
 
 const dirs: string[] = [];
 const open: Broker[] = [];
@@ -68,7 +69,7 @@ describe('restart', () => {
     await ch.checkExchange('orders');
     const q = await ch.checkQueue('tasks');
     expect(q.messageCount).toBe(5);
-    expect(b.broker.core.vhosts.get('/')?.queues.get('tasks')?.persisted.messages).toBe(5);
+    expect(internals(b.broker).core.vhosts.get('/')?.queues.get('tasks')?.persisted.messages).toBe(5);
     for (const check of [(c: amqp.Channel) => c.checkQueue('temp'), (c: amqp.Channel) => c.checkExchange('scratch')]) {
       const probe = await b.conn.createChannel();
       probe.on('error', () => {});
@@ -108,9 +109,9 @@ describe('restart', () => {
   test('users, vhosts and permissions survive', async () => {
     const dir = tempDir();
     let b = await start(dir);
-    b.broker.core.addVhost('demo');
-    b.broker.core.users.addUser('alice', 'alice-secret', ['management']);
-    b.broker.core.users.setPermission('demo', 'alice', { configure: '^$', write: '.*', read: '.*' });
+    internals(b.broker).core.addVhost('demo');
+    internals(b.broker).core.users.addUser('alice', 'alice-secret', ['management']);
+    internals(b.broker).core.users.setPermission('demo', 'alice', { configure: '^$', write: '.*', read: '.*' });
     await stop(b);
     const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir });
     open.push(broker);
@@ -139,7 +140,7 @@ describe('restart', () => {
     b = await start(dir);
     const again = await b.conn.createChannel();
     expect((await again.checkQueue('legacy')).messageCount).toBe(1);
-    expect(b.broker.core.vhosts.get('/')?.queues.get('legacy')?.arguments).toHaveProperty('x-delivery-limit');
+    expect(internals(b.broker).core.vhosts.get('/')?.queues.get('legacy')?.arguments).toHaveProperty('x-delivery-limit');
     await stop(b);
   });
 });
@@ -180,10 +181,10 @@ describe('storage', () => {
     const body = (i: number) => Buffer.concat([Buffer.from(`${i}:`), Buffer.alloc(1024, i % 251)]);
     for (let i = 0; i < n; i++) ch.sendToQueue('big', body(i), { persistent: true });
     await ch.waitForConfirms();
-    const stats = b.broker.store?.stats;
+    const stats = internals(b.broker).store?.stats;
     expect(stats?.residentBytes).toBeLessThanOrEqual(64 * 1024);
     expect(stats?.segments).toBeGreaterThan(5);
-    const big = b.broker.core.vhosts.get('/')?.queues.get('big');
+    const big = internals(b.broker).core.vhosts.get('/')?.queues.get('big');
     expect(big?.persisted.messages).toBe(n);
     expect(big?.persisted.pagedOut).toBeGreaterThan(n / 2);
     const got: Buffer[] = [];
@@ -202,7 +203,7 @@ describe('storage', () => {
     await new Promise((r) => setTimeout(r, 100));
     ch.sendToQueue('big', Buffer.from('x'), { persistent: true });
     await ch.waitForConfirms();
-    expect(b.broker.store?.stats.segments).toBeLessThanOrEqual(2);
+    expect(internals(b.broker).store?.stats.segments).toBeLessThanOrEqual(2);
     await stop(b);
   });
 
@@ -230,7 +231,7 @@ describe('storage', () => {
     await expect.poll(async () => {
       ch.sendToQueue('churn', Buffer.from('tick'), { persistent: true });
       await ch.waitForConfirms();
-      return b.broker.store?.stats.segments ?? 0;
+      return internals(b.broker).store?.stats.segments ?? 0;
     }, { timeout: 5000, interval: 50 }).toBeLessThanOrEqual(4);
     await stop(b);
     b = await start(dir, { segmentSize: 32 * 1024 });

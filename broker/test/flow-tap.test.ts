@@ -3,6 +3,7 @@ import amqp from 'amqplib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createBroker, type Broker } from '../index';
 import type { FlowEvent } from '../core/flow';
+import { internals } from '../embedded/internals';
 
 let broker: Broker;
 beforeAll(async () => {
@@ -12,7 +13,7 @@ afterAll(() => broker.close());
 
 test('a sampled message is followed from exchange to queue, consumer, ack, requeue and dead-letter', async () => {
   const events: FlowEvent[] = [];
-  broker.core.setFlowTap({ sample: () => true, emit: (e) => events.push(e) });
+  internals(broker).core.setFlowTap({ sample: () => true, emit: (e) => events.push(e) });
   const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${broker.port}`);
   try {
     const ch = await conn.createConfirmChannel();
@@ -38,7 +39,7 @@ test('a sampled message is followed from exchange to queue, consumer, ack, reque
     expect(events.slice(2).every((e) => e.id === id)).toBe(true);
     expect(events[8]).toMatchObject({ exchange: 'flow-dlx', queues: ['flow-dead'] });
   } finally {
-    broker.core.setFlowTap(undefined);
+    internals(broker).core.setFlowTap(undefined);
     await conn.close();
   }
 });

@@ -1,6 +1,7 @@
 import amqp from 'amqplib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createBroker, type Broker } from '../index';
+import { internals } from '../embedded/internals';
 
 // Warren only: drives the memory alarm by hand instead of filling memory.
 let broker: Broker;
@@ -30,7 +31,7 @@ test('above the memory high-water mark publishers get connection.blocked and are
     expect(await sub.get(queue, { noAck: true }).then(waitForMessage(sub, queue))).toBe('before');
 
     const blocked = once<string>(pubConn, 'blocked');
-    broker.server.memoryAlarm.check(Number.MAX_SAFE_INTEGER);
+    internals(broker).server.memoryAlarm.check(Number.MAX_SAFE_INTEGER);
     pub.sendToQueue(queue, Buffer.from('during'));
     expect(await blocked).toBe('low on memory');
     await new Promise((r) => setTimeout(r, 200));
@@ -38,7 +39,7 @@ test('above the memory high-water mark publishers get connection.blocked and are
     expect((await sub.checkQueue(queue)).messageCount).toBe(0);
 
     const unblocked = once<void>(pubConn, 'unblocked');
-    broker.server.memoryAlarm.check(0);
+    internals(broker).server.memoryAlarm.check(0);
     await unblocked;
     const m = await waitForMessage(sub, queue)(false);
     expect(m).toBe('during');

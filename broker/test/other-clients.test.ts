@@ -5,6 +5,7 @@
 // check; what each line must say is what RabbitMQ 3.10 makes the client see.
 //
 //   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 npx vitest run broker/test/other-clients.test.ts
+import { internals } from '../embedded/internals';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -541,9 +542,9 @@ describe.skipIf(process.env.AMQP_URL !== undefined)('connection.blocked while th
   async function throughAlarm(run: ProgramRun): Promise<void> {
     perTest.add(run);
     await run.ready;
-    own.server.memoryAlarm.check(Number.MAX_SAFE_INTEGER);
+    internals(own).server.memoryAlarm.check(Number.MAX_SAFE_INTEGER);
     await expect.poll(() => run.lines.join('\n'), { timeout: 5_000, interval: 50 }).toMatch(/blocked/);
-    own.server.memoryAlarm.check(0);
+    internals(own).server.memoryAlarm.check(0);
     await finished(run);
   }
 

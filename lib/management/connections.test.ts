@@ -22,8 +22,9 @@ beforeAll(async () => {
   await pub.waitForConfirms();
   pub.publish('amq.direct', 'nowhere', Buffer.from('lost'));
   await pub.waitForConfirms();
-  await eventually(() => api.broker.core.connections.size === 1);
-  name = [...api.broker.core.connections][0].name;
+  let conns: Obj[] = [];
+  await eventually(async () => (conns = list(await api.get('/api/connections'))).length === 1);
+  name = String(conns[0].name);
 });
 afterAll(() => api.close());
 

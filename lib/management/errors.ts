@@ -1,6 +1,7 @@
 // RabbitMQ's error bodies: `{"error": <kind>, "reason": <text or term>}` with the HTTP codes its
-// management plugin uses. Handlers throw HttpError; the router turns it into the response.
-import { AmqpError } from '../../broker/core/errors';
+// management plugin uses. Handlers throw HttpError or let the broker API's BrokerError through;
+// the router turns either into the response.
+import { isBrokerError, type BrokerError } from '../../broker/index';
 import { empty, json, type ManagementResponse } from './http';
 
 export class HttpError extends Error {
@@ -30,37 +31,51 @@ export const badRequest = (reason: unknown) => new HttpError(400, 'bad_request',
 export const notAuthorised = (reason: string) => new HttpError(401, 'not_authorised', reason);
 /** A missing configure/write/read permission: RabbitMQ says this and nothing more. */
 export const accessRefused = () => notAuthorised('Access refused.');
-/** `[{key_missing,routing_key}]`, RabbitMQ's words for a required field that is absent. */
-export const keyMissing = (key: string) => badRequest(`[{key_missing,${key}}]`);
 
-/** The reply text without RabbitMQ's `NAME - ` prefix: how the HTTP API quotes AMQP errors. */
-export function detailOf(err: AmqpError): string {
-  const i = err.message.indexOf(' - ');
-  return i < 0 ? err.message : err.message.slice(i + 3);
+export function isHttpError(err: unknown): err is HttpError {
+  return err instanceof Error && err.name === 'HttpError' && typeof (err as HttpError).toResponse === 'function';
 }
 
 /**
- * Maps an error from the core to RabbitMQ's HTTP answer for declare/delete/bind operations:
- * 403 → 401 "Access refused.", 404 → 404, 405/406 and the rest → 400 with the reply text.
+ * RabbitMQ's HTTP answer for a broker refusal of a declare/delete/bind: 403 → 401 "Access
+ * refused.", 404 → 404 with the reply text, a malformed input → 400 with its term, the rest → 400.
  */
-export function fromAmqp(err: unknown): unknown {
-  if (!(err instanceof AmqpError)) return err;
-  if (err.code === 403) return accessRefused();
-  if (err.code === 404) return new HttpError(404, 'not_found', detailOf(err));
-  return badRequest(detailOf(err));
-}
-
-/** Runs a core operation, translating its AmqpError as `fromAmqp` does. */
-export function amqpOp<T>(op: () => T): T {
-  try {
-    return op();
-  } catch (err) {
-    throw fromAmqp(err);
+export function fromBroker(err: BrokerError): HttpError {
+  switch (err.kind) {
+    case 'access_refused':
+      return accessRefused();
+    case 'not_found':
+      return new HttpError(404, 'not_found', err.detail);
+    case 'not_authorised':
+      return notAuthorised(err.detail);
+    case 'bad_request':
+      return badRequest(err.reason);
+    case 'unavailable':
+      return new HttpError(503, 'service_unavailable', err.detail);
+    default:
+      return badRequest(err.detail);
   }
 }
 
-/** How publish quotes a core error: `404 NOT_FOUND - no exchange ...`, always a 400. */
-export function publishError(err: unknown): unknown {
-  if (!(err instanceof AmqpError)) return err;
-  return badRequest(`${err.code} ${err.message}`);
+/** Any error as an HttpError when it is one the API answers; other errors pass (they are 500s). */
+export function toHttpError(err: unknown): unknown {
+  if (isHttpError(err)) return err;
+  if (isBrokerError(err)) return fromBroker(err);
+  return err;
 }
+
+/**
+ * Runs a broker call, mapping its refusals with `map` first (routes whose RabbitMQ answers differ
+ * from fromBroker's, like publish's `404 NOT_FOUND - ...` in a 400).
+ */
+export async function mapped<T>(op: Promise<T>, map: (err: BrokerError) => HttpError | undefined): Promise<T> {
+  try {
+    return await op;
+  } catch (err) {
+    if (isBrokerError(err)) throw map(err) ?? fromBroker(err);
+    throw err;
+  }
+}
+
+/** For `mapped`: the broker's 404 about the URL's own object is the API's plain 404. */
+export const notFoundPlain = (err: BrokerError): HttpError | undefined => (err.kind === 'not_found' ? objectNotFound() : undefined);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startApi, type TestApi } from './testing';
+import { eventually, obj, startApi, type TestApi } from './testing';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ describe('GET /metrics', () => {
     await ch.prefetch(1);
     for (let i = 0; i < 3; i++) ch.sendToQueue('m1', Buffer.from('x'));
     await ch.consume('m1', () => {}, {});
-    await eventually(() => api.broker.core.vhosts.get('/')?.queues.get('m1')?.unacked === 1);
+    await eventually(async () => obj(await api.get('/api/queues/%2F/m1')).messages_unacknowledged === 1);
     const r = await api.get('/metrics', { auth: false });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/plain');

@@ -7,76 +7,48 @@
 // empty (as RabbitMQ's are on a fresh node, which is what `rabbitmqadmin list ...` and monitoring
 // tools expect) and setting one is refused with a reason, not a 404 that would read as a missing
 // vhost.
-import type { User } from '../../broker/auth/users';
-import type { Policy } from '../../broker/core/policy';
-import { parsePolicy, PolicyError } from '../../broker/core/policy-validation';
-import type { VirtualHost } from '../../broker/core/vhost';
-import { canAccessVhost, hasAccess, isAdmin, visibleVhosts } from './auth';
+import { hasAccess, type Row } from '../../broker/index';
 import { readJsonObject, requireKeys } from './body';
-import { badRequest, HttpError, notAuthorised, objectNotFound } from './errors';
+import { badRequest, HttpError, mapped, notAuthorised, objectNotFound } from './errors';
 import { createdOrUpdated, json, noContent } from './http';
 import { listing, selectColumns } from './paging';
 import type { Route, RouteContext } from './route';
 
-/** A policy as RabbitMQ shows it, in its key order. */
-export function policyDto(p: Policy) {
-  return { vhost: p.vhost, name: p.name, pattern: p.pattern, 'apply-to': p.applyTo, definition: p.definition, priority: p.priority };
-}
-
-/** RabbitMQ's messages come out of Erlang's ~p (`<<"x">>`) and its API escapes them as HTML. */
-export function escapeHtmlTags(s: string): string {
-  return s.replace(/[<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;'));
-}
-
-/** The 400 RabbitMQ answers a policy it refuses with; `suffix` is what an import adds. */
-export function policyRefused(err: PolicyError, suffix = ''): HttpError {
-  return badRequest(escapeHtmlTags(err.message + suffix));
-}
-
 /** Sorted by priority, then vhost and name, as RabbitMQ lists them; it pages no policy list. */
-function listPolicies(c: RouteContext, vhosts: VirtualHost[]) {
-  const rows = vhosts.flatMap((vh) => [...vh.policies.values()].map(policyDto));
+async function listPolicies(c: RouteContext, vhost?: string) {
+  const rows = await c.api.listPolicies(c.user, vhost);
   const query = new URLSearchParams(c.query);
   for (const k of ['page', 'page_size', 'name', 'use_regex']) query.delete(k);
   return json(listing(rows, query, ['priority', 'vhost', 'name']));
 }
 
-/**
- * One policy is an administrator's, or a policymaker's who may use its vhost — checked before
- * anything else, so others learn nothing about the vhost (RabbitMQ's `is_authorized_policies`).
- */
-function policyVhost(c: RouteContext): VirtualHost | undefined {
-  const user: User = c.user;
-  const vh = c.broker.core.getVhost(c.params.vh);
-  const allowed = isAdmin(user) || (hasAccess(user, 'policymaker') && vh !== undefined && canAccessVhost(c.broker.core, user, vh.name));
-  if (!allowed) throw notAuthorised('User not authorised to access object');
-  return vh;
-}
+/** RabbitMQ answers a missing vhost here with `vhost_not_found`, after checking the user. */
+const vhostNotFound = (err: { kind: string; detail: string }) =>
+  err.kind === 'not_found' && err.detail === 'vhost_not_found' ? new HttpError(404, 'not_found', 'vhost_not_found') : undefined;
 
-function existing(c: RouteContext): Policy {
-  const p = policyVhost(c)?.policies.get(c.params.name);
+async function existing(c: RouteContext): Promise<Row> {
+  // the policy listing of a vhost checks the user first, as a single policy must (RabbitMQ's is_authorized_policies)
+  const access = await c.api.vhostAccess(c.user, c.params.vh);
+  const allowed = hasAccess(c.user, 'administrator') || (hasAccess(c.user, 'policymaker') && access === 'allowed');
+  if (!allowed) throw notAuthorised('User not authorised to access object');
+  if (access === 'missing') throw objectNotFound();
+  const p = (await c.api.listPolicies(c.user, c.params.vh)).find((x) => x.name === c.params.name);
   if (p === undefined) throw objectNotFound();
   return p;
 }
 
-function putPolicy(c: RouteContext) {
-  const vh = policyVhost(c);
-  if (vh === undefined) throw new HttpError(404, 'not_found', 'vhost_not_found');
+async function putPolicy(c: RouteContext) {
   const body = readJsonObject(c.req.body);
+  const spec = { pattern: body.pattern, definition: body.definition, priority: body.priority, applyTo: body['apply-to'] };
+  // the user is checked before the body, as RabbitMQ does
+  const created = mapped(c.api.putPolicy(c.user, c.params.vh, c.params.name, spec), vhostNotFound);
   requireKeys(body, ['pattern', 'definition']);
-  let policy: Policy;
-  try {
-    policy = parsePolicy(vh.name, c.params.name, { pattern: body.pattern, definition: body.definition, priority: body.priority, applyTo: body['apply-to'] });
-  } catch (err) {
-    if (err instanceof PolicyError) throw policyRefused(err);
-    throw err;
-  }
-  return createdOrUpdated(vh.putPolicy(policy));
+  return createdOrUpdated(await created);
 }
 
-function deletePolicy(c: RouteContext) {
-  const p = existing(c);
-  c.broker.core.getVhost(p.vhost)?.deletePolicy(p.name);
+async function deletePolicy(c: RouteContext) {
+  await existing(c);
+  await c.api.deletePolicy(c.user, c.params.vh, c.params.name);
   return noContent();
 }
 
@@ -107,10 +79,10 @@ function emptyResource(base: string, what: string, item: string): Route[] {
 }
 
 export const policyRoutes: Route[] = [
-  { method: 'GET', path: '/api/policies', handle: (c) => listPolicies(c, visibleVhosts(c.broker.core, c.user)) },
-  { method: 'GET', path: '/api/policies/:vhost', handle: (c) => listPolicies(c, [c.vhost]) },
+  { method: 'GET', path: '/api/policies', handle: (c) => listPolicies(c) },
+  { method: 'GET', path: '/api/policies/:vhost', handle: (c) => listPolicies(c, c.vhost) },
   // `:vh`, not `:vhost`: these resolve the vhost after checking the user, as RabbitMQ does
-  { method: 'GET', path: '/api/policies/:vh/:name', handle: (c) => json(selectColumns(policyDto(existing(c)), c.query)) },
+  { method: 'GET', path: '/api/policies/:vh/:name', handle: async (c) => json(selectColumns(await existing(c), c.query)) },
   { method: 'PUT', path: '/api/policies/:vh/:name', handle: putPolicy },
   { method: 'DELETE', path: '/api/policies/:vh/:name', handle: deletePolicy },
   ...emptyResource('/api/operator-policies', 'operator policies', ':name'),

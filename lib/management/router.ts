@@ -1,26 +1,22 @@
 // The management API's one entry point: a request in, a response out, no framework. Matches the
 // path against the route table, authenticates (HTTP basic, broker users), checks the user's tag
 // and vhost access, runs the handler and turns every error into RabbitMQ's error body.
-import type { User } from '../../broker/auth/users';
-import type { VirtualHost } from '../../broker/core/vhost';
-import type { Broker } from '../../broker/index';
-import { authenticate, checkVhostAccess, requireAccess } from './auth';
+import { createLogger, type Actor, type BrokerApi, type Logger } from '../../broker/index';
+import { authenticate, checkVhost, requireAccess } from './auth';
 import { bindingRoutes } from './bindings';
 import { channelRoutes } from './channels';
 import { connectionRoutes } from './connections';
 import { consumerRoutes } from './consumers';
-import { managementContext } from './context';
 import { definitionRoutes } from './definitions';
-import { fromAmqp, HttpError, objectNotFound } from './errors';
+import { isHttpError, objectNotFound, toHttpError } from './errors';
 import { exchangeRoutes } from './exchanges';
-import { getRoutes } from './get';
 import { healthRoutes } from './health';
 import { empty, json, type ManagementRequest, type ManagementResponse } from './http';
 import { metricRoutes } from './metrics';
 import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
 import { policyRoutes } from './policies';
-import { publishRoutes } from './publish';
+import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
 import { userRoutes } from './users';
@@ -32,9 +28,8 @@ export const ROUTES: readonly Route[] = [
   ...healthRoutes,
   ...vhostRoutes,
   ...exchangeRoutes,
-  ...publishRoutes,
+  ...messageRoutes,
   ...queueRoutes,
-  ...getRoutes,
   ...bindingRoutes,
   ...connectionRoutes,
   ...channelRoutes,
@@ -86,20 +81,27 @@ function match(c: Compiled, segs: string[]): Record<string, string> | undefined 
   return params;
 }
 
-const ANONYMOUS: User = { name: '', passwordHash: '', hashingAlgorithm: '', tags: [] };
+const ANONYMOUS: Actor = { name: '', tags: [] };
+const DEFAULT_LOG = createLogger('error');
 
-export async function handleManagement(broker: Broker, req: ManagementRequest): Promise<ManagementResponse> {
+export interface ManagementOptions {
+  log?: Logger;
+}
+
+/** One request in, one response out; never throws. */
+export async function handleManagement(api: BrokerApi, req: ManagementRequest, options: ManagementOptions = {}): Promise<ManagementResponse> {
+  const log = options.log ?? DEFAULT_LOG;
   try {
-    return await dispatch(broker, req);
+    return await dispatch(api, log, req);
   } catch (err) {
-    const e = fromAmqp(err);
-    if (e instanceof HttpError) return e.toResponse();
-    broker.log.error(`management API ${req.method} ${req.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    const e = toHttpError(err);
+    if (isHttpError(e)) return e.toResponse();
+    log.error(`management API ${req.method} ${req.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return json({ error: 'internal_error', reason: e instanceof Error ? e.message : String(e) }, 500);
   }
 }
 
-async function dispatch(broker: Broker, req: ManagementRequest): Promise<ManagementResponse> {
+async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest): Promise<ManagementResponse> {
   const segs = segments(req.path);
   if (segs === undefined) throw objectNotFound();
   const found: { c: Compiled; params: Record<string, string> }[] = [];
@@ -111,26 +113,19 @@ async function dispatch(broker: Broker, req: ManagementRequest): Promise<Managem
   const hit = found.find((f) => f.c.route.method === req.method);
   if (hit === undefined) return empty(405, { allow: [...new Set(found.map((f) => f.c.route.method))].join(', ') });
   const { route } = hit.c;
-  const mgmt = managementContext(broker);
-  const core = broker.core;
   let user = ANONYMOUS;
   if (route.access !== 'none') {
-    user = authenticate(core, req.headers.authorization, req.remoteAddress);
+    user = await authenticate(api, req.headers.authorization, req.remoteAddress);
     requireAccess(user, route.access ?? 'management');
-    mgmt.sampler.touch();
   }
-  let vhost: VirtualHost | undefined;
-  if (hit.params.vhost !== undefined) {
-    vhost = core.getVhost(hit.params.vhost);
-    if (vhost === undefined) throw objectNotFound();
-    checkVhostAccess(core, user, vhost.name);
-  }
+  const vhost = hit.params.vhost;
+  if (vhost !== undefined) await checkVhost(api, user, vhost);
   const ctx: RouteContext = {
-    broker,
-    mgmt,
+    api,
+    log,
     user,
     params: hit.params,
-    get vhost(): VirtualHost {
+    get vhost(): string {
       if (vhost === undefined) throw new Error(`route ${route.path} has no :vhost parameter`);
       return vhost;
     },

@@ -1,8 +1,8 @@
 // What the management API reads from AMQP connections beyond the core's ConnectionHandle: socket
 // addresses, negotiated limits, channels and their counters. Read-only.
-import type { AmqpConnection } from '../../broker/amqp/connection';
-import type { Channel } from '../../broker/amqp/channel';
-import type { ConnectionHandle } from '../../broker/core/broker-core';
+import type { AmqpConnection } from '../amqp/connection';
+import type { Channel } from '../amqp/channel';
+import type { ConnectionHandle } from '../core/broker-core';
 
 export type { AmqpConnection, Channel };
 

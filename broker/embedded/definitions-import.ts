@@ -2,31 +2,52 @@
 // broker (every reference between entries, every redeclare against what exists, every policy as
 // RabbitMQ validates it), and only then apply it — so a bad file changes nothing. Runtime
 // parameters and topic permissions (which Warren does not have) are skipped.
-import type { FieldTable } from '../../broker/amqp/field-table';
-import type { Permission, User } from '../../broker/auth/users';
-import { stableStringify } from '../../broker/core/binding';
-import type { BrokerCore } from '../../broker/core/broker-core';
-import { AmqpError } from '../../broker/core/errors';
-import type { ExchangeOptions } from '../../broker/core/exchange';
-import { isValidMatchMode } from '../../broker/core/headers-exchange';
-import type { Policy } from '../../broker/core/policy';
-import { parsePolicy, PolicyError } from '../../broker/core/policy-validation';
-import type { QueueOptions } from '../../broker/core/queue';
-import { validateQueueArguments } from '../../broker/core/queue-arguments';
-import type { VirtualHost } from '../../broker/core/vhost';
-import { optBool, optStr, optTable, reqStr, toTags, type JsonObject } from './body';
-import type { ManagementContext } from './context';
-import { badRequest, detailOf } from './errors';
-import { isBuiltInExchange } from './exchange-name';
-import { isJsonObject } from './field-json';
+import type { FieldTable } from '../core/field-values';
+import type { Permission, User } from '../auth/users';
+import { stableStringify } from '../core/binding';
+import type { BrokerCore } from '../core/broker-core';
+import { AmqpError } from '../core/errors';
+import type { ExchangeOptions } from '../core/exchange';
+import { isValidMatchMode } from '../core/headers-exchange';
+import type { Policy } from '../core/policy';
+import { parsePolicy, PolicyError } from '../core/policy-validation';
+import type { QueueOptions } from '../core/queue';
+import { validateQueueArguments } from '../core/queue-arguments';
+import type { VirtualHost } from '../core/vhost';
+import { BrokerError } from '../api/errors';
+import { isJsonObject, optBool, optStr, optTable, reqStr, toTags, type JsonObject } from '../api/json-fields';
+import { isBuiltInExchange } from './exchanges';
+import { jsonToTable } from './field-json';
+import type { ManagementContext } from './management-context';
 import { EXCHANGE_TYPES } from './overview';
-import { readPermission } from './permissions';
 import { policyRefused } from './policies';
-import { readUser } from './users';
+import { permissionFromSpec, userFromSpec } from './users';
+
+const badRequest = BrokerError.badRequest;
+/** The reply text without RabbitMQ's `NAME - ` prefix. */
+const detailOf = (err: AmqpError): string => {
+  const i = err.message.indexOf(' - ');
+  return i < 0 ? err.message : err.message.slice(i + 3);
+};
 
 const KNOWN_TYPES = new Set(EXCHANGE_TYPES.map((t) => t.name));
 
 // --- import: reading ------------------------------------------------------------------------
+
+/** A user entry as PUT /api/users and definitions files give it; `tags` is required. */
+export function readUser(name: string, o: JsonObject): User {
+  if (o.tags === undefined) throw badRequest('tags_not_present');
+  const tags = toTags(o.tags);
+  if (o.password !== undefined && typeof o.password !== 'string') throw badRequest(['not_string', 'password']);
+  if (o.password_hash !== undefined && typeof o.password_hash !== 'string') throw badRequest(['not_base64', o.password_hash]);
+  const algorithm = o.hashing_algorithm;
+  return userFromSpec(name, {
+    tags,
+    password: o.password as string | undefined,
+    passwordHash: o.password_hash as string | undefined,
+    hashingAlgorithm: typeof algorithm === 'string' ? algorithm : algorithm === undefined ? undefined : String(algorithm),
+  });
+}
 
 interface VhostDef {
   name: string;
@@ -100,7 +121,7 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
     permissions: target !== undefined ? [] : section(body, 'permissions').map((o) => ({
       vhost: reqStr(o, 'vhost'),
       user: reqStr(o, 'user'),
-      permission: readPermission(o),
+      permission: permissionFromSpec({ configure: reqStr(o, 'configure'), write: reqStr(o, 'write'), read: reqStr(o, 'read') }),
     })),
     policies: section(body, 'policies').map((o) => ({
       vhost: vhostOf(o),
@@ -115,13 +136,13 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
         durable: optBool(o, 'durable', true),
         autoDelete: optBool(o, 'auto_delete', false),
         internal: optBool(o, 'internal', false),
-        arguments: optTable(o, 'arguments'),
+        arguments: jsonToTable(optTable(o, 'arguments')),
       },
     })),
     queues: section(body, 'queues').map((o) => ({
       vhost: vhostOf(o),
       name: reqStr(o, 'name'),
-      opts: { durable: optBool(o, 'durable', true), autoDelete: optBool(o, 'auto_delete', false), exclusiveOwner: null, arguments: optTable(o, 'arguments') },
+      opts: { durable: optBool(o, 'durable', true), autoDelete: optBool(o, 'auto_delete', false), exclusiveOwner: null, arguments: jsonToTable(optTable(o, 'arguments')) },
     })),
     bindings: section(body, 'bindings').map((o) => {
       const destinationType = reqStr(o, 'destination_type');
@@ -132,7 +153,7 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
         destination: reqStr(o, 'destination'),
         destinationType,
         routingKey: optStr(o, 'routing_key', ''),
-        args: optTable(o, 'arguments'),
+        args: jsonToTable(optTable(o, 'arguments')),
       };
     }),
     skipped: ['parameters', 'global_parameters', 'topic_permissions'].filter((k) => section(body, k).length > 0),

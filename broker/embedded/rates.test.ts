@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { managementContext } from './context';
-import { RateSampler, withDetails } from './stats';
-import { eventually, obj, startApi, type Obj, type TestApi } from './testing';
+import { internals } from './internals';
+import { RateSampler, withDetails } from './rates';
+import { eventually, obj, startApi, type Obj, type TestApi } from '../../lib/management/testing';
 
 describe('RateSampler', () => {
   it('gives the change per second between samples, 0 before there are two', () => {
@@ -41,7 +41,7 @@ describe('rates in the API', () => {
 
   it('fills *_details.rate from samples of the counters', async () => {
     await api.put('/api/queues/%2F/rated', {});
-    const mgmt = managementContext(api.broker);
+    const mgmt = internals(api.broker).mgmt;
     mgmt.sampler.stop();
     const conn = await api.connect();
     const ch = await conn.createConfirmChannel();

@@ -1,8 +1,8 @@
 // The O(1) counters the broker keeps, under the names RabbitMQ's message_stats use. The rate
 // sampler and the DTO builders both read them from here.
-import type { ConnectionHandle } from '../../broker/core/broker-core';
-import type { Exchange } from '../../broker/core/exchange';
-import type { Queue } from '../../broker/core/queue';
+import type { ConnectionHandle } from '../core/broker-core';
+import type { Exchange } from '../core/exchange';
+import type { Queue } from '../core/queue';
 import { asAmqp, type Channel } from './amqp-view';
 
 export type Counters = Record<string, number>;

@@ -4,7 +4,7 @@
 // moment the management layer exists, whether anyone asks or not: it reads O(1) counters of every
 // queue and connection once per step, nothing per message.
 import type { Counters } from './counters';
-import { round1 } from './stats';
+import { round1 } from './rates';
 
 export const HISTORY_INCR_MS = 5_000;
 export const HISTORY_AGE_MS = 600_000;
@@ -109,13 +109,13 @@ export function sampleOnBoundaries(sample: () => boolean): () => void {
 }
 
 /**
- * The range a query asks for with `<prefix>_age` and `<prefix>_incr` (e.g. msg_rates), or
- * undefined when it asks for none. Ages beyond what is kept are cut to it; the step is at least the
- * sampling step, and a whole number of them.
+ * The range to answer for what a caller asked (`<prefix>_age`, `<prefix>_incr` in seconds), or
+ * undefined when it asked for none. Ages beyond what is kept are cut to it; the step is at least
+ * the sampling step, and a whole number of them.
  */
-export function historyRange(query: URLSearchParams, prefix: string): HistoryRange | undefined {
-  const age = Number(query.get(`${prefix}_age`));
-  const incr = Number(query.get(`${prefix}_incr`));
+export function clampRange(asked: { age: number; incr: number } | undefined): HistoryRange | undefined {
+  if (asked === undefined) return undefined;
+  const { age, incr } = asked;
   if (!(age > 0) || !(incr > 0)) return undefined;
   const step = HISTORY_INCR_MS / 1000;
   const incrS = Math.max(step, Math.round(incr / step) * step);

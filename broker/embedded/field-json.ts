@@ -1,7 +1,10 @@
 // AMQP field tables (arguments, headers, client properties) to JSON and back, as the management
 // API shows and takes them.
-import { Decimal, type FieldTable, type FieldValue } from '../../broker/amqp/field-table';
-import { badRequest } from './errors';
+import { Decimal, type FieldTable, type FieldValue } from '../core/field-values';
+import { BrokerError } from '../api/errors';
+import { isJsonObject } from '../api/json-fields';
+
+const badRequest = BrokerError.badRequest;
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -37,8 +40,4 @@ export function jsonToTable(v: Record<string, unknown>, depth = 0): FieldTable {
   const out: FieldTable = {};
   for (const k of Object.keys(v)) out[k] = jsonToField(v[k], depth);
   return out;
-}
-
-export function isJsonObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

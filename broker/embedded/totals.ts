@@ -2,10 +2,10 @@
 // message_stats do: when a queue is deleted or a channel or connection closes, its counters are
 // folded into the vhost's "retired" sums. Also counts churn (created/closed) from the event
 // stream. Topology events only — nothing here runs per message.
-import type { BrokerCore, ConnectionHandle } from '../../broker/core/broker-core';
-import type { BrokerEvent } from '../../broker/core/events';
-import type { Queue } from '../../broker/core/queue';
-import type { VirtualHost } from '../../broker/core/vhost';
+import type { BrokerCore, ConnectionHandle } from '../core/broker-core';
+import type { BrokerEvent } from '../core/events';
+import type { Queue } from '../core/queue';
+import type { VirtualHost } from '../core/vhost';
 import { asAmqp, channelsOf, type Channel } from './amqp-view';
 import {
   addCounters, channelCounters, connectionCounters, DELIVER_STATS, OCTETS, PUBLISH_STATS, queueCounters, type Counters,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { managementContext } from './context';
-import { CounterHistory, HISTORY_INCR_MS, historyRange } from './history';
-import { obj, startApi, type Obj, type TestApi } from './testing';
+import { internals } from './internals';
+import { CounterHistory, HISTORY_INCR_MS, clampRange } from './history';
+import { obj, startApi, type Obj, type TestApi } from '../../lib/management/testing';
 
 describe('CounterHistory', () => {
   it('gives each step boundary the newest sample at or before it, newest first, summed over vhosts', () => {
@@ -34,12 +34,12 @@ describe('CounterHistory', () => {
     expect(h.oldest('a')).toBeUndefined();
   });
 
-  it('reads the range from the query as RabbitMQ names it, within what is kept', () => {
-    expect(historyRange(new URLSearchParams('msg_rates_age=60&msg_rates_incr=5'), 'msg_rates')).toEqual({ age: 60, incr: 5 });
-    expect(historyRange(new URLSearchParams('lengths_age=86400&lengths_incr=1'), 'lengths')).toEqual({ age: 600, incr: 5 });
-    expect(historyRange(new URLSearchParams('lengths_age=60&lengths_incr=12'), 'lengths')).toEqual({ age: 60, incr: 10 });
-    expect(historyRange(new URLSearchParams('msg_rates_age=60'), 'msg_rates')).toBeUndefined();
-    expect(historyRange(new URLSearchParams('msg_rates_age=x&msg_rates_incr=5'), 'msg_rates')).toBeUndefined();
+  it('answers the range asked within what is kept', () => {
+    expect(clampRange({ age: 60, incr: 5 })).toEqual({ age: 60, incr: 5 });
+    expect(clampRange({ age: 86400, incr: 1 })).toEqual({ age: 600, incr: 5 });
+    expect(clampRange({ age: 60, incr: 12 })).toEqual({ age: 60, incr: 10 });
+    expect(clampRange(undefined)).toBeUndefined();
+    expect(clampRange({ age: NaN, incr: 5 })).toBeUndefined();
   });
 });
 
@@ -52,7 +52,7 @@ describe('samples in the API', () => {
 
   it('answers ?msg_rates_age/&lengths_age on the overview and a vhost with samples, avg_rate and avg', async () => {
     await api.put('/api/queues/%2F/sampled', {});
-    const mgmt = managementContext(api.broker);
+    const mgmt = internals(api.broker).mgmt;
     const conn = await api.connect();
     const ch = await conn.createConfirmChannel();
     // stay clear of the next boundary, when the real timer records a sample of its own

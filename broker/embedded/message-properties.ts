@@ -1,8 +1,13 @@
 // Basic message properties as the management API writes them (snake_case JSON, as in
 // `POST .../get`) and reads them (`POST .../publish`).
-import type { BasicProperties } from '../../broker/amqp/generated/protocol';
-import { badRequest } from './errors';
-import { isJsonObject, jsonToTable, tableToJson, type Json } from './field-json';
+import type { BasicProperties } from '../core/properties';
+import { BrokerError } from '../api/errors';
+
+const badRequest = BrokerError.badRequest;
+import { isJsonObject } from '../api/json-fields';
+import { jsonToTable, tableToJson, type Json } from './field-json';
+
+export type { Json };
 
 type StringProp = 'contentType' | 'contentEncoding' | 'correlationId' | 'replyTo' | 'expiration' | 'messageId' | 'type' | 'userId' | 'appId' | 'clusterId';
 type IntProp = 'deliveryMode' | 'priority' | 'timestamp';

@@ -1,11 +1,12 @@
-// The management layer's own state for one broker, made on first use: the rate sampler, the
-// retired totals, and vhost metadata (description, tags) that the core does not keep.
-import type { Broker } from '../../broker/index';
-import { NODE_NAME } from '../../broker/core/trace';
+// The statistics and metadata the embedded broker keeps for its management API, made with the
+// broker so the rate history records from start-up: the rate sampler, the retired totals, ten
+// minutes of per-vhost samples, and vhost metadata (description, tags) that the core does not keep.
+import type { BrokerCore } from '../core/broker-core';
+import { NODE_NAME } from '../core/trace';
 import { channelsOf } from './amqp-view';
 import { channelCounters, connectionCounters, exchangeCounters, queueCounters, type Counters } from './counters';
-import { CounterHistory, historyRange, sampleOnBoundaries, type SampleDetails } from './history';
-import { RateSampler } from './stats';
+import { CounterHistory, clampRange, sampleOnBoundaries, type SampleDetails } from './history';
+import { RateSampler } from './rates';
 import { Totals } from './totals';
 
 export interface VhostMetadata {
@@ -15,20 +16,20 @@ export interface VhostMetadata {
 }
 
 export class ManagementContext {
-  readonly broker: Broker;
+  readonly core: BrokerCore;
   readonly sampler: RateSampler;
   readonly totals: Totals;
   readonly history = new CounterHistory();
   readonly node: string;
   readonly startedAt = Date.now();
   private readonly vhostMeta = new Map<string, VhostMetadata>();
+  private readonly stopHistory: () => void;
 
-  constructor(broker: Broker) {
-    this.broker = broker;
+  constructor(core: BrokerCore) {
+    this.core = core;
     this.node = NODE_NAME;
-    this.totals = new Totals(broker.core);
+    this.totals = new Totals(core);
     this.sampler = new RateSampler((record) => {
-      const core = broker.core;
       for (const vh of core.vhosts.values()) {
         for (const q of vh.queues.values()) record(q, queueCounters(q));
         for (const e of vh.exchanges.values()) record(e, exchangeCounters(e));
@@ -40,48 +41,47 @@ export class ManagementContext {
         for (const ch of channelsOf(c)) record(ch, channelCounters(ch));
       }
     });
-    broker.on((e) => {
+    core.on((e) => {
       if (e.type === 'vhost.deleted') this.vhostMeta.delete(e.name);
     });
     // The timer holds the context weakly, so a broker nobody holds any more (tests start many)
     // is collected with its history instead of being kept alive by it.
     const self = new WeakRef(this);
-    sampleOnBoundaries(() => {
+    this.stopHistory = sampleOnBoundaries(() => {
       const ctx = self.deref();
       ctx?.sampleHistory();
       return ctx !== undefined;
     });
   }
 
-  /** The sample history a query asks for with `<prefix>_age`/`<prefix>_incr`, if it does. */
-  historyFor(vhosts: readonly string[], keys: readonly string[], query: URLSearchParams, prefix: string): Map<string, SampleDetails> | undefined {
-    const range = historyRange(query, prefix);
+  /** Stops sampling and listening: the broker closed. */
+  close(): void {
+    this.sampler.stop();
+    this.totals.close();
+    this.stopHistory();
+  }
+
+  /** The sample history a caller asked for, if it did. */
+  historyFor(vhosts: readonly string[], keys: readonly string[], asked: { age: number; incr: number } | undefined): Map<string, SampleDetails> | undefined {
+    const range = clampRange(asked);
     return range === undefined ? undefined : this.history.details(vhosts, keys, range, Date.now());
   }
 
   sampleHistory(now = Date.now()): void {
     const counters = new Map<string, Counters>();
-    for (const vh of this.broker.core.vhosts.values()) counters.set(vh.name, this.totals.vhostCounters(vh));
+    for (const vh of this.core.vhosts.values()) counters.set(vh.name, this.totals.vhostCounters(vh));
     this.history.record(counters, now);
   }
 
   /** `tracing` is the core vhost's own flag (the firehose reads it on every publish). */
   metadata(vhost: string): VhostMetadata {
     const meta = this.vhostMeta.get(vhost) ?? { description: vhost === '/' ? 'Default virtual host' : '', tags: [], tracing: false };
-    return { ...meta, tracing: this.broker.core.getVhost(vhost)?.tracing ?? false };
+    return { ...meta, tracing: this.core.getVhost(vhost)?.tracing ?? false };
   }
 
   setMetadata(vhost: string, meta: VhostMetadata): void {
     this.vhostMeta.set(vhost, meta);
-    const vh = this.broker.core.getVhost(vhost);
+    const vh = this.core.getVhost(vhost);
     if (vh !== undefined) vh.tracing = meta.tracing;
   }
-}
-
-const contexts = new WeakMap<Broker, ManagementContext>();
-
-export function managementContext(broker: Broker): ManagementContext {
-  let ctx = contexts.get(broker);
-  if (ctx === undefined) contexts.set(broker, (ctx = new ManagementContext(broker)));
-  return ctx;
 }

@@ -1,0 +1,108 @@
+// What basic.publish, basic.get and basic.consume check before they touch a queue, in one place
+// for every front: the AMQP channel and the broker API (management publish and get, browser
+// consumers) call these, so a refusal reads the same wherever the message came from.
+import type { UserStore } from '../auth/users';
+import { AmqpError, notFound } from './errors';
+import type { Exchange } from './exchange';
+import { invalidExpiration } from './expiry';
+import type { FieldValue } from './field-values';
+import { Message } from './message';
+import type { PropertiesCodec } from './properties';
+import type { Queue } from './queue';
+import type { VirtualHost } from './vhost';
+
+/** 403 with AMQP's words for a missing configure/write/read permission. */
+export function checkResourcePermission(
+  users: UserStore,
+  user: string,
+  vhost: string,
+  kind: 'configure' | 'write' | 'read',
+  resourceType: 'queue' | 'exchange',
+  name: string,
+): void {
+  if (users.isAllowed(user, vhost, kind, name)) return;
+  throw new AmqpError(403, `access to ${resourceType} '${name}' in vhost '${vhost}' refused for user '${user}'`);
+}
+
+/**
+ * The exchange a publish goes to: it exists, is not internal, and the user may write to it.
+ * `resource` is the name the permission is checked on (the management API checks the default
+ * exchange as `amq.default`).
+ */
+export function publishTarget(vh: VirtualHost, users: UserStore, user: string, exchange: string, resource = exchange): Exchange {
+  const ex = vh.exchanges.get(exchange);
+  if (ex === undefined) throw notFound(`no exchange '${exchange}' in vhost '${vh.name}'`);
+  if (ex.internal) throw new AmqpError(403, `cannot publish to internal exchange '${exchange}' in vhost '${vh.name}'`);
+  checkResourcePermission(users, user, vh.name, 'write', 'exchange', resource);
+  return ex;
+}
+
+function routingKeys(v: FieldValue): string[] {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.filter((k): k is string => typeof k === 'string');
+  return [];
+}
+
+/**
+ * The checks a publish's properties must pass (user-id is the publisher's, a valid expiration), and
+ * the sender-selected destinations of CC and BCC headers: the message to route — without its BCC
+ * header, which no consumer may see — and the extra routing keys.
+ */
+export function prepareForRouting(msg: Message, user: string, codec: PropertiesCodec): { msg: Message; extraKeys: string[] | undefined } {
+  const raw = msg.rawProperties;
+  // only user-id, expiration and headers need the properties parsed
+  if (!codec.has(raw, 'userId') && !codec.has(raw, 'expiration') && !codec.has(raw, 'headers')) return { msg, extraKeys: undefined };
+  const props = msg.properties;
+  if (props.userId !== undefined && props.userId !== user) {
+    throw new AmqpError(406, `user_id property set to '${props.userId}' but authenticated user was '${user}'`);
+  }
+  const badExpiration = props.expiration === undefined ? undefined : invalidExpiration(props.expiration);
+  if (badExpiration !== undefined) throw new AmqpError(406, badExpiration);
+  const h = props.headers;
+  if (h === undefined || (h.CC === undefined && h.BCC === undefined)) return { msg, extraKeys: undefined };
+  const extraKeys = [...routingKeys(h.CC), ...routingKeys(h.BCC)];
+  let out = msg;
+  if (h.BCC !== undefined) {
+    const { BCC: _bcc, ...headers } = h;
+    const stripped = { ...props, headers };
+    out = new Message(msg.exchange, msg.routingKey, codec.encode(stripped), msg.body, stripped);
+  }
+  out.extraKeys = extraKeys;
+  return { msg: out, extraKeys };
+}
+
+/** The queue a basic.get reads: exists, readable by the user, not another connection's, not a stream. */
+export function getTarget(vh: VirtualHost, users: UserStore, user: string, queue: string, owner: object | null): Queue {
+  const q = vh.getQueue(queue);
+  vh.checkOwner(q, owner);
+  checkResourcePermission(users, user, vh.name, 'read', 'queue', q.name);
+  if (q.queueType === 'stream') {
+    throw new AmqpError(540, `basic.get not supported by stream queues queue '${q.name}' in vhost '${vh.name}'`, 'connection', 60, 70);
+  }
+  return q;
+}
+
+/**
+ * The queue a basic.consume reads: exists, readable, not another connection's, not in exclusive use,
+ * and what its type requires of a consumer (streams: manual acks and a prefetch).
+ */
+export function consumeTarget(
+  vh: VirtualHost,
+  users: UserStore,
+  user: string,
+  queue: string,
+  c: { owner: object | null; exclusive: boolean; noAck: boolean; prefetch: number },
+): Queue {
+  const q = vh.getQueue(queue);
+  vh.checkOwner(q, c.owner);
+  checkResourcePermission(users, user, vh.name, 'read', 'queue', q.name);
+  if (q.hasExclusiveConsumer || (c.exclusive && q.consumerCount > 0)) {
+    throw new AmqpError(403, `queue '${q.name}' in vhost '${vh.name}' in exclusive use`);
+  }
+  if (q.queueType === 'stream') {
+    const where = `queue '${q.name}' in vhost '${vh.name}'`;
+    if (c.noAck) throw new AmqpError(540, `automatic acknowledgement not supported by stream queues ${where}`, 'connection', 60, 20);
+    if (c.prefetch === 0) throw new AmqpError(406, `consumer prefetch count is not set for '${where}'`);
+  }
+  return q;
+}

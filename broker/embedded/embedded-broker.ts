@@ -1,0 +1,413 @@
+// The broker API over the broker in this process. Each call checks the caller's rights, works on
+// the core synchronously and answers with plain rows; the core's AmqpErrors leave as BrokerErrors
+// carrying the same reply code and text, so a refusal reads the same as over AMQP.
+import type { AmqpServer } from '../amqp/server';
+import { AmqpError } from '../core/errors';
+import type { BrokerCore } from '../core/broker-core';
+import type { Logger } from '../logger';
+import type { DurableStore } from '../store/durable-store';
+import type {
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec, GetOptions,
+  GotMessage, HistoryQuery, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, Row, UserSpec, VhostListener,
+  VhostSpec, VhostWatch,
+} from '../api/broker-api';
+import { hasAccess } from '../api/access-levels';
+import { BrokerError } from '../api/errors';
+import { actorOf, authenticate, canAccessVhost, requireAdmin, vhostFor, vhostsFor } from './access';
+import { channelsOf } from './amqp-view';
+import { consume } from './api-consumer';
+import { bind, bindingsOf, unbind } from './bindings';
+import { channelRows, connectionNamed, connectionRow, listConsumers, queueConsumers, visibleConnections } from './connections';
+import { exportDefinitions, exportVhostDefinitions } from './definitions-export';
+import { importDefinitions } from './definitions-import';
+import { declareExchange, deleteExchange, exchangeRow } from './exchanges';
+import { ManagementContext } from './management-context';
+import { get, publish } from './messages';
+import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
+import { parsePolicySpec, policyRows, policyVhost } from './policies';
+import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
+import { listPermissions, listUsers, permissionFromSpec, userFromSpec, userRow } from './users';
+import { listVhosts, putVhost, vhostRow } from './vhosts';
+import { LiveState, watchVhost } from './vhost-watch';
+
+/** What the embedded broker keeps beside the API; broker-side tests reach it through `internals`. */
+export interface EmbeddedParts {
+  core: BrokerCore;
+  server: AmqpServer;
+  store: DurableStore | undefined;
+  mgmt: ManagementContext;
+  log: Logger;
+}
+
+/** A core refusal as the API's error; anything else passes unchanged. */
+function translate(err: unknown): unknown {
+  if (err instanceof AmqpError) {
+    const i = err.message.indexOf(' - ');
+    return BrokerError.amqp(err.code, i < 0 ? err.message : err.message.slice(i + 3));
+  }
+  return err;
+}
+
+function run<T>(op: () => T): Promise<T> {
+  try {
+    return Promise.resolve(op());
+  } catch (err) {
+    return Promise.reject(translate(err));
+  }
+}
+
+const notFound = (what: string) => new BrokerError('not_found', what, { code: 404 });
+
+export class EmbeddedBrokerApi implements BrokerApi {
+  private readonly core: BrokerCore;
+  private readonly mgmt: ManagementContext;
+  private readonly node: NodeSide;
+  private readonly live: LiveState;
+
+  constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number }) {
+    this.core = parts.core;
+    this.mgmt = parts.mgmt;
+    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm };
+    this.live = new LiveState(parts.core, parts.mgmt, parts.log);
+  }
+
+  info(): Promise<BrokerInfo> {
+    return run(() => ({
+      kind: 'warren' as const,
+      product: PRODUCT,
+      productVersion: VERSION,
+      rabbitmqVersion: RABBITMQ_VERSION,
+      node: this.mgmt.node,
+      clusterName: this.core.clusterName,
+      amqp: { host: this.node.host, port: this.node.port },
+    }));
+  }
+
+  // --- identity ----------------------------------------------------------------------------------
+
+  authenticate(username: string, password: string, peerAddress: string | undefined): Promise<Actor> {
+    return run(() => authenticate(this.core, username, password, peerAddress));
+  }
+
+  actor(name: string): Promise<Actor | undefined> {
+    return run(() => actorOf(this.core, name));
+  }
+
+  vhostAccess(who: Actor, vhost: string): Promise<'allowed' | 'refused' | 'missing'> {
+    return run(() => (this.core.getVhost(vhost) === undefined ? 'missing' : canAccessVhost(this.core, who, vhost) ? 'allowed' : 'refused'));
+  }
+
+  onAccessChange(listener: (e: AccessEvent) => void): () => void {
+    return this.core.on((e) => {
+      if (e.type === 'users.changed') listener({ type: 'users.changed' });
+      else if (e.type === 'vhost.deleted') listener({ type: 'vhost.deleted', name: e.name });
+    });
+  }
+
+  // --- overview, nodes, health -------------------------------------------------------------------
+
+  overview(who: Actor, history?: HistoryQuery): Promise<Row> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      return overviewRow(this.mgmt, this.core, who, this.node, history);
+    });
+  }
+
+  nodes(who: Actor): Promise<Row[]> {
+    return run(() => {
+      if (!hasAccess(who, 'monitoring')) throw new BrokerError('not_authorised', 'Not monitor user');
+      this.mgmt.sampler.touch();
+      return [nodeRow(this.mgmt, this.core, this.node)];
+    });
+  }
+
+  async aliveness(who: Actor, vhost: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const payload = 'test_message';
+    try {
+      await this.declareQueue(who, vhost, 'aliveness-test', { durable: false, autoDelete: false, arguments: {} });
+      await this.publish(who, vhost, '', { routingKey: 'aliveness-test', properties: {}, body: Buffer.from(payload) });
+      const got = await this.get(who, vhost, 'aliveness-test', { count: 1, ackMode: 'ack_requeue_false', encoding: 'auto' });
+      if (got.length === 0 || got[0].payload !== payload) return { ok: false, reason: 'message not returned' };
+    } catch (err) {
+      if (err instanceof BrokerError && err.kind !== 'not_authorised') return { ok: false, reason: err.detail };
+      throw err;
+    }
+    return { ok: true };
+  }
+
+  alarms(): Promise<{ node: string; resource: 'memory' | 'disk' }[]> {
+    return run(() => (this.node.alarm.active ? [{ node: this.mgmt.node, resource: 'memory' as const }] : []));
+  }
+
+  metrics(): Promise<MetricsSample> {
+    return run(() => {
+      const core = this.core;
+      const queues = [...core.vhosts.values()].flatMap((vh) => [...vh.queues.values()]);
+      const exchanges = [...core.vhosts.values()].flatMap((vh) => [...vh.exchanges.values()]);
+      return {
+        queues: queues.map((q) => ({
+          vhost: q.vhost,
+          name: q.name,
+          ready: q.messagesReady,
+          unacked: q.unacked,
+          consumers: q.consumerCount,
+          published: q.stats.published,
+          delivered: q.stats.delivered + q.stats.deliveredNoAck + q.stats.got,
+          acked: q.stats.acked,
+        })),
+        exchanges: exchanges.map((e) => ({ vhost: e.vhost, name: e.name, publishIn: e.publishIn, publishOut: e.publishOut })),
+        connections: core.connections.size,
+        channels: [...core.connections].reduce((n, c) => n + channelsOf(c).length, 0),
+        consumers: queues.reduce((n, q) => n + q.consumerCount, 0),
+        memory: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed, limit: this.node.alarm.limitBytes, alarm: this.node.alarm.active },
+      };
+    });
+  }
+
+  // --- vhosts ------------------------------------------------------------------------------------
+
+  listVhosts(who: Actor, history?: HistoryQuery): Promise<Row[]> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      return listVhosts(this.mgmt, this.core, who, history);
+    });
+  }
+
+  getVhost(who: Actor, name: string, history?: HistoryQuery): Promise<Row | undefined> {
+    return run(() => {
+      requireAdmin(who);
+      this.mgmt.sampler.touch();
+      const vh = this.core.getVhost(name);
+      return vh === undefined ? undefined : vhostRow(this.mgmt, vh, history);
+    });
+  }
+
+  putVhost(who: Actor, name: string, spec: VhostSpec): Promise<boolean> {
+    return run(() => putVhost(this.mgmt, this.core, who, name, spec));
+  }
+
+  deleteVhost(who: Actor, name: string): Promise<void> {
+    return run(() => {
+      requireAdmin(who);
+      if (this.core.getVhost(name) === undefined) throw notFound(`no vhost '${name}'`);
+      this.core.deleteVhost(name);
+    });
+  }
+
+  // --- exchanges, queues, bindings ---------------------------------------------------------------
+
+  listExchanges(who: Actor, vhost?: string): Promise<Row[]> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      return vhostsFor(this.core, who, vhost).flatMap((vh) => [...vh.exchanges.values()].map((e) => exchangeRow(this.mgmt, e)));
+    });
+  }
+
+  getExchange(who: Actor, vhost: string, name: string): Promise<Row | undefined> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      const e = vhostFor(this.core, who, vhost).exchanges.get(name);
+      return e === undefined ? undefined : exchangeRow(this.mgmt, e);
+    });
+  }
+
+  declareExchange(who: Actor, vhost: string, name: string, spec: ExchangeSpec): Promise<boolean> {
+    return run(() => declareExchange(this.core, who, vhost, name, spec));
+  }
+
+  deleteExchange(who: Actor, vhost: string, name: string, opts: { ifUnused: boolean }): Promise<void> {
+    return run(() => deleteExchange(this.core, who, vhost, name, opts.ifUnused));
+  }
+
+  listQueues(who: Actor, vhost?: string): Promise<Row[]> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      return vhostsFor(this.core, who, vhost).flatMap((vh) => [...vh.queues.values()].map((q) => queueRow(this.mgmt, q)));
+    });
+  }
+
+  getQueue(who: Actor, vhost: string, name: string): Promise<Row | undefined> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      const q = vhostFor(this.core, who, vhost).queues.get(name);
+      return q === undefined ? undefined : { consumer_details: queueConsumers(this.mgmt, this.core, q), ...queueRow(this.mgmt, q) };
+    });
+  }
+
+  declareQueue(who: Actor, vhost: string, name: string, spec: QueueSpec): Promise<boolean> {
+    return run(() => declareQueue(this.core, who, vhost, name, spec));
+  }
+
+  deleteQueue(who: Actor, vhost: string, name: string, opts: { ifUnused: boolean; ifEmpty: boolean }): Promise<void> {
+    return run(() => deleteQueue(this.core, who, vhost, name, opts.ifUnused, opts.ifEmpty));
+  }
+
+  purgeQueue(who: Actor, vhost: string, name: string): Promise<void> {
+    return run(() => purgeQueue(this.core, who, vhost, name));
+  }
+
+  listBindings(who: Actor, vhost?: string): Promise<Row[]> {
+    return run(() => vhostsFor(this.core, who, vhost).flatMap(bindingsOf));
+  }
+
+  bind(who: Actor, vhost: string, spec: BindingSpec): Promise<string> {
+    return run(() => bind(this.core, who, vhost, spec));
+  }
+
+  unbind(who: Actor, vhost: string, b: { source: string; destination: string; destinationType: 'queue' | 'exchange'; propertiesKey: string }): Promise<void> {
+    return run(() => unbind(this.core, who, vhost, b));
+  }
+
+  // --- messages ----------------------------------------------------------------------------------
+
+  publish(who: Actor, vhost: string, exchange: string, message: OutgoingMessage): Promise<{ routed: boolean }> {
+    return run(() => {
+      const routed = publish(this.core, who, vhost, exchange, message);
+      this.mgmt.totals.add(vhost, { publish: 1 });
+      return { routed };
+    });
+  }
+
+  get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
+    return run(() => get(this.core, who, vhost, queue, opts));
+  }
+
+  consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {
+    return run(() => consume(this.live, who, vhost, queue, opts, sink));
+  }
+
+  // --- connections, channels, consumers ----------------------------------------------------------
+
+  listConnections(who: Actor, vhost?: string): Promise<Row[]> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      return visibleConnections(this.core, who, vhost).map((c) => connectionRow(this.mgmt, c));
+    });
+  }
+
+  closeConnection(who: Actor, name: string, reason: string): Promise<void> {
+    return run(() => connectionNamed(this.core, who, name).close(320, reason));
+  }
+
+  listChannels(who: Actor, filter: { vhost?: string; connection?: string } = {}): Promise<Row[]> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      const conns = filter.connection !== undefined ? [connectionNamed(this.core, who, filter.connection)] : visibleConnections(this.core, who, filter.vhost);
+      return channelRows(this.mgmt, conns);
+    });
+  }
+
+  listConsumers(who: Actor, vhost?: string): Promise<Row[]> {
+    return run(() => listConsumers(this.mgmt, this.core, who, vhost));
+  }
+
+  // --- users, permissions, policies --------------------------------------------------------------
+
+  listUsers(who: Actor, opts: { withoutPermissions?: boolean } = {}): Promise<Row[]> {
+    return run(() => {
+      requireAdmin(who);
+      return listUsers(this.core, opts.withoutPermissions === true);
+    });
+  }
+
+  getUser(who: Actor, name: string): Promise<Row | undefined> {
+    return run(() => {
+      requireAdmin(who);
+      const u = this.core.users.users.get(name);
+      return u === undefined ? undefined : userRow(u);
+    });
+  }
+
+  putUser(who: Actor, name: string, spec: UserSpec): Promise<boolean> {
+    return run(() => {
+      requireAdmin(who);
+      const user = userFromSpec(name, spec);
+      const isNew = !this.core.users.users.has(name);
+      this.core.users.putUser(user);
+      return isNew;
+    });
+  }
+
+  deleteUsers(who: Actor, names: readonly string[]): Promise<void> {
+    return run(() => {
+      requireAdmin(who);
+      for (const n of names) this.core.users.deleteUser(n);
+    });
+  }
+
+  listPermissions(who: Actor, filter?: { vhost?: string; user?: string }): Promise<Row[]> {
+    return run(() => {
+      requireAdmin(who);
+      return listPermissions(this.core, filter);
+    });
+  }
+
+  setPermission(who: Actor, vhost: string, user: string, spec: PermissionSpec): Promise<boolean> {
+    return run(() => {
+      requireAdmin(who);
+      const p = permissionFromSpec(spec);
+      if (!this.core.vhosts.has(vhost) || !this.core.users.users.has(user)) throw BrokerError.badRequest('vhost_or_user_not_found');
+      const isNew = this.core.users.getPermission(vhost, user) === undefined;
+      this.core.users.setPermission(vhost, user, p);
+      return isNew;
+    });
+  }
+
+  clearPermission(who: Actor, vhost: string, user: string): Promise<void> {
+    return run(() => {
+      requireAdmin(who);
+      if (this.core.users.getPermission(vhost, user) === undefined) throw notFound(`no permission for '${user}' in vhost '${vhost}'`);
+      this.core.users.clearPermission(vhost, user);
+    });
+  }
+
+  listPolicies(who: Actor, vhost?: string): Promise<Row[]> {
+    return run(() => policyRows(vhostsFor(this.core, who, vhost)));
+  }
+
+  putPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean> {
+    return run(() => {
+      const vh = policyVhost(this.core, who, vhost);
+      return vh.putPolicy(parsePolicySpec(vh.name, name, spec));
+    });
+  }
+
+  deletePolicy(who: Actor, vhost: string, name: string): Promise<void> {
+    return run(() => {
+      const vh = policyVhost(this.core, who, vhost);
+      if (!vh.policies.has(name)) throw notFound(`no policy '${name}' in vhost '${vhost}'`);
+      vh.deletePolicy(name);
+    });
+  }
+
+  // --- definitions -------------------------------------------------------------------------------
+
+  exportDefinitions(who: Actor, vhost?: string): Promise<Row> {
+    return run(() => {
+      requireAdmin(who);
+      if (vhost === undefined) return exportDefinitions(this.core, this.mgmt);
+      const vh = this.core.getVhost(vhost);
+      if (vh === undefined) throw notFound('vhost_not_found');
+      return exportVhostDefinitions(vh);
+    });
+  }
+
+  importDefinitions(who: Actor, definitions: Row, vhost?: string): Promise<{ skipped: string[] }> {
+    return run(() => {
+      requireAdmin(who);
+      if (vhost !== undefined && this.core.getVhost(vhost) === undefined) throw notFound('vhost_not_found');
+      const plan = importDefinitions(this.core, this.mgmt, definitions, vhost);
+      if (plan.skipped.length > 0) this.parts.log.warn(`definitions import: skipped ${plan.skipped.join(', ')} (not supported by Warren)`);
+      return { skipped: plan.skipped };
+    });
+  }
+
+  // --- live --------------------------------------------------------------------------------------
+
+  watchVhost(who: Actor, vhost: string, listener: VhostListener): Promise<VhostWatch> {
+    return run(() => {
+      vhostFor(this.core, who, vhost);
+      return watchVhost(this.live, who, vhost, listener);
+    });
+  }
+}

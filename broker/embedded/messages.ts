@@ -1,0 +1,86 @@
+// Publish and get through the broker API, with basic.publish's and basic.get's semantics: the same
+// exchange, permission, user-id, expiration and CC/BCC checks before routing (broker/core
+// publishing.ts), the same queue-type rules and delivery properties (x-delivery-count) on get.
+import { isUtf8 } from 'node:buffer';
+import type { BrokerCore } from '../core/broker-core';
+import { AmqpError } from '../core/errors';
+import { Message } from '../core/message';
+import type { BasicProperties } from '../core/properties';
+import { prepareForRouting, publishTarget, getTarget } from '../core/publishing';
+import type { Queue, QueueEntry } from '../core/queue';
+import { Routed } from '../core/vhost';
+import type { Actor, GetOptions, GotMessage, OutgoingMessage } from '../api/broker-api';
+import { jsonToProperties, propertiesToJson, type Json } from './message-properties';
+import { vhostFor } from './access';
+
+/** The management API's name for the default exchange, also in its permission check. */
+const DEFAULT_EXCHANGE_ALIAS = 'amq.default';
+
+/** The checks run in basic.publish's order; then the message is routed as an AMQP publish is. */
+export function publish(core: BrokerCore, who: Actor, vhost: string, exchange: string, m: OutgoingMessage): boolean {
+  const vh = vhostFor(core, who, vhost);
+  const properties = jsonToProperties(m.properties);
+  const ex = publishTarget(vh, core.users, who.name, exchange, exchange === '' ? DEFAULT_EXCHANGE_ALIAS : exchange);
+  const msg = new Message(exchange, m.routingKey, vh.propertiesCodec.encode(properties), m.body, properties);
+  const ready = prepareForRouting(msg, who.name, vh.propertiesCodec);
+  // the management API takes only the two delivery modes AMQP defines
+  const mode = properties.deliveryMode;
+  if (mode !== undefined && mode !== 1 && mode !== 2) throw new AmqpError(406, `invalid message: {delivery_mode_unknown,${mode}}`);
+  const max = core.limits.maxMessageSize;
+  if (m.body.length > max) throw new AmqpError(406, `message size ${m.body.length} is larger than configured max size ${max}`);
+  return vh.publish(ex, ready.msg, ready.extraKeys) !== Routed.Unroutable;
+}
+
+/**
+ * Properties as RabbitMQ's get writes them: last spec field first, and `[]` (its empty proplist)
+ * when there are none — rabbitmqadmin then shows an empty `properties` column.
+ */
+function httpProperties(p: BasicProperties): Record<string, Json> | [] {
+  const entries = Object.entries(propertiesToJson(p));
+  return entries.length === 0 ? [] : Object.fromEntries(entries.reverse());
+}
+
+function gotMessage(q: Queue, entry: QueueEntry, properties: BasicProperties, opts: GetOptions): GotMessage {
+  const msg = entry.msg;
+  const full = msg.body;
+  const body = opts.truncate !== undefined && opts.truncate >= 0 && full.length > opts.truncate ? full.subarray(0, opts.truncate) : full;
+  const asString = opts.encoding === 'auto' && isUtf8(body);
+  return {
+    payload_bytes: msg.bodySize,
+    redelivered: entry.redelivered,
+    exchange: msg.exchange,
+    routing_key: msg.routingKey,
+    message_count: q.messagesReady,
+    properties: httpProperties(properties),
+    payload: asString ? body.toString('utf8') : body.toString('base64'),
+    payload_encoding: asString ? 'string' : 'base64',
+  };
+}
+
+/**
+ * Takes up to `count` messages as basic.get with ack required would, then settles them all per the
+ * ack mode — as RabbitMQ's get does when its channel closes, so requeued messages are not fetched
+ * again by the same request.
+ */
+export function get(core: BrokerCore, who: Actor, vhost: string, queue: string, opts: GetOptions): GotMessage[] {
+  const vh = vhostFor(core, who, vhost);
+  const q = getTarget(vh, core.users, who.name, queue, null);
+  const taken: QueueEntry[] = [];
+  const out: GotMessage[] = [];
+  try {
+    for (let i = 0; i < opts.count; i++) {
+      const entry = q.fetch(true);
+      if (entry === undefined) break;
+      taken.push(entry);
+      out.push(gotMessage(q, entry, vh.propertiesCodec.decode(q.deliveryProperties(entry, true)), opts));
+    }
+  } finally {
+    for (const e of taken) {
+      if (opts.ackMode === 'ack_requeue_false') q.settle(e);
+      else if (opts.ackMode === 'reject_requeue_false') q.discard(e);
+      else q.requeue(e);
+    }
+    if (taken.length > 0) q.dispatch();
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+// Queues as the management API shows them, and declare/delete/purge made as a user.
+import type { BrokerCore, ConnectionHandle } from '../core/broker-core';
+import type { Queue } from '../core/queue';
+import type { Actor, QueueSpec, Row } from '../api/broker-api';
+import { checkPermission, vhostFor } from './access';
+import { endpointsOf } from './amqp-view';
+import { anyNonZero, DELIVER_STATS, MESSAGE_COUNTS, queueCounters } from './counters';
+import { jsonToTable, tableToJson } from './field-json';
+import type { ManagementContext } from './management-context';
+import { withDetails } from './rates';
+
+function messageStats(mgmt: ManagementContext, q: Queue) {
+  const counters = queueCounters(q);
+  const keys = [...(counters.publish > 0 ? ['publish'] : []), ...(anyNonZero(counters, [...DELIVER_STATS, 'get_empty']) ? DELIVER_STATS : [])].sort();
+  return keys.length === 0 ? {} : { message_stats: withDetails(counters, keys, mgmt.sampler.rateOf(q)) };
+}
+
+function headTimestamp(q: Queue): number | null {
+  const head = q.readyEntries().next();
+  return head.done === true ? null : (head.value.msg.properties.timestamp ?? null);
+}
+
+function isConnection(owner: object): owner is ConnectionHandle {
+  return 'name' in owner && 'vhostName' in owner;
+}
+
+function ownerDetails(owner: ConnectionHandle) {
+  const ep = endpointsOf(owner);
+  return { name: owner.name, peer_host: ep.peerHost, peer_port: ep.peerPort };
+}
+
+export function queueRow(mgmt: ManagementContext, q: Queue): Row {
+  const counters = queueCounters(q);
+  const bytes = q.messageBytesReady;
+  const owner = q.exclusiveOwner;
+  const exclusiveConsumer = q.hasExclusiveConsumer ? q.consumers.find((c) => c.exclusive) : undefined;
+  const sac = q.singleActiveConsumer ? q.consumers[0] : undefined;
+  const busy = q.consumerCount > 0 ? 1 : 0;
+  return {
+    arguments: tableToJson(q.arguments),
+    auto_delete: q.autoDelete,
+    consumer_capacity: busy,
+    consumer_utilisation: busy,
+    consumers: q.consumerCount,
+    durable: q.durable,
+    effective_policy_definition: q.policy?.definition ?? {},
+    exclusive: owner !== null,
+    exclusive_consumer_tag: exclusiveConsumer?.tag ?? null,
+    head_message_timestamp: headTimestamp(q),
+    memory: bytes,
+    message_bytes: bytes,
+    message_bytes_paged_out: q.persisted.pagedOutBytes,
+    message_bytes_persistent: q.persisted.bytes,
+    message_bytes_ram: Math.max(0, bytes - q.persisted.pagedOutBytes),
+    message_bytes_ready: bytes,
+    message_bytes_unacknowledged: 0,
+    ...messageStats(mgmt, q),
+    ...withDetails(counters, MESSAGE_COUNTS, mgmt.sampler.rateOf(q)),
+    messages_paged_out: q.persisted.pagedOut,
+    messages_persistent: q.persisted.messages,
+    messages_ram: counters.messages - q.persisted.pagedOut,
+    messages_ready_ram: counters.messages_ready - q.persisted.pagedOut,
+    messages_unacknowledged_ram: counters.messages_unacknowledged,
+    name: q.name,
+    node: mgmt.node,
+    operator_policy: null,
+    ...(owner !== null && isConnection(owner) ? { owner_pid_details: ownerDetails(owner) } : {}),
+    policy: q.policy?.name ?? null,
+    recoverable_slaves: null,
+    single_active_consumer_tag: sac?.tag ?? null,
+    state: 'running',
+    type: 'classic',
+    vhost: q.vhost,
+  };
+}
+
+/** A declare from outside any connection: never exclusive (RabbitMQ's API ignores `exclusive`). */
+export function declareQueue(core: BrokerCore, who: Actor, vhost: string, name: string, spec: QueueSpec): boolean {
+  const vh = vhostFor(core, who, vhost);
+  const opts = { durable: spec.durable, autoDelete: spec.autoDelete, exclusiveOwner: null, arguments: jsonToTable(spec.arguments) };
+  checkPermission(core, who, vh.name, 'configure', name);
+  return vh.declareQueue(name, opts).created;
+}
+
+export function deleteQueue(core: BrokerCore, who: Actor, vhost: string, name: string, ifUnused: boolean, ifEmpty: boolean): void {
+  const vh = vhostFor(core, who, vhost);
+  const q = vh.getQueue(name);
+  checkPermission(core, who, vh.name, 'configure', q.name);
+  vh.deleteQueue(q, ifUnused, ifEmpty);
+}
+
+export function purgeQueue(core: BrokerCore, who: Actor, vhost: string, name: string): void {
+  const vh = vhostFor(core, who, vhost);
+  const q = vh.getQueue(name);
+  checkPermission(core, who, vh.name, 'read', q.name);
+  vh.purgeQueue(q);
+}
