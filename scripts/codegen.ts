@@ -186,10 +186,10 @@ function load(spec: Spec): { methods: Method[]; properties: Field[] } {
 // ---------------------------------------------------------------------------------------------
 // Emitting
 
-const PREAMBLE = `import { CodecError, MALFORMED, describeOctets, fitShortstr, frameError } from '../codec-error';
-import { type FieldTable, decodeTable, tableSize, writeTable } from '../field-table';
-
-export type { FieldTable, FieldValue } from '../field-table';
+const PREAMBLE = `import type { FieldTable } from '../../core/field-values';
+import type { BasicProperties } from '../../core/properties';
+import { CodecError, MALFORMED, describeOctets, fitShortstr, frameError } from '../codec-error';
+import { decodeTable, tableSize, writeTable } from '../field-table';
 
 // ---------------------------------------------------------------------------------------------
 // Primitive readers and writers shared by the method codecs. Readers check bounds against \`end\`
@@ -456,13 +456,12 @@ function emitEncoder(m: Method): string[] {
 function emitProperties(props: Field[]): string[] {
   const L: string[] = [];
   const flag = (i: number): string => `0x${(0x8000 >> i).toString(16).padStart(4, '0')}`;
-  L.push('/** The basic class\'s content header properties; absent ones are left out. */');
-  L.push('export interface BasicProperties {');
-  for (const p of props) {
-    if (p.type === 'timestamp') L.push('  /** seconds since the epoch, as the wire carries it */');
-    L.push(`  ${p.name}?: ${TS_TYPE[p.type]};`);
-  }
-  L.push('}', '');
+  // BasicProperties is the core's (broker/core/properties.ts); the mapped type makes the compiler
+  // check that it names exactly the spec's properties.
+  L.push('/** Each basic property\'s bit in the property flags. */');
+  L.push('export const PROPERTY_FLAGS: { readonly [K in keyof Required<BasicProperties>]: number } = {');
+  props.forEach((p, i) => L.push(`  ${p.name}: ${flag(i)},`));
+  L.push('};', '');
 
   L.push('/**');
   L.push(' * Decodes the property flags (with continuation words) and values in buf[offset, end): a content');
@@ -565,11 +564,6 @@ export function generate(spec: Spec): string {
     const note = c.class === undefined ? '' : ` // ${c.class}`;
     L.push(`export const ${upperSnake(c.name)} = ${c.value};${note}`);
   }
-  L.push('');
-  L.push('/** Reply code → its name, e.g. 404 → NOT_FOUND, for reply texts. */');
-  L.push('export const REPLY_NAMES: { readonly [code: number]: string } = {');
-  for (const c of spec.constants) if (c.class !== undefined || c.name === 'REPLY-SUCCESS') L.push(`  ${c.value}: '${upperSnake(c.name)}',`);
-  L.push('};');
   L.push('');
   for (const c of spec.classes) L.push(`export const CLASS_${upperSnake(c.name)} = ${c.id};`);
   L.push('');

@@ -1,6 +1,6 @@
 import type { Consumer, ConsumerInfo } from '../core/consumer';
 import type { Queue, QueueEntry } from '../core/queue';
-import type { FieldTable } from './field-table';
+import type { FieldTable } from '../core/field-values';
 import { encodeDeliver } from './content';
 import type { Channel } from './channel';
 

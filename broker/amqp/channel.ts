@@ -12,8 +12,9 @@ import { handleExchange } from './handlers/exchange';
 import { handleQueue } from './handlers/queue';
 import type { AmqpMethod } from './generated/protocol';
 import { frameError } from './codec-error';
+import { AMQP_PROPERTIES } from './properties-codec';
 import { CLASS_BASIC, encodeProperties, FRAME_HEADER } from './generated/protocol';
-import type { FieldValue } from './field-table';
+import type { FieldValue } from '../core/field-values';
 
 
 export interface Delivery {
@@ -259,7 +260,7 @@ export class Channel {
 
   private completePublish(p: PendingPublish, body: Buffer): void {
     this.pending = undefined;
-    const msg = new Message(p.exchange, p.routingKey, p.properties as Buffer, body);
+    const msg = new Message(p.exchange, p.routingKey, p.properties as Buffer, body, AMQP_PROPERTIES);
     try {
       if (this.txOps !== undefined) {
         this.checkPublishable(p.exchange);

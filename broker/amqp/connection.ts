@@ -6,7 +6,7 @@ import type { VirtualHost } from '../core/vhost';
 import { Channel } from './channel';
 import { CodecError, describeOctets, frameError } from './codec-error';
 import type { DirectReplyTo } from './direct-reply-to';
-import type { FieldTable } from './field-table';
+import type { FieldTable } from '../core/field-values';
 import { FrameReader } from './frame-reader';
 import {
   decodeMethod, encodeMethod, FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_HEARTBEAT, FRAME_METHOD,

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentSize, encodeContent, encodeDeliver, encodeGetOk, encodeReturn, writeContent } from './content';
 import { FrameReader } from './frame-reader';
-import { type BasicProperties, decodeMethod, decodeProperties, encodeProperties } from './generated/protocol';
+import type { BasicProperties } from '../core/properties';
+import { decodeMethod, decodeProperties, encodeProperties } from './generated/protocol';
 
 // amqplib's own encoders as the oracle: a delivery must be byte for byte what amqplib would send
 // for the same method, properties and body.

@@ -7,11 +7,13 @@ import {
   type FieldTable,
   type FieldType,
   type FieldValue,
+  fieldType,
+  setFieldType,
+} from '../core/field-values';
+import {
   decodeArray,
   decodeTable,
   encodeTable,
-  fieldType,
-  setFieldType,
   tableSize,
   writeTable,
 } from './field-table';

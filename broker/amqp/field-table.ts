@@ -1,91 +1,39 @@
-// AMQP field tables and field arrays: method arguments, client and server properties, message
-// headers.
+// AMQP field tables and field arrays on the wire: method arguments, client and server properties,
+// message headers. The values and their types are the core's (broker/core/field-values.ts); this is
+// their binary form.
 //
 // Value types are the ones RabbitMQ and its clients use (RabbitMQ's "amqp-0-9-1 errata"), which
 // differ from the 0-9-1 spec's own table: notably 's' is a signed 16-bit integer, not a short
-// string, and 'x' is a byte array.
+// string, and 'x' is a byte array. The tags of the types:
 //
-// JS representation. Decoding gives the natural JS value; encoding a natural value picks a type:
+//   t boolean   b int8   B uint8   s int16   u uint16   I int32   i uint32   l int64
+//   f float   d double   D decimal   S longstr   T timestamp   F table   A array   V void   x bytes
 //
-//   wire type                decodes to                          natural value      encodes as
-//   t boolean                boolean                             boolean            t
-//   b B s u i  (8/16/32 bit) number                              integer, int32     I
-//   I int32                  number                              other safe int     l
-//   l int64                  number; bigint beyond 2^53          bigint             l
-//   f float, d double        number                              other number       d
-//   D decimal                Decimal                             Decimal            D
-//   S long string            string (Buffer if not valid UTF-8)  string             S
-//   T timestamp              number of seconds (bigint > 2^53)   Date               T (seconds)
-//   F table                  plain object                        plain object       F
-//   A array                  array                               array              A
-//   V void                   null                                null, undefined    V
-//   x byte array             Buffer (a copy)                     Buffer/Uint8Array  x
-//
-// Type hints. Where the natural encoding of a decoded value differs from the type it arrived with
-// (an int16 1000 would go back out as int32), the decoder records the wire type in a hidden,
-// non-enumerable symbol property of the containing table or array. Encoding uses a hint when the
-// current value still fits that type, and the natural type otherwise. So the broker reads plain
-// numbers (`args['x-message-ttl']`), while encode(decode(bytes)) reproduces the bytes exactly for
-// any table a client sends — with three exceptions no client produces: duplicate keys (the last
-// one wins), keys that are not valid UTF-8, and NaN payloads other than the canonical one.
-// Copies made with spread or JSON drop the hints and encode naturally: the same numbers, but a
-// timestamp becomes a plain integer. Code that rebuilds a table should copy types with
-// fieldType()/setFieldType(), which also set a type explicitly (x-death's int64 count and
-// timestamp time, say).
+// Decoding records a value's tag as a type hint where it differs from the value's natural type,
+// and encoding follows the hints (see field-values.ts), so encode(decode(bytes)) reproduces the
+// bytes exactly for any table a client sends — with three exceptions no client produces:
+// duplicate keys (the last one wins), keys that are not valid UTF-8, and NaN payloads other than
+// the canonical one.
 //
 // Malformed input throws CodecError (MALFORMED, i.e. 501 as RabbitMQ answers). No read goes past
 // the given end, and nothing is allocated from a length before the length is checked.
 
 import { isUtf8 } from 'node:buffer';
+import {
+  Decimal,
+  FIELD_TYPES,
+  type FieldTable,
+  type FieldType,
+  type FieldTypeCode,
+  type FieldValue,
+  keepKeyOrder,
+  naturalType,
+  setTypeHint,
+  tableKeys,
+  typeFor,
+  typeHints,
+} from '../core/field-values';
 import { CodecError, type CodecErrorKind, MALFORMED } from './codec-error';
-
-/** A decimal as the wire carries it: digits / 10^places, both unsigned (as RabbitMQ reads them). */
-export class Decimal {
-  constructor(
-    readonly places: number,
-    readonly digits: number,
-  ) {}
-}
-
-export type FieldValue =
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | undefined
-  | Date
-  | Decimal
-  | Buffer
-  | Uint8Array
-  | FieldValue[]
-  | FieldTable;
-
-export interface FieldTable {
-  [key: string]: FieldValue;
-}
-
-export type FieldType =
-  | 'boolean'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'float'
-  | 'double'
-  | 'decimal'
-  | 'longstr'
-  | 'timestamp'
-  | 'table'
-  | 'array'
-  | 'void'
-  | 'bytes';
-
-/** The types a number (or bigint) can be given explicitly with setFieldType. */
-export type NumericFieldType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float' | 'double' | 'timestamp';
 
 // Wire tags as char codes, so the hot comparisons are on numbers.
 const T_BOOL = 0x74; // t
@@ -109,27 +57,8 @@ const T_ARRAY = 0x41; // A
 const T_VOID = 0x56; // V
 const T_BYTES = 0x78; // x
 
-const TYPE_OF_TAG: { readonly [tag: number]: FieldType } = {
-  [T_BOOL]: 'boolean',
-  [T_INT8]: 'int8',
-  [T_UINT8]: 'uint8',
-  [T_INT16]: 'int16',
-  [T_UINT16]: 'uint16',
-  [T_INT32]: 'int32',
-  [T_UINT32]: 'uint32',
-  [T_INT64]: 'int64',
-  [T_FLOAT]: 'float',
-  [T_DOUBLE]: 'double',
-  [T_DECIMAL]: 'decimal',
-  [T_LONGSTR]: 'longstr',
-  [T_TIMESTAMP]: 'timestamp',
-  [T_TABLE]: 'table',
-  [T_ARRAY]: 'array',
-  [T_VOID]: 'void',
-  [T_BYTES]: 'bytes',
-};
-
-const TAG_OF_NUMERIC_TYPE: { readonly [K in NumericFieldType]: number } = {
+const TAGS: { readonly [K in FieldType]: number } = {
+  boolean: T_BOOL,
   int8: T_INT8,
   uint8: T_UINT8,
   int16: T_INT16,
@@ -139,8 +68,19 @@ const TAG_OF_NUMERIC_TYPE: { readonly [K in NumericFieldType]: number } = {
   int64: T_INT64,
   float: T_FLOAT,
   double: T_DOUBLE,
+  decimal: T_DECIMAL,
+  longstr: T_LONGSTR,
   timestamp: T_TIMESTAMP,
+  table: T_TABLE,
+  array: T_ARRAY,
+  void: T_VOID,
+  bytes: T_BYTES,
 };
+
+// Type codes and tags both ways, as arrays: they are looked up once per value.
+const TAG_OF_TYPE = Uint8Array.from(FIELD_TYPES, (t) => TAGS[t]);
+const TYPE_OF_TAG = new Int8Array(256).fill(-1);
+FIELD_TYPES.forEach((t, code) => (TYPE_OF_TAG[TAGS[t]] = code));
 
 /**
  * Legitimate tables nest a few levels; the limit keeps a hostile frame (or a cyclic object) from
@@ -149,141 +89,10 @@ const TAG_OF_NUMERIC_TYPE: { readonly [K in NumericFieldType]: number } = {
 const MAX_DEPTH = 64;
 
 const TWO_32 = 4294967296;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
 
-// ---------------------------------------------------------------------------------------------
-// Hints
-
-const HINTS = Symbol('amqp field types');
-
-interface Hints {
-  /** wire tag per key (tables) or index (arrays), only where the natural type differs */
-  types?: { [key: string]: number };
-  /** wire order of the keys, kept only when JS lists them otherwise (it puts integer-like keys first) */
-  order?: string[];
-}
-
-type Container = (FieldTable | FieldValue[]) & { [HINTS]?: Hints };
-
-function hintsOf(c: Container): Hints | undefined {
-  return c[HINTS];
-}
-
-function ensureHints(c: Container): Hints {
-  let h = c[HINTS];
-  if (h === undefined) {
-    h = {};
-    Object.defineProperty(c, HINTS, { value: h, enumerable: false, writable: true, configurable: true });
-  }
-  return h;
-}
-
-function setHint(c: Container, key: string, tag: number): void {
-  const h = ensureHints(c);
-  // No prototype, so that a key named "__proto__" is an ordinary key here too.
-  (h.types ??= Object.create(null) as { [key: string]: number })[key] = tag;
-}
-
-/** The wire type `container[key]` encodes as. */
-export function fieldType(container: FieldTable | FieldValue[], key: string | number): FieldType {
-  const value = Array.isArray(container) ? container[Number(key)] : container[String(key)];
-  return TYPE_OF_TAG[tagFor(value, hintsOf(container)?.types?.[String(key)])];
-}
-
-/**
- * Gives `container[key]` an explicit wire type, used while the value fits it (a number in range,
- * or a bigint for int64/timestamp).
- */
-export function setFieldType(container: FieldTable | FieldValue[], key: string | number, type: NumericFieldType): void {
-  setHint(container, String(key), TAG_OF_NUMERIC_TYPE[type]);
-}
-
-/**
- * A shallow copy of `t` with its keys in `keys` order (the wire order by default), whose values
- * keep their wire types: a spread copy would send a float32 back as a double.
- */
-export function copyTable(t: FieldTable, keys: readonly string[] = keysOf(t)): FieldTable {
-  const out: FieldTable = {};
-  const types = hintsOf(t)?.types;
-  for (const k of keys) {
-    if (!Object.hasOwn(t, k)) continue;
-    out[k] = t[k];
-    const tag = types?.[k];
-    if (tag !== undefined) setHint(out, k, tag);
-  }
-  // JS lists integer-like keys first whatever the insertion order; keep the order asked for
-  if (Object.keys(out).some((k, i) => k !== keys[i])) ensureHints(out).order = keys.filter((k) => Object.hasOwn(t, k));
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Choosing a type
-
-function naturalTag(v: FieldValue): number {
-  switch (typeof v) {
-    case 'string':
-      return T_LONGSTR;
-    case 'number':
-      if (Number.isInteger(v)) {
-        if (v >= -0x80000000 && v <= 0x7fffffff) return T_INT32;
-        if (Number.isSafeInteger(v)) return T_INT64;
-      }
-      return T_DOUBLE;
-    case 'boolean':
-      return T_BOOL;
-    case 'bigint':
-      return T_INT64;
-    case 'undefined':
-      return T_VOID;
-    case 'object':
-      if (v === null) return T_VOID;
-      if (Array.isArray(v)) return T_ARRAY;
-      if (v instanceof Uint8Array) return T_BYTES;
-      if (v instanceof Date) return T_TIMESTAMP;
-      if (v instanceof Decimal) return T_DECIMAL;
-      return T_TABLE;
-    default:
-      throw new TypeError(`a ${typeof v} cannot go into an AMQP field table`);
-  }
-}
-
-function isIntIn(v: FieldValue, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-
-function fits(tag: number, v: FieldValue): boolean {
-  switch (tag) {
-    case T_INT8:
-      return isIntIn(v, -0x80, 0x7f);
-    case T_UINT8:
-      return isIntIn(v, 0, 0xff);
-    case T_INT16:
-      return isIntIn(v, -0x8000, 0x7fff);
-    case T_UINT16:
-      return isIntIn(v, 0, 0xffff);
-    case T_INT32:
-      return isIntIn(v, -0x80000000, 0x7fffffff);
-    case T_UINT32:
-      return isIntIn(v, 0, 0xffffffff);
-    case T_INT64:
-      return typeof v === 'bigint' ? v >= INT64_MIN && v <= INT64_MAX : Number.isSafeInteger(v);
-    case T_TIMESTAMP:
-      return typeof v === 'bigint' ? v >= 0n && v <= UINT64_MAX : Number.isSafeInteger(v) && (v as number) >= 0;
-    case T_FLOAT:
-      return typeof v === 'number' && (Number.isNaN(v) || Math.fround(v) === v);
-    case T_DOUBLE:
-      return typeof v === 'number';
-    case T_LONGSTR:
-      return typeof v === 'string' || v instanceof Uint8Array;
-    default:
-      return false;
-  }
-}
-
-function tagFor(v: FieldValue, hint: number | undefined): number {
-  return hint !== undefined && fits(hint, v) ? hint : naturalTag(v);
+/** The tag `v` goes out with, given its type hint. */
+function tagFor(v: FieldValue, hint: FieldTypeCode | undefined): number {
+  return TAG_OF_TYPE[typeFor(v, hint)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,9 +105,9 @@ export function tableSize(t: FieldTable): number {
 
 function tableSizeAt(t: FieldTable, depth: number): number {
   if (depth > MAX_DEPTH) throw new TypeError('field table nested too deeply (is it cyclic?)');
-  const types = hintsOf(t)?.types;
+  const types = typeHints(t);
   let size = 4;
-  for (const key of keysOf(t)) {
+  for (const key of tableKeys(t)) {
     const keyLen = Buffer.byteLength(key);
     if (keyLen > 255) throw new RangeError(`field table key longer than 255 bytes: ${key.slice(0, 40)}...`);
     const v = t[key];
@@ -309,7 +118,7 @@ function tableSizeAt(t: FieldTable, depth: number): number {
 
 function arraySize(a: FieldValue[], depth: number): number {
   if (depth > MAX_DEPTH) throw new TypeError('field array nested too deeply (is it cyclic?)');
-  const types = hintsOf(a)?.types;
+  const types = typeHints(a);
   let size = 4;
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
@@ -350,17 +159,6 @@ function valueSize(tag: number, v: FieldValue, depth: number): number {
   }
 }
 
-/** Keys in the order they go on the wire: the decoded order when JS would have changed it. */
-function keysOf(t: FieldTable): string[] {
-  const keys = Object.keys(t);
-  const order = hintsOf(t)?.order;
-  if (order === undefined) return keys;
-  const present = new Set(keys);
-  const out = order.filter((k) => present.delete(k));
-  for (const k of present) out.push(k);
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
@@ -381,9 +179,9 @@ export function writeTable(buf: Buffer, off: number, t: FieldTable): number {
 
 function writeTableAt(buf: Buffer, off: number, t: FieldTable, depth: number): number {
   if (depth > MAX_DEPTH) throw new TypeError('field table nested too deeply (is it cyclic?)');
-  const types = hintsOf(t)?.types;
+  const types = typeHints(t);
   let o = off + 4;
-  for (const key of keysOf(t)) {
+  for (const key of tableKeys(t)) {
     // The key's length is only known once written; its length octet goes in front afterwards.
     const keyLen = buf.write(key, o + 1, 'utf8');
     buf[o] = keyLen;
@@ -397,7 +195,7 @@ function writeTableAt(buf: Buffer, off: number, t: FieldTable, depth: number): n
 
 function writeArray(buf: Buffer, off: number, a: FieldValue[], depth: number): number {
   if (depth > MAX_DEPTH) throw new TypeError('field array nested too deeply (is it cyclic?)');
-  const types = hintsOf(a)?.types;
+  const types = typeHints(a);
   let o = off + 4;
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
@@ -531,11 +329,11 @@ class TableReader {
       // Assigning "__proto__" would set the prototype instead of adding a key.
       if (key === '__proto__') Object.defineProperty(t, key, { value: v, enumerable: true, writable: true, configurable: true });
       else t[key] = v;
-      if (this.tag !== naturalTag(v)) setHint(t, key, this.tag);
+      const type = TYPE_OF_TAG[this.tag];
+      if (type !== naturalType(v)) setTypeHint(t, key, type);
       wireOrder.push(key);
     }
-    const keys = Object.keys(t);
-    if (keys.length !== wireOrder.length || keys.some((k, i) => k !== wireOrder[i])) ensureHints(t).order = wireOrder;
+    keepKeyOrder(t, wireOrder);
     return t;
   }
 
@@ -548,7 +346,8 @@ class TableReader {
     const a: FieldValue[] = [];
     while (this.o < end) {
       const v = this.value(end, depth);
-      if (this.tag !== naturalTag(v)) setHint(a, String(a.length), this.tag);
+      const type = TYPE_OF_TAG[this.tag];
+      if (type !== naturalType(v)) setTypeHint(a, String(a.length), type);
       a.push(v);
     }
     return a;

@@ -3,7 +3,8 @@ import type { BrokerCore } from '../core/broker-core';
 import { AmqpError } from '../core/errors';
 import type { VirtualHost } from '../core/vhost';
 import type { Logger } from '../logger';
-import { decodeTable, type FieldTable } from './field-table';
+import type { FieldTable } from '../core/field-values';
+import { decodeTable } from './field-table';
 import { FRAME_METHOD, FRAME_MIN_SIZE, type AmqpMethod, type MethodInput } from './generated/protocol';
 import { serverProperties } from './server-properties';
 

@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readSpec } from '../../scripts/codegen';
+import { REPLY_NAMES } from '../core/errors';
+import type { FieldTable, FieldValue } from '../core/field-values';
+import type { BasicProperties } from '../core/properties';
 import { CodecError } from './codec-error';
-import type { FieldTable, FieldValue } from './field-table';
 import {
   type AmqpMethod,
-  type BasicProperties,
   type BasicPublishArgs,
   type MethodInfo,
   type MethodInput,
@@ -17,7 +19,6 @@ import {
   METHODS,
   NOT_FOUND,
   PROTOCOL_HEADER,
-  REPLY_NAMES,
   REPLY_SUCCESS,
   decodeMethod,
   decodeProperties,
@@ -139,8 +140,14 @@ describe('method codec', () => {
     expect(METHODS.find((m) => m.name === 'basic.consume')?.fields.map((f) => f.name)).toContain('noAck');
     expect(CLASS_BASIC).toBe(60);
     expect([FRAME_METHOD, FRAME_END, REPLY_SUCCESS, NOT_FOUND, FRAME_ERROR, COMMAND_INVALID]).toEqual([1, 0xce, 200, 404, 501, 503]);
-    expect(REPLY_NAMES[404]).toBe('NOT_FOUND');
     expect([...PROTOCOL_HEADER]).toEqual([65, 77, 81, 80, 0, 0, 9, 1]);
+  });
+
+  it('agrees with the core on the reply codes and their names', () => {
+    const fromSpec = readSpec()
+      .constants.filter((c) => c.class !== undefined || c.name === 'REPLY-SUCCESS')
+      .map((c) => [String(c.value), c.name.replaceAll('-', '_')]);
+    expect(Object.entries(REPLY_NAMES).sort()).toEqual(fromSpec.sort());
   });
 
   it('round-trips every method through encodeMethod and decodeMethod', () => {

@@ -1,4 +1,4 @@
-import type { FieldTable } from '../amqp/field-table';
+import type { FieldTable } from './field-values';
 import type { Exchange } from './exchange';
 import type { Queue } from './queue';
 

@@ -4,6 +4,7 @@ import { notFound } from './errors';
 import type { BrokerEvent, BrokerEventListener } from './events';
 import type { FlowTap } from './flow';
 import type { Durability } from './persistence';
+import type { PropertiesCodec } from './properties';
 import { VirtualHost } from './vhost';
 
 export interface Limits {
@@ -41,6 +42,8 @@ export interface ConnectionHandle {
 export class BrokerCore {
   readonly limits: Limits;
   readonly clusterName: string;
+  /** How message properties are encoded (AMQP's, from createBroker): for whoever makes messages. */
+  readonly propertiesCodec: PropertiesCodec;
   readonly vhosts = new Map<string, VirtualHost>();
   readonly users = new UserStore();
   readonly connections = new Set<ConnectionHandle>();
@@ -52,7 +55,8 @@ export class BrokerCore {
     this.events.emit('event', e);
   };
 
-  constructor(limits: Partial<Limits> = {}, clusterName = 'warren') {
+  constructor(propertiesCodec: PropertiesCodec, limits: Partial<Limits> = {}, clusterName = 'warren') {
+    this.propertiesCodec = propertiesCodec;
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.clusterName = clusterName;
     this.events.setMaxListeners(0);
@@ -75,7 +79,7 @@ export class BrokerCore {
   addVhost(name: string): VirtualHost {
     let vh = this.vhosts.get(name);
     if (vh === undefined) {
-      vh = new VirtualHost(name, this.emitEvent);
+      vh = new VirtualHost(name, this.emitEvent, this.propertiesCodec);
       vh.tap = this.flowTap;
       this.vhosts.set(name, vh);
       this.emit({ type: 'vhost.created', name });

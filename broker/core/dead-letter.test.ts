@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTable, encodeTable, fieldType, setFieldType, type FieldTable } from '../amqp/field-table';
-import { decodeProperties, encodeProperties } from '../amqp/generated/protocol';
+import { decodeTable, encodeTable } from '../amqp/field-table';
+import { AMQP_PROPERTIES } from '../amqp/properties-codec';
 import { deadLetterMessage } from './dead-letter';
+import { fieldType, setFieldType, type FieldTable } from './field-values';
 import { Message } from './message';
 import type { Queue } from './queue';
 
+const codec = AMQP_PROPERTIES;
+
 /** What a client would receive: the properties as they go on the wire, decoded again. */
-const received = (m: Message) => decodeProperties(m.rawProperties, 0, m.rawProperties.length);
+const received = (m: Message) => codec.decode(m.rawProperties);
 
 describe('dead-lettering keeps wire types', () => {
   it('x-death count is a long and time a timestamp, also after a second death; client headers keep theirs', () => {
@@ -15,11 +18,11 @@ describe('dead-lettering keeps wire types', () => {
     setFieldType(client, 'a', 'int16');
     const [headers] = decodeTable(encodeTable(client), 0); // as the broker reads it off the wire
     const props = { headers, expiration: '100' };
-    const original = new Message('ex', 'rk', encodeProperties(props), Buffer.from('x'), props);
+    const original = new Message('ex', 'rk', codec.encode(props), Buffer.from('x'), props);
     const queue = { name: 'q', deadLetterRoutingKey: undefined } as unknown as Queue;
 
-    const once = received(deadLetterMessage(queue, original, 'expired', 'dlx'));
-    const twice = received(deadLetterMessage(queue, new Message('dlx', 'rk', encodeProperties(once), Buffer.from('x'), once), 'expired', 'dlx'));
+    const once = received(deadLetterMessage(queue, original, 'expired', 'dlx', codec));
+    const twice = received(deadLetterMessage(queue, new Message('dlx', 'rk', codec.encode(once), Buffer.from('x'), codec), 'expired', 'dlx', codec));
 
     for (const p of [once, twice]) {
       const h = p.headers!;

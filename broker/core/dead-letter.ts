@@ -1,6 +1,6 @@
-import { copyTable, setFieldType, type FieldTable } from '../amqp/field-table';
-import { encodeProperties } from '../amqp/generated/protocol';
+import { copyTable, setFieldType, type FieldTable } from './field-values';
 import { Message } from './message';
+import type { PropertiesCodec } from './properties';
 import type { DeadLetterReason, Queue } from './queue';
 
 /**
@@ -8,7 +8,7 @@ import type { DeadLetterReason, Queue } from './queue';
  * x-death entry per (queue, reason) with a count, the x-first-death-* headers, the queue's
  * dead-letter routing key if it has one, and no per-message TTL.
  */
-export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetterReason, dlx: string): Message {
+export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetterReason, dlx: string, codec: PropertiesCodec): Message {
   const props = { ...msg.properties };
   const headers = copyTable(props.headers ?? {});
   const routingKey = queue.deadLetterRoutingKey ?? msg.routingKey;
@@ -22,7 +22,7 @@ export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetter
   props.headers = keysSorted(headers);
   // The per-message TTL is spent; RabbitMQ drops it so the message does not expire again at once.
   delete props.expiration;
-  const dead = new Message(dlx, routingKey, encodeProperties(props), msg.body, props);
+  const dead = new Message(dlx, routingKey, codec.encode(props), msg.body, props);
   dead.traceId = msg.traceId;
   return dead;
 }

@@ -1,7 +1,31 @@
-import { REPLY_NAMES } from '../amqp/generated/protocol';
-
 // Errors are values carrying the AMQP reply code; the connection turns them into the right close
 // frame in one place (connection.ts), so the core never needs to know about frames.
+
+/**
+ * Reply code → its name, e.g. 404 → NOT_FOUND, for reply texts: the reply codes of the 0-9-1 spec
+ * (amqp-rabbitmq-0.9.1.json; broker/amqp/protocol.test.ts checks the two agree).
+ */
+export const REPLY_NAMES: { readonly [code: number]: string } = {
+  200: 'REPLY_SUCCESS',
+  311: 'CONTENT_TOO_LARGE',
+  312: 'NO_ROUTE',
+  313: 'NO_CONSUMERS',
+  320: 'CONNECTION_FORCED',
+  402: 'INVALID_PATH',
+  403: 'ACCESS_REFUSED',
+  404: 'NOT_FOUND',
+  405: 'RESOURCE_LOCKED',
+  406: 'PRECONDITION_FAILED',
+  501: 'FRAME_ERROR',
+  502: 'SYNTAX_ERROR',
+  503: 'COMMAND_INVALID',
+  504: 'CHANNEL_ERROR',
+  505: 'UNEXPECTED_FRAME',
+  506: 'RESOURCE_ERROR',
+  530: 'NOT_ALLOWED',
+  540: 'NOT_IMPLEMENTED',
+  541: 'INTERNAL_ERROR',
+};
 
 export type ErrorScope = 'channel' | 'connection';
 

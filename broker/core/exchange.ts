@@ -1,4 +1,4 @@
-import type { FieldTable } from '../amqp/field-table';
+import type { FieldTable } from './field-values';
 import { Binding, type Destination } from './binding';
 import type { Message } from './message';
 import type { Policy } from './policy';

@@ -1,4 +1,4 @@
-import type { FieldTable } from '../amqp/field-table';
+import type { FieldTable } from './field-values';
 import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
 import { Exchange } from './exchange';

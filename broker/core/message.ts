@@ -1,4 +1,4 @@
-import { decodeProperties, type BasicProperties } from '../amqp/generated/protocol';
+import { PropertiesCodec, type BasicProperties } from './properties';
 
 /** Where a paged-out body can be read back from (the message log). */
 export interface BodySource {
@@ -24,20 +24,25 @@ export class Message {
   extraKeys: readonly string[] | undefined = undefined;
   private resident: Buffer | null;
   private source: BodySource | undefined;
-  private parsed: BasicProperties | undefined;
+  /** The parsed properties, or until they are first read the codec that parses them (see PropertiesCodec). */
+  private props: BasicProperties | PropertiesCodec;
 
-  constructor(exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer, properties?: BasicProperties) {
+  /**
+   * `properties` are the parsed `rawProperties` when the caller has them, or else the codec that
+   * reads `rawProperties` on demand.
+   */
+  constructor(exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer, properties: BasicProperties | PropertiesCodec) {
     this.exchange = exchange;
     this.routingKey = routingKey;
     this.rawProperties = rawProperties;
     this.resident = body;
     this.bodySize = body.length;
-    this.parsed = properties;
+    this.props = properties;
   }
 
   /** A message restored from the log with its body left on disk. */
-  static pagedOut(exchange: string, routingKey: string, rawProperties: Buffer, bodySize: number, source: BodySource): Message {
-    const m = new Message(exchange, routingKey, rawProperties, EMPTY);
+  static pagedOut(exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource): Message {
+    const m = new Message(exchange, routingKey, rawProperties, EMPTY, codec);
     (m as { bodySize: number }).bodySize = bodySize;
     m.resident = null;
     m.source = source;
@@ -60,14 +65,20 @@ export class Message {
   }
 
   get properties(): BasicProperties {
-    if (this.parsed === undefined) this.parsed = decodeProperties(this.rawProperties, 0, this.rawProperties.length);
-    return this.parsed;
+    const p = this.props;
+    if (!(p instanceof PropertiesCodec)) return p;
+    return (this.props = p.decode(this.rawProperties));
   }
 
-  /** delivery-mode 2; the property flag word is checked first so transient messages stay unparsed. */
+  /** Whether property `name` is present; answered from the raw bytes while they are unparsed. */
+  has(name: keyof BasicProperties): boolean {
+    const p = this.props;
+    return p instanceof PropertiesCodec ? p.has(this.rawProperties, name) : p[name] != null;
+  }
+
+  /** delivery-mode 2; transient messages stay unparsed. */
   get persistent(): boolean {
-    if (this.rawProperties.length < 2 || (this.rawProperties.readUInt16BE(0) & 0x1000) === 0) return false;
-    return this.properties.deliveryMode === 2;
+    return this.has('deliveryMode') && this.properties.deliveryMode === 2;
   }
 }
 

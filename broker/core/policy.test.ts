@@ -1,16 +1,16 @@
 // Policies in the core, against a VirtualHost with no transport. What each case expects is what
 // RabbitMQ 3.10.8 did for the same steps (checked with amqplib and its HTTP API).
 import { describe, expect, it } from 'vitest';
-import type { FieldTable } from '../amqp/field-table';
-import { encodeProperties } from '../amqp/generated/protocol';
+import { AMQP_PROPERTIES } from '../amqp/properties-codec';
 import type { BrokerEvent } from './events';
+import type { FieldTable } from './field-values';
 import { Message } from './message';
 import { parsePolicy, type PolicyInput } from './policy-validation';
 import { rankPolicies } from './policy';
 import { VirtualHost } from './vhost';
 
 function vhost(events: BrokerEvent[] = []) {
-  return new VirtualHost('v', (e) => events.push(e));
+  return new VirtualHost('v', (e) => events.push(e), AMQP_PROPERTIES);
 }
 
 const policy = (name: string, input: Partial<PolicyInput> & { definition: unknown }) => parsePolicy('v', name, { pattern: '.*', ...input });
@@ -21,7 +21,7 @@ function queue(vh: VirtualHost, name: string, args: FieldTable = {}) {
 }
 
 function publish(vh: VirtualHost, exchange: string, key: string, body = 'x', props: Record<string, unknown> = {}) {
-  return vh.publish(vh.getExchange(exchange), new Message(exchange, key, encodeProperties(props), Buffer.from(body), props));
+  return vh.publish(vh.getExchange(exchange), new Message(exchange, key, AMQP_PROPERTIES.encode(props), Buffer.from(body), props));
 }
 
 describe('effective policy', () => {

@@ -1,4 +1,4 @@
-import { fieldType, type FieldTable, type FieldType, type FieldValue } from '../amqp/field-table';
+import { fieldType, type FieldTable, type FieldType, type FieldValue } from './field-values';
 import { stableStringify } from './binding';
 import { preconditionFailed } from './errors';
 import { erlString, expiryError, formatReason, type ErlTerm } from './expiry';

@@ -1,7 +1,7 @@
-import { copyTable, setFieldType, type FieldTable } from '../amqp/field-table';
-import { encodeProperties } from '../amqp/generated/protocol';
+import { copyTable, setFieldType, type FieldTable } from './field-values';
 import { preconditionFailed } from './errors';
 import type { Message } from './message';
+import type { PropertiesCodec } from './properties';
 
 /**
  * RabbitMQ's queue types as x-queue-type names them. Warren stores and delivers every type the
@@ -72,12 +72,12 @@ export function sameImplicitType(current: FieldTable, received: FieldTable): boo
  * A quorum queue's delivery carries x-delivery-count, how often the message came back. The
  * message's other headers keep their wire types.
  */
-export function withDeliveryCount(msg: Message, count: number): Buffer {
+export function withDeliveryCount(msg: Message, count: number, codec: PropertiesCodec): Buffer {
   const props = { ...msg.properties };
   const headers = copyTable(props.headers ?? {});
   headers['x-delivery-count'] = count;
   setFieldType(headers, 'x-delivery-count', 'int64');
   props.headers = headers;
-  return encodeProperties(props);
+  return codec.encode(props);
 }
 

@@ -1,10 +1,11 @@
-import type { FieldTable } from '../amqp/field-table';
+import type { FieldTable } from './field-values';
 import type { Binding } from './binding';
 import type { Consumer } from './consumer';
 import { FifoReadyList, PriorityReadyList, type ReadyList } from './ready-list';
 import type { Message } from './message';
 import type { QueuePersistence } from './persistence';
 import type { Policy } from './policy';
+import type { PropertiesCodec } from './properties';
 import { queueTypeOf, withDeliveryCount, type QueueType } from './queue-type';
 
 export interface QueueEntry {
@@ -31,8 +32,10 @@ export interface QueueOptions {
   arguments: FieldTable;
 }
 
-/** What a queue needs from its vhost: dead-lettering and its own removal. */
+/** What a queue needs from its vhost: dead-lettering, its own removal, the properties codec. */
 export interface QueueHost {
+  /** Encodes the properties of the messages the queue changes (a quorum queue's x-delivery-count). */
+  readonly propertiesCodec: PropertiesCodec;
   deadLetter(queue: Queue, entry: QueueEntry, reason: DeadLetterReason): void;
   autoDeleteQueue(queue: Queue): void;
   /** A traced message moved: tell the console. */
@@ -358,7 +361,7 @@ export class Queue {
   deliveryProperties(entry: QueueEntry, viaGet: boolean): Buffer {
     const returned = entry.returned ?? 0;
     if (this.queueType !== 'quorum' || (returned === 0 && !viaGet)) return entry.msg.rawProperties;
-    return withDeliveryCount(entry.msg, returned);
+    return withDeliveryCount(entry.msg, returned, this.host.propertiesCodec);
   }
 
   /** nack/reject without requeue: dead-letter if configured, else drop. */
@@ -453,15 +456,13 @@ export class Queue {
   private entryFor(msg: Message): QueueEntry {
     let expiresAt = 0;
     const ttl = this.messageTtl;
-    const expiration = msg.rawProperties.length >= 2 && (msg.rawProperties.readUInt16BE(0) & 0x0100) !== 0
-      ? Number(msg.properties.expiration)
-      : undefined;
+    const expiration = msg.has('expiration') ? Number(msg.properties.expiration) : undefined;
     if (ttl !== undefined || (expiration !== undefined && Number.isFinite(expiration))) {
       const t = Math.min(ttl ?? Infinity, expiration !== undefined && Number.isFinite(expiration) ? expiration : Infinity);
       expiresAt = Date.now() + t;
     }
     let priority = 0;
-    if (this.maxPriority !== undefined && msg.rawProperties.length >= 2 && (msg.rawProperties.readUInt16BE(0) & 0x0800) !== 0) {
+    if (this.maxPriority !== undefined && msg.has('priority')) {
       priority = Math.min(this.maxPriority, msg.properties.priority ?? 0);
     }
     return { msg, seq: this.nextSeq++, redelivered: false, expiresAt, priority, stored: undefined };

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import type { FieldTable, FieldValue } from '../amqp/field-table';
-import { encodeProperties, type BasicProperties } from '../amqp/generated/protocol';
+import type { FieldTable, FieldValue } from './field-values';
 import { Message } from './message';
+import type { BasicProperties, PropertiesCodec } from './properties';
 
 // RabbitMQ's firehose tracer (rabbit_trace): with tracing on for a vhost, every message a client
 // publishes there is copied to amq.rabbitmq.trace as `publish.<exchange>`, and every delivery
@@ -54,29 +54,29 @@ function messageHeaders(msg: Message): FieldTable {
   };
 }
 
-function traceMessage(routingKey: string, headers: FieldTable, body: Buffer): Message {
+function traceMessage(routingKey: string, headers: FieldTable, body: Buffer, codec: PropertiesCodec): Message {
   const props: BasicProperties = { headers };
-  return new Message(TRACE_EXCHANGE, routingKey, encodeProperties(props), body, props);
+  return new Message(TRACE_EXCHANGE, routingKey, codec.encode(props), body, props);
 }
 
 /** `publish.<exchange>`: the message as published, with the queues it was routed to. */
-export function publishTrace(vhost: string, msg: Message, routedQueues: string[], origin: TraceOrigin): Message {
+export function publishTrace(vhost: string, msg: Message, routedQueues: string[], origin: TraceOrigin, codec: PropertiesCodec): Message {
   const h = messageHeaders(msg);
   h.vhost = vhost;
   h.connection = origin.conn.name;
   h.channel = origin.id;
   h.user = origin.conn.user;
   h.routed_queues = routedQueues;
-  return traceMessage(`publish.${msg.exchange}`, h, msg.body);
+  return traceMessage(`publish.${msg.exchange}`, h, msg.body, codec);
 }
 
 /** `deliver.<queue>`: the message as a consumer or basic.get received it. */
-export function deliverTrace(vhost: string, queue: string, msg: Message, redelivered: boolean, origin: TraceOrigin): Message {
+export function deliverTrace(vhost: string, queue: string, msg: Message, redelivered: boolean, origin: TraceOrigin, codec: PropertiesCodec): Message {
   const h = messageHeaders(msg);
   h.redelivered = redelivered ? 1 : 0;
   h.vhost = vhost;
   h.connection = origin.conn.name;
   h.channel = origin.id;
   h.user = origin.conn.user;
-  return traceMessage(`deliver.${queue}`, h, msg.body);
+  return traceMessage(`deliver.${queue}`, h, msg.body, codec);
 }

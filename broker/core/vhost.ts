@@ -1,4 +1,4 @@
-import type { FieldTable } from '../amqp/field-table';
+import type { FieldTable } from './field-values';
 import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
 import { DirectExchange } from './direct-exchange';
@@ -12,6 +12,7 @@ import { Message } from './message';
 import { generatedQueueName } from './names';
 import { deadLetterMessage } from './dead-letter';
 import { rankPolicies, type Policy } from './policy';
+import type { PropertiesCodec } from './properties';
 import { inequivalentArg, validateQueueArguments } from './queue-arguments';
 import { checkQueueType, checkServerNamed, queueTypeOf, sameImplicitType, type QueueType } from './queue-type';
 import { Queue, type DeadLetterReason, type QueueEntry, type QueueHost, type QueueOptions } from './queue';
@@ -61,6 +62,8 @@ export class VirtualHost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   readonly defaultExchange: Exchange;
+  /** Reads and writes the properties of the messages here (see PropertiesCodec). */
+  readonly propertiesCodec: PropertiesCodec;
   /** User policies by name. Change them through putPolicy/deletePolicy, which re-apply them. */
   readonly policies = new Map<string, Policy>();
   /** The policies in the order a match is looked for: priority, then name. */
@@ -75,9 +78,10 @@ export class VirtualHost implements QueueHost {
   tracing = false;
   private readonly traceExchange: Exchange;
 
-  constructor(name: string, emit: (e: BrokerEvent) => void) {
+  constructor(name: string, emit: (e: BrokerEvent) => void, propertiesCodec: PropertiesCodec) {
     this.name = name;
     this.emit = emit;
+    this.propertiesCodec = propertiesCodec;
     const opts = { durable: true, autoDelete: false, internal: false, arguments: {} };
     this.defaultExchange = new DirectExchange(name, '', opts);
     this.exchanges.set('', this.defaultExchange);
@@ -399,12 +403,12 @@ export class VirtualHost implements QueueHost {
     if (msg.exchange === TRACE_EXCHANGE) return;
     const queues: string[] = [];
     for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
-    this.publish(this.traceExchange, publishTrace(this.name, msg, queues, origin));
+    this.publish(this.traceExchange, publishTrace(this.name, msg, queues, origin, this.propertiesCodec));
   }
 
   /** A publish that bypassed routing (direct reply-to): traced with no routed queues, as RabbitMQ does. */
   traceUnrouted(msg: Message, origin: TraceOrigin): void {
-    if (this.tracing) this.publish(this.traceExchange, publishTrace(this.name, msg, [], origin));
+    if (this.tracing) this.publish(this.traceExchange, publishTrace(this.name, msg, [], origin, this.propertiesCodec));
   }
 
   /** A delivery to a client (basic.deliver or basic.get-ok) on `origin`; the caller checks `tracing`. */
@@ -412,7 +416,7 @@ export class VirtualHost implements QueueHost {
     const msg = entry.msg;
     // messages routed through the trace exchange are never traced, as in RabbitMQ
     if (msg.exchange === TRACE_EXCHANGE) return;
-    this.publish(this.traceExchange, deliverTrace(this.name, queue.name, msg, entry.redelivered, origin));
+    this.publish(this.traceExchange, deliverTrace(this.name, queue.name, msg, entry.redelivered, origin, this.propertiesCodec));
   }
 
   traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag = ''): void {
@@ -465,7 +469,7 @@ export class VirtualHost implements QueueHost {
       else if (reason !== 'rejected') this.tap.emit({ kind: reason === 'expired' ? 'expired' : 'dropped', id: msg.traceId, vhost: this.name, queue: queue.name });
     }
     if (ex === undefined || dlx === undefined) return;
-    const dead = deadLetterMessage(queue, msg, reason, dlx);
+    const dead = deadLetterMessage(queue, msg, reason, dlx, this.propertiesCodec);
     this.publish(ex, dead);
   }
 }

@@ -328,10 +328,10 @@ export class DurableStore implements QueuePersistence, Durability {
         this.log.retain(ref);
         let msg: Message;
         if (this.residentBytes + ref.length <= this.options.memoryBudget) {
-          msg = new Message(meta.exchange, meta.routingKey, meta.properties, this.log.readBody(ref));
+          msg = new Message(meta.exchange, meta.routingKey, meta.properties, this.log.readBody(ref), this.core.propertiesCodec);
           this.residentBytes += ref.length;
         } else {
-          msg = Message.pagedOut(meta.exchange, meta.routingKey, meta.properties, ref.length, new LoggedBody(this.log, ref));
+          msg = Message.pagedOut(meta.exchange, meta.routingKey, meta.properties, this.core.propertiesCodec, ref.length, new LoggedBody(this.log, ref));
           queue.persisted.pagedOut++;
           queue.persisted.pagedOutBytes += ref.length;
         }

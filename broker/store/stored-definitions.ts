@@ -1,6 +1,7 @@
-import { decodeTable, encodeTable, type FieldTable } from '../amqp/field-table';
+import { decodeTable, encodeTable } from '../amqp/field-table';
 import type { BrokerCore } from '../core/broker-core';
 import type { ExchangeType } from '../core/exchange';
+import type { FieldTable } from '../core/field-values';
 import type { ApplyTo, PolicyDefinition } from '../core/policy';
 
 /**

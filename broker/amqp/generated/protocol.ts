@@ -33,10 +33,10 @@
 // 8444db91e2949dbecfb2585e9eef6d64  amqp-xml-doc0-9.pdf
 // https://jira.amqp.org/confluence/download/attachments/720900/amqp-xml-doc0-9.pdf?version=1
 
+import type { FieldTable } from '../../core/field-values';
+import type { BasicProperties } from '../../core/properties';
 import { CodecError, MALFORMED, describeOctets, fitShortstr, frameError } from '../codec-error';
-import { type FieldTable, decodeTable, tableSize, writeTable } from '../field-table';
-
-export type { FieldTable, FieldValue } from '../field-table';
+import { decodeTable, tableSize, writeTable } from '../field-table';
 
 // ---------------------------------------------------------------------------------------------
 // Primitive readers and writers shared by the method codecs. Readers check bounds against `end`
@@ -145,29 +145,6 @@ export const RESOURCE_ERROR = 506; // hard-error
 export const NOT_ALLOWED = 530; // hard-error
 export const NOT_IMPLEMENTED = 540; // hard-error
 export const INTERNAL_ERROR = 541; // hard-error
-
-/** Reply code → its name, e.g. 404 → NOT_FOUND, for reply texts. */
-export const REPLY_NAMES: { readonly [code: number]: string } = {
-  200: 'REPLY_SUCCESS',
-  311: 'CONTENT_TOO_LARGE',
-  312: 'NO_ROUTE',
-  313: 'NO_CONSUMERS',
-  403: 'ACCESS_REFUSED',
-  404: 'NOT_FOUND',
-  405: 'RESOURCE_LOCKED',
-  406: 'PRECONDITION_FAILED',
-  320: 'CONNECTION_FORCED',
-  402: 'INVALID_PATH',
-  501: 'FRAME_ERROR',
-  502: 'SYNTAX_ERROR',
-  503: 'COMMAND_INVALID',
-  504: 'CHANNEL_ERROR',
-  505: 'UNEXPECTED_FRAME',
-  506: 'RESOURCE_ERROR',
-  530: 'NOT_ALLOWED',
-  540: 'NOT_IMPLEMENTED',
-  541: 'INTERNAL_ERROR',
-};
 
 export const CLASS_CONNECTION = 10;
 export const CLASS_CHANNEL = 20;
@@ -2637,24 +2614,23 @@ export function encodeConfirmSelectOk(channel: number, _a: ConfirmSelectOkInput)
 // ---------------------------------------------------------------------------------------------
 // Content header properties (class basic)
 
-/** The basic class's content header properties; absent ones are left out. */
-export interface BasicProperties {
-  contentType?: string;
-  contentEncoding?: string;
-  headers?: FieldTable;
-  deliveryMode?: number;
-  priority?: number;
-  correlationId?: string;
-  replyTo?: string;
-  expiration?: string;
-  messageId?: string;
-  /** seconds since the epoch, as the wire carries it */
-  timestamp?: number;
-  type?: string;
-  userId?: string;
-  appId?: string;
-  clusterId?: string;
-}
+/** Each basic property's bit in the property flags. */
+export const PROPERTY_FLAGS: { readonly [K in keyof Required<BasicProperties>]: number } = {
+  contentType: 0x8000,
+  contentEncoding: 0x4000,
+  headers: 0x2000,
+  deliveryMode: 0x1000,
+  priority: 0x0800,
+  correlationId: 0x0400,
+  replyTo: 0x0200,
+  expiration: 0x0100,
+  messageId: 0x0080,
+  timestamp: 0x0040,
+  type: 0x0020,
+  userId: 0x0010,
+  appId: 0x0008,
+  clusterId: 0x0004,
+};
 
 /**
  * Decodes the property flags (with continuation words) and values in buf[offset, end): a content

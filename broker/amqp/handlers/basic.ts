@@ -5,7 +5,7 @@ import type { Channel } from '../channel';
 import { ChannelConsumer } from '../channel-consumer';
 import { encodeGetOk } from '../content';
 import { REPLY_TO_QUEUE } from '../direct-reply-to';
-import type { FieldTable } from '../field-table';
+import type { FieldTable } from '../../core/field-values';
 import type { AmqpMethod } from '../generated/protocol';
 import type { Queue } from '../../core/queue';
 import { usableQueue } from './queue';
