@@ -1,6 +1,6 @@
-import { AmqpError, notFound } from '../core/errors';
+import { AmqpError } from '../core/errors';
 import { Message } from '../core/message';
-import { invalidExpiration } from '../core/expiry';
+import { prepareForRouting, publishTarget } from '../core/publishing';
 import type { Queue, QueueEntry } from '../core/queue';
 import { Routed } from '../core/vhost';
 import type { VirtualHost } from '../core/vhost';
@@ -13,8 +13,7 @@ import { handleQueue } from './handlers/queue';
 import type { AmqpMethod } from './generated/protocol';
 import { frameError } from './codec-error';
 import { AMQP_PROPERTIES } from './properties-codec';
-import { CLASS_BASIC, encodeProperties, FRAME_HEADER } from './generated/protocol';
-import type { FieldValue } from '../core/field-values';
+import { CLASS_BASIC, FRAME_HEADER } from './generated/protocol';
 
 
 export interface Delivery {
@@ -275,11 +274,7 @@ export class Channel {
   }
 
   private checkPublishable(exchangeName: string) {
-    const ex = this.vhost.exchanges.get(exchangeName);
-    if (ex === undefined) throw notFound(`no exchange '${exchangeName}' in vhost '${this.vhost.name}'`);
-    if (ex.internal) throw new AmqpError(403, `cannot publish to internal exchange '${exchangeName}' in vhost '${this.vhost.name}'`);
-    this.conn.checkPermission('write', 'exchange', exchangeName);
-    return ex;
+    return publishTarget(this.vhost, this.conn.core.users, this.conn.user, exchangeName);
   }
 
   private route(exchangeName: string, msg: Message, mandatory: boolean): void {
@@ -297,27 +292,9 @@ export class Channel {
     }
     // also when this channel does not consume amq.rabbitmq.reply-to: then such a reply_to is a 406
     msg = this.conn.directReplyTo.rewriteReplyTo(this, msg);
-    let extraKeys: string[] | undefined;
-    const raw = msg.rawProperties;
-    // user-id (0x0010), expiration (0x0100) or headers (0x2000) present: the only cases that need the properties parsed
-    if (raw.length >= 2 && (raw.readUInt16BE(0) & 0x2110) !== 0) {
-      const props = msg.properties;
-      if (props.userId !== undefined && props.userId !== this.conn.user) {
-        throw new AmqpError(406, `user_id property set to '${props.userId}' but authenticated user was '${this.conn.user}'`);
-      }
-      const badExpiration = props.expiration === undefined ? undefined : invalidExpiration(props.expiration);
-      if (badExpiration !== undefined) throw new AmqpError(406, badExpiration);
-      const h = props.headers;
-      if (h !== undefined && (h.CC !== undefined || h.BCC !== undefined)) {
-        extraKeys = [...routingKeys(h.CC), ...routingKeys(h.BCC)];
-        if (h.BCC !== undefined) {
-          const { BCC: _bcc, ...headers } = h;
-          const stripped = { ...props, headers };
-          msg = new Message(msg.exchange, msg.routingKey, encodeProperties(stripped), msg.body, stripped);
-        }
-        msg.extraKeys = extraKeys;
-      }
-    }
+    const ready = prepareForRouting(msg, this.conn.user, this.vhost.propertiesCodec);
+    msg = ready.msg;
+    const extraKeys = ready.extraKeys;
     const routed = this.vhost.publish(ex, msg, extraKeys, this);
     if (routed === Routed.Unroutable) {
       if (mandatory) this.sendReturn(msg);
@@ -527,10 +504,4 @@ export class Channel {
     this.unacked.clear();
     for (const q of queues) q.dispatch();
   }
-}
-
-function routingKeys(v: FieldValue): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.filter((k): k is string => typeof k === 'string');
-  return [];
 }

@@ -5,10 +5,11 @@ import type { UserStore } from '../auth/users';
 import { AmqpError, notFound } from './errors';
 import type { Exchange } from './exchange';
 import { invalidExpiration } from './expiry';
-import type { FieldValue } from './field-values';
+import type { FieldTable, FieldValue } from './field-values';
 import { Message } from './message';
 import type { PropertiesCodec } from './properties';
 import type { Queue } from './queue';
+import { validateConsumeArguments } from './queue-arguments';
 import type { VirtualHost } from './vhost';
 
 /** 403 with AMQP's words for a missing configure/write/read permission. */
@@ -82,25 +83,36 @@ export function getTarget(vh: VirtualHost, users: UserStore, user: string, queue
   return q;
 }
 
+export interface ConsumeRequest {
+  /** the connection asking; exclusive queues of others are refused */
+  owner: object | null;
+  exclusive: boolean;
+  noAck: boolean;
+  /** the consumer's own prefetch (0: none) */
+  prefetch: number;
+  /** a channel-wide (global) prefetch applies too */
+  globalQos: boolean;
+  arguments: FieldTable;
+}
+
 /**
- * The queue a basic.consume reads: exists, readable, not another connection's, not in exclusive use,
- * and what its type requires of a consumer (streams: manual acks and a prefetch).
+ * The queue a basic.consume reads: exists, not another connection's, readable, valid consumer
+ * arguments, not in exclusive use, and what RabbitMQ 3.10's quorum and stream queues require of a
+ * consumer (no global qos; streams: manual acks and a prefetch) — in that order.
  */
-export function consumeTarget(
-  vh: VirtualHost,
-  users: UserStore,
-  user: string,
-  queue: string,
-  c: { owner: object | null; exclusive: boolean; noAck: boolean; prefetch: number },
-): Queue {
+export function consumeTarget(vh: VirtualHost, users: UserStore, user: string, queue: string, c: ConsumeRequest): Queue {
   const q = vh.getQueue(queue);
   vh.checkOwner(q, c.owner);
   checkResourcePermission(users, user, vh.name, 'read', 'queue', q.name);
+  validateConsumeArguments(q.name, vh.name, c.arguments);
   if (q.hasExclusiveConsumer || (c.exclusive && q.consumerCount > 0)) {
     throw new AmqpError(403, `queue '${q.name}' in vhost '${vh.name}' in exclusive use`);
   }
+  const where = `queue '${q.name}' in vhost '${vh.name}'`;
+  if (q.queueType === 'quorum' && c.globalQos && c.prefetch === 0) {
+    throw new AmqpError(540, `${where} does not support global qos`, 'connection', 60, 20);
+  }
   if (q.queueType === 'stream') {
-    const where = `queue '${q.name}' in vhost '${vh.name}'`;
     if (c.noAck) throw new AmqpError(540, `automatic acknowledgement not supported by stream queues ${where}`, 'connection', 60, 20);
     if (c.prefetch === 0) throw new AmqpError(406, `consumer prefetch count is not set for '${where}'`);
   }

@@ -26,7 +26,7 @@ export function consume(live: LiveState, who: Actor, vhost: string, queue: strin
   const core = live.core;
   const vh = vhostFor(core, who, vhost);
   const noAck = opts.ack === 'auto';
-  const q = consumeTarget(vh, core.users, who.name, queue, { owner: null, exclusive: false, noAck, prefetch: opts.prefetch });
+  const q = consumeTarget(vh, core.users, who.name, queue, { owner: null, exclusive: false, noAck, prefetch: opts.prefetch, globalQos: false, arguments: {} });
   const conn = connectionFor(live, opts.connectionName, who.name, vh.name);
   const c = new ApiConsumer(conn, q, vh.propertiesCodec, live.log, opts, sink);
   conn.opened(c);

@@ -23,9 +23,11 @@ const amqpHeaders = (m: GetMessage | false) => (m === false ? undefined : m.prop
 
 describe('stream queues refuse basic.get', () => {
   it('over AMQP (540, connection closed) and over REST (400 with the same text)', async () => {
-    const ch = await channel();
+    const conn = await api.connect();
+    const ch = await conn.createChannel();
+    ch.on('error', () => {});
     await ch.assertQueue('fr.stream', { durable: true, arguments: { 'x-queue-type': 'stream' } });
-    const closed = new Promise<Error>((resolve) => ch.connection.once('error', resolve));
+    const closed = new Promise<Error>((resolve) => conn.once('error', resolve));
     await expect(ch.get('fr.stream')).rejects.toThrow();
     const err = await closed;
     expect(err.message).toContain("NOT_IMPLEMENTED - basic.get not supported by stream queues queue 'fr.stream' in vhost '/'");

@@ -1,14 +1,13 @@
 import { AmqpError } from '../../core/errors';
 import { generatedConsumerTag } from '../../core/names';
-import { validateConsumeArguments } from '../../core/queue-arguments';
+import { consumeTarget, getTarget } from '../../core/publishing';
 import type { Channel } from '../channel';
 import { ChannelConsumer } from '../channel-consumer';
 import { encodeGetOk } from '../content';
 import { REPLY_TO_QUEUE } from '../direct-reply-to';
 import type { FieldTable } from '../../core/field-values';
 import type { AmqpMethod } from '../generated/protocol';
-import type { Queue } from '../../core/queue';
-import { usableQueue } from './queue';
+import { resolveQueueName } from './queue';
 
 /** basic.*: publish starts content assembly; the rest is consumers, acks and qos. */
 export function handleBasic(ch: Channel, m: AmqpMethod): void {
@@ -46,11 +45,7 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
     }
     case 'basic.get': {
       const a = m.args;
-      const queue = usableQueue(ch, a.queue);
-      conn.checkPermission('read', 'queue', queue.name);
-      if (queue.queueType === 'stream') {
-        throw new AmqpError(540, `basic.get not supported by stream queues queue '${queue.name}' in vhost '${ch.vhost.name}'`, 'connection', 60, 70);
-      }
+      const queue = getTarget(ch.vhost, conn.core.users, conn.user, resolveQueueName(ch, a.queue), conn);
       const entry = queue.fetch(!a.noAck);
       if (entry === undefined) {
         ch.stats.getEmpty++;
@@ -100,28 +95,18 @@ function consume(ch: Channel, a: ConsumeArgs): void {
     if (!a.nowait) conn.sendMethod(ch.id, { name: 'basic.consume-ok', args: { consumerTag: tag } });
     return;
   }
-  const queue = usableQueue(ch, a.queue);
-  conn.checkPermission('read', 'queue', queue.name);
-  validateConsumeArguments(queue.name, ch.vhost.name, a.arguments);
-  if (queue.hasExclusiveConsumer || (a.exclusive && queue.consumerCount > 0)) {
-    throw new AmqpError(403, `queue '${queue.name}' in vhost '${ch.vhost.name}' in exclusive use`);
-  }
-  checkConsumeQueueType(ch, queue, a.noAck);
+  const queue = consumeTarget(ch.vhost, conn.core.users, conn.user, resolveQueueName(ch, a.queue), {
+    owner: conn,
+    exclusive: a.exclusive,
+    noAck: a.noAck,
+    prefetch: ch.prefetchCount,
+    globalQos: ch.globalPrefetch !== 0,
+    arguments: a.arguments,
+  });
   const consumer = new ChannelConsumer(ch, queue, tag, a.noAck, a.exclusive, a.arguments);
   ch.addConsumer(consumer);
   // consume-ok must reach the client before the first delivery
   if (!a.nowait) conn.sendMethod(ch.id, { name: 'basic.consume-ok', args: { consumerTag: tag } });
   conn.core.emit({ type: 'consumer.created', vhost: ch.vhost.name, queue: queue.name, tag });
   queue.addConsumer(consumer);
-}
-
-/** What RabbitMQ 3.10's quorum and stream queues refuse of a consumer. */
-function checkConsumeQueueType(ch: Channel, queue: Queue, noAck: boolean): void {
-  const where = `queue '${queue.name}' in vhost '${ch.vhost.name}'`;
-  if (queue.queueType === 'quorum' && ch.globalPrefetch !== 0 && ch.prefetchCount === 0) {
-    throw new AmqpError(540, `${where} does not support global qos`, 'connection', 60, 20);
-  }
-  if (queue.queueType !== 'stream') return;
-  if (noAck) throw new AmqpError(540, `automatic acknowledgement not supported by stream queues ${where}`, 'connection', 60, 20);
-  if (ch.prefetchCount === 0) throw new AmqpError(406, `consumer prefetch count is not set for '${where}'`);
 }
