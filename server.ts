@@ -1,5 +1,6 @@
-// The one Warren process: the AMQP broker, and one HTTP server for the console pages, the REST API
-// and the `/api/ws` live stream. `npm start` (scripts/start.ts) builds the console when needed and
+// The one Warren process: the AMQP broker, and one HTTP server for the REST API and /metrics (the one
+// management instance, answered here before Next sees the request), the `/api/ws` live stream and
+// the console pages. `npm start` (scripts/start.ts) builds the console when needed and
 // calls main(); `npm run dev` runs this file with --dev for Next.js hot reload.
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
@@ -7,11 +8,9 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { createBroker, type Broker } from './broker/index';
-import { setBroker } from './lib/broker-instance';
+import { createBroker, createLogger, type Broker } from './broker/index';
 import { createLiveEndpoint } from './lib/live/index';
-import { managementContext } from './lib/management/context';
-import { PEER_ADDRESS_HEADER } from './lib/management/web';
+import { managementFront } from './lib/management/http-server';
 import { ConfigError, USAGE, displayHost, loadConfig, type Config } from './lib/config';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
@@ -23,14 +22,6 @@ const HTTP_DRAIN_MS = 2_000;
 const SHUTDOWN_LIMIT_MS = 10_000;
 
 type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
-
-/**
- * Route handlers cannot see the socket, so the peer address travels in a header. It is always
- * overwritten here, so a client cannot claim to be on loopback.
- */
-function stampPeerAddress(req: http.IncomingMessage): void {
-  req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
-}
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -75,14 +66,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     dataDir: config.dataDir,
     logLevel: config.logLevel,
   });
-  setBroker(broker);
 
   const server = http.createServer();
   let port: number;
   try {
     port = await listen(server, config.port, config.host);
   } catch (err) {
-    setBroker(undefined);
     await broker.close('startup failed');
     throw err;
   }
@@ -101,13 +90,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const ready = app.prepare();
   const handle = app.getRequestHandler();
-  const live = createLiveEndpoint(broker);
-  // From now on the management layer records rate history, so the first chart opened shows the
-  // minutes before it.
-  managementContext(broker);
+  const log = createLogger(config.logLevel);
+  const live = createLiveEndpoint(broker, { log });
+  const management = managementFront(broker, { amqpPort: broker.port, log });
 
   server.on('request', (req, res) => {
-    stampPeerAddress(req);
+    if (management(req, res)) return;
     ready
       .then(() => handle(req, res))
       .catch((err: unknown) => {
@@ -119,7 +107,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    stampPeerAddress(req);
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === LIVE_PATH) return live.handleUpgrade(req, socket, head);
     if (config.dev && pathname.startsWith('/_next/') && nextUpgrades.emit('upgrade', req, socket, head)) return;
@@ -131,7 +118,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   } catch (err) {
     live.close();
     await closeHttp(server);
-    setBroker(undefined);
     await broker.close('startup failed');
     throw err;
   }
@@ -147,7 +133,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
         await closeHttp(server);
         await app.close().catch(() => {});
         await broker.close(reason);
-        setBroker(undefined);
       })();
       return closing;
     },

@@ -1,28 +1,62 @@
-// Serves the management router on a plain node:http server: what the tests use, and what a
-// process without Next.js (a headless broker) can use to offer the API.
+// Serves the management router on node:http: what server.ts uses for /api/* and /metrics (through
+// http-server.ts), what the tests use, and what a process without Next.js (a headless broker) can
+// use to offer the API. The peer address comes from the socket, never from a header.
 import http from 'node:http';
-import type { Broker } from '../../broker/index';
-import type { ManagementRequest } from './http';
+import { createLogger, type BrokerApi, type Logger } from '../../broker/index';
+import { json, type ManagementRequest, type ManagementResponse } from './http';
 import { handleManagement } from './router';
 
 /** Largest request body read (definitions files are the big ones). */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+export interface ServeOptions {
+  /** Largest request body read; a bigger one is answered 413 (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+  /** Where failures are reported (default: stderr, errors only). */
+  log?: Logger;
+}
+
+const DEFAULT_LOG = createLogger('error');
+
+/** How long the rest of a refused body is read (and dropped) before the connection is cut. */
+const DRAIN_MS = 1_000;
+
+class BodyTooLarge extends Error {}
+class ClientGone extends Error {}
+
+/** The request body, at most `limit` bytes of it; undefined when there is none. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
     const parts: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    let done = false;
+    const finish = (err: Error | undefined, body?: Buffer) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      if (err === undefined) resolve(body);
+      else reject(err);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
+      if (size > limit) {
+        parts.length = 0;
+        finish(new BodyTooLarge());
         return;
       }
       parts.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => finish(undefined, parts.length === 0 ? undefined : Buffer.concat(parts)));
+    req.on('error', () => finish(new ClientGone()));
+    req.on('close', () => {
+      if (!req.complete) finish(new ClientGone());
     });
-    req.on('end', () => resolve(parts.length === 0 ? undefined : Buffer.concat(parts)));
-    req.on('error', reject);
   });
 }
 
@@ -41,25 +75,70 @@ export function toManagementRequest(req: http.IncomingMessage, body: Buffer | un
   };
 }
 
+export function writeResponse(res: http.ServerResponse, out: ManagementResponse): void {
+  const headers: Record<string, string> = { ...out.headers };
+  const bodyless = out.status === 204 || out.status === 304;
+  if (!bodyless) headers['content-length'] = String(Buffer.byteLength(out.body));
+  res.writeHead(out.status, headers);
+  res.end(bodyless ? undefined : out.body);
+}
+
+/** 413, then the connection is closed: the rest of the body is dropped, never buffered. */
+function refuseBody(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
+  writeResponse(res, json({ error: 'payload_too_large', reason: `request body larger than ${limit} bytes` }, 413, { connection: 'close' }));
+  req.resume();
+  const cut = setTimeout(() => req.socket.destroy(), DRAIN_MS);
+  cut.unref();
+  req.socket.once('close', () => clearTimeout(cut));
+}
+
+/**
+ * Answers one management request: reads the body (bounded), runs the router, writes its response.
+ * Never rejects: an oversized body is a 413, an unexpected failure a 500 with a JSON body.
+ */
+export async function serveManagementRequest(
+  api: BrokerApi,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  options: ServeOptions = {},
+): Promise<void> {
+  const limit = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const log = options.log ?? DEFAULT_LOG;
+  try {
+    let body: Buffer | undefined;
+    try {
+      body = await readBody(req, limit);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) refuseBody(req, res, limit);
+      else res.destroy();
+      return;
+    }
+    writeResponse(res, await handleManagement(api, toManagementRequest(req, body), { log }));
+  } catch (err) {
+    try {
+      log.error(`management API ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    } catch {
+      // logging must not turn one failed request into a crash
+    }
+    try {
+      if (res.headersSent) res.destroy();
+      else writeResponse(res, json({ error: 'internal_error', reason: err instanceof Error ? err.message : String(err) }, 500));
+    } catch {
+      res.destroy();
+    }
+  }
+}
+
 /** A request listener for http.createServer. */
-export function managementListener(broker: Broker): http.RequestListener {
+export function managementListener(api: BrokerApi, options: ServeOptions = {}): http.RequestListener {
   return (req, res) => {
-    readBody(req)
-      .then((body) => handleManagement(broker, toManagementRequest(req, body)))
-      .then((out) => {
-        res.writeHead(out.status, { ...out.headers, 'content-length': String(Buffer.byteLength(out.body)) });
-        res.end(out.body);
-      })
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(413);
-        res.end();
-      });
+    void serveManagementRequest(api, req, res, options);
   };
 }
 
 /** Starts a server with only the management API (and /metrics); resolves to it once listening. */
-export function serveManagement(broker: Broker, port = 0, host = '127.0.0.1'): Promise<http.Server> {
-  const server = http.createServer(managementListener(broker));
+export function serveManagement(api: BrokerApi, port = 0, host = '127.0.0.1', options: ServeOptions = {}): Promise<http.Server> {
+  const server = http.createServer(managementListener(api, options));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

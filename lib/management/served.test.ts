@@ -1,0 +1,373 @@
+// The management API as the product serves it: one real `npm start` process (it builds the console
+// first when the build is missing or stale), spoken to over HTTP and the /api/ws WebSocket. Error
+// answers are RabbitMQ 3.10's, byte for byte where RabbitMQ's are known; an HTTP publish is counted
+// once, by the one management instance that the live feed also reads.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** `npm start` runs `next build` first when the console build is missing or older than a source. */
+const START_LIMIT_MS = 420_000;
+const STOP_LIMIT_MS = 15_000;
+
+let child: ChildProcess | undefined;
+let exited: Promise<void> = Promise.resolve();
+let dataDir = '';
+let base = '';
+let amqpPort = 0;
+/** The child's output, for the failure messages. */
+const output: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function childEnv(port: number): NodeJS.ProcessEnv {
+  // HOST unset: every interface, as by default, so a non-loopback address can be tried below
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), AMQP_PORT: String(amqpPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  // not vitest's NODE_ENV=test and friends: the product as a user starts it
+  for (const k of Object.keys(env)) if (/^(VITEST|NODE_ENV$|TEST$|HOST$)/.test(k)) delete env[k as string];
+  return env;
+}
+
+function log(): string {
+  return output.join('').split('\n').slice(-60).join('\n');
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-served-'));
+  const port = await freePort();
+  amqpPort = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // its own process group, so that npm, tsx, node and a running `next build` all stop together
+  const c = spawn('npm', ['start'], { cwd: ROOT, env: childEnv(port), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = c;
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString('utf8'));
+    if (output.length > 400) output.splice(0, output.length - 400);
+  };
+  c.stdout?.on('data', keep);
+  c.stderr?.on('data', keep);
+  let gone = false;
+  exited = new Promise((resolve) => c.once('exit', () => {
+    gone = true;
+    resolve();
+  }));
+  const deadline = Date.now() + START_LIMIT_MS - 10_000;
+  for (;;) {
+    if (gone) throw new Error(`npm start exited before it served /api/health:\n${log()}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not serve /api/health in time:\n${log()}`);
+    try {
+      const r = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      if (r.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+}, START_LIMIT_MS);
+
+afterAll(async () => {
+  const c = child;
+  if (c?.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+    try {
+      process.kill(-c.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const stopped = await Promise.race([exited.then(() => true), sleep(STOP_LIMIT_MS).then(() => false)]);
+    if (!stopped) {
+      try {
+        process.kill(-c.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
+    }
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+}, STOP_LIMIT_MS + 5_000);
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: unknown;
+}
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const GUEST = basic('guest', 'guest');
+
+async function call(
+  method: string,
+  urlPath: string,
+  opts: { body?: unknown; raw?: string; authorization?: string | null; headers?: Record<string, string>; baseUrl?: string } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.authorization !== null) headers.authorization = opts.authorization ?? GUEST;
+  let payload = opts.raw;
+  if (payload === undefined && opts.body !== undefined) payload = JSON.stringify(opts.body);
+  if (payload !== undefined) headers['content-type'] ??= 'application/json';
+  const res = await fetch((opts.baseUrl ?? base) + urlPath, { method, headers, body: payload, signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, body };
+}
+
+const message = (routingKey: string, payload: string) => ({ properties: {}, routing_key: routingKey, payload, payload_encoding: 'string' });
+
+/** status, content-type and the body exactly as RabbitMQ writes it (its key order included) */
+function expectError(r: Answer, status: number, text: string): void {
+  expect({ status: r.status, text: r.text }).toEqual({ status, text });
+  expect(r.headers.get('content-type')).toBe('application/json');
+}
+
+describe('npm start serves the management API itself', () => {
+  it('answers /api/health as before', async () => {
+    const r = await call('GET', '/api/health', { authorization: null });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ ok: true, amqpPort });
+  });
+
+  it('serves /metrics', async () => {
+    const r = await call('GET', '/metrics', { authorization: null });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(r.text).toMatch(/^# (HELP|TYPE) /m);
+  });
+
+  it('still gives the console pages to Next', async () => {
+    const r = await fetch(`${base}/login`, { signal: AbortSignal.timeout(30_000) });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+});
+
+describe("error answers are RabbitMQ 3.10's", () => {
+  it('400 for an inequivalent redeclare', async () => {
+    expect((await call('PUT', '/api/queues/%2F/t1', { body: { durable: true } })).status).toBe(201);
+    const r = await call('PUT', '/api/queues/%2F/t1', { body: { durable: false } });
+    expectError(r, 400, JSON.stringify({
+      error: 'bad_request',
+      reason: "inequivalent arg 'durable' for queue 't1' in vhost '/': received 'false' but current is 'true'",
+    }));
+  });
+
+  it('400 for a publish to a missing exchange, quoting the AMQP reply', async () => {
+    const r = await call('POST', '/api/exchanges/%2F/nope/publish', { body: message('k', 'x') });
+    expectError(r, 400, JSON.stringify({ error: 'bad_request', reason: "404 NOT_FOUND - no exchange 'nope' in vhost '/'" }));
+  });
+
+  it('400 for a field of the wrong type (RabbitMQ: error-put-queue-bad-payload.txt)', async () => {
+    const r = await call('PUT', '/api/queues/%2F/bad1', { body: { durable: 'yes' } });
+    expectError(r, 400, '{"error":"bad_request","reason":["not_boolean","yes"]}');
+  });
+
+  it('400 for a body that is not JSON', async () => {
+    const r = await call('PUT', '/api/queues/%2F/bad2', { raw: '{"durable": tru' });
+    expectError(r, 400, '{"error":"bad_request","reason":"not_json"}');
+  });
+
+  it('401 "Access refused." for deleting a built-in exchange (AMQP 403)', async () => {
+    const r = await call('DELETE', '/api/exchanges/%2F/amq.direct');
+    expectError(r, 401, '{"error":"not_authorised","reason":"Access refused."}');
+  });
+
+  it('401 with an empty body and a Basic challenge without credentials (RabbitMQ: error-no-auth.txt)', async () => {
+    const r = await call('GET', '/api/overview', { authorization: null });
+    expect(r.status).toBe(401);
+    expect(r.text).toBe('');
+    expect(r.headers.get('www-authenticate')).toBe('Basic realm="RabbitMQ Management"');
+  });
+
+  it('401 "Login failed" for a wrong password', async () => {
+    const r = await call('GET', '/api/overview', { authorization: basic('guest', 'wrong') });
+    expectError(r, 401, '{"error":"not_authorized","reason":"Login failed"}');
+    expect(r.headers.get('www-authenticate')).toBe('Basic realm="RabbitMQ Management"');
+  });
+
+  it('401 for a user without the management tag, and for a non-administrator (RabbitMQ: error-not-admin.txt)', async () => {
+    expect((await call('PUT', '/api/users/served-plain', { body: { password: 'p1', tags: '' } })).status).toBe(201);
+    expect((await call('PUT', '/api/users/served-mgmt', { body: { password: 'p2', tags: 'management' } })).status).toBe(201);
+    const plain = await call('GET', '/api/overview', { authorization: basic('served-plain', 'p1') });
+    expectError(plain, 401, '{"error":"not_authorised","reason":"Not management user"}');
+    const mgmt = await call('GET', '/api/users', { authorization: basic('served-mgmt', 'p2') });
+    expectError(mgmt, 401, '{"error":"not_authorised","reason":"Not administrator user"}');
+  });
+
+  it('404 for a missing queue (RabbitMQ: error-get-missing-queue.txt)', async () => {
+    const r = await call('GET', '/api/queues/%2F/no-such-queue');
+    expectError(r, 404, '{"error":"Object Not Found","reason":"Not Found"}');
+  });
+
+  it('405 with an allow header for a wrong method on a known path', async () => {
+    const r = await call('DELETE', '/api/overview');
+    expect(r.status).toBe(405);
+    expect(r.headers.get('allow')).toBe('GET');
+  });
+
+  it('413 for a body over the limit, refused before it is read', async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(Number(new URL(base).port), '127.0.0.1');
+      let got = '';
+      s.setTimeout(10_000, () => {
+        s.destroy();
+        reject(new Error(`no answer; got ${JSON.stringify(got)}`));
+      });
+      s.on('data', (d) => {
+        got += d.toString('latin1');
+      });
+      s.on('close', () => resolve(got));
+      s.on('error', () => resolve(got));
+      s.write(
+        'POST /api/definitions HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+          `Authorization: ${GUEST}\r\nContent-Type: application/json\r\nContent-Length: ${200 * 1024 * 1024}\r\n\r\n{"users":[`,
+      );
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 413 /);
+    expect(reply).toMatch(/\r\nconnection: close\r\n/i);
+    expect(reply.slice(reply.indexOf('\r\n\r\n') + 4)).toMatch(/^\{"error":"payload_too_large","reason":/);
+  });
+
+  it('no 500 anywhere above, and the process is still up', async () => {
+    expect((await call('GET', '/api/health', { authorization: null })).status).toBe(200);
+    expect(log()).not.toMatch(/internal_error|management API /);
+  });
+});
+
+/** A non-loopback address of this machine, if it has one. */
+function externalAddress(): string | undefined {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  }
+  return undefined;
+}
+
+describe("the peer address is the socket's", () => {
+  const external = externalAddress();
+  it.skipIf(external === undefined)('a remote client cannot pass for loopback with x-warren-peer-address', async () => {
+    const baseUrl = `http://${external}:${new URL(base).port}`;
+    for (const claim of ['127.0.0.1', '::1']) {
+      const r = await call('GET', '/api/whoami', { baseUrl, headers: { 'x-warren-peer-address': claim } });
+      expectError(r, 401, '{"error":"not_authorized","reason":"User can only log in via localhost"}');
+    }
+    // and from loopback guest is welcome
+    expect((await call('GET', '/api/whoami')).body).toEqual({ name: 'guest', tags: ['administrator'] });
+  });
+});
+
+type Received = { type: string } & Record<string, unknown>;
+
+/** A /api/ws client that keeps what it receives until taken. */
+class Live {
+  private readonly inbox: Received[] = [];
+  private wake: (() => void) | undefined;
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.inbox.push(JSON.parse(String(data)) as Received);
+      this.wake?.();
+    });
+  }
+
+  static open(url: string): Promise<Live> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const live = new Live(ws);
+      ws.once('open', () => resolve(live));
+      ws.once('error', reject);
+    });
+  }
+
+  send(msg: unknown): void {
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  async take(type: string, where: (m: Received) => boolean = () => true, ms = 5_000): Promise<Received> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const i = this.inbox.findIndex((m) => m.type === type && where(m));
+      if (i >= 0) return this.inbox.splice(i, 1)[0];
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no '${type}' within ${ms} ms; inbox: ${JSON.stringify(this.inbox).slice(0, 1500)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+}
+
+interface Stats {
+  totals: { publish_rate: number };
+  queues: Record<string, { publish_rate: number; messages_ready: number }>;
+}
+
+const stats = (m: Received) => m as unknown as Stats;
+
+async function overviewPublishes(): Promise<number> {
+  const r = await call('GET', '/api/overview');
+  expect(r.status).toBe(200);
+  return (r.body as { message_stats?: { publish?: number } }).message_stats?.publish ?? 0;
+}
+
+describe('an HTTP publish is counted by the one management instance', () => {
+  it('shows in the live stats and once in the overview', async () => {
+    const queue = 'served-live';
+    expect((await call('PUT', `/api/queues/%2F/${queue}`, { body: { durable: false } })).status).toBe(201);
+    const live = await Live.open(`${base.replace('http', 'ws')}/api/ws`);
+    try {
+      live.send({ type: 'auth', username: 'guest', password: 'guest' });
+      await live.take('hello');
+      live.send({ type: 'vhost', vhost: '/' });
+      await live.take('snapshot');
+      // a first tick, so that the rates of the next ones are changes since it
+      await live.take('stats', (m) => stats(m).queues[queue] !== undefined);
+
+      const publishedBefore = await overviewPublishes();
+      const n = 3;
+      for (let i = 0; i < n; i++) {
+        const r = await call('POST', '/api/exchanges/%2F/amq.default/publish', { body: message(queue, `m${i}`) });
+        expect([r.status, r.body]).toEqual([200, { routed: true }]);
+      }
+
+      const tick = stats(await live.take('stats', (m) => stats(m).totals.publish_rate > 0 && (stats(m).queues[queue]?.publish_rate ?? 0) > 0));
+      expect(tick.totals.publish_rate).toBeGreaterThan(0);
+
+      const deadline = Date.now() + 5_000;
+      let published = await overviewPublishes();
+      while (published < publishedBefore + n && Date.now() < deadline) {
+        await sleep(100);
+        published = await overviewPublishes();
+      }
+      expect(published - publishedBefore).toBe(n);
+      const q = await call('GET', `/api/queues/%2F/${queue}`);
+      expect((q.body as { messages_ready: number }).messages_ready).toBe(n);
+    } finally {
+      live.ws.terminate();
+    }
+  });
+});
