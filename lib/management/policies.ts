@@ -9,7 +9,7 @@
 // vhost.
 import { hasAccess, type Row } from '../../broker/index';
 import { readJsonObject, requireKeys } from './body';
-import { badRequest, HttpError, mapped, notAuthorised, objectNotFound } from './errors';
+import { badRequest, HttpError, notAuthorised, objectNotFound } from './errors';
 import { createdOrUpdated, json, noContent } from './http';
 import { listing, selectColumns } from './paging';
 import type { Route, RouteContext } from './route';
@@ -22,28 +22,30 @@ async function listPolicies(c: RouteContext, vhost?: string) {
   return json(listing(rows, query, ['priority', 'vhost', 'name']));
 }
 
-/** RabbitMQ answers a missing vhost here with `vhost_not_found`, after checking the user. */
-const vhostNotFound = (err: { kind: string; detail: string }) =>
-  err.kind === 'not_found' && err.detail === 'vhost_not_found' ? new HttpError(404, 'not_found', 'vhost_not_found') : undefined;
-
-async function existing(c: RouteContext): Promise<Row> {
-  // the policy listing of a vhost checks the user first, as a single policy must (RabbitMQ's is_authorized_policies)
+/**
+ * One policy is an administrator's, or a policymaker's who may use its vhost — checked before
+ * anything else, so others learn nothing about the vhost (RabbitMQ's `is_authorized_policies`).
+ */
+async function policyAccess(c: RouteContext): Promise<'allowed' | 'missing'> {
   const access = await c.api.vhostAccess(c.user, c.params.vh);
   const allowed = hasAccess(c.user, 'administrator') || (hasAccess(c.user, 'policymaker') && access === 'allowed');
   if (!allowed) throw notAuthorised('User not authorised to access object');
-  if (access === 'missing') throw objectNotFound();
+  return access === 'missing' ? 'missing' : 'allowed';
+}
+
+async function existing(c: RouteContext): Promise<Row> {
+  if ((await policyAccess(c)) === 'missing') throw objectNotFound();
   const p = (await c.api.listPolicies(c.user, c.params.vh)).find((x) => x.name === c.params.name);
   if (p === undefined) throw objectNotFound();
   return p;
 }
 
 async function putPolicy(c: RouteContext) {
+  if ((await policyAccess(c)) === 'missing') throw new HttpError(404, 'not_found', 'vhost_not_found');
   const body = readJsonObject(c.req.body);
-  const spec = { pattern: body.pattern, definition: body.definition, priority: body.priority, applyTo: body['apply-to'] };
-  // the user is checked before the body, as RabbitMQ does
-  const created = mapped(c.api.putPolicy(c.user, c.params.vh, c.params.name, spec), vhostNotFound);
   requireKeys(body, ['pattern', 'definition']);
-  return createdOrUpdated(await created);
+  const spec = { pattern: body.pattern, definition: body.definition, priority: body.priority, applyTo: body['apply-to'] };
+  return createdOrUpdated(await c.api.putPolicy(c.user, c.params.vh, c.params.name, spec));
 }
 
 async function deletePolicy(c: RouteContext) {
