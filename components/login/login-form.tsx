@@ -4,12 +4,11 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, fetchWhoami } from '@/lib/client/api';
+import { loginTarget } from '@/lib/client/login-target';
 import { useSession } from '@/lib/client/session';
 
 function nextPath(): string {
-  const next = new URLSearchParams(location.search).get('next');
-  // only paths on this site
-  return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return loginTarget(new URLSearchParams(location.search).get('next'), location.origin);
 }
 
 export function LoginForm() {
