@@ -373,7 +373,8 @@ describe('field tables', () => {
   it('treats a "__proto__" key as a key', () => {
     const bytes = wireTable([['__proto__', { tag: 'F', entries: [['polluted', { tag: 't', v: true }]] }]]);
     const [t] = decodeTable(bytes, 0);
-    expect(Object.getPrototypeOf(t)).toBe(Object.prototype);
+    // no prototype at all, so that `constructor` or `toString` are not inherited keys either
+    expect(Object.getPrototypeOf(t)).toBeNull();
     expect(Object.keys(t)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(encodeTable(t).equals(bytes)).toBe(true);
@@ -490,5 +491,18 @@ describe('malformed field tables', () => {
       }),
       { numRuns: 20000 },
     );
+  });
+});
+
+describe('keys that are Object.prototype names', () => {
+  it('decodes __proto__, constructor and prototype as ordinary keys of a table with no prototype', () => {
+    const sent = JSON.parse('{"__proto__":{"x-max-length":0},"constructor":"c","prototype":1}') as FieldTable;
+    const [t] = decodeTable(encodeTable(sent), 0);
+    expect(Object.getPrototypeOf(t)).toBeNull();
+    expect(Object.keys(t)).toEqual(['__proto__', 'constructor', 'prototype']);
+    expect(t['__proto__']).toEqual({ 'x-max-length': 0 });
+    expect((t as Record<string, unknown>)['x-max-length']).toBeUndefined();
+    const [empty] = decodeTable(encodeTable({}), 0);
+    expect(empty.constructor).toBeUndefined();
   });
 });

@@ -21,6 +21,7 @@
 import { isUtf8 } from 'node:buffer';
 import {
   Decimal,
+  emptyTable,
   FIELD_TYPES,
   type FieldTable,
   type FieldType,
@@ -319,16 +320,15 @@ class TableReader {
     const start = this.takeSized(stop);
     const end = this.o;
     this.o = start;
-    const t: FieldTable = {};
+    const t = emptyTable();
     const wireOrder: string[] = [];
     while (this.o < end) {
       const keyLen = b[this.o];
       const keyAt = this.take(1 + keyLen, end) + 1;
       const key = b.toString('utf8', keyAt, keyAt + keyLen);
       const v = this.value(end, depth);
-      // Assigning "__proto__" would set the prototype instead of adding a key.
-      if (key === '__proto__') Object.defineProperty(t, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else t[key] = v;
+      // no prototype: "__proto__" is an ordinary key
+      t[key] = v;
       const type = TYPE_OF_TAG[this.tag];
       if (type !== naturalType(v)) setTypeHint(t, key, type);
       wireOrder.push(key);
@@ -415,5 +415,68 @@ class TableReader {
       default:
         throw malformed(`unknown value type ${JSON.stringify(String.fromCharCode(tag))} (0x${tag.toString(16)})`, 'unknown_field_type');
     }
+  }
+}
+
+/**
+ * Where the table (4-byte length, then entries) at `offset` ends, or -1 when decodeTable would
+ * refuse it (runs past `end`, an unknown value type, nested too deeply). A structural walk that
+ * builds nothing: cheap enough to check every published message's headers before accepting it.
+ */
+export function skipTable(buf: Buffer, offset: number, end = buf.length): number {
+  return skipSized(buf, offset, Math.min(end, buf.length), 0, true);
+}
+
+/** The end of a sized table (entries: key and value) or array (values) at `o`, or -1. */
+function skipSized(b: Buffer, o: number, stop: number, depth: number, entries: boolean): number {
+  if (depth > MAX_DEPTH || o + 4 > stop) return -1;
+  const end = o + 4 + b.readUInt32BE(o);
+  if (end > stop) return -1;
+  o += 4;
+  while (o < end) {
+    if (entries) o += 1 + b[o]; // the key
+    if (o >= end) return -1;
+    o = skipValue(b, o, end, depth);
+    if (o < 0) return -1;
+  }
+  return o === end ? end : -1;
+}
+
+/** The end of the tagged value at `o`, or -1 (the caller checks it against its own end). */
+function skipValue(b: Buffer, o: number, stop: number, depth: number): number {
+  const tag = b[o++];
+  switch (tag) {
+    case T_BOOL:
+    case T_INT8:
+    case T_UINT8:
+      return o + 1 <= stop ? o + 1 : -1;
+    case T_INT16:
+    case T_UINT16:
+      return o + 2 <= stop ? o + 2 : -1;
+    case T_INT32:
+    case T_UINT32:
+    case T_FLOAT:
+      return o + 4 <= stop ? o + 4 : -1;
+    case T_DECIMAL:
+      return o + 5 <= stop ? o + 5 : -1;
+    case T_DOUBLE:
+    case T_INT64:
+    case T_INT64_PYAMQP:
+    case T_TIMESTAMP:
+      return o + 8 <= stop ? o + 8 : -1;
+    case T_LONGSTR:
+    case T_BYTES: {
+      if (o + 4 > stop) return -1;
+      const e = o + 4 + b.readUInt32BE(o);
+      return e <= stop ? e : -1;
+    }
+    case T_TABLE:
+      return skipSized(b, o, stop, depth + 1, true);
+    case T_ARRAY:
+      return skipSized(b, o, stop, depth + 1, false);
+    case T_VOID:
+      return o;
+    default:
+      return -1;
   }
 }

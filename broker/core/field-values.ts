@@ -160,11 +160,19 @@ export function setFieldType(container: FieldTable | FieldValue[], key: string |
 }
 
 /**
+ * A table with no prototype: every key a client or a user sends (`__proto__`, `constructor`,
+ * `prototype`) is an ordinary own key, set by plain assignment and never inherited when read.
+ */
+export function emptyTable(): FieldTable {
+  return Object.create(null) as FieldTable;
+}
+
+/**
  * A shallow copy of `t` with its keys in `keys` order (the wire order by default), whose values
  * keep their wire types: a spread copy would send a float32 back as a double.
  */
 export function copyTable(t: FieldTable, keys: readonly string[] = tableKeys(t)): FieldTable {
-  const out: FieldTable = {};
+  const out = emptyTable();
   const types = typeHints(t);
   for (const k of keys) {
     if (!Object.hasOwn(t, k)) continue;

@@ -1,3 +1,4 @@
+import type { NamePattern } from './pcre';
 import { byteCompare } from './erl-pretty';
 import type { QueueType } from './queue-type';
 
@@ -36,13 +37,14 @@ export class Policy {
     readonly vhost: string,
     readonly name: string,
     readonly pattern: string,
-    readonly regex: RegExp,
+    readonly regex: NamePattern,
     readonly applyTo: ApplyTo,
     readonly priority: number,
     definition: PolicyDefinition,
   ) {
     // kept in RabbitMQ's order (a map, keys sorted), which is how it lists them
-    const sorted: Record<string, PolicyValue> = {};
+    // no prototype: a `__proto__` key stays a key
+    const sorted = Object.create(null) as Record<string, PolicyValue>;
     for (const k of Object.keys(definition).sort(byteCompare)) sorted[k] = definition[k];
     this.definition = Object.freeze(sorted);
   }

@@ -1,6 +1,6 @@
 // AMQP field tables (arguments, headers, client properties) to JSON and back, as the management
 // API shows and takes them.
-import { Decimal, type FieldTable, type FieldValue } from '../core/field-values';
+import { Decimal, emptyTable, type FieldTable, type FieldValue } from '../core/field-values';
 import { BrokerError } from '../api/errors';
 import { isJsonObject } from '../api/json-fields';
 
@@ -22,7 +22,8 @@ export function fieldToJson(v: FieldValue): Json {
 
 /** Keys sorted, as RabbitMQ writes tables (it sorts arguments on declare and encodes maps in key order). */
 export function tableToJson(t: FieldTable): { [key: string]: Json } {
-  const out: { [key: string]: Json } = {};
+  // no prototype, so that `__proto__` is shown as the key it is
+  const out = Object.create(null) as { [key: string]: Json };
   for (const k of Object.keys(t).sort()) out[k] = fieldToJson(t[k]);
   return out;
 }
@@ -37,7 +38,8 @@ export function jsonToField(v: unknown, depth = 0): FieldValue {
 }
 
 export function jsonToTable(v: Record<string, unknown>, depth = 0): FieldTable {
-  const out: FieldTable = {};
+  // no prototype: `__proto__`, `constructor` are keys like any other, never a hidden argument
+  const out = emptyTable();
   for (const k of Object.keys(v)) out[k] = jsonToField(v[k], depth);
   return out;
 }
