@@ -65,9 +65,10 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, { host: hostName, port: boundPort }), {
     port: boundPort,
     host: hostName,
-    close: (reason = 'shutdown') => (closing ??= server.close(reason).then(() => {
+    close: (reason = 'shutdown') => (closing ??= server.close(reason).then(async () => {
       mgmt.close();
-      store?.close();
+      // resolves once the store has written what it holds and its clean-shutdown marker
+      await store?.close();
     })),
   });
   registerInternals(broker, { core, server, store, mgmt, log });

@@ -15,10 +15,15 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
-  const dir = fs.openSync(path.dirname(file), 'r');
+  syncDir(path.dirname(file));
+}
+
+/** fsyncs a directory, so that a rename, creation or removal in it survives a crash. */
+export function syncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
   try {
-    fs.fsyncSync(dir);
+    fs.fsyncSync(fd);
   } finally {
-    fs.closeSync(dir);
+    fs.closeSync(fd);
   }
 }

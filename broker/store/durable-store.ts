@@ -8,7 +8,7 @@ import type { Durability, QueuePersistence } from '../core/persistence';
 import { Policy } from '../core/policy';
 import type { Queue, QueueEntry } from '../core/queue';
 import type { Logger } from '../logger';
-import { writeFileAtomic } from './atomic-file';
+import { syncDir, writeFileAtomic } from './atomic-file';
 import { DefinitionsFileError, readDefinitionsFile, type DefinitionsFile } from './definitions-file';
 import { RecordType, type DecodedRecord, type MessageMeta } from './log-records';
 import { MessageLog, StoredRef, type Segment } from './message-log';
@@ -26,7 +26,12 @@ export interface RecoveryReport {
   queues: number;
   messages: number;
   ms: number;
+  /** false when the last run did not close the store (a crash, SIGKILL, power loss) */
+  cleanStop: boolean;
 }
+
+/** Written by close() once everything is on disk, removed at start-up: its absence means a crash. */
+const CLEAN_STOP_MARKER = 'clean-shutdown';
 
 interface Recovered {
   meta: MessageMeta;
@@ -61,6 +66,9 @@ class LoggedBody implements BodySource {
 export class DurableStore implements QueuePersistence, Durability {
   private readonly log: MessageLog;
   private readonly defsFile: string;
+  private readonly markerFile: string;
+  /** after an unclean stop every recovered message may have been delivered: it comes back redelivered */
+  private uncleanStop = false;
   private readonly queueIds = new Map<Queue, number>();
   private nextQueueId = 1;
   /** queue ids whose records are kept with no queue to own them; listed in the definitions file */
@@ -77,6 +85,7 @@ export class DurableStore implements QueuePersistence, Durability {
   ) {
     fs.mkdirSync(dir, { recursive: true });
     this.defsFile = path.join(dir, 'definitions.json');
+    this.markerFile = path.join(dir, CLEAN_STOP_MARKER);
     this.log = new MessageLog(path.join(dir, 'messages'), options.segmentSize, logger);
     this.log.beforeFlush = () => this.flushDefinitions();
     this.log.afterFlush = () => this.compact();
@@ -87,6 +96,9 @@ export class DurableStore implements QueuePersistence, Durability {
     const started = Date.now();
     // throws, before anything is written, unless the file is one Warren can use or there is none
     const defs = readDefinitionsFile(this.defsFile);
+    // a first start has nothing to redeliver; a DATA_DIR from before the marker counts as unclean
+    const cleanStop = defs === undefined || fs.existsSync(this.markerFile);
+    this.uncleanStop = !cleanStop;
     if (defs !== undefined) {
       try {
         this.applyDefinitions(defs);
@@ -107,13 +119,20 @@ export class DurableStore implements QueuePersistence, Durability {
     this.core.durability = this;
     this.defsDirty = true;
     this.flushDefinitions();
-    return { queues: this.queueIds.size, messages, ms: Date.now() - started };
+    if (!cleanStop && messages > 0) {
+      this.logger.warn(`${path.dirname(this.defsFile)} was not closed cleanly: the ${messages} recovered messages may have been delivered, and come back redelivered`);
+    }
+    // from here on a crash must be told apart from a clean stop
+    fs.rmSync(this.markerFile, { force: true });
+    syncDir(path.dirname(this.markerFile));
+    return { queues: this.queueIds.size, messages, ms: Date.now() - started, cleanStop };
   }
 
   async close(): Promise<void> {
     this.unsubscribe?.();
     this.flushDefinitions();
     await this.log.close();
+    writeFileAtomic(this.markerFile, `${new Date().toISOString()}\n`);
   }
 
   whenDurable(cb: (ok: boolean) => void): void {
@@ -338,7 +357,8 @@ export class DurableStore implements QueuePersistence, Durability {
         queue.persisted.messages++;
         queue.persisted.bytes += ref.length;
         msg.stored = true;
-        const entry = queue.restore(msg, rec.seq, rec.delivered, meta.expiresAt, ref);
+        // a DELIVERED mark is written after the delivery, never waited for: after a crash it may be missing
+        const entry = queue.restore(msg, rec.seq, rec.delivered || this.uncleanStop, meta.expiresAt, ref);
         ref.owner = { queue, entry } satisfies Owner;
         count++;
       }

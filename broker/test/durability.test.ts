@@ -106,6 +106,31 @@ describe('restart', () => {
     await stop(b);
   });
 
+  test('after a crash, messages that may have been delivered come back redelivered (the DELIVERED marks were not on disk yet)', async () => {
+    const dir = tempDir();
+    const b = await start(dir);
+    const ch = await b.conn.createConfirmChannel();
+    await ch.assertQueue('work', { durable: true });
+    for (const body of ['a', 'b', 'c']) ch.sendToQueue('work', Buffer.from(body), { persistent: true });
+    await ch.waitForConfirms();
+    // the disk as a crash leaves it right after the deliveries below, before their marks were written
+    const crashed = tempDir();
+    fs.cpSync(dir, crashed, { recursive: true });
+    const got = await drain(ch, 'work');
+    expect(got.map((m) => [m.content.toString(), m.fields.redelivered])).toEqual([['a', false], ['b', false], ['c', false]]);
+    await stop(b);
+    // a clean stop leaves the marker
+    expect(fs.existsSync(path.join(dir, 'clean-shutdown'))).toBe(true);
+    expect(fs.existsSync(path.join(crashed, 'clean-shutdown'))).toBe(false);
+
+    const again = await start(crashed);
+    expect(fs.existsSync(path.join(crashed, 'clean-shutdown'))).toBe(false);
+    const ch2 = await again.conn.createChannel();
+    const back = await drain(ch2, 'work');
+    expect(back.map((m) => [m.content.toString(), m.fields.redelivered])).toEqual([['a', true], ['b', true], ['c', true]]);
+    await stop(again);
+  });
+
   test('users, vhosts and permissions survive', async () => {
     const dir = tempDir();
     let b = await start(dir);
