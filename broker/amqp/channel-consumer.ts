@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerInfo } from '../core/consumer';
+import { newConsumerStats, type Consumer, type ConsumerInfo } from '../core/consumer';
 import type { Queue, QueueEntry } from '../core/queue';
 import type { FieldTable } from '../core/field-values';
 import { encodeDeliver } from './content';
@@ -15,6 +15,7 @@ export class ChannelConsumer implements Consumer {
   readonly arguments: FieldTable;
   readonly priority: number;
   unacked = 0;
+  readonly stats = newConsumerStats();
 
   constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, args: FieldTable) {
     this.channel = channel;
@@ -53,6 +54,10 @@ export class ChannelConsumer implements Consumer {
       encodeDeliver(ch.id, ch.conn.frameMax, this.tag, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.deliveryProperties(entry, false), msg.body),
     );
     if (ch.vhost.tracing) ch.vhost.traceDeliver(queue, entry, ch);
+  }
+
+  unackedCount(): number {
+    return this.unacked;
   }
 
   cancelledByQueue(_queue: Queue): void {

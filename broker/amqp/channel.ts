@@ -12,7 +12,7 @@ import { handleExchange } from './handlers/exchange';
 import { handleQueue } from './handlers/queue';
 import type { AmqpMethod } from './generated/protocol';
 import { frameError } from './codec-error';
-import { AMQP_PROPERTIES } from './properties-codec';
+import { AMQP_PROPERTIES, propertiesWellFormed } from './properties-codec';
 import { CLASS_BASIC, FRAME_HEADER } from './generated/protocol';
 
 
@@ -22,6 +22,19 @@ export interface Delivery {
   /** undefined for basic.get */
   consumer: ChannelConsumer | undefined;
 }
+
+/** Messages a channel published to one exchange (to one routing key, for the default exchange). */
+export interface PublishCounter {
+  readonly exchange: string;
+  /** only for the default exchange, where the routing key names the queue */
+  readonly routingKey: string;
+  /** ms since epoch when the channel first published here */
+  readonly since: number;
+  count: number;
+}
+
+/** A channel publishing to ever new keys (RPC replies) starts its counters over past this. */
+const MAX_PUBLISH_COUNTERS = 256;
 
 interface PendingPublish {
   exchange: string;
@@ -72,6 +85,10 @@ export class Channel {
   private pending: PendingPublish | undefined;
   /** basic.cancel notifications held back while deletingQueue runs */
   private heldCancels: string[] | undefined;
+  /** per exchange (the default exchange: per routing key), for the console's producers */
+  readonly published = new Map<string, PublishCounter>();
+  /** the counter of the previous publish: a channel mostly publishes to one place */
+  private lastPublished: PublishCounter | undefined;
   readonly stats = {
     publish: 0, confirm: 0, returnUnroutable: 0, dropUnroutable: 0, deliver: 0, deliverNoAck: 0, get: 0, getNoAck: 0, getEmpty: 0, ack: 0, redeliver: 0,
   };
@@ -229,6 +246,11 @@ export class Channel {
       this.fail(new AmqpError(406, `message size ${size} is larger than configured max size ${max}`), 60, 40);
       return;
     }
+    // Parsed only when something asks (maybe in a TTL timer much later), so checked now. RabbitMQ
+    // 3.10 decodes them at publish and answers what it cannot decode with a bare 541, 0/0.
+    if (!propertiesWellFormed(payload, 12, payload.length)) {
+      throw new AmqpError(541, `content header properties cannot be decoded (${payload.length - 12} octets)`, 'connection');
+    }
     // copied: a slice would keep the whole socket chunk alive for as long as the message lives
     p.properties = Buffer.from(payload.subarray(12));
     p.size = size;
@@ -280,6 +302,7 @@ export class Channel {
   private route(exchangeName: string, msg: Message, mandatory: boolean): void {
     const ex = this.checkPublishable(exchangeName);
     this.stats.publish++;
+    this.countPublish(exchangeName, msg.routingKey);
     const seq = this.confirmMode ? ++this.publishSeq : 0;
     if (this.replyTo !== undefined || msg.routingKey.startsWith('amq.rabbitmq.reply-to')) {
       const handled = this.conn.directReplyTo.route(this, ex, msg);
@@ -312,6 +335,23 @@ export class Channel {
     } else {
       this.confirm(seq, routed !== Routed.Rejected);
     }
+  }
+
+  private countPublish(exchange: string, routingKey: string): void {
+    const last = this.lastPublished;
+    if (last !== undefined && last.exchange === exchange && (exchange !== '' || last.routingKey === routingKey)) {
+      last.count++;
+      return;
+    }
+    const key = exchange === '' ? `\u0000${routingKey}` : exchange;
+    let c = this.published.get(key);
+    if (c === undefined) {
+      if (this.published.size >= MAX_PUBLISH_COUNTERS) this.published.clear();
+      c = { exchange, routingKey: exchange === '' ? routingKey : '', since: Date.now(), count: 0 };
+      this.published.set(key, c);
+    }
+    c.count++;
+    this.lastPublished = c;
   }
 
   /** Everything up to `seq` is on disk (or failed to get there): send those confirms, in order. */
@@ -368,6 +408,7 @@ export class Channel {
     this.settle(tag, multiple, (d) => {
       d.queue.settle(d.entry);
       this.stats.ack++;
+      if (d.consumer !== undefined) d.consumer.stats.acked++;
     });
   }
 
@@ -377,7 +418,7 @@ export class Channel {
       this.txOps.push({ kind: 'nack', tag, multiple, requeue });
       return;
     }
-    this.settle(tag, multiple, requeue ? (d) => d.queue.requeue(d.entry) : (d) => d.queue.discard(d.entry));
+    this.settle(tag, multiple, requeue ? requeueDelivery : discardDelivery);
   }
 
   private settle(tag: number, multiple: boolean, action: (d: Delivery) => void): void {
@@ -504,4 +545,14 @@ export class Channel {
     this.unacked.clear();
     for (const q of queues) q.dispatch();
   }
+}
+
+function requeueDelivery(d: Delivery): void {
+  if (d.consumer !== undefined) d.consumer.stats.rejected++;
+  d.queue.requeue(d.entry);
+}
+
+function discardDelivery(d: Delivery): void {
+  if (d.consumer !== undefined) d.consumer.stats.rejected++;
+  d.queue.discard(d.entry);
 }

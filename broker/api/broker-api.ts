@@ -204,7 +204,59 @@ export interface StatsTick {
   exchanges: Record<string, { publish_in_rate: number; publish_out_rate: number }>;
   /** by bindingStatsKey(): messages per second routed through each binding */
   bindings: Record<string, { publish_rate: number }>;
+  /** by consumerStatsKey(): what each consumer was handed and settled, counted per consumer */
+  consumers: Record<string, ConsumerStats>;
+  /** by producerStatsKey(): channels that published in the last PRODUCER_WINDOW_MS, per exchange */
+  producers: Record<string, ProducerStats>;
   totals: RateTotals;
+}
+
+/** One consumer's own counters (totals since it started) and rates; unacked/prefetch: its window. */
+export interface ConsumerStats {
+  queue: string;
+  consumer_tag: string;
+  /** the channel's name, as consumers' channel_details.name gives it */
+  channel: string;
+  delivered: number;
+  redelivered: number;
+  acked: number;
+  /** nacks and rejects */
+  rejected: number;
+  deliver_rate: number;
+  ack_rate: number;
+  reject_rate: number;
+  redeliver_rate: number;
+  unacked: number;
+  /** 0: no limit */
+  prefetch: number;
+}
+
+/** A channel publishing to an exchange: a producer. */
+export interface ProducerStats {
+  /** the connection's name (`peer:port -> host:port`) */
+  connection: string;
+  /** the client's `connection_name` property, when it gave one */
+  connection_name?: string;
+  /** the channel's name (`<connection> (<number>)`) */
+  channel: string;
+  user: string;
+  exchange: string;
+  /** the default exchange routes by queue name: which queue the producer addressed */
+  routing_key?: string;
+  /** since the channel opened */
+  published: number;
+  publish_rate: number;
+}
+
+/** Producers stay in stats ticks this long after their last publish. */
+export const PRODUCER_WINDOW_MS = 5_000;
+
+export function consumerStatsKey(c: { queue: string; channel: string; consumer_tag: string }): string {
+  return `${c.queue}|${c.channel}|${c.consumer_tag}`;
+}
+
+export function producerStatsKey(p: { channel: string; exchange: string; routing_key?: string }): string {
+  return `${p.channel}|${p.exchange}|${p.routing_key ?? ''}`;
 }
 
 export interface FlowEvent {

@@ -17,7 +17,25 @@ export interface Consumer {
   cancelledByQueue(queue: Queue): void;
   /** For listings: which connection and channel, prefetch and so on. */
   describe(): ConsumerInfo;
+  /** What this consumer was handed and what it settled: plain increments, read by the stats tick. */
+  readonly stats: ConsumerStats;
+  /** Deliveries it holds unacknowledged now (its prefetch window in use). */
+  unackedCount(): number;
 }
+
+/**
+ * Per-consumer counters. The queue counts deliveries and redeliveries as it hands a message over
+ * (Queue.dispatch); each implementation counts its acks and its nacks/rejects as it settles.
+ */
+export interface ConsumerStats {
+  delivered: number;
+  redelivered: number;
+  acked: number;
+  /** nacks and rejects, requeued or not */
+  rejected: number;
+}
+
+export const newConsumerStats = (): ConsumerStats => ({ delivered: 0, redelivered: 0, acked: 0, rejected: 0 });
 
 export interface ConsumerInfo {
   connection: string;

@@ -256,7 +256,12 @@ export class Queue {
           this.unacked++;
           this.stats.delivered++;
         }
-        if (entry.redelivered) this.stats.redelivered++;
+        const cs = consumer.stats;
+        cs.delivered++;
+        if (entry.redelivered) {
+          this.stats.redelivered++;
+          cs.redelivered++;
+        }
         if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
         if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag);
         consumer.deliver(this, entry);

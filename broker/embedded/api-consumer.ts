@@ -4,8 +4,7 @@
 // management counters behave the same. It starts with basic.consume's checks (consumeTarget), so a
 // queue refuses it as it would an AMQP client. Each is its own "channel" of an ApiConnection:
 // delivery tags are its own, from 1, and `multiple` covers only its deliveries.
-import { isUtf8 } from 'node:buffer';
-import type { Consumer, ConsumerInfo } from '../core/consumer';
+import { newConsumerStats, type Consumer, type ConsumerInfo } from '../core/consumer';
 import { generatedConsumerTag } from '../core/names';
 import type { PropertiesCodec } from '../core/properties';
 import { consumeTarget } from '../core/publishing';
@@ -15,7 +14,7 @@ import type { Actor, ConsumeOptions, ConsumerHandle, Delivery, DeliverySink } fr
 import { BrokerError } from '../api/errors';
 import { vhostFor } from './access';
 import { ApiConnection } from './api-connection';
-import { propertiesToJson } from './message-properties';
+import { payloadOf, propertiesToJson } from './message-properties';
 import type { LiveState } from './vhost-watch';
 
 /** AMQP's prefetch_count is a short. */
@@ -71,6 +70,7 @@ export class ApiConsumer implements Consumer {
   readonly noAck: boolean;
   readonly exclusive = false;
   readonly priority = 0;
+  readonly stats = newConsumerStats();
   readonly queue: Queue;
   readonly channel: number;
   /** 0: no limit but the sink's back-pressure, as in AMQP */
@@ -114,6 +114,10 @@ export class ApiConsumer implements Consumer {
     }
   }
 
+  unackedCount(): number {
+    return this.unacked.size;
+  }
+
   cancelledByQueue(queue: Queue): void {
     // the queue has already let go of the consumer; what it held can only be forgotten
     this.active = false;
@@ -137,7 +141,13 @@ export class ApiConsumer implements Consumer {
   handle(): ConsumerHandle {
     return {
       tag: this.tag,
-      ack: (tag, multiple) => settled(() => this.settle(tag, multiple, (e) => this.queue.settle(e))),
+      ack: (tag, multiple) =>
+        settled(() =>
+          this.settle(tag, multiple, (e) => {
+            this.stats.acked++;
+            this.queue.settle(e);
+          }),
+        ),
       nack: (tag, multiple, requeue) => settled(() => this.settle(tag, multiple, this.settleAs(requeue))),
       reject: (tag, requeue) => settled(() => this.settle(tag, false, this.settleAs(requeue))),
       resume: () => {
@@ -177,7 +187,11 @@ export class ApiConsumer implements Consumer {
   }
 
   private settleAs(requeue: boolean): (e: QueueEntry) => void {
-    return requeue ? (e) => this.queue.requeue(e) : (e) => this.queue.discard(e);
+    return (e) => {
+      this.stats.rejected++;
+      if (requeue) this.queue.requeue(e);
+      else this.queue.discard(e);
+    };
   }
 
   /** Tag 0 with `multiple` means every outstanding delivery, as in AMQP. */
@@ -208,18 +222,15 @@ export class ApiConsumer implements Consumer {
     const msg = entry.msg;
     const raw = queue.deliveryProperties(entry, false);
     const properties = raw === msg.rawProperties ? msg.properties : this.codec.decode(raw);
-    const full = msg.body;
-    const max = this.maxPayloadBytes;
-    const body = max !== undefined && full.length > max ? full.subarray(0, max) : full;
-    const asString = isUtf8(body);
+    const { payload, encoding } = payloadOf(msg.body, this.maxPayloadBytes, true);
     return {
       deliveryTag: tag,
       redelivered: entry.redelivered,
       exchange: msg.exchange,
       routingKey: msg.routingKey,
       properties: propertiesToJson(properties),
-      payload: asString ? body.toString('utf8') : body.toString('base64'),
-      payloadEncoding: asString ? 'string' : 'base64',
+      payload,
+      payloadEncoding: encoding,
       payloadBytes: msg.bodySize,
     };
   }

@@ -1,8 +1,10 @@
 // The once-a-second stats tick of one watched vhost: queue depths and consumer counts, and rates
 // taken as the change of the broker's O(1) counters (counters.ts) since the previous tick. Runs
 // only for vhosts someone watches; objects are WeakMap keys, so deleted ones are forgotten.
+import type { ConnectionHandle } from '../core/broker-core';
 import type { VirtualHost } from '../core/vhost';
-import { bindingStatsKey, type RatePoint, type StatsTick } from '../api/broker-api';
+import { bindingStatsKey, consumerStatsKey, PRODUCER_WINDOW_MS, producerStatsKey, type RatePoint, type StatsTick } from '../api/broker-api';
+import { asAmqp, channelName } from './amqp-view';
 import { propertiesKey } from './bindings';
 import { exchangeCounters, queueCounters, type Counters } from './counters';
 import { HISTORY_AGE_MS, HISTORY_INCR_MS, type SamplePoint } from './history';
@@ -17,10 +19,34 @@ interface Sample {
 
 export class StatsTicker {
   private readonly last = new WeakMap<object, Sample>();
+  /** a producer counter → when it last moved */
+  private readonly lastPublish = new WeakMap<object, number>();
 
-  tick(vh: VirtualHost, totals: Totals, now = Date.now()): StatsTick {
+  tick(vh: VirtualHost, totals: Totals, connections: Iterable<ConnectionHandle> = [], now = Date.now()): StatsTick {
     const queues: StatsTick['queues'] = {};
+    const consumers: StatsTick['consumers'] = {};
     for (const q of vh.queues.values()) {
+      for (const c of q.consumers) {
+        const s = c.stats;
+        const info = c.describe();
+        const channel = channelName(info.connection, info.channel);
+        const r = this.rates(c, { delivered: s.delivered, acked: s.acked, rejected: s.rejected, redelivered: s.redelivered }, now);
+        consumers[consumerStatsKey({ queue: q.name, channel, consumer_tag: c.tag })] = {
+          queue: q.name,
+          consumer_tag: c.tag,
+          channel,
+          delivered: s.delivered,
+          redelivered: s.redelivered,
+          acked: s.acked,
+          rejected: s.rejected,
+          deliver_rate: r('delivered'),
+          ack_rate: r('acked'),
+          reject_rate: r('rejected'),
+          redeliver_rate: r('redelivered'),
+          unacked: c.unackedCount(),
+          prefetch: info.ackRequired ? info.prefetchCount : 0,
+        };
+      }
       const c = queueCounters(q);
       const rate = this.rates(q, c, now);
       queues[q.name] = {
@@ -47,6 +73,7 @@ export class StatsTicker {
         bindings[key] = { publish_rate: this.rates(b, { routed: b.routed }, now)('routed') };
       }
     }
+    const producers = this.producers(vh.name, connections, now);
     // channel publishes, queue deliveries and acks, and what departed objects left behind
     const t = totals.vhostCounters(vh);
     const rate = this.rates(vh, t, now);
@@ -55,8 +82,47 @@ export class StatsTicker {
       queues,
       exchanges,
       bindings,
+      consumers,
+      producers,
       totals: { publish_rate: rate('publish'), deliver_rate: rate('deliver_get'), ack_rate: rate('ack'), messages: t.messages ?? 0 },
     };
+  }
+
+  /** Channels of the vhost's AMQP connections that published within PRODUCER_WINDOW_MS, per exchange. */
+  private producers(vhost: string, connections: Iterable<ConnectionHandle>, now: number): StatsTick['producers'] {
+    const out: StatsTick['producers'] = {};
+    for (const conn of connections) {
+      if (conn.vhostName !== vhost) continue;
+      const amqp = asAmqp(conn);
+      if (amqp === undefined) continue;
+      let named: string | undefined | null = null;
+      for (const ch of amqp.channels.values()) {
+        for (const counter of ch.published.values()) {
+          const prev = this.last.get(counter)?.values.published;
+          const rate = this.rates(counter, { published: counter.count }, now)('published');
+          if (prev === undefined ? counter.since > now - PRODUCER_WINDOW_MS : counter.count !== prev) this.lastPublish.set(counter, now);
+          const moved = this.lastPublish.get(counter);
+          if (moved === undefined || now - moved > PRODUCER_WINDOW_MS) continue;
+          if (named === null) {
+            const n = amqp.clientProperties.connection_name;
+            named = typeof n === 'string' && n !== '' ? n : Buffer.isBuffer(n) ? n.toString('utf8') : undefined;
+          }
+          const channel = channelName(conn.name, ch.id);
+          const p = {
+            connection: conn.name,
+            ...(named !== undefined ? { connection_name: named } : {}),
+            channel,
+            user: conn.user,
+            exchange: counter.exchange,
+            ...(counter.exchange === '' ? { routing_key: counter.routingKey } : {}),
+            published: counter.count,
+            publish_rate: rate,
+          };
+          out[producerStatsKey(p)] = p;
+        }
+      }
+    }
+    return out;
   }
 
   /** Per-second change since this object's previous tick; 0 on its first. */

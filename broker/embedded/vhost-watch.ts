@@ -160,7 +160,7 @@ export class LiveState {
     for (const [vhost, w] of this.watched) {
       const vh = this.core.getVhost(vhost);
       if (vh === undefined) continue;
-      const tick: StatsTick = this.ticker.tick(vh, this.mgmt.totals, now);
+      const tick: StatsTick = this.ticker.tick(vh, this.mgmt.totals, this.core.connections, now);
       for (const watch of [...w.watches]) this.tell(watch, 'stats', (l) => l.stats(tick));
     }
   }

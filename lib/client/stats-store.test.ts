@@ -10,6 +10,8 @@ const tick = (ready: number) => ({
   },
   exchanges: {},
   bindings: { 'x|queue|a|k': { publish_rate: ready } },
+  consumers: {},
+  producers: {},
   totals: { publish_rate: 1, deliver_rate: 1, ack_rate: 1, messages: ready + 1 },
 });
 

@@ -9,6 +9,8 @@ type StatsTick = Extract<ServerMessage, { type: 'stats' }>;
 export type QueueStats = StatsTick['queues'][string];
 export type ExchangeStats = StatsTick['exchanges'][string];
 export type BindingStats = StatsTick['bindings'][string];
+export type ConsumerStats = StatsTick['consumers'][string];
+export type ProducerStats = StatsTick['producers'][string];
 
 export interface HistoryPoint {
   ts: number;
@@ -32,6 +34,10 @@ interface StatsState {
   exchanges: Record<string, ExchangeStats>;
   /** by bindingStatsKey() */
   bindings: Record<string, BindingStats>;
+  /** by consumerStatsKey(): each consumer's own counts and rates */
+  consumers: Record<string, ConsumerStats>;
+  /** by producerStatsKey(): channels that published lately, per exchange */
+  producers: Record<string, ProducerStats>;
   history: HistoryPoint[];
   /** the graph shows a frozen picture: ticks still feed the history, not the per-entity maps */
   frozen: boolean;
@@ -55,6 +61,18 @@ function sameQueue(a: QueueStats, b: QueueStats): boolean {
 
 const sameExchange = (a: ExchangeStats, b: ExchangeStats) => a.publish_in_rate === b.publish_in_rate && a.publish_out_rate === b.publish_out_rate;
 const sameBinding = (a: BindingStats, b: BindingStats) => a.publish_rate === b.publish_rate;
+const sameConsumer = (a: ConsumerStats, b: ConsumerStats) =>
+  a.delivered === b.delivered &&
+  a.acked === b.acked &&
+  a.rejected === b.rejected &&
+  a.redelivered === b.redelivered &&
+  a.deliver_rate === b.deliver_rate &&
+  a.ack_rate === b.ack_rate &&
+  a.reject_rate === b.reject_rate &&
+  a.unacked === b.unacked &&
+  a.prefetch === b.prefetch;
+const sameProducer = (a: ProducerStats, b: ProducerStats) =>
+  a.published === b.published && a.publish_rate === b.publish_rate && a.connection_name === b.connection_name;
 
 /** The new map, reusing unchanged entries; the old map itself when nothing changed. */
 function merge<T>(old: Record<string, T>, next: Record<string, T>, same: (a: T, b: T) => boolean): Record<string, T> {
@@ -77,6 +95,8 @@ export const useStats = create<StatsState>()((set, get) => ({
   queues: {},
   exchanges: {},
   bindings: {},
+  consumers: {},
+  producers: {},
   history: [],
   frozen: false,
   applyTick(vhost, tick) {
@@ -94,6 +114,8 @@ export const useStats = create<StatsState>()((set, get) => ({
       queues: merge(s.queues, tick.queues ?? {}, sameQueue),
       exchanges: merge(s.exchanges, tick.exchanges ?? {}, sameExchange),
       bindings: merge(s.bindings, tick.bindings ?? {}, sameBinding),
+      consumers: merge(s.consumers, tick.consumers ?? {}, sameConsumer),
+      producers: merge(s.producers, tick.producers ?? {}, sameProducer),
     });
   },
   seedHistory(vhost, points) {
@@ -105,7 +127,7 @@ export const useStats = create<StatsState>()((set, get) => ({
     set({ history: [...older, ...s.history].slice(-HISTORY_LENGTH) });
   },
   reset(vhost) {
-    set({ vhost, ts: 0, queues: {}, exchanges: {}, bindings: {}, history: [] });
+    set({ vhost, ts: 0, queues: {}, exchanges: {}, bindings: {}, consumers: {}, producers: {}, history: [] });
   },
   setFrozen(frozen) {
     set({ frozen });
@@ -114,3 +136,5 @@ export const useStats = create<StatsState>()((set, get) => ({
 
 export const useQueueStats = (name: string): QueueStats | undefined => useStats((s) => s.queues[name]);
 export const useExchangeStats = (name: string): ExchangeStats | undefined => useStats((s) => s.exchanges[name]);
+export const useConsumerStats = (key: string): ConsumerStats | undefined => useStats((s) => s.consumers[key]);
+export const useProducerStats = (key: string): ProducerStats | undefined => useStats((s) => s.producers[key]);

@@ -9,9 +9,9 @@
 // What the broker API hands the hub goes out as it is: snapshot rows, diffs, stats ticks, flow
 // events and deliveries have the API's types. Only types come from broker/index.ts (the browser
 // bundles this file), so bindingStatsKey is restated here; it must stay the API's.
-import type { Delivery, FlowEvent, RatePoint, RateTotals, Row, StatsTick, TopologyChange, TopologyKind } from '../../broker/index';
+import type { ConsumerStats, Delivery, FlowEvent, ProducerStats, RatePoint, RateTotals, Row, StatsTick, TopologyChange, TopologyKind } from '../../broker/index';
 
-export type { RatePoint, RateTotals, TopologyKind };
+export type { ConsumerStats, ProducerStats, RatePoint, RateTotals, TopologyKind };
 
 /** Management-API shaped items, as the REST API returns them (RabbitMQ's field names). */
 export type Item = Row;
@@ -20,6 +20,19 @@ export type Item = Row;
 export function bindingStatsKey(b: { source: string; destination_type: string; destination: string; properties_key: string }): string {
   return `${b.source}|${b.destination_type}|${b.destination}|${b.properties_key}`;
 }
+
+/** How a stats tick names a consumer: queue, channel name and consumer tag (the API's consumerStatsKey). */
+export function consumerStatsKey(c: { queue: string; channel: string; consumer_tag: string }): string {
+  return `${c.queue}|${c.channel}|${c.consumer_tag}`;
+}
+
+/** How a stats tick names a producer: channel name, exchange, and for the default exchange the routing key. */
+export function producerStatsKey(p: { channel: string; exchange: string; routing_key?: string }): string {
+  return `${p.channel}|${p.exchange}|${p.routing_key ?? ''}`;
+}
+
+/** Producers stay in stats ticks this long after their last publish (the API's PRODUCER_WINDOW_MS). */
+export const PRODUCER_WINDOW_MS = 5_000;
 
 export type ClientMessage =
   | { type: 'auth'; username: string; password: string }
@@ -60,7 +73,7 @@ export type ServerMessage =
     }
   /** add replaces an item with the same identity; remove names it by identity fields */
   | { type: 'diff'; changes: TopologyChange[] }
-  /** by queue, exchange and bindingStatsKey(); rates per second, measured */
+  /** by queue, exchange, bindingStatsKey(), consumerStatsKey() and producerStatsKey(); rates per second, measured */
   | ({ type: 'stats' } & StatsTick)
   | { type: 'flow'; events: FlowEventMessage[]; dropped: number }
   | { type: 'consume-ok'; id: string; consumerTag: string }
