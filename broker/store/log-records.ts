@@ -76,42 +76,71 @@ export type ScanResult =
   | { ok: true; record: DecodedRecord; next: number }
   | { ok: false; reason: 'short' | 'checksum' | 'malformed' };
 
-/** Reads the record at `off` of a segment's bytes; body offsets are relative to `buf`. */
+/**
+ * Reads the record at `off` of a segment's bytes; body offsets are relative to `buf`. The fields'
+ * lengths are checked against the record's before the checksum is computed, so that scanning for
+ * the next good record after a corrupt one (see MessageLog.open) costs a checksum only where a
+ * record's whole layout already fits.
+ */
 export function decodeRecord(buf: Buffer, off: number): ScanResult {
   if (off + RECORD_HEADER > buf.length) return { ok: false, reason: 'short' };
   const length = buf.readUInt32BE(off);
   const start = off + RECORD_HEADER;
   const end = start + length;
   if (length < 1 || end > buf.length) return { ok: false, reason: 'short' };
-  if (crc32(buf.subarray(start, end)) !== buf.readUInt32BE(off + 4)) return { ok: false, reason: 'checksum' };
   const type = buf[start];
-  try {
-    if (type === RecordType.Message) {
-      let o = start + 1;
-      const queue = buf.readUInt32BE(o);
-      const seq = buf.readDoubleBE(o + 4);
-      const expiresAt = buf.readDoubleBE(o + 12);
-      o += 20;
-      const exLen = buf[o++];
-      const exchange = buf.toString('utf8', o, o + exLen);
-      o += exLen;
-      const rkLen = buf[o++];
-      const routingKey = buf.toString('utf8', o, o + rkLen);
-      o += rkLen;
-      const propLen = buf.readUInt32BE(o);
-      o += 4;
-      const properties = Buffer.from(buf.subarray(o, o + propLen));
-      o += propLen;
-      const bodyLength = buf.readUInt32BE(o);
-      o += 4;
-      if (o + bodyLength !== end) return { ok: false, reason: 'malformed' };
-      return { ok: true, record: { type, meta: { queue, seq, expiresAt, exchange, routingKey, properties }, bodyOffset: o, bodyLength }, next: end };
-    }
-    if ((type === RecordType.Delivered || type === RecordType.Removed || type === RecordType.Purged) && length === 13) {
-      return { ok: true, record: { type, queue: buf.readUInt32BE(start + 1), seq: buf.readDoubleBE(start + 5) }, next: end };
-    }
-  } catch {
-    // a length field pointing past the record: fall through
+  let record: DecodedRecord;
+  if (type === RecordType.Message) {
+    if (length < MIN_MESSAGE) return { ok: false, reason: 'malformed' };
+    let o = start + 21;
+    const exLen = buf[o++];
+    o += exLen;
+    if (o + 1 > end) return { ok: false, reason: 'malformed' };
+    const rkLen = buf[o++];
+    o += rkLen;
+    if (o + 4 > end) return { ok: false, reason: 'malformed' };
+    const propLen = buf.readUInt32BE(o);
+    o += 4 + propLen;
+    if (o + 4 > end) return { ok: false, reason: 'malformed' };
+    const bodyLength = buf.readUInt32BE(o);
+    o += 4;
+    if (o + bodyLength !== end) return { ok: false, reason: 'malformed' };
+    if (!checksumOk(buf, off, start, end)) return { ok: false, reason: 'checksum' };
+    let p = start + 1;
+    const queue = buf.readUInt32BE(p);
+    const seq = buf.readDoubleBE(p + 4);
+    const expiresAt = buf.readDoubleBE(p + 12);
+    p += 21;
+    const exchange = buf.toString('utf8', p, p + exLen);
+    p += exLen + 1;
+    const routingKey = buf.toString('utf8', p, p + rkLen);
+    p += rkLen + 4;
+    const properties = Buffer.from(buf.subarray(p, p + propLen));
+    record = { type, meta: { queue, seq, expiresAt, exchange, routingKey, properties }, bodyOffset: o, bodyLength };
+  } else if ((type === RecordType.Delivered || type === RecordType.Removed || type === RecordType.Purged) && length === 13) {
+    if (!checksumOk(buf, off, start, end)) return { ok: false, reason: 'checksum' };
+    record = { type, queue: buf.readUInt32BE(start + 1), seq: buf.readDoubleBE(start + 5) };
+  } else {
+    return { ok: false, reason: 'malformed' };
   }
-  return { ok: false, reason: 'malformed' };
+  return { ok: true, record, next: end };
+}
+
+/** type, queue, seq, expiresAt, three length bytes/fields and the body length */
+const MIN_MESSAGE = 1 + 4 + 8 + 8 + 1 + 1 + 4 + 4;
+
+function checksumOk(buf: Buffer, off: number, start: number, end: number): boolean {
+  return crc32(buf.subarray(start, end)) === buf.readUInt32BE(off + 4);
+}
+
+/**
+ * The offset of the next record at or after `from` whose layout and checksum check out, or -1.
+ * A false match needs a layout that fits exactly and a matching CRC-32: about one in 2^32 of the
+ * rare offsets whose layout fits.
+ */
+export function resync(buf: Buffer, from: number): number {
+  for (let off = from; off + RECORD_HEADER < buf.length; off++) {
+    if (decodeRecord(buf, off).ok) return off;
+  }
+  return -1;
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
-import { decodeRecord, encodeMark, encodeMessageHead, type DecodedRecord, type MessageMeta, type RecordType } from './log-records';
+import { syncDir } from './atomic-file';
+import { decodeRecord, encodeMark, encodeMessageHead, resync, type DecodedRecord, type MessageMeta, type RecordType } from './log-records';
 
 /** One file of the log. `refs` are the messages in it that some queue still holds. */
 export class Segment {
@@ -10,6 +11,8 @@ export class Segment {
   liveBytes = 0;
   /** chunks queued for this segment but not yet written */
   pendingWrites = 0;
+  /** recovery skipped bytes of it: once nothing in it is live it is moved to quarantine/, never deleted */
+  damaged = false;
   constructor(
     readonly id: number,
     readonly file: string,
@@ -36,6 +39,9 @@ export class StoredRef {
 }
 
 type Waiter = (ok: boolean) => void;
+
+/** messages/quarantine: bytes and segments recovery could not fully read, kept for a person */
+const QUARANTINE = 'quarantine';
 
 /**
  * An append-only log in fixed-size segment files, written in batches: records appended during one
@@ -67,8 +73,11 @@ export class MessageLog {
   ) {}
 
   /**
-   * Opens the log, handing every intact record to `onRecord` in order. A torn or corrupt tail of
-   * the last segment is cut off; corruption inside an older segment skips the rest of it.
+   * Opens the log, handing every intact record to `onRecord` in order. After a corrupt record the
+   * scan resumes at the next record whose layout and checksum check out: only the bytes between are
+   * skipped, and the segment is kept (see reclaim). Bad bytes with nothing intact after them at the
+   * end of the last segment are what a crash in the middle of a write leaves: they are copied to
+   * quarantine/ and cut off. Every skipped or removed range is logged with its reason.
    */
   open(onRecord: (r: DecodedRecord, segment: Segment, recordBytes: number) => void): void {
     fs.mkdirSync(this.dir, { recursive: true });
@@ -81,25 +90,60 @@ export class MessageLog {
       let off = 0;
       while (off < bytes.length) {
         const r = decodeRecord(bytes, off);
-        if (!r.ok) {
-          const what = r.reason === 'short' ? 'torn record' : `${r.reason} error`;
-          if (last) {
-            this.log.warn(`message log: ${what} at ${f}:${off}, dropping the last ${bytes.length - off} bytes`);
-            fs.truncateSync(file, off);
-            segment.size = off;
-          } else {
-            this.log.warn(`message log: ${what} at ${f}:${off}, skipping the rest of that segment`);
-          }
-          break;
+        if (r.ok) {
+          onRecord(r.record, segment, r.next - off);
+          off = r.next;
+          continue;
         }
-        onRecord(r.record, segment, r.next - off);
-        off = r.next;
+        const what = r.reason === 'short' ? 'a record longer than what follows it' : `a record with a ${r.reason === 'checksum' ? 'wrong checksum' : 'malformed layout'}`;
+        const next = resync(bytes, off + 1);
+        if (next >= 0) {
+          this.log.warn(
+            `message log: ${what} at ${f}:${off}; skipped bytes ${off}-${next - 1} (${next - off} bytes) to the next intact record. ` +
+              `${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
+          );
+          segment.damaged = true;
+          off = next;
+          continue;
+        }
+        if (last) {
+          const copy = this.quarantine(`${f}.tail-at-${off}`, bytes.subarray(off));
+          this.log.warn(
+            `message log: ${what} at ${f}:${off} and no intact record after it (a write a crash interrupted): ` +
+              `cut off the last ${bytes.length - off} bytes, a copy is in ${copy}`,
+          );
+          fs.truncateSync(file, off);
+          segment.size = off;
+        } else {
+          this.log.warn(
+            `message log: ${what} at ${f}:${off} and no intact record after it: skipped bytes ${off}-${bytes.length - 1} ` +
+              `(${bytes.length - off} bytes). ${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
+          );
+          segment.damaged = true;
+        }
+        break;
       }
       segment.fd = fs.openSync(file, last ? 'a+' : 'r');
       this.segments.push(segment);
     });
     if (this.segments.length === 0) this.roll();
     this.active = this.segments[this.segments.length - 1];
+  }
+
+  /** Keeps bytes recovery could not read, under messages/quarantine/, for a person to look at. */
+  private quarantine(name: string, bytes: Buffer): string {
+    const dir = path.join(this.dir, QUARANTINE);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
+    const fd = fs.openSync(file, 'w');
+    try {
+      fs.writeFileSync(fd, bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    syncDir(dir);
+    return file;
   }
 
   /** Start-up failed: closes what open() opened; writes and deletes nothing. */
@@ -237,7 +281,17 @@ export class MessageLog {
       if (s.refs.size > 0 || s.pendingWrites > 0 || s === this.active) break;
       this.segments.shift();
       fs.closeSync(s.fd);
-      fs.rmSync(s.file, { force: true });
+      if (s.damaged) {
+        // parts of it could not be read: never deleted, set aside where recovery no longer reads it
+        const dir = path.join(this.dir, QUARANTINE);
+        fs.mkdirSync(dir, { recursive: true });
+        const to = path.join(dir, path.basename(s.file));
+        fs.renameSync(s.file, to);
+        syncDir(this.dir);
+        this.log.warn(`message log: nothing readable in ${path.basename(s.file)} is live any more; it had unreadable bytes, so it was moved to ${to}, not deleted`);
+      } else {
+        fs.rmSync(s.file, { force: true });
+      }
     }
   }
 

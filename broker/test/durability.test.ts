@@ -285,6 +285,61 @@ describe('storage', () => {
   });
 });
 
+describe('recovery from a corrupt stretch inside the log', () => {
+  test('32 corrupt bytes in an older segment lose only the records they touch; the scan resumes after them, logs the range and keeps the segment', async () => {
+    const dir = tempDir();
+    const segmentSize = 64 * 1024;
+    let b = await start(dir, { segmentSize });
+    const ch = await b.conn.createConfirmChannel();
+    await ch.assertQueue('many', { durable: true });
+    const n = 2000;
+    for (let i = 0; i < n; i++) ch.sendToQueue('many', Buffer.from(`message ${i}`.padEnd(100, '.')), { persistent: true });
+    await ch.waitForConfirms();
+    await stop(b);
+    const segDir = path.join(dir, 'messages');
+    const segs = fs.readdirSync(segDir).filter((f) => f.endsWith('.seg')).sort();
+    expect(segs.length).toBeGreaterThan(2);
+    // 32 bytes in the middle of the first segment, as a bad sector or a stray write leaves them
+    const victim = path.join(segDir, segs[0]);
+    const damaged = fs.readFileSync(victim);
+    damaged.fill(0xa5, 30_000, 30_032);
+    fs.writeFileSync(victim, damaged);
+
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      lines.push(String(chunk));
+      return write(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    try {
+      b = await start(dir, { segmentSize, logLevel: 'warn' });
+    } finally {
+      process.stderr.write = write;
+    }
+    const q = await (await b.conn.createChannel()).checkQueue('many');
+    // records are ~150 bytes: 32 bytes touch at most two of them
+    expect(q.messageCount).toBeGreaterThanOrEqual(n - 2);
+    expect(q.messageCount).toBeLessThan(n);
+    expect(lines.join('')).toMatch(new RegExp(`${segs[0]}:\\d+; skipped bytes \\d+-\\d+`));
+    await stop(b);
+    // not deleted while readable records in it are live, and never deleted at all
+    expect(fs.existsSync(victim)).toBe(true);
+    b = await start(dir, { segmentSize });
+    const ch2 = await b.conn.createChannel();
+    const got = await drain(ch2, 'many');
+    expect(got.length).toBe(q.messageCount);
+    // all consumed: the damaged segment goes to quarantine, byte for byte, instead of being deleted
+    const ch3 = await b.conn.createConfirmChannel();
+    for (let i = 0; i < 3; i++) {
+      ch3.sendToQueue('many', Buffer.alloc(40_000), { persistent: true });
+      await ch3.waitForConfirms();
+    }
+    await expect.poll(() => fs.existsSync(path.join(segDir, 'quarantine', segs[0]))).toBe(true);
+    expect(fs.readFileSync(path.join(segDir, 'quarantine', segs[0])).equals(damaged)).toBe(true);
+    await stop(b);
+  });
+});
+
 /** Every entry under `dir` (not following links): kind, size and content hash, to prove nothing changed. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
