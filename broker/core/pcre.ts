@@ -1,8 +1,16 @@
-// Policy patterns are PCRE (Erlang's `re`), matched against queue and exchange names. Warren checks
-// a pattern the way PCRE reports the common mistakes — same message, same offset — and runs it as
-// a JavaScript RegExp, after rewriting the PCRE-only spellings that have a JavaScript equivalent.
+// Policy, permission and listing-filter patterns are PCRE (Erlang's `re`), matched against names.
+// Warren checks a pattern the way PCRE reports the common mistakes — same message, same offset —
+// rewrites the PCRE-only spellings that have a JavaScript equivalent, lets JavaScript check the
+// syntax, and runs it with regex-engine.ts, whose time no pattern can blow up (never with a
+// JavaScript RegExp: one backtracking pattern would freeze the broker).
+import { LinearRegex, PatternTooLarge } from './regex-engine';
 
-export type PatternResult = { ok: true; regex: RegExp } | { ok: false; message: string; offset: number };
+/** A compiled pattern: whether it matches somewhere in a name. */
+export interface NamePattern {
+  test(name: string): boolean;
+}
+
+export type PatternResult = { ok: true; regex: NamePattern } | { ok: false; message: string; offset: number };
 
 const fail = (message: string, offset: number): PatternResult => ({ ok: false, message, offset });
 
@@ -14,8 +22,11 @@ const POSIX_CLASSES: Record<string, string> = {
   xdigit: '0-9A-Fa-f', word: '\\w', blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
 };
 
-/** PCRE's verdict on `pattern` for the mistakes people make, then the JavaScript regex to run. */
-export function compilePattern(pattern: string): PatternResult {
+/**
+ * PCRE's verdict on `pattern` for the mistakes people make, then the matcher to run. `caseless` is
+ * re's `caseless` option (the management API's `use_regex` filters).
+ */
+export function compilePattern(pattern: string, options: { caseless?: boolean } = {}): PatternResult {
   const p = pattern;
   const n = p.length;
   const open: number[] = [];
@@ -154,10 +165,18 @@ export function compilePattern(pattern: string): PatternResult {
   }
   if (open.length > 0) return fail('missing )', n);
   if (maxRef.ref > groups) return fail('reference to non-existent subpattern', maxRef.end);
+  if (options.caseless === true && !flags.includes('i')) flags += 'i';
   try {
-    return { ok: true, regex: new RegExp(out, flags) };
+    // syntax check only: this RegExp is never run
+    new RegExp(out, flags);
   } catch (err) {
-    // PCRE took it and JavaScript cannot run it: say so rather than never match
+    // PCRE took it and JavaScript cannot read it: say so rather than never match
+    return fail(`not supported by Warren: ${err instanceof Error ? err.message : String(err)}`, 0);
+  }
+  try {
+    return { ok: true, regex: new LinearRegex(out, flags) };
+  } catch (err) {
+    if (err instanceof PatternTooLarge) return fail(err.message, n);
     return fail(`not supported by Warren: ${err instanceof Error ? err.message : String(err)}`, 0);
   }
 }

@@ -2,7 +2,7 @@
 // keys each validator module owns, then keys nobody owns), then apply-to, the pattern and the
 // priority. Values are quoted as Erlang prints the JSON it decoded (`<<"5">>`, `null`).
 import { flat, fromJson, pretty, type Term } from './erl-pretty';
-import { compilePattern } from './pcre';
+import { compilePattern, type NamePattern } from './pcre';
 import { Policy, type ApplyTo, type PolicyDefinition, type PolicyValue } from './policy';
 
 /** A policy as given: `undefined` for a field that was left out. */
@@ -32,7 +32,7 @@ export function parsePolicy(vhost: string, name: string, input: PolicyInput): Po
   if (applyTo !== 'all' && applyTo !== 'queues' && applyTo !== 'exchanges') {
     errors.push(`apply-to '${typeof applyTo === 'string' ? applyTo : applyTo === null ? 'null' : JSON.stringify(applyTo)}' unrecognised; should be 'queues', 'exchanges' or 'all'`);
   }
-  let regex: RegExp | undefined;
+  let regex: NamePattern | undefined;
   if (typeof input.pattern !== 'string') errors.push(term('pattern should be a binary but was ', fromJson(input.pattern)));
   else {
     const r = compilePattern(input.pattern);

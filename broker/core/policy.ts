@@ -1,5 +1,5 @@
-import type { NamePattern } from './pcre';
 import { byteCompare } from './erl-pretty';
+import type { NamePattern } from './pcre';
 import type { QueueType } from './queue-type';
 
 export type ApplyTo = 'queues' | 'exchanges' | 'all';

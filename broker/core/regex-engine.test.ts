@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compilePattern } from './pcre';
+import { BACKREF_STEP_BUDGET, LinearRegex } from './regex-engine';
+
+const timed = (f: () => boolean): [boolean, number] => {
+  const t0 = performance.now();
+  const r = f();
+  return [r, performance.now() - t0];
+};
+
+// Random patterns of the subset pcre.ts hands on (no back-references: JavaScript and PCRE disagree
+// on a group that has not matched), small enough that JavaScript's own RegExp answers quickly.
+const atom: fc.Arbitrary<string> = fc.constantFrom('a', 'b', '.', '-', '\\.', '[ab]', '[^a]', '[a-c]', '\\w', '\\W', '\\d', 'A', '\\b', '\\B', '^', '$');
+const pattern: fc.Arbitrary<string> = fc.letrec<{ re: string }>((tie) => ({
+  re: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    atom,
+    fc.tuple(tie('re'), tie('re')).map(([x, y]) => x + y),
+    fc.tuple(tie('re'), tie('re')).map(([x, y]) => `(?:${x}|${y})`),
+    fc.tuple(tie('re'), fc.constantFrom('*', '+', '?', '{2}', '{1,3}', '{0,}', '*?')).map(([x, q]) => `(?:${x})${q}`),
+    tie('re').map((x) => `(${x})`),
+    tie('re').map((x) => `(?=${x})`),
+    tie('re').map((x) => `(?!${x})`),
+    tie('re').map((x) => `(?<=${x})`),
+    tie('re').map((x) => `(?<!${x})`),
+  ),
+})).re;
+const text = fc.stringMatching(/^[abAc.\-1 ]{0,12}$/);
+
+describe('LinearRegex', () => {
+  it('answers as JavaScript does on the subset', () => {
+    fc.assert(
+      fc.property(pattern, fc.constantFrom('', 'i', 'm', 's'), fc.array(text, { minLength: 1, maxLength: 5 }), (src, flags, texts) => {
+        const ours = new LinearRegex(src, flags);
+        const js = new RegExp(src, flags);
+        for (const t of texts) expect(ours.test(t), `${src} /${flags} on ${JSON.stringify(t)}`).toBe(js.test(t));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('reads escapes, classes and quantifiers as JavaScript does', () => {
+    const cases: [string, string, string][] = [
+      ['^\\x41\\u0042\\t$', '', 'AB\t'], ['[\\d-z]', '', '-'], ['[\\b]', '', '\b'], ['a{,2}', '', 'a{,2}'], ['\\cA', '', '\u0001'],
+      ['\\c1', '', '\\c1'], ['[^]', '', 'x'], ['[]', '', 'x'], ['\\0', '', '\0'], ['\\101', '', 'A'], ['a{2,}$', '', 'aaa'],
+      ['(?<n>a)\\k<n>', '', 'aa'], ['(a)\\1', 'i', 'aA'], ['^[a-z]+$', 'i', 'ABC'], ['^\\W+$', 'i', 'ſK'], ['\\k', '', 'k'], ['a.b', 's', 'a\nb'],
+      ['^b', 'm', 'a\nb'], ['a$', 'm', 'a\nb'], ['(a|)*x', '', 'aax'], ['(?:a*)*b', '', 'aab'], ['\\8', '', '8'],
+    ];
+    for (const [src, flags, t] of cases) {
+      const js = new RegExp(src, flags);
+      expect(new LinearRegex(src, flags).test(t), `${src} on ${JSON.stringify(t)}`).toBe(js.test(t));
+      expect(new LinearRegex(src, flags).test(`${t}#`), `${src} on ${JSON.stringify(t)}#`).toBe(js.test(`${t}#`));
+    }
+  });
+
+  it('takes linear time on patterns that make a backtracker explode', () => {
+    const long = `${'a'.repeat(5000)}!`;
+    for (const src of ['(a+)+$', '^(a|a)*$', '(a|aa)+b', '(.*a){20}$', '^(\\w+\\s?)*$', '(?=(a+)+$)', '(?<=(a+)+b)', '(?:a*)*b', '^(a+)+(?!a)b']) {
+      const [r, ms] = timed(() => new LinearRegex(src).test(long));
+      expect(r, src).toBe(false);
+      expect(ms, src).toBeLessThan(1000);
+    }
+  });
+
+  it('remembers lookarounds across positions: linear when they match at every one', () => {
+    const long = `${'a'.repeat(5000)}!`;
+    for (const [src, expected] of [['^(?:(?=.*!)a)*!$', true], ['(?<=^a.*)b', false], ['^(?:(?<=^a*)a)*!$', true], ['(?=.*b)', false]] as const) {
+      const [r, ms] = timed(() => new LinearRegex(src).test(long));
+      expect(r, src).toBe(expected);
+      expect(ms, src).toBeLessThan(1000);
+    }
+  });
+
+  it('runs back-references under a step budget: past it, no match, as re past its match limit', () => {
+    expect(new LinearRegex('^(a+)\\1$').test('aaaa')).toBe(true);
+    expect(new LinearRegex('^(a+)\\1$').test('aaa')).toBe(false);
+    // PCRE: a group that did not take part matches nothing
+    expect(new LinearRegex('(x)?\\1a').test('a')).toBe(false);
+    const [r, ms] = timed(() => new LinearRegex('^((a+)+)\\1b').test(`${'a'.repeat(40)}c`));
+    expect(r).toBe(false);
+    expect(ms).toBeLessThan(BACKREF_STEP_BUDGET / 1000);
+  });
+
+  it('refuses a pattern too large to run, as PCRE does', () => {
+    expect(compilePattern('(?:a{1000}){1000}')).toEqual({ ok: false, message: 'regular expression is too large', offset: 17 });
+    expect(compilePattern('a{99999999}')).toMatchObject({ ok: false, message: 'regular expression is too large' });
+  });
+
+  it('is caseless on request (listing filters)', () => {
+    const r = compilePattern('^Orders\\.', { caseless: true });
+    expect(r.ok && r.regex.test('ORDERS.eu')).toBe(true);
+    expect(r.ok && r.regex.test('xorders.eu')).toBe(false);
+  });
+});

@@ -1,0 +1,741 @@
+// A regex matcher whose time no pattern can blow up: user-supplied patterns (policies, permissions,
+// listing filters) are run here, never by JavaScript's backtracking RegExp, so one pattern cannot
+// freeze the event loop. It reads JavaScript regex syntax (pcre.ts translates PCRE into it and lets
+// JavaScript check the syntax first) and only answers "does it match somewhere" (`test`).
+//
+// The pattern becomes a small program run by a backtracker that remembers every (instruction,
+// position) it has already tried (RE2's "bit state" idea): for a yes/no answer a state that failed
+// once fails again, so the work is at most program size × (text length + 1), for any pattern.
+// Lookarounds are sub-programs (a lookbehind runs right to left, as JavaScript's does) whose states
+// are remembered as failing or as leading to a match, across the positions they are tried at. Back-references are the one
+// thing that memory cannot serve (the state includes what a group captured): a pattern with one runs
+// under a hard step budget instead and, as Erlang's `re` past its match limit, does not match.
+
+/** Past this many instructions a pattern is refused, as PCRE refuses a too large compiled pattern. */
+export const MAX_PROGRAM = 20_000;
+/** Steps a pattern with back-references may take for one `test` before it counts as no match. */
+export const BACKREF_STEP_BUDGET = 200_000;
+
+export class PatternTooLarge extends Error {}
+
+type Node =
+  | { t: 'char'; c: number }
+  | { t: 'class'; ranges: number[]; neg: boolean }
+  | { t: 'seq'; items: Node[] }
+  | { t: 'alt'; alts: Node[] }
+  | { t: 'group'; cap: number; body: Node }
+  | { t: 'repeat'; body: Node; min: number; max: number }
+  | { t: 'assert'; kind: Assertion }
+  | { t: 'look'; behind: boolean; neg: boolean; body: Node }
+  | { t: 'backref'; n: number };
+
+type Assertion = 'bol' | 'eol' | 'wb' | 'nwb';
+
+const enum Op {
+  Char,
+  Class,
+  Split,
+  Jmp,
+  Assert,
+  Look,
+  Save,
+  Backref,
+  Match,
+  Mark,
+  Progress,
+}
+
+type Inst =
+  | { op: Op.Char; c: number; back: boolean }
+  | { op: Op.Class; ranges: number[]; neg: boolean; back: boolean }
+  | { op: Op.Split; x: number; y: number }
+  | { op: Op.Jmp; x: number }
+  | { op: Op.Assert; kind: Assertion }
+  | { op: Op.Look; prog: Program; behind: boolean; reversed: boolean; neg: boolean; id: number }
+  | { op: Op.Save; slot: number }
+  | { op: Op.Backref; n: number }
+  | { op: Op.Match }
+  | { op: Op.Mark; reg: number }
+  | { op: Op.Progress; reg: number };
+
+interface Program {
+  insts: Inst[];
+}
+
+interface Flags {
+  ignoreCase: boolean;
+  multiline: boolean;
+  dotAll: boolean;
+}
+
+const MAX_CHAR = 0xffff;
+const DIGIT = [0x30, 0x39];
+const WORD = [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a];
+const SPACE = [
+  0x09, 0x0d, 0x20, 0x20, 0xa0, 0xa0, 0x1680, 0x1680, 0x2000, 0x200a, 0x2028, 0x2029, 0x202f, 0x202f, 0x205f, 0x205f, 0x3000, 0x3000,
+  0xfeff, 0xfeff,
+];
+
+function complement(ranges: number[]): number[] {
+  const sorted: [number, number][] = [];
+  for (let i = 0; i < ranges.length; i += 2) sorted.push([ranges[i], ranges[i + 1]]);
+  sorted.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  let next = 0;
+  for (const [lo, hi] of sorted) {
+    if (lo > next) out.push(next, lo - 1);
+    next = Math.max(next, hi + 1);
+  }
+  if (next <= MAX_CHAR) out.push(next, MAX_CHAR);
+  return out;
+}
+
+const BRACES = /\{(\d+)(,(\d*))?\}/y;
+const isHex = (s: string) => /^[0-9A-Fa-f]+$/.test(s);
+const isWordChar = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= 0x61 && c <= 0x7a);
+
+/** JavaScript regex syntax (Annex B, no `u` flag), already known to be valid, as a tree. */
+class Parser {
+  private i = 0;
+  private groups = 0;
+  readonly groupCount: number;
+  readonly names = new Map<string, number>();
+  hasBackref = false;
+
+  constructor(
+    private readonly p: string,
+    private readonly dotAll: boolean,
+  ) {
+    this.groupCount = this.scanGroups();
+  }
+
+  parse(): Node {
+    const node = this.alternation();
+    if (this.i < this.p.length) throw new Error(`unexpected ${this.p[this.i]} at ${this.i}`);
+    return node;
+  }
+
+  /** Capturing groups and their names, counted before parsing: `\2` may come before group 2. */
+  private scanGroups(): number {
+    const p = this.p;
+    let n = 0;
+    for (let i = 0; i < p.length; i++) {
+      const c = p[i];
+      if (c === '\\') i++;
+      else if (c === '[') {
+        for (i++; i < p.length && p[i] !== ']'; i++) if (p[i] === '\\') i++;
+      } else if (c === '(') {
+        if (p[i + 1] !== '?') n++;
+        else if (p[i + 2] === '<' && p[i + 3] !== '=' && p[i + 3] !== '!') {
+          n++;
+          const end = p.indexOf('>', i);
+          this.names.set(p.slice(i + 3, end), n);
+        }
+      }
+    }
+    return n;
+  }
+
+  private alternation(): Node {
+    const alts = [this.sequence()];
+    while (this.p[this.i] === '|') {
+      this.i++;
+      alts.push(this.sequence());
+    }
+    return alts.length === 1 ? alts[0] : { t: 'alt', alts };
+  }
+
+  private sequence(): Node {
+    const items: Node[] = [];
+    while (this.i < this.p.length && this.p[this.i] !== '|' && this.p[this.i] !== ')') {
+      let atom = this.atom();
+      const q = this.quantifier();
+      if (q !== undefined) atom = { t: 'repeat', body: atom, min: q[0], max: q[1] };
+      items.push(atom);
+    }
+    return items.length === 1 ? items[0] : { t: 'seq', items };
+  }
+
+  private quantifier(): [number, number] | undefined {
+    const p = this.p;
+    const c = p[this.i];
+    let q: [number, number] | undefined;
+    if (c === '*') q = [0, Infinity];
+    else if (c === '+') q = [1, Infinity];
+    else if (c === '?') q = [0, 1];
+    if (q !== undefined) this.i++;
+    else if (c === '{') {
+      BRACES.lastIndex = this.i;
+      const m = BRACES.exec(p);
+      if (m === null) return undefined;
+      const min = Number(m[1]);
+      q = [min, m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3])];
+      if (q[0] > MAX_PROGRAM || (q[1] !== Infinity && q[1] > MAX_PROGRAM)) throw new PatternTooLarge('regular expression is too large');
+      this.i += m[0].length;
+    } else return undefined;
+    // lazy or greedy, a yes/no answer is the same
+    if (p[this.i] === '?') this.i++;
+    return q;
+  }
+
+  private atom(): Node {
+    const p = this.p;
+    const c = p[this.i];
+    if (c === '^' || c === '$') {
+      this.i++;
+      return { t: 'assert', kind: c === '^' ? 'bol' : 'eol' };
+    }
+    if (c === '.') {
+      this.i++;
+      return { t: 'class', ranges: this.dotAll ? [] : [0x0a, 0x0a, 0x0d, 0x0d, 0x2028, 0x2029], neg: true };
+    }
+    if (c === '[') return this.charClass();
+    if (c === '\\') return this.escape();
+    if (c === '(') {
+      this.i++;
+      let cap = -1;
+      let look: { behind: boolean; neg: boolean } | undefined;
+      if (p[this.i] === '?') {
+        const rest = p.slice(this.i + 1, this.i + 3);
+        if (rest.startsWith(':')) this.i += 2;
+        else if (rest.startsWith('=') || rest.startsWith('!')) {
+          look = { behind: false, neg: rest[0] === '!' };
+          this.i += 2;
+        } else if (rest === '<=' || rest === '<!') {
+          look = { behind: true, neg: rest[1] === '!' };
+          this.i += 3;
+        } else if (rest.startsWith('<')) {
+          cap = ++this.groups;
+          this.i = p.indexOf('>', this.i) + 1;
+        } else throw new Error(`unsupported group at ${this.i}`);
+      } else cap = ++this.groups;
+      const body = this.alternation();
+      if (p[this.i] !== ')') throw new Error('missing )');
+      this.i++;
+      return look !== undefined ? { t: 'look', ...look, body } : { t: 'group', cap, body };
+    }
+    this.i++;
+    return { t: 'char', c: c.charCodeAt(0) };
+  }
+
+  /** `\` outside a class. */
+  private escape(): Node {
+    const p = this.p;
+    const e = p[this.i + 1];
+    this.i += 2;
+    switch (e) {
+      case 'd': return { t: 'class', ranges: DIGIT, neg: false };
+      case 'D': return { t: 'class', ranges: DIGIT, neg: true };
+      case 'w': return { t: 'class', ranges: WORD, neg: false };
+      case 'W': return { t: 'class', ranges: WORD, neg: true };
+      case 's': return { t: 'class', ranges: SPACE, neg: false };
+      case 'S': return { t: 'class', ranges: SPACE, neg: true };
+      case 'b': return { t: 'assert', kind: 'wb' };
+      case 'B': return { t: 'assert', kind: 'nwb' };
+      case 'k': {
+        const m = /^<([^>]+)>/.exec(p.slice(this.i));
+        if (this.names.size > 0 && m !== null) {
+          this.i += m[0].length;
+          this.hasBackref = true;
+          return { t: 'backref', n: this.names.get(m[1]) ?? 0 };
+        }
+        return { t: 'char', c: 0x6b };
+      }
+      default:
+        break;
+    }
+    if (e >= '1' && e <= '9') {
+      const m = /^\d+/.exec(p.slice(this.i - 1)) as RegExpExecArray;
+      const n = Number(m[0]);
+      if (n <= this.groupCount) {
+        this.i += m[0].length - 1;
+        this.hasBackref = true;
+        return { t: 'backref', n };
+      }
+    }
+    this.i -= 2;
+    return { t: 'char', c: this.charEscape() };
+  }
+
+  /** A `\` escape that stands for one character (outside or inside a class), Annex B rules. */
+  private charEscape(): number {
+    const p = this.p;
+    const e = p[this.i + 1];
+    this.i += 2;
+    switch (e) {
+      case 'n': return 10;
+      case 'r': return 13;
+      case 't': return 9;
+      case 'f': return 12;
+      case 'v': return 11;
+      case 'x': {
+        const h = p.slice(this.i, this.i + 2);
+        if (h.length === 2 && isHex(h)) {
+          this.i += 2;
+          return parseInt(h, 16);
+        }
+        return 0x78;
+      }
+      case 'u': {
+        const h = p.slice(this.i, this.i + 4);
+        if (h.length === 4 && isHex(h)) {
+          this.i += 4;
+          return parseInt(h, 16);
+        }
+        return 0x75;
+      }
+      case 'c': {
+        const l = p[this.i];
+        if (l !== undefined && /[A-Za-z]/.test(l)) {
+          this.i++;
+          return l.charCodeAt(0) % 32;
+        }
+        // `\c` without a letter is a backslash, and the `c` is read again as itself
+        this.i--;
+        return 0x5c;
+      }
+      default:
+        break;
+    }
+    if (e >= '0' && e <= '7') {
+      // legacy octal: up to three digits, at most \377
+      const m = /^[0-7]{1,3}/.exec(p.slice(this.i - 1)) as RegExpExecArray;
+      let digits = m[0];
+      if (digits.length === 3 && digits[0] > '3') digits = digits.slice(0, 2);
+      this.i += digits.length - 1;
+      return parseInt(digits, 8);
+    }
+    return e.charCodeAt(0);
+  }
+
+  private charClass(): Node {
+    const p = this.p;
+    this.i++;
+    let neg = false;
+    if (p[this.i] === '^') {
+      neg = true;
+      this.i++;
+    }
+    const ranges: number[] = [];
+    while (this.i < p.length && p[this.i] !== ']') {
+      const lo = this.classAtom();
+      if (typeof lo !== 'number') {
+        ranges.push(...lo);
+        continue;
+      }
+      if (p[this.i] === '-' && this.i + 1 < p.length && p[this.i + 1] !== ']') {
+        this.i++;
+        const hi = this.classAtom();
+        if (typeof hi === 'number') {
+          ranges.push(lo, hi);
+          continue;
+        }
+        // `[a-\d]`: the `-` is a literal (Annex B)
+        ranges.push(lo, lo, 0x2d, 0x2d, ...hi);
+        continue;
+      }
+      ranges.push(lo, lo);
+    }
+    this.i++;
+    return { t: 'class', ranges, neg };
+  }
+
+  /** One character of a class, or the ranges of a class escape (`\d`, `\W`, ...). */
+  private classAtom(): number | number[] {
+    const p = this.p;
+    if (p[this.i] !== '\\') return p.charCodeAt(this.i++);
+    const e = p[this.i + 1];
+    const set: Record<string, [number[], boolean]> = { d: [DIGIT, false], D: [DIGIT, true], w: [WORD, false], W: [WORD, true], s: [SPACE, false], S: [SPACE, true] };
+    const s = set[e];
+    if (s !== undefined) {
+      this.i += 2;
+      return s[1] ? complement(s[0]) : s[0];
+    }
+    if (e === 'b') {
+      this.i += 2;
+      return 8;
+    }
+    if (e === '-') {
+      this.i += 2;
+      return 0x2d;
+    }
+    if (e === 'c' && p[this.i + 2] !== undefined && /[0-9_]/.test(p[this.i + 2])) {
+      const c = p.charCodeAt(this.i + 2) % 32;
+      this.i += 3;
+      return c;
+    }
+    if (e === '8' || e === '9') {
+      this.i += 2;
+      return e.charCodeAt(0);
+    }
+    return this.charEscape();
+  }
+}
+
+/** Upper-case canonical form of each UTF-16 unit, as JavaScript's `i` flag (no `u`) compares. */
+let canonTable: Uint16Array | undefined;
+function canon(c: number): number {
+  if (canonTable === undefined) {
+    canonTable = new Uint16Array(MAX_CHAR + 1);
+    for (let x = 0; x <= MAX_CHAR; x++) {
+      const u = String.fromCharCode(x).toUpperCase();
+      const cu = u.length === 1 ? u.charCodeAt(0) : x;
+      // JavaScript does not map a non-ASCII unit onto ASCII
+      canonTable[x] = x >= 128 && cu < 128 ? x : cu;
+    }
+  }
+  return canonTable[c];
+}
+
+function inRanges(ranges: number[], c: number): boolean {
+  for (let i = 0; i < ranges.length; i += 2) if (c >= ranges[i] && c <= ranges[i + 1]) return true;
+  return false;
+}
+
+class Compiler {
+  private looks = 0;
+  private regs: number;
+
+  constructor(
+    private readonly ignoreCase: boolean,
+    private readonly withBackrefs: boolean,
+    groupCount: number,
+  ) {
+    // slots 2n, 2n+1 hold group n; loop registers come after
+    this.regs = 2 * (groupCount + 1);
+  }
+
+  get registerCount(): number {
+    return this.regs;
+  }
+
+  get lookCount(): number {
+    return this.looks;
+  }
+
+  program(node: Node): Program {
+    const insts: Inst[] = [];
+    this.emit(node, insts);
+    insts.push({ op: Op.Match });
+    return { insts };
+  }
+
+  private push(insts: Inst[], inst: Inst): number {
+    if (insts.length >= MAX_PROGRAM) throw new PatternTooLarge('regular expression is too large');
+    insts.push(inst);
+    return insts.length - 1;
+  }
+
+  /** `back`: matched right to left, from the end of a lookbehind (as JavaScript runs one). */
+  private emit(node: Node, insts: Inst[], back = false): void {
+    switch (node.t) {
+      case 'char':
+        this.push(insts, { op: Op.Char, c: this.ignoreCase ? canon(node.c) : node.c, back });
+        return;
+      case 'class':
+        this.push(insts, { op: Op.Class, ranges: node.ranges, neg: node.neg, back });
+        return;
+      case 'seq':
+        if (back) for (let k = node.items.length - 1; k >= 0; k--) this.emit(node.items[k], insts, back);
+        else for (const item of node.items) this.emit(item, insts);
+        return;
+      case 'alt': {
+        const jumps: Inst[] = [];
+        for (let k = 0; k < node.alts.length; k++) {
+          if (k < node.alts.length - 1) {
+            const split = { op: Op.Split, x: 0, y: 0 } as Inst & { op: Op.Split };
+            this.push(insts, split);
+            split.x = insts.length;
+            this.emit(node.alts[k], insts, back);
+            const jmp = { op: Op.Jmp, x: 0 } as Inst & { op: Op.Jmp };
+            this.push(insts, jmp);
+            jumps.push(jmp);
+            split.y = insts.length;
+          } else this.emit(node.alts[k], insts, back);
+        }
+        for (const j of jumps) (j as { x: number }).x = insts.length;
+        return;
+      }
+      case 'group':
+        if (this.withBackrefs && node.cap > 0) this.push(insts, { op: Op.Save, slot: 2 * node.cap });
+        this.emit(node.body, insts, back);
+        if (this.withBackrefs && node.cap > 0) this.push(insts, { op: Op.Save, slot: 2 * node.cap + 1 });
+        return;
+      case 'repeat':
+        this.repeat(node.body, node.min, node.max, insts, back);
+        return;
+      case 'assert':
+        this.push(insts, { op: Op.Assert, kind: node.kind });
+        return;
+      case 'look': {
+        // without back-references a lookbehind runs right to left from where it stands; with
+        // them, forwards from each earlier position (under the step budget)
+        const reversed = node.behind && !this.withBackrefs;
+        const sub: Inst[] = [];
+        this.emit(node.body, sub, reversed);
+        sub.push({ op: Op.Match });
+        this.push(insts, { op: Op.Look, prog: { insts: sub }, behind: node.behind, reversed, neg: node.neg, id: this.looks++ });
+        return;
+      }
+      case 'backref':
+        this.push(insts, { op: Op.Backref, n: node.n });
+        return;
+    }
+  }
+
+  private repeat(body: Node, min: number, max: number, insts: Inst[], back: boolean): void {
+    for (let k = 0; k < min; k++) this.emit(body, insts, back);
+    if (max === Infinity) {
+      const split = { op: Op.Split, x: 0, y: 0 } as Inst & { op: Op.Split };
+      const loop = this.push(insts, split);
+      split.x = insts.length;
+      // without back-references, an empty turn of the loop is cut by the visited states;
+      // with them, a register holds where the turn began and an empty turn goes no further
+      const reg = this.withBackrefs ? this.regs++ : -1;
+      if (reg >= 0) this.push(insts, { op: Op.Mark, reg });
+      this.emit(body, insts, back);
+      if (reg >= 0) this.push(insts, { op: Op.Progress, reg });
+      this.push(insts, { op: Op.Jmp, x: loop });
+      split.y = insts.length;
+      return;
+    }
+    const splits: (Inst & { op: Op.Split })[] = [];
+    for (let k = min; k < max; k++) {
+      const split = { op: Op.Split, x: 0, y: 0 } as Inst & { op: Op.Split };
+      this.push(insts, split);
+      split.x = insts.length;
+      splits.push(split);
+      this.emit(body, insts, back);
+    }
+    for (const s of splits) s.y = insts.length;
+  }
+}
+
+class BudgetExceeded extends Error {}
+
+/** A compiled pattern: `test` answers whether it matches anywhere in the text. */
+export class LinearRegex {
+  private readonly prog: Program;
+  private readonly flags: Flags;
+  private readonly backrefs: boolean;
+  private readonly registers: number;
+  private readonly lookCount: number;
+  private readonly anchored: boolean;
+  // per-test state
+  private text = '';
+  private steps = 0;
+  private visited = new Map<Program, Uint8Array>();
+  private lookMemo: Int8Array[] = [];
+
+  constructor(source: string, flagString = '') {
+    this.flags = { ignoreCase: flagString.includes('i'), multiline: flagString.includes('m'), dotAll: flagString.includes('s') };
+    const parser = new Parser(source, this.flags.dotAll);
+    const tree = parser.parse();
+    this.backrefs = parser.hasBackref;
+    const compiler = new Compiler(this.flags.ignoreCase, this.backrefs, parser.groupCount);
+    this.prog = compiler.program(tree);
+    this.registers = compiler.registerCount;
+    this.lookCount = compiler.lookCount;
+    const first = this.prog.insts[0];
+    this.anchored = !this.flags.multiline && first.op === Op.Assert && first.kind === 'bol';
+  }
+
+  test(text: string): boolean {
+    this.text = text;
+    this.steps = 0;
+    this.lookMemo = [];
+    for (const v of this.visited.values()) v.fill(0);
+    const caps = new Int32Array(this.registers).fill(-1);
+    try {
+      const last = this.anchored ? 0 : text.length;
+      for (let start = 0; start <= last; start++) {
+        if (this.run(this.prog, start, -1, caps)) return true;
+        if (this.backrefs) caps.fill(-1);
+      }
+      return false;
+    } catch (err) {
+      if (err instanceof BudgetExceeded) return false;
+      throw err;
+    } finally {
+      this.text = '';
+    }
+  }
+
+  private visitedOf(prog: Program): Uint8Array {
+    const size = prog.insts.length * (this.text.length + 1);
+    let v = this.visited.get(prog);
+    if (v === undefined || v.length < size) {
+      v = new Uint8Array(Math.max(size, 64));
+      this.visited.set(prog, v);
+    }
+    return v;
+  }
+
+  /**
+   * Whether `prog` matches from `start` (ending exactly at `end` when `end` >= 0, else anywhere).
+   * An explicit stack, so a long text cannot overflow the call stack; entries are (pc, pos) pairs
+   * or, with back-references, (-1 - slot, old value) to undo a capture on the way back.
+   */
+  private run(prog: Program, start: number, end: number, caps: Int32Array): boolean {
+    const insts = prog.insts;
+    const text = this.text;
+    const n = text.length;
+    const width = n + 1;
+    const memo = !this.backrefs;
+    const visited = memo ? this.visitedOf(prog) : undefined;
+    const { ignoreCase, multiline } = this.flags;
+    const stack: number[] = [0, start];
+    // A sub-program (lookaround) runs again from other positions, so its states are remembered
+    // as failed (1) or as leading to a match (2). A state's turn ends when the stack drops below
+    // the height it saw; at a match, the states whose turn has not ended lead to it. `trail`
+    // holds (state, height) for each visit and (-1, height) for each pop, to tell them apart.
+    const trail: number[] | undefined = visited !== undefined && prog !== this.prog ? [] : undefined;
+    while (stack.length > 0) {
+      let pos = stack.pop() as number;
+      let pc = stack.pop() as number;
+      if (pc < 0) {
+        caps[-1 - pc] = pos;
+        continue;
+      }
+      trail?.push(-1, stack.length);
+      for (;;) {
+        if (visited !== undefined) {
+          const k = pc * width + pos;
+          const seen = visited[k];
+          if (seen === 2) return this.succeeded(trail, visited);
+          if (seen === 1) break;
+          visited[k] = 1;
+          trail?.push(k, stack.length);
+        } else if (++this.steps > BACKREF_STEP_BUDGET) throw new BudgetExceeded();
+        const inst = insts[pc];
+        let ok = true;
+        switch (inst.op) {
+          case Op.Match:
+            if (end < 0 || pos === end) return this.succeeded(trail, visited);
+            ok = false;
+            break;
+          case Op.Char: {
+            if (inst.back ? pos === 0 : pos >= n) ok = false;
+            else {
+              const c = text.charCodeAt(inst.back ? --pos : pos++);
+              ok = c === inst.c || (ignoreCase && canon(c) === inst.c);
+            }
+            break;
+          }
+          case Op.Class: {
+            if (inst.back ? pos === 0 : pos >= n) ok = false;
+            else {
+              const c = text.charCodeAt(inst.back ? --pos : pos++);
+              let hit = inRanges(inst.ranges, c);
+              if (!hit && ignoreCase) {
+                const u = canon(c);
+                hit = inRanges(inst.ranges, u) || inRanges(inst.ranges, String.fromCharCode(c).toLowerCase().charCodeAt(0));
+              }
+              ok = hit !== inst.neg;
+            }
+            break;
+          }
+          case Op.Split:
+            stack.push(inst.y, pos);
+            pc = inst.x;
+            continue;
+          case Op.Jmp:
+            pc = inst.x;
+            continue;
+          case Op.Assert:
+            ok = this.assertion(inst.kind, pos, multiline);
+            break;
+          case Op.Look:
+            ok = this.look(inst, pos, caps, stack) !== inst.neg;
+            break;
+          case Op.Save:
+          case Op.Mark: {
+            const slot = inst.op === Op.Save ? inst.slot : inst.reg;
+            stack.push(-1 - slot, caps[slot]);
+            caps[slot] = pos;
+            break;
+          }
+          case Op.Progress:
+            ok = caps[inst.reg] !== pos;
+            break;
+          case Op.Backref: {
+            const s = caps[2 * inst.n];
+            const e = caps[2 * inst.n + 1];
+            // as PCRE: a group that has not matched matches nothing
+            if (s < 0 || e < 0) ok = false;
+            else {
+              const len = e - s;
+              if (pos + len > n) ok = false;
+              for (let k = 0; ok && k < len; k++) {
+                const a = text.charCodeAt(s + k);
+                const b = text.charCodeAt(pos + k);
+                ok = a === b || (ignoreCase && canon(a) === canon(b));
+              }
+              pos += len;
+            }
+            break;
+          }
+        }
+        if (!ok) break;
+        pc++;
+      }
+    }
+    return false;
+  }
+
+  /** A match: every state whose turn had not ended leads to it (see `run`). */
+  private succeeded(trail: number[] | undefined, visited: Uint8Array | undefined): true {
+    if (trail === undefined || visited === undefined) return true;
+    let lowest = Infinity;
+    for (let t = trail.length - 2; t >= 0; t -= 2) {
+      const k = trail[t];
+      const height = trail[t + 1];
+      if (k < 0) lowest = Math.min(lowest, height);
+      else if (lowest >= height) visited[k] = 2;
+    }
+    return true;
+  }
+
+  private assertion(kind: Assertion, pos: number, multiline: boolean): boolean {
+    const text = this.text;
+    const n = text.length;
+    switch (kind) {
+      case 'bol':
+        return pos === 0 || (multiline && isLineEnd(text.charCodeAt(pos - 1)));
+      case 'eol':
+        return pos === n || (multiline && isLineEnd(text.charCodeAt(pos)));
+      default: {
+        const before = pos > 0 && isWordChar(text.charCodeAt(pos - 1));
+        const after = pos < n && isWordChar(text.charCodeAt(pos));
+        return (before !== after) === (kind === 'wb');
+      }
+    }
+  }
+
+  /** Whether the lookaround's body matches at `pos` (before the negation), remembered per position. */
+  private look(inst: Inst & { op: Op.Look }, pos: number, caps: Int32Array, stack: number[]): boolean {
+    if (this.backrefs) {
+      const saved = caps.slice();
+      const hit = this.lookRun(inst, pos, caps);
+      if (!hit || inst.neg) caps.set(saved);
+      else {
+        // what the lookaround captured stays, and is undone when the outer match backs off
+        for (let s = 0; s < saved.length; s++) if (saved[s] !== caps[s]) stack.push(-1 - s, saved[s]);
+      }
+      return hit;
+    }
+    let memo = this.lookMemo[inst.id];
+    if (memo === undefined) this.lookMemo[inst.id] = memo = new Int8Array(this.text.length + 1);
+    if (memo[pos] === 0) memo[pos] = this.lookRun(inst, pos, caps) ? 1 : 2;
+    return memo[pos] === 1;
+  }
+
+  private lookRun(inst: Inst & { op: Op.Look }, pos: number, caps: Int32Array): boolean {
+    if (!inst.behind || inst.reversed) return this.run(inst.prog, pos, -1, caps);
+    // with back-references: a match of the body, forwards, that ends exactly here
+    for (let s = pos; s >= 0; s--) if (this.run(inst.prog, s, pos, caps)) return true;
+    return false;
+  }
+}
+
+const isLineEnd = (c: number) => c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
