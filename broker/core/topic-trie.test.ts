@@ -82,4 +82,55 @@ describe('TopicTrie', () => {
       );
     });
   }
+
+  // The same semantics as a table over (pattern words used, key words used): linear in both, so it
+  // can check patterns full of `#` against long keys, where refMatch would take forever.
+  function tableMatch(pattern: string[], key: string[]): boolean {
+    // row[j]: the pattern from p on matches key[j..]; the empty pattern matches only the empty rest
+    let row = Array.from({ length: key.length + 1 }, (_, j) => j === key.length);
+    for (let p = pattern.length - 1; p >= 0; p--) {
+      const next = new Array<boolean>(key.length + 1).fill(false);
+      for (let j = key.length; j >= 0; j--) {
+        if (pattern[p] === '#') next[j] = row[j] || (j < key.length && next[j + 1]);
+        else next[j] = j < key.length && (pattern[p] === '*' || pattern[p] === key[j]) && row[j + 1];
+      }
+      row = next;
+    }
+    return row[0];
+  }
+
+  it('agrees with the table on runs of # and long keys, cache on and off', () => {
+    const split = (s: string) => (s === '' ? [] : s.split('.'));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom('a', 'z', '*', '#', '#', '#'), { minLength: 1, maxLength: 14 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.array(fc.constantFrom('a', 'z', 'b'), { minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(0, 4096),
+        (patterns, keys, cacheLimit) => {
+          const t = new TopicTrie<number>(cacheLimit);
+          patterns.forEach((p, i) => t.add(p.join('.'), i));
+          for (const k of keys) {
+            const key = k.join('.');
+            const expected = patterns.flatMap((p, i) => (tableMatch(split(p.join('.')), split(key)) ? [i] : []));
+            expect([...t.match(key)].sort((x, y) => x - y)).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('takes time linear in key and patterns, whatever the runs of #', () => {
+    const t = new TopicTrie<string>(0);
+    t.add('#.#.#.#.#.#.#.#.#.#.z', 'ten');
+    t.add('#.#.#.#.#.#.#.#.a.#', 'eight');
+    t.add(Array(60).fill('#').join('.'), 'all');
+    t.add(['#', '*'].flatMap((w) => Array(20).fill(w)).join('.') + '.z', 'stars');
+    const key = Array(127).fill('y').join('.');
+    const t0 = performance.now();
+    expect([...t.match(key)].sort()).toEqual(['all']);
+    expect([...t.match(`${key}.z`)].sort()).toEqual(['all', 'stars', 'ten']);
+    expect([...t.match(`a.${key}`)].sort()).toEqual(['all', 'eight']);
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
 });
