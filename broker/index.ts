@@ -4,6 +4,7 @@ import { AmqpServer } from './amqp/server';
 import { DEFAULT_STORE_OPTIONS, DurableStore } from './store/durable-store';
 import { BrokerCore, type Limits } from './core/broker-core';
 import { createLogger, type LogLevel } from './logger';
+import { describeError } from './core/contained';
 import type { BrokerApi } from './api/broker-api';
 import { EmbeddedBrokerApi } from './embedded/embedded-broker';
 import { registerInternals } from './embedded/internals';
@@ -50,6 +51,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
     memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, ...limits
   } = options;
   const core = new BrokerCore(AMQP_PROPERTIES, limits);
+  core.reportFailure = (what, err) => log.error(`${what}: ${describeError(err)}`);
   let store: DurableStore | undefined;
   if (dataDir !== undefined) {
     store = new DurableStore(core, dataDir, log, { memoryBudget, segmentSize });

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { describeError } from '../core/contained';
 import type { BrokerCore, ConnectionHandle } from '../core/broker-core';
 import { AmqpError } from '../core/errors';
 import type { Queue } from '../core/queue';
@@ -354,12 +355,18 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     // interval, so the gap between our frames stays well under it.
     const tickMs = (this.heartbeat * 1000) / 2;
     this.heartbeatTimer = setInterval(() => {
-      if (Date.now() - this.lastSentAt >= tickMs / 2) this.socket.write(HEARTBEAT_FRAME);
-      if (this.receivedSinceTick) {
-        this.receivedSinceTick = false;
-        this.missedTicks = 0;
-      } else if (++this.missedTicks >= 4) {
-        this.log.warn(`closing ${this.name}: missed heartbeats from client, timeout: ${this.heartbeat}s`);
+      try {
+        if (Date.now() - this.lastSentAt >= tickMs / 2) this.socket.write(HEARTBEAT_FRAME);
+        if (this.receivedSinceTick) {
+          this.receivedSinceTick = false;
+          this.missedTicks = 0;
+        } else if (++this.missedTicks >= 4) {
+          this.log.warn(`closing ${this.name}: missed heartbeats from client, timeout: ${this.heartbeat}s`);
+          this.socket.destroy();
+        }
+      } catch (err) {
+        // a timer must not throw out to the process; the connection is given up instead
+        this.log.error(`connection ${this.name}: heartbeat failed: ${describeError(err)}`);
         this.socket.destroy();
       }
     }, tickMs);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { reportToStderr, type FailureReport } from './contained';
 import { UserStore } from '../auth/users';
 import { notFound } from './errors';
 import type { BrokerEvent, BrokerEventListener } from './events';
@@ -50,6 +51,8 @@ export class BrokerCore {
   /** Set when the broker has a DATA_DIR: publisher confirms of stored messages wait on it. */
   durability: Durability | undefined;
   private flowTap: FlowTap | undefined;
+  /** Where failures inside timers are told (contained.ts); createBroker sets the broker's log. */
+  reportFailure: FailureReport = reportToStderr;
   private readonly events = new EventEmitter();
   private readonly emitEvent = (e: BrokerEvent) => {
     this.events.emit('event', e);
@@ -81,6 +84,7 @@ export class BrokerCore {
     if (vh === undefined) {
       vh = new VirtualHost(name, this.emitEvent, this.propertiesCodec);
       vh.tap = this.flowTap;
+      vh.reportFailure = (what, err) => this.reportFailure(what, err);
       this.vhosts.set(name, vh);
       this.emit({ type: 'vhost.created', name });
     }

@@ -7,6 +7,7 @@ import type { QueuePersistence } from './persistence';
 import type { Policy } from './policy';
 import type { PropertiesCodec } from './properties';
 import { queueTypeOf, withDeliveryCount, type QueueType } from './queue-type';
+import { reportToStderr, type FailureReport } from './contained';
 
 export interface QueueEntry {
   readonly msg: Message;
@@ -40,6 +41,8 @@ export interface QueueHost {
   autoDeleteQueue(queue: Queue): void;
   /** A traced message moved: tell the console. */
   traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag?: string): void;
+  /** A timer callback of the queue failed (see contained.ts); stderr when absent. */
+  reportFailure?: FailureReport;
 }
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -451,9 +454,13 @@ export class Queue {
     if (this.unusedTimer) clearTimeout(this.unusedTimer);
     this.unusedTimer = setTimeout(() => {
       this.unusedTimer = undefined;
-      if (Date.now() < due) this.armUnusedTimer(due);
-      else if (this.consumers.length === 0 && !this.deleted) this.host.autoDeleteQueue(this);
-      else this.touch();
+      try {
+        if (Date.now() < due) this.armUnusedTimer(due);
+        else if (this.consumers.length === 0 && !this.deleted) this.host.autoDeleteQueue(this);
+        else this.touch();
+      } catch (err) {
+        this.reportFailure('deleting it after x-expires', err);
+      }
     }, timerDelay(due - Date.now()));
     this.unusedTimer.unref();
   }
@@ -560,7 +567,13 @@ export class Queue {
     const delay = timerDelay(head.expiresAt - Date.now() + 1);
     this.expiryTimer = setTimeout(() => {
       this.expiryTimer = undefined;
-      this.expireHeads();
+      try {
+        this.expireHeads();
+      } catch (err) {
+        // each failed head was taken off first: trying again makes progress
+        this.reportFailure('expiring messages', err);
+        if (!this.deleted) this.scheduleExpiry();
+      }
     }, delay);
     this.expiryTimer.unref();
   }
@@ -569,6 +582,10 @@ export class Queue {
     this.dropExpiredHeads();
     const head = this.peekReady();
     if (head !== undefined && head.expiresAt !== 0) this.scheduleExpiry();
+  }
+
+  private reportFailure(what: string, err: unknown): void {
+    (this.host.reportFailure ?? reportToStderr)(`queue '${this.name}' in vhost '${this.vhost}': ${what}`, err);
   }
 
   private clearExpiryTimer(): void {

@@ -1,4 +1,5 @@
 import type { FieldTable } from './field-values';
+import { reportToStderr, type FailureReport } from './contained';
 import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
 import { DirectExchange } from './direct-exchange';
@@ -64,6 +65,8 @@ export class VirtualHost implements QueueHost {
   readonly defaultExchange: Exchange;
   /** Reads and writes the properties of the messages here (see PropertiesCodec). */
   readonly propertiesCodec: PropertiesCodec;
+  /** Failures inside the vhost's queues' timers (contained.ts); BrokerCore points it at its own. */
+  reportFailure: FailureReport = reportToStderr;
   /** User policies by name. Change them through putPolicy/deletePolicy, which re-apply them. */
   readonly policies = new Map<string, Policy>();
   /** The policies in the order a match is looked for: priority, then name. */
@@ -469,8 +472,14 @@ export class VirtualHost implements QueueHost {
       else if (reason !== 'rejected') this.tap.emit({ kind: reason === 'expired' ? 'expired' : 'dropped', id: msg.traceId, vhost: this.name, queue: queue.name });
     }
     if (ex === undefined || dlx === undefined) return;
-    const dead = deadLetterMessage(queue, msg, reason, dlx, this.propertiesCodec);
-    this.publish(ex, dead);
+    // Often called from a TTL timer: a message that cannot be dead-lettered is dropped and reported,
+    // never thrown out to the process.
+    try {
+      const dead = deadLetterMessage(queue, msg, reason, dlx, this.propertiesCodec);
+      this.publish(ex, dead);
+    } catch (err) {
+      this.reportFailure(`queue '${queue.name}' in vhost '${this.name}': a message could not be dead-lettered (${reason}) and was dropped`, err);
+    }
   }
 }
 
