@@ -7,6 +7,9 @@ const nextConfig: NextConfig = {
   // The console is served by Warren itself, never from a CDN or a serverless platform.
   images: { unoptimized: true },
   devIndicators: { position: 'bottom-right' },
+  // The build type-checks what it bundles (the pages and their browser code); the whole tree,
+  // tests included, is checked by `npm run typecheck`, the first step of `npm test`.
+  typescript: { tsconfigPath: 'tsconfig.next.json' },
 };
 
 export default nextConfig;

@@ -4,10 +4,20 @@ import type { BasicProperties } from '../core/properties';
 import { BrokerError } from '../api/errors';
 
 const badRequest = BrokerError.badRequest;
+import { isUtf8 } from 'node:buffer';
 import { isJsonObject } from '../api/json-fields';
 import { jsonToTable, tableToJson, type Json } from './field-json';
 
 export type { Json };
+
+/**
+ * A body as the management API shows it: at most `max` bytes of it, as text when `auto` and the
+ * bytes are UTF-8, else base64.
+ */
+export function payloadOf(full: Buffer, max: number | undefined, auto: boolean): { payload: string; encoding: 'string' | 'base64' } {
+  const body = max !== undefined && max >= 0 && full.length > max ? full.subarray(0, max) : full;
+  return auto && isUtf8(body) ? { payload: body.toString('utf8'), encoding: 'string' } : { payload: body.toString('base64'), encoding: 'base64' };
+}
 
 type StringProp = 'contentType' | 'contentEncoding' | 'correlationId' | 'replyTo' | 'expiration' | 'messageId' | 'type' | 'userId' | 'appId' | 'clusterId';
 type IntProp = 'deliveryMode' | 'priority' | 'timestamp';

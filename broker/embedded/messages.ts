@@ -1,7 +1,6 @@
 // Publish and get through the broker API, with basic.publish's and basic.get's semantics: the same
 // exchange, permission, user-id, expiration and CC/BCC checks before routing (broker/core
 // publishing.ts), the same queue-type rules and delivery properties (x-delivery-count) on get.
-import { isUtf8 } from 'node:buffer';
 import type { BrokerCore } from '../core/broker-core';
 import { AmqpError } from '../core/errors';
 import { Message } from '../core/message';
@@ -10,8 +9,8 @@ import { prepareForRouting, publishTarget, getTarget } from '../core/publishing'
 import type { Queue, QueueEntry } from '../core/queue';
 import { Routed } from '../core/vhost';
 import type { Actor, GetOptions, GotMessage, OutgoingMessage } from '../api/broker-api';
-import { jsonToProperties, propertiesToJson, type Json } from './message-properties';
-import { vhostFor } from './access';
+import { jsonToProperties, payloadOf, propertiesToJson, type Json } from './message-properties';
+import { requireVhostLogin, vhostFor } from './access';
 
 /** The management API's name for the default exchange, also in its permission check. */
 const DEFAULT_EXCHANGE_ALIAS = 'amq.default';
@@ -19,6 +18,7 @@ const DEFAULT_EXCHANGE_ALIAS = 'amq.default';
 /** The checks run in basic.publish's order; then the message is routed as an AMQP publish is. */
 export function publish(core: BrokerCore, who: Actor, vhost: string, exchange: string, m: OutgoingMessage): boolean {
   const vh = vhostFor(core, who, vhost);
+  requireVhostLogin(core, who, vhost);
   const properties = jsonToProperties(m.properties);
   const ex = publishTarget(vh, core.users, who.name, exchange, exchange === '' ? DEFAULT_EXCHANGE_ALIAS : exchange);
   const msg = new Message(exchange, m.routingKey, vh.propertiesCodec.encode(properties), m.body, properties);
@@ -42,9 +42,7 @@ function httpProperties(p: BasicProperties): Record<string, Json> | [] {
 
 function gotMessage(q: Queue, entry: QueueEntry, properties: BasicProperties, opts: GetOptions): GotMessage {
   const msg = entry.msg;
-  const full = msg.body;
-  const body = opts.truncate !== undefined && opts.truncate >= 0 && full.length > opts.truncate ? full.subarray(0, opts.truncate) : full;
-  const asString = opts.encoding === 'auto' && isUtf8(body);
+  const { payload, encoding } = payloadOf(msg.body, opts.truncate, opts.encoding === 'auto');
   return {
     payload_bytes: msg.bodySize,
     redelivered: entry.redelivered,
@@ -52,8 +50,8 @@ function gotMessage(q: Queue, entry: QueueEntry, properties: BasicProperties, op
     routing_key: msg.routingKey,
     message_count: q.messagesReady,
     properties: httpProperties(properties),
-    payload: asString ? body.toString('utf8') : body.toString('base64'),
-    payload_encoding: asString ? 'string' : 'base64',
+    payload,
+    payload_encoding: encoding,
   };
 }
 
@@ -64,6 +62,7 @@ function gotMessage(q: Queue, entry: QueueEntry, properties: BasicProperties, op
  */
 export function get(core: BrokerCore, who: Actor, vhost: string, queue: string, opts: GetOptions): GotMessage[] {
   const vh = vhostFor(core, who, vhost);
+  requireVhostLogin(core, who, vhost);
   const q = getTarget(vh, core.users, who.name, queue, null);
   const taken: QueueEntry[] = [];
   const out: GotMessage[] = [];

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { LiveClient, sleep } from '../live/testing';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** `npm start` runs `next build` first when the console build is missing or older than a source. */
@@ -35,7 +35,6 @@ function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function childEnv(port: number): NodeJS.ProcessEnv {
   // HOST unset: every interface, as by default, so a non-loopback address can be tried below
@@ -276,58 +275,6 @@ describe("the peer address is the socket's", () => {
   });
 });
 
-type Received = { type: string } & Record<string, unknown>;
-
-/** A /api/ws client that keeps what it receives until taken. */
-class Live {
-  private readonly inbox: Received[] = [];
-  private wake: (() => void) | undefined;
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.inbox.push(JSON.parse(String(data)) as Received);
-      this.wake?.();
-    });
-  }
-
-  static open(url: string): Promise<Live> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
-      const live = new Live(ws);
-      ws.once('open', () => resolve(live));
-      ws.once('error', reject);
-    });
-  }
-
-  send(msg: unknown): void {
-    this.ws.send(JSON.stringify(msg));
-  }
-
-  async take(type: string, where: (m: Received) => boolean = () => true, ms = 5_000): Promise<Received> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const i = this.inbox.findIndex((m) => m.type === type && where(m));
-      if (i >= 0) return this.inbox.splice(i, 1)[0];
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no '${type}' within ${ms} ms; inbox: ${JSON.stringify(this.inbox).slice(0, 1500)}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
-  }
-}
-
-interface Stats {
-  totals: { publish_rate: number };
-  queues: Record<string, { publish_rate: number; messages_ready: number }>;
-}
-
-const stats = (m: Received) => m as unknown as Stats;
-
 async function overviewPublishes(): Promise<number> {
   const r = await call('GET', '/api/overview');
   expect(r.status).toBe(200);
@@ -338,14 +285,14 @@ describe('an HTTP publish is counted by the one management instance', () => {
   it('shows in the live stats and once in the overview', async () => {
     const queue = 'served-live';
     expect((await call('PUT', `/api/queues/%2F/${queue}`, { body: { durable: false } })).status).toBe(201);
-    const live = await Live.open(`${base.replace('http', 'ws')}/api/ws`);
+    const live = await LiveClient.open(`${base.replace('http', 'ws')}/api/ws`);
     try {
       live.send({ type: 'auth', username: 'guest', password: 'guest' });
       await live.take('hello');
       live.send({ type: 'vhost', vhost: '/' });
       await live.take('snapshot');
       // a first tick, so that the rates of the next ones are changes since it
-      await live.take('stats', (m) => stats(m).queues[queue] !== undefined);
+      await live.take('stats', (m) => m.queues[queue] !== undefined);
 
       const publishedBefore = await overviewPublishes();
       const n = 3;
@@ -354,7 +301,7 @@ describe('an HTTP publish is counted by the one management instance', () => {
         expect([r.status, r.body]).toEqual([200, { routed: true }]);
       }
 
-      const tick = stats(await live.take('stats', (m) => stats(m).totals.publish_rate > 0 && (stats(m).queues[queue]?.publish_rate ?? 0) > 0));
+      const tick = await live.take('stats', (m) => m.totals.publish_rate > 0 && (m.queues[queue]?.publish_rate ?? 0) > 0, 5_000);
       expect(tick.totals.publish_rate).toBeGreaterThan(0);
 
       const deadline = Date.now() + 5_000;
