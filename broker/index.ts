@@ -18,7 +18,9 @@ export { BrokerError, isBrokerError, replyName, type BrokerErrorKind } from './a
 export { hasAccess, isAdmin, isLoopback, isMonitor, type AccessLevel } from './api/access-levels';
 export * from './api/json-fields';
 export { quotePlus } from './api/quote-plus';
+export { compileNamePattern, type NamePattern } from './api/name-pattern';
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
+export { connectionCaps, descriptorLimit, type ConnectionCaps } from './descriptors';
 
 export interface BrokerOptions extends Partial<Limits> {
   /** AMQP port; 0 picks a free one (see `broker.port`). Default 5672. */
@@ -34,6 +36,11 @@ export interface BrokerOptions extends Partial<Limits> {
   segmentSize?: number;
   /** Publishers are blocked above this share of the machine's memory (or this many bytes if > 1). Default 0.4. */
   memoryHighWatermark?: number;
+  /**
+   * AMQP connections accepted at once; a client past them is disconnected at once. Default: what
+   * the descriptor limit leaves after files and HTTP (connectionCaps in descriptors.ts).
+   */
+  maxConnections?: number;
 }
 
 /** The embedded broker: its API, and the AMQP listener it runs. */
@@ -47,7 +54,7 @@ export interface Broker extends BrokerApi {
 export async function createBroker(options: BrokerOptions = {}): Promise<Broker> {
   const log = createLogger(options.logLevel ?? 'info');
   const {
-    port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK,
+    port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK, maxConnections,
     memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, ...limits
   } = options;
   const core = new BrokerCore(AMQP_PROPERTIES, limits);
@@ -58,7 +65,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
     const r = store.recover();
     log.info(`recovered ${r.queues} durable queues and ${r.messages} messages from ${dataDir} in ${r.ms} ms`);
   }
-  const server = new AmqpServer(core, log, memoryHighWatermark);
+  const server = new AmqpServer(core, log, memoryHighWatermark, maxConnections);
   const boundPort = await server.listen(port, host);
   log.info(`AMQP listening on ${host ?? '0.0.0.0'}:${boundPort}`);
   const mgmt = new ManagementContext(core);

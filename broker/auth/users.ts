@@ -1,3 +1,4 @@
+import { compilePattern, type NamePattern } from '../core/pcre';
 import { checkPassword, hashPassword, HASHING_ALGORITHM } from './password';
 
 export interface User {
@@ -16,7 +17,7 @@ export interface Permission {
 export type PermissionKind = keyof Permission;
 
 interface CompiledPermission extends Permission {
-  re: Record<PermissionKind, RegExp>;
+  re: Record<PermissionKind, NamePattern>;
 }
 
 /** Users, their tags, and per-vhost configure/write/read permissions, as RabbitMQ models them. */
@@ -110,11 +111,11 @@ export class UserStore {
   }
 }
 
-function compile(pattern: string): RegExp {
-  if (pattern === '') return /(?!)/;
-  try {
-    return new RegExp(pattern);
-  } catch {
-    return /(?!)/;
-  }
+const DENY: NamePattern = { test: () => false };
+
+/** PCRE, as RabbitMQ's permissions, run by the core's backtracking-free matcher (never a RegExp). */
+function compile(pattern: string): NamePattern {
+  if (pattern === '') return DENY;
+  const r = compilePattern(pattern);
+  return r.ok ? r.regex : DENY;
 }

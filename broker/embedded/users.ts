@@ -3,6 +3,7 @@
 import { HASHING_ALGORITHM, hashPassword } from '../auth/password';
 import type { Permission, User } from '../auth/users';
 import type { BrokerCore } from '../core/broker-core';
+import { compilePattern } from '../core/pcre';
 import type { PermissionSpec, Row, UserSpec } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
 
@@ -33,13 +34,13 @@ export function permissionRow(p: { vhost: string; user: string; permission: Perm
   return { user: p.user, vhost: p.vhost, configure: p.permission.configure, write: p.permission.write, read: p.permission.read };
 }
 
-/** A pattern RabbitMQ would refuse; JS regexes stand in for PCRE. */
+/** Erlang's string (a list of bytes), as RabbitMQ's error reasons print one. */
+const charList = (s: string): number[] => [...Buffer.from(s)];
+
+/** A pattern RabbitMQ would refuse, with its reason: `{invalid_regexp, Pattern, {Message, Offset}}`. */
 function checkRegex(pattern: string): void {
-  try {
-    new RegExp(pattern);
-  } catch (err) {
-    throw badRequest(['invalid_regexp', pattern, err instanceof Error ? err.message : String(err)]);
-  }
+  const r = compilePattern(pattern);
+  if (!r.ok) throw badRequest(['invalid_regexp', charList(pattern), [charList(r.message), r.offset]]);
 }
 
 export function permissionFromSpec(spec: PermissionSpec): Permission {
