@@ -367,7 +367,12 @@ export interface BrokerApi {
 
   // connections, channels, consumers; `vhost` undefined: all the user may see
   listConnections(who: Actor, vhost?: string): Promise<Row[]>;
+  /** not_found, or not_authorised unless it is the user's or the user is a monitor */
+  getConnection(who: Actor, name: string): Promise<Row>;
+  /** not_authorised unless it is the user's own connection or the user is an administrator */
   closeConnection(who: Actor, name: string, reason: string): Promise<void>;
+  /** not_found, or not_authorised as getConnection */
+  getChannel(who: Actor, name: string): Promise<Row>;
   listChannels(who: Actor, filter?: { vhost?: string; connection?: string }): Promise<Row[]>;
   listConsumers(who: Actor, vhost?: string): Promise<Row[]>;
 

@@ -36,6 +36,15 @@ export function vhostFor(core: BrokerCore, who: Actor, name: string): VirtualHos
   return vh;
 }
 
+/**
+ * As opening an AMQP connection to the vhost: administrators too need permissions there. RabbitMQ's
+ * management API publishes, gets and tests aliveness through such a connection, and answers
+ * "Access refused." when it cannot open one.
+ */
+export function requireVhostLogin(core: BrokerCore, who: Actor, vhost: string): void {
+  if (!core.users.canAccessVhost(who.name, vhost)) throw new BrokerError('not_authorised', 'Access refused.');
+}
+
 /** The listed vhosts: one (checked) or every one the user may see. */
 export function vhostsFor(core: BrokerCore, who: Actor, vhost: string | undefined): VirtualHost[] {
   return vhost === undefined ? visibleVhosts(core, who) : [vhostFor(core, who, vhost)];

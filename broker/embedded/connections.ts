@@ -4,10 +4,10 @@ import type { BrokerCore, ConnectionHandle } from '../core/broker-core';
 import type { Consumer } from '../core/consumer';
 import type { Queue } from '../core/queue';
 import type { FieldTable } from '../core/field-values';
-import { isMonitor } from '../api/access-levels';
+import { isAdmin, isMonitor } from '../api/access-levels';
 import type { Actor, Row } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
-import { vhostsFor } from './access';
+import { canAccessVhost, vhostsFor } from './access';
 import { asAmqp, channelName, channelsOf, connectionIndex, endpointsOf, type Channel } from './amqp-view';
 import { anyNonZero, channelCounters, connectionCounters, DELIVER_STATS, OCTETS, PUBLISH_STATS } from './counters';
 import { tableToJson } from './field-json';
@@ -59,10 +59,33 @@ export function visibleConnections(core: BrokerCore, who: Actor, vhost?: string)
   return [...core.connections].filter((conn) => (all || conn.user === who.name) && (vhost === undefined || conn.vhostName === vhost));
 }
 
-export function connectionNamed(core: BrokerCore, who: Actor, name: string): ConnectionHandle {
-  const conn = visibleConnections(core, who).find((x) => x.name === name);
+/**
+ * One connection by name: not_found when there is none; not_authorised unless it is the user's own
+ * or, to read it, the user is a monitor, or, to close it, an administrator (RabbitMQ lets
+ * monitoring users see every connection, not close them).
+ */
+export function connectionNamed(core: BrokerCore, who: Actor, name: string, purpose: 'read' | 'close' = 'read'): ConnectionHandle {
+  const conn = [...core.connections].find((x) => x.name === name);
   if (conn === undefined) throw new BrokerError('not_found', `no connection '${name}'`, { code: 404 });
+  mayUse(who, conn, purpose);
   return conn;
+}
+
+function mayUse(who: Actor, conn: ConnectionHandle, purpose: 'read' | 'close'): void {
+  const allowed = conn.user === who.name || (purpose === 'read' ? isMonitor(who) : isAdmin(who));
+  if (!allowed) throw new BrokerError('not_authorised', 'User not authorised to access object');
+}
+
+/** One channel by name (`<connection> (<number>)`), under its connection's rule for reading. */
+export function channelNamed(mgmt: ManagementContext, core: BrokerCore, who: Actor, name: string): Row {
+  for (const conn of core.connections) {
+    if (!name.startsWith(conn.name)) continue;
+    const ch = channelsOf(conn).find((c) => channelName(conn.name, c.id) === name);
+    if (ch === undefined) continue;
+    mayUse(who, conn, 'read');
+    return channelRow(mgmt, conn, ch);
+  }
+  throw new BrokerError('not_found', `no channel '${name}'`, { code: 404 });
 }
 
 export function channelRow(mgmt: ManagementContext, conn: ConnectionHandle, ch: Channel): Row {
@@ -133,7 +156,9 @@ export function queueConsumers(mgmt: ManagementContext, core: BrokerCore, q: Que
 
 export function listConsumers(mgmt: ManagementContext, core: BrokerCore, who: Actor, vhost?: string): Row[] {
   const index = connectionIndex(core.connections);
-  return vhostsFor(core, who, vhost).flatMap((vh) =>
+  // one vhost the user may not use lists nothing rather than refusing, as RabbitMQ
+  const vhosts = vhost !== undefined && core.getVhost(vhost) !== undefined && !canAccessVhost(core, who, vhost) ? [] : vhostsFor(core, who, vhost);
+  return vhosts.flatMap((vh) =>
     [...vh.queues.values()].flatMap((q) => q.consumers.map((consumer) => consumerRow(mgmt, q, consumer, index))),
   );
 }

@@ -13,11 +13,11 @@ import type {
 } from '../api/broker-api';
 import { hasAccess } from '../api/access-levels';
 import { BrokerError } from '../api/errors';
-import { actorOf, authenticate, canAccessVhost, requireAdmin, vhostFor, vhostsFor } from './access';
+import { actorOf, authenticate, canAccessVhost, requireAdmin, requireVhostLogin, vhostFor, vhostsFor } from './access';
 import { channelsOf } from './amqp-view';
 import { consume } from './api-consumer';
 import { bind, bindingsOf, unbind } from './bindings';
-import { channelRows, connectionNamed, connectionRow, listConsumers, queueConsumers, visibleConnections } from './connections';
+import { channelNamed, channelRows, connectionNamed, connectionRow, listConsumers, queueConsumers, visibleConnections } from './connections';
 import { exportDefinitions, exportVhostDefinitions } from './definitions-export';
 import { importDefinitions } from './definitions-import';
 import { declareExchange, deleteExchange, exchangeRow } from './exchanges';
@@ -123,6 +123,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
 
   async aliveness(who: Actor, vhost: string): Promise<{ ok: true } | { ok: false; reason: string }> {
     const payload = 'test_message';
+    await run(() => requireVhostLogin(this.core, who, vhost));
     try {
       await this.declareQueue(who, vhost, 'aliveness-test', { durable: false, autoDelete: false, arguments: {} });
       await this.publish(who, vhost, '', { routingKey: 'aliveness-test', properties: {}, body: Buffer.from(payload) });
@@ -285,8 +286,22 @@ export class EmbeddedBrokerApi implements BrokerApi {
     });
   }
 
+  getConnection(who: Actor, name: string): Promise<Row> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      return connectionRow(this.mgmt, connectionNamed(this.core, who, name));
+    });
+  }
+
   closeConnection(who: Actor, name: string, reason: string): Promise<void> {
-    return run(() => connectionNamed(this.core, who, name).close(320, reason));
+    return run(() => connectionNamed(this.core, who, name, 'close').close(320, reason));
+  }
+
+  getChannel(who: Actor, name: string): Promise<Row> {
+    return run(() => {
+      this.mgmt.sampler.touch();
+      return channelNamed(this.mgmt, this.core, who, name);
+    });
   }
 
   listChannels(who: Actor, filter: { vhost?: string; connection?: string } = {}): Promise<Row[]> {

@@ -43,9 +43,11 @@ export function requireAccess(user: Actor, access: Access): void {
   if (!hasAccess(user, access)) throw notAuthorised(DENIED[access]);
 }
 
-/** 404 when the vhost is missing, 401 when the user may not use it. */
-export async function checkVhost(api: BrokerApi, user: Actor, vhost: string): Promise<void> {
+/** 404 when the vhost is missing, 401 when the user may not use it (or see it, for 'visible'). */
+export async function checkVhost(api: BrokerApi, user: Actor, vhost: string, how: 'access' | 'visible' | 'exists' = 'access'): Promise<void> {
   const access = await api.vhostAccess(user, vhost);
   if (access === 'missing') throw new HttpError(404, 'Object Not Found', 'Not Found');
-  if (access === 'refused') throw notAuthorised('User not authorised to access virtual host');
+  if (access === 'refused' && how !== 'exists' && !(how === 'visible' && hasAccess(user, 'monitoring'))) {
+    throw notAuthorised('User not authorised to access virtual host');
+  }
 }

@@ -1,6 +1,6 @@
 // /api/channels: the AMQP channels of the connections a user may see, with prefetch, unacked
 // counts and message stats.
-import { mapped, notFoundPlain, objectNotFound } from './errors';
+import { mapped, notFoundPlain } from './errors';
 import { json } from './http';
 import { listing } from './paging';
 import type { Route } from './route';
@@ -20,10 +20,6 @@ export const channelRoutes: Route[] = [
   {
     method: 'GET',
     path: '/api/channels/:name',
-    handle: async (c) => {
-      const found = (await c.api.listChannels(c.user)).find((ch) => ch.name === c.params.name);
-      if (found === undefined) throw objectNotFound();
-      return json(found);
-    },
+    handle: async (c) => json(await mapped(c.api.getChannel(c.user, c.params.name), notFoundPlain)),
   },
 ];

@@ -51,7 +51,7 @@ describe('/api/connections', () => {
 
   it('shows other users’ connections to monitoring users only', async () => {
     expect(list(await api.get('/api/connections', { user: 'bob' }))).toEqual([]);
-    expect((await api.get(path(name), { user: 'bob' })).status).toBe(404);
+    expect((await api.get(path(name), { user: 'bob' })).status).toBe(401);
     expect(list(await api.get('/api/connections', { user: 'watcher' }))).toHaveLength(1);
   });
 
@@ -88,7 +88,7 @@ describe('/api/connections', () => {
 
   it('closes a connection by force with the X-Reason text (320)', async () => {
     const closed = new Promise<Error>((resolve) => worker.on('close', (e: Error) => resolve(e)));
-    expect((await api.del(path(name), { user: 'bob' })).status).toBe(404);
+    expect((await api.del(path(name), { user: 'bob' })).status).toBe(401);
     expect((await api.del(path(name), { headers: { 'x-reason': 'bye now' } })).status).toBe(204);
     const err = await closed;
     expect(err.message).toContain('320');

@@ -1,18 +1,13 @@
 // /api/connections: client connections, and closing one by force (clients get connection.close
 // 320 with the X-Reason header's text). Monitoring users and administrators see every connection,
 // other users their own.
-import { mapped, notFoundPlain, objectNotFound } from './errors';
+import { mapped, notFoundPlain } from './errors';
 import { json, noContent } from './http';
 import { listing } from './paging';
-import type { Route, RouteContext } from './route';
+import type { Route } from './route';
 
 export const FORCED_CLOSE_REASON = 'Closed via management plugin';
 
-async function connectionAt(c: RouteContext) {
-  const conn = (await c.api.listConnections(c.user)).find((x) => x.name === c.params.name);
-  if (conn === undefined) throw objectNotFound();
-  return conn;
-}
 
 export const connectionRoutes: Route[] = [
   { method: 'GET', path: '/api/connections', handle: async (c) => json(listing(await c.api.listConnections(c.user), c.query, ['name'])) },
@@ -21,7 +16,7 @@ export const connectionRoutes: Route[] = [
     path: '/api/vhosts/:vhost/connections',
     handle: async (c) => json(listing(await c.api.listConnections(c.user, c.vhost), c.query, ['name'])),
   },
-  { method: 'GET', path: '/api/connections/:name', handle: async (c) => json(await connectionAt(c)) },
+  { method: 'GET', path: '/api/connections/:name', handle: async (c) => json(await mapped(c.api.getConnection(c.user, c.params.name), notFoundPlain)) },
   {
     method: 'DELETE',
     path: '/api/connections/:name',

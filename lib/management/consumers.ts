@@ -7,5 +7,6 @@ const ORDER = ['queue.vhost', 'queue.name', 'consumer_tag'];
 
 export const consumerRoutes: Route[] = [
   { method: 'GET', path: '/api/consumers', handle: async (c) => json(listing(await c.api.listConsumers(c.user), c.query, ORDER)) },
-  { method: 'GET', path: '/api/consumers/:vhost', handle: async (c) => json(listing(await c.api.listConsumers(c.user, c.vhost), c.query, ORDER)) },
+  // RabbitMQ lists a vhost's consumers to any management user, filtered to what they may see
+  { method: 'GET', path: '/api/consumers/:vhost', vhostCheck: 'exists', handle: async (c) => json(listing(await c.api.listConsumers(c.user, c.vhost), c.query, ORDER)) },
 ];

@@ -48,7 +48,7 @@ async function publish(c: RouteContext) {
   const message = { routingKey, properties: props, body: bytes };
   // a refusal is quoted as AMQP's reply (`404 NOT_FOUND - no exchange ...`), always in a 400
   const out = await mapped(c.api.publish(c.user, c.params.vh, exchangeName(c.params.name), message), (err) =>
-    err.kind === 'bad_request' ? undefined : badRequest(`${err.code} ${err.message}`),
+    err.kind === 'bad_request' || err.kind === 'not_authorised' ? undefined : badRequest(`${err.code} ${err.message}`),
   );
   return json({ routed: out.routed });
 }

@@ -69,16 +69,14 @@ const notFound = () => {
   throw objectNotFound();
 };
 
-/** GET of the list (all vhosts and one vhost) and of one item, PUT and DELETE of one item. */
-function emptyResource(base: string, what: string, item: string): Route[] {
-  return [
-    { method: 'GET', path: base, handle: none },
-    { method: 'GET', path: `${base}/:vhost`, handle: none },
-    { method: 'GET', path: `${base}/:vhost/${item}`, handle: notFound },
-    { method: 'PUT', path: `${base}/:vhost/${item}`, handle: unsupported(what) },
-    { method: 'DELETE', path: `${base}/:vhost/${item}`, handle: notFound },
-  ];
-}
+const policymakerNotFound = (c: RouteContext) => {
+  policymakerOnly(c);
+  return notFound();
+};
+const policymakerUnsupported = (what: string) => (c: RouteContext) => {
+  policymakerOnly(c);
+  return unsupported(what)();
+};
 
 export const policyRoutes: Route[] = [
   { method: 'GET', path: '/api/policies', handle: (c) => listPolicies(c) },
@@ -87,12 +85,22 @@ export const policyRoutes: Route[] = [
   { method: 'GET', path: '/api/policies/:vh/:name', handle: async (c) => json(selectColumns(await existing(c), c.query)) },
   { method: 'PUT', path: '/api/policies/:vh/:name', handle: putPolicy },
   { method: 'DELETE', path: '/api/policies/:vh/:name', handle: deletePolicy },
-  ...emptyResource('/api/operator-policies', 'operator policies', ':name'),
-  ...emptyResource('/api/vhost-limits', 'vhost limits', ':name'),
+  // operator policies: listed to management users, each one an administrator's
+  { method: 'GET', path: '/api/operator-policies', handle: none },
+  { method: 'GET', path: '/api/operator-policies/:vhost', handle: none },
+  { method: 'GET', path: '/api/operator-policies/:vhost/:name', access: 'administrator', handle: notFound },
+  { method: 'PUT', path: '/api/operator-policies/:vhost/:name', access: 'administrator', handle: unsupported('operator policies') },
+  { method: 'DELETE', path: '/api/operator-policies/:vhost/:name', access: 'administrator', handle: notFound },
+  // vhost limits: a vhost's are listed to those who see the vhost (monitoring users see all), set
+  // by administrators; one limit has no GET (405), and deleting one that is not set is no error
+  { method: 'GET', path: '/api/vhost-limits', handle: none },
+  { method: 'GET', path: '/api/vhost-limits/:vhost', vhostCheck: 'visible', handle: none },
+  { method: 'PUT', path: '/api/vhost-limits/:vhost/:name', access: 'administrator', handle: unsupported('vhost limits') },
+  { method: 'DELETE', path: '/api/vhost-limits/:vhost/:name', access: 'administrator', handle: () => noContent() },
   { method: 'GET', path: '/api/parameters', handle: policymakerOnly },
   { method: 'GET', path: '/api/parameters/:component', handle: policymakerOnly },
   { method: 'GET', path: '/api/parameters/:component/:vhost', handle: policymakerOnly },
-  { method: 'GET', path: '/api/parameters/:component/:vhost/:name', handle: notFound },
-  { method: 'PUT', path: '/api/parameters/:component/:vhost/:name', handle: unsupported('runtime parameters') },
-  { method: 'DELETE', path: '/api/parameters/:component/:vhost/:name', handle: notFound },
+  { method: 'GET', path: '/api/parameters/:component/:vhost/:name', handle: policymakerNotFound },
+  { method: 'PUT', path: '/api/parameters/:component/:vhost/:name', handle: policymakerUnsupported('runtime parameters') },
+  { method: 'DELETE', path: '/api/parameters/:component/:vhost/:name', handle: policymakerNotFound },
 ];

@@ -25,5 +25,11 @@ export interface Route {
   path: string;
   /** Default 'management'; 'none' skips authentication (Prometheus scrapes). */
   access?: Access | 'none';
+  /**
+   * How the router checks a `:vhost` parameter: 'access' (default) 401 unless the user may use the
+   * vhost; 'visible' monitoring users pass too (they see every vhost); 'exists' only 404 when missing,
+   * the handler showing what the user may see.
+   */
+  vhostCheck?: 'access' | 'visible' | 'exists';
   handle(c: RouteContext): ManagementResponse | Promise<ManagementResponse>;
 }

@@ -119,7 +119,7 @@ async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest): Pr
     requireAccess(user, route.access ?? 'management');
   }
   const vhost = hit.params.vhost;
-  if (vhost !== undefined) await checkVhost(api, user, vhost);
+  if (vhost !== undefined) await checkVhost(api, user, vhost, route.vhostCheck);
   const ctx: RouteContext = {
     api,
     log,
