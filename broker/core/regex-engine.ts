@@ -372,19 +372,18 @@ class Parser {
   }
 }
 
-/** Upper-case canonical form of each UTF-16 unit, as JavaScript's `i` flag (no `u`) compares. */
-let canonTable: Uint16Array | undefined;
+/** Upper-case canonical form of each UTF-16 unit, as JavaScript's `i` flag (no `u`) compares; worked out on first use. */
+const canonTable = new Int32Array(MAX_CHAR + 1).fill(-1);
 function canon(c: number): number {
-  if (canonTable === undefined) {
-    canonTable = new Uint16Array(MAX_CHAR + 1);
-    for (let x = 0; x <= MAX_CHAR; x++) {
-      const u = String.fromCharCode(x).toUpperCase();
-      const cu = u.length === 1 ? u.charCodeAt(0) : x;
-      // JavaScript does not map a non-ASCII unit onto ASCII
-      canonTable[x] = x >= 128 && cu < 128 ? x : cu;
-    }
+  let v = canonTable[c];
+  if (v < 0) {
+    const u = String.fromCharCode(c).toUpperCase();
+    v = u.length === 1 ? u.charCodeAt(0) : c;
+    // JavaScript does not map a non-ASCII unit onto ASCII
+    if (c >= 128 && v < 128) v = c;
+    canonTable[c] = v;
   }
-  return canonTable[c];
+  return v;
 }
 
 function inRanges(ranges: number[], c: number): boolean {
