@@ -1,5 +1,5 @@
 // The router's view of HTTP: a request and a response as plain data, so the same code runs behind
-// Next.js route handlers, a bare node:http server (tests, warrenctl's target) or anything else.
+// server.ts's one HTTP server, a bare node:http server in tests, or anything else.
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD' | 'PATCH' | 'OPTIONS';
 

@@ -1,5 +1,5 @@
 // Test harness for the management API: a broker on a free port, the router on a plain node:http
-// server (the same code path as Next.js minus Next), a small HTTP client, and amqplib clients
+// server (what server.ts serves, minus the console pages), a small HTTP client, and amqplib clients
 // that make real state. Used by lib/management/*.test.ts only.
 import type http from 'node:http';
 import amqp, { type ChannelModel } from 'amqplib';
