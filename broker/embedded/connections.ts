@@ -127,6 +127,8 @@ export function consumerRow(mgmt: ManagementContext, q: Queue, consumer: Consume
   const ep = endpointsOf(conn ?? { name: info.connection });
   // with single-active-consumer only the first consumer gets messages; the others wait
   const active = !q.singleActiveConsumer || q.consumers[0] === consumer;
+  // the client's own name for its connection (connection_name), as connection rows give it
+  const provided = conn === undefined ? undefined : (asAmqp(conn)?.clientProperties ?? conn.clientProperties).connection_name;
   return {
     arguments: tableToJson(info.arguments as FieldTable),
     ack_required: info.ackRequired,
@@ -140,6 +142,7 @@ export function consumerRow(mgmt: ManagementContext, q: Queue, consumer: Consume
       peer_host: ep.peerHost,
       peer_port: ep.peerPort,
       user: conn?.user ?? '',
+      ...(typeof provided === 'string' && provided !== '' ? { user_provided_name: provided } : {}),
     },
     consumer_tag: consumer.tag,
     exclusive: info.exclusive,

@@ -75,7 +75,10 @@ export function FlowOverlay() {
   useEffect(() => {
     let index: Index = buildIndex(useGraph.getState().edges);
     const unsubscribeGraph = useGraph.subscribe((s, prev) => {
-      if (s.edges !== prev.edges) index = buildIndex(s.edges);
+      if (s.edges !== prev.edges) {
+        index = buildIndex(s.edges);
+        dropOrphans(s.edges, s.nodes);
+      }
       // another vhost: the dots still in flight belong to a picture that is gone
       if (s.vhost !== prev.vhost) for (const a of layer.current?.getAnimations({ subtree: true }) ?? []) a.cancel();
     });
@@ -88,6 +91,22 @@ export function FlowOverlay() {
       const root = layer.current?.closest('.react-flow');
       const p = root?.querySelector<SVGPathElement>(`.react-flow__edge[data-id="${CSS.escape(edgeId)}"] path.react-flow__edge-path`);
       return p?.getAttribute('d') ?? null;
+    };
+
+    /** Dots on an edge or at a node that went away (a queue deleted) stop at once. */
+    const dropOrphans = (edges: readonly GraphEdge[], nodes: readonly GraphNode[]) => {
+      const host = layer.current;
+      if (!host) return;
+      let edgeIds: Set<string> | null = null;
+      let nodeIds: Set<string> | null = null;
+      for (const dot of Array.from(host.children) as HTMLElement[]) {
+        const { edge, node } = dot.dataset;
+        if (edge !== undefined) edgeIds ??= new Set(edges.map((e) => e.id));
+        if (node !== undefined) nodeIds ??= new Set(nodes.map((n) => n.id));
+        if ((edge !== undefined && !edgeIds!.has(edge)) || (node !== undefined && !nodeIds!.has(node))) {
+          for (const a of dot.getAnimations()) a.cancel();
+        }
+      }
     };
 
     const spawn = (cls: string): HTMLDivElement | null => {
@@ -115,6 +134,7 @@ export function FlowOverlay() {
         if (d === null) continue;
         const dot = reduced ? null : spawn(cls);
         if (dot) {
+          dot.dataset.edge = e.id;
           dot.style.offsetPath = `path('${d}')`;
           const from = reverse ? '100%' : '0%';
           const to = reverse ? '0%' : '100%';
@@ -144,6 +164,7 @@ export function FlowOverlay() {
       const y = node.internals.positionAbsolute.y + (side === 'center' ? 0 : h / 2);
       const dot = spawn(`burst at-${side} ${cls}`);
       if (!dot) return;
+      dot.dataset.node = nodeId;
       dot.style.transform = `translate(${x}px, ${y}px)`;
       if (label) {
         const tag = document.createElement('span');

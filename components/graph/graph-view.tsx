@@ -4,11 +4,13 @@
 // consumers' unacknowledged counts.
 import { ReactFlowProvider } from '@xyflow/react';
 import { useSearchParams } from 'next/navigation';
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, useMemo } from 'react';
 import { useGraph } from '@/lib/client/graph/store';
 import { useChannels, useTopology } from '@/lib/client/queries';
 import { trackRecentKeys } from '@/lib/client/recent-keys';
 import { useSession } from '@/lib/client/session';
+import { useStats } from '@/lib/client/stats-store';
+import type { ProducerDto } from '@/lib/client/types';
 import { usePanel } from '@/lib/client/panel-store';
 import { CreateDialogs } from '../forms/create-dialogs';
 import { SidePanel } from '../panels/side-panel';
@@ -18,18 +20,27 @@ import { BindDialog } from './bind-dialog';
 import { GraphCanvas } from './canvas';
 import { GraphToolbar } from './toolbar';
 
+/** Who published lately, as one string that changes only when a producer comes or goes. */
+const producerSet = (s: ReturnType<typeof useStats.getState>): string => Object.keys(s.producers).sort().join('\n');
+
 function TopologyFeed() {
   const vhost = useSession((s) => s.vhost);
   const t = useTopology(vhost);
   const hasConsumers = (t.consumers?.length ?? 0) > 0;
   useChannels(vhost, hasConsumers);
+  // producers come from stats ticks (channels that published in the last seconds)
+  const producerKeys = useStats(producerSet);
+  const producers = useMemo<ProducerDto[]>(() => {
+    const all = useStats.getState().producers;
+    return producerKeys === '' ? [] : producerKeys.split('\n').flatMap((k) => (all[k] ? [all[k]] : []));
+  }, [producerKeys]);
   useEffect(() => {
     useGraph.getState().setVhost(vhost);
   }, [vhost]);
   useEffect(() => {
     if (!t.ready || !t.exchanges || !t.queues || !t.bindings || !t.consumers) return;
-    useGraph.getState().setTopology({ vhost, exchanges: t.exchanges, queues: t.queues, bindings: t.bindings, consumers: t.consumers });
-  }, [vhost, t.ready, t.exchanges, t.queues, t.bindings, t.consumers]);
+    useGraph.getState().setTopology({ vhost, exchanges: t.exchanges, queues: t.queues, bindings: t.bindings, consumers: t.consumers, producers });
+  }, [vhost, t.ready, t.exchanges, t.queues, t.bindings, t.consumers, producers]);
   return null;
 }
 

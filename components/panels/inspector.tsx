@@ -4,7 +4,8 @@
 import { exchangeLabel, bindingLabel } from '@/lib/client/graph/build';
 import { useGraph } from '@/lib/client/graph/store';
 import { exchangeId, parseNodeId, queueId, type GraphEdge } from '@/lib/client/graph/types';
-import { useQueueStats, useExchangeStats } from '@/lib/client/stats-store';
+import { consumerStatsKey } from '@/lib/live/protocol';
+import { useConsumerStats, useQueueStats, useExchangeStats, useStats } from '@/lib/client/stats-store';
 import type { BindingDto, JsonObject, Topology } from '@/lib/client/types';
 import { useId, useState } from 'react';
 import { useBindDialog } from '../graph/bind-dialog';
@@ -24,6 +25,7 @@ export function Inspector() {
     const { kind, name } = parseNodeId(selectedNodeId);
     if (kind === 'exchange') return <ExchangeInspector name={name} topology={topology} />;
     if (kind === 'queue') return <QueueInspector name={name} topology={topology} />;
+    if (kind === 'producer') return <ProducerInspector channel={name} topology={topology} />;
     return <ConsumerInspector id={selectedNodeId} topology={topology} />;
   }
   return <Legend />;
@@ -248,8 +250,8 @@ function QueueInspector({ name, topology }: { name: string; topology: Topology }
           <ul className="plain-list">
             {consumerList.map((c) => (
               <li key={`${c.channel_details.name}|${c.consumer_tag}`}>
-                <span className="mono small plain-list-key" title={c.consumer_tag}>
-                  {c.consumer_tag}
+                <span className={`small plain-list-key${c.channel_details.user_provided_name ? '' : ' mono'}`} title={c.consumer_tag}>
+                  {c.channel_details.user_provided_name || c.consumer_tag}
                 </span>
                 <span className="muted small">
                   {c.ack_required ? `prefetch ${c.prefetch_count}` : 'auto-ack'} · {c.channel_details.user ?? ''}
@@ -266,14 +268,45 @@ function QueueInspector({ name, topology }: { name: string; topology: Topology }
 function ConsumerInspector({ id, topology }: { id: string; topology: Topology }) {
   const c = topology.consumers.find((x) => `c|${x.queue.name}|${x.channel_details.name}|${x.consumer_tag}` === id);
   const focusNode = useGraph((s) => s.focusNode);
+  const stats = useConsumerStats(c ? consumerStatsKey({ queue: c.queue.name, channel: c.channel_details.name, consumer_tag: c.consumer_tag }) : '');
   if (!c) return <p className="empty-note">This consumer is gone.</p>;
+  const named = c.channel_details.user_provided_name;
   return (
     <div className="inspector">
       <header className="insp-head">
-        <h2 className="ent">{c.consumer_tag}</h2>
+        <h2 className="ent">{named || c.consumer_tag}</h2>
         <span className="muted small">consumer</span>
       </header>
+      {stats && (
+        <>
+          <div className="kpis">
+            <div>
+              <strong>{int(stats.delivered)}</strong>
+              <span>delivered</span>
+            </div>
+            <div>
+              <strong>{int(stats.acked)}</strong>
+              <span>acked</span>
+            </div>
+            <div>
+              <strong>{c.ack_required && c.prefetch_count > 0 ? `${stats.unacked}/${c.prefetch_count}` : int(stats.unacked)}</strong>
+              <span>{c.ack_required && c.prefetch_count > 0 ? 'prefetch used' : 'unacked'}</span>
+            </div>
+          </div>
+          <div className="rates small muted">
+            deliver {rate(stats.deliver_rate)} · ack {rate(stats.ack_rate)} · nack/reject {int(stats.rejected)} · redelivered {int(stats.redelivered)}
+          </div>
+        </>
+      )}
       <dl className="props">
+        <div>
+          <dt>connection name</dt>
+          <dd>{named || <span className="muted">none given (client property connection_name)</span>}</dd>
+        </div>
+        <div>
+          <dt>consumer tag</dt>
+          <dd className="mono">{c.consumer_tag}</dd>
+        </div>
         <div>
           <dt>queue</dt>
           <dd>
@@ -304,6 +337,55 @@ function ConsumerInspector({ id, topology }: { id: string; topology: Topology })
         </div>
       </dl>
       <Args args={c.arguments} />
+    </div>
+  );
+}
+
+function ProducerInspector({ channel, topology }: { channel: string; topology: Topology }) {
+  const all = useStats((s) => s.producers);
+  const focusNode = useGraph((s) => s.focusNode);
+  const mine = Object.values(all).filter((p) => p.channel === channel);
+  const first = mine[0] ?? topology.producers?.find((p) => p.channel === channel);
+  if (!first) return <p className="empty-note">This producer has stopped publishing.</p>;
+  return (
+    <div className="inspector">
+      <header className="insp-head">
+        <h2 className="ent">{first.connection_name || channel}</h2>
+        <span className="muted small">producer</span>
+      </header>
+      <dl className="props">
+        <div>
+          <dt>connection name</dt>
+          <dd>{first.connection_name || <span className="muted">none given (client property connection_name)</span>}</dd>
+        </div>
+        <div>
+          <dt>channel</dt>
+          <dd>{channel}</dd>
+        </div>
+        <div>
+          <dt>user</dt>
+          <dd>{first.user}</dd>
+        </div>
+      </dl>
+      <section className="insp-section">
+        <h3>Published to (last seconds)</h3>
+        <ul className="plain-list">
+          {mine.map((p) => (
+            <li key={`${p.exchange}|${p.routing_key ?? ''}`}>
+              <button
+                type="button"
+                className="link-btn ent plain-list-key"
+                onClick={() => focusNode(p.exchange === '' && p.routing_key !== undefined ? queueId(p.routing_key) : exchangeId(p.exchange))}
+              >
+                {p.exchange === '' ? `${p.routing_key ?? ''} (via default exchange)` : p.exchange}
+              </button>
+              <span className="muted small">
+                {rate(p.publish_rate)} · {int(p.published)} in all
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
     </div>
   );
 }
@@ -350,7 +432,7 @@ function EdgeInspector({ edge }: { edge: GraphEdge }) {
 function Legend() {
   return (
     <div className="inspector legend">
-      <p className="muted">Select an exchange, queue, consumer or binding to see it here.</p>
+      <p className="muted">Select a producer, exchange, queue, consumer or binding to see it here.</p>
       <section className="insp-section">
         <h3>Queues</h3>
         <ul className="legend-list">
@@ -379,6 +461,18 @@ function Legend() {
           </li>
           <li>
             <svg width="34" height="8" aria-hidden="true">
+              <path d="M1 4h32" className="legend-publish" />
+            </svg>
+            producer publishing (its own rate)
+          </li>
+          <li>
+            <svg width="34" height="8" aria-hidden="true">
+              <path d="M1 4h32" className="legend-consume" />
+            </svg>
+            delivery to a consumer (its own rate)
+          </li>
+          <li>
+            <svg width="34" height="8" aria-hidden="true">
               <path d="M1 4h32" className="legend-ae" />
             </svg>
             alternate exchange
@@ -398,16 +492,22 @@ function Legend() {
             <span className="dot published" /> routed / delivered
           </li>
           <li>
-            <span className="dot redelivered" /> redelivered / requeued
+            <span className="dot acked" /> acked
           </li>
           <li>
-            <span className="dot unroutable" /> unroutable / rejected
+            <span className="dot requeued" /> redelivered / requeued
+          </li>
+          <li>
+            <span className="dot rejected" /> unroutable / rejected
           </li>
           <li>
             <span className="dot returned" /> returned to the publisher
           </li>
           <li>
             <span className="dot dead-lettered" /> dead-lettered
+          </li>
+          <li>
+            <span className="dot expired" /> expired / dropped
           </li>
         </ul>
       </section>

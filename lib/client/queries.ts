@@ -20,8 +20,9 @@ import type {
 
 const POLL_MS = 3000;
 
-function useTopologyQuery<T>(key: QueryKey, path: string, vhost: string, enabled = true) {
-  const live = useIsLive(vhost);
+/** `alwaysPoll`: the stream keeps the list's members fresh, but not numbers it does not carry. */
+function useTopologyQuery<T>(key: QueryKey, path: string, vhost: string, enabled = true, alwaysPoll = false) {
+  const live = useIsLive(vhost) && !alwaysPoll;
   const loggedIn = useSession((s) => s.session !== null);
   return useQuery({
     queryKey: key,
@@ -39,8 +40,9 @@ export const useBindings = (vhost: string) =>
   useTopologyQuery<BindingDto>(warrenKeys.bindings(vhost), `/api/bindings/${seg(vhost)}`, vhost);
 export const useConsumers = (vhost: string) =>
   useTopologyQuery<ConsumerDto>(warrenKeys.consumers(vhost), `/api/consumers/${seg(vhost)}`, vhost);
+/** Polled even while live: the stream adds and removes connections, but their byte rates are not in it. */
 export const useConnections = (vhost: string) =>
-  useTopologyQuery<ConnectionDto>(warrenKeys.connections(vhost), `/api/vhosts/${seg(vhost)}/connections`, vhost);
+  useTopologyQuery<ConnectionDto>(warrenKeys.connections(vhost), `/api/vhosts/${seg(vhost)}/connections`, vhost, true, true);
 
 export const channelsQuery = (vhost: string) => ({
   queryKey: warrenKeys.channels(vhost),

@@ -38,6 +38,8 @@ interface StatsState {
   consumers: Record<string, ConsumerStats>;
   /** by producerStatsKey(): channels that published lately, per exchange */
   producers: Record<string, ProducerStats>;
+  /** by queue: the tick when messages last went in or out (a quiet second is not "no traffic") */
+  queueActiveAt: Record<string, number>;
   history: HistoryPoint[];
   /** the graph shows a frozen picture: ticks still feed the history, not the per-entity maps */
   frozen: boolean;
@@ -97,6 +99,7 @@ export const useStats = create<StatsState>()((set, get) => ({
   bindings: {},
   consumers: {},
   producers: {},
+  queueActiveAt: {},
   history: [],
   frozen: false,
   applyTick(vhost, tick) {
@@ -108,9 +111,17 @@ export const useStats = create<StatsState>()((set, get) => ({
       set({ history });
       return;
     }
+    let queueActiveAt = s.queueActiveAt;
+    for (const [name, q] of Object.entries(tick.queues ?? {})) {
+      if (q.publish_rate > 0 || q.deliver_rate > 0 || q.ack_rate > 0) {
+        if (queueActiveAt === s.queueActiveAt) queueActiveAt = { ...queueActiveAt };
+        queueActiveAt[name] = tick.ts;
+      }
+    }
     set({
       ts: tick.ts,
       history,
+      queueActiveAt,
       queues: merge(s.queues, tick.queues ?? {}, sameQueue),
       exchanges: merge(s.exchanges, tick.exchanges ?? {}, sameExchange),
       bindings: merge(s.bindings, tick.bindings ?? {}, sameBinding),
@@ -127,7 +138,7 @@ export const useStats = create<StatsState>()((set, get) => ({
     set({ history: [...older, ...s.history].slice(-HISTORY_LENGTH) });
   },
   reset(vhost) {
-    set({ vhost, ts: 0, queues: {}, exchanges: {}, bindings: {}, consumers: {}, producers: {}, history: [] });
+    set({ vhost, ts: 0, queues: {}, exchanges: {}, bindings: {}, consumers: {}, producers: {}, queueActiveAt: {}, history: [] });
   },
   setFrozen(frozen) {
     set({ frozen });
@@ -138,3 +149,17 @@ export const useQueueStats = (name: string): QueueStats | undefined => useStats(
 export const useExchangeStats = (name: string): ExchangeStats | undefined => useStats((s) => s.exchanges[name]);
 export const useConsumerStats = (key: string): ConsumerStats | undefined => useStats((s) => s.consumers[key]);
 export const useProducerStats = (key: string): ProducerStats | undefined => useStats((s) => s.producers[key]);
+
+/** A quiet spell this long after the last message in or out reads as "no traffic". */
+export const QUEUE_QUIET_MS = 60_000;
+
+/**
+ * Seconds since messages last went in or out of the queue, while that is under QUEUE_QUIET_MS;
+ * null when it moved nothing for longer (or not since the page started watching).
+ */
+export const useQueueQuietSeconds = (name: string): number | null =>
+  useStats((s) => {
+    const at = s.queueActiveAt[name];
+    if (at === undefined || s.ts - at > QUEUE_QUIET_MS) return null;
+    return Math.round((s.ts - at) / 1000);
+  });

@@ -88,6 +88,8 @@ export interface ConsumerDto {
     peer_host?: string;
     peer_port?: number;
     user?: string;
+    /** the client's connection_name property, when it gave one */
+    user_provided_name?: string;
   };
   queue: { name: string; vhost: string };
 }
@@ -190,4 +192,16 @@ export interface Topology {
   queues: QueueDto[];
   bindings: BindingDto[];
   consumers: ConsumerDto[];
+  /** channels that published lately (from stats ticks), per exchange */
+  producers?: ProducerDto[];
+}
+
+/** A channel publishing to an exchange (to a queue by name, through the default exchange). */
+export interface ProducerDto {
+  connection: string;
+  connection_name?: string;
+  channel: string;
+  user: string;
+  exchange: string;
+  routing_key?: string;
 }

@@ -1,24 +1,31 @@
 'use client';
-// Queue → consumer, with the delivery rate shared among the queue's consumers.
+// Queue → consumer, with that consumer's own delivery rate as the broker measured it (not the
+// queue's rate shared out: a fast worker at prefetch 1 gets far more than a slow one).
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { ConsumeEdge } from '@/lib/client/graph/types';
-import { useStats } from '@/lib/client/stats-store';
+import { useConsumerStats } from '@/lib/client/stats-store';
 import { rate } from '../format';
 import { useIsFar } from '../use-zoom-level';
 
 function ConsumeEdgeView({ id, data, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition }: EdgeProps<ConsumeEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  const deliver = useStats((s) => (data ? (s.queues[data.queue]?.deliver_rate ?? 0) : 0));
+  const stats = useConsumerStats(data?.statsKey ?? '');
   const far = useIsFar();
-  const share = data && data.consumers > 0 ? deliver / data.consumers : deliver;
+  const deliver = stats?.deliver_rate ?? 0;
   return (
     <>
-      <BaseEdge id={id} path={path} className={`gedge gedge-consume${share > 0 ? ' active' : ''}${data?.dim ? ' dim' : ''}`} />
-      {!far && share > 0 && (
+      <BaseEdge id={id} path={path} className={`gedge gedge-consume${deliver > 0 ? ' active' : ''}${data?.dim ? ' dim' : ''}`} />
+      {!far && stats !== undefined && stats.delivered > 0 && (
         <EdgeLabelRenderer>
-          <div className="edge-label edge-label-quiet" style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
-            <span className="edge-rate">{rate(share)}</span>
+          <div
+            className="edge-label edge-label-quiet"
+            data-consume-edge={data?.statsKey}
+            data-deliver-rate={deliver}
+            title={`${stats.delivered.toLocaleString('en-US')} delivered, ${stats.acked.toLocaleString('en-US')} acked, ${stats.rejected.toLocaleString('en-US')} nacked or rejected, ${stats.redelivered.toLocaleString('en-US')} redelivered`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+          >
+            <span className={deliver > 0 ? 'edge-rate' : 'edge-sub'}>{rate(deliver)}</span>
           </div>
         </EdgeLabelRenderer>
       )}

@@ -37,6 +37,55 @@ const topology: Topology = {
 };
 
 describe('buildGraph', () => {
+  it('draws each consumer edge with its own stats key, and names consumers by connection_name', () => {
+    const named: Topology = {
+      ...topology,
+      consumers: [
+        ...topology.consumers,
+        {
+          ...topology.consumers[0],
+          consumer_tag: 'amq.ctag-x',
+          channel_details: { connection_name: 'c2', name: 'c2 (1)', number: 1, user_provided_name: 'slow-worker' },
+        },
+      ],
+    };
+    const all = buildGraph(named, { showBuiltins: false, filter: '' });
+    const consume = all.edges.filter((e) => e.type === 'consume').map((e) => e.data);
+    expect(consume).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ statsKey: 'orders|c1 (1)|ctag-1' }),
+        expect.objectContaining({ statsKey: 'orders|c2 (1)|amq.ctag-x' }),
+      ]),
+    );
+    const node = all.nodes.find((n) => n.id === 'c|orders|c2 (1)|amq.ctag-x');
+    expect(node?.data).toMatchObject({ name: 'slow-worker', tag: 'amq.ctag-x', dim: false });
+    // the filter finds a consumer by its connection name
+    const g = buildGraph(named, { showBuiltins: false, filter: 'slow' });
+    expect(g.matches).toEqual(['c|orders|c2 (1)|amq.ctag-x']);
+  });
+  it('draws producers: to exchanges, and through the hidden default exchange straight to the queue', () => {
+    const withProducers: Topology = {
+      ...topology,
+      producers: [
+        { connection: 'a -> b', connection_name: 'hello-sender', channel: 'a -> b (1)', user: 'guest', exchange: '', routing_key: 'orders' },
+        { connection: 'a -> b', connection_name: 'hello-sender', channel: 'a -> b (1)', user: 'guest', exchange: 'shop' },
+        { connection: 'c -> b', channel: 'c -> b (2)', user: 'guest', exchange: '', routing_key: 'amq.gen-gone' },
+      ],
+    };
+    const g = buildGraph(withProducers, { showBuiltins: false, filter: '' });
+    const producers = g.nodes.filter((n) => n.type === 'producer');
+    // a producer whose only target is not drawn is left out
+    expect(producers.map((n) => [n.id, n.data.label])).toEqual([['p|a -> b (1)', 'hello-sender']]);
+    const publish = g.edges.filter((e) => e.type === 'publish').map((e) => [e.source, e.target, e.data?.viaDefault, e.data?.statsKey]);
+    expect(publish).toEqual([
+      ['p|a -> b (1)', 'q|orders', true, 'a -> b (1)||orders'],
+      ['p|a -> b (1)', 'e|shop', false, 'a -> b (1)|shop|'],
+    ]);
+    // with built-ins shown the line goes to the default exchange, which routes on to the queue
+    const all = buildGraph(withProducers, { showBuiltins: true, filter: '' });
+    expect(all.edges.filter((e) => e.type === 'publish').map((e) => e.target)).toEqual(['e|', 'e|shop', 'e|']);
+    expect(layoutGraph(all.nodes, all.edges).size).toBe(all.nodes.length);
+  });
   it('hides built-in exchanges and default bindings unless asked', () => {
     const g = buildGraph(topology, { showBuiltins: false, filter: '' });
     const ids = g.nodes.map((n) => n.id).sort();

@@ -1,8 +1,10 @@
 // Topology → graph: which nodes and edges to draw, with their data. Positions come later
 // (layout.ts); this is pure and cheap, so it runs on every topology change.
-import type { BindingDto, ConsumerDto, ExchangeDto, JsonObject, JsonValue, QueueDto, Topology } from '../types';
+import { consumerStatsKey, producerStatsKey } from '../../live/protocol';
+import type { BindingDto, ConsumerDto, ExchangeDto, JsonObject, JsonValue, ProducerDto, QueueDto, Topology } from '../types';
 import {
   consumerId,
+  producerId,
   exchangeId,
   queueId,
   type BindingEdge,
@@ -13,6 +15,8 @@ import {
   type GraphNode,
   type LinkEdge,
   type LinkEdgeData,
+  type ProducerNode,
+  type PublishEdge,
   type QueueNode,
 } from './types';
 
@@ -156,6 +160,8 @@ function consumerNode(c: ConsumerDto): NodeSpec<ConsumerNode> {
     type: 'consumer',
     data: {
       tag: c.consumer_tag,
+      name: c.channel_details.user_provided_name || null,
+      statsKey: consumerStatsKey({ queue: c.queue.name, channel: c.channel_details.name, consumer_tag: c.consumer_tag }),
       queue: c.queue.name,
       prefetch: c.prefetch_count,
       ackRequired: c.ack_required,
@@ -166,6 +172,34 @@ function consumerNode(c: ConsumerDto): NodeSpec<ConsumerNode> {
       dim: false,
     },
   };
+}
+
+function producerNode(p: ProducerDto): NodeSpec<ProducerNode> {
+  return {
+    id: producerId(p.channel),
+    type: 'producer',
+    data: { label: p.connection_name || p.channel, name: p.connection_name || null, channel: p.channel, connection: p.connection, user: p.user, dim: false },
+  };
+}
+
+/**
+ * A producer's edges: to each exchange it published to; through the default exchange to the queue
+ * it named when that exchange is hidden (the first tutorial's producer → queue → consumer).
+ */
+function producerEdges(producers: readonly ProducerDto[], nodes: Map<string, NodeSpec>, edges: GraphEdge[]): void {
+  for (const p of producers) {
+    const viaDefault = p.exchange === '' && !nodes.has(exchangeId(''));
+    const target = viaDefault ? queueId(p.routing_key ?? '') : exchangeId(p.exchange);
+    if (!nodes.has(target)) continue;
+    const source = producerId(p.channel);
+    if (!nodes.has(source)) nodes.set(source, producerNode(p));
+    const id = `w|${source}|${target}`;
+    const statsKey = producerStatsKey(p);
+    // with the default exchange shown, one line to it carries every queue's publishes
+    if (edges.some((e) => e.id === id)) continue;
+    const edge: PublishEdge = { id, type: 'publish', source, target, sourceHandle: 'out', targetHandle: 'in', selectable: false, data: { statsKey, viaDefault, dim: false } };
+    edges.push(edge);
+  }
 }
 
 export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
@@ -230,7 +264,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
       sourceHandle: 'out',
       targetHandle: 'in',
       selectable: false,
-      data: { queue: c.queue.name, consumers: 1, dim: false },
+      data: { queue: c.queue.name, statsKey: consumerStatsKey({ queue: c.queue.name, channel: c.channel_details.name, consumer_tag: c.consumer_tag }), dim: false },
     };
     edges.push(edge);
   }
@@ -253,16 +287,15 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
     edges.push(linkEdge(`d|${q.name}`, source, target, 'dead-letter', key === null ? 'dead letters' : `dead letters → ${key}`));
   }
 
-  // consumers per queue, for the rate each consumer edge shows
-  const perQueue = new Map<string, number>();
-  for (const e of edges) if (e.type === 'consume') perQueue.set(e.data?.queue ?? '', (perQueue.get(e.data?.queue ?? '') ?? 0) + 1);
-  for (const e of edges) if (e.type === 'consume' && e.data) e.data.consumers = perQueue.get(e.data.queue) ?? 1;
+  producerEdges(t.producers ?? [], nodes, edges);
 
   return applyFilter([...nodes.values()], edges, opts.filter);
 }
 
 function nodeName(n: NodeSpec): string {
-  return n.type === 'consumer' ? n.data.tag : n.data.name;
+  if (n.type === 'consumer') return n.data.name === null ? n.data.tag : `${n.data.name} ${n.data.tag}`;
+  if (n.type === 'producer') return n.data.label;
+  return n.data.name;
 }
 
 /** Keeps the nodes whose name matches and their neighbours (dimmed); everything when no filter. */

@@ -33,6 +33,10 @@ export interface QueueNodeData extends Record<string, unknown> {
 
 export interface ConsumerNodeData extends Record<string, unknown> {
   tag: string;
+  /** the client's connection_name, when it gave one: the node shows it instead of the tag */
+  name: string | null;
+  /** consumerStatsKey(): where its own counts are in stats ticks */
+  statsKey: string;
   queue: string;
   prefetch: number;
   ackRequired: boolean;
@@ -43,10 +47,23 @@ export interface ConsumerNodeData extends Record<string, unknown> {
   dim: boolean;
 }
 
+/** A channel that published lately: from stats ticks, there while it publishes. */
+export interface ProducerNodeData extends Record<string, unknown> {
+  /** connection_name, or the channel's name */
+  label: string;
+  /** the client's connection_name, when it gave one */
+  name: string | null;
+  channel: string;
+  connection: string;
+  user: string;
+  dim: boolean;
+}
+
 export type ExchangeNode = Node<ExchangeNodeData, 'exchange'>;
 export type QueueNode = Node<QueueNodeData, 'queue'>;
 export type ConsumerNode = Node<ConsumerNodeData, 'consumer'>;
-export type GraphNode = ExchangeNode | QueueNode | ConsumerNode;
+export type ProducerNode = Node<ProducerNodeData, 'producer'>;
+export type GraphNode = ExchangeNode | QueueNode | ConsumerNode | ProducerNode;
 
 export interface BindingEdgeData extends Record<string, unknown> {
   binding: BindingDto;
@@ -61,7 +78,16 @@ export interface BindingEdgeData extends Record<string, unknown> {
 
 export interface ConsumeEdgeData extends Record<string, unknown> {
   queue: string;
-  consumers: number;
+  /** consumerStatsKey(): the consumer's own measured rate and window */
+  statsKey: string;
+  dim: boolean;
+}
+
+export interface PublishEdgeData extends Record<string, unknown> {
+  /** producerStatsKey(): the producer's measured rate to this exchange (or queue) */
+  statsKey: string;
+  /** straight to a queue through the default exchange, which is hidden */
+  viaDefault: boolean;
   dim: boolean;
 }
 
@@ -74,21 +100,24 @@ export interface LinkEdgeData extends Record<string, unknown> {
 export type BindingEdge = Edge<BindingEdgeData, 'binding'>;
 export type ConsumeEdge = Edge<ConsumeEdgeData, 'consume'>;
 export type LinkEdge = Edge<LinkEdgeData, 'link'>;
-export type GraphEdge = BindingEdge | ConsumeEdge | LinkEdge;
+export type PublishEdge = Edge<PublishEdgeData, 'publish'>;
+export type GraphEdge = BindingEdge | ConsumeEdge | LinkEdge | PublishEdge;
 
 export const exchangeId = (name: string) => `e|${name}`;
 export const queueId = (name: string) => `q|${name}`;
 export const consumerId = (queue: string, channel: string, tag: string) => `c|${queue}|${channel}|${tag}`;
+export const producerId = (channel: string) => `p|${channel}`;
 
 /** Sizes the layout assumes; the node components are drawn at these sizes. */
 export const NODE_SIZE = {
   exchange: { width: 210, height: 62 },
   queue: { width: 230, height: 92 },
   consumer: { width: 210, height: 58 },
+  producer: { width: 190, height: 46 },
 } as const;
 
-export function parseNodeId(id: string): { kind: 'exchange' | 'queue' | 'consumer'; name: string } {
-  const kind = id.startsWith('e|') ? 'exchange' : id.startsWith('q|') ? 'queue' : 'consumer';
+export function parseNodeId(id: string): { kind: 'exchange' | 'queue' | 'consumer' | 'producer'; name: string } {
+  const kind = id.startsWith('e|') ? 'exchange' : id.startsWith('q|') ? 'queue' : id.startsWith('p|') ? 'producer' : 'consumer';
   return { kind, name: id.slice(2) };
 }
 
@@ -108,4 +137,5 @@ export const NODE_HANDLES = {
   exchange: handlesFor(NODE_SIZE.exchange.width, NODE_SIZE.exchange.height, 12),
   queue: handlesFor(NODE_SIZE.queue.width, NODE_SIZE.queue.height, 10),
   consumer: handlesFor(NODE_SIZE.consumer.width, NODE_SIZE.consumer.height, 10).slice(0, 1),
+  producer: handlesFor(NODE_SIZE.producer.width, NODE_SIZE.producer.height, 10).slice(1),
 } as const;

@@ -5,7 +5,7 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { QueueNode } from '@/lib/client/graph/types';
-import { useQueueStats } from '@/lib/client/stats-store';
+import { useQueueQuietSeconds, useQueueStats } from '@/lib/client/stats-store';
 import { EraseIcon, InboxIcon, MoreIcon, QueueIcon, TrashIcon } from '../../../ui/icons';
 import { Menu } from '../../../ui/menu';
 import { compact, int, rate } from '../../format';
@@ -20,6 +20,8 @@ function QueueNodeView({ data, selected }: NodeProps<QueueNode>) {
   const consumers = stats?.consumers ?? data.consumers;
   const inRate = stats?.publish_rate ?? 0;
   const outRate = stats?.deliver_rate ?? 0;
+  // a queue fed now and then is quiet between messages, not without traffic
+  const quiet = useQueueQuietSeconds(data.name);
   const state = queueState(ready, unacked, consumers);
   const total = ready + unacked;
   const fill = depthFraction(total, data.maxLength);
@@ -78,8 +80,8 @@ function QueueNodeView({ data, selected }: NodeProps<QueueNode>) {
         <span className="q-features" title={features.join(' · ')}>
           {features.join(' · ')}
         </span>
-        <span className={inRate + outRate > 0 ? 'q-rates active' : 'q-rates'} title="messages in / delivered per second">
-          {inRate + outRate > 0 ? `${rate(inRate)} in · ${rate(outRate)} out` : 'no traffic'}
+        <span className={inRate + outRate > 0 ? 'q-rates active' : 'q-rates'} title="messages in / delivered per second" data-testid="queue-traffic">
+          {inRate + outRate > 0 ? `${rate(inRate)} in · ${rate(outRate)} out` : quiet !== null ? `last message ${quiet} s ago` : 'no traffic'}
         </span>
       </div>
       <Handle type="source" position={Position.Right} id="out" className="handle handle-out handle-quiet" isConnectable={false} />
