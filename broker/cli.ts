@@ -1,5 +1,5 @@
 // `npm run broker`: the AMQP broker alone, no console. Configuration as in the README.
-import { parseCommandLine, parseOrExit, directory, oneOf, port } from '../cli-args';
+import { parseCommandLine, parseOrExit, directory, oneOf, port, positiveInt } from '../cli-args';
 import { createBroker } from './index';
 import { LOG_LEVELS } from './logger';
 
@@ -11,6 +11,8 @@ variable in brackets):
   --host <addr>     interface to listen on           [HOST, default all interfaces]
   --data-dir <dir>  where durable state is kept      [DATA_DIR, default ./data]
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default info]
+  --max-connections <n>  AMQP connections at once    [AMQP_MAX_CONNECTIONS, default from the
+                    descriptor limit, leaving room for files]
   -h, --help        show this help
 `;
 
@@ -21,6 +23,7 @@ const { values } = parseOrExit('warren', USAGE, () =>
       host: { type: 'string', env: 'HOST', parse: (raw: string) => raw.trim() },
       'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
       'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
+      'max-connections': { type: 'string', env: 'AMQP_MAX_CONNECTIONS', parse: positiveInt },
       help: { type: 'boolean', short: 'h' },
     },
     process.argv.slice(2),
@@ -37,6 +40,7 @@ const broker = await createBroker({
   host: values.host === '' ? undefined : values.host,
   dataDir: values['data-dir'] ?? './data',
   logLevel: values['log-level'] ?? 'info',
+  maxConnections: values['max-connections'],
 });
 
 let stopping = false;

@@ -20,6 +20,7 @@ export * from './api/json-fields';
 export { quotePlus } from './api/quote-plus';
 export { compileNamePattern, type NamePattern } from './api/name-pattern';
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
+export { connectionCaps, descriptorLimit, type ConnectionCaps } from './descriptors';
 
 export interface BrokerOptions extends Partial<Limits> {
   /** AMQP port; 0 picks a free one (see `broker.port`). Default 5672. */
