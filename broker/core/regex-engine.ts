@@ -520,6 +520,10 @@ export class LinearRegex {
   private readonly registers: number;
   private readonly lookCount: number;
   private readonly anchored: boolean;
+  /** Matches the empty string with no condition (`.*`, ``): matches every text. */
+  private readonly always: boolean;
+  /** Recent answers: permissions are checked on every publish, mostly for the same few names. */
+  private readonly recent = new Map<string, boolean>();
   // per-test state
   private text = '';
   private steps = 0;
@@ -537,9 +541,21 @@ export class LinearRegex {
     this.lookCount = compiler.lookCount;
     const first = this.prog.insts[0];
     this.anchored = !this.flags.multiline && first.op === Op.Assert && first.kind === 'bol';
+    this.always = reachesMatchFreely(this.prog);
   }
 
   test(text: string): boolean {
+    if (this.always) return true;
+    let r = this.recent.get(text);
+    if (r === undefined) {
+      r = this.search(text);
+      if (this.recent.size >= RECENT_LIMIT) this.recent.clear();
+      if (text.length <= RECENT_TEXT_LIMIT) this.recent.set(text, r);
+    }
+    return r;
+  }
+
+  private search(text: string): boolean {
     this.text = text;
     this.steps = 0;
     this.lookMemo = [];
@@ -735,6 +751,25 @@ export class LinearRegex {
     for (let s = pos; s >= 0; s--) if (this.run(inst.prog, s, pos, caps)) return true;
     return false;
   }
+}
+
+const RECENT_LIMIT = 1024;
+const RECENT_TEXT_LIMIT = 1024;
+
+/** Whether Match is reached from the start through jumps and splits alone. */
+function reachesMatchFreely(prog: Program): boolean {
+  const seen = new Set<number>();
+  const todo = [0];
+  while (todo.length > 0) {
+    const pc = todo.pop() as number;
+    if (seen.has(pc)) continue;
+    seen.add(pc);
+    const inst = prog.insts[pc];
+    if (inst.op === Op.Match) return true;
+    if (inst.op === Op.Jmp) todo.push(inst.x);
+    else if (inst.op === Op.Split) todo.push(inst.x, inst.y);
+  }
+  return false;
 }
 
 const isLineEnd = (c: number) => c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
