@@ -4,6 +4,7 @@
 // Templates keep a form for later (localStorage).
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { publishMessage } from '@/lib/client/api';
+import { checkBody, parseBodyFormat, type BodyFormat } from '@/lib/client/body-format';
 import { exchangeLabel } from '@/lib/client/graph/build';
 import { usePanel } from '@/lib/client/panel-store';
 import { useBindings, useExchanges } from '@/lib/client/queries';
@@ -36,7 +37,7 @@ export function PublishPanel() {
   const [exchange, setExchange] = useState(preset ?? '');
   const [routingKey, setRoutingKey] = useState('');
   const [body, setBody] = useState('{\n  "hello": "world"\n}');
-  const [format, setFormat] = useState<'text' | 'json'>('json');
+  const [format, setFormat] = useState<BodyFormat>('auto');
   const [deliveryMode, setDeliveryMode] = useState<1 | 2>(2);
   const [contentType, setContentType] = useState('');
   const [correlationId, setCorrelationId] = useState('');
@@ -67,19 +68,11 @@ export function PublishPanel() {
     return [...set].slice(0, 50);
   }, [bindingList, exchange]);
 
-  const jsonError = useMemo(() => {
-    if (format !== 'json') return null;
-    try {
-      JSON.parse(body);
-      return null;
-    } catch (err) {
-      return err instanceof Error ? err.message : 'not JSON';
-    }
-  }, [body, format]);
+  const { sentAs, error: jsonError } = useMemo(() => checkBody(body, format), [body, format]);
 
   const properties = (): { props: MessageProperties; error: string | null } => {
     const props: MessageProperties = { delivery_mode: deliveryMode };
-    const ct = contentType.trim() || (format === 'json' ? 'application/json' : '');
+    const ct = contentType.trim() || (sentAs === 'json' ? 'application/json' : '');
     if (ct) props.content_type = ct;
     if (correlationId.trim()) props.correlation_id = correlationId.trim();
     if (replyTo.trim()) props.reply_to = replyTo.trim();
@@ -111,7 +104,7 @@ export function PublishPanel() {
     if (error) return setFormError(error);
     const total = Math.max(1, Math.min(100_000, Math.floor(Number(repeat) || 1)));
     const rate = Math.max(0, Number(perSecond) || 0);
-    const payload = format === 'json' ? body : body;
+    const payload = body;
     stopRef.current = false;
     let o: Outcome = { sent: 0, routed: 0, unroutable: 0, total, error: null, running: true };
     setOutcome(o);
@@ -144,7 +137,7 @@ export function PublishPanel() {
     setExchange(t.exchange);
     setRoutingKey(t.routingKey);
     setBody(t.body);
-    setFormat(t.format);
+    setFormat(parseBodyFormat(t.format));
     setDeliveryMode(t.deliveryMode);
     setContentType(t.contentType);
     setCorrelationId(t.correlationId);
@@ -239,14 +232,14 @@ export function PublishPanel() {
         <div className="field-head">
           <span id={`${id}-body`}>Body</span>
           <div className="segmented segmented-sm" role="radiogroup" aria-label="Body format">
-            {(['text', 'json'] as const).map((f) => (
-              <label key={f} className={format === f ? 'on' : ''}>
+            {(['auto', 'text', 'json'] as const).map((f) => (
+              <label key={f} className={format === f ? 'on' : ''} title={f === 'auto' ? 'JSON when the body is a JSON object or array, text otherwise' : undefined}>
                 <input type="radio" name="format" value={f} checked={format === f} onChange={() => setFormat(f)} />
-                {f === 'json' ? 'JSON' : 'Text'}
+                {f === 'json' ? 'JSON' : f === 'text' ? 'Text' : 'Auto'}
               </label>
             ))}
           </div>
-          {format === 'json' && (
+          {sentAs === 'json' && (
             <button type="button" className="btn btn-ghost btn-xs" onClick={prettify} disabled={jsonError !== null}>
               Format
             </button>
@@ -261,7 +254,15 @@ export function PublishPanel() {
           onChange={(e) => setBody(e.target.value)}
           spellCheck={false}
         />
-        {jsonError && <small className="hint error">{jsonError}</small>}
+        {jsonError ? (
+          <small className="hint error">{jsonError}</small>
+        ) : (
+          format === 'auto' && (
+            <small className="hint" data-testid="body-sent-as">
+              {sentAs === 'json' ? 'Sent as JSON (application/json).' : 'Sent as plain text.'}
+            </small>
+          )
+        )}
       </div>
 
       <details className="more">
@@ -280,7 +281,7 @@ export function PublishPanel() {
         <div className="grid-2">
           <label className="field">
             <span>Content type</span>
-            <input value={contentType} onChange={(e) => setContentType(e.target.value)} placeholder={format === 'json' ? 'application/json' : 'none'} />
+            <input value={contentType} onChange={(e) => setContentType(e.target.value)} placeholder={sentAs === 'json' ? 'application/json' : 'none'} />
           </label>
           <label className="field">
             <span>Correlation id</span>

@@ -6,7 +6,8 @@ export interface PublishTemplate {
   exchange: string;
   routingKey: string;
   body: string;
-  format: 'text' | 'json';
+  /** older templates hold only 'text' or 'json' */
+  format: 'auto' | 'text' | 'json';
   deliveryMode: 1 | 2;
   contentType: string;
   correlationId: string;
