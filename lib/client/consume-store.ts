@@ -138,11 +138,14 @@ export const useConsume = create<ConsumeState>()((set, get) => ({
           receivedAt: Date.now(),
           settled: c.ack === 'auto' ? 'auto' : null,
         };
-        const deliveries = [entry, ...c.deliveries];
+        // in arrival order, the newest last: a list that grows at the bottom never moves the
+        // message under the pointer, so a second click cannot ack a different message
+        const deliveries = [...c.deliveries, entry];
         if (deliveries.length > MAX_KEPT) {
           // drop the oldest settled ones first; pending ones stay (they hold prefetch credit)
           const pending = deliveries.filter((d) => d.settled === null);
-          const settled = deliveries.filter((d) => d.settled !== null).slice(0, Math.max(0, MAX_KEPT - pending.length));
+          const settledAll = deliveries.filter((d) => d.settled !== null);
+          const settled = settledAll.slice(Math.max(0, settledAll.length - Math.max(0, MAX_KEPT - pending.length)));
           const keep = new Set([...pending, ...settled]);
           return { deliveries: deliveries.filter((d) => keep.has(d)) };
         }
