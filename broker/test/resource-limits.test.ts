@@ -2,18 +2,26 @@
 // file descriptors — must turn clients away (connection.blocked, refused connections) and live on,
 // never die with every message in it. Each case runs its own child process.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
-import { afterEach, expect, test } from 'vitest';
+import { afterAll, afterEach, expect, test } from 'vitest';
+import { createBroker } from '../index';
+import { RawClient } from './raw-client';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const children: ChildProcess[] = [];
 
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-limits-'));
+
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
+
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 interface Child {
   process: ChildProcess;
@@ -28,7 +36,7 @@ async function startBroker(nodeArgs: string[], env: Record<string, string> = {},
   const argv = [...wrap, process.execPath, ...nodeArgs, '--import', 'tsx', 'broker/cli.ts'];
   const p = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
-    env: { ...process.env, AMQP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, AMQP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(p);
@@ -108,3 +116,76 @@ test('a flood of small messages under a 96 MB heap gets connection.blocked befor
   expect(broker.exited()).toBe(false);
   conn.close().catch(() => {});
 }, 60_000);
+
+/** A client that completed the handshake, or null when the broker turned it away. */
+async function tryConnect(port: number): Promise<RawClient | null> {
+  let c: RawClient;
+  try {
+    c = await RawClient.connect(port);
+  } catch {
+    return null;
+  }
+  try {
+    const a = await c.tryHandshake({ replyMs: 2000 });
+    if (a.result.kind === 'open-ok') return c;
+  } catch {
+    // closed or reset before connection.start
+  }
+  c.destroy();
+  return null;
+}
+
+test('out of file descriptors, the broker turns clients away, lives, and accepts again once some close', async () => {
+  // the connection cap set above the descriptor limit, so that the descriptors run out first
+  const broker = await startBroker([], { AMQP_MAX_CONNECTIONS: '1000' }, ['prlimit', '--nofile=64:64', '--']);
+  const open: RawClient[] = [];
+  try {
+    for (let i = 0; i < 80; i++) {
+      const c = await tryConnect(broker.port);
+      if (c === null) break;
+      open.push(c);
+    }
+    expect(open.length, 'some connections accepted').toBeGreaterThan(10);
+    expect(open.length, 'refused before 80 on 64 descriptors').toBeLessThan(64);
+    // a few more attempts while out, and the memory alarm's timer runs with no descriptor to read /proc
+    for (let i = 0; i < 5; i++) expect(await tryConnect(broker.port)).toBeNull();
+    await sleep(1500);
+    expect(broker.exited(), `broker died: ${broker.log().slice(-2000)}`).toBe(false);
+
+    for (const c of open.splice(0, 10)) c.destroy();
+    await sleep(300);
+    for (let i = 0; i < 5; i++) {
+      const c = await tryConnect(broker.port);
+      expect(c, `connection ${i} after closing 10`).not.toBeNull();
+      open.push(c!);
+    }
+    expect(broker.exited()).toBe(false);
+    // libuv closes what it cannot accept without telling Node, so the broker cannot log the refusals;
+    // the memory alarm's timer says once that it cannot read /proc, and nothing is said per client
+    expect(broker.log().match(/cannot read resident memory/g) ?? [], broker.log()).toHaveLength(1);
+    expect(broker.log().split('\n').length, broker.log()).toBeLessThan(10);
+  } finally {
+    for (const c of open) c.destroy();
+  }
+}, 60_000);
+
+test('past its connection cap the AMQP listener closes new clients at once, and accepts again below it', async () => {
+  const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', maxConnections: 3 });
+  const open: RawClient[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const c = await tryConnect(broker.port);
+      expect(c, `connection ${i}`).not.toBeNull();
+      open.push(c!);
+    }
+    expect(await tryConnect(broker.port)).toBeNull();
+    open.shift()!.destroy();
+    await sleep(100);
+    const again = await tryConnect(broker.port);
+    expect(again).not.toBeNull();
+    open.push(again!);
+  } finally {
+    for (const c of open) c.destroy();
+    await broker.close();
+  }
+});
