@@ -50,6 +50,8 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   readonly exclusiveQueues = new Set<Queue>();
   /** Channels holding publisher confirms to send with the next flush. */
   readonly confirmsDue = new Set<Channel>();
+  /** Frames for channels waiting until a durable change they made is on disk (see afterStored). */
+  private readonly parked = new Map<number, { type: number; payload: Buffer }[]>();
   consumerCancelNotify = false;
   private blockedNotify = false;
   /** Memory alarm on: the next publish blocks this connection, as RabbitMQ does. */
@@ -133,6 +135,12 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     if (this.state === 'closing') return; // RabbitMQ discards everything but close-ok here
     if (this.state !== 'opened') throw frameText(505, type, payload);
     const ch = this.channels.get(channel);
+    const held = this.parked.get(channel);
+    if (held !== undefined) {
+      // the frame reader may reuse the buffer of a frame it handed over
+      held.push({ type, payload: Buffer.from(payload) });
+      return;
+    }
     if (type === FRAME_METHOD) {
       const method = decodeMethod(payload);
       if (ch === undefined) {
@@ -228,6 +236,36 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     this.channels.set(id, ch);
     this.sendMethod(id, { name: 'channel.open-ok', args: {} });
     this.core.emit({ type: 'channel.opened', connection: this.name, channel: id });
+  }
+
+  /**
+   * Sends `reply` (a declare-ok, bind-ok, ...) once the durable change just made is on disk; until
+   * then the channel's later frames wait, so replies keep their order. If the disk refused it, the
+   * connection is closed with 541 INTERNAL_ERROR instead: the client is never told it is stored.
+   */
+  afterStored(ch: Channel, what: string, reply: () => void): void {
+    const durability = this.core.durability;
+    if (durability === undefined || !durability.changesPending()) return reply();
+    this.parked.set(ch.id, []);
+    durability.whenDurable((ok) => {
+      const held = this.parked.get(ch.id) ?? [];
+      this.parked.delete(ch.id);
+      if (this.state !== 'opened' || ch.closing || this.channels.get(ch.id) !== ch) return;
+      try {
+        if (!ok) throw new AmqpError(541, `${what} could not be written to disk; it is not stored`, 'connection');
+        reply();
+        for (let i = 0; i < held.length; i++) {
+          const again = this.parked.get(ch.id);
+          if (again !== undefined) {
+            again.push(...held.slice(i));
+            return;
+          }
+          this.onFrame(held[i].type, ch.id, held[i].payload);
+        }
+      } catch (err) {
+        this.fail(err);
+      }
+    });
   }
 
   /** Called by a channel once its close handshake is over. */

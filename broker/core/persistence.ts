@@ -20,4 +20,9 @@ export interface QueuePersistence {
 export interface Durability {
   /** Calls back once everything written so far is on disk; ok=false if the write failed. */
   whenDurable(cb: (ok: boolean) => void): void;
+  /**
+   * A change to durable definitions (queue, exchange, binding, ...) is not on disk yet: whoever made
+   * it answers only after whenDurable, and reports a failure instead of success.
+   */
+  changesPending(): boolean;
 }

@@ -56,6 +56,19 @@ function run<T>(op: () => T): Promise<T> {
   }
 }
 
+/**
+ * `run`, answering only once a durable change it made is on disk: when the disk refused it, the
+ * caller gets 'unavailable' (HTTP 503) instead of success, as an AMQP client gets 541.
+ */
+async function runStored<T>(core: BrokerCore, what: string, op: () => T): Promise<T> {
+  const result = await run(op);
+  const durability = core.durability;
+  if (durability === undefined || !durability.changesPending()) return result;
+  const ok = await new Promise<boolean>((resolve) => durability.whenDurable(resolve));
+  if (!ok) throw new BrokerError('unavailable', `${what} could not be written to disk; it is not stored`);
+  return result;
+}
+
 const notFound = (what: string) => new BrokerError('not_found', what, { code: 404 });
 
 export class EmbeddedBrokerApi implements BrokerApi {
@@ -213,11 +226,11 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   declareExchange(who: Actor, vhost: string, name: string, spec: ExchangeSpec): Promise<boolean> {
-    return run(() => declareExchange(this.core, who, vhost, name, spec));
+    return runStored(this.core, `exchange '${name}' in vhost '${vhost}'`, () => declareExchange(this.core, who, vhost, name, spec));
   }
 
   deleteExchange(who: Actor, vhost: string, name: string, opts: { ifUnused: boolean }): Promise<void> {
-    return run(() => deleteExchange(this.core, who, vhost, name, opts.ifUnused));
+    return runStored(this.core, `deletion of exchange '${name}' in vhost '${vhost}'`, () => deleteExchange(this.core, who, vhost, name, opts.ifUnused));
   }
 
   listQueues(who: Actor, vhost?: string): Promise<Row[]> {
@@ -236,11 +249,11 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   declareQueue(who: Actor, vhost: string, name: string, spec: QueueSpec): Promise<boolean> {
-    return run(() => declareQueue(this.core, who, vhost, name, spec));
+    return runStored(this.core, `queue '${name}' in vhost '${vhost}'`, () => declareQueue(this.core, who, vhost, name, spec));
   }
 
   deleteQueue(who: Actor, vhost: string, name: string, opts: { ifUnused: boolean; ifEmpty: boolean }): Promise<void> {
-    return run(() => deleteQueue(this.core, who, vhost, name, opts.ifUnused, opts.ifEmpty));
+    return runStored(this.core, `deletion of queue '${name}' in vhost '${vhost}'`, () => deleteQueue(this.core, who, vhost, name, opts.ifUnused, opts.ifEmpty));
   }
 
   purgeQueue(who: Actor, vhost: string, name: string): Promise<void> {
@@ -252,11 +265,11 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   bind(who: Actor, vhost: string, spec: BindingSpec): Promise<string> {
-    return run(() => bind(this.core, who, vhost, spec));
+    return runStored(this.core, `binding in vhost '${vhost}'`, () => bind(this.core, who, vhost, spec));
   }
 
   unbind(who: Actor, vhost: string, b: { source: string; destination: string; destinationType: 'queue' | 'exchange'; propertiesKey: string }): Promise<void> {
-    return run(() => unbind(this.core, who, vhost, b));
+    return runStored(this.core, `unbinding in vhost '${vhost}'`, () => unbind(this.core, who, vhost, b));
   }
 
   // --- messages ----------------------------------------------------------------------------------

@@ -18,6 +18,25 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
   syncDir(path.dirname(file));
 }
 
+/** writeFileAtomic without blocking the event loop: for writes while the broker serves clients. */
+export async function writeFileAtomicAsync(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fh = await fs.promises.open(tmp, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.promises.rename(tmp, file);
+  const dir = await fs.promises.open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
 /** fsyncs a directory, so that a rename, creation or removal in it survives a crash. */
 export function syncDir(dir: string): void {
   const fd = fs.openSync(dir, 'r');

@@ -5,7 +5,11 @@ import { unpackTable, type StoredDefinitions } from './stored-definitions';
  * DATA_DIR/definitions.json as the store keeps it: the stored definitions, and the queue ids whose
  * messages the log keeps although no stored queue owns them (see DurableStore.recoverMessages).
  */
-export type DefinitionsFile = StoredDefinitions & { unattributed?: number[] };
+export type DefinitionsFile = StoredDefinitions & {
+  unattributed?: number[];
+  /** the generation of definitions.journal that completes this snapshot; absent in files from before the journal (0) */
+  journal?: number;
+};
 
 /** The file is there but is not one Warren can use: start-up stops, nothing is written. */
 export class DefinitionsFileError extends Error {
@@ -172,5 +176,7 @@ export function checkDefinitions(json: unknown): string | undefined {
   }
   const unattributed = json.unattributed;
   if (unattributed !== undefined && !(Array.isArray(unattributed) && unattributed.every(isId))) return "'unattributed' is not a list of queue ids";
+  const journal = json.journal;
+  if (journal !== undefined && !(Number.isSafeInteger(journal) && (journal as number) >= 0)) return "'journal' is not a generation number";
   return undefined;
 }

@@ -8,16 +8,19 @@ import type { Durability, QueuePersistence } from '../core/persistence';
 import { Policy } from '../core/policy';
 import type { Queue, QueueEntry } from '../core/queue';
 import type { Logger } from '../logger';
-import { syncDir, writeFileAtomic } from './atomic-file';
+import { syncDir, writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
 import { DefinitionsFileError, readDefinitionsFile, type DefinitionsFile } from './definitions-file';
 import { RecordType, type DecodedRecord, type MessageMeta } from './log-records';
 import { MessageLog, StoredRef, type Segment } from './message-log';
-import { collectDefinitions, unpackTable, type StoredDefinitions, type StoredPolicy } from './stored-definitions';
+import { encodeJournalRecord, readJournal, replayJournal, type JournalOp } from './definitions-journal';
+import { collectDefinitions, exchangeEntry, isStoredExchange, packTable, queueEntry, unpackTable, type StoredDefinitions, type StoredPolicy } from './stored-definitions';
 
 export interface StoreOptions {
   /** bytes of persistent message bodies kept in memory; beyond it they are read back from disk */
   memoryBudget: number;
   segmentSize: number;
+  /** definitions.journal is compacted into a new snapshot past this size (and twice the snapshot's); tests lower it */
+  journalCompactBytes?: number;
 }
 
 export const DEFAULT_STORE_OPTIONS: StoreOptions = { memoryBudget: 256 * 1024 * 1024, segmentSize: 16 * 1024 * 1024 };
@@ -58,22 +61,39 @@ class LoggedBody implements BodySource {
   }
 }
 
+/** The journal is compacted into a new snapshot once it is this large and larger than the snapshot twice over. */
+const COMPACT_JOURNAL_AT = 1024 * 1024;
+/** After the disk refused the definitions, they are tried again this often (and with every change). */
+const RETRY_MS = 1000;
+
 /**
- * Durability for one broker: durable definitions in DATA_DIR/definitions.json (rewritten
- * atomically when they change), persistent messages of durable queues in the message log
- * (DATA_DIR/messages), and recovery of both at start-up.
+ * Durability for one broker: durable definitions in DATA_DIR/definitions.json (a snapshot) and
+ * DATA_DIR/definitions.journal (the changes since, appended; see definitions-journal.ts), persistent
+ * messages of durable queues in the message log (DATA_DIR/messages), and recovery of all three at
+ * start-up. A change to durable definitions is on disk before the batch of messages after it, and
+ * whoever made it hears back only then (changesPending / whenDurable).
  */
 export class DurableStore implements QueuePersistence, Durability {
   private readonly log: MessageLog;
   private readonly defsFile: string;
+  private readonly journalFile: string;
   private readonly markerFile: string;
+  /** the open journal: appended to by the log's prelude, replaced by compaction */
+  private journal: { fd: number; bytes: number; generation: number } | undefined;
+  private snapshotBytes = 0;
+  /** encoded journal records of changes not yet written */
+  private pendingOps: Buffer[] = [];
+  /** write a whole snapshot next: a change the journal does not describe, a failed write, or compaction */
+  private snapshotDue = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** the last write of definitions failed (logged once until one succeeds) */
+  private defsFailing = false;
   /** after an unclean stop every recovered message may have been delivered: it comes back redelivered */
   private uncleanStop = false;
   private readonly queueIds = new Map<Queue, number>();
   private nextQueueId = 1;
   /** queue ids whose records are kept with no queue to own them; listed in the definitions file */
   private readonly unattributed = new Set<number>();
-  private defsDirty = false;
   private residentBytes = 0;
   private unsubscribe: (() => void) | undefined;
 
@@ -85,9 +105,10 @@ export class DurableStore implements QueuePersistence, Durability {
   ) {
     fs.mkdirSync(dir, { recursive: true });
     this.defsFile = path.join(dir, 'definitions.json');
+    this.journalFile = path.join(dir, 'definitions.journal');
     this.markerFile = path.join(dir, CLEAN_STOP_MARKER);
     this.log = new MessageLog(path.join(dir, 'messages'), options.segmentSize, logger);
-    this.log.beforeFlush = () => this.flushDefinitions();
+    this.log.prelude = (done) => this.writeDefinitions(done);
     this.log.afterFlush = () => this.compact();
   }
 
@@ -95,7 +116,8 @@ export class DurableStore implements QueuePersistence, Durability {
   recover(): RecoveryReport {
     const started = Date.now();
     // throws, before anything is written, unless the file is one Warren can use or there is none
-    const defs = readDefinitionsFile(this.defsFile);
+    const snapshot = readDefinitionsFile(this.defsFile);
+    const defs = this.withJournal(snapshot);
     // a first start has nothing to redeliver; a DATA_DIR from before the marker counts as unclean
     const cleanStop = defs === undefined || fs.existsSync(this.markerFile);
     this.uncleanStop = !cleanStop;
@@ -117,8 +139,8 @@ export class DurableStore implements QueuePersistence, Durability {
     }
     this.unsubscribe = this.core.on((e) => this.onEvent(e));
     this.core.durability = this;
-    this.defsDirty = true;
-    this.flushDefinitions();
+    // one snapshot at start-up: the journal's changes and what recovery decided go into it
+    this.writeSnapshotSync();
     if (!cleanStop && messages > 0) {
       this.logger.warn(`${path.dirname(this.defsFile)} was not closed cleanly: the ${messages} recovered messages may have been delivered, and come back redelivered`);
     }
@@ -130,13 +152,22 @@ export class DurableStore implements QueuePersistence, Durability {
 
   async close(): Promise<void> {
     this.unsubscribe?.();
-    this.flushDefinitions();
+    clearTimeout(this.retryTimer);
+    // a clean stop leaves everything in definitions.json and an empty journal
+    this.snapshotDue = true;
+    this.log.requestFlush();
     await this.log.close();
+    if (this.journal !== undefined) fs.closeSync(this.journal.fd);
+    this.journal = undefined;
     writeFileAtomic(this.markerFile, `${new Date().toISOString()}\n`);
   }
 
   whenDurable(cb: (ok: boolean) => void): void {
     this.log.whenDurable(cb);
+  }
+
+  changesPending(): boolean {
+    return this.pendingOps.length > 0 || this.snapshotDue;
   }
 
   get stats() {
@@ -211,52 +242,182 @@ export class DurableStore implements QueuePersistence, Durability {
     switch (e.type) {
       case 'queue.created': {
         const q = this.core.vhosts.get(e.vhost)?.queues.get(e.name);
-        if (q !== undefined) this.adopt(q);
+        if (q === undefined || !this.adopt(q)) return;
+        this.note({ op: 'queue', queue: queueEntry(e.vhost, q, q.storeId), nextQueueId: this.nextQueueId });
         return;
       }
-      case 'queue.deleted':
-        for (const q of this.queueIds.keys()) if (q.deleted) this.queueIds.delete(q);
-        this.markDirty();
+      case 'queue.deleted': {
+        let stored = false;
+        for (const q of this.queueIds.keys()) {
+          if (q.deleted) {
+            this.queueIds.delete(q);
+            stored = true;
+          }
+        }
+        if (stored) this.note({ op: 'queue-deleted', vhost: e.vhost, name: e.name });
         return;
-      case 'exchange.created':
+      }
+      case 'exchange.created': {
+        const x = this.core.vhosts.get(e.vhost)?.exchanges.get(e.name);
+        if (x !== undefined && isStoredExchange(x)) this.note({ op: 'exchange', exchange: exchangeEntry(e.vhost, x) });
+        return;
+      }
       case 'exchange.deleted':
+        if (e.name !== '' && !e.name.startsWith('amq.')) this.note({ op: 'exchange-deleted', vhost: e.vhost, name: e.name });
+        return;
       case 'binding.created':
       case 'binding.deleted':
+        this.noteBindings(e.vhost, e.source, e.destination, e.destinationType, e.routingKey);
+        return;
       case 'vhost.created':
       case 'vhost.deleted':
       case 'users.changed':
       case 'policy.changed':
-        this.markDirty();
+        // rare, and not in the journal: the next write is a whole snapshot
+        this.snapshotDue = true;
+        this.pendingOps = [];
+        this.log.requestFlush();
         return;
       default:
         return;
     }
   }
 
+  /** The bindings between two ends with one key, as they are now (none if an end is gone or not durable). */
+  private noteBindings(vhost: string, source: string, destination: string, kind: 'queue' | 'exchange', routingKey: string): void {
+    const vh = this.core.vhosts.get(vhost);
+    const src = vh?.exchanges.get(source);
+    const dest = kind === 'queue' ? vh?.queues.get(destination) : vh?.exchanges.get(destination);
+    const durable = src !== undefined && src.durable && dest !== undefined && (dest.kind === 'queue' ? this.queueIds.has(dest) : dest.durable);
+    const args: string[] = [];
+    if (durable) for (const b of dest.incoming) if (b.source === src && b.routingKey === routingKey) args.push(packTable(b.arguments));
+    // a binding of something never stored was never journaled: nothing to undo
+    if (!durable && !this.mayBeStored(vhost, source, destination, kind)) return;
+    this.note({ op: 'bindings', ends: { vhost, source, destination, destination_type: kind, routing_key: routingKey }, arguments: args });
+  }
+
+  private mayBeStored(vhost: string, source: string, destination: string, kind: 'queue' | 'exchange'): boolean {
+    const vh = this.core.vhosts.get(vhost);
+    const src = vh?.exchanges.get(source);
+    if (src !== undefined && !src.durable) return false;
+    const dest = kind === 'queue' ? vh?.queues.get(destination) : vh?.exchanges.get(destination);
+    if (dest === undefined) return true;
+    return dest.kind === 'queue' ? this.queueIds.has(dest) : dest.durable;
+  }
+
   /** Durable, non-exclusive queues keep their persistent messages (exclusive ones die with their connection). */
-  private adopt(q: Queue, id?: number): void {
-    if (!q.durable || q.exclusiveOwner !== null) return;
+  private adopt(q: Queue, id?: number): boolean {
+    if (!q.durable || q.exclusiveOwner !== null) return false;
     q.storeId = id ?? this.nextQueueId++;
     if (q.storeId >= this.nextQueueId) this.nextQueueId = q.storeId + 1;
     q.persistence = this;
     this.queueIds.set(q, q.storeId);
-    this.markDirty();
+    return true;
   }
 
-  private markDirty(): void {
-    if (this.defsDirty) return;
-    this.defsDirty = true;
-    setImmediate(() => this.flushDefinitions());
+  /** A change to durable definitions: its journal record goes out before the next batch of messages. */
+  private note(op: JournalOp): void {
+    if (!this.snapshotDue) this.pendingOps.push(encodeJournalRecord(op));
+    this.log.requestFlush();
   }
 
-  /** Synchronous and atomic; also runs before every message batch, so a queue is on disk before its messages. */
-  private flushDefinitions(): void {
-    if (!this.defsDirty) return;
-    this.defsDirty = false;
+  /**
+   * The log's prelude: appends the pending journal records and fdatasyncs them, or writes a whole
+   * new snapshot (compaction, a change the journal does not describe, or after a failed write —
+   * the journal may then end in a partial record, so it is not appended to again). Never throws:
+   * a failure goes to `done`, which fails the waiters of the batch.
+   */
+  private writeDefinitions(done: (err: Error | null) => void): void {
+    const j = this.journal;
+    if (j === undefined) return done(null);
+    const compactDue = j.bytes > (this.options.journalCompactBytes ?? COMPACT_JOURNAL_AT) && j.bytes > 2 * this.snapshotBytes;
+    if (this.snapshotDue || compactDue) {
+      this.writeSnapshot().then(() => this.defsWritten(null, done), (err: Error) => this.defsWritten(err, done));
+      return;
+    }
+    if (this.pendingOps.length === 0) return done(null);
+    const bufs = this.pendingOps;
+    this.pendingOps = [];
+    const bytes = bufs.reduce((n, b) => n + b.length, 0);
+    fs.writev(j.fd, bufs, (err, written) => {
+      if (err === null && written !== bytes) err = Object.assign(new Error(`short write to ${this.journalFile} (${written} of ${bytes} bytes)`), { code: 'EIO' });
+      if (err !== null) return this.defsWritten(err, done);
+      j.bytes += bytes;
+      fs.fdatasync(j.fd, (e) => this.defsWritten(e, done));
+    });
+  }
+
+  private defsWritten(err: Error | null, done: (err: Error | null) => void): void {
+    if (err === null) {
+      if (this.defsFailing) this.logger.warn(`definitions are written to ${this.defsFile} again`);
+      this.defsFailing = false;
+      return done(null);
+    }
+    // the next write is a whole snapshot; until one succeeds every durable change is refused
+    this.snapshotDue = true;
+    this.pendingOps = [];
+    if (!this.defsFailing) {
+      this.logger.error(`cannot write definitions to ${path.dirname(this.defsFile)}: ${err.message}; durable changes are refused and confirms fail until the disk takes them again`);
+    }
+    this.defsFailing = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.log.requestFlush(), RETRY_MS);
+    this.retryTimer.unref();
+    done(err);
+  }
+
+  /** The whole definitions as a snapshot of the next generation, with an empty journal after it. */
+  private collectSnapshot(): { text: string; header: Buffer; generation: number } {
+    const generation = (this.journal?.generation ?? 0) + 1;
     const defs: DefinitionsFile = collectDefinitions(this.core, this.queueIds, this.nextQueueId);
     // kept listed, or the next recovery would take these for a deleted queue's and reclaim them
     if (this.unattributed.size > 0) defs.unattributed = [...this.unattributed].sort((a, b) => a - b);
-    writeFileAtomic(this.defsFile, JSON.stringify(defs));
+    defs.journal = generation;
+    // everything noted so far is in it
+    this.pendingOps = [];
+    this.snapshotDue = false;
+    return { text: JSON.stringify(defs), header: encodeJournalRecord({ op: 'journal', generation }), generation };
+  }
+
+  /** At start-up: synchronous, and a failure stops start-up. */
+  private writeSnapshotSync(): void {
+    const { text, header, generation } = this.collectSnapshot();
+    writeFileAtomic(this.defsFile, text);
+    writeFileAtomic(this.journalFile, header);
+    this.openJournal(generation, header.length, Buffer.byteLength(text));
+  }
+
+  private async writeSnapshot(): Promise<void> {
+    const { text, header, generation } = this.collectSnapshot();
+    // the snapshot first: a crash before the new journal leaves the old one, which is then stale
+    await writeFileAtomicAsync(this.defsFile, text);
+    await writeFileAtomicAsync(this.journalFile, header);
+    this.openJournal(generation, header.length, Buffer.byteLength(text));
+  }
+
+  private openJournal(generation: number, bytes: number, snapshotBytes: number): void {
+    const fd = fs.openSync(this.journalFile, 'a');
+    if (this.journal !== undefined) fs.closeSync(this.journal.fd);
+    this.journal = { fd, bytes, generation };
+    this.snapshotBytes = snapshotBytes;
+  }
+
+  /** The snapshot with the journal that completes it replayed; a journal older than the snapshot is already in it. */
+  private withJournal(snapshot: DefinitionsFile | undefined): DefinitionsFile | undefined {
+    const journal = readJournal(this.journalFile, this.logger);
+    if (snapshot === undefined) {
+      // a journal of changes with no snapshot under them is not a first start
+      if (journal !== undefined && journal.ops.length > 0) {
+        throw new DefinitionsFileError(this.defsFile, `it is missing, but ${this.journalFile} holds ${journal.ops.length} changes made after it`);
+      }
+      return undefined;
+    }
+    const generation = snapshot.journal ?? 0;
+    if (journal === undefined || journal.generation < generation) return snapshot;
+    if (journal.generation > generation) {
+      throw new DefinitionsFileError(this.journalFile, `it continues snapshot generation ${journal.generation}, but ${this.defsFile} is generation ${generation} (an older copy?)`);
+    }
+    return replayJournal(this.journalFile, snapshot, journal.ops);
   }
 
   private applyDefinitions(defs: StoredDefinitions): void {

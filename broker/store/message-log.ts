@@ -59,8 +59,13 @@ export class MessageLog {
   private needsSync = false;
   private flushing = false;
   private scheduled = false;
-  /** Called before each batch is written: the definitions go to disk first. */
-  beforeFlush: () => void = () => {};
+  /** requestFlush() was called: the next batch runs (and its waiters wait) even with no records */
+  private preludeDue = false;
+  /**
+   * Runs before each batch is written and the batch waits for it: the store writes the definitions
+   * there, so a queue is on disk before its messages. An error fails the batch's waiters.
+   */
+  prelude: (done: (err: Error | null) => void) => void = (done) => done(null);
   /** Called after each batch: the store compacts from here. */
   afterFlush: () => void = () => {};
   /** bytes appended and fsynced, for the bench and the console */
@@ -232,9 +237,18 @@ export class MessageLog {
 
   /** Calls back once everything appended so far is on disk (ok) or failed to get there. */
   whenDurable(cb: Waiter): void {
-    if (this.pending.length > 0) this.pendingWaiters.push(cb);
+    if (this.pending.length > 0 || this.preludeDue) this.pendingWaiters.push(cb);
     else if (this.flushing) this.inflightWaiters.push(cb);
     else queueMicrotask(() => cb(true));
+  }
+
+  /** A batch is due even if no record is appended: the prelude has something to write. */
+  requestFlush(): void {
+    this.preludeDue = true;
+    if (!this.scheduled && !this.flushing) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
   }
 
   /** Runs `fn` after the records appended so far have been written (e.g. to page a body out). */
@@ -315,8 +329,8 @@ export class MessageLog {
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    if (this.pending.length === 0 || this.flushing) return;
-    this.beforeFlush();
+    if ((this.pending.length === 0 && !this.preludeDue) || this.flushing) return;
+    this.preludeDue = false;
     const batch = this.pending;
     this.pending = [];
     this.inflightWaiters = this.pendingWaiters;
@@ -327,18 +341,22 @@ export class MessageLog {
     this.needsSync = false;
     this.flushing = true;
     this.stats.batches++;
-    this.writeBatch(batch, sync, (err) => {
+    const written = (preludeErr: Error | null, batchErr: Error | null): void => {
+      const err = preludeErr ?? batchErr;
       this.flushing = false;
       for (const p of batch) p.segment.pendingWrites--;
-      if (err) this.log.error(`message log: write failed: ${err.message}`);
+      if (batchErr) this.log.error(`message log: write failed: ${batchErr.message}`);
       const waiters = this.inflightWaiters;
       this.inflightWaiters = [];
       for (const w of waiters) w(!err);
       if (!err) for (const fn of after) fn();
       this.reclaim();
       this.afterFlush();
-      if (this.pending.length > 0) this.flush();
-    });
+      if (this.pending.length > 0 || this.preludeDue) this.flush();
+    };
+    // the records go out even when the prelude failed (their waiters hear of the failure): the log
+    // stays one sequence, and a message of a queue whose definition is not on disk is kept unattributed
+    this.prelude((preludeErr) => this.writeBatch(batch, sync, (batchErr) => written(preludeErr, batchErr)));
   };
 
   /** One writev per run of chunks for the same segment, then one fdatasync per segment touched. */

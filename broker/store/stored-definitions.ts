@@ -1,6 +1,7 @@
 import { decodeTable, encodeTable } from '../amqp/field-table';
 import type { BrokerCore } from '../core/broker-core';
-import type { ExchangeType } from '../core/exchange';
+import type { Exchange, ExchangeType } from '../core/exchange';
+import type { Queue } from '../core/queue';
 import type { FieldTable } from '../core/field-values';
 import type { ApplyTo, PolicyDefinition } from '../core/policy';
 
@@ -38,6 +39,19 @@ export function unpackTable(s: string): FieldTable {
   return decodeTable(Buffer.from(s, 'base64'), 0)[0];
 }
 
+/** Durable exchanges but the default and the built-in amq.* ones, which every start makes anyway. */
+export function isStoredExchange(ex: Exchange): boolean {
+  return ex.durable && ex.name !== '' && !ex.name.startsWith('amq.');
+}
+
+export function exchangeEntry(vhost: string, ex: Exchange): StoredDefinitions['exchanges'][number] {
+  return { vhost, name: ex.name, type: ex.type, auto_delete: ex.autoDelete, internal: ex.internal, arguments: packTable(ex.arguments) };
+}
+
+export function queueEntry(vhost: string, q: Queue, id: number): StoredDefinitions['queues'][number] {
+  return { vhost, name: q.name, id, auto_delete: q.autoDelete, arguments: packTable(q.arguments) };
+}
+
 /** What of the live broker must survive a restart: durable things, and all vhosts and users. */
 export function collectDefinitions(core: BrokerCore, queueIds: ReadonlyMap<object, number>, nextQueueId: number): StoredDefinitions {
   const defs: StoredDefinitions = {
@@ -57,16 +71,10 @@ export function collectDefinitions(core: BrokerCore, queueIds: ReadonlyMap<objec
     for (const p of vh.policies.values()) {
       defs.policies?.push({ vhost: vh.name, name: p.name, pattern: p.pattern, apply_to: p.applyTo, priority: p.priority, definition: p.definition });
     }
-    for (const ex of vh.exchanges.values()) {
-      if (!ex.durable || ex.name === '' || ex.name.startsWith('amq.')) continue;
-      defs.exchanges.push({
-        vhost: vh.name, name: ex.name, type: ex.type, auto_delete: ex.autoDelete, internal: ex.internal, arguments: packTable(ex.arguments),
-      });
-    }
+    for (const ex of vh.exchanges.values()) if (isStoredExchange(ex)) defs.exchanges.push(exchangeEntry(vh.name, ex));
     for (const q of vh.queues.values()) {
       const id = queueIds.get(q);
-      if (id === undefined) continue;
-      defs.queues.push({ vhost: vh.name, name: q.name, id, auto_delete: q.autoDelete, arguments: packTable(q.arguments) });
+      if (id !== undefined) defs.queues.push(queueEntry(vh.name, q, id));
     }
     for (const ex of vh.exchanges.values()) {
       for (const b of ex.bindings.values()) {

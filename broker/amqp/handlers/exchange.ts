@@ -25,14 +25,18 @@ export function handleExchange(ch: Channel, m: AmqpMethod): void {
           durable: a.durable, autoDelete: a.autoDelete, internal: a.internal, arguments: a.arguments,
         });
       }
-      if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.declare-ok', args: {} });
+      conn.afterStored(ch, `exchange '${a.exchange}' in vhost '${vhost.name}'`, () => {
+        if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.declare-ok', args: {} });
+      });
       return;
     }
     case 'exchange.delete': {
       const a = m.args;
       conn.checkPermission('configure', 'exchange', a.exchange);
       vhost.deleteExchange(a.exchange, a.ifUnused);
-      if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.delete-ok', args: {} });
+      conn.afterStored(ch, `deletion of exchange '${a.exchange}'`, () => {
+        if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.delete-ok', args: {} });
+      });
       return;
     }
     case 'exchange.bind':
@@ -42,13 +46,17 @@ export function handleExchange(ch: Channel, m: AmqpMethod): void {
       conn.checkPermission('read', 'exchange', a.source);
       if (m.name === 'exchange.bind') {
         vhost.bind(vhost.getExchange(a.source), vhost.getExchange(a.destination), a.routingKey, a.arguments);
-        if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.bind-ok', args: {} });
+        conn.afterStored(ch, `binding of exchange '${a.destination}' to exchange '${a.source}'`, () => {
+          if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.bind-ok', args: {} });
+        });
       } else {
         // unbinding something that does not exist, ends included, is not an error
         const source = vhost.exchanges.get(a.source);
         const destination = vhost.exchanges.get(a.destination);
         if (source !== undefined && destination !== undefined) vhost.unbind(source, destination, a.routingKey, a.arguments);
-        if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.unbind-ok', args: {} });
+        conn.afterStored(ch, `unbinding of exchange '${a.destination}' from exchange '${a.source}'`, () => {
+          if (!a.nowait) conn.sendMethod(ch.id, { name: 'exchange.unbind-ok', args: {} });
+        });
       }
       return;
     }

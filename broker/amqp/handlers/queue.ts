@@ -41,12 +41,14 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
         if (r.created && a.exclusive) conn.exclusiveQueues.add(queue);
       }
       ch.lastQueue = queue.name;
-      if (!a.nowait) {
+      const declared = queue;
+      conn.afterStored(ch, `queue '${queue.name}' in vhost '${vhost.name}'`, () => {
+        if (a.nowait) return;
         conn.sendMethod(ch.id, {
           name: 'queue.declare-ok',
-          args: { queue: queue.name, messageCount: queue.messageCount, consumerCount: queue.consumerCount },
+          args: { queue: declared.name, messageCount: declared.messageCount, consumerCount: declared.consumerCount },
         });
-      }
+      });
       return;
     }
     case 'queue.bind':
@@ -59,14 +61,17 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
         const queue = vhost.getQueue(qname);
         vhost.checkOwner(queue, conn);
         vhost.bind(vhost.getExchange(a.exchange), queue, a.routingKey, a.arguments);
-        if (!m.args.nowait) conn.sendMethod(ch.id, { name: 'queue.bind-ok', args: {} });
+        const nowait = m.args.nowait;
+        conn.afterStored(ch, `binding of queue '${qname}' to exchange '${a.exchange}'`, () => {
+          if (!nowait) conn.sendMethod(ch.id, { name: 'queue.bind-ok', args: {} });
+        });
       } else {
         // unbinding something that does not exist, ends included, is not an error; RabbitMQ lets
         // any connection unbind an exclusive queue
         const queue = vhost.queues.get(qname);
         const source = vhost.exchanges.get(a.exchange);
         if (queue !== undefined && source !== undefined) vhost.unbind(source, queue, a.routingKey, a.arguments);
-        conn.sendMethod(ch.id, { name: 'queue.unbind-ok', args: {} });
+        conn.afterStored(ch, `unbinding of queue '${qname}' from exchange '${a.exchange}'`, () => conn.sendMethod(ch.id, { name: 'queue.unbind-ok', args: {} }));
       }
       return;
     }
@@ -90,6 +95,7 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
           n = vhost.deleteQueue(queue, a.ifUnused, a.ifEmpty);
           conn.exclusiveQueues.delete(queue);
         }
+        // not held for the disk: delete-ok must precede the cancels deletingQueue sends after it
         if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.delete-ok', args: { messageCount: n } });
       });
       return;
