@@ -12,9 +12,14 @@
 // under a hard step budget instead and, as Erlang's `re` past its match limit, does not match.
 
 /** Past this many instructions a pattern is refused, as PCRE refuses a too large compiled pattern. */
-export const MAX_PROGRAM = 20_000;
-/** Steps a pattern with back-references may take for one `test` before it counts as no match. */
-export const BACKREF_STEP_BUDGET = 200_000;
+export const MAX_PROGRAM = 5_000;
+/**
+ * Steps one `test` may take before it counts as no match, as Erlang's `re` past its match limit.
+ * Without back-references a test takes at most program size × (text length + 1) steps, far below
+ * this for any sensible pattern and name; the budget bounds what a huge pattern (up to
+ * MAX_PROGRAM) on a long text, or a pattern with back-references, may cost: a few milliseconds.
+ */
+export const STEP_BUDGET = 250_000;
 
 export class PatternTooLarge extends Error {}
 
@@ -527,7 +532,8 @@ export class LinearRegex {
   // per-test state
   private text = '';
   private steps = 0;
-  private visited = new Map<Program, Uint8Array>();
+  private testId = 0;
+  private visited = new Map<Program, Visited>();
   private lookMemo: Int8Array[] = [];
 
   constructor(source: string, flagString = '') {
@@ -558,8 +564,8 @@ export class LinearRegex {
   private search(text: string): boolean {
     this.text = text;
     this.steps = 0;
+    this.testId++;
     this.lookMemo = [];
-    for (const v of this.visited.values()) v.fill(0);
     const caps = new Int32Array(this.registers).fill(-1);
     try {
       const last = this.anchored ? 0 : text.length;
@@ -576,13 +582,10 @@ export class LinearRegex {
     }
   }
 
-  private visitedOf(prog: Program): Uint8Array {
-    const size = prog.insts.length * (this.text.length + 1);
+  private visitedOf(prog: Program): Visited {
     let v = this.visited.get(prog);
-    if (v === undefined || v.length < size) {
-      v = new Uint8Array(Math.max(size, 64));
-      this.visited.set(prog, v);
-    }
+    if (v === undefined) this.visited.set(prog, (v = new Visited()));
+    if (v.testId !== this.testId) v.reset(this.testId, prog.insts.length * (this.text.length + 1));
     return v;
   }
 
@@ -616,12 +619,13 @@ export class LinearRegex {
       for (;;) {
         if (visited !== undefined) {
           const k = pc * width + pos;
-          const seen = visited[k];
+          const seen = visited.get(k);
           if (seen === 2) return this.succeeded(trail, visited);
           if (seen === 1) break;
-          visited[k] = 1;
+          visited.set(k, 1);
           trail?.push(k, stack.length);
-        } else if (++this.steps > BACKREF_STEP_BUDGET) throw new BudgetExceeded();
+        }
+        if (++this.steps > STEP_BUDGET) throw new BudgetExceeded();
         const inst = insts[pc];
         let ok = true;
         switch (inst.op) {
@@ -699,14 +703,14 @@ export class LinearRegex {
   }
 
   /** A match: every state whose turn had not ended leads to it (see `run`). */
-  private succeeded(trail: number[] | undefined, visited: Uint8Array | undefined): true {
+  private succeeded(trail: number[] | undefined, visited: Visited | undefined): true {
     if (trail === undefined || visited === undefined) return true;
     let lowest = Infinity;
     for (let t = trail.length - 2; t >= 0; t -= 2) {
       const k = trail[t];
       const height = trail[t + 1];
       if (k < 0) lowest = Math.min(lowest, height);
-      else if (lowest >= height) visited[k] = 2;
+      else if (lowest >= height) visited.set(k, 2);
     }
     return true;
   }
@@ -753,6 +757,48 @@ export class LinearRegex {
   }
 }
 
+/**
+ * States (instruction × position) of one program already tried in this test: 1 failed, 2 leads to
+ * a match. An array stamped per test when it is small (nothing to clear between tests), a map when
+ * a huge program meets a long text (the step budget bounds its size).
+ */
+class Visited {
+  testId = -1;
+  private arr: Uint32Array | undefined;
+  private map: Map<number, number> | undefined;
+  private base = 0;
+
+  reset(testId: number, size: number): void {
+    this.testId = testId;
+    if (size > DENSE_LIMIT) {
+      this.map = new Map();
+      return;
+    }
+    this.map = undefined;
+    if (this.arr === undefined || this.arr.length < size) {
+      this.arr = new Uint32Array(Math.max(size, 64));
+      this.base = 0;
+    }
+    this.base += 2;
+    if (this.base >= 0xfffffff0) {
+      this.arr.fill(0);
+      this.base = 2;
+    }
+  }
+
+  get(k: number): number {
+    if (this.map !== undefined) return this.map.get(k) ?? 0;
+    const v = (this.arr as Uint32Array)[k];
+    return v === this.base ? 1 : v === this.base + 1 ? 2 : 0;
+  }
+
+  set(k: number, v: 1 | 2): void {
+    if (this.map !== undefined) this.map.set(k, v);
+    else (this.arr as Uint32Array)[k] = this.base + v - 1;
+  }
+}
+
+const DENSE_LIMIT = 1 << 21;
 const RECENT_LIMIT = 1024;
 const RECENT_TEXT_LIMIT = 1024;
 

@@ -1,7 +1,7 @@
 // Issue 11: no single request can freeze the broker through a pattern. Each attack goes through the
 // real fronts (HTTP, AMQP) while a side connection keeps asking the broker something (a passive
-// queue.declare); its slowest answer, and the longest gap between two answers, stay under 100 ms,
-// and the attack itself gets the right answer (or RabbitMQ's error).
+// queue.declare, one always in flight); its slowest answer stays under 100 ms, and the attack
+// itself gets the right answer (or RabbitMQ's error).
 import type { Channel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { list, obj, startApi, type TestApi } from './testing';
@@ -28,17 +28,13 @@ async function whileProbing<T>(attack: () => Promise<T>): Promise<{ result: T; w
   let running = true;
   let worst = 0;
   let probes = 0;
+  // one declare always in flight, so a broker busy for any stretch of time delays one of them
   const loop = (async () => {
-    let last = performance.now();
     while (running) {
       const t0 = performance.now();
       await ch.checkQueue('probe-q');
-      const now = performance.now();
-      // the round trip, and the gap since the last answer (a frozen loop also delays timers)
-      worst = Math.max(worst, now - t0, now - last);
-      last = now;
+      worst = Math.max(worst, performance.now() - t0);
       probes++;
-      await new Promise((r) => setTimeout(r, 2));
     }
   })();
   await new Promise((r) => setTimeout(r, 20));
@@ -61,12 +57,15 @@ describe('a pattern cannot freeze the broker', () => {
     const ch = await conn.createChannel();
     for (const name of [A30, 'AAAA!', 'orders']) await ch.assertExchange(name, 'direct', { autoDelete: false });
     const get = (re: string) => api.get(`/api/exchanges/%2F?page=1&use_regex=true&name=${encodeURIComponent(re)}`, { user: 'mgmt' });
-    const { result, worst } = await whileProbing(async () => [await get('^(a+)+$'), await get('^(a|aa|a)*b'), await get('^(\\w+\\w?)*\\d')]);
+    // the first listing compiles its code paths: not what is measured
+    await get('^o');
+    const { result, worst, probes } = await whileProbing(async () => [await get('^(a+)+$'), await get('^(a|aa|a)*b'), await get('^(\\w+\\w?)*\\d')]);
     for (const r of result) {
       expect(r.status).toBe(200);
       expect(obj(r).filtered_count).toBe(0);
     }
     expect(worst).toBeLessThan(100);
+    expect(probes).toBeGreaterThan(3);
     // still a PCRE filter, caseless as RabbitMQ's
     expect(list({ ...(await get('^(a+)+!$')), body: obj(await get('^(a+)+!$')).items }).map((e) => e.name).sort()).toEqual(['AAAA!', A30]);
     expect((await get('(')).body).toEqual({ error: 'bad_request', reason: 'Pagination parameters are invalid' });
