@@ -11,6 +11,7 @@ import next from 'next';
 import { createBroker, createLogger, type Broker } from './broker/index';
 import { createLiveEndpoint } from './lib/live/index';
 import { managementFront } from './lib/management/http-server';
+import { createLimitedHttpServer, httpLimits } from './lib/http-limits';
 import { ConfigError, USAGE, displayHost, loadConfig, type Config } from './lib/config';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
@@ -60,6 +61,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
+  const limits = httpLimits();
   const broker = await createBroker({
     port: config.amqpPort,
     host: config.host,
@@ -67,7 +69,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logLevel: config.logLevel,
   });
 
-  const server = http.createServer();
+  // timeouts and a connection cap, so that idle or half-sent requests cannot take every descriptor
+  const server = createLimitedHttpServer(limits, createLogger(config.logLevel));
   let port: number;
   try {
     port = await listen(server, config.port, config.host);
