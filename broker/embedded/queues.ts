@@ -17,7 +17,14 @@ function messageStats(mgmt: ManagementContext, q: Queue) {
 
 function headTimestamp(q: Queue): number | null {
   const head = q.readyEntries().next();
-  return head.done === true ? null : (head.value.msg.properties.timestamp ?? null);
+  if (head.done === true || !head.value.msg.has('timestamp')) return null;
+  try {
+    return head.value.msg.properties.timestamp ?? null;
+  } catch {
+    // properties that cannot be parsed (refused at publish, so only from elsewhere) must not make
+    // the whole queue listing fail
+    return null;
+  }
 }
 
 function isConnection(owner: object): owner is ConnectionHandle {
