@@ -1,0 +1,134 @@
+// The console shows only what was measured: two workers at prefetch 1, one fast and one slow, get
+// consumer edges with their own rates (the fast one's several times the slow one's), nodes named
+// by their connection_name with their delivered totals and prefetch windows; a Hello World
+// producer appears with its path through the default exchange; the connections table's byte
+// rates move without a reload.
+import { expect, test, type Page } from '@playwright/test';
+import amqp, { type ChannelModel } from 'amqplib';
+import { amqpPort, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
+
+async function named(port: number, vhost: string, name: string): Promise<ChannelModel> {
+  const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}/${encodeURIComponent(vhost)}`, { clientProperties: { connection_name: name } });
+  c.on('error', () => {});
+  return c;
+}
+
+/** The measured delivery rate on a consumer's edge label (its data attribute), by connection name. */
+async function edgeRate(page: Page, name: string): Promise<number> {
+  const tag = await page.locator(`[data-consumer-name="${name}"]`).getAttribute('data-consumer-tag');
+  const label = page.locator(`[data-consume-edge$="|${tag}"]`);
+  if ((await label.count()) === 0) return 0;
+  return Number(await label.getAttribute('data-deliver-rate'));
+}
+
+test('per-consumer rates: a fast and a slow worker at prefetch 1', async ({ page, request }) => {
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'work-queues');
+  const setup = await freshVhost(request, vhost);
+  const port = await amqpPort(request);
+  const conns: ChannelModel[] = [setup];
+  try {
+    const ch = await setup.createChannel();
+    await ch.assertQueue('task_queue', { durable: true });
+    const worker = async (name: string, ms: number) => {
+      const c = await named(port, vhost, name);
+      conns.push(c);
+      const wch = await c.createChannel();
+      await wch.prefetch(1);
+      await wch.consume('task_queue', (m) => m && setTimeout(() => wch.ack(m), ms));
+    };
+    await worker('fast-worker', 200);
+    await worker('slow-worker', 1500);
+    await login(page, vhost);
+    await expect(queueNode(page, 'task_queue')).toBeVisible({ timeout: 5000 });
+    // named by connection_name, not by amq.ctag-…
+    await expect(page.locator('[data-consumer-name="fast-worker"] .gnode-name')).toHaveText('fast-worker');
+    await expect(page.locator('[data-consumer-name="slow-worker"] .gnode-name')).toHaveText('slow-worker');
+    for (let i = 0; i < 30; i++) ch.sendToQueue('task_queue', Buffer.from(`task ${i}`), { persistent: true });
+    // the labels' measured rates over a few seconds: the fast worker's edge carries several times more
+    let fast = 0;
+    let slow = 0;
+    for (let i = 0; i < 8; i++) {
+      await page.waitForTimeout(500);
+      fast += await edgeRate(page, 'fast-worker');
+      slow += await edgeRate(page, 'slow-worker');
+    }
+    expect(slow).toBeGreaterThan(0);
+    expect(fast / slow).toBeGreaterThan(3);
+    // each node shows its own delivered total and its prefetch window
+    await expect(page.locator('[data-consumer-name="fast-worker"] .gnode-meta')).toContainText(/\d\/1 prefetch/);
+    const delivered = async (name: string) => Number((await page.locator(`[data-consumer-name="${name}"] .gnode-meta`).innerText()).match(/(\d+) delivered/)?.[1] ?? 0);
+    await expect.poll(() => delivered('fast-worker'), { timeout: 10_000 }).toBeGreaterThan(15);
+    expect(await delivered('slow-worker')).toBeLessThan(10);
+    // the inspector names the connection and the tag
+    await page.locator('[data-consumer-name="slow-worker"]').click();
+    const insp = page.locator('.inspector');
+    await expect(insp.locator('h2')).toHaveText('slow-worker');
+    await expect(insp.locator('dd.mono')).toHaveText(/^amq\.ctag-/);
+    expect(watch.errors).toEqual([]);
+  } finally {
+    for (const c of conns) await c.close().catch(() => {});
+  }
+});
+
+test('a Hello World producer is drawn: producer → (default exchange) → queue → consumer', async ({ page, request }) => {
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'hello-world');
+  const setup = await freshVhost(request, vhost);
+  const port = await amqpPort(request);
+  const sender = await named(port, vhost, 'hello-sender');
+  const receiver = await named(port, vhost, 'hello-receiver');
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const sch = await setup.createChannel();
+    await sch.assertQueue('hello', { durable: false });
+    const rch = await receiver.createChannel();
+    await rch.consume('hello', () => {}, { noAck: true });
+    const ch = await sender.createChannel();
+    timer = setInterval(() => ch.sendToQueue('hello', Buffer.from('Hello World!')), 200);
+    await login(page, vhost);
+    const producer = page.locator('[data-producer="hello-sender"]');
+    await expect(producer).toBeVisible({ timeout: 8000 });
+    // the default exchange is hidden: the line goes straight to the queue, saying through what
+    const edge = page.locator('[data-publish-edge$="||hello"]');
+    await expect(edge).toContainText('via (AMQP default)');
+    await expect.poll(async () => Number(await edge.getAttribute('data-publish-rate')), { timeout: 5000 }).toBeGreaterThan(2);
+    // a receiving queue reports traffic
+    await expect(queueNode(page, 'hello').getByTestId('queue-traffic')).toContainText('in');
+    // with built-ins shown, the producer's line goes to the default exchange
+    await page.getByRole('switch', { name: 'Built-in exchanges' }).check();
+    await expect(page.locator('[data-publish-edge$="||hello"]')).toBeVisible();
+    await expect(page.locator('[data-publish-edge$="||hello"]')).not.toContainText('via');
+    await page.getByRole('switch', { name: 'Built-in exchanges' }).uncheck();
+    // stopped publishing: the producer goes, and the queue stays said to be recently busy, not idle
+    clearInterval(timer);
+    timer = undefined;
+    await expect(producer).toHaveCount(0, { timeout: 10_000 });
+    await expect(queueNode(page, 'hello').getByTestId('queue-traffic')).toContainText('last message');
+    expect(watch.errors).toEqual([]);
+  } finally {
+    if (timer) clearInterval(timer);
+    for (const c of [sender, receiver, setup]) await c.close().catch(() => {});
+  }
+});
+
+test('the connections table shows byte rates without a reload', async ({ page, request }) => {
+  const vhost = await unusedVhost(request, 'conn-rates');
+  const setup = await freshVhost(request, vhost);
+  const port = await amqpPort(request);
+  const busy = await named(port, vhost, 'busy-publisher');
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await login(page, vhost);
+    const ch = await busy.createChannel();
+    await ch.assertQueue('sink', { durable: false });
+    timer = setInterval(() => ch.sendToQueue('sink', Buffer.alloc(2000)), 50);
+    await page.getByRole('link', { name: 'Connections' }).first().click();
+    const row = page.getByRole('row').filter({ hasText: 'busy-publisher' });
+    await expect(row).toBeVisible();
+    await expect.poll(async () => /[1-9][\d.]* (B|KiB)\/s/.test(await row.innerText()), { timeout: 15_000 }).toBe(true);
+  } finally {
+    if (timer) clearInterval(timer);
+    for (const c of [busy, setup]) await c.close().catch(() => {});
+  }
+});
