@@ -95,7 +95,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const handle = app.getRequestHandler();
   const log = createLogger(config.logLevel);
   const live = createLiveEndpoint(broker, { log });
-  const management = managementFront(broker, { amqpPort: broker.port, log });
+  const management = managementFront(broker, { amqpPort: broker.port, log, metricsAuth: config.metricsAuth });
 
   server.on('request', (req, res) => {
     if (management(req, res)) return;

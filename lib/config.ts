@@ -17,6 +17,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Next.js dev mode with hot reload (`--dev`, or `npm run dev`). */
   dev: boolean;
+  /** /metrics needs a monitoring user (`METRICS_AUTH`, `--metrics-auth true`); open by default, as RabbitMQ's. */
+  metricsAuth: boolean;
 }
 
 export const DEFAULTS = {
@@ -36,6 +38,7 @@ Options (each also readable from the environment variable in brackets):
   --host <addr>     interface to listen on           [HOST, default all interfaces]
   --data-dir <dir>  where durable state is kept      [DATA_DIR, default ${DEFAULTS.dataDir}]
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default ${DEFAULTS.logLevel}]
+  --metrics-auth <b> true: /metrics needs a monitoring user [METRICS_AUTH, default false]
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -49,6 +52,7 @@ const OPTIONS = {
   host: { type: 'string', env: 'HOST', parse: (raw: string) => raw.trim() },
   'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
   'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
+  'metrics-auth': { type: 'string', env: 'METRICS_AUTH', parse: oneOf(['true', 'false'] as const) },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -80,6 +84,7 @@ export function loadConfig(
     dataDir: values['data-dir'] ?? path.resolve(DEFAULTS.dataDir),
     logLevel: values['log-level'] ?? DEFAULTS.logLevel,
     dev: values.dev,
+    metricsAuth: values['metrics-auth'] === 'true',
   };
   return { config, help: values.help };
 }

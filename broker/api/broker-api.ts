@@ -304,13 +304,40 @@ export type AccessEvent = { type: 'users.changed' } | { type: 'vhost.deleted'; n
 
 // --- the API -------------------------------------------------------------------------------------
 
+export interface QueueMetrics {
+  vhost: string;
+  name: string;
+  ready: number;
+  unacked: number;
+  consumers: number;
+  published: number;
+  delivered: number;
+  acked: number;
+}
+
+export interface ExchangeMetrics {
+  vhost: string;
+  name: string;
+  publishIn: number;
+  publishOut: number;
+}
+
+/** Broker-wide totals for /metrics, as RabbitMQ's Prometheus plugin aggregates them: no object names. */
 export interface MetricsSample {
-  queues: { vhost: string; name: string; ready: number; unacked: number; consumers: number; published: number; delivered: number; acked: number }[];
-  exchanges: { vhost: string; name: string; publishIn: number; publishOut: number }[];
+  /** sums over every queue (consumers: of queues), `count` the number of queues */
+  queues: Omit<QueueMetrics, 'vhost' | 'name'> & { count: number };
+  /** sums over every exchange */
+  exchanges: Omit<ExchangeMetrics, 'vhost' | 'name'> & { count: number };
   connections: number;
   channels: number;
   consumers: number;
   memory: { rss: number; heapUsed: number; limit: number; alarm: boolean };
+}
+
+/** One piece of the per-object metrics: some queues or some exchanges. */
+export interface MetricsChunk {
+  queues: QueueMetrics[];
+  exchanges: ExchangeMetrics[];
 }
 
 export interface BrokerApi {
@@ -333,6 +360,11 @@ export interface BrokerApi {
   aliveness(who: Actor, vhost: string): Promise<{ ok: true } | { ok: false; reason: string }>;
   alarms(): Promise<{ node: string; resource: 'memory' | 'disk' }[]>;
   metrics(): Promise<MetricsSample>;
+  /**
+   * Every queue's and exchange's metrics (or only those of `kind`), `chunkSize` (1000) objects at a
+   * time, the event loop running between chunks (AMQP is not held up by a scrape of many queues).
+   */
+  metricsPerObject(opts?: { chunkSize?: number; kind?: 'queues' | 'exchanges' }): AsyncIterable<MetricsChunk>;
 
   // vhosts
   listVhosts(who: Actor, history?: HistoryQuery): Promise<Row[]>;

@@ -4,11 +4,12 @@
 import type { AmqpServer } from '../amqp/server';
 import { AmqpError } from '../core/errors';
 import type { BrokerCore } from '../core/broker-core';
+import type { Queue } from '../core/queue';
 import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec, GetOptions,
-  GotMessage, HistoryQuery, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, Row, UserSpec, VhostListener,
+  GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
 import { hasAccess } from '../api/access-levels';
@@ -46,6 +47,22 @@ function translate(err: unknown): unknown {
     return BrokerError.amqp(err.code, i < 0 ? err.message : err.message.slice(i + 3));
   }
   return err;
+}
+
+/** Lets pending I/O (AMQP sockets) run before going on. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function queueMetrics(q: Queue): QueueMetrics {
+  return {
+    vhost: q.vhost,
+    name: q.name,
+    ready: q.messagesReady,
+    unacked: q.unacked,
+    consumers: q.consumerCount,
+    published: q.stats.published,
+    delivered: q.stats.delivered + q.stats.deliveredNoAck + q.stats.got,
+    acked: q.stats.acked,
+  };
 }
 
 function run<T>(op: () => T): Promise<T> {
@@ -156,26 +173,51 @@ export class EmbeddedBrokerApi implements BrokerApi {
   metrics(): Promise<MetricsSample> {
     return run(() => {
       const core = this.core;
-      const queues = [...core.vhosts.values()].flatMap((vh) => [...vh.queues.values()]);
-      const exchanges = [...core.vhosts.values()].flatMap((vh) => [...vh.exchanges.values()]);
+      const queues = { count: 0, ready: 0, unacked: 0, consumers: 0, published: 0, delivered: 0, acked: 0 };
+      const exchanges = { count: 0, publishIn: 0, publishOut: 0 };
+      for (const vh of core.vhosts.values()) {
+        for (const q of vh.queues.values()) {
+          const m = queueMetrics(q);
+          queues.count++;
+          queues.ready += m.ready;
+          queues.unacked += m.unacked;
+          queues.consumers += m.consumers;
+          queues.published += m.published;
+          queues.delivered += m.delivered;
+          queues.acked += m.acked;
+        }
+        for (const e of vh.exchanges.values()) {
+          exchanges.count++;
+          exchanges.publishIn += e.publishIn;
+          exchanges.publishOut += e.publishOut;
+        }
+      }
       return {
-        queues: queues.map((q) => ({
-          vhost: q.vhost,
-          name: q.name,
-          ready: q.messagesReady,
-          unacked: q.unacked,
-          consumers: q.consumerCount,
-          published: q.stats.published,
-          delivered: q.stats.delivered + q.stats.deliveredNoAck + q.stats.got,
-          acked: q.stats.acked,
-        })),
-        exchanges: exchanges.map((e) => ({ vhost: e.vhost, name: e.name, publishIn: e.publishIn, publishOut: e.publishOut })),
+        queues,
+        exchanges,
         connections: core.connections.size,
         channels: [...core.connections].reduce((n, c) => n + channelsOf(c).length, 0),
-        consumers: queues.reduce((n, q) => n + q.consumerCount, 0),
+        consumers: queues.consumers,
         memory: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed, limit: this.node.alarm.limitBytes, alarm: this.node.alarm.active },
       };
     });
+  }
+
+  async *metricsPerObject(opts: { chunkSize?: number; kind?: 'queues' | 'exchanges' } = {}): AsyncIterable<MetricsChunk> {
+    const chunkSize = opts.chunkSize ?? 1000;
+    // references only, taken at once; the numbers are read chunk by chunk
+    const vhosts = [...this.core.vhosts.values()];
+    const queues = opts.kind === 'exchanges' ? [] : vhosts.flatMap((vh) => [...vh.queues.values()]);
+    const exchanges = opts.kind === 'queues' ? [] : vhosts.flatMap((vh) => [...vh.exchanges.values()]);
+    for (let i = 0; i < queues.length; i += chunkSize) {
+      yield { queues: queues.slice(i, i + chunkSize).map(queueMetrics), exchanges: [] };
+      await nextTurn();
+    }
+    for (let i = 0; i < exchanges.length; i += chunkSize) {
+      const some = exchanges.slice(i, i + chunkSize);
+      yield { queues: [], exchanges: some.map((e) => ({ vhost: e.vhost, name: e.name, publishIn: e.publishIn, publishOut: e.publishOut })) };
+      await nextTurn();
+    }
   }
 
   // --- vhosts ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ function pathOf(url: string | undefined): string {
 
 /** Paths the management layer answers; everything else belongs to the console pages. */
 export function isManagementPath(path: string): boolean {
-  return path === '/api' || path.startsWith('/api/') || path === '/metrics';
+  return path === '/api' || path.startsWith('/api/') || path === '/metrics' || path.startsWith('/metrics/');
 }
 
 export interface FrontOptions extends ServeOptions {

@@ -18,8 +18,11 @@ export interface ManagementRequest {
 export interface ManagementResponse {
   status: number;
   headers: Record<string, string>;
-  /** Already encoded; '' for no body. */
-  body: string;
+  /**
+   * Already encoded; '' for no body. A large body made in pieces (per-object metrics) is a stream
+   * of text, sent chunked as it comes, with back-pressure.
+   */
+  body: string | AsyncIterable<string>;
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };

@@ -14,6 +14,8 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Where failures are reported (default: stderr, errors only). */
   log?: Logger;
+  /** /metrics and /metrics/per-object need a monitoring user (METRICS_AUTH); default open. */
+  metricsAuth?: boolean;
 }
 
 const DEFAULT_LOG = createLogger('error');
@@ -77,10 +79,38 @@ export function toManagementRequest(req: http.IncomingMessage, body: Buffer | un
 
 export function writeResponse(res: http.ServerResponse, out: ManagementResponse): void {
   const headers: Record<string, string> = { ...out.headers };
+  if (typeof out.body !== 'string') {
+    res.writeHead(out.status, headers);
+    void streamBody(res, out.body);
+    return;
+  }
   const bodyless = out.status === 204 || out.status === 304;
   if (!bodyless) headers['content-length'] = String(Buffer.byteLength(out.body));
   res.writeHead(out.status, headers);
   res.end(bodyless ? undefined : out.body);
+}
+
+/** Writes the pieces as they come, waiting for the socket to drain; a failure cuts the response. */
+async function streamBody(res: http.ServerResponse, body: AsyncIterable<string>): Promise<void> {
+  try {
+    for await (const piece of body) {
+      if (res.destroyed) return;
+      if (!res.write(piece)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  }
 }
 
 /** 413, then the connection is closed: the rest of the body is dropped, never buffered. */
@@ -113,7 +143,7 @@ export async function serveManagementRequest(
       else res.destroy();
       return;
     }
-    writeResponse(res, await handleManagement(api, toManagementRequest(req, body), { log }));
+    writeResponse(res, await handleManagement(api, toManagementRequest(req, body), { log, metricsAuth: options.metricsAuth }));
   } catch (err) {
     try {
       log.error(`management API ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -23,8 +23,11 @@ export interface Route {
   method: Method;
   /** e.g. `/api/queues/:vhost/:name/bindings` */
   path: string;
-  /** Default 'management'; 'none' skips authentication (Prometheus scrapes). */
-  access?: Access | 'none';
+  /**
+   * Default 'management'; 'none' skips authentication; 'metrics' (Prometheus scrapes) is 'none', or
+   * 'monitoring' when the server requires a login for metrics (METRICS_AUTH).
+   */
+  access?: Access | 'none' | 'metrics';
   /**
    * How the router checks a `:vhost` parameter: 'access' (default) 401 unless the user may use the
    * vhost; 'visible' monitoring users pass too (they see every vhost); 'exists' only 404 when missing,

@@ -75,7 +75,7 @@ describe('authentication', () => {
     for (const remote of ['10.1.2.3', undefined]) {
       const r = await handleManagement(api.broker, req(remote));
       expect(r.status).toBe(401);
-      expect(JSON.parse(r.body)).toEqual({ error: 'not_authorized', reason: 'User can only log in via localhost' });
+      expect(JSON.parse(String(r.body))).toEqual({ error: 'not_authorized', reason: 'User can only log in via localhost' });
     }
   });
 

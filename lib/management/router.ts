@@ -86,13 +86,15 @@ const DEFAULT_LOG = createLogger('error');
 
 export interface ManagementOptions {
   log?: Logger;
+  /** routes with access 'metrics' need a monitoring user (default: open) */
+  metricsAuth?: boolean;
 }
 
 /** One request in, one response out; never throws. */
 export async function handleManagement(api: BrokerApi, req: ManagementRequest, options: ManagementOptions = {}): Promise<ManagementResponse> {
   const log = options.log ?? DEFAULT_LOG;
   try {
-    return await dispatch(api, log, req);
+    return await dispatch(api, log, req, options.metricsAuth === true);
   } catch (err) {
     const e = toHttpError(err);
     if (isHttpError(e)) return e.toResponse();
@@ -101,7 +103,7 @@ export async function handleManagement(api: BrokerApi, req: ManagementRequest, o
   }
 }
 
-async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest): Promise<ManagementResponse> {
+async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest, metricsAuth: boolean): Promise<ManagementResponse> {
   const segs = segments(req.path);
   if (segs === undefined) throw objectNotFound();
   const found: { c: Compiled; params: Record<string, string> }[] = [];
@@ -114,9 +116,10 @@ async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest): Pr
   if (hit === undefined) return empty(405, { allow: [...new Set(found.map((f) => f.c.route.method))].join(', ') });
   const { route } = hit.c;
   let user = ANONYMOUS;
-  if (route.access !== 'none') {
+  const access = route.access === 'metrics' ? (metricsAuth ? 'monitoring' : 'none') : (route.access ?? 'management');
+  if (access !== 'none') {
     user = await authenticate(api, req.headers.authorization, req.remoteAddress);
-    requireAccess(user, route.access ?? 'management');
+    requireAccess(user, access);
   }
   const vhost = hit.params.vhost;
   if (vhost !== undefined) await checkVhost(api, user, vhost, route.vhostCheck);

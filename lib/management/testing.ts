@@ -4,7 +4,7 @@
 import type http from 'node:http';
 import amqp, { type ChannelModel } from 'amqplib';
 import { createBroker, type Broker, type BrokerOptions } from '../../broker/index';
-import { serveManagement } from './node-http';
+import { serveManagement, type ServeOptions } from './node-http';
 
 export interface ApiResponse {
   status: number;
@@ -41,9 +41,9 @@ export interface TestApi {
 /** `%2F` and friends: one vhost or object name as a URL path segment. */
 export const seg = (s: string): string => encodeURIComponent(s);
 
-export async function startApi(options: BrokerOptions = {}): Promise<TestApi> {
+export async function startApi(options: BrokerOptions = {}, serve: ServeOptions = {}): Promise<TestApi> {
   const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'error', ...options });
-  const server: http.Server = await serveManagement(broker);
+  const server: http.Server = await serveManagement(broker, 0, '127.0.0.1', serve);
   const addr = server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
