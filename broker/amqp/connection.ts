@@ -89,7 +89,14 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
     socket.on('error', (err) => this.log.debug(`connection ${this.name}: ${err.message}`));
-    socket.on('close', () => this.cleanup());
+    socket.on('close', () => {
+      // an event callback: a failure while releasing channels and queues is logged, not thrown
+      try {
+        this.cleanup();
+      } catch (err) {
+        this.log.error(`connection ${this.name}: cleanup after close failed: ${describeError(err)}`);
+      }
+    });
     this.handshake = new Handshake(this);
   }
 
@@ -247,7 +254,7 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     const durability = this.core.durability;
     if (durability === undefined || !durability.changesPending()) return reply();
     this.parked.set(ch.id, []);
-    durability.whenDurable((ok) => {
+    durability.whenChangesDurable((ok) => {
       const held = this.parked.get(ch.id) ?? [];
       this.parked.delete(ch.id);
       if (this.state !== 'opened' || ch.closing || this.channels.get(ch.id) !== ch) return;
@@ -381,7 +388,11 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     }
     if (!this.needsDrainKick) return;
     this.needsDrainKick = false;
-    for (const ch of this.channels.values()) ch.resumeDeliveries();
+    try {
+      for (const ch of this.channels.values()) ch.resumeDeliveries();
+    } catch (err) {
+      this.fail(err); // an event callback must not throw out to the process
+    }
   };
 
   // --- heartbeats ------------------------------------------------------------------------------

@@ -62,6 +62,16 @@ export class AmqpServer {
   }
 
   private accept(socket: Socket): void {
+    try {
+      this.admit(socket);
+    } catch (err) {
+      // an event callback: one client that cannot be set up is dropped, the listener goes on
+      this.log.error(`AMQP listener: cannot accept ${socket.remoteAddress}:${socket.remotePort}: ${describeError(err)}`);
+      socket.destroy();
+    }
+  }
+
+  private admit(socket: Socket): void {
     if (this.refusing !== undefined) {
       this.log.info(`AMQP listener: accepting connections again (${this.sockets.size} open)`);
       this.refusing = undefined;

@@ -4,6 +4,7 @@
 // moment the management layer exists, whether anyone asks or not: it reads O(1) counters of every
 // queue and connection once per step, nothing per message.
 import type { Counters } from './counters';
+import { reportToStderr } from '../core/contained';
 import { round1 } from './rates';
 
 export const HISTORY_INCR_MS = 5_000;
@@ -100,7 +101,13 @@ export function sampleOnBoundaries(sample: () => boolean): () => void {
   const next = () => {
     const wait = HISTORY_INCR_MS - (Date.now() % HISTORY_INCR_MS);
     timer = setTimeout(() => {
-      if (sample()) next();
+      let again = true;
+      try {
+        again = sample();
+      } catch (err) {
+        reportToStderr('history sampling', err); // a timer must not throw out to the process
+      }
+      if (again) next();
     }, wait);
     timer.unref();
   };

@@ -2,6 +2,7 @@
 // while the API is in use (it stops after a quiet spell), and keeps per object the change per
 // second since the previous sample. Objects are WeakMap keys: deleted ones are simply forgotten.
 import type { Counters } from './counters';
+import { reportToStderr } from '../core/contained';
 import type { SampleDetails } from './history';
 
 export type Collector = (record: (obj: object, values: Counters) => void) => void;
@@ -28,8 +29,12 @@ export class RateSampler {
     if (this.timer !== undefined) return;
     this.sample(now);
     this.timer = setInterval(() => {
-      if (Date.now() - this.lastUse > this.idleMs) this.stop();
-      else this.sample();
+      try {
+        if (Date.now() - this.lastUse > this.idleMs) this.stop();
+        else this.sample();
+      } catch (err) {
+        reportToStderr('rate sampling', err); // a timer must not throw out to the process
+      }
     }, this.intervalMs);
     this.timer.unref();
   }
