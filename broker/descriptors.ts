@@ -1,7 +1,7 @@
 // File descriptors are the one resource every socket and file of the process shares: 20,000 idle
 // HTTP connections or AMQP clients can use them all up, and then nothing else opens — not a
 // client, not a message log segment. Each listener gets a cap that leaves the others room.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The soft limit on open descriptors (RLIMIT_NOFILE), from /proc/self/limits; undefined off Linux. */
 export function descriptorLimit(): number | undefined {
@@ -11,6 +11,15 @@ export function descriptorLimit(): number | undefined {
     return Number.isFinite(soft) && soft > 0 ? soft : undefined; // "unlimited" is NaN
   } catch {
     return undefined;
+  }
+}
+
+/** Descriptors open now (/proc/self/fd); 0 when that cannot be read. */
+export function openDescriptors(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return 0;
   }
 }
 
@@ -26,12 +35,12 @@ export interface ConnectionCaps {
 const HTTP_MAX = 1000;
 
 /**
- * Splits `limit` descriptors: a tenth (at least 16) kept for files, the store and the runtime, a
- * fifth (at most HTTP_MAX) for HTTP, the rest for AMQP.
+ * Splits the `limit - inUse` descriptors still free: a tenth of the limit (at least 16) kept for
+ * files, the store and the runtime, a fifth (at most HTTP_MAX) for HTTP, the rest for AMQP.
  */
-export function connectionCaps(limit = descriptorLimit()): ConnectionCaps {
+export function connectionCaps(limit = descriptorLimit(), inUse = openDescriptors()): ConnectionCaps {
   if (limit === undefined) return { amqp: Number.POSITIVE_INFINITY, http: HTTP_MAX };
   const reserve = Math.max(16, Math.floor(limit / 10));
   const http = Math.min(HTTP_MAX, Math.max(4, Math.floor(limit / 5)));
-  return { amqp: Math.max(1, limit - reserve - http), http };
+  return { amqp: Math.max(1, limit - inUse - reserve - http), http };
 }

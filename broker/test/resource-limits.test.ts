@@ -189,3 +189,30 @@ test('past its connection cap the AMQP listener closes new clients at once, and 
     await broker.close();
   }
 });
+
+test('with 64 descriptors and the default cap, clients past the cap are refused with one log line', async () => {
+  const broker = await startBroker([], {}, ['prlimit', '--nofile=64:64', '--']);
+  const open: RawClient[] = [];
+  try {
+    for (let i = 0; i < 64; i++) {
+      const c = await tryConnect(broker.port);
+      if (c === null) break;
+      open.push(c);
+    }
+    expect(open.length).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect(await tryConnect(broker.port)).toBeNull();
+    // refused by the cap, before the descriptors ran out: said once, and /proc still readable
+    expect(broker.log().match(/refusing new connections: \d+ connections, the most accepted at once/g) ?? [], broker.log()).toHaveLength(1);
+    await sleep(1200);
+    expect(broker.log()).not.toContain('cannot read resident memory');
+    open.shift()!.destroy();
+    await sleep(200);
+    const again = await tryConnect(broker.port);
+    expect(again).not.toBeNull();
+    open.push(again!);
+    expect(broker.log()).toContain('accepting connections again');
+    expect(broker.exited()).toBe(false);
+  } finally {
+    for (const c of open) c.destroy();
+  }
+}, 30_000);
