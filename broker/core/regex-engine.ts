@@ -6,10 +6,11 @@
 // The pattern becomes a small program run by a backtracker that remembers every (instruction,
 // position) it has already tried (RE2's "bit state" idea): for a yes/no answer a state that failed
 // once fails again, so the work is at most program size × (text length + 1), for any pattern.
-// Lookarounds are sub-programs (a lookbehind runs right to left, as JavaScript's does) whose states
-// are remembered as failing or as leading to a match, across the positions they are tried at. Back-references are the one
-// thing that memory cannot serve (the state includes what a group captured): a pattern with one runs
-// under a hard step budget instead and, as Erlang's `re` past its match limit, does not match.
+// Lookarounds are sub-programs (a lookbehind runs right to left, as JavaScript's does) whose
+// states are remembered as failing or as leading to a match, across the positions they are tried
+// at. Back-references are the one thing that memory cannot serve (the state includes what a group
+// captured): a pattern with one is a plain backtracker. Every test runs under a hard step budget
+// too and, as Erlang's `re` past its match limit, past it does not match.
 
 /** Past this many instructions a pattern is refused, as PCRE refuses a too large compiled pattern. */
 export const MAX_PROGRAM = 5_000;
