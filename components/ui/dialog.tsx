@@ -22,7 +22,13 @@ export function Dialog({ open, title, description, onClose, children, footer, wi
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // showModal focuses the first focusable element, the Close button; a person opening a form
+      // wants its first field (React's autoFocus ran while the dialog was still closed)
+      const first = firstField(d);
+      if (first) first.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
 
@@ -65,6 +71,19 @@ export function Dialog({ open, title, description, onClose, children, footer, wi
       )}
     </dialog>
   );
+}
+
+const FIELD = ':is(input, select, textarea):not([type="hidden"]):not(:disabled)';
+
+/** The field a dialog opens on: the first one of its body (a radio group's checked choice), else
+ * the footer's main button — Cancel when that button destroys something. */
+function firstField(d: HTMLDialogElement): HTMLElement | null {
+  const field = d.querySelector<HTMLInputElement>(`.dialog-body ${FIELD}`);
+  if (field?.type === 'radio' && field.name) {
+    const checked = d.querySelector<HTMLInputElement>(`.dialog-body input[type="radio"][name="${CSS.escape(field.name)}"]:checked`);
+    if (checked) return checked;
+  }
+  return field ?? d.querySelector<HTMLElement>('.dialog-foot .btn-primary:not(:disabled)') ?? d.querySelector<HTMLElement>('.dialog-foot .btn:not(.btn-danger)');
 }
 
 export function CloseIcon() {

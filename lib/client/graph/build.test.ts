@@ -86,6 +86,21 @@ describe('buildGraph', () => {
     expect(all.edges.filter((e) => e.type === 'publish').map((e) => e.target)).toEqual(['e|', 'e|shop', 'e|']);
     expect(layoutGraph(all.nodes, all.edges).size).toBe(all.nodes.length);
   });
+  it('names nodes and lines for screen readers by what they are, never by React Flow ids', () => {
+    const g = buildGraph(topology, { showBuiltins: true, filter: '' });
+    const label = (id: string) => g.edges.find((e) => e.id === id)?.ariaLabel;
+    expect(label('b|shop|queue|orders|order.*')).toBe('binding from shop to orders, key order.*');
+    expect(label('b||queue|orders|orders')).toBe('binding from (AMQP default) to orders, key orders');
+    expect(label('b|dlx|queue|dead|~')).toBe('binding from dlx to dead');
+    expect(label('a|shop')).toBe('alternate exchange of shop: lost');
+    expect(label('d|orders')).toBe('dead letters from orders to exchange dlx');
+    expect(g.edges.find((e) => e.type === 'consume')?.ariaLabel).toBe('delivery from orders to consumer ctag-1');
+    for (const e of g.edges) expect(e.ariaLabel).not.toMatch(/\||Edge from/);
+    const node = (id: string) => g.nodes.find((n) => n.id === id)?.ariaLabel;
+    expect(node('e|shop')).toBe('Exchange shop, topic');
+    expect(node('q|orders')).toBe('Queue orders');
+    expect(node('c|orders|c1 (1)|ctag-1')).toBe('Consumer ctag-1 on orders');
+  });
   it('hides built-in exchanges and default bindings unless asked', () => {
     const g = buildGraph(topology, { showBuiltins: false, filter: '' });
     const ids = g.nodes.map((n) => n.id).sort();

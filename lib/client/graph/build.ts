@@ -97,8 +97,17 @@ export function queueFeatures(args: JsonObject): string[] {
 }
 
 /** A dashed link that is not a binding: alternate exchange or dead-letter exchange. */
-function linkEdge(id: string, source: string, target: string, link: LinkEdgeData['link'], label: string): LinkEdge {
-  return { id, type: 'link', source, target, sourceHandle: 'out', targetHandle: 'in', selectable: false, data: { link, label, dim: false } };
+function linkEdge(id: string, source: string, target: string, link: LinkEdgeData['link'], label: string, ariaLabel: string): LinkEdge {
+  return { id, type: 'link', source, target, sourceHandle: 'out', targetHandle: 'in', selectable: false, ariaLabel, data: { link, label, dim: false } };
+}
+
+/** What a screen reader says for a binding's line: names and key, never React Flow's node ids. */
+export function bindingAriaLabel(b: BindingDto, sourceType: string): string {
+  const to = b.destination_type === 'queue' ? b.destination : `exchange ${b.destination}`;
+  const base = `binding from ${exchangeLabel(b.source)} to ${to}`;
+  if (sourceType === 'fanout') return base;
+  if (sourceType === 'headers') return `${base}, headers ${bindingLabel(b, sourceType)}`;
+  return `${base}, key ${b.routing_key === '' ? '(empty)' : b.routing_key}`;
 }
 
 /** How a binding reads on its edge: the routing key, or the header arguments with x-match. */
@@ -120,6 +129,7 @@ function exchangeNode(e: ExchangeDto): NodeSpec<ExchangeNode> {
   return {
     id: exchangeId(e.name),
     type: 'exchange',
+    ariaLabel: `Exchange ${exchangeLabel(e.name)}, ${e.type}`,
     data: {
       name: e.name,
       type: e.type,
@@ -138,6 +148,7 @@ function queueNode(q: QueueDto): NodeSpec<QueueNode> {
   return {
     id: queueId(q.name),
     type: 'queue',
+    ariaLabel: `Queue ${q.name}`,
     data: {
       name: q.name,
       durable: q.durable,
@@ -158,6 +169,7 @@ function consumerNode(c: ConsumerDto): NodeSpec<ConsumerNode> {
   return {
     id: consumerId(c.queue.name, c.channel_details.name, c.consumer_tag),
     type: 'consumer',
+    ariaLabel: `Consumer ${c.channel_details.user_provided_name ? `${c.channel_details.user_provided_name} ` : ''}${c.consumer_tag} on ${c.queue.name}`,
     data: {
       tag: c.consumer_tag,
       name: c.channel_details.user_provided_name || null,
@@ -178,6 +190,7 @@ function producerNode(p: ProducerDto): NodeSpec<ProducerNode> {
   return {
     id: producerId(p.channel),
     type: 'producer',
+    ariaLabel: `Producer ${p.connection_name || p.channel}`,
     data: { label: p.connection_name || p.channel, name: p.connection_name || null, channel: p.channel, connection: p.connection, user: p.user, dim: false },
   };
 }
@@ -197,7 +210,8 @@ function producerEdges(producers: readonly ProducerDto[], nodes: Map<string, Nod
     const statsKey = producerStatsKey(p);
     // with the default exchange shown, one line to it carries every queue's publishes
     if (edges.some((e) => e.id === id)) continue;
-    const edge: PublishEdge = { id, type: 'publish', source, target, sourceHandle: 'out', targetHandle: 'in', selectable: false, data: { statsKey, viaDefault, dim: false } };
+    const ariaLabel = `publishing from ${p.connection_name || p.channel} to ${viaDefault ? `queue ${p.routing_key ?? ''}` : `exchange ${exchangeLabel(p.exchange)}`}`;
+    const edge: PublishEdge = { id, type: 'publish', source, target, sourceHandle: 'out', targetHandle: 'in', selectable: false, ariaLabel, data: { statsKey, viaDefault, dim: false } };
     edges.push(edge);
   }
 }
@@ -248,6 +262,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
       target,
       sourceHandle: 'out',
       targetHandle: 'in',
+      ariaLabel: bindingAriaLabel(b, sourceType),
       data: { binding: b, label: bindingLabel(b, sourceType), sourceType, dim: false, ...(lane !== 0 ? { lane } : {}) },
     };
     edges.push(edge);
@@ -264,6 +279,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
       sourceHandle: 'out',
       targetHandle: 'in',
       selectable: false,
+      ariaLabel: `delivery from ${c.queue.name} to consumer ${c.consumer_tag}`,
       data: { queue: c.queue.name, statsKey: consumerStatsKey({ queue: c.queue.name, channel: c.channel_details.name, consumer_tag: c.consumer_tag }), dim: false },
     };
     edges.push(edge);
@@ -274,7 +290,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
     const source = exchangeId(e.name);
     const target = exchangeId(ae);
     if (!nodes.has(source) || !nodes.has(target)) continue;
-    edges.push(linkEdge(`a|${e.name}`, source, target, 'alternate', 'alternate'));
+    edges.push(linkEdge(`a|${e.name}`, source, target, 'alternate', 'alternate', `alternate exchange of ${e.name}: ${ae}`));
   }
   for (const q of t.queues) {
     const args = effectiveArguments(q);
@@ -284,7 +300,9 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
     const target = exchangeId(dlx);
     if (!nodes.has(source) || !nodes.has(target)) continue;
     const key = text(args['x-dead-letter-routing-key']);
-    edges.push(linkEdge(`d|${q.name}`, source, target, 'dead-letter', key === null ? 'dead letters' : `dead letters → ${key}`));
+    edges.push(
+      linkEdge(`d|${q.name}`, source, target, 'dead-letter', key === null ? 'dead letters' : `dead letters → ${key}`, `dead letters from ${q.name} to exchange ${exchangeLabel(dlx)}${key === null ? '' : `, key ${key}`}`),
+    );
   }
 
   producerEdges(t.producers ?? [], nodes, edges);
