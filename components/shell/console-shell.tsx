@@ -7,6 +7,7 @@ import { useEffect, type ReactNode } from 'react';
 import { useSession } from '@/lib/client/session';
 import { ChartIcon, GraphIcon, LogoutIcon, TableIcon } from '../ui/icons';
 import { LiveBadge } from './live-badge';
+import { ThemeToggle } from './theme-toggle';
 import { VhostSwitcher } from './vhost-switcher';
 
 const NAV: { href: string; label: string; icon: ReactNode }[] = [
@@ -68,6 +69,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
             </span>
             <span className="user-name">{session.username}</span>
           </div>
+          <ThemeToggle />
           <button
             type="button"
             className="icon-btn"
