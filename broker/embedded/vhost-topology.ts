@@ -9,7 +9,9 @@ import type { BrokerEvent } from '../core/events';
 import type { VirtualHost } from '../core/vhost';
 import type { Row, TopologyChange, TopologyKind, TopologySnapshot } from '../api/broker-api';
 import { connectionIndex } from './amqp-view';
-import { bindingsOf } from './bindings';
+import type { Binding } from '../core/binding';
+import type { Queue } from '../core/queue';
+import { bindingRow, propertiesKey } from './bindings';
 import { connectionRow, consumerRow } from './connections';
 import { exchangeRow } from './exchanges';
 import type { ManagementContext } from './management-context';
@@ -24,6 +26,46 @@ export function bindingKey(b: Row): string {
 export function consumerKey(c: Row): string {
   const ch = c.channel_details as { name?: unknown } | undefined;
   return `${String(c.consumer_tag)}${SEP}${String(ch?.name)}`;
+}
+
+/**
+ * A binding's row and key, made once per binding (a binding never changes; a new one is a new
+ * object): a flush walks every binding of the vhost, but a burst of a thousand binds then costs a
+ * map lookup per binding, not quoting, argument tables and key strings for all of them each time.
+ */
+const rowCache = new WeakMap<Binding | Queue, [string, Row]>();
+
+function keyedRow(source: Binding | Queue, make: () => Row): [string, Row] {
+  let hit = rowCache.get(source);
+  if (hit === undefined) {
+    const row = make();
+    rowCache.set(source, (hit = [bindingKey(row), row]));
+  }
+  return hit;
+}
+
+/** Every binding of the vhost by key, the default exchange's implicit one per queue included. */
+function bindingsByKey(vh: VirtualHost): Map<string, Row> {
+  const out = new Map<string, Row>();
+  for (const q of vh.queues.values()) {
+    const [key, row] = keyedRow(q, () => ({
+      source: '',
+      vhost: vh.name,
+      destination: q.name,
+      destination_type: 'queue',
+      routing_key: q.name,
+      arguments: {},
+      properties_key: propertiesKey(q.name, {}),
+    }));
+    out.set(key, row);
+  }
+  for (const e of vh.exchanges.values()) {
+    for (const b of e.bindings.values()) {
+      const [key, row] = keyedRow(b, () => bindingRow(b));
+      out.set(key, row);
+    }
+  }
+  return out;
 }
 
 export class VhostTopology {
@@ -115,7 +157,7 @@ export class VhostTopology {
     const index = connectionIndex(this.core.connections);
     this.exchanges = new Map([...vh.exchanges.values()].map((e) => [e.name, exchangeRow(this.mgmt, e)]));
     this.queues = new Map([...vh.queues.values()].map((q) => [q.name, queueRow(this.mgmt, q)]));
-    this.bindings = new Map(bindingsOf(vh).map((b) => [bindingKey(b), b]));
+    this.bindings = bindingsByKey(vh);
     this.consumers = new Map();
     for (const q of vh.queues.values()) {
       if (q.consumers.length === 0) continue;
@@ -170,7 +212,7 @@ export class VhostTopology {
       put('queue', this.queues, name, q === undefined ? undefined : queueRow(this.mgmt, q));
     }
     if (this.bindingsDirty) {
-      const now = new Map(vh === undefined ? [] : bindingsOf(vh).map((b) => [bindingKey(b), b]));
+      const now = vh === undefined ? new Map<string, Row>() : bindingsByKey(vh);
       for (const [key, b] of this.bindings) if (!now.has(key)) edges.push({ op: 'remove', kind: 'binding', item: b });
       for (const [key, b] of now) if (!this.bindings.has(key)) edges.push({ op: 'add', kind: 'binding', item: b });
       this.bindings = now;

@@ -9,6 +9,7 @@ import {
   MiniMap,
   ReactFlow,
   useReactFlow,
+  getViewportForBounds,
   useStore,
   useStoreApi,
   type Connection,
@@ -30,6 +31,31 @@ import { useIsFar } from './use-zoom-level';
 /** Below this a fitted graph is unreadable; a first look then starts at START_ZOOM. */
 const MIN_READABLE_ZOOM = 0.3;
 const START_ZOOM = 0.7;
+/** Fit may zoom out this far (a huge graph is then a field of dots, but all of it), and no further
+ * in than FIT_MAX_ZOOM, so one node alone is large but not gigantic. */
+const MIN_ZOOM = 0.01;
+const FIT_MAX_ZOOM = 1.5;
+const FIT_PADDING = 0.08;
+
+/** The box around the given nodes from their positions and known sizes: off-screen nodes are never
+ * measured (only visible ones are rendered), so React Flow's own fitView would leave them out. */
+function boundsOf(nodes: readonly GraphNode[]): { x: number; y: number; width: number; height: number } | null {
+  if (nodes.length === 0) return null;
+  let x1 = Infinity;
+  let y1 = Infinity;
+  let x2 = -Infinity;
+  let y2 = -Infinity;
+  for (const n of nodes) {
+    const size = NODE_SIZE[(n.type as keyof typeof NODE_SIZE) ?? 'queue'];
+    const w = n.measured?.width ?? size.width;
+    const h = n.measured?.height ?? size.height;
+    x1 = Math.min(x1, n.position.x);
+    y1 = Math.min(y1, n.position.y);
+    x2 = Math.max(x2, n.position.x + w);
+    y2 = Math.max(y2, n.position.y + h);
+  }
+  return { x: x1, y: y1, width: x2 - x1, height: y2 - y1 };
+}
 
 const isValidConnection: IsValidConnection = (c) => {
   const source = parseNodeId(c.source);
@@ -42,7 +68,6 @@ const isValidConnection: IsValidConnection = (c) => {
 function minimapColor(n: Node): string {
   if (n.type === 'exchange') return 'var(--mm-exchange)';
   if (n.type === 'consumer') return 'var(--mm-consumer)';
-  if (n.type === 'producer') return 'var(--mm-producer)';
   return 'var(--mm-queue)';
 }
 
@@ -53,21 +78,25 @@ function ViewportRequests() {
   const focus = useGraph((s) => s.focus);
   useEffect(() => {
     if (fitToken === 0) return;
-    // after the nodes of this render have been measured
+    // after the nodes of this render are in React Flow's store
     const id = requestAnimationFrame(() => {
-      const { nodes, fitMode } = useGraph.getState();
-      if (fitMode === 'initial' && nodes.length > 0) {
+      const { nodes, fitMode, filter, matches } = useGraph.getState();
+      // with a filter, what matched (its neighbours come along when they fit)
+      const matched = new Set(matches);
+      const wanted = filter.trim() !== '' && matched.size > 0 ? nodes.filter((n) => matched.has(n.id)) : nodes;
+      const b = boundsOf(wanted.length > 0 ? wanted : nodes);
+      if (b === null) return;
+      // the pane's size from React Flow's store: reading the DOM here would force a layout
+      const { width: w, height: h } = store.getState();
+      if (w === 0 || h === 0) return;
+      const zoom = Math.min(w / (b.width * (1 + 2 * FIT_PADDING)), h / (b.height * (1 + 2 * FIT_PADDING)));
+      if (fitMode === 'initial' && zoom < MIN_READABLE_ZOOM) {
         // a huge vhost fitted whole is a field of dots: start readable at its top-left corner instead
-        const b = rf.getNodesBounds(nodes);
-        // the pane's size from React Flow's store: reading the DOM here would force a layout
-        const { width: w, height: h } = store.getState();
-        const zoom = Math.min(w / (b.width * 1.12), h / (b.height * 1.12));
-        if (zoom < MIN_READABLE_ZOOM) {
-          void rf.setViewport({ x: 32 - b.x * START_ZOOM, y: 32 - b.y * START_ZOOM, zoom: START_ZOOM }, { duration: 0 });
-          return;
-        }
+        void rf.setViewport({ x: 32 - b.x * START_ZOOM, y: 32 - b.y * START_ZOOM, zoom: START_ZOOM }, { duration: 0 });
+        return;
       }
-      void rf.fitView({ padding: 0.12, duration: fitMode === 'initial' ? 0 : 250, maxZoom: 1.1 });
+      const v = getViewportForBounds(b, w, h, MIN_ZOOM, FIT_MAX_ZOOM, FIT_PADDING);
+      void rf.setViewport(v, { duration: fitMode === 'initial' ? 0 : 250 });
     });
     return () => cancelAnimationFrame(id);
   }, [fitToken, rf, store]);
@@ -152,11 +181,6 @@ export function GraphCanvas() {
     [openBind],
   );
 
-  // only a person's pan or zoom has an event; fitting and centring do not
-  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
-    if (event) useGraph.getState().userMoved();
-  }, []);
-
   const onNodeDragStop: OnNodeDrag<GraphNode> = useCallback(
     (_e, _node, dragged) => {
       for (const n of dragged) pin(n.id, n.position);
@@ -210,9 +234,8 @@ export function GraphCanvas() {
         onConnect={onConnect}
         isValidConnection={isValidConnection}
         onNodeDragStop={onNodeDragStop}
-        onMoveStart={onMoveStart}
         deleteKeyCode={null}
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         maxZoom={2.5}
         onlyRenderVisibleElements={nodes.length > 150}
         connectionRadius={28}

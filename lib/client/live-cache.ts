@@ -28,11 +28,13 @@ export function identityOf(kind: TopologyKind, item: Item): string {
 
 export type Change = { op: 'add' | 'remove' | 'update'; kind: TopologyKind; item: Item };
 
-/** Applies the changes of one kind to a list; returns the same list when nothing changed. */
+/** Applies the changes of one kind to a list; returns the same list when nothing changed. Linear in
+ * the list and the changes: a burst of a thousand removes does not re-index the list per remove. */
 export function applyChanges<T extends object>(list: readonly T[], kind: TopologyKind, changes: readonly Change[]): T[] {
-  let out: T[] | null = null;
+  let out: (T | undefined)[] | null = null;
   let index: Map<string, number> | null = null;
-  const ensure = (): [T[], Map<string, number>] => {
+  let removed = 0;
+  const ensure = (): [(T | undefined)[], Map<string, number>] => {
     if (out === null || index === null) {
       out = [...list];
       index = new Map(out.map((x, i) => [identityOf(kind, x as Item), i]));
@@ -46,9 +48,10 @@ export function applyChanges<T extends object>(list: readonly T[], kind: Topolog
     const at = idx.get(id);
     if (c.op === 'remove') {
       if (at !== undefined) {
-        arr.splice(at, 1);
-        idx.clear();
-        arr.forEach((x, i) => idx.set(identityOf(kind, x as Item), i));
+        // a hole for now, closed once at the end
+        arr[at] = undefined;
+        idx.delete(id);
+        removed++;
       }
     } else if (at !== undefined) {
       arr[at] = (c.op === 'update' ? { ...arr[at], ...c.item } : c.item) as T;
@@ -57,7 +60,9 @@ export function applyChanges<T extends object>(list: readonly T[], kind: Topolog
       arr.push(c.item as T);
     }
   }
-  return out ?? (list as T[]);
+  if (out === null) return list as T[];
+  const done: (T | undefined)[] = out;
+  return removed === 0 ? (done as T[]) : done.filter((x): x is T => x !== undefined);
 }
 
 export function removedNames(changes: readonly Change[], kind: 'queue' | 'exchange'): Set<string> {

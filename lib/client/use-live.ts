@@ -20,6 +20,39 @@ let queryClient: QueryClient | null = null;
 /** the vhost the client asked for last; a snapshot for another one is stale */
 let wantedVhost = '/';
 
+// Diffs are applied once per animation frame, all that came meanwhile as one update of each list:
+// a burst of hundreds of declares re-renders the graph ~60 times a second at most, not per diff.
+let pendingChanges: Change[] = [];
+let frame: { cancel(): void } | null = null;
+
+function scheduleDiffs(): void {
+  if (frame !== null) return;
+  let raf = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const cancel = () => {
+    if (raf !== 0) cancelAnimationFrame(raf);
+    if (timer !== undefined) clearTimeout(timer);
+  };
+  const run = () => {
+    cancel();
+    frame = null;
+    const changes = pendingChanges;
+    pendingChanges = [];
+    if (queryClient !== null) applyDiff(queryClient, changes);
+  };
+  // a hidden tab gets no animation frames: the timer keeps its lists current all the same
+  if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') raf = requestAnimationFrame(run);
+  timer = setTimeout(run, raf === 0 ? 16 : 250);
+  frame = { cancel };
+}
+
+/** Diffs not applied yet belong to what was before a snapshot or a vhost switch: drop them. */
+function dropPendingDiffs(): void {
+  frame?.cancel();
+  frame = null;
+  pendingChanges = [];
+}
+
 function handle(msg: ServerMessage): void {
   const qc = queryClient;
   if (qc === null) return;
@@ -32,6 +65,7 @@ function handle(msg: ServerMessage): void {
       return;
     case 'snapshot': {
       if (msg.vhost !== wantedVhost) return;
+      dropPendingDiffs();
       const vh = msg.vhost;
       qc.setQueryData(warrenKeys.exchanges(vh), msg.exchanges);
       qc.setQueryData(warrenKeys.queues(vh), msg.queues);
@@ -44,7 +78,8 @@ function handle(msg: ServerMessage): void {
       return;
     }
     case 'diff':
-      applyDiff(qc, msg.changes);
+      for (const c of msg.changes) pendingChanges.push(c);
+      scheduleDiffs();
       return;
     case 'stats': {
       const vh = useLiveStatus.getState().syncedVhost;
@@ -143,6 +178,7 @@ export function useLiveConnection(): void {
     wantedVhost = vhost;
     useConsume.getState().endAll('the console switched to another vhost');
     useStats.getState().reset(vhost);
+    dropPendingDiffs();
     useLiveStatus.getState().set({ syncedVhost: null });
     getClient().setVhost(vhost);
   }, [vhost]);

@@ -1,11 +1,15 @@
 // The one owner of the graph: nodes and edges for React Flow, derived from the vhost's topology,
-// laid out by dagre, with the positions the user dragged kept per vhost. React Flow's changes
-// (drag, select, measure) come back through onNodesChange / onEdgesChange.
+// with the positions the user dragged kept per vhost. dagre lays out the first picture and runs
+// again only when the user presses Layout; later a new node is placed near its neighbours and
+// every other node stays where it is. The viewport moves only when the user asks (Fit, a focus)
+// or on the first look at a vhost. React Flow's changes (drag, select, measure) come back through
+// onNodesChange / onEdgesChange.
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { create } from 'zustand';
 import type { Topology } from '../types';
 import { buildGraph } from './build';
 import { layoutGraph, structureKey, type XY } from './layout';
+import { placeNew } from './place';
 import { hashKey, loadLayout, loadPinned, saveLayout, savePinned } from './positions';
 import { NODE_HANDLES, NODE_SIZE, type GraphEdge, type GraphNode } from './types';
 
@@ -21,8 +25,12 @@ interface GraphState {
   edges: GraphEdge[];
   /** ids matching the filter */
   matches: string[];
-  structure: string;
+  /** every node's automatic position, shown or filtered out */
   layout: Map<string, XY>;
+  /** nodes placed lately with no neighbour to go by, and when: moved next to one once they get it */
+  loose: Map<string, number>;
+  /** the first look at this vhost's graph has been framed */
+  framed: boolean;
   pinned: Record<string, XY>;
   selectedNodeId: string | null;
   selectedEdgeId: string | null;
@@ -30,8 +38,6 @@ interface GraphState {
   fitToken: number;
   /** 'initial': a first look, which may show the top-left corner readably rather than all of a huge graph */
   fitMode: 'all' | 'initial';
-  /** until the user pans or zooms, the view follows the graph as it grows or shrinks */
-  autoFit: boolean;
   /** a node to centre on (from a table row link or a search) */
   focus: { id: string; token: number } | null;
   /** last layout time in ms, for the scale budget */
@@ -49,8 +55,6 @@ interface GraphState {
   pin(id: string, position: XY): void;
   resetLayout(): void;
   requestFit(): void;
-  /** the user panned or zoomed: stop following the graph */
-  userMoved(): void;
   focusNode(id: string): void;
   select(nodeId: string | null, edgeId?: string | null): void;
 }
@@ -68,21 +72,59 @@ function sameData(a: Record<string, unknown>, b: Record<string, unknown>): boole
   return true;
 }
 
+/** How long a node placed with no neighbour may still move next to its first one. */
+const LOOSE_MS = 3000;
+
+/** Positions for what is shown: the old ones kept, new nodes placed near their neighbours. */
+function positionsFor(s: GraphState, nodes: readonly GraphNode[], edges: readonly GraphEdge[], full: boolean): Pick<GraphState, 'layout' | 'loose'> {
+  if (nodes.length === 0) return { layout: s.layout, loose: s.loose };
+  if (full) {
+    const hash = hashKey(structureKey(nodes, edges));
+    const cached = s.layout.size > 0 || s.vhost === null ? null : loadLayout(s.vhost, hash);
+    let fresh = cached;
+    if (fresh === null) {
+      fresh = layoutGraph(nodes, edges);
+      // worth keeping only when laying out took a while
+      if (s.vhost !== null && nodes.length > 60) saveLayout(s.vhost, hash, fresh);
+    }
+    const layout = new Map(s.layout);
+    for (const [id, p] of fresh) layout.set(id, p);
+    return { layout, loose: new Map() };
+  }
+  const now = Date.now();
+  // a node that came alone a moment ago goes next to the neighbour it has now
+  let replace: Set<string> | null = null;
+  if (s.loose.size > 0) {
+    for (const e of edges) {
+      for (const [a, b] of [
+        [e.source, e.target],
+        [e.target, e.source],
+      ]) {
+        const t = s.loose.get(a);
+        if (t !== undefined && now - t < LOOSE_MS && s.pinned[a] === undefined && s.layout.has(b) && !s.loose.has(b)) (replace ??= new Set()).add(a);
+      }
+    }
+  }
+  let known: Map<string, XY> = s.layout;
+  if (replace !== null || Object.keys(s.pinned).length > 0) {
+    known = new Map(s.layout);
+    if (replace !== null) for (const id of replace) known.delete(id);
+    for (const [id, p] of Object.entries(s.pinned)) known.set(id, p);
+  }
+  const { added, loose: alone } = placeNew(nodes, edges, known);
+  if (added.size === 0 && replace === null) return { layout: s.layout, loose: s.loose };
+  const layout = new Map(s.layout);
+  for (const [id, p] of added) layout.set(id, p);
+  const loose = new Map<string, number>();
+  for (const [id, t] of s.loose) if (now - t < LOOSE_MS && !replace?.has(id)) loose.set(id, t);
+  for (const id of alone) loose.set(id, now);
+  return { layout, loose };
+}
+
 function derive(s: GraphState, topology: Topology, forceLayout = false): Partial<GraphState> {
   const t0 = performance.now();
   const built = buildGraph(topology, { showBuiltins: s.showBuiltins, filter: s.filter });
-  const structure = structureKey(built.nodes, built.edges);
-  let layout = s.layout;
-  if (forceLayout || structure !== s.structure) {
-    const hash = hashKey(structure);
-    const cached = forceLayout || s.vhost === null ? null : loadLayout(s.vhost, hash);
-    if (cached !== null) layout = cached;
-    else {
-      layout = layoutGraph(built.nodes, built.edges);
-      // worth keeping only when laying out took a while
-      if (s.vhost !== null && built.nodes.length > 60) saveLayout(s.vhost, hash, layout);
-    }
-  }
+  const { layout, loose } = positionsFor(s, built.nodes as GraphNode[], built.edges, forceLayout || s.layout.size === 0);
 
   const prevNodes = new Map(s.nodes.map((n) => [n.id, n]));
   const nodes = built.nodes.map((n): GraphNode => {
@@ -116,8 +158,8 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
     nodes,
     edges,
     matches: built.matches,
-    structure,
     layout,
+    loose,
     selectedNodeId: s.selectedNodeId !== null && ids.has(s.selectedNodeId) ? s.selectedNodeId : null,
     selectedEdgeId: s.selectedEdgeId !== null && edgeIds.has(s.selectedEdgeId) ? s.selectedEdgeId : null,
     layoutMs: performance.now() - t0,
@@ -125,8 +167,6 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
 }
 
 const SHOW_BUILTINS_KEY = 'warren.graph.showBuiltins';
-/** Past this, following every change would mean constant zooming: the view stays put. */
-const AUTO_FIT_MAX_NODES = 60;
 
 export const useGraph = create<GraphState>()((set, get) => ({
   vhost: null,
@@ -138,14 +178,14 @@ export const useGraph = create<GraphState>()((set, get) => ({
   nodes: [],
   edges: [],
   matches: [],
-  structure: '',
   layout: new Map(),
+  loose: new Map(),
+  framed: false,
   pinned: {},
   selectedNodeId: null,
   selectedEdgeId: null,
   fitToken: 0,
   fitMode: 'all',
-  autoFit: true,
   focus: null,
   layoutMs: 0,
 
@@ -164,17 +204,17 @@ export const useGraph = create<GraphState>()((set, get) => ({
       nodes: [],
       edges: [],
       matches: [],
-      structure: '',
       layout: new Map(),
+      loose: new Map(),
+      framed: false,
       pinned: loadPinned(vhost),
       selectedNodeId: null,
       selectedEdgeId: null,
       showBuiltins,
-      autoFit: true,
     });
   },
   reset() {
-    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], structure: '', layout: new Map(), pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false });
+    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framed: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false });
   },
   setTopology(t) {
     const s = get();
@@ -183,13 +223,10 @@ export const useGraph = create<GraphState>()((set, get) => ({
       set({ pending: t });
       return;
     }
-    const first = s.topology === null;
     const next = derive(s, t);
-    set(next);
-    if (first) set((x) => ({ fitToken: x.fitToken + 1, fitMode: 'initial' }));
-    else if (s.autoFit && next.structure !== s.structure && (next.nodes?.length ?? 0) <= AUTO_FIT_MAX_NODES) {
-      set((x) => ({ fitToken: x.fitToken + 1, fitMode: 'all' }));
-    }
+    // the first look frames the graph; after that the view stays where the user put it
+    if (!s.framed && (next.nodes?.length ?? 0) > 0) set({ ...next, framed: true, fitToken: s.fitToken + 1, fitMode: 'initial' });
+    else set(next);
   },
   setShowBuiltins(showBuiltins) {
     try {
@@ -250,20 +287,16 @@ export const useGraph = create<GraphState>()((set, get) => ({
   resetLayout() {
     const s = get();
     if (s.vhost !== null) savePinned(s.vhost, {});
-    set({ pinned: {} });
+    set({ pinned: {}, layout: new Map(), loose: new Map() });
     const t = get().topology;
     if (t) set(derive(get(), t, true));
     set((x) => ({ fitToken: x.fitToken + 1, fitMode: 'all' }));
   },
   requestFit() {
-    set((s) => ({ fitToken: s.fitToken + 1, fitMode: 'all', autoFit: true }));
-  },
-  userMoved() {
-    if (get().autoFit) set({ autoFit: false });
+    set((s) => ({ fitToken: s.fitToken + 1, fitMode: 'all' }));
   },
   focusNode(id) {
     set((s) => ({
-      autoFit: false,
       focus: { id, token: (s.focus?.token ?? 0) + 1 },
       selectedNodeId: id,
       selectedEdgeId: null,

@@ -1,0 +1,228 @@
+// The console holds still and keeps up (issue 10, items 6–8): a burst of 500 queues and 1,000
+// bindings reaches the graph within a second of the last declare, without a main-thread task over
+// 100 ms; a new queue and binding leave every other node and the viewport where they were; Fit
+// frames everything shown, and one filtered node readably.
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import type { Channel } from 'amqplib';
+import { exchangeNode, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
+
+const QUEUES = 500;
+const EXCHANGES = 10;
+
+/** Long tasks (over 50 ms) as the browser reports them, from the first script on. */
+async function observeLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+    w.__longTasks = [];
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    } catch {
+      /* no Long Tasks API: nothing recorded */
+    }
+  });
+}
+
+/** The longest task since `since` (performance.now() in the page), in ms. */
+const maxLongTask = (page: Page, since: number): Promise<number> =>
+  page.evaluate((t) => {
+    const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+    return w.__longTasks.filter((x) => x.start + x.duration >= t).reduce((m, x) => Math.max(m, x.duration), 0);
+  }, since);
+
+/** Resolves with Date.now() in the page at the first frame the toolbar counts `queues` queues. */
+const whenQueueCount = (page: Page, queues: number): Promise<number> =>
+  page.evaluate(
+    (n) =>
+      new Promise<number>((resolve) => {
+        const check = () => {
+          const text = document.querySelector('.toolbar-stat')?.textContent ?? '';
+          if (new RegExp(`· ${n} queues?$`).test(text.trim())) resolve(Date.now());
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+    queues,
+  );
+
+/** Runs `work` for 0..count-1 spread over several channels, each channel one RPC at a time. */
+async function spread(channels: Channel[], count: number, work: (ch: Channel, i: number) => Promise<unknown>): Promise<void> {
+  await Promise.all(
+    channels.map(async (ch, c) => {
+      for (let i = c; i < count; i += channels.length) await work(ch, i);
+    }),
+  );
+}
+
+test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page does not freeze', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'burst');
+  const connection = await freshVhost(request, vhost);
+  try {
+    const setup = await connection.createChannel();
+    for (let e = 0; e < EXCHANGES; e++) await setup.assertExchange(`burst.x${e}`, 'direct', { durable: false });
+    await setup.assertQueue('burst.seed', { durable: false });
+    await setup.bindQueue('burst.seed', 'burst.x0', 'seed');
+    await observeLongTasks(page);
+    await login(page, vhost);
+    await expect(queueNode(page, 'burst.seed')).toBeVisible();
+    await expect(page.locator('.toolbar-stat')).toHaveText(`${EXCHANGES} exchanges · 1 queues`);
+    await page.screenshot({ path: '/tmp/warren-burst/console-burst-before.png' });
+
+    const channels = await Promise.all([0, 1, 2, 3].map(() => connection.createChannel()));
+    // BURST_PROFILE=file.cpuprofile: the page's CPU profile of the burst, for a look at what is slow
+    const cdp = process.env.BURST_PROFILE ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
+    // declare: each queue, then its two bindings, as a client setting up its topology would
+    const since = await page.evaluate(() => performance.now());
+    const shown = whenQueueCount(page, QUEUES + 1);
+    const t0 = Date.now();
+    await spread(channels, QUEUES, async (ch, i) => {
+      const q = `burst.q${String(i).padStart(3, '0')}`;
+      await ch.assertQueue(q, { durable: false });
+      await ch.bindQueue(q, `burst.x${i % EXCHANGES}`, `k${i}`);
+      await ch.bindQueue(q, `burst.x${(i + 1) % EXCHANGES}`, `k${i}`);
+    });
+    const lastDeclare = Date.now();
+    const declaredIn = lastDeclare - t0;
+    const lag = Math.max(0, (await shown) - lastDeclare);
+    const longest = await maxLongTask(page, since);
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.writeFileSync(process.env.BURST_PROFILE as string, JSON.stringify(profile));
+    }
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: '/tmp/warren-burst/console-burst-after.png' });
+
+    // and deleting them all again
+    const since2 = await page.evaluate(() => performance.now());
+    const gone = whenQueueCount(page, 1);
+    const t1 = Date.now();
+    await spread(channels, QUEUES, (ch, i) => ch.deleteQueue(`burst.q${String(i).padStart(3, '0')}`));
+    const lastDelete = Date.now();
+    const deleteLag = Math.max(0, (await gone) - lastDelete);
+    const longestDelete = await maxLongTask(page, since2);
+
+    console.log(
+      `burst: declared ${QUEUES} queues + ${2 * QUEUES} bindings in ${declaredIn} ms, graph lag ${lag} ms, max long task ${longest.toFixed(0)} ms; ` +
+        `deleted in ${lastDelete - t1} ms, graph lag ${deleteLag} ms, max long task ${longestDelete.toFixed(0)} ms`,
+    );
+    expect(lag).toBeLessThan(1000);
+    expect(deleteLag).toBeLessThan(1000);
+    expect(longest).toBeLessThan(100);
+    expect(longestDelete).toBeLessThan(100);
+    expect(watch.errors).toEqual([]);
+  } finally {
+    await connection.close();
+  }
+});
+
+/** Each node's box on screen, by the label its content carries. */
+async function nodeBoxes(page: Page): Promise<Record<string, { x: number; y: number; width: number; height: number }>> {
+  return page.evaluate(() => {
+    const out: Record<string, { x: number; y: number; width: number; height: number }> = {};
+    for (const el of document.querySelectorAll<HTMLElement>('.react-flow__node')) {
+      const id = el.getAttribute('data-id') ?? '';
+      const r = el.getBoundingClientRect();
+      out[id] = { x: Math.round(r.x), y: Math.round(r.y), width: Math.round(r.width), height: Math.round(r.height) };
+    }
+    return out;
+  });
+}
+
+const viewportTransform = (page: Page) => page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform);
+
+test('a new queue and binding leave the other nodes and the viewport where they were', async ({ page, request }) => {
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'still');
+  const connection = await freshVhost(request, vhost);
+  try {
+    const ch = await connection.createChannel();
+    await ch.assertExchange('orders', 'topic', { durable: false });
+    await ch.assertExchange('audit', 'fanout', { durable: false });
+    await ch.assertQueue('orders.created', { durable: false });
+    await ch.assertQueue('orders.paid', { durable: false });
+    await ch.assertQueue('audit.log', { durable: false });
+    await ch.bindQueue('orders.created', 'orders', 'order.created');
+    await ch.bindQueue('orders.paid', 'orders', 'order.paid');
+    await ch.bindQueue('audit.log', 'audit', '');
+    await login(page, vhost);
+    await expect(queueNode(page, 'audit.log')).toBeVisible();
+    // the first look has been framed; let it settle
+    await page.waitForTimeout(600);
+    const before = await nodeBoxes(page);
+    const transform = await viewportTransform(page);
+    expect(Object.keys(before)).toHaveLength(5);
+
+    await ch.assertQueue('orders.shipped', { durable: false });
+    await ch.bindQueue('orders.shipped', 'orders', 'order.shipped');
+    const added = queueNode(page, 'orders.shipped');
+    await expect(added).toBeVisible();
+    await page.waitForTimeout(600);
+
+    expect(await viewportTransform(page)).toBe(transform);
+    const after = await nodeBoxes(page);
+    for (const [id, box] of Object.entries(before)) expect(after[id], id).toEqual(box);
+    // near its exchange: right of it, within a couple of node heights of it
+    const ex = await exchangeNode(page, 'orders').boundingBox();
+    const q = await added.boundingBox();
+    if (!ex || !q) throw new Error('no boxes');
+    expect(q.x).toBeGreaterThan(ex.x + ex.width);
+    expect(q.x - (ex.x + ex.width)).toBeLessThan(400);
+    expect(Math.abs(q.y + q.height / 2 - (ex.y + ex.height / 2))).toBeLessThan(400);
+    expect(watch.errors).toEqual([]);
+  } finally {
+    await connection.close();
+  }
+});
+
+test('Fit frames every node of a large graph, and one filtered node readably', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'fit');
+  const connection = await freshVhost(request, vhost);
+  try {
+    const ch = await connection.createChannel();
+    for (let e = 0; e < 6; e++) await ch.assertExchange(`fit.x${e}`, 'direct', { durable: false });
+    for (let i = 0; i < 180; i++) {
+      await ch.assertQueue(`fit.q${i}`, { durable: false });
+      await ch.bindQueue(`fit.q${i}`, `fit.x${i % 6}`, `k${i}`);
+    }
+    await login(page, vhost);
+    await expect(page.locator('.toolbar-stat')).toHaveText('6 exchanges · 180 queues');
+    const canvas = page.locator('.react-flow');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    await page.waitForTimeout(700);
+    const pane = await canvas.boundingBox();
+    if (!pane) throw new Error('no canvas');
+    const boxes = Object.values(await nodeBoxes(page));
+    // every node is drawn (only what is in view is), and inside the canvas
+    expect(boxes).toHaveLength(186);
+    for (const b of boxes) {
+      expect(b.x).toBeGreaterThanOrEqual(pane.x - 1);
+      expect(b.y).toBeGreaterThanOrEqual(pane.y - 1);
+      expect(b.x + b.width).toBeLessThanOrEqual(pane.x + pane.width + 1);
+      expect(b.y + b.height).toBeLessThanOrEqual(pane.y + pane.height + 1);
+    }
+
+    await page.getByLabel('Filter the graph by name').fill('fit.q77');
+    await expect(page.locator('.search-count')).toHaveText('1 match');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    await page.waitForTimeout(700);
+    const one = await queueNode(page, 'fit.q77').boundingBox();
+    if (!one) throw new Error('filtered node not shown');
+    expect(one.width).toBeGreaterThan(100);
+    expect(one.x).toBeGreaterThanOrEqual(pane.x);
+    expect(one.x + one.width).toBeLessThanOrEqual(pane.x + pane.width);
+    await page.screenshot({ path: '/tmp/warren-burst/console-fit-filter.png' });
+    expect(watch.errors).toEqual([]);
+  } finally {
+    await connection.close();
+  }
+});
