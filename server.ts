@@ -11,7 +11,7 @@ import next from 'next';
 import { createBroker, createLogger, type Broker } from './broker/index';
 import { createLiveEndpoint } from './lib/live/index';
 import { managementFront } from './lib/management/http-server';
-import { createLimitedHttpServer, httpLimits } from './lib/http-limits';
+import { amqpMaxConnections, createLimitedHttpServer, httpLimits } from './lib/http-limits';
 import { ConfigError, USAGE, displayHost, loadConfig, type Config } from './lib/config';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
@@ -63,6 +63,7 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const limits = httpLimits();
   const broker = await createBroker({
+    maxConnections: amqpMaxConnections(),
     port: config.amqpPort,
     host: config.host,
     dataDir: config.dataDir,

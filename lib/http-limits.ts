@@ -40,6 +40,15 @@ export function httpLimits(env: Env = process.env): HttpLimits {
   };
 }
 
+/**
+ * `AMQP_MAX_CONNECTIONS` for the broker server.ts starts (`npm run broker` reads the same variable
+ * or `--max-connections`); undefined leaves the default, from the descriptor limit.
+ */
+export function amqpMaxConnections(env: Env = process.env): number | undefined {
+  const raw = env.AMQP_MAX_CONNECTIONS;
+  return raw === undefined || raw === '' ? undefined : positiveInt(raw, 'AMQP_MAX_CONNECTIONS');
+}
+
 /** How often Node looks for requests past their timeouts: a tenth of the headers timeout, 1 s at most. */
 function checkingInterval(limits: HttpLimits): number {
   return Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 10)));
