@@ -94,6 +94,13 @@ describe('LinearRegex', () => {
   it('refuses a pattern too large to run, as PCRE does', () => {
     expect(compilePattern('(?:a{1000}){1000}')).toEqual({ ok: false, message: 'regular expression is too large', offset: 17 });
     expect(compilePattern('a{99999999}')).toMatchObject({ ok: false, message: 'regular expression is too large' });
+    // RabbitMQ 3.10: 70,000 letters are too large, at offset 70000; refused before any work
+    const [r, ms] = timed(() => !compilePattern('a'.repeat(70_000)).ok);
+    expect(r).toBe(true);
+    expect(compilePattern('a'.repeat(70_000))).toEqual({ ok: false, message: 'regular expression is too large', offset: 70_000 });
+    expect(ms).toBeLessThan(50);
+    // 250 nested groups are fine
+    expect(compilePattern(`${'('.repeat(250)}a${')'.repeat(250)}`).ok).toBe(true);
   });
 
   it('is caseless on request (listing filters)', () => {

@@ -12,15 +12,20 @@
 // captured): a pattern with one is a plain backtracker. Every test runs under a hard step budget
 // too and, as Erlang's `re` past its match limit, past it does not match.
 
-/** Past this many instructions a pattern is refused, as PCRE refuses a too large compiled pattern. */
-export const MAX_PROGRAM = 5_000;
+/**
+ * Past this many instructions a pattern is refused, as PCRE refuses a too large compiled pattern
+ * (PCRE counts `x{1000}` once, Warren a thousand times: such a pattern may be refused here and
+ * taken by RabbitMQ). Against a name (≤ 255 bytes) the visited states of the largest program still
+ * fit the dense array.
+ */
+export const MAX_PROGRAM = 8_000;
 /**
  * Steps one `test` may take before it counts as no match, as Erlang's `re` past its match limit.
  * Without back-references a test takes at most program size × (text length + 1) steps, far below
  * this for any sensible pattern and name; the budget bounds what a huge pattern (up to
  * MAX_PROGRAM) on a long text, or a pattern with back-references, may cost: a few milliseconds.
  */
-export const STEP_BUDGET = 250_000;
+export const STEP_BUDGET = 100_000;
 
 export class PatternTooLarge extends Error {}
 
@@ -602,6 +607,9 @@ export class LinearRegex {
     const width = n + 1;
     const memo = !this.backrefs;
     const visited = memo ? this.visitedOf(prog) : undefined;
+    // the dense array read in place: this loop is where a test spends its time
+    const dense = visited?.dense;
+    const base = visited?.base ?? 0;
     const { ignoreCase, multiline } = this.flags;
     const stack: number[] = [0, start];
     // A sub-program (lookaround) runs again from other positions, so its states are remembered
@@ -620,10 +628,15 @@ export class LinearRegex {
       for (;;) {
         if (visited !== undefined) {
           const k = pc * width + pos;
-          const seen = visited.get(k);
+          let seen: number;
+          if (dense !== undefined) {
+            const v = dense[k];
+            seen = v === base ? 1 : v === base + 1 ? 2 : 0;
+          } else seen = visited.get(k);
           if (seen === 2) return this.succeeded(trail, visited);
           if (seen === 1) break;
-          visited.set(k, 1);
+          if (dense !== undefined) dense[k] = base;
+          else visited.set(k, 1);
           trail?.push(k, stack.length);
         }
         if (++this.steps > STEP_BUDGET) throw new BudgetExceeded();
@@ -765,14 +778,17 @@ export class LinearRegex {
  */
 class Visited {
   testId = -1;
+  /** In dense mode, the array: `base` marks a failed state, `base + 1` one that leads to a match. */
+  dense: Uint32Array | undefined;
+  base = 0;
   private arr: Uint32Array | undefined;
   private map: Map<number, number> | undefined;
-  private base = 0;
 
   reset(testId: number, size: number): void {
     this.testId = testId;
     if (size > DENSE_LIMIT) {
       this.map = new Map();
+      this.dense = undefined;
       return;
     }
     this.map = undefined;
@@ -785,6 +801,7 @@ class Visited {
       this.arr.fill(0);
       this.base = 2;
     }
+    this.dense = this.arr;
   }
 
   get(k: number): number {
