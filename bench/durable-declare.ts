@@ -17,6 +17,8 @@ function arg(name: string, fallback: string): string {
 const N = Number(arg('queues', '10000'));
 const CHANNELS = Number(arg('channels', '1'));
 const WINDOW = 500;
+/** --publisher off: declares alone, to tell the broker's declare latency from the shared client process's */
+const PUBLISHER = arg('publisher', 'on') !== 'off';
 
 async function main(): Promise<void> {
   const given = arg('url', '');
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   const publisher = (async () => {
     let inFlight = 0;
     let wake: (() => void) | undefined;
-    while (publishing) {
+    while (publishing && PUBLISHER) {
       if (inFlight >= WINDOW) {
         await new Promise<void>((r) => (wake = r));
         continue;
@@ -52,11 +54,11 @@ async function main(): Promise<void> {
   // a purge now and then keeps the target queue from growing without bound
   const purger = setInterval(() => void pub.purgeQueue(target).catch(() => {}), 2000);
 
-  await new Promise((r) => setTimeout(r, 1000));
+  if (PUBLISHER) await new Promise((r) => setTimeout(r, 1000));
   let c0 = confirmed;
   let t0 = Date.now();
-  await new Promise((r) => setTimeout(r, 3000));
-  const baseline = ((confirmed - c0) * 1000) / (Date.now() - t0);
+  if (PUBLISHER) await new Promise((r) => setTimeout(r, 3000));
+  const baseline = ((confirmed - c0) * 1000) / Math.max(1, Date.now() - t0);
 
   const declConn = await amqp.connect(url);
   const chans = await Promise.all(Array.from({ length: CHANNELS }, () => declConn.createChannel()));

@@ -25,4 +25,6 @@ export interface Durability {
    * it answers only after whenDurable, and reports a failure instead of success.
    */
   changesPending(): boolean;
+  /** Calls back once the definition changes made so far are on disk (ok), or failed to get there. */
+  whenChangesDurable(cb: (ok: boolean) => void): void;
 }

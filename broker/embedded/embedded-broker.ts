@@ -81,7 +81,7 @@ async function runStored<T>(core: BrokerCore, what: string, op: () => T): Promis
   const result = await run(op);
   const durability = core.durability;
   if (durability === undefined || !durability.changesPending()) return result;
-  const ok = await new Promise<boolean>((resolve) => durability.whenDurable(resolve));
+  const ok = await new Promise<boolean>((resolve) => durability.whenChangesDurable(resolve));
   if (!ok) throw new BrokerError('unavailable', `${what} could not be written to disk; it is not stored`);
   return result;
 }

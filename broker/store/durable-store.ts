@@ -86,6 +86,14 @@ export class DurableStore implements QueuePersistence, Durability {
   /** write a whole snapshot next: a change the journal does not describe, a failed write, or compaction */
   private snapshotDue = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** the journal's own group commit, beside the message log's: one write (and fdatasync) at a time */
+  private defsWriting = false;
+  private defsScheduled = false;
+  /** waiting for the changes noted so far, and for those of the write in flight */
+  private defsWaiters: ((ok: boolean) => void)[] = [];
+  private defsInflightWaiters: ((ok: boolean) => void)[] = [];
+  private lastDefsError: Error | undefined;
+  private lastDefsAttempt = 0;
   /** the last write of definitions failed (logged once until one succeeds) */
   private defsFailing = false;
   /** after an unclean stop every recovered message may have been delivered: it comes back redelivered */
@@ -108,7 +116,11 @@ export class DurableStore implements QueuePersistence, Durability {
     this.journalFile = path.join(dir, 'definitions.journal');
     this.markerFile = path.join(dir, CLEAN_STOP_MARKER);
     this.log = new MessageLog(path.join(dir, 'messages'), options.segmentSize, logger);
-    this.log.prelude = (done) => this.writeDefinitions(done);
+    // a batch of messages goes to disk after the changes noted before it: a queue before its messages
+    this.log.prelude = (done) => {
+      if (!this.changesPending() && !this.defsWriting) return done(null);
+      this.whenChangesDurable((ok) => done(ok ? null : (this.lastDefsError ?? new Error('definitions not written'))));
+    };
     this.log.afterFlush = () => this.compact();
   }
 
@@ -155,7 +167,8 @@ export class DurableStore implements QueuePersistence, Durability {
     clearTimeout(this.retryTimer);
     // a clean stop leaves everything in definitions.json and an empty journal
     this.snapshotDue = true;
-    this.log.requestFlush();
+    this.lastDefsAttempt = 0;
+    await new Promise<boolean>((resolve) => this.whenChangesDurable(resolve));
     await this.log.close();
     if (this.journal !== undefined) fs.closeSync(this.journal.fd);
     this.journal = undefined;
@@ -169,6 +182,46 @@ export class DurableStore implements QueuePersistence, Durability {
   changesPending(): boolean {
     return this.pendingOps.length > 0 || this.snapshotDue;
   }
+
+  /** Calls back once the definition changes noted so far are on disk (ok), or failed to get there. */
+  whenChangesDurable(cb: (ok: boolean) => void): void {
+    if (this.changesPending()) {
+      this.defsWaiters.push(cb);
+      this.scheduleDefinitions();
+    } else if (this.defsWriting) {
+      this.defsInflightWaiters.push(cb);
+    } else {
+      queueMicrotask(() => cb(true));
+    }
+  }
+
+  private scheduleDefinitions(): void {
+    if (this.defsWriting || this.defsScheduled) return;
+    this.defsScheduled = true;
+    setImmediate(this.flushDefinitions);
+  }
+
+  private readonly flushDefinitions = (): void => {
+    this.defsScheduled = false;
+    if (this.defsWriting || (this.defsWaiters.length === 0 && !this.changesPending())) return;
+    const waiters = this.defsWaiters;
+    this.defsWaiters = [];
+    // while the disk refuses, a whole snapshot is tried at most once a RETRY_MS; meanwhile changes fail at once
+    if (this.lastDefsError !== undefined && Date.now() - this.lastDefsAttempt < RETRY_MS) {
+      for (const w of waiters) w(false);
+      return;
+    }
+    this.lastDefsAttempt = Date.now();
+    this.defsWriting = true;
+    this.defsInflightWaiters = waiters;
+    this.writeDefinitions((err) => {
+      this.defsWriting = false;
+      const done = this.defsInflightWaiters;
+      this.defsInflightWaiters = [];
+      for (const w of done) w(err === null);
+      if (this.defsWaiters.length > 0 || this.pendingOps.length > 0) this.scheduleDefinitions();
+    });
+  };
 
   get stats() {
     return { ...this.log.stats, segments: this.log.segmentCount, diskBytes: this.log.diskBytes, residentBytes: this.residentBytes };
@@ -276,7 +329,7 @@ export class DurableStore implements QueuePersistence, Durability {
         // rare, and not in the journal: the next write is a whole snapshot
         this.snapshotDue = true;
         this.pendingOps = [];
-        this.log.requestFlush();
+        this.scheduleDefinitions();
         return;
       default:
         return;
@@ -318,7 +371,7 @@ export class DurableStore implements QueuePersistence, Durability {
   /** A change to durable definitions: its journal record goes out before the next batch of messages. */
   private note(op: JournalOp): void {
     if (!this.snapshotDue) this.pendingOps.push(encodeJournalRecord(op));
-    this.log.requestFlush();
+    this.scheduleDefinitions();
   }
 
   /**
@@ -351,8 +404,10 @@ export class DurableStore implements QueuePersistence, Durability {
     if (err === null) {
       if (this.defsFailing) this.logger.warn(`definitions are written to ${this.defsFile} again`);
       this.defsFailing = false;
+      this.lastDefsError = undefined;
       return done(null);
     }
+    this.lastDefsError = err;
     // the next write is a whole snapshot; until one succeeds every durable change is refused
     this.snapshotDue = true;
     this.pendingOps = [];
@@ -361,7 +416,7 @@ export class DurableStore implements QueuePersistence, Durability {
     }
     this.defsFailing = true;
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.log.requestFlush(), RETRY_MS);
+    this.retryTimer = setTimeout(() => this.whenChangesDurable(() => {}), RETRY_MS);
     this.retryTimer.unref();
     done(err);
   }

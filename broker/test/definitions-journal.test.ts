@@ -35,7 +35,7 @@ function open(dir: string, options: Partial<StoreOptions> = {}) {
   stores.push(store);
   const vh = core.vhosts.get('/');
   if (vh === undefined) throw new Error('no default vhost');
-  const durable = () => new Promise<boolean>((resolve) => store.whenDurable(resolve));
+  const durable = () => new Promise<boolean>((resolve) => store.whenChangesDurable(resolve));
   return { core, store, vh, durable };
 }
 

@@ -131,6 +131,25 @@ describe('restart', () => {
     await stop(again);
   });
 
+  test('frames sent behind a declare wait for its declare-ok and keep their order; each answer means stored', async () => {
+    const dir = tempDir();
+    let b = await start(dir);
+    const ch = await b.conn.createConfirmChannel();
+    // nothing awaited: the publishes reach the broker while the declare is being written, and are
+    // held (method, header and body frames) until its declare-ok is out
+    const declared = ch.assertQueue('piped', { durable: true });
+    for (let i = 0; i < 50; i++) ch.sendToQueue('piped', Buffer.from(String(i)), { persistent: true });
+    const exchange = ch.assertExchange('piped-x', 'fanout', { durable: true });
+    const bound = ch.bindQueue('piped', 'piped-x', '');
+    await Promise.all([declared, exchange, bound, ch.waitForConfirms()]);
+    expect((await ch.checkQueue('piped')).messageCount).toBe(50);
+    await stop(b);
+    b = await start(dir);
+    const got = await drain(await b.conn.createChannel(), 'piped');
+    expect(got.map((m) => Number(m.content.toString()))).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    await stop(b);
+  });
+
   test('users, vhosts and permissions survive', async () => {
     const dir = tempDir();
     let b = await start(dir);
@@ -281,6 +300,107 @@ describe('storage', () => {
     b = await start(dir);
     const ch2 = await b.conn.createChannel();
     expect((await drain(ch2, 't')).map((m) => m.content.toString())).toEqual(['one', 'two']);
+    await stop(b);
+  });
+});
+
+/** A tmpfs of `size` at a new directory, or undefined where mounting is not allowed (not root, a container). */
+function smallDisk(size: string): string | undefined {
+  const d = tempDir();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', d], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  mounts.push(d);
+  return d;
+}
+const mounts: string[] = [];
+afterEach(() => {
+  for (const d of mounts.splice(0)) execFileSync('umount', ['-l', d]);
+});
+
+/** Fills the file system of `dir` up to the last byte. */
+function fill(dir: string): string {
+  const filler = path.join(dir, 'filler');
+  const fd = fs.openSync(filler, 'w');
+  const chunk = Buffer.alloc(4096, 1);
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  }
+  try {
+    for (;;) fs.writeSync(fd, chunk, 0, 1);
+  } catch {
+    // full to the byte
+  }
+  fs.closeSync(fd);
+  return filler;
+}
+
+describe('a disk that refuses writes (a full tmpfs)', () => {
+  const probe = smallDisk('1m');
+  if (probe !== undefined) execFileSync('umount', ['-l', mounts.pop() as string]);
+
+  test.skipIf(probe === undefined)('a durable declare gets 541, the API 503, publishes are nacked; after a restart every confirmed message is there', async () => {
+    const dir = smallDisk('2m') as string;
+    let b = await start(dir);
+    const ch = await b.conn.createConfirmChannel();
+    await ch.assertQueue('kept', { durable: true });
+    const confirmed = new Set<number>();
+    const publish = (c: amqp.ConfirmChannel, from: number, n: number) =>
+      Promise.all(Array.from({ length: n }, (_, k) => new Promise<void>((resolve) => {
+        c.sendToQueue('kept', Buffer.from(String(from + k)), { persistent: true }, (err) => {
+          if (err === null || err === undefined) confirmed.add(from + k);
+          resolve();
+        });
+      })));
+    await publish(ch, 0, 20);
+    expect(confirmed.size).toBe(20);
+    const filler = fill(dir);
+
+    // declares go on into the journal's last page until it needs a new one: then the disk refuses
+    // and the declare is refused too, never acknowledged
+    const conn2 = await amqp.connect(`amqp://guest:guest@127.0.0.1:${b.broker.port}`);
+    const closed = new Promise<Error>((resolve) => conn2.on('error', resolve));
+    const ch2 = await conn2.createChannel();
+    ch2.on('error', () => {});
+    const acknowledged: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const ok = await ch2.assertQueue(`d${i}`, { durable: true }).then(() => true, () => false);
+      if (!ok) break;
+      acknowledged.push(`d${i}`);
+    }
+    expect(acknowledged.length).toBeLessThan(500);
+    expect((await closed).message).toMatch(new RegExp(`541.*INTERNAL_ERROR.*queue 'd${acknowledged.length}' in vhost '/' could not be written to disk`));
+    // so is the management API's
+    const admin = { name: 'guest', tags: ['administrator'] as const };
+    await expect(b.broker.declareQueue(admin, '/', 'lost-too', { durable: true, autoDelete: false, arguments: {} }))
+      .rejects.toMatchObject({ kind: 'unavailable' });
+    // and no publish is confirmed while the disk refuses
+    await publish(ch, 100, 10);
+    expect([...confirmed].filter((i) => i >= 100)).toEqual([]);
+
+    // space again: changes and confirms go through
+    fs.rmSync(filler);
+    await expect.poll(async () => {
+      const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${b.broker.port}`);
+      c.on('error', () => {});
+      const stored = await (await c.createChannel()).assertQueue('after', { durable: true }).then(() => true, () => false);
+      await c.close().catch(() => {});
+      return stored;
+    }, { timeout: 5000, interval: 200 }).toBe(true);
+    await publish(ch, 200, 5);
+    await stop(b);
+
+    b = await start(dir);
+    const check = await b.conn.createChannel();
+    for (const q of acknowledged) await check.checkQueue(q);
+    const got = await drain(check, 'kept');
+    const present = new Set(got.map((m) => Number(m.content.toString())));
+    expect([...confirmed].filter((i) => !present.has(i))).toEqual([]);
+    expect(present.size).toBeGreaterThanOrEqual(25);
     await stop(b);
   });
 });
