@@ -22,6 +22,7 @@ import { channelNamed, channelRows, connectionNamed, connectionRow, listConsumer
 import { exportDefinitions, exportVhostDefinitions } from './definitions-export';
 import { importDefinitions } from './definitions-import';
 import { declareExchange, deleteExchange, exchangeRow } from './exchanges';
+import { LoginThrottle } from './login-throttle';
 import { ManagementContext } from './management-context';
 import { get, publish } from './messages';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
@@ -101,6 +102,9 @@ export class EmbeddedBrokerApi implements BrokerApi {
     this.live = new LiveState(parts.core, parts.mgmt, parts.log);
   }
 
+  /** failed logins per address (HTTP API and /api/ws), with their back-off */
+  private readonly logins = new LoginThrottle();
+
   info(): Promise<BrokerInfo> {
     return run(() => ({
       kind: 'warren' as const,
@@ -116,7 +120,18 @@ export class EmbeddedBrokerApi implements BrokerApi {
   // --- identity ----------------------------------------------------------------------------------
 
   authenticate(username: string, password: string, peerAddress: string | undefined): Promise<Actor> {
-    return run(() => authenticate(this.core, username, password, peerAddress));
+    return run(() => {
+      const wait = this.logins.wait(peerAddress);
+      if (wait > 0) throw new BrokerError('not_authorised', `Too many failed logins from this address; try again in ${Math.ceil(wait / 1000)} s`);
+      try {
+        const actor = authenticate(this.core, username, password, peerAddress);
+        this.logins.succeeded(peerAddress);
+        return actor;
+      } catch (err) {
+        if (err instanceof BrokerError && err.kind === 'not_authorised') this.logins.failed(peerAddress);
+        throw err;
+      }
+    });
   }
 
   actor(name: string): Promise<Actor | undefined> {
