@@ -419,10 +419,6 @@ class Compiler {
     return this.regs;
   }
 
-  get lookCount(): number {
-    return this.looks;
-  }
-
   program(node: Node): Program {
     const insts: Inst[] = [];
     this.emit(node, insts);
@@ -529,7 +525,6 @@ export class LinearRegex {
   private readonly flags: Flags;
   private readonly backrefs: boolean;
   private readonly registers: number;
-  private readonly lookCount: number;
   private readonly anchored: boolean;
   /** Matches the empty string with no condition (`.*`, ``): matches every text. */
   private readonly always: boolean;
@@ -550,7 +545,6 @@ export class LinearRegex {
     const compiler = new Compiler(this.flags.ignoreCase, this.backrefs, parser.groupCount);
     this.prog = compiler.program(tree);
     this.registers = compiler.registerCount;
-    this.lookCount = compiler.lookCount;
     const first = this.prog.insts[0];
     this.anchored = !this.flags.multiline && first.op === Op.Assert && first.kind === 'bol';
     this.always = reachesMatchFreely(this.prog);
