@@ -189,6 +189,24 @@ test('screens at 1280 and 800 px, light and dark', async ({ page, request }) => 
         await shoot(page, `queues-${width}-${scheme}`);
       }
     }
+    // a binding dragged over a card, and the dialog it opens
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('/');
+    const from = await exchangeNode(page, 'shop.events').locator('.react-flow__handle.source').boundingBox();
+    const card = await queueNode(page, 'audit').boundingBox();
+    if (!from || !card) throw new Error('not on screen');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(card.x + card.width * 0.7, card.y + card.height * 0.6, { steps: 10 });
+    await shoot(page, 'drag-over-card-dark');
+    await page.mouse.up();
+    await shoot(page, 'bind-dialog-dark');
+    await page.keyboard.press('Escape');
+    // the switch picks light on a dark system
+    await page.getByRole('button', { name: /^Theme: system/ }).click();
+    await shoot(page, 'graph-1280-forced-light');
+    await page.getByRole('button', { name: /^Theme: light/ }).click();
+    await page.getByRole('button', { name: /^Theme: dark/ }).click();
   } finally {
     await connection.close();
   }
