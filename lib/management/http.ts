@@ -58,3 +58,11 @@ export const created = (headers: Record<string, string> = {}): ManagementRespons
 /** PUT answers 201 when it made something, 204 when it updated what was there, as RabbitMQ. */
 export const createdOrUpdated = (wasCreated: boolean): ManagementResponse => (wasCreated ? created() : noContent());
 
+/**
+ * Sent with every page and API answer: no other site may show Warren in a frame (clickjacking).
+ * next.config.ts sends the same with the console's pages.
+ */
+export const FRAME_HEADERS: Readonly<Record<string, string>> = {
+  'x-frame-options': 'DENY',
+  'content-security-policy': "frame-ancestors 'none'",
+};

@@ -3,7 +3,7 @@
 // use to offer the API. The peer address comes from the socket, never from a header.
 import http from 'node:http';
 import { createLogger, type BrokerApi, type Logger } from '../../broker/index';
-import { json, type ManagementRequest, type ManagementResponse } from './http';
+import { FRAME_HEADERS, json, type ManagementRequest, type ManagementResponse } from './http';
 import { handleManagement } from './router';
 
 /** Largest request body read (definitions files are the big ones). */
@@ -78,7 +78,7 @@ export function toManagementRequest(req: http.IncomingMessage, body: Buffer | un
 }
 
 export function writeResponse(res: http.ServerResponse, out: ManagementResponse): void {
-  const headers: Record<string, string> = { ...out.headers };
+  const headers: Record<string, string> = { ...FRAME_HEADERS, ...out.headers };
   if (typeof out.body !== 'string') {
     res.writeHead(out.status, headers);
     void streamBody(res, out.body);
