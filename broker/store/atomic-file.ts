@@ -5,9 +5,12 @@ import path from 'node:path';
  * Replaces `file` with `data` so that a crash leaves either the old or the new contents, never a
  * mix: write a temporary file, fsync it, rename it over the old one, fsync the directory.
  */
+/** Files the store creates are its process's alone: users, password hashes, message bodies. */
+export const FILE_MODE = 0o600;
+
 export function writeFileAtomic(file: string, data: string | Buffer): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
+  const fd = fs.openSync(tmp, 'w', FILE_MODE);
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
@@ -21,7 +24,7 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
 /** writeFileAtomic without blocking the event loop: for writes while the broker serves clients. */
 export async function writeFileAtomicAsync(file: string, data: string | Buffer): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await fs.promises.open(tmp, 'w');
+  const fh = await fs.promises.open(tmp, 'w', FILE_MODE);
   try {
     await fh.writeFile(data);
     await fh.sync();

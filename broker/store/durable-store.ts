@@ -8,7 +8,7 @@ import type { Durability, QueuePersistence } from '../core/persistence';
 import { Policy } from '../core/policy';
 import type { Queue, QueueEntry } from '../core/queue';
 import type { Logger } from '../logger';
-import { syncDir, writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
+import { FILE_MODE, syncDir, writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
 import { DefinitionsFileError, readDefinitionsFile, type DefinitionsFile } from './definitions-file';
 import { RecordType, type DecodedRecord, type MessageMeta } from './log-records';
 import { MessageLog, StoredRef, type Segment } from './message-log';
@@ -451,7 +451,7 @@ export class DurableStore implements QueuePersistence, Durability {
   }
 
   private openJournal(generation: number, bytes: number, snapshotBytes: number): void {
-    const fd = fs.openSync(this.journalFile, 'a');
+    const fd = fs.openSync(this.journalFile, 'a', FILE_MODE);
     if (this.journal !== undefined) fs.closeSync(this.journal.fd);
     this.journal = { fd, bytes, generation };
     this.snapshotBytes = snapshotBytes;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
-import { syncDir } from './atomic-file';
+import { FILE_MODE, syncDir } from './atomic-file';
 import { decodeRecord, encodeMark, encodeMessageHead, resync, type DecodedRecord, type MessageMeta, type RecordType } from './log-records';
 
 /** One file of the log. `refs` are the messages in it that some queue still holds. */
@@ -140,7 +140,7 @@ export class MessageLog {
     const dir = path.join(this.dir, QUARANTINE);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, name);
-    const fd = fs.openSync(file, 'w');
+    const fd = fs.openSync(file, 'w', FILE_MODE);
     try {
       fs.writeFileSync(fd, bytes);
       fs.fsyncSync(fd);
@@ -322,7 +322,7 @@ export class MessageLog {
   private roll(): void {
     const id = this.segments.length > 0 ? this.segments[this.segments.length - 1].id + 1 : 1;
     const file = path.join(this.dir, `${String(id).padStart(8, '0')}.seg`);
-    const segment = new Segment(id, file, fs.openSync(file, 'a+'), 0);
+    const segment = new Segment(id, file, fs.openSync(file, 'a+', FILE_MODE), 0);
     this.segments.push(segment);
     this.active = segment;
   }
