@@ -5,7 +5,7 @@
 // rates move without a reload.
 import { expect, test, type Page } from '@playwright/test';
 import amqp, { type ChannelModel } from 'amqplib';
-import { amqpPort, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
+import { AUTH, amqpPort, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
 
 async function named(port: number, vhost: string, name: string): Promise<ChannelModel> {
   const c = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}/${encodeURIComponent(vhost)}`, { clientProperties: { connection_name: name } });
@@ -130,5 +130,44 @@ test('the connections table shows byte rates without a reload', async ({ page, r
   } finally {
     if (timer) clearInterval(timer);
     for (const c of [busy, setup]) await c.close().catch(() => {});
+  }
+});
+
+test('dots stop with a deleted queue; the legend tells acked, expired, requeued and returned apart', async ({ page, request }) => {
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'doomed');
+  const setup = await freshVhost(request, vhost);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const ch = await setup.createChannel();
+    await ch.assertExchange('doomed-x', 'fanout', { durable: false });
+    await ch.assertQueue('doomed', { durable: false });
+    await ch.bindQueue('doomed', 'doomed-x', '');
+    await ch.consume('doomed', () => {}, { noAck: true });
+    await login(page, vhost);
+    await expect(queueNode(page, 'doomed')).toBeVisible({ timeout: 5000 });
+    timer = setInterval(() => ch.publish('doomed-x', '', Buffer.from('x')), 40);
+    await expect(page.locator('.flow-dot[data-edge^="k|"]').first()).toBeAttached({ timeout: 5000 });
+    clearInterval(timer);
+    timer = undefined;
+    const res = await request.delete(`/api/queues/${encodeURIComponent(vhost)}/doomed`, { headers: AUTH });
+    expect(res.status()).toBe(204);
+    await expect(queueNode(page, 'doomed')).toHaveCount(0, { timeout: 2000 });
+    // gone with the queue, not finishing their trip over where it was (the producer's line to the
+    // exchange, which is still there, may still carry the last ones)
+    await expect(page.locator('.flow-dot:not([data-edge^="w|"])')).toHaveCount(0, { timeout: 300 });
+
+    const legend = page.locator('.inspector.legend');
+    await expect(legend.getByText('acked', { exact: true })).toBeVisible();
+    await expect(legend.getByText('expired / dropped')).toBeVisible();
+    const colour = (cls: string) => legend.locator(`.dot.${cls}`).evaluate((el) => getComputedStyle(el).backgroundColor);
+    const rgb = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+    const [a, b] = [rgb(await colour('requeued')), rgb(await colour('returned'))];
+    const distance = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    expect(distance).toBeGreaterThan(120);
+    expect(watch.errors).toEqual([]);
+  } finally {
+    if (timer) clearInterval(timer);
+    await setup.close().catch(() => {});
   }
 });

@@ -19,13 +19,20 @@ interface Index {
   out: Map<string, GraphEdge[]>;
   /** consume edge by queue + consumer tag */
   consume: Map<string, GraphEdge>;
+  /** producers' edges by the node they publish into */
+  publishInto: Map<string, GraphEdge[]>;
 }
 
 function buildIndex(edges: readonly GraphEdge[]): Index {
   const out = new Map<string, GraphEdge[]>();
   const consume = new Map<string, GraphEdge>();
+  const publishInto = new Map<string, GraphEdge[]>();
   for (const e of edges) {
-    if (e.type === 'binding') {
+    if (e.type === 'publish') {
+      const list = publishInto.get(e.target) ?? [];
+      list.push(e);
+      publishInto.set(e.target, list);
+    } else if (e.type === 'binding') {
       const list = out.get(e.source) ?? [];
       list.push(e);
       out.set(e.source, list);
@@ -35,7 +42,7 @@ function buildIndex(edges: readonly GraphEdge[]): Index {
       consume.set(`${e.data?.queue ?? ''}\u0000${tag}`, e);
     }
   }
-  return { edges, out, consume };
+  return { edges, out, consume, publishInto };
 }
 
 /** Binding edges from an exchange to a queue, through exchange-to-exchange bindings if needed. */
@@ -198,10 +205,22 @@ export function FlowOverlay() {
               burst(from, 'unroutable', 'right', 0, 'unroutable');
               break;
             }
+            // from its producer when only one publishes there (flow events do not name the channel)
+            const only = (target: string) => {
+              const list = index.publishInto.get(target);
+              return list !== undefined && list.length === 1 ? list[0] : undefined;
+            };
             let arrive = 0;
+            const producer = only(from);
+            const start = producer ? travel([producer], 'published', 0) : 0;
             for (const q of queues) {
               const edges = route(index, from, queueId(q));
-              if (edges) arrive = Math.max(arrive, travel(edges, 'published', 0));
+              if (edges) arrive = Math.max(arrive, travel(edges, 'published', start));
+              else {
+                // through the hidden default exchange: the producer's line goes straight to the queue
+                const direct = ev.exchange === '' ? only(queueId(q)) : undefined;
+                if (direct) arrive = Math.max(arrive, travel([direct], 'published', 0));
+              }
             }
             arrivals.set(ev.id, now + arrive);
             break;

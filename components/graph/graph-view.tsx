@@ -4,7 +4,7 @@
 // consumers' unacknowledged counts.
 import { ReactFlowProvider } from '@xyflow/react';
 import { useSearchParams } from 'next/navigation';
-import { Suspense, useEffect, useMemo } from 'react';
+import { Suspense, useEffect, useMemo, useRef } from 'react';
 import { useGraph } from '@/lib/client/graph/store';
 import { useChannels, useTopology } from '@/lib/client/queries';
 import { trackRecentKeys } from '@/lib/client/recent-keys';
@@ -20,6 +20,9 @@ import { BindDialog } from './bind-dialog';
 import { GraphCanvas } from './canvas';
 import { GraphToolbar } from './toolbar';
 
+/** Producers that show up this soon after the page first showed the vhost are framed in. */
+const FIRST_LOOK_MS = 8_000;
+
 /** Who published lately, as one string that changes only when a producer comes or goes. */
 const producerSet = (s: ReturnType<typeof useStats.getState>): string => Object.keys(s.producers).sort().join('\n');
 
@@ -34,12 +37,21 @@ function TopologyFeed() {
     const all = useStats.getState().producers;
     return producerKeys === '' ? [] : producerKeys.split('\n').flatMap((k) => (all[k] ? [all[k]] : []));
   }, [producerKeys]);
+  // producers arrive with the first stats ticks, after the first look was framed: on a fresh
+  // look, frame again once, so the first tutorial's producer is not left off-screen
+  const firstLook = useRef<{ vhost: string; at: number; producers: boolean } | null>(null);
   useEffect(() => {
     useGraph.getState().setVhost(vhost);
   }, [vhost]);
   useEffect(() => {
     if (!t.ready || !t.exchanges || !t.queues || !t.bindings || !t.consumers) return;
     useGraph.getState().setTopology({ vhost, exchanges: t.exchanges, queues: t.queues, bindings: t.bindings, consumers: t.consumers, producers });
+    const look = firstLook.current;
+    if (look === null || look.vhost !== vhost) firstLook.current = { vhost, at: Date.now(), producers: producers.length > 0 };
+    else if (!look.producers && producers.length > 0) {
+      look.producers = true;
+      if (Date.now() - look.at < FIRST_LOOK_MS) useGraph.getState().requestFit();
+    }
   }, [vhost, t.ready, t.exchanges, t.queues, t.bindings, t.consumers, producers]);
   return null;
 }
