@@ -113,7 +113,7 @@ export const NODE_SIZE = {
   exchange: { width: 210, height: 62 },
   queue: { width: 230, height: 92 },
   consumer: { width: 210, height: 58 },
-  producer: { width: 190, height: 46 },
+  producer: { width: 190, height: 54 },
 } as const;
 
 export function parseNodeId(id: string): { kind: 'exchange' | 'queue' | 'consumer' | 'producer'; name: string } {
