@@ -36,6 +36,8 @@ const START_ZOOM = 0.7;
 const MIN_ZOOM = 0.01;
 const FIT_MAX_ZOOM = 1.5;
 const FIT_PADDING = 0.08;
+/** a filtered Fit frames the matches alone when their neighbours would make them smaller than this */
+const FILTER_READABLE_ZOOM = 0.6;
 
 /** The box around the given nodes from their positions and known sizes: off-screen nodes are never
  * measured (only visible ones are rendered), so React Flow's own fitView would leave them out. */
@@ -81,15 +83,20 @@ function ViewportRequests() {
     // after the nodes of this render are in React Flow's store
     const id = requestAnimationFrame(() => {
       const { nodes, fitMode, filter, matches } = useGraph.getState();
-      // with a filter, what matched (its neighbours come along when they fit)
-      const matched = new Set(matches);
-      const wanted = filter.trim() !== '' && matched.size > 0 ? nodes.filter((n) => matched.has(n.id)) : nodes;
-      const b = boundsOf(wanted.length > 0 ? wanted : nodes);
-      if (b === null) return;
       // the pane's size from React Flow's store: reading the DOM here would force a layout
       const { width: w, height: h } = store.getState();
       if (w === 0 || h === 0) return;
-      const zoom = Math.min(w / (b.width * (1 + 2 * FIT_PADDING)), h / (b.height * (1 + 2 * FIT_PADDING)));
+      const zoomFor = (x: { width: number; height: number }) =>
+        Math.min(w / (x.width * (1 + 2 * FIT_PADDING)), h / (x.height * (1 + 2 * FIT_PADDING)));
+      let b = boundsOf(nodes);
+      if (b === null) return;
+      // with a filter: everything shown (matches and their neighbours) when that stays readable,
+      // else just what matched
+      const matched = new Set(matches);
+      if (filter.trim() !== '' && matched.size > 0 && zoomFor(b) < FILTER_READABLE_ZOOM) {
+        b = boundsOf(nodes.filter((n) => matched.has(n.id))) ?? b;
+      }
+      const zoom = zoomFor(b);
       if (fitMode === 'initial' && zoom < MIN_READABLE_ZOOM) {
         // a huge vhost fitted whole is a field of dots: start readable at its top-left corner instead
         void rf.setViewport({ x: 32 - b.x * START_ZOOM, y: 32 - b.y * START_ZOOM, zoom: START_ZOOM }, { duration: 0 });

@@ -20,30 +20,51 @@ let queryClient: QueryClient | null = null;
 /** the vhost the client asked for last; a snapshot for another one is stale */
 let wantedVhost = '/';
 
-// Diffs are applied once per animation frame, all that came meanwhile as one update of each list:
-// a burst of hundreds of declares re-renders the graph ~60 times a second at most, not per diff.
+// Diffs are applied in an animation frame, all that came meanwhile as one update of each list, and
+// at most every MIN_APPLY_MS: a burst of hundreds of declares re-renders a big graph a few times a
+// second (each render walks every node and edge), not per diff.
+const MIN_APPLY_MS = 100;
+/** A bigger batch is applied over several frames, in order, so no one frame builds or tears down
+ * hundreds of nodes and their lines at once. */
+const MAX_CHANGES_PER_APPLY = 1000;
 let pendingChanges: Change[] = [];
 let frame: { cancel(): void } | null = null;
+let lastApply = 0;
 
 function scheduleDiffs(): void {
   if (frame !== null) return;
   let raf = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timers: ReturnType<typeof setTimeout>[] = [];
   const cancel = () => {
     if (raf !== 0) cancelAnimationFrame(raf);
-    if (timer !== undefined) clearTimeout(timer);
+    for (const t of timers) clearTimeout(t);
   };
   const run = () => {
     cancel();
     frame = null;
-    const changes = pendingChanges;
-    pendingChanges = [];
+    lastApply = performance.now();
+    let changes = pendingChanges;
+    if (changes.length > MAX_CHANGES_PER_APPLY) {
+      pendingChanges = changes.slice(MAX_CHANGES_PER_APPLY);
+      changes = changes.slice(0, MAX_CHANGES_PER_APPLY);
+    } else pendingChanges = [];
     if (queryClient !== null) applyDiff(queryClient, changes);
+    if (pendingChanges.length > 0) scheduleDiffs();
   };
-  // a hidden tab gets no animation frames: the timer keeps its lists current all the same
-  if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') raf = requestAnimationFrame(run);
-  timer = setTimeout(run, raf === 0 ? 16 : 250);
   frame = { cancel };
+  const wait = Math.max(0, lastApply + MIN_APPLY_MS - performance.now());
+  if (typeof requestAnimationFrame !== 'function' || document.visibilityState !== 'visible') {
+    // a hidden tab gets no animation frames: a timer keeps its lists current all the same
+    timers.push(setTimeout(run, Math.max(16, wait)));
+    return;
+  }
+  // the first frame after the wait, and a timer in case frames stop (the tab was hidden meanwhile)
+  const later = () => {
+    raf = requestAnimationFrame(run);
+  };
+  if (wait < 8) later();
+  else timers.push(setTimeout(later, wait));
+  timers.push(setTimeout(run, wait + 250));
 }
 
 /** Diffs not applied yet belong to what was before a snapshot or a vhost switch: drop them. */
