@@ -1,7 +1,7 @@
 // BrokerApi.consume of the embedded broker: the sink's back-pressure, settlement errors as AMQP's
 // 406, consumers sharing a connection by name, and the connection's close cancelling them.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createBroker, type Actor, type Broker, type Delivery, type DeliverySink } from '../index';
+import { createBroker, type Actor, type Broker, type Delivery, type DeliverySink, type StatsTick } from '../index';
 import { internals } from './internals';
 
 let broker: Broker;
@@ -89,4 +89,22 @@ test('closing the connection cancels its consumers, tells their sinks why, and r
   // what one held did not go to the other on the way out
   expect(a.s.got.length + b.s.got.length).toBe(2);
   expect(await broker.getQueue(admin, '/', 'ac-4')).toMatchObject({ messages_ready: 2, messages_unacknowledged: 0, consumers: 0 });
+});
+
+test("an API consumer's deliveries, acks and nacks are counted as its own in the stats ticks", async () => {
+  await fill('ac-stats', 2);
+  const ticks: StatsTick[] = [];
+  const watch = await broker.watchVhost(admin, '/', { topology: () => {}, stats: (t) => ticks.push(t), gone: () => {} });
+  try {
+    const { s, sink: k } = sink();
+    const h = await broker.consume(admin, '/', 'ac-stats', { ...opts, prefetch: 5 }, k);
+    await h.nack(s.got[0].deliveryTag, false, true); // comes back, redelivered
+    await h.ack(s.got[1].deliveryTag, false);
+    const mine = () => ticks.map((t) => Object.values(t.consumers).find((c) => c.consumer_tag === h.tag)).filter((c) => c !== undefined);
+    for (let i = 0; i < 40 && mine().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(mine().at(-1)).toMatchObject({ queue: 'ac-stats', delivered: 3, redelivered: 1, acked: 1, rejected: 1, unacked: 1, prefetch: 5 });
+    await h.cancel();
+  } finally {
+    watch.close();
+  }
 });
