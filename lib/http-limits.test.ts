@@ -38,8 +38,13 @@ afterAll(async () => {
   await broker.close();
 });
 
+interface HalfRequest {
+  socket: net.Socket;
+  closed: () => boolean;
+}
+
 /** A connection that sends the start of a request and never finishes its headers. */
-function halfRequest(): Promise<{ socket: net.Socket; closed: () => boolean }> {
+function halfRequest(): Promise<HalfRequest> {
   return new Promise((resolve) => {
     let closed = false;
     const socket = net.connect(port, '127.0.0.1', () => {
@@ -57,7 +62,7 @@ function halfRequest(): Promise<{ socket: net.Socket; closed: () => boolean }> {
 describe('the HTTP server under 300 half-sent requests', () => {
   it('holds at most its cap, cuts the rest after the headers timeout, and AMQP clients connect throughout', async () => {
     const started = Date.now();
-    const held = [];
+    const held: HalfRequest[] = [];
     for (let i = 0; i < 300; i++) held.push(await halfRequest());
     const openNow = () => held.filter((h) => !h.closed()).length;
     // the server closes what is past its cap as it accepts (the kernel completed the handshakes)
@@ -142,7 +147,7 @@ describe.skipIf(!existsSync(path.join(ROOT, '.next', 'BUILD_ID')))('server.ts un
     port = httpPort; // halfRequest() connects here
 
     const started = Date.now();
-    const held = [];
+    const held: HalfRequest[] = [];
     for (let i = 0; i < 300; i++) held.push(await halfRequest());
     const openNow = () => held.filter((h) => !h.closed()).length;
     // the server closes what is past its cap as it accepts (the kernel completed the handshakes);
@@ -150,7 +155,7 @@ describe.skipIf(!existsSync(path.join(ROOT, '.next', 'BUILD_ID')))('server.ts un
     while (openNow() > 51 && Date.now() < started + 3_000) await sleep(50);
     expect(openNow(), 'held past the default cap (a fifth of 256)').toBeLessThanOrEqual(51);
 
-    const conns = [];
+    const conns: amqp.ChannelModel[] = [];
     for (let i = 0; i < 5; i++) conns.push(await amqp.connect(amqpUrl));
     const ch = await conns[0].createChannel();
     await ch.assertQueue('', { exclusive: true });
