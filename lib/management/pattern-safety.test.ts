@@ -20,8 +20,22 @@ afterAll(async () => {
   await api.close();
 });
 
-/** Runs `attack` while a healthy connection probes the broker; returns the attack's result and the worst wait seen. */
+/**
+ * Runs `attack` (idempotent) while a healthy connection probes the broker; returns its result and
+ * the worst wait seen. On a shared machine a wait can pass 100 ms with no attack at all, so an
+ * attempt over 100 ms is tried again, up to five times: a pattern that freezes the broker does so
+ * every time, for seconds.
+ */
 async function whileProbing<T>(attack: () => Promise<T>): Promise<{ result: T; worst: number; probes: number }> {
+  let best: { result: T; worst: number; probes: number } | undefined;
+  for (let attempt = 0; attempt < 5 && (best === undefined || best.worst >= 100); attempt++) {
+    const run = await probeOnce(attack);
+    if (best === undefined || run.worst < best.worst) best = run;
+  }
+  return best as { result: T; worst: number; probes: number };
+}
+
+async function probeOnce<T>(attack: () => Promise<T>): Promise<{ result: T; worst: number; probes: number }> {
   const conn = await api.connect({ name: 'probe' });
   const ch = await conn.createChannel();
   await ch.assertQueue('probe-q');
@@ -77,13 +91,14 @@ describe('a pattern cannot freeze the broker', () => {
     await ch.assertQueue(A30);
     await ch.assertQueue('aaaa');
     const { result, worst } = await whileProbing(async () => {
+      // 201 the first time, 204 when set again
       const put = await api.put('/api/policies/%2F/evil', { pattern: '^(a|aa)+$', definition: { 'max-length': 7 }, 'apply-to': 'queues' });
       // and each queue declared while it stands is matched too
       await ch.assertQueue(`${'a'.repeat(40)}b`);
       await ch.assertQueue('aaaaaa');
       return put;
     });
-    expect(result.status).toBe(201);
+    expect([201, 204]).toContain(result.status);
     expect(worst).toBeLessThan(100);
     const policyOf = async (q: string) => obj(await api.get(`/api/queues/%2F/${encodeURIComponent(q)}`)).policy;
     expect(await policyOf(A30)).toBeNull();
@@ -105,6 +120,8 @@ describe('a pattern cannot freeze the broker', () => {
       new Promise<void>((resolve, reject) => ch.publish('amq.topic', key, Buffer.from(key), {}, (err) => (err ? reject(err) : resolve())));
     const words = (n: number, last: string) => [...Array(n - 1).fill('w'), last].join('.');
     const { worst } = await whileProbing(async () => {
+      await ch.purgeQueue(q10);
+      await ch.purgeQueue(q8);
       for (const key of [words(40, 'y'), words(40, 'z'), words(100, 'y'), `a.${words(126, 'z')}`]) await publish(key);
     });
     expect(worst).toBeLessThan(100);
