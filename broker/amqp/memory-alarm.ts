@@ -92,6 +92,7 @@ export class MemoryAlarm {
   private timer: NodeJS.Timeout | undefined;
   private sampleFailed = false;
   private stopped = false;
+  private lastRss = 0;
   private readonly log: Logger | undefined;
 
   constructor(
@@ -127,6 +128,7 @@ export class MemoryAlarm {
       let rss = 0;
       try {
         rss = process.memoryUsage.rss();
+        this.lastRss = rss;
         this.sampleFailed = false;
       } catch (err) {
         // reading /proc needs a descriptor; with none left, go by the heap alone for now
@@ -140,6 +142,15 @@ export class MemoryAlarm {
       if (!this.sampleFailed) this.log?.error(`memory alarm: sampling failed: ${describeError(err)}`);
       this.sampleFailed = true;
       return true;
+    }
+  }
+
+  /** Resident memory now, or as last sampled when it cannot be read (no descriptor left): never throws. */
+  residentMemory(): number {
+    try {
+      return (this.lastRss = process.memoryUsage.rss());
+    } catch {
+      return this.lastRss;
     }
   }
 

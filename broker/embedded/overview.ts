@@ -116,7 +116,7 @@ export function nodeRow(mgmt: ManagementContext, core: BrokerCore, node: NodeSid
     mem_alarm: alarm.active,
     mem_calculation_strategy: 'rss',
     mem_limit: alarm.limitBytes,
-    mem_used: process.memoryUsage.rss(),
+    mem_used: alarm.residentMemory(),
     mem_used_details: { rate: 0 },
     net_ticktime: 60,
     name: mgmt.node,
