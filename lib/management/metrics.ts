@@ -73,7 +73,7 @@ export async function aggregatedMetrics(api: BrokerApi): Promise<string> {
  * step holds the event loop for long, and nothing big is kept (a 9 MB body built whole, for 20,000
  * queues, stalled the broker in garbage collection).
  */
-export async function* perObjectMetrics(api: BrokerApi, chunkSize = 1000): AsyncGenerator<string> {
+export async function* perObjectMetrics(api: BrokerApi, chunkSize = 250): AsyncGenerator<string> {
   for (const f of QUEUE_FAMILIES) {
     yield header(f);
     for await (const chunk of api.metricsPerObject({ chunkSize, kind: 'queues' })) {
