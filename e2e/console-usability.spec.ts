@@ -2,7 +2,7 @@
 // their first field, a publish body that is text unless it is JSON, a narrow window that still
 // reaches every page and row menu, graph elements read out by name, and a light/dark switch.
 import { expect, test, type Page } from '@playwright/test';
-import { AUTH, exchangeNode, freshVhost, login, queueNode, uniqueVhost, watchPage } from './console-helpers';
+import { AUTH, exchangeNode, freshVhost, login, queueNode, uniqueVhost, unusedVhost, watchPage } from './console-helpers';
 
 const SHOTS = process.env.USABILITY_SHOTS ?? 'test-results/usability';
 
@@ -99,8 +99,12 @@ test('at 800 px every page link and row menu is in reach; the graph reads out na
     await login(page, vhost);
     await expect(queueNode(page, 'orders')).toBeVisible();
     const nav = page.getByRole('navigation', { name: 'Console' });
-    for (const name of ['Graph', 'Overview', 'Queues', 'Exchanges', 'Bindings', 'Connections', 'Channels', 'Consumers']) {
-      await expect(nav.getByRole('link', { name, exact: true })).toBeInViewport({ ratio: 1 });
+    for (const width of [1280, 1200, 1100, 1000, 800]) {
+      await page.setViewportSize({ width, height: 700 });
+      for (const name of ['Graph', 'Overview', 'Queues', 'Exchanges', 'Bindings', 'Connections', 'Channels', 'Consumers', 'Users']) {
+        await expect(nav.getByRole('link', { name, exact: true }), `${name} at ${width} px`).toBeInViewport({ ratio: 1 });
+      }
+      await expect(page.getByRole('button', { name: 'Log out' }), `Log out at ${width} px`).toBeInViewport({ ratio: 1 });
     }
 
     // lines and nodes are named for a screen reader, not by their React Flow ids
@@ -169,6 +173,42 @@ test('a light/dark switch: the system by default, remembered, applied before the
   expect(await page.evaluate(() => localStorage.getItem('warren.theme'))).toBeNull();
 });
 
+test('administrators add a user with access to the vhost, and delete it', async ({ page, request }) => {
+  const vhost = await unusedVhost(request, 'e2e-users');
+  const connection = await freshVhost(request, vhost);
+  const user = `alice-${Date.now().toString(36)}`;
+  try {
+    await login(page, vhost);
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Users' }).click();
+    await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: 'guest' })).toContainText('administrator');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const form = page.getByRole('dialog', { name: 'New user' });
+    await expect(form.getByLabel('Name')).toBeFocused();
+    await page.keyboard.type(user);
+    await form.getByLabel('Password').fill('s3cret-pass');
+    await form.getByLabel('monitoring').check();
+    await form.getByRole('button', { name: 'Add user' }).click();
+    await expect(form).toBeHidden();
+    const row = page.getByRole('row').filter({ hasText: user });
+    await expect(row).toContainText('monitoring');
+    await expect(row).toContainText('full');
+    const perm = await request.get(`/api/permissions/${encodeURIComponent(vhost)}/${user}`, { headers: AUTH });
+    expect(((await perm.json()) as { read: string }).read).toBe('.*');
+    // the new user's password works
+    const whoami = await request.get('/api/whoami', { headers: { Authorization: `Basic ${Buffer.from(`${user}:s3cret-pass`).toString('base64')}` } });
+    expect(((await whoami.json()) as { tags: string[] }).tags).toEqual(['monitoring']);
+
+    await row.getByRole('button', { name: `Actions for user ${user}` }).click();
+    await page.getByRole('menuitem', { name: 'Delete user…' }).click();
+    await page.getByRole('dialog', { name: 'Delete user?' }).getByRole('button', { name: 'Delete user' }).click();
+    await expect(row).toHaveCount(0);
+    expect((await request.get(`/api/users/${user}`, { headers: AUTH })).status()).toBe(404);
+  } finally {
+    await connection.close();
+  }
+});
+
 test('screens at 1280 and 800 px, light and dark', async ({ page, request }) => {
   test.skip(!process.env.USABILITY_SHOTS, 'pictures for people to look at: set USABILITY_SHOTS to a folder');
   const { vhost, connection, ch } = await shop(request, 'e2e-look');
@@ -187,6 +227,8 @@ test('screens at 1280 and 800 px, light and dark', async ({ page, request }) => 
         await shoot(page, `channels-${width}-${scheme}`);
         await page.goto('/queues');
         await shoot(page, `queues-${width}-${scheme}`);
+        await page.goto('/users');
+        await shoot(page, `users-${width}-${scheme}`);
       }
     }
     // a binding dragged over a card, and the dialog it opens

@@ -10,7 +10,7 @@ import { LiveBadge } from './live-badge';
 import { ThemeToggle } from './theme-toggle';
 import { VhostSwitcher } from './vhost-switcher';
 
-const NAV: { href: string; label: string; icon: ReactNode }[] = [
+const NAV: { href: string; label: string; icon: ReactNode; admin?: boolean }[] = [
   { href: '/', label: 'Graph', icon: <GraphIcon /> },
   { href: '/overview', label: 'Overview', icon: <ChartIcon /> },
   { href: '/queues', label: 'Queues', icon: <TableIcon /> },
@@ -19,6 +19,7 @@ const NAV: { href: string; label: string; icon: ReactNode }[] = [
   { href: '/connections', label: 'Connections', icon: <TableIcon /> },
   { href: '/channels', label: 'Channels', icon: <TableIcon /> },
   { href: '/consumers', label: 'Consumers', icon: <TableIcon /> },
+  { href: '/users', label: 'Users', icon: <TableIcon />, admin: true },
 ];
 
 export function ConsoleShell({ children }: { children: ReactNode }) {
@@ -51,7 +52,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           <h1>Warren</h1>
         </Link>
         <nav className="appbar-nav" aria-label="Console">
-          {NAV.map((item) => {
+          {NAV.filter((item) => !item.admin || session.tags.includes('administrator')).map((item) => {
             const active = item.href === '/' ? pathname === '/' : pathname?.startsWith(item.href);
             return (
               <Link key={item.href} href={item.href} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined}>

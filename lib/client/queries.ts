@@ -13,7 +13,9 @@ import type {
   ConsumerDto,
   ExchangeDto,
   OverviewDto,
+  PermissionDto,
   QueueDto,
+  UserDto,
   VhostDto,
   WhoamiDto,
 } from './types';
@@ -86,6 +88,27 @@ export function useWhoami() {
   });
 }
 
+/** Users and every vhost's permissions: administrators only. */
+export function useUsers(enabled: boolean) {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.users(),
+    queryFn: ({ signal }) => request<UserDto[]>('/api/users', { signal }),
+    enabled: enabled && loggedIn,
+    refetchInterval: 10_000,
+  });
+}
+
+export function usePermissions(enabled: boolean) {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.permissions(),
+    queryFn: ({ signal }) => request<PermissionDto[]>('/api/permissions', { signal }),
+    enabled: enabled && loggedIn,
+    refetchInterval: 10_000,
+  });
+}
+
 // ---- invalidation --------------------------------------------------------------------------
 
 /** Refetches every list of one vhost (after a change the live stream may not have reported yet). */
@@ -102,6 +125,14 @@ export function useInvalidateOverview() {
 export function useInvalidateVhosts() {
   const qc = useQueryClient();
   return useCallback(() => qc.invalidateQueries({ queryKey: warrenKeys.vhosts() }), [qc]);
+}
+
+export function useInvalidateUsers() {
+  const qc = useQueryClient();
+  return useCallback(() => {
+    void qc.invalidateQueries({ queryKey: warrenKeys.users() });
+    void qc.invalidateQueries({ queryKey: warrenKeys.permissions() });
+  }, [qc]);
 }
 
 /** The whole topology of a vhost, once all four lists have loaded. */

@@ -151,6 +151,20 @@ export interface WhoamiDto {
   tags: string[];
 }
 
+export interface UserDto {
+  name: string;
+  /** an array since RabbitMQ 3.9, a comma-separated string before */
+  tags: string[] | string;
+}
+
+export interface PermissionDto {
+  user: string;
+  vhost: string;
+  configure: string;
+  write: string;
+  read: string;
+}
+
 export interface MessageProperties {
   content_type?: string;
   content_encoding?: string;
