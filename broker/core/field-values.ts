@@ -167,6 +167,15 @@ export function emptyTable(): FieldTable {
   return Object.create(null) as FieldTable;
 }
 
+/** String(v), except that a table (no prototype, so no toString) reads `[object Object]` as before. */
+export function valueText(v: FieldValue): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
 /**
  * A shallow copy of `t` with its keys in `keys` order (the wire order by default), whose values
  * keep their wire types: a spread copy would send a float32 back as a double.

@@ -1,4 +1,4 @@
-import type { FieldTable } from './field-values';
+import { valueText, type FieldTable } from './field-values';
 import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
 import { Exchange } from './exchange';
@@ -54,7 +54,7 @@ export function invalidMatchModeText(args: FieldTable): string {
     const quoted = v === '' ? '' : `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
     return `Invalid x-match field value <<${quoted}>>; expected all, any, all-with-x, or any-with-x`;
   }
-  return `Invalid x-match field type ${rabbitType(args, 'x-match') ?? 'void'} (value ${String(v)}); expected longstr`;
+  return `Invalid x-match field type ${rabbitType(args, 'x-match') ?? 'void'} (value ${valueText(v)}); expected longstr`;
 }
 
 function compileRule(binding: Binding): Rule {

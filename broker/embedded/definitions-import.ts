@@ -2,7 +2,7 @@
 // broker (every reference between entries, every redeclare against what exists, every policy as
 // RabbitMQ validates it), and only then apply it — so a bad file changes nothing. Runtime
 // parameters and topic permissions (which Warren does not have) are skipped.
-import type { FieldTable } from '../core/field-values';
+import { valueText, type FieldTable } from '../core/field-values';
 import type { Permission, User } from '../auth/users';
 import { stableStringify } from '../core/binding';
 import type { BrokerCore } from '../core/broker-core';
@@ -245,7 +245,7 @@ export function checkPlan(core: BrokerCore, plan: Plan): void {
       : (vh?.exchanges.has(b.destination) === true && b.destination !== '') || newExchanges.has(key);
     if (!destinationExists) throw badRequest(`no ${b.destinationType} '${b.destination}' in vhost '${b.vhost}'`);
     if (sourceType === 'headers' && !isValidMatchMode(b.args['x-match'])) {
-      throw badRequest(`Invalid x-match field value '${String(b.args['x-match'])}'; expected all, any, all-with-x, or any-with-x`);
+      throw badRequest(`Invalid x-match field value '${valueText(b.args['x-match'])}'; expected all, any, all-with-x, or any-with-x`);
     }
   }
 }

@@ -110,4 +110,19 @@ describe('__proto__ and friends as keys', () => {
       await c3.close();
     }
   });
+
+  it('a table where a string is expected is still a 4xx with its text, not a failure', async () => {
+    await api.put('/api/exchanges/%2F/proto-hx', { type: 'headers' });
+    await api.put('/api/queues/%2F/proto-q6', {});
+    const r = await api.post('/api/bindings/%2F/e/proto-hx/q/proto-q6', { routing_key: '', arguments: { 'x-match': { a: 1 } } });
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(r.status).toBeLessThan(500);
+    expect(r.text).toContain('[object Object]');
+    const d = await api.post('/api/definitions', {
+      exchanges: [{ name: 'proto-hx2', vhost: '/', type: 'headers', durable: true, auto_delete: false, internal: false, arguments: {} }],
+      bindings: [{ source: 'proto-hx2', vhost: '/', destination: 'proto-q6', destination_type: 'queue', routing_key: '', arguments: { 'x-match': { a: 1 } } }],
+    });
+    expect(d.status).toBe(400);
+    expect(d.text).toContain('[object Object]');
+  });
 });
