@@ -86,6 +86,44 @@ describe('buildGraph', () => {
     expect(all.edges.filter((e) => e.type === 'publish').map((e) => e.target)).toEqual(['e|', 'e|shop', 'e|']);
     expect(layoutGraph(all.nodes, all.edges).size).toBe(all.nodes.length);
   });
+  it("joins RPC's lanes: a channel that consumes and publishes publishes from its consumer node", () => {
+    const q = (name: string) => ({ name, vhost: '/', durable: false, auto_delete: false, exclusive: false, consumers: 1, arguments: {} });
+    const consumer = (queue: string, conn: string, name: string) => ({
+      consumer_tag: `amq.ctag-${name}`,
+      ack_required: true,
+      prefetch_count: 1,
+      exclusive: false,
+      arguments: {},
+      channel_details: { connection_name: conn, name: `${conn} (1)`, number: 1, user_provided_name: name },
+      queue: { name: queue, vhost: '/' },
+    });
+    const rpc: Topology = {
+      vhost: '/',
+      exchanges: [],
+      queues: [q('rpc_queue'), q('amq.gen-reply')],
+      bindings: [],
+      consumers: [consumer('rpc_queue', 's', 'rpc-server'), consumer('amq.gen-reply', 'c', 'rpc-client')],
+      producers: [
+        { connection: 'c', connection_name: 'rpc-client', channel: 'c (1)', user: 'guest', exchange: '', routing_key: 'rpc_queue' },
+        { connection: 's', connection_name: 'rpc-server', channel: 's (1)', user: 'guest', exchange: '', routing_key: 'amq.gen-reply' },
+      ],
+    };
+    const g = buildGraph(rpc, { showBuiltins: false, filter: '' });
+    // the server replies from its consumer node; the client's requests would close a loop, so it
+    // is a producer of its own: rpc-client → rpc_queue → rpc-server → reply queue → rpc-client
+    expect(g.nodes.filter((n) => n.type === 'producer').map((n) => n.id)).toEqual(['p|c (1)']);
+    expect(g.edges.filter((e) => e.type === 'publish').map((e) => [e.source, e.target])).toEqual([
+      ['c|rpc_queue|s (1)|amq.ctag-rpc-server', 'q|amq.gen-reply'],
+      ['p|c (1)', 'q|rpc_queue'],
+    ]);
+    expect(g.nodes.find((n) => n.id === 'c|rpc_queue|s (1)|amq.ctag-rpc-server')?.data).toMatchObject({ publishes: true });
+    const pos = layoutGraph(g.nodes, g.edges);
+    const x = (id: string) => pos.get(id)!.x;
+    expect(x('p|c (1)')).toBeLessThan(x('q|rpc_queue'));
+    expect(x('q|rpc_queue')).toBeLessThan(x('c|rpc_queue|s (1)|amq.ctag-rpc-server'));
+    expect(x('c|rpc_queue|s (1)|amq.ctag-rpc-server')).toBeLessThan(x('q|amq.gen-reply'));
+    expect(x('q|amq.gen-reply')).toBeLessThan(x('c|amq.gen-reply|c (1)|amq.ctag-rpc-client'));
+  });
   it('names nodes and lines for screen readers by what they are, never by React Flow ids', () => {
     const g = buildGraph(topology, { showBuiltins: true, filter: '' });
     const label = (id: string) => g.edges.find((e) => e.id === id)?.ariaLabel;

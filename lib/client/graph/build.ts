@@ -174,6 +174,7 @@ function consumerNode(c: ConsumerDto): NodeSpec<ConsumerNode> {
       tag: c.consumer_tag,
       name: c.channel_details.user_provided_name || null,
       statsKey: consumerStatsKey({ queue: c.queue.name, channel: c.channel_details.name, consumer_tag: c.consumer_tag }),
+      publishes: false,
       queue: c.queue.name,
       prefetch: c.prefetch_count,
       ackRequired: c.ack_required,
@@ -200,12 +201,51 @@ function producerNode(p: ProducerDto): NodeSpec<ProducerNode> {
  * it named when that exchange is hidden (the first tutorial's producer → queue → consumer).
  */
 function producerEdges(producers: readonly ProducerDto[], nodes: Map<string, NodeSpec>, edges: GraphEdge[]): void {
-  for (const p of producers) {
+  // a channel that consumes one queue and publishes (an RPC server replying, a pipeline stage)
+  // publishes from its consumer node: the lane in and the lane out meet there — unless that closes
+  // a loop (the RPC client publishes requests from the channel its replies come to: it is drawn as
+  // a producer of its own, on the left)
+  const consumerOf = new Map<string, string | null>();
+  for (const n of nodes.values()) {
+    if (n.type !== 'consumer') continue;
+    consumerOf.set(n.data.channel, consumerOf.has(n.data.channel) ? null : n.id);
+  }
+  const targetOf = (p: ProducerDto) => (p.exchange === '' && !nodes.has(exchangeId('')) ? queueId(p.routing_key ?? '') : exchangeId(p.exchange));
+  // replies first: into server-named or exclusive queues
+  const replyLike = (p: ProducerDto) => {
+    const n = nodes.get(targetOf(p));
+    return n?.type === 'queue' && (n.data.exclusive || n.data.name.startsWith('amq.gen-')) ? 0 : 1;
+  };
+  const ordered = consumerOf.size === 0 ? producers : [...producers].sort((a, b) => replyLike(a) - replyLike(b));
+  const out = new Map<string, string[]>();
+  const link = (from: string, to: string) => {
+    const list = out.get(from);
+    if (list) list.push(to);
+    else out.set(from, [to]);
+  };
+  if (consumerOf.size > 0) for (const e of edges) link(e.source, e.target);
+  const reaches = (from: string, to: string): boolean => {
+    const seen = new Set([from]);
+    const stack = [from];
+    while (stack.length > 0) {
+      const x = stack.pop()!;
+      if (x === to) return true;
+      for (const y of out.get(x) ?? []) if (!seen.has(y)) (seen.add(y), stack.push(y));
+    }
+    return false;
+  };
+  for (const p of ordered) {
     const viaDefault = p.exchange === '' && !nodes.has(exchangeId(''));
-    const target = viaDefault ? queueId(p.routing_key ?? '') : exchangeId(p.exchange);
+    const target = targetOf(p);
     if (!nodes.has(target)) continue;
-    const source = producerId(p.channel);
-    if (!nodes.has(source)) nodes.set(source, producerNode(p));
+    const mine = consumerOf.get(p.channel);
+    const consumer = mine && !reaches(target, mine) ? mine : undefined;
+    const source = consumer ?? producerId(p.channel);
+    if (consumerOf.size > 0) link(source, target);
+    if (consumer) {
+      const n = nodes.get(consumer);
+      if (n?.type === 'consumer' && !n.data.publishes) nodes.set(consumer, { ...n, data: { ...n.data, publishes: true } });
+    } else if (!nodes.has(source)) nodes.set(source, producerNode(p));
     const id = `w|${source}|${target}`;
     const statsKey = producerStatsKey(p);
     // with the default exchange shown, one line to it carries every queue's publishes

@@ -37,6 +37,8 @@ export interface ConsumerNodeData extends Record<string, unknown> {
   name: string | null;
   /** consumerStatsKey(): where its own counts are in stats ticks */
   statsKey: string;
+  /** its channel also publishes: the producer's lines start here */
+  publishes: boolean;
   queue: string;
   prefetch: number;
   ackRequired: boolean;
@@ -136,6 +138,6 @@ function handlesFor(width: number, height: number, out: number): NodeHandle[] {
 export const NODE_HANDLES = {
   exchange: handlesFor(NODE_SIZE.exchange.width, NODE_SIZE.exchange.height, 12),
   queue: handlesFor(NODE_SIZE.queue.width, NODE_SIZE.queue.height, 10),
-  consumer: handlesFor(NODE_SIZE.consumer.width, NODE_SIZE.consumer.height, 10).slice(0, 1),
+  consumer: handlesFor(NODE_SIZE.consumer.width, NODE_SIZE.consumer.height, 10),
   producer: handlesFor(NODE_SIZE.producer.width, NODE_SIZE.producer.height, 10).slice(1),
 } as const;

@@ -48,6 +48,7 @@ function ConsumerNodeView({ data, selected }: NodeProps<ConsumerNode>) {
         )}
         {stats !== undefined && <span className="flag">{stats.delivered.toLocaleString('en-US')} delivered</span>}
       </div>
+      {data.publishes && <Handle type="source" position={Position.Right} id="out" className="handle handle-out handle-quiet" isConnectable={false} />}
     </div>
   );
 }
