@@ -73,6 +73,8 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     await login(page, vhost);
     await expect(queueNode(page, 'burst.seed')).toBeVisible();
     await expect(page.locator('.toolbar-stat')).toHaveText(`${EXCHANGES} exchanges · 1 queues`);
+    // past the first look's settling time: from here on the view stays where it is
+    await page.waitForTimeout(1600);
     await page.screenshot({ path: '/tmp/warren-burst/console-burst-before.png' });
 
     const channels = await Promise.all([0, 1, 2, 3].map(() => connection.createChannel()));
@@ -169,8 +171,8 @@ test('a new queue and binding leave the other nodes and the viewport where they 
     await ch.bindQueue('audit.log', 'audit', '');
     await login(page, vhost);
     await expect(queueNode(page, 'audit.log')).toBeVisible();
-    // the first look has been framed; let it settle
-    await page.waitForTimeout(600);
+    // the first look is framed, and framed again while the first diffs come in (1.5 s): let it settle
+    await page.waitForTimeout(2000);
     const before = await nodeBoxes(page);
     const transform = await viewportTransform(page);
     expect(Object.keys(before)).toHaveLength(5);

@@ -26,10 +26,11 @@ import { useBindDialog } from './bind-dialog';
 import { FlowOverlay } from './flow-overlay';
 import { edgeTypes, nodeTypes } from './types';
 import { useEntityActions } from './use-entity-actions';
-import { useIsFar } from './use-zoom-level';
+import { FAR_ZOOM, useIsFar } from './use-zoom-level';
 
-/** Below this a fitted graph is unreadable; a first look then starts at START_ZOOM. */
-const MIN_READABLE_ZOOM = 0.3;
+/** Below this (labels and details drop out) a fitted graph is unreadable; a first look then starts
+ * at START_ZOOM, at the graph's top-left corner. */
+const MIN_READABLE_ZOOM = FAR_ZOOM;
 const START_ZOOM = 0.7;
 /** Fit may zoom out this far (a huge graph is then a field of dots, but all of it), and no further
  * in than FIT_MAX_ZOOM, so one node alone is large but not gigantic. */
@@ -70,7 +71,6 @@ const isValidConnection: IsValidConnection = (c) => {
 function minimapColor(n: Node): string {
   if (n.type === 'exchange') return 'var(--mm-exchange)';
   if (n.type === 'consumer') return 'var(--mm-consumer)';
-  if (n.type === 'producer') return 'var(--mm-producer)';
   return 'var(--mm-queue)';
 }
 

@@ -29,8 +29,8 @@ interface GraphState {
   layout: Map<string, XY>;
   /** nodes placed lately with no neighbour to go by, and when: moved next to one once they get it */
   loose: Map<string, number>;
-  /** the first look at this vhost's graph has been framed */
-  framed: boolean;
+  /** when the first look at this vhost's graph was framed (0: not yet) */
+  framedAt: number;
   pinned: Record<string, XY>;
   selectedNodeId: string | null;
   selectedEdgeId: string | null;
@@ -72,6 +72,11 @@ function sameData(a: Record<string, unknown>, b: Record<string, unknown>): boole
   return true;
 }
 
+/** A topology declared right after the page opened arrives in a few diffs: the first look is framed
+ * again as they come, for this long; after that the view moves only when the user asks. */
+const FIRST_LOOK_MS = 1500;
+const SETTLE_MAX_NODES = 150;
+
 /** How long a node placed with no neighbour may still move next to its first one. */
 const LOOSE_MS = 3000;
 
@@ -80,7 +85,7 @@ function positionsFor(s: GraphState, nodes: readonly GraphNode[], edges: readonl
   if (nodes.length === 0) return { layout: s.layout, loose: s.loose };
   if (full) {
     const hash = hashKey(structureKey(nodes, edges));
-    const cached = s.layout.size > 0 || s.vhost === null ? null : loadLayout(s.vhost, hash);
+    const cached = s.vhost === null ? null : loadLayout(s.vhost, hash);
     let fresh = cached;
     if (fresh === null) {
       fresh = layoutGraph(nodes, edges);
@@ -124,7 +129,15 @@ function positionsFor(s: GraphState, nodes: readonly GraphNode[], edges: readonl
 function derive(s: GraphState, topology: Topology, forceLayout = false): Partial<GraphState> {
   const t0 = performance.now();
   const built = buildGraph(topology, { showBuiltins: s.showBuiltins, filter: s.filter });
-  const { layout, loose } = positionsFor(s, built.nodes as GraphNode[], built.edges, forceLayout || s.layout.size === 0);
+  // while the first look settles, the whole picture is laid out again: nobody has looked at it yet
+  // (small graphs only, and only when the shape changed)
+  const settling =
+    s.framedAt !== 0 &&
+    Date.now() - s.framedAt < FIRST_LOOK_MS &&
+    built.nodes.length <= SETTLE_MAX_NODES &&
+    Object.keys(s.pinned).length === 0 &&
+    built.nodes.some((n) => !s.layout.has(n.id));
+  const { layout, loose } = positionsFor(s, built.nodes as GraphNode[], built.edges, forceLayout || settling || s.layout.size === 0);
 
   const prevNodes = new Map(s.nodes.map((n) => [n.id, n]));
   const nodes = built.nodes.map((n): GraphNode => {
@@ -180,7 +193,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
   matches: [],
   layout: new Map(),
   loose: new Map(),
-  framed: false,
+  framedAt: 0,
   pinned: {},
   selectedNodeId: null,
   selectedEdgeId: null,
@@ -206,7 +219,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
       matches: [],
       layout: new Map(),
       loose: new Map(),
-      framed: false,
+      framedAt: 0,
       pinned: loadPinned(vhost),
       selectedNodeId: null,
       selectedEdgeId: null,
@@ -214,7 +227,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
     });
   },
   reset() {
-    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framed: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false });
+    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false });
   },
   setTopology(t) {
     const s = get();
@@ -225,7 +238,10 @@ export const useGraph = create<GraphState>()((set, get) => ({
     }
     const next = derive(s, t);
     // the first look frames the graph; after that the view stays where the user put it
-    if (!s.framed && (next.nodes?.length ?? 0) > 0) set({ ...next, framed: true, fitToken: s.fitToken + 1, fitMode: 'initial' });
+    const now = Date.now();
+    const count = next.nodes?.length ?? 0;
+    if (s.framedAt === 0 && count > 0) set({ ...next, framedAt: now, fitToken: s.fitToken + 1, fitMode: 'initial' });
+    else if (s.framedAt !== 0 && now - s.framedAt < FIRST_LOOK_MS && count !== s.nodes.length) set({ ...next, fitToken: s.fitToken + 1, fitMode: 'initial' });
     else set(next);
   },
   setShowBuiltins(showBuiltins) {
