@@ -71,6 +71,7 @@ const isValidConnection: IsValidConnection = (c) => {
 function minimapColor(n: Node): string {
   if (n.type === 'exchange') return 'var(--mm-exchange)';
   if (n.type === 'consumer') return 'var(--mm-consumer)';
+  if (n.type === 'producer') return 'var(--mm-producer)';
   return 'var(--mm-queue)';
 }
 
