@@ -15,6 +15,26 @@ describe('applyChanges', () => {
     expect(out).toEqual([q('a', 5), { name: 'b', messages_ready: 0, consumers: 2 }]);
     expect(list).toEqual([q('a'), q('b')]);
   });
+  it('removes, re-adds and updates in order within one batch, in linear time', () => {
+    const list = [q('a'), q('b'), q('c')];
+    const out = applyChanges(list, 'queue', [
+      { op: 'remove', kind: 'queue', item: { name: 'a' } },
+      { op: 'remove', kind: 'queue', item: { name: 'b' } },
+      { op: 'add', kind: 'queue', item: q('a', 1) },
+      { op: 'update', kind: 'queue', item: { name: 'c', messages_ready: 3 } },
+      { op: 'remove', kind: 'queue', item: { name: 'missing' } },
+    ]);
+    expect(out).toEqual([q('c', 3), q('a', 1)]);
+    const big = Array.from({ length: 20_000 }, (_, i) => q(`q${i}`));
+    const t0 = performance.now();
+    const left = applyChanges(
+      big,
+      'queue',
+      big.map((x) => ({ op: 'remove' as const, kind: 'queue' as const, item: x })),
+    );
+    expect(left).toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
   it('returns the same list when no change is of its kind', () => {
     const list = [q('a')];
     expect(applyChanges(list, 'queue', [{ op: 'add', kind: 'exchange', item: { name: 'x' } }])).toBe(list);
