@@ -75,10 +75,15 @@ describe('/api/connections', () => {
 
   it('lists consumers with their channel', async () => {
     const consumers = list(await api.get('/api/consumers'));
+    // RabbitMQ's shape, plus the connection's client-given name (Warren's addition, so the console
+    // can name a consumer without listing connections the user may not see)
     expect(consumers).toEqual([
       {
         arguments: { 'x-priority': 3 }, ack_required: true, active: true, activity_status: 'up',
-        channel_details: { connection_name: name, name: `${name} (1)`, node: expect.any(String), number: 1, peer_host: '127.0.0.1', peer_port: expect.any(Number), user: 'guest' },
+        channel_details: {
+          connection_name: name, name: `${name} (1)`, node: expect.any(String), number: 1, peer_host: '127.0.0.1', peer_port: expect.any(Number), user: 'guest',
+          user_provided_name: 'sample-worker',
+        },
         consumer_tag: 'worker-1', exclusive: false, prefetch_count: 10, queue: { name: 'task_queue', vhost: '/' },
       },
     ]);
