@@ -119,23 +119,12 @@ function ViewportRequests() {
   return null;
 }
 
-/** The graph's extent in flow coordinates, from the laid-out positions and the fixed node sizes. */
+/** The graph's extent in flow coordinates. */
 function useGraphBounds(): { x1: number; y1: number; x2: number; y2: number } | null {
   const nodes = useGraph((s) => s.nodes);
   return useMemo(() => {
-    if (nodes.length === 0) return null;
-    let x1 = Infinity;
-    let y1 = Infinity;
-    let x2 = -Infinity;
-    let y2 = -Infinity;
-    for (const n of nodes) {
-      const size = NODE_SIZE[(n.type as keyof typeof NODE_SIZE) ?? 'queue'];
-      x1 = Math.min(x1, n.position.x);
-      y1 = Math.min(y1, n.position.y);
-      x2 = Math.max(x2, n.position.x + size.width);
-      y2 = Math.max(y2, n.position.y + size.height);
-    }
-    return { x1, y1, x2, y2 };
+    const b = boundsOf(nodes);
+    return b === null ? null : { x1: b.x, y1: b.y, x2: b.x + b.width, y2: b.y + b.height };
   }, [nodes]);
 }
 
