@@ -43,6 +43,12 @@ test('the graph shows what an amqplib client declares, live', async ({ page, req
     await expect(exchangeNode(page, 'shop.events')).toBeVisible({ timeout: 5000 });
     await expect(queueNode(page, 'orders')).toBeVisible();
     await expect(queueNode(page, 'pdf-renderer')).toBeVisible();
+    // the view stays where it was while things arrive (they may come after the first look was
+    // framed, placed beside their neighbours); Fit frames them all — on the README picture's
+    // screen size, where this five-column topology fits with its labels readable
+    await expect(page.locator('[data-consumer-tag="invoice-mailer"]')).toBeVisible();
+    await page.setViewportSize({ width: 1600, height: 940 });
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
     // routing keys and header arguments label the bindings; durable entities carry a D
     await expect(page.locator('.edge-key', { hasText: 'order.*' })).toBeVisible();
     await expect(page.locator('.edge-key', { hasText: 'all: format=pdf' })).toBeVisible();
