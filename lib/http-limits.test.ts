@@ -121,7 +121,7 @@ describe.skipIf(!existsSync(path.join(ROOT, '.next', 'BUILD_ID')))('server.ts un
 
   afterAll(() => {
     child?.kill('SIGKILL');
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   });
 
   it('keeps descriptors for AMQP, cuts the half-sent requests after the timeout, and lives', async () => {

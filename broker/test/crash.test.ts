@@ -15,7 +15,7 @@ let child: ChildProcess | undefined;
 
 afterAll(() => {
   child?.kill('SIGKILL');
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
 });
 
 function freePort(): Promise<number> {

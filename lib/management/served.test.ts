@@ -99,7 +99,8 @@ afterAll(async () => {
       await exited;
     }
   }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  // the server's own shutdown may still be writing its last files when npm has exited
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
 }, STOP_LIMIT_MS + 5_000);
 
 interface Answer {
