@@ -1,22 +1,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/**
- * Replaces `file` with `data` so that a crash leaves either the old or the new contents, never a
- * mix: write a temporary file, fsync it, rename it over the old one, fsync the directory.
- */
 /** Files the store creates are its process's alone: users, password hashes, message bodies. */
 export const FILE_MODE = 0o600;
 
-export function writeFileAtomic(file: string, data: string | Buffer): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w', FILE_MODE);
+/** Writes `file` (owner-only) and fsyncs it; the directory entry is the caller's to sync. */
+export function writeFileSynced(file: string, data: string | Buffer): void {
+  const fd = fs.openSync(file, 'w', FILE_MODE);
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Replaces `file` with `data` so that a crash leaves either the old or the new contents, never a
+ * mix: write a temporary file, fsync it, rename it over the old one, fsync the directory.
+ */
+export function writeFileAtomic(file: string, data: string | Buffer): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSynced(tmp, data);
   fs.renameSync(tmp, file);
   syncDir(path.dirname(file));
 }

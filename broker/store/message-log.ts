@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
-import { FILE_MODE, syncDir } from './atomic-file';
+import { FILE_MODE, syncDir, writeFileSynced } from './atomic-file';
 import { decodeRecord, encodeMark, encodeMessageHead, resync, type DecodedRecord, type MessageMeta, type RecordType } from './log-records';
 
 /** One file of the log. `refs` are the messages in it that some queue still holds. */
@@ -140,13 +140,7 @@ export class MessageLog {
     const dir = path.join(this.dir, QUARANTINE);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, name);
-    const fd = fs.openSync(file, 'w', FILE_MODE);
-    try {
-      fs.writeFileSync(fd, bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeFileSynced(file, bytes);
     syncDir(dir);
     return file;
   }
