@@ -17,7 +17,6 @@ const START_LIMIT_MS = 420_000;
 const STOP_LIMIT_MS = 15_000;
 
 let child: ChildProcess | undefined;
-let exited: Promise<void> = Promise.resolve();
 let dataDir = '';
 let base = '';
 let amqpPort = 0;
@@ -63,10 +62,9 @@ beforeAll(async () => {
   c.stdout?.on('data', keep);
   c.stderr?.on('data', keep);
   let gone = false;
-  exited = new Promise((resolve) => c.once('exit', () => {
+  c.once('exit', () => {
     gone = true;
-    resolve();
-  }));
+  });
   const deadline = Date.now() + START_LIMIT_MS - 10_000;
   for (;;) {
     if (gone) throw new Error(`npm start exited before it served /api/health:\n${log()}`);
@@ -81,34 +79,52 @@ beforeAll(async () => {
   }
 }, START_LIMIT_MS);
 
+/** True once no process of the group is left: npm may exit before the server it started has. */
+function groupGone(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+async function waitGroupGone(pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!groupGone(pgid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
 afterAll(async () => {
-  const c = child;
-  if (c?.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+  const pgid = child?.pid;
+  if (pgid !== undefined && !groupGone(pgid)) {
     try {
-      process.kill(-c.pid, 'SIGTERM');
+      process.kill(-pgid, 'SIGTERM');
     } catch {
       // already gone
     }
-    const stopped = await Promise.race([exited.then(() => true), sleep(STOP_LIMIT_MS).then(() => false)]);
-    if (!stopped) {
+    if (!(await waitGroupGone(pgid, STOP_LIMIT_MS))) {
+      console.warn(`served.test: npm start did not stop within ${STOP_LIMIT_MS} ms of SIGTERM:\n${log()}`);
       try {
-        process.kill(-c.pid, 'SIGKILL');
+        process.kill(-pgid, 'SIGKILL');
       } catch {
         // already gone
       }
-      await exited;
+      await waitGroupGone(pgid, 5_000);
     }
   }
-  // the server's own shutdown may still be writing its last files when npm has exited; a temp dir
-  // left behind is no test failure
+  // every process that wrote to the data dir is gone now; a temp dir left behind is still no failure
   if (dataDir) {
     try {
-      fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 50, retryDelay: 200 });
+      fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     } catch (err) {
       console.warn(`served.test: could not remove ${dataDir}: ${String(err)}`);
     }
   }
-}, STOP_LIMIT_MS + 5_000);
+}, STOP_LIMIT_MS + 20_000);
 
 interface Answer {
   status: number;
