@@ -3,7 +3,7 @@
 // rewrites the PCRE-only spellings that have a JavaScript equivalent, lets JavaScript check the
 // syntax, and runs it with regex-engine.ts, whose time no pattern can blow up (never with a
 // JavaScript RegExp: one backtracking pattern would freeze the broker).
-import { LinearRegex, PatternTooLarge } from './regex-engine';
+import { LinearRegex, MAX_REPEAT, PatternTooLarge } from './regex-engine';
 
 /** A compiled pattern: whether it matches somewhere in a name. */
 export interface NamePattern {
@@ -151,6 +151,10 @@ export function compilePattern(pattern: string, options: { caseless?: boolean } 
       if (m !== null) {
         const end = i + m[0].length - 1;
         if (!canRepeat) return fail('nothing to repeat', end);
+        // PCRE reads a count and stops right after it when it is past its largest
+        const minEnd = i + 1 + m[1].length;
+        if (Number(m[1]) > MAX_REPEAT) return fail('number too big in {} quantifier', minEnd);
+        if (m[3] !== undefined && m[3] !== '' && Number(m[3]) > MAX_REPEAT) return fail('number too big in {} quantifier', minEnd + 1 + m[3].length);
         if (m[3] !== undefined && m[3] !== '' && Number(m[3]) < Number(m[1])) return fail('numbers out of order in {} quantifier', end);
         out += m[0];
         i += m[0].length;

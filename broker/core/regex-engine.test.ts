@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compilePattern } from './pcre';
 import { LinearRegex } from './regex-engine';
 
-const timed = (f: () => boolean): [boolean, number] => {
+const timed = <T>(f: () => T): [T, number] => {
   const t0 = performance.now();
   const r = f();
   return [r, performance.now() - t0];
@@ -92,8 +92,17 @@ describe('LinearRegex', () => {
   });
 
   it('refuses a pattern too large to run, as PCRE does', () => {
-    expect(compilePattern('(?:a{1000}){1000}')).toEqual({ ok: false, message: 'regular expression is too large', offset: 17 });
-    expect(compilePattern('a{99999999}')).toMatchObject({ ok: false, message: 'regular expression is too large' });
+    // each answer and offset as RabbitMQ 3.10.8 gave it for a policy pattern
+    expect(compilePattern('(?:(?:a{1000}){1000}){1000}')).toEqual({ ok: false, message: 'regular expression is too large', offset: 27 });
+    expect(compilePattern('(?:(?:a{100}){100}){100}')).toEqual({ ok: false, message: 'regular expression is too large', offset: 24 });
+    expect(compilePattern('a{70000}')).toEqual({ ok: false, message: 'number too big in {} quantifier', offset: 7 });
+    expect(compilePattern('a{1,70000}')).toEqual({ ok: false, message: 'number too big in {} quantifier', offset: 9 });
+    expect(compilePattern('a{65535}').ok).toBe(true);
+    // the largest counts RabbitMQ takes, and one more
+    for (const [pattern, largest] of [['(?:ab){N}', 6552], ['(?:[ab]c){N}', 1598], ['(?:a|b){N}', 5040], ['(a){N}', 6552], ['(?:a+){N}', 8191], ['(?:a){N,}', 8191], ['(?:ab){1,N}', 3855], ['(?:.c){N}', 7281]] as const) {
+      expect(compilePattern(pattern.replace('N', String(largest))).ok, `${pattern} at ${largest}`).toBe(true);
+      expect(compilePattern(pattern.replace('N', String(largest + 1))), `${pattern} at ${largest + 1}`).toMatchObject({ ok: false, message: 'regular expression is too large' });
+    }
     // RabbitMQ 3.10: 70,000 letters are too large, at offset 70000; refused before any work
     const [r, ms] = timed(() => !compilePattern('a'.repeat(70_000)).ok);
     expect(r).toBe(true);
@@ -101,6 +110,29 @@ describe('LinearRegex', () => {
     expect(ms).toBeLessThan(50);
     // 250 nested groups are fine
     expect(compilePattern(`${'('.repeat(250)}a${')'.repeat(250)}`).ok).toBe(true);
+  });
+
+  it('takes large counted repeats as PCRE does and runs them only as far as the name can hold', () => {
+    const [r, ms] = timed(() => compilePattern('(?:a{1000}){1000}'));
+    expect(r.ok).toBe(true);
+    expect(ms).toBeLessThan(200);
+    if (!r.ok) return;
+    expect(r.regex.test('a'.repeat(255))).toBe(false);
+    // a body that can match nothing still needs no more turns than the name has characters
+    const nullable = compilePattern('^(?:a?){5000}b$');
+    expect(nullable.ok && nullable.regex.test('aab')).toBe(true);
+    expect(nullable.ok && nullable.regex.test(`${'a'.repeat(250)}b`)).toBe(true);
+    expect(nullable.ok && nullable.regex.test('aac')).toBe(false);
+    // at most, at least and exactly: as JavaScript, on names and on longer texts
+    for (const src of ['^(?:ab){100,}$', '^(?:ab){0,300}$', '^(?:ab){127}$', '^(?:ab){128}$', '(?:a|bc){9,20}x']) {
+      const ours = compilePattern(src);
+      if (!ours.ok) throw new Error(`${src}: ${ours.message}`);
+      for (const n of [0, 1, 99, 100, 126, 127, 128, 200, 300, 301]) {
+        for (const t of [`${'ab'.repeat(n)}`, `${'abc'.repeat(Math.min(n, 120))}x`, `${'ab'.repeat(n)}a`]) {
+          expect(ours.regex.test(t), `${src} on ${t.length} characters`).toBe(new RegExp(src).test(t));
+        }
+      }
+    }
   });
 
   it('is caseless on request (listing filters)', () => {

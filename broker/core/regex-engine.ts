@@ -13,12 +13,18 @@
 // too and, as Erlang's `re` past its match limit, past it does not match.
 
 /**
- * Past this many instructions a pattern is refused, as PCRE refuses a too large compiled pattern
- * (PCRE counts `x{1000}` once, Warren a thousand times: such a pattern may be refused here and
- * taken by RabbitMQ). Against a name (≤ 255 bytes) the visited states of the largest program still
- * fit the dense array.
+ * Past this many instructions a program is not run. Counted repeats are expanded, but only as far
+ * as the text can hold (see `Compiler.repeat`), so for names (≤ 255 characters) a pattern PCRE
+ * takes fits; on a longer text a program past this size counts as no match, as past the step
+ * budget. Against a name the visited states of the largest program still fit the dense array.
  */
 export const MAX_PROGRAM = 8_000;
+/** The text length every pattern is compiled for first: names are at most 255 bytes. */
+const NAME_LENGTH = 255;
+/** PCRE's limit on a compiled pattern (64 KiB with 2-byte links), estimated by `pcreSize`. */
+const PCRE_MAX_SIZE = 65_535;
+/** PCRE's largest repeat count. */
+export const MAX_REPEAT = 65_535;
 /**
  * Steps one `test` may take before it counts as no match, as Erlang's `re` past its match limit.
  * Without back-references a test takes at most program size × (text length + 1) steps, far below
@@ -31,7 +37,8 @@ export class PatternTooLarge extends Error {}
 
 type Node =
   | { t: 'char'; c: number }
-  | { t: 'class'; ranges: number[]; neg: boolean }
+  /** `op`: a class PCRE compiles to one opcode (`.`, `\d`, `\w`, `\s` and their negations). */
+  | { t: 'class'; ranges: number[]; neg: boolean; op?: true }
   | { t: 'seq'; items: Node[] }
   | { t: 'alt'; alts: Node[] }
   | { t: 'group'; cap: number; body: Node }
@@ -71,6 +78,8 @@ type Inst =
 
 interface Program {
   insts: Inst[];
+  /** Group slots and loop registers the program uses. */
+  registers: number;
 }
 
 interface Flags {
@@ -181,7 +190,7 @@ class Parser {
       if (m === null) return undefined;
       const min = Number(m[1]);
       q = [min, m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3])];
-      if (q[0] > MAX_PROGRAM || (q[1] !== Infinity && q[1] > MAX_PROGRAM)) throw new PatternTooLarge('regular expression is too large');
+      if (q[0] > MAX_REPEAT || (q[1] !== Infinity && q[1] > MAX_REPEAT)) throw new PatternTooLarge('number too big in {} quantifier');
       this.i += m[0].length;
     } else return undefined;
     // lazy or greedy, a yes/no answer is the same
@@ -198,7 +207,7 @@ class Parser {
     }
     if (c === '.') {
       this.i++;
-      return { t: 'class', ranges: this.dotAll ? [] : [0x0a, 0x0a, 0x0d, 0x0d, 0x2028, 0x2029], neg: true };
+      return { t: 'class', ranges: this.dotAll ? [] : [0x0a, 0x0a, 0x0d, 0x0d, 0x2028, 0x2029], neg: true, op: true };
     }
     if (c === '[') return this.charClass();
     if (c === '\\') return this.escape();
@@ -235,12 +244,12 @@ class Parser {
     const e = p[this.i + 1];
     this.i += 2;
     switch (e) {
-      case 'd': return { t: 'class', ranges: DIGIT, neg: false };
-      case 'D': return { t: 'class', ranges: DIGIT, neg: true };
-      case 'w': return { t: 'class', ranges: WORD, neg: false };
-      case 'W': return { t: 'class', ranges: WORD, neg: true };
-      case 's': return { t: 'class', ranges: SPACE, neg: false };
-      case 'S': return { t: 'class', ranges: SPACE, neg: true };
+      case 'd': return { t: 'class', ranges: DIGIT, neg: false, op: true };
+      case 'D': return { t: 'class', ranges: DIGIT, neg: true, op: true };
+      case 'w': return { t: 'class', ranges: WORD, neg: false, op: true };
+      case 'W': return { t: 'class', ranges: WORD, neg: true, op: true };
+      case 's': return { t: 'class', ranges: SPACE, neg: false, op: true };
+      case 'S': return { t: 'class', ranges: SPACE, neg: true, op: true };
       case 'b': return { t: 'assert', kind: 'wb' };
       case 'B': return { t: 'assert', kind: 'nwb' };
       case 'k': {
@@ -402,28 +411,99 @@ function inRanges(ranges: number[], c: number): boolean {
   return false;
 }
 
+/**
+ * The fewest characters `node` can match. A back-reference may match nothing; lookarounds and
+ * assertions consume nothing. Memoised: repeats ask for their body's, at every level of nesting.
+ */
+function minWidth(node: Node, memo: WeakMap<Node, number>): number {
+  let w = memo.get(node);
+  if (w !== undefined) return w;
+  switch (node.t) {
+    case 'char':
+    case 'class':
+      w = 1;
+      break;
+    case 'seq':
+      w = 0;
+      for (const item of node.items) w += minWidth(item, memo);
+      break;
+    case 'alt':
+      w = Infinity;
+      for (const alt of node.alts) w = Math.min(w, minWidth(alt, memo));
+      break;
+    case 'group':
+      w = minWidth(node.body, memo);
+      break;
+    case 'repeat':
+      w = node.min === 0 ? 0 : node.min * minWidth(node.body, memo);
+      break;
+    default:
+      w = 0;
+  }
+  memo.set(node, w);
+  return w;
+}
+
+/**
+ * About the bytes PCRE compiles `node` to (checked against RabbitMQ 3.10 at the limit: `(?:ab){6552}`,
+ * `(?:[ab]c){1598}`, `(?:a|b){5040}`, `(?:a+){8191}`, `(?:ab){1,3855}` are the largest it takes). A
+ * single-character repeat is one opcode; any other repeat copies its body once per count, an
+ * optional copy in brackets of its own. Past PCRE_MAX_SIZE a pattern is "too large" for RabbitMQ,
+ * so it is for Warren too: `(?:a{1000}){1000}` is taken, one more level of it refused.
+ */
+function pcreSize(node: Node): number {
+  switch (node.t) {
+    case 'char':
+      return 2;
+    case 'class':
+      // one opcode; one character, or all but one, as a character; else a 32-byte bitmap
+      return node.op ? 1 : node.ranges.length === 2 && node.ranges[0] === node.ranges[1] ? 2 : 33;
+    case 'seq': {
+      let n = 0;
+      for (const item of node.items) n += pcreSize(item);
+      return n;
+    }
+    case 'alt': {
+      let n = 3 * (node.alts.length - 1);
+      for (const alt of node.alts) n += pcreSize(alt);
+      return n;
+    }
+    case 'group':
+      return pcreSize(node.body) + (node.cap > 0 ? 8 : 6);
+    case 'repeat': {
+      const body = pcreSize(node.body);
+      if (node.body.t === 'char' || node.body.t === 'class') return node.min <= 1 && (node.max === 1 || node.max === Infinity) ? body : body + 2;
+      const optional = node.max === Infinity ? (node.min === 0 ? body + 7 : 0) : (node.max - node.min) * (body + 7);
+      return node.min * body + optional;
+    }
+    case 'look':
+      return pcreSize(node.body) + 6;
+    default:
+      return 3;
+  }
+}
+
 class Compiler {
   private looks = 0;
   private regs: number;
+  private readonly widths = new WeakMap<Node, number>();
 
+  /** `textLimit`: the longest text the program will be run on; repeats are expanded no further. */
   constructor(
     private readonly ignoreCase: boolean,
     private readonly withBackrefs: boolean,
     groupCount: number,
+    private readonly textLimit: number,
   ) {
     // slots 2n, 2n+1 hold group n; loop registers come after
     this.regs = 2 * (groupCount + 1);
-  }
-
-  get registerCount(): number {
-    return this.regs;
   }
 
   program(node: Node): Program {
     const insts: Inst[] = [];
     this.emit(node, insts);
     insts.push({ op: Op.Match });
-    return { insts };
+    return { insts, registers: this.regs };
   }
 
   private push(insts: Inst[], inst: Inst): number {
@@ -480,7 +560,7 @@ class Compiler {
         const sub: Inst[] = [];
         this.emit(node.body, sub, reversed);
         sub.push({ op: Op.Match });
-        this.push(insts, { op: Op.Look, prog: { insts: sub }, behind: node.behind, reversed, neg: node.neg, id: this.looks++ });
+        this.push(insts, { op: Op.Look, prog: { insts: sub, registers: 0 }, behind: node.behind, reversed, neg: node.neg, id: this.looks++ });
         return;
       }
       case 'backref':
@@ -490,6 +570,20 @@ class Compiler {
   }
 
   private repeat(body: Node, min: number, max: number, insts: Inst[], back: boolean): void {
+    // Only as many turns as the text can hold are emitted. A body that takes w ≥ 1 characters
+    // fits at most limit / w times; past that the repeat cannot match. A body that can match
+    // nothing needs at most one empty turn per position besides the turns that take characters,
+    // so 2 × limit + 1 turns say all that more would.
+    const w = minWidth(body, this.widths);
+    const turns = w > 0 ? Math.floor(this.textLimit / w) : 2 * this.textLimit + 1;
+    if (min > turns) {
+      if (w > 0) {
+        this.push(insts, { op: Op.Class, ranges: [], neg: false, back });
+        return;
+      }
+      min = turns;
+    }
+    if (max !== Infinity && max > turns) max = turns;
     for (let k = 0; k < min; k++) this.emit(body, insts, back);
     if (max === Infinity) {
       const split = { op: Op.Split, x: 0, y: 0 } as Inst & { op: Op.Split };
@@ -519,12 +613,22 @@ class Compiler {
 
 class BudgetExceeded extends Error {}
 
+/** The text limit a text of `length` characters is run with: names, or the next power of two. */
+function textLimitFor(length: number): number {
+  if (length <= NAME_LENGTH) return NAME_LENGTH;
+  let limit = 512;
+  while (limit <= length) limit *= 2;
+  return limit - 1;
+}
+
 /** A compiled pattern: `test` answers whether it matches anywhere in the text. */
 export class LinearRegex {
-  private readonly prog: Program;
+  private readonly tree: Node;
+  private readonly groupCount: number;
+  /** Programs by the text limit they were compiled for; undefined: too large to run at it. */
+  private readonly programs = new Map<number, Program | undefined>();
   private readonly flags: Flags;
   private readonly backrefs: boolean;
-  private readonly registers: number;
   private readonly anchored: boolean;
   /** Matches the empty string with no condition (`.*`, ``): matches every text. */
   private readonly always: boolean;
@@ -536,18 +640,35 @@ export class LinearRegex {
   private testId = 0;
   private visited = new Map<Program, Visited>();
   private lookMemo: Int8Array[] = [];
+  /** The top-level program of the test under way (lookarounds are sub-programs). */
+  private prog!: Program;
 
   constructor(source: string, flagString = '') {
     this.flags = { ignoreCase: flagString.includes('i'), multiline: flagString.includes('m'), dotAll: flagString.includes('s') };
     const parser = new Parser(source, this.flags.dotAll);
     const tree = parser.parse();
+    if (pcreSize(tree) + 6 > PCRE_MAX_SIZE) throw new PatternTooLarge('regular expression is too large');
+    this.tree = tree;
+    this.groupCount = parser.groupCount;
     this.backrefs = parser.hasBackref;
-    const compiler = new Compiler(this.flags.ignoreCase, this.backrefs, parser.groupCount);
-    this.prog = compiler.program(tree);
-    this.registers = compiler.registerCount;
-    const first = this.prog.insts[0];
+    // compiled for names now, so a pattern too large to run on one is refused when it is set
+    const prog = this.compile(NAME_LENGTH);
+    if (prog === undefined) throw new PatternTooLarge('regular expression is too large');
+    const first = prog.insts[0];
     this.anchored = !this.flags.multiline && first.op === Op.Assert && first.kind === 'bol';
-    this.always = reachesMatchFreely(this.prog);
+    this.always = reachesMatchFreely(prog);
+  }
+
+  private compile(textLimit: number): Program | undefined {
+    if (this.programs.has(textLimit)) return this.programs.get(textLimit);
+    let prog: Program | undefined;
+    try {
+      prog = new Compiler(this.flags.ignoreCase, this.backrefs, this.groupCount, textLimit).program(this.tree);
+    } catch (err) {
+      if (!(err instanceof PatternTooLarge)) throw err;
+    }
+    this.programs.set(textLimit, prog);
+    return prog;
   }
 
   test(text: string): boolean {
@@ -562,15 +683,19 @@ export class LinearRegex {
   }
 
   private search(text: string): boolean {
+    const prog = this.compile(textLimitFor(text.length));
+    // a program too large for a text this long: as past the step budget, no match
+    if (prog === undefined) return false;
+    this.prog = prog;
     this.text = text;
     this.steps = 0;
     this.testId++;
     this.lookMemo = [];
-    const caps = new Int32Array(this.registers).fill(-1);
+    const caps = new Int32Array(prog.registers).fill(-1);
     try {
       const last = this.anchored ? 0 : text.length;
       for (let start = 0; start <= last; start++) {
-        if (this.run(this.prog, start, -1, caps)) return true;
+        if (this.run(prog, start, -1, caps)) return true;
         if (this.backrefs) caps.fill(-1);
       }
       return false;
