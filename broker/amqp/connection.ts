@@ -249,12 +249,15 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
    * Sends `reply` (a declare-ok, bind-ok, ...) once the durable change just made is on disk; until
    * then the channel's later frames wait, so replies keep their order. If the disk refused it, the
    * connection is closed with 541 INTERNAL_ERROR instead: the client is never told it is stored.
+   * `messages`: the change also wrote to the message log (a purge's REMOVED records), so the reply
+   * waits for the log's next batch too, which carries the definitions before it.
    */
-  afterStored(ch: Channel, what: string, reply: () => void): void {
+  afterStored(ch: Channel, what: string, reply: () => void, messages = false): void {
     const durability = this.core.durability;
-    if (durability === undefined || !durability.changesPending()) return reply();
+    if (durability === undefined || (!messages && !durability.changesPending())) return reply();
     this.parked.set(ch.id, []);
-    durability.whenChangesDurable((ok) => {
+    const wait = messages ? (cb: (ok: boolean) => void) => durability.whenDurable(cb) : (cb: (ok: boolean) => void) => durability.whenChangesDurable(cb);
+    wait((ok) => {
       const held = this.parked.get(ch.id) ?? [];
       this.parked.delete(ch.id);
       if (this.state !== 'opened' || ch.closing || this.channels.get(ch.id) !== ch) return;

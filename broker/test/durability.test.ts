@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createBroker, type Broker, type BrokerOptions } from '../index';
 import { packTable, unpackTable } from '../store/stored-definitions';
 import { internals } from '../embedded/internals';
+import { fillDisk, mountSmallDisk, unmountSmallDisk } from './small-disk';
 
 const dirs: string[] = [];
 const open: Broker[] = [];
@@ -307,41 +308,19 @@ describe('storage', () => {
 /** A tmpfs of `size` at a new directory, or undefined where mounting is not allowed (not root, a container). */
 function smallDisk(size: string): string | undefined {
   const d = tempDir();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', d], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
+  if (!mountSmallDisk(d, size)) return undefined;
   mounts.push(d);
   return d;
 }
 const mounts: string[] = [];
 afterEach(() => {
-  for (const d of mounts.splice(0)) execFileSync('umount', ['-l', d]);
+  for (const d of mounts.splice(0)) unmountSmallDisk(d);
 });
-
-/** Fills the file system of `dir` up to the last byte. */
-function fill(dir: string): string {
-  const filler = path.join(dir, 'filler');
-  const fd = fs.openSync(filler, 'w');
-  const chunk = Buffer.alloc(4096, 1);
-  try {
-    for (;;) fs.writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  }
-  try {
-    for (;;) fs.writeSync(fd, chunk, 0, 1);
-  } catch {
-    // full to the byte
-  }
-  fs.closeSync(fd);
-  return filler;
-}
+const fill = fillDisk;
 
 describe('a disk that refuses writes (a full tmpfs)', () => {
   const probe = smallDisk('1m');
-  if (probe !== undefined) execFileSync('umount', ['-l', mounts.pop() as string]);
+  if (probe !== undefined) unmountSmallDisk(mounts.pop() as string);
 
   test.skipIf(probe === undefined)('a durable declare gets 541, the API 503, publishes are nacked; after a restart every confirmed message is there', async () => {
     const dir = smallDisk('2m') as string;
