@@ -168,11 +168,20 @@ export class DurableStore implements QueuePersistence, Durability {
     // a clean stop leaves everything in definitions.json and an empty journal
     this.snapshotDue = true;
     this.lastDefsAttempt = 0;
-    await new Promise<boolean>((resolve) => this.whenChangesDurable(resolve));
-    await this.log.close();
+    const defsStored = await new Promise<boolean>((resolve) => this.whenChangesDurable(resolve));
+    const logStored = await this.log.close();
     if (this.journal !== undefined) fs.closeSync(this.journal.fd);
     this.journal = undefined;
-    writeFileAtomic(this.markerFile, `${new Date().toISOString()}\n`);
+    // without the marker the next start takes this for a crash: every message comes back redelivered
+    if (!defsStored || !logStored) {
+      this.logger.error(`${path.dirname(this.defsFile)}: the last changes could not be written at shutdown; the next start treats this stop as a crash`);
+      return;
+    }
+    try {
+      writeFileAtomic(this.markerFile, `${new Date().toISOString()}\n`);
+    } catch (err) {
+      this.logger.error(`cannot write ${this.markerFile}: ${err instanceof Error ? err.message : String(err)}; the next start treats this stop as a crash`);
+    }
   }
 
   whenDurable(cb: (ok: boolean) => void): void {

@@ -280,11 +280,12 @@ export class MessageLog {
     return this.segments.reduce((n, s) => n + s.size, 0);
   }
 
-  /** Writes what is pending and waits for it: for shutdown. */
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.whenDurable(() => resolve()));
+  /** Writes what is pending and waits for it: for shutdown. Resolves to whether it got to disk. */
+  async close(): Promise<boolean> {
+    const ok = await new Promise<boolean>((resolve) => this.whenDurable(resolve));
     for (const s of this.segments) fs.closeSync(s.fd);
     this.segments.length = 0;
+    return ok;
   }
 
   /** Deletes leading segments with nothing live (never the active one). */
