@@ -99,7 +99,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
   constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number }) {
     this.core = parts.core;
     this.mgmt = parts.mgmt;
-    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm };
+    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm, disk: parts.server.diskAlarm };
     this.live = new LiveState(parts.core, parts.mgmt, parts.log);
   }
 
@@ -183,7 +183,12 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   alarms(): Promise<{ node: string; resource: 'memory' | 'disk' }[]> {
-    return run(() => (this.node.alarm.active ? [{ node: this.mgmt.node, resource: 'memory' as const }] : []));
+    return run(() => {
+      const on: { node: string; resource: 'memory' | 'disk' }[] = [];
+      if (this.node.alarm.active) on.push({ node: this.mgmt.node, resource: 'memory' });
+      if (this.node.disk?.active === true) on.push({ node: this.mgmt.node, resource: 'disk' });
+      return on;
+    });
   }
 
   metrics(): Promise<MetricsSample> {
