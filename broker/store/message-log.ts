@@ -88,9 +88,13 @@ export class MessageLog {
    * scan resumes at the next record whose layout and checksum check out: only the bytes between are
    * skipped, and the segment is kept (see reclaim). Bad bytes with nothing intact after them at the
    * end of the last segment are what a crash in the middle of a write leaves: they are copied to
-   * quarantine/ and cut off. Every skipped or removed range is logged with its reason.
+   * quarantine/ and cut off. Every skipped or removed range is logged with its reason, and handed
+   * to `onSkip` (the records in it are unknown: the caller decides what that means for the rest).
    */
-  open(onRecord: (r: DecodedRecord, segment: Segment, recordBytes: number) => void): void {
+  open(
+    onRecord: (r: DecodedRecord, segment: Segment, recordBytes: number) => void,
+    onSkip: (where: string) => void = () => {},
+  ): void {
     fs.mkdirSync(this.dir, { recursive: true });
     const files = fs.readdirSync(this.dir).filter((f) => /^\d{8}\.seg$/.test(f)).sort();
     files.forEach((f, i) => {
@@ -114,6 +118,7 @@ export class MessageLog {
               `${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
           );
           segment.damaged = true;
+          onSkip(`${f}:${off}-${next - 1}`);
           off = next;
           continue;
         }
@@ -125,12 +130,14 @@ export class MessageLog {
           );
           fs.truncateSync(file, off);
           segment.size = off;
+          onSkip(`${f}:${off}-${bytes.length - 1}`);
         } else {
           this.log.warn(
             `message log: ${what} at ${f}:${off} and no intact record after it: skipped bytes ${off}-${bytes.length - 1} ` +
               `(${bytes.length - off} bytes). ${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
           );
           segment.damaged = true;
+          onSkip(`${f}:${off}-${bytes.length - 1}`);
         }
         break;
       }
