@@ -187,3 +187,21 @@ export const directory: Parser<string> = (raw, source) => {
   if (stat !== undefined && !stat.isDirectory()) throw new ArgError(`${source} must be a directory, got ${quote(raw)}, which is not one`);
   return resolved;
 };
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+  k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tib: 1024 ** 4,
+};
+
+/**
+ * A size as RabbitMQ's disk_free_limit.absolute takes it: bytes, or a number with a unit — kB, MB,
+ * GB, TB in powers of 1000; k/KiB, M/MiB, G/GiB, T/TiB in powers of 1024 (letter case is forgiven).
+ */
+export const byteSize: Parser<number> = (raw, source) => {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = m === null ? undefined : BYTE_UNITS[m[2].toLowerCase()];
+  const n = m === null || unit === undefined ? NaN : Math.floor(Number(m[1]) * unit);
+  if (!Number.isSafeInteger(n)) throw new ArgError(`${source} must be a size in bytes, or with a unit (50MB, 1GB, 512MiB), got ${quote(raw)}`);
+  return n;
+};

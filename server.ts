@@ -68,6 +68,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     host: config.host,
     dataDir: config.dataDir,
     logLevel: config.logLevel,
+    diskFreeLimit: config.diskFreeLimit,
   });
 
   // timeouts and a connection cap, so that idle or half-sent requests cannot take every descriptor

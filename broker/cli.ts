@@ -1,5 +1,5 @@
 // `npm run broker`: the AMQP broker alone, no console. Configuration as in the README.
-import { parseCommandLine, parseOrExit, directory, oneOf, port, positiveInt } from '../cli-args';
+import { byteSize, parseCommandLine, parseOrExit, directory, oneOf, port, positiveInt } from '../cli-args';
 import { createBroker } from './index';
 import { LOG_LEVELS } from './logger';
 
@@ -13,6 +13,8 @@ variable in brackets):
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default info]
   --max-connections <n>  AMQP connections at once    [AMQP_MAX_CONNECTIONS, default from the
                     descriptor limit, leaving room for files]
+  --disk-free-limit <size>  block publishers below this free space in the data dir,
+                    in bytes or e.g. 50MB, 1GB            [DISK_FREE_LIMIT, default 50MB]
   -h, --help        show this help
 `;
 
@@ -24,6 +26,7 @@ const { values } = parseOrExit('warren', USAGE, () =>
       'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
       'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
       'max-connections': { type: 'string', env: 'AMQP_MAX_CONNECTIONS', parse: positiveInt },
+      'disk-free-limit': { type: 'string', env: 'DISK_FREE_LIMIT', parse: byteSize },
       help: { type: 'boolean', short: 'h' },
     },
     process.argv.slice(2),
@@ -41,6 +44,7 @@ const broker = await createBroker({
   dataDir: values['data-dir'] ?? './data',
   logLevel: values['log-level'] ?? 'info',
   maxConnections: values['max-connections'],
+  diskFreeLimit: values['disk-free-limit'],
 });
 
 let stopping = false;

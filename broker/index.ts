@@ -1,4 +1,5 @@
 import { DEFAULT_HIGH_WATERMARK } from './amqp/memory-alarm';
+import { DEFAULT_DISK_FREE_LIMIT } from './amqp/disk-alarm';
 import { AMQP_PROPERTIES } from './amqp/properties-codec';
 import { AmqpServer } from './amqp/server';
 import { DEFAULT_STORE_OPTIONS, DurableStore } from './store/durable-store';
@@ -37,6 +38,11 @@ export interface BrokerOptions extends Partial<Limits> {
   /** Publishers are blocked above this share of the machine's memory (or this many bytes if > 1). Default 0.4. */
   memoryHighWatermark?: number;
   /**
+   * Publishers are blocked while the file system of dataDir has fewer bytes free than this, as
+   * RabbitMQ's disk_free_limit. Default 50 MB; only with a dataDir.
+   */
+  diskFreeLimit?: number;
+  /**
    * AMQP connections accepted at once; a client past them is disconnected at once. Default: what
    * the descriptor limit leaves after files and HTTP (connectionCaps in descriptors.ts).
    */
@@ -54,7 +60,7 @@ export interface Broker extends BrokerApi {
 export async function createBroker(options: BrokerOptions = {}): Promise<Broker> {
   const log = createLogger(options.logLevel ?? 'info');
   const {
-    port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK, maxConnections,
+    port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK, maxConnections, diskFreeLimit = DEFAULT_DISK_FREE_LIMIT,
     memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, ...limits
   } = options;
   const core = new BrokerCore(AMQP_PROPERTIES, limits);
@@ -65,7 +71,8 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
     const r = store.recover();
     log.info(`recovered ${r.queues} durable queues and ${r.messages} messages from ${dataDir} in ${r.ms} ms`);
   }
-  const server = new AmqpServer(core, log, memoryHighWatermark, maxConnections);
+  const disk = dataDir === undefined ? undefined : { dir: dataDir, freeLimit: diskFreeLimit };
+  const server = new AmqpServer(core, log, memoryHighWatermark, maxConnections, disk);
   const boundPort = await server.listen(port, host);
   log.info(`AMQP listening on ${host ?? '0.0.0.0'}:${boundPort}`);
   const mgmt = new ManagementContext(core);

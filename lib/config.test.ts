@@ -28,6 +28,19 @@ describe('loadConfig', () => {
     expect(USAGE).toContain('--metrics-auth');
   });
 
+  it("DISK_FREE_LIMIT / --disk-free-limit: bytes or RabbitMQ's units", () => {
+    expect(loadConfig([], {}).config.diskFreeLimit).toBeUndefined();
+    expect(loadConfig([], { DISK_FREE_LIMIT: '50MB' }).config.diskFreeLimit).toBe(50_000_000);
+    expect(loadConfig(['--disk-free-limit', '1GB'], { DISK_FREE_LIMIT: '50MB' }).config.diskFreeLimit).toBe(1_000_000_000);
+    expect(loadConfig(['--disk-free-limit=512MiB'], {}).config.diskFreeLimit).toBe(512 * 1024 * 1024);
+    expect(loadConfig(['--disk-free-limit', '2g'], {}).config.diskFreeLimit).toBe(2 * 1024 ** 3);
+    expect(loadConfig([], { DISK_FREE_LIMIT: '1000000' }).config.diskFreeLimit).toBe(1_000_000);
+    for (const bad of ['-1', '50 parsecs', 'MB', '1e9']) {
+      expect(() => loadConfig([], { DISK_FREE_LIMIT: bad })).toThrow(new ConfigError(`DISK_FREE_LIMIT must be a size in bytes, or with a unit (50MB, 1GB, 512MiB), got ${JSON.stringify(bad)}`));
+    }
+    expect(USAGE).toContain('--disk-free-limit');
+  });
+
   it('takes wildcard hosts and empty variables as unset', () => {
     expect(loadConfig(['--host', '0.0.0.0'], {}).config.host).toBeUndefined();
     expect(loadConfig([], { HOST: '::' }).config.host).toBeUndefined();

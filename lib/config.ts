@@ -1,7 +1,7 @@
 // Process configuration: environment variables and command-line flags with the same names
 // (`AMQP_PORT` / `--amqp-port`). Flags win over the environment; defaults need no configuration.
 import path from 'node:path';
-import { ArgError, directory, oneOf, parseCommandLine, port, type Env } from '../cli-args';
+import { ArgError, byteSize, directory, oneOf, parseCommandLine, port, type Env } from '../cli-args';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -19,6 +19,8 @@ export interface Config {
   dev: boolean;
   /** /metrics needs a monitoring user (`METRICS_AUTH`, `--metrics-auth true`); open by default, as RabbitMQ's. */
   metricsAuth: boolean;
+  /** Publishers are blocked below this many bytes free in DATA_DIR (`DISK_FREE_LIMIT`, `--disk-free-limit`); undefined: the broker's 50 MB. */
+  diskFreeLimit?: number;
 }
 
 export const DEFAULTS = {
@@ -39,6 +41,8 @@ Options (each also readable from the environment variable in brackets):
   --data-dir <dir>  where durable state is kept      [DATA_DIR, default ${DEFAULTS.dataDir}]
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default ${DEFAULTS.logLevel}]
   --metrics-auth <b> true: /metrics needs a monitoring user [METRICS_AUTH, default false]
+  --disk-free-limit <size>  block publishers below this free space in the data dir,
+                    in bytes or e.g. 50MB, 1GB            [DISK_FREE_LIMIT, default 50MB]
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -53,6 +57,7 @@ const OPTIONS = {
   'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
   'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
   'metrics-auth': { type: 'string', env: 'METRICS_AUTH', parse: oneOf(['true', 'false'] as const) },
+  'disk-free-limit': { type: 'string', env: 'DISK_FREE_LIMIT', parse: byteSize },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -85,6 +90,7 @@ export function loadConfig(
     logLevel: values['log-level'] ?? DEFAULTS.logLevel,
     dev: values.dev,
     metricsAuth: values['metrics-auth'] === 'true',
+    diskFreeLimit: values['disk-free-limit'],
   };
   return { config, help: values.help };
 }

@@ -500,17 +500,25 @@ export class Channel {
   /**
    * Runs this channel's queue.delete. RabbitMQ answers delete-ok before it tells this channel's own
    * consumers of that queue they are cancelled, and clients (py-amqp raises ConsumerCancelled
-   * where the cancel arrives) depend on that order.
+   * where the cancel arrives) depend on that order. The delete-ok may wait for the disk, so the
+   * cancels are returned as a function to call right after it; if `run` throws they go at once.
    */
-  deletingQueue(run: () => void): void {
-    this.heldCancels = [];
+  deletingQueue(run: () => void): () => void {
+    const held: string[] = [];
+    this.heldCancels = held;
     try {
       run();
+    } catch (err) {
+      this.sendCancels(held);
+      throw err;
     } finally {
-      const tags = this.heldCancels;
       this.heldCancels = undefined;
-      for (const consumerTag of tags) this.conn.sendMethod(this.id, { name: 'basic.cancel', args: { consumerTag, nowait: true } });
     }
+    return () => this.sendCancels(held);
+  }
+
+  private sendCancels(tags: string[]): void {
+    for (const consumerTag of tags.splice(0)) this.conn.sendMethod(this.id, { name: 'basic.cancel', args: { consumerTag, nowait: true } });
   }
 
   // --- closing ---------------------------------------------------------------------------------

@@ -31,6 +31,9 @@ type State = 'handshake' | 'opened' | 'closing' | 'closed';
  * opening left to its Handshake. Frames for other channels go to their Channel. Every AmqpError
  * thrown while handling input ends here and becomes a channel.close or connection.close.
  */
+/** What a publisher can be blocked for, as RabbitMQ names the resources. */
+export type ResourceAlarm = 'memory' | 'disk';
+
 export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   readonly name: string;
   readonly socket: Socket;
@@ -54,7 +57,8 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   private readonly parked = new Map<number, { type: number; payload: Buffer }[]>();
   consumerCancelNotify = false;
   private blockedNotify = false;
-  /** Memory alarm on: the next publish blocks this connection, as RabbitMQ does. */
+  /** Resource alarms on (memory, disk): the next publish blocks this connection, as RabbitMQ does. */
+  private readonly alarms = new Set<ResourceAlarm>();
   private alarm = false;
   private blocked = false;
   private publishedAny = false;
@@ -249,12 +253,15 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
    * Sends `reply` (a declare-ok, bind-ok, ...) once the durable change just made is on disk; until
    * then the channel's later frames wait, so replies keep their order. If the disk refused it, the
    * connection is closed with 541 INTERNAL_ERROR instead: the client is never told it is stored.
+   * `messages`: the change also wrote to the message log (a purge's REMOVED records), so the reply
+   * waits for the log's next batch too, which carries the definitions before it.
    */
-  afterStored(ch: Channel, what: string, reply: () => void): void {
+  afterStored(ch: Channel, what: string, reply: () => void, messages = false): void {
     const durability = this.core.durability;
-    if (durability === undefined || !durability.changesPending()) return reply();
+    if (durability === undefined || (!messages && !durability.changesPending())) return reply();
     this.parked.set(ch.id, []);
-    durability.whenChangesDurable((ok) => {
+    const wait = messages ? (cb: (ok: boolean) => void) => durability.whenDurable(cb) : (cb: (ok: boolean) => void) => durability.whenChangesDurable(cb);
+    wait((ok) => {
       const held = this.parked.get(ch.id) ?? [];
       this.parked.delete(ch.id);
       if (this.state !== 'opened' || ch.closing || this.channels.get(ch.id) !== ch) return;
@@ -284,12 +291,14 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     }
   }
 
-  // --- memory alarm ----------------------------------------------------------------------------
+  // --- resource alarms -------------------------------------------------------------------------
 
-  setAlarm(active: boolean): void {
-    this.alarm = active;
-    if (active && this.publishedAny) this.block();
-    else if (!active && this.blocked) {
+  setAlarm(resource: ResourceAlarm, active: boolean): void {
+    if (active) this.alarms.add(resource);
+    else this.alarms.delete(resource);
+    this.alarm = this.alarms.size > 0;
+    if (this.alarm && this.publishedAny && !this.blocked) this.block();
+    else if (!this.alarm && this.blocked) {
       this.blocked = false;
       if (this.blockedNotify && this.state === 'opened') this.sendMethod(0, { name: 'connection.unblocked', args: {} });
       if (!this.readPaused) this.socket.resume();
@@ -304,7 +313,9 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
 
   private block(): void {
     this.blocked = true;
-    if (this.blockedNotify && this.state === 'opened') this.sendMethod(0, { name: 'connection.blocked', args: { reason: 'low on memory' } });
+    // RabbitMQ's words, joined as it joins them when both alarms are on
+    const reason = [...this.alarms].sort().map((r) => `low on ${r}`).join(' & ');
+    if (this.blockedNotify && this.state === 'opened') this.sendMethod(0, { name: 'connection.blocked', args: { reason } });
     // Stop reading: the client's writes back up in its own buffers, as with RabbitMQ.
     this.socket.pause();
   }

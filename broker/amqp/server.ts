@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import { AmqpConnection } from './connection';
 import { DirectReplyTo } from './direct-reply-to';
 import { MemoryAlarm } from './memory-alarm';
+import { DiskAlarm } from './disk-alarm';
 import { describeError } from '../core/contained';
 import { connectionCaps } from '../descriptors';
 
@@ -14,6 +15,8 @@ export class AmqpServer {
   private readonly connections = new Set<AmqpConnection>();
   private readonly directReplyTo = new DirectReplyTo();
   readonly memoryAlarm: MemoryAlarm;
+  /** Watches DATA_DIR's free space; none without a DATA_DIR (nothing is written then). */
+  readonly diskAlarm: DiskAlarm | undefined;
   /** Connections accepted at once; a client past them is disconnected at once. */
   readonly maxConnections: number;
   /** Set while new clients are being turned away (cap reached or no descriptors): logged once. */
@@ -24,6 +27,7 @@ export class AmqpServer {
     private readonly log: Logger,
     memoryHighWatermark: number,
     maxConnections = connectionCaps().amqp,
+    disk?: { dir: string; freeLimit: number },
   ) {
     this.server = createServer((socket) => this.accept(socket));
     this.maxConnections = maxConnections;
@@ -38,9 +42,18 @@ export class AmqpServer {
     this.memoryAlarm = new MemoryAlarm(memoryHighWatermark, (active) => {
       if (active) this.log.warn(`memory alarm: ${this.memoryAlarm.reason}, blocking publishers`);
       else this.log.info('memory alarm cleared, publishers released');
-      for (const conn of this.connections) conn.setAlarm(active);
+      for (const conn of this.connections) conn.setAlarm('memory', active);
     }, { log });
     this.memoryAlarm.start();
+    if (disk !== undefined) {
+      const alarm = new DiskAlarm(disk.dir, disk.freeLimit, (active) => {
+        if (active) this.log.warn(`disk alarm: ${alarm.free} bytes free in ${disk.dir}, below the limit of ${alarm.limitBytes}; blocking publishers`);
+        else this.log.info(`disk alarm cleared (${alarm.free} bytes free in ${disk.dir}), publishers released`);
+        for (const conn of this.connections) conn.setAlarm('disk', active);
+      }, { log });
+      alarm.start();
+      this.diskAlarm = alarm;
+    }
   }
 
   /** Logs once when clients start being turned away, not for each one. */
@@ -78,7 +91,8 @@ export class AmqpServer {
     }
     this.sockets.add(socket);
     const conn = new AmqpConnection(this.core, socket, this.log, this.directReplyTo);
-    if (this.memoryAlarm.active) conn.setAlarm(true);
+    if (this.memoryAlarm.active) conn.setAlarm('memory', true);
+    if (this.diskAlarm?.active === true) conn.setAlarm('disk', true);
     this.connections.add(conn);
     socket.on('close', () => {
       this.sockets.delete(socket);
@@ -89,6 +103,7 @@ export class AmqpServer {
   /** Stops accepting, sends every client connection.close 320, waits briefly for them to go. */
   async close(reason: string): Promise<void> {
     this.memoryAlarm.stop();
+    this.diskAlarm?.stop();
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const conn of this.connections) conn.close(320, `broker forced connection closure with reason '${reason}'`);
     const deadline = Date.now() + 2000;

@@ -78,11 +78,12 @@ function run<T>(op: () => T): Promise<T> {
  * `run`, answering only once a durable change it made is on disk: when the disk refused it, the
  * caller gets 'unavailable' (HTTP 503) instead of success, as an AMQP client gets 541.
  */
-async function runStored<T>(core: BrokerCore, what: string, op: () => T): Promise<T> {
+async function runStored<T>(core: BrokerCore, what: string, op: () => T, messages = false): Promise<T> {
   const result = await run(op);
   const durability = core.durability;
-  if (durability === undefined || !durability.changesPending()) return result;
-  const ok = await new Promise<boolean>((resolve) => durability.whenChangesDurable(resolve));
+  if (durability === undefined || (!messages && !durability.changesPending())) return result;
+  // `messages`: the change wrote records to the message log too (a purge); its batch carries the definitions first
+  const ok = await new Promise<boolean>((resolve) => (messages ? durability.whenDurable(resolve) : durability.whenChangesDurable(resolve)));
   if (!ok) throw new BrokerError('unavailable', `${what} could not be written to disk; it is not stored`);
   return result;
 }
@@ -98,7 +99,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
   constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number }) {
     this.core = parts.core;
     this.mgmt = parts.mgmt;
-    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm };
+    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm, disk: parts.server.diskAlarm };
     this.live = new LiveState(parts.core, parts.mgmt, parts.log);
   }
 
@@ -182,7 +183,12 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   alarms(): Promise<{ node: string; resource: 'memory' | 'disk' }[]> {
-    return run(() => (this.node.alarm.active ? [{ node: this.mgmt.node, resource: 'memory' as const }] : []));
+    return run(() => {
+      const on: { node: string; resource: 'memory' | 'disk' }[] = [];
+      if (this.node.alarm.active) on.push({ node: this.mgmt.node, resource: 'memory' });
+      if (this.node.disk?.active === true) on.push({ node: this.mgmt.node, resource: 'disk' });
+      return on;
+    });
   }
 
   metrics(): Promise<MetricsSample> {
@@ -254,11 +260,11 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   putVhost(who: Actor, name: string, spec: VhostSpec): Promise<boolean> {
-    return run(() => putVhost(this.mgmt, this.core, who, name, spec));
+    return runStored(this.core, `vhost '${name}'`, () => putVhost(this.mgmt, this.core, who, name, spec));
   }
 
   deleteVhost(who: Actor, name: string): Promise<void> {
-    return run(() => {
+    return runStored(this.core, `deletion of vhost '${name}'`, () => {
       requireAdmin(who);
       if (this.core.getVhost(name) === undefined) throw notFound(`no vhost '${name}'`);
       this.core.deleteVhost(name);
@@ -314,7 +320,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   purgeQueue(who: Actor, vhost: string, name: string): Promise<void> {
-    return run(() => purgeQueue(this.core, who, vhost, name));
+    return runStored(this.core, `purge of queue '${name}' in vhost '${vhost}'`, () => purgeQueue(this.core, who, vhost, name), true);
   }
 
   listBindings(who: Actor, vhost?: string): Promise<Row[]> {
@@ -404,7 +410,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   putUser(who: Actor, name: string, spec: UserSpec): Promise<boolean> {
-    return run(() => {
+    return runStored(this.core, `user '${name}'`, () => {
       requireAdmin(who);
       const user = userFromSpec(name, spec);
       const isNew = !this.core.users.users.has(name);
@@ -414,7 +420,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   deleteUsers(who: Actor, names: readonly string[]): Promise<void> {
-    return run(() => {
+    return runStored(this.core, `deletion of users ${names.map((n) => `'${n}'`).join(', ')}`, () => {
       requireAdmin(who);
       for (const n of names) this.core.users.deleteUser(n);
     });
@@ -428,7 +434,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   setPermission(who: Actor, vhost: string, user: string, spec: PermissionSpec): Promise<boolean> {
-    return run(() => {
+    return runStored(this.core, `permissions of '${user}' in vhost '${vhost}'`, () => {
       requireAdmin(who);
       const p = permissionFromSpec(spec);
       if (!this.core.vhosts.has(vhost) || !this.core.users.users.has(user)) throw BrokerError.badRequest('vhost_or_user_not_found');
@@ -439,7 +445,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   clearPermission(who: Actor, vhost: string, user: string): Promise<void> {
-    return run(() => {
+    return runStored(this.core, `clearing of the permissions of '${user}' in vhost '${vhost}'`, () => {
       requireAdmin(who);
       if (this.core.users.getPermission(vhost, user) === undefined) throw notFound(`no permission for '${user}' in vhost '${vhost}'`);
       this.core.users.clearPermission(vhost, user);
@@ -451,14 +457,14 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   putPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean> {
-    return run(() => {
+    return runStored(this.core, `policy '${name}' in vhost '${vhost}'`, () => {
       const vh = policyVhost(this.core, who, vhost);
       return vh.putPolicy(parsePolicySpec(vh.name, name, spec));
     });
   }
 
   deletePolicy(who: Actor, vhost: string, name: string): Promise<void> {
-    return run(() => {
+    return runStored(this.core, `deletion of policy '${name}' in vhost '${vhost}'`, () => {
       const vh = policyVhost(this.core, who, vhost);
       if (!vh.policies.has(name)) throw notFound(`no policy '${name}' in vhost '${vhost}'`);
       vh.deletePolicy(name);
@@ -478,7 +484,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   importDefinitions(who: Actor, definitions: Row, vhost?: string): Promise<{ skipped: string[] }> {
-    return run(() => {
+    return runStored(this.core, 'imported definitions', () => {
       requireAdmin(who);
       if (vhost !== undefined && this.core.getVhost(vhost) === undefined) throw notFound('vhost_not_found');
       const plan = importDefinitions(this.core, this.mgmt, definitions, vhost);

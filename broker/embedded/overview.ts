@@ -5,6 +5,7 @@ import type { BrokerCore } from '../core/broker-core';
 import type { Actor, HistoryQuery, Row } from '../api/broker-api';
 import { PRODUCT, RABBITMQ_VERSION, VERSION } from '../amqp/server-properties';
 import type { MemoryAlarm } from '../amqp/memory-alarm';
+import { DEFAULT_DISK_FREE_LIMIT, type DiskAlarm } from '../amqp/disk-alarm';
 import { visibleVhosts } from './access';
 import { channelsOf } from './amqp-view';
 import { visibleConnections } from './connections';
@@ -22,12 +23,12 @@ export const EXCHANGE_TYPES = ['direct', 'fanout', 'headers', 'topic'].map((name
   enabled: true,
 }));
 
-const DISK_FREE_LIMIT = 50_000_000;
-
 export interface NodeSide {
   host: string;
   port: number;
   alarm: MemoryAlarm;
+  /** DATA_DIR's free-space alarm; none without a DATA_DIR */
+  disk: DiskAlarm | undefined;
 }
 
 export function overviewRow(mgmt: ManagementContext, core: BrokerCore, who: Actor, node: NodeSide, history: HistoryQuery = {}): Row {
@@ -93,7 +94,9 @@ function fileDescriptors(sockets: number): { used: number; total: number | null 
 
 export function nodeRow(mgmt: ManagementContext, core: BrokerCore, node: NodeSide): Row {
   const alarm = node.alarm;
-  const free = diskFree(process.cwd());
+  // the alarm's last sample, the one publishers are blocked by; without a DATA_DIR, the working directory now
+  const disk = node.disk;
+  const free = disk !== undefined && disk.free >= 0 ? disk.free : diskFree(disk?.dir ?? process.cwd());
   const sockets = core.connections.size;
   const fd = fileDescriptors(sockets);
   return {
@@ -106,8 +109,8 @@ export function nodeRow(mgmt: ManagementContext, core: BrokerCore, node: NodeSid
     config_files: [],
     contexts: [],
     disk_free: free,
-    disk_free_alarm: free > 0 && free < DISK_FREE_LIMIT,
-    disk_free_limit: DISK_FREE_LIMIT,
+    disk_free_alarm: disk?.active ?? false,
+    disk_free_limit: disk?.limitBytes ?? DEFAULT_DISK_FREE_LIMIT,
     enabled_plugins: ['rabbitmq_management', 'rabbitmq_prometheus'],
     exchange_types: EXCHANGE_TYPES,
     fd_total: fd.total,

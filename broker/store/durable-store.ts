@@ -41,6 +41,8 @@ interface Recovered {
   seq: number;
   ref: StoredRef;
   delivered: boolean;
+  /** marked delivered because of the unreadable bytes skipped[gap] before it; -1 if not */
+  gap: number;
 }
 
 /**
@@ -168,11 +170,20 @@ export class DurableStore implements QueuePersistence, Durability {
     // a clean stop leaves everything in definitions.json and an empty journal
     this.snapshotDue = true;
     this.lastDefsAttempt = 0;
-    await new Promise<boolean>((resolve) => this.whenChangesDurable(resolve));
-    await this.log.close();
+    const defsStored = await new Promise<boolean>((resolve) => this.whenChangesDurable(resolve));
+    const logStored = await this.log.close();
     if (this.journal !== undefined) fs.closeSync(this.journal.fd);
     this.journal = undefined;
-    writeFileAtomic(this.markerFile, `${new Date().toISOString()}\n`);
+    // without the marker the next start takes this for a crash: every message comes back redelivered
+    if (!defsStored || !logStored) {
+      this.logger.error(`${path.dirname(this.defsFile)}: the last changes could not be written at shutdown; the next start treats this stop as a crash`);
+      return;
+    }
+    try {
+      writeFileAtomic(this.markerFile, `${new Date().toISOString()}\n`);
+    } catch (err) {
+      this.logger.error(`cannot write ${this.markerFile}: ${err instanceof Error ? err.message : String(err)}; the next start treats this stop as a crash`);
+    }
   }
 
   whenDurable(cb: (ok: boolean) => void): void {
@@ -532,6 +543,7 @@ export class DurableStore implements QueuePersistence, Durability {
     const live = new Map<number, Map<number, Recovered>>();
     const highest = new Map<number, number>();
     let highestId = 0;
+    const skipped: { where: string; suspect: number }[] = [];
     this.log.open((r: DecodedRecord, segment: Segment, recordBytes: number) => {
       if (r.type === RecordType.Message) {
         const { queue, seq } = r.meta;
@@ -539,8 +551,8 @@ export class DurableStore implements QueuePersistence, Durability {
         let m = live.get(queue);
         if (m === undefined) live.set(queue, (m = new Map()));
         // a record seen twice was moved by compaction: the later copy counts, the delivered mark carries over
-        const delivered = m.get(seq)?.delivered ?? false;
-        m.set(seq, { meta: r.meta, seq, ref: new StoredRef(segment, r.bodyOffset, r.bodyLength, recordBytes), delivered });
+        const before = m.get(seq);
+        m.set(seq, { meta: r.meta, seq, ref: new StoredRef(segment, r.bodyOffset, r.bodyLength, recordBytes), delivered: before?.delivered ?? false, gap: before?.gap ?? -1 });
         if (seq > (highest.get(queue) ?? -1)) highest.set(queue, seq);
         return;
       }
@@ -551,7 +563,28 @@ export class DurableStore implements QueuePersistence, Durability {
         if (rec !== undefined) rec.delivered = true;
       } else if (r.type === RecordType.Removed) m.delete(r.seq);
       else for (const seq of m.keys()) if (seq < r.seq) m.delete(seq);
+    }, (where) => {
+      // The skipped bytes may have held any record. A MESSAGE lost there is lost (it cannot be
+      // told from noise), but a DELIVERED, REMOVED or PURGED lost there must not make a message
+      // look never delivered: every message recorded before the gap comes back redelivered, and
+      // one acked there comes back once more rather than never. Records after the gap are after it.
+      for (const m of live.values()) {
+        for (const rec of m.values()) {
+          if (rec.delivered) continue;
+          rec.delivered = true;
+          rec.gap = skipped.length;
+        }
+      }
+      skipped.push({ where, suspect: 0 });
     });
+    for (const m of live.values()) for (const rec of m.values()) if (rec.gap >= 0) skipped[rec.gap].suspect++;
+    for (const { where, suspect } of skipped) {
+      this.logger.warn(
+        `message log: records in the unreadable bytes ${where} are lost: a message stored there is gone, and ` +
+          `${suspect} messages recorded before them and still held come back marked redelivered, since their delivery, ack or purge may have been recorded there ` +
+          `(a message acked there is delivered once more)`,
+      );
+    }
     // a new queue must not take an id whose records are still in the log
     this.nextQueueId = Math.max(this.nextQueueId, highestId + 1);
     this.keepUnattributed(live, byId, defs);

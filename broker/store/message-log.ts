@@ -39,6 +39,11 @@ export class StoredRef {
 }
 
 type Waiter = (ok: boolean) => void;
+interface Chunk {
+  segment: Segment;
+  buf: Buffer;
+  pos: number;
+}
 
 /** messages/quarantine: bytes and segments recovery could not fully read, kept for a person */
 const QUARANTINE = 'quarantine';
@@ -52,7 +57,8 @@ const QUARANTINE = 'quarantine';
 export class MessageLog {
   private readonly segments: Segment[] = [];
   private active!: Segment;
-  private pending: { segment: Segment; buf: Buffer }[] = [];
+  /** chunks to write, each at its own offset: a failed write leaves a gap, never shifts what follows */
+  private pending: Chunk[] = [];
   private pendingWaiters: Waiter[] = [];
   private inflightWaiters: Waiter[] = [];
   private afterWrite: (() => void)[] = [];
@@ -82,9 +88,13 @@ export class MessageLog {
    * scan resumes at the next record whose layout and checksum check out: only the bytes between are
    * skipped, and the segment is kept (see reclaim). Bad bytes with nothing intact after them at the
    * end of the last segment are what a crash in the middle of a write leaves: they are copied to
-   * quarantine/ and cut off. Every skipped or removed range is logged with its reason.
+   * quarantine/ and cut off. Every skipped or removed range is logged with its reason, and handed
+   * to `onSkip` (the records in it are unknown: the caller decides what that means for the rest).
    */
-  open(onRecord: (r: DecodedRecord, segment: Segment, recordBytes: number) => void): void {
+  open(
+    onRecord: (r: DecodedRecord, segment: Segment, recordBytes: number) => void,
+    onSkip: (where: string) => void = () => {},
+  ): void {
     fs.mkdirSync(this.dir, { recursive: true });
     const files = fs.readdirSync(this.dir).filter((f) => /^\d{8}\.seg$/.test(f)).sort();
     files.forEach((f, i) => {
@@ -108,6 +118,7 @@ export class MessageLog {
               `${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
           );
           segment.damaged = true;
+          onSkip(`${f}:${off}-${next - 1}`);
           off = next;
           continue;
         }
@@ -119,16 +130,19 @@ export class MessageLog {
           );
           fs.truncateSync(file, off);
           segment.size = off;
+          onSkip(`${f}:${off}-${bytes.length - 1}`);
         } else {
           this.log.warn(
             `message log: ${what} at ${f}:${off} and no intact record after it: skipped bytes ${off}-${bytes.length - 1} ` +
               `(${bytes.length - off} bytes). ${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
           );
           segment.damaged = true;
+          onSkip(`${f}:${off}-${bytes.length - 1}`);
         }
         break;
       }
-      segment.fd = fs.openSync(file, last ? 'a+' : 'r');
+      // not O_APPEND: every write goes to the offset its refs were given (see writeBatch)
+      segment.fd = fs.openSync(file, last ? 'r+' : 'r');
       this.segments.push(segment);
     });
     if (this.segments.length === 0) this.roll();
@@ -165,7 +179,6 @@ export class MessageLog {
     if (this.active.size > 0 && this.active.size + total > this.segmentSize) this.roll();
     const segment = this.active;
     const offset = segment.size + head.length;
-    segment.size += total;
     this.queue(segment, head);
     if (body.length > 0) this.queue(segment, body);
     this.needsSync = true;
@@ -196,7 +209,6 @@ export class MessageLog {
   appendMark(type: RecordType, queue: number, seq: number): void {
     const buf = encodeMark(type, queue, seq);
     if (this.active.size > 0 && this.active.size + buf.length > this.segmentSize) this.roll();
-    this.active.size += buf.length;
     this.queue(this.active, buf);
   }
 
@@ -275,11 +287,12 @@ export class MessageLog {
     return this.segments.reduce((n, s) => n + s.size, 0);
   }
 
-  /** Writes what is pending and waits for it: for shutdown. */
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.whenDurable(() => resolve()));
+  /** Writes what is pending and waits for it: for shutdown. Resolves to whether it got to disk. */
+  async close(): Promise<boolean> {
+    const ok = await new Promise<boolean>((resolve) => this.whenDurable(resolve));
     for (const s of this.segments) fs.closeSync(s.fd);
     this.segments.length = 0;
+    return ok;
   }
 
   /** Deletes leading segments with nothing live (never the active one). */
@@ -305,7 +318,8 @@ export class MessageLog {
 
   private queue(segment: Segment, buf: Buffer): void {
     segment.pendingWrites++;
-    this.pending.push({ segment, buf });
+    this.pending.push({ segment, buf, pos: segment.size });
+    segment.size += buf.length;
     this.stats.appended += buf.length;
     if (!this.scheduled && !this.flushing) {
       this.scheduled = true;
@@ -316,7 +330,7 @@ export class MessageLog {
   private roll(): void {
     const id = this.segments.length > 0 ? this.segments[this.segments.length - 1].id + 1 : 1;
     const file = path.join(this.dir, `${String(id).padStart(8, '0')}.seg`);
-    const segment = new Segment(id, file, fs.openSync(file, 'a+', FILE_MODE), 0);
+    const segment = new Segment(id, file, fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, FILE_MODE), 0);
     this.segments.push(segment);
     this.active = segment;
   }
@@ -353,22 +367,30 @@ export class MessageLog {
     this.prelude((preludeErr) => this.writeBatch(batch, sync, (batchErr) => written(preludeErr, batchErr)));
   };
 
-  /** One writev per run of chunks for the same segment, then one fdatasync per segment touched. */
-  private writeBatch(batch: { segment: Segment; buf: Buffer }[], sync: boolean, done: (err: Error | null) => void): void {
-    const runs: { segment: Segment; bufs: Buffer[] }[] = [];
+  /**
+   * One writev per run of adjacent chunks of a segment, each at its own offset, then one fdatasync
+   * per segment touched. A short write (a disk that filled up mid-way) fails the batch like an error:
+   * its records are not confirmed, and the bytes left out stay a gap that recovery skips over,
+   * while later records still land at the offsets their refs hold.
+   */
+  private writeBatch(batch: Chunk[], sync: boolean, done: (err: Error | null) => void): void {
+    const runs: { segment: Segment; pos: number; bytes: number; bufs: Buffer[] }[] = [];
     for (const p of batch) {
       const last = runs[runs.length - 1];
-      if (last !== undefined && last.segment === p.segment) last.bufs.push(p.buf);
-      else runs.push({ segment: p.segment, bufs: [p.buf] });
+      if (last !== undefined && last.segment === p.segment && last.pos + last.bytes === p.pos) {
+        last.bufs.push(p.buf);
+        last.bytes += p.buf.length;
+      } else runs.push({ segment: p.segment, pos: p.pos, bytes: p.buf.length, bufs: [p.buf] });
     }
     let i = 0;
+    let failed: Error | null = null;
     const next = (err: Error | null): void => {
-      if (err) return done(err);
+      // the other runs are still written: a later batch's records must not sit after a gap of ours
+      failed ??= err;
       if (i === runs.length) {
-        if (!sync) return done(null);
+        if (!sync) return done(failed);
         const touched = [...new Set(runs.map((r) => r.segment))];
         let left = touched.length;
-        let failed: Error | null = null;
         this.stats.syncs += touched.length;
         for (const s of touched) {
           fs.fdatasync(s.fd, (e) => {
@@ -379,7 +401,12 @@ export class MessageLog {
         return;
       }
       const run = runs[i++];
-      fs.writev(run.segment.fd, run.bufs, (e) => next(e));
+      fs.writev(run.segment.fd, run.bufs, run.pos, (e, written) => {
+        if (e === null && written !== run.bytes) {
+          e = Object.assign(new Error(`short write to ${run.segment.file} at ${run.pos} (${written} of ${run.bytes} bytes): the disk is full?`), { code: 'ENOSPC' });
+        }
+        next(e);
+      });
     };
     next(null);
   }

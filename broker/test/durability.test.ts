@@ -9,7 +9,9 @@ import amqp, { type ChannelModel } from 'amqplib';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createBroker, type Broker, type BrokerOptions } from '../index';
 import { packTable, unpackTable } from '../store/stored-definitions';
+import { decodeRecord, RecordType } from '../store/log-records';
 import { internals } from '../embedded/internals';
+import { fillDisk, mountSmallDisk, unmountSmallDisk } from './small-disk';
 
 const dirs: string[] = [];
 const open: Broker[] = [];
@@ -307,45 +309,25 @@ describe('storage', () => {
 /** A tmpfs of `size` at a new directory, or undefined where mounting is not allowed (not root, a container). */
 function smallDisk(size: string): string | undefined {
   const d = tempDir();
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', d], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
+  if (!mountSmallDisk(d, size)) return undefined;
   mounts.push(d);
   return d;
 }
 const mounts: string[] = [];
 afterEach(() => {
-  for (const d of mounts.splice(0)) execFileSync('umount', ['-l', d]);
+  for (const d of mounts.splice(0)) unmountSmallDisk(d);
 });
-
-/** Fills the file system of `dir` up to the last byte. */
-function fill(dir: string): string {
-  const filler = path.join(dir, 'filler');
-  const fd = fs.openSync(filler, 'w');
-  const chunk = Buffer.alloc(4096, 1);
-  try {
-    for (;;) fs.writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  }
-  try {
-    for (;;) fs.writeSync(fd, chunk, 0, 1);
-  } catch {
-    // full to the byte
-  }
-  fs.closeSync(fd);
-  return filler;
-}
+const fill = fillDisk;
 
 describe('a disk that refuses writes (a full tmpfs)', () => {
   const probe = smallDisk('1m');
-  if (probe !== undefined) execFileSync('umount', ['-l', mounts.pop() as string]);
+  if (probe !== undefined) unmountSmallDisk(mounts.pop() as string);
 
   test.skipIf(probe === undefined)('a durable declare gets 541, the API 503, publishes are nacked; after a restart every confirmed message is there', async () => {
     const dir = smallDisk('2m') as string;
-    let b = await start(dir);
+    // no disk alarm: this is about the writes a full disk refuses, not the block that comes before
+    const noAlarm = { diskFreeLimit: 0 };
+    let b = await start(dir, noAlarm);
     const ch = await b.conn.createConfirmChannel();
     await ch.assertQueue('kept', { durable: true });
     const confirmed = new Set<number>();
@@ -394,7 +376,7 @@ describe('a disk that refuses writes (a full tmpfs)', () => {
     await publish(ch, 200, 5);
     await stop(b);
 
-    b = await start(dir);
+    b = await start(dir, noAlarm);
     const check = await b.conn.createChannel();
     for (const q of acknowledged) await check.checkQueue(q);
     const got = await drain(check, 'kept');
@@ -456,6 +438,75 @@ describe('recovery from a corrupt stretch inside the log', () => {
     }
     await expect.poll(() => fs.existsSync(path.join(segDir, 'quarantine', segs[0]))).toBe(true);
     expect(fs.readFileSync(path.join(segDir, 'quarantine', segs[0])).equals(damaged)).toBe(true);
+    await stop(b);
+  });
+
+  test('a corrupt stretch over delivery and ack records errs on the safe side: those messages come back, marked redelivered, and the log says so', async () => {
+    const dir = tempDir();
+    let b = await start(dir);
+    const ch = await b.conn.createConfirmChannel();
+    await ch.assertQueue('acks', { durable: true });
+    const n = 200;
+    for (let i = 0; i < n; i++) ch.sendToQueue('acks', Buffer.from(`m${i}`), { persistent: true });
+    await ch.waitForConfirms();
+    // the first half is delivered and acked: DELIVERED and REMOVED records after the messages
+    for (let i = 0; i < n / 2; i++) {
+      const m = await ch.get('acks');
+      if (m === false) throw new Error('queue ran dry');
+      ch.ack(m);
+    }
+    // closed on its own first: amqplib may send connection.close ahead of the channel's last acks
+    await ch.close();
+    await stop(b);
+
+    // where the records of m40..m60 after the messages are: the body names the message, the seq the records
+    const segDir = path.join(dir, 'messages');
+    const file = path.join(segDir, fs.readdirSync(segDir).filter((f) => f.endsWith('.seg')).sort()[0]);
+    const bytes = fs.readFileSync(file);
+    const seqOf = new Map<number, number>();
+    const marks: { seq: number; off: number; end: number }[] = [];
+    for (let off = 0; off < bytes.length;) {
+      const r = decodeRecord(bytes, off);
+      if (!r.ok) throw new Error(`unreadable record at ${off}`);
+      const rec = r.record;
+      if (rec.type === RecordType.Message) seqOf.set(Number(bytes.toString('utf8', rec.bodyOffset, rec.bodyOffset + rec.bodyLength).slice(1)), rec.meta.seq);
+      else marks.push({ seq: rec.seq, off, end: r.next });
+      off = r.next;
+    }
+    const first = marks.filter((m) => m.seq === seqOf.get(40)).map((m) => m.off);
+    const last = marks.filter((m) => m.seq === seqOf.get(60)).map((m) => m.end);
+    expect(first.length).toBe(2);
+    expect(last.length).toBe(2);
+    const [from, to] = [Math.min(...first), Math.max(...last)];
+    // gets and acks overlap: the stretch holds every ack from m40's to m60's and maybe a neighbour's
+    const ackLost = new Set(marks.filter((m) => m.off >= from && m.end <= to).map((m) => m.seq));
+    const expectedBack = [...seqOf].filter(([i, seq]) => i < n / 2 && ackLost.has(seq)).map(([i]) => i);
+    expect(expectedBack.length).toBeGreaterThanOrEqual(21);
+    bytes.fill(0xa5, from, to);
+    fs.writeFileSync(file, bytes);
+
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      lines.push(String(chunk));
+      return write(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    try {
+      b = await start(dir, { logLevel: 'warn' });
+    } finally {
+      process.stderr.write = write;
+    }
+    const got = await drain(await b.conn.createChannel(), 'acks');
+    const back = got.map((m) => ({ i: Number(m.content.toString().slice(1)), redelivered: m.fields.redelivered }));
+    // the acks of m40..m60 were in the stretch: they come back, once more, and say they may have been delivered
+    const ids = back.map((m) => m.i);
+    for (let i = 40; i <= 60; i++) expect(ids).toContain(i);
+    expect(ids.filter((i) => i < n / 2).sort((a, b) => a - b)).toEqual(expectedBack.sort((a, b) => a - b));
+    expect(ids.filter((i) => i >= n / 2).length).toBe(n / 2);
+    expect(back.filter((m) => m.i < n / 2 && !m.redelivered)).toEqual([]);
+    const log = lines.join('');
+    expect(log).toMatch(new RegExp(`skipped bytes ${from}-${to - 1}`));
+    expect(log).toMatch(/records in the unreadable bytes \d+\.seg:\d+-\d+ are lost: .* \d+ messages recorded before them and still held come back marked redelivered/);
     await stop(b);
   });
 });

@@ -80,7 +80,12 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
       const queue = usableQueue(ch, a.queue);
       conn.checkPermission('read', 'queue', queue.name);
       const n = vhost.purgeQueue(queue);
-      if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.purge-ok', args: { messageCount: n } });
+      // the REMOVED records of a durable queue's messages must be on disk before purge-ok, or a
+      // restart brings back what the client was told is gone
+      const stored = queue.persistence !== undefined;
+      conn.afterStored(ch, `purge of queue '${queue.name}' in vhost '${vhost.name}'`, () => {
+        if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.purge-ok', args: { messageCount: n } });
+      }, stored);
       return;
     }
     case 'queue.delete': {
@@ -88,15 +93,17 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
       const qname = resolveQueueName(ch, a.queue);
       conn.checkPermission('configure', 'queue', qname);
       const queue = vhost.queues.get(qname);
-      ch.deletingQueue(() => {
-        let n = 0;
-        if (queue !== undefined) {
-          vhost.checkOwner(queue, conn);
-          n = vhost.deleteQueue(queue, a.ifUnused, a.ifEmpty);
-          conn.exclusiveQueues.delete(queue);
-        }
-        // not held for the disk: delete-ok must precede the cancels deletingQueue sends after it
+      let n = 0;
+      const sendCancels = ch.deletingQueue(() => {
+        if (queue === undefined) return;
+        vhost.checkOwner(queue, conn);
+        n = vhost.deleteQueue(queue, a.ifUnused, a.ifEmpty);
+        conn.exclusiveQueues.delete(queue);
+      });
+      // a durable queue whose deletion is not on disk would come back after a restart, messages and all
+      conn.afterStored(ch, `deletion of queue '${qname}' in vhost '${vhost.name}'`, () => {
         if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.delete-ok', args: { messageCount: n } });
+        sendCancels();
       });
       return;
     }
