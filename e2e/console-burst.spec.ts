@@ -73,8 +73,8 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     await login(page, vhost);
     await expect(queueNode(page, 'burst.seed')).toBeVisible();
     await expect(page.locator('.toolbar-stat')).toHaveText(`${EXCHANGES} exchanges · 1 queues`);
-    // past the first look's settling time: from here on the view stays where it is
-    await page.waitForTimeout(1600);
+    // past the first look (it follows declarations for 5 s): from here on the view stays where it is
+    await page.waitForTimeout(5200);
     await page.screenshot({ path: '/tmp/warren-burst/console-burst-before.png' });
 
     const channels = await Promise.all([0, 1, 2, 3].map(() => connection.createChannel()));
@@ -84,6 +84,9 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
+    // BURST_TRACE=file.json: a performance trace of declare and delete (style, layout, scripts per task)
+    const browser = process.env.BURST_TRACE ? page.context().browser() : null;
+    if (browser) await browser.startTracing(page, { path: process.env.BURST_TRACE, categories: ['devtools.timeline'] });
     // declare: each queue, then its two bindings, as a client setting up its topology would
     const since = await page.evaluate(() => performance.now());
     const shown = whenQueueCount(page, QUEUES + 1);
@@ -113,6 +116,7 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     const lastDelete = Date.now();
     const deleteLag = Math.max(0, (await gone) - lastDelete);
     const longestDelete = await maxLongTask(page, since2);
+    if (browser) await browser.stopTracing();
 
     console.log(
       `burst: declared ${QUEUES} queues + ${2 * QUEUES} bindings in ${declaredIn} ms, graph lag ${lag} ms, max long task ${longest.toFixed(0)} ms; ` +
@@ -171,8 +175,8 @@ test('a new queue and binding leave the other nodes and the viewport where they 
     await ch.bindQueue('audit.log', 'audit', '');
     await login(page, vhost);
     await expect(queueNode(page, 'audit.log')).toBeVisible();
-    // the first look is framed, and framed again while the first diffs come in (1.5 s): let it settle
-    await page.waitForTimeout(2000);
+    // the first look is framed, and framed again while declarations come in (5 s): let it settle
+    await page.waitForTimeout(5200);
     const before = await nodeBoxes(page);
     const transform = await viewportTransform(page);
     expect(Object.keys(before)).toHaveLength(5);

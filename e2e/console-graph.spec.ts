@@ -220,3 +220,48 @@ test('drag to bind, publish, consume with ack and nack, unbind', async ({ page, 
     await connection.close();
   }
 });
+
+test('the first look follows a topology declared just after the page opened, until the user pans', async ({ page, request }) => {
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'first-look');
+  const connection = await freshVhost(request, vhost);
+  try {
+    const ch = await connection.createChannel();
+    await ch.assertQueue('seed', { durable: false });
+    await login(page, vhost);
+    await expect(queueNode(page, 'seed')).toBeVisible();
+    // a script started with the page: its declarations arrive over the next seconds
+    await page.waitForTimeout(2200);
+    await ch.assertExchange('orders', 'topic', { durable: false });
+    for (const q of ['created', 'paid', 'shipped', 'cancelled', 'refunded']) {
+      await ch.assertQueue(`orders.${q}`, { durable: false });
+      await ch.bindQueue(`orders.${q}`, 'orders', `order.${q}`);
+    }
+    const pane = await page.locator('.react-flow').boundingBox();
+    if (!pane) throw new Error('no canvas');
+    // every node is framed, without the user asking
+    const allInView = async () => {
+      const boxes = await page.locator('.react-flow__node').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+      return (
+        boxes.length === 7 &&
+        boxes.every((b) => b.x >= pane.x - 1 && b.y >= pane.y - 1 && b.x + b.width <= pane.x + pane.width + 1 && b.y + b.height <= pane.y + pane.height + 1)
+      );
+    };
+    await expect.poll(allInView, { timeout: 3000 }).toBe(true);
+
+    // the user pans: from then on the view is theirs, even within the first seconds
+    await page.mouse.move(pane.x + pane.width - 40, pane.y + 40);
+    await page.mouse.down();
+    await page.mouse.move(pane.x + pane.width - 140, pane.y + 90, { steps: 5 });
+    await page.mouse.up();
+    const transform = await page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform);
+    await ch.assertQueue('orders.late', { durable: false });
+    await ch.bindQueue('orders.late', 'orders', 'order.late');
+    await expect(page.locator('.react-flow__node')).toHaveCount(8);
+    await page.waitForTimeout(600);
+    expect(await page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform)).toBe(transform);
+    expect(watch.errors).toEqual([]);
+  } finally {
+    await connection.close();
+  }
+});

@@ -3,6 +3,7 @@
 // by their connection_name with their delivered totals and prefetch windows; a Hello World
 // producer appears with its path through the default exchange; the connections table's byte
 // rates move without a reload.
+import { execFile } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import amqp, { type ChannelModel } from 'amqplib';
 import { AUTH, amqpPort, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
@@ -177,5 +178,93 @@ test('dots stop with a deleted queue; the legend tells acked, expired, requeued 
   } finally {
     if (timer) clearInterval(timer);
     await setup.close().catch(() => {});
+  }
+});
+
+/** The first tutorial's send.py, as written there: one message, then the connection closes. */
+const SEND_PY = `
+import pika, sys
+connection = pika.BlockingConnection(pika.ConnectionParameters(host='127.0.0.1', port=int(sys.argv[1]), virtual_host=sys.argv[2], client_properties={'connection_name': 'send.py'}))
+channel = connection.channel()
+channel.queue_declare(queue='hello')
+channel.basic_publish(exchange='', routing_key='hello', body='Hello World!')
+connection.close()
+`;
+
+test('a one-shot Hello World sender is drawn, greyed once gone, with what it published', async ({ page, request }) => {
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'hello-once');
+  const setup = await freshVhost(request, vhost);
+  const port = await amqpPort(request);
+  const receiver = await named(port, vhost, 'receive.py');
+  try {
+    const sch = await setup.createChannel();
+    await sch.assertQueue('hello', { durable: false });
+    const rch = await receiver.createChannel();
+    await rch.consume('hello', () => {}, { noAck: true });
+    await login(page, vhost);
+    await expect(queueNode(page, 'hello')).toBeVisible({ timeout: 5000 });
+    // publishes once and exits well before the next stats tick
+    await new Promise<void>((resolve, reject) =>
+      execFile('/usr/bin/python3', ['-c', SEND_PY, String(port), vhost], { timeout: 10_000 }, (err, _o, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())),
+    );
+    const producer = page.locator('[data-producer="send.py"]');
+    await expect(producer).toBeVisible({ timeout: 4000 });
+    await expect(producer).toHaveAttribute('data-gone', 'true');
+    await expect(producer.locator('.gnode-sub')).toHaveText('producer · closed');
+    const edge = page.locator('[data-publish-edge$="||hello"]');
+    await expect(edge).toContainText('1 msg');
+    await expect(edge).toHaveAttribute('data-published', '1');
+    await page.screenshot({ path: 'e2e/screenshots/console-hello-world.png' });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: 'e2e/screenshots/console-hello-world-dark.png' });
+    await page.emulateMedia({ colorScheme: 'light' });
+    // a few seconds later it is gone from the graph too
+    await expect(producer).toHaveCount(0, { timeout: 10_000 });
+    expect(watch.errors).toEqual([]);
+  } finally {
+    for (const c of [receiver, setup]) await c.close().catch(() => {});
+  }
+});
+
+test("a slow consumer's rate holds still: an average over 5 s of measured rates, not 1/s, 0/s, 1/s", async ({ page, request }) => {
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'slow-rate');
+  const setup = await freshVhost(request, vhost);
+  const port = await amqpPort(request);
+  const conn = await named(port, vhost, 'slow-worker');
+  try {
+    const ch = await setup.createChannel();
+    await ch.assertQueue('slow', { durable: false });
+    for (let i = 0; i < 40; i++) ch.sendToQueue('slow', Buffer.from(`task ${i}`));
+    await login(page, vhost);
+    await expect(queueNode(page, 'slow')).toBeVisible({ timeout: 5000 });
+    // one message every 1.6 s: most one-second ticks measure 1/s, the others 0/s
+    const wch = await conn.createChannel();
+    await wch.prefetch(1);
+    await wch.consume('slow', (m) => m && setTimeout(() => {
+      try {
+        wch.ack(m);
+      } catch {
+        // channel closed
+      }
+    }, 1600));
+    const label = page.locator('[data-consume-edge^="slow|"]');
+    await expect(label).toBeVisible({ timeout: 5000 });
+    await expect(label).toHaveAttribute('title', /average over 5 s/);
+    // past the first window, the label never drops to 0/s between two deliveries
+    await page.waitForTimeout(5500);
+    const seen: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      seen.push(Number(await label.getAttribute('data-deliver-rate')));
+      await page.waitForTimeout(350);
+    }
+    expect(Math.min(...seen), `rates seen: ${seen.join(' ')}`).toBeGreaterThan(0);
+    // and it is what was measured: about one in 1.6 s
+    expect(Math.max(...seen)).toBeLessThanOrEqual(1);
+    expect(watch.errors).toEqual([]);
+  } finally {
+    for (const c of [conn, setup]) await c.close().catch(() => {});
   }
 });

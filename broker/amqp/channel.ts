@@ -68,8 +68,9 @@ export class Channel {
   readonly consumers = new Map<string, ChannelConsumer>();
   /** For queue name "" in bind/consume/get/purge/delete. */
   lastQueue = '';
-  /** Direct reply-to: the pseudo queue name this channel's reply consumer answers to. */
-  replyTo: { key: string; tag: string } | undefined;
+  /** Direct reply-to: the pseudo queue name this channel's reply consumer answers to, and how many
+   * replies reached it (the console draws who replies to whom from this count) */
+  replyTo: { key: string; tag: string; delivered: number } | undefined;
 
   confirmMode = false;
   private publishSeq = 0;

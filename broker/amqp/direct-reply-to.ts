@@ -15,14 +15,15 @@ const REPLY_TO_PREFIX = `${REPLY_TO_QUEUE}.`;
  * name that routes straight back to that consumer through the default exchange — no queue.
  */
 export class DirectReplyTo {
-  private readonly byKey = new Map<string, { channel: Channel; tag: string }>();
+  private readonly byKey = new Map<string, { channel: Channel; reply: NonNullable<Channel['replyTo']> }>();
 
   consume(channel: Channel, tag: string, noAck: boolean): void {
     if (!noAck) throw preconditionFailed('reply consumer cannot acknowledge');
     if (channel.replyTo !== undefined) throw preconditionFailed('reply consumer already set');
     const key = generatedName(REPLY_TO_PREFIX);
-    channel.replyTo = { key, tag };
-    this.byKey.set(key, { channel, tag });
+    const reply = { key, tag, delivered: 0 };
+    channel.replyTo = reply;
+    this.byKey.set(key, { channel, reply });
   }
 
   /** undefined: not a reply; true: delivered; false: the reply consumer is gone (unroutable). */
@@ -31,8 +32,9 @@ export class DirectReplyTo {
     const target = this.byKey.get(msg.routingKey);
     if (target === undefined) return false;
     const ch = target.channel;
+    target.reply.delivered++;
     ch.conn.write(
-      encodeDeliver(ch.id, ch.conn.frameMax, target.tag, ch.nextDeliveryTag++, false, msg.exchange, msg.routingKey, msg.rawProperties, msg.body),
+      encodeDeliver(ch.id, ch.conn.frameMax, target.reply.tag, ch.nextDeliveryTag++, false, msg.exchange, msg.routingKey, msg.rawProperties, msg.body),
     );
     return true;
   }

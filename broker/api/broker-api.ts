@@ -246,6 +246,10 @@ export interface ProducerStats {
   /** since the channel opened */
   published: number;
   publish_rate: number;
+  /** its channel closed within the window (a one-shot sender): its last counts, drawn as gone */
+  gone?: boolean;
+  /** a direct reply-to reply: the requesting channel's reply consumer it is delivered to */
+  reply_to?: { channel: string; consumer_tag: string };
 }
 
 /** Producers stay in stats ticks this long after their last publish. */

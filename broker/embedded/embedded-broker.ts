@@ -341,6 +341,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
     return run(() => {
       const routed = publish(this.core, who, vhost, exchange, message);
       this.mgmt.totals.add(vhost, { publish: 1 });
+      this.live.httpPublished(who.name, vhost, exchange, message.routingKey);
       return { routed };
     });
   }

@@ -3,11 +3,15 @@
 // only for vhosts someone watches; objects are WeakMap keys, so deleted ones are forgotten.
 import type { ConnectionHandle } from '../core/broker-core';
 import type { VirtualHost } from '../core/vhost';
-import { bindingStatsKey, consumerStatsKey, PRODUCER_WINDOW_MS, producerStatsKey, type RatePoint, type StatsTick } from '../api/broker-api';
+import { REPLY_TO_QUEUE } from '../amqp/direct-reply-to';
+import {
+  bindingStatsKey, consumerStatsKey, PRODUCER_WINDOW_MS, producerStatsKey, type ConsumerStats, type ProducerStats, type RatePoint, type StatsTick,
+} from '../api/broker-api';
 import { asAmqp, channelName } from './amqp-view';
 import { propertiesKey } from './bindings';
 import { exchangeCounters, queueCounters, type Counters } from './counters';
 import { HISTORY_AGE_MS, HISTORY_INCR_MS, type SamplePoint } from './history';
+import { connectionNameOf, type ProducerSource } from './departed-producers';
 import type { ManagementContext } from './management-context';
 import { round1 } from './rates';
 import type { Totals } from './totals';
@@ -21,8 +25,10 @@ export class StatsTicker {
   private readonly last = new WeakMap<object, Sample>();
   /** a producer counter → when it last moved */
   private readonly lastPublish = new WeakMap<object, number>();
+  /** a producer counter → its count at the previous tick */
+  private readonly seen = new WeakMap<object, number>();
 
-  tick(vh: VirtualHost, totals: Totals, connections: Iterable<ConnectionHandle> = [], now = Date.now()): StatsTick {
+  tick(vh: VirtualHost, totals: Totals, connections: Iterable<ConnectionHandle> = [], now = Date.now(), departed: readonly ProducerSource[] = []): StatsTick {
     const queues: StatsTick['queues'] = {};
     const consumers: StatsTick['consumers'] = {};
     for (const q of vh.queues.values()) {
@@ -73,7 +79,7 @@ export class StatsTicker {
         bindings[key] = { publish_rate: this.rates(b, { routed: b.routed }, now)('routed') };
       }
     }
-    const producers = this.producers(vh.name, connections, now);
+    const producers = this.producers(vh, connections, departed, consumers, now);
     // channel publishes, queue deliveries and acks, and what departed objects left behind
     const t = totals.vhostCounters(vh);
     const rate = this.rates(vh, t, now);
@@ -88,41 +94,93 @@ export class StatsTicker {
     };
   }
 
-  /** Channels of the vhost's AMQP connections that published within PRODUCER_WINDOW_MS, per exchange. */
-  private producers(vhost: string, connections: Iterable<ConnectionHandle>, now: number): StatsTick['producers'] {
-    const out: StatsTick['producers'] = {};
+  /**
+   * Channels of the vhost's AMQP connections that published within PRODUCER_WINDOW_MS, per exchange;
+   * then channels that closed since (as gone) and the HTTP API. A reply through direct reply-to
+   * names the reply consumer it reached, and that consumer is reported with its delivered count.
+   */
+  private producers(vh: VirtualHost, connections: Iterable<ConnectionHandle>, departed: readonly ProducerSource[], consumers: StatsTick['consumers'], now: number): StatsTick['producers'] {
+    // the vhost's previous tick: a counter born since then counts from there
+    const since = this.last.get(vh)?.t;
+    const sources: ProducerSource[] = [];
+    const replies = new Map<string, { channel: string; consumer_tag: string }>();
     for (const conn of connections) {
-      if (conn.vhostName !== vhost) continue;
+      if (conn.vhostName !== vh.name) continue;
       const amqp = asAmqp(conn);
       if (amqp === undefined) continue;
       let named: string | undefined | null = null;
       for (const ch of amqp.channels.values()) {
+        const channel = channelName(conn.name, ch.id);
+        if (ch.replyTo !== undefined) {
+          const reply = ch.replyTo;
+          replies.set(reply.key, { channel, consumer_tag: reply.tag });
+          if (reply.delivered > 0) consumers[consumerStatsKey({ queue: REPLY_TO_QUEUE, channel, consumer_tag: reply.tag })] = this.replyConsumer(reply, channel, now, since);
+        }
         for (const counter of ch.published.values()) {
-          const prev = this.last.get(counter)?.values.published;
-          const rate = this.rates(counter, { published: counter.count }, now)('published');
-          if (prev === undefined ? counter.since > now - PRODUCER_WINDOW_MS : counter.count !== prev) this.lastPublish.set(counter, now);
-          const moved = this.lastPublish.get(counter);
-          if (moved === undefined || now - moved > PRODUCER_WINDOW_MS) continue;
-          if (named === null) {
-            const n = amqp.clientProperties.connection_name;
-            named = typeof n === 'string' && n !== '' ? n : Buffer.isBuffer(n) ? n.toString('utf8') : undefined;
-          }
-          const channel = channelName(conn.name, ch.id);
-          const p = {
-            connection: conn.name,
-            ...(named !== undefined ? { connection_name: named } : {}),
-            channel,
-            user: conn.user,
-            exchange: counter.exchange,
-            ...(counter.exchange === '' ? { routing_key: counter.routingKey } : {}),
-            published: counter.count,
-            publish_rate: rate,
-          };
-          out[producerStatsKey(p)] = p;
+          named ??= connectionNameOf(amqp.clientProperties);
+          sources.push({ vhost: vh.name, connection: conn.name, ...(named !== undefined ? { connection_name: named } : {}), channel, user: conn.user, counter });
         }
       }
     }
+    const out: StatsTick['producers'] = {};
+    for (const src of [...sources, ...departed]) {
+      const counter = src.counter;
+      const rate = this.counterRate(counter, counter.count, counter.since, now, since);
+      const prevCount = this.seen.get(counter);
+      this.seen.set(counter, counter.count);
+      if (prevCount === undefined ? counter.since > now - PRODUCER_WINDOW_MS : counter.count !== prevCount) this.lastPublish.set(counter, now);
+      const moved = this.lastPublish.get(counter);
+      if (moved === undefined || now - moved > PRODUCER_WINDOW_MS) continue;
+      const reply = counter.exchange === '' ? replies.get(counter.routingKey) : undefined;
+      const p: ProducerStats = {
+        connection: src.connection,
+        ...(src.connection_name !== undefined ? { connection_name: src.connection_name } : {}),
+        channel: src.channel,
+        user: src.user,
+        exchange: counter.exchange,
+        ...(counter.exchange === '' ? { routing_key: counter.routingKey } : {}),
+        published: counter.count,
+        publish_rate: rate,
+        ...(src.closedAt !== undefined ? { gone: true } : {}),
+        ...(reply !== undefined ? { reply_to: reply } : {}),
+      };
+      out[producerStatsKey(p)] = p;
+    }
     return out;
+  }
+
+  /** A direct reply-to consumer: replies are delivered without acks, so only deliveries count. */
+  private replyConsumer(reply: { tag: string; delivered: number }, channel: string, now: number, since: number | undefined): ConsumerStats {
+    const deliver = this.counterRate(reply, reply.delivered, undefined, now, since);
+    return {
+      queue: REPLY_TO_QUEUE,
+      consumer_tag: reply.tag,
+      channel,
+      delivered: reply.delivered,
+      redelivered: 0,
+      acked: 0,
+      rejected: 0,
+      deliver_rate: deliver,
+      ack_rate: 0,
+      reject_rate: 0,
+      redeliver_rate: 0,
+      unacked: 0,
+      prefetch: 0,
+    };
+  }
+
+  /**
+   * Per-second change of one counter since its previous tick. On its first tick, a counter born
+   * after the vhost's previous tick counted all of its value in this interval; an older one has no
+   * interval to go by yet (0).
+   */
+  private counterRate(obj: object, count: number, born: number | undefined, now: number, since: number | undefined): number {
+    const prev = this.last.get(obj);
+    if (prev === undefined && born !== undefined && since !== undefined && born > since && now > since) {
+      this.last.set(obj, { t: now, values: { n: count } });
+      return round1(count / ((now - since) / 1000));
+    }
+    return this.rates(obj, { n: count }, now)('n');
   }
 
   /** Per-second change since this object's previous tick; 0 on its first. */

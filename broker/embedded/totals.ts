@@ -22,6 +22,8 @@ export class Totals {
   private readonly connections = new Map<string, ConnectionHandle>();
   private readonly channels = new Map<string, Map<number, Channel>>();
   private readonly unsubscribe: () => void;
+  /** Told of each AMQP channel that closed, alone or with its connection (the live view's gone producers). */
+  onChannelClosed: ((ch: Channel) => void) | undefined;
 
   constructor(private readonly core: BrokerCore) {
     for (const vh of core.vhosts.values()) for (const q of vh.queues.values()) this.queues.set(queueKey(vh.name, q.name), q);
@@ -100,7 +102,10 @@ export class Totals {
         this.churn.channel_closed++;
         const chans = this.channels.get(e.connection);
         const ch = chans?.get(e.channel);
-        if (ch !== undefined) this.fold(ch.vhost.name, channelCounters(ch), PUBLISH_STATS);
+        if (ch !== undefined) {
+          this.fold(ch.vhost.name, channelCounters(ch), PUBLISH_STATS);
+          this.onChannelClosed?.(ch);
+        }
         chans?.delete(e.channel);
         return;
       }
@@ -111,6 +116,7 @@ export class Totals {
         for (const ch of this.channels.get(e.name)?.values() ?? []) {
           this.churn.channel_closed++;
           this.fold(ch.vhost.name, channelCounters(ch), PUBLISH_STATS);
+          this.onChannelClosed?.(ch);
         }
         if (c !== undefined && c.vhostName !== '') this.fold(c.vhostName, connectionCounters(c), OCTETS);
         this.connections.delete(e.name);

@@ -9,9 +9,10 @@ import type { BrokerCore } from '../core/broker-core';
 import type { BrokerEvent } from '../core/events';
 import type { Logger } from '../logger';
 import { isMonitor } from '../api/access-levels';
-import type { Actor, RatePoint, Row, StatsTick, TopologyChange, TopologySnapshot, VhostListener, VhostWatch } from '../api/broker-api';
+import { PRODUCER_WINDOW_MS, type Actor, type RatePoint, type Row, type StatsTick, type TopologyChange, type TopologySnapshot, type VhostListener, type VhostWatch } from '../api/broker-api';
 import { actorOf, vhostFor } from './access';
 import type { ApiConnection } from './api-connection';
+import { DepartedProducers } from './departed-producers';
 import { FLOW_INTERVAL_MS, FlowBudget, FlowSampler } from './flow-sampler';
 import type { ManagementContext } from './management-context';
 import { rateHistory, StatsTicker } from './stats-tick';
@@ -37,6 +38,7 @@ export class LiveState {
   private readonly watched = new Map<string, WatchedVhost>();
   private readonly ticker = new StatsTicker();
   private readonly sampler = new FlowSampler();
+  private readonly departed = new DepartedProducers();
   private unsubscribe: (() => void) | undefined;
   private diffTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
@@ -53,7 +55,12 @@ export class LiveState {
 
   watch(who: Actor, vhost: string, listener: VhostListener): Watch {
     const vh = vhostFor(this.core, who, vhost);
-    this.unsubscribe ??= this.core.on(this.onEvent);
+    if (this.unsubscribe === undefined) {
+      this.unsubscribe = this.core.on(this.onEvent);
+      this.mgmt.totals.onChannelClosed = (ch) => {
+        if (this.watched.has(ch.vhost.name)) this.departed.channelClosed(ch, Date.now());
+      };
+    }
     let w = this.watched.get(vhost);
     if (w === undefined) {
       w = { topology: new VhostTopology(this.core, this.mgmt, vhost), watches: new Set() };
@@ -153,6 +160,11 @@ export class LiveState {
     }
   }
 
+  /** A message published through the HTTP API: a producer of its own in the watched vhost. */
+  httpPublished(user: string, vhost: string, exchange: string, routingKey: string): void {
+    if (this.watched.has(vhost)) this.departed.httpPublished(vhost, user, exchange, routingKey, Date.now());
+  }
+
   // --- stats -----------------------------------------------------------------------------------
 
   private tickStats(): void {
@@ -160,7 +172,8 @@ export class LiveState {
     for (const [vhost, w] of this.watched) {
       const vh = this.core.getVhost(vhost);
       if (vh === undefined) continue;
-      const tick: StatsTick = this.ticker.tick(vh, this.mgmt.totals, this.core.connections, now);
+      const departed = this.departed.of(vhost, now, PRODUCER_WINDOW_MS);
+      const tick: StatsTick = this.ticker.tick(vh, this.mgmt.totals, this.core.connections, now, departed);
       for (const watch of [...w.watches]) this.tell(watch, 'stats', (l) => l.stats(tick));
     }
   }
@@ -211,6 +224,8 @@ export class LiveState {
   private stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.mgmt.totals.onChannelClosed = undefined;
+    this.departed.clear();
     if (this.diffTimer !== undefined) clearTimeout(this.diffTimer);
     if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
     this.diffTimer = undefined;

@@ -24,6 +24,7 @@ import { useStats } from '@/lib/client/stats-store';
 import { NODE_SIZE, parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
 import { useBindDialog } from './bind-dialog';
 import { FlowOverlay } from './flow-overlay';
+import { LabelLayerProvider } from './label-layer';
 import { edgeTypes, nodeTypes } from './types';
 import { useEntityActions } from './use-entity-actions';
 import { FAR_ZOOM, useIsFar } from './use-zoom-level';
@@ -59,6 +60,10 @@ function boundsOf(nodes: readonly GraphNode[]): { x: number; y: number; width: n
   }
   return { x: x1, y: y1, width: x2 - x1, height: y2 - y1 };
 }
+
+// module-level: a new object each render would have React Flow take them in again
+const DEFAULT_EDGE_OPTIONS = { interactionWidth: 16 };
+const PRO_OPTIONS = { hideAttribution: false };
 
 const isValidConnection: IsValidConnection = (c) => {
   const source = parseNodeId(c.source);
@@ -220,35 +225,44 @@ export function GraphCanvas() {
   }, [actions]);
 
   const far = useIsFar();
+  const big = nodes.length > 150;
+  const endFirstLook = useGraph((s) => s.endFirstLook);
+  // a move with an event is the user's (a fit or focus has none)
+  const onMoveStart = useCallback((e: MouseEvent | TouchEvent | null) => (e ? endFirstLook() : undefined), [endFirstLook]);
   return (
     <div className={far ? 'canvas far' : 'canvas'}>
-      <ReactFlow<GraphNode, GraphEdge>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        isValidConnection={isValidConnection}
-        onNodeDragStop={onNodeDragStop}
-        deleteKeyCode={null}
-        minZoom={MIN_ZOOM}
-        maxZoom={2.5}
-        onlyRenderVisibleElements={nodes.length > 150}
-        connectionRadius={28}
-        nodesFocusable
-        edgesFocusable
-        aria-label="Topology graph"
-        defaultEdgeOptions={{ interactionWidth: 16 }}
-        proOptions={{ hideAttribution: false }}
-      >
-        <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} className="canvas-bg" />
-        <OverviewMap />
-        <Controls showInteractive={false} position="bottom-left" className="zoom-controls" aria-label="Zoom controls" />
-        <FlowOverlay />
-        <ViewportRequests />
-      </ReactFlow>
+      <LabelLayerProvider cull={big}>
+        <ReactFlow<GraphNode, GraphEdge>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          isValidConnection={isValidConnection}
+          onNodeDragStop={onNodeDragStop}
+          onNodeDragStart={endFirstLook}
+          onMoveStart={onMoveStart}
+          onPaneClick={endFirstLook}
+          deleteKeyCode={null}
+          minZoom={MIN_ZOOM}
+          maxZoom={2.5}
+          onlyRenderVisibleElements={big}
+          connectionRadius={28}
+          nodesFocusable
+          edgesFocusable
+          aria-label="Topology graph"
+          defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+          proOptions={PRO_OPTIONS}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} className="canvas-bg" />
+          <OverviewMap />
+          <Controls showInteractive={false} position="bottom-left" className="zoom-controls" aria-label="Zoom controls" />
+          <FlowOverlay />
+          <ViewportRequests />
+        </ReactFlow>
+      </LabelLayerProvider>
     </div>
   );
 }

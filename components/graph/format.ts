@@ -20,3 +20,6 @@ export function bytes(n: number): string {
   if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
 }
+
+/** "1 msg", "12 msgs": a count with its unit. */
+export const count = (n: number, unit: string): string => `${compact(n)} ${unit}${n === 1 ? '' : 's'}`;

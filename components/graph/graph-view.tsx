@@ -20,11 +20,17 @@ import { BindDialog } from './bind-dialog';
 import { GraphCanvas } from './canvas';
 import { GraphToolbar } from './toolbar';
 
-/** Producers that show up this soon after the page first showed the vhost are framed in. */
+/** Producers that show up this soon after the page first showed the vhost are framed in, unless
+ * the user has panned, zoomed or selected meanwhile. */
 const FIRST_LOOK_MS = 8_000;
 
-/** Who published lately, as one string that changes only when a producer comes or goes. */
-const producerSet = (s: ReturnType<typeof useStats.getState>): string => Object.keys(s.producers).sort().join('\n');
+/** Who published lately, as one string that changes only when a producer comes, goes or its
+ * channel closes (then it is drawn as gone). */
+const producerSet = (s: ReturnType<typeof useStats.getState>): string =>
+  Object.entries(s.producers)
+    .map(([k, p]) => (p.gone ? `${k}\u0001` : k))
+    .sort()
+    .join('\n');
 
 function TopologyFeed() {
   const vhost = useSession((s) => s.vhost);
@@ -35,7 +41,7 @@ function TopologyFeed() {
   const producerKeys = useStats(producerSet);
   const producers = useMemo<ProducerDto[]>(() => {
     const all = useStats.getState().producers;
-    return producerKeys === '' ? [] : producerKeys.split('\n').flatMap((k) => (all[k] ? [all[k]] : []));
+    return producerKeys === '' ? [] : producerKeys.split('\n').flatMap((k) => all[k.replace('\u0001', '')] ?? []);
   }, [producerKeys]);
   // producers arrive with the first stats ticks, after the first look was framed: on a fresh
   // look, frame again once, so the first tutorial's producer is not left off-screen
@@ -50,7 +56,7 @@ function TopologyFeed() {
     if (look === null || look.vhost !== vhost) firstLook.current = { vhost, at: Date.now(), producers: producers.length > 0 };
     else if (!look.producers && producers.length > 0) {
       look.producers = true;
-      if (Date.now() - look.at < FIRST_LOOK_MS) useGraph.getState().requestFit();
+      if (Date.now() - look.at < FIRST_LOOK_MS) useGraph.getState().refitFirstLook();
     }
   }, [vhost, t.ready, t.exchanges, t.queues, t.bindings, t.consumers, producers]);
   return null;

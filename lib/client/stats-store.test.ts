@@ -26,7 +26,24 @@ describe('stats ticks', () => {
     expect(second.a).not.toBe(first.a);
     expect(second.a.messages_ready).toBe(6);
     expect(useStats.getState().history).toHaveLength(2);
-    expect(useStats.getState().bindings['x|queue|a|k'].publish_rate).toBe(6);
+    // rates are the mean of the ticks so far (5/s, then 6/s)
+    expect(useStats.getState().bindings['x|queue|a|k'].publish_rate).toBe(5.5);
+  });
+  it('average each rate over the last five ticks, from the measured rates only', () => {
+    useStats.getState().reset('/');
+    // a slow consumer: one message in every other second
+    const seen: number[] = [];
+    for (const r of [1, 0, 1, 0, 1, 0, 0, 0, 0, 0]) {
+      useStats.getState().applyTick('/', { ...tick(1), bindings: { 'x|queue|a|k': { publish_rate: r } } });
+      seen.push(useStats.getState().bindings['x|queue|a|k'].publish_rate);
+    }
+    expect(seen).toEqual([1, 0.5, 0.7, 0.5, 0.6, 0.4, 0.4, 0.2, 0.2, 0]);
+    // counts are not averaged
+    expect(useStats.getState().queues.a.messages_ready).toBe(1);
+    // an entity that went and came back starts a window of its own
+    useStats.getState().applyTick('/', { ...tick(1), bindings: {} });
+    useStats.getState().applyTick('/', { ...tick(1), bindings: { 'x|queue|a|k': { publish_rate: 4 } } });
+    expect(useStats.getState().bindings['x|queue|a|k'].publish_rate).toBe(4);
   });
   it('ignore ticks for another vhost and freeze the maps while frozen', () => {
     useStats.getState().reset('/');

@@ -1,7 +1,9 @@
 // Stats ticks from the live stream: per-queue counts and rates, per-exchange rates, and a rolling
 // history of the totals for the overview charts, seeded with the server's own recent history. Entries
 // that did not change keep their object identity, so a node selecting `queues[name]` re-renders
-// only when its own numbers move.
+// only when its own numbers move. The per-entity rates are the mean of the last RATE_WINDOW ticks'
+// measured rates: a slow consumer taking one message every other second reads a steady 0.5/s
+// instead of flickering 1/s, 0/s, 1/s. Counts are shown as measured.
 import { create } from 'zustand';
 import type { RatePoint, ServerMessage } from '../live/protocol';
 
@@ -26,6 +28,65 @@ function toHistoryPoint(p: RatePoint): HistoryPoint {
 
 /** Ten minutes at one tick a second. */
 const HISTORY_LENGTH = 600;
+
+/** Ticks (one a second) the rates shown are averaged over, and how the console says so. */
+export const RATE_WINDOW = 5;
+export const RATE_WINDOW_NOTE = 'average over 5 s';
+
+/** The rate fields of each per-entity map: these are averaged, every other field is taken as it is. */
+const RATE_FIELDS = {
+  queues: ['publish_rate', 'deliver_rate', 'ack_rate'],
+  exchanges: ['publish_in_rate', 'publish_out_rate'],
+  bindings: ['publish_rate'],
+  consumers: ['deliver_rate', 'ack_rate', 'reject_rate', 'redeliver_rate'],
+  producers: ['publish_rate'],
+} as const;
+type RateKind = keyof typeof RATE_FIELDS;
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/** The last RATE_WINDOW measured rates of each entity, by kind and key. */
+class RateWindows {
+  private readonly windows = new Map<string, number[][]>();
+
+  /** The tick's entries of one kind with their rates replaced by the window's means. */
+  smooth<T extends object>(kind: RateKind, entries: Record<string, T>): Record<string, T> {
+    const fields = RATE_FIELDS[kind] as readonly string[];
+    const out: Record<string, T> = {};
+    for (const [key, entry] of Object.entries(entries)) {
+      const id = `${kind}\u0000${key}`;
+      let window = this.windows.get(id);
+      if (window === undefined) this.windows.set(id, (window = []));
+      const values = entry as Record<string, unknown>;
+      window.push(fields.map((f) => (typeof values[f] === 'number' ? (values[f] as number) : 0)));
+      if (window.length > RATE_WINDOW) window.shift();
+      const smoothed: Record<string, unknown> = { ...values };
+      fields.forEach((f, i) => {
+        if (typeof values[f] !== 'number') return;
+        let sum = 0;
+        for (const w of window) sum += w[i];
+        smoothed[f] = round1(sum / window.length);
+      });
+      out[key] = smoothed as T;
+    }
+    return out;
+  }
+
+  /** Forgets entities the last tick did not have. */
+  prune(tick: Pick<StatsTick, RateKind>): void {
+    for (const id of this.windows.keys()) {
+      const at = id.indexOf('\u0000');
+      const kind = id.slice(0, at) as RateKind;
+      if ((tick[kind] ?? {})[id.slice(at + 1)] === undefined) this.windows.delete(id);
+    }
+  }
+
+  clear(): void {
+    this.windows.clear();
+  }
+}
+
+const rateWindows = new RateWindows();
 
 interface StatsState {
   vhost: string | null;
@@ -74,7 +135,7 @@ const sameConsumer = (a: ConsumerStats, b: ConsumerStats) =>
   a.unacked === b.unacked &&
   a.prefetch === b.prefetch;
 const sameProducer = (a: ProducerStats, b: ProducerStats) =>
-  a.published === b.published && a.publish_rate === b.publish_rate && a.connection_name === b.connection_name;
+  a.published === b.published && a.publish_rate === b.publish_rate && a.connection_name === b.connection_name && a.gone === b.gone;
 
 /** The new map, reusing unchanged entries; the old map itself when nothing changed. */
 function merge<T>(old: Record<string, T>, next: Record<string, T>, same: (a: T, b: T) => boolean): Record<string, T> {
@@ -118,15 +179,16 @@ export const useStats = create<StatsState>()((set, get) => ({
         queueActiveAt[name] = tick.ts;
       }
     }
+    rateWindows.prune(tick);
     set({
       ts: tick.ts,
       history,
       queueActiveAt,
-      queues: merge(s.queues, tick.queues ?? {}, sameQueue),
-      exchanges: merge(s.exchanges, tick.exchanges ?? {}, sameExchange),
-      bindings: merge(s.bindings, tick.bindings ?? {}, sameBinding),
-      consumers: merge(s.consumers, tick.consumers ?? {}, sameConsumer),
-      producers: merge(s.producers, tick.producers ?? {}, sameProducer),
+      queues: merge(s.queues, rateWindows.smooth('queues', tick.queues ?? {}), sameQueue),
+      exchanges: merge(s.exchanges, rateWindows.smooth('exchanges', tick.exchanges ?? {}), sameExchange),
+      bindings: merge(s.bindings, rateWindows.smooth('bindings', tick.bindings ?? {}), sameBinding),
+      consumers: merge(s.consumers, rateWindows.smooth('consumers', tick.consumers ?? {}), sameConsumer),
+      producers: merge(s.producers, rateWindows.smooth('producers', tick.producers ?? {}), sameProducer),
     });
   },
   seedHistory(vhost, points) {
@@ -138,6 +200,7 @@ export const useStats = create<StatsState>()((set, get) => ({
     set({ history: [...older, ...s.history].slice(-HISTORY_LENGTH) });
   },
   reset(vhost) {
+    rateWindows.clear();
     set({ vhost, ts: 0, queues: {}, exchanges: {}, bindings: {}, consumers: {}, producers: {}, queueActiveAt: {}, history: [] });
   },
   setFrozen(frozen) {

@@ -218,4 +218,8 @@ export interface ProducerDto {
   user: string;
   exchange: string;
   routing_key?: string;
+  /** its channel closed lately (a one-shot sender): drawn greyed for a few seconds */
+  gone?: boolean;
+  /** a direct reply-to reply: the reply consumer of the requesting channel */
+  reply_to?: { channel: string; consumer_tag: string };
 }

@@ -24,6 +24,13 @@ let wantedVhost = '/';
 // at most every MIN_APPLY_MS: a burst of hundreds of declares re-renders a big graph a few times a
 // second (each render walks every node and edge), not per diff.
 const MIN_APPLY_MS = 100;
+/** Each apply re-renders the whole graph, so a big vhost's applies are spaced further apart (in
+ * proportion to its size, up to MAX_APPLY_GAP_MS): the share of the main thread a burst takes stays
+ * bounded and the graph still trails the broker by well under a second. */
+const APPLY_MS_PER_ITEM = 0.2;
+const MAX_APPLY_GAP_MS = 400;
+/** exchanges, queues, bindings and consumers in the lists at the last apply */
+let listSize = 0;
 /** A bigger batch is applied over several frames, in order, so no one frame builds or tears down
  * hundreds of nodes and their lines at once. */
 const MAX_CHANGES_PER_APPLY = 1000;
@@ -52,7 +59,8 @@ function scheduleDiffs(): void {
     if (pendingChanges.length > 0) scheduleDiffs();
   };
   frame = { cancel };
-  const wait = Math.max(0, lastApply + MIN_APPLY_MS - performance.now());
+  const gap = Math.min(MAX_APPLY_GAP_MS, MIN_APPLY_MS + listSize * APPLY_MS_PER_ITEM);
+  const wait = Math.max(0, lastApply + gap - performance.now());
   if (typeof requestAnimationFrame !== 'function' || document.visibilityState !== 'visible') {
     // a hidden tab gets no animation frames: a timer keeps its lists current all the same
     timers.push(setTimeout(run, Math.max(16, wait)));
@@ -151,6 +159,8 @@ function applyDiff(qc: QueryClient, changes: Change[]): void {
   if (goneQueues.size > 0) {
     qc.setQueryData<ConsumerDto[]>(warrenKeys.consumers(vh), (old) => old?.filter((c) => !goneQueues.has(c.queue.name)));
   }
+  listSize = 0;
+  for (const [kind, key] of lists) if (kind !== 'connection') listSize += qc.getQueryData<Item[]>(key)?.length ?? 0;
 }
 
 function getClient(): LiveClient {

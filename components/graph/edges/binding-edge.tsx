@@ -1,18 +1,18 @@
 'use client';
 // A binding: exchange → queue or exchange → exchange, labelled with its routing key or header
 // arguments and the rate through it. Selected, it offers Unbind (so does Delete).
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { bezierPoint } from '@/lib/client/graph/bezier';
 import { parseNodeId, type BindingEdge } from '@/lib/client/graph/types';
 import type { BindingDto } from '@/lib/client/types';
 import { useGraph } from '@/lib/client/graph/store';
-import { useStats } from '@/lib/client/stats-store';
+import { RATE_WINDOW_NOTE, useStats } from '@/lib/client/stats-store';
 import { bindingStatsKey } from '@/lib/live/protocol';
 import { XIcon } from '../../ui/icons';
 import { rate } from '../format';
 import { useEntityActions } from '../use-entity-actions';
-import { useIsFar } from '../use-zoom-level';
+import { EdgeLabel, useLabelsFar } from '../label-layer';
 
 /** Messages per second through this binding; the default exchange's implicit bindings have no
  * counter of their own, so those show what enters the destination. */
@@ -26,6 +26,25 @@ function useBindingRate(target: string, binding: BindingDto | undefined): number
   });
 }
 
+/** Only a selected binding has it: the actions' hooks are not paid for by every edge. */
+function UnbindButton({ binding }: { binding: BindingDto }) {
+  const actions = useEntityActions();
+  return (
+    <button
+      type="button"
+      className="edge-unbind"
+      aria-label="Remove binding"
+      title="Remove binding (Delete)"
+      onClick={(e) => {
+        e.stopPropagation();
+        actions.unbind(binding);
+      }}
+    >
+      <XIcon size={12} />
+    </button>
+  );
+}
+
 /** a label's height and a little air: the step between stacked labels */
 const LANE_HEIGHT = 23;
 
@@ -36,8 +55,7 @@ function BindingEdgeView({ id, data, selected, sourceX, sourceY, targetX, target
   // several bindings on one line: their labels stack around it instead of covering each other
   const labelY = lineY + (data?.lane ?? 0) * LANE_HEIGHT;
   const inbound = useBindingRate(target, data?.binding);
-  const actions = useEntityActions();
-  const far = useIsFar();
+  const far = useLabelsFar();
   const label = data?.label ?? '';
   const active = inbound > 0;
   const toExchange = data?.binding.destination_type === 'exchange';
@@ -51,7 +69,7 @@ function BindingEdgeView({ id, data, selected, sourceX, sourceY, targetX, target
         interactionWidth={16}
       />
       {!far && (label !== '' || active || selected) && (
-        <EdgeLabelRenderer>
+        <EdgeLabel x={labelX} y={labelY}>
           <div
             className={`edge-label nodrag nopan${selected ? ' selected' : ''}${data?.dim ? ' dim' : ''}`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
@@ -62,23 +80,14 @@ function BindingEdgeView({ id, data, selected, sourceX, sourceY, targetX, target
                 {label}
               </span>
             )}
-            {active && <span className="edge-rate">{rate(inbound)}</span>}
-            {selected && data && (
-              <button
-                type="button"
-                className="edge-unbind"
-                aria-label="Remove binding"
-                title="Remove binding (Delete)"
-                onClick={(e) => {
-                  e.stopPropagation();
-                  actions.unbind(data.binding);
-                }}
-              >
-                <XIcon size={12} />
-              </button>
+            {active && (
+              <span className="edge-rate" title={`${rate(inbound)}: messages per second, ${RATE_WINDOW_NOTE}`}>
+                {rate(inbound)}
+              </span>
             )}
+            {selected && data && <UnbindButton binding={data.binding} />}
           </div>
-        </EdgeLabelRenderer>
+        </EdgeLabel>
       )}
     </>
   );

@@ -1,34 +1,48 @@
 'use client';
-// Producer → exchange (or → queue through the hidden default exchange), with the rate that
-// producer published there, as the broker counted it on its channel.
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+// Producer → exchange (or → queue through the hidden default exchange, or → the requesting
+// client's reply consumer for a direct reply-to reply), with the rate that producer published
+// there, as the broker counted it on its channel. A producer whose channel closed shows how many
+// it published instead.
+import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { PublishEdge } from '@/lib/client/graph/types';
-import { useProducerStats } from '@/lib/client/stats-store';
-import { rate } from '../format';
-import { useIsFar } from '../use-zoom-level';
+import { RATE_WINDOW_NOTE, useProducerStats } from '@/lib/client/stats-store';
+import { count, rate } from '../format';
+import { EdgeLabel, useLabelsFar } from '../label-layer';
 
 function PublishEdgeView({ id, data, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition }: EdgeProps<PublishEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const stats = useProducerStats(data?.statsKey ?? '');
-  const far = useIsFar();
+  const far = useLabelsFar();
   const r = stats?.publish_rate ?? 0;
+  const gone = stats?.gone === true;
+  const published = stats ? `${stats.published.toLocaleString('en-US')} published on this channel` : '';
   return (
     <>
-      <BaseEdge id={id} path={path} className={`gedge gedge-publish${r > 0 ? ' active' : ''}${data?.viaDefault ? ' via-default' : ''}${data?.dim ? ' dim' : ''}`} />
+      <BaseEdge
+        id={id}
+        path={path}
+        className={`gedge gedge-publish${r > 0 ? ' active' : ''}${gone ? ' gone' : ''}${data?.viaDefault ? ' via-default' : ''}${data?.dim ? ' dim' : ''}`}
+      />
       {!far && (
-        <EdgeLabelRenderer>
+        <EdgeLabel x={labelX} y={labelY}>
           <div
-            className={`edge-label edge-label-quiet${data?.viaDefault ? ' edge-label-stack' : ''}`}
+            className={`edge-label edge-label-quiet${data?.viaDefault || data?.reply ? ' edge-label-stack' : ''}`}
             data-publish-edge={data?.statsKey}
             data-publish-rate={r}
-            title={stats ? `${stats.published.toLocaleString('en-US')} published on this channel` : undefined}
+            data-published={stats?.published}
+            title={stats ? `${published}${gone ? ' (channel closed)' : ''}\n${rate(r)}: ${RATE_WINDOW_NOTE}` : undefined}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
             {data?.viaDefault && <span className="edge-via">via (AMQP default)</span>}
-            <span className={r > 0 ? 'edge-rate' : 'edge-sub'}>{rate(r)}</span>
+            {data?.reply && <span className="edge-via">direct reply-to</span>}
+            {gone && stats ? (
+              <span className="edge-sub">{count(stats.published, 'msg')}</span>
+            ) : (
+              <span className={r > 0 ? 'edge-rate' : 'edge-sub'}>{rate(r)}</span>
+            )}
           </div>
-        </EdgeLabelRenderer>
+        </EdgeLabel>
       )}
     </>
   );

@@ -124,6 +124,55 @@ describe('buildGraph', () => {
     expect(x('c|rpc_queue|s (1)|amq.ctag-rpc-server')).toBeLessThan(x('q|amq.gen-reply'));
     expect(x('q|amq.gen-reply')).toBeLessThan(x('c|amq.gen-reply|c (1)|amq.ctag-rpc-client'));
   });
+  it("draws a direct reply-to reply from the RPC server's consumer to the requesting client's reply consumer", () => {
+    const rpc: Topology = {
+      vhost: '/',
+      exchanges: [],
+      queues: [{ name: 'rpc_queue', vhost: '/', durable: false, auto_delete: false, exclusive: false, consumers: 1, arguments: {} }],
+      bindings: [],
+      consumers: [
+        {
+          consumer_tag: 'amq.ctag-server',
+          ack_required: true,
+          prefetch_count: 1,
+          exclusive: false,
+          arguments: {},
+          channel_details: { connection_name: 's', name: 's (1)', number: 1, user_provided_name: 'rpc-server' },
+          queue: { name: 'rpc_queue', vhost: '/' },
+        },
+      ],
+      producers: [
+        { connection: 'c', connection_name: 'rpc-client', channel: 'c (1)', user: 'guest', exchange: '', routing_key: 'rpc_queue' },
+        {
+          connection: 's',
+          connection_name: 'rpc-server',
+          channel: 's (1)',
+          user: 'guest',
+          exchange: '',
+          routing_key: 'amq.rabbitmq.reply-to.g1h2',
+          reply_to: { channel: 'c (1)', consumer_tag: 'amq.ctag-reply' },
+        },
+      ],
+    };
+    const g = buildGraph(rpc, { showBuiltins: false, filter: '' });
+    const reply = g.nodes.find((n) => n.id === 'c|amq.rabbitmq.reply-to|c (1)|amq.ctag-reply');
+    expect(reply?.type).toBe('consumer');
+    expect(reply?.data).toMatchObject({ name: 'rpc-client', queue: 'amq.rabbitmq.reply-to', ackRequired: false, statsKey: 'amq.rabbitmq.reply-to|c (1)|amq.ctag-reply' });
+    const edge = g.edges.find((e) => e.type === 'publish' && e.target === reply?.id);
+    expect(edge).toMatchObject({ source: 'c|rpc_queue|s (1)|amq.ctag-server', ariaLabel: 'replying from rpc-server to reply consumer amq.ctag-reply', data: { reply: true, viaDefault: false } });
+  });
+  it('draws a producer whose channel closed as gone', () => {
+    const t: Topology = {
+      vhost: '/',
+      exchanges: [],
+      queues: [{ name: 'hello', vhost: '/', durable: false, auto_delete: false, exclusive: false, consumers: 0, arguments: {} }],
+      bindings: [],
+      consumers: [],
+      producers: [{ connection: 'a', connection_name: 'send.py', channel: 'a (1)', user: 'guest', exchange: '', routing_key: 'hello', gone: true }],
+    };
+    const g = buildGraph(t, { showBuiltins: false, filter: '' });
+    expect(g.nodes.find((n) => n.type === 'producer')?.data).toMatchObject({ label: 'send.py', gone: true });
+  });
   it('names nodes and lines for screen readers by what they are, never by React Flow ids', () => {
     const g = buildGraph(topology, { showBuiltins: true, filter: '' });
     const label = (id: string) => g.edges.find((e) => e.id === id)?.ariaLabel;

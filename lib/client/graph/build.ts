@@ -192,7 +192,36 @@ function producerNode(p: ProducerDto): NodeSpec<ProducerNode> {
     id: producerId(p.channel),
     type: 'producer',
     ariaLabel: `Producer ${p.connection_name || p.channel}`,
-    data: { label: p.connection_name || p.channel, name: p.connection_name || null, channel: p.channel, connection: p.connection, user: p.user, dim: false },
+    data: { label: p.connection_name || p.channel, name: p.connection_name || null, channel: p.channel, connection: p.connection, user: p.user, gone: p.gone === true, dim: false },
+  };
+}
+
+/** RabbitMQ's direct reply-to pseudo queue: replies go straight to a consumer on the requesting channel. */
+export const REPLY_TO_QUEUE = 'amq.rabbitmq.reply-to';
+
+/** The reply consumer a direct reply-to reply reaches: not in any listing (RabbitMQ lists none), so
+ * drawn from the stats tick, named after the requesting client when it publishes too. */
+function replyConsumerNode(reply: { channel: string; consumer_tag: string }, producers: readonly ProducerDto[]): NodeSpec<ConsumerNode> {
+  const requester = producers.find((p) => p.channel === reply.channel && p.reply_to === undefined);
+  const name = requester?.connection_name || null;
+  return {
+    id: consumerId(REPLY_TO_QUEUE, reply.channel, reply.consumer_tag),
+    type: 'consumer',
+    ariaLabel: `Consumer ${name !== null ? `${name} ` : ''}${reply.consumer_tag} on ${REPLY_TO_QUEUE}`,
+    data: {
+      tag: reply.consumer_tag,
+      name,
+      statsKey: consumerStatsKey({ queue: REPLY_TO_QUEUE, channel: reply.channel, consumer_tag: reply.consumer_tag }),
+      publishes: false,
+      queue: REPLY_TO_QUEUE,
+      prefetch: 0,
+      ackRequired: false,
+      channel: reply.channel,
+      connection: requester?.connection ?? '',
+      user: requester?.user ?? '',
+      exclusive: false,
+      dim: false,
+    },
   };
 }
 
@@ -235,8 +264,10 @@ function producerEdges(producers: readonly ProducerDto[], nodes: Map<string, Nod
     return false;
   };
   for (const p of ordered) {
-    const viaDefault = p.exchange === '' && !nodes.has(exchangeId(''));
-    const target = targetOf(p);
+    const reply = p.reply_to;
+    const viaDefault = reply === undefined && p.exchange === '' && !nodes.has(exchangeId(''));
+    const target = reply !== undefined ? consumerId(REPLY_TO_QUEUE, reply.channel, reply.consumer_tag) : targetOf(p);
+    if (reply !== undefined && !nodes.has(target)) nodes.set(target, replyConsumerNode(reply, producers));
     if (!nodes.has(target)) continue;
     const mine = consumerOf.get(p.channel);
     const consumer = mine && !reaches(target, mine) ? mine : undefined;
@@ -250,8 +281,10 @@ function producerEdges(producers: readonly ProducerDto[], nodes: Map<string, Nod
     const statsKey = producerStatsKey(p);
     // with the default exchange shown, one line to it carries every queue's publishes
     if (edges.some((e) => e.id === id)) continue;
-    const ariaLabel = `publishing from ${p.connection_name || p.channel} to ${viaDefault ? `queue ${p.routing_key ?? ''}` : `exchange ${exchangeLabel(p.exchange)}`}`;
-    const edge: PublishEdge = { id, type: 'publish', source, target, sourceHandle: 'out', targetHandle: 'in', selectable: false, ariaLabel, data: { statsKey, viaDefault, dim: false } };
+    const to = reply !== undefined ? `reply consumer ${reply.consumer_tag}` : viaDefault ? `queue ${p.routing_key ?? ''}` : `exchange ${exchangeLabel(p.exchange)}`;
+    const ariaLabel = `${reply !== undefined ? 'replying' : 'publishing'} from ${p.connection_name || p.channel} to ${to}`;
+    const data = { statsKey, viaDefault, ...(reply !== undefined ? { reply: true } : {}), dim: false };
+    const edge: PublishEdge = { id, type: 'publish', source, target, sourceHandle: 'out', targetHandle: 'in', selectable: false, ariaLabel, data };
     edges.push(edge);
   }
 }

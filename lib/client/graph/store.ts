@@ -31,6 +31,8 @@ interface GraphState {
   loose: Map<string, number>;
   /** when the first look at this vhost's graph was framed (0: not yet) */
   framedAt: number;
+  /** the user panned, zoomed, selected or asked for a fit: the first look no longer follows declarations */
+  lookEnded: boolean;
   pinned: Record<string, XY>;
   selectedNodeId: string | null;
   selectedEdgeId: string | null;
@@ -55,6 +57,12 @@ interface GraphState {
   pin(id: string, position: XY): void;
   resetLayout(): void;
   requestFit(): void;
+  /** Frames the graph again as a first look does, while the user has not taken the view in hand. */
+  refitFirstLook(): void;
+  /** The user took the view in hand: from now on it moves only when they ask. */
+  endFirstLook(): void;
+  /** Still in the first look: declarations coming in are framed as they arrive. */
+  inFirstLook(): boolean;
   focusNode(id: string): void;
   select(nodeId: string | null, edgeId?: string | null): void;
 }
@@ -72,9 +80,10 @@ function sameData(a: Record<string, unknown>, b: Record<string, unknown>): boole
   return true;
 }
 
-/** A topology declared right after the page opened arrives in a few diffs: the first look is framed
- * again as they come, for this long; after that the view moves only when the user asks. */
-const FIRST_LOOK_MS = 1500;
+/** A topology declared right after the page opened (a script run as the page loads) arrives in
+ * diffs over a few seconds: the first look is framed again as they come, for this long or until the
+ * user pans, zooms or selects; after that the view moves only when the user asks. */
+export const FIRST_LOOK_MS = 5000;
 const SETTLE_MAX_NODES = 150;
 
 /** How long a node placed with no neighbour may still move next to its first one. */
@@ -133,6 +142,7 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
   // (small graphs only, and only when the shape changed)
   const settling =
     s.framedAt !== 0 &&
+    !s.lookEnded &&
     Date.now() - s.framedAt < FIRST_LOOK_MS &&
     built.nodes.length <= SETTLE_MAX_NODES &&
     Object.keys(s.pinned).length === 0 &&
@@ -194,6 +204,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
   layout: new Map(),
   loose: new Map(),
   framedAt: 0,
+  lookEnded: false,
   pinned: {},
   selectedNodeId: null,
   selectedEdgeId: null,
@@ -220,6 +231,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
       layout: new Map(),
       loose: new Map(),
       framedAt: 0,
+      lookEnded: false,
       pinned: loadPinned(vhost),
       selectedNodeId: null,
       selectedEdgeId: null,
@@ -227,7 +239,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
     });
   },
   reset() {
-    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false });
+    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, lookEnded: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false });
   },
   setTopology(t) {
     const s = get();
@@ -241,7 +253,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
     const now = Date.now();
     const count = next.nodes?.length ?? 0;
     if (s.framedAt === 0 && count > 0) set({ ...next, framedAt: now, fitToken: s.fitToken + 1, fitMode: 'initial' });
-    else if (s.framedAt !== 0 && now - s.framedAt < FIRST_LOOK_MS && count !== s.nodes.length) set({ ...next, fitToken: s.fitToken + 1, fitMode: 'initial' });
+    else if (s.inFirstLook() && count !== s.nodes.length) set({ ...next, fitToken: s.fitToken + 1, fitMode: 'initial' });
     else set(next);
   },
   setShowBuiltins(showBuiltins) {
@@ -273,13 +285,15 @@ export const useGraph = create<GraphState>()((set, get) => ({
   onNodesChange(changes) {
     const s = get();
     let selectedNodeId = s.selectedNodeId;
+    let picked = false;
     for (const c of changes) {
       if (c.type === 'select') {
+        picked ||= c.selected;
         if (c.selected) selectedNodeId = c.id;
         else if (selectedNodeId === c.id) selectedNodeId = null;
       } else if (c.type === 'remove' && selectedNodeId === c.id) selectedNodeId = null;
     }
-    set({ nodes: applyNodeChanges(changes, s.nodes), selectedNodeId });
+    set({ nodes: applyNodeChanges(changes, s.nodes), selectedNodeId, ...(picked ? { lookEnded: true } : {}) });
   },
   onEdgesChange(changes) {
     const s = get();
@@ -309,10 +323,21 @@ export const useGraph = create<GraphState>()((set, get) => ({
     set((x) => ({ fitToken: x.fitToken + 1, fitMode: 'all' }));
   },
   requestFit() {
-    set((s) => ({ fitToken: s.fitToken + 1, fitMode: 'all' }));
+    set((s) => ({ fitToken: s.fitToken + 1, fitMode: 'all', lookEnded: true }));
+  },
+  refitFirstLook() {
+    if (!get().lookEnded) set((s) => ({ fitToken: s.fitToken + 1, fitMode: 'initial' }));
+  },
+  endFirstLook() {
+    if (!get().lookEnded) set({ lookEnded: true });
+  },
+  inFirstLook() {
+    const s = get();
+    return s.framedAt !== 0 && !s.lookEnded && Date.now() - s.framedAt < FIRST_LOOK_MS;
   },
   focusNode(id) {
     set((s) => ({
+      lookEnded: true,
       focus: { id, token: (s.focus?.token ?? 0) + 1 },
       selectedNodeId: id,
       selectedEdgeId: null,
@@ -322,6 +347,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
   },
   select(nodeId, edgeId = null) {
     set((s) => ({
+      lookEnded: true,
       selectedNodeId: nodeId,
       selectedEdgeId: edgeId,
       nodes: s.nodes.map((n) => (!!n.selected === (n.id === nodeId) ? n : { ...n, selected: n.id === nodeId })),

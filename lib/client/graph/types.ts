@@ -58,6 +58,8 @@ export interface ProducerNodeData extends Record<string, unknown> {
   channel: string;
   connection: string;
   user: string;
+  /** its channel has closed: drawn greyed, with what it published, until it drops out */
+  gone: boolean;
   dim: boolean;
 }
 
@@ -90,6 +92,8 @@ export interface PublishEdgeData extends Record<string, unknown> {
   statsKey: string;
   /** straight to a queue through the default exchange, which is hidden */
   viaDefault: boolean;
+  /** a direct reply-to reply, into the requesting channel's reply consumer */
+  reply?: boolean;
   dim: boolean;
 }
 
