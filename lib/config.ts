@@ -1,7 +1,9 @@
 // Process configuration: environment variables and command-line flags with the same names
 // (`AMQP_PORT` / `--amqp-port`). Flags win over the environment; defaults need no configuration.
 import path from 'node:path';
+import fs from 'node:fs';
 import { ArgError, directory, oneOf, parseCommandLine, port, type Env } from '../cli-args';
+import { BrokerSpecError, parseBrokerSpec, type RemoteBrokerConfig } from './rabbitmq/broker-spec';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -19,7 +21,14 @@ export interface Config {
   dev: boolean;
   /** /metrics needs a monitoring user (`METRICS_AUTH`, `--metrics-auth true`); open by default, as RabbitMQ's. */
   metricsAuth: boolean;
+  /** Remote RabbitMQ clusters the console can switch to (`--rabbitmq NAME=url[,amqp-url]`, repeatable; `RABBITMQ_BROKERS`). */
+  rabbitmq: RemoteBrokerConfig[];
+  /** false with `--no-embedded`: no broker of Warren's own, the console shows the remote clusters only. */
+  embedded: boolean;
 }
+
+/** The embedded broker's name in the console's broker switcher and under /brokers/<name>/. */
+export const EMBEDDED_BROKER_NAME = 'warren';
 
 export const DEFAULTS = {
   amqpPort: 5672,
@@ -39,6 +48,10 @@ Options (each also readable from the environment variable in brackets):
   --data-dir <dir>  where durable state is kept      [DATA_DIR, default ${DEFAULTS.dataDir}]
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default ${DEFAULTS.logLevel}]
   --metrics-auth <b> true: /metrics needs a monitoring user [METRICS_AUTH, default false]
+  --rabbitmq NAME=http(s)://user:pass@host:15672[,amqp(s)://host:5672]
+                    also show a RabbitMQ cluster; repeatable [RABBITMQ_BROKERS, blank-separated]
+  --rabbitmq-ca <f> PEM CA file for the clusters' https/amqps URLs [RABBITMQ_CA_FILE]
+  --no-embedded     run the console without a broker of its own (needs --rabbitmq)
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -53,6 +66,9 @@ const OPTIONS = {
   'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
   'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
   'metrics-auth': { type: 'string', env: 'METRICS_AUTH', parse: oneOf(['true', 'false'] as const) },
+  rabbitmq: { type: 'string', env: 'RABBITMQ_BROKERS', multiple: true },
+  'rabbitmq-ca': { type: 'string', env: 'RABBITMQ_CA_FILE' },
+  'no-embedded': { type: 'boolean' },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -85,8 +101,30 @@ export function loadConfig(
     logLevel: values['log-level'] ?? DEFAULTS.logLevel,
     dev: values.dev,
     metricsAuth: values['metrics-auth'] === 'true',
+    rabbitmq: remoteBrokers(values.rabbitmq, values['rabbitmq-ca'], !values['no-embedded']),
+    embedded: !values['no-embedded'],
   };
   return { config, help: values.help };
+}
+
+function remoteBrokers(specs: string[], caFile: string | undefined, embedded: boolean): RemoteBrokerConfig[] {
+  if (caFile !== undefined && !fs.existsSync(caFile)) throw new ArgError(`--rabbitmq-ca: no file ${JSON.stringify(caFile)}`);
+  const out: RemoteBrokerConfig[] = [];
+  const names = new Set(embedded ? [EMBEDDED_BROKER_NAME] : []);
+  for (const raw of specs) {
+    let c: RemoteBrokerConfig;
+    try {
+      c = parseBrokerSpec(raw, caFile);
+    } catch (err) {
+      if (err instanceof BrokerSpecError) throw new ArgError(err.message);
+      throw err;
+    }
+    if (names.has(c.name)) throw new ArgError(`--rabbitmq: the name '${c.name}' is taken${c.name === EMBEDDED_BROKER_NAME ? ' by the embedded broker' : ''}`);
+    names.add(c.name);
+    out.push(c);
+  }
+  if (!embedded && out.length === 0) throw new ArgError('--no-embedded needs at least one --rabbitmq NAME=url: there would be no broker to show');
+  return out;
 }
 
 /** The host to put into URLs shown to people: the listen address, or localhost for "all". */
