@@ -31,11 +31,17 @@ export interface OptionSpec {
   env?: string;
   /** check and convert the value (flag or variable); without it the value is kept as given */
   parse?: Parser<unknown>;
+  /** the flag may be repeated: every value is kept, in order (the variable's are separated by blanks) */
+  multiple?: boolean;
 }
 
 type ValueOf<S> = S extends { type: 'boolean' }
   ? boolean
-  : S extends { parse: Parser<infer T> }
+  : S extends { multiple: true }
+    ? S extends { parse: Parser<infer T> }
+      ? T[]
+      : string[]
+    : S extends { parse: Parser<infer T> }
     ? T | undefined
     : string | undefined;
 
@@ -70,6 +76,7 @@ export function parseCommandLine<const O extends Record<string, OptionSpec>>(
   const { tokens } = parseArgs({ args: [...argv], options: config, strict: false, allowPositionals: true, tokens: true });
 
   const given = new Map<string, { value: string | boolean; flag: string }>();
+  const repeated = new Map<string, { value: string; flag: string }[]>();
   const positionals: string[] = [];
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
@@ -94,6 +101,7 @@ export function parseCommandLine<const O extends Record<string, OptionSpec>>(
       throw new ArgError(`${token.rawName} needs a value`);
     }
     given.set(token.name, { value: token.value, flag: token.rawName });
+    if (spec.multiple === true) repeated.set(token.name, [...(repeated.get(token.name) ?? []), { value: token.value, flag: token.rawName }]);
   }
 
   const values: Record<string, unknown> = {};
@@ -101,6 +109,14 @@ export function parseCommandLine<const O extends Record<string, OptionSpec>>(
     const flag = given.get(name);
     if (spec.type === 'boolean') {
       values[name] = flag !== undefined;
+      continue;
+    }
+    if (spec.multiple === true) {
+      let all = repeated.get(name);
+      if (all === undefined && spec.env !== undefined && env[spec.env] !== undefined) {
+        all = env[spec.env]!.split(/\s+/).filter((s) => s !== '').map((value) => ({ value, flag: spec.env! }));
+      }
+      values[name] = (all ?? []).map((v) => (spec.parse ? spec.parse(v.value, v.flag) : v.value));
       continue;
     }
     let raw: string | undefined;

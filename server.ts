@@ -9,10 +9,9 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { createBroker, createLogger, type Broker } from './broker/index';
-import { createLiveEndpoint } from './lib/live/index';
-import { managementFront } from './lib/management/http-server';
 import { amqpMaxConnections, createLimitedHttpServer, httpLimits } from './lib/http-limits';
-import { ConfigError, USAGE, displayHost, loadConfig, type Config } from './lib/config';
+import { ConfigError, EMBEDDED_BROKER_NAME, USAGE, displayHost, loadConfig, type Config } from './lib/config';
+import { createBrokerDirectory } from './lib/broker-directory';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 export const LIVE_PATH = '/api/ws';
@@ -53,7 +52,8 @@ function closeHttp(server: http.Server): Promise<void> {
 }
 
 export interface RunningServer {
-  broker: Broker;
+  /** undefined with --no-embedded */
+  broker: Broker | undefined;
   consoleUrl: string;
   amqpUrl: string;
   /** Stops HTTP (in-flight requests get a moment), then the broker (clients get 320). */
@@ -62,7 +62,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config): Promise<RunningServer> {
   const limits = httpLimits();
-  const broker = await createBroker({
+  const broker = !config.embedded ? undefined : await createBroker({
     maxConnections: amqpMaxConnections(),
     port: config.amqpPort,
     host: config.host,
@@ -77,7 +77,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     port = await listen(server, config.port, config.host);
   } catch (err) {
-    await broker.close('startup failed');
+    await broker?.close('startup failed');
     throw err;
   }
   const hostname = displayHost(config.host);
@@ -96,10 +96,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const ready = app.prepare();
   const handle = app.getRequestHandler();
   const log = createLogger(config.logLevel);
-  const live = createLiveEndpoint(broker, { log });
-  const management = managementFront(broker, { amqpPort: broker.port, log, metricsAuth: config.metricsAuth });
+  // the embedded broker and any --rabbitmq clusters; the default keeps RabbitMQ's own paths
+  const brokers = createBrokerDirectory({
+    embedded: broker && { name: EMBEDDED_BROKER_NAME, broker },
+    remotes: config.rabbitmq,
+    log,
+    metricsAuth: config.metricsAuth,
+  });
+  const { live, management } = brokers.default;
 
   server.on('request', (req, res) => {
+    if (brokers.handleRequest(req, res)) return;
     if (management(req, res)) return;
     ready
       .then(() => handle(req, res))
@@ -114,6 +121,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     socket.on('error', () => socket.destroy());
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === LIVE_PATH) return live.handleUpgrade(req, socket, head);
+    if (brokers.handleUpgrade(req, socket, head, LIVE_PATH)) return;
     if (config.dev && pathname.startsWith('/_next/') && nextUpgrades.emit('upgrade', req, socket, head)) return;
     rejectUpgrade(socket, 404, 'Not Found');
   });
@@ -121,9 +129,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     await ready;
   } catch (err) {
-    live.close();
+    await brokers.close();
     await closeHttp(server);
-    await broker.close('startup failed');
+    await broker?.close('startup failed');
     throw err;
   }
 
@@ -131,13 +139,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return {
     broker,
     consoleUrl: `http://${hostname}:${port}/`,
-    amqpUrl: `amqp://${hostname}:${broker.port}`,
+    amqpUrl: broker ? `amqp://${hostname}:${broker.port}` : 'none (--no-embedded)',
     close(reason = 'shutdown') {
       closing ??= (async () => {
-        live.close();
+        await brokers.close();
         await closeHttp(server);
         await app.close().catch(() => {});
-        await broker.close(reason);
+        await broker?.close(reason);
       })();
       return closing;
     },

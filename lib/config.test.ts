@@ -9,16 +9,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 describe('loadConfig', () => {
   it('needs no configuration at all', () => {
     expect(loadConfig([], {})).toEqual({
-      config: { amqpPort: 5672, port: 15672, host: undefined, dataDir: path.resolve(DEFAULTS.dataDir), logLevel: 'info', dev: false, metricsAuth: false },
+      config: { amqpPort: 5672, port: 15672, host: undefined, dataDir: path.resolve(DEFAULTS.dataDir), logLevel: 'info', dev: false, metricsAuth: false, rabbitmq: [], embedded: true },
       help: false,
     });
   });
 
   it('reads every setting from the environment, and flags of the same names over it', () => {
     const env = { AMQP_PORT: '5673', PORT: '8080', HOST: '127.0.0.1', DATA_DIR: '/tmp/w', LOG_LEVEL: 'warn' };
-    expect(loadConfig([], env).config).toEqual({ amqpPort: 5673, port: 8080, host: '127.0.0.1', dataDir: '/tmp/w', logLevel: 'warn', dev: false, metricsAuth: false });
+    expect(loadConfig([], env).config).toEqual({ amqpPort: 5673, port: 8080, host: '127.0.0.1', dataDir: '/tmp/w', logLevel: 'warn', dev: false, metricsAuth: false, rabbitmq: [], embedded: true });
     const flags = ['--amqp-port', '0', '--port=0', '--host', '::1', '--data-dir', 'rel', '--log-level', 'DEBUG', '--dev'];
-    expect(loadConfig(flags, env).config).toEqual({ amqpPort: 0, port: 0, host: '::1', dataDir: path.resolve('rel'), logLevel: 'debug', dev: true, metricsAuth: false });
+    expect(loadConfig(flags, env).config).toEqual({ amqpPort: 0, port: 0, host: '::1', dataDir: path.resolve('rel'), logLevel: 'debug', dev: true, metricsAuth: false, rabbitmq: [], embedded: true });
   });
 
   it('METRICS_AUTH / --metrics-auth: true makes /metrics need a monitoring user', () => {
@@ -39,6 +39,24 @@ describe('loadConfig', () => {
       expect(() => loadConfig([], { DISK_FREE_LIMIT: bad })).toThrow(new ConfigError(`DISK_FREE_LIMIT must be a size in bytes, or with a unit (50MB, 1GB, 512MiB), got ${JSON.stringify(bad)}`));
     }
     expect(USAGE).toContain('--disk-free-limit');
+  });
+
+  it('--rabbitmq NAME=url[,amqp-url] (repeatable) adds remote clusters; --no-embedded needs one', () => {
+    const c = loadConfig(['--rabbitmq', 'prod=https://ops:s3cr%40t@rmq.example:15671,amqps://rmq.example:5671', '--rabbitmq=dev=http://guest:guest@127.0.0.1:15701'], {}).config;
+    expect(c.rabbitmq).toEqual([
+      { name: 'prod', managementUrl: 'https://rmq.example:15671', amqpUrl: 'amqps://rmq.example:5671', credentials: { username: 'ops', password: 's3cr@t' } },
+      { name: 'dev', managementUrl: 'http://127.0.0.1:15701', credentials: { username: 'guest', password: 'guest' } },
+    ]);
+    expect(c.embedded).toBe(true);
+    expect(loadConfig(['--no-embedded'], { RABBITMQ_BROKERS: 'a=http://u:p@h:1 b=http://u:p@h:2' }).config).toMatchObject({ embedded: false, rabbitmq: [{ name: 'a' }, { name: 'b' }] });
+    expect(() => loadConfig(['--no-embedded'], {})).toThrow(ConfigError);
+    expect(() => loadConfig(['--rabbitmq', 'warren=http://u:p@h:1'], {})).toThrow(/taken by the embedded broker/);
+    expect(() => loadConfig(['--rabbitmq', 'a=http://u:p@h:1', '--rabbitmq', 'a=http://u:p@h:2'], {})).toThrow(/taken/);
+    expect(() => loadConfig(['--rabbitmq', 'a=ftp://u:p@h:1'], {})).toThrow(/http/);
+    expect(() => loadConfig(['--rabbitmq', 'a=http://h:1'], {})).toThrow(/needs a user/);
+    // a wrong URL is reported without the password in it
+    expect(() => loadConfig(['--rabbitmq', 'a=http://u:topsecret@h:1,ftp://x'], {})).toThrow(/^(?!.*topsecret)/);
+    expect(() => loadConfig(['--rabbitmq-ca', '/no/such/ca.pem', '--rabbitmq', 'a=https://u:p@h:1'], {})).toThrow(/no file/);
   });
 
   it('takes wildcard hosts and empty variables as unset', () => {

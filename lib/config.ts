@@ -1,7 +1,9 @@
 // Process configuration: environment variables and command-line flags with the same names
 // (`AMQP_PORT` / `--amqp-port`). Flags win over the environment; defaults need no configuration.
 import path from 'node:path';
+import fs from 'node:fs';
 import { ArgError, byteSize, directory, oneOf, parseCommandLine, port, type Env } from '../cli-args';
+import { BrokerSpecError, parseBrokerSpec, type RemoteBrokerConfig } from './rabbitmq/broker-spec';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -21,7 +23,14 @@ export interface Config {
   metricsAuth: boolean;
   /** Publishers are blocked below this many bytes free in DATA_DIR (`DISK_FREE_LIMIT`, `--disk-free-limit`); undefined: the broker's 50 MB. */
   diskFreeLimit?: number;
+  /** Remote RabbitMQ clusters the console can switch to (`--rabbitmq NAME=url[,amqp-url]`, repeatable; `RABBITMQ_BROKERS`). */
+  rabbitmq: RemoteBrokerConfig[];
+  /** false with `--no-embedded`: no broker of Warren's own, the console shows the remote clusters only. */
+  embedded: boolean;
 }
+
+/** The embedded broker's name in the console's broker switcher and under /brokers/<name>/. */
+export const EMBEDDED_BROKER_NAME = 'warren';
 
 export const DEFAULTS = {
   amqpPort: 5672,
@@ -43,6 +52,10 @@ Options (each also readable from the environment variable in brackets):
   --metrics-auth <b> true: /metrics needs a monitoring user [METRICS_AUTH, default false]
   --disk-free-limit <size>  block publishers below this free space in the data dir,
                     in bytes or e.g. 50MB, 1GB            [DISK_FREE_LIMIT, default 50MB]
+  --rabbitmq NAME=http(s)://user:pass@host:15672[,amqp(s)://host:5672]
+                    also show a RabbitMQ cluster; repeatable [RABBITMQ_BROKERS, blank-separated]
+  --rabbitmq-ca <f> PEM CA file for the clusters' https/amqps URLs [RABBITMQ_CA_FILE]
+  --no-embedded     run the console without a broker of its own (needs --rabbitmq)
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -58,6 +71,9 @@ const OPTIONS = {
   'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
   'metrics-auth': { type: 'string', env: 'METRICS_AUTH', parse: oneOf(['true', 'false'] as const) },
   'disk-free-limit': { type: 'string', env: 'DISK_FREE_LIMIT', parse: byteSize },
+  rabbitmq: { type: 'string', env: 'RABBITMQ_BROKERS', multiple: true },
+  'rabbitmq-ca': { type: 'string', env: 'RABBITMQ_CA_FILE' },
+  'no-embedded': { type: 'boolean' },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -91,8 +107,30 @@ export function loadConfig(
     dev: values.dev,
     metricsAuth: values['metrics-auth'] === 'true',
     diskFreeLimit: values['disk-free-limit'],
+    rabbitmq: remoteBrokers(values.rabbitmq, values['rabbitmq-ca'], !values['no-embedded']),
+    embedded: !values['no-embedded'],
   };
   return { config, help: values.help };
+}
+
+function remoteBrokers(specs: string[], caFile: string | undefined, embedded: boolean): RemoteBrokerConfig[] {
+  if (caFile !== undefined && !fs.existsSync(caFile)) throw new ArgError(`--rabbitmq-ca: no file ${JSON.stringify(caFile)}`);
+  const out: RemoteBrokerConfig[] = [];
+  const names = new Set(embedded ? [EMBEDDED_BROKER_NAME] : []);
+  for (const raw of specs) {
+    let c: RemoteBrokerConfig;
+    try {
+      c = parseBrokerSpec(raw, caFile);
+    } catch (err) {
+      if (err instanceof BrokerSpecError) throw new ArgError(err.message);
+      throw err;
+    }
+    if (names.has(c.name)) throw new ArgError(`--rabbitmq: the name '${c.name}' is taken${c.name === EMBEDDED_BROKER_NAME ? ' by the embedded broker' : ''}`);
+    names.add(c.name);
+    out.push(c);
+  }
+  if (!embedded && out.length === 0) throw new ArgError('--no-embedded needs at least one --rabbitmq NAME=url: there would be no broker to show');
+  return out;
 }
 
 /** The host to put into URLs shown to people: the listen address, or localhost for "all". */

@@ -6,6 +6,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { useSession } from '@/lib/client/session';
 import { ChartIcon, GraphIcon, LogoutIcon, TableIcon } from '../ui/icons';
+import { BrokerSwitcher } from './broker-switcher';
 import { LiveBadge } from './live-badge';
 import { ThemeToggle } from './theme-toggle';
 import { VhostSwitcher } from './vhost-switcher';
@@ -62,6 +63,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
           })}
         </nav>
         <div className="appbar-end">
+          <BrokerSwitcher />
           <VhostSwitcher />
           <LiveBadge />
           <div className="user-chip" title={session.tags.length ? `tags: ${session.tags.join(', ')}` : undefined}>

@@ -1,5 +1,6 @@
 // The management API over fetch: basic auth from the session, JSON in and out, errors as values
 // with the HTTP status and RabbitMQ's `reason`.
+import { brokerPath } from './broker-choice';
 import { basicAuth, useSession } from './session';
 import type { BindingDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
 
@@ -42,7 +43,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, {
+    res = await fetch(brokerPath(path), {
       method: opts.method ?? 'GET',
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),

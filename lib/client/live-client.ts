@@ -1,6 +1,7 @@
 // The WebSocket to /api/ws: authenticates with the session's credentials, picks a vhost, and
 // reconnects with backoff when the connection drops. Messages are handed to one listener; what
 // they change (query cache, stores) is decided in use-live.ts.
+import { brokerPath } from './broker-choice';
 import type { ClientMessage, ServerMessage } from '../live/protocol';
 import type { LiveStatus } from './live-status';
 
@@ -74,7 +75,7 @@ export class LiveClient {
   private open(): void {
     if (this.stopped || this.credentials === null) return;
     this.callbacks.status(this.attempt === 0 ? 'connecting' : 'reconnecting', '');
-    const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api/ws`;
+    const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${brokerPath('/api/ws')}`;
     let ws: WebSocket;
     try {
       ws = new WebSocket(url);

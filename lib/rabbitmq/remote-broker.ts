@@ -1,0 +1,435 @@
+// The broker API over a remote RabbitMQ 3.x/4.x cluster: reads and changes through its management
+// HTTP API, consuming through AMQP (remote-consumer.ts), live topology from amq.rabbitmq.event or
+// polling (remote-watch.ts).
+//
+// Who acts: every call runs with the console user's own RabbitMQ credentials, kept server-side
+// (in this object's memory, never sent to a browser) from the login that produced the Actor. So the
+// cluster itself applies that user's tags and vhost permissions, and its refusals come back in its
+// own words. The configured account (the URL's user) is used only for what no user asked for: the
+// event subscription and polling behind watches, info(), alarms() and metrics().
+import type {
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec,
+  GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
+  Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
+} from '../../broker/index';
+import { BrokerError, isLoopback } from '../../broker/index';
+import { ManagementClient, p, type Credentials } from './management-client';
+import type { RemoteBrokerConfig } from './broker-spec';
+import { consumeRemote } from './remote-consumer';
+import { RemoteWatches } from './remote-watch';
+
+/** A successful login is trusted this long before the cluster is asked again (one request per API call otherwise). */
+const LOGIN_CACHE_MS = 10_000;
+
+interface Session {
+  password: string;
+  actor: Actor;
+  checked: number;
+}
+
+export function tagsOf(raw: unknown): string[] {
+  if (Array.isArray(raw)) return raw.map(String);
+  if (typeof raw === 'string') return raw.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  return [];
+}
+
+function historyQuery(h: HistoryQuery | undefined): string {
+  const parts: string[] = [];
+  if (h?.msgRates) parts.push(`msg_rates_age=${h.msgRates.age}`, `msg_rates_incr=${h.msgRates.incr}`);
+  if (h?.lengths) parts.push(`lengths_age=${h.lengths.age}`, `lengths_incr=${h.lengths.incr}`);
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function stat(row: Row, key: string): number {
+  return num((row.message_stats as Row | undefined)?.[key]);
+}
+
+export class RemoteBrokerApi implements BrokerApi {
+  readonly name: string;
+  readonly config: RemoteBrokerConfig;
+  readonly http: ManagementClient;
+  /** the configured account: for what no console user asked for */
+  readonly service: Credentials;
+  private readonly sessions = new Map<string, Session>();
+  private readonly accessListeners = new Set<(e: AccessEvent) => void>();
+  private readonly watches: RemoteWatches;
+
+  constructor(config: RemoteBrokerConfig) {
+    this.name = config.name;
+    this.config = config;
+    this.http = new ManagementClient({ baseUrl: config.managementUrl, caFile: config.caFile });
+    this.service = config.credentials;
+    this.watches = new RemoteWatches(this, (e) => this.accessChanged(e));
+  }
+
+  async close(): Promise<void> {
+    await this.watches.close();
+    this.http.close();
+  }
+
+  /** The credentials a call runs with: the actor's own, from its login. */
+  creds(who: Actor): Credentials {
+    const s = this.sessions.get(who.name);
+    if (s !== undefined) return { username: who.name, password: s.password };
+    if (who.name === this.service.username) return this.service;
+    throw new BrokerError('not_authorised', `no RabbitMQ login of '${who.name}' on broker '${this.name}': log in again`);
+  }
+
+  private accessChanged(e: AccessEvent): void {
+    if (e.type === 'users.changed') for (const s of this.sessions.values()) s.checked = 0;
+    for (const l of [...this.accessListeners]) l(e);
+  }
+
+  // --- identity ----------------------------------------------------------------------------------
+
+  async info(): Promise<BrokerInfo> {
+    const o = await this.http.request<Row>(this.service, 'GET', '/api/overview?columns=product_name,product_version,rabbitmq_version,node,cluster_name,listeners');
+    const listeners = (o.listeners as Row[] | undefined) ?? [];
+    const amqp = listeners.find((l) => l.protocol === 'amqp');
+    const url = this.config.amqpUrl !== undefined ? new URL(this.config.amqpUrl) : undefined;
+    return {
+      kind: 'rabbitmq',
+      product: String(o.product_name ?? 'RabbitMQ'),
+      productVersion: String(o.product_version ?? o.rabbitmq_version ?? ''),
+      rabbitmqVersion: String(o.rabbitmq_version ?? ''),
+      node: String(o.node ?? ''),
+      clusterName: String(o.cluster_name ?? ''),
+      amqp: url !== undefined
+        ? { host: url.hostname, port: Number(url.port || (url.protocol === 'amqps:' ? 5671 : 5672)) }
+        : { host: this.http.baseUrl.hostname, port: num(amqp?.port) || 5672 },
+    };
+  }
+
+  async authenticate(username: string, password: string, peerAddress: string | undefined): Promise<Actor> {
+    // RabbitMQ's guest is loopback-only; the cluster sees the console as its client, so the console's own peer decides
+    if (username === 'guest' && !isLoopback(peerAddress)) throw new BrokerError('not_authorised', 'Login failed');
+    const s = this.sessions.get(username);
+    if (s !== undefined && s.password === password && Date.now() - s.checked < LOGIN_CACHE_MS) return s.actor;
+    const me = await this.http.request<Row>({ username, password }, 'GET', '/api/whoami');
+    const actor: Actor = { name: String(me.name ?? username), tags: tagsOf(me.tags) };
+    this.sessions.set(username, { password, actor, checked: Date.now() });
+    return actor;
+  }
+
+  async actor(name: string): Promise<Actor | undefined> {
+    const s = this.sessions.get(name);
+    if (s === undefined) {
+      const u = await this.http.getOptional<Row>(this.service, p('users', name));
+      return u === undefined ? undefined : { name, tags: tagsOf(u.tags) };
+    }
+    try {
+      const me = await this.http.request<Row>({ username: name, password: s.password }, 'GET', '/api/whoami');
+      s.actor = { name, tags: tagsOf(me.tags) };
+      s.checked = Date.now();
+      return s.actor;
+    } catch (err) {
+      if ((err as BrokerError).kind !== 'not_authorised') throw err;
+      // deleted, or the password changed: this login is over
+      this.sessions.delete(name);
+      return undefined;
+    }
+  }
+
+  async vhostAccess(who: Actor, vhost: string): Promise<'allowed' | 'refused' | 'missing'> {
+    // GET /api/vhosts/<name> is for administrators; the list holds exactly the vhosts the user may use
+    const mine = await this.http.request<Row[]>(this.creds(who), 'GET', '/api/vhosts?columns=name');
+    if (mine.some((v) => v.name === vhost)) return 'allowed';
+    const exists = await this.http.getOptional<Row>(this.service, p('vhosts', vhost)).catch(() => undefined);
+    return exists === undefined ? 'missing' : 'refused';
+  }
+
+  onAccessChange(listener: (e: AccessEvent) => void): () => void {
+    this.accessListeners.add(listener);
+    return () => this.accessListeners.delete(listener);
+  }
+
+  // --- overview, nodes, health -------------------------------------------------------------------
+
+  async overview(who: Actor, history?: HistoryQuery): Promise<Row> {
+    return this.http.request<Row>(this.creds(who), 'GET', `/api/overview${historyQuery(history)}`);
+  }
+
+  async nodes(who: Actor): Promise<Row[]> {
+    return this.http.request<Row[]>(this.creds(who), 'GET', '/api/nodes');
+  }
+
+  async aliveness(who: Actor, vhost: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const r = await this.http.request<Row>(this.creds(who), 'GET', p('aliveness-test', vhost));
+    return r.status === 'ok' ? { ok: true } : { ok: false, reason: String(r.reason ?? r.status) };
+  }
+
+  async alarms(): Promise<{ node: string; resource: 'memory' | 'disk' }[]> {
+    const nodes = await this.http.request<Row[]>(this.service, 'GET', '/api/nodes?columns=name,mem_alarm,disk_free_alarm');
+    const out: { node: string; resource: 'memory' | 'disk' }[] = [];
+    for (const n of nodes) {
+      if (n.mem_alarm === true) out.push({ node: String(n.name), resource: 'memory' });
+      if (n.disk_free_alarm === true) out.push({ node: String(n.name), resource: 'disk' });
+    }
+    return out;
+  }
+
+  async metrics(): Promise<MetricsSample> {
+    const [o, nodes] = await Promise.all([
+      this.http.request<Row>(this.service, 'GET', '/api/overview?columns=object_totals,queue_totals,message_stats'),
+      this.http.request<Row[]>(this.service, 'GET', '/api/nodes?columns=mem_used,mem_limit,mem_alarm'),
+    ]);
+    const totals = (o.object_totals as Row | undefined) ?? {};
+    const q = (o.queue_totals as Row | undefined) ?? {};
+    const mem = nodes.reduce<{ used: number; limit: number; alarm: boolean }>((m, n) => ({ used: m.used + num(n.mem_used), limit: m.limit + num(n.mem_limit), alarm: m.alarm || n.mem_alarm === true }), { used: 0, limit: 0, alarm: false });
+    return {
+      queues: {
+        count: num(totals.queues), ready: num(q.messages_ready), unacked: num(q.messages_unacknowledged), consumers: num(totals.consumers),
+        published: stat(o, 'publish'), delivered: stat(o, 'deliver_get'), acked: stat(o, 'ack'),
+      },
+      exchanges: { count: num(totals.exchanges), publishIn: stat(o, 'publish'), publishOut: stat(o, 'deliver_get') },
+      connections: num(totals.connections),
+      channels: num(totals.channels),
+      consumers: num(totals.consumers),
+      // the cluster's memory as its nodes count it (the console's own process is not the broker)
+      memory: { rss: mem.used, heapUsed: mem.used, limit: mem.limit, alarm: mem.alarm },
+    };
+  }
+
+  async *metricsPerObject(opts: { chunkSize?: number; kind?: 'queues' | 'exchanges' } = {}): AsyncIterable<MetricsChunk> {
+    if (opts.kind !== 'exchanges') {
+      const cols = 'vhost,name,messages_ready,messages_unacknowledged,consumers,message_stats.publish,message_stats.deliver_get,message_stats.ack';
+      for (const chunk of await this.pages(`/api/queues`, `columns=${cols}`)) {
+        yield {
+          exchanges: [],
+          queues: chunk.map((r) => ({
+            vhost: String(r.vhost), name: String(r.name), ready: num(r.messages_ready), unacked: num(r.messages_unacknowledged),
+            consumers: num(r.consumers), published: stat(r, 'publish'), delivered: stat(r, 'deliver_get'), acked: stat(r, 'ack'),
+          })),
+        };
+      }
+    }
+    if (opts.kind !== 'queues') {
+      const cols = 'vhost,name,message_stats.publish_in,message_stats.publish_out';
+      for (const chunk of await this.pages(`/api/exchanges`, `columns=${cols}`)) {
+        yield { queues: [], exchanges: chunk.map((r) => ({ vhost: String(r.vhost), name: String(r.name), publishIn: stat(r, 'publish_in'), publishOut: stat(r, 'publish_out') })) };
+      }
+    }
+  }
+
+  private async pages(path: string, query: string): Promise<Row[][]> {
+    const all = await this.http.all<Row>(this.service, path, query);
+    const out: Row[][] = [];
+    for (let i = 0; i < all.length; i += 1000) out.push(all.slice(i, i + 1000));
+    return out;
+  }
+
+  // --- vhosts ------------------------------------------------------------------------------------
+
+  async listVhosts(who: Actor, history?: HistoryQuery): Promise<Row[]> {
+    return this.http.request<Row[]>(this.creds(who), 'GET', `/api/vhosts${historyQuery(history)}`);
+  }
+
+  async getVhost(who: Actor, name: string, history?: HistoryQuery): Promise<Row | undefined> {
+    return this.http.getOptional<Row>(this.creds(who), `${p('vhosts', name)}${historyQuery(history)}`);
+  }
+
+  async putVhost(who: Actor, name: string, spec: VhostSpec): Promise<boolean> {
+    const body: Row = {};
+    if (spec.description !== undefined) body.description = spec.description;
+    if (spec.tags !== undefined) body.tags = spec.tags.join(',');
+    if (spec.tracing !== undefined) body.tracing = spec.tracing;
+    return (await this.http.exchange(this.creds(who), 'PUT', p('vhosts', name), body)).status === 201;
+  }
+
+  async deleteVhost(who: Actor, name: string): Promise<void> {
+    await this.http.request(this.creds(who), 'DELETE', p('vhosts', name));
+  }
+
+  // --- exchanges, queues, bindings ---------------------------------------------------------------
+
+  async listExchanges(who: Actor, vhost?: string): Promise<Row[]> {
+    return this.http.all<Row>(this.creds(who), vhost === undefined ? '/api/exchanges' : p('exchanges', vhost));
+  }
+
+  async getExchange(who: Actor, vhost: string, name: string): Promise<Row | undefined> {
+    return this.http.getOptional<Row>(this.creds(who), p('exchanges', vhost, name));
+  }
+
+  async declareExchange(who: Actor, vhost: string, name: string, spec: ExchangeSpec): Promise<boolean> {
+    const body = { type: spec.type, durable: spec.durable, auto_delete: spec.autoDelete, internal: spec.internal, arguments: spec.arguments };
+    return (await this.http.exchange(this.creds(who), 'PUT', p('exchanges', vhost, name), body)).status === 201;
+  }
+
+  async deleteExchange(who: Actor, vhost: string, name: string, opts: { ifUnused: boolean }): Promise<void> {
+    await this.http.request(this.creds(who), 'DELETE', `${p('exchanges', vhost, name)}${opts.ifUnused ? '?if-unused=true' : ''}`);
+  }
+
+  async listQueues(who: Actor, vhost?: string): Promise<Row[]> {
+    return this.http.all<Row>(this.creds(who), vhost === undefined ? '/api/queues' : p('queues', vhost));
+  }
+
+  async getQueue(who: Actor, vhost: string, name: string): Promise<Row | undefined> {
+    return this.http.getOptional<Row>(this.creds(who), p('queues', vhost, name));
+  }
+
+  async declareQueue(who: Actor, vhost: string, name: string, spec: QueueSpec): Promise<boolean> {
+    const body = { durable: spec.durable, auto_delete: spec.autoDelete, arguments: spec.arguments };
+    return (await this.http.exchange(this.creds(who), 'PUT', p('queues', vhost, name), body)).status === 201;
+  }
+
+  async deleteQueue(who: Actor, vhost: string, name: string, opts: { ifUnused: boolean; ifEmpty: boolean }): Promise<void> {
+    const q = [opts.ifUnused ? 'if-unused=true' : '', opts.ifEmpty ? 'if-empty=true' : ''].filter((s) => s !== '').join('&');
+    await this.http.request(this.creds(who), 'DELETE', `${p('queues', vhost, name)}${q === '' ? '' : `?${q}`}`);
+  }
+
+  async purgeQueue(who: Actor, vhost: string, name: string): Promise<void> {
+    await this.http.request(this.creds(who), 'DELETE', `${p('queues', vhost, name)}/contents`);
+  }
+
+  async listBindings(who: Actor, vhost?: string): Promise<Row[]> {
+    return this.http.request<Row[]>(this.creds(who), 'GET', vhost === undefined ? '/api/bindings' : p('bindings', vhost));
+  }
+
+  async bind(who: Actor, vhost: string, spec: BindingSpec): Promise<string> {
+    const d = spec.destinationType === 'queue' ? 'q' : 'e';
+    const res = await this.http.exchange(this.creds(who), 'POST', p('bindings', vhost, 'e', spec.source, d, spec.destination), {
+      routing_key: spec.routingKey,
+      arguments: spec.arguments,
+    });
+    // Location: <destination>/<properties_key>, the key percent-encoded
+    const location = String(res.headers.location ?? '');
+    return decodeURIComponent(location.slice(location.lastIndexOf('/') + 1));
+  }
+
+  async unbind(who: Actor, vhost: string, b: { source: string; destination: string; destinationType: 'queue' | 'exchange'; propertiesKey: string }): Promise<void> {
+    const d = b.destinationType === 'queue' ? 'q' : 'e';
+    await this.http.request(this.creds(who), 'DELETE', p('bindings', vhost, 'e', b.source, d, b.destination, b.propertiesKey));
+  }
+
+  // --- messages ----------------------------------------------------------------------------------
+
+  async publish(who: Actor, vhost: string, exchange: string, message: OutgoingMessage): Promise<{ routed: boolean }> {
+    // the default exchange is `amq.default` in the API's URLs
+    const r = await this.http.request<Row>(this.creds(who), 'POST', `${p('exchanges', vhost, exchange === '' ? 'amq.default' : exchange)}/publish`, {
+      properties: message.properties,
+      routing_key: message.routingKey,
+      payload: message.body.toString('base64'),
+      payload_encoding: 'base64',
+    });
+    return { routed: r.routed === true };
+  }
+
+  async get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
+    return this.http.request<GotMessage[]>(this.creds(who), 'POST', `${p('queues', vhost, queue)}/get`, {
+      count: opts.count,
+      ackmode: opts.ackMode,
+      encoding: opts.encoding,
+      ...(opts.truncate !== undefined ? { truncate: opts.truncate } : {}),
+    });
+  }
+
+  async consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {
+    if (this.config.amqpUrl === undefined) {
+      return Promise.reject(new BrokerError('unavailable', `broker '${this.name}' has no AMQP URL configured: consuming needs one (--rabbitmq ${this.name}=<http url>,<amqp url>)`));
+    }
+    return consumeRemote({ url: this.config.amqpUrl, caFile: this.config.caFile, credentials: this.creds(who), vhost, queue, opts, sink });
+  }
+
+  // --- connections, channels, consumers ----------------------------------------------------------
+
+  async listConnections(who: Actor, vhost?: string): Promise<Row[]> {
+    return this.http.all<Row>(this.creds(who), vhost === undefined ? '/api/connections' : p('vhosts', vhost, 'connections'));
+  }
+
+  async getConnection(who: Actor, name: string): Promise<Row> {
+    return this.http.request<Row>(this.creds(who), 'GET', p('connections', name));
+  }
+
+  async closeConnection(who: Actor, name: string, reason: string): Promise<void> {
+    await this.http.request(this.creds(who), 'DELETE', p('connections', name), undefined, { 'x-reason': reason });
+  }
+
+  async getChannel(who: Actor, name: string): Promise<Row> {
+    return this.http.request<Row>(this.creds(who), 'GET', p('channels', name));
+  }
+
+  async listChannels(who: Actor, filter: { vhost?: string; connection?: string } = {}): Promise<Row[]> {
+    if (filter.connection !== undefined) return this.http.request<Row[]>(this.creds(who), 'GET', `${p('connections', filter.connection)}/channels`);
+    return this.http.all<Row>(this.creds(who), filter.vhost === undefined ? '/api/channels' : p('vhosts', filter.vhost, 'channels'));
+  }
+
+  async listConsumers(who: Actor, vhost?: string): Promise<Row[]> {
+    return this.http.request<Row[]>(this.creds(who), 'GET', vhost === undefined ? '/api/consumers' : p('consumers', vhost));
+  }
+
+  // --- users, permissions, policies --------------------------------------------------------------
+
+  async listUsers(who: Actor, opts: { withoutPermissions?: boolean } = {}): Promise<Row[]> {
+    return this.http.request<Row[]>(this.creds(who), 'GET', opts.withoutPermissions ? '/api/users/without-permissions' : '/api/users');
+  }
+
+  async getUser(who: Actor, name: string): Promise<Row | undefined> {
+    return this.http.getOptional<Row>(this.creds(who), p('users', name));
+  }
+
+  async putUser(who: Actor, name: string, spec: UserSpec): Promise<boolean> {
+    const body: Row = { tags: spec.tags.join(',') };
+    if (spec.password !== undefined) body.password = spec.password;
+    if (spec.passwordHash !== undefined) body.password_hash = spec.passwordHash;
+    if (spec.hashingAlgorithm !== undefined) body.hashing_algorithm = spec.hashingAlgorithm;
+    return (await this.http.exchange(this.creds(who), 'PUT', p('users', name), body)).status === 201;
+  }
+
+  async deleteUsers(who: Actor, names: readonly string[]): Promise<void> {
+    await this.http.request(this.creds(who), 'POST', '/api/users/bulk-delete', { users: names });
+  }
+
+  async listPermissions(who: Actor, filter: { vhost?: string; user?: string } = {}): Promise<Row[]> {
+    const path = filter.vhost !== undefined ? `${p('vhosts', filter.vhost)}/permissions` : filter.user !== undefined ? `${p('users', filter.user)}/permissions` : '/api/permissions';
+    return this.http.request<Row[]>(this.creds(who), 'GET', path).then((rows) => (filter.vhost !== undefined && filter.user !== undefined ? rows.filter((r) => r.user === filter.user) : rows));
+  }
+
+  async setPermission(who: Actor, vhost: string, user: string, spec: PermissionSpec): Promise<boolean> {
+    return (await this.http.exchange(this.creds(who), 'PUT', p('permissions', vhost, user), spec)).status === 201;
+  }
+
+  async clearPermission(who: Actor, vhost: string, user: string): Promise<void> {
+    await this.http.request(this.creds(who), 'DELETE', p('permissions', vhost, user));
+  }
+
+  async listPolicies(who: Actor, vhost?: string): Promise<Row[]> {
+    return this.http.request<Row[]>(this.creds(who), 'GET', vhost === undefined ? '/api/policies' : p('policies', vhost));
+  }
+
+  async putPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean> {
+    const body: Row = { pattern: spec.pattern, definition: spec.definition };
+    if (spec.priority !== undefined) body.priority = spec.priority;
+    if (spec.applyTo !== undefined) body['apply-to'] = spec.applyTo;
+    return (await this.http.exchange(this.creds(who), 'PUT', p('policies', vhost, name), body)).status === 201;
+  }
+
+  async deletePolicy(who: Actor, vhost: string, name: string): Promise<void> {
+    await this.http.request(this.creds(who), 'DELETE', p('policies', vhost, name));
+  }
+
+  // --- definitions -------------------------------------------------------------------------------
+
+  async exportDefinitions(who: Actor, vhost?: string): Promise<Row> {
+    return this.http.request<Row>(this.creds(who), 'GET', vhost === undefined ? '/api/definitions' : p('definitions', vhost));
+  }
+
+  async importDefinitions(who: Actor, definitions: Row, vhost?: string): Promise<{ skipped: string[] }> {
+    await this.http.request(this.creds(who), 'POST', vhost === undefined ? '/api/definitions' : p('definitions', vhost), definitions);
+    return { skipped: [] };
+  }
+
+  // --- live --------------------------------------------------------------------------------------
+
+  async watchVhost(who: Actor, vhost: string, listener: VhostListener): Promise<VhostWatch> {
+    return this.watches.watch(who, vhost, listener);
+  }
+
+  /** How watches learn of changes now: events from amq.rabbitmq.event, or polling. */
+  get liveMode(): 'events' | 'polling' | 'idle' {
+    return this.watches.mode;
+  }
+}

@@ -1,0 +1,411 @@
+// Vhost watches on a remote cluster, producing what the embedded watchVhost produces: a snapshot,
+// then topology diffs, stats ticks and `gone`. How changes are learnt (`mode`):
+// - 'events': the cluster has the rabbitmq_event_exchange plugin (amq.rabbitmq.event exists in
+//   '/') and an AMQP URL is configured. One AMQP connection (the configured account) binds a
+//   bounded, exclusive queue to it; an event marks what changed, and EVENT_DELAY_MS later the
+//   changed queues/exchanges are fetched by name and the changed lists refetched, then diffed.
+// - 'polling': otherwise every kind is refetched (paginated) every POLL_MS and diffed.
+// In both modes the queues (with their 5 s stats samples), exchanges and the vhost's totals are read
+// every POLL_MS for the stats tick; RabbitMQ samples every 5 s, so ticks come at that pace.
+// Rates are RabbitMQ's own (`*_details.rate`); it counts nothing per binding, consumer or producer,
+// so those maps of the tick stay empty rather than holding shares computed from other rates.
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import {
+  BrokerError, isMonitor, type AccessEvent, type Actor, type RatePoint, type Row, type StatsTick, type TopologyChange,
+  type TopologyKind, type TopologySnapshot, type VhostListener, type VhostWatch,
+} from '../../broker/index';
+import { connectAmqp } from './amqp-connect';
+import { p } from './management-client';
+import type { RemoteBrokerApi } from './remote-broker';
+
+export const POLL_MS = 5_000;
+/** Events within this window after the first are applied as one diff. */
+export const EVENT_DELAY_MS = 100;
+/** The event queue holds at most this many; older events are dropped (the next poll repairs). */
+const EVENT_QUEUE_MAX = 10_000;
+const KINDS: TopologyKind[] = ['exchange', 'queue', 'binding', 'consumer', 'connection'];
+const SEP = '\u0000';
+
+function str(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}
+
+export function keyOf(kind: TopologyKind, item: Row): string {
+  switch (kind) {
+    case 'binding':
+      return [item.source, item.destination_type, item.destination, item.properties_key].map(str).join(SEP);
+    case 'consumer':
+      return [(item.queue as Row | undefined)?.name, (item.channel_details as Row | undefined)?.name, item.consumer_tag].map(str).join(SEP);
+    default:
+      return str(item.name);
+  }
+}
+
+/** What makes a row different for the graph; counters and rates move every sample and are not topology. */
+const IDENTITY: Record<TopologyKind, string[]> = {
+  exchange: ['name', 'type', 'durable', 'auto_delete', 'internal', 'arguments', 'policy'],
+  queue: ['name', 'type', 'durable', 'auto_delete', 'exclusive', 'arguments', 'policy', 'node', 'leader', 'members', 'online', 'state', 'consumers'],
+  binding: ['source', 'destination', 'destination_type', 'properties_key'],
+  consumer: ['consumer_tag', 'ack_required', 'prefetch_count', 'active'],
+  connection: ['name', 'user', 'state', 'client_properties'],
+};
+
+function fingerprint(kind: TopologyKind, row: Row): string {
+  return JSON.stringify(IDENTITY[kind].map((k) => row[k] ?? null));
+}
+
+type KindState = Map<string, { row: Row; print: string }>;
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+function rate(row: Row, key: string): number {
+  const d = (row.message_stats as Row | undefined)?.[`${key}_details`] as Row | undefined;
+  return Math.round(num(d?.rate) * 10) / 10;
+}
+
+class WatchedVhost {
+  readonly state = new Map<TopologyKind, KindState>(KINDS.map((k) => [k, new Map()]));
+  readonly watches = new Set<RemoteWatch>();
+  /** queue and exchange names an event named, and kinds to refetch whole */
+  readonly dirtyNames = { queue: new Set<string>(), exchange: new Set<string>() };
+  readonly dirtyKinds = new Set<TopologyKind>();
+  loaded: Promise<void> | undefined;
+  constructor(readonly vhost: string) {}
+
+  snapshot(): TopologySnapshot {
+    const rows = (k: TopologyKind) => [...this.state.get(k)!.values()].map((v) => v.row);
+    return { exchanges: rows('exchange'), queues: rows('queue'), bindings: rows('binding'), consumers: rows('consumer'), connections: rows('connection') };
+  }
+
+  /** Replaces what is known of a kind (or of the given keys only) and returns the differences. */
+  apply(kind: TopologyKind, rows: Row[], only?: Set<string>): TopologyChange[] {
+    const known = this.state.get(kind)!;
+    const changes: TopologyChange[] = [];
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const key = keyOf(kind, row);
+      seen.add(key);
+      const print = fingerprint(kind, row);
+      const was = known.get(key);
+      known.set(key, { row, print });
+      if (was === undefined) changes.push({ op: 'add', kind, item: row });
+      else if (was.print !== print) changes.push({ op: 'update', kind, item: row });
+    }
+    for (const [key, was] of known) {
+      if (seen.has(key) || (only !== undefined && !only.has(key))) continue;
+      known.delete(key);
+      changes.push({ op: 'remove', kind, item: was.row });
+    }
+    return changes;
+  }
+}
+
+export class RemoteWatches {
+  mode: 'events' | 'polling' | 'idle' = 'idle';
+  private readonly watched = new Map<string, WatchedVhost>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private eventTimer: NodeJS.Timeout | undefined;
+  private events: { conn: ChannelModel; ch: Channel } | undefined;
+  private starting: Promise<void> | undefined;
+  private polling = false;
+
+  constructor(
+    private readonly api: RemoteBrokerApi,
+    private readonly access: (e: AccessEvent) => void,
+  ) {}
+
+  async watch(who: Actor, vhost: string, listener: VhostListener): Promise<VhostWatch> {
+    const access = await this.api.vhostAccess(who, vhost);
+    if (access === 'missing') throw new BrokerError('not_found', `no vhost '${vhost}'`, { code: 404 });
+    if (access === 'refused') throw new BrokerError('not_authorised', `access to vhost '${vhost}' refused for user '${who.name}'`);
+    await (this.starting ??= this.start());
+    let w = this.watched.get(vhost);
+    if (w === undefined) {
+      w = new WatchedVhost(vhost);
+      this.watched.set(vhost, w);
+    }
+    const vh = w;
+    vh.loaded ??= this.refreshAll(vh).catch((err: unknown) => {
+      vh.loaded = undefined;
+      throw err;
+    });
+    await vh.loaded;
+    const history = await this.history(vhost).catch(() => []);
+    const watch = new RemoteWatch(this, who, vhost, listener, vh.snapshot(), history);
+    vh.watches.add(watch);
+    return watch;
+  }
+
+  unwatch(watch: RemoteWatch): void {
+    const w = this.watched.get(watch.vhost);
+    if (w === undefined || !w.watches.delete(watch)) return;
+    if (w.watches.size === 0) this.watched.delete(watch.vhost);
+    if (this.watched.size === 0) void this.stop();
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.watched.values()) for (const watch of w.watches) watch.closed = true;
+    this.watched.clear();
+    await this.stop();
+  }
+
+  // --- starting and stopping ---------------------------------------------------------------------
+
+  private async start(): Promise<void> {
+    this.mode = (await this.subscribeEvents()) ? 'events' : 'polling';
+    this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
+    this.pollTimer.unref();
+  }
+
+  private async stop(): Promise<void> {
+    clearInterval(this.pollTimer);
+    clearTimeout(this.eventTimer);
+    this.pollTimer = this.eventTimer = undefined;
+    const events = this.events;
+    this.events = undefined;
+    this.starting = undefined;
+    this.mode = 'idle';
+    await events?.conn.close().catch(() => {});
+  }
+
+  /** true when events flow: the plugin's exchange exists and an AMQP connection could bind to it. */
+  private async subscribeEvents(): Promise<boolean> {
+    const url = this.api.config.amqpUrl;
+    if (url === undefined) return false;
+    const exchange = await this.api.http.getOptional<Row>(this.api.service, p('exchanges', '/', 'amq.rabbitmq.event')).catch(() => undefined);
+    if (exchange === undefined) return false;
+    let conn: ChannelModel | undefined;
+    try {
+      conn = await connectAmqp(url, this.api.service, '/', `warren console events (${this.api.name})`, this.api.config.caFile);
+      const ch = await conn.createChannel();
+      const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: { 'x-max-length': EVENT_QUEUE_MAX } });
+      // not user.#: user.authentication.success comes with every login, the console's own checks
+      // included, and each would make every session check its user again (a loop)
+      const keys = ['queue.*', 'exchange.*', 'binding.*', 'consumer.*', 'connection.*', 'vhost.deleted', 'permission.*',
+        'user.created', 'user.deleted', 'user.password.changed', 'user.password.cleared', 'user.tags.set'];
+      for (const key of keys) {
+        await ch.bindQueue(q.queue, 'amq.rabbitmq.event', key);
+      }
+      await ch.consume(q.queue, (msg) => msg && this.onEvent(msg), { noAck: true });
+      const lost = () => {
+        if (this.events?.conn !== conn) return;
+        // the next poll refetches everything; events come back when watching starts again
+        this.events = undefined;
+        this.mode = 'polling';
+      };
+      conn.on('close', lost);
+      conn.on('error', lost);
+      this.events = { conn, ch };
+      return true;
+    } catch {
+      await conn?.close().catch(() => {});
+      return false;
+    }
+  }
+
+  // --- events ------------------------------------------------------------------------------------
+
+  private onEvent(msg: ConsumeMessage): void {
+    const key = msg.fields.routingKey;
+    const h = (msg.properties.headers ?? {}) as Record<string, unknown>;
+    const vhost = str(h.vhost);
+    const [kind] = key.split('.');
+    if (kind === 'user' || kind === 'permission') {
+      this.access({ type: 'users.changed' });
+      return;
+    }
+    if (key === 'vhost.deleted') {
+      const name = str(h.name);
+      this.access({ type: 'vhost.deleted', name });
+      this.gone(name, `vhost '${name}' was deleted`);
+      return;
+    }
+    const w = this.watched.get(vhost);
+    if (w === undefined) return;
+    if (kind === 'queue' || kind === 'exchange') {
+      w.dirtyNames[kind].add(str(h.name));
+      // a deleted queue takes its bindings and consumers with it
+      if (kind === 'queue' && key.endsWith('.deleted')) w.dirtyKinds.add('binding').add('consumer');
+      if (kind === 'exchange' && key.endsWith('.deleted')) w.dirtyKinds.add('binding');
+    } else if (kind === 'binding') w.dirtyKinds.add('binding');
+    else if (kind === 'consumer') w.dirtyKinds.add('consumer').add('queue');
+    else if (kind === 'connection') w.dirtyKinds.add('connection').add('consumer');
+    else return;
+    this.eventTimer ??= setTimeout(() => void this.flushEvents(), EVENT_DELAY_MS);
+  }
+
+  private async flushEvents(): Promise<void> {
+    this.eventTimer = undefined;
+    for (const w of [...this.watched.values()]) {
+      const names = { queue: [...w.dirtyNames.queue], exchange: [...w.dirtyNames.exchange] };
+      const kinds = [...w.dirtyKinds];
+      w.dirtyNames.queue.clear();
+      w.dirtyNames.exchange.clear();
+      w.dirtyKinds.clear();
+      try {
+        const changes: TopologyChange[] = [];
+        for (const kind of ['queue', 'exchange'] as const) {
+          if (kinds.includes(kind) || names[kind].length === 0) continue;
+          const rows = await Promise.all(names[kind].map((n) => this.api.http.getOptional<Row>(this.api.service, p(`${kind}s`, w.vhost, n))));
+          changes.push(...w.apply(kind, rows.filter((r): r is Row => r !== undefined), new Set(names[kind])));
+        }
+        for (const kind of kinds) changes.push(...w.apply(kind, await this.list(w.vhost, kind)));
+        this.tell(w, changes);
+      } catch {
+        // the cluster did not answer: the next poll catches up
+      }
+    }
+  }
+
+  // --- polling and stats -------------------------------------------------------------------------
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      for (const w of [...this.watched.values()]) {
+        try {
+          if (this.mode === 'polling') await this.refreshAll(w);
+          await this.tickStats(w);
+        } catch (err) {
+          if ((err as BrokerError).kind === 'not_found') this.gone(w.vhost, `vhost '${w.vhost}' was deleted`);
+        }
+      }
+      // events lost (the connection dropped): try again each poll
+      if (this.mode === 'polling' && this.watched.size > 0 && this.api.config.amqpUrl !== undefined && (await this.subscribeEvents())) this.mode = 'events';
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private async refreshAll(w: WatchedVhost): Promise<void> {
+    if (await this.api.http.getOptional<Row>(this.api.service, p('vhosts', w.vhost)) === undefined) {
+      throw new BrokerError('not_found', `no vhost '${w.vhost}'`, { code: 404 });
+    }
+    const lists = await Promise.all(KINDS.map((k) => this.list(w.vhost, k)));
+    const changes = KINDS.flatMap((k, i) => w.apply(k, lists[i]));
+    if (w.watches.size > 0) this.tell(w, changes);
+  }
+
+  private list(vhost: string, kind: TopologyKind): Promise<Row[]> {
+    const http = this.api.http;
+    const who = this.api.service;
+    switch (kind) {
+      case 'exchange':
+        return http.all<Row>(who, p('exchanges', vhost));
+      case 'queue':
+        return http.all<Row>(who, p('queues', vhost));
+      case 'binding':
+        return http.request<Row[]>(who, 'GET', p('bindings', vhost));
+      case 'consumer':
+        return http.request<Row[]>(who, 'GET', p('consumers', vhost));
+      case 'connection':
+        return http.all<Row>(who, p('vhosts', vhost, 'connections'));
+    }
+  }
+
+  private async tickStats(w: WatchedVhost): Promise<void> {
+    const qcols = 'name,messages_ready,messages_unacknowledged,consumers,message_stats.publish_details,message_stats.deliver_get_details,message_stats.ack_details';
+    const [queues, exchanges, vhost] = await Promise.all([
+      this.api.http.all<Row>(this.api.service, p('queues', w.vhost), `columns=${qcols}`),
+      this.api.http.all<Row>(this.api.service, p('exchanges', w.vhost), 'columns=name,message_stats.publish_in_details,message_stats.publish_out_details'),
+      this.api.http.request<Row>(this.api.service, 'GET', p('vhosts', w.vhost)),
+    ]);
+    const tick: StatsTick = { ts: Date.now(), queues: {}, exchanges: {}, bindings: {}, consumers: {}, producers: {}, totals: {
+      publish_rate: rate(vhost, 'publish'), deliver_rate: rate(vhost, 'deliver_get'), ack_rate: rate(vhost, 'ack'), messages: num(vhost.messages),
+    } };
+    for (const q of queues) {
+      tick.queues[str(q.name)] = {
+        messages_ready: num(q.messages_ready), messages_unacknowledged: num(q.messages_unacknowledged), consumers: num(q.consumers),
+        publish_rate: rate(q, 'publish'), deliver_rate: rate(q, 'deliver_get'), ack_rate: rate(q, 'ack'),
+      };
+    }
+    for (const e of exchanges) tick.exchanges[str(e.name)] = { publish_in_rate: rate(e, 'publish_in'), publish_out_rate: rate(e, 'publish_out') };
+    for (const watch of [...w.watches]) this.guard(watch, (l) => l.stats(tick));
+  }
+
+  /** The vhost's last ten minutes at 5 s steps, from the cluster's own samples. */
+  private async history(vhost: string): Promise<RatePoint[]> {
+    const v = await this.api.http.request<Row>(this.api.service, 'GET', `${p('vhosts', vhost)}?msg_rates_age=600&msg_rates_incr=5&lengths_age=600&lengths_incr=5`);
+    type Sample = { sample: number; timestamp: number };
+    const samples = (details: unknown): Sample[] => ((details as Row | undefined)?.samples as Sample[] | undefined)?.slice().reverse() ?? [];
+    const ms = (v.message_stats as Row | undefined) ?? {};
+    const publish = samples(ms.publish_details);
+    const deliver = samples(ms.deliver_get_details);
+    const ack = samples(ms.ack_details);
+    const messages = samples(v.messages_details);
+    const at = (s: Sample[], ts: number) => s.find((x) => x.timestamp === ts)?.sample;
+    const points: RatePoint[] = [];
+    for (let i = 1; i < publish.length; i++) {
+      const ts = publish[i].timestamp;
+      const dt = (ts - publish[i - 1].timestamp) / 1000;
+      if (dt <= 0) continue;
+      const r = (s: Sample[]) => {
+        const a = at(s, publish[i - 1].timestamp);
+        const b = at(s, ts);
+        return a === undefined || b === undefined ? 0 : Math.round((Math.max(0, b - a) / dt) * 10) / 10;
+      };
+      points.push({ ts, publish_rate: r(publish), deliver_rate: r(deliver), ack_rate: r(ack), messages: at(messages, ts) ?? 0 });
+    }
+    return points;
+  }
+
+  // --- telling watchers --------------------------------------------------------------------------
+
+  private tell(w: WatchedVhost, changes: TopologyChange[]): void {
+    if (changes.length === 0) return;
+    for (const watch of [...w.watches]) {
+      const mine = isMonitor(watch.who) ? changes : changes.filter((c) => c.kind !== 'connection' || watch.canSee(c.item));
+      if (mine.length > 0) this.guard(watch, (l) => l.topology(mine));
+    }
+  }
+
+  private gone(vhost: string, reason: string): void {
+    const w = this.watched.get(vhost);
+    if (w === undefined) return;
+    this.watched.delete(vhost);
+    for (const watch of w.watches) watch.closed = true;
+    for (const watch of w.watches) this.guard(watch, (l) => l.gone(reason), true);
+    if (this.watched.size === 0) void this.stop();
+  }
+
+  private guard(watch: RemoteWatch, fn: (l: VhostListener) => void, evenClosed = false): void {
+    if (watch.closed && !evenClosed) return;
+    try {
+      fn(watch.listener);
+    } catch {
+      // one listener's failure keeps the others from missing out
+    }
+  }
+}
+
+class RemoteWatch implements VhostWatch {
+  readonly snapshot: TopologySnapshot;
+  closed = false;
+
+  constructor(
+    private readonly owner: RemoteWatches,
+    readonly who: Actor,
+    readonly vhost: string,
+    readonly listener: VhostListener,
+    all: TopologySnapshot,
+    readonly history: RatePoint[],
+  ) {
+    this.snapshot = { ...all, connections: all.connections.filter((c) => this.canSee(c)) };
+  }
+
+  canSee(connection: Row): boolean {
+    return isMonitor(this.who) || connection.user === this.who.name;
+  }
+
+  /** Flow events need the firehose (not built yet): a remote watch produces none, whatever the budget. */
+  setFlowBudget(_eventsPerSecond: number): void {}
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.owner.unwatch(this);
+  }
+}

@@ -1,0 +1,199 @@
+// A remote RabbitMQ as the product serves it: one real `npm start -- --rabbitmq cluster=...` process
+// beside the embedded broker. The default broker keeps RabbitMQ's paths; the cluster answers under
+// /brokers/cluster/ with its own data and its own words; /api/brokers names both and gives away no
+// URL or password; the live feed of the cluster arrives over /brokers/cluster/api/ws.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveClient, sleep } from '../live/testing';
+import { findRabbitMq, NO_RABBITMQ } from './testing';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** `npm start` builds the console first when its build is missing or stale. */
+const START_LIMIT_MS = 420_000;
+const STOP_LIMIT_MS = 15_000;
+/** the cluster's configured account; the test checks it never leaves the server */
+const SECRET = `pw-${crypto.randomBytes(6).toString('hex')}`;
+const SERVICE_USER = `warren-console-${crypto.randomBytes(3).toString('hex')}`;
+
+const target = await findRabbitMq();
+if (target === undefined) console.warn(NO_RABBITMQ);
+
+const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
+let child: ChildProcess | undefined;
+let dataDir = '';
+let base = '';
+const output: string[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function groupGone(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+async function rabbit(method: string, urlPath: string, body?: unknown): Promise<Response> {
+  return fetch(`${target!.config.managementUrl}${urlPath}`, {
+    method,
+    headers: { authorization: GUEST, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
+async function call(method: string, urlPath: string, body?: unknown): Promise<{ status: number; text: string; body: unknown }> {
+  const res = await fetch(`${base}${urlPath}`, {
+    method,
+    headers: { authorization: GUEST, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, text, body: parsed };
+}
+
+describe.skipIf(target === undefined)('npm start with --rabbitmq', () => {
+  const vhost = `warren-served-${crypto.randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    // an administrator of the cluster whose password only the console process knows
+    expect((await rabbit('PUT', `/api/users/${SERVICE_USER}`, { password: SECRET, tags: 'administrator' })).ok).toBe(true);
+    expect((await rabbit('PUT', `/api/vhosts/${vhost}`)).ok).toBe(true);
+    expect((await rabbit('PUT', `/api/permissions/${vhost}/guest`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
+    expect((await rabbit('PUT', `/api/permissions/%2F/${SERVICE_USER}`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-served-remote-'));
+    const port = await freePort();
+    const amqpPort = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const mgmt = new URL(target!.config.managementUrl);
+    const spec = `cluster=http://${SERVICE_USER}:${SECRET}@${mgmt.host},${target!.config.amqpUrl}`;
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), AMQP_PORT: String(amqpPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+    for (const k of Object.keys(env)) if (/^(VITEST|NODE_ENV$|TEST$)/.test(k)) delete env[k];
+    const c = spawn('npm', ['start', '--', '--rabbitmq', spec], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    const keep = (chunk: Buffer) => {
+      output.push(chunk.toString('utf8'));
+      if (output.length > 200) output.splice(0, output.length - 200);
+    };
+    c.stdout?.on('data', keep);
+    c.stderr?.on('data', keep);
+    const deadline = Date.now() + START_LIMIT_MS - 10_000;
+    for (;;) {
+      if (c.exitCode !== null) throw new Error(`npm start exited:\n${output.join('')}`);
+      if (Date.now() > deadline) throw new Error(`npm start did not serve /api/health in time:\n${output.join('')}`);
+      try {
+        if ((await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) })).status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      await sleep(250);
+    }
+  }, START_LIMIT_MS);
+
+  afterAll(async () => {
+    const pgid = child?.pid;
+    if (pgid !== undefined && !groupGone(pgid)) {
+      try {
+        process.kill(-pgid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const deadline = Date.now() + STOP_LIMIT_MS;
+      while (!groupGone(pgid) && Date.now() < deadline) await sleep(100);
+      if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
+    }
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    await rabbit('DELETE', `/api/vhosts/${vhost}`).catch(() => {});
+    await rabbit('DELETE', `/api/users/${SERVICE_USER}`).catch(() => {});
+  }, STOP_LIMIT_MS + 20_000);
+
+  it('lists both brokers for the switcher, with no URL or password in sight', async () => {
+    const r = await call('GET', '/api/brokers');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual([
+      { name: 'warren', kind: 'warren', default: true, live: 'embedded' },
+      { name: 'cluster', kind: 'rabbitmq', default: false, live: expect.any(String) },
+    ]);
+    expect(r.text).not.toContain(SECRET);
+    expect(r.text).not.toContain(SERVICE_USER);
+  });
+
+  it('keeps RabbitMQ paths for the embedded broker and serves the cluster under /brokers/cluster/', async () => {
+    const own = await call('GET', '/api/overview');
+    expect(own.status).toBe(200);
+    const remote = await call('GET', '/brokers/cluster/api/overview');
+    expect(remote.status).toBe(200);
+    const direct = (await (await rabbit('GET', '/api/overview')).json()) as { cluster_name: string; node: string };
+    expect(remote.body).toMatchObject({ cluster_name: direct.cluster_name, product_name: 'RabbitMQ' });
+    expect((own.body as { cluster_name: string }).cluster_name).not.toBe(direct.cluster_name);
+    expect((await call('GET', '/brokers/nosuch/api/overview')).status).toBe(404);
+    // the console user's own credentials reach the cluster: a wrong password is the cluster's 401
+    const bad = await fetch(`${base}/brokers/cluster/api/overview`, { headers: { authorization: `Basic ${Buffer.from('guest:nope').toString('base64')}` } });
+    expect(bad.status).toBe(401);
+  });
+
+  it('declares through the cluster, and its refusals read as the cluster words them', async () => {
+    const x = `/api/exchanges/${encodeURIComponent(vhost)}/orders`;
+    expect((await call('PUT', `/brokers/cluster${x}`, { type: 'direct', durable: true })).status).toBe(201);
+    expect((await call('PUT', `/brokers/cluster${x}`, { type: 'direct', durable: true })).status).toBe(204);
+    const ours = await call('PUT', `/brokers/cluster${x}`, { type: 'fanout', durable: true });
+    const theirs = await rabbit('PUT', x, { type: 'fanout', durable: true });
+    expect(ours.status).toBe(theirs.status);
+    expect(ours.body).toEqual(await theirs.json());
+    const q = await call('GET', `/brokers/cluster/api/exchanges/${encodeURIComponent(vhost)}/orders`);
+    expect(q.body).toMatchObject({ name: 'orders', type: 'direct', vhost });
+    // and the embedded broker knows nothing of it
+    expect((await call('GET', `/api/exchanges/${encodeURIComponent(vhost)}/orders`)).status).toBe(404);
+  });
+
+  it('streams the cluster\'s topology over /brokers/cluster/api/ws: a snapshot, then an AMQP declare as a diff', async () => {
+    const live = await LiveClient.open(`${base.replace('http', 'ws')}/brokers/cluster/api/ws`, { origin: base });
+    try {
+      live.send({ type: 'auth', username: 'guest', password: 'guest' });
+      const hello = await live.take('hello', () => true, 10_000);
+      expect(hello.user).toBe('guest');
+      live.send({ type: 'vhost', vhost });
+      const snap = await live.take('snapshot', () => true, 15_000);
+      expect(snap.exchanges.map((e) => e.name)).toContain('orders');
+      const conn = await amqp.connect(`${target!.config.amqpUrl!.replace('amqp://', 'amqp://guest:guest@')}/${encodeURIComponent(vhost)}`);
+      try {
+        const ch = await conn.createChannel();
+        const started = Date.now();
+        await ch.assertQueue('from-amqp', { durable: false });
+        const diff = await live.take('diff', (m) => m.changes.some((c) => c.op === 'add' && c.kind === 'queue' && c.item.name === 'from-amqp'), 7_000);
+        console.log(`a queue declared over AMQP reached the browser feed in ${Date.now() - started} ms`);
+        expect(diff.changes.length).toBeGreaterThan(0);
+      } finally {
+        await conn.close();
+      }
+      expect((await call('GET', '/api/brokers')).body).toContainEqual(expect.objectContaining({ name: 'cluster', live: expect.stringMatching(/^(events|polling)$/) }));
+    } finally {
+      live.ws.close();
+    }
+  });
+});
