@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { createBroker, createLogger, type Broker } from './broker/index';
+import { createBroker, createLogger, loadTlsCredentials, TlsConfigError, type Broker } from './broker/index';
 import { createLiveEndpoint } from './lib/live/index';
 import { managementFront } from './lib/management/http-server';
 import { amqpMaxConnections, createLimitedHttpServer, httpLimits } from './lib/http-limits';
@@ -56,22 +56,27 @@ export interface RunningServer {
   broker: Broker;
   consoleUrl: string;
   amqpUrl: string;
+  /** the AMQPS listener's URL, when there is one */
+  amqpsUrl: string | undefined;
   /** Stops HTTP (in-flight requests get a moment), then the broker (clients get 320). */
   close(reason?: string): Promise<void>;
 }
 
+/** Starts Warren; unusable TLS files reject with TlsConfigError before anything listens. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const limits = httpLimits();
+  const webTls = config.webTls === undefined ? undefined : loadTlsCredentials(config.webTls);
   const broker = await createBroker({
     maxConnections: amqpMaxConnections(),
     port: config.amqpPort,
     host: config.host,
     dataDir: config.dataDir,
     logLevel: config.logLevel,
+    amqps: config.amqps,
   });
 
   // timeouts and a connection cap, so that idle or half-sent requests cannot take every descriptor
-  const server = createLimitedHttpServer(limits, createLogger(config.logLevel));
+  const server = createLimitedHttpServer(limits, createLogger(config.logLevel), webTls);
   let port: number;
   try {
     port = await listen(server, config.port, config.host);
@@ -129,8 +134,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let closing: Promise<void> | undefined;
   return {
     broker,
-    consoleUrl: `http://${hostname}:${port}/`,
+    consoleUrl: `${webTls === undefined ? 'http' : 'https'}://${hostname}:${port}/`,
     amqpUrl: `amqp://${hostname}:${broker.port}`,
+    amqpsUrl: broker.amqpsPort === undefined ? undefined : `amqps://${hostname}:${broker.amqpsPort}`,
     close(reason = 'shutdown') {
       closing ??= (async () => {
         live.close();
@@ -173,6 +179,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     running = await startServer(config);
   } catch (err) {
+    if (err instanceof TlsConfigError) {
+      console.error(`warren: ${err.message}`);
+      process.exit(2);
+    }
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'EADDRINUSE' ? `address already in use (${e.message})` : e.stack ?? String(err);
     console.error(`warren: could not start: ${why}`);
@@ -181,7 +191,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 
   if (config.logLevel !== 'silent') {
     console.log(
-      `Warren is running${config.dev ? ' (dev)' : ''}: console ${running.consoleUrl}  AMQP ${running.amqpUrl}`,
+      `Warren is running${config.dev ? ' (dev)' : ''}: console ${running.consoleUrl}  AMQP ${running.amqpUrl}${running.amqpsUrl ? `  AMQPS ${running.amqpsUrl}` : ''}`,
     );
   }
 

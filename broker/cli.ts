@@ -1,6 +1,8 @@
 // `npm run broker`: the AMQP broker alone, no console. Configuration as in the README.
-import { parseCommandLine, parseOrExit, directory, oneOf, port, positiveInt } from '../cli-args';
-import { createBroker } from './index';
+import {
+  AMQPS_OPTIONS, AMQPS_USAGE, EXIT_USAGE, amqpsSettings, parseCommandLine, parseOrExit, directory, oneOf, port, positiveInt,
+} from '../cli-args';
+import { createBroker, TlsConfigError } from './index';
 import { LOG_LEVELS } from './logger';
 
 const USAGE = `Usage: npm run broker -- [options]
@@ -13,23 +15,25 @@ variable in brackets):
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default info]
   --max-connections <n>  AMQP connections at once    [AMQP_MAX_CONNECTIONS, default from the
                     descriptor limit, leaving room for files]
-  -h, --help        show this help
+${AMQPS_USAGE}  -h, --help        show this help
 `;
 
-const { values } = parseOrExit('warren', USAGE, () =>
-  parseCommandLine(
+const { values, amqps } = parseOrExit('warren', USAGE, () => {
+  const { values } = parseCommandLine(
     {
       'amqp-port': { type: 'string', env: 'AMQP_PORT', parse: port },
       host: { type: 'string', env: 'HOST', parse: (raw: string) => raw.trim() },
       'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
       'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
       'max-connections': { type: 'string', env: 'AMQP_MAX_CONNECTIONS', parse: positiveInt },
+      ...AMQPS_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     process.argv.slice(2),
     process.env,
-  ),
-);
+  );
+  return { values, amqps: amqpsSettings(values) };
+});
 if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
@@ -41,6 +45,12 @@ const broker = await createBroker({
   dataDir: values['data-dir'] ?? './data',
   logLevel: values['log-level'] ?? 'info',
   maxConnections: values['max-connections'],
+  amqps,
+}).catch((err: unknown) => {
+  // a certificate and key that are no pair: the files were readable, so the flags were not wrong
+  if (!(err instanceof TlsConfigError)) throw err;
+  process.stderr.write(`warren: ${err.message}\n`);
+  process.exit(EXIT_USAGE);
 });
 
 let stopping = false;
@@ -52,4 +62,5 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 // Announced only now: whoever waits for this line may signal at once and must get a clean shutdown.
-console.log(`Warren broker listening on amqp://${broker.host}:${broker.port}`);
+const tls = broker.amqpsPort === undefined ? '' : ` and amqps://${broker.host}:${broker.amqpsPort}`;
+console.log(`Warren broker listening on amqp://${broker.host}:${broker.port}${tls}`);

@@ -96,7 +96,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const mgmt = new ManagementContext(core);
   const hostName = host ?? '0.0.0.0';
   let closing: Promise<void> | undefined;
-  const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, { host: hostName, port: boundPort }), {
+  const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, { host: hostName, port: boundPort, amqpsPort }), {
     port: boundPort,
     amqpsPort,
     host: hostName,

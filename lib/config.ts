@@ -1,7 +1,10 @@
 // Process configuration: environment variables and command-line flags with the same names
 // (`AMQP_PORT` / `--amqp-port`). Flags win over the environment; defaults need no configuration.
 import path from 'node:path';
-import { ArgError, directory, oneOf, parseCommandLine, port, type Env } from '../cli-args';
+import {
+  AMQPS_OPTIONS, AMQPS_USAGE, ArgError, amqpsSettings, directory, oneOf, parseCommandLine, port, readableFile,
+  type AmqpsSettings, type Env,
+} from '../cli-args';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -19,6 +22,10 @@ export interface Config {
   dev: boolean;
   /** /metrics needs a monitoring user (`METRICS_AUTH`, `--metrics-auth true`); open by default, as RabbitMQ's. */
   metricsAuth: boolean;
+  /** the AMQPS listener (`AMQPS_PORT`, `TLS_CERT`, `TLS_KEY`, `TLS_CA`, ...); undefined: none */
+  amqps: AmqpsSettings | undefined;
+  /** HTTPS instead of HTTP on the web port (`WEB_TLS_CERT`, `WEB_TLS_KEY`); undefined: plain HTTP */
+  webTls: { certFile: string; keyFile: string } | undefined;
 }
 
 export const DEFAULTS = {
@@ -39,6 +46,9 @@ Options (each also readable from the environment variable in brackets):
   --data-dir <dir>  where durable state is kept      [DATA_DIR, default ${DEFAULTS.dataDir}]
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default ${DEFAULTS.logLevel}]
   --metrics-auth <b> true: /metrics needs a monitoring user [METRICS_AUTH, default false]
+${AMQPS_USAGE}  --web-tls-cert <file>  serve the console and API over HTTPS with this
+                    certificate, PEM                 [WEB_TLS_CERT]
+  --web-tls-key <file>   and its private key, PEM    [WEB_TLS_KEY]
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -53,6 +63,9 @@ const OPTIONS = {
   'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
   'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
   'metrics-auth': { type: 'string', env: 'METRICS_AUTH', parse: oneOf(['true', 'false'] as const) },
+  ...AMQPS_OPTIONS,
+  'web-tls-cert': { type: 'string', env: 'WEB_TLS_CERT', parse: readableFile },
+  'web-tls-key': { type: 'string', env: 'WEB_TLS_KEY', parse: readableFile },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -85,8 +98,17 @@ export function loadConfig(
     logLevel: values['log-level'] ?? DEFAULTS.logLevel,
     dev: values.dev,
     metricsAuth: values['metrics-auth'] === 'true',
+    amqps: amqpsSettings(values),
+    webTls: webTls(values['web-tls-cert'], values['web-tls-key']),
   };
   return { config, help: values.help };
+}
+
+function webTls(certFile: string | undefined, keyFile: string | undefined): Config['webTls'] {
+  if (certFile !== undefined && keyFile !== undefined) return { certFile, keyFile };
+  if (certFile !== undefined) throw new ArgError('--web-tls-cert (WEB_TLS_CERT) needs --web-tls-key (WEB_TLS_KEY) too');
+  if (keyFile !== undefined) throw new ArgError('--web-tls-key (WEB_TLS_KEY) needs --web-tls-cert (WEB_TLS_CERT) too');
+  return undefined;
 }
 
 /** The host to put into URLs shown to people: the listen address, or localhost for "all". */

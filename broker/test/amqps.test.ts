@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import amqp, { credentials } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, TlsConfigError, type Actor, type Broker, type BrokerOptions } from '../index';
-import { makePki, type Pki } from './tls-certs';
+import { makePki, type Pki } from '../../scripts/test-pki';
 
 const PYTHON = '/usr/bin/python3'; // Debian's python, the one with pika 1.2
 const TLS_HELLO = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pika', 'tls_hello.py');

@@ -1,10 +1,13 @@
-// A throw-away PKI for TLS tests, made with the openssl command line in a temp dir: a CA, a server
-// certificate for 127.0.0.1 and localhost, client certificates with a given CN, and a second CA
-// that the broker does not trust. EC P-256 keys, so that all of it takes a fraction of a second.
+// A throw-away PKI for TLS, made with the openssl command line: a CA, a server certificate for
+// 127.0.0.1 and localhost, client certificates with a given CN, and a second CA that the broker does
+// not trust. EC P-256 keys, so that all of it takes a fraction of a second. The AMQPS and HTTPS tests
+// of both sides (broker/ and lib/) make theirs with it; to try TLS by hand:
+//   npx tsx scripts/test-pki.ts /tmp/warren-pki     (prints the settings to start Warren with)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Pki {
   dir: string;
@@ -45,8 +48,9 @@ function makeLeaf(dir: string, ca: string, name: string, subject: string, extens
 
 const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n';
 
-export function makePki(): Pki {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-pki-'));
+/** Makes the CA and the server certificate in `dir` (a new temp dir by default). Certificates last two days. */
+export function makePki(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-pki-'))): Pki {
+  fs.mkdirSync(dir, { recursive: true });
   makeCa(dir, 'ca', 'Warren Test CA');
   makeCa(dir, 'other-ca', 'Some Other CA');
   const server = makeLeaf(dir, 'ca', 'server', '/CN=localhost',
@@ -61,4 +65,13 @@ export function makePki(): Pki {
     stranger: (name) => makeLeaf(dir, 'other-ca', `stranger-${++n}`, `/CN=${name}`, CLIENT_EXT),
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const pki = makePki(process.argv[2] === undefined ? undefined : path.resolve(process.argv[2]));
+  const client = pki.client(process.argv[3] ?? 'guest');
+  process.stdout.write(`TLS_CERT=${pki.serverCert} TLS_KEY=${pki.serverKey} TLS_CA=${pki.caFile} TLS_VERIFY_PEER=true
+WEB_TLS_CERT=${pki.serverCert} WEB_TLS_KEY=${pki.serverKey}
+client certificate (CN=${process.argv[3] ?? 'guest'}): ${client.cert} ${client.key}
+`);
 }
