@@ -81,7 +81,7 @@ export function createLimitedHttpServer(limits: HttpLimits, log?: Logger, tls?: 
   if (tls !== undefined) {
     server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
       log?.debug(`HTTPS ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${err.message}`);
-      // a handshake timeout is only reported: the socket would otherwise stay, holding a descriptor
+      // closed here, as on the AMQPS listener, where a reported handshake timeout left the socket open
       socket.destroy();
     });
   }
