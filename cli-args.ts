@@ -221,3 +221,107 @@ export const byteSize: Parser<number> = (raw, source) => {
   if (!Number.isSafeInteger(n)) throw new ArgError(`${source} must be a size in bytes, or with a unit (50MB, 1GB, 512MiB), got ${quote(raw)}`);
   return n;
 };
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+/**
+ * A file that can be read now (a certificate or a key), resolved against the working directory:
+ * checked here so that a wrong path stops the program at once, naming the flag and the file.
+ */
+export const readableFile: Parser<string> = (raw, source) => {
+  if (raw.trim() === '' || raw.includes('\0')) throw new ArgError(`${source} must be a file path, got ${quote(raw)}`);
+  const resolved = path.resolve(raw);
+  try {
+    if (!fs.statSync(resolved).isFile()) throw new ArgError(`${source}: cannot read ${quote(raw)}: not a regular file`);
+    fs.accessSync(resolved, fs.constants.R_OK);
+  } catch (err) {
+    if (err instanceof ArgError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new ArgError(`${source}: cannot read ${quote(raw)}: ${FILE_PROBLEMS[code] ?? code}`);
+  }
+  return resolved;
+};
+
+const trueOrFalse = oneOf(['true', 'false'] as const);
+const flag: Parser<boolean> = (raw, source) => trueOrFalse(raw, source) === 'true';
+
+/**
+ * The AMQPS listener's settings, the same for `npm start` and `npm run broker`: RabbitMQ's
+ * `listeners.ssl.default` and `ssl_options` (certfile, keyfile, cacertfile, verify,
+ * fail_if_no_peer_cert).
+ */
+export const AMQPS_OPTIONS = {
+  'amqps-port': { type: 'string', env: 'AMQPS_PORT', parse: port },
+  'tls-cert': { type: 'string', env: 'TLS_CERT', parse: readableFile },
+  'tls-key': { type: 'string', env: 'TLS_KEY', parse: readableFile },
+  'tls-ca': { type: 'string', env: 'TLS_CA', parse: readableFile },
+  'tls-verify-peer': { type: 'string', env: 'TLS_VERIFY_PEER', parse: flag },
+  'tls-fail-if-no-peer-cert': { type: 'string', env: 'TLS_FAIL_IF_NO_PEER_CERT', parse: flag },
+} as const;
+
+/** RabbitMQ's usual AMQPS port, used when a certificate and key are given without a port. */
+export const DEFAULT_AMQPS_PORT = 5671;
+
+export const AMQPS_USAGE = `  --amqps-port <n>  AMQPS (TLS) port; on when --tls-cert and --tls-key are given
+                                                     [AMQPS_PORT, default ${DEFAULT_AMQPS_PORT}]
+  --tls-cert <file> server certificate, PEM          [TLS_CERT]
+  --tls-key <file>  its private key, PEM             [TLS_KEY]
+  --tls-ca <file>   CA certificates for client certificates, PEM [TLS_CA]
+  --tls-verify-peer <b>  true: ask clients for a certificate signed by the CA;
+                    its CN may log in with EXTERNAL  [TLS_VERIFY_PEER, default false]
+  --tls-fail-if-no-peer-cert <b>  true: refuse clients without one
+                                                     [TLS_FAIL_IF_NO_PEER_CERT, default false]
+`;
+
+/** What createBroker's `amqps` option takes (broker/amqp/tls-listener.ts AmqpsOptions). */
+export interface AmqpsSettings {
+  port: number;
+  certFile: string;
+  keyFile: string;
+  caFile?: string;
+  verifyPeer: boolean;
+  failIfNoPeerCert: boolean;
+}
+
+type AmqpsValues = Values<typeof AMQPS_OPTIONS>;
+
+/**
+ * The AMQPS listener the settings ask for, undefined when none: it is on when a certificate and a key
+ * are given. Throws ArgError for settings that do nothing alone (a port or CA without certificate)
+ * or that would not do what they say (verify_peer without a CA to verify against).
+ */
+export function amqpsSettings(values: AmqpsValues): AmqpsSettings | undefined {
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  const caFile = values['tls-ca'];
+  const verifyPeer = values['tls-verify-peer'] ?? false;
+  const failIfNoPeerCert = values['tls-fail-if-no-peer-cert'] ?? false;
+  if (certFile === undefined || keyFile === undefined) {
+    if (certFile !== undefined) throw new ArgError('--tls-cert (TLS_CERT) needs --tls-key (TLS_KEY) too');
+    if (keyFile !== undefined) throw new ArgError('--tls-key (TLS_KEY) needs --tls-cert (TLS_CERT) too');
+    const lone = values['amqps-port'] !== undefined ? '--amqps-port (AMQPS_PORT)'
+      : caFile !== undefined ? '--tls-ca (TLS_CA)'
+        : values['tls-verify-peer'] !== undefined ? '--tls-verify-peer (TLS_VERIFY_PEER)'
+          : values['tls-fail-if-no-peer-cert'] !== undefined ? '--tls-fail-if-no-peer-cert (TLS_FAIL_IF_NO_PEER_CERT)' : undefined;
+    if (lone !== undefined) throw new ArgError(`${lone} needs --tls-cert and --tls-key (TLS_CERT, TLS_KEY)`);
+    return undefined;
+  }
+  if (verifyPeer && caFile === undefined) {
+    throw new ArgError('--tls-verify-peer true (TLS_VERIFY_PEER) needs --tls-ca (TLS_CA): client certificates are verified against it');
+  }
+  if (failIfNoPeerCert && !verifyPeer) {
+    throw new ArgError('--tls-fail-if-no-peer-cert true (TLS_FAIL_IF_NO_PEER_CERT) needs --tls-verify-peer true: without it no certificate is asked for');
+  }
+  return {
+    port: values['amqps-port'] ?? DEFAULT_AMQPS_PORT,
+    certFile,
+    keyFile,
+    ...(caFile === undefined ? {} : { caFile }),
+    verifyPeer,
+    failIfNoPeerCert,
+  };
+}

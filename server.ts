@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { createBroker, createLogger, type Broker } from './broker/index';
+import { createBroker, createLogger, loadTlsCredentials, TlsConfigError, type Broker } from './broker/index';
 import { amqpMaxConnections, createLimitedHttpServer, httpLimits } from './lib/http-limits';
 import { ConfigError, EMBEDDED_BROKER_NAME, USAGE, displayHost, loadConfig, type Config } from './lib/config';
 import { createBrokerDirectory } from './lib/broker-directory';
@@ -56,12 +56,16 @@ export interface RunningServer {
   broker: Broker | undefined;
   consoleUrl: string;
   amqpUrl: string;
+  /** the AMQPS listener's URL, when there is one */
+  amqpsUrl: string | undefined;
   /** Stops HTTP (in-flight requests get a moment), then the broker (clients get 320). */
   close(reason?: string): Promise<void>;
 }
 
+/** Starts Warren; unusable TLS files reject with TlsConfigError before anything listens. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const limits = httpLimits();
+  const webTls = config.webTls === undefined ? undefined : loadTlsCredentials(config.webTls);
   const broker = !config.embedded ? undefined : await createBroker({
     maxConnections: amqpMaxConnections(),
     port: config.amqpPort,
@@ -69,10 +73,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     dataDir: config.dataDir,
     logLevel: config.logLevel,
     diskFreeLimit: config.diskFreeLimit,
+    amqps: config.amqps,
   });
 
   // timeouts and a connection cap, so that idle or half-sent requests cannot take every descriptor
-  const server = createLimitedHttpServer(limits, createLogger(config.logLevel));
+  const server = createLimitedHttpServer(limits, createLogger(config.logLevel), webTls);
   let port: number;
   try {
     port = await listen(server, config.port, config.host);
@@ -138,8 +143,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let closing: Promise<void> | undefined;
   return {
     broker,
-    consoleUrl: `http://${hostname}:${port}/`,
+    consoleUrl: `${webTls === undefined ? 'http' : 'https'}://${hostname}:${port}/`,
     amqpUrl: broker ? `amqp://${hostname}:${broker.port}` : 'none (--no-embedded)',
+    amqpsUrl: broker?.amqpsPort === undefined ? undefined : `amqps://${hostname}:${broker.amqpsPort}`,
     close(reason = 'shutdown') {
       closing ??= (async () => {
         await brokers.close();
@@ -182,6 +188,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     running = await startServer(config);
   } catch (err) {
+    if (err instanceof TlsConfigError) {
+      console.error(`warren: ${err.message}`);
+      process.exit(2);
+    }
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'EADDRINUSE' ? `address already in use (${e.message})` : e.stack ?? String(err);
     console.error(`warren: could not start: ${why}`);
@@ -190,7 +200,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 
   if (config.logLevel !== 'silent') {
     console.log(
-      `Warren is running${config.dev ? ' (dev)' : ''}: console ${running.consoleUrl}  AMQP ${running.amqpUrl}`,
+      `Warren is running${config.dev ? ' (dev)' : ''}: console ${running.consoleUrl}  AMQP ${running.amqpUrl}${running.amqpsUrl ? `  AMQPS ${running.amqpsUrl}` : ''}`,
     );
   }
 

@@ -1,6 +1,8 @@
 // `npm run broker`: the AMQP broker alone, no console. Configuration as in the README.
-import { byteSize, parseCommandLine, parseOrExit, directory, oneOf, port, positiveInt } from '../cli-args';
-import { createBroker } from './index';
+import {
+  AMQPS_OPTIONS, AMQPS_USAGE, EXIT_USAGE, amqpsSettings, byteSize, parseCommandLine, parseOrExit, directory, oneOf, port, positiveInt,
+} from '../cli-args';
+import { createBroker, TlsConfigError } from './index';
 import { LOG_LEVELS } from './logger';
 
 const USAGE = `Usage: npm run broker -- [options]
@@ -15,11 +17,11 @@ variable in brackets):
                     descriptor limit, leaving room for files]
   --disk-free-limit <size>  block publishers below this free space in the data dir,
                     in bytes or e.g. 50MB, 1GB            [DISK_FREE_LIMIT, default 50MB]
-  -h, --help        show this help
+${AMQPS_USAGE}  -h, --help        show this help
 `;
 
-const { values } = parseOrExit('warren', USAGE, () =>
-  parseCommandLine(
+const { values, amqps } = parseOrExit('warren', USAGE, () => {
+  const { values } = parseCommandLine(
     {
       'amqp-port': { type: 'string', env: 'AMQP_PORT', parse: port },
       host: { type: 'string', env: 'HOST', parse: (raw: string) => raw.trim() },
@@ -27,12 +29,14 @@ const { values } = parseOrExit('warren', USAGE, () =>
       'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
       'max-connections': { type: 'string', env: 'AMQP_MAX_CONNECTIONS', parse: positiveInt },
       'disk-free-limit': { type: 'string', env: 'DISK_FREE_LIMIT', parse: byteSize },
+      ...AMQPS_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     process.argv.slice(2),
     process.env,
-  ),
-);
+  );
+  return { values, amqps: amqpsSettings(values) };
+});
 if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
@@ -45,6 +49,12 @@ const broker = await createBroker({
   logLevel: values['log-level'] ?? 'info',
   maxConnections: values['max-connections'],
   diskFreeLimit: values['disk-free-limit'],
+  amqps,
+}).catch((err: unknown) => {
+  // a certificate and key that are no pair: the files were readable, so the flags were not wrong
+  if (!(err instanceof TlsConfigError)) throw err;
+  process.stderr.write(`warren: ${err.message}\n`);
+  process.exit(EXIT_USAGE);
 });
 
 let stopping = false;
@@ -56,4 +66,5 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 // Announced only now: whoever waits for this line may signal at once and must get a clean shutdown.
-console.log(`Warren broker listening on amqp://${broker.host}:${broker.port}`);
+const tls = broker.amqpsPort === undefined ? '' : ` and amqps://${broker.host}:${broker.amqpsPort}`;
+console.log(`Warren broker listening on amqp://${broker.host}:${broker.port}${tls}`);

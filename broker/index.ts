@@ -2,6 +2,8 @@ import { DEFAULT_HIGH_WATERMARK } from './amqp/memory-alarm';
 import { DEFAULT_DISK_FREE_LIMIT } from './amqp/disk-alarm';
 import { AMQP_PROPERTIES } from './amqp/properties-codec';
 import { AmqpServer } from './amqp/server';
+import { tlsPolicy, type AmqpsOptions } from './amqp/tls-listener';
+import { loadTlsCredentials } from './tls-credentials';
 import { DEFAULT_STORE_OPTIONS, DurableStore } from './store/durable-store';
 import { BrokerCore, type Limits } from './core/broker-core';
 import { createLogger, type LogLevel } from './logger';
@@ -22,6 +24,8 @@ export { quotePlus } from './api/quote-plus';
 export { compileNamePattern, type NamePattern } from './api/name-pattern';
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 export { connectionCaps, descriptorLimit, type ConnectionCaps } from './descriptors';
+export { loadTlsCredentials, TlsConfigError, type TlsCredentials, type TlsFiles } from './tls-credentials';
+export { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, type AmqpsOptions } from './amqp/tls-listener';
 
 export interface BrokerOptions extends Partial<Limits> {
   /** AMQP port; 0 picks a free one (see `broker.port`). Default 5672. */
@@ -47,11 +51,19 @@ export interface BrokerOptions extends Partial<Limits> {
    * the descriptor limit leaves after files and HTTP (connectionCaps in descriptors.ts).
    */
   maxConnections?: number;
+  /**
+   * An AMQPS listener beside the plain one (RabbitMQ's `listeners.ssl.default` and `ssl_options`).
+   * Its files are read before anything listens: one that cannot be used rejects with TlsConfigError.
+   * The connection cap covers both listeners together.
+   */
+  amqps?: AmqpsOptions;
 }
 
 /** The embedded broker: its API, and the AMQP listener it runs. */
 export interface Broker extends BrokerApi {
   readonly port: number;
+  /** the AMQPS port, when `amqps` was given */
+  readonly amqpsPort: number | undefined;
   readonly host: string;
   /** Clients get connection.close 320 with the reason. */
   close(reason?: string): Promise<void>;
@@ -61,8 +73,10 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const log = createLogger(options.logLevel ?? 'info');
   const {
     port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK, maxConnections, diskFreeLimit = DEFAULT_DISK_FREE_LIMIT,
-    memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, ...limits
+    memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, amqps, ...limits
   } = options;
+  // first of all: a wrong TLS file must stop start-up before recovery or any listener
+  const tlsCredentials = amqps === undefined ? undefined : loadTlsCredentials(amqps);
   const core = new BrokerCore(AMQP_PROPERTIES, limits);
   core.reportFailure = (what, err) => log.error(`${what}: ${describeError(err)}`);
   let store: DurableStore | undefined;
@@ -75,11 +89,23 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const server = new AmqpServer(core, log, memoryHighWatermark, maxConnections, disk);
   const boundPort = await server.listen(port, host);
   log.info(`AMQP listening on ${host ?? '0.0.0.0'}:${boundPort}`);
+  let amqpsPort: number | undefined;
+  if (amqps !== undefined && tlsCredentials !== undefined) {
+    try {
+      amqpsPort = await server.listenTls(amqps.port, host, tlsCredentials, tlsPolicy(amqps));
+    } catch (err) {
+      await server.close('startup failed');
+      await store?.close();
+      throw err;
+    }
+    log.info(`AMQPS listening on ${host ?? '0.0.0.0'}:${amqpsPort}`);
+  }
   const mgmt = new ManagementContext(core);
   const hostName = host ?? '0.0.0.0';
   let closing: Promise<void> | undefined;
-  const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, { host: hostName, port: boundPort }), {
+  const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, { host: hostName, port: boundPort, amqpsPort }), {
     port: boundPort,
+    amqpsPort,
     host: hostName,
     close: (reason = 'shutdown') => (closing ??= server.close(reason).then(async () => {
       mgmt.close();

@@ -2,7 +2,10 @@
 // (`AMQP_PORT` / `--amqp-port`). Flags win over the environment; defaults need no configuration.
 import path from 'node:path';
 import fs from 'node:fs';
-import { ArgError, byteSize, directory, oneOf, parseCommandLine, port, type Env } from '../cli-args';
+import {
+  AMQPS_OPTIONS, AMQPS_USAGE, ArgError, amqpsSettings, byteSize, directory, oneOf, parseCommandLine, port, readableFile,
+  type AmqpsSettings, type Env,
+} from '../cli-args';
 import { BrokerSpecError, parseBrokerSpec, type RemoteBrokerConfig } from './rabbitmq/broker-spec';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -27,6 +30,10 @@ export interface Config {
   rabbitmq: RemoteBrokerConfig[];
   /** false with `--no-embedded`: no broker of Warren's own, the console shows the remote clusters only. */
   embedded: boolean;
+  /** the AMQPS listener (`AMQPS_PORT`, `TLS_CERT`, `TLS_KEY`, `TLS_CA`, ...); undefined: none */
+  amqps: AmqpsSettings | undefined;
+  /** HTTPS instead of HTTP on the web port (`WEB_TLS_CERT`, `WEB_TLS_KEY`); undefined: plain HTTP */
+  webTls: { certFile: string; keyFile: string } | undefined;
 }
 
 /** The embedded broker's name in the console's broker switcher and under /brokers/<name>/. */
@@ -56,6 +63,9 @@ Options (each also readable from the environment variable in brackets):
                     also show a RabbitMQ cluster; repeatable [RABBITMQ_BROKERS, blank-separated]
   --rabbitmq-ca <f> PEM CA file for the clusters' https/amqps URLs [RABBITMQ_CA_FILE]
   --no-embedded     run the console without a broker of its own (needs --rabbitmq)
+${AMQPS_USAGE}  --web-tls-cert <file>  serve the console and API over HTTPS with this
+                    certificate, PEM                 [WEB_TLS_CERT]
+  --web-tls-key <file>   and its private key, PEM    [WEB_TLS_KEY]
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -74,6 +84,9 @@ const OPTIONS = {
   rabbitmq: { type: 'string', env: 'RABBITMQ_BROKERS', multiple: true },
   'rabbitmq-ca': { type: 'string', env: 'RABBITMQ_CA_FILE' },
   'no-embedded': { type: 'boolean' },
+  ...AMQPS_OPTIONS,
+  'web-tls-cert': { type: 'string', env: 'WEB_TLS_CERT', parse: readableFile },
+  'web-tls-key': { type: 'string', env: 'WEB_TLS_KEY', parse: readableFile },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -109,6 +122,8 @@ export function loadConfig(
     diskFreeLimit: values['disk-free-limit'],
     rabbitmq: remoteBrokers(values.rabbitmq, values['rabbitmq-ca'], !values['no-embedded']),
     embedded: !values['no-embedded'],
+    amqps: amqpsSettings(values),
+    webTls: webTls(values['web-tls-cert'], values['web-tls-key']),
   };
   return { config, help: values.help };
 }
@@ -131,6 +146,13 @@ function remoteBrokers(specs: string[], caFile: string | undefined, embedded: bo
   }
   if (!embedded && out.length === 0) throw new ArgError('--no-embedded needs at least one --rabbitmq NAME=url: there would be no broker to show');
   return out;
+}
+
+function webTls(certFile: string | undefined, keyFile: string | undefined): Config['webTls'] {
+  if (certFile !== undefined && keyFile !== undefined) return { certFile, keyFile };
+  if (certFile !== undefined) throw new ArgError('--web-tls-cert (WEB_TLS_CERT) needs --web-tls-key (WEB_TLS_KEY) too');
+  if (keyFile !== undefined) throw new ArgError('--web-tls-key (WEB_TLS_KEY) needs --web-tls-cert (WEB_TLS_CERT) too');
+  return undefined;
 }
 
 /** The host to put into URLs shown to people: the listen address, or localhost for "all". */

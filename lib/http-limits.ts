@@ -1,9 +1,11 @@
 // The HTTP server's limits: how long a client may take to send its request, and how many connections
 // it may hold. Node's defaults let 20,000 half-sent requests sit for a minute each, holding every
 // file descriptor of the process, so that no AMQP client could connect any more. server.ts makes its
-// one HTTP server here.
+// one HTTP (or HTTPS) server here.
 import http from 'node:http';
-import { connectionCaps, type Logger } from '../broker/index';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { connectionCaps, type Logger, type TlsCredentials } from '../broker/index';
 import { positiveInt, type Env } from '../cli-args';
 
 export interface HttpLimits {
@@ -55,17 +57,34 @@ function checkingInterval(limits: HttpLimits): number {
 }
 
 /**
- * An HTTP server with these limits. Past maxConnections a new connection is closed at once (logged
- * once until connections are accepted again, not once per client). The limits do not reach a
- * socket once it is upgraded (the /api/ws live stream): its own code keeps it alive.
+ * An HTTP server with these limits, or an HTTPS one with `tls` (RabbitMQ's management.ssl). Past
+ * maxConnections a new connection is closed at once (logged once until connections are accepted
+ * again, not once per client); over TLS a connection counts from its first byte, and its handshake
+ * must be done within the headers timeout, which only starts once the handshake is. The limits do
+ * not reach a socket once it is upgraded (the /api/ws live stream): its own code keeps it alive.
  */
-export function createLimitedHttpServer(limits: HttpLimits, log?: Logger): http.Server {
-  const server = http.createServer({
+export function createLimitedHttpServer(limits: HttpLimits, log?: Logger, tls?: TlsCredentials): http.Server {
+  const options: http.ServerOptions = {
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: checkingInterval(limits),
+  };
+  const server = tls === undefined ? http.createServer(options) : https.createServer({
+    ...options,
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    handshakeTimeout: limits.headersTimeoutMs,
+    minVersion: 'TLSv1.2',
   });
+  if (tls !== undefined) {
+    server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+      log?.debug(`HTTPS ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${err.message}`);
+      // closed here, as on the AMQPS listener, where a reported handshake timeout left the socket open
+      socket.destroy();
+    });
+  }
   server.maxConnections = limits.maxConnections;
   let refusing = false;
   server.on('drop', () => {

@@ -45,6 +45,8 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   vhostName = '';
   vhost: VirtualHost | undefined;
   clientProperties: FieldTable = {};
+  /** the SASL mechanism of the login, for the connection listing */
+  authMechanism = '';
   frameMax: number;
   channelMax: number;
   heartbeat = 0;
@@ -224,6 +226,7 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     this.clientProperties = login.clientProperties;
     this.consumerCancelNotify = login.consumerCancelNotify;
     this.blockedNotify = login.blockedNotify;
+    this.authMechanism = login.mechanism;
   }
 
   tuned(channelMax: number, frameMax: number, heartbeat: number): void {

@@ -7,6 +7,7 @@ import type { FieldTable } from '../core/field-values';
 import { decodeTable } from './field-table';
 import { FRAME_METHOD, FRAME_MIN_SIZE, type AmqpMethod, type MethodInput } from './generated/protocol';
 import { serverProperties } from './server-properties';
+import { certificateLogin } from './tls-peer';
 
 const PROTOCOL_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
 /** RabbitMQ also takes the header of the 0-9 draft for 0-9-1. */
@@ -20,6 +21,8 @@ export interface Login {
   readonly clientProperties: FieldTable;
   readonly consumerCancelNotify: boolean;
   readonly blockedNotify: boolean;
+  /** the SASL mechanism the client logged in with */
+  readonly mechanism: string;
 }
 
 /** The connection as its handshake sees it: told of each step as it is agreed. */
@@ -42,7 +45,7 @@ export interface HandshakeHost {
 
 /**
  * The opening of a connection, up to connection.open-ok: the protocol header, start/start-ok with
- * SASL PLAIN or AMQPLAIN, tune/tune-ok within the broker's limits, and open with vhost access, all
+ * SASL PLAIN or AMQPLAIN (or EXTERNAL over TLS with a verified client certificate), tune/tune-ok within the broker's limits, and open with vhost access, all
  * within the handshake timeout. Channel-0 methods come here until the host is opened.
  */
 export class Handshake {
@@ -50,6 +53,8 @@ export class Handshake {
   private headerBytes: Buffer | undefined;
   private user = '';
   private authFailureClose = false;
+  /** The user a verified client certificate names: EXTERNAL is offered only when there is one. */
+  private certificateUser: string | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: HandshakeHost) {
@@ -82,13 +87,15 @@ export class Handshake {
       return Buffer.alloc(0);
     }
     this.phase = 'start';
+    this.certificateUser = certificateLogin(this.host.socket);
     this.host.sendMethod(0, {
       name: 'connection.start',
       args: {
         versionMajor: 0,
         versionMinor: 9,
         serverProperties: serverProperties(this.host.core.clusterName),
-        mechanisms: 'AMQPLAIN PLAIN',
+        // as RabbitMQ with rabbitmq_auth_mechanism_ssl: EXTERNAL only where a peer certificate is
+        mechanisms: this.certificateUser === undefined ? 'AMQPLAIN PLAIN' : 'EXTERNAL AMQPLAIN PLAIN',
         locales: 'en_US',
       },
     });
@@ -161,17 +168,24 @@ export class Handshake {
       const [table] = decodeTable(framed, 0);
       if (typeof table.LOGIN === 'string') username = table.LOGIN;
       if (typeof table.PASSWORD === 'string') password = table.PASSWORD;
+    } else if (mechanism === 'EXTERNAL' && this.certificateUser !== undefined) {
+      // The certificate is the credential: the response (an authzid, if anything) is not looked at,
+      // and the user must exist, as RabbitMQ's internal backend checks for a login without password.
+      username = this.certificateUser;
     } else {
       throw new SilentClose(`unsupported authentication mechanism '${mechanism}'`);
     }
-    if (username === undefined || password === undefined) throw new SilentClose(`malformed ${mechanism} response`);
-    const user = this.host.core.users.authenticate(username, password);
-    if (user === undefined) return this.refuseLogin(mechanism, `invalid credentials for user '${username}'`);
+    if (username === undefined || (password === undefined && mechanism !== 'EXTERNAL')) throw new SilentClose(`malformed ${mechanism} response`);
+    const user = password === undefined ? this.host.core.users.users.get(username) : this.host.core.users.authenticate(username, password);
+    if (user === undefined) {
+      const why = password === undefined ? `user '${username}' from the client certificate does not exist` : `invalid credentials for user '${username}'`;
+      return this.refuseLogin(mechanism, why);
+    }
     if (user.name === 'guest' && !isLoopback(this.host.socket.remoteAddress)) {
       return this.refuseLogin(mechanism, `user 'guest' can only connect via localhost`);
     }
     this.user = user.name;
-    this.host.loggedIn({ user: user.name, clientProperties, consumerCancelNotify, blockedNotify });
+    this.host.loggedIn({ user: user.name, clientProperties, consumerCancelNotify, blockedNotify, mechanism });
     this.phase = 'tune';
     const limits = this.host.core.limits;
     this.host.sendMethod(0, {

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { BrokerCore } from '../core/broker-core';
 import type { Logger } from '../logger';
 import { AmqpConnection } from './connection';
@@ -7,10 +8,18 @@ import { MemoryAlarm } from './memory-alarm';
 import { DiskAlarm } from './disk-alarm';
 import { describeError } from '../core/contained';
 import { connectionCaps } from '../descriptors';
+import type { TlsCredentials } from '../tls-credentials';
+import { createAmqpsServer, type TlsPolicy } from './tls-listener';
+import { refusedPeer } from './tls-peer';
 
-/** The TCP listener: one AmqpConnection per socket, and an orderly shutdown of all of them. */
+/**
+ * The AMQP listener and, when configured, the AMQPS one beside it: one AmqpConnection per socket,
+ * one connection cap over both, and an orderly shutdown of all of them.
+ */
 export class AmqpServer {
   private readonly server: Server;
+  private tlsServer: Server | undefined;
+  /** TCP sockets of both listeners, TLS ones from accept on (handshakes count against the cap too) */
   private readonly sockets = new Set<Socket>();
   private readonly connections = new Set<AmqpConnection>();
   private readonly directReplyTo = new DirectReplyTo();
@@ -31,14 +40,7 @@ export class AmqpServer {
   ) {
     this.server = createServer((socket) => this.accept(socket));
     this.maxConnections = maxConnections;
-    if (Number.isFinite(maxConnections)) this.server.maxConnections = maxConnections;
-    this.server.on('drop', () => this.refuse(`${this.maxConnections} connections, the most accepted at once`));
-    // After listen, errors are failed accepts: EMFILE/ENFILE when descriptors run out. libuv closes
-    // the waiting connections and goes on listening, so new clients get in once descriptors free up.
-    this.server.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EMFILE' || err.code === 'ENFILE') this.refuse(`out of file descriptors (${err.code})`);
-      else this.log.error(`AMQP listener: ${describeError(err)}`);
-    });
+    this.watch(this.server, 'AMQP');
     this.memoryAlarm = new MemoryAlarm(memoryHighWatermark, (active) => {
       if (active) this.log.warn(`memory alarm: ${this.memoryAlarm.reason}, blocking publishers`);
       else this.log.info('memory alarm cleared, publishers released');
@@ -56,6 +58,19 @@ export class AmqpServer {
     }
   }
 
+  /** The cap and accept failures of one listener. */
+  private watch(server: Server, label: string): void {
+    // each listener drops past the cap before any work; admit() holds both together to it
+    if (Number.isFinite(this.maxConnections)) server.maxConnections = this.maxConnections;
+    server.on('drop', () => this.refuse(`${this.maxConnections} connections, the most accepted at once`));
+    // After listen, errors are failed accepts: EMFILE/ENFILE when descriptors run out. libuv closes
+    // the waiting connections and goes on listening, so new clients get in once descriptors free up.
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EMFILE' || err.code === 'ENFILE') this.refuse(`out of file descriptors (${err.code})`);
+      else this.log.error(`${label} listener: ${describeError(err)}`);
+    });
+  }
+
   /** Logs once when clients start being turned away, not for each one. */
   private refuse(why: string): void {
     if (this.refusing !== undefined) return;
@@ -64,51 +79,99 @@ export class AmqpServer {
   }
 
   listen(port: number, host: string | undefined): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        const addr = this.server.address();
-        resolve(typeof addr === 'object' && addr !== null ? addr.port : port);
-      });
+    return listenOn(this.server, port, host);
+  }
+
+  /**
+   * Starts the AMQPS listener. A TLS socket counts against the cap from its first byte; the
+   * handshake has policy.handshakeTimeoutMs, then the AMQP handshake its own timeout as on the
+   * plain port. A client that fails the TLS handshake (plain AMQP, a bad certificate) only loses
+   * its socket.
+   */
+  listenTls(port: number, host: string | undefined, credentials: TlsCredentials, policy: TlsPolicy): Promise<number> {
+    const server = createAmqpsServer(credentials, policy);
+    this.tlsServer = server;
+    this.watch(server, 'AMQPS');
+    server.on('connection', (raw: Socket) => this.guard(raw, 'AMQPS', () => this.count(raw)));
+    server.on('secureConnection', (socket: TLSSocket) => this.guard(socket, 'AMQPS', () => {
+      const refused = refusedPeer(socket, policy);
+      if (refused !== undefined) {
+        this.log.warn(`AMQPS ${socket.remoteAddress}:${socket.remotePort}: ${refused}`);
+        socket.destroy();
+        return;
+      }
+      this.open(socket);
+    }));
+    server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+      this.log.info(`AMQPS ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${err.message}`);
+      // a handshake timeout only reports: without this the socket would stay, holding its place
+      socket.destroy();
     });
+    return listenOn(server, port, host);
   }
 
   private accept(socket: Socket): void {
+    this.guard(socket, 'AMQP', () => {
+      if (this.count(socket)) this.open(socket);
+    });
+  }
+
+  /** An event callback: one client that cannot be set up is dropped, the listener goes on. */
+  private guard(socket: Socket, label: string, f: () => void): void {
     try {
-      this.admit(socket);
+      f();
     } catch (err) {
-      // an event callback: one client that cannot be set up is dropped, the listener goes on
-      this.log.error(`AMQP listener: cannot accept ${socket.remoteAddress}:${socket.remotePort}: ${describeError(err)}`);
+      this.log.error(`${label} listener: cannot accept ${socket.remoteAddress}:${socket.remotePort}: ${describeError(err)}`);
       socket.destroy();
     }
   }
 
-  private admit(socket: Socket): void {
+  /** Holds a new TCP socket to the cap over both listeners; false when it was turned away. */
+  private count(socket: Socket): boolean {
+    if (this.sockets.size >= this.maxConnections) {
+      this.refuse(`${this.maxConnections} connections, the most accepted at once`);
+      socket.destroy();
+      return false;
+    }
     if (this.refusing !== undefined) {
       this.log.info(`AMQP listener: accepting connections again (${this.sockets.size} open)`);
       this.refusing = undefined;
     }
     this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    return true;
+  }
+
+  private open(socket: Socket): void {
     const conn = new AmqpConnection(this.core, socket, this.log, this.directReplyTo);
     if (this.memoryAlarm.active) conn.setAlarm('memory', true);
     if (this.diskAlarm?.active === true) conn.setAlarm('disk', true);
     this.connections.add(conn);
-    socket.on('close', () => {
-      this.sockets.delete(socket);
-      this.connections.delete(conn);
-    });
+    socket.on('close', () => this.connections.delete(conn));
   }
 
   /** Stops accepting, sends every client connection.close 320, waits briefly for them to go. */
   async close(reason: string): Promise<void> {
     this.memoryAlarm.stop();
     this.diskAlarm?.stop();
-    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const stopped = Promise.all([this.server, ...(this.tlsServer ? [this.tlsServer] : [])].map(
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    ));
     for (const conn of this.connections) conn.close(320, `broker forced connection closure with reason '${reason}'`);
     const deadline = Date.now() + 2000;
     while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const s of this.sockets) s.destroy();
     await stopped;
   }
+}
+
+function listenOn(server: Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr !== null ? addr.port : port);
+    });
+  });
 }

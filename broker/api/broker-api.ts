@@ -40,6 +40,8 @@ export interface BrokerInfo {
   clusterName: string;
   /** where AMQP clients connect: host as listened on, port */
   amqp: { host: string; port: number };
+  /** where AMQPS (TLS) clients connect, when the broker listens for them */
+  amqps?: { host: string; port: number };
 }
 
 // --- declarations --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { isAdmin, isMonitor } from '../api/access-levels';
 import type { Actor, Row } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
 import { canAccessVhost, vhostsFor } from './access';
+import { tlsFields } from '../amqp/tls-peer';
 import { asAmqp, channelName, channelsOf, connectionIndex, endpointsOf, type Channel } from './amqp-view';
 import { anyNonZero, channelCounters, connectionCounters, DELIVER_STATS, OCTETS, PUBLISH_STATS } from './counters';
 import { tableToJson } from './field-json';
@@ -20,7 +21,7 @@ export function connectionRow(mgmt: ManagementContext, c: ConnectionHandle): Row
   const clientProperties = tableToJson(amqp?.clientProperties ?? (c.clientProperties as FieldTable));
   const providedName = clientProperties.connection_name;
   return {
-    auth_mechanism: 'PLAIN',
+    auth_mechanism: amqp?.authMechanism || 'PLAIN',
     channel_max: amqp?.channelMax ?? 0,
     channels: c.channelCount,
     client_properties: clientProperties,
@@ -29,20 +30,13 @@ export function connectionRow(mgmt: ManagementContext, c: ConnectionHandle): Row
     host: ep.host,
     name: c.name,
     node: mgmt.node,
-    peer_cert_issuer: null,
-    peer_cert_subject: null,
-    peer_cert_validity: null,
     peer_host: ep.peerHost,
     peer_port: ep.peerPort,
     port: ep.port,
     protocol: 'AMQP 0-9-1',
+    ...tlsFields(amqp?.socket),
     ...withDetails(connectionCounters(c), OCTETS, mgmt.sampler.rateOf(c)),
     send_pend: amqp?.outBytes ?? 0,
-    ssl: false,
-    ssl_cipher: null,
-    ssl_hash: null,
-    ssl_key_exchange: null,
-    ssl_protocol: null,
     state: amqp?.isBlocked ? 'blocked' : 'running',
     timeout: amqp?.heartbeat ?? 0,
     type: 'network',

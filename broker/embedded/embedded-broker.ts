@@ -94,12 +94,14 @@ export class EmbeddedBrokerApi implements BrokerApi {
   private readonly core: BrokerCore;
   private readonly mgmt: ManagementContext;
   private readonly node: NodeSide;
+  private readonly amqpsPort: number | undefined;
   private readonly live: LiveState;
 
-  constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number }) {
+  constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number; amqpsPort?: number }) {
     this.core = parts.core;
     this.mgmt = parts.mgmt;
     this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm, disk: parts.server.diskAlarm };
+    this.amqpsPort = amqp.amqpsPort;
     this.live = new LiveState(parts.core, parts.mgmt, parts.log);
   }
 
@@ -115,6 +117,7 @@ export class EmbeddedBrokerApi implements BrokerApi {
       node: this.mgmt.node,
       clusterName: this.core.clusterName,
       amqp: { host: this.node.host, port: this.node.port },
+      ...(this.amqpsPort === undefined ? {} : { amqps: { host: this.node.host, port: this.amqpsPort } }),
     }));
   }
 

@@ -2,6 +2,7 @@
 // http-server.ts), what the tests use, and what a process without Next.js (a headless broker) can
 // use to offer the API. The peer address comes from the socket, never from a header.
 import http from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { createLogger, type BrokerApi, type Logger } from '../../broker/index';
 import { FRAME_HEADERS, json, type ManagementRequest, type ManagementResponse } from './http';
 import { handleManagement } from './router';
@@ -74,6 +75,7 @@ export function toManagementRequest(req: http.IncomingMessage, body: Buffer | un
     headers,
     body,
     remoteAddress: req.socket.remoteAddress,
+    secure: (req.socket as Partial<TLSSocket>).encrypted === true,
   };
 }
 

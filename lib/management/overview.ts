@@ -23,12 +23,13 @@ function httpPort(c: RouteContext): number | undefined {
   return m === null ? undefined : Number(m[1]);
 }
 
-/** The broker's listeners plus this HTTP one. */
+/** The broker's listeners (AMQP, and AMQPS as `amqp/ssl`) plus this HTTP or HTTPS one. */
 export async function listeners(c: RouteContext): Promise<Row[]> {
   const info = await c.api.info();
   const out: Row[] = [{ node: info.node, protocol: 'amqp', ip_address: info.amqp.host, port: info.amqp.port, socket_opts: {} }];
+  if (info.amqps !== undefined) out.push({ node: info.node, protocol: 'amqp/ssl', ip_address: info.amqps.host, port: info.amqps.port, socket_opts: {} });
   const port = httpPort(c);
-  if (port !== undefined) out.push({ node: info.node, protocol: 'http', ip_address: info.amqp.host, port, socket_opts: {} });
+  if (port !== undefined) out.push({ node: info.node, protocol: c.req.secure === true ? 'https' : 'http', ip_address: info.amqp.host, port, socket_opts: {} });
   return out;
 }
 
