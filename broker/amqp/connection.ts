@@ -26,14 +26,14 @@ const CLOSE_OK_TIMEOUT = 3_000;
 
 type State = 'handshake' | 'opened' | 'closing' | 'closed';
 
+/** What a publisher can be blocked for, as RabbitMQ names the resources. */
+export type ResourceAlarm = 'memory' | 'disk';
+
 /**
  * One client connection: channel 0, heartbeats, the frame loop and the write batcher, with the
  * opening left to its Handshake. Frames for other channels go to their Channel. Every AmqpError
  * thrown while handling input ends here and becomes a channel.close or connection.close.
  */
-/** What a publisher can be blocked for, as RabbitMQ names the resources. */
-export type ResourceAlarm = 'memory' | 'disk';
-
 export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   readonly name: string;
   readonly socket: Socket;

@@ -264,6 +264,7 @@ export class DurableStore implements QueuePersistence, Durability {
 
   delivered(queue: Queue, entry: QueueEntry): void {
     this.log.appendMark(RecordType.Delivered, queue.storeId, entry.seq);
+    (entry.stored as StoredRef).delivered = true;
   }
 
   removed(queue: Queue, entry: QueueEntry): void {
@@ -296,7 +297,11 @@ export class DurableStore implements QueuePersistence, Durability {
     for (const ref of this.log.compactionCandidates()) {
       const owner = ref.owner as Owner;
       if ('unattributed' in owner) this.log.rewrite(ref, owner.unattributed, this.log.readBody(ref));
-      else this.log.rewrite(ref, metaOf(owner.queue, owner.entry), owner.entry.msg.body);
+      else {
+        this.log.rewrite(ref, metaOf(owner.queue, owner.entry), owner.entry.msg.body);
+        // its DELIVERED record may sit in the segment that goes: written again after the copy
+        if (ref.delivered || owner.entry.redelivered) this.log.appendMark(RecordType.Delivered, owner.queue.storeId, owner.entry.seq);
+      }
     }
   }
 
@@ -607,6 +612,7 @@ export class DurableStore implements QueuePersistence, Durability {
         queue.persisted.bytes += ref.length;
         msg.stored = true;
         // a DELIVERED mark is written after the delivery, never waited for: after a crash it may be missing
+        ref.delivered = rec.delivered;
         const entry = queue.restore(msg, rec.seq, rec.delivered || this.uncleanStop, meta.expiresAt, ref);
         ref.owner = { queue, entry } satisfies Owner;
         count++;

@@ -30,6 +30,8 @@ export class StoredRef {
   owner: unknown;
   released = false;
   moving = false;
+  /** a DELIVERED record of it is in the log: compaction writes one again after moving it */
+  delivered = false;
   constructor(
     public segment: Segment,
     public offset: number,
