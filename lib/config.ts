@@ -98,8 +98,9 @@ export function loadConfig(
     logLevel: values['log-level'] ?? DEFAULTS.logLevel,
     dev: values.dev,
     metricsAuth: values['metrics-auth'] === 'true',
-    amqps: amqpsSettings(values),
-    webTls: webTls(values['web-tls-cert'], values['web-tls-key']),
+    // --help prints the usage whatever else is set
+    amqps: values.help ? undefined : amqpsSettings(values),
+    webTls: values.help ? undefined : webTls(values['web-tls-cert'], values['web-tls-key']),
   };
   return { config, help: values.help };
 }

@@ -95,7 +95,8 @@ export class Handshake {
         versionMinor: 9,
         serverProperties: serverProperties(this.host.core.clusterName),
         // as RabbitMQ with rabbitmq_auth_mechanism_ssl: EXTERNAL only where a peer certificate is
-        mechanisms: this.certificateUser === undefined ? 'AMQPLAIN PLAIN' : 'EXTERNAL AMQPLAIN PLAIN',
+        // (its should_offer); in alphabetical order like the other two, clients choose by name
+        mechanisms: this.certificateUser === undefined ? 'AMQPLAIN PLAIN' : 'AMQPLAIN EXTERNAL PLAIN',
         locales: 'en_US',
       },
     });

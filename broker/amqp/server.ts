@@ -144,7 +144,8 @@ export class AmqpServer {
     ));
     for (const conn of this.connections) conn.close(320, `broker forced connection closure with reason '${reason}'`);
     const deadline = Date.now() + 2000;
-    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // waits for the clients that were told; a TLS handshake still under way has no one to tell
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const s of this.sockets) s.destroy();
     await stopped;
   }
