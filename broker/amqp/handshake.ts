@@ -45,8 +45,9 @@ export interface HandshakeHost {
 
 /**
  * The opening of a connection, up to connection.open-ok: the protocol header, start/start-ok with
- * SASL PLAIN or AMQPLAIN (or EXTERNAL over TLS with a verified client certificate), tune/tune-ok within the broker's limits, and open with vhost access, all
- * within the handshake timeout. Channel-0 methods come here until the host is opened.
+ * SASL PLAIN or AMQPLAIN (or EXTERNAL over TLS with a verified client certificate), tune/tune-ok
+ * within the broker's limits, and open with vhost access, all within the handshake timeout.
+ * Channel-0 methods come here until the host is opened.
  */
 export class Handshake {
   private phase: Phase = 'header';

@@ -47,7 +47,7 @@ export class AmqpServer {
 
   /** The cap and accept failures of one listener. */
   private watch(server: Server, label: string): void {
-    // each listener drops past the cap before any work; admit() holds both together to it
+    // each listener drops past the cap before any work; count() holds both together to it
     if (Number.isFinite(this.maxConnections)) server.maxConnections = this.maxConnections;
     server.on('drop', () => this.refuse(`${this.maxConnections} connections, the most accepted at once`));
     // After listen, errors are failed accepts: EMFILE/ENFILE when descriptors run out. libuv closes
@@ -90,7 +90,8 @@ export class AmqpServer {
       this.open(socket);
     }));
     server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
-      this.log.info(`AMQPS ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${err.message}`);
+      // not one line per client while turning a flood away (refuse() has said so once)
+      if (this.refusing === undefined) this.log.info(`AMQPS ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${err.message}`);
       // a handshake timeout only reports: without this the socket would stay, holding its place
       socket.destroy();
     });
