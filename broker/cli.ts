@@ -35,7 +35,8 @@ const { values, amqps } = parseOrExit('warren', USAGE, () => {
     process.argv.slice(2),
     process.env,
   );
-  return { values, amqps: amqpsSettings(values) };
+  // --help prints the usage whatever else is set
+  return { values, amqps: values.help ? undefined : amqpsSettings(values) };
 });
 if (values.help) {
   process.stdout.write(USAGE);

@@ -56,7 +56,8 @@ describe('HTTPS for the console port', () => {
     expect(() => loadConfig([], { WEB_TLS_KEY: key })).toThrow('--web-tls-key (WEB_TLS_KEY) needs --web-tls-cert (WEB_TLS_CERT) too');
   });
 
-  it('is in the usage, as are the AMQPS settings', () => {
+  it('is in the usage, as are the AMQPS settings, which --help prints whatever else is set', () => {
+    expect(loadConfig(['--help'], { TLS_CERT: cert }).help).toBe(true);
     for (const name of ['--amqps-port', 'AMQPS_PORT', '--tls-cert', '--tls-key', '--tls-ca', '--tls-verify-peer', '--tls-fail-if-no-peer-cert', '--web-tls-cert', 'WEB_TLS_KEY']) {
       expect(USAGE).toContain(name);
     }

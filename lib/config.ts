@@ -122,8 +122,9 @@ export function loadConfig(
     diskFreeLimit: values['disk-free-limit'],
     rabbitmq: remoteBrokers(values.rabbitmq, values['rabbitmq-ca'], !values['no-embedded']),
     embedded: !values['no-embedded'],
-    amqps: amqpsSettings(values),
-    webTls: webTls(values['web-tls-cert'], values['web-tls-key']),
+    // --help prints the usage whatever else is set
+    amqps: values.help ? undefined : amqpsSettings(values),
+    webTls: values.help ? undefined : webTls(values['web-tls-cert'], values['web-tls-key']),
   };
   return { config, help: values.help };
 }

@@ -45,8 +45,9 @@ export interface HandshakeHost {
 
 /**
  * The opening of a connection, up to connection.open-ok: the protocol header, start/start-ok with
- * SASL PLAIN or AMQPLAIN (or EXTERNAL over TLS with a verified client certificate), tune/tune-ok within the broker's limits, and open with vhost access, all
- * within the handshake timeout. Channel-0 methods come here until the host is opened.
+ * SASL PLAIN or AMQPLAIN (or EXTERNAL over TLS with a verified client certificate), tune/tune-ok
+ * within the broker's limits, and open with vhost access, all within the handshake timeout.
+ * Channel-0 methods come here until the host is opened.
  */
 export class Handshake {
   private phase: Phase = 'header';
@@ -95,7 +96,8 @@ export class Handshake {
         versionMinor: 9,
         serverProperties: serverProperties(this.host.core.clusterName),
         // as RabbitMQ with rabbitmq_auth_mechanism_ssl: EXTERNAL only where a peer certificate is
-        mechanisms: this.certificateUser === undefined ? 'AMQPLAIN PLAIN' : 'EXTERNAL AMQPLAIN PLAIN',
+        // (its should_offer); in alphabetical order like the other two, clients choose by name
+        mechanisms: this.certificateUser === undefined ? 'AMQPLAIN PLAIN' : 'AMQPLAIN EXTERNAL PLAIN',
         locales: 'en_US',
       },
     });

@@ -60,7 +60,7 @@ export class AmqpServer {
 
   /** The cap and accept failures of one listener. */
   private watch(server: Server, label: string): void {
-    // each listener drops past the cap before any work; admit() holds both together to it
+    // each listener drops past the cap before any work; count() holds both together to it
     if (Number.isFinite(this.maxConnections)) server.maxConnections = this.maxConnections;
     server.on('drop', () => this.refuse(`${this.maxConnections} connections, the most accepted at once`));
     // After listen, errors are failed accepts: EMFILE/ENFILE when descriptors run out. libuv closes
@@ -103,7 +103,8 @@ export class AmqpServer {
       this.open(socket);
     }));
     server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
-      this.log.info(`AMQPS ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${err.message}`);
+      // not one line per client while turning a flood away (refuse() has said so once)
+      if (this.refusing === undefined) this.log.info(`AMQPS ${socket.remoteAddress}:${socket.remotePort}: TLS handshake failed: ${err.message}`);
       // a handshake timeout only reports: without this the socket would stay, holding its place
       socket.destroy();
     });
@@ -159,7 +160,8 @@ export class AmqpServer {
     ));
     for (const conn of this.connections) conn.close(320, `broker forced connection closure with reason '${reason}'`);
     const deadline = Date.now() + 2000;
-    while (this.sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // waits for the clients that were told; a TLS handshake still under way has no one to tell
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const s of this.sockets) s.destroy();
     await stopped;
   }

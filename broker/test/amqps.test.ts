@@ -91,7 +91,7 @@ function offeredMechanisms(port: number, client?: { cert: string; key: string })
         clearTimeout(timer);
         socket.destroy();
         const text = got.toString('latin1');
-        resolve(/((?:EXTERNAL |)AMQPLAIN PLAIN)/.exec(text)?.[1] ?? text);
+        resolve(/(AMQPLAIN (?:EXTERNAL )?PLAIN)/.exec(text)?.[1] ?? text);
       }
     });
   });
@@ -179,7 +179,7 @@ describe('AMQPS with verify_peer and fail_if_no_peer_cert', () => {
 
   it('offers EXTERNAL and logs amqplib in as the CN of the client certificate', async () => {
     const client = pki.client('tls-user');
-    expect(await offeredMechanisms(broker.amqpsPort!, client)).toBe('EXTERNAL AMQPLAIN PLAIN');
+    expect(await offeredMechanisms(broker.amqpsPort!, client)).toBe('AMQPLAIN EXTERNAL PLAIN');
     const conn = await amqp.connect(`amqps://127.0.0.1:${broker.amqpsPort}`, tlsOptions(client, { credentials: credentials.external() }));
     try {
       expect(await roundTrip(conn, 'by certificate')).toBe('by certificate');
@@ -223,7 +223,7 @@ describe('AMQPS with verify_peer alone', () => {
     expect(await roundTrip(conn, 'no certificate')).toBe('no certificate');
     await conn.close();
     await expect(within(8_000, amqp.connect(`amqps://guest:guest@127.0.0.1:${broker.amqpsPort}`, tlsOptions(pki.stranger('x'))))).rejects.toThrow();
-    expect(await offeredMechanisms(broker.amqpsPort!, pki.client('x'))).toBe('EXTERNAL AMQPLAIN PLAIN');
+    expect(await offeredMechanisms(broker.amqpsPort!, pki.client('x'))).toBe('AMQPLAIN EXTERNAL PLAIN');
   });
 });
 
@@ -256,6 +256,25 @@ describe('AMQPS limits', () => {
     });
     expect(closedAfter).toBeGreaterThanOrEqual(250);
     expect(closedAfter).toBeLessThan(3_000);
+  });
+});
+
+describe('AMQPS at shutdown', () => {
+  it('tells TLS clients 320 and closes promptly, a stalled TLS handshake included', async () => {
+    const broker = await createBroker({
+      port: 0, host: '127.0.0.1', logLevel: 'silent',
+      amqps: { port: 0, certFile: pki.serverCert, keyFile: pki.serverKey },
+    });
+    const conn = await amqp.connect(`amqps://guest:guest@127.0.0.1:${broker.amqpsPort}`, tlsOptions());
+    const closed = new Promise<string>((resolve) => conn.on('close', (err: Error | undefined) => resolve(String(err?.message))));
+    conn.on('error', () => {});
+    const stalled = net.connect(broker.amqpsPort!, '127.0.0.1', () => stalled.write(Buffer.from([0x16, 0x03, 0x01])));
+    stalled.on('error', () => {});
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await broker.close('maintenance');
+    expect(Date.now() - started).toBeLessThan(1_800);
+    expect(await within(3_000, closed)).toMatch(/320 \(CONNECTION-FORCED\) with message "CONNECTION_FORCED - broker forced connection closure with reason 'maintenance'"/);
   });
 });
 
