@@ -220,7 +220,16 @@ test('a one-shot Hello World sender is drawn, greyed once gone, with what it pub
     await page.waitForTimeout(400);
     await page.screenshot({ path: 'e2e/screenshots/console-hello-world-dark.png' });
     await page.emulateMedia({ colorScheme: 'light' });
-    // a few seconds later it is gone from the graph too
+    // the HTTP API's publishes (the Publish panel's) are a producer of their own, per user
+    const published = await request.post(`/api/exchanges/${encodeURIComponent(vhost)}/amq.default/publish`, {
+      headers: AUTH,
+      data: { properties: {}, routing_key: 'hello', payload: 'from the API', payload_encoding: 'string' },
+    });
+    expect(await published.json()).toEqual({ routed: true });
+    const api = page.locator('[data-producer="HTTP API (guest)"]');
+    await expect(api).toBeVisible({ timeout: 4000 });
+    await expect(api).not.toHaveAttribute('data-gone', 'true');
+    // a few seconds later the one-shot sender is gone from the graph too
     await expect(producer).toHaveCount(0, { timeout: 10_000 });
     expect(watch.errors).toEqual([]);
   } finally {

@@ -5,7 +5,7 @@ import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { ConsumeEdge } from '@/lib/client/graph/types';
 import { RATE_WINDOW_NOTE, useConsumerStats } from '@/lib/client/stats-store';
-import { rate } from '../format';
+import { int, rate } from '../format';
 import { EdgeLabel, useLabelsFar } from '../label-layer';
 
 function ConsumeEdgeView({ id, data, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition }: EdgeProps<ConsumeEdge>) {
@@ -22,7 +22,7 @@ function ConsumeEdgeView({ id, data, sourceX, sourceY, targetX, targetY, sourceP
             className="edge-label edge-label-quiet"
             data-consume-edge={data?.statsKey}
             data-deliver-rate={deliver}
-            title={`${stats.delivered.toLocaleString('en-US')} delivered, ${stats.acked.toLocaleString('en-US')} acked, ${stats.rejected.toLocaleString('en-US')} nacked or rejected, ${stats.redelivered.toLocaleString('en-US')} redelivered\n${rate(deliver)}: ${RATE_WINDOW_NOTE}`}
+            title={`${int(stats.delivered)} delivered, ${int(stats.acked)} acked, ${int(stats.rejected)} nacked or rejected, ${int(stats.redelivered)} redelivered\n${rate(deliver)}: ${RATE_WINDOW_NOTE}`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >
             <span className={deliver > 0 ? 'edge-rate' : 'edge-sub'}>{rate(deliver)}</span>

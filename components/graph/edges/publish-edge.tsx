@@ -7,7 +7,7 @@ import { BaseEdge, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { PublishEdge } from '@/lib/client/graph/types';
 import { RATE_WINDOW_NOTE, useProducerStats } from '@/lib/client/stats-store';
-import { count, rate } from '../format';
+import { count, int, rate } from '../format';
 import { EdgeLabel, useLabelsFar } from '../label-layer';
 
 function PublishEdgeView({ id, data, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition }: EdgeProps<PublishEdge>) {
@@ -16,7 +16,7 @@ function PublishEdgeView({ id, data, sourceX, sourceY, targetX, targetY, sourceP
   const far = useLabelsFar();
   const r = stats?.publish_rate ?? 0;
   const gone = stats?.gone === true;
-  const published = stats ? `${stats.published.toLocaleString('en-US')} published on this channel` : '';
+  const published = stats ? `${int(stats.published)} published on this channel` : '';
   return (
     <>
       <BaseEdge

@@ -6,6 +6,7 @@ import { memo } from 'react';
 import type { ConsumerNode } from '@/lib/client/graph/types';
 import { useConsumerStats } from '@/lib/client/stats-store';
 import { ConsumerIcon } from '../../../ui/icons';
+import { int } from '../../format';
 import { useConsumerUnacked } from './use-consumer-unacked';
 
 function ConsumerNodeView({ data, selected }: NodeProps<ConsumerNode>) {
@@ -46,7 +47,7 @@ function ConsumerNodeView({ data, selected }: NodeProps<ConsumerNode>) {
             {unacked !== null && <span className={unacked > 0 ? 'flag flag-strong' : 'flag'}>{unacked} unacked</span>}
           </>
         )}
-        {stats !== undefined && <span className="flag">{stats.delivered.toLocaleString('en-US')} delivered</span>}
+        {stats !== undefined && <span className="flag">{int(stats.delivered)} delivered</span>}
       </div>
       {data.publishes && <Handle type="source" position={Position.Right} id="out" className="handle handle-out handle-quiet" isConnectable={false} />}
     </div>
