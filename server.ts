@@ -11,6 +11,7 @@ import next from 'next';
 import { createBroker, createLogger, type Broker } from './broker/index';
 import { createLiveEndpoint } from './lib/live/index';
 import { managementFront } from './lib/management/http-server';
+import { LoginSessions } from './lib/management/sessions';
 import { amqpMaxConnections, createLimitedHttpServer, httpLimits } from './lib/http-limits';
 import { ConfigError, USAGE, displayHost, loadConfig, type Config } from './lib/config';
 
@@ -95,8 +96,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const ready = app.prepare();
   const handle = app.getRequestHandler();
   const log = createLogger(config.logLevel);
-  const live = createLiveEndpoint(broker, { log });
-  const management = managementFront(broker, { amqpPort: broker.port, log, metricsAuth: config.metricsAuth });
+  // console logins, shared by the REST API and /api/ws: a cookie works on both
+  const sessions = new LoginSessions({ idleMs: config.loginSessionTimeout * 60_000, lifetimeMs: config.loginSessionLifetime * 60_000 });
+  const live = createLiveEndpoint(broker, { log, sessions });
+  const management = managementFront(broker, { amqpPort: broker.port, log, metricsAuth: config.metricsAuth, sessions });
 
   server.on('request', (req, res) => {
     if (management(req, res)) return;

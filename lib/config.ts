@@ -1,7 +1,7 @@
 // Process configuration: environment variables and command-line flags with the same names
 // (`AMQP_PORT` / `--amqp-port`). Flags win over the environment; defaults need no configuration.
 import path from 'node:path';
-import { ArgError, directory, oneOf, parseCommandLine, port, type Env } from '../cli-args';
+import { ArgError, directory, oneOf, parseCommandLine, port, positiveInt, type Env } from '../cli-args';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -19,6 +19,10 @@ export interface Config {
   dev: boolean;
   /** /metrics needs a monitoring user (`METRICS_AUTH`, `--metrics-auth true`); open by default, as RabbitMQ's. */
   metricsAuth: boolean;
+  /** Minutes a console login may go unused (`LOGIN_SESSION_TIMEOUT`); RabbitMQ's default, 8 hours. */
+  loginSessionTimeout: number;
+  /** Minutes a console login lasts at most, used or not (`LOGIN_SESSION_LIFETIME`, 24 hours). */
+  loginSessionLifetime: number;
 }
 
 export const DEFAULTS = {
@@ -26,6 +30,8 @@ export const DEFAULTS = {
   port: 15672,
   dataDir: './data',
   logLevel: 'info',
+  loginSessionTimeout: 480,
+  loginSessionLifetime: 1440,
 } as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -39,6 +45,8 @@ Options (each also readable from the environment variable in brackets):
   --data-dir <dir>  where durable state is kept      [DATA_DIR, default ${DEFAULTS.dataDir}]
   --log-level <l>   ${LOG_LEVELS.join(' | ')}  [LOG_LEVEL, default ${DEFAULTS.logLevel}]
   --metrics-auth <b> true: /metrics needs a monitoring user [METRICS_AUTH, default false]
+  --login-session-timeout <min>   idle console login ends [LOGIN_SESSION_TIMEOUT, default ${DEFAULTS.loginSessionTimeout}]
+  --login-session-lifetime <min>  any console login ends  [LOGIN_SESSION_LIFETIME, default ${DEFAULTS.loginSessionLifetime}]
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -53,6 +61,8 @@ const OPTIONS = {
   'data-dir': { type: 'string', env: 'DATA_DIR', parse: directory },
   'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
   'metrics-auth': { type: 'string', env: 'METRICS_AUTH', parse: oneOf(['true', 'false'] as const) },
+  'login-session-timeout': { type: 'string', env: 'LOGIN_SESSION_TIMEOUT', parse: positiveInt },
+  'login-session-lifetime': { type: 'string', env: 'LOGIN_SESSION_LIFETIME', parse: positiveInt },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -85,6 +95,8 @@ export function loadConfig(
     logLevel: values['log-level'] ?? DEFAULTS.logLevel,
     dev: values.dev,
     metricsAuth: values['metrics-auth'] === 'true',
+    loginSessionTimeout: values['login-session-timeout'] ?? DEFAULTS.loginSessionTimeout,
+    loginSessionLifetime: values['login-session-lifetime'] ?? DEFAULTS.loginSessionLifetime,
   };
   return { config, help: values.help };
 }
