@@ -1,41 +1,33 @@
-// Who is logged in: broker user credentials for HTTP basic auth, kept in sessionStorage (gone
-// when the tab closes), and the vhost the console shows (kept in localStorage across sessions).
+// Who is logged in. The login itself is an HttpOnly cookie the browser keeps for every tab of this
+// site (scripts cannot read it, and nothing secret is kept in sessionStorage or localStorage); this
+// store only knows the user's name and tags, asked of /api/whoami when a tab opens. The vhost the
+// console shows is kept in localStorage across sessions.
 import { create } from 'zustand';
+import { ApiError, fetchWhoami, postLogout } from './api';
 
 export interface Session {
   username: string;
-  password: string;
   tags: string[];
 }
 
 interface SessionState {
-  /** false until sessionStorage has been read (never on the server) */
+  /** false until the server said whether this browser is logged in (never on the server) */
   hydrated: boolean;
   session: Session | null;
   vhost: string;
+  /** Asks the server who the cookie belongs to; once per tab. */
   hydrate(): void;
   login(session: Session): void;
-  logout(): void;
+  /** Ends the login on the server (every tab of this browser), then here. */
+  logout(): Promise<void>;
+  /** The server no longer knows the login (expired, revoked, user deleted): forget it here. */
+  expire(): void;
   setVhost(vhost: string): void;
 }
 
-const SESSION_KEY = 'warren.session';
 const VHOST_KEY = 'warren.vhost';
-
-function readSession(): Session | null {
-  try {
-    const raw = sessionStorage.getItem(SESSION_KEY);
-    if (raw === null) return null;
-    const v: unknown = JSON.parse(raw);
-    if (typeof v !== 'object' || v === null) return null;
-    const o = v as Record<string, unknown>;
-    if (typeof o.username !== 'string' || typeof o.password !== 'string') return null;
-    const tags = Array.isArray(o.tags) ? o.tags.filter((t): t is string => typeof t === 'string') : [];
-    return { username: o.username, password: o.password, tags };
-  } catch {
-    return null;
-  }
-}
+/** Where an earlier version kept the password: removed wherever it is still found. */
+const OLD_SESSION_KEY = 'warren.session';
 
 function readVhost(): string {
   try {
@@ -45,27 +37,48 @@ function readVhost(): string {
   }
 }
 
-export const useSession = create<SessionState>()((set) => ({
+function dropOldCredentials(): void {
+  try {
+    sessionStorage.removeItem(OLD_SESSION_KEY);
+  } catch {
+    /* storage unavailable: nothing was kept there either */
+  }
+}
+
+let hydrating = false;
+
+export const useSession = create<SessionState>()((set, get) => ({
   hydrated: false,
   session: null,
   vhost: '/',
   hydrate() {
-    set({ hydrated: true, session: readSession(), vhost: readVhost() });
+    if (hydrating || get().hydrated) return;
+    hydrating = true;
+    dropOldCredentials();
+    set({ vhost: readVhost() });
+    fetchWhoami().then(
+      (me) => {
+        // a login made meanwhile (the form) is newer than this answer
+        if (!get().hydrated) set({ hydrated: true, session: { username: me.name, tags: me.tags } });
+      },
+      (err: unknown) => {
+        if (!(err instanceof ApiError && err.status === 401)) console.warn('warren: cannot tell who is logged in:', err);
+        if (!get().hydrated) set({ hydrated: true, session: null });
+      },
+    );
   },
   login(session) {
-    try {
-      sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-    } catch {
-      /* private mode: the session lives in memory only */
-    }
     set({ session, hydrated: true });
   },
-  logout() {
+  async logout() {
     try {
-      sessionStorage.removeItem(SESSION_KEY);
+      await postLogout();
     } catch {
-      /* nothing stored */
+      // the server is unreachable: the cookie stays until it expires, but this tab logs out anyway
     }
+    set({ session: null });
+  },
+  expire() {
     set({ session: null });
   },
   setVhost(vhost) {
@@ -77,11 +90,3 @@ export const useSession = create<SessionState>()((set) => ({
     set({ vhost });
   },
 }));
-
-/** `Basic …` for the given credentials (UTF-8 safe). */
-export function basicAuth(username: string, password: string): string {
-  const bytes = new TextEncoder().encode(`${username}:${password}`);
-  let bin = '';
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return `Basic ${btoa(bin)}`;
-}
