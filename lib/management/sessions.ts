@@ -30,6 +30,16 @@ export interface LoginSession {
   lastUsed: number;
 }
 
+/**
+ * A session in the store's list by last use. A linked list, not a Map's insertion order: a Map
+ * emptied from the front keeps the deleted slots until it rehashes, and every walk from its start
+ * steps over them (a login flood made each login cost thousands of steps).
+ */
+interface Entry extends LoginSession {
+  older: Entry | undefined;
+  newer: Entry | undefined;
+}
+
 /** 32 random bytes, base64url: what the cookie carries. */
 const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -39,8 +49,10 @@ export class LoginSessions {
   private readonly maxSessions: number;
   private readonly maxPerUser: number;
   private readonly now: () => number;
-  /** in order of last use, the least recent first */
-  private readonly byId = new Map<string, LoginSession>();
+  private readonly byId = new Map<string, Entry>();
+  /** the least and the most recently used */
+  private oldest: Entry | undefined;
+  private newest: Entry | undefined;
   private readonly byUser = new Map<string, Set<string>>();
   private readonly endListeners = new Set<(ids: readonly string[]) => void>();
 
@@ -59,32 +71,32 @@ export class LoginSessions {
   open(user: string, stamp: string | undefined): LoginSession {
     const now = this.now();
     this.dropIdle(now);
-    const session: LoginSession = { id: randomBytes(32).toString('base64url'), user, stamp, created: now, lastUsed: now };
-    this.byId.set(session.id, session);
+    const entry: Entry = { id: randomBytes(32).toString('base64url'), user, stamp, created: now, lastUsed: now, older: undefined, newer: undefined };
+    this.byId.set(entry.id, entry);
+    this.append(entry);
     let mine = this.byUser.get(user);
     if (mine === undefined) this.byUser.set(user, (mine = new Set()));
-    mine.add(session.id);
+    mine.add(entry.id);
     // a Set iterates in insertion order, and an id is never re-added: its first is the oldest login
     if (mine.size > this.maxPerUser) this.end([mine.values().next().value as string]);
-    if (this.byId.size > this.maxSessions) this.end([this.byId.keys().next().value as string]);
-    return session;
+    if (this.byId.size > this.maxSessions && this.oldest !== undefined) this.end([this.oldest.id]);
+    return entry;
   }
 
   /** The live session with this id, marked as used now; undefined when unknown or expired. */
   use(id: string): LoginSession | undefined {
     if (!ID_PATTERN.test(id)) return undefined;
-    const s = this.byId.get(id);
-    if (s === undefined) return undefined;
+    const entry = this.byId.get(id);
+    if (entry === undefined) return undefined;
     const now = this.now();
-    if (now - s.lastUsed > this.idleMs || now - s.created > this.lifetimeMs) {
+    if (now - entry.lastUsed > this.idleMs || now - entry.created > this.lifetimeMs) {
       this.end([id]);
       return undefined;
     }
-    s.lastUsed = now;
-    // last in the map again: the map stays ordered by last use
-    this.byId.delete(id);
-    this.byId.set(id, s);
-    return s;
+    entry.lastUsed = now;
+    this.unlink(entry);
+    this.append(entry);
+    return entry;
   }
 
   /** When the session ends at the latest (its lifetime), in ms since the epoch. */
@@ -111,21 +123,35 @@ export class LoginSessions {
   /** The least recently used sessions that have been idle too long; the rest expire when next used. */
   private dropIdle(now: number): void {
     const idle: string[] = [];
-    for (const s of this.byId.values()) {
-      if (now - s.lastUsed <= this.idleMs) break;
-      idle.push(s.id);
-    }
+    for (let e = this.oldest; e !== undefined && now - e.lastUsed > this.idleMs; e = e.newer) idle.push(e.id);
     if (idle.length > 0) this.end(idle);
+  }
+
+  private append(e: Entry): void {
+    e.older = this.newest;
+    e.newer = undefined;
+    if (this.newest === undefined) this.oldest = e;
+    else this.newest.newer = e;
+    this.newest = e;
+  }
+
+  private unlink(e: Entry): void {
+    if (e.older === undefined) this.oldest = e.newer;
+    else e.older.newer = e.newer;
+    if (e.newer === undefined) this.newest = e.older;
+    else e.newer.older = e.older;
+    e.older = e.newer = undefined;
   }
 
   private end(ids: readonly string[]): void {
     for (const id of ids) {
-      const s = this.byId.get(id);
-      if (s === undefined) continue;
+      const e = this.byId.get(id);
+      if (e === undefined) continue;
       this.byId.delete(id);
-      const mine = this.byUser.get(s.user);
+      this.unlink(e);
+      const mine = this.byUser.get(e.user);
       mine?.delete(id);
-      if (mine?.size === 0) this.byUser.delete(s.user);
+      if (mine?.size === 0) this.byUser.delete(e.user);
     }
     for (const listener of this.endListeners) {
       try {
