@@ -101,12 +101,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const ready = app.prepare();
   const handle = app.getRequestHandler();
   const log = createLogger(config.logLevel);
-  // the embedded broker and any --rabbitmq clusters; the default keeps RabbitMQ's own paths
+  // the embedded broker and any --rabbitmq clusters; the default keeps RabbitMQ's own paths. Each
+  // has its own console logins (a cookie of its own): a cluster's users are not Warren's
   const brokers = createBrokerDirectory({
     embedded: broker && { name: EMBEDDED_BROKER_NAME, broker },
     remotes: config.rabbitmq,
     log,
     metricsAuth: config.metricsAuth,
+    sessions: { idleMs: config.loginSessionTimeout * 60_000, lifetimeMs: config.loginSessionLifetime * 60_000 },
   });
   const { live, management } = brokers.default;
 

@@ -12,11 +12,11 @@ import { useLiveConnection } from '@/lib/client/use-live';
 import { ConfirmHost } from './ui/confirm';
 import { Toaster } from './ui/toaster';
 
-/** Credentials that stopped working (password changed, user deleted) end the session; a 401 for
- * one vhost the user may not see does not. */
+/** A login that stopped working (expired, logged out in another tab, password changed, user
+ * deleted) ends the session here too; a 401 for one vhost the user may not see does not. */
 function onAuthError(err: unknown): void {
   if (!(err instanceof ApiError) || err.status !== 401 || useSession.getState().session === null) return;
-  if (/login failed|only log in via localhost/i.test(err.reason) || err.reason === '') useSession.getState().logout();
+  if (/login failed|login required|login session ended|only log in via localhost/i.test(err.reason) || err.reason === '') useSession.getState().expire();
 }
 
 function makeQueryClient(): QueryClient {

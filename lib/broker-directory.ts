@@ -9,6 +9,8 @@ import type { Duplex } from 'node:stream';
 import type { Broker, BrokerApi, Logger } from '../broker/index';
 import { createLiveEndpoint } from './live/index';
 import { managementFront } from './management/http-server';
+import { sessionCookieName } from './management/session-cookie';
+import { LoginSessions, type SessionLimits } from './management/sessions';
 import type { RemoteBrokerConfig } from './rabbitmq/broker-spec';
 import { RemoteBrokerApi } from './rabbitmq/remote-broker';
 
@@ -114,31 +116,37 @@ export interface DirectoryOptions {
   remotes: readonly RemoteBrokerConfig[];
   log: Logger;
   metricsAuth: boolean;
+  /** console logins: each broker keeps its own, in a cookie of its own (the default's is SESSION_COOKIE) */
+  sessions?: Pick<SessionLimits, 'idleMs' | 'lifetimeMs'>;
 }
 
 /** One management front and live endpoint per broker; the embedded broker is the default, else the first remote. */
 export function createBrokerDirectory(o: DirectoryOptions): BrokerDirectory {
   const entries: BrokerEntry[] = [];
+  // the first broker is the default, whose logins use the plain cookie name
+  const sessionsFor = (name: string) => new LoginSessions({ ...o.sessions, cookieName: sessionCookieName(entries.length === 0 ? undefined : name) });
   if (o.embedded !== undefined) {
     const { broker, name } = o.embedded;
+    const sessions = sessionsFor(name);
     entries.push({
       name,
       kind: 'warren',
       api: broker,
-      management: managementFront(broker, { amqpPort: broker.port, log: o.log, metricsAuth: o.metricsAuth }),
-      live: createLiveEndpoint(broker, { log: o.log }),
+      management: managementFront(broker, { amqpPort: broker.port, log: o.log, metricsAuth: o.metricsAuth, sessions }),
+      live: createLiveEndpoint(broker, { log: o.log, sessions }),
       liveMode: () => 'embedded',
     });
   }
   for (const c of o.remotes) {
     const api = new RemoteBrokerApi(c);
     const amqpPort = c.amqpUrl !== undefined ? Number(new URL(c.amqpUrl).port || (c.amqpUrl.startsWith('amqps:') ? 5671 : 5672)) : 5672;
+    const sessions = sessionsFor(c.name);
     entries.push({
       name: c.name,
       kind: 'rabbitmq',
       api,
-      management: managementFront(api, { amqpPort, log: o.log, metricsAuth: o.metricsAuth }),
-      live: createLiveEndpoint(api, { log: o.log }),
+      management: managementFront(api, { amqpPort, log: o.log, metricsAuth: o.metricsAuth, sessions }),
+      live: createLiveEndpoint(api, { log: o.log, sessions }),
       liveMode: () => api.liveMode,
     });
   }

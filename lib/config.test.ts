@@ -9,16 +9,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 describe('loadConfig', () => {
   it('needs no configuration at all', () => {
     expect(loadConfig([], {})).toEqual({
-      config: { amqpPort: 5672, port: 15672, host: undefined, dataDir: path.resolve(DEFAULTS.dataDir), logLevel: 'info', dev: false, metricsAuth: false, rabbitmq: [], embedded: true },
+      config: { amqpPort: 5672, port: 15672, host: undefined, dataDir: path.resolve(DEFAULTS.dataDir), logLevel: 'info', dev: false, metricsAuth: false, rabbitmq: [], embedded: true, loginSessionTimeout: 480, loginSessionLifetime: 1440 },
       help: false,
     });
   });
 
   it('reads every setting from the environment, and flags of the same names over it', () => {
     const env = { AMQP_PORT: '5673', PORT: '8080', HOST: '127.0.0.1', DATA_DIR: '/tmp/w', LOG_LEVEL: 'warn' };
-    expect(loadConfig([], env).config).toEqual({ amqpPort: 5673, port: 8080, host: '127.0.0.1', dataDir: '/tmp/w', logLevel: 'warn', dev: false, metricsAuth: false, rabbitmq: [], embedded: true });
+    expect(loadConfig([], env).config).toEqual({ amqpPort: 5673, port: 8080, host: '127.0.0.1', dataDir: '/tmp/w', logLevel: 'warn', dev: false, metricsAuth: false, rabbitmq: [], embedded: true, loginSessionTimeout: 480, loginSessionLifetime: 1440 });
     const flags = ['--amqp-port', '0', '--port=0', '--host', '::1', '--data-dir', 'rel', '--log-level', 'DEBUG', '--dev'];
-    expect(loadConfig(flags, env).config).toEqual({ amqpPort: 0, port: 0, host: '::1', dataDir: path.resolve('rel'), logLevel: 'debug', dev: true, metricsAuth: false, rabbitmq: [], embedded: true });
+    expect(loadConfig(flags, env).config).toEqual({ amqpPort: 0, port: 0, host: '::1', dataDir: path.resolve('rel'), logLevel: 'debug', dev: true, metricsAuth: false, rabbitmq: [], embedded: true, loginSessionTimeout: 480, loginSessionLifetime: 1440 });
   });
 
   it('METRICS_AUTH / --metrics-auth: true makes /metrics need a monitoring user', () => {
@@ -57,6 +57,13 @@ describe('loadConfig', () => {
     // a wrong URL is reported without the password in it
     expect(() => loadConfig(['--rabbitmq', 'a=http://u:topsecret@h:1,ftp://x'], {})).toThrow(/^(?!.*topsecret)/);
     expect(() => loadConfig(['--rabbitmq-ca', '/no/such/ca.pem', '--rabbitmq', 'a=https://u:p@h:1'], {})).toThrow(/no file/);
+  });
+
+  it('LOGIN_SESSION_TIMEOUT / LOGIN_SESSION_LIFETIME: console logins end after so many minutes', () => {
+    expect(loadConfig([], { LOGIN_SESSION_TIMEOUT: '30', LOGIN_SESSION_LIFETIME: '120' }).config).toMatchObject({ loginSessionTimeout: 30, loginSessionLifetime: 120 });
+    expect(loadConfig(['--login-session-timeout', '5'], { LOGIN_SESSION_TIMEOUT: '30' }).config.loginSessionTimeout).toBe(5);
+    expect(() => loadConfig([], { LOGIN_SESSION_TIMEOUT: '0' })).toThrow(ConfigError);
+    expect(USAGE).toContain('LOGIN_SESSION_LIFETIME');
   });
 
   it('takes wildcard hosts and empty variables as unset', () => {

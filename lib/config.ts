@@ -3,7 +3,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  AMQPS_OPTIONS, AMQPS_USAGE, ArgError, amqpsSettings, byteSize, directory, oneOf, parseCommandLine, port, readableFile,
+  AMQPS_OPTIONS, AMQPS_USAGE, ArgError, amqpsSettings, byteSize, directory, oneOf, parseCommandLine, port, positiveInt, readableFile,
   type AmqpsSettings, type Env,
 } from '../cli-args';
 import { BrokerSpecError, parseBrokerSpec, type RemoteBrokerConfig } from './rabbitmq/broker-spec';
@@ -34,6 +34,10 @@ export interface Config {
   amqps: AmqpsSettings | undefined;
   /** HTTPS instead of HTTP on the web port (`WEB_TLS_CERT`, `WEB_TLS_KEY`); undefined: plain HTTP */
   webTls: { certFile: string; keyFile: string } | undefined;
+  /** Minutes a console login may go unused (`LOGIN_SESSION_TIMEOUT`); RabbitMQ's default, 8 hours. */
+  loginSessionTimeout: number;
+  /** Minutes a console login lasts at most, used or not (`LOGIN_SESSION_LIFETIME`, 24 hours). */
+  loginSessionLifetime: number;
 }
 
 /** The embedded broker's name in the console's broker switcher and under /brokers/<name>/. */
@@ -44,6 +48,8 @@ export const DEFAULTS = {
   port: 15672,
   dataDir: './data',
   logLevel: 'info',
+  loginSessionTimeout: 480,
+  loginSessionLifetime: 1440,
 } as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -66,6 +72,8 @@ Options (each also readable from the environment variable in brackets):
 ${AMQPS_USAGE}  --web-tls-cert <file>  serve the console and API over HTTPS with this
                     certificate, PEM                 [WEB_TLS_CERT]
   --web-tls-key <file>   and its private key, PEM    [WEB_TLS_KEY]
+  --login-session-timeout <min>   idle console login ends [LOGIN_SESSION_TIMEOUT, default ${DEFAULTS.loginSessionTimeout}]
+  --login-session-lifetime <min>  any console login ends  [LOGIN_SESSION_LIFETIME, default ${DEFAULTS.loginSessionLifetime}]
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -87,6 +95,8 @@ const OPTIONS = {
   ...AMQPS_OPTIONS,
   'web-tls-cert': { type: 'string', env: 'WEB_TLS_CERT', parse: readableFile },
   'web-tls-key': { type: 'string', env: 'WEB_TLS_KEY', parse: readableFile },
+  'login-session-timeout': { type: 'string', env: 'LOGIN_SESSION_TIMEOUT', parse: positiveInt },
+  'login-session-lifetime': { type: 'string', env: 'LOGIN_SESSION_LIFETIME', parse: positiveInt },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -125,6 +135,8 @@ export function loadConfig(
     // --help prints the usage whatever else is set
     amqps: values.help ? undefined : amqpsSettings(values),
     webTls: values.help ? undefined : webTls(values['web-tls-cert'], values['web-tls-key']),
+    loginSessionTimeout: values['login-session-timeout'] ?? DEFAULTS.loginSessionTimeout,
+    loginSessionLifetime: values['login-session-lifetime'] ?? DEFAULTS.loginSessionLifetime,
   };
   return { config, help: values.help };
 }

@@ -354,6 +354,13 @@ export interface BrokerApi {
   authenticate(username: string, password: string, peerAddress: string | undefined): Promise<Actor>;
   /** The user as it is now (tags may have changed), undefined once deleted. */
   actor(name: string): Promise<Actor | undefined>;
+  /**
+   * An opaque stamp of the user's current password, different after every password change;
+   * undefined once the user is gone. Console login sessions keep it instead of the password and end
+   * when it changes. A broker that cannot tell leaves this out: its sessions then end only when the
+   * user is deleted, logs out or the session expires.
+   */
+  passwordStamp?(name: string): Promise<string | undefined>;
   /** Whether the vhost exists and the user may use it (has any permission there, or is an administrator). */
   vhostAccess(who: Actor, vhost: string): Promise<'allowed' | 'refused' | 'missing'>;
   /** Broker-wide changes that may end or narrow a session's access. */

@@ -1,5 +1,6 @@
 // Who may do what in the embedded broker: logins, vhost access and configure/write/read
 // permissions, checked as the AMQP side checks them. Refusals are BrokerErrors.
+import { createHash } from 'node:crypto';
 import type { PermissionKind } from '../auth/users';
 import type { BrokerCore } from '../core/broker-core';
 import type { VirtualHost } from '../core/vhost';
@@ -17,6 +18,13 @@ export function authenticate(core: BrokerCore, username: string, password: strin
 export function actorOf(core: BrokerCore, name: string): Actor | undefined {
   const user = core.users.users.get(name);
   return user === undefined ? undefined : { name: user.name, tags: [...user.tags] };
+}
+
+/** A digest of the stored password hash: a new salt with every password set, so it changes with it. */
+export function passwordStampOf(core: BrokerCore, name: string): string | undefined {
+  const user = core.users.users.get(name);
+  if (user === undefined) return undefined;
+  return createHash('sha256').update(`${user.hashingAlgorithm}:${user.passwordHash}`).digest('base64url');
 }
 
 export function canAccessVhost(core: BrokerCore, who: Actor, vhost: string): boolean {

@@ -14,7 +14,7 @@ import type {
 } from '../api/broker-api';
 import { hasAccess } from '../api/access-levels';
 import { BrokerError } from '../api/errors';
-import { actorOf, authenticate, canAccessVhost, requireAdmin, requireVhostLogin, vhostFor, vhostsFor } from './access';
+import { actorOf, authenticate, canAccessVhost, passwordStampOf, requireAdmin, requireVhostLogin, vhostFor, vhostsFor } from './access';
 import { channelsOf } from './amqp-view';
 import { consume } from './api-consumer';
 import { bind, bindingsOf, unbind } from './bindings';
@@ -140,6 +140,10 @@ export class EmbeddedBrokerApi implements BrokerApi {
 
   actor(name: string): Promise<Actor | undefined> {
     return run(() => actorOf(this.core, name));
+  }
+
+  passwordStamp(name: string): Promise<string | undefined> {
+    return run(() => passwordStampOf(this.core, name));
   }
 
   vhostAccess(who: Actor, vhost: string): Promise<'allowed' | 'refused' | 'missing'> {

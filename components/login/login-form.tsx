@@ -1,9 +1,9 @@
 'use client';
-// Log in with a broker user. The credentials are checked against /api/whoami and then kept in
-// sessionStorage for HTTP basic auth; they never leave this tab otherwise.
+// Log in with a broker user. The server checks the password once, at /api/login, and answers with an
+// HttpOnly session cookie that every tab of this browser then uses; the password is kept nowhere.
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, fetchWhoami } from '@/lib/client/api';
+import { ApiError, postLogin } from '@/lib/client/api';
 import { loginTarget } from '@/lib/client/login-target';
 import { useSession } from '@/lib/client/session';
 
@@ -33,8 +33,9 @@ export function LoginForm() {
     setBusy(true);
     setError(null);
     try {
-      const me = await fetchWhoami({ username, password });
-      login({ username, password, tags: me.tags });
+      const me = await postLogin(username, password);
+      setPassword('');
+      login({ username: me.name, tags: me.tags });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         setError(err.reason === 'Login failed' || err.reason === '' ? 'Wrong username or password.' : err.reason);

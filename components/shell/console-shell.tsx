@@ -79,8 +79,7 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
             aria-label="Log out"
             title="Log out"
             onClick={() => {
-              logout();
-              router.replace('/login');
+              void logout().then(() => router.replace('/login'));
             }}
           >
             <LogoutIcon />

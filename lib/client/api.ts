@@ -1,7 +1,6 @@
-// The management API over fetch: basic auth from the session, JSON in and out, errors as values
+// The management API over fetch: the browser's login cookie, JSON in and out, errors as values
 // with the HTTP status and RabbitMQ's `reason`.
 import { brokerPath } from './broker-choice';
-import { basicAuth, useSession } from './session';
 import type { BindingDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
 
 export class ApiError extends Error {
@@ -19,9 +18,14 @@ interface RequestOptions {
   method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
-  /** credentials to use instead of the session's (login) */
-  auth?: { username: string; password: string };
 }
+
+/**
+ * Sent with every request: the server takes changes made with the login cookie only from requests
+ * that carry it (another site's form cannot), and answers a missing login with a 401 that does not
+ * make the browser ask for a password itself. lib/management/browser-origin.ts names it too.
+ */
+const CSRF_HEADERS = { 'x-warren-csrf': '1' } as const;
 
 /** One path segment: vhost `/` becomes `%2F`, the default exchange `amq.default`. */
 export const seg = (s: string): string => encodeURIComponent(s);
@@ -37,9 +41,7 @@ function reasonOf(body: unknown): { error: string; reason: string } {
 }
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const credentials = opts.auth ?? useSession.getState().session;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (credentials) headers.authorization = basicAuth(credentials.username, credentials.password);
+  const headers: Record<string, string> = { accept: 'application/json', ...CSRF_HEADERS };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
@@ -49,7 +51,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal,
       cache: 'no-store',
-      credentials: 'omit',
+      credentials: 'same-origin',
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
@@ -73,7 +75,12 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
 
 // ---- operations the console performs -------------------------------------------------------
 
-export const fetchWhoami = (auth?: { username: string; password: string }) => request<WhoamiDto>('/api/whoami', { auth });
+export const fetchWhoami = () => request<WhoamiDto>('/api/whoami');
+
+/** Opens a login session: the answer sets the HttpOnly cookie every tab of this site then uses. */
+export const postLogin = (username: string, password: string) => request<WhoamiDto>('/api/login', { method: 'POST', body: { username, password } });
+
+export const postLogout = () => request<void>('/api/logout', { method: 'POST' });
 
 export interface ExchangeDeclaration {
   type: string;

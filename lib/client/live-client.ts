@@ -1,5 +1,5 @@
-// The WebSocket to /api/ws: authenticates with the session's credentials, picks a vhost, and
-// reconnects with backoff when the connection drops. Messages are handed to one listener; what
+// The WebSocket to /api/ws: the browser's login cookie goes with the handshake (same origin), so
+// the socket only picks a vhost, and reconnects with backoff when the connection drops. Messages are handed to one listener; what
 // they change (query cache, stores) is decided in use-live.ts.
 import { brokerPath } from './broker-choice';
 import type { ClientMessage, ServerMessage } from '../live/protocol';
@@ -22,14 +22,12 @@ export class LiveClient {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = true;
-  private credentials: { username: string; password: string } | null = null;
   private vhost = '/';
   private budget = 50;
 
   constructor(private readonly callbacks: LiveCallbacks) {}
 
-  start(credentials: { username: string; password: string }, vhost: string): void {
-    this.credentials = credentials;
+  start(vhost: string): void {
     this.vhost = vhost;
     this.stopped = false;
     this.attempt = 0;
@@ -73,7 +71,7 @@ export class LiveClient {
   }
 
   private open(): void {
-    if (this.stopped || this.credentials === null) return;
+    if (this.stopped) return;
     this.callbacks.status(this.attempt === 0 ? 'connecting' : 'reconnecting', '');
     const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${brokerPath('/api/ws')}`;
     let ws: WebSocket;
@@ -86,9 +84,6 @@ export class LiveClient {
     this.ws = ws;
     let greeted = false;
     ws.onopen = () => {
-      const c = this.credentials;
-      if (c === null) return;
-      ws.send(JSON.stringify({ type: 'auth', username: c.username, password: c.password } satisfies ClientMessage));
       ws.send(JSON.stringify({ type: 'vhost', vhost: this.vhost } satisfies ClientMessage));
       if (this.budget !== 50) ws.send(JSON.stringify({ type: 'flow', budget: this.budget } satisfies ClientMessage));
     };
@@ -116,7 +111,7 @@ export class LiveClient {
       this.callbacks.disconnected();
       if (this.stopped) return;
       if (ev.code === CLOSE_UNAUTHORISED && ev.reason !== '' && !/timeout/i.test(ev.reason)) {
-        // wrong credentials do not get better by retrying
+        // an ended login does not come back by retrying
         this.stopped = true;
         this.callbacks.status('refused', ev.reason);
         return;

@@ -170,6 +170,8 @@ function getClient(): LiveClient {
       const patch: Parameters<ReturnType<typeof useLiveStatus.getState>['set']>[0] = { status, reason };
       if (status !== 'open') patch.syncedVhost = null;
       useLiveStatus.getState().set(patch);
+      // the server ended the login (logout in another tab, expiry): this tab is logged out too
+      if (status === 'refused' && /login session ended/i.test(reason)) useSession.getState().expire();
     },
     disconnected() {
       useLiveStatus.getState().set({ syncedVhost: null });
@@ -200,7 +202,7 @@ export function useLiveConnection(): void {
     const c = getClient();
     wantedVhost = useSession.getState().vhost;
     useStats.getState().reset(wantedVhost);
-    c.start({ username: session.username, password: session.password }, wantedVhost);
+    c.start(wantedVhost);
     return () => c.stop();
   }, [session]);
 

@@ -6,14 +6,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { AccessEvent, BrokerApi, BrokerInfo, Logger } from '../../broker/index';
+import type { LoginSessions } from '../management/sessions';
 import type { ServerMessage } from './protocol';
 import { LiveSession, type SessionHost } from './session';
 
 export class LiveHub implements SessionHost {
   readonly api: BrokerApi;
   readonly authTimeoutMs: number;
+  readonly sessions: LoginSessions | undefined;
   private readonly log: Logger;
-  private readonly sessions = new Set<LiveSession>();
+  private readonly live = new Set<LiveSession>();
   private stopListening: (() => void) | undefined;
   private info: Promise<BrokerInfo> | undefined;
   /**
@@ -22,29 +24,36 @@ export class LiveHub implements SessionHost {
    */
   private readonly texts = new WeakMap<object, string>();
 
-  constructor(api: BrokerApi, options: { authTimeoutMs: number; log: Logger }) {
+  /** ends the hub's interest in login sessions (logout closes the sockets opened with that login) */
+  private readonly stopLoginWatch: (() => void) | undefined;
+
+  constructor(api: BrokerApi, options: { authTimeoutMs: number; log: Logger; sessions?: LoginSessions }) {
     this.api = api;
     this.authTimeoutMs = options.authTimeoutMs;
     this.log = options.log;
+    this.sessions = options.sessions;
+    this.stopLoginWatch = this.sessions?.onEnd(this.onLoginsEnded);
   }
 
-  accept(ws: WebSocket, req: IncomingMessage): LiveSession {
-    const session = new LiveSession(this, ws, req);
-    this.sessions.add(session);
+  /** `loginId`: the login cookie of a same-origin browser, which then needs no `auth` message. */
+  accept(ws: WebSocket, req: IncomingMessage, loginId?: string): LiveSession {
+    const session = new LiveSession(this, ws, req, loginId);
+    this.live.add(session);
     this.stopListening ??= this.api.onAccessChange(this.onAccessChange);
     return session;
   }
 
   closed(session: LiveSession): void {
-    this.sessions.delete(session);
-    if (this.sessions.size === 0 && this.stopListening !== undefined) {
+    this.live.delete(session);
+    if (this.live.size === 0 && this.stopListening !== undefined) {
       this.stopListening();
       this.stopListening = undefined;
     }
   }
 
   close(): void {
-    for (const s of [...this.sessions]) {
+    this.stopLoginWatch?.();
+    for (const s of [...this.live]) {
       s.ws.terminate();
       s.release();
     }
@@ -70,10 +79,17 @@ export class LiveHub implements SessionHost {
     this.log.error(`live hub (${what}): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
 
+  /** Logins ended (logout, expiry, a new login in its place): their sockets go too. */
+  private readonly onLoginsEnded = (ids: readonly string[]): void => {
+    if (this.live.size === 0) return;
+    const ended = new Set(ids);
+    for (const s of [...this.live]) if (s.loginId !== undefined && ended.has(s.loginId)) s.loginEnded();
+  };
+
   /** The broker calls this inside whatever changed access: it must never throw. */
   private readonly onAccessChange = (e: AccessEvent): void => {
     try {
-      for (const s of [...this.sessions]) {
+      for (const s of [...this.live]) {
         if (e.type === 'users.changed') s.recheckUser();
         else s.vhostDeleted(e.name);
       }

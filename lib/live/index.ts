@@ -5,6 +5,9 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { createLogger, type BrokerApi, type Logger } from '../../broker/index';
+import { sameOrigin } from '../management/browser-origin';
+import { sessionIdOf } from '../management/session-cookie';
+import type { LoginSessions } from '../management/sessions';
 import { LiveHub } from './hub';
 import { AUTH_TIMEOUT_MS } from './session';
 
@@ -21,18 +24,23 @@ export interface LiveOptions {
   authTimeoutMs?: number;
   /** where failures inside the hub and its sessions are reported (default: stderr at info level) */
   log?: Logger;
+  /** the console's login sessions: a browser with the login cookie needs no `auth` message */
+  sessions?: LoginSessions;
 }
 
 export function createLiveEndpoint(api: BrokerApi, options: LiveOptions = {}): LiveEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
-  const hub = new LiveHub(api, { authTimeoutMs: options.authTimeoutMs ?? AUTH_TIMEOUT_MS, log: options.log ?? createLogger('info') });
+  const hub = new LiveHub(api, { authTimeoutMs: options.authTimeoutMs ?? AUTH_TIMEOUT_MS, log: options.log ?? createLogger('info'), sessions: options.sessions });
   return {
     handleUpgrade(req, socket, head) {
       // Browsers send Origin with WebSocket handshakes but apply no CORS to them: a page from
-      // another site must not get in (it would still need a password, but it should not try).
-      if (!sameOrigin(req)) return rejectUpgrade(socket, 403, 'Forbidden');
+      // another site must not get in (cross-site WebSocket hijacking with the login cookie).
+      const origin = req.headers.origin;
+      if (origin !== undefined && !sameOrigin(origin, req.headers.host)) return rejectUpgrade(socket, 403, 'Forbidden');
+      // the cookie counts only from a browser that said where the page came from; others send `auth`
+      const loginId = origin === undefined || options.sessions === undefined ? undefined : sessionIdOf(req.headers.cookie, options.sessions.cookieName);
       wss.handleUpgrade(req, socket, head, (ws) => {
-        hub.accept(ws, req);
+        hub.accept(ws, req, loginId);
       });
     },
     close() {
@@ -40,16 +48,6 @@ export function createLiveEndpoint(api: BrokerApi, options: LiveOptions = {}): L
       wss.close();
     },
   };
-}
-
-function sameOrigin(req: http.IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true; // not a browser
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 function rejectUpgrade(socket: Duplex, status: number, text: string): void {

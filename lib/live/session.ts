@@ -9,6 +9,7 @@ import {
   hasAccess, isBrokerError, type Actor, type BrokerApi, type BrokerInfo, type ConsumerHandle, type DeliverySink, type FlowEvent,
   type StatsTick, type TopologyChange, type VhostListener, type VhostWatch,
 } from '../../broker/index';
+import { resolveSession, type LoginSessions } from '../management/sessions';
 import { DEFAULT_FLOW_BUDGET, parseClientMessage, type Parsed } from './client-message';
 import type { ClientMessage, ServerMessage } from './protocol';
 
@@ -28,6 +29,8 @@ export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 export interface SessionHost {
   readonly api: BrokerApi;
   readonly authTimeoutMs: number;
+  /** the console's login sessions, when the login cookie is accepted */
+  readonly sessions: LoginSessions | undefined;
   brokerInfo(): Promise<BrokerInfo>;
   /** `message()` as JSON, encoded once for every session handed the same `shared` object. */
   encoded(shared: object, message: () => ServerMessage): string;
@@ -48,6 +51,8 @@ export class LiveSession {
   readonly ws: WebSocket;
   readonly address: string;
   readonly port: number;
+  /** the console login (cookie) this socket was opened with; such a socket needs no `auth` */
+  readonly loginId: string | undefined;
   private readonly host: SessionHost;
   private readonly api: BrokerApi;
   private actor: Actor | undefined;
@@ -61,22 +66,27 @@ export class LiveSession {
   private readonly consumers = new Map<string, BrowserConsumer>();
   private work: Promise<void> = Promise.resolve();
   private authTimer: NodeJS.Timeout | undefined;
+  /** closes a cookie-authenticated socket when its login's lifetime is over */
+  private lifetimeTimer: NodeJS.Timeout | undefined;
   /** deliveries paused on the socket's back-pressure; resumed from a send callback */
   private blocked = false;
   private closed = false;
 
-  constructor(host: SessionHost, ws: WebSocket, req: IncomingMessage) {
+  constructor(host: SessionHost, ws: WebSocket, req: IncomingMessage, loginId?: string) {
     this.host = host;
     this.api = host.api;
     this.ws = ws;
     this.address = req.socket.remoteAddress ?? '';
     this.port = req.socket.remotePort ?? 0;
+    this.loginId = loginId;
     ws.on('message', (data, isBinary) => this.enqueue('message', () => this.onMessage(data, isBinary)));
     ws.on('close', () => this.release());
     ws.on('error', () => ws.terminate());
     const ms = host.authTimeoutMs;
     this.authTimer = setTimeout(() => this.refuse('timeout', `no auth message within ${ms / 1000} s`), ms);
     this.authTimer.unref();
+    // first in line: a `vhost` the browser sends at once waits for the login to be known
+    if (loginId !== undefined) this.enqueue('login', () => this.authenticateLogin(loginId));
   }
 
   get connectionName(): string {
@@ -179,6 +189,29 @@ export class LiveSession {
     return this.handle(parsed.message);
   }
 
+  /** The login cookie's session, as the REST API checks it: the user as they are now. */
+  private async authenticateLogin(id: string): Promise<void> {
+    const sessions = this.host.sessions;
+    if (sessions === undefined || this.closed) return;
+    const check = await resolveSession(this.api, sessions, id);
+    if (this.closed) return;
+    if (!check.ok) return this.refuse('not_authorised', check.reason);
+    this.scheduleLoginEnd(sessions.expiresAt(check.session));
+    return this.welcome(check.actor);
+  }
+
+  private scheduleLoginEnd(at: number): void {
+    // timers take at most 2^31-1 ms; a longer lifetime is checked again when this one fires
+    const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+    this.lifetimeTimer = setTimeout(() => (Date.now() >= at ? this.loginEnded() : this.scheduleLoginEnd(at)), delay);
+    this.lifetimeTimer.unref();
+  }
+
+  /** The login this socket came with ended (logout, expiry): the socket goes as a failed login does. */
+  loginEnded(): void {
+    if (!this.closed) this.refuse('not_authorised', 'Login session ended');
+  }
+
   private async authenticate(username: string, password: string): Promise<void> {
     let actor: Actor;
     try {
@@ -188,6 +221,10 @@ export class LiveSession {
       return this.closed ? undefined : this.refuse(err.kind, err.detail);
     }
     if (this.closed) return;
+    return this.welcome(actor);
+  }
+
+  private async welcome(actor: Actor): Promise<void> {
     if (!hasAccess(actor, 'management')) return this.refuse('not_authorised', 'Not management user');
     this.clearAuthTimer();
     this.actor = actor;
@@ -265,6 +302,13 @@ export class LiveSession {
   private async recheck(): Promise<void> {
     const was = this.actor;
     if (was === undefined || this.closed) return;
+    const sessions = this.host.sessions;
+    if (this.loginId !== undefined && sessions !== undefined) {
+      // a changed password ends the login, and with it this socket
+      const check = await resolveSession(this.api, sessions, this.loginId);
+      if (this.closed) return;
+      if (!check.ok) return this.refuse('not_authorised', check.reason);
+    }
     const now = await this.api.actor(was.name);
     if (this.closed) return;
     if (now === undefined) return this.refuse('not_authorised', `user '${was.name}' was deleted`);
@@ -373,6 +417,7 @@ export class LiveSession {
     if (this.closed) return;
     this.closed = true;
     this.clearAuthTimer();
+    if (this.lifetimeTimer) clearTimeout(this.lifetimeTimer);
     this.endConsumers('', false);
     this.stopWatching();
     this.vhost = undefined;

@@ -179,6 +179,8 @@ export const CELLS: readonly Cell[] = [
 export const NOT_IN_MATRIX: Record<string, string> = {
   'GET /metrics': "RabbitMQ serves Prometheus metrics on another port (15692), not its management API's",
   'GET /metrics/per-object': 'the same (metrics.test.ts covers who may read both)',
+  'POST /api/login': "Warren's console login, which RabbitMQ does not have (served.test.ts covers who may log in)",
+  'POST /api/logout': "the same: it ends the session of the request's cookie, whoever's it is",
 };
 
 export const cellKey = (c: Pick<Cell, 'method' | 'route'>): string => `${c.method} ${c.route}`;

@@ -13,7 +13,7 @@ export interface ManagementRequest {
   body: Buffer | string | undefined;
   /** The peer's IP address as the socket saw it; undefined when unknown (treated as remote). */
   remoteAddress: string | undefined;
-  /** true when it came over TLS (the web port serves HTTPS) */
+  /** true when it came over TLS (the web port serves HTTPS): the login cookie is then marked Secure */
   secure?: boolean;
 }
 

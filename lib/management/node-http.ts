@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { createLogger, type BrokerApi, type Logger } from '../../broker/index';
 import { FRAME_HEADERS, json, type ManagementRequest, type ManagementResponse } from './http';
 import { handleManagement } from './router';
+import { LoginSessions } from './sessions';
 
 /** Largest request body read (definitions files are the big ones). */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -17,6 +18,8 @@ export interface ServeOptions {
   log?: Logger;
   /** /metrics and /metrics/per-object need a monitoring user (METRICS_AUTH); default open. */
   metricsAuth?: boolean;
+  /** the console's login sessions (/api/login and its cookie); without them, Basic auth only */
+  sessions?: LoginSessions;
 }
 
 const DEFAULT_LOG = createLogger('error');
@@ -145,7 +148,7 @@ export async function serveManagementRequest(
       else res.destroy();
       return;
     }
-    writeResponse(res, await handleManagement(api, toManagementRequest(req, body), { log, metricsAuth: options.metricsAuth }));
+    writeResponse(res, await handleManagement(api, toManagementRequest(req, body), { log, metricsAuth: options.metricsAuth, sessions: options.sessions }));
   } catch (err) {
     try {
       log.error(`management API ${req.method} ${req.url}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -170,7 +173,7 @@ export function managementListener(api: BrokerApi, options: ServeOptions = {}): 
 
 /** Starts a server with only the management API (and /metrics); resolves to it once listening. */
 export function serveManagement(api: BrokerApi, port = 0, host = '127.0.0.1', options: ServeOptions = {}): Promise<http.Server> {
-  const server = http.createServer(managementListener(api, options));
+  const server = http.createServer(managementListener(api, { ...options, sessions: options.sessions ?? new LoginSessions() }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -4,6 +4,7 @@
 import type { Actor, BrokerApi, Logger } from '../../broker/index';
 import type { Access } from './auth';
 import type { ManagementRequest, ManagementResponse } from './http';
+import type { LoginSessions } from './sessions';
 
 export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -17,6 +18,8 @@ export interface RouteContext {
   vhost: string;
   query: URLSearchParams;
   req: ManagementRequest;
+  /** the console's login sessions; undefined where the API is served without a console */
+  sessions: LoginSessions | undefined;
 }
 
 export interface Route {

@@ -2,7 +2,7 @@
 // path against the route table, authenticates (HTTP basic, broker users), checks the user's tag
 // and vhost access, runs the handler and turns every error into RabbitMQ's error body.
 import { createLogger, type Actor, type BrokerApi, type Logger } from '../../broker/index';
-import { authenticate, checkVhost, requireAccess } from './auth';
+import { authenticateRequest, checkVhost, requireAccess } from './auth';
 import { bindingRoutes } from './bindings';
 import { channelRoutes } from './channels';
 import { connectionRoutes } from './connections';
@@ -11,6 +11,7 @@ import { definitionRoutes } from './definitions';
 import { isHttpError, objectNotFound, toHttpError } from './errors';
 import { exchangeRoutes } from './exchanges';
 import { healthRoutes } from './health';
+import { loginRoutes } from './login';
 import { empty, json, type ManagementRequest, type ManagementResponse } from './http';
 import { metricRoutes } from './metrics';
 import { overviewRoutes } from './overview';
@@ -20,12 +21,14 @@ import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
 import { userRoutes } from './users';
+import type { LoginSessions } from './sessions';
 import { vhostRoutes } from './vhosts';
 
 /** Literal routes come before the parameterised ones they overlap (`/api/users/without-permissions`). */
 export const ROUTES: readonly Route[] = [
   ...overviewRoutes,
   ...healthRoutes,
+  ...loginRoutes,
   ...vhostRoutes,
   ...exchangeRoutes,
   ...messageRoutes,
@@ -88,13 +91,15 @@ export interface ManagementOptions {
   log?: Logger;
   /** routes with access 'metrics' need a monitoring user (default: open) */
   metricsAuth?: boolean;
+  /** the console's login sessions: /api/login, /api/logout and the login cookie (none: Basic only) */
+  sessions?: LoginSessions;
 }
 
 /** One request in, one response out; never throws. */
 export async function handleManagement(api: BrokerApi, req: ManagementRequest, options: ManagementOptions = {}): Promise<ManagementResponse> {
   const log = options.log ?? DEFAULT_LOG;
   try {
-    return await dispatch(api, log, req, options.metricsAuth === true);
+    return await dispatch(api, log, req, options.metricsAuth === true, options.sessions);
   } catch (err) {
     const e = toHttpError(err);
     if (isHttpError(e)) return e.toResponse();
@@ -103,7 +108,7 @@ export async function handleManagement(api: BrokerApi, req: ManagementRequest, o
   }
 }
 
-async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest, metricsAuth: boolean): Promise<ManagementResponse> {
+async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest, metricsAuth: boolean, sessions: LoginSessions | undefined): Promise<ManagementResponse> {
   const segs = segments(req.path);
   if (segs === undefined) throw objectNotFound();
   const found: { c: Compiled; params: Record<string, string> }[] = [];
@@ -118,7 +123,7 @@ async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest, met
   let user = ANONYMOUS;
   const access = route.access === 'metrics' ? (metricsAuth ? 'monitoring' : 'none') : (route.access ?? 'management');
   if (access !== 'none') {
-    user = await authenticate(api, req.headers.authorization, req.remoteAddress);
+    user = await authenticateRequest(api, req, sessions);
     requireAccess(user, access);
   }
   const vhost = hit.params.vhost;
@@ -134,6 +139,7 @@ async function dispatch(api: BrokerApi, log: Logger, req: ManagementRequest, met
     },
     query: req.query,
     req,
+    sessions,
   };
   return route.handle(ctx);
 }

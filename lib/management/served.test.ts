@@ -278,6 +278,151 @@ describe("error answers are RabbitMQ 3.10's", () => {
   });
 });
 
+/** POST /api/login as the console does it; the answer and the session cookie's `name=value`. */
+async function login(user: string, password: string, headers: Record<string, string> = { 'x-warren-csrf': '1' }) {
+  const r = await call('POST', '/api/login', { authorization: null, body: { username: user, password }, headers });
+  const setCookie = r.headers.get('set-cookie') ?? '';
+  return { r, setCookie, cookie: setCookie.split(';')[0] };
+}
+
+/** A request with the session cookie and no Authorization header, as the console makes it. */
+const withCookie = (cookie: string, headers: Record<string, string> = {}) => ({ authorization: null, headers: { cookie, 'x-warren-csrf': '1', ...headers } });
+
+const wsUrl = () => `${base.replace('http', 'ws')}/api/ws`;
+
+describe('console login: one HttpOnly session cookie instead of a password in the browser', () => {
+  it('POST /api/login answers whoami and sets an HttpOnly, SameSite=Strict cookie of a random 256-bit id', async () => {
+    const { r, setCookie, cookie } = await login('guest', 'guest');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ name: 'guest', tags: ['administrator'] });
+    expect(setCookie).toMatch(/^warren_session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Strict$/);
+    expect(Buffer.from(cookie.split('=')[1], 'base64url')).toHaveLength(32);
+    expect(setCookie).not.toMatch(/guest/);
+    expect((await login('guest', 'guest')).cookie).not.toBe(cookie);
+  });
+
+  it('the cookie authorises the REST API, and Basic auth keeps working beside it', async () => {
+    const { cookie } = await login('guest', 'guest');
+    const overview = await call('GET', '/api/overview', withCookie(cookie));
+    expect(overview.status).toBe(200);
+    expect((overview.body as { rabbitmq_version?: string }).rabbitmq_version).toBeDefined();
+    expect((await call('GET', '/api/whoami', withCookie(cookie))).body).toEqual({ name: 'guest', tags: ['administrator'] });
+    expect((await call('PUT', '/api/queues/%2F/served-cookie-q', { ...withCookie(cookie), body: { durable: false } })).status).toBe(201);
+    expect((await call('GET', '/api/queues/%2F/served-cookie-q')).status).toBe(200);
+  });
+
+  it('the cookie authorises /api/ws without an auth message, only from a same-origin page', async () => {
+    const { cookie } = await login('guest', 'guest');
+    const origin = base;
+    const live = await LiveClient.open(wsUrl(), { cookie, origin });
+    try {
+      expect(await live.take('hello')).toMatchObject({ user: 'guest' });
+      live.send({ type: 'vhost', vhost: '/' });
+      expect((await live.take('snapshot')).vhost).toBe('/');
+    } finally {
+      live.ws.terminate();
+    }
+    // another site's page: the handshake itself is refused
+    await expect(LiveClient.open(wsUrl(), { cookie, origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    // no Origin (not a browser): the cookie does not count, a password is needed
+    const bare = await LiveClient.open(wsUrl(), { cookie });
+    try {
+      bare.send({ type: 'vhost', vhost: '/' });
+      expect(await bare.take('error')).toMatchObject({ error: 'not_authorised', reason: 'the first message must be auth' });
+    } finally {
+      bare.ws.terminate();
+    }
+  });
+
+  it('POST /api/logout ends the session: the cookie stops working, an open /api/ws closes', async () => {
+    const { cookie } = await login('guest', 'guest');
+    const live = await LiveClient.open(wsUrl(), { cookie, origin: base });
+    try {
+      await live.take('hello');
+      const out = await call('POST', '/api/logout', withCookie(cookie));
+      expect(out.status).toBe(204);
+      expect(out.headers.get('set-cookie')).toBe('warren_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict');
+      expect(await live.take('error')).toMatchObject({ error: 'not_authorised', reason: 'Login session ended' });
+      expect((await live.closed).code).toBe(4401);
+    } finally {
+      live.ws.terminate();
+    }
+    const after = await call('GET', '/api/overview', withCookie(cookie));
+    expectError(after, 401, '{"error":"not_authorised","reason":"Login session ended"}');
+    expect(after.headers.get('www-authenticate')).toBeNull();
+    const ws = await LiveClient.open(wsUrl(), { cookie, origin: base });
+    try {
+      expect(await ws.take('error')).toMatchObject({ reason: 'Login session ended' });
+      expect((await ws.closed).code).toBe(4401);
+    } finally {
+      ws.ws.terminate();
+    }
+  });
+
+  it('the console without a login gets a 401 that does not make the browser ask for a password', async () => {
+    const r = await call('GET', '/api/whoami', { authorization: null, headers: { 'x-warren-csrf': '1' } });
+    expectError(r, 401, '{"error":"not_authorised","reason":"Login required"}');
+    expect(r.headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('a user without the management tag is refused, as by RabbitMQ\'s UI, and gets no cookie', async () => {
+    expect((await call('PUT', '/api/users/served-nomgmt', { body: { password: 'p3', tags: '' } })).status).toBe(201);
+    const { r, setCookie } = await login('served-nomgmt', 'p3');
+    expectError(r, 401, '{"error":"not_authorised","reason":"Not management user"}');
+    expect(setCookie).toBe('');
+  });
+
+  it('another site cannot act with the cookie: changes need the CSRF header and a same-origin Origin', async () => {
+    const { cookie } = await login('guest', 'guest');
+    const body = { durable: false };
+    // a cross-site form: no custom header possible
+    const form = await call('PUT', '/api/queues/%2F/served-csrf', { authorization: null, headers: { cookie, origin: 'http://evil.example' }, body });
+    expectError(form, 403, '{"error":"forbidden","reason":"a request that changes something needs the x-warren-csrf header"}');
+    const script = await call('PUT', '/api/queues/%2F/served-csrf', { ...withCookie(cookie, { origin: 'http://evil.example' }), body });
+    expectError(script, 403, '{"error":"forbidden","reason":"cross-origin request refused"}');
+    expect((await call('DELETE', '/api/queues/%2F/served-cookie-q', { authorization: null, headers: { cookie } })).status).toBe(403);
+    expect((await call('GET', '/api/queues/%2F/served-csrf')).status).toBe(404);
+    // nor log a browser in or out
+    expect((await login('guest', 'guest', { origin: 'http://evil.example', 'x-warren-csrf': '1' })).r.status).toBe(403);
+    expect((await login('guest', 'guest', {})).r.status).toBe(403);
+    // the console's own page
+    const own = await call('PUT', '/api/queues/%2F/served-csrf', { ...withCookie(cookie, { origin: base }), body });
+    expect(own.status).toBe(201);
+  });
+
+  it('deleting the user or changing the password ends their sessions; changed tags apply at once', async () => {
+    expect((await call('PUT', '/api/users/served-sess', { body: { password: 'p4', tags: 'management' } })).status).toBe(201);
+    expect((await call('PUT', '/api/permissions/%2F/served-sess', { body: { configure: '.*', write: '.*', read: '.*' } })).status).toBe(201);
+    const first = (await login('served-sess', 'p4')).cookie;
+    expect((await call('GET', '/api/users', withCookie(first))).status).toBe(401);
+    expect((await call('PUT', '/api/users/served-sess', { body: { password: 'p4', tags: 'administrator' } })).status).toBe(204);
+    // the password was set again (to the same text): the login made with the old one is over
+    expectError(await call('GET', '/api/users', withCookie(first)), 401, '{"error":"not_authorised","reason":"Login session ended"}');
+    const second = (await login('served-sess', 'p4')).cookie;
+    expect((await call('GET', '/api/users', withCookie(second))).status).toBe(200);
+    expect((await call('DELETE', '/api/users/served-sess')).status).toBe(204);
+    expectError(await call('GET', '/api/whoami', withCookie(second)), 401, '{"error":"not_authorised","reason":"Login session ended"}');
+  });
+
+  it('a wrong password is 401 "Login failed", and /api/login shares the back-off of Basic logins', async () => {
+    expect((await call('PUT', '/api/users/served-backoff', { body: { password: 'right', tags: 'management' } })).status).toBe(201);
+    for (let i = 0; i < 5; i++) {
+      const { r, setCookie } = await login('served-backoff', 'wrong');
+      expectError(r, 401, '{"error":"not_authorized","reason":"Login failed"}');
+      expect(r.headers.get('www-authenticate')).toBeNull();
+      expect(setCookie).toBe('');
+    }
+    const blocked = (await login('served-backoff', 'right')).r;
+    expect(blocked.status).toBe(401);
+    expect((blocked.body as { reason: string }).reason).toMatch(/^Too many failed logins from this address; try again in \d+ s$/);
+    // Basic logins from the same address wait too
+    expect((await call('GET', '/api/whoami')).status).toBe(401);
+    await sleep(1_100);
+    expect((await login('served-backoff', 'right')).r.status).toBe(200);
+    expect((await call('GET', '/api/whoami')).status).toBe(200);
+  });
+});
+
 /** A non-loopback address of this machine, if it has one. */
 function externalAddress(): string | undefined {
   for (const list of Object.values(os.networkInterfaces())) {
