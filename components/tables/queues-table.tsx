@@ -13,6 +13,9 @@ import { Count, GraphLink, Rate, Tags } from './cells';
 import { DataTable, PageHead, type Column } from './data-table';
 import { NoQueues } from './empty-hints';
 import { usePanel } from '@/lib/client/panel-store';
+import { queuePageHref } from '@/lib/client/queue-href';
+import Link from 'next/link';
+import { ChevronRightIcon } from '../admin/admin-icons';
 import { useRouter } from 'next/navigation';
 
 interface Row {
@@ -46,7 +49,20 @@ export function QueuesTable() {
     [data, stats],
   );
   const columns: Column<Row>[] = [
-    { key: 'name', header: 'Name', className: 'name', render: (r) => <GraphLink kind="queue" name={r.q.name} />, sort: (r) => r.q.name },
+    {
+      key: 'name',
+      header: 'Name',
+      className: 'name',
+      render: (r) => (
+        <span className="name-links">
+          <GraphLink kind="queue" name={r.q.name} />
+          <Link className="page-link" href={queuePageHref(vhost, r.q.name)} aria-label="Queue page" title={`Open the page of queue ${r.q.name}: charts, consumers, bindings, get messages`}>
+            <ChevronRightIcon />
+          </Link>
+        </span>
+      ),
+      sort: (r) => r.q.name,
+    },
     { key: 'ready', header: 'Ready', numeric: true, render: (r) => <Count value={r.ready} />, sort: (r) => r.ready },
     { key: 'unacked', header: 'Unacked', numeric: true, render: (r) => <Count value={r.unacked} />, sort: (r) => r.unacked },
     { key: 'consumers', header: 'Consumers', numeric: true, render: (r) => <Count value={r.consumers} />, sort: (r) => r.consumers },
@@ -82,6 +98,7 @@ export function QueuesTable() {
           label={`Actions for queue ${r.q.name}`}
           trigger={<MoreIcon />}
           items={[
+            { label: 'Open queue page', icon: <ChevronRightIcon />, onSelect: () => router.push(queuePageHref(vhost, r.q.name)) },
             {
               label: 'Consume…',
               icon: <InboxIcon />,
@@ -99,7 +116,7 @@ export function QueuesTable() {
   ];
   return (
     <div className="page">
-      <PageHead title="Queues">Every queue in vhost {vhost}. A name opens it on the graph.</PageHead>
+      <PageHead title="Queues">Every queue in vhost {vhost}. A name opens it on the graph, the arrow beside it the queue&apos;s own page.</PageHead>
       <DataTable
         label="Queues"
         rows={rows}
