@@ -141,8 +141,8 @@ export function PermissionsEditor({ of, choices }: Props) {
         </label>
         {(['configure', 'write', 'read'] as const).map((k) => (
           <label key={k} className="field" htmlFor={`${id}-${k}`}>
-            <span>{k[0].toUpperCase() + k.slice(1)} regexp</span>
-            <input id={`${id}-${k}`} className="mono" value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} spellCheck={false} autoComplete="off" />
+            <span>{k[0].toUpperCase() + k.slice(1)}</span>
+            <input id={`${id}-${k}`} className="mono" aria-describedby={`${id}-hint`} value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} spellCheck={false} autoComplete="off" />
           </label>
         ))}
         <div className="perm-form-actions">
@@ -164,6 +164,9 @@ export function PermissionsEditor({ of, choices }: Props) {
             {busy ? 'Saving…' : editing ? 'Save' : 'Set permission'}
           </button>
         </div>
+        <small id={`${id}-hint`} className="hint perm-hint">
+          Regular expressions over the names of exchanges and queues; an empty one allows nothing.
+        </small>
         {error && (
           <p className="form-error perm-error" role="alert">
             {error}

@@ -47,7 +47,7 @@ export function GetMessages({ vhost, queue, onGot }: { vhost: string; queue: str
       <header className="qp-section-head">
         <h3>Get messages</h3>
       </header>
-      <form className="qp-get" onSubmit={submit} aria-label="Get messages">
+      <form className="qp-get" onSubmit={submit}>
         <label className="field" htmlFor={`${id}-mode`}>
           <span>Ack mode</span>
           <select id={`${id}-mode`} value={mode} onChange={(e) => setMode(e.target.value as AckMode)}>

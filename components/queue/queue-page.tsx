@@ -3,7 +3,7 @@
 // consumers and bindings, getting messages, purge and delete. The vhost in the address becomes
 // the console's vhost, so the actions shared with the graph act on this queue's vhost.
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { deleteQueue, purgeQueue } from '@/lib/client/api';
 import { ApiError } from '@/lib/client/api';
@@ -27,12 +27,12 @@ import { QueueConsumers } from './queue-consumers';
 const show = (v: JsonValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /**
- * `/queues/{vhost}/{name}` as the address bar has it, each segment decoded exactly once: `%2F` is
- * the default vhost and a `%` in a name arrives as `%25`, whatever Next's params did with them.
- * Console pages render in the browser only (after login), so the address is there to read.
+ * `/queues/{vhost}/{name}` from the router's pathname (percent-encoded, as in the address bar),
+ * each segment decoded exactly once: `%2F` is the default vhost, and a `%` in a name arrives as
+ * `%25`. Next's own params do not say how often they were decoded.
  */
-function fromAddress(): { vhost: string; name: string } | null {
-  const parts = window.location.pathname.split('/');
+function fromPathname(pathname: string | null): { vhost: string; name: string } | null {
+  const parts = (pathname ?? '').split('/');
   if (parts.length !== 4 || parts[1] !== 'queues') return null;
   try {
     return { vhost: decodeURIComponent(parts[2]), name: decodeURIComponent(parts[3]) };
@@ -42,7 +42,7 @@ function fromAddress(): { vhost: string; name: string } | null {
 }
 
 export function QueuePageAtAddress() {
-  const [at] = useState(fromAddress);
+  const at = fromPathname(usePathname());
   if (at === null) {
     return (
       <div className="page">
