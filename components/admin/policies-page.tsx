@@ -103,7 +103,7 @@ export function PoliciesPage() {
         <div>
           <h2>Policies</h2>
           <p>
-            Settings applied to the queues and exchanges of vhost {vhost} whose names match a pattern; of the matching policies, the highest priority wins.
+            Settings for the queues and exchanges of vhost {vhost} whose names match a pattern; the highest priority wins.
             {mayEdit ? '' : ' Changing them takes the policymaker or administrator tag.'}
           </p>
         </div>

@@ -2,7 +2,8 @@
 // Connections, channels and consumers: who is attached to the broker right now. Connections go by
 // the name their client gave (connection_name), channels and consumers link to their connection.
 import Link from 'next/link';
-import { useState } from 'react';
+import { useSearchParams } from 'next/navigation';
+import { Suspense } from 'react';
 import { useConnections, useChannels, useConsumers } from '@/lib/client/queries';
 import { useSession } from '@/lib/client/session';
 import type { ChannelDto, ConnectionDto, ConsumerDto } from '@/lib/client/types';
@@ -28,13 +29,19 @@ export function ConnectionLink({ name, provided }: { name: string; provided?: st
   );
 }
 
-/** The console's tables render after login, in the browser only: the address is there to read. */
-const nameFromAddress = () => new URLSearchParams(window.location.search).get('name') ?? undefined;
-
+/** Suspense: reading the address's search parameters suspends while a static page prerenders. */
 export function ConnectionsTable() {
+  return (
+    <Suspense>
+      <ConnectionsOfVhost />
+    </Suspense>
+  );
+}
+
+function ConnectionsOfVhost() {
   const vhost = useSession((s) => s.vhost);
   const { data, error } = useConnections(vhost);
-  const [initialFilter] = useState(nameFromAddress);
+  const initialFilter = useSearchParams().get('name') ?? undefined;
   const columns: Column<ConnectionDto>[] = [
     {
       key: 'name',
@@ -69,6 +76,7 @@ export function ConnectionsTable() {
     <div className="page">
       <PageHead title="Connections">AMQP clients connected to vhost {vhost}.</PageHead>
       <DataTable
+        key={initialFilter}
         label="Connections"
         rows={data}
         columns={columns}
