@@ -120,7 +120,10 @@ test('queue page: details, sample charts, consumers by connection name, bindings
     const connections = page.getByRole('region', { name: 'Connections' });
     await expect(connections.locator('tbody tr')).toHaveCount(1);
     await expect(connections.locator('tbody tr')).toContainText('billing-worker');
-    await page.goBack();
+    // channels name their connection the same way
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Channels', exact: true }).click();
+    await expect(page.getByRole('region', { name: 'Channels' }).getByRole('link', { name: 'billing-worker' })).toBeVisible();
+    await page.goto(`/queues/${vhost}/invoices`);
 
     // purge and delete ask for the queue's name
     await page.getByRole('button', { name: 'Purge…' }).click();
