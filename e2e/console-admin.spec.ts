@@ -147,6 +147,9 @@ test("a user's permissions, tags and password set on the page take effect over A
   await edit.getByLabel('Repeat it').fill('secnod');
   await edit.getByRole('button', { name: 'Save user' }).click();
   await expect(edit.getByRole('alert')).toHaveText('The two passwords differ.');
+  await page.setViewportSize({ width: 800, height: 700 });
+  await shoot(page, 'console-user-edit-800');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await edit.getByLabel('Repeat it').fill('second');
   await edit.getByRole('button', { name: 'Save user' }).click();
   await expect(edit).toHaveCount(0);

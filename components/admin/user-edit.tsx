@@ -41,7 +41,7 @@ export function EditUserForm({ name, tags: initial, self, onDone, onCancel }: { 
     <form className="form" onSubmit={submit} aria-label={`Edit user ${name}`}>
       <div className="field">
         <span id={`${id}-tags`}>Tags</span>
-        <div className="checks" role="group" aria-labelledby={`${id}-tags`}>
+        <div className="checks tag-checks" role="group" aria-labelledby={`${id}-tags`}>
           {USER_TAGS.map((t) => (
             <label key={t} className="check">
               <input type="checkbox" checked={tags.includes(t)} onChange={(e) => setTags((x) => (e.target.checked ? [...x, t] : x.filter((y) => y !== t)))} />

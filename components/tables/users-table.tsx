@@ -198,7 +198,7 @@ function AddUserForm({ vhost, onDone, onCancel }: { vhost: string; onDone(): voi
       </label>
       <div className="field">
         <span id={`${id}-tags`}>Tags</span>
-        <div className="checks" role="group" aria-labelledby={`${id}-tags`}>
+        <div className="checks tag-checks" role="group" aria-labelledby={`${id}-tags`}>
           {TAGS.map((t) => (
             <label key={t} className="check">
               <input type="checkbox" checked={tags.includes(t)} onChange={(e) => setTags((x) => (e.target.checked ? [...x, t] : x.filter((y) => y !== t)))} />
