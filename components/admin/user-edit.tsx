@@ -26,9 +26,10 @@ export function EditUserForm({ name, tags: initial, self, onDone, onCancel }: { 
       const tagList = [...tags, ...custom.filter((t) => !tags.includes(t))].join(',');
       if (password !== '') await putUser(name, { password, tags: tagList });
       else await putUserTags(name, tagList);
-      // the console signs its requests with the session's password: keep it working after a change of one's own
+      // the console signs its requests with the session's password and shows pages by its tags: one's own
+      // change applies to this session at once
       const session = useSession.getState().session;
-      if (self && session && password !== '') useSession.getState().login({ ...session, password });
+      if (self && session) useSession.getState().login({ ...session, tags: tagList.split(',').filter((t) => t !== ''), ...(password !== '' ? { password } : {}) });
       toast.ok('User updated', password !== '' ? `${name}: password and tags` : `${name}: tags`);
       onDone();
     } catch (err) {
