@@ -49,20 +49,7 @@ export function QueuesTable() {
     [data, stats],
   );
   const columns: Column<Row>[] = [
-    {
-      key: 'name',
-      header: 'Name',
-      className: 'name',
-      render: (r) => (
-        <span className="name-links">
-          <GraphLink kind="queue" name={r.q.name} />
-          <Link className="page-link" href={queuePageHref(vhost, r.q.name)} aria-label="Queue page" title={`Open the page of queue ${r.q.name}: charts, consumers, bindings, get messages`}>
-            <ChevronRightIcon />
-          </Link>
-        </span>
-      ),
-      sort: (r) => r.q.name,
-    },
+    { key: 'name', header: 'Name', className: 'name', render: (r) => <GraphLink kind="queue" name={r.q.name} />, sort: (r) => r.q.name },
     { key: 'ready', header: 'Ready', numeric: true, render: (r) => <Count value={r.ready} />, sort: (r) => r.ready },
     { key: 'unacked', header: 'Unacked', numeric: true, render: (r) => <Count value={r.unacked} />, sort: (r) => r.unacked },
     { key: 'consumers', header: 'Consumers', numeric: true, render: (r) => <Count value={r.consumers} />, sort: (r) => r.consumers },
@@ -94,29 +81,34 @@ export function QueuesTable() {
       header: '',
       className: 'actions',
       render: (r) => (
-        <Menu
-          label={`Actions for queue ${r.q.name}`}
-          trigger={<MoreIcon />}
-          items={[
-            { label: 'Open queue page', icon: <ChevronRightIcon />, onSelect: () => router.push(queuePageHref(vhost, r.q.name)) },
-            {
-              label: 'Consume…',
-              icon: <InboxIcon />,
-              onSelect: () => {
-                usePanel.getState().open('consume', r.q.name);
-                router.push(`/?focus=${encodeURIComponent(`q|${r.q.name}`)}`);
+        <span className="row-actions">
+          <Link className="page-link" href={queuePageHref(vhost, r.q.name)} aria-label="Queue page" title={`Open the page of queue ${r.q.name}: charts, consumers, bindings, get messages`}>
+            <ChevronRightIcon />
+          </Link>
+          <Menu
+            label={`Actions for queue ${r.q.name}`}
+            trigger={<MoreIcon />}
+            items={[
+              { label: 'Open queue page', icon: <ChevronRightIcon />, onSelect: () => router.push(queuePageHref(vhost, r.q.name)) },
+              {
+                label: 'Consume…',
+                icon: <InboxIcon />,
+                onSelect: () => {
+                  usePanel.getState().open('consume', r.q.name);
+                  router.push(`/?focus=${encodeURIComponent(`q|${r.q.name}`)}`);
+                },
               },
-            },
-            { label: 'Purge…', icon: <EraseIcon />, onSelect: () => actions.purgeQueue(r.q.name, r.ready) },
-            { label: 'Delete…', icon: <TrashIcon />, danger: true, onSelect: () => actions.deleteQueue(r.q.name, r.ready + r.unacked) },
-          ]}
-        />
+              { label: 'Purge…', icon: <EraseIcon />, onSelect: () => actions.purgeQueue(r.q.name, r.ready) },
+              { label: 'Delete…', icon: <TrashIcon />, danger: true, onSelect: () => actions.deleteQueue(r.q.name, r.ready + r.unacked) },
+            ]}
+          />
+        </span>
       ),
     },
   ];
   return (
     <div className="page">
-      <PageHead title="Queues">Every queue in vhost {vhost}. A name opens it on the graph, the arrow beside it the queue&apos;s own page.</PageHead>
+      <PageHead title="Queues">Every queue in vhost {vhost}. A name opens it on the graph, the arrow at the end of its row the queue&apos;s own page.</PageHead>
       <DataTable
         label="Queues"
         rows={rows}
