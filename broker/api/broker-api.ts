@@ -394,7 +394,8 @@ export interface BrokerApi {
 
   listQueues(who: Actor, vhost?: string): Promise<Row[]>;
   /** with `consumer_details` */
-  getQueue(who: Actor, vhost: string, name: string): Promise<Row | undefined>;
+  /** `history`: the queue's own samples, as RabbitMQ gives them on its queue endpoint */
+  getQueue(who: Actor, vhost: string, name: string, history?: HistoryQuery): Promise<Row | undefined>;
   declareQueue(who: Actor, vhost: string, name: string, spec: QueueSpec): Promise<boolean>;
   deleteQueue(who: Actor, vhost: string, name: string, opts: { ifUnused: boolean; ifEmpty: boolean }): Promise<void>;
   purgeQueue(who: Actor, vhost: string, name: string): Promise<void>;

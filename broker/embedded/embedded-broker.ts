@@ -310,11 +310,11 @@ export class EmbeddedBrokerApi implements BrokerApi {
     });
   }
 
-  getQueue(who: Actor, vhost: string, name: string): Promise<Row | undefined> {
+  getQueue(who: Actor, vhost: string, name: string, history?: HistoryQuery): Promise<Row | undefined> {
     return run(() => {
       this.mgmt.sampler.touch();
       const q = vhostFor(this.core, who, vhost).queues.get(name);
-      return q === undefined ? undefined : { consumer_details: queueConsumers(this.mgmt, this.core, q), ...queueRow(this.mgmt, q) };
+      return q === undefined ? undefined : { consumer_details: queueConsumers(this.mgmt, this.core, q), ...queueRow(this.mgmt, q, history) };
     });
   }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internals } from './internals';
 import { CounterHistory, HISTORY_INCR_MS, clampRange } from './history';
+import { MAX_WATCHED_QUEUES } from './management-context';
 import { obj, startApi, type Obj, type TestApi } from '../../lib/management/testing';
 
 describe('CounterHistory', () => {
@@ -86,5 +87,57 @@ describe('samples in the API', () => {
     const plain = obj(await api.get('/api/overview'));
     expect(Object.keys((plain.message_stats as Obj).publish_details as Obj)).toEqual(['rate']);
     await conn.close();
+  });
+
+  it('answers them on one queue from the first request on, never inventing the minutes before it', async () => {
+    await api.put('/api/queues/%2F/watched', {});
+    const mgmt = internals(api.broker).mgmt;
+    const q = internals(api.broker).core.getVhost('/')!.queues.get('watched')!;
+    // a queue nobody asked history for is not sampled
+    const plain = obj(await api.get('/api/queues/%2F/watched'));
+    expect(Object.keys(plain.messages_details as Obj)).toEqual(['rate']);
+    expect(mgmt.queueHistory.oldest('/\u0000watched')).toBeUndefined();
+
+    const conn = await api.connect();
+    const ch = await conn.createConfirmChannel();
+    while (Date.now() % HISTORY_INCR_MS > 1500) await new Promise((r) => setTimeout(r, 100));
+    const b = Math.floor(Date.now() / HISTORY_INCR_MS) * HISTORY_INCR_MS;
+    mgmt.queueHistoryFor(q, ['messages'], { age: 60, incr: 5 }, b - 10_000); // the page opened 10 s ago
+    for (let i = 0; i < 10; i++) ch.sendToQueue('watched', Buffer.from('x'));
+    await ch.waitForConfirms();
+    mgmt.sampleHistory(b - 5_000);
+    for (let i = 0; i < 20; i++) ch.sendToQueue('watched', Buffer.from('x'));
+    await ch.waitForConfirms();
+    mgmt.sampleHistory(b);
+
+    const got = obj(await api.get('/api/queues/%2F/watched?lengths_age=60&lengths_incr=5&msg_rates_age=60&msg_rates_incr=5'));
+    // three measured boundaries of the thirteen asked for
+    expect((got.messages_ready_details as Obj).samples).toEqual([
+      { sample: 30, timestamp: b },
+      { sample: 10, timestamp: b - 5_000 },
+      { sample: 0, timestamp: b - 10_000 },
+    ]);
+    expect(((got.message_stats as Obj).publish_details as Obj).samples).toEqual([
+      { sample: 30, timestamp: b },
+      { sample: 10, timestamp: b - 5_000 },
+      { sample: 0, timestamp: b - 10_000 },
+    ]);
+    expect((got.messages_ready_details as Obj).avg_rate).toBe(3);
+    await conn.close();
+  });
+
+  it('samples at most MAX_WATCHED_QUEUES queues, forgetting the one asked about longest ago', async () => {
+    const mgmt = internals(api.broker).mgmt;
+    for (let i = 0; i <= MAX_WATCHED_QUEUES; i++) {
+      await api.put(`/api/queues/%2F/w${i}`, {});
+      await api.get(`/api/queues/%2F/w${i}?lengths_age=60&lengths_incr=5`);
+    }
+    mgmt.sampleHistory();
+    expect(mgmt.queueHistory.oldest('/\u0000w0')).toBeUndefined();
+    expect(mgmt.queueHistory.oldest(`/\u0000w${MAX_WATCHED_QUEUES}`)).toBeDefined();
+    // a deleted queue is forgotten at the next sample
+    await api.del(`/api/queues/%2F/w${MAX_WATCHED_QUEUES}`);
+    mgmt.sampleHistory();
+    expect(mgmt.queueHistory.oldest(`/\u0000w${MAX_WATCHED_QUEUES}`)).toBeUndefined();
   });
 });

@@ -43,15 +43,18 @@ export class CounterHistory {
    * at or after it. Vhosts missing from `counters` are forgotten.
    */
   record(counters: Map<string, Counters>, now: number): void {
-    const t = Math.round(now / HISTORY_INCR_MS) * HISTORY_INCR_MS;
     for (const name of this.rings.keys()) if (!counters.has(name)) this.rings.delete(name);
-    for (const [name, values] of counters) {
-      let ring = this.rings.get(name);
-      if (ring === undefined) this.rings.set(name, (ring = []));
-      while (ring.length > 0 && ring[ring.length - 1].t >= t) ring.pop();
-      ring.push({ t, values });
-      if (ring.length > CAPACITY) ring.shift();
-    }
+    for (const [name, values] of counters) this.recordOne(name, values, now);
+  }
+
+  /** Records one name's counters at `now` as `record` does, leaving the others alone. */
+  recordOne(name: string, values: Counters, now: number): void {
+    const t = Math.round(now / HISTORY_INCR_MS) * HISTORY_INCR_MS;
+    let ring = this.rings.get(name);
+    if (ring === undefined) this.rings.set(name, (ring = []));
+    while (ring.length > 0 && ring[ring.length - 1].t >= t) ring.pop();
+    ring.push({ t, values });
+    if (ring.length > CAPACITY) ring.shift();
   }
 
   /** When the oldest sample kept for `vhost` was taken. */
@@ -63,12 +66,17 @@ export class CounterHistory {
    * The `keys` summed over `vhosts` at every `incr` boundary of the last `age` seconds, newest
    * first, as RabbitMQ lists them. A boundary takes the newest sample at or before it; boundaries
    * older than the history repeat its oldest sample, so a counter shows no rate before sampling
-   * began rather than a jump from zero.
+   * began rather than a jump from zero. With `sampledOnly` (one name whose sampling began late, as
+   * a watched queue's) those older boundaries are left out instead: nobody measured them.
    */
-  details(vhosts: readonly string[], keys: readonly string[], range: HistoryRange, now: number): Map<string, SampleDetails> {
+  details(vhosts: readonly string[], keys: readonly string[], range: HistoryRange, now: number, sampledOnly = false): Map<string, SampleDetails> {
     const incrMs = range.incr * 1000;
     const newest = Math.floor(now / incrMs) * incrMs;
-    const count = Math.floor(range.age / range.incr) + 1;
+    let count = Math.floor(range.age / range.incr) + 1;
+    if (sampledOnly) {
+      const oldest = Math.min(...vhosts.map((v) => this.oldest(v) ?? newest));
+      count = Math.max(1, Math.min(count, Math.floor((newest - oldest) / incrMs) + 1));
+    }
     const stamps = Array.from({ length: count }, (_, i) => newest - i * incrMs);
     const sums = new Map<string, number[]>(keys.map((k) => [k, new Array<number>(count).fill(0)]));
     for (const vhost of vhosts) {

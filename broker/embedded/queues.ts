@@ -1,7 +1,7 @@
 // Queues as the management API shows them, and declare/delete/purge made as a user.
 import type { BrokerCore, ConnectionHandle } from '../core/broker-core';
 import type { Queue } from '../core/queue';
-import type { Actor, QueueSpec, Row } from '../api/broker-api';
+import type { Actor, HistoryQuery, QueueSpec, Row } from '../api/broker-api';
 import { checkPermission, vhostFor } from './access';
 import { endpointsOf } from './amqp-view';
 import { anyNonZero, DELIVER_STATS, MESSAGE_COUNTS, queueCounters } from './counters';
@@ -9,10 +9,10 @@ import { jsonToTable, tableToJson } from './field-json';
 import type { ManagementContext } from './management-context';
 import { withDetails } from './rates';
 
-function messageStats(mgmt: ManagementContext, q: Queue) {
+function messageStats(mgmt: ManagementContext, q: Queue, history: HistoryQuery) {
   const counters = queueCounters(q);
   const keys = [...(counters.publish > 0 ? ['publish'] : []), ...(anyNonZero(counters, [...DELIVER_STATS, 'get_empty']) ? DELIVER_STATS : [])].sort();
-  return keys.length === 0 ? {} : { message_stats: withDetails(counters, keys, mgmt.sampler.rateOf(q)) };
+  return keys.length === 0 ? {} : { message_stats: withDetails(counters, keys, mgmt.sampler.rateOf(q), mgmt.queueHistoryFor(q, keys, history.msgRates)) };
 }
 
 function headTimestamp(q: Queue): number | null {
@@ -36,7 +36,8 @@ function ownerDetails(owner: ConnectionHandle) {
   return { name: owner.name, peer_host: ep.peerHost, peer_port: ep.peerPort };
 }
 
-export function queueRow(mgmt: ManagementContext, q: Queue): Row {
+/** `history`: sample history of this one queue (its page), as RabbitMQ's `?lengths_age=&msg_rates_age=`. */
+export function queueRow(mgmt: ManagementContext, q: Queue, history: HistoryQuery = {}): Row {
   const counters = queueCounters(q);
   const bytes = q.messageBytesReady;
   const owner = q.exclusiveOwner;
@@ -61,8 +62,8 @@ export function queueRow(mgmt: ManagementContext, q: Queue): Row {
     message_bytes_ram: Math.max(0, bytes - q.persisted.pagedOutBytes),
     message_bytes_ready: bytes,
     message_bytes_unacknowledged: 0,
-    ...messageStats(mgmt, q),
-    ...withDetails(counters, MESSAGE_COUNTS, mgmt.sampler.rateOf(q)),
+    ...messageStats(mgmt, q, history),
+    ...withDetails(counters, MESSAGE_COUNTS, mgmt.sampler.rateOf(q), mgmt.queueHistoryFor(q, MESSAGE_COUNTS, history.lengths)),
     messages_paged_out: q.persisted.pagedOut,
     messages_persistent: q.persisted.messages,
     messages_ram: counters.messages - q.persisted.pagedOut,

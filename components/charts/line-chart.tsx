@@ -19,6 +19,8 @@ interface Props {
   /** longest window shown, ms; shorter while there is less history */
   windowMs: number;
   height?: number;
+  /** shown until there are two samples to draw between */
+  emptyText?: string;
 }
 
 /** A step of 1, 2 or 5 × 10ⁿ such that four steps cover v. */
@@ -39,7 +41,7 @@ const ago = (ms: number) => (ms >= 60_000 ? `-${Math.round(ms / 60_000)}m` : `-$
 
 const PAD = { left: 44, right: 8, top: 8, bottom: 20 };
 
-export function LineChart({ title, subtitle, times, series, windowMs: maxWindow, height = 180 }: Props) {
+export function LineChart({ title, subtitle, times, series, windowMs: maxWindow, height = 180, emptyText = 'Collecting samples from the live stream…' }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(600);
   useEffect(() => {
@@ -99,7 +101,7 @@ export function LineChart({ title, subtitle, times, series, windowMs: maxWindow,
       </div>
       <div ref={box} className="chart">
         {times.length < 2 ? (
-          <div className="chart-empty">Collecting samples from the live stream…</div>
+          <div className="chart-empty">{emptyText}</div>
         ) : (
           <svg width={width} height={height} role="img" aria-label={`${title} over the last ${Math.round(windowMs / 60_000)} minutes`}>
             {ticks.map((t) => (

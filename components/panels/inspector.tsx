@@ -1,6 +1,8 @@
 'use client';
 // What is selected on the graph, in full: flags, arguments, bindings in and out, consumers, and
 // the actions on it. With nothing selected, a legend of what the colours and lines mean.
+import Link from 'next/link';
+import { queuePageHref } from '@/lib/client/queue-href';
 import { exchangeLabel, bindingLabel } from '@/lib/client/graph/build';
 import { useGraph } from '@/lib/client/graph/store';
 import { exchangeId, parseNodeId, queueId, type GraphEdge } from '@/lib/client/graph/types';
@@ -209,6 +211,9 @@ function QueueInspector({ name, topology }: { name: string; topology: Topology }
         <h2 className="ent">{name}</h2>
         <span className="muted small">queue · {QUEUE_STATE_LABEL[state]}</span>
       </header>
+      <Link className="small insp-page-link" href={queuePageHref(topology.vhost, name)}>
+        Queue page: charts, consumers, get messages →
+      </Link>
       <Flags items={[q.durable && 'durable', q.auto_delete && 'auto-delete', q.exclusive && 'exclusive']} />
       <div className="kpis">
         <div>

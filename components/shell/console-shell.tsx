@@ -21,6 +21,8 @@ const NAV: { href: string; label: string; icon: ReactNode; admin?: boolean }[] =
   { href: '/channels', label: 'Channels', icon: <TableIcon /> },
   { href: '/consumers', label: 'Consumers', icon: <TableIcon /> },
   { href: '/users', label: 'Users', icon: <TableIcon />, admin: true },
+  { href: '/vhosts', label: 'Vhosts', icon: <TableIcon />, admin: true },
+  { href: '/policies', label: 'Policies', icon: <TableIcon /> },
 ];
 
 export function ConsoleShell({ children }: { children: ReactNode }) {

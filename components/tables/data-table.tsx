@@ -25,12 +25,14 @@ interface Props<T> {
   loading?: boolean;
   error?: Error | null;
   tools?: ReactNode;
+  /** the filter box's text on arrival (a link to one row: `/connections?name=…`) */
+  initialFilter?: string;
 }
 
 const PAGE_SIZES = [25, 50, 100, 250];
 
-export function DataTable<T>({ label, rows, columns, rowKey, filterText, defaultSort, empty, loading, error, tools }: Props<T>) {
-  const [filter, setFilter] = useState('');
+export function DataTable<T>({ label, rows, columns, rowKey, filterText, defaultSort, empty, loading, error, tools, initialFilter }: Props<T>) {
+  const [filter, setFilter] = useState(initialFilter ?? '');
   const [sort, setSort] = useState(defaultSort ?? { key: columns[0].key, dir: 'asc' as 'asc' | 'desc' });
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(50);

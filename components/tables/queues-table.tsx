@@ -13,6 +13,9 @@ import { Count, GraphLink, Rate, Tags } from './cells';
 import { DataTable, PageHead, type Column } from './data-table';
 import { NoQueues } from './empty-hints';
 import { usePanel } from '@/lib/client/panel-store';
+import { queuePageHref } from '@/lib/client/queue-href';
+import Link from 'next/link';
+import { ChevronRightIcon } from '../admin/admin-icons';
 import { useRouter } from 'next/navigation';
 
 interface Row {
@@ -78,28 +81,34 @@ export function QueuesTable() {
       header: '',
       className: 'actions',
       render: (r) => (
-        <Menu
-          label={`Actions for queue ${r.q.name}`}
-          trigger={<MoreIcon />}
-          items={[
-            {
-              label: 'Consume…',
-              icon: <InboxIcon />,
-              onSelect: () => {
-                usePanel.getState().open('consume', r.q.name);
-                router.push(`/?focus=${encodeURIComponent(`q|${r.q.name}`)}`);
+        <span className="row-actions">
+          <Link className="page-link" href={queuePageHref(vhost, r.q.name)} aria-label="Queue page" title={`Open the page of queue ${r.q.name}: charts, consumers, bindings, get messages`}>
+            <ChevronRightIcon />
+          </Link>
+          <Menu
+            label={`Actions for queue ${r.q.name}`}
+            trigger={<MoreIcon />}
+            items={[
+              { label: 'Open queue page', icon: <ChevronRightIcon />, onSelect: () => router.push(queuePageHref(vhost, r.q.name)) },
+              {
+                label: 'Consume…',
+                icon: <InboxIcon />,
+                onSelect: () => {
+                  usePanel.getState().open('consume', r.q.name);
+                  router.push(`/?focus=${encodeURIComponent(`q|${r.q.name}`)}`);
+                },
               },
-            },
-            { label: 'Purge…', icon: <EraseIcon />, onSelect: () => actions.purgeQueue(r.q.name, r.ready) },
-            { label: 'Delete…', icon: <TrashIcon />, danger: true, onSelect: () => actions.deleteQueue(r.q.name, r.ready + r.unacked) },
-          ]}
-        />
+              { label: 'Purge…', icon: <EraseIcon />, onSelect: () => actions.purgeQueue(r.q.name, r.ready) },
+              { label: 'Delete…', icon: <TrashIcon />, danger: true, onSelect: () => actions.deleteQueue(r.q.name, r.ready + r.unacked) },
+            ]}
+          />
+        </span>
       ),
     },
   ];
   return (
     <div className="page">
-      <PageHead title="Queues">Every queue in vhost {vhost}. A name opens it on the graph.</PageHead>
+      <PageHead title="Queues">Every queue in vhost {vhost}. A name opens it on the graph, the arrow at the end of its row the queue&apos;s own page.</PageHead>
       <DataTable
         label="Queues"
         rows={rows}

@@ -1,5 +1,9 @@
 'use client';
-// Connections, channels and consumers: who is attached to the broker right now.
+// Connections, channels and consumers: who is attached to the broker right now. Connections go by
+// the name their client gave (connection_name), channels and consumers link to their connection.
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { Suspense } from 'react';
 import { useConnections, useChannels, useConsumers } from '@/lib/client/queries';
 import { useSession } from '@/lib/client/session';
 import type { ChannelDto, ConnectionDto, ConsumerDto } from '@/lib/client/types';
@@ -13,11 +17,47 @@ const clientOf = (c: ConnectionDto) => {
   return p?.product ? `${p.product}${p.version ? ` ${p.version}` : ''}` : '';
 };
 
+/** `/connections?name=…`: the connections page filtered to one connection. */
+export const connectionHref = (name: string) => `/connections?name=${encodeURIComponent(name)}`;
+
+/** A link to a connection, by its client-given name when it has one (the broker's name as its title). */
+export function ConnectionLink({ name, provided }: { name: string; provided?: string }) {
+  return (
+    <Link href={connectionHref(name)} title={provided ? name : undefined}>
+      {provided || name}
+    </Link>
+  );
+}
+
+/** Suspense: reading the address's search parameters suspends while a static page prerenders. */
 export function ConnectionsTable() {
+  return (
+    <Suspense>
+      <ConnectionsOfVhost />
+    </Suspense>
+  );
+}
+
+function ConnectionsOfVhost() {
   const vhost = useSession((s) => s.vhost);
   const { data, error } = useConnections(vhost);
+  const initialFilter = useSearchParams().get('name') ?? undefined;
   const columns: Column<ConnectionDto>[] = [
-    { key: 'name', header: 'Name', className: 'name', render: (c) => c.user_provided_name || c.name, sort: (c) => c.user_provided_name || c.name },
+    {
+      key: 'name',
+      header: 'Name',
+      className: 'name',
+      render: (c) =>
+        c.user_provided_name ? (
+          <span className="conn-name">
+            {c.user_provided_name}
+            <span className="conn-sub">{c.name}</span>
+          </span>
+        ) : (
+          c.name
+        ),
+      sort: (c) => c.user_provided_name || c.name,
+    },
     { key: 'peer', header: 'Peer', className: 'mono', render: (c) => (c.peer_host ? `${c.peer_host}:${c.peer_port ?? ''}` : ''), sort: (c) => c.peer_host ?? '' },
     { key: 'user', header: 'User', render: (c) => c.user, sort: (c) => c.user },
     { key: 'client', header: 'Client', render: (c) => clientOf(c), sort: (c) => clientOf(c) },
@@ -35,7 +75,17 @@ export function ConnectionsTable() {
   return (
     <div className="page">
       <PageHead title="Connections">AMQP clients connected to vhost {vhost}.</PageHead>
-      <DataTable label="Connections" rows={data} columns={columns} rowKey={(c) => c.name} filterText={(c) => `${c.name} ${c.user_provided_name ?? ''} ${c.user}`} empty={<NoConnections />} error={error} />
+      <DataTable
+        key={initialFilter}
+        label="Connections"
+        rows={data}
+        columns={columns}
+        rowKey={(c) => c.name}
+        filterText={(c) => `${c.name} ${c.user_provided_name ?? ''} ${c.user}`}
+        empty={<NoConnections />}
+        error={error}
+        initialFilter={initialFilter}
+      />
     </div>
   );
 }
@@ -43,8 +93,16 @@ export function ConnectionsTable() {
 export function ChannelsTable() {
   const vhost = useSession((s) => s.vhost);
   const { data, error } = useChannels(vhost);
+  const connections = useConnections(vhost);
+  const provided = (conn: string) => connections.data?.find((c) => c.name === conn)?.user_provided_name;
   const columns: Column<ChannelDto>[] = [
     { key: 'name', header: 'Channel', className: 'name', render: (c) => c.name, sort: (c) => c.name },
+    {
+      key: 'connection',
+      header: 'Connection',
+      render: (c) => <ConnectionLink name={c.connection_details.name} provided={provided(c.connection_details.name)} />,
+      sort: (c) => provided(c.connection_details.name) || c.connection_details.name,
+    },
     { key: 'user', header: 'User', render: (c) => c.user, sort: (c) => c.user },
     { key: 'consumers', header: 'Consumers', numeric: true, render: (c) => <Count value={c.consumer_count} />, sort: (c) => c.consumer_count },
     { key: 'unacked', header: 'Unacked', numeric: true, render: (c) => <Count value={c.messages_unacknowledged} />, sort: (c) => c.messages_unacknowledged },
@@ -71,7 +129,13 @@ export function ConsumersTable() {
   const columns: Column<ConsumerDto>[] = [
     { key: 'tag', header: 'Consumer tag', className: 'mono', render: (c) => c.consumer_tag, sort: (c) => c.consumer_tag },
     { key: 'queue', header: 'Queue', className: 'name', render: (c) => <GraphLink kind="queue" name={c.queue.name} />, sort: (c) => c.queue.name },
-    { key: 'channel', header: 'Channel', render: (c) => c.channel_details.name, sort: (c) => c.channel_details.name },
+    {
+      key: 'connection',
+      header: 'Connection',
+      render: (c) => <ConnectionLink name={c.channel_details.connection_name} provided={c.channel_details.user_provided_name} />,
+      sort: (c) => c.channel_details.user_provided_name || c.channel_details.connection_name,
+    },
+    { key: 'channel', header: 'Channel', render: (c) => c.channel_details.number, sort: (c) => c.channel_details.number },
     { key: 'ack', header: 'Ack', render: (c) => (c.ack_required ? 'manual' : 'auto'), sort: (c) => (c.ack_required ? 1 : 0) },
     { key: 'prefetch', header: 'Prefetch', numeric: true, render: (c) => (c.prefetch_count === 0 ? '∞' : c.prefetch_count), sort: (c) => c.prefetch_count },
     { key: 'flags', header: 'Features', render: (c) => <Tags items={[...(c.exclusive ? ['exclusive'] : []), ...(c.active === false ? ['waiting'] : [])]} /> },
@@ -84,7 +148,7 @@ export function ConsumersTable() {
         rows={data}
         columns={columns}
         rowKey={(c) => `${c.channel_details.name}|${c.consumer_tag}`}
-        filterText={(c) => `${c.consumer_tag} ${c.queue.name}`}
+        filterText={(c) => `${c.consumer_tag} ${c.queue.name} ${c.channel_details.user_provided_name ?? ''}`}
         defaultSort={{ key: 'queue', dir: 'asc' }}
         empty={<NoConsumers />}
         error={error}

@@ -1,12 +1,18 @@
 'use client';
 // Users (administrators only): who may log in, their tags, and what they may do in the vhost on
-// screen. Add a user with a password, tags and, in one step, access to this vhost; delete one.
+// screen. Add a user with a password, tags and, in one step, access to this vhost; edit tags and
+// password, set permissions per vhost; delete one (one's own after typing its name).
 import { useId, useState, type FormEvent } from 'react';
 import { request, seg } from '@/lib/client/api';
-import { useInvalidateUsers, usePermissions, useUsers } from '@/lib/client/queries';
+import { deleteUser } from '@/lib/client/admin-api';
+import { useInvalidateUsers, usePermissions, useUsers, useVhosts } from '@/lib/client/queries';
 import { useSession } from '@/lib/client/session';
 import { toast } from '@/lib/client/toast-store';
 import type { PermissionDto, UserDto } from '@/lib/client/types';
+import { EditIcon, LockIcon } from '../admin/admin-icons';
+import { PermissionsEditor } from '../admin/permissions-editor';
+import { TypeToConfirm } from '../admin/type-to-confirm';
+import { EditUserForm, USER_TAGS } from '../admin/user-edit';
 import { FormFooter } from '../forms/form-footer';
 import { confirmAction } from '../ui/confirm';
 import { Dialog } from '../ui/dialog';
@@ -15,7 +21,7 @@ import { Menu } from '../ui/menu';
 import { Tags } from './cells';
 import { DataTable, PageHead, type Column } from './data-table';
 
-const TAGS = ['administrator', 'monitoring', 'policymaker', 'management'] as const;
+const TAGS = USER_TAGS;
 
 /** RabbitMQ 3.9+ lists tags as an array, older versions as one comma-separated string. */
 const tagsOf = (u: UserDto): string[] => (Array.isArray(u.tags) ? u.tags : u.tags.split(',').filter((t) => t !== ''));
@@ -33,7 +39,10 @@ export function UsersPage() {
   const users = useUsers(admin);
   const permissions = usePermissions(admin);
   const refresh = useInvalidateUsers();
+  const vhosts = useVhosts();
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<{ kind: 'edit' | 'permissions' | 'delete-self'; user: UserDto } | null>(null);
+  const close = () => setEditing(null);
 
   const here = (name: string) => permissions.data?.find((p) => p.user === name && p.vhost === vhost);
   const columns: Column<UserDto>[] = [
@@ -49,26 +58,29 @@ export function UsersPage() {
           label={`Actions for user ${u.name}`}
           trigger={<MoreIcon />}
           items={[
+            { label: 'Edit…', icon: <EditIcon />, onSelect: () => setEditing({ kind: 'edit', user: u }) },
+            { label: 'Permissions…', icon: <LockIcon />, onSelect: () => setEditing({ kind: 'permissions', user: u }) },
             {
               label: u.name === session?.username ? 'Delete user… (you)' : 'Delete user…',
               icon: <TrashIcon />,
               danger: true,
-              disabled: u.name === session?.username,
               onSelect: () =>
-                confirmAction({
-                  title: 'Delete user?',
-                  body: (
-                    <p>
-                      <strong>{u.name}</strong> will no longer be able to log in; its open connections are closed.
-                    </p>
-                  ),
-                  confirmLabel: 'Delete user',
-                  action: async () => {
-                    await request<void>(`/api/users/${seg(u.name)}`, { method: 'DELETE' });
-                    toast.ok('User deleted', u.name);
-                    refresh();
-                  },
-                }),
+                u.name === session?.username
+                  ? setEditing({ kind: 'delete-self', user: u })
+                  : confirmAction({
+                      title: 'Delete user?',
+                      body: (
+                        <p>
+                          <strong>{u.name}</strong> will no longer be able to log in; its open connections are closed.
+                        </p>
+                      ),
+                      confirmLabel: 'Delete user',
+                      action: async () => {
+                        await deleteUser(u.name);
+                        toast.ok('User deleted', u.name);
+                        refresh();
+                      },
+                    }),
             },
           ]}
         />
@@ -95,6 +107,42 @@ export function UsersPage() {
         </button>
       </div>
       <DataTable label="Users" rows={users.data} columns={columns} rowKey={(u) => u.name} filterText={(u) => `${u.name} ${tagsOf(u).join(' ')}`} empty="No users." error={users.error} />
+      <Dialog open={editing?.kind === 'edit'} onClose={close} title={`Edit user ${editing?.user.name ?? ''}`} width={480}>
+        {editing?.kind === 'edit' && (
+          <EditUserForm
+            name={editing.user.name}
+            tags={tagsOf(editing.user)}
+            self={editing.user.name === session?.username}
+            onCancel={close}
+            onDone={() => {
+              close();
+              refresh();
+            }}
+          />
+        )}
+      </Dialog>
+      <Dialog open={editing?.kind === 'permissions'} onClose={close} title={`Permissions of ${editing?.user.name ?? ''}`} width={680}>
+        {editing?.kind === 'permissions' && <PermissionsEditor of={{ user: editing.user.name }} choices={(vhosts.data ?? []).map((v) => v.name)} />}
+      </Dialog>
+      <TypeToConfirm
+        open={editing?.kind === 'delete-self'}
+        title="Delete your own user?"
+        word={editing?.kind === 'delete-self' ? editing.user.name : ''}
+        confirmLabel="Delete my user"
+        onClose={close}
+        body={
+          <p>
+            You are logged in as <strong className="ent">{editing?.user.name}</strong>. After this you cannot log in again as this user, here or over AMQP, and
+            its open connections are closed.
+          </p>
+        }
+        action={async () => {
+          if (editing?.kind !== 'delete-self') return;
+          await deleteUser(editing.user.name);
+          toast.ok('User deleted', editing.user.name);
+          useSession.getState().logout();
+        }}
+      />
       <Dialog open={adding} onClose={() => setAdding(false)} title="New user" width={460}>
         {adding && (
           <AddUserForm
@@ -150,7 +198,7 @@ function AddUserForm({ vhost, onDone, onCancel }: { vhost: string; onDone(): voi
       </label>
       <div className="field">
         <span id={`${id}-tags`}>Tags</span>
-        <div className="checks" role="group" aria-labelledby={`${id}-tags`}>
+        <div className="checks tag-checks" role="group" aria-labelledby={`${id}-tags`}>
           {TAGS.map((t) => (
             <label key={t} className="check">
               <input type="checkbox" checked={tags.includes(t)} onChange={(e) => setTags((x) => (e.target.checked ? [...x, t] : x.filter((y) => y !== t)))} />

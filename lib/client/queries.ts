@@ -14,8 +14,11 @@ import type {
   ExchangeDto,
   OverviewDto,
   PermissionDto,
+  PolicyDto,
+  QueueDetailDto,
   QueueDto,
   UserDto,
+  VhostDetailDto,
   VhostDto,
   WhoamiDto,
 } from './types';
@@ -109,6 +112,60 @@ export function usePermissions(enabled: boolean) {
   });
 }
 
+/** Vhosts with their descriptions, tags and message rates, as the vhosts page lists them. */
+export function useVhostDetails(enabled: boolean) {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: [...warrenKeys.vhosts(), 'details'],
+    queryFn: ({ signal }) => request<VhostDetailDto[]>('/api/vhosts', { signal }),
+    enabled: enabled && loggedIn,
+    refetchInterval: POLL_MS,
+  });
+}
+
+/** A vhost's user policies (not in the live stream: polled). */
+export function usePolicies(vhost: string) {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.policies(vhost),
+    queryFn: ({ signal }) => request<PolicyDto[]>(`/api/policies/${seg(vhost)}`, { signal }),
+    enabled: loggedIn,
+    refetchInterval: 10_000,
+  });
+}
+
+/** Ten minutes at the broker's five-second step: what the queue page charts. */
+export const QUEUE_HISTORY_S = { age: 600, incr: 5 };
+
+/**
+ * One queue with its consumers and its own sample history, polled at the sampling step. Asking
+ * for the history is what makes the broker sample this queue, so the page keeps asking.
+ */
+export function useQueueDetail(vhost: string, name: string) {
+  const loggedIn = useSession((s) => s.session !== null);
+  const { age, incr } = QUEUE_HISTORY_S;
+  return useQuery({
+    queryKey: warrenKeys.queue(vhost, name),
+    queryFn: ({ signal }) =>
+      request<QueueDetailDto>(`/api/queues/${seg(vhost)}/${seg(name)}?lengths_age=${age}&lengths_incr=${incr}&msg_rates_age=${age}&msg_rates_incr=${incr}`, {
+        signal,
+      }),
+    enabled: loggedIn,
+    refetchInterval: incr * 1000,
+    retry: (n, err) => n < 2 && !(err instanceof Error && 'status' in err && (err as { status: number }).status === 404),
+  });
+}
+
+export function useQueueBindings(vhost: string, name: string) {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.queueBindings(vhost, name),
+    queryFn: ({ signal }) => request<BindingDto[]>(`/api/queues/${seg(vhost)}/${seg(name)}/bindings`, { signal }),
+    enabled: loggedIn,
+    refetchInterval: POLL_MS,
+  });
+}
+
 // ---- invalidation --------------------------------------------------------------------------
 
 /** Refetches every list of one vhost (after a change the live stream may not have reported yet). */
@@ -125,6 +182,11 @@ export function useInvalidateOverview() {
 export function useInvalidateVhosts() {
   const qc = useQueryClient();
   return useCallback(() => qc.invalidateQueries({ queryKey: warrenKeys.vhosts() }), [qc]);
+}
+
+export function useInvalidatePolicies() {
+  const qc = useQueryClient();
+  return useCallback((vhost: string) => qc.invalidateQueries({ queryKey: warrenKeys.policies(vhost) }), [qc]);
 }
 
 export function useInvalidateUsers() {

@@ -13,6 +13,10 @@ export const warrenKeys = {
   consumers: (vhost: string) => ['warren', 'vhost', vhost, 'consumers'] as const,
   connections: (vhost: string) => ['warren', 'vhost', vhost, 'connections'] as const,
   channels: (vhost: string) => ['warren', 'vhost', vhost, 'channels'] as const,
+  policies: (vhost: string) => ['warren', 'vhost', vhost, 'policies'] as const,
+  /** one queue's page: its row with history, and its bindings */
+  queue: (vhost: string, name: string) => ['warren', 'vhost', vhost, 'queue', name] as const,
+  queueBindings: (vhost: string, name: string) => ['warren', 'vhost', vhost, 'queue', name, 'bindings'] as const,
 };
 
 export type TopologyListKey = 'exchanges' | 'queues' | 'bindings' | 'consumers' | 'connections';

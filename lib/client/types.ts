@@ -223,3 +223,49 @@ export interface ProducerDto {
   /** a direct reply-to reply: the reply consumer of the requesting channel */
   reply_to?: { channel: string; consumer_tag: string };
 }
+
+// ---- administration and the queue page ----------------------------------------------------------
+
+/** One boundary of a `?lengths_age=`/`?msg_rates_age=` history, as RabbitMQ lists them (newest first). */
+export interface SamplePoint {
+  sample: number;
+  timestamp: number;
+}
+
+export interface RateHistory extends RateDetails {
+  samples?: SamplePoint[];
+  avg_rate?: number;
+  avg?: number;
+}
+
+export interface VhostDetailDto extends VhostDto {
+  tags?: string[];
+  tracing?: boolean;
+  default_queue_type?: string;
+  message_stats?: MessageStats;
+  messages_details?: RateDetails;
+}
+
+export interface PolicyDto {
+  vhost: string;
+  name: string;
+  pattern: string;
+  'apply-to': 'queues' | 'exchanges' | 'all' | (string & {});
+  priority: number;
+  definition: JsonObject;
+}
+
+/** GET /api/queues/{vhost}/{name}: the row plus its consumers and, when asked, its sample history. */
+export interface QueueDetailDto extends QueueDto {
+  messages_details?: RateHistory;
+  messages_ready_details?: RateHistory;
+  messages_unacknowledged_details?: RateHistory;
+  message_stats?: MessageStats & { publish_details?: RateHistory; deliver_get_details?: RateHistory; ack_details?: RateHistory };
+  consumer_details?: ConsumerDto[];
+  owner_pid_details?: { name: string; peer_host?: string; peer_port?: number };
+  exclusive_consumer_tag?: string | null;
+  single_active_consumer_tag?: string | null;
+  head_message_timestamp?: number | null;
+  operator_policy?: string | null;
+  node?: string;
+}

@@ -5,12 +5,13 @@ import { BINDING_ORDER } from './bindings';
 import { optBool, optTable, readJsonObject } from './body';
 import { mapped, notFoundPlain, objectNotFound } from './errors';
 import { createdOrUpdated, json, noContent } from './http';
+import { historyQuery } from './overview';
 import { listing } from './paging';
 import type { Route, RouteContext } from './route';
 
-/** The queue named in the URL, or 404. */
+/** The queue named in the URL, or 404; with its sample history when the query asks for it. */
 async function queueAt(c: RouteContext): Promise<Row> {
-  const q = await c.api.getQueue(c.user, c.vhost, c.params.name);
+  const q = await c.api.getQueue(c.user, c.vhost, c.params.name, historyQuery(c.query));
   if (q === undefined) throw objectNotFound();
   return q;
 }
