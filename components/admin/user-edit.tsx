@@ -2,6 +2,7 @@
 // Editing one user: tags, and a new password when one is typed (the current one is kept otherwise).
 import { useId, useState, type FormEvent } from 'react';
 import { putUser, putUserTags } from '@/lib/client/admin-api';
+import { postLogin } from '@/lib/client/api';
 import { useSession } from '@/lib/client/session';
 import { toast } from '@/lib/client/toast-store';
 import { FormFooter } from '../forms/form-footer';
@@ -26,10 +27,13 @@ export function EditUserForm({ name, tags: initial, self, onDone, onCancel }: { 
       const tagList = [...tags, ...custom.filter((t) => !tags.includes(t))].join(',');
       if (password !== '') await putUser(name, { password, tags: tagList });
       else await putUserTags(name, tagList);
-      // the console signs its requests with the session's password and shows pages by its tags: one's own
-      // change applies to this session at once
+      // the console shows pages by the login's tags, so one's own change applies here at once; a new
+      // password ends every login of the user (the server's rule), so this one logs in again with it
       const session = useSession.getState().session;
-      if (self && session) useSession.getState().login({ ...session, tags: tagList.split(',').filter((t) => t !== ''), ...(password !== '' ? { password } : {}) });
+      if (self && session) {
+        if (password !== '') await postLogin(name, password);
+        useSession.getState().login({ ...session, tags: tagList.split(',').filter((t) => t !== '') });
+      }
       toast.ok('User updated', password !== '' ? `${name}: password and tags` : `${name}: tags`);
       onDone();
     } catch (err) {
