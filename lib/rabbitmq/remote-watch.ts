@@ -17,6 +17,7 @@ import {
 import { connectAmqp } from './amqp-connect';
 import { p } from './management-client';
 import type { RemoteBrokerApi } from './remote-broker';
+import { queueRows } from './rows';
 
 export const POLL_MS = 5_000;
 /** Events within this window after the first are applied as one diff. */
@@ -249,7 +250,8 @@ export class RemoteWatches {
         for (const kind of ['queue', 'exchange'] as const) {
           if (kinds.includes(kind) || names[kind].length === 0) continue;
           const rows = await Promise.all(names[kind].map((n) => this.api.http.getOptional<Row>(this.api.service, p(`${kind}s`, w.vhost, n))));
-          changes.push(...w.apply(kind, rows.filter((r): r is Row => r !== undefined), new Set(names[kind])));
+          const found = rows.filter((r): r is Row => r !== undefined);
+          changes.push(...w.apply(kind, kind === 'queue' ? queueRows(found) : found, new Set(names[kind])));
         }
         for (const kind of kinds) changes.push(...w.apply(kind, await this.list(w.vhost, kind)));
         this.tell(w, changes);
@@ -296,7 +298,7 @@ export class RemoteWatches {
       case 'exchange':
         return http.all<Row>(who, p('exchanges', vhost));
       case 'queue':
-        return http.all<Row>(who, p('queues', vhost));
+        return http.all<Row>(who, p('queues', vhost)).then(queueRows);
       case 'binding':
         return http.request<Row[]>(who, 'GET', p('bindings', vhost));
       case 'consumer':
