@@ -291,28 +291,33 @@ export class RemoteWatches {
     if (w.watches.size > 0) this.tell(w, changes);
   }
 
+  /**
+   * A kind's whole list in one request, without stats (the stats tick reads those): RabbitMQ 3.10
+   * builds the whole list for every page it is asked for, so paging a list of 10,000 queues costs
+   * 20 times one request (measured: 10 s a page, 17 s the whole list, on a loaded machine).
+   */
   private list(vhost: string, kind: TopologyKind): Promise<Row[]> {
     const http = this.api.http;
     const who = this.api.service;
     switch (kind) {
       case 'exchange':
-        return http.all<Row>(who, p('exchanges', vhost));
+        return http.request<Row[]>(who, 'GET', `${p('exchanges', vhost)}?disable_stats=true`);
       case 'queue':
-        return http.all<Row>(who, p('queues', vhost)).then(queueRows);
+        return http.request<Row[]>(who, 'GET', `${p('queues', vhost)}?disable_stats=true&enable_queue_totals=true`).then(queueRows);
       case 'binding':
         return http.request<Row[]>(who, 'GET', p('bindings', vhost));
       case 'consumer':
         return http.request<Row[]>(who, 'GET', p('consumers', vhost));
       case 'connection':
-        return http.all<Row>(who, p('vhosts', vhost, 'connections'));
+        return http.request<Row[]>(who, 'GET', p('vhosts', vhost, 'connections'));
     }
   }
 
   private async tickStats(w: WatchedVhost): Promise<void> {
     const qcols = 'name,messages_ready,messages_unacknowledged,consumers,message_stats.publish_details,message_stats.deliver_get_details,message_stats.ack_details';
     const [queues, exchanges, vhost] = await Promise.all([
-      this.api.http.all<Row>(this.api.service, p('queues', w.vhost), `columns=${qcols}`),
-      this.api.http.all<Row>(this.api.service, p('exchanges', w.vhost), 'columns=name,message_stats.publish_in_details,message_stats.publish_out_details'),
+      this.api.http.request<Row[]>(this.api.service, 'GET', `${p('queues', w.vhost)}?columns=${qcols}`),
+      this.api.http.request<Row[]>(this.api.service, 'GET', `${p('exchanges', w.vhost)}?columns=name,message_stats.publish_in_details,message_stats.publish_out_details`),
       this.api.http.request<Row>(this.api.service, 'GET', p('vhosts', w.vhost)),
     ]);
     const tick: StatsTick = { ts: Date.now(), queues: {}, exchanges: {}, bindings: {}, consumers: {}, producers: {}, totals: {
