@@ -138,6 +138,7 @@ test('the overview lists the cluster\'s nodes; a node stopped shows as down with
   await page.getByLabel('Password').fill('guest');
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByLabel('broker', { exact: true })).toHaveValue('cluster');
+  await page.getByRole('link', { name: 'Overview', exact: true }).click();
   const nodes = page.getByRole('region', { name: 'Nodes' });
   const row = (n: number) => nodes.locator('tbody tr').filter({ hasText: `warren-c${n}@localhost` });
   await expect(nodes.locator('tbody tr')).toHaveCount(3);
