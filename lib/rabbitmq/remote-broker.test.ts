@@ -182,6 +182,25 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     }
   });
 
+  it('hears user changes from the event exchange, but not the AMQP logins of every client', async () => {
+    const events = (await api.getExchange(admin, '/', 'amq.rabbitmq.event')) !== undefined;
+    if (!events) return console.warn('rabbitmq_event_exchange is not enabled here: user events not tested');
+    const heard: string[] = [];
+    const stop = api.onAccessChange((e) => heard.push(e.type));
+    const watch = await api.watchVhost(admin, vhost, { topology: () => {}, stats: () => {}, gone: () => {} });
+    try {
+      // each is an AMQP login (user.authentication.success), which must not read as a change
+      for (let i = 0; i < 3; i++) await (await amqp.connect(target!.config.amqpUrl!.replace('amqp://', 'amqp://guest:guest@'))).close();
+      await new Promise((r) => setTimeout(r, 700));
+      expect(heard).toEqual([]);
+      await api.putUser(admin, limitedUser, { password: 'pw-2', tags: ['management'] });
+      await until('users.changed', 2_000, () => (heard.includes('users.changed') ? true : undefined));
+    } finally {
+      watch.close();
+      stop();
+    }
+  });
+
   it('tells a watcher its vhost is gone when it is deleted', async () => {
     const other = `${vhost}-gone`;
     await api.putVhost(admin, other, {});

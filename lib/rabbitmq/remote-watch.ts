@@ -182,8 +182,8 @@ export class RemoteWatches {
       conn = await connectAmqp(url, this.api.service, '/', `warren console events (${this.api.name})`, this.api.config.caFile);
       const ch = await conn.createChannel();
       const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: { 'x-max-length': EVENT_QUEUE_MAX } });
-      // not user.#: user.authentication.success comes with every login, the console's own checks
-      // included, and each would make every session check its user again (a loop)
+      // not user.#: user.authentication.success comes with every AMQP login anywhere in the cluster
+      // (the console's own consumers included), and each would make every session check its user again
       const keys = ['queue.*', 'exchange.*', 'binding.*', 'consumer.*', 'connection.*', 'vhost.deleted', 'permission.*',
         'user.created', 'user.deleted', 'user.password.changed', 'user.password.cleared', 'user.tags.set'];
       for (const key of keys) {
