@@ -182,6 +182,24 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     }
   });
 
+  it('polls every 5 s when it cannot hear events (no AMQP URL), and says so', async () => {
+    const polled = new RemoteBrokerApi({ ...target!.config, amqpUrl: undefined });
+    try {
+      const me = await polled.authenticate('guest', 'guest', '127.0.0.1');
+      const changes: TopologyChange[] = [];
+      const watch = await polled.watchVhost(me, vhost, { topology: (c) => changes.push(...c), stats: () => {}, gone: () => {} });
+      expect(polled.liveMode).toBe('polling');
+      await api.declareExchange(admin, vhost, 'polled-x', { type: 'fanout', durable: false, autoDelete: false, internal: false, arguments: {} });
+      const started = Date.now();
+      await until('exchange add', 7_000, () => changes.find((c) => c.op === 'add' && c.kind === 'exchange' && c.item.name === 'polled-x'));
+      console.log(`polling: a declare seen after ${Date.now() - started} ms`);
+      watch.close();
+      expect(polled.liveMode).toBe('idle');
+    } finally {
+      await polled.close();
+    }
+  });
+
   it('hears user changes from the event exchange, but not the AMQP logins of every client', async () => {
     const events = (await api.getExchange(admin, '/', 'amq.rabbitmq.event')) !== undefined;
     if (!events) return console.warn('rabbitmq_event_exchange is not enabled here: user events not tested');
