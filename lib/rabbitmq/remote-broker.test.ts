@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBrokerError, type Actor, type Delivery, type TopologyChange, type VhostListener } from '../../broker/index';
+import { isBrokerError, type Actor, type Delivery, type StatsTick, type TopologyChange, type VhostListener } from '../../broker/index';
 import { RemoteBrokerApi } from './remote-broker';
 import { findRabbitMq, NO_RABBITMQ, type TestTarget } from './testing';
 
@@ -177,6 +177,24 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
       } finally {
         await conn.close();
       }
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('ticks stats from the cluster\'s own samples: depths, consumers and the vhost totals', async () => {
+    await api.declareQueue(admin, vhost, 'deep', { durable: false, autoDelete: false, arguments: {} });
+    for (let i = 0; i < 3; i++) await api.publish(admin, vhost, '', { routingKey: 'deep', properties: {}, body: Buffer.from('x') });
+    const ticks: StatsTick[] = [];
+    const watch = await api.watchVhost(admin, vhost, { topology: () => {}, stats: (t) => ticks.push(t), gone: () => {} });
+    try {
+      // RabbitMQ refreshes its numbers every 5 s; ticks follow at that pace
+      const tick = await until('a tick with the depth', 16_000, () => ticks.find((t) => t.queues.deep?.messages_ready === 3));
+      expect(tick.queues.deep).toMatchObject({ messages_unacknowledged: 0, consumers: 0 });
+      expect(tick.totals.messages).toBeGreaterThanOrEqual(3);
+      expect(tick.exchanges['amq.direct']).toEqual({ publish_in_rate: expect.any(Number), publish_out_rate: expect.any(Number) });
+      // nothing is made up: RabbitMQ counts nothing per binding, consumer or producer
+      expect(tick.bindings).toEqual({});
     } finally {
       watch.close();
     }
