@@ -207,6 +207,52 @@ describe.skipIf(target === undefined)('npm start with --rabbitmq', () => {
   });
 });
 
+describe.skipIf(target === undefined)('a browser consumer on the cluster, through npm start --rabbitmq', () => {
+  let warren: Awaited<ReturnType<typeof startWarren>> | undefined;
+  const vhost = `warren-consume-${crypto.randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    expect((await rabbit('PUT', `/api/vhosts/${vhost}`)).ok).toBe(true);
+    expect((await rabbit('PUT', `/api/permissions/${vhost}/guest`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
+    expect((await rabbit('PUT', `/api/queues/${vhost}/work`, { durable: true })).ok).toBe(true);
+    warren = await startWarren(['--rabbitmq', `cluster=${target!.config.managementUrl.replace('://', '://guest:guest@')},${target!.config.amqpUrl}`]);
+  }, START_LIMIT_MS);
+
+  afterAll(async () => {
+    await warren?.stop();
+    await rabbit('DELETE', `/api/vhosts/${vhost}`).catch(() => {});
+  }, STOP_LIMIT_MS + 10_000);
+
+  it('gets the messages over /brokers/cluster/api/ws, acks one and requeues one, and the cluster keeps only the requeued', async () => {
+    for (const body of ['one', 'two']) {
+      const r = await rabbit('POST', `/api/exchanges/${vhost}/amq.default/publish`, { routing_key: 'work', payload: body, payload_encoding: 'string', properties: {} });
+      expect(await r.json()).toEqual({ routed: true });
+    }
+    const live = await LiveClient.open(`${warren!.base.replace('http', 'ws')}/brokers/cluster/api/ws`, { origin: warren!.base });
+    try {
+      live.send({ type: 'auth', username: 'guest', password: 'guest' });
+      await live.take('hello', () => true, 10_000);
+      live.send({ type: 'vhost', vhost });
+      await live.take('snapshot', () => true, 15_000);
+      live.send({ type: 'consume', id: 'c1', queue: 'work', prefetch: 5, ack: 'manual' });
+      await live.take('consume-ok', () => true, 10_000);
+      const first = await live.take('delivery', (m) => m.message.payload === 'one', 10_000);
+      const second = await live.take('delivery', (m) => m.message.payload === 'two', 10_000);
+      live.send({ type: 'ack', id: 'c1', deliveryTag: first.message.deliveryTag });
+      live.send({ type: 'nack', id: 'c1', deliveryTag: second.message.deliveryTag, requeue: true });
+      const again = await live.take('delivery', (m) => m.message.payload === 'two' && m.message.redelivered, 10_000);
+      live.send({ type: 'cancel', id: 'c1' });
+      await live.take('cancelled', () => true, 10_000);
+      expect(again.message.redelivered).toBe(true);
+    } finally {
+      live.ws.close();
+    }
+    // the cluster holds 'two' (requeued when the consumer went), not 'one' (acked)
+    const got = await rabbit('POST', `/api/queues/${vhost}/work/get`, { count: 5, ackmode: 'ack_requeue_true', encoding: 'auto' });
+    expect(((await got.json()) as { payload: string }[]).map((m) => m.payload)).toEqual(['two']);
+  });
+});
+
 describe.skipIf(target === undefined)('npm start --no-embedded --rabbitmq', () => {
   let solo: Awaited<ReturnType<typeof startWarren>> | undefined;
 
