@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -56,7 +58,28 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--rabbitmq', 'a=http://h:1'], {})).toThrow(/needs a user/);
     // a wrong URL is reported without the password in it
     expect(() => loadConfig(['--rabbitmq', 'a=http://u:topsecret@h:1,ftp://x'], {})).toThrow(/^(?!.*topsecret)/);
-    expect(() => loadConfig(['--rabbitmq-ca', '/no/such/ca.pem', '--rabbitmq', 'a=https://u:p@h:1'], {})).toThrow(/no file/);
+    expect(() => loadConfig(['--rabbitmq-ca', '/no/such/ca.pem', '--rabbitmq', 'a=https://u:p@h:1'], {})).toThrow(/no CA file/);
+  });
+
+  it('--brokers FILE reads clusters from JSON, checked as the flags are', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-brokers-'));
+    try {
+      const file = path.join(dir, 'brokers.json');
+      const ca = path.join(dir, 'ca.pem');
+      fs.writeFileSync(ca, 'not checked here');
+      fs.writeFileSync(file, JSON.stringify([{ name: 'prod', management: 'https://ops:pw@rmq:15671', amqp: 'amqps://rmq:5671', ca }, { name: 'dev', management: 'http://u:p@h:15672' }]));
+      expect(loadConfig([], { BROKERS_FILE: file }).config.rabbitmq).toEqual([
+        { name: 'prod', managementUrl: 'https://rmq:15671', amqpUrl: 'amqps://rmq:5671', credentials: { username: 'ops', password: 'pw' }, caFile: ca },
+        { name: 'dev', managementUrl: 'http://h:15672', credentials: { username: 'u', password: 'p' } },
+      ]);
+      fs.writeFileSync(file, JSON.stringify([{ name: 'x' }]));
+      expect(() => loadConfig(['--brokers', file], {})).toThrow(/needs "name" and "management"/);
+      fs.writeFileSync(file, '{');
+      expect(() => loadConfig(['--brokers', file], {})).toThrow(/not a JSON file/);
+      expect(() => loadConfig(['--brokers', path.join(dir, 'none.json')], {})).toThrow(/no such file/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('LOGIN_SESSION_TIMEOUT / LOGIN_SESSION_LIFETIME: console logins end after so many minutes', () => {

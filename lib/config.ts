@@ -68,6 +68,7 @@ Options (each also readable from the environment variable in brackets):
   --rabbitmq NAME=http(s)://user:pass@host:15672[,amqp(s)://host:5672]
                     also show a RabbitMQ cluster; repeatable [RABBITMQ_BROKERS, blank-separated]
   --rabbitmq-ca <f> PEM CA file for the clusters' https/amqps URLs [RABBITMQ_CA_FILE]
+  --brokers <file>  clusters from a JSON file: [{"name", "management", "amqp"?, "ca"?}] [BROKERS_FILE]
   --no-embedded     run the console without a broker of its own (needs --rabbitmq)
 ${AMQPS_USAGE}  --web-tls-cert <file>  serve the console and API over HTTPS with this
                     certificate, PEM                 [WEB_TLS_CERT]
@@ -91,6 +92,7 @@ const OPTIONS = {
   'disk-free-limit': { type: 'string', env: 'DISK_FREE_LIMIT', parse: byteSize },
   rabbitmq: { type: 'string', env: 'RABBITMQ_BROKERS', multiple: true },
   'rabbitmq-ca': { type: 'string', env: 'RABBITMQ_CA_FILE' },
+  brokers: { type: 'string', env: 'BROKERS_FILE' },
   'no-embedded': { type: 'boolean' },
   ...AMQPS_OPTIONS,
   'web-tls-cert': { type: 'string', env: 'WEB_TLS_CERT', parse: readableFile },
@@ -130,7 +132,7 @@ export function loadConfig(
     dev: values.dev,
     metricsAuth: values['metrics-auth'] === 'true',
     diskFreeLimit: values['disk-free-limit'],
-    rabbitmq: remoteBrokers(values.rabbitmq, values['rabbitmq-ca'], !values['no-embedded']),
+    rabbitmq: remoteBrokers([...values.rabbitmq.map((spec) => ({ spec, ca: values['rabbitmq-ca'] })), ...brokersFile(values.brokers)], !values['no-embedded']),
     embedded: !values['no-embedded'],
     // --help prints the usage whatever else is set
     amqps: values.help ? undefined : amqpsSettings(values),
@@ -141,11 +143,32 @@ export function loadConfig(
   return { config, help: values.help };
 }
 
-function remoteBrokers(specs: string[], caFile: string | undefined, embedded: boolean): RemoteBrokerConfig[] {
-  if (caFile !== undefined && !fs.existsSync(caFile)) throw new ArgError(`--rabbitmq-ca: no file ${JSON.stringify(caFile)}`);
+/** `brokers.json`: the same as --rabbitmq flags, kept out of the command line (which `ps` shows). */
+function brokersFile(file: string | undefined): { spec: string; ca?: string }[] {
+  if (file === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ArgError(`--brokers ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a JSON file'}`);
+  }
+  if (!Array.isArray(parsed)) throw new ArgError(`--brokers ${JSON.stringify(file)}: wants a list of {"name", "management", "amqp"?, "ca"?}`);
+  return parsed.map((b: unknown, i) => {
+    const o = (typeof b === 'object' && b !== null ? b : {}) as Record<string, unknown>;
+    const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+    const name = str('name');
+    const management = str('management');
+    if (name === undefined || management === undefined) throw new ArgError(`--brokers ${JSON.stringify(file)}: entry ${i} needs "name" and "management"`);
+    const amqp = str('amqp');
+    return { spec: `${name}=${management}${amqp !== undefined ? `,${amqp}` : ''}`, ca: str('ca') };
+  });
+}
+
+function remoteBrokers(specs: { spec: string; ca?: string }[], embedded: boolean): RemoteBrokerConfig[] {
   const out: RemoteBrokerConfig[] = [];
   const names = new Set(embedded ? [EMBEDDED_BROKER_NAME] : []);
-  for (const raw of specs) {
+  for (const { spec: raw, ca: caFile } of specs) {
+    if (caFile !== undefined && !fs.existsSync(caFile)) throw new ArgError(`no CA file ${JSON.stringify(caFile)} (--rabbitmq-ca, or "ca" in --brokers)`);
     let c: RemoteBrokerConfig;
     try {
       c = parseBrokerSpec(raw, caFile);
@@ -157,7 +180,7 @@ function remoteBrokers(specs: string[], caFile: string | undefined, embedded: bo
     names.add(c.name);
     out.push(c);
   }
-  if (!embedded && out.length === 0) throw new ArgError('--no-embedded needs at least one --rabbitmq NAME=url: there would be no broker to show');
+  if (!embedded && out.length === 0) throw new ArgError('--no-embedded needs at least one --rabbitmq NAME=url (or --brokers): there would be no broker to show');
   return out;
 }
 

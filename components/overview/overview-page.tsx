@@ -10,6 +10,7 @@ import { useStats } from '@/lib/client/stats-store';
 import { LineChart, type Series } from '../charts/line-chart';
 import { compact, int, rate } from '../graph/format';
 import { PageHead } from '../tables/data-table';
+import { NodesTable } from '../tables/nodes-table';
 
 const WINDOW_MS = 5 * 60_000;
 
@@ -69,6 +70,7 @@ export function OverviewPage() {
         <LineChart title="Message rates" subtitle={`vhost ${vhost}`} times={times} series={rates} windowMs={WINDOW_MS} />
         <LineChart title="Messages queued" subtitle={`vhost ${vhost}`} times={times} series={depth} windowMs={WINDOW_MS} />
       </div>
+      <NodesTable />
     </div>
   );
 }

@@ -23,7 +23,12 @@ function label(b: BrokerListing): string {
 export function BrokerSwitcher() {
   const id = useId();
   const logout = useSession((s) => s.logout);
-  const { data } = useQuery({ queryKey: ['warren', 'brokers'], queryFn: ({ signal }) => fetchBrokers(signal), refetchInterval: 10_000 });
+  const { data } = useQuery({
+    queryKey: ['warren', 'brokers'],
+    queryFn: ({ signal }) => fetchBrokers(signal),
+    // a cluster's mode is known once its first watch started (a moment after the page opens)
+    refetchInterval: (q) => (q.state.data?.some((b) => b.live === 'idle') ? 2_000 : 10_000),
+  });
   const chosen = chosenBroker();
   // a broker chosen before a restart that no longer has it: back to the default one
   useEffect(() => {

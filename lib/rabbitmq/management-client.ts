@@ -22,7 +22,8 @@ export interface ClientOptions {
   maxBodyBytes?: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 15_000;
+// a list of 10,000 queues can take RabbitMQ 20 s on a busy machine; a refusal comes at once anyway
+export const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
 /** Items per page when a list is paginated (the plugin allows up to 500). */
 export const PAGE_SIZE = 500;

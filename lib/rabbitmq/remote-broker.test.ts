@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBrokerError, type Actor, type Delivery, type TopologyChange, type VhostListener } from '../../broker/index';
+import { isBrokerError, type Actor, type Delivery, type StatsTick, type TopologyChange, type VhostListener } from '../../broker/index';
 import { RemoteBrokerApi } from './remote-broker';
 import { findRabbitMq, NO_RABBITMQ, type TestTarget } from './testing';
 
@@ -79,7 +79,7 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     expect(await api.declareQueue(admin, vhost, 'q1', { durable: true, autoDelete: false, arguments: { 'x-queue-type': 'quorum' } })).toBe(true);
     expect((await api.listExchanges(admin, vhost)).map((e) => e.name)).toContain('orders');
     const q = await api.getQueue(admin, vhost, 'q1');
-    expect(q).toMatchObject({ name: 'q1', type: 'quorum', durable: true });
+    expect(q).toMatchObject({ name: 'q1', type: 'quorum', durable: true, consumers: 0 });
     expect(await api.getQueue(admin, vhost, 'nope')).toBeUndefined();
     expect(await refusal(api.declareQueue(admin, 'no-such-vhost-here', 'q', { durable: false, autoDelete: false, arguments: {} }))).toMatchObject({ kind: 'not_found' });
     await api.deleteExchange(admin, vhost, 'orders', { ifUnused: false });
@@ -167,7 +167,8 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
         const started = Date.now();
         await ch.assertQueue('w-new', { durable: false });
         const added = await until('queue add', limit, () => changes.find((c) => c.op === 'add' && c.kind === 'queue' && c.item.name === 'w-new'));
-        expect(added.item).toMatchObject({ vhost, durable: false });
+        // RabbitMQ leaves `consumers` out until its first stats; the console's rows always have it
+        expect(added.item).toMatchObject({ vhost, durable: false, consumers: 0 });
         await ch.bindQueue('w-new', 'amq.direct', 'k1');
         await until('binding add', limit, () => changes.find((c) => c.op === 'add' && c.kind === 'binding' && c.item.destination === 'w-new' && c.item.source === 'amq.direct'));
         await ch.deleteQueue('w-new');
@@ -178,6 +179,61 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
       }
     } finally {
       watch.close();
+    }
+  });
+
+  it('ticks stats from the cluster\'s own samples: depths, consumers and the vhost totals', async () => {
+    await api.declareQueue(admin, vhost, 'deep', { durable: false, autoDelete: false, arguments: {} });
+    for (let i = 0; i < 3; i++) await api.publish(admin, vhost, '', { routingKey: 'deep', properties: {}, body: Buffer.from('x') });
+    const ticks: StatsTick[] = [];
+    const watch = await api.watchVhost(admin, vhost, { topology: () => {}, stats: (t) => ticks.push(t), gone: () => {} });
+    try {
+      // RabbitMQ refreshes its numbers every 5 s; ticks follow at that pace
+      const tick = await until('a tick with the depth', 16_000, () => ticks.find((t) => t.queues.deep?.messages_ready === 3));
+      expect(tick.queues.deep).toMatchObject({ messages_unacknowledged: 0, consumers: 0 });
+      expect(tick.totals.messages).toBeGreaterThanOrEqual(3);
+      expect(tick.exchanges['amq.direct']).toEqual({ publish_in_rate: expect.any(Number), publish_out_rate: expect.any(Number) });
+      // nothing is made up: RabbitMQ counts nothing per binding, consumer or producer
+      expect(tick.bindings).toEqual({});
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('polls every 5 s when it cannot hear events (no AMQP URL), and says so', async () => {
+    const polled = new RemoteBrokerApi({ ...target!.config, amqpUrl: undefined });
+    try {
+      const me = await polled.authenticate('guest', 'guest', '127.0.0.1');
+      const changes: TopologyChange[] = [];
+      const watch = await polled.watchVhost(me, vhost, { topology: (c) => changes.push(...c), stats: () => {}, gone: () => {} });
+      expect(polled.liveMode).toBe('polling');
+      await api.declareExchange(admin, vhost, 'polled-x', { type: 'fanout', durable: false, autoDelete: false, internal: false, arguments: {} });
+      const started = Date.now();
+      await until('exchange add', 7_000, () => changes.find((c) => c.op === 'add' && c.kind === 'exchange' && c.item.name === 'polled-x'));
+      console.log(`polling: a declare seen after ${Date.now() - started} ms`);
+      watch.close();
+      expect(polled.liveMode).toBe('idle');
+    } finally {
+      await polled.close();
+    }
+  });
+
+  it('hears user changes from the event exchange, but not the AMQP logins of every client', async () => {
+    const events = (await api.getExchange(admin, '/', 'amq.rabbitmq.event')) !== undefined;
+    if (!events) return console.warn('rabbitmq_event_exchange is not enabled here: user events not tested');
+    const heard: string[] = [];
+    const stop = api.onAccessChange((e) => heard.push(e.type));
+    const watch = await api.watchVhost(admin, vhost, { topology: () => {}, stats: () => {}, gone: () => {} });
+    try {
+      // each is an AMQP login (user.authentication.success), which must not read as a change
+      for (let i = 0; i < 3; i++) await (await amqp.connect(target!.config.amqpUrl!.replace('amqp://', 'amqp://guest:guest@'))).close();
+      await new Promise((r) => setTimeout(r, 700));
+      expect(heard).toEqual([]);
+      await api.putUser(admin, limitedUser, { password: 'pw-2', tags: ['management'] });
+      await until('users.changed', 2_000, () => (heard.includes('users.changed') ? true : undefined));
+    } finally {
+      watch.close();
+      stop();
     }
   });
 

@@ -16,6 +16,7 @@ import { BrokerError, isLoopback } from '../../broker/index';
 import { ManagementClient, p, type Credentials } from './management-client';
 import type { RemoteBrokerConfig } from './broker-spec';
 import { consumeRemote } from './remote-consumer';
+import { queueRow, queueRows } from './rows';
 import { RemoteWatches } from './remote-watch';
 
 /** A successful login is trusted this long before the cluster is asked again (one request per API call otherwise). */
@@ -266,11 +267,12 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   async listQueues(who: Actor, vhost?: string): Promise<Row[]> {
-    return this.http.all<Row>(this.creds(who), vhost === undefined ? '/api/queues' : p('queues', vhost));
+    return queueRows(await this.http.all<Row>(this.creds(who), vhost === undefined ? '/api/queues' : p('queues', vhost)));
   }
 
-  async getQueue(who: Actor, vhost: string, name: string): Promise<Row | undefined> {
-    return this.http.getOptional<Row>(this.creds(who), p('queues', vhost, name));
+  async getQueue(who: Actor, vhost: string, name: string, history?: HistoryQuery): Promise<Row | undefined> {
+    const row = await this.http.getOptional<Row>(this.creds(who), `${p('queues', vhost, name)}${historyQuery(history)}`);
+    return row && queueRow(row);
   }
 
   async declareQueue(who: Actor, vhost: string, name: string, spec: QueueSpec): Promise<boolean> {

@@ -26,10 +26,8 @@ const target = await findRabbitMq();
 if (target === undefined) console.warn(NO_RABBITMQ);
 
 const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
-let child: ChildProcess | undefined;
-let dataDir = '';
 let base = '';
-const output: string[] = [];
+let stopWarren: (() => Promise<void>) | undefined;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,6 +46,51 @@ function groupGone(pgid: number): boolean {
     return false;
   } catch {
     return true;
+  }
+}
+
+/** `npm start -- ...args` on free ports with a data dir of its own, once it answers /api/health. */
+async function startWarren(args: string[]): Promise<{ base: string; amqpPort: number; stop(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-served-remote-'));
+  const port = await freePort();
+  const amqpPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), AMQP_PORT: String(amqpPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
+  for (const k of Object.keys(env)) if (/^(VITEST|NODE_ENV$|TEST$)/.test(k)) delete env[k];
+  const c: ChildProcess = spawn('npm', ['start', '--', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString('utf8'));
+    if (output.length > 200) output.splice(0, output.length - 200);
+  };
+  c.stdout?.on('data', keep);
+  c.stderr?.on('data', keep);
+  const stop = async () => {
+    const pgid = c.pid;
+    if (pgid !== undefined && !groupGone(pgid)) {
+      try {
+        process.kill(-pgid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const deadline = Date.now() + STOP_LIMIT_MS;
+      while (!groupGone(pgid) && Date.now() < deadline) await sleep(100);
+      if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  };
+  const deadline = Date.now() + START_LIMIT_MS - 10_000;
+  for (;;) {
+    if (c.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`npm start ${args.join(' ')} did not serve /api/health:\n${output.join('')}`);
+    }
+    try {
+      if ((await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })).status === 200) return { base: url, amqpPort, stop };
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
   }
 }
 
@@ -86,48 +129,14 @@ describe.skipIf(target === undefined)('npm start with --rabbitmq', () => {
     expect((await rabbit('PUT', `/api/vhosts/${vhost}`)).ok).toBe(true);
     expect((await rabbit('PUT', `/api/permissions/${vhost}/guest`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
     expect((await rabbit('PUT', `/api/permissions/%2F/${SERVICE_USER}`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-served-remote-'));
-    const port = await freePort();
-    const amqpPort = await freePort();
-    base = `http://127.0.0.1:${port}`;
     const mgmt = new URL(target!.config.managementUrl);
-    const spec = `cluster=http://${SERVICE_USER}:${SECRET}@${mgmt.host},${target!.config.amqpUrl}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), AMQP_PORT: String(amqpPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
-    for (const k of Object.keys(env)) if (/^(VITEST|NODE_ENV$|TEST$)/.test(k)) delete env[k];
-    const c = spawn('npm', ['start', '--', '--rabbitmq', spec], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = c;
-    const keep = (chunk: Buffer) => {
-      output.push(chunk.toString('utf8'));
-      if (output.length > 200) output.splice(0, output.length - 200);
-    };
-    c.stdout?.on('data', keep);
-    c.stderr?.on('data', keep);
-    const deadline = Date.now() + START_LIMIT_MS - 10_000;
-    for (;;) {
-      if (c.exitCode !== null) throw new Error(`npm start exited:\n${output.join('')}`);
-      if (Date.now() > deadline) throw new Error(`npm start did not serve /api/health in time:\n${output.join('')}`);
-      try {
-        if ((await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) })).status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      await sleep(250);
-    }
+    const started = await startWarren(['--rabbitmq', `cluster=http://${SERVICE_USER}:${SECRET}@${mgmt.host},${target!.config.amqpUrl}`]);
+    base = started.base;
+    stopWarren = started.stop;
   }, START_LIMIT_MS);
 
   afterAll(async () => {
-    const pgid = child?.pid;
-    if (pgid !== undefined && !groupGone(pgid)) {
-      try {
-        process.kill(-pgid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const deadline = Date.now() + STOP_LIMIT_MS;
-      while (!groupGone(pgid) && Date.now() < deadline) await sleep(100);
-      if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
-    }
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    await stopWarren?.();
     await rabbit('DELETE', `/api/vhosts/${vhost}`).catch(() => {});
     await rabbit('DELETE', `/api/users/${SERVICE_USER}`).catch(() => {});
   }, STOP_LIMIT_MS + 20_000);
@@ -195,5 +204,79 @@ describe.skipIf(target === undefined)('npm start with --rabbitmq', () => {
     } finally {
       live.ws.close();
     }
+  });
+});
+
+describe.skipIf(target === undefined)('a browser consumer on the cluster, through npm start --rabbitmq', () => {
+  let warren: Awaited<ReturnType<typeof startWarren>> | undefined;
+  const vhost = `warren-consume-${crypto.randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    expect((await rabbit('PUT', `/api/vhosts/${vhost}`)).ok).toBe(true);
+    expect((await rabbit('PUT', `/api/permissions/${vhost}/guest`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
+    expect((await rabbit('PUT', `/api/queues/${vhost}/work`, { durable: true })).ok).toBe(true);
+    warren = await startWarren(['--rabbitmq', `cluster=${target!.config.managementUrl.replace('://', '://guest:guest@')},${target!.config.amqpUrl}`]);
+  }, START_LIMIT_MS);
+
+  afterAll(async () => {
+    await warren?.stop();
+    await rabbit('DELETE', `/api/vhosts/${vhost}`).catch(() => {});
+  }, STOP_LIMIT_MS + 10_000);
+
+  it('gets the messages over /brokers/cluster/api/ws, acks one and requeues one, and the cluster keeps only the requeued', async () => {
+    for (const body of ['one', 'two']) {
+      const r = await rabbit('POST', `/api/exchanges/${vhost}/amq.default/publish`, { routing_key: 'work', payload: body, payload_encoding: 'string', properties: {} });
+      expect(await r.json()).toEqual({ routed: true });
+    }
+    const live = await LiveClient.open(`${warren!.base.replace('http', 'ws')}/brokers/cluster/api/ws`, { origin: warren!.base });
+    try {
+      live.send({ type: 'auth', username: 'guest', password: 'guest' });
+      await live.take('hello', () => true, 10_000);
+      live.send({ type: 'vhost', vhost });
+      await live.take('snapshot', () => true, 15_000);
+      live.send({ type: 'consume', id: 'c1', queue: 'work', prefetch: 5, ack: 'manual' });
+      await live.take('consume-ok', () => true, 10_000);
+      const first = await live.take('delivery', (m) => m.message.payload === 'one', 10_000);
+      const second = await live.take('delivery', (m) => m.message.payload === 'two', 10_000);
+      live.send({ type: 'ack', id: 'c1', deliveryTag: first.message.deliveryTag });
+      live.send({ type: 'nack', id: 'c1', deliveryTag: second.message.deliveryTag, requeue: true });
+      const again = await live.take('delivery', (m) => m.message.payload === 'two' && m.message.redelivered, 10_000);
+      live.send({ type: 'cancel', id: 'c1' });
+      await live.take('cancelled', () => true, 10_000);
+      expect(again.message.redelivered).toBe(true);
+    } finally {
+      live.ws.close();
+    }
+    // the cluster holds 'two' (requeued when the consumer went), not 'one' (acked)
+    const got = await rabbit('POST', `/api/queues/${vhost}/work/get`, { count: 5, ackmode: 'ack_requeue_true', encoding: 'auto' });
+    expect(((await got.json()) as { payload: string }[]).map((m) => m.payload)).toEqual(['two']);
+  });
+});
+
+describe.skipIf(target === undefined)('npm start --no-embedded --rabbitmq', () => {
+  let solo: Awaited<ReturnType<typeof startWarren>> | undefined;
+
+  beforeAll(async () => {
+    solo = await startWarren(['--no-embedded', '--rabbitmq', `solo=${target!.config.managementUrl.replace('://', '://guest:guest@')},${target!.config.amqpUrl}`]);
+  }, START_LIMIT_MS);
+
+  afterAll(async () => {
+    await solo?.stop();
+  }, STOP_LIMIT_MS + 5_000);
+
+  it('serves the cluster at RabbitMQ\'s own paths and runs no broker of its own', async () => {
+    const brokers = await fetch(`${solo!.base}/api/brokers`);
+    expect(await brokers.json()).toEqual([{ name: 'solo', kind: 'rabbitmq', default: true, live: expect.any(String) }]);
+    const overview = await fetch(`${solo!.base}/api/overview`, { headers: { authorization: GUEST } });
+    const direct = (await (await rabbit('GET', '/api/overview')).json()) as { cluster_name: string };
+    expect(await overview.json()).toMatchObject({ product_name: 'RabbitMQ', cluster_name: direct.cluster_name });
+    // /api/health names the port clients should use: the cluster's
+    expect(await (await fetch(`${solo!.base}/api/health`)).json()).toEqual({ ok: true, amqpPort: Number(new URL(target!.config.amqpUrl!).port) });
+    const refused = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(solo!.amqpPort, '127.0.0.1');
+      sock.once('connect', () => (sock.destroy(), resolve(false)));
+      sock.once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
   });
 });

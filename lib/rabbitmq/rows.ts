@@ -1,0 +1,15 @@
+// Rows from a remote cluster in the shape the console relies on. RabbitMQ leaves a queue's
+// `consumers` (and its message counts) out until its stats are first collected, up to 5 s after the
+// declare; the embedded broker always has them. A queue that no stats have reached yet has no
+// consumer the cluster knows of, so 0 is what it counted; the message counts stay absent (unknown).
+import type { Row } from '../../broker/index';
+
+export function queueRow(row: Row): Row {
+  if (typeof row.consumers !== 'number') row.consumers = 0;
+  return row;
+}
+
+export function queueRows(rows: Row[]): Row[] {
+  for (const r of rows) queueRow(r);
+  return rows;
+}
