@@ -19,6 +19,7 @@ import { policyRoutes } from './policies';
 import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
+import { scenarioRoutes } from './scenarios';
 import { userRoutes } from './users';
 import { vhostRoutes } from './vhosts';
 
@@ -39,6 +40,7 @@ export const ROUTES: readonly Route[] = [
   ...policyRoutes,
   ...definitionRoutes,
   ...metricRoutes,
+  ...scenarioRoutes,
 ];
 
 interface Compiled {
