@@ -21,6 +21,7 @@ const NAV: { href: string; label: string; icon: ReactNode; admin?: boolean }[] =
   { href: '/channels', label: 'Channels', icon: <TableIcon /> },
   { href: '/consumers', label: 'Consumers', icon: <TableIcon /> },
   { href: '/users', label: 'Users', icon: <TableIcon />, admin: true },
+  { href: '/scenarios', label: 'Scenarios', icon: <ChartIcon /> },
 ];
 
 export function ConsoleShell({ children }: { children: ReactNode }) {
