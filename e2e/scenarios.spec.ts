@@ -6,7 +6,7 @@ import { AUTH, login, watchPage } from './console-helpers';
 
 const BUILTIN = [
   { title: '1. Hello World', vhost: 'scenario-hello-world', checkpoints: 6 },
-  { title: '2. Work queues', vhost: 'scenario-work-queues', checkpoints: 5 },
+  { title: '2. Work queues', vhost: 'scenario-work-queues', checkpoints: 9 },
   { title: '3. Publish/subscribe', vhost: 'scenario-publish-subscribe', checkpoints: 5 },
 ];
 

@@ -149,7 +149,7 @@ function Actors({ state }: { state: ScenarioStateDto }) {
       <tbody>
         {state.actors.map((a) => (
           <tr key={a.name} title={a.error}>
-            <td className="mono">{a.name}</td><td>{a.kind}</td><td>{a.phase}{a.error === undefined ? '' : ` — ${a.error}`}</td>
+            <td className="mono">{a.name}</td><td>{a.kind}</td><td>{a.phase}{a.error === undefined ? '' : ` — ${a.error}`}{a.note === undefined ? '' : ` — ${a.note}`}</td>
             <td>{a.kind === 'producer' ? a.published : ''}</td><td>{a.kind === 'consumer' ? a.received : ''}</td><td>{a.kind === 'consumer' ? a.settled : ''}</td>
           </tr>
         ))}

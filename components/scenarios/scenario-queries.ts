@@ -32,7 +32,7 @@ export interface ScenarioStateDto {
   step: number;
   vhost: string;
   steps: { title: string; text: string; state: 'waiting' | 'current' | 'passed' | 'failed'; checkpoints: { label: string; state: 'waiting' | 'pending' | 'passed' | 'failed'; actual?: number }[] }[];
-  actors: { name: string; kind: 'producer' | 'consumer'; phase: string; published: number; received: number; settled: number; queue?: string; error?: string }[];
+  actors: { name: string; kind: 'producer' | 'consumer'; phase: string; published: number; received: number; settled: number; queue?: string; error?: string; note?: string }[];
   errors: string[];
 }
 

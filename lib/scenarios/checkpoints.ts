@@ -9,6 +9,7 @@ export interface BrokerView {
   bindingsFrom: Map<string, number>;
   /** messages the broker delivered to each actor's consumers */
   delivered: (actor: string) => number;
+  redelivered: (actor: string) => number;
 }
 
 export interface CheckpointResult {
@@ -34,6 +35,10 @@ export function evaluate(cp: CheckpointSpec, view: BrokerView): CheckpointResult
     }
     case 'delivered': {
       const v = view.delivered(cp.actor);
+      return { passed: within(v, cp), actual: v };
+    }
+    case 'redelivered': {
+      const v = view.redelivered(cp.actor);
       return { passed: within(v, cp), actual: v };
     }
     case 'ratio': {

@@ -59,7 +59,7 @@ function runPika(actor: string, until: string, ms: number): Promise<{ out: strin
 
 async function queueCheckpoints(step: number): Promise<string[]> {
   const queues = new Map((await broker.listQueues(admin, vhost)).map((q) => [String(q.name), q]));
-  const view: BrokerView = { queues, bindingsFrom: new Map(), delivered: () => 0 };
+  const view: BrokerView = { queues, bindingsFrom: new Map(), delivered: () => 0, redelivered: () => 0 };
   return hello.steps[step].checkpoints.filter((c) => c.type === 'queue').map((c) => `${c.label}: ${evaluate(c, view).passed}`);
 }
 

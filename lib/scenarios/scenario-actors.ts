@@ -19,7 +19,10 @@ export interface ActorState {
   settled: number;
   /** consumer: its queue (the server-named one when queue was '') */
   queue?: string;
+  /** what went wrong: a refused login, a channel error, a connection the broker closed */
   error?: string;
+  /** what the scenario made happen to it (a crash it was told to have) */
+  note?: string;
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -61,7 +64,7 @@ abstract class ScenarioActor {
   protected fail(err: unknown): void {
     if (this.closing) return;
     this.state.error = message(err);
-    if (this.state.phase !== 'crashed') this.state.phase = 'failed';
+    this.state.phase = 'failed';
     this.halt();
   }
 
@@ -257,7 +260,7 @@ export class ConsumerActor extends ScenarioActor {
   /** Drops the TCP connection without a close handshake, as a killed worker does. */
   private crash(): void {
     this.state.phase = 'crashed';
-    this.state.error = `crashed after ${this.state.received} messages, as the scenario says`;
+    this.state.note = `crashed after ${this.state.received} messages, as the scenario says`;
     this.halt();
     const stream = (this.model?.connection as unknown as { stream?: Socket } | undefined)?.stream;
     this.closing = true;

@@ -78,6 +78,8 @@ export type CheckpointSpec = { label: string } & (
   | ({ type: 'bindings'; exchange: string } & Bounds)
   /** messages the broker delivered to an actor's consumers, from its per-consumer counters */
   | ({ type: 'delivered'; actor: string } & Bounds)
+  /** of those, deliveries flagged redelivered (requeued by a nack, a reject or a lost connection) */
+  | ({ type: 'redelivered'; actor: string } & Bounds)
   /** delivered(actor) / delivered(over), once delivered(over) is at least `minOver` */
   | ({ type: 'ratio'; actor: string; over: string; minOver: number } & Bounds)
 );

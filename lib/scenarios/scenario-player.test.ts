@@ -84,6 +84,50 @@ describe('the work-queues scenario', () => {
   }, 60_000);
 });
 
+describe('a crashing actor', () => {
+  it('drops its connection holding unacked messages; the broker requeues them and redelivers them to another consumer', async () => {
+    const code = { pika: '', amqplib: '' };
+    const crash: ScenarioFile = {
+      format: 'warren-scenario/1', id: 'crash', title: 'Crash', summary: 'a worker dies',
+      topology: { exchanges: [], queues: [{ name: 'jobs', durable: false }], bindings: [] },
+      actors: [
+        { kind: 'producer', name: 'feeder', exchange: '', routingKey: 'jobs', message: 'job {n}', rate: 50, count: 5, code },
+        { kind: 'consumer', name: 'doomed', queue: 'jobs', prefetch: 10, processingMs: 60_000, ack: 'ack', crashAfter: 3, code },
+        { kind: 'consumer', name: 'rescuer', queue: 'jobs', prefetch: 10, processingMs: 0, ack: 'ack', code },
+      ],
+      steps: [
+        {
+          title: 'the worker dies', text: '', start: ['doomed', 'feeder'],
+          checkpoints: [
+            { label: 'no consumer left', type: 'queue', queue: 'jobs', field: 'consumers', equals: 0 },
+            { label: 'all five back in the queue', type: 'queue', queue: 'jobs', field: 'messages_ready', equals: 5 },
+          ],
+        },
+        {
+          title: 'another takes them', text: '', start: ['rescuer'],
+          checkpoints: [
+            // at least the three doomed had received; the rest too if the broker had already sent them
+            { label: 'rescuer got what doomed held, redelivered', type: 'redelivered', actor: 'rescuer', atLeast: 3 },
+            { label: 'rescuer got all five', type: 'delivered', actor: 'rescuer', equals: 5 },
+            { label: 'queue empty', type: 'queue', queue: 'jobs', field: 'messages', equals: 0 },
+          ],
+        },
+      ],
+    };
+    const player = new ScenarioPlayer(crash, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    try {
+      await player.play();
+      const s = await until(player, (st) => st.status === 'finished' || st.status === 'failed', 15_000);
+      expect(s.errors).toEqual([]);
+      expect(s.status).toBe('finished');
+      expect(s.actors.find((a) => a.name === 'doomed')).toMatchObject({ phase: 'crashed', received: 3, settled: 0 });
+      expect(s.actors.find((a) => a.name === 'rescuer')).toMatchObject({ phase: 'paused', received: 5, settled: 5 });
+    } finally {
+      await player.reset();
+    }
+  });
+});
+
 describe('controls', () => {
   it('pause stops the producers, step sends exactly one message, play resumes', async () => {
     const scenario = builtinScenario('publish-subscribe')!;

@@ -76,6 +76,7 @@ export class ScenarioPlayer {
   private watch: VhostWatch | undefined;
   /** per consumer tag, the broker's delivered count as last ticked (cancelled consumers keep theirs) */
   private readonly deliveredByTag = new Map<string, number>();
+  private readonly redeliveredByTag = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
   /** time spent in the current step while playing, in scenario time */
@@ -169,6 +170,7 @@ export class ScenarioPlayer {
     await this.stop();
     this.actors = new Map();
     this.deliveredByTag.clear();
+    this.redeliveredByTag.clear();
     try {
       await this.options.api.deleteVhost(this.options.who, this.vhost);
     } catch (err) {
@@ -212,23 +214,24 @@ export class ScenarioPlayer {
     }
     this.watch = await api.watchVhost(who, this.vhost, {
       topology: () => {},
-      stats: (tick) => this.counted(tick),
+      stats: (tick) => this.ticked(tick),
       gone: () => {
         this.watch = undefined;
       },
     });
   }
 
-  private counted(tick: StatsTick): void {
+  private ticked(tick: StatsTick): void {
     for (const c of Object.values(tick.consumers)) {
       this.deliveredByTag.set(c.consumer_tag, Math.max(c.delivered, this.deliveredByTag.get(c.consumer_tag) ?? 0));
+      this.redeliveredByTag.set(c.consumer_tag, Math.max(c.redelivered, this.redeliveredByTag.get(c.consumer_tag) ?? 0));
     }
   }
 
-  private delivered(actor: string): number {
+  private counted(actor: string, byTag: Map<string, number>): number {
     const a = this.actors.get(actor);
     if (!(a instanceof ConsumerActor)) return 0;
-    return a.tags.reduce((sum, tag) => sum + (this.deliveredByTag.get(tag) ?? 0), 0);
+    return a.tags.reduce((sum, tag) => sum + (byTag.get(tag) ?? 0), 0);
   }
 
   private async enterStep(index: number): Promise<void> {
@@ -254,7 +257,7 @@ export class ScenarioPlayer {
     await Promise.all(started.filter((a) => a instanceof ProducerActor).map((a) => a.start(this.speed)));
     if (gen !== this.generation) return;
     for (const a of started) {
-      if (a.state.error !== undefined) this.report(`actor ${a.name}`, new Error(a.state.error));
+      if (a.state.phase === 'failed') this.report(`actor ${a.name}`, new Error(a.state.error));
       // a scenario paused while its actors were connecting: they wait too
       if (this.status !== 'playing') a.pause();
     }
@@ -278,7 +281,11 @@ export class ScenarioPlayer {
         bindingsFrom.set(String(b.source), (bindingsFrom.get(String(b.source)) ?? 0) + 1);
       }
     }
-    return { queues, bindingsFrom, delivered: (a) => this.delivered(a) };
+    return {
+      queues, bindingsFrom,
+      delivered: (a) => this.counted(a, this.deliveredByTag),
+      redelivered: (a) => this.counted(a, this.redeliveredByTag),
+    };
   }
 
   /** Reads the current step's checkpoints; all passed: the next step, or the end. */

@@ -29,7 +29,7 @@ describe('validateScenario', () => {
       '$.actors[2].ack: must be one of auto, ack, nack-requeue, nack-drop, reject-requeue, reject-drop',
       '$.steps[0].start[3]: must name an actor',
       '$.steps[1].checkpoints[0]: needs atLeast, atMost or equals',
-      '$.steps[1].checkpoints[1].type: must be one of queue, bindings, delivered, ratio',
+      '$.steps[1].checkpoints[1].type: must be one of queue, bindings, delivered, redelivered, ratio',
     ]);
   });
 

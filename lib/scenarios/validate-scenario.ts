@@ -214,6 +214,7 @@ function checkCheckpoint(c: Checker, v: unknown, p: string, actors: Set<string>)
       c.str(o, 'exchange', p);
       break;
     case 'delivered':
+    case 'redelivered':
       actor('actor');
       break;
     case 'ratio':
@@ -222,7 +223,7 @@ function checkCheckpoint(c: Checker, v: unknown, p: string, actors: Set<string>)
       c.int(o, 'minOver', p, 1, LIMITS.count);
       break;
     default:
-      c.fail(`${p}.type`, 'must be one of queue, bindings, delivered, ratio');
+      c.fail(`${p}.type`, 'must be one of queue, bindings, delivered, redelivered, ratio');
       return;
   }
   const bounds = ['atLeast', 'atMost', 'equals'].filter((k) => o[k] !== undefined);
