@@ -83,6 +83,11 @@ abstract class ScenarioActor {
     this.speed = speed;
     try {
       await this.begin();
+      // closed while it was connecting: the connection it just made must not outlive it
+      if (this.closing) {
+        await this.close();
+        return;
+      }
       this.state.phase = 'paused';
       this.play();
     } catch (err) {
@@ -238,6 +243,8 @@ export class ConsumerActor extends ScenarioActor {
   }
 
   private receive(msg: ConsumeMessage | null): void {
+    // amqplib still hands over what it had parsed from the socket before a crash or close
+    if (this.closing) return;
     if (msg === null) {
       // the broker cancelled the consumer (its queue was deleted)
       this.consumerTag = undefined;

@@ -150,6 +150,18 @@ describe('controls', () => {
     }
   });
 
+  it('reset in the middle of starting leaves no vhost and no connection behind', async () => {
+    const player = new ScenarioPlayer(builtinScenario('publish-subscribe')!, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    const playing = player.play();
+    await sleep(5);
+    await player.reset();
+    await playing;
+    await sleep(300);
+    expect(player.state().status).toBe('idle');
+    expect(await broker.getVhost(admin, player.vhost)).toBeUndefined();
+    expect(await scenarioConnections(player.vhost)).toEqual([]);
+  });
+
   it('fails a step whose checkpoint cannot pass, saying which, and keeps the process up', async () => {
     const hello = builtinScenario('hello-world')!;
     const impossible: ScenarioFile = {

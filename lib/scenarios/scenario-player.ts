@@ -167,6 +167,8 @@ export class ScenarioPlayer {
   /** Stops everything and deletes the scenario's vhost: nothing the scenario made is left. */
   async reset(): Promise<void> {
     this.generation++;
+    // a set-up under way finishes first, or it would make the vhost again after the delete
+    await this.prepared;
     await this.stop();
     this.actors = new Map();
     this.deliveredByTag.clear();
@@ -243,6 +245,7 @@ export class ScenarioPlayer {
     step.state = 'current';
     for (const c of step.checkpoints) c.state = 'pending';
     await Promise.all((spec.stop ?? []).map((name) => this.actors.get(name)?.close()));
+    if (gen !== this.generation) return;
     const started: AnyActor[] = [];
     for (const name of spec.start ?? []) {
       const actorSpec = this.scenario.actors.find((a) => a.name === name);
