@@ -149,7 +149,8 @@ describe('Hello World, in amqplib', () => {
     const vhostName = scenarioVhost(hello.id);
     // receive.py of the pika test has gone: nobody takes the message before it is counted
     for (let i = 0; i < 50 && (await broker.listConsumers(admin, vhostName)).length > 0; i++) await sleep(20);
-    await broker.purgeQueue(admin, vhostName, 'hello');
+    // missing when this test runs alone: send.js declares it
+    await broker.purgeQueue(admin, vhostName, 'hello').catch(() => undefined);
     const file = path.join(dir, 'send.cjs');
     writeFileSync(file, actorCode(hello, 'send', 'amqplib', vhostUrl(`amqp://guest:guest@127.0.0.1:${broker.port}`, vhostName))!);
     const proc = spawn(process.execPath, [file], { env: { ...process.env, NODE_PATH: NODE_MODULES }, stdio: ['ignore', 'pipe', 'pipe'] });
