@@ -69,6 +69,7 @@ export function ScenarioPlayerPage() {
 
 function ScenarioView({ id, admin, presenter }: { id: string; admin: boolean; presenter: boolean }) {
   const detail = useScenario(id);
+  const refreshList = useInvalidateScenarios();
   const [busy, setBusy] = useState(false);
   if (detail.data === undefined) return <p className="muted">{detail.error instanceof Error ? detail.error.message : 'Loading…'}</p>;
   const { scenario, state } = detail.data;
@@ -82,6 +83,7 @@ function ScenarioView({ id, admin, presenter }: { id: string; admin: boolean; pr
     } finally {
       setBusy(false);
       void detail.refetch();
+      void refreshList();
     }
   };
   const status = state?.status ?? 'idle';
