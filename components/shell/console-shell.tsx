@@ -23,6 +23,7 @@ const NAV: { href: string; label: string; icon: ReactNode; admin?: boolean }[] =
   { href: '/users', label: 'Users', icon: <TableIcon />, admin: true },
   { href: '/vhosts', label: 'Vhosts', icon: <TableIcon />, admin: true },
   { href: '/policies', label: 'Policies', icon: <TableIcon /> },
+  { href: '/scenarios', label: 'Scenarios', icon: <ChartIcon /> },
 ];
 
 export function ConsoleShell({ children }: { children: ReactNode }) {

@@ -175,12 +175,20 @@ export const CELLS: readonly Cell[] = [
   { method: 'POST', route: '/api/definitions/:vh', path: `/api/definitions/${V}`, body: { queues: [] } },
 ];
 
+const SCENARIOS_ONLY_IN_WARREN = "Warren's scenario player, which RabbitMQ lacks (scenarios.test.ts covers who may use it)";
+
 /** Routes the matrix leaves out, and why. */
 export const NOT_IN_MATRIX: Record<string, string> = {
   'GET /metrics': "RabbitMQ serves Prometheus metrics on another port (15692), not its management API's",
   'GET /metrics/per-object': 'the same (metrics.test.ts covers who may read both)',
   'POST /api/login': "Warren's console login, which RabbitMQ does not have (served.test.ts covers who may log in)",
   'POST /api/logout': "the same: it ends the session of the request's cookie, whoever's it is",
+  'GET /api/scenarios': SCENARIOS_ONLY_IN_WARREN,
+  'GET /api/scenarios/:id': SCENARIOS_ONLY_IN_WARREN,
+  'PUT /api/scenarios/:id': SCENARIOS_ONLY_IN_WARREN,
+  'DELETE /api/scenarios/:id': SCENARIOS_ONLY_IN_WARREN,
+  'GET /api/scenarios/:id/code': SCENARIOS_ONLY_IN_WARREN,
+  'POST /api/scenarios/:id/actions': SCENARIOS_ONLY_IN_WARREN,
 };
 
 export const cellKey = (c: Pick<Cell, 'method' | 'route'>): string => `${c.method} ${c.route}`;

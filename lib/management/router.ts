@@ -20,6 +20,7 @@ import { policyRoutes } from './policies';
 import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
+import { scenarioRoutes } from './scenarios';
 import { userRoutes } from './users';
 import type { LoginSessions } from './sessions';
 import { vhostRoutes } from './vhosts';
@@ -42,6 +43,7 @@ export const ROUTES: readonly Route[] = [
   ...policyRoutes,
   ...definitionRoutes,
   ...metricRoutes,
+  ...scenarioRoutes,
 ];
 
 interface Compiled {

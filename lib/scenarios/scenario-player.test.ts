@@ -1,0 +1,197 @@
+// Each built-in scenario played to its end on a real broker over TCP, its actors real amqplib
+// clients, every checkpoint read back through the broker API; then reset leaves nothing behind.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBroker, type Actor, type Broker } from '../../broker/index';
+import { BUILTIN_SCENARIOS, builtinScenario } from './builtin-scenarios';
+import { ScenarioPlayer, type ScenarioState } from './scenario-player';
+import type { ScenarioFile } from './scenario-format';
+
+let broker: Broker;
+let admin: Actor;
+let amqpUrl: string;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'error' });
+  admin = await broker.authenticate('guest', 'guest', '127.0.0.1');
+  amqpUrl = `amqp://guest:guest@127.0.0.1:${broker.port}`;
+});
+
+afterAll(async () => {
+  await broker.close();
+});
+
+async function until(player: ScenarioPlayer, done: (s: ScenarioState) => boolean, ms: number): Promise<ScenarioState> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const s = player.state();
+    if (done(s)) return s;
+    await sleep(100);
+  }
+  return player.state();
+}
+
+async function scenarioConnections(vhost: string): Promise<unknown[]> {
+  return (await broker.listConnections(admin)).filter((c) => c.vhost === vhost);
+}
+
+describe.each(BUILTIN_SCENARIOS.map((s) => [s.title, s] as const))('built-in scenario %s', (_title, scenario: ScenarioFile) => {
+  it('runs to its end with every checkpoint passed, and reset removes its vhost and connections', async () => {
+    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200 });
+    await player.play();
+    const s = await until(player, (st) => st.status === 'finished' || st.status === 'failed', 40_000);
+    expect(s.errors).toEqual([]);
+    expect(s.status).toBe('finished');
+    expect(s.steps.map((st) => st.state)).toEqual(scenario.steps.map(() => 'passed'));
+    expect(s.steps.flatMap((st) => st.checkpoints.map((c) => `${c.label}: ${c.state}`))).toEqual(
+      scenario.steps.flatMap((st) => st.checkpoints.map((c) => `${c.label}: passed`)),
+    );
+    // the actors are the broker's named clients, as the console draws them
+    const names = (await broker.listConnections(admin, player.vhost)).map((c) => (c.client_properties as Record<string, unknown>).connection_name);
+    expect(names.length).toBeGreaterThan(0);
+    for (const n of names) expect(scenario.actors.map((a) => a.name)).toContain(n);
+
+    await player.reset();
+    expect(await broker.getVhost(admin, player.vhost)).toBeUndefined();
+    const left = await until(player, () => false, 0);
+    expect(left.status).toBe('idle');
+    for (let i = 0; i < 20 && (await scenarioConnections(player.vhost)).length > 0; i++) await sleep(50);
+    expect(await scenarioConnections(player.vhost)).toEqual([]);
+  }, 60_000);
+});
+
+describe('the work-queues scenario', () => {
+  it('measures fair dispatch from the broker: the fast worker was handed at least 3x the slow one', async () => {
+    const scenario = builtinScenario('work-queues')!;
+    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200 });
+    try {
+      await player.play();
+      const s = await until(player, (st) => st.status !== 'playing' && st.status !== 'starting', 40_000);
+      const ratio = s.steps[1].checkpoints.find((c) => c.label.includes('3x'));
+      expect(ratio?.state).toBe('passed');
+      expect(ratio?.actual).toBeGreaterThanOrEqual(3);
+      const roundRobin = s.steps[0].checkpoints.find((c) => c.label.includes('as many'));
+      expect(roundRobin?.actual).toBeGreaterThanOrEqual(0.8);
+      expect(roundRobin?.actual).toBeLessThanOrEqual(1.25);
+      // the actors' own counts agree with the broker's: the fast one really did more
+      const fast = s.actors.find((a) => a.name === 'fast-worker')!;
+      const slow = s.actors.find((a) => a.name === 'slow-worker')!;
+      expect(fast.received).toBeGreaterThanOrEqual(3 * slow.received);
+    } finally {
+      await player.reset();
+    }
+  }, 60_000);
+});
+
+describe('a crashing actor', () => {
+  it('drops its connection holding unacked messages; the broker requeues them and redelivers them to another consumer', async () => {
+    const code = { pika: '', amqplib: '' };
+    const crash: ScenarioFile = {
+      format: 'warren-scenario/1', id: 'crash', title: 'Crash', summary: 'a worker dies',
+      topology: { exchanges: [], queues: [{ name: 'jobs', durable: false }], bindings: [] },
+      actors: [
+        { kind: 'producer', name: 'feeder', exchange: '', routingKey: 'jobs', message: 'job {n}', rate: 50, count: 5, code },
+        { kind: 'consumer', name: 'doomed', queue: 'jobs', prefetch: 10, processingMs: 60_000, ack: 'ack', crashAfter: 3, code },
+        { kind: 'consumer', name: 'rescuer', queue: 'jobs', prefetch: 10, processingMs: 0, ack: 'ack', code },
+      ],
+      steps: [
+        {
+          title: 'the worker dies', text: '', start: ['doomed', 'feeder'],
+          checkpoints: [
+            { label: 'no consumer left', type: 'queue', queue: 'jobs', field: 'consumers', equals: 0 },
+            { label: 'all five back in the queue', type: 'queue', queue: 'jobs', field: 'messages_ready', equals: 5 },
+          ],
+        },
+        {
+          title: 'another takes them', text: '', start: ['rescuer'],
+          checkpoints: [
+            // at least the three doomed had received; the rest too if the broker had already sent them
+            { label: 'rescuer got what doomed held, redelivered', type: 'redelivered', actor: 'rescuer', atLeast: 3 },
+            { label: 'rescuer got all five', type: 'delivered', actor: 'rescuer', equals: 5 },
+            { label: 'queue empty', type: 'queue', queue: 'jobs', field: 'messages', equals: 0 },
+          ],
+        },
+      ],
+    };
+    const player = new ScenarioPlayer(crash, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    try {
+      await player.play();
+      const s = await until(player, (st) => st.status === 'finished' || st.status === 'failed', 15_000);
+      expect(s.errors).toEqual([]);
+      expect(s.status).toBe('finished');
+      expect(s.actors.find((a) => a.name === 'doomed')).toMatchObject({ phase: 'crashed', received: 3, settled: 0 });
+      expect(s.actors.find((a) => a.name === 'rescuer')).toMatchObject({ phase: 'paused', received: 5, settled: 5 });
+    } finally {
+      await player.reset();
+    }
+  });
+});
+
+describe('controls', () => {
+  it('pause stops the producers, step sends exactly one message, play resumes', async () => {
+    const scenario = builtinScenario('publish-subscribe')!;
+    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200 });
+    try {
+      await player.play();
+      await until(player, (st) => st.step === 1 && (st.actors.find((a) => a.name === 'emit_log')?.published ?? 0) >= 2, 20_000);
+      player.pause();
+      const before = player.state().actors.find((a) => a.name === 'emit_log')!.published;
+      await sleep(800);
+      expect(player.state().status).toBe('paused');
+      expect(player.state().actors.find((a) => a.name === 'emit_log')!.published).toBe(before);
+      await player.step();
+      expect(player.state().actors.find((a) => a.name === 'emit_log')!.published).toBe(before + 1);
+      await player.play();
+      const s = await until(player, (st) => (st.actors.find((a) => a.name === 'emit_log')?.published ?? 0) > before + 2, 10_000);
+      expect(s.status === 'playing' || s.status === 'finished').toBe(true);
+    } finally {
+      await player.reset();
+    }
+  });
+
+  it('reset in the middle of starting leaves no vhost and no connection behind', async () => {
+    const player = new ScenarioPlayer(builtinScenario('publish-subscribe')!, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    const playing = player.play();
+    await sleep(5);
+    await player.reset();
+    await playing;
+    await sleep(300);
+    expect(player.state().status).toBe('idle');
+    expect(await broker.getVhost(admin, player.vhost)).toBeUndefined();
+    expect(await scenarioConnections(player.vhost)).toEqual([]);
+  });
+
+  it('fails a step whose checkpoint cannot pass, saying which, and keeps the process up', async () => {
+    const hello = builtinScenario('hello-world')!;
+    const impossible: ScenarioFile = {
+      ...hello,
+      id: 'impossible',
+      steps: [{ ...hello.steps[0], timeoutMs: 1_000, checkpoints: [{ label: 'five messages wait', type: 'queue', queue: 'hello', field: 'messages', equals: 5 }] }],
+    };
+    const player = new ScenarioPlayer(impossible, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    try {
+      await player.play();
+      const s = await until(player, (st) => st.status === 'failed', 10_000);
+      expect(s.status).toBe('failed');
+      expect(s.steps[0].checkpoints[0]).toEqual({ label: 'five messages wait', state: 'failed', actual: 1 });
+      expect(s.errors.join('\n')).toContain('step 1 "Send one message"');
+    } finally {
+      await player.reset();
+    }
+  });
+
+  it('reports an actor that cannot log in on the scenario state instead of throwing', async () => {
+    const player = new ScenarioPlayer(builtinScenario('hello-world')!, {
+      api: broker, who: admin, amqpUrl: `amqp://guest:wrong@127.0.0.1:${broker.port}`, checkEveryMs: 100,
+    });
+    try {
+      await player.play();
+      const s = player.state();
+      expect(s.actors.find((a) => a.name === 'send')?.phase).toBe('failed');
+      expect(s.errors.join('\n')).toMatch(/actor send: .*ACCESS_REFUSED|403/i);
+    } finally {
+      await player.reset();
+    }
+  });
+});
