@@ -43,6 +43,11 @@ export class AmqpServer {
     this.memoryAlarm.start();
   }
 
+  /** Client sockets open now, handshaking or not (the core counts opened connections only). */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
   /** Logs once when clients start being turned away, not for each one. */
   private refuse(why: string): void {
     if (this.refusing !== undefined) return;
