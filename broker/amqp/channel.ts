@@ -7,13 +7,14 @@ import type { VirtualHost } from '../core/vhost';
 import { ChannelConsumer } from './channel-consumer';
 import type { AmqpConnection } from './connection';
 import { encodeReturn } from './content';
+import { DiscardedContent, carriesContent } from './discarded-content';
 import { handleBasic } from './handlers/basic';
 import { handleExchange } from './handlers/exchange';
 import { handleQueue } from './handlers/queue';
 import type { AmqpMethod } from './generated/protocol';
-import { frameError } from './codec-error';
 import { AMQP_PROPERTIES, propertiesWellFormed } from './properties-codec';
-import { CLASS_BASIC, FRAME_HEADER } from './generated/protocol';
+import { CLASS_BASIC } from './generated/protocol';
+import { unimplemented } from './unimplemented';
 
 
 export interface Delivery {
@@ -83,6 +84,8 @@ export class Channel {
   /** While tx.commit applies the recorded acks they must act, not be recorded again. */
   private committing = false;
   private pending: PendingPublish | undefined;
+  /** content of a method the channel will refuse once it is whole (see DiscardedContent) */
+  private discarding: DiscardedContent | undefined;
   /** basic.cancel notifications held back while deletingQueue runs */
   private heldCancels: string[] | undefined;
   /** per exchange (the default exchange: per routing key), for the console's producers */
@@ -118,6 +121,12 @@ export class Channel {
         : 'expected content body, got non content body frame instead';
       throw new AmqpError(505, detail, 'connection', 60, 40);
     }
+    if (this.discarding !== undefined) throw this.discarding.interrupted();
+    if (m.name !== 'basic.publish' && carriesContent(m)) {
+      // a server's own method (basic.deliver, ...): RabbitMQ gathers its content, then refuses it
+      this.discarding = new DiscardedContent(m, unimplemented(m));
+      return;
+    }
     try {
       this.dispatch(m);
     } catch (err) {
@@ -146,8 +155,13 @@ export class Channel {
         return this.handleConfirm(m);
       case 90:
         return this.handleTx(m);
+      case 30:
+        // access.request is gone from 0-9-1 but RabbitMQ still grants it, with ticket 1
+        if (m.name !== 'access.request') throw unimplemented(m);
+        this.conn.sendMethod(this.id, { name: 'access.request-ok', args: { ticket: 1 } });
+        return;
       default:
-        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+        throw unimplemented(m);
     }
   }
 
@@ -170,12 +184,12 @@ export class Channel {
       case 'channel.flow-ok':
         return;
       default:
-        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+        throw unimplemented(m);
     }
   }
 
   private handleConfirm(m: AmqpMethod): void {
-    if (m.name !== 'confirm.select') throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+    if (m.name !== 'confirm.select') throw unimplemented(m);
     if (this.txOps !== undefined) throw new AmqpError(406, 'cannot switch from tx to confirm mode');
     this.confirmMode = true;
     if (!m.args.nowait) this.conn.sendMethod(this.id, { name: 'confirm.select-ok', args: {} });
@@ -217,7 +231,7 @@ export class Channel {
         this.conn.sendMethod(this.id, { name: 'tx.rollback-ok', args: {} });
         return;
       default:
-        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+        throw unimplemented(m);
     }
   }
 
@@ -230,11 +244,11 @@ export class Channel {
 
   onContentHeader(payload: Buffer): void {
     if (this.closing) return;
+    if (this.discarding !== undefined) return this.discard(this.discarding.header(payload));
     const p = this.pending;
     if (p === undefined || p.properties !== undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
     }
-    if (payload.length < 14) throw frameError(FRAME_HEADER, payload, 'unknown_frame');
     const classId = payload.readUInt16BE(0);
     if (classId !== CLASS_BASIC) {
       throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got one for class ${classId} instead`, 'connection', 60, 40);
@@ -259,6 +273,7 @@ export class Channel {
 
   onContentBody(payload: Buffer): void {
     if (this.closing) return;
+    if (this.discarding !== undefined) return this.discard(this.discarding.body(payload));
     const p = this.pending;
     if (p === undefined || p.properties === undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
@@ -277,6 +292,14 @@ export class Channel {
     }
     p.parts.push(payload);
     if (received === p.size) this.completePublish(p, Buffer.concat(p.parts, p.size));
+  }
+
+  /** Once the discarded content is whole, the method it came with is refused. */
+  private discard(whole: boolean): void {
+    const d = this.discarding;
+    if (!whole || d === undefined) return;
+    this.discarding = undefined;
+    throw d.refusal;
   }
 
   private completePublish(p: PendingPublish, body: Buffer): void {
@@ -530,6 +553,7 @@ export class Channel {
     if (this.closing) return;
     this.closing = true;
     this.pending = undefined;
+    this.discarding = undefined;
     this.txOps = undefined;
     this.conn.directReplyTo.release(this);
     for (const c of this.consumers.values()) {

@@ -8,6 +8,7 @@ import { REPLY_TO_QUEUE } from '../direct-reply-to';
 import type { FieldTable } from '../../core/field-values';
 import type { AmqpMethod } from '../generated/protocol';
 import { resolveQueueName } from './queue';
+import { unimplemented } from '../unimplemented';
 
 /** basic.*: publish starts content assembly; the rest is consumers, acks and qos. */
 export function handleBasic(ch: Channel, m: AmqpMethod): void {
@@ -71,7 +72,7 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
       if (m.name === 'basic.recover') conn.sendMethod(ch.id, { name: 'basic.recover-ok', args: {} });
       return;
     default:
-      throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+      throw unimplemented(m);
   }
 }
 
