@@ -3,10 +3,10 @@
 // the connection.close or close-ok, channel.close codes, and the socket closing.
 import net from 'node:net';
 import {
-  Bytes, FRAME_METHOD, PROTOCOL_HEADER, frame, methodPayload, readClose, splitServerFrames, tableBody,
+  Bytes, FRAME_METHOD, PROTOCOL_HEADER, frame, methodPayload, readClose, splitServerFrames, streamEnd, tableBody,
   type ServerFrame,
 } from './wire-fuzz-frames';
-import type { Stage } from './wire-fuzz-cases';
+import { caseChunks, type FuzzCase, type Stage } from './wire-fuzz-cases';
 
 const STEP_MS = 2000;
 /** frame_max the broker holds its frames to before tune-ok */
@@ -44,9 +44,9 @@ export class FuzzConnection {
     socket.on('error', () => {}); // a reset shows up as `closed`
   }
 
-  static connect(port: number): Promise<FuzzConnection> {
+  static connect(port: number, host = '127.0.0.1'): Promise<FuzzConnection> {
     return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => {
+      const s = net.connect(port, host, () => {
         s.off('error', reject);
         s.setNoDelay(true);
         resolve(new FuzzConnection(s));
@@ -79,6 +79,13 @@ export class FuzzConnection {
     }
   }
 
+  /** How the exchange ended, for tallies and comparisons. */
+  outcome(): string {
+    if (this.close !== undefined) return `close ${this.close.code}`;
+    if (this.closeOk) return 'close-ok';
+    return this.closed ? 'socket closed' : 'open';
+  }
+
   /** Waits until `done()` holds, the socket closes, or `ms` pass; returns `done()`. */
   async waitFor(done: () => boolean, ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
@@ -108,7 +115,7 @@ export class FuzzConnection {
   }
 
   /** A well-behaved client's handshake, up to `stage`. */
-  async handshake(stage: Stage, frameMax: number): Promise<void> {
+  async handshake(stage: Stage, frameMax: number, vhost = '/', user = 'guest', pass = 'guest'): Promise<void> {
     this.send(PROTOCOL_HEADER);
     await this.expect('connection.start', 0, 10, 10);
     if (stage === 'header') return;
@@ -120,17 +127,47 @@ export class FuzzConnection {
       { key: Buffer.from('product'), value: { tag: 0x53, bytes: new Bytes().longstr('warren-wire-fuzz').build() } },
       { key: Buffer.from('capabilities'), value: { tag: 0x46, bytes: new Bytes().longstr(capabilities).build() } },
     ]);
-    this.send(method(0, 10, 11, new Bytes().longstr(props).shortstr('PLAIN').longstr('\0guest\0guest').shortstr('en_US').build()));
+    this.send(method(0, 10, 11, new Bytes().longstr(props).shortstr('PLAIN').longstr(`\0${user}\0${pass}`).shortstr('en_US').build()));
     await this.expect('connection.tune', 0, 10, 30);
     if (stage === 'start-ok') return;
     this.send(method(0, 10, 31, new Bytes().short(2047).long(frameMax).short(0).build()));
     this.frameMax = frameMax;
     if (stage === 'tune-ok') return;
-    this.send(method(0, 10, 40, new Bytes().shortstr('/').shortstr('').bit(false).build()));
+    this.send(method(0, 10, 40, new Bytes().shortstr(vhost).shortstr('').bit(false).build()));
     await this.expect('connection.open-ok', 0, 10, 41);
     if (stage === 'open') return;
     this.send(method(1, 20, 10, new Bytes().shortstr('').build()));
     await this.expect('channel.open-ok', 1, 20, 11);
+  }
+
+  /**
+   * Sends a case's bytes (after its handshake) and waits for what must answer them: for whole
+   * frames, the answer to a connection.close sent after them; for a frame the broker cannot read
+   * on from, its connection.close; for a frame left unfinished, nothing (a broker waits for the
+   * rest). Returns how the bytes ended and, if the answer did not come within `answerMs`, why not.
+   */
+  async play(c: FuzzCase, answerMs: number): Promise<{ end: 'aligned' | 'partial' | 'fatal'; unanswered: string | undefined }> {
+    const chunks = caseChunks(c);
+    for (let i = 0; i < chunks.length; i++) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      this.send(chunks[i]);
+    }
+    const limit = c.stage === 'header' || c.stage === 'start-ok' ? UNTUNED_FRAME_MAX : c.frameMax;
+    const end = streamEnd(Buffer.concat(chunks), limit);
+    let unanswered: string | undefined;
+    if (end === 'aligned') {
+      this.sendClose();
+      if (!(await this.waitFor(() => this.close !== undefined || this.closeOk, answerMs)) && !this.closed) {
+        unanswered = `no answer to connection.close within ${answerMs} ms after whole frames`;
+      }
+    } else if (end === 'fatal') {
+      if (!(await this.waitFor(() => this.close !== undefined, answerMs)) && !this.closed) {
+        unanswered = `no connection.close within ${answerMs} ms after a frame that cannot be read`;
+      }
+    } else {
+      await this.waitFor(() => this.close !== undefined, 10);
+    }
+    return { end, unanswered };
   }
 
   send(b: Buffer): void {

@@ -21,9 +21,8 @@ import fc from 'fast-check';
 import { internals } from '../embedded/internals';
 import { createBroker, type Broker } from '../index';
 import type { Actor } from '../api/broker-api';
-import { caseArb, caseChunks, type FuzzCase } from './wire-fuzz-cases';
+import { caseArb, type FuzzCase } from './wire-fuzz-cases';
 import { FuzzConnection } from './wire-fuzz-conn';
-import { streamEnd } from './wire-fuzz-frames';
 import { SideClient, type SideReport } from './wire-fuzz-side';
 
 /** Connection errors (and 403 for a refused login, which closes a connection too). */
@@ -32,7 +31,6 @@ export const CHANNEL_CODES: readonly number[] = [403, 404, 405, 406];
 
 const ANSWER_MS = 2000;
 const CLEANUP_MS = 3000;
-const UNTUNED_FRAME_MAX = 131072;
 
 export interface FuzzOptions {
   runs: number;
@@ -131,34 +129,15 @@ class Fuzzer {
 
   private async exchange(conn: FuzzConnection, c: FuzzCase): Promise<void> {
     await conn.handshake(c.stage, c.frameMax);
-    const chunks = caseChunks(c);
-    for (let i = 0; i < chunks.length; i++) {
-      if (i > 0) await new Promise((r) => setImmediate(r));
-      conn.send(chunks[i]);
-    }
-    const limit = c.stage === 'header' || c.stage === 'start-ok' ? UNTUNED_FRAME_MAX : c.frameMax;
-    const end = streamEnd(Buffer.concat(chunks), limit);
-    if (end === 'aligned') {
-      conn.sendClose();
-      if (!(await conn.waitFor(() => conn.close !== undefined || conn.closeOk, ANSWER_MS))) {
-        if (!conn.closed) throw new Error(`no answer to connection.close within ${ANSWER_MS} ms after whole frames`);
-      }
-    } else if (end === 'fatal') {
-      if (!(await conn.waitFor(() => conn.close !== undefined, ANSWER_MS)) && !conn.closed) {
-        throw new Error(`no connection.close within ${ANSWER_MS} ms after a frame that cannot be read`);
-      }
-    } else {
-      await conn.waitFor(() => conn.close !== undefined, 10);
-    }
+    const { end, unanswered } = await conn.play(c, ANSWER_MS);
+    if (unanswered !== undefined) throw new Error(unanswered);
     if (conn.badFraming !== undefined) throw new Error(`bad framing from the broker: ${conn.badFraming}`);
     if (conn.close !== undefined && !CONNECTION_CODES.includes(conn.close.code)) {
       throw new Error(`connection.close with code ${conn.close.code}: ${conn.close.text}`);
     }
     const badChannel = conn.channelCloses.find((code) => !CHANNEL_CODES.includes(code));
     if (badChannel !== undefined) throw new Error(`channel.close with code ${badChannel}`);
-    this.count(
-      conn.close !== undefined ? `close ${conn.close.code}` : conn.closeOk ? 'close-ok' : conn.closed ? 'socket closed' : `open (${end})`,
-    );
+    this.count(conn.outcome() === 'open' ? `open (${end})` : conn.outcome());
   }
 
   /** Removes what the case declared, so that every case starts from the same broker and replays alike. */
