@@ -70,7 +70,7 @@ async function compare(url: string, managementUrl: string | undefined, runs: num
   const lines = [`${r.cases} cases, seed ${seed}: ${r.same} ended alike, ${r.cases - r.same} differently`];
   for (const d of r.differences) {
     lines.push(`\n${d.count} x  Warren: ${d.warren}  other: ${d.other}`);
-    lines.push(`  stage ${d.example.stage}, frame_max ${d.example.frameMax}, ${d.example.ops.length} ops:`);
+    lines.push(`  stage ${d.example.stage}, frame_max ${d.example.frameMax}, ${d.example.ops.length} ops; Warren: ${d.warrenClose || '-'}; other: ${d.otherClose || '-'}`);
     for (const op of d.example.ops) lines.push(`    ${op.what}: ${op.hex.length > 160 ? `${op.hex.slice(0, 160)}...` : op.hex}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -31,18 +31,27 @@ export interface Difference {
   warren: string;
   other: string;
   count: number;
-  /** the case with the fewest operations that ended this way */
+  /** the case with the fewest operations that ended this way, and each broker's close for it */
   example: FuzzCase;
+  warrenClose: string;
+  otherClose: string;
 }
 
-async function outcome(c: FuzzCase, port: number, host: string, answerMs: number, login?: { vhost: string; user: string; pass: string }): Promise<string> {
+interface Ending {
+  kind: string;
+  /** reply text and ids of the connection.close, if there was one */
+  close: string;
+}
+
+async function outcome(c: FuzzCase, port: number, host: string, answerMs: number, login?: { vhost: string; user: string; pass: string }): Promise<Ending> {
   const conn = await FuzzConnection.connect(port, host);
   try {
     await conn.handshake(c.stage, c.frameMax, login?.vhost, login?.user, login?.pass);
     await conn.play(c, answerMs);
-    return conn.outcome();
+    const close = conn.close === undefined ? '' : `${conn.close.text} (${conn.close.classId}/${conn.close.methodId})`;
+    return { kind: conn.outcome(), close };
   } catch (err) {
-    return `handshake failed: ${(err as Error).message}`;
+    return { kind: `handshake failed: ${(err as Error).message}`, close: '' };
   } finally {
     if (conn.close !== undefined && !conn.closed) conn.sendCloseOk();
     conn.destroy();
@@ -75,7 +84,7 @@ export async function compareWithBroker(o: CompareOptions): Promise<{ cases: num
   const mgmt = new Management(o.managementUrl ?? `http://${host}:15672`, user, pass);
   const cases = fc.sample(caseArb, { numRuns: o.runs, seed: o.seed });
 
-  const ours: string[] = [];
+  const ours: Ending[] = [];
   const warren = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', memoryHighWatermark: 64 * 1024 ** 3 });
   try {
     const actor = await warren.authenticate('guest', 'guest', '127.0.0.1');
@@ -90,7 +99,7 @@ export async function compareWithBroker(o: CompareOptions): Promise<{ cases: num
     await warren.close();
   }
 
-  const theirs: string[] = new Array(cases.length);
+  const theirs: Ending[] = new Array<Ending>(cases.length);
   let next = 0;
   const worker = async () => {
     while (next < cases.length) {
@@ -111,16 +120,17 @@ export async function compareWithBroker(o: CompareOptions): Promise<{ cases: num
   const groups = new Map<string, Difference>();
   let same = 0;
   cases.forEach((c, i) => {
-    if (ours[i] === theirs[i]) {
+    const [w, o] = [ours[i], theirs[i]];
+    if (w.kind === o.kind) {
       same++;
       return;
     }
-    const key = `${ours[i]}\u0000${theirs[i]}`;
+    const key = `${w.kind}\u0000${o.kind}`;
     const g = groups.get(key);
-    if (g === undefined) groups.set(key, { warren: ours[i], other: theirs[i], count: 1, example: c });
+    if (g === undefined) groups.set(key, { warren: w.kind, other: o.kind, count: 1, example: c, warrenClose: w.close, otherClose: o.close });
     else {
       g.count++;
-      if (c.ops.length < g.example.ops.length) g.example = c;
+      if (c.ops.length < g.example.ops.length) Object.assign(g, { example: c, warrenClose: w.close, otherClose: o.close });
     }
   });
   return { cases: cases.length, same, differences: [...groups.values()].sort((a, b) => b.count - a.count) };
