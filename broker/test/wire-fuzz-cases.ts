@@ -47,6 +47,10 @@ const POOLS: Record<string, readonly string[]> = {
   'virtual-host': ['/', '', 'nope'],
   mechanism: ['PLAIN', 'AMQPLAIN', 'EXTERNAL'],
   locale: ['en_US', ''],
+  expiration: ['0', '1', '10', '-1', 'abc', ''],
+  'delivery-mode': ['1', '2'],
+  'user-id': ['guest', 'someone'],
+  'reply-to': ['amq.rabbitmq.reply-to', 'fz-q1'],
 };
 
 const TABLE_KEYS = [
@@ -155,6 +159,43 @@ function argArb(a: SpecArgument): fc.Arbitrary<ArgValue> {
 
 const argsArb = (m: SpecMethod): fc.Arbitrary<ArgValue[]> => fc.tuple(...m.args.map(argArb));
 
+/** A table a client would send: known keys, values of known types, a little nesting. */
+const saneTableArb: fc.Arbitrary<Buffer> = fc
+  .array(
+    fc.record({
+      key: fc.constantFrom(...TABLE_KEYS).map((k) => Buffer.from(k)),
+      value: fc.oneof(integerField('I', 4), integerField('l', 8), integerField('b', 1), fc.constantFrom(...STRING_VALUES).map((v) => ({ tag: 0x53, bytes: new Bytes().longstr(v).build() })), fc.constant({ tag: 0x74, bytes: Buffer.from([1]) })),
+    }),
+    { maxLength: 3 },
+  )
+  .map(tableBody);
+
+/** Arguments a client would send, so that sequences reach deep states: consumers, acks, qos, tx, confirms. */
+function saneArgArb(a: SpecArgument): fc.Arbitrary<ArgValue> {
+  switch (a.type) {
+    case 'bit':
+      // immediate=true, active=false and requeue=false in basic.recover are all 540s
+      return a.name === 'immediate' ? fc.constant(false) : a.name === 'active' || a.name === 'requeue' ? fc.constant(true) : fc.boolean();
+    case 'octet':
+      return fc.integer({ min: 0, max: 10 });
+    case 'short':
+      return a.name === 'ticket' ? fc.constant(0) : fc.integer({ min: 0, max: 10 });
+    case 'long':
+      return a.name === 'prefetch-size' ? fc.constant(0) : fc.integer({ min: 0, max: 10 });
+    case 'longlong':
+    case 'timestamp':
+      return fc.bigInt({ min: 0n, max: 6n });
+    case 'shortstr':
+      return fc.constantFrom(...(POOLS[a.name] ?? ['', 'x'])).map((s) => Buffer.from(s));
+    case 'longstr':
+      return fc.constant(Buffer.alloc(0));
+    case 'table':
+      return saneTableArb;
+  }
+}
+
+const saneArgsArb = (m: SpecMethod): fc.Arbitrary<ArgValue[]> => fc.tuple(...m.args.map(saneArgArb));
+
 // --- operations -------------------------------------------------------------------------------
 
 const channelArb = fc.oneof(
@@ -180,6 +221,12 @@ const methodChoice = fc.oneof(
 const methodOp: fc.Arbitrary<Op> = fc
   .tuple(channelArb, methodChoice)
   .chain(([ch, m]) => argsArb(m).map((args) => op(`${m.name} on ${ch}`, frame(FRAME_METHOD, ch, methodPayload(m, encodeArgs(m, args))))));
+
+/** A client method with sane arguments on channel 1, which it keeps open. */
+const SANE_METHODS = CLIENT_METHODS.filter((m) => !m.name.startsWith('connection.') && !m.name.startsWith('channel.'));
+const saneMethodOp: fc.Arbitrary<Op> = fc
+  .tuple(fc.constant(1), fc.constantFrom(...SANE_METHODS))
+  .chain(([ch, m]) => saneArgsArb(m).map((args) => op(`${m.name} on ${ch} (sane)`, frame(FRAME_METHOD, ch, methodPayload(m, encodeArgs(m, args))))));
 
 type Mutation = { kind: 'truncate'; at: number } | { kind: 'append'; bytes: Buffer } | { kind: 'flip'; at: number; value: number } | { kind: 'ids'; classId: number; methodId: number };
 
@@ -308,6 +355,37 @@ const publishOp: fc.Arbitrary<Op> = fc
     return op(`publish on ${ch} (content on ${hc}, class ${classId}, flags ${props.flags.toString(16)}, body ${body.length} in ${n}${lie})`, Buffer.concat(frames));
   });
 
+/** Properties a client would set, each present or not. */
+const sanePropertiesArb: fc.Arbitrary<{ flags: number; props: Buffer }> = fc
+  .tuple(...BASIC_PROPERTIES.map((p) => fc.option(saneArgArb(p.name === 'expiration' ? { name: 'expiration', type: 'shortstr' } : p), { freq: 3 })))
+  .map((values) => {
+    let flags = 0;
+    const out = new Bytes();
+    values.forEach((v, i) => {
+      if (v === null) return;
+      flags |= 1 << (15 - i);
+      const p = BASIC_PROPERTIES[i];
+      if (p.type === 'table') out.longstr(v as Buffer);
+      else if (p.type === 'shortstr') out.shortstr(v as Buffer);
+      else if (p.type === 'octet') out.octet(Number(v));
+      else out.longlong(v as bigint);
+    });
+    return { flags, props: out.build() };
+  });
+
+/** A publish a client would make: channel 1, true sizes, well-formed properties, body in 1 to 3 frames. */
+const sanePublishOp: fc.Arbitrary<Op> = fc
+  .record({ args: saneArgsArb(specMethod('basic.publish')), props: sanePropertiesArb, body: randomBytes(40), pieces: fc.integer({ min: 1, max: 3 }) })
+  .map(({ args, props, body, pieces }) => {
+    const frames = [
+      frame(FRAME_METHOD, 1, methodPayload(specMethod('basic.publish'), encodeArgs(specMethod('basic.publish'), args))),
+      frame(FRAME_HEADER, 1, headerPayload(60, 0, BigInt(body.length), props.flags, props.props)),
+    ];
+    const step = Math.max(1, Math.ceil(body.length / pieces));
+    for (let from = 0; from < body.length; from += step) frames.push(frame(FRAME_BODY, 1, body.subarray(from, from + step)));
+    return op(`publish on 1 (sane, flags ${props.flags.toString(16)}, body ${body.length})`, Buffer.concat(frames));
+  });
+
 const headerOp: fc.Arbitrary<Op> = fc
   .record({
     ch: channelArb,
@@ -361,8 +439,10 @@ const oversizedOp: fc.Arbitrary<Op> = fc
 
 const randomOp: fc.Arbitrary<Op> = fc.uint8Array({ minLength: 1, maxLength: 512 }).map((b) => op(`${b.length} random octets`, buf(b)));
 
+/** Anything, sane or hostile. */
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 10, arbitrary: methodOp },
+  { weight: 12, arbitrary: saneMethodOp },
+  { weight: 6, arbitrary: methodOp },
   { weight: 8, arbitrary: publishOp },
   { weight: 3, arbitrary: mutatedMethodOp },
   { weight: 2, arbitrary: hostileTableOp },
@@ -374,6 +454,9 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: randomOp },
 );
 
+/** What a client would send, to reach deep states (consumers, unacked deliveries, tx, confirms) before a hostile op. */
+const saneOp: fc.Arbitrary<Op> = fc.oneof({ weight: 3, arbitrary: saneMethodOp }, { weight: 2, arbitrary: sanePublishOp });
+
 const stageArb: fc.Arbitrary<Stage> = fc.oneof(
   { weight: 1, arbitrary: fc.constant('header' as const) },
   { weight: 1, arbitrary: fc.constant('start-ok' as const) },
@@ -382,12 +465,20 @@ const stageArb: fc.Arbitrary<Stage> = fc.oneof(
   { weight: 8, arbitrary: fc.constant('channel' as const) },
 );
 
-export const caseArb: fc.Arbitrary<FuzzCase> = fc.record({
-  stage: stageArb,
-  frameMax: fc.oneof({ weight: 4, arbitrary: fc.constant(131072) }, { weight: 1, arbitrary: fc.constant(4096) }),
-  ops: fc.array(opArb, { minLength: 1, maxLength: 8 }),
-  cuts: fc.array(fc.nat({ max: 4000 }), { maxLength: 3 }),
-});
+const frameMaxArb = fc.oneof({ weight: 4, arbitrary: fc.constant(131072) }, { weight: 1, arbitrary: fc.constant(4096) });
+const cutsArb = fc.array(fc.nat({ max: 4000 }), { maxLength: 3 });
+
+export const caseArb: fc.Arbitrary<FuzzCase> = fc.oneof(
+  // anything goes, from any stage of the handshake
+  fc.record({ stage: stageArb, frameMax: frameMaxArb, ops: fc.array(opArb, { minLength: 1, maxLength: 12 }), cuts: cutsArb }),
+  // a client's session on an open channel, then maybe one hostile operation
+  fc.record({
+    stage: fc.constant('channel' as const),
+    frameMax: frameMaxArb,
+    ops: fc.tuple(fc.array(saneOp, { minLength: 1, maxLength: 20 }), fc.option(opArb, { freq: 2 })).map(([ops, last]) => (last === null ? ops : [...ops, last])),
+    cuts: cutsArb,
+  }),
+);
 
 /** The bytes a case sends after its handshake, in writes split at its cuts. */
 export function caseChunks(c: FuzzCase): Buffer[] {
