@@ -218,7 +218,7 @@ function readShortstr(b: Buffer, o: number, end: number): string {
 
 /**
  * A method's short string, which RabbitMQ 3.10 refuses unless it is UTF-8 (501 "Malformed UTF-8 in
- * shortstr"; properties and table keys are not checked). Only a string holding U+FFFD can have come
+ * shortstr"; content-carrying methods, properties and table keys are not checked). Only a string holding U+FFFD can have come
  * from bad bytes, so a well-formed one costs no second look.
  */
 function readUtf8Shortstr(b: Buffer, o: number, end: number): string {
@@ -372,7 +372,9 @@ function emitDecoder(m: Method): string[] {
       const f = r.field;
       const v = local(f);
       push(c.toVariable());
-      if (f.type === 'shortstr') L.push(`  const ${v} = readUtf8Shortstr(b, o, end);`, '  o += 1 + b[o];');
+      // RabbitMQ checks the short strings of every method but those that carry content (basic.publish
+      // with a routing key that is not UTF-8 is accepted), which also keeps the check off the publish path
+      if (f.type === 'shortstr') L.push(`  const ${v} = ${m.content ? 'readShortstr' : 'readUtf8Shortstr'}(b, o, end);`, '  o += 1 + b[o];');
       else if (f.type === 'longstr') L.push(`  const ${v} = readLongstr(b, o, end);`, `  o += 4 + ${v}.length;`);
       else L.push(`  const [${v}, ${v}Size] = decodeTable(b, o, end);`, `  o += ${v}Size;`);
       continue;

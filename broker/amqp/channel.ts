@@ -7,7 +7,7 @@ import type { VirtualHost } from '../core/vhost';
 import { ChannelConsumer } from './channel-consumer';
 import type { AmqpConnection } from './connection';
 import { encodeReturn } from './content';
-import { DiscardedContent, carriesContent } from './discarded-content';
+import { DiscardedContent, carriesContent, unexpectedContent } from './discarded-content';
 import { handleBasic } from './handlers/basic';
 import { handleExchange } from './handlers/exchange';
 import { handleQueue } from './handlers/queue';
@@ -107,12 +107,14 @@ export class Channel {
 
   onMethod(m: AmqpMethod): void {
     if (this.closing) {
-      // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ).
+      // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ); RabbitMQ's
+      // command assembler still follows content meanwhile, so content out of place is still a 505.
+      if (this.discarding !== undefined) throw this.discarding.interrupted();
       if (m.name === 'channel.close-ok') this.conn.channelClosed(this);
       else if (m.name === 'channel.close') {
         this.conn.sendMethod(this.id, { name: 'channel.close-ok', args: {} });
         this.conn.channelClosed(this);
-      }
+      } else if (carriesContent(m)) this.discarding = new DiscardedContent(m);
       return;
     }
     if (this.pending !== undefined) {
@@ -243,8 +245,8 @@ export class Channel {
   }
 
   onContentHeader(payload: Buffer): void {
-    if (this.closing) return;
     if (this.discarding !== undefined) return this.discard(this.discarding.header(payload));
+    if (this.closing) throw unexpectedContent();
     const p = this.pending;
     if (p === undefined || p.properties !== undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
@@ -258,6 +260,8 @@ export class Channel {
     if (size > max) {
       this.pending = undefined;
       this.fail(new AmqpError(406, `message size ${size} is larger than configured max size ${max}`), 60, 40);
+      // its body frames are still on their way: counted and dropped, not a 505
+      this.discarding = new DiscardedContent({ classId: 60, methodId: 40 }, undefined, size);
       return;
     }
     // Parsed only when something asks (maybe in a TTL timer much later), so checked now. RabbitMQ
@@ -272,8 +276,8 @@ export class Channel {
   }
 
   onContentBody(payload: Buffer): void {
-    if (this.closing) return;
     if (this.discarding !== undefined) return this.discard(this.discarding.body(payload));
+    if (this.closing) throw unexpectedContent();
     const p = this.pending;
     if (p === undefined || p.properties === undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
@@ -294,12 +298,12 @@ export class Channel {
     if (received === p.size) this.completePublish(p, Buffer.concat(p.parts, p.size));
   }
 
-  /** Once the discarded content is whole, the method it came with is refused. */
+  /** Once the discarded content is whole, the method it came with is refused (or, closing, forgotten). */
   private discard(whole: boolean): void {
     const d = this.discarding;
     if (!whole || d === undefined) return;
     this.discarding = undefined;
-    throw d.refusal;
+    if (d.refusal !== undefined) throw d.refusal;
   }
 
   private completePublish(p: PendingPublish, body: Buffer): void {
@@ -552,8 +556,12 @@ export class Channel {
   release(): void {
     if (this.closing) return;
     this.closing = true;
+    // content cut short by the channel error is followed to its end and dropped
+    const p = this.pending;
     this.pending = undefined;
-    this.discarding = undefined;
+    if (p !== undefined && this.discarding === undefined) {
+      this.discarding = new DiscardedContent({ classId: 60, methodId: 40 }, undefined, p.properties === undefined ? -1 : p.size, p.received);
+    } else if (this.discarding?.refusal !== undefined) this.discarding = undefined;
     this.txOps = undefined;
     this.conn.directReplyTo.release(this);
     for (const c of this.consumers.values()) {

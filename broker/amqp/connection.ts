@@ -517,13 +517,19 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   }
 }
 
-/** decodeMethod, with the method's ids on a short string that is not UTF-8, as RabbitMQ gives them on channel 0. */
+/**
+ * decodeMethod as RabbitMQ answers on channel 0 (rabbit_reader:handle_method0): arguments it cannot
+ * decode are a bare 541 INTERNAL_ERROR, 0/0 (on a channel they are 501); a short string that is
+ * not UTF-8 is 501 with the method's ids (on a channel 0/0).
+ */
 function decodeConnectionMethod(payload: Buffer): AmqpMethod {
   try {
     return decodeMethod(payload);
   } catch (err) {
-    if (!(err instanceof CodecError) || err.kind !== 'malformed_utf8') throw err;
-    throw new CodecError(err.code, err.detail, payload.readUInt16BE(0), payload.readUInt16BE(2), err.kind);
+    if (!(err instanceof CodecError)) throw err;
+    if (err.kind === 'malformed_utf8') throw new CodecError(err.code, err.detail, payload.readUInt16BE(0), payload.readUInt16BE(2), err.kind);
+    if (err.kind === 'cannot_decode' || err.kind === 'unknown_field_type') throw new AmqpError(541, err.detail, 'connection');
+    throw err;
   }
 }
 

@@ -10,20 +10,20 @@ export function carriesContent(m: AmqpMethod): boolean {
 
 /**
  * The content of a method that will be refused once its content is whole: a content-carrying
- * method on a channel that is not open (504), or one only a server sends (basic.deliver, 503).
- * RabbitMQ's command assembler gathers a method's content before its channel looks at the method,
- * so what is wrong with the content (a method in its middle, a header of another class) is what it
- * answers. The body is counted, never kept.
+ * method on a channel that is not open (504), or one only a server sends (basic.deliver, 503); or
+ * content arriving on a channel that is closing, which is dropped. RabbitMQ's command assembler
+ * gathers a method's content before its channel looks at the method, and goes on following
+ * content while a channel closes, so what is wrong with the content (a method in its middle, a
+ * header of another class, a body with no method) is what it answers. The body is counted, never kept.
  */
 export class DiscardedContent {
-  /** body size from the content header; -1 until the header has come */
-  private size = -1;
-  private received = 0;
-
   constructor(
     private readonly method: { classId: number; methodId: number },
-    /** what the method earns once its content is whole */
-    readonly refusal: AmqpError,
+    /** what the method earns once its content is whole; none for content the channel drops while closing */
+    readonly refusal?: AmqpError,
+    /** body size from the content header; -1 until the header has come */
+    private size = -1,
+    private received = 0,
   ) {}
 
   /** A method frame where the content should be. */

@@ -12,7 +12,9 @@
 // | content header under 14 octets, whatever the channel's state | 501 "FRAME_ERROR - type 2, all octets = <<...>>: unknown_frame", 0/0, before any 505 |
 // | before connection.open, any frame on a channel ≠ 0 (unknown type, heartbeat with payload) | 505 "UNEXPECTED_FRAME - type 9, all octets = <<\"abc\">>", 0/0 (on channel 0: 501 unknown_frame) |
 // | a method's short string that is not UTF-8 (queue name, consumer tag, reply text, exchange type) | 501 "FRAME_ERROR - Malformed UTF-8 in shortstr", 0/0; on channel 0 (connection.open's vhost) with the method's c/m, 10/40 |
-// | the same bytes in a property (content-type) or a field-table key | accepted                             |
+// | the same bytes in a property (content-type), a field-table key, or a content-carrying method (basic.publish's routing key) | accepted |
+// | a method on channel 0 whose arguments cannot be decoded (cut short, octets over) | 541 "INTERNAL_ERROR", 0/0 (on a channel: 501 "cannot decode", with c/m) |
+// | after the broker's channel.close, before close-ok: a body or header with no method, a method inside a publish's content | 505 as on an open channel (the command assembler goes on); other methods are dropped |
 import amqp, { type ChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +159,11 @@ describe.concurrent('short strings that are not UTF-8', () => {
       await c.expectConnectionError(501, malformed, M.connectionOpen);
     }));
 
+  onChannel('does not check the routing key of a publish', async (c) => {
+    c.send(methodFrame(1, M.basicPublish, new Args().short(0).shortstr('').raw(notUtf8([0xa0])).bit(false).bit(false)), headerFrame(1, 1), bodyFrame(1, 'x'));
+    await c.openChannel(2); // answered after the publish: the connection is still up
+  });
+
   it('accepts the same bytes in a property and in a field-table key', async () => {
     const conn: ChannelModel = await amqp.connect(broker.url);
     const ch = await conn.createChannel();
@@ -177,5 +184,49 @@ describe.concurrent('short strings that are not UTF-8', () => {
     } finally {
       await conn.close();
     }
+  });
+});
+
+describe.concurrent('methods on channel 0 that cannot be decoded', () => {
+  for (const [name, payload] of [
+    ['connection.close cut short', [0, 10, 0, 50, 0, 200]],
+    ['connection.close with octets over', [0, 10, 0, 50, 0, 200, 0, 0, 0, 0, 0, 0, 255]],
+    ['exchange.declare cut short', [0, 40, 0, 10, 0]],
+  ] as const) {
+    onChannel(`answers ${name} with 541`, async (c) => {
+      c.send(frame(1, 0, Buffer.from(payload)));
+      await c.expectConnectionError(541, 'INTERNAL_ERROR');
+    });
+  }
+});
+
+describe.concurrent('content while the broker closes a channel', () => {
+  /** queue.purge of a queue that does not exist: channel.close 404, and the channel waits for close-ok. */
+  const failChannel = (c: RawClient) => c.send(methodFrame(1, [50, 30], new Args().short(0).shortstr(`missing-${randomUUID()}`).bit(false)));
+  const expect404 = async (c: RawClient) => {
+    const close = await c.expectClose();
+    expect([close.scope, close.code]).toEqual(['channel', 404]);
+  };
+
+  onChannel('answers a body with no method with 505', async (c) => {
+    failChannel(c);
+    c.send(bodyFrame(1, 'abc'));
+    await expect404(c);
+    await c.expectConnectionError(505, 'UNEXPECTED_FRAME - expected method frame, got non method frame instead');
+  });
+
+  onChannel('answers a method inside a publish with 505', async (c) => {
+    failChannel(c);
+    c.send(publishFrame(1, '', 'q'), queueDeclareFrame(1, 'q'));
+    await expect404(c);
+    await c.expectConnectionError(505, 'UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead', M.basicPublish);
+  });
+
+  onChannel('drops whole publishes and other methods until close-ok', async (c) => {
+    failChannel(c);
+    c.send(publishFrame(1, '', 'q'), headerFrame(1, 3), bodyFrame(1, 'abc'), queueDeclareFrame(1, 'q'));
+    await expect404(c);
+    c.send(methodFrame(1, M.channelCloseOk));
+    await c.openChannel(1);
   });
 });

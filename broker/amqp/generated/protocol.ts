@@ -65,7 +65,7 @@ function readShortstr(b: Buffer, o: number, end: number): string {
 
 /**
  * A method's short string, which RabbitMQ 3.10 refuses unless it is UTF-8 (501 "Malformed UTF-8 in
- * shortstr"; properties and table keys are not checked). Only a string holding U+FFFD can have come
+ * shortstr"; content-carrying methods, properties and table keys are not checked). Only a string holding U+FFFD can have come
  * from bad bytes, so a well-formed one costs no second look.
  */
 function readUtf8Shortstr(b: Buffer, o: number, end: number): string {
@@ -1630,9 +1630,9 @@ function decodeBasicPublish(b: Buffer): BasicPublishArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const exchange = readUtf8Shortstr(b, o, end);
+  const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
-  const routingKey = readUtf8Shortstr(b, o, end);
+  const routingKey = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1648,11 +1648,11 @@ function decodeBasicReturn(b: Buffer): BasicReturnArgs {
   need(4, 2, end);
   const replyCode = b.readUInt16BE(4);
   let o = 6;
-  const replyText = readUtf8Shortstr(b, o, end);
+  const replyText = readShortstr(b, o, end);
   o += 1 + b[o];
-  const exchange = readUtf8Shortstr(b, o, end);
+  const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
-  const routingKey = readUtf8Shortstr(b, o, end);
+  const routingKey = readShortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { replyCode, replyText, exchange, routingKey };
@@ -1661,16 +1661,16 @@ function decodeBasicReturn(b: Buffer): BasicReturnArgs {
 function decodeBasicDeliver(b: Buffer): BasicDeliverArgs {
   const end = b.length;
   let o = 4;
-  const consumerTag = readUtf8Shortstr(b, o, end);
+  const consumerTag = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 9, end);
   const deliveryTag = readLonglong(b, o);
   const bits0 = b[o + 8];
   const redelivered = (bits0 & 1) !== 0;
   o += 9;
-  const exchange = readUtf8Shortstr(b, o, end);
+  const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
-  const routingKey = readUtf8Shortstr(b, o, end);
+  const routingKey = readShortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { consumerTag, deliveryTag, redelivered, exchange, routingKey };
@@ -1698,9 +1698,9 @@ function decodeBasicGetOk(b: Buffer): BasicGetOkArgs {
   const bits0 = b[12];
   const redelivered = (bits0 & 1) !== 0;
   let o = 13;
-  const exchange = readUtf8Shortstr(b, o, end);
+  const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
-  const routingKey = readUtf8Shortstr(b, o, end);
+  const routingKey = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 4, end);
   const messageCount = b.readUInt32BE(o);
