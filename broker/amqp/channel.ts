@@ -124,10 +124,18 @@ export class Channel {
       throw new AmqpError(505, detail, 'connection', 60, 40);
     }
     if (this.discarding !== undefined) throw this.discarding.interrupted();
-    if (m.name !== 'basic.publish' && carriesContent(m)) {
-      // a server's own method (basic.deliver, ...): RabbitMQ gathers its content, then refuses it
-      this.discarding = new DiscardedContent(m, unimplemented(m));
-      return;
+    if (carriesContent(m)) {
+      // RabbitMQ gathers a method's content before its channel looks at the method: a server's own
+      // (basic.deliver, ...) and a publish it refuses are refused once their content is whole
+      if (m.name !== 'basic.publish') {
+        this.discarding = new DiscardedContent(m, unimplemented(m));
+        return;
+      }
+      if (m.args.immediate) {
+        // RabbitMQ dropped immediate delivery (3.0) and refuses it as a connection error
+        this.discarding = new DiscardedContent(m, new AmqpError(540, 'immediate=true', 'connection', 60, 40));
+        return;
+      }
     }
     try {
       this.dispatch(m);
@@ -252,6 +260,10 @@ export class Channel {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
     }
     const classId = payload.readUInt16BE(0);
+    // RabbitMQ's assembler takes a header only with weight 0; any other is no content header at all
+    if (payload.readUInt16BE(2) !== 0) {
+      throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got non content header frame instead`, 'connection', 60, 40);
+    }
     if (classId !== CLASS_BASIC) {
       throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got one for class ${classId} instead`, 'connection', 60, 40);
     }

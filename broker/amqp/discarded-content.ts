@@ -34,9 +34,10 @@ export class DiscardedContent {
     return new AmqpError(505, detail, 'connection', this.method.classId, this.method.methodId);
   }
 
-  /** The content header (at least the 14 octets checkFrame let through); true once the content is whole. */
+  /** The content header (at least the 12 octets checkFrame let through); true once the content is whole. */
   header(payload: Buffer): boolean {
     if (this.size >= 0) throw unexpectedContent();
+    if (payload.readUInt16BE(2) !== 0) throw this.interrupted(); // weight must be 0: no content header at all
     const classId = payload.readUInt16BE(0);
     if (classId !== this.method.classId) {
       throw new AmqpError(505, `expected content header for class ${this.method.classId}, got one for class ${classId} instead`, 'connection', this.method.classId, this.method.methodId);

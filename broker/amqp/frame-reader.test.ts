@@ -163,8 +163,8 @@ describe('FrameReader', () => {
     expect(check(8, [0, 0, 0])).toBe('FRAME_ERROR - type 8, all octets = <<0,0,0>>: unknown_frame');
     expect(check(8, Buffer.alloc(20))).toBe('FRAME_ERROR - type 8, first 16 octets = <<0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0>>: unknown_frame');
     expect(check(1, [0, 50])).toBe('FRAME_ERROR - type 1, all octets = <<0,50>>: unknown_frame');
-    expect(check(2, [0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])).toBe('FRAME_ERROR - type 2, all octets = <<0,60,0,0,0,0,0,0,0,0,0,0,0>>: unknown_frame');
-    for (const [type, payload] of [[1, [0, 10, 0, 51]], [2, Buffer.alloc(14)], [3, []], [8, []]] as const) {
+    expect(check(2, [0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0])).toBe('FRAME_ERROR - type 2, all octets = <<0,60,0,0,0,0,0,0,0,0,0>>: unknown_frame');
+    for (const [type, payload] of [[1, [0, 10, 0, 51]], [2, Buffer.alloc(12)], [3, []], [8, []]] as const) {
       expect(() => checkFrame(type, Buffer.from(payload))).not.toThrow();
     }
   });

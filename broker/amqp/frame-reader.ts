@@ -22,9 +22,9 @@ import { CodecError, frameError } from './codec-error';
 
 export type FrameHandler = (type: number, channel: number, payload: Buffer) => void;
 
-/** A method payload holds its class and method ids; a content header its class, weight, body size and flags. */
+/** A method payload holds its class and method ids; a content header its class, weight and body size (RabbitMQ reads the flags later). */
 const METHOD_MIN = 4;
-const CONTENT_HEADER_MIN = 14;
+const CONTENT_HEADER_MIN = 12;
 
 /**
  * RabbitMQ's first look at a frame (rabbit_command_assembler:analyze_frame): an unknown type, a

@@ -9,7 +9,9 @@
 // | access.request (gone from 0-9-1)                          | access.request-ok, ticket 1                 |
 // | basic.deliver / get-ok / return from the client           | its content is gathered first: a method before the header is 505 "expected content header for class 60, got non content header frame instead" (c/m of the method); once whole, 503 "unimplemented method" |
 // | basic.publish on a channel never opened                   | its content is gathered first (a method in between, a header of class 50: the 505s of an open channel); once whole, 504 "expected 'channel.open'" |
-// | content header under 14 octets, whatever the channel's state | 501 "FRAME_ERROR - type 2, all octets = <<...>>: unknown_frame", 0/0, before any 505 |
+// | content header under 12 octets (class, weight, body size), whatever the channel's state | 501 "FRAME_ERROR - type 2, all octets = <<...>>: unknown_frame", 0/0, before any 505; 12 or 13 octets after a publish: 541 (no flags to read) |
+// | content header with weight ≠ 0 after a publish            | 505 "expected content header for class 60, got non content header frame instead", 60/40 (before the class is looked at) |
+// | basic.publish with immediate=true                         | its content is gathered first; then 540 "NOT_IMPLEMENTED - immediate=true", 60/40 |
 // | before connection.open, any frame on a channel ≠ 0 (unknown type, heartbeat with payload) | 505 "UNEXPECTED_FRAME - type 9, all octets = <<\"abc\">>", 0/0 (on channel 0: 501 unknown_frame) |
 // | a method's short string that is not UTF-8 (queue name, consumer tag, reply text, exchange type) | 501 "FRAME_ERROR - Malformed UTF-8 in shortstr", 0/0; on channel 0 (connection.open's vhost) with the method's c/m, 10/40 |
 // | the same bytes in a property (content-type), a field-table key, or a content-carrying method (basic.publish's routing key) | accepted |
@@ -100,14 +102,33 @@ describe.concurrent('content on a channel never opened', () => {
   });
 });
 
+describe.concurrent('content headers', () => {
+  onChannel('answers a header of weight 1 with 505, even of another class', async (c) => {
+    c.send(publishFrame(1, '', 'q'), frame(FRAME_HEADER, 1, new Args().short(50).short(1).longlong(1).short(0).build()));
+    await c.expectConnectionError(505, 'UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead', M.basicPublish);
+  });
+
+  onChannel('answers a header of 12 octets, with no property flags, with 541', async (c) => {
+    c.send(publishFrame(1, '', 'q'), frame(FRAME_HEADER, 1, new Args().short(60).short(0).longlong(1).build()), bodyFrame(1, 'x'));
+    await c.expectConnectionError(541, 'INTERNAL_ERROR');
+  });
+
+  onChannel('refuses immediate=true with 540 once the content is in', async (c) => {
+    c.send(methodFrame(1, M.basicPublish, new Args().short(0).shortstr('').shortstr('q').bit(false).bit(true)), headerFrame(1, 1));
+    expect(await c.waitClosed(200), 'nothing before the body').toBe(false);
+    c.send(bodyFrame(1, 'x'));
+    await c.expectConnectionError(540, 'NOT_IMPLEMENTED - immediate=true', M.basicPublish);
+  });
+});
+
 describe.concurrent('frames too short or out of place', () => {
   const shortHeader = frame(FRAME_HEADER, 1, Buffer.from([0, 60, 0, 0, 0, 0, 0, 0]));
-  onChannel('answers a content header under 14 octets with 501 even with no publish before it', async (c) => {
+  onChannel('answers a content header under 12 octets with 501 even with no publish before it', async (c) => {
     c.send(shortHeader);
     await c.expectConnectionError(501, 'FRAME_ERROR - type 2, all octets = <<0,60,0,0,0,0,0,0>>: unknown_frame');
   });
 
-  onChannel('answers a content header under 14 octets with 501 on a channel never opened', async (c) => {
+  onChannel('answers a content header under 12 octets with 501 on a channel never opened', async (c) => {
     c.send(frame(FRAME_HEADER, 2, Buffer.from([0, 60])));
     await c.expectConnectionError(501, 'FRAME_ERROR - type 2, all octets = <<0,60>>: unknown_frame');
   });

@@ -15,8 +15,7 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
   const conn = ch.conn;
   switch (m.name) {
     case 'basic.publish':
-      // RabbitMQ dropped immediate delivery (3.0) and refuses it as a connection error
-      if (m.args.immediate) throw new AmqpError(540, 'immediate=true', 'connection', 60, 40);
+      // (immediate=true is refused by the channel once the content is in)
       ch.startPublish(m.args.exchange, m.args.routingKey, m.args.mandatory);
       return;
     case 'basic.ack':
