@@ -110,6 +110,8 @@ export class Channel {
       // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ); RabbitMQ's
       // command assembler still follows content meanwhile, so content out of place is still a 505.
       if (this.discarding !== undefined) throw this.discarding.interrupted();
+      // RabbitMQ's channel looks for a second channel.open before it drops methods while closing
+      if (m.name === 'channel.open') throw new AmqpError(504, `second 'channel.open' seen`, 'connection', 20, 10);
       if (m.name === 'channel.close-ok') this.conn.channelClosed(this);
       else if (m.name === 'channel.close') {
         this.conn.sendMethod(this.id, { name: 'channel.close-ok', args: {} });

@@ -16,7 +16,7 @@
 // | a method's short string that is not UTF-8 (queue name, consumer tag, reply text, exchange type) | 501 "FRAME_ERROR - Malformed UTF-8 in shortstr", 0/0; on channel 0 (connection.open's vhost) with the method's c/m, 10/40 |
 // | the same bytes in a property (content-type), a field-table key, or a content-carrying method (basic.publish's routing key) | accepted |
 // | a method on channel 0 whose arguments cannot be decoded (cut short, octets over) | 541 "INTERNAL_ERROR", 0/0 (on a channel: 501 "cannot decode", with c/m) |
-// | after the broker's channel.close, before close-ok: a body or header with no method, a method inside a publish's content | 505 as on an open channel (the command assembler goes on); other methods are dropped |
+// | after the broker's channel.close, before close-ok: a body or header with no method, a method inside a publish's content | 505 as on an open channel (the command assembler goes on); channel.open: 504 "second 'channel.open' seen", 20/10; other methods are dropped |
 import amqp, { type ChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -241,6 +241,13 @@ describe.concurrent('content while the broker closes a channel', () => {
     c.send(publishFrame(1, '', 'q'), queueDeclareFrame(1, 'q'));
     await expect404(c);
     await c.expectConnectionError(505, 'UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead', M.basicPublish);
+  });
+
+  onChannel("answers channel.open with 504 second 'channel.open' seen", async (c) => {
+    failChannel(c);
+    c.send(methodFrame(1, M.channelOpen, new Args().shortstr('')));
+    await expect404(c);
+    await c.expectConnectionError(504, "CHANNEL_ERROR - second 'channel.open' seen", M.channelOpen);
   });
 
   onChannel('drops whole publishes and other methods until close-ok', async (c) => {
