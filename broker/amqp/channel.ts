@@ -105,11 +105,24 @@ export class Channel {
 
   // --- input -----------------------------------------------------------------------------------
 
+  /**
+   * Called for a method frame before it is decoded: while content is due, RabbitMQ's command
+   * assembler answers any method frame with 505 without reading it. Also while closing.
+   */
+  beforeMethod(): void {
+    if (this.pending !== undefined) {
+      const detail = this.pending.properties === undefined
+        ? `expected content header for class ${CLASS_BASIC}, got non content header frame instead`
+        : 'expected content body, got non content body frame instead';
+      throw new AmqpError(505, detail, 'connection', 60, 40);
+    }
+    if (this.discarding !== undefined) throw this.discarding.interrupted();
+  }
+
   onMethod(m: AmqpMethod): void {
     if (this.closing) {
       // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ); RabbitMQ's
-      // command assembler still follows content meanwhile, so content out of place is still a 505.
-      if (this.discarding !== undefined) throw this.discarding.interrupted();
+      // command assembler still follows content meanwhile (see beforeMethod).
       // RabbitMQ's channel looks for a second channel.open before it drops methods while closing
       if (m.name === 'channel.open') throw new AmqpError(504, `second 'channel.open' seen`, 'connection', 20, 10);
       if (m.name === 'channel.close-ok') this.conn.channelClosed(this);
@@ -119,13 +132,7 @@ export class Channel {
       } else if (carriesContent(m)) this.discarding = new DiscardedContent(m);
       return;
     }
-    if (this.pending !== undefined) {
-      const detail = this.pending.properties === undefined
-        ? `expected content header for class ${CLASS_BASIC}, got non content header frame instead`
-        : 'expected content body, got non content body frame instead';
-      throw new AmqpError(505, detail, 'connection', 60, 40);
-    }
-    if (this.discarding !== undefined) throw this.discarding.interrupted();
+    this.beforeMethod();
     if (carriesContent(m)) {
       // RabbitMQ gathers a method's content before its channel looks at the method: a server's own
       // (basic.deliver, ...) and a publish it refuses are refused once their content is whole
@@ -278,11 +285,6 @@ export class Channel {
       this.discarding = new DiscardedContent({ classId: 60, methodId: 40 }, undefined, size);
       return;
     }
-    // Parsed only when something asks (maybe in a TTL timer much later), so checked now. RabbitMQ
-    // 3.10 decodes them at publish and answers what it cannot decode with a bare 541, 0/0.
-    if (!propertiesWellFormed(payload, 12, payload.length)) {
-      throw new AmqpError(541, `content header properties cannot be decoded (${payload.length - 12} octets)`, 'connection');
-    }
     // copied: a slice would keep the whole socket chunk alive for as long as the message lives
     p.properties = Buffer.from(payload.subarray(12));
     p.size = size;
@@ -322,7 +324,14 @@ export class Channel {
 
   private completePublish(p: PendingPublish, body: Buffer): void {
     this.pending = undefined;
-    const msg = new Message(p.exchange, p.routingKey, p.properties as Buffer, body, AMQP_PROPERTIES);
+    const props = p.properties as Buffer;
+    // Parsed only when something asks (maybe in a TTL timer much later), so checked now. RabbitMQ
+    // 3.10 decodes them once the message is whole (a method before the body is a 505 first) and
+    // answers what it cannot decode with a bare 541, 0/0.
+    if (!propertiesWellFormed(props, 0, props.length)) {
+      throw new AmqpError(541, `content header properties cannot be decoded (${props.length} octets)`, 'connection');
+    }
+    const msg = new Message(p.exchange, p.routingKey, props, body, AMQP_PROPERTIES);
     try {
       if (this.txOps !== undefined) {
         this.checkPublishable(p.exchange);

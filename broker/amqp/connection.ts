@@ -157,10 +157,12 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
       return;
     }
     if (type === FRAME_METHOD) {
+      // content due on the channel: RabbitMQ answers 505 before it reads the method
+      const gathering = ch === undefined ? this.discarding.get(channel) : undefined;
+      if (gathering !== undefined) throw gathering.interrupted();
+      ch?.beforeMethod();
       const method = decodeMethod(payload);
       if (ch === undefined) {
-        const gathering = this.discarding.get(channel);
-        if (gathering !== undefined) throw gathering.interrupted();
         // RabbitMQ limits how many channels are open, not their numbers
         if (this.channelMax !== 0 && this.channels.size + this.discarding.size >= this.channelMax) {
           throw new AmqpError(

@@ -11,6 +11,8 @@
 // | basic.publish on a channel never opened                   | its content is gathered first (a method in between, a header of class 50: the 505s of an open channel); once whole, 504 "expected 'channel.open'" |
 // | content header under 12 octets (class, weight, body size), whatever the channel's state | 501 "FRAME_ERROR - type 2, all octets = <<...>>: unknown_frame", 0/0, before any 505; 12 or 13 octets after a publish: 541 (no flags to read) |
 // | content header with weight ≠ 0 after a publish            | 505 "expected content header for class 60, got non content header frame instead", 60/40 (before the class is looked at) |
+// | a method frame, even one that cannot be decoded, where a publish's header or body is due | 505 "expected content body, got non content body frame instead", 60/40: the method is not read |
+// | content header whose properties cannot be decoded, then a method before the body | 505 as above: properties are decoded once the message is whole (then 541) |
 // | basic.publish with immediate=true                         | its content is gathered first; then 540 "NOT_IMPLEMENTED - immediate=true", 60/40 |
 // | before connection.open, any frame on a channel ≠ 0 (unknown type, heartbeat with payload) | 505 "UNEXPECTED_FRAME - type 9, all octets = <<\"abc\">>", 0/0 (on channel 0: 501 unknown_frame) |
 // | a method's short string that is not UTF-8 (queue name, consumer tag, reply text, exchange type) | 501 "FRAME_ERROR - Malformed UTF-8 in shortstr", 0/0; on channel 0 (connection.open's vhost) with the method's c/m, 10/40 |
@@ -111,6 +113,16 @@ describe.concurrent('content headers', () => {
   onChannel('answers a header of 12 octets, with no property flags, with 541', async (c) => {
     c.send(publishFrame(1, '', 'q'), frame(FRAME_HEADER, 1, new Args().short(60).short(0).longlong(1).build()), bodyFrame(1, 'x'));
     await c.expectConnectionError(541, 'INTERNAL_ERROR');
+  });
+
+  onChannel('answers a method where the body is due with 505 without reading the method', async (c) => {
+    c.send(publishFrame(1, '', 'q'), headerFrame(1, 5), frame(1, 1, Buffer.from([0, 60, 0, 120, 0])));
+    await c.expectConnectionError(505, 'UNEXPECTED_FRAME - expected content body, got non content body frame instead', M.basicPublish);
+  });
+
+  onChannel('reads the properties once the message is whole: a method before the body is 505, not 541', async (c) => {
+    c.send(publishFrame(1, '', 'q'), headerFrame(1, 5, 60, 0x8000, Buffer.from([10, 65])), queueDeclareFrame(1, 'q'));
+    await c.expectConnectionError(505, 'UNEXPECTED_FRAME - expected content body, got non content body frame instead', M.basicPublish);
   });
 
   onChannel('refuses immediate=true with 540 once the content is in', async (c) => {
