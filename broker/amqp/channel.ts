@@ -121,9 +121,9 @@ export class Channel {
 
   onMethod(m: AmqpMethod): void {
     if (this.closing) {
-      // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ); RabbitMQ's
-      // command assembler still follows content meanwhile (see beforeMethod).
-      // RabbitMQ's channel looks for a second channel.open before it drops methods while closing
+      // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ), but
+      // RabbitMQ's command assembler still follows content meanwhile (see beforeMethod), and its
+      // channel looks for a second channel.open before it drops methods.
       if (m.name === 'channel.open') throw new AmqpError(504, `second 'channel.open' seen`, 'connection', 20, 10);
       if (m.name === 'channel.close-ok') this.conn.channelClosed(this);
       else if (m.name === 'channel.close') {

@@ -199,7 +199,7 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     if (d === undefined) throw unexpectedContent();
     if (!step(d)) return;
     this.discarding.delete(channel);
-    throw d.refusal;
+    if (d.refusal !== undefined) throw d.refusal;
   }
 
   private onConnectionMethod(m: AmqpMethod): void {
