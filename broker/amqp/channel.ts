@@ -133,18 +133,17 @@ export class Channel {
       return;
     }
     this.beforeMethod();
-    if (carriesContent(m)) {
-      // RabbitMQ gathers a method's content before its channel looks at the method: a server's own
-      // (basic.deliver, ...) and a publish it refuses are refused once their content is whole
-      if (m.name !== 'basic.publish') {
-        this.discarding = new DiscardedContent(m, unimplemented(m));
-        return;
-      }
+    // RabbitMQ gathers a method's content before its channel looks at the method: a publish it
+    // refuses, and a server's own (basic.deliver, ...), are refused once their content is whole
+    if (m.name === 'basic.publish') {
       if (m.args.immediate) {
         // RabbitMQ dropped immediate delivery (3.0) and refuses it as a connection error
         this.discarding = new DiscardedContent(m, new AmqpError(540, 'immediate=true', 'connection', 60, 40));
         return;
       }
+    } else if (m.classId === CLASS_BASIC && carriesContent(m)) {
+      this.discarding = new DiscardedContent(m, unimplemented(m));
+      return;
     }
     try {
       this.dispatch(m);
