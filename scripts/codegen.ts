@@ -186,7 +186,8 @@ function load(spec: Spec): { methods: Method[]; properties: Field[] } {
 // ---------------------------------------------------------------------------------------------
 // Emitting
 
-const PREAMBLE = `import type { FieldTable } from '../../core/field-values';
+const PREAMBLE = `import { isUtf8 } from 'node:buffer';
+import type { FieldTable } from '../../core/field-values';
 import type { BasicProperties } from '../../core/properties';
 import { CodecError, MALFORMED, describeOctets, fitShortstr, frameError } from '../codec-error';
 import { decodeTable, tableSize, writeTable } from '../field-table';
@@ -213,6 +214,19 @@ function finished(o: number, end: number): void {
 function readShortstr(b: Buffer, o: number, end: number): string {
   if (o >= end || o + 1 + b[o] > end) throw truncated();
   return b.toString('utf8', o + 1, o + 1 + b[o]);
+}
+
+/**
+ * A method's short string, which RabbitMQ 3.10 refuses unless it is UTF-8 (501 "Malformed UTF-8 in
+ * shortstr"; content-carrying methods, properties and table keys are not checked). Only a string holding U+FFFD can have come
+ * from bad bytes, so a well-formed one costs no second look.
+ */
+function readUtf8Shortstr(b: Buffer, o: number, end: number): string {
+  const s = readShortstr(b, o, end);
+  if (s.includes('\\ufffd') && !isUtf8(b.subarray(o + 1, o + 1 + b[o]))) {
+    throw new CodecError(MALFORMED, 'Malformed UTF-8 in shortstr', 0, 0, 'malformed_utf8');
+  }
+  return s;
 }
 
 function readLongstr(b: Buffer, o: number, end: number): Buffer {
@@ -358,7 +372,9 @@ function emitDecoder(m: Method): string[] {
       const f = r.field;
       const v = local(f);
       push(c.toVariable());
-      if (f.type === 'shortstr') L.push(`  const ${v} = readShortstr(b, o, end);`, '  o += 1 + b[o];');
+      // RabbitMQ checks the short strings of every method but those that carry content (basic.publish
+      // with a routing key that is not UTF-8 is accepted), which also keeps the check off the publish path
+      if (f.type === 'shortstr') L.push(`  const ${v} = ${m.content ? 'readShortstr' : 'readUtf8Shortstr'}(b, o, end);`, '  o += 1 + b[o];');
       else if (f.type === 'longstr') L.push(`  const ${v} = readLongstr(b, o, end);`, `  o += 4 + ${v}.length;`);
       else L.push(`  const [${v}, ${v}Size] = decodeTable(b, o, end);`, `  o += ${v}Size;`);
       continue;
@@ -646,8 +662,9 @@ export function generate(spec: Spec): string {
   L.push('/**');
   L.push(' * Decodes a method frame\'s payload (class id, method id, arguments). Throws CodecError: 501 for a');
   L.push(' * payload that is too short, has octets left over, or holds a bad field table (kind \'cannot_decode\',');
-  L.push(' * or \'unknown_field_type\'); 503 for an unknown class or method id (kind \'unknown_method\'), which');
-  L.push(' * RabbitMQ answers by dropping the connection.');
+  L.push(' * or \'unknown_field_type\'; a short string that is not UTF-8, \'malformed_utf8\'); 503 for an');
+  L.push(' * unknown class or method id (kind \'unknown_method\'), which RabbitMQ answers by dropping the');
+  L.push(' * connection.');
   L.push(' */');
   L.push('export function decodeMethod(payload: Buffer): AmqpMethod {');
   L.push('  if (payload.length < 4) throw frameError(FRAME_METHOD, payload, \'unknown_frame\');');
@@ -661,6 +678,8 @@ export function generate(spec: Spec): string {
   L.push('    }');
   L.push('  } catch (e) {');
   L.push('    const inner = e instanceof CodecError ? e : new CodecError(MALFORMED, \'runs past the end\');');
+  L.push('    // RabbitMQ words this one alone, with no method: the connection adds the ids on channel 0');
+  L.push('    if (inner.kind === \'malformed_utf8\') throw inner;');
   L.push('    const classId = id >>> 16;');
   L.push('    const methodId = id & 0xffff;');
   L.push('    const what = `${methodName(classId, methodId)} (${describeOctets(payload, 4)})`;');

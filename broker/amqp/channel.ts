@@ -7,13 +7,14 @@ import type { VirtualHost } from '../core/vhost';
 import { ChannelConsumer } from './channel-consumer';
 import type { AmqpConnection } from './connection';
 import { encodeReturn } from './content';
+import { DiscardedContent, carriesContent, unexpectedContent } from './discarded-content';
 import { handleBasic } from './handlers/basic';
 import { handleExchange } from './handlers/exchange';
 import { handleQueue } from './handlers/queue';
 import type { AmqpMethod } from './generated/protocol';
-import { frameError } from './codec-error';
 import { AMQP_PROPERTIES, propertiesWellFormed } from './properties-codec';
-import { CLASS_BASIC, FRAME_HEADER } from './generated/protocol';
+import { CLASS_BASIC } from './generated/protocol';
+import { unimplemented } from './unimplemented';
 
 
 export interface Delivery {
@@ -84,6 +85,8 @@ export class Channel {
   /** While tx.commit applies the recorded acks they must act, not be recorded again. */
   private committing = false;
   private pending: PendingPublish | undefined;
+  /** content of a method the channel will refuse once it is whole (see DiscardedContent) */
+  private discarding: DiscardedContent | undefined;
   /** basic.cancel notifications held back while deletingQueue runs */
   private heldCancels: string[] | undefined;
   /** per exchange (the default exchange: per routing key), for the console's producers */
@@ -103,21 +106,45 @@ export class Channel {
 
   // --- input -----------------------------------------------------------------------------------
 
-  onMethod(m: AmqpMethod): void {
-    if (this.closing) {
-      // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ).
-      if (m.name === 'channel.close-ok') this.conn.channelClosed(this);
-      else if (m.name === 'channel.close') {
-        this.conn.sendMethod(this.id, { name: 'channel.close-ok', args: {} });
-        this.conn.channelClosed(this);
-      }
-      return;
-    }
+  /**
+   * Called for a method frame before it is decoded: while content is due, RabbitMQ's command
+   * assembler answers any method frame with 505 without reading it. Also while closing.
+   */
+  beforeMethod(): void {
     if (this.pending !== undefined) {
       const detail = this.pending.properties === undefined
         ? `expected content header for class ${CLASS_BASIC}, got non content header frame instead`
         : 'expected content body, got non content body frame instead';
       throw new AmqpError(505, detail, 'connection', 60, 40);
+    }
+    if (this.discarding !== undefined) throw this.discarding.interrupted();
+  }
+
+  onMethod(m: AmqpMethod): void {
+    if (this.closing) {
+      // After we sent channel.close only its close-ok matters (spec 2.2.4 / RabbitMQ), but
+      // RabbitMQ's command assembler still follows content meanwhile (see beforeMethod), and its
+      // channel looks for a second channel.open before it drops methods.
+      if (m.name === 'channel.open') throw new AmqpError(504, `second 'channel.open' seen`, 'connection', 20, 10);
+      if (m.name === 'channel.close-ok') this.conn.channelClosed(this);
+      else if (m.name === 'channel.close') {
+        this.conn.sendMethod(this.id, { name: 'channel.close-ok', args: {} });
+        this.conn.channelClosed(this);
+      } else if (carriesContent(m)) this.discarding = new DiscardedContent(m);
+      return;
+    }
+    this.beforeMethod();
+    // RabbitMQ gathers a method's content before its channel looks at the method: a publish it
+    // refuses, and a server's own (basic.deliver, ...), are refused once their content is whole
+    if (m.name === 'basic.publish') {
+      if (m.args.immediate) {
+        // RabbitMQ dropped immediate delivery (3.0) and refuses it as a connection error
+        this.discarding = new DiscardedContent(m, new AmqpError(540, 'immediate=true', 'connection', 60, 40));
+        return;
+      }
+    } else if (m.classId === CLASS_BASIC && carriesContent(m)) {
+      this.discarding = new DiscardedContent(m, unimplemented(m));
+      return;
     }
     try {
       this.dispatch(m);
@@ -147,8 +174,13 @@ export class Channel {
         return this.handleConfirm(m);
       case 90:
         return this.handleTx(m);
+      case 30:
+        // access.request is gone from 0-9-1 but RabbitMQ still grants it, with ticket 1
+        if (m.name !== 'access.request') throw unimplemented(m);
+        this.conn.sendMethod(this.id, { name: 'access.request-ok', args: { ticket: 1 } });
+        return;
       default:
-        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+        throw unimplemented(m);
     }
   }
 
@@ -171,12 +203,12 @@ export class Channel {
       case 'channel.flow-ok':
         return;
       default:
-        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+        throw unimplemented(m);
     }
   }
 
   private handleConfirm(m: AmqpMethod): void {
-    if (m.name !== 'confirm.select') throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+    if (m.name !== 'confirm.select') throw unimplemented(m);
     if (this.txOps !== undefined) throw new AmqpError(406, 'cannot switch from tx to confirm mode');
     this.confirmMode = true;
     if (!m.args.nowait) this.conn.sendMethod(this.id, { name: 'confirm.select-ok', args: {} });
@@ -218,7 +250,7 @@ export class Channel {
         this.conn.sendMethod(this.id, { name: 'tx.rollback-ok', args: {} });
         return;
       default:
-        throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+        throw unimplemented(m);
     }
   }
 
@@ -230,13 +262,17 @@ export class Channel {
   }
 
   onContentHeader(payload: Buffer): void {
-    if (this.closing) return;
+    if (this.discarding !== undefined) return this.discard(this.discarding.header(payload));
+    if (this.closing) throw unexpectedContent();
     const p = this.pending;
     if (p === undefined || p.properties !== undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
     }
-    if (payload.length < 14) throw frameError(FRAME_HEADER, payload, 'unknown_frame');
     const classId = payload.readUInt16BE(0);
+    // RabbitMQ's assembler takes a header only with weight 0; any other is no content header at all
+    if (payload.readUInt16BE(2) !== 0) {
+      throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got non content header frame instead`, 'connection', 60, 40);
+    }
     if (classId !== CLASS_BASIC) {
       throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got one for class ${classId} instead`, 'connection', 60, 40);
     }
@@ -245,12 +281,9 @@ export class Channel {
     if (size > max) {
       this.pending = undefined;
       this.fail(new AmqpError(406, `message size ${size} is larger than configured max size ${max}`), 60, 40);
+      // its body frames are still on their way: counted and dropped, not a 505
+      this.discarding = new DiscardedContent({ classId: 60, methodId: 40 }, undefined, size);
       return;
-    }
-    // Parsed only when something asks (maybe in a TTL timer much later), so checked now. RabbitMQ
-    // 3.10 decodes them at publish and answers what it cannot decode with a bare 541, 0/0.
-    if (!propertiesWellFormed(payload, 12, payload.length)) {
-      throw new AmqpError(541, `content header properties cannot be decoded (${payload.length - 12} octets)`, 'connection');
     }
     // copied: a slice would keep the whole socket chunk alive for as long as the message lives
     p.properties = Buffer.from(payload.subarray(12));
@@ -259,7 +292,8 @@ export class Channel {
   }
 
   onContentBody(payload: Buffer): void {
-    if (this.closing) return;
+    if (this.discarding !== undefined) return this.discard(this.discarding.body(payload));
+    if (this.closing) throw unexpectedContent();
     const p = this.pending;
     if (p === undefined || p.properties === undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
@@ -280,9 +314,24 @@ export class Channel {
     if (received === p.size) this.completePublish(p, Buffer.concat(p.parts, p.size));
   }
 
+  /** Once the discarded content is whole, the method it came with is refused (or, closing, forgotten). */
+  private discard(whole: boolean): void {
+    const d = this.discarding;
+    if (!whole || d === undefined) return;
+    this.discarding = undefined;
+    if (d.refusal !== undefined) throw d.refusal;
+  }
+
   private completePublish(p: PendingPublish, body: Buffer): void {
     this.pending = undefined;
-    const msg = new Message(p.exchange, p.routingKey, p.properties as Buffer, body, AMQP_PROPERTIES);
+    const props = p.properties as Buffer;
+    // Parsed only when something asks (maybe in a TTL timer much later), so checked now. RabbitMQ
+    // 3.10 decodes them once the message is whole (a method before the body is a 505 first) and
+    // answers what it cannot decode with a bare 541, 0/0.
+    if (!propertiesWellFormed(props, 0, props.length)) {
+      throw new AmqpError(541, `content header properties cannot be decoded (${props.length} octets)`, 'connection');
+    }
+    const msg = new Message(p.exchange, p.routingKey, props, body, AMQP_PROPERTIES);
     try {
       if (this.txOps !== undefined) {
         this.checkPublishable(p.exchange);
@@ -538,7 +587,12 @@ export class Channel {
   release(): void {
     if (this.closing) return;
     this.closing = true;
+    // content cut short by the channel error is followed to its end and dropped
+    const p = this.pending;
     this.pending = undefined;
+    if (p !== undefined && this.discarding === undefined) {
+      this.discarding = new DiscardedContent({ classId: 60, methodId: 40 }, undefined, p.properties === undefined ? -1 : p.size, p.received);
+    } else if (this.discarding?.refusal !== undefined) this.discarding = undefined;
     this.txOps = undefined;
     this.conn.directReplyTo.release(this);
     for (const c of this.consumers.values()) {

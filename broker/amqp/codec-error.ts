@@ -16,6 +16,8 @@
 //                                        'unknown_method', so the connection can choose.
 // - unknown field-table value type       likewise a reset (a crash); thrown as 501, kind
 //                                        'unknown_field_type'.
+// - a method's short string that is not  501 "Malformed UTF-8 in shortstr", ids 0/0 on a channel, the
+//   UTF-8 (names, tags, reply texts)         method's on channel 0; properties and table keys are not checked
 // - malformed content header properties  541 INTERNAL_ERROR (RabbitMQ's channel crashes); thrown
 //                                        as 501 "cannot decode content header properties".
 
@@ -28,7 +30,8 @@ export type CodecErrorKind =
   | 'unknown_frame'
   | 'cannot_decode'
   | 'unknown_method'
-  | 'unknown_field_type';
+  | 'unknown_field_type'
+  | 'malformed_utf8';
 
 const CODE_NAMES: { readonly [code: number]: string } = {
   501: 'FRAME_ERROR',

@@ -8,7 +8,8 @@ import { Channel } from './channel';
 import { CodecError, describeOctets, frameError } from './codec-error';
 import type { DirectReplyTo } from './direct-reply-to';
 import type { FieldTable } from '../core/field-values';
-import { FrameReader } from './frame-reader';
+import { DiscardedContent, carriesContent, unexpectedContent } from './discarded-content';
+import { FrameReader, checkFrame } from './frame-reader';
 import {
   decodeMethod, encodeMethod, FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_HEARTBEAT, FRAME_METHOD,
   type AmqpMethod, type MethodInput,
@@ -55,6 +56,8 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   readonly exclusiveQueues = new Set<Queue>();
   /** Channels holding publisher confirms to send with the next flush. */
   readonly confirmsDue = new Set<Channel>();
+  /** Content of a method sent on a channel that is not open, gathered before the method's 504. */
+  private readonly discarding = new Map<number, DiscardedContent>();
   /** Frames for channels waiting until a durable change they made is on disk (see afterStored). */
   private readonly parked = new Map<number, { type: number; payload: Buffer }[]>();
   consumerCancelNotify = false;
@@ -132,21 +135,26 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   };
 
   private readonly onFrame = (type: number, channel: number, payload: Buffer): void => {
-    if (this.state !== 'opened') {
-      if (this.state === 'closed') return;
-      if (this.state === 'handshake') this.handshake.admit(type, channel);
+    // RabbitMQ's order (rabbit_reader:handle_frame): channel 0 first; before connection.open any
+    // frame on a channel is unexpected, whatever it holds; once closing, such frames are dropped;
+    // then the frame's shape (checkFrame), then what it means.
+    if (this.state !== 'opened' && channel !== 0) {
+      if (this.state === 'closed' || this.state === 'closing') return;
+      this.handshake.admit(type, channel);
+      throw frameText(505, type, payload);
     }
+    if (this.state === 'closed') return;
+    if (this.state === 'handshake') this.handshake.admit(type, channel);
+    checkFrame(type, payload);
     if (type === FRAME_HEARTBEAT) {
       if (channel !== 0) throw frameText(505, type, payload);
       return;
     }
     if (channel === 0) {
       if (type !== FRAME_METHOD) throw frameText(505, type, payload);
-      this.onConnectionMethod(decodeMethod(payload));
+      this.onConnectionMethod(decodeConnectionMethod(payload));
       return;
     }
-    if (this.state === 'closing') return; // RabbitMQ discards everything but close-ok here
-    if (this.state !== 'opened') throw frameText(505, type, payload);
     const ch = this.channels.get(channel);
     const held = this.parked.get(channel);
     if (held !== undefined) {
@@ -155,33 +163,50 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
       return;
     }
     if (type === FRAME_METHOD) {
+      // content due on the channel: RabbitMQ answers 505 before it reads the method
+      const gathering = ch === undefined ? this.discarding.get(channel) : undefined;
+      if (gathering !== undefined) throw gathering.interrupted();
+      ch?.beforeMethod();
       const method = decodeMethod(payload);
       if (ch === undefined) {
-        if (method.name !== 'channel.open') {
-          throw new AmqpError(504, `expected 'channel.open'`, 'connection', method.classId, method.methodId);
-        }
         // RabbitMQ limits how many channels are open, not their numbers
-        if (this.channelMax !== 0 && this.channels.size >= this.channelMax) {
+        if (this.channelMax !== 0 && this.channels.size + this.discarding.size >= this.channelMax) {
           throw new AmqpError(
             530,
             `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`,
             'connection',
           );
         }
+        if (method.name !== 'channel.open') {
+          const refusal = new AmqpError(504, `expected 'channel.open'`, 'connection', method.classId, method.methodId);
+          if (!carriesContent(method)) throw refusal;
+          // RabbitMQ gathers the content before the channel refuses the method
+          this.discarding.set(channel, new DiscardedContent(method, refusal));
+          return;
+        }
         this.openChannel(channel);
         return;
       }
       ch.onMethod(method);
     } else if (type === FRAME_HEADER) {
-      if (ch === undefined) throw new AmqpError(505, 'expected method frame, got non method frame instead', 'connection');
-      ch.onContentHeader(payload);
+      if (ch === undefined) this.discardContent(channel, (d) => d.header(payload));
+      else ch.onContentHeader(payload);
     } else if (type === FRAME_BODY) {
-      if (ch === undefined) throw new AmqpError(505, 'expected method frame, got non method frame instead', 'connection');
-      ch.onContentBody(payload);
+      if (ch === undefined) this.discardContent(channel, (d) => d.body(payload));
+      else ch.onContentBody(payload);
     } else {
       throw frameError(type, payload, 'unknown_frame');
     }
   };
+
+  /** Content for a method on a channel that is not open: counted, then the method is refused. */
+  private discardContent(channel: number, step: (d: DiscardedContent) => boolean): void {
+    const d = this.discarding.get(channel);
+    if (d === undefined) throw unexpectedContent();
+    if (!step(d)) return;
+    this.discarding.delete(channel);
+    if (d.refusal !== undefined) throw d.refusal;
+  }
 
   private onConnectionMethod(m: AmqpMethod): void {
     switch (this.state) {
@@ -505,6 +530,22 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     }
     this.exclusiveQueues.clear();
     if (this.core.connections.delete(this)) this.core.emit({ type: 'connection.closed', name: this.name });
+  }
+}
+
+/**
+ * decodeMethod as RabbitMQ answers on channel 0 (rabbit_reader:handle_method0): arguments it cannot
+ * decode are a bare 541 INTERNAL_ERROR, 0/0 (on a channel they are 501); a short string that is
+ * not UTF-8 is 501 with the method's ids (on a channel 0/0).
+ */
+function decodeConnectionMethod(payload: Buffer): AmqpMethod {
+  try {
+    return decodeMethod(payload);
+  } catch (err) {
+    if (!(err instanceof CodecError)) throw err;
+    if (err.kind === 'malformed_utf8') throw new CodecError(err.code, err.detail, payload.readUInt16BE(0), payload.readUInt16BE(2), err.kind);
+    if (err.kind === 'cannot_decode' || err.kind === 'unknown_field_type') throw new AmqpError(541, err.detail, 'connection');
+    throw err;
   }
 }
 

@@ -10,8 +10,10 @@
 // maxFrameSize and a frame-end octet other than 0xCE are fatal: the stream cannot be followed, so
 // the reader ignores whatever arrives afterwards. Like RabbitMQ, the limit applies to the payload
 // alone (RabbitMQ allows frame_max + 8 octets in all, for clients that forget the frame's own 8,
-// and refuses anything longer). An unknown frame type and a heartbeat with a payload are not
-// fatal: the frame was well delimited, so reading goes on with the next push().
+// and refuses anything longer). Any well-delimited frame is handed over, whatever its type: what a
+// frame of an unknown type earns depends on the connection's state and the channel (RabbitMQ
+// answers 505 on a channel before connection.open, 501 elsewhere), so the connection judges it
+// with checkFrame().
 //
 // If onFrame throws, the exception propagates out of push(); the bytes after that frame are kept,
 // so the connection can go on reading (to find a close-ok) by calling push() again.
@@ -19,6 +21,25 @@
 import { CodecError, frameError } from './codec-error';
 
 export type FrameHandler = (type: number, channel: number, payload: Buffer) => void;
+
+/** A method payload holds its class and method ids; a content header its class, weight and body size (RabbitMQ reads the flags later). */
+const METHOD_MIN = 4;
+const CONTENT_HEADER_MIN = 12;
+
+/**
+ * RabbitMQ's first look at a frame (rabbit_command_assembler:analyze_frame): an unknown type, a
+ * heartbeat with a payload, or a method or content header too short to hold its fixed fields is a
+ * 501 "unknown_frame"; not fatal, the frame was well delimited.
+ */
+export function checkFrame(type: number, payload: Buffer): void {
+  const n = payload.length;
+  const known =
+    type === FRAME_BODY ||
+    (type === FRAME_METHOD && n >= METHOD_MIN) ||
+    (type === FRAME_HEADER && n >= CONTENT_HEADER_MIN) ||
+    (type === FRAME_HEARTBEAT && n === 0);
+  if (!known) throw frameError(type, payload, 'unknown_frame');
+}
 
 const FRAME_METHOD = 1;
 const FRAME_HEADER = 2;
@@ -135,12 +156,8 @@ export class FrameReader {
 
   /** Hands a complete frame over; `next` is where the following frame starts in `chunk`. */
   private emit(payload: Buffer, onFrame: FrameHandler, chunk: Buffer, next: number): void {
-    const type = this.type;
     try {
-      if (type !== FRAME_METHOD && type !== FRAME_HEADER && type !== FRAME_BODY && (type !== FRAME_HEARTBEAT || payload.length !== 0)) {
-        throw frameError(type, payload, 'unknown_frame');
-      }
-      onFrame(type, this.channel, payload);
+      onFrame(this.type, this.channel, payload);
     } catch (err) {
       if (next < chunk.length) this.rest = chunk.subarray(next);
       throw err;

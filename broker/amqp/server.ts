@@ -71,6 +71,11 @@ export class AmqpServer {
     });
   }
 
+  /** Client sockets open now, handshaking or not (the core counts opened connections only). */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
   /** Logs once when clients start being turned away, not for each one. */
   private refuse(why: string): void {
     if (this.refusing !== undefined) return;

@@ -61,7 +61,7 @@
 // | publish, header, then a method instead of the body | close 505 "UNEXPECTED_FRAME - expected content body, got non content body frame instead", 60/40, waits |
 // | content header with class id 50 after a publish   | close 505 "UNEXPECTED_FRAME - expected content header for class 60, got one for class 50 instead", 60/40, waits |
 // | content header with weight ≠ 0                    | close 505 "…expected content header for class 60, got non content header frame instead", 60/40 |
-// | content header payload cut short (< 14 bytes)     | close 501 "FRAME_ERROR - type 2, all octets = <<0,60,0,0,0,0,0,0>>: unknown_frame", 0/0, waits |
+// | content header payload under 12 bytes (class, weight, size) | close 501 "FRAME_ERROR - type 2, all octets = <<0,60,0,0,0,0,0,0>>: unknown_frame", 0/0, waits |
 // | header or body on another (open) channel than the publish | close 505 "UNEXPECTED_FRAME - expected method frame, got non method frame instead", 0/0, waits |
 // | body longer than the header's body size           | nothing: the channel keeps waiting for body (the size never comes out exactly), the message is not delivered; the next method on that channel gets close 505 "…expected content body…", 60/40 |
 // | header declaring 600 MiB (> max_message_size 128 MiB) | nothing at the header: the size limit is checked only once the whole body has arrived (then, from the 3.10 source: channel.close 406 "PRECONDITION_FAILED - message size N is larger than configured max size 134217728", 60/40). A method before the body is complete gets close 505 "…expected content body…", 60/40. Warren should count and discard such a body instead of buffering it. |

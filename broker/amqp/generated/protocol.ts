@@ -33,6 +33,7 @@
 // 8444db91e2949dbecfb2585e9eef6d64  amqp-xml-doc0-9.pdf
 // https://jira.amqp.org/confluence/download/attachments/720900/amqp-xml-doc0-9.pdf?version=1
 
+import { isUtf8 } from 'node:buffer';
 import type { FieldTable } from '../../core/field-values';
 import type { BasicProperties } from '../../core/properties';
 import { CodecError, MALFORMED, describeOctets, fitShortstr, frameError } from '../codec-error';
@@ -60,6 +61,19 @@ function finished(o: number, end: number): void {
 function readShortstr(b: Buffer, o: number, end: number): string {
   if (o >= end || o + 1 + b[o] > end) throw truncated();
   return b.toString('utf8', o + 1, o + 1 + b[o]);
+}
+
+/**
+ * A method's short string, which RabbitMQ 3.10 refuses unless it is UTF-8 (501 "Malformed UTF-8 in
+ * shortstr"; content-carrying methods, properties and table keys are not checked). Only a string holding U+FFFD can have come
+ * from bad bytes, so a well-formed one costs no second look.
+ */
+function readUtf8Shortstr(b: Buffer, o: number, end: number): string {
+  const s = readShortstr(b, o, end);
+  if (s.includes('\ufffd') && !isUtf8(b.subarray(o + 1, o + 1 + b[o]))) {
+    throw new CodecError(MALFORMED, 'Malformed UTF-8 in shortstr', 0, 0, 'malformed_utf8');
+  }
+  return s;
 }
 
 function readLongstr(b: Buffer, o: number, end: number): Buffer {
@@ -930,8 +944,9 @@ export function methodName(classId: number, methodId: number): string {
 /**
  * Decodes a method frame's payload (class id, method id, arguments). Throws CodecError: 501 for a
  * payload that is too short, has octets left over, or holds a bad field table (kind 'cannot_decode',
- * or 'unknown_field_type'); 503 for an unknown class or method id (kind 'unknown_method'), which
- * RabbitMQ answers by dropping the connection.
+ * or 'unknown_field_type'; a short string that is not UTF-8, 'malformed_utf8'); 503 for an
+ * unknown class or method id (kind 'unknown_method'), which RabbitMQ answers by dropping the
+ * connection.
  */
 export function decodeMethod(payload: Buffer): AmqpMethod {
   if (payload.length < 4) throw frameError(FRAME_METHOD, payload, 'unknown_frame');
@@ -1073,6 +1088,8 @@ export function decodeMethod(payload: Buffer): AmqpMethod {
     }
   } catch (e) {
     const inner = e instanceof CodecError ? e : new CodecError(MALFORMED, 'runs past the end');
+    // RabbitMQ words this one alone, with no method: the connection adds the ids on channel 0
+    if (inner.kind === 'malformed_utf8') throw inner;
     const classId = id >>> 16;
     const methodId = id & 0xffff;
     const what = `${methodName(classId, methodId)} (${describeOctets(payload, 4)})`;
@@ -1105,11 +1122,11 @@ function decodeConnectionStartOk(b: Buffer): ConnectionStartOkArgs {
   let o = 4;
   const [clientProperties, clientPropertiesSize] = decodeTable(b, o, end);
   o += clientPropertiesSize;
-  const mechanism = readShortstr(b, o, end);
+  const mechanism = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const response = readLongstr(b, o, end);
   o += 4 + response.length;
-  const locale = readShortstr(b, o, end);
+  const locale = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { clientProperties, mechanism, response, locale };
@@ -1156,9 +1173,9 @@ function decodeConnectionTuneOk(b: Buffer): ConnectionTuneOkArgs {
 function decodeConnectionOpen(b: Buffer): ConnectionOpenArgs {
   const end = b.length;
   let o = 4;
-  const virtualHost = readShortstr(b, o, end);
+  const virtualHost = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const reserved1 = readShortstr(b, o, end);
+  const reserved1 = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1171,7 +1188,7 @@ function decodeConnectionOpen(b: Buffer): ConnectionOpenArgs {
 function decodeConnectionOpenOk(b: Buffer): ConnectionOpenOkArgs {
   const end = b.length;
   let o = 4;
-  const reserved1 = readShortstr(b, o, end);
+  const reserved1 = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { reserved1 };
@@ -1182,7 +1199,7 @@ function decodeConnectionClose(b: Buffer): ConnectionCloseArgs {
   need(4, 2, end);
   const replyCode = b.readUInt16BE(4);
   let o = 6;
-  const replyText = readShortstr(b, o, end);
+  const replyText = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 4, end);
   const classId = b.readUInt16BE(o);
@@ -1200,7 +1217,7 @@ function decodeConnectionCloseOk(b: Buffer): ConnectionCloseOkArgs {
 function decodeConnectionBlocked(b: Buffer): ConnectionBlockedArgs {
   const end = b.length;
   let o = 4;
-  const reason = readShortstr(b, o, end);
+  const reason = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { reason };
@@ -1216,7 +1233,7 @@ function decodeConnectionUpdateSecret(b: Buffer): ConnectionUpdateSecretArgs {
   let o = 4;
   const newSecret = readLongstr(b, o, end);
   o += 4 + newSecret.length;
-  const reason = readShortstr(b, o, end);
+  const reason = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { newSecret, reason };
@@ -1230,7 +1247,7 @@ function decodeConnectionUpdateSecretOk(b: Buffer): ConnectionUpdateSecretOkArgs
 function decodeChannelOpen(b: Buffer): ChannelOpenArgs {
   const end = b.length;
   let o = 4;
-  const reserved1 = readShortstr(b, o, end);
+  const reserved1 = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { reserved1 };
@@ -1268,7 +1285,7 @@ function decodeChannelClose(b: Buffer): ChannelCloseArgs {
   need(4, 2, end);
   const replyCode = b.readUInt16BE(4);
   let o = 6;
-  const replyText = readShortstr(b, o, end);
+  const replyText = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 4, end);
   const classId = b.readUInt16BE(o);
@@ -1286,7 +1303,7 @@ function decodeChannelCloseOk(b: Buffer): ChannelCloseOkArgs {
 function decodeAccessRequest(b: Buffer): AccessRequestArgs {
   const end = b.length;
   let o = 4;
-  const realm = readShortstr(b, o, end);
+  const realm = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1313,9 +1330,9 @@ function decodeExchangeDeclare(b: Buffer): ExchangeDeclareArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const exchange = readShortstr(b, o, end);
+  const exchange = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const type = readShortstr(b, o, end);
+  const type = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1341,7 +1358,7 @@ function decodeExchangeDelete(b: Buffer): ExchangeDeleteArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const exchange = readShortstr(b, o, end);
+  const exchange = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1362,11 +1379,11 @@ function decodeExchangeBind(b: Buffer): ExchangeBindArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const destination = readShortstr(b, o, end);
+  const destination = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const source = readShortstr(b, o, end);
+  const source = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const routingKey = readShortstr(b, o, end);
+  const routingKey = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1388,11 +1405,11 @@ function decodeExchangeUnbind(b: Buffer): ExchangeUnbindArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const destination = readShortstr(b, o, end);
+  const destination = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const source = readShortstr(b, o, end);
+  const source = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const routingKey = readShortstr(b, o, end);
+  const routingKey = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1414,7 +1431,7 @@ function decodeQueueDeclare(b: Buffer): QueueDeclareArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const queue = readShortstr(b, o, end);
+  const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1433,7 +1450,7 @@ function decodeQueueDeclare(b: Buffer): QueueDeclareArgs {
 function decodeQueueDeclareOk(b: Buffer): QueueDeclareOkArgs {
   const end = b.length;
   let o = 4;
-  const queue = readShortstr(b, o, end);
+  const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 8, end);
   const messageCount = b.readUInt32BE(o);
@@ -1448,11 +1465,11 @@ function decodeQueueBind(b: Buffer): QueueBindArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const queue = readShortstr(b, o, end);
+  const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const exchange = readShortstr(b, o, end);
+  const exchange = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const routingKey = readShortstr(b, o, end);
+  const routingKey = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1474,7 +1491,7 @@ function decodeQueuePurge(b: Buffer): QueuePurgeArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const queue = readShortstr(b, o, end);
+  const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1497,7 +1514,7 @@ function decodeQueueDelete(b: Buffer): QueueDeleteArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const queue = readShortstr(b, o, end);
+  const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1522,11 +1539,11 @@ function decodeQueueUnbind(b: Buffer): QueueUnbindArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const queue = readShortstr(b, o, end);
+  const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const exchange = readShortstr(b, o, end);
+  const exchange = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const routingKey = readShortstr(b, o, end);
+  const routingKey = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const [argumentsValue, argumentsValueSize] = decodeTable(b, o, end);
   o += argumentsValueSize;
@@ -1560,9 +1577,9 @@ function decodeBasicConsume(b: Buffer): BasicConsumeArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const queue = readShortstr(b, o, end);
+  const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
-  const consumerTag = readShortstr(b, o, end);
+  const consumerTag = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1580,7 +1597,7 @@ function decodeBasicConsume(b: Buffer): BasicConsumeArgs {
 function decodeBasicConsumeOk(b: Buffer): BasicConsumeOkArgs {
   const end = b.length;
   let o = 4;
-  const consumerTag = readShortstr(b, o, end);
+  const consumerTag = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { consumerTag };
@@ -1589,7 +1606,7 @@ function decodeBasicConsumeOk(b: Buffer): BasicConsumeOkArgs {
 function decodeBasicCancel(b: Buffer): BasicCancelArgs {
   const end = b.length;
   let o = 4;
-  const consumerTag = readShortstr(b, o, end);
+  const consumerTag = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1602,7 +1619,7 @@ function decodeBasicCancel(b: Buffer): BasicCancelArgs {
 function decodeBasicCancelOk(b: Buffer): BasicCancelOkArgs {
   const end = b.length;
   let o = 4;
-  const consumerTag = readShortstr(b, o, end);
+  const consumerTag = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { consumerTag };
@@ -1664,7 +1681,7 @@ function decodeBasicGet(b: Buffer): BasicGetArgs {
   need(4, 2, end);
   const reserved1 = b.readUInt16BE(4);
   let o = 6;
-  const queue = readShortstr(b, o, end);
+  const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
   const bits0 = b[o];
@@ -1695,7 +1712,7 @@ function decodeBasicGetOk(b: Buffer): BasicGetOkArgs {
 function decodeBasicGetEmpty(b: Buffer): BasicGetEmptyArgs {
   const end = b.length;
   let o = 4;
-  const reserved1 = readShortstr(b, o, end);
+  const reserved1 = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { reserved1 };

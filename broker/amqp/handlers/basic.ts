@@ -8,14 +8,14 @@ import { REPLY_TO_QUEUE } from '../direct-reply-to';
 import type { FieldTable } from '../../core/field-values';
 import type { AmqpMethod } from '../generated/protocol';
 import { resolveQueueName } from './queue';
+import { unimplemented } from '../unimplemented';
 
 /** basic.*: publish starts content assembly; the rest is consumers, acks and qos. */
 export function handleBasic(ch: Channel, m: AmqpMethod): void {
   const conn = ch.conn;
   switch (m.name) {
     case 'basic.publish':
-      // RabbitMQ dropped immediate delivery (3.0) and refuses it as a connection error
-      if (m.args.immediate) throw new AmqpError(540, 'immediate=true', 'connection', 60, 40);
+      // (immediate=true is refused by the channel once the content is in)
       ch.startPublish(m.args.exchange, m.args.routingKey, m.args.mandatory);
       return;
     case 'basic.ack':
@@ -71,7 +71,7 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
       if (m.name === 'basic.recover') conn.sendMethod(ch.id, { name: 'basic.recover-ok', args: {} });
       return;
     default:
-      throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+      throw unimplemented(m);
   }
 }
 

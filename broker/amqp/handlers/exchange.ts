@@ -1,6 +1,7 @@
 import { AmqpError, notFound } from '../../core/errors';
 import type { Channel } from '../channel';
 import type { AmqpMethod } from '../generated/protocol';
+import { unimplemented } from '../unimplemented';
 
 /** exchange.declare / delete / bind / unbind */
 export function handleExchange(ch: Channel, m: AmqpMethod): void {
@@ -61,6 +62,6 @@ export function handleExchange(ch: Channel, m: AmqpMethod): void {
       return;
     }
     default:
-      throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+      throw unimplemented(m);
   }
 }

@@ -2,6 +2,7 @@ import { AmqpError, notFound } from '../../core/errors';
 import type { Queue } from '../../core/queue';
 import type { Channel } from '../channel';
 import type { AmqpMethod } from '../generated/protocol';
+import { unimplemented } from '../unimplemented';
 
 /** A queue name of "" means the channel's most recently declared queue, as in RabbitMQ. */
 export function resolveQueueName(ch: Channel, name: string): string {
@@ -108,6 +109,6 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
       return;
     }
     default:
-      throw new AmqpError(540, `method ${m.name} not implemented`, 'connection', m.classId, m.methodId);
+      throw unimplemented(m);
   }
 }
