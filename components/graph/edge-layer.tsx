@@ -75,6 +75,8 @@ type StatsState = ReturnType<typeof useStats.getState>;
 // over its background, never taking the pointer from the pane
 const CANVAS_STYLE = { position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: 0 } as const;
 const PROBE_STYLE = { position: 'absolute', width: 0, height: 0, overflow: 'hidden', pointerEvents: 'none' } as const;
+// .gedge transitions its stroke: read right after a class change, the probe would give the old one
+const PROBE_PATH_STYLE = { transition: 'none' } as const;
 
 export function EdgeLayer() {
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -154,7 +156,6 @@ export function EdgeLayer() {
       if (geometryDirty) rebuildGeometry();
       groups ??= buildGroups();
       ctx.setTransform(zoom * dpr, 0, 0, zoom * dpr, tx * dpr, ty * dpr);
-      ctx.lineCap = 'round';
       for (const [cls, path] of groups) {
         const s = styleOf(cls);
         ctx.strokeStyle = s.color;
@@ -278,7 +279,7 @@ export function EdgeLayer() {
       <canvas ref={canvasRef} className="edge-canvas" style={CANVAS_STYLE} aria-hidden="true" />
       {/* reads the colours, widths and dashes the edge classes resolve to in the current theme */}
       <svg style={PROBE_STYLE} aria-hidden="true" width="0" height="0">
-        <path ref={probeRef} />
+        <path ref={probeRef} style={PROBE_PATH_STYLE} />
       </svg>
     </>
   );
