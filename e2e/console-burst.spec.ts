@@ -128,7 +128,9 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     });
     expect(watch.errors).toEqual([]);
     // The goals of issue 10 item 6: never more than 1 s behind, no task over 100 ms. Not met yet on
-    // the shared 2-core machine (see the figures printed above); BURST_GOALS=1 asserts them.
+    // the shared 2-core machine (see the figures printed above): with the edges on one canvas the
+    // longest tasks (150-400 ms) are React mounting the new nodes in view and React Flow taking the
+    // nodes array in, after each apply of the diffs. BURST_GOALS=1 asserts them.
     if (process.env.BURST_GOALS === '1') {
       expect(lag).toBeLessThan(1000);
       expect(deleteLag).toBeLessThan(1000);
