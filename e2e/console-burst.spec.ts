@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type { Channel } from 'amqplib';
-import { exchangeNode, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
+import { AUTH, exchangeNode, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
 
 // a trace would snapshot the page's DOM on the main thread after each step, adding long tasks of its own
 test.use({ trace: 'off' });
@@ -128,7 +128,9 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     });
     expect(watch.errors).toEqual([]);
     // The goals of issue 10 item 6: never more than 1 s behind, no task over 100 ms. Not met yet on
-    // the shared 2-core machine (see the figures printed above); BURST_GOALS=1 asserts them.
+    // the shared 2-core machine (see the figures printed above): with the edges on one canvas the
+    // longest tasks (150-400 ms) are React mounting the new nodes in view and React Flow taking the
+    // nodes array in, after each apply of the diffs. BURST_GOALS=1 asserts them.
     if (process.env.BURST_GOALS === '1') {
       expect(lag).toBeLessThan(1000);
       expect(deleteLag).toBeLessThan(1000);
@@ -242,6 +244,94 @@ test('Fit frames every node of a large graph, and one filtered node readably', a
     expect(one.x).toBeGreaterThanOrEqual(pane.x);
     expect(one.x + one.width).toBeLessThanOrEqual(pane.x + pane.width);
     await page.screenshot({ path: '/tmp/warren-burst/console-fit-filter.png' });
+    expect(watch.errors).toEqual([]);
+  } finally {
+    await connection.close();
+  }
+});
+
+/** Whether the edge canvas has anything drawn within `r` pixels of a point on the page. */
+const canvasInkAt = (page: Page, x: number, y: number, r = 4): Promise<boolean> =>
+  page.locator('canvas.edge-canvas').evaluate(
+    (el, p) => {
+      const c = el as HTMLCanvasElement;
+      const box = c.getBoundingClientRect();
+      const scale = c.width / box.width;
+      const px = Math.round((p.x - box.left - p.r) * scale);
+      const py = Math.round((p.y - box.top - p.r) * scale);
+      const size = Math.max(1, Math.round(2 * p.r * scale));
+      const data = c.getContext('2d')?.getImageData(px, py, size, size).data ?? new Uint8ClampedArray();
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) return true;
+      return false;
+    },
+    { x, y, r },
+  );
+
+test('a big graph draws its edges on one canvas; the edge under the pointer is picked, labelled and selected as before', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'edges');
+  const connection = await freshVhost(request, vhost);
+  try {
+    const ch = await connection.createChannel();
+    for (let e = 0; e < 6; e++) await ch.assertExchange(`big.x${e}`, 'direct', { durable: false });
+    for (let i = 0; i < 180; i++) {
+      await ch.assertQueue(`big.q${i}`, { durable: false });
+      await ch.bindQueue(`big.q${i}`, `big.x${i % 6}`, `key.${i}`);
+    }
+    await login(page, vhost);
+    await expect(page.locator('.toolbar-stat')).toHaveText('6 exchanges · 180 queues');
+    await page.waitForTimeout(5200);
+    // no edge is a React Flow component until it is hovered or selected
+    await expect(page.locator('.react-flow__edge')).toHaveCount(0);
+
+    // centred on the first exchange (Enter in the filter focuses the first match; all 186 nodes stay)
+    await page.getByLabel('Filter the graph by name').fill('big.x');
+    await page.getByLabel('Filter the graph by name').press('Enter');
+    await page.waitForTimeout(800);
+    const pane = await page.locator('.react-flow').boundingBox();
+    if (!pane) throw new Error('no canvas');
+    const boxes = await nodeBoxes(page);
+    const inView = (b: { x: number; y: number; width: number; height: number }) =>
+      b.x >= pane.x && b.y >= pane.y && b.x + b.width <= pane.x + pane.width && b.y + b.height <= pane.y + pane.height;
+    const exchange = Object.keys(boxes).find((id) => id.startsWith('e|big.x') && inView(boxes[id]));
+    if (!exchange) throw new Error('no exchange in view');
+    const k = Number(exchange.slice('e|big.x'.length));
+    const ex = boxes[exchange];
+    // the nearest of its queues in view: the shortest line, the fewest crossing it
+    // (its left end showing: the inspector covers the pane's right side)
+    const uncovered = await page.evaluate(
+      (list) => list.filter(([id, x, y]) => (document.elementFromPoint(x, y)?.closest('.react-flow__node') as HTMLElement | null)?.dataset.id === id).map(([id]) => id),
+      Object.entries(boxes).map(([id, b]) => [id, b.x + 6, b.y + b.height / 2] as [string, number, number]),
+    );
+    const queue = uncovered
+      .filter((id) => id.startsWith('q|big.q') && Number(id.slice('q|big.q'.length)) % 6 === k && boxes[id].y >= pane.y && boxes[id].y + boxes[id].height <= pane.y + pane.height)
+      .sort((a, b) => Math.abs(boxes[a].y - ex.y) - Math.abs(boxes[b].y - ex.y))[0];
+    if (!queue) throw new Error(`no queue of big.x${k} in view`);
+    const n = Number(queue.slice('q|big.q'.length));
+    const q = boxes[queue];
+    // halfway along the binding: the middle of its two anchors (a bezier with level control points)
+    const mid = { x: (ex.x + ex.width + q.x) / 2, y: (ex.y + ex.height / 2 + q.y + q.height / 2) / 2 };
+    expect(await canvasInkAt(page, mid.x, mid.y)).toBe(true);
+
+    await page.mouse.move(mid.x, mid.y);
+    const label = page.locator('.edge-key', { hasText: new RegExp(`^key\\.${n}$`) });
+    await expect(label).toBeVisible();
+    await expect(page.locator('.react-flow__edge')).toHaveCount(1);
+    await page.mouse.click(mid.x, mid.y);
+    await expect(page.locator('.edge-unbind')).toBeVisible();
+    // moved away (onto the exchange), the selected binding stays a component with its label
+    await page.mouse.move(ex.x + ex.width / 2, ex.y + ex.height / 2);
+    await expect(label).toBeVisible();
+    await page.keyboard.press('Delete');
+    const confirm = page.getByRole('dialog', { name: 'Remove binding?' });
+    await expect(confirm).toBeVisible();
+    await confirm.getByRole('button', { name: 'Remove binding' }).click();
+    await expect(label).toHaveCount(0);
+    const after = await request.get(`/api/bindings/${encodeURIComponent(vhost)}/e/big.x${k}/q/big.q${n}`, { headers: AUTH });
+    expect(await after.json()).toEqual([]);
+    await expect.poll(() => canvasInkAt(page, mid.x, mid.y, 1)).toBe(false);
+    await page.screenshot({ path: '/tmp/warren-burst/console-big-edges.png' });
     expect(watch.errors).toEqual([]);
   } finally {
     await connection.close();

@@ -23,6 +23,7 @@ import { useGraph } from '@/lib/client/graph/store';
 import { useStats } from '@/lib/client/stats-store';
 import { NODE_SIZE, parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
 import { useBindDialog } from './bind-dialog';
+import { BIG_GRAPH, EdgeLayer, shownAsComponent, useEdgeHover } from './edge-layer';
 import { FlowOverlay } from './flow-overlay';
 import { LabelLayerProvider } from './label-layer';
 import { edgeTypes, nodeTypes } from './types';
@@ -225,7 +226,10 @@ export function GraphCanvas() {
   }, [actions]);
 
   const far = useIsFar();
-  const big = nodes.length > 150;
+  const big = nodes.length > BIG_GRAPH;
+  // a big graph's edges are drawn by EdgeLayer; React Flow renders only the selected and hovered ones
+  const hovered = useEdgeHover((s) => s.id);
+  const shownEdges = useMemo(() => (big ? edges.filter((e) => shownAsComponent(e, hovered)) : edges), [big, edges, hovered]);
   const endFirstLook = useGraph((s) => s.endFirstLook);
   // a move with an event is the user's (a fit or focus has none)
   const onMoveStart = useCallback((e: MouseEvent | TouchEvent | null) => (e ? endFirstLook() : undefined), [endFirstLook]);
@@ -234,7 +238,7 @@ export function GraphCanvas() {
       <LabelLayerProvider cull={big}>
         <ReactFlow<GraphNode, GraphEdge>
           nodes={nodes}
-          edges={edges}
+          edges={shownEdges}
           nodeTypes={nodeTypes}
           edgeTypes={edgeTypes}
           onNodesChange={onNodesChange}
@@ -257,6 +261,7 @@ export function GraphCanvas() {
           proOptions={PRO_OPTIONS}
         >
           <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} className="canvas-bg" />
+          {big && <EdgeLayer />}
           <OverviewMap />
           <Controls showInteractive={false} position="bottom-left" className="zoom-controls" aria-label="Zoom controls" />
           <FlowOverlay />

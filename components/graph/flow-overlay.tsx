@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'react';
 import type { FlowEventMessage } from '@/lib/live/protocol';
 import { subscribeFlow } from '@/lib/client/flow-bus';
 import { useGraph } from '@/lib/client/graph/store';
+import { edgeGeometry } from '@/lib/client/graph/edge-geometry';
 import { exchangeId, queueId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
 
 const MAX_DOTS = 150;
@@ -21,13 +22,16 @@ interface Index {
   consume: Map<string, GraphEdge>;
   /** producers' edges by the node they publish into */
   publishInto: Map<string, GraphEdge[]>;
+  byId: Map<string, GraphEdge>;
 }
 
 function buildIndex(edges: readonly GraphEdge[]): Index {
   const out = new Map<string, GraphEdge[]>();
   const consume = new Map<string, GraphEdge>();
   const publishInto = new Map<string, GraphEdge[]>();
+  const byId = new Map<string, GraphEdge>();
   for (const e of edges) {
+    byId.set(e.id, e);
     if (e.type === 'publish') {
       const list = publishInto.get(e.target) ?? [];
       list.push(e);
@@ -42,7 +46,7 @@ function buildIndex(edges: readonly GraphEdge[]): Index {
       consume.set(`${e.data?.queue ?? ''}\u0000${tag}`, e);
     }
   }
-  return { edges, out, consume, publishInto };
+  return { edges, out, consume, publishInto, byId };
 }
 
 /** Binding edges from an exchange to a queue, through exchange-to-exchange bindings if needed. */
@@ -97,7 +101,10 @@ export function FlowOverlay() {
     const pathOf = (edgeId: string): string | null => {
       const root = layer.current?.closest('.react-flow');
       const p = root?.querySelector<SVGPathElement>(`.react-flow__edge[data-id="${CSS.escape(edgeId)}"] path.react-flow__edge-path`);
-      return p?.getAttribute('d') ?? null;
+      if (p) return p.getAttribute('d');
+      // a big graph draws its edges on a canvas (edge-layer.tsx): the same path, from the nodes
+      const edge = index.byId.get(edgeId);
+      return edge ? (edgeGeometry(edge, rf.getNode(edge.source), rf.getNode(edge.target))?.d ?? null) : null;
     };
 
     /** Dots on an edge or at a node that went away (a queue deleted) stop at once. */

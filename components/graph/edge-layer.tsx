@@ -1,0 +1,286 @@
+'use client';
+// A big graph's edges (over BIG_GRAPH nodes), drawn on one canvas under the nodes instead of as a
+// thousand React Flow edge components: during a burst of declares each apply re-rendered every one
+// of them, tasks of up to a second. The canvas is redrawn on the next animation frame after the
+// nodes, the edges, the rates or the viewport change; the geometry is the edge components' own
+// (lib/client/graph/edge-geometry.ts) and the colours are read from the same CSS classes.
+// The edge under the pointer and the selected one are handed back to React Flow as components
+// (canvas.tsx): they get their label, their rate and the Unbind button, and a click selects them.
+import { useStoreApi } from '@xyflow/react';
+import { useEffect, useRef } from 'react';
+import { create } from 'zustand';
+import { distanceToEdge, edgeGeometry, type EdgeGeometry } from '@/lib/client/graph/edge-geometry';
+import { useGraph } from '@/lib/client/graph/store';
+import { parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
+import { bindingStatsKey } from '@/lib/live/protocol';
+import { useStats } from '@/lib/client/stats-store';
+
+/** Over this many nodes the edges are drawn on the canvas (and off-screen labels culled). */
+export const BIG_GRAPH = 150;
+
+/** How near the pointer must come to an edge, in screen pixels, to pick it. */
+const PICK_PX = 8;
+
+interface HoverState {
+  id: string | null;
+  set(id: string | null): void;
+}
+
+/** The edge under the pointer on a big graph. */
+export const useEdgeHover = create<HoverState>()((set) => ({ id: null, set: (id) => set({ id }) }));
+
+/** On a big graph, the edges React Flow renders as components: the selected one and the hovered one. */
+export const shownAsComponent = (e: GraphEdge, hovered: string | null): boolean => e.selected === true || e.id === hovered;
+
+/** The class list the edge's component gives its path (selected ones are never drawn here). */
+function classOf(e: GraphEdge, s: StatsState): string {
+  const dim = e.data?.dim ? ' dim' : '';
+  switch (e.type) {
+    case 'binding': {
+      const b = e.data?.binding;
+      const own = b === undefined ? undefined : s.bindings[bindingStatsKey(b)];
+      const { kind, name } = parseNodeId(e.target);
+      const inbound = own !== undefined ? own.publish_rate : kind === 'queue' ? (s.queues[name]?.publish_rate ?? 0) : (s.exchanges[name]?.publish_in_rate ?? 0);
+      return `gedge gedge-binding${inbound > 0 ? ' active' : ''}${b?.destination_type === 'exchange' ? ' e2e' : ''}${dim}`;
+    }
+    case 'consume':
+      return `gedge gedge-consume${(s.consumers[e.data?.statsKey ?? '']?.deliver_rate ?? 0) > 0 ? ' active' : ''}${dim}`;
+    case 'publish': {
+      const p = s.producers[e.data?.statsKey ?? ''];
+      return `gedge gedge-publish${(p?.publish_rate ?? 0) > 0 ? ' active' : ''}${p?.gone ? ' gone' : ''}${e.data?.viaDefault ? ' via-default' : ''}${dim}`;
+    }
+    case 'link':
+      return `gedge gedge-link link-${e.data?.link ?? 'alternate'}${dim}`;
+    default:
+      return 'gedge';
+  }
+}
+
+interface Stroke {
+  color: string;
+  width: number;
+  dash: number[];
+  alpha: number;
+}
+
+interface Drawn {
+  edge: GraphEdge;
+  g: EdgeGeometry;
+  path: Path2D | null;
+}
+
+type StatsState = ReturnType<typeof useStats.getState>;
+
+// inline, so the layer needs nothing from the stylesheet: under React Flow's renderer (z-index 4),
+// over its background, never taking the pointer from the pane
+const CANVAS_STYLE = { position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: 0 } as const;
+const PROBE_STYLE = { position: 'absolute', width: 0, height: 0, overflow: 'hidden', pointerEvents: 'none' } as const;
+// .gedge transitions its stroke: read right after a class change, the probe would give the old one
+const PROBE_PATH_STYLE = { transition: 'none' } as const;
+
+export function EdgeLayer() {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const probeRef = useRef<SVGPathElement>(null);
+  const store = useStoreApi();
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const probe = probeRef.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !probe || !ctx) return;
+
+    let drawn: Drawn[] = [];
+    let geometryDirty = true;
+    /** the canvas's paths, one per class list: a few strokes per frame, not one per edge */
+    let groups: Map<string, Path2D> | null = null;
+    const styles = new Map<string, Stroke>();
+    let frame = 0;
+
+    const styleOf = (cls: string): Stroke => {
+      let s = styles.get(cls);
+      if (s === undefined) {
+        probe.setAttribute('class', cls);
+        const cs = getComputedStyle(probe);
+        const dash = cs.strokeDasharray === 'none' ? [] : cs.strokeDasharray.split(/[ ,]+/).map(parseFloat).filter((n) => n > 0);
+        s = { color: cs.stroke, width: parseFloat(cs.strokeWidth) || 1.5, dash, alpha: parseFloat(cs.opacity) || 1 };
+        styles.set(cls, s);
+      }
+      return s;
+    };
+
+    const rebuildGeometry = () => {
+      const { nodes, edges } = useGraph.getState();
+      const byId = new Map<string, GraphNode>();
+      for (const n of nodes) byId.set(n.id, n);
+      const next: Drawn[] = [];
+      for (const edge of edges) {
+        const g = edgeGeometry(edge, byId.get(edge.source), byId.get(edge.target));
+        if (g !== null) next.push({ edge, g, path: null });
+      }
+      drawn = next;
+      geometryDirty = false;
+      groups = null;
+    };
+
+    const buildGroups = (): Map<string, Path2D> => {
+      const stats = useStats.getState();
+      const hovered = useEdgeHover.getState().id;
+      const out = new Map<string, Path2D>();
+      for (const d of drawn) {
+        if (shownAsComponent(d.edge, hovered)) continue;
+        const cls = classOf(d.edge, stats);
+        let p = out.get(cls);
+        if (p === undefined) {
+          p = new Path2D();
+          out.set(cls, p);
+        }
+        d.path ??= new Path2D(d.g.d);
+        p.addPath(d.path);
+      }
+      return out;
+    };
+
+    const draw = () => {
+      frame = 0;
+      const { transform, width, height } = store.getState();
+      const [tx, ty, zoom] = transform;
+      const dpr = window.devicePixelRatio || 1;
+      const w = Math.round(width * dpr);
+      const h = Math.round(height * dpr);
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, w, h);
+      if (geometryDirty) rebuildGeometry();
+      groups ??= buildGroups();
+      ctx.setTransform(zoom * dpr, 0, 0, zoom * dpr, tx * dpr, ty * dpr);
+      for (const [cls, path] of groups) {
+        const s = styleOf(cls);
+        ctx.strokeStyle = s.color;
+        ctx.lineWidth = s.width;
+        ctx.globalAlpha = s.alpha;
+        ctx.setLineDash(s.dash);
+        ctx.stroke(path);
+      }
+    };
+    const schedule = () => {
+      if (frame === 0) frame = requestAnimationFrame(draw);
+    };
+
+    const unsubscribeGraph = useGraph.subscribe((s, prev) => {
+      if (s.nodes !== prev.nodes || s.edges !== prev.edges) {
+        geometryDirty = true;
+        schedule();
+      }
+    });
+    const unsubscribeStats = useStats.subscribe(() => {
+      groups = null;
+      schedule();
+    });
+    const unsubscribeHover = useEdgeHover.subscribe(() => {
+      groups = null;
+      schedule();
+    });
+    const unsubscribeView = store.subscribe((s, prev) => {
+      if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) schedule();
+    });
+    // another theme: the CSS variables behind the colours changed
+    const themeWatch = new MutationObserver(() => {
+      styles.clear();
+      schedule();
+    });
+    themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'class'] });
+
+    /** The edge within PICK_PX of a point on screen, nearest first. */
+    const edgeAt = (clientX: number, clientY: number): GraphEdge | null => {
+      const { transform, domNode } = store.getState();
+      if (!domNode) return null;
+      if (geometryDirty) rebuildGeometry();
+      const rect = domNode.getBoundingClientRect();
+      const [tx, ty, zoom] = transform;
+      const x = (clientX - rect.left - tx) / zoom;
+      const y = (clientY - rect.top - ty) / zoom;
+      const reach = PICK_PX / zoom;
+      let best: GraphEdge | null = null;
+      let bestDistance = reach;
+      for (const d of drawn) {
+        const g = d.g;
+        if (x < g.x1 - reach || x > g.x2 + reach || y < g.y1 - reach || y > g.y2 + reach) continue;
+        const distance = distanceToEdge(g, x, y);
+        if (distance <= bestDistance) {
+          best = d.edge;
+          bestDistance = distance;
+        }
+      }
+      return best;
+    };
+
+    // hover: at most one hit test per frame, whatever the pointer's event rate
+    let pointer: { x: number; y: number; over: Element | null } | null = null;
+    let hoverFrame = 0;
+    const hover = () => {
+      hoverFrame = 0;
+      if (pointer === null) return;
+      const { over } = pointer;
+      const set = useEdgeHover.getState().set;
+      // over a node nothing is picked; over the hovered edge's own component it stays
+      if (over?.closest('.react-flow__node, .react-flow__panel, .react-flow__minimap')) return set(null);
+      if (over?.closest('.react-flow__edge, .edge-label')) return;
+      set(edgeAt(pointer.x, pointer.y)?.id ?? null);
+    };
+    const onPointerMove = (e: PointerEvent) => {
+      if (e.buttons !== 0) return;
+      pointer = { x: e.clientX, y: e.clientY, over: e.target as Element | null };
+      if (hoverFrame === 0) hoverFrame = requestAnimationFrame(hover);
+    };
+    const onPointerLeave = () => {
+      pointer = null;
+      useEdgeHover.getState().set(null);
+    };
+    // click on the pane over an edge selects it (a press that became a pan does not)
+    let down: { x: number; y: number } | null = null;
+    const onPointerDown = (e: PointerEvent) => {
+      down = { x: e.clientX, y: e.clientY };
+    };
+    const onClick = (e: MouseEvent) => {
+      const moved = down === null || Math.hypot(e.clientX - down.x, e.clientY - down.y) > 4;
+      down = null;
+      if (moved || !(e.target as Element | null)?.closest('.react-flow__pane')) return;
+      const edge = edgeAt(e.clientX, e.clientY);
+      if (edge !== null && edge.selectable !== false) useGraph.getState().select(null, edge.id);
+    };
+    const host = store.getState().domNode;
+    host?.addEventListener('pointermove', onPointerMove);
+    host?.addEventListener('pointerleave', onPointerLeave);
+    host?.addEventListener('pointerdown', onPointerDown, true);
+    host?.addEventListener('click', onClick, true);
+
+    schedule();
+    return () => {
+      cancelAnimationFrame(frame);
+      cancelAnimationFrame(hoverFrame);
+      unsubscribeGraph();
+      unsubscribeStats();
+      unsubscribeHover();
+      unsubscribeView();
+      themeWatch.disconnect();
+      host?.removeEventListener('pointermove', onPointerMove);
+      host?.removeEventListener('pointerleave', onPointerLeave);
+      host?.removeEventListener('pointerdown', onPointerDown, true);
+      host?.removeEventListener('click', onClick, true);
+      useEdgeHover.getState().set(null);
+    };
+  }, [store]);
+
+  return (
+    <>
+      <canvas ref={canvasRef} className="edge-canvas" style={CANVAS_STYLE} aria-hidden="true" />
+      {/* reads the colours, widths and dashes the edge classes resolve to in the current theme */}
+      <svg style={PROBE_STYLE} aria-hidden="true" width="0" height="0">
+        <path ref={probeRef} style={PROBE_PATH_STYLE} />
+      </svg>
+    </>
+  );
+}
