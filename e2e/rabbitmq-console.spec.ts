@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import amqp from 'amqplib';
 import { findRabbitMq, NO_RABBITMQ, type TestTarget } from '../lib/rabbitmq/testing';
+import { freePort } from '../lib/testing/processes';
 import { uniqueVhost, watchPage } from './console-helpers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,17 +22,6 @@ let target: TestTarget | undefined;
 let child: ChildProcess | undefined;
 let dataDir = '';
 let base = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function rabbit(method: string, urlPath: string, body?: unknown): Promise<Response> {
   return fetch(`${target!.config.managementUrl}${urlPath}`, {

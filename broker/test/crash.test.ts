@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { afterAll, expect, test } from 'vitest';
+import { freePort } from '../../lib/testing/processes';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-crash-'));
@@ -17,15 +18,6 @@ afterAll(() => {
   child?.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startBroker(port: number): Promise<ChildProcess> {
   const p = spawn(process.execPath, ['--import', 'tsx', 'broker/cli.ts'], {

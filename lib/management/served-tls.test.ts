@@ -18,6 +18,7 @@ import amqp from 'amqplib';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type Pki } from '../../scripts/test-pki';
+import { freePort } from '../testing/processes';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUILD_ID = path.join(ROOT, '.next', 'BUILD_ID');
@@ -33,17 +34,6 @@ let amqpPort = 0;
 let amqpsPort = 0;
 const output: string[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The product's environment with only these settings, not vitest's or the caller's. */
 function env(settings: Record<string, string>): NodeJS.ProcessEnv {

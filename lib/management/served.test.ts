@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveClient, sleep } from '../live/testing';
+import { freePort, stopGroup } from '../testing/processes';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** `npm start` runs `next build` first when the console build is missing or older than a source. */
@@ -22,18 +23,6 @@ let base = '';
 let amqpPort = 0;
 /** The child's output, for the failure messages. */
 const output: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 
 function childEnv(port: number): NodeJS.ProcessEnv {
   // HOST unset: every interface, as by default, so a non-loopback address can be tried below
@@ -49,8 +38,9 @@ function log(): string {
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-served-'));
-  const port = await freePort();
-  amqpPort = await freePort();
+  // HOST unset below: the server listens on every interface
+  const port = await freePort(undefined);
+  amqpPort = await freePort(undefined);
   base = `http://127.0.0.1:${port}`;
   // its own process group, so that npm, tsx, node and a running `next build` all stop together
   const c = spawn('npm', ['start'], { cwd: ROOT, env: childEnv(port), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -79,42 +69,11 @@ beforeAll(async () => {
   }
 }, START_LIMIT_MS);
 
-/** True once no process of the group is left: npm may exit before the server it started has. */
-function groupGone(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-async function waitGroupGone(pgid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!groupGone(pgid)) {
-    if (Date.now() > deadline) return false;
-    await sleep(100);
-  }
-  return true;
-}
-
 afterAll(async () => {
   const pgid = child?.pid;
-  if (pgid !== undefined && !groupGone(pgid)) {
-    try {
-      process.kill(-pgid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    if (!(await waitGroupGone(pgid, STOP_LIMIT_MS))) {
-      console.warn(`served.test: npm start did not stop within ${STOP_LIMIT_MS} ms of SIGTERM:\n${log()}`);
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      await waitGroupGone(pgid, 5_000);
-    }
+  if (pgid !== undefined) {
+    const { graceful } = await stopGroup(pgid, STOP_LIMIT_MS);
+    if (!graceful) console.warn(`served.test: npm start did not stop within ${STOP_LIMIT_MS} ms of SIGTERM:\n${log()}`);
   }
   // every process that wrote to the data dir is gone now; a temp dir left behind is still no failure
   if (dataDir) {

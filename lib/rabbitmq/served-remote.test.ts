@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveClient, sleep } from '../live/testing';
+import { freePort, stopGroup } from '../testing/processes';
 import { findRabbitMq, NO_RABBITMQ } from './testing';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,26 +29,6 @@ if (target === undefined) console.warn(NO_RABBITMQ);
 const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 let base = '';
 let stopWarren: (() => Promise<void>) | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function groupGone(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 /** `npm start -- ...args` on free ports with a data dir of its own, once it answers /api/health. */
 async function startWarren(args: string[]): Promise<{ base: string; amqpPort: number; stop(): Promise<void> }> {
@@ -67,16 +48,7 @@ async function startWarren(args: string[]): Promise<{ base: string; amqpPort: nu
   c.stderr?.on('data', keep);
   const stop = async () => {
     const pgid = c.pid;
-    if (pgid !== undefined && !groupGone(pgid)) {
-      try {
-        process.kill(-pgid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const deadline = Date.now() + STOP_LIMIT_MS;
-      while (!groupGone(pgid) && Date.now() < deadline) await sleep(100);
-      if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
-    }
+    if (pgid !== undefined) await stopGroup(pgid, STOP_LIMIT_MS);
     fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
   const deadline = Date.now() + START_LIMIT_MS - 10_000;

@@ -1,8 +1,8 @@
 // npm run fuzz [-- options]: long runs of the wire fuzzer (broker/test/wire-fuzz.ts) against an
 // in-process broker. Progress goes to stderr; the report to stdout.
-import { EXIT_USAGE, integer, parseCommandLine, parseOrExit, positiveInt } from '../cli-args';
-import { describeReport, runWireFuzz } from '../broker/test/wire-fuzz';
-import { compareWithBroker } from '../broker/test/wire-fuzz-compare';
+import { EXIT_USAGE, integer, parseCommandLine, parseOrExit, positiveInt } from '../../cli-args';
+import { describeReport, runWireFuzz } from './wire-fuzz';
+import { compareWithBroker } from './wire-fuzz-compare';
 
 const HELP = `Usage: npm run fuzz -- [options]
 
