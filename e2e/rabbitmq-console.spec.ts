@@ -90,7 +90,16 @@ test('the broker switcher takes the console to a RabbitMQ cluster, whose topolog
     const broker = page.getByLabel('broker', { exact: true });
     await expect(broker).toHaveValue('warren');
     await broker.selectOption('cluster');
-    // the page starts afresh on the cluster; guest/guest is a login there too, so it stays logged in
+    // each broker keeps its own logins: the cluster asks for one of its users (guest/guest is one)
+    await expect(page.getByText('Log in to the broker cluster')).toBeVisible();
+    // one may turn back: the default broker's login still stands
+    await page.getByRole('button', { name: 'Back to the default broker' }).click();
+    await expect(page.getByLabel('broker', { exact: true })).toHaveValue('warren');
+    await page.getByLabel('broker', { exact: true }).selectOption('cluster');
+    await expect(page.getByText('Log in to the broker cluster')).toBeVisible();
+    await page.getByLabel('Username').fill('guest');
+    await page.getByLabel('Password').fill('guest');
+    await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByLabel('broker', { exact: true })).toHaveValue('cluster');
     await expect(page.locator('.broker-mode')).toHaveText(/live: events|polled every 5 s|not watched yet/);
     await expect(page.getByLabel('vhost', { exact: true })).toHaveValue(vhost);

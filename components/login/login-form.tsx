@@ -4,6 +4,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, postLogin } from '@/lib/client/api';
+import { chooseBroker, chosenBroker } from '@/lib/client/broker-choice';
 import { loginTarget } from '@/lib/client/login-target';
 import { useSession } from '@/lib/client/session';
 
@@ -20,10 +21,19 @@ export function LoginForm() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** a broker other than the default: each keeps its own logins, so this one is for it */
+  const [broker, setBroker] = useState<string | null>(null);
 
   useEffect(() => {
+    setBroker(chosenBroker());
     if (!useSession.getState().hydrated) useSession.getState().hydrate();
   }, []);
+
+  const backToDefault = () => {
+    chooseBroker(null);
+    // afresh, so the tab asks the default broker whether this browser is logged in there
+    location.assign(nextPath());
+  };
   useEffect(() => {
     if (hydrated && session !== null) router.replace(nextPath());
   }, [hydrated, session, router]);
@@ -53,7 +63,7 @@ export function LoginForm() {
           <img src="/warren.svg" alt="" width={44} height={44} />
           <div>
             <h1>Warren</h1>
-            <p>AMQP 0-9-1 broker console</p>
+            <p>{broker === null ? 'AMQP 0-9-1 broker console' : <>Log in to the broker <strong>{broker}</strong></>}</p>
           </div>
         </div>
         <form onSubmit={submit} className="login-form" aria-label="Log in">
@@ -86,6 +96,14 @@ export function LoginForm() {
         <p className="login-hint">
           Use a broker user with a management tag. On this machine, <code>guest</code> / <code>guest</code> works.
         </p>
+        {broker !== null && (
+          <p className="login-hint">
+            Each broker has its own users and logins.{' '}
+            <button type="button" className="link-btn" onClick={backToDefault}>
+              Back to the default broker
+            </button>
+          </p>
+        )}
       </div>
     </main>
   );
