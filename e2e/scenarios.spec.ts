@@ -26,7 +26,7 @@ for (const s of BUILTIN) {
     await expect(checkpoints).toHaveCount(s.checkpoints);
     for (const cp of await checkpoints.all()) await expect(cp).toHaveAttribute('data-state', 'passed');
     await expect(page.getByTestId('actor-code')).toContainText(`/${s.vhost}'`);
-    await page.screenshot({ path: test.info().outputPath('finished.png'), fullPage: true });
+    await page.screenshot({ path: `e2e/screenshots/${s.vhost}.png`, fullPage: true });
     expect((await request.get(`/api/vhosts/${s.vhost}`, { headers: AUTH })).status()).toBe(200);
 
     await page.getByRole('button', { name: 'Reset' }).click();

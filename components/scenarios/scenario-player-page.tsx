@@ -21,6 +21,8 @@ export function ScenarioPlayerPage() {
   const list = useScenarios();
   const [chosen, setChosen] = useState<string | undefined>();
   const id = chosen ?? list.data?.[0]?.id;
+  // the chosen scenario's status as its own, faster-polled state says, so the list never lags behind it
+  const chosenStatus = useScenario(id).data?.state?.status;
   const [presenter, setPresenter] = useState(false);
   const refreshList = useInvalidateScenarios();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -48,7 +50,7 @@ export function ScenarioPlayerPage() {
           {list.data?.map((s) => (
             <button key={s.id} type="button" className={s.id === id ? `${css.item} ${css.itemActive}` : css.item} aria-current={s.id === id} onClick={() => setChosen(s.id)}>
               <strong>{s.tutorial === undefined ? '' : `${s.tutorial}. `}{s.title}</strong>
-              <div className="muted small">{s.status}</div>
+              <div className="muted small">{s.id === id ? (chosenStatus ?? s.status) : s.status}</div>
             </button>
           ))}
           {admin && (
