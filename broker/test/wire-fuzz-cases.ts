@@ -303,22 +303,25 @@ function propertyArb(p: SpecArgument): fc.Arbitrary<ArgValue> {
   return argArb(p);
 }
 
+/** The flags and bytes of basic properties, one value or null (absent) per property in order. */
+function encodeProperties(values: readonly unknown[]): { flags: number; props: Buffer } {
+  let flags = 0;
+  const out = new Bytes();
+  values.forEach((v, i) => {
+    if (v === null) return;
+    flags |= 1 << (15 - i);
+    const p = BASIC_PROPERTIES[i];
+    if (p.type === 'shortstr') out.shortstr(v as Buffer);
+    else if (p.type === 'table') out.longstr(v as Buffer);
+    else if (p.type === 'octet') out.octet(Number(v));
+    else out.longlong(v as bigint);
+  });
+  return { flags, props: out.build() };
+}
+
 /** Property flags and bytes: well formed for some set of properties, or flags and octets at random. */
 const propertiesArb: fc.Arbitrary<{ flags: number; props: Buffer }> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(...BASIC_PROPERTIES.map((p) => fc.option(propertyArb(p), { freq: 3 }))).map((values) => {
-    let flags = 0;
-    const out = new Bytes();
-    values.forEach((v, i) => {
-      if (v === null) return;
-      flags |= 1 << (15 - i);
-      const p = BASIC_PROPERTIES[i];
-      if (p.type === 'shortstr') out.shortstr(v as Buffer);
-      else if (p.type === 'table') out.longstr(v as Buffer);
-      else if (p.type === 'octet') out.octet(Number(v));
-      else out.longlong(v as bigint);
-    });
-    return { flags, props: out.build() };
-  }) },
+  { weight: 4, arbitrary: fc.tuple(...BASIC_PROPERTIES.map((p) => fc.option(propertyArb(p), { freq: 3 }))).map(encodeProperties) },
   { weight: 1, arbitrary: fc.record({ flags: fc.integer({ min: 0, max: 0xffff }), props: randomBytes(24) }) },
 );
 
@@ -358,20 +361,7 @@ const publishOp: fc.Arbitrary<Op> = fc
 /** Properties a client would set, each present or not. */
 const sanePropertiesArb: fc.Arbitrary<{ flags: number; props: Buffer }> = fc
   .tuple(...BASIC_PROPERTIES.map((p) => fc.option(saneArgArb(p.name === 'expiration' ? { name: 'expiration', type: 'shortstr' } : p), { freq: 3 })))
-  .map((values) => {
-    let flags = 0;
-    const out = new Bytes();
-    values.forEach((v, i) => {
-      if (v === null) return;
-      flags |= 1 << (15 - i);
-      const p = BASIC_PROPERTIES[i];
-      if (p.type === 'table') out.longstr(v as Buffer);
-      else if (p.type === 'shortstr') out.shortstr(v as Buffer);
-      else if (p.type === 'octet') out.octet(Number(v));
-      else out.longlong(v as bigint);
-    });
-    return { flags, props: out.build() };
-  });
+  .map(encodeProperties);
 
 /** A publish a client would make: channel 1, true sizes, well-formed properties, body in 1 to 3 frames. */
 const sanePublishOp: fc.Arbitrary<Op> = fc
