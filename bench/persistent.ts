@@ -2,6 +2,7 @@
 // broker means the message is on disk (Warren: after its group-commit fsync; RabbitMQ likewise).
 
 import { percentile } from './flows';
+import { BROKER_CPU, brokerCpuMeter, withBrokerCpu } from './broker-process';
 import { cpuMeter, nowMs } from './resources';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
 
@@ -24,6 +25,7 @@ export function persistentConfirms(size: number): Scenario {
       { key: 'rate', label: '', unit: 'msgs/s', better: 'higher' },
       { key: 'p50', label: 'confirm p50', unit: 'ms', better: 'lower' },
       { key: 'p99', label: 'confirm p99', unit: 'ms', better: 'lower' },
+      BROKER_CPU,
     ],
     async run(url: string, opts: ScenarioOptions): Promise<ScenarioResult> {
       const { resources: res, signal, durationSec } = opts;
@@ -42,6 +44,7 @@ export function persistentConfirms(size: number): Scenario {
       const stopAt = measureFrom + durationSec * 1000;
       let confirmedInWindow = 0;
       const cpu = cpuMeter();
+      const brokerCpu = brokerCpuMeter(opts.broker);
 
       while (!signal.aborted) {
         const now = nowMs();
@@ -72,7 +75,10 @@ export function persistentConfirms(size: number): Scenario {
       const t1 = nowMs();
       const sorted = latencies.subarray(0, samples).sort();
       return {
-        values: { rate: confirmedInWindow / ((t1 - measureFrom) / 1000), p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) },
+        values: withBrokerCpu(
+          { rate: confirmedInWindow / ((t1 - measureFrom) / 1000), p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) },
+          brokerCpu(confirmed),
+        ),
         details: { confirmed, nacked, window: WINDOW, bodyBytes: size, clientCpu: cpu() },
       };
     },

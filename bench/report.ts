@@ -87,12 +87,13 @@ export function markdown(scenarios: Scenario[], targets: TargetResult[], info: R
   out.push('');
   if (compare) {
     out.push(
-      `ratio = ${targets[0].label} ÷ ${targets[1].label}: above 1 is better for msgs/s, below 1 is better for ms.`,
+      `ratio = ${targets[0].label} ÷ ${targets[1].label}: above 1 is better for msgs/s, below 1 is better for ms and µs/msg.`,
     );
   }
   out.push(
     'msgs/s: transient messages, non-durable queues. publish: until queue.declare(passive) counts them all; ' +
-      'publish+consume: consumed per second with publishers running; latency: publish→deliver, hrtime in the body.',
+      'publish+consume: consumed per second with publishers running; latency: publish→deliver, hrtime in the body; ' +
+      'broker CPU: the broker process\'s CPU time (all threads, /proc) ÷ messages in the window.',
   );
   const notes = targets.flatMap((t) =>
     t.outcomes.flatMap((o) => (o.notes ?? []).map((n) => `- ${t.label}, ${o.name}: ${n}`)),

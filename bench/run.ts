@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { ArgError, EXIT_USAGE, parseCommandLine, parseOrExit, usageError } from '../cli-args';
+import { findBrokerProcess } from './broker-process';
 import { markdown, progressLine, writeJson, type RunInfo } from './report';
 import { Resources, nowMs, sleep, withTimeout } from './resources';
 import { scenarios as allScenarios } from './scenarios';
@@ -95,7 +96,7 @@ async function runScenario(s: Scenario, url: string, durationSec: number): Promi
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${timeoutSec.toFixed(0)} s`)), timeoutSec * 1000);
   });
-  const running = s.run(url, { durationSec, resources: res, signal: ac.signal, log });
+  const running = s.run(url, { durationSec, resources: res, signal: ac.signal, log, broker: findBrokerProcess(url) });
   running.catch(() => {}); // may lose the race below; its rejection is then of no interest
   let outcome: ScenarioOutcome;
   try {

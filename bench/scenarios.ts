@@ -7,6 +7,7 @@
 
 import type { ConsumeMessage } from 'amqplib';
 import { PublisherConsumerPair, percentile, publishFor, waitUntilQueued } from './flows';
+import { BROKER_CPU, brokerCpuMeter, withBrokerCpu } from './broker-process';
 import { cpuMeter, nowMs, sleep } from './resources';
 import { persistentConfirms } from './persistent';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
@@ -46,7 +47,7 @@ export function publishRate(size: number): Scenario {
     name: `publish ${sizeLabel(size)} → 1 queue`,
     description:
       'one publisher channel, no consumer; msgs/s from the first publish until queue.declare(passive) counts them all in the queue',
-    metrics: [{ key: 'rate', label: '', unit: 'msgs/s', better: 'higher' }],
+    metrics: [{ key: 'rate', label: '', unit: 'msgs/s', better: 'higher' }, BROKER_CPU],
     timeoutSec: (d) => 30 + (warmupMs(d) + d * 1000 + 2 * settleMs(d)) / 1000,
     async run(url: string, opts: ScenarioOptions): Promise<ScenarioResult> {
       const { resources: res, signal, durationSec } = opts;
@@ -61,6 +62,7 @@ export function publishRate(size: number): Scenario {
       await ch.purgeQueue(queue);
 
       const cpu = cpuMeter();
+      const brokerCpu = brokerCpuMeter(opts.broker);
       const t0 = nowMs();
       const sent = await publishFor(ch, queue, body, durationSec * 1000, signal);
       const tStop = nowMs();
@@ -68,7 +70,7 @@ export function publishRate(size: number): Scenario {
       const t1 = nowMs();
       const seconds = (t1 - t0) / 1000;
       return {
-        values: { rate: sent / seconds },
+        values: withBrokerCpu({ rate: sent / seconds }, brokerCpu(sent)),
         details: {
           messages: sent,
           bodyBytes: size,
@@ -113,7 +115,7 @@ export function consumeRate(size: number, queues: number): Scenario {
       queues === 1
         ? 'one publisher and one consumer connection on one queue at the same time; consumed msgs/s (prefetch 500, ack multiple every 100)'
         : `${queues} publisher/consumer connection pairs, one queue each, at the same time; total consumed msgs/s (prefetch 500, ack multiple every 100)`,
-    metrics: [{ key: 'rate', label: '', unit: 'msgs/s', better: 'higher' }],
+    metrics: [{ key: 'rate', label: '', unit: 'msgs/s', better: 'higher' }, BROKER_CPU],
     async run(url: string, opts: ScenarioOptions): Promise<ScenarioResult> {
       const { resources: res, signal, durationSec } = opts;
       const body = Buffer.alloc(size, 0x61);
@@ -144,7 +146,9 @@ export function consumeRate(size: number, queues: number): Scenario {
       const p1 = published();
       const t1 = nowMs();
       const cpu = cpuMeter();
+      const brokerCpu = brokerCpuMeter(opts.broker);
       await sleep(durationSec * 1000, signal);
+      const brokerCpuPerMsg = brokerCpu(consumed() - c1);
       const c2 = consumed();
       const p2 = published();
       const t2 = nowMs();
@@ -155,7 +159,7 @@ export function consumeRate(size: number, queues: number): Scenario {
       const seconds = (t2 - t1) / 1000;
       const perQueue = pairs.map((p) => p.consumed);
       return {
-        values: { rate: (c2 - c1) / seconds },
+        values: withBrokerCpu({ rate: (c2 - c1) / seconds }, brokerCpuPerMsg),
         details: {
           consumedInWindow: c2 - c1,
           publishedInWindow: p2 - p1,
@@ -200,6 +204,7 @@ export function latency(ratePerSec: number): Scenario {
       { key: 'p50', label: 'p50', unit: 'ms', better: 'lower' },
       { key: 'p99', label: 'p99', unit: 'ms', better: 'lower' },
       { key: 'max', label: 'max', unit: 'ms', better: 'lower' },
+      BROKER_CPU,
     ],
     async run(url: string, opts: ScenarioOptions): Promise<ScenarioResult> {
       const { resources: res, signal, durationSec } = opts;
@@ -245,6 +250,7 @@ export function latency(ratePerSec: number): Scenario {
       let backPressured = 0;
       let timer: NodeJS.Timeout | undefined;
       let sendingMs = 0;
+      const brokerCpu = brokerCpuMeter(opts.broker);
       const t0 = nowMs();
       const sendDue = (): void => {
         if (signal.aborted) return;
@@ -271,6 +277,7 @@ export function latency(ratePerSec: number): Scenario {
         graceTimer = setTimeout(() => resolve('timeout'), expectedMs + LATENCY_GRACE_MS);
       });
       const outcome = await Promise.race([everything.then(() => 'ok' as const), lost]);
+      const brokerCpuPerMsg = brokerCpu(received);
       clearTimeout(graceTimer);
       clearTimeout(timer);
       if (outcome === 'timeout') {
@@ -281,11 +288,10 @@ export function latency(ratePerSec: number): Scenario {
       let sum = 0;
       for (let i = 0; i < sorted.length; i++) sum += sorted[i];
       return {
-        values: {
-          p50: percentile(sorted, 0.5),
-          p99: percentile(sorted, 0.99),
-          max: sorted[sorted.length - 1],
-        },
+        values: withBrokerCpu(
+          { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] },
+          brokerCpuPerMsg,
+        ),
         details: {
           samples: recorded,
           mean: Number((sum / recorded).toFixed(4)),

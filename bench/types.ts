@@ -3,9 +3,10 @@
 // messages with publisher confirms, fan-out, topic routing, ...) are added by writing another object
 // of this shape and listing it in scenarios.ts; the runner, the report and the JSON file need no change.
 
+import type { BrokerProcess } from './broker-process';
 import type { Resources } from './resources';
 
-export type Unit = 'msgs/s' | 'ms';
+export type Unit = 'msgs/s' | 'ms' | 'µs/msg';
 
 /** One row of the report. A scenario may produce several (latency: p50, p99, max). */
 export interface MetricSpec {
@@ -26,6 +27,8 @@ export interface ScenarioOptions {
   signal: AbortSignal;
   /** progress to stderr */
   log: (message: string) => void;
+  /** the broker's process on this machine, for its CPU and memory; absent when it cannot be seen */
+  broker?: BrokerProcess;
 }
 
 export interface ScenarioResult {
