@@ -39,7 +39,7 @@ function rows(scenarios: Scenario[], targets: TargetResult[]): Row[] {
 }
 
 export function formatValue(v: number, unit: Unit): string {
-  if (unit === 'msgs/s') return Math.round(v).toLocaleString('en-US');
+  if (unit === 'msgs/s' || unit === 'B/msg') return Math.round(v).toLocaleString('en-US');
   if (v >= 100) return v.toFixed(0);
   if (v >= 10) return v.toFixed(1);
   return v.toFixed(2);
@@ -87,7 +87,7 @@ export function markdown(scenarios: Scenario[], targets: TargetResult[], info: R
   out.push('');
   if (compare) {
     out.push(
-      `ratio = ${targets[0].label} ÷ ${targets[1].label}: above 1 is better for msgs/s, below 1 is better for ms and µs/msg.`,
+      `ratio = ${targets[0].label} ÷ ${targets[1].label}: above 1 is better for msgs/s, below 1 is better for ms, µs/msg and B/msg.`,
     );
   }
   out.push(

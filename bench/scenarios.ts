@@ -10,27 +10,9 @@ import { PublisherConsumerPair, percentile, publishFor, waitUntilQueued } from '
 import { BROKER_CPU, brokerCpuMeter, withBrokerCpu } from './broker-process';
 import { cpuMeter, nowMs, sleep } from './resources';
 import { persistentConfirms } from './persistent';
+import { QUEUE_OPTIONS, settleMs, sizeLabel, sizeSlug, warmupMs } from './scenario-common';
+import { queuedMemory } from './memory';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
-
-const QUEUE_OPTIONS = { durable: false, autoDelete: false, exclusive: false } as const;
-
-/** Warm-up before the measured window: 1 s, or a fifth of a short duration. */
-function warmupMs(durationSec: number): number {
-  return Math.min(1000, durationSec * 200);
-}
-
-/** However long the broker may take, after publishing stopped, to hold every published message. */
-function settleMs(durationSec: number): number {
-  return Math.max(10_000, durationSec * 3000);
-}
-
-function sizeLabel(bytes: number): string {
-  return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} B`;
-}
-
-function sizeSlug(bytes: number): string {
-  return bytes >= 1024 && bytes % 1024 === 0 ? `${bytes / 1024}k` : `${bytes}b`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // 1. Publish rate
@@ -322,4 +304,6 @@ export const scenarios: Scenario[] = [
   consumeRate(1024, 10),
   latency(1000),
   persistentConfirms(1024),
+  queuedMemory(16),
+  queuedMemory(1024),
 ];
