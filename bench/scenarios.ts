@@ -11,6 +11,7 @@ import { BROKER_CPU, brokerCpuMeter, withBrokerCpu } from './broker-process';
 import { cpuMeter, nowMs, sleep } from './resources';
 import { persistentConfirms } from './persistent';
 import { QUEUE_OPTIONS, settleMs, sizeLabel, sizeSlug, warmupMs } from './scenario-common';
+import { leanConsumeRate } from './lean-scenario';
 import { queuedMemory } from './memory';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
 
@@ -302,6 +303,9 @@ export const scenarios: Scenario[] = [
   consumeRate(1024, 1),
   consumeRate(16, 10),
   consumeRate(1024, 10),
+  leanConsumeRate(16, 1),
+  leanConsumeRate(16, 10),
+  leanConsumeRate(1024, 1),
   latency(1000),
   persistentConfirms(1024),
   queuedMemory(16),
