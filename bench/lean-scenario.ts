@@ -10,25 +10,27 @@ import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
 
 /** Messages per pre-built publish buffer. */
 const BATCH = 500;
-const PREFETCH = 2000;
+export const PREFETCH = 2000;
 /** The consumer acks (multiple) once this many deliveries are unacked. */
 const ACK_EVERY = 500;
 /** published − delivered per pair at which the publisher waits for the consumer */
 const MAX_IN_FLIGHT = 20_000;
 
-class LeanPair {
+/**
+ * A publisher that writes `batch` (holding `batchSize` messages) while fewer than MAX_IN_FLIGHT are
+ * published and not yet delivered to `con`, and a consumer that acks in batches.
+ */
+export class LeanPair {
   published = 0;
   private acked = 0;
   private state: 'idle' | 'running' | 'drain' | 'full' | 'stopped' = 'idle';
-  private readonly batch: Buffer;
 
   constructor(
     readonly pub: LeanConnection,
     readonly con: LeanConnection,
-    queue: string,
-    body: Buffer,
+    private readonly batch: Buffer,
+    private readonly batchSize: number,
   ) {
-    this.batch = publishBatch(queue, body, BATCH);
     con.onDeliveries = () => {
       if (con.delivered - this.acked >= ACK_EVERY) {
         con.ackAll();
@@ -50,7 +52,7 @@ class LeanPair {
     if (this.state === 'stopped' || this.state === 'drain') return;
     this.state = 'running';
     while (this.published - this.con.delivered < MAX_IN_FLIGHT) {
-      this.published += BATCH;
+      this.published += this.batchSize;
       if (!this.pub.write(this.batch)) {
         this.state = 'drain';
         void this.pub.drained().then(() => {
@@ -65,19 +67,56 @@ class LeanPair {
   }
 }
 
+export const LEAN_METRICS = [
+  { key: 'rate', label: '', unit: 'msgs/s', better: 'higher' },
+  BROKER_CPU,
+  { key: 'core', label: 'broker CPU use', unit: '% of a core', better: 'higher' },
+] as const satisfies Scenario['metrics'];
+
+/**
+ * Runs the pairs through a warm-up and the measured window: consumed msgs/s, the broker's CPU per
+ * message and its share of a core in the window.
+ */
+export async function measureLean(
+  pairs: LeanPair[],
+  connections: LeanConnection[],
+  opts: ScenarioOptions,
+  details: Record<string, number | string>,
+): Promise<ScenarioResult> {
+  const { signal, durationSec } = opts;
+  const consumed = (): number => pairs.reduce((n, p) => n + p.con.delivered, 0);
+  for (const p of pairs) p.start();
+  await sleep(warmupMs(durationSec), signal);
+  const c1 = consumed();
+  const t1 = nowMs();
+  const cpuStart = opts.broker?.cpuUs();
+  const brokerCpu = brokerCpuMeter(opts.broker);
+  await sleep(durationSec * 1000, signal);
+  const c2 = consumed();
+  const t2 = nowMs();
+  const perMsg = brokerCpu(c2 - c1);
+  const cpuEnd = opts.broker?.cpuUs();
+  for (const p of pairs) p.stop();
+  const err = connections.find((c) => c.error)?.error;
+  if (err) throw err;
+  if (c2 === c1) throw new Error('no message was consumed during the measured window');
+  const values: Record<string, number> = withBrokerCpu({ rate: (c2 - c1) / ((t2 - t1) / 1000) }, perMsg);
+  if (cpuStart !== undefined && cpuEnd !== undefined) values.core = ((cpuEnd - cpuStart) / ((t2 - t1) * 1000)) * 100;
+  return {
+    values,
+    details: { ...details, consumedInWindow: c2 - c1, windowMs: Math.round(t2 - t1), prefetch: PREFETCH, ackEvery: ACK_EVERY },
+  };
+}
+
 export function leanConsumeRate(size: number, queues: number): Scenario {
   const plural = queues === 1 ? 'queue' : 'queues';
   return {
     id: `lean-${sizeSlug(size)}-${queues}q`,
     name: `publish+consume ${sizeLabel(size)}, ${queues} ${plural}, lean client`,
     description: `${queues} pair(s) of lean-client publisher/consumer connections (pre-built frames, prefetch ${PREFETCH}, ack multiple every ${ACK_EVERY}); consumed msgs/s with the broker, not the client, at its limit`,
-    metrics: [
-      { key: 'rate', label: '', unit: 'msgs/s', better: 'higher' },
-      BROKER_CPU,
-      { key: 'core', label: 'broker CPU use', unit: '% of a core', better: 'higher' },
-    ],
+    metrics: [...LEAN_METRICS],
     async run(url: string, opts: ScenarioOptions): Promise<ScenarioResult> {
-      const { resources: res, signal, durationSec } = opts;
+      const { resources: res } = opts;
       const body = Buffer.alloc(size, 0x6c);
       const pairs: LeanPair[] = [];
       const connections: LeanConnection[] = [];
@@ -90,32 +129,9 @@ export function leanConsumeRate(size: number, queues: number): Scenario {
           const queue = res.queueName(`lean${i}`);
           await pub.declareQueue(queue);
           await con.consume(queue, PREFETCH);
-          pairs.push(new LeanPair(pub, con, queue, body));
+          pairs.push(new LeanPair(pub, con, publishBatch(queue, body, BATCH), BATCH));
         }
-        const consumed = (): number => pairs.reduce((n, p) => n + p.con.delivered, 0);
-        const failure = (): Error | undefined => connections.find((c) => c.error)?.error;
-        for (const p of pairs) p.start();
-        await sleep(warmupMs(durationSec), signal);
-        const c1 = consumed();
-        const t1 = nowMs();
-        const cpuStart = opts.broker?.cpuUs();
-        const brokerCpu = brokerCpuMeter(opts.broker);
-        await sleep(durationSec * 1000, signal);
-        const c2 = consumed();
-        const t2 = nowMs();
-        const perMsg = brokerCpu(c2 - c1);
-        const cpuEnd = opts.broker?.cpuUs();
-        for (const p of pairs) p.stop();
-        const err = failure();
-        if (err) throw err;
-        if (c2 === c1) throw new Error('no message was consumed during the measured window');
-        const wallUs = (t2 - t1) * 1000;
-        const values: Record<string, number> = withBrokerCpu({ rate: (c2 - c1) / ((t2 - t1) / 1000) }, perMsg);
-        if (cpuStart !== undefined && cpuEnd !== undefined) values.core = ((cpuEnd - cpuStart) / wallUs) * 100;
-        return {
-          values,
-          details: { consumedInWindow: c2 - c1, windowMs: Math.round(t2 - t1), bodyBytes: size, queues, prefetch: PREFETCH, ackEvery: ACK_EVERY },
-        };
+        return await measureLean(pairs, connections, opts, { bodyBytes: size, queues });
       } finally {
         await Promise.all(connections.map((c) => c.close()));
       }

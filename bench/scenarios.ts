@@ -11,6 +11,7 @@ import { BROKER_CPU, brokerCpuMeter, withBrokerCpu } from './broker-process';
 import { cpuMeter, nowMs, sleep } from './resources';
 import { persistentConfirms } from './persistent';
 import { QUEUE_OPTIONS, settleMs, sizeLabel, sizeSlug, warmupMs } from './scenario-common';
+import { spreadRate, topicRate } from './lean-curves';
 import { leanConsumeRate } from './lean-scenario';
 import { queuedMemory } from './memory';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
@@ -306,6 +307,10 @@ export const scenarios: Scenario[] = [
   leanConsumeRate(16, 1),
   leanConsumeRate(16, 10),
   leanConsumeRate(1024, 1),
+  spreadRate(10),
+  spreadRate(10_000),
+  topicRate(100),
+  topicRate(100_000),
   latency(1000),
   persistentConfirms(1024),
   queuedMemory(16),
