@@ -54,7 +54,7 @@ function declares(scenario: ScenarioFile, spec: ActorSpec): { exchanges: Scenari
 
 function pikaHead(spec: ActorSpec, imports: string[]): string {
   return `#!/usr/bin/env python
-${['import pika', ...imports].sort().join('\n')}
+${['pika', ...imports].sort().map((m) => `import ${m}`).join('\n')}
 
 params = pika.URLParameters('${AMQP_URL_PLACEHOLDER}')
 params.client_properties = {'connection_name': ${py(spec.name)}}
@@ -92,10 +92,12 @@ function pikaProducer(scenario: ScenarioFile, p: ProducerSpec): string {
         print(f" [!] Returned unroutable {routing_key}:{message}")`
     : `    ${publish}
     print(f" [x] Sent {routing_key}:{message}")`;
-  return `${pikaHead(p, ['time'])}${pikaDeclares(scenario, p)}${p.mandatory === true ? `
-# with publisher confirms, an unroutable mandatory message raises UnroutableError
-channel.confirm_delivery()
-` : ''}
+  const confirms = p.mandatory === true
+    ? '\n# with publisher confirms, an unroutable mandatory message raises UnroutableError\nchannel.confirm_delivery()\n'
+    : p.user !== undefined
+      ? '\n# with publisher confirms, a refused publish raises ChannelClosedByBroker (403) here, not silently later\nchannel.confirm_delivery()\n'
+      : '';
+  return `${pikaHead(p, ['time'])}${pikaDeclares(scenario, p)}${confirms}
 messages = ${py(variants)}
 
 n = 0
