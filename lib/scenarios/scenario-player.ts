@@ -19,7 +19,8 @@ export interface CheckpointState {
 export interface StepState {
   title: string;
   text: string;
-  state: 'waiting' | 'current' | 'passed' | 'failed';
+  /** skipped: the scenario was started at a later step */
+  state: 'waiting' | 'current' | 'passed' | 'failed' | 'skipped';
   checkpoints: CheckpointState[];
 }
 
@@ -191,15 +192,21 @@ export class ScenarioPlayer {
     if (this.errors.length > MAX_ERRORS) this.errors.shift();
   }
 
-  /** Starts or resumes: the first play makes the vhost and topology and enters the first step. */
-  async play(): Promise<void> {
+  /**
+   * Starts or resumes: the first play makes the vhost and topology and enters the first step, or
+   * `fromStep` (0-based) with the actors the earlier steps would have left running; their faults
+   * and checkpoints are skipped.
+   */
+  async play(fromStep = 0): Promise<void> {
     if (this.status === 'playing' || this.status === 'starting' || this.status === 'finished' || this.status === 'failed') return;
     const gen = this.generation;
     if (this.stepIndex < 0) {
+      const first = Number.isInteger(fromStep) ? Math.min(Math.max(fromStep, 0), this.steps.length - 1) : 0;
       this.status = 'starting';
       if (!(await this.prepare()) || gen !== this.generation) return;
       this.status = 'playing';
-      await this.enterStep(0);
+      for (let i = 0; i < first; i++) this.steps[i].state = 'skipped';
+      await this.enterStep(first, this.runningBefore(first));
       if (gen !== this.generation) return;
     } else {
       this.status = 'playing';
@@ -377,7 +384,17 @@ export class ScenarioPlayer {
     }
   }
 
-  private async enterStep(index: number): Promise<void> {
+  /** The actors the steps before `index` leave running, in the order they started. */
+  private runningBefore(index: number): string[] {
+    const running: string[] = [];
+    for (const s of this.scenario.steps.slice(0, index)) {
+      for (const n of s.stop ?? []) if (running.includes(n)) running.splice(running.indexOf(n), 1);
+      for (const n of s.start ?? []) if (!running.includes(n)) running.push(n);
+    }
+    return running;
+  }
+
+  private async enterStep(index: number, alsoStart: readonly string[] = []): Promise<void> {
     const gen = this.generation;
     const spec = this.scenario.steps[index];
     this.stepIndex = index;
@@ -390,7 +407,7 @@ export class ScenarioPlayer {
     await Promise.all((spec.stop ?? []).map((name) => this.actors.get(name)?.close()));
     if (gen !== this.generation) return;
     const started: AnyActor[] = [];
-    for (const name of spec.start ?? []) {
+    for (const name of [...alsoStart, ...(spec.start ?? [])]) {
       const actorSpec = this.scenario.actors.find((a) => a.name === name);
       if (actorSpec === undefined || this.actors.has(name)) continue;
       const url = actorUrl(this.options.amqpUrl, this.scenario, actorSpec);
