@@ -4,26 +4,44 @@
 // Then a shared link opens a scenario at a step in presenter mode, and a loaded file with
 // mistakes is refused with the validator's errors shown.
 import { expect, test, type Page } from '@playwright/test';
-import { BUILTIN_SCENARIOS } from '../lib/scenarios/builtin-scenarios';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ScenarioFile } from '../lib/scenarios/scenario-format';
 import { AUTH, login, watchPage } from './console-helpers';
+
+// read as files: Playwright's loader does not import JSON modules
+const BUILTIN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../lib/scenarios/builtin');
+const BUILTIN_SCENARIOS: ScenarioFile[] = readdirSync(BUILTIN_DIR).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => JSON.parse(readFileSync(path.join(BUILTIN_DIR, f), 'utf8')) as ScenarioFile);
 
 /** light and dark screenshots of these, once finished */
 const PICTURED = new Set(['topics', 'dead-letters']);
 
-async function openScenario(page: Page, title: string) {
+// one page, logged in once, plays them all in turn: the spec stays short on a loaded machine
+test.describe.configure({ mode: 'serial' });
+let page: Page;
+let watch: ReturnType<typeof watchPage>;
+
+test.beforeAll(async ({ browser }) => {
+  page = await browser.newPage();
+  watch = watchPage(page);
+  await login(page);
   await page.getByRole('link', { name: 'Scenarios' }).click();
-  await page.getByRole('navigation', { name: 'Scenarios' }).getByRole('button', { name: title }).click();
-}
+});
+
+test.afterAll(async () => {
+  await page.close();
+});
 
 for (const s of BUILTIN_SCENARIOS) {
   const title = `${s.tutorial === undefined ? '' : `${s.tutorial}. `}${s.title}`;
   const vhost = `scenario-${s.id}`;
   const checkpoints = s.steps.reduce((n, st) => n + st.checkpoints.length, 0);
-  test(`scenario ${title} plays to its end at 10x with every checkpoint passed`, async ({ page, request }) => {
+  test(`scenario ${title} plays to its end at 10x with every checkpoint passed`, async ({ request }) => {
     test.setTimeout(60_000);
-    const watch = watchPage(page);
-    await login(page);
-    await openScenario(page, title);
+    await page.getByRole('navigation', { name: 'Scenarios' }).getByRole('button', { name: title }).click();
+    await expect(page.getByRole('heading', { name: s.title, exact: true })).toBeVisible();
     const status = page.getByTestId('scenario-status');
     await expect(status).toHaveText('idle');
     await page.getByRole('toolbar', { name: 'Player controls' }).getByLabel('Speed').selectOption('10');
@@ -49,10 +67,8 @@ for (const s of BUILTIN_SCENARIOS) {
   });
 }
 
-test('a shared link opens a scenario at a step in presenter mode, and plays from there', async ({ page }) => {
+test('a shared link opens a scenario at a step in presenter mode, and plays from there', async () => {
   test.setTimeout(60_000);
-  const watch = watchPage(page);
-  await login(page);
   await page.goto('/scenarios/routing?step=2&present=1');
   const presenter = page.getByTestId('presenter');
   await expect(presenter).toBeVisible();
@@ -73,8 +89,7 @@ test('a shared link opens a scenario at a step in presenter mode, and plays from
   expect(watch.errors).toEqual([]);
 });
 
-test('a scenario file with mistakes is refused and the validator says which fields', async ({ page }) => {
-  await login(page);
+test('a scenario file with mistakes is refused and the validator says which fields', async () => {
   await page.goto('/scenarios');
   const bad = { ...BUILTIN_SCENARIOS[0], id: 'my-hello', actors: [{ ...BUILTIN_SCENARIOS[0].actors[0], rate: -1 }], steps: [{ ...BUILTIN_SCENARIOS[0].steps[0], start: ['nobody'] }] };
   await page.getByLabel('Scenario file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
