@@ -103,16 +103,18 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const mgmt = new ManagementContext(core);
   const hostName = host ?? '0.0.0.0';
   let closing: Promise<void> | undefined;
-  const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, { host: hostName, port: boundPort, amqpsPort }), {
+  const reopenStore = dataDir === undefined ? undefined : () => new DurableStore(core, dataDir, log, { memoryBudget, segmentSize });
+  const parts = { core, server, store, mgmt, log, reopenStore };
+  const broker: Broker = Object.assign(new EmbeddedBrokerApi(parts, { host: hostName, port: boundPort, amqpsPort }), {
     port: boundPort,
     amqpsPort,
     host: hostName,
     close: (reason = 'shutdown') => (closing ??= server.close(reason).then(async () => {
       mgmt.close();
-      // resolves once the store has written what it holds and its clean-shutdown marker
-      await store?.close();
+      // resolves once the store has written what it holds and its clean-shutdown marker (a restart may have replaced it)
+      await parts.store?.close();
     })),
   });
-  registerInternals(broker, { core, server, store, mgmt, log });
+  registerInternals(broker, parts);
   return broker;
 }

@@ -128,8 +128,9 @@ export class Channel {
       if (m.name === 'channel.open') throw new AmqpError(504, `second 'channel.open' seen`, 'connection', 20, 10);
       if (m.name === 'channel.close-ok') this.conn.channelClosed(this);
       else if (m.name === 'channel.close') {
+        // closes crossed: answered, but the channel stays until the close-ok of ours, as RabbitMQ's
+        // rabbit_channel does in its closing state; the peer that sent close answers ours too (pika does)
         this.conn.sendMethod(this.id, { name: 'channel.close-ok', args: {} });
-        this.conn.channelClosed(this);
       } else if (carriesContent(m)) this.discarding = new DiscardedContent(m);
       return;
     }

@@ -30,6 +30,8 @@ export class AmqpServer {
   readonly maxConnections: number;
   /** Set while new clients are being turned away (cap reached or no descriptors): logged once. */
   private refusing: string | undefined;
+  /** while the broker restarts in place, new clients are dropped as a stopped broker's would be */
+  private restarting = false;
 
   constructor(
     private readonly core: BrokerCore,
@@ -149,11 +151,33 @@ export class AmqpServer {
   }
 
   private open(socket: Socket): void {
+    if (this.restarting) {
+      socket.destroy();
+      return;
+    }
     const conn = new AmqpConnection(this.core, socket, this.log, this.directReplyTo);
     if (this.memoryAlarm.active) conn.setAlarm('memory', true);
     if (this.diskAlarm?.active === true) conn.setAlarm('disk', true);
     this.connections.add(conn);
     socket.on('close', () => this.connections.delete(conn));
+  }
+
+  /**
+   * A restart in place: new clients are dropped, every client gets connection.close 320 and is
+   * waited for (briefly), then `between` runs with no connection open; the listeners stay bound.
+   */
+  async restart<T>(reason: string, between: () => Promise<T>): Promise<T> {
+    this.restarting = true;
+    try {
+      for (const conn of this.connections) conn.close(320, `broker forced connection closure with reason '${reason}'`);
+      const deadline = Date.now() + 2000;
+      while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const s of this.sockets) s.destroy();
+      while (this.connections.size > 0) await new Promise((r) => setTimeout(r, 5));
+      return await between();
+    } finally {
+      this.restarting = false;
+    }
   }
 
   /** Stops accepting, sends every client connection.close 320, waits briefly for them to go. */

@@ -346,6 +346,14 @@ export interface MetricsChunk {
   exchanges: ExchangeMetrics[];
 }
 
+/** What a restart recovered from disk. */
+export interface RestartReport {
+  queues: number;
+  messages: number;
+  /** from the first connection closed to the store recovered */
+  ms: number;
+}
+
 export interface BrokerApi {
   info(): Promise<BrokerInfo>;
 
@@ -438,6 +446,15 @@ export interface BrokerApi {
   exportDefinitions(who: Actor, vhost?: string): Promise<Row>;
   /** Checks everything first; a bad file changes nothing. Returns the sections skipped as unsupported. */
   importDefinitions(who: Actor, definitions: Row, vhost?: string): Promise<{ skipped: string[] }>;
+
+  // restart
+  /**
+   * Stops the broker and starts it again as a process restart would: every client connection is
+   * closed (320), the store is closed cleanly and recovered, so only durable definitions and
+   * persistent messages of durable queues survive. Administrators only; a broker that cannot
+   * (a remote cluster, an embedded broker without DATA_DIR) says not_supported.
+   */
+  restartBroker(who: Actor): Promise<RestartReport>;
 
   // live
   /** Starts watching a vhost: a snapshot now, then diffs, stats and (with a budget) flow events. */

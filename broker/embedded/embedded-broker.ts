@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec, GetOptions,
-  GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, UserSpec, VhostListener,
+  GotMessage, HistoryQuery, RestartReport, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
 import { hasAccess } from '../api/access-levels';
@@ -36,9 +36,12 @@ import { LiveState, watchVhost } from './vhost-watch';
 export interface EmbeddedParts {
   core: BrokerCore;
   server: AmqpServer;
+  /** replaced by a restart: the recovered store */
   store: DurableStore | undefined;
   mgmt: ManagementContext;
   log: Logger;
+  /** a new store over the same DATA_DIR, for a restart; absent without a DATA_DIR */
+  reopenStore?: () => DurableStore;
 }
 
 /** A core refusal as the API's error; anything else passes unchanged. */
@@ -500,6 +503,36 @@ export class EmbeddedBrokerApi implements BrokerApi {
       return { skipped: plan.skipped };
     });
   }
+
+  // --- restart -----------------------------------------------------------------------------------
+
+  async restartBroker(who: Actor): Promise<RestartReport> {
+    requireAdmin(who);
+    const { reopenStore, server, log } = this.parts;
+    if (reopenStore === undefined || this.parts.store === undefined) {
+      throw new BrokerError('not_supported', 'this broker keeps nothing on disk (no DATA_DIR): a restart would lose every definition, so it is not offered');
+    }
+    this.restarting ??= server.restart('restart requested', async () => {
+      const started = Date.now();
+      await this.parts.store!.close();
+      // the old store has let go; what is still in memory goes without touching the disk, as a stopped process's memory does
+      this.core.durability = undefined;
+      for (const [name, vh] of [...this.core.vhosts]) {
+        for (const q of vh.queues.values()) q.persistence = undefined;
+        this.core.deleteVhost(name);
+      }
+      const store = reopenStore();
+      this.parts.store = store;
+      const r = store.recover();
+      log.info(`restarted in place: recovered ${r.queues} durable queues and ${r.messages} messages in ${r.ms} ms`);
+      return { queues: r.queues, messages: r.messages, ms: Date.now() - started };
+    }).finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
+  }
+
+  private restarting: Promise<RestartReport> | undefined;
 
   // --- live --------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, type TestBroker } from './harness';
 import {
-  Args, FRAME_HEARTBEAT, M, PROTOCOL_HEADER, amqplainResponse, heartbeatFrame, methodFrame, plainResponse,
+  Args, FRAME_HEARTBEAT, M, PROTOCOL_HEADER, amqplainResponse, bodyFrame, headerFrame, heartbeatFrame, methodFrame, plainResponse, publishFrame,
   queueDeclareFrame, withClient, type RawClient, type Tune,
 } from './raw-client';
 
@@ -232,6 +232,24 @@ describe('channels', () => {
       await c.openChannel(7);
       c.send(channelOpen(3));
       await c.expectConnectionError(530, 'NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)');
+    }));
+});
+
+describe('channel.close', () => {
+  // RabbitMQ's rabbit_channel in its closing state answers a crossed channel.close with close-ok and
+  // waits for the close-ok of its own; pika, closing while a refusal is on its way, relies on it
+  it('answers a crossed channel.close and keeps the channel until the client\'s close-ok, without a 504', () =>
+    connected(async (c) => {
+      await c.handshake();
+      await c.openChannel(1);
+      c.send(Buffer.concat([publishFrame(1, 'no-such-exchange', 'k'), headerFrame(1, 1), bodyFrame(1, 'x')]));
+      // the client closes too, before it has read the broker's refusal
+      c.send(methodFrame(1, M.channelClose, new Args().short(200).shortstr('Normal shutdown').short(0).short(0)));
+      const refusal = await c.expectClose();
+      expect([refusal.scope, refusal.code]).toEqual(['channel', 404]);
+      await c.expectMethod(M.channelCloseOk);
+      c.send(methodFrame(1, M.channelCloseOk));
+      await c.openChannel(1);
     }));
 });
 

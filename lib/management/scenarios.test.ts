@@ -25,6 +25,8 @@ describe('/api/scenarios', () => {
     expect(r.status).toBe(200);
     expect(list(r).map((s) => [s.id, s.tutorial, s.builtin, s.status])).toEqual([
       ['hello-world', 1, true, 'idle'], ['work-queues', 2, true, 'idle'], ['publish-subscribe', 3, true, 'idle'],
+      ['routing', 4, true, 'idle'], ['topics', 5, true, 'idle'], ['rpc', 6, true, 'idle'], ['headers', undefined, true, 'idle'],
+      ['durability', undefined, true, 'idle'], ['permissions', undefined, true, 'idle'], ['dead-letters', undefined, true, 'idle'],
     ]);
   });
 
@@ -92,5 +94,58 @@ describe('/api/scenarios', () => {
     expect((await api.put('/api/scenarios/hello-world', helloWorld)).status).toBe(400);
     expect((await api.del('/api/scenarios/my-hello')).status).toBe(204);
     expect((await api.get('/api/scenarios/my-hello')).status).toBe(404);
+  });
+
+  it('plays from a step, sets off a named fault, and refuses a bad step or an unknown fault', async () => {
+    const path = '/api/scenarios/dead-letters/actions';
+    expect((await api.post(path, { action: 'play', fromStep: 9 })).status).toBe(400);
+    const play = await api.post(path, { action: 'play', fromStep: 2 });
+    expect(play.status).toBe(200);
+    expect((obj(play).steps as Obj[]).map((st) => st.state)).toEqual(['skipped', 'skipped', 'current']);
+    let state: Obj = {};
+    await eventually(async () => {
+      state = obj(await api.get('/api/scenarios/dead-letters')).state as Obj;
+      return state.status === 'finished' || state.status === 'failed';
+    }, 30_000);
+    expect(state.status).toBe('finished');
+    // the actors of the skipped steps were started (the worker among them); their faults were not set off
+    expect((await api.post(path, { action: 'fault', fault: 'nothing-like-it' })).status).toBe(400);
+    const kill = await api.post(path, { action: 'fault', fault: 'kill-worker' });
+    expect(kill.status).toBe(200);
+    expect(obj(kill).notes).toContain("Kill the worker: worker's TCP connection dropped");
+    expect((obj(kill).actors as Obj[]).find((a) => a.name === 'worker')).toMatchObject({ phase: 'crashed', note: 'killed by "Kill the worker"' });
+    expect((obj(kill).faults as Obj[]).map((f) => [f.name, f.fired])).toEqual([['poison', 0], ['flood', 1], ['kill-worker', 1]]);
+    await api.post(path, { action: 'reset' });
+  }, 40_000);
+
+  it('writes a vhost with its clients as a scenario that loads again', async () => {
+    const url = `amqp://guest:guest@127.0.0.1:${api.broker.port}/%2F`;
+    const conn = await amqp.connect(url, { clientProperties: { connection_name: 'billing' } });
+    try {
+      const ch = await conn.createChannel();
+      await ch.assertExchange('invoices', 'topic', { durable: false });
+      await ch.assertQueue('invoice_q', { durable: true });
+      await ch.bindQueue('invoice_q', 'invoices', 'invoice.*');
+      await ch.prefetch(3);
+      await ch.consume('invoice_q', () => {}, { noAck: false });
+      const r = await api.get(`/api/scenario-export/${seg('/')}`);
+      expect(r.status).toBe(200);
+      const file = obj(r);
+      expect(file.id).toBe('export-default');
+      expect((file.topology as Obj).exchanges).toEqual([{ name: 'invoices', type: 'topic', durable: false }]);
+      expect((file.topology as Obj).bindings).toEqual([{ source: 'invoices', destination: 'invoice_q', routingKey: 'invoice.*', arguments: {} }]);
+      expect(file.actors).toEqual([{ kind: 'consumer', name: 'billing', queue: 'invoice_q', prefetch: 3, processingMs: 0, ack: 'ack' }]);
+      expect((await api.put('/api/scenarios/export-default', file)).status).toBe(204);
+      expect((await api.del('/api/scenarios/export-default')).status).toBe(204);
+    } finally {
+      await conn.close();
+    }
+  }, 20_000);
+
+  it('refuses a scenario file over 1 MiB with 413', async () => {
+    const big = { ...helloWorld, id: 'big', summary: 'x'.repeat(1024 * 1024) };
+    const r = await api.put('/api/scenarios/big', big);
+    expect(r.status).toBe(413);
+    expect(String(obj(r).reason)).toContain('at most 1048576 bytes');
   });
 });

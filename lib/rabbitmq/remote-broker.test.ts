@@ -56,6 +56,12 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     await api.close();
   });
 
+  it('says not_supported to a restart, which RabbitMQ\'s management API cannot do', async () => {
+    const err = await api.restartBroker(admin).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'not_supported' });
+    expect(String((err as Error).message)).toContain('rabbitmqctl');
+  });
+
   it('logs users in with their RabbitMQ credentials, and refuses a wrong password as RabbitMQ does', async () => {
     expect(admin).toEqual({ name: 'guest', tags: ['administrator'] });
     expect(await refusal(api.authenticate('guest', 'wrong', '127.0.0.1'))).toMatchObject({ kind: 'not_authorised', detail: 'Login failed' });

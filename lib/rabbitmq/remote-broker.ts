@@ -8,6 +8,7 @@
 // own words. The configured account (the URL's user) is used only for what no user asked for: the
 // event subscription and polling behind watches, info(), alarms() and metrics().
 import type {
+  RestartReport,
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec,
   GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
@@ -424,6 +425,13 @@ export class RemoteBrokerApi implements BrokerApi {
   async importDefinitions(who: Actor, definitions: Row, vhost?: string): Promise<{ skipped: string[] }> {
     await this.http.request(this.creds(who), 'POST', vhost === undefined ? '/api/definitions' : p('definitions', vhost), definitions);
     return { skipped: [] };
+  }
+
+  // --- restart -----------------------------------------------------------------------------------
+
+  async restartBroker(_who: Actor): Promise<RestartReport> {
+    // the management API has no restart: a node restarts through rabbitmqctl or its service manager, on its host
+    throw new BrokerError('not_supported', 'RabbitMQ cannot be restarted through its management API; restart a node with rabbitmqctl stop_app / start_app on its host');
   }
 
   // --- live --------------------------------------------------------------------------------------

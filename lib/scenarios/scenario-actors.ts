@@ -4,19 +4,25 @@
 // their state, never thrown out of the process.
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import type { Socket } from 'node:net';
-import type { ConsumerSpec, ProducerSpec } from './scenario-format';
+import type { AckBehaviour, ActorKind, ArgTable, ConsumerSpec, ProducerSpec, RpcClientSpec, RpcServerSpec } from './scenario-format';
 
 export type ActorPhase = 'idle' | 'running' | 'paused' | 'stopped' | 'crashed' | 'failed';
 
 export interface ActorState {
   name: string;
-  kind: 'producer' | 'consumer';
+  kind: ActorKind;
   phase: ActorPhase;
   /** producer: messages published */
   published: number;
-  /** consumer: deliveries the client received, and how many of those it settled */
+  /** consumer: deliveries the client received, and how many of those it settled; rpc-client: replies that matched a request */
   received: number;
   settled: number;
+  /** consumer: deliveries received per routing key, as its terminal would print them */
+  receivedByKey: Record<string, number>;
+  /** producer with mandatory: messages the broker returned as unroutable */
+  returned: number;
+  /** the AMQP reply code the broker refused it with (403, 530 ...) */
+  refusedCode?: number;
   /** consumer: its queue (the server-named one when queue was '') */
   queue?: string;
   /** what went wrong: a refused login, a channel error, a connection the broker closed */
@@ -37,6 +43,30 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** amqplib words a refusal `... closed by server: 403 (ACCESS-REFUSED) with message "..."`; the code is in it. */
+function replyCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'number' && code >= 300 && code < 600) return code;
+  const m = /: (\d{3}) \(/.exec(message(err));
+  if (m !== null) return Number(m[1]);
+  // amqplib drops the reply of a refused connection.open from its error; the refusal of a vhost
+  // there is connection.close 530 NOT_ALLOWED (pika, which keeps the code, shows it in pika-code.test.ts)
+  if (message(err).includes('Expected ConnectionOpenOk; got <ConnectionClose')) return 530;
+  return undefined;
+}
+
+/** amqplib's wording of a refused connection.open says nothing of why: say what the broker refused. */
+function described(err: unknown, url: string): string {
+  const text = message(err);
+  if (!text.includes('Expected ConnectionOpenOk; got <ConnectionClose')) return text;
+  const u = new URL(url);
+  return `NOT_ALLOWED - the broker closed the connection on connection.open: no access to vhost '${decodeURIComponent(u.pathname.slice(1))}' for user '${decodeURIComponent(u.username)}'`;
+}
+
+export function newActorState(name: string, kind: ActorKind): ActorState {
+  return { name, kind, phase: 'idle', published: 0, received: 0, settled: 0, receivedByKey: {}, returned: 0 };
+}
+
 abstract class ScenarioActor {
   protected model: ChannelModel | undefined;
   protected channel: Channel | undefined;
@@ -45,8 +75,8 @@ abstract class ScenarioActor {
   protected closing = false;
   readonly state: ActorState;
 
-  constructor(readonly name: string, kind: 'producer' | 'consumer', protected readonly url: string) {
-    this.state = { name, kind, phase: 'idle', published: 0, received: 0, settled: 0 };
+  constructor(readonly name: string, kind: ActorKind, protected readonly url: string) {
+    this.state = newActorState(name, kind);
   }
 
   protected async connect(): Promise<Channel> {
@@ -63,7 +93,8 @@ abstract class ScenarioActor {
 
   protected fail(err: unknown): void {
     if (this.closing) return;
-    this.state.error = message(err);
+    this.state.error = described(err, this.url);
+    this.state.refusedCode ??= replyCode(err);
     this.state.phase = 'failed';
     this.halt();
   }
@@ -110,6 +141,30 @@ abstract class ScenarioActor {
     return this.state.phase === 'running' || this.state.phase === 'paused';
   }
 
+  /** Drops the TCP connection without a close handshake, as a killed process's connection goes. */
+  crash(note: string): void {
+    // deliveries can arrive while it is still starting (phase idle): a crash then is a crash too
+    if (this.closing || this.model === undefined) return;
+    this.state.phase = 'crashed';
+    this.state.note = note;
+    this.halt();
+    const stream = (this.model?.connection as unknown as { stream?: Socket } | undefined)?.stream;
+    this.closing = true;
+    this.model = undefined;
+    this.channel = undefined;
+    stream?.destroy();
+  }
+
+  /** The broker is about to close the connection (a restart): that is no failure of the actor's. */
+  expectLoss(note: string): void {
+    this.closing = true;
+    this.halt();
+    if (this.live || this.state.phase === 'idle') {
+      this.state.phase = 'stopped';
+      this.state.note = note;
+    }
+  }
+
   /** Closes the connection (the broker requeues what a consumer held unacked). */
   async close(): Promise<void> {
     this.closing = true;
@@ -127,14 +182,25 @@ abstract class ScenarioActor {
   }
 }
 
-export class ProducerActor extends ScenarioActor {
+/** What a paced sender needs: how many messages a second at 1x, and how many at most. */
+interface Pace {
+  rate: number;
+  count?: number;
+}
+
+function fill(template: string, n: number, actor: string): string {
+  return template.replaceAll('{n}', String(n)).replaceAll('{actor}', actor);
+}
+
+/** Sends at a rate (producers, RPC clients): play, pause, one at a time, speed. */
+abstract class PacedSender extends ScenarioActor {
   private timer: NodeJS.Timeout | undefined;
   private credit = 0;
   private last = 0;
-  private blocked = false;
+  protected blocked = false;
 
-  constructor(private readonly spec: ProducerSpec, url: string) {
-    super(spec.name, 'producer', url);
+  constructor(private readonly pace: Pace, name: string, kind: ActorKind, url: string) {
+    super(name, kind, url);
   }
 
   protected async begin(): Promise<void> {
@@ -142,20 +208,25 @@ export class ProducerActor extends ScenarioActor {
     ch.on('drain', () => {
       this.blocked = false;
     });
+    await this.ready(ch);
   }
 
+  /** What it sets up on its channel before the first message. */
+  protected abstract ready(ch: Channel): Promise<void>;
+  /** Sends message number n; false: the socket's buffer is full (wait for 'drain'). */
+  protected abstract send(ch: Channel, n: number): boolean;
+
   private get done(): boolean {
-    return this.spec.count !== undefined && this.state.published >= this.spec.count;
+    return this.pace.count !== undefined && this.state.published >= this.pace.count;
   }
 
   private publishOne(): boolean {
     const ch = this.channel;
     if (ch === undefined || this.done) return false;
     const n = this.state.published + 1;
-    const body = Buffer.from(this.spec.message.replaceAll('{n}', String(n)).replaceAll('{actor}', this.name));
     this.state.published = n;
     // false: the socket's buffer is full; wait for 'drain' rather than buffer without bound
-    if (!ch.publish(this.spec.exchange, this.spec.routingKey, body, { persistent: this.spec.persistent === true })) this.blocked = true;
+    if (!this.send(ch, n)) this.blocked = true;
     return true;
   }
 
@@ -169,7 +240,7 @@ export class ProducerActor extends ScenarioActor {
 
   private schedule(): void {
     clearTimeout(this.timer);
-    const rate = this.spec.rate * this.speed;
+    const rate = this.pace.rate * this.speed;
     // at high rates several messages go per tick, so timers stay at most 50 a second
     this.timer = setTimeout(() => this.tick(), Math.max(20, Math.min(1000 / rate, 1000)));
   }
@@ -177,10 +248,10 @@ export class ProducerActor extends ScenarioActor {
   private tick(): void {
     if (this.state.phase !== 'running') return;
     const now = Date.now();
-    this.credit += ((now - this.last) / 1000) * this.spec.rate * this.speed;
+    this.credit += ((now - this.last) / 1000) * this.pace.rate * this.speed;
     this.last = now;
     // a tick that came late (a busy machine) catches up by at most one second's worth
-    this.credit = Math.min(this.credit, Math.max(1, this.spec.rate * this.speed));
+    this.credit = Math.min(this.credit, Math.max(1, this.pace.rate * this.speed));
     while (this.credit >= 1 && !this.blocked && this.publishOne()) this.credit -= 1;
     if (this.done) {
       this.state.phase = 'paused';
@@ -204,6 +275,87 @@ export class ProducerActor extends ScenarioActor {
   }
 }
 
+export class ProducerActor extends PacedSender {
+  constructor(private readonly spec: ProducerSpec, url: string) {
+    super(spec, spec.name, 'producer', url);
+  }
+
+  protected async ready(ch: Channel): Promise<void> {
+    if (this.spec.mandatory === true) ch.on('return', () => void this.state.returned++);
+  }
+
+  protected send(ch: Channel, n: number): boolean {
+    const variants = this.spec.variants ?? [];
+    const v = variants.length > 0 ? variants[(n - 1) % variants.length] : undefined;
+    const body = Buffer.from(fill(v?.message ?? this.spec.message, n, this.name));
+    const headers: ArgTable | undefined = v?.headers ?? this.spec.headers;
+    return ch.publish(this.spec.exchange, v?.routingKey ?? this.spec.routingKey, body, {
+      persistent: this.spec.persistent === true,
+      mandatory: this.spec.mandatory === true,
+      ...(headers === undefined ? {} : { headers }),
+      ...(this.spec.expiration === undefined ? {} : { expiration: String(this.spec.expiration) }),
+    });
+  }
+}
+
+/** Keeps at most this many requests waiting for their reply; older ones count as lost. */
+const MAX_PENDING = 1_000;
+export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+export class RpcClientActor extends PacedSender {
+  private replyQueue = '';
+  private readonly pending = new Set<string>();
+  readonly tags: string[] = [];
+
+  constructor(private readonly spec: RpcClientSpec, url: string) {
+    super(spec, spec.name, 'rpc-client', url);
+  }
+
+  protected async ready(ch: Channel): Promise<void> {
+    // direct reply-to: the reply goes straight to this channel's consumer, no queue is declared
+    if (this.spec.replyTo === 'direct') this.replyQueue = DIRECT_REPLY_TO;
+    else this.replyQueue = (await ch.assertQueue('', { exclusive: true })).queue;
+    this.state.queue = this.replyQueue;
+    const ok = await ch.consume(this.replyQueue, (msg) => {
+      if (msg === null || this.closing) return;
+      const id = msg.properties.correlationId as string | undefined;
+      if (id !== undefined && this.pending.delete(id)) this.state.received++;
+    }, { noAck: true });
+    this.tags.push(ok.consumerTag);
+  }
+
+  protected send(ch: Channel, n: number): boolean {
+    const correlationId = `${this.name}-${n}`;
+    this.pending.add(correlationId);
+    if (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.values().next().value!);
+    return ch.publish('', this.spec.routingKey, Buffer.from(fill(this.spec.message, n, this.name)), { replyTo: this.replyQueue, correlationId });
+  }
+}
+
+/** The RPC tutorial's answer, in a loop (the tutorial's recursion is exponential). */
+export function fib(n: number): number {
+  let a = 0;
+  let b = 1;
+  for (let i = 0; i < n; i++) [a, b] = [b, a + b];
+  return a;
+}
+/** fib(78) is the largest that a double holds exactly */
+const MAX_FIB = 78;
+
+/** What a consumer does, whichever kind of actor it is. */
+export interface ConsumerPlan {
+  name: string;
+  queue: string;
+  bind?: ConsumerSpec['bind'];
+  prefetch: number;
+  processingMs: number;
+  ack: AckBehaviour;
+  crashAfter?: number;
+  poison?: string;
+  /** answers each message to its reply_to (the RPC server) */
+  reply?: boolean;
+}
+
 export class ConsumerActor extends ScenarioActor {
   private readonly held: ConsumeMessage[] = [];
   private busy: NodeJS.Timeout | undefined;
@@ -212,8 +364,11 @@ export class ConsumerActor extends ScenarioActor {
   readonly tags: string[] = [];
   private queue = '';
 
-  constructor(private readonly spec: ConsumerSpec, url: string) {
-    super(spec.name, 'consumer', url);
+  private readonly spec: ConsumerPlan;
+
+  constructor(spec: ConsumerSpec | RpcServerSpec, url: string) {
+    super(spec.name, spec.kind, url);
+    this.spec = spec.kind === 'consumer' ? spec : { ...spec, ack: 'ack', reply: true };
   }
 
   private get autoAck(): boolean {
@@ -226,7 +381,7 @@ export class ConsumerActor extends ScenarioActor {
     if (this.spec.queue === '') {
       const q = await ch.assertQueue('', { exclusive: true });
       this.queue = q.queue;
-      for (const b of this.spec.bind ?? []) await ch.bindQueue(q.queue, b.exchange, b.routingKey);
+      for (const b of this.spec.bind ?? []) await ch.bindQueue(q.queue, b.exchange, b.routingKey, b.arguments ?? {});
     } else {
       this.queue = this.spec.queue;
     }
@@ -251,8 +406,11 @@ export class ConsumerActor extends ScenarioActor {
       return;
     }
     this.state.received++;
+    const key = msg.fields.routingKey;
+    // a bounded map: a scenario's routing keys are few, a flood of distinct keys is folded into one
+    if (key in this.state.receivedByKey || Object.keys(this.state.receivedByKey).length < 50) this.state.receivedByKey[key] = (this.state.receivedByKey[key] ?? 0) + 1;
     if (this.spec.crashAfter !== undefined && this.state.received >= this.spec.crashAfter) {
-      this.crash();
+      this.crash(`crashed after ${this.state.received} messages, as the scenario says`);
       return;
     }
     if (this.held.length >= MAX_HELD) {
@@ -262,18 +420,6 @@ export class ConsumerActor extends ScenarioActor {
     }
     this.held.push(msg);
     if (this.state.phase === 'running') this.next();
-  }
-
-  /** Drops the TCP connection without a close handshake, as a killed worker does. */
-  private crash(): void {
-    this.state.phase = 'crashed';
-    this.state.note = `crashed after ${this.state.received} messages, as the scenario says`;
-    this.halt();
-    const stream = (this.model?.connection as unknown as { stream?: Socket } | undefined)?.stream;
-    this.closing = true;
-    this.model = undefined;
-    this.channel = undefined;
-    stream?.destroy();
   }
 
   /** Handles the next held message: waits its processing time, then settles it. */
@@ -291,6 +437,16 @@ export class ConsumerActor extends ScenarioActor {
   private settle(msg: ConsumeMessage): void {
     const ch = this.channel;
     if (ch === undefined) return;
+    if (this.spec.reply === true && typeof msg.properties.replyTo === 'string') {
+      const n = Math.min(MAX_FIB, Math.max(0, Number.parseInt(msg.content.toString(), 10) || 0));
+      ch.sendToQueue(msg.properties.replyTo, Buffer.from(String(fib(n))), { correlationId: msg.properties.correlationId as string | undefined });
+    }
+    if (this.spec.poison !== undefined && msg.content.includes(this.spec.poison)) {
+      // a message it cannot handle: dropped by the consumer, dead-lettered by the broker when the queue has a DLX
+      ch.reject(msg, false);
+      this.state.settled++;
+      return;
+    }
     switch (this.spec.ack) {
       case 'auto': break;
       case 'ack': ch.ack(msg); break;
@@ -331,4 +487,4 @@ export class ConsumerActor extends ScenarioActor {
   }
 }
 
-export type AnyActor = ProducerActor | ConsumerActor;
+export type AnyActor = ProducerActor | ConsumerActor | RpcClientActor;

@@ -1,5 +1,8 @@
 // Each built-in scenario played to its end on a real broker over TCP, its actors real amqplib
 // clients, every checkpoint read back through the broker API; then reset leaves nothing behind.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Actor, type Broker } from '../../broker/index';
 import { BUILTIN_SCENARIOS, builtinScenario } from './builtin-scenarios';
@@ -9,17 +12,21 @@ import type { ScenarioFile } from './scenario-format';
 let broker: Broker;
 let admin: Actor;
 let amqpUrl: string;
+let dataDir: string;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'error' });
+  // with a DATA_DIR: the durability scenario restarts the broker and looks at what it recovered
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'warren-scenarios-'));
+  broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'error', dataDir });
   admin = await broker.authenticate('guest', 'guest', '127.0.0.1');
   amqpUrl = `amqp://guest:guest@127.0.0.1:${broker.port}`;
 });
 
 afterAll(async () => {
   await broker.close();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function until(player: ScenarioPlayer, done: (s: ScenarioState) => boolean, ms: number): Promise<ScenarioState> {
@@ -190,6 +197,49 @@ describe('controls', () => {
       const s = player.state();
       expect(s.actors.find((a) => a.name === 'send')?.phase).toBe('failed');
       expect(s.errors.join('\n')).toMatch(/actor send: .*ACCESS_REFUSED|403/i);
+    } finally {
+      await player.reset();
+    }
+  });
+
+  it('counts a checkpoint from the start of its step: a later step cannot pass on an earlier step\'s traffic', async () => {
+    const hello = builtinScenario('hello-world')!;
+    const scoped: ScenarioFile = {
+      ...hello,
+      id: 'scoped',
+      steps: [
+        { title: 'eleven', text: '', start: ['receive', 'send', 'send-more'], checkpoints: [{ label: 'eleven delivered', type: 'delivered', actor: 'receive', atLeast: 11 }] },
+        // nothing is sent in this step: the eleven of step 1 must not count
+        { title: 'quiet', text: '', timeoutMs: 2_500, checkpoints: [{ label: 'one more delivered', type: 'delivered', actor: 'receive', atLeast: 1 }] },
+      ],
+    };
+    const player = new ScenarioPlayer(scoped, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    try {
+      await player.play();
+      const s = await until(player, (st) => st.status === 'failed' || st.status === 'finished', 20_000);
+      expect(s.steps[0].state).toBe('passed');
+      expect(s.steps[1].checkpoints[0]).toEqual({ label: 'one more delivered', state: 'failed', actual: 0 });
+      expect(s.status).toBe('failed');
+    } finally {
+      await player.reset();
+    }
+  });
+
+  it('sets off a fault from a button: a poison message is rejected and dead-lettered with x-death', async () => {
+    const dl = builtinScenario('dead-letters')!;
+    const player = new ScenarioPlayer({ ...dl, steps: [{ ...dl.steps[0], faults: [] }] }, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    try {
+      await player.play();
+      await until(player, (st) => st.actors.find((a) => a.name === 'worker')?.phase === 'running', 10_000);
+      expect(await player.fault('poison')).toBe(true);
+      expect(await player.fault('no-such-fault')).toBe(false);
+      const s = await until(player, (st) => st.status === 'finished' || st.status === 'failed', 20_000);
+      expect(s.status).toBe('finished');
+      expect(s.faults.find((f) => f.name === 'poison')?.fired).toBe(1);
+      const [dead] = await broker.get(admin, player.vhost, 'dead_letters', { count: 1, ackMode: 'ack_requeue_true', encoding: 'auto' });
+      expect(dead.payload).toBe('poison pill');
+      const death = ((dead.properties as { headers: Record<string, unknown> }).headers['x-death'] as Record<string, unknown>[])[0];
+      expect(death).toMatchObject({ reason: 'rejected', queue: 'work', count: 1 });
     } finally {
       await player.reset();
     }

@@ -4,9 +4,9 @@
 // pause, step, speed, reset. Every failure lands in `state().errors`; no method throws.
 import type { Actor, BrokerApi, StatsTick, VhostWatch } from '../../broker/index';
 import { isBrokerError } from '../../broker/index';
-import { evaluate, needs, type BrokerView } from './checkpoints';
-import { ConsumerActor, ProducerActor, type ActorState, type AnyActor } from './scenario-actors';
-import type { ScenarioFile } from './scenario-format';
+import { deathReason, evaluate, needs, type BrokerView } from './checkpoints';
+import { ConsumerActor, newActorState, ProducerActor, RpcClientActor, type ActorState, type AnyActor } from './scenario-actors';
+import type { ActorSpec, FaultSpec, ScenarioFile, ScenarioUser } from './scenario-format';
 
 export type PlayerStatus = 'idle' | 'starting' | 'playing' | 'paused' | 'finished' | 'failed';
 
@@ -19,7 +19,8 @@ export interface CheckpointState {
 export interface StepState {
   title: string;
   text: string;
-  state: 'waiting' | 'current' | 'passed' | 'failed';
+  /** skipped: the scenario was started at a later step */
+  state: 'waiting' | 'current' | 'passed' | 'failed' | 'skipped';
   checkpoints: CheckpointState[];
 }
 
@@ -33,6 +34,10 @@ export interface ScenarioState {
   step: number;
   steps: StepState[];
   actors: ActorState[];
+  /** the faults a presenter can set off, and how often each was */
+  faults: { name: string; label: string; kind: FaultSpec['kind']; fired: number }[];
+  /** what the faults and the step changes did, newest last (a restart's report, a flood's count) */
+  notes: string[];
   errors: string[];
 }
 
@@ -54,6 +59,61 @@ const MAX_ERRORS = 20;
 export function scenarioVhost(id: string): string {
   return `scenario-${id}`;
 }
+
+/** Users are broker-wide: a scenario's user is known to the broker under its scenario's id. */
+export function scenarioUserName(scenarioId: string, user: string): string {
+  return `${scenarioId}-${user}`;
+}
+
+/** The URL an actor connects with: its own user and vhost when the scenario gives it one. */
+export function actorUrl(amqpUrl: string, scenario: ScenarioFile, actor: ActorSpec): string {
+  const vhost = actor.vhost ?? scenarioVhost(scenario.id);
+  const user: ScenarioUser | undefined = actor.user === undefined ? undefined : scenario.topology.users?.find((u) => u.name === actor.user);
+  let base = amqpUrl;
+  if (user !== undefined) {
+    const u = new URL(amqpUrl);
+    u.username = encodeURIComponent(scenarioUserName(scenario.id, user.name));
+    u.password = encodeURIComponent(user.password);
+    base = u.toString();
+  }
+  return vhostUrl(base, vhost);
+}
+
+/** Declares a scenario's vhost, users and topology through the broker API (the player, and tests of its code). */
+export async function declareScenario(api: BrokerApi, who: Actor, scenario: ScenarioFile, actorsUser: string): Promise<void> {
+  const vhost = scenarioVhost(scenario.id);
+  const { topology } = scenario;
+  if ((await api.getVhost(who, vhost)) !== undefined) await api.deleteVhost(who, vhost);
+  await api.putVhost(who, vhost, { description: `Warren scenario: ${scenario.title}` });
+  await api.setPermission(who, vhost, actorsUser, { configure: '.*', write: '.*', read: '.*' });
+  for (const u of topology.users ?? []) {
+    const name = scenarioUserName(scenario.id, u.name);
+    await api.putUser(who, name, { password: u.password, tags: [] });
+    await api.setPermission(who, vhost, name, { configure: u.configure, write: u.write, read: u.read });
+  }
+  for (const e of topology.exchanges) {
+    await api.declareExchange(who, vhost, e.name, { type: e.type, durable: e.durable, autoDelete: false, internal: false, arguments: {} });
+  }
+  for (const q of topology.queues) {
+    await api.declareQueue(who, vhost, q.name, { durable: q.durable, autoDelete: false, arguments: q.arguments ?? {} });
+  }
+  for (const b of topology.bindings) {
+    await api.bind(who, vhost, { source: b.source, destination: b.destination, destinationType: 'queue', routingKey: b.routingKey, arguments: b.arguments ?? {} });
+  }
+}
+
+/** The counters of an actor a checkpoint counts from, taken when a step begins. */
+interface Snapshot {
+  delivered: number;
+  redelivered: number;
+  received: number;
+  receivedByKey: Record<string, number>;
+  returned: number;
+}
+
+const MAX_NOTES = 20;
+/** messages peeked for their x-death at most, per queue and check */
+const PEEK_MAX = 50;
 
 /** The AMQP URL of a vhost, as the actors and the code beside them use it. */
 export function vhostUrl(amqpUrl: string, vhost: string): string {
@@ -82,6 +142,12 @@ export class ScenarioPlayer {
   /** time spent in the current step while playing, in scenario time */
   private stepElapsed = 0;
   private lastCheck = 0;
+  /** per actor, its counters when the current step began */
+  private base = new Map<string, Snapshot>();
+  private readonly fired = new Map<string, number>();
+  private readonly notes: string[] = [];
+  /** a fault under way (a restart): checkpoints wait for it */
+  private faulting = 0;
   private prepared: Promise<boolean> | undefined;
   /** bumped by reset, so work started before it does not touch what comes after */
   private generation = 0;
@@ -106,9 +172,19 @@ export class ScenarioPlayer {
     return {
       id: this.scenario.id, title: this.scenario.title, vhost: this.vhost, status: this.status, speed: this.speed, step: this.stepIndex,
       steps: this.steps.map((s) => ({ ...s, checkpoints: s.checkpoints.map((c) => ({ ...c })) })),
-      actors: this.scenario.actors.map((a) => ({ ...(this.actors.get(a.name)?.state ?? { name: a.name, kind: a.kind, phase: 'idle', published: 0, received: 0, settled: 0 }) })),
+      actors: this.scenario.actors.map((a) => {
+        const st = this.actors.get(a.name)?.state ?? newActorState(a.name, a.kind);
+        return { ...st, receivedByKey: { ...st.receivedByKey } };
+      }),
+      faults: (this.scenario.faults ?? []).map((f) => ({ name: f.name, label: f.label, kind: f.kind, fired: this.fired.get(f.name) ?? 0 })),
+      notes: [...this.notes],
       errors: [...this.errors],
     };
+  }
+
+  private note(text: string): void {
+    this.notes.push(text);
+    if (this.notes.length > MAX_NOTES) this.notes.shift();
   }
 
   private report(what: string, err: unknown): void {
@@ -116,15 +192,21 @@ export class ScenarioPlayer {
     if (this.errors.length > MAX_ERRORS) this.errors.shift();
   }
 
-  /** Starts or resumes: the first play makes the vhost and topology and enters the first step. */
-  async play(): Promise<void> {
+  /**
+   * Starts or resumes: the first play makes the vhost and topology and enters the first step, or
+   * `fromStep` (0-based) with the actors the earlier steps would have left running; their faults
+   * and checkpoints are skipped.
+   */
+  async play(fromStep = 0): Promise<void> {
     if (this.status === 'playing' || this.status === 'starting' || this.status === 'finished' || this.status === 'failed') return;
     const gen = this.generation;
     if (this.stepIndex < 0) {
+      const first = Number.isInteger(fromStep) ? Math.min(Math.max(fromStep, 0), this.steps.length - 1) : 0;
       this.status = 'starting';
       if (!(await this.prepare()) || gen !== this.generation) return;
       this.status = 'playing';
-      await this.enterStep(0);
+      for (let i = 0; i < first; i++) this.steps[i].state = 'skipped';
+      await this.enterStep(first, this.runningBefore(first));
       if (gen !== this.generation) return;
     } else {
       this.status = 'playing';
@@ -173,11 +255,16 @@ export class ScenarioPlayer {
     this.actors = new Map();
     this.deliveredByTag.clear();
     this.redeliveredByTag.clear();
+    this.base.clear();
+    this.fired.clear();
+    this.notes.length = 0;
     try {
       await this.options.api.deleteVhost(this.options.who, this.vhost);
     } catch (err) {
       if (!(isBrokerError(err) && err.kind === 'not_found')) this.report(`deleting vhost ${this.vhost}`, err);
     }
+    const users = (this.scenario.topology.users ?? []).map((u) => scenarioUserName(this.scenario.id, u.name));
+    if (users.length > 0) await this.options.api.deleteUsers(this.options.who, users).catch((err: unknown) => this.report('deleting the scenario\'s users', err));
     this.prepared = undefined;
     this.status = 'idle';
     this.stepIndex = -1;
@@ -198,23 +285,14 @@ export class ScenarioPlayer {
   }
 
   private async makeVhost(): Promise<void> {
-    const { api, who } = this.options;
-    const { topology } = this.scenario;
     // a run starts clean: what an earlier run left in its vhost would skew the checkpoints
-    if ((await api.getVhost(who, this.vhost)) !== undefined) await api.deleteVhost(who, this.vhost);
-    await api.putVhost(who, this.vhost, { description: `Warren scenario: ${this.scenario.title}` });
     const user = decodeURIComponent(new URL(this.options.amqpUrl).username || 'guest');
-    await api.setPermission(who, this.vhost, user, { configure: '.*', write: '.*', read: '.*' });
-    for (const e of topology.exchanges) {
-      await api.declareExchange(who, this.vhost, e.name, { type: e.type, durable: e.durable, autoDelete: false, internal: false, arguments: {} });
-    }
-    for (const q of topology.queues) {
-      await api.declareQueue(who, this.vhost, q.name, { durable: q.durable, autoDelete: false, arguments: q.arguments ?? {} });
-    }
-    for (const b of topology.bindings) {
-      await api.bind(who, this.vhost, { source: b.source, destination: b.destination, destinationType: 'queue', routingKey: b.routingKey, arguments: b.arguments ?? {} });
-    }
-    this.watch = await api.watchVhost(who, this.vhost, {
+    await declareScenario(this.options.api, this.options.who, this.scenario, user);
+    await this.watchStats();
+  }
+
+  private async watchStats(): Promise<void> {
+    this.watch = await this.options.api.watchVhost(this.options.who, this.vhost, {
       topology: () => {},
       stats: (tick) => this.ticked(tick),
       gone: () => {
@@ -232,11 +310,91 @@ export class ScenarioPlayer {
 
   private counted(actor: string, byTag: Map<string, number>): number {
     const a = this.actors.get(actor);
-    if (!(a instanceof ConsumerActor)) return 0;
+    if (!(a instanceof ConsumerActor || a instanceof RpcClientActor)) return 0;
     return a.tags.reduce((sum, tag) => sum + (byTag.get(tag) ?? 0), 0);
   }
 
-  private async enterStep(index: number): Promise<void> {
+  private snapshot(actor: string): Snapshot {
+    const st = this.actors.get(actor)?.state;
+    return {
+      delivered: this.counted(actor, this.deliveredByTag),
+      redelivered: this.counted(actor, this.redeliveredByTag),
+      received: st?.received ?? 0,
+      receivedByKey: { ...(st?.receivedByKey ?? {}) },
+      returned: st?.returned ?? 0,
+    };
+  }
+
+  /** Sets off a fault of the scenario (a button, or a step entered); false when there is none of that name. */
+  async fault(name: string): Promise<boolean> {
+    const spec = this.scenario.faults?.find((f) => f.name === name);
+    if (spec === undefined) return false;
+    if (this.stepIndex < 0) {
+      this.report(`fault "${spec.label}"`, new Error('the scenario has not started'));
+      return true;
+    }
+    this.fired.set(name, (this.fired.get(name) ?? 0) + 1);
+    this.faulting++;
+    try {
+      await this.runFault(spec);
+    } catch (err) {
+      this.report(`fault "${spec.label}"`, err);
+    } finally {
+      this.faulting--;
+    }
+    return true;
+  }
+
+  private async runFault(spec: FaultSpec): Promise<void> {
+    const { api, who } = this.options;
+    switch (spec.kind) {
+      case 'kill': {
+        const a = this.actors.get(spec.actor);
+        if (a === undefined || a.state.phase === 'crashed' || a.state.phase === 'stopped') {
+          this.note(`${spec.label}: ${spec.actor} is not running`);
+          return;
+        }
+        a.crash(`killed by "${spec.label}"`);
+        this.note(`${spec.label}: ${spec.actor}'s TCP connection dropped`);
+        return;
+      }
+      case 'publish': {
+        let routed = 0;
+        for (let i = 1; i <= spec.count; i++) {
+          const body = Buffer.from(spec.message.replaceAll('{n}', String(i)));
+          const r = await api.publish(who, this.vhost, spec.exchange, {
+            routingKey: spec.routingKey, body,
+            properties: { ...(spec.persistent === true ? { delivery_mode: 2 } : {}), ...(spec.headers === undefined ? {} : { headers: spec.headers }) },
+          });
+          if (r.routed) routed++;
+        }
+        this.note(`${spec.label}: ${spec.count} published, ${routed} routed`);
+        return;
+      }
+      case 'restart-broker': {
+        // every connection goes with the restart; the actors are told so they do not report it as their failure
+        for (const a of this.actors.values()) a.expectLoss('the broker restarted');
+        this.watch?.close();
+        this.watch = undefined;
+        const r = await api.restartBroker(who);
+        this.note(`${spec.label}: the broker recovered ${r.queues} durable queues and ${r.messages} persistent messages in ${r.ms} ms`);
+        await this.watchStats();
+        return;
+      }
+    }
+  }
+
+  /** The actors the steps before `index` leave running, in the order they started. */
+  private runningBefore(index: number): string[] {
+    const running: string[] = [];
+    for (const s of this.scenario.steps.slice(0, index)) {
+      for (const n of s.stop ?? []) if (running.includes(n)) running.splice(running.indexOf(n), 1);
+      for (const n of s.start ?? []) if (!running.includes(n)) running.push(n);
+    }
+    return running;
+  }
+
+  private async enterStep(index: number, alsoStart: readonly string[] = []): Promise<void> {
     const gen = this.generation;
     const spec = this.scenario.steps[index];
     this.stepIndex = index;
@@ -244,26 +402,43 @@ export class ScenarioPlayer {
     const step = this.steps[index];
     step.state = 'current';
     for (const c of step.checkpoints) c.state = 'pending';
+    // counters count from here: this step cannot pass on what an earlier step's traffic did
+    this.base = new Map(this.scenario.actors.map((a) => [a.name, this.snapshot(a.name)]));
     await Promise.all((spec.stop ?? []).map((name) => this.actors.get(name)?.close()));
     if (gen !== this.generation) return;
     const started: AnyActor[] = [];
-    for (const name of spec.start ?? []) {
+    for (const name of [...alsoStart, ...(spec.start ?? [])]) {
       const actorSpec = this.scenario.actors.find((a) => a.name === name);
       if (actorSpec === undefined || this.actors.has(name)) continue;
-      const actor = actorSpec.kind === 'producer' ? new ProducerActor(actorSpec, this.url) : new ConsumerActor(actorSpec, this.url);
+      const url = actorUrl(this.options.amqpUrl, this.scenario, actorSpec);
+      const actor = actorSpec.kind === 'producer' ? new ProducerActor(actorSpec, url)
+        : actorSpec.kind === 'rpc-client' ? new RpcClientActor(actorSpec, url)
+        : new ConsumerActor(actorSpec, url);
       this.actors.set(name, actor);
       started.push(actor);
     }
     // consumers first, so a producer's first messages find their queues and bindings
     const consumers = started.filter((a) => a instanceof ConsumerActor);
     await Promise.all(consumers.map((a) => a.start(this.speed)));
-    await Promise.all(started.filter((a) => a instanceof ProducerActor).map((a) => a.start(this.speed)));
+    await Promise.all(started.filter((a) => !(a instanceof ConsumerActor)).map((a) => a.start(this.speed)));
     if (gen !== this.generation) return;
     for (const a of started) {
-      if (a.state.phase === 'failed') this.report(`actor ${a.name}`, new Error(a.state.error));
+      // a refusal the scenario is about is a note; anything else an error
+      if (a.state.phase === 'failed') {
+        if (a.state.refusedCode !== undefined && this.expectsRefusal(a.name)) this.note(`${a.name}: ${a.state.error}`);
+        else this.report(`actor ${a.name}`, new Error(a.state.error));
+      }
       // a scenario paused while its actors were connecting: they wait too
       if (this.status !== 'playing') a.pause();
     }
+    for (const name of spec.faults ?? []) {
+      await this.fault(name);
+      if (gen !== this.generation) return;
+    }
+  }
+
+  private expectsRefusal(actor: string): boolean {
+    return this.scenario.steps.some((s) => s.checkpoints.some((c) => c.type === 'refused' && c.actor === actor));
   }
 
   private schedule(): void {
@@ -284,16 +459,41 @@ export class ScenarioPlayer {
         bindingsFrom.set(String(b.source), (bindingsFrom.get(String(b.source)) ?? 0) + 1);
       }
     }
+    const deaths = new Map<string, Map<string, number>>();
+    for (const q of need.peek) {
+      const byReason = new Map<string, number>();
+      // peeked and put back, as the console's Get messages with "requeue" does
+      const got = await api.get(who, this.vhost, q, { count: PEEK_MAX, ackMode: 'ack_requeue_true', encoding: 'auto', truncate: 64 }).catch((err: unknown) => {
+        if (isBrokerError(err) && err.kind === 'not_found') return [];
+        throw err;
+      });
+      for (const m of got) {
+        const reason = deathReason((m.properties as { headers?: unknown } | null)?.headers);
+        if (reason !== undefined) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+      }
+      deaths.set(q, byReason);
+    }
+    const base = (a: string) => this.base.get(a);
+    const state = (a: string) => this.actors.get(a)?.state;
     return {
       queues, bindingsFrom,
-      delivered: (a) => this.counted(a, this.deliveredByTag),
-      redelivered: (a) => this.counted(a, this.redeliveredByTag),
+      delivered: (a) => this.counted(a, this.deliveredByTag) - (base(a)?.delivered ?? 0),
+      redelivered: (a) => this.counted(a, this.redeliveredByTag) - (base(a)?.redelivered ?? 0),
+      received: (a, key) => key === undefined
+        ? (state(a)?.received ?? 0) - (base(a)?.received ?? 0)
+        : (state(a)?.receivedByKey[key] ?? 0) - (base(a)?.receivedByKey[key] ?? 0),
+      returned: (a) => (state(a)?.returned ?? 0) - (base(a)?.returned ?? 0),
+      refused: (a) => state(a)?.refusedCode,
+      deadLettered: (q, reason) => deaths.get(q)?.get(reason) ?? 0,
     };
   }
 
   /** Reads the current step's checkpoints; all passed: the next step, or the end. */
   private async check(playing: boolean): Promise<void> {
-    if (this.checking || this.stepIndex < 0) return;
+    if (this.checking || this.stepIndex < 0 || this.faulting > 0) {
+      if (playing && this.status === 'playing' && !this.checking) this.schedule();
+      return;
+    }
     this.checking = true;
     const gen = this.generation;
     try {

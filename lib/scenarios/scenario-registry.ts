@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Actor, BrokerApi } from '../../broker/index';
 import { actorCode } from './actor-code';
 import { BUILTIN_SCENARIOS } from './builtin-scenarios';
-import type { ScenarioFile } from './scenario-format';
-import { ScenarioPlayer, scenarioVhost, vhostUrl, type ScenarioState } from './scenario-player';
+import type { ActorKind, ScenarioFile } from './scenario-format';
+import { actorUrl, ScenarioPlayer, scenarioVhost, vhostUrl, type ScenarioState } from './scenario-player';
 import { validateScenario, type Validation } from './validate-scenario';
 
 export const SCENARIO_USER = 'warren-scenarios';
@@ -26,7 +26,9 @@ export interface ScenarioSummary {
 
 export interface ActorProgram {
   actor: string;
-  kind: 'producer' | 'consumer';
+  kind: ActorKind;
+  /** the URL its programs connect with */
+  url: string;
   pika: string;
   amqplib: string;
 }
@@ -93,10 +95,15 @@ export class ScenarioRegistry {
   async programs(id: string, who: Actor): Promise<{ url: string; actors: ActorProgram[] } | undefined> {
     const scenario = this.scenario(id);
     if (scenario === undefined) return undefined;
-    const url = vhostUrl(await this.amqpBase(who), scenarioVhost(id));
+    const base = await this.amqpBase(who);
+    const url = vhostUrl(base, scenarioVhost(id));
     return {
       url,
-      actors: scenario.actors.map((a) => ({ actor: a.name, kind: a.kind, pika: actorCode(scenario, a.name, 'pika', url)!, amqplib: actorCode(scenario, a.name, 'amqplib', url)! })),
+      actors: scenario.actors.map((a) => {
+        // an actor that logs in as a scenario user, or into another vhost, shows its own URL
+        const own = actorUrl(base, scenario, a);
+        return { actor: a.name, kind: a.kind, url: own, pika: actorCode(scenario, a.name, 'pika', own)!, amqplib: actorCode(scenario, a.name, 'amqplib', own)! };
+      }),
     };
   }
 

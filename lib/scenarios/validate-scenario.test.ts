@@ -29,7 +29,7 @@ describe('validateScenario', () => {
       '$.actors[2].ack: must be one of auto, ack, nack-requeue, nack-drop, reject-requeue, reject-drop',
       '$.steps[0].start[3]: must name an actor',
       '$.steps[1].checkpoints[0]: needs atLeast, atMost or equals',
-      '$.steps[1].checkpoints[1].type: must be one of queue, bindings, delivered, redelivered, ratio',
+      '$.steps[1].checkpoints[1].type: must be one of queue, bindings, delivered, redelivered, ratio, queue-exists, received, returned, refused, dead-lettered',
     ]);
   });
 
@@ -60,6 +60,25 @@ describe('validateScenario', () => {
       '$.steps[0].start[1]: must name an actor',
       '$.steps[1].checkpoints[1].actor: must name an actor',
       '$.steps[2].stop[0]: must name an actor',
+    ]);
+  });
+
+  it('checks faults, users and the actors that log in as them', () => {
+    const s = clone(BUILTIN_SCENARIOS.find((b) => b.id === 'dead-letters')!) as unknown as Record<string, any>;
+    s.faults[0].kind = 'explode';
+    s.faults[2].actor = 'nobody';
+    s.steps[0].faults = ['poison', 'missing'];
+    s.topology.users = [{ name: 'Bad Name', password: '', configure: '(', write: '.*', read: '.*' }];
+    s.actors[0].user = 'carol';
+    const v = validateScenario(s);
+    expect(v.ok ? [] : v.errors).toEqual([
+      '$.topology.users[0].name: lower-case letters, digits and single dashes only',
+      '$.topology.users[0].password: must be non-empty',
+      '$.topology.users[0].configure: must be a regular expression',
+      '$.actors[0].user: must name a user of topology.users',
+      '$.faults[0].kind: must be one of kill, publish, restart-broker',
+      '$.faults[2].actor: must name an actor',
+      '$.steps[0].faults[1]: must name a fault of $.faults',
     ]);
   });
 });

@@ -8,12 +8,18 @@ export type Validation = { ok: true; scenario: ScenarioFile } | { ok: false; err
 export const LIMITS = {
   actors: 20, steps: 50, checkpoints: 20, topologyItems: 100, text: 4_000, code: 20_000, name: 200,
   rate: 500, count: 1_000_000, prefetch: 1_000, processingMs: 60_000, timeoutMs: 600_000,
+  users: 5, faults: 10, variants: 20, faultCount: 10_000, expiration: 3_600_000,
 } as const;
 
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ACKS = ['auto', 'ack', 'nack-requeue', 'nack-drop', 'reject-requeue', 'reject-drop'];
 const EXCHANGE_TYPES = ['direct', 'fanout', 'topic', 'headers'];
 const QUEUE_FIELDS = ['messages', 'messages_ready', 'messages_unacknowledged', 'consumers'];
+const ACTOR_KINDS = ['producer', 'consumer', 'rpc-server', 'rpc-client'];
+const FAULT_KINDS = ['kill', 'publish', 'restart-broker'];
+const DEATH_REASONS = ['rejected', 'expired', 'maxlen'];
+const CHECKPOINT_TYPES = ['queue', 'bindings', 'delivered', 'redelivered', 'ratio', 'queue-exists', 'received', 'returned', 'refused', 'dead-lettered'];
+const USER = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 type Obj = Record<string, unknown>;
 
@@ -99,24 +105,32 @@ export function validateScenario(input: unknown): Validation {
   c.int(root, 'tutorial', '$', 1, 100, true);
 
   const topology = c.obj(root.topology, '$.topology');
-  if (topology !== undefined) checkTopology(c, topology);
+  const users = topology === undefined ? new Set<string>() : checkTopology(c, topology);
 
   const names = new Set<string>();
   c.arr(root.actors, '$.actors', LIMITS.actors).forEach((a, i) => {
-    const name = checkActor(c, a, `$.actors[${i}]`);
+    const name = checkActor(c, a, `$.actors[${i}]`, users);
     if (name === '') return;
     if (names.has(name)) c.fail(`$.actors[${i}].name`, `"${name}" is already an actor's name`);
     names.add(name);
   });
 
+  const faults = new Set<string>();
+  c.arr(root.faults, '$.faults', LIMITS.faults, true).forEach((f, i) => {
+    const name = checkFault(c, f, `$.faults[${i}]`, names);
+    if (name === '') return;
+    if (faults.has(name)) c.fail(`$.faults[${i}].name`, `"${name}" is already a fault's name`);
+    faults.add(name);
+  });
+
   const steps = c.arr(root.steps, '$.steps', LIMITS.steps);
   if (steps.length === 0) c.fail('$.steps', 'needs at least one step');
-  steps.forEach((s, i) => checkStep(c, s, `$.steps[${i}]`, names));
+  steps.forEach((s, i) => checkStep(c, s, `$.steps[${i}]`, names, faults));
 
   return c.errors.length === 0 ? { ok: true, scenario: input as ScenarioFile } : { ok: false, errors: c.errors };
 }
 
-function checkTopology(c: Checker, t: Obj): void {
+function checkTopology(c: Checker, t: Obj): Set<string> {
   c.arr(t.exchanges, '$.topology.exchanges', LIMITS.topologyItems).forEach((e, i) => {
     const p = `$.topology.exchanges[${i}]`;
     const o = c.obj(e, p);
@@ -143,48 +157,118 @@ function checkTopology(c: Checker, t: Obj): void {
     c.str(o, 'routingKey', p);
     c.args(o, 'arguments', p);
   });
+  const users = new Set<string>();
+  c.arr(t.users, '$.topology.users', LIMITS.users, true).forEach((u, i) => {
+    const p = `$.topology.users[${i}]`;
+    const o = c.obj(u, p);
+    if (o === undefined) return;
+    const name = c.str(o, 'name', p, 40);
+    if (!USER.test(name)) c.fail(`${p}.name`, 'lower-case letters, digits and single dashes only');
+    else users.add(name);
+    if (c.str(o, 'password', p, 100) === '') c.fail(`${p}.password`, 'must be non-empty');
+    for (const k of ['configure', 'write', 'read']) {
+      const re = c.str(o, k, p, 500);
+      try {
+        new RegExp(re);
+      } catch {
+        c.fail(`${p}.${k}`, 'must be a regular expression');
+      }
+    }
+  });
+  return users;
+}
+
+function checkFault(c: Checker, f: unknown, p: string, actors: Set<string>): string {
+  const o = c.obj(f, p);
+  if (o === undefined) return '';
+  const name = c.str(o, 'name', p, 60);
+  if (!ID.test(name)) c.fail(`${p}.name`, 'lower-case letters, digits and single dashes only');
+  c.str(o, 'label', p, 100);
+  c.oneOf(o, 'kind', p, FAULT_KINDS);
+  if (o.kind === 'kill' && (typeof o.actor !== 'string' || !actors.has(o.actor))) c.fail(`${p}.actor`, 'must name an actor');
+  if (o.kind === 'publish') {
+    c.str(o, 'exchange', p);
+    c.str(o, 'routingKey', p);
+    c.str(o, 'message', p, LIMITS.text);
+    c.int(o, 'count', p, 1, LIMITS.faultCount);
+    c.bool(o, 'persistent', p, true);
+    c.args(o, 'headers', p);
+  }
+  return name;
 }
 
 function checkCode(c: Checker, v: unknown, p: string): void {
+  if (v === undefined) return;
   const o = c.obj(v, p);
   if (o === undefined) return;
   c.str(o, 'pika', p, LIMITS.code);
   c.str(o, 'amqplib', p, LIMITS.code);
 }
 
-function checkActor(c: Checker, a: unknown, p: string): string {
+function checkActor(c: Checker, a: unknown, p: string, users: Set<string>): string {
   const o = c.obj(a, p);
   if (o === undefined) return '';
   const name = c.str(o, 'name', p, 100);
   if (name.trim() === '') c.fail(`${p}.name`, 'must be non-empty');
   checkCode(c, o.code, `${p}.code`);
-  if (o.kind === 'producer') {
-    c.str(o, 'exchange', p);
-    c.str(o, 'routingKey', p);
-    c.str(o, 'message', p, LIMITS.text);
-    c.num(o, 'rate', p, 0.01, LIMITS.rate);
-    c.int(o, 'count', p, 1, LIMITS.count, true);
-    c.bool(o, 'persistent', p, true);
-  } else if (o.kind === 'consumer') {
-    const queue = c.str(o, 'queue', p);
-    c.arr(o.bind, `${p}.bind`, LIMITS.topologyItems, true).forEach((b, i) => {
-      const bo = c.obj(b, `${p}.bind[${i}]`);
-      if (bo === undefined) return;
-      c.str(bo, 'exchange', `${p}.bind[${i}]`);
-      c.str(bo, 'routingKey', `${p}.bind[${i}]`);
-    });
-    if (o.bind !== undefined && queue !== '') c.fail(`${p}.bind`, 'only a consumer of its own queue (queue "") binds it');
-    c.oneOf(o, 'ack', p, ACKS);
-    c.int(o, 'prefetch', p, 0, LIMITS.prefetch);
-    c.int(o, 'processingMs', p, 0, LIMITS.processingMs);
-    c.int(o, 'crashAfter', p, 1, LIMITS.count, true);
-  } else {
-    c.fail(`${p}.kind`, 'must be "producer" or "consumer"');
+  if (o.user !== undefined && (typeof o.user !== 'string' || !users.has(o.user))) c.fail(`${p}.user`, 'must name a user of topology.users');
+  c.str(o, 'vhost', p, LIMITS.name, true);
+  switch (o.kind) {
+    case 'producer':
+      c.str(o, 'exchange', p);
+      c.str(o, 'routingKey', p);
+      c.str(o, 'message', p, LIMITS.text);
+      c.num(o, 'rate', p, 0.01, LIMITS.rate);
+      c.int(o, 'count', p, 1, LIMITS.count, true);
+      c.bool(o, 'persistent', p, true);
+      c.bool(o, 'mandatory', p, true);
+      c.int(o, 'expiration', p, 0, LIMITS.expiration, true);
+      c.args(o, 'headers', p);
+      c.arr(o.variants, `${p}.variants`, LIMITS.variants, true).forEach((v, i) => {
+        const vp = `${p}.variants[${i}]`;
+        const vo = c.obj(v, vp);
+        if (vo === undefined) return;
+        c.str(vo, 'routingKey', vp);
+        c.str(vo, 'message', vp, LIMITS.text, true);
+        c.args(vo, 'headers', vp);
+      });
+      break;
+    case 'consumer': {
+      const queue = c.str(o, 'queue', p);
+      c.arr(o.bind, `${p}.bind`, LIMITS.topologyItems, true).forEach((b, i) => {
+        const bo = c.obj(b, `${p}.bind[${i}]`);
+        if (bo === undefined) return;
+        c.str(bo, 'exchange', `${p}.bind[${i}]`);
+        c.str(bo, 'routingKey', `${p}.bind[${i}]`);
+        c.args(bo, 'arguments', `${p}.bind[${i}]`);
+      });
+      if (o.bind !== undefined && queue !== '') c.fail(`${p}.bind`, 'only a consumer of its own queue (queue "") binds it');
+      c.oneOf(o, 'ack', p, ACKS);
+      c.int(o, 'prefetch', p, 0, LIMITS.prefetch);
+      c.int(o, 'processingMs', p, 0, LIMITS.processingMs);
+      c.int(o, 'crashAfter', p, 1, LIMITS.count, true);
+      c.str(o, 'poison', p, LIMITS.name, true);
+      break;
+    }
+    case 'rpc-server':
+      if (c.str(o, 'queue', p) === '') c.fail(`${p}.queue`, 'must be non-empty');
+      c.int(o, 'prefetch', p, 0, LIMITS.prefetch);
+      c.int(o, 'processingMs', p, 0, LIMITS.processingMs);
+      break;
+    case 'rpc-client':
+      c.str(o, 'routingKey', p);
+      c.str(o, 'message', p, LIMITS.text);
+      c.num(o, 'rate', p, 0.01, LIMITS.rate);
+      c.int(o, 'count', p, 1, LIMITS.count, true);
+      c.oneOf(o, 'replyTo', p, ['callback-queue', 'direct']);
+      break;
+    default:
+      c.fail(`${p}.kind`, `must be one of ${ACTOR_KINDS.join(', ')}`);
   }
   return name;
 }
 
-function checkStep(c: Checker, s: unknown, p: string, actors: Set<string>): void {
+function checkStep(c: Checker, s: unknown, p: string, actors: Set<string>, faults: Set<string>): void {
   const o = c.obj(s, p);
   if (o === undefined) return;
   c.str(o, 'title', p);
@@ -194,6 +278,9 @@ function checkStep(c: Checker, s: unknown, p: string, actors: Set<string>): void
       if (typeof n !== 'string' || !actors.has(n)) c.fail(`${p}.${key}[${i}]`, 'must name an actor');
     });
   }
+  c.arr(o.faults, `${p}.faults`, LIMITS.faults, true).forEach((n, i) => {
+    if (typeof n !== 'string' || !faults.has(n)) c.fail(`${p}.faults[${i}]`, 'must name a fault of $.faults');
+  });
   c.int(o, 'timeoutMs', p, 100, LIMITS.timeoutMs, true);
   c.arr(o.checkpoints, `${p}.checkpoints`, LIMITS.checkpoints).forEach((cp, i) => checkCheckpoint(c, cp, `${p}.checkpoints[${i}]`, actors));
 }
@@ -222,8 +309,23 @@ function checkCheckpoint(c: Checker, v: unknown, p: string, actors: Set<string>)
       actor('over');
       c.int(o, 'minOver', p, 1, LIMITS.count);
       break;
+    case 'queue-exists':
+      c.str(o, 'queue', p);
+      break;
+    case 'received':
+      actor('actor');
+      c.str(o, 'routingKey', p, LIMITS.name, true);
+      break;
+    case 'returned':
+    case 'refused':
+      actor('actor');
+      break;
+    case 'dead-lettered':
+      c.str(o, 'queue', p);
+      c.oneOf(o, 'reason', p, DEATH_REASONS);
+      break;
     default:
-      c.fail(`${p}.type`, 'must be one of queue, bindings, delivered, redelivered, ratio');
+      c.fail(`${p}.type`, `must be one of ${CHECKPOINT_TYPES.join(', ')}`);
       return;
   }
   const bounds = ['atLeast', 'atMost', 'equals'].filter((k) => o[k] !== undefined);
