@@ -17,7 +17,7 @@ import {
 import { connectAmqp } from './amqp-connect';
 import { p } from './management-client';
 import type { RemoteBrokerApi } from './remote-broker';
-import { queueRows } from './rows';
+import { movedQueues, PLACEMENT_COLUMNS, queueRows } from './rows';
 
 export const POLL_MS = 5_000;
 /** Events within this window after the first are applied as one diff. */
@@ -314,7 +314,7 @@ export class RemoteWatches {
   }
 
   private async tickStats(w: WatchedVhost): Promise<void> {
-    const qcols = 'name,messages_ready,messages_unacknowledged,consumers,message_stats.publish_details,message_stats.deliver_get_details,message_stats.ack_details';
+    const qcols = `name,messages_ready,messages_unacknowledged,consumers,message_stats.publish_details,message_stats.deliver_get_details,message_stats.ack_details,${PLACEMENT_COLUMNS.join(',')}`;
     const [queues, exchanges, vhost] = await Promise.all([
       this.api.http.request<Row[]>(this.api.service, 'GET', `${p('queues', w.vhost)}?columns=${qcols}`),
       this.api.http.request<Row[]>(this.api.service, 'GET', `${p('exchanges', w.vhost)}?columns=name,message_stats.publish_in_details,message_stats.publish_out_details`),
@@ -330,6 +330,9 @@ export class RemoteWatches {
       };
     }
     for (const e of exchanges) tick.exchanges[str(e.name)] = { publish_in_rate: rate(e, 'publish_in'), publish_out_rate: rate(e, 'publish_out') };
+    const known = w.state.get('queue')!;
+    const moved = movedQueues((name) => known.get(name)?.row, queues);
+    if (moved.length > 0) this.tell(w, w.apply('queue', moved, new Set(moved.map((r) => str(r.name)))));
     for (const watch of [...w.watches]) this.guard(watch, (l) => l.stats(tick));
   }
 

@@ -10,6 +10,7 @@ import { EraseIcon, InboxIcon, MoreIcon, QueueIcon, TrashIcon } from '../../../u
 import { Menu } from '../../../ui/menu';
 import { compact, int, rate } from '../../format';
 import { useEntityActions } from '../../use-entity-actions';
+import { PlacementBadge } from './placement-badge';
 import { depthFraction, QUEUE_STATE_LABEL, queueState } from './queue-state';
 
 function QueueNodeView({ data, selected }: NodeProps<QueueNode>) {
@@ -41,6 +42,7 @@ function QueueNodeView({ data, selected }: NodeProps<QueueNode>) {
         <span className="gnode-name" title={data.name}>
           {data.name}
         </span>
+        <PlacementBadge placement={data.placement} />
         {data.durable && (
           <span className="badge-d" title="Durable: survives a broker restart">
             D
