@@ -42,7 +42,6 @@ function QueueNodeView({ data, selected }: NodeProps<QueueNode>) {
         <span className="gnode-name" title={data.name}>
           {data.name}
         </span>
-        <PlacementBadge placement={data.placement} />
         {data.durable && (
           <span className="badge-d" title="Durable: survives a broker restart">
             D
@@ -79,6 +78,7 @@ function QueueNodeView({ data, selected }: NodeProps<QueueNode>) {
         <span className="q-bar-unacked" style={{ width: `${(fill - readyShare) * 100}%` }} />
       </div>
       <div className="q-foot">
+        <PlacementBadge placement={data.placement} />
         <span className="q-features" title={features.join(' · ')}>
           {features.join(' · ')}
         </span>
