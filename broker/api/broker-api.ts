@@ -60,6 +60,19 @@ export interface QueueSpec {
   arguments: JsonTable;
 }
 
+/**
+ * Where a queue lives, in the fields of RabbitMQ's queue records (all optional in a queue Row):
+ * `node` the node holding a classic queue (the embedded broker is one node: its own name), `leader`
+ * the node leading a quorum queue or stream, `members` the nodes holding its replicas, `online` the
+ * members running now. A member missing from `online` is a replica the cluster cannot reach.
+ */
+export interface QueuePlacement {
+  node?: string;
+  leader?: string;
+  members?: string[];
+  online?: string[];
+}
+
 export interface BindingSpec {
   source: string;
   destination: string;

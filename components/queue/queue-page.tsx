@@ -17,7 +17,8 @@ import { TypeToConfirm } from '../admin/type-to-confirm';
 import { BindDialog } from '../graph/bind-dialog';
 import { bytes, int } from '../graph/format';
 import { QUEUE_STATE_LABEL, queueState } from '../graph/nodes/queue/queue-state';
-import { Tags } from '../tables/cells';
+import { Placement, Tags } from '../tables/cells';
+import { queuePlacement } from '@/lib/client/queue-placement';
 import { EraseIcon, GraphIcon, TrashIcon } from '../ui/icons';
 import { GetMessages } from './get-messages';
 import { QueueBindings } from './queue-bindings';
@@ -267,10 +268,26 @@ function Details({ q }: { q: QueueDetailDto }) {
             <dd>{q.single_active_consumer_tag}</dd>
           </div>
         )}
-        {q.node && (
+        {(q.node !== undefined || q.leader !== undefined) && (
           <div>
-            <dt>Node</dt>
-            <dd>{q.node}</dd>
+            <dt>{q.members ? 'Leader' : 'Node'}</dt>
+            <dd>
+              <Placement placement={queuePlacement(q)} full />
+            </dd>
+          </div>
+        )}
+        {q.members && (
+          <div>
+            <dt>Members</dt>
+            <dd data-testid="queue-members">
+              {q.members.map((m, i) => (
+                <span key={m}>
+                  {i > 0 && ', '}
+                  {m}
+                  {Array.isArray(q.online) && !q.online.includes(m) && <strong className="placement-down-text"> (down)</strong>}
+                </span>
+              ))}
+            </dd>
           </div>
         )}
       </dl>

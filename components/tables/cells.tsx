@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { exchangeLabel } from '@/lib/client/graph/build';
 import { exchangeId, queueId } from '@/lib/client/graph/types';
+import { onlineCount, shortNode, type QueuePlacement } from '@/lib/client/queue-placement';
 import { int, rate } from '../graph/format';
 
 export function GraphLink({ kind, name }: { kind: 'exchange' | 'queue'; name: string }) {
@@ -49,6 +50,27 @@ export function RunState({ state }: { state: string | undefined }) {
     <span className={`state-chip run-${tone}`}>
       <span className="state-dot" aria-hidden="true" />
       {state}
+    </span>
+  );
+}
+
+/** A queue's node (its leader, for a replicated queue) and members online out of all, as on the graph's badge. */
+export function Placement({ placement, full = false }: { placement: QueuePlacement | null; full?: boolean }) {
+  if (placement === null) return <span className="zero">—</span>;
+  const count = onlineCount(placement);
+  const tone = placement.unreachable ? 'down' : placement.down.length > 0 ? 'warn' : 'ok';
+  const leader = placement.leader === null ? 'no leader' : full ? placement.leader : shortNode(placement.leader);
+  return (
+    <span className="placement-cell" data-testid="queue-placement-cell">
+      <span title={placement.leader ?? undefined}>
+        {leader}
+        {placement.unreachable && ' (down)'}
+      </span>
+      {count !== null && (
+        <span className={`placement-badge placement-${tone}`} title={placement.down.length > 0 ? `down: ${placement.down.join(', ')}` : 'every member online'}>
+          <span className="placement-count">{count}</span>
+        </span>
+      )}
     </span>
   );
 }

@@ -9,7 +9,8 @@ import { QUEUE_STATE_LABEL, queueState } from '../graph/nodes/queue/queue-state'
 import { useEntityActions } from '../graph/use-entity-actions';
 import { EraseIcon, InboxIcon, MoreIcon, TrashIcon } from '../ui/icons';
 import { Menu } from '../ui/menu';
-import { Count, GraphLink, Rate, Tags } from './cells';
+import { Count, GraphLink, Placement, Rate, Tags } from './cells';
+import { queuePlacement } from '@/lib/client/queue-placement';
 import { DataTable, PageHead, type Column } from './data-table';
 import { NoQueues } from './empty-hints';
 import { usePanel } from '@/lib/client/panel-store';
@@ -66,6 +67,12 @@ export function QueuesTable() {
         );
       },
       sort: (r) => queueState(r.ready, r.unacked, r.consumers),
+    },
+    {
+      key: 'node',
+      header: 'Node',
+      render: (r) => <Placement placement={queuePlacement(r.q)} />,
+      sort: (r) => r.q.leader ?? r.q.node ?? '',
     },
     { key: 'in', header: 'In', numeric: true, render: (r) => <Rate value={r.inRate} />, sort: (r) => r.inRate },
     { key: 'out', header: 'Deliver', numeric: true, render: (r) => <Rate value={r.deliverRate} />, sort: (r) => r.deliverRate },

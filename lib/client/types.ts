@@ -61,6 +61,11 @@ export interface QueueDto {
   /** the policy in effect, and its definition (keys without the x- of arguments) */
   policy?: string | null;
   effective_policy_definition?: JsonObject;
+  /** where it lives (see queue-placement.ts): a classic queue's node, a quorum queue's leader, replicas */
+  node?: string;
+  leader?: string;
+  members?: string[];
+  online?: string[];
 }
 
 export interface BindingDto {
@@ -267,5 +272,4 @@ export interface QueueDetailDto extends QueueDto {
   single_active_consumer_tag?: string | null;
   head_message_timestamp?: number | null;
   operator_policy?: string | null;
-  node?: string;
 }

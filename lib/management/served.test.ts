@@ -138,6 +138,16 @@ describe('npm start serves the management API itself', () => {
     expect(r.text).toMatch(/^# (HELP|TYPE) /m);
   });
 
+  it('says where a queue lives as a single node does: its own node name, no replicas', async () => {
+    expect((await call('PUT', '/api/queues/%2F/placed', { body: { durable: false } })).status).toBe(201);
+    const overview = (await call('GET', '/api/overview')).body as { node: string };
+    const q = (await call('GET', '/api/queues/%2F/placed')).body as Record<string, unknown>;
+    expect(q.node).toBe(overview.node);
+    expect(q).not.toHaveProperty('members');
+    expect(q).not.toHaveProperty('leader');
+    expect((await call('DELETE', '/api/queues/%2F/placed')).status).toBe(204);
+  });
+
   it('still gives the console pages to Next', async () => {
     const r = await fetch(`${base}/login`, { signal: AbortSignal.timeout(30_000) });
     expect(r.status).toBe(200);

@@ -92,6 +92,29 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     expect(await api.getExchange(admin, vhost, 'orders')).toBeUndefined();
   });
 
+  it('says where each queue lives: a quorum queue\'s leader (as its node), members and online members; a classic queue\'s node', async () => {
+    await api.declareQueue(admin, vhost, 'placed-qq', { durable: true, autoDelete: false, arguments: { 'x-queue-type': 'quorum' } });
+    await api.declareQueue(admin, vhost, 'placed-cq', { durable: false, autoDelete: false, arguments: {} });
+    const nodes = (await api.nodes(admin)).filter((n) => n.running === true).map((n) => String(n.name)).sort();
+    const listed = await api.listQueues(admin, vhost);
+    const qq = listed.find((q) => q.name === 'placed-qq')!;
+    expect(nodes).toContain(qq.leader);
+    expect(qq.node).toBe(qq.leader);
+    expect([...(qq.members as string[])].sort()).toEqual(nodes);
+    expect([...(qq.online as string[])].sort()).toEqual(nodes);
+    expect(nodes).toContain(listed.find((q) => q.name === 'placed-cq')!.node);
+    expect(await api.getQueue(admin, vhost, 'placed-qq')).toMatchObject({ node: qq.leader, leader: qq.leader, members: qq.members });
+    // the watch's snapshot (lists without stats) carries the same
+    const watch = await api.watchVhost(admin, vhost, { topology: () => {}, stats: () => {}, gone: () => {} });
+    try {
+      expect(watch.snapshot.queues.find((q) => q.name === 'placed-qq')).toMatchObject({ node: qq.leader, members: qq.members, online: qq.online });
+    } finally {
+      watch.close();
+    }
+    await api.deleteQueue(admin, vhost, 'placed-qq', { ifUnused: false, ifEmpty: false });
+    await api.deleteQueue(admin, vhost, 'placed-cq', { ifUnused: false, ifEmpty: false });
+  });
+
   it('binds with the properties_key RabbitMQ makes, unbinds, and publishes and gets through the API', async () => {
     await api.declareQueue(admin, vhost, 'bq', { durable: false, autoDelete: false, arguments: {} });
     const key = await api.bind(admin, vhost, { source: 'amq.topic', destination: 'bq', destinationType: 'queue', routingKey: 'a.*', arguments: {} });

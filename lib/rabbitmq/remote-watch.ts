@@ -9,6 +9,11 @@
 // every POLL_MS for the stats tick; RabbitMQ samples every 5 s, so ticks come at that pace.
 // Rates are RabbitMQ's own (`*_details.rate`); it counts nothing per binding, consumer or producer,
 // so those maps of the tick stay empty rather than holding shares computed from other rates.
+// Where queues live (leader, quorum members online, a classic queue's node down) changes when a
+// node stops or starts, and no event says so: the running nodes are read every NODES_MS on a timer
+// of their own, and when they change the queue lists (without stats) are read again for the next
+// PLACEMENT_ROUNDS reads. Not from the stats read: its `online` lags the node by a sample, and while
+// a node is going down a read with stats can hang for tens of seconds.
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import {
   BrokerError, isMonitor, type AccessEvent, type Actor, type RatePoint, type Row, type StatsTick, type TopologyChange,
@@ -24,6 +29,10 @@ export const POLL_MS = 5_000;
 export const EVENT_DELAY_MS = 100;
 /** The event queue holds at most this many; older events are dropped (the next poll repairs). */
 const EVENT_QUEUE_MAX = 10_000;
+/** Node reads after a change of the running nodes during which queue placement is read again. */
+const PLACEMENT_ROUNDS = 3;
+/** How often the running nodes are read: small, and what makes a node going down show in seconds. */
+const NODES_MS = 2_000;
 const KINDS: TopologyKind[] = ['exchange', 'queue', 'binding', 'consumer', 'connection'];
 const SEP = '\u0000';
 
@@ -111,6 +120,10 @@ export class RemoteWatches {
   private events: { conn: ChannelModel; ch: Channel } | undefined;
   private starting: Promise<void> | undefined;
   private polling = false;
+  private nodesTimer: NodeJS.Timeout | undefined;
+  private runningNodes: string | undefined;
+  private placementRounds = 0;
+  private checkingNodes = false;
 
   constructor(
     private readonly api: RemoteBrokerApi,
@@ -158,10 +171,16 @@ export class RemoteWatches {
     this.mode = (await this.subscribeEvents()) ? 'events' : 'polling';
     this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
     this.pollTimer.unref();
+    this.nodesTimer = setInterval(() => void this.checkNodes(), NODES_MS);
+    this.nodesTimer.unref();
   }
 
   private async stop(): Promise<void> {
     clearInterval(this.pollTimer);
+    clearInterval(this.nodesTimer);
+    this.nodesTimer = undefined;
+    this.runningNodes = undefined;
+    this.placementRounds = 0;
     clearTimeout(this.eventTimer);
     this.pollTimer = this.eventTimer = undefined;
     const events = this.events;
@@ -279,6 +298,24 @@ export class RemoteWatches {
       if (this.mode === 'polling' && this.watched.size > 0 && this.api.config.amqpUrl !== undefined && (await this.subscribeEvents())) this.mode = 'events';
     } finally {
       this.polling = false;
+    }
+  }
+
+  private async checkNodes(): Promise<void> {
+    if (this.checkingNodes) return;
+    this.checkingNodes = true;
+    try {
+      const nodes = await this.api.http.request<Row[]>(this.api.service, 'GET', '/api/nodes?columns=name,running');
+      const running = nodes.filter((n) => n.running === true).map((n) => str(n.name)).sort().join(' ');
+      if (this.runningNodes !== undefined && running !== this.runningNodes) this.placementRounds = PLACEMENT_ROUNDS;
+      this.runningNodes = running;
+      if (this.placementRounds === 0) return;
+      this.placementRounds--;
+      for (const w of [...this.watched.values()]) this.tell(w, w.apply('queue', await this.list(w.vhost, 'queue')));
+    } catch {
+      // the cluster did not answer: the next read tries again
+    } finally {
+      this.checkingNodes = false;
     }
   }
 

@@ -6,6 +6,9 @@ import type { Row } from '../../broker/index';
 
 export function queueRow(row: Row): Row {
   if (typeof row.consumers !== 'number') row.consumers = 0;
+  // RabbitMQ names a quorum queue's leader but not always its `node` (not without stats); where it
+  // gives both they are the same node (QueuePlacement in the broker API)
+  if (typeof row.leader === 'string') row.node = row.leader;
   return row;
 }
 

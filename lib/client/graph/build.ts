@@ -2,6 +2,7 @@
 // (layout.ts); this is pure and cheap, so it runs on every topology change.
 import { consumerStatsKey, producerStatsKey } from '../../live/protocol';
 import type { BindingDto, ConsumerDto, ExchangeDto, JsonObject, JsonValue, ProducerDto, QueueDto, Topology } from '../types';
+import { queuePlacement } from '../queue-placement';
 import {
   consumerId,
   producerId,
@@ -160,6 +161,7 @@ function queueNode(q: QueueDto): NodeSpec<QueueNode> {
       ready: q.messages_ready ?? 0,
       unacked: q.messages_unacknowledged ?? 0,
       consumers: q.consumers ?? 0,
+      placement: queuePlacement(q),
       dim: false,
     },
   };

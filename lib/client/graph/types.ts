@@ -1,6 +1,7 @@
 // The graph's node and edge data. One node type per entity kind; ids are prefixed by kind so a
 // queue and an exchange of the same name never collide.
 import { Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
+import type { QueuePlacement } from '../queue-placement';
 import type { BindingDto, JsonObject } from '../types';
 
 export interface ExchangeNodeData extends Record<string, unknown> {
@@ -28,6 +29,8 @@ export interface QueueNodeData extends Record<string, unknown> {
   ready: number;
   unacked: number;
   consumers: number;
+  /** its node, or leader and replicas, as the broker reported them */
+  placement: QueuePlacement | null;
   dim: boolean;
 }
 

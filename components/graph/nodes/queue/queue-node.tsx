@@ -10,6 +10,7 @@ import { EraseIcon, InboxIcon, MoreIcon, QueueIcon, TrashIcon } from '../../../u
 import { Menu } from '../../../ui/menu';
 import { compact, int, rate } from '../../format';
 import { useEntityActions } from '../../use-entity-actions';
+import { PlacementBadge } from './placement-badge';
 import { depthFraction, QUEUE_STATE_LABEL, queueState } from './queue-state';
 
 function QueueNodeView({ data, selected }: NodeProps<QueueNode>) {
@@ -77,6 +78,7 @@ function QueueNodeView({ data, selected }: NodeProps<QueueNode>) {
         <span className="q-bar-unacked" style={{ width: `${(fill - readyShare) * 100}%` }} />
       </div>
       <div className="q-foot">
+        <PlacementBadge placement={data.placement} />
         <span className="q-features" title={features.join(' · ')}>
           {features.join(' · ')}
         </span>
