@@ -125,6 +125,56 @@ export type GotMessage = Row & {
   payload_encoding: 'string' | 'base64';
 };
 
+/** A page of a queue's messages, read without consuming them (Warren's own; RabbitMQ cannot). */
+export interface BrowseOptions {
+  /** ready: the waiting messages in delivery order; unacked: those delivered and not yet settled */
+  state: 'ready' | 'unacked';
+  /** position of the first message of the page, 0 being the one delivered next */
+  offset: number;
+  /** messages in the page, at most BROWSE_MAX_LIMIT */
+  limit: number;
+  /** body bytes returned per message at most (BROWSE_MAX_BODY_BYTES); payload_bytes tells the whole size */
+  bodyLimit: number;
+}
+
+export const BROWSE_MAX_LIMIT = 500;
+export const BROWSE_MAX_BODY_BYTES = 1024 * 1024;
+/** A page carries at most this many body bytes in all; later bodies in it come truncated to nothing. */
+export const BROWSE_MAX_PAGE_BYTES = 8 * 1024 * 1024;
+/** One message fetched whole ("load all") is at most this big in the answer. */
+export const BROWSE_MAX_WHOLE_BYTES = 64 * 1024 * 1024;
+
+/** One message as a browse shows it: nothing about it changed by being read. */
+export interface BrowsedMessage {
+  /** where it was in its list when read */
+  position: number;
+  /** the message's number in this queue (arrival order), stable while it stays there */
+  id: number;
+  redelivered: boolean;
+  exchange: string;
+  routing_key: string;
+  /** as RabbitMQ's get writes them; headers as JSON */
+  properties: Row;
+  /** base64 of the first `payload_bytes` bytes, or fewer when truncated */
+  payload: string;
+  payload_bytes: number;
+  truncated: boolean;
+  /** ms since epoch when its TTL runs out, null without one */
+  expires_at: number | null;
+  /** unacked messages: who holds it */
+  consumer_tag?: string;
+  channel?: string;
+  delivery_tag?: number;
+}
+
+export interface BrowsePage {
+  state: 'ready' | 'unacked';
+  offset: number;
+  /** messages in the list now (ready or unacked) */
+  total: number;
+  messages: BrowsedMessage[];
+}
+
 /** A delivery to an API consumer; properties in the management API's JSON shape. */
 export interface Delivery {
   deliveryTag: number;
@@ -410,6 +460,14 @@ export interface BrokerApi {
   publish(who: Actor, vhost: string, exchange: string, message: OutgoingMessage): Promise<{ routed: boolean }>;
   get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]>;
   consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle>;
+  /**
+   * A page of the queue's messages, leaving them as they were: order, `redelivered`, counters and
+   * deliveries unchanged. Needs read permission on the queue, as basic.get. A broker that can only
+   * read by consuming answers not_supported.
+   */
+  browseQueue(who: Actor, vhost: string, queue: string, opts: BrowseOptions): Promise<BrowsePage>;
+  /** One ready message whole, by id (`position` where it was last seen, to find it fast); not_found once gone. */
+  browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number): Promise<BrowsedMessage>;
 
   // connections, channels, consumers; `vhost` undefined: all the user may see
   listConnections(who: Actor, vhost?: string): Promise<Row[]>;

@@ -20,7 +20,9 @@ export type BrokerErrorKind =
   /** failed login, a user without the tag or vhost the operation needs */
   | 'not_authorised'
   /** the broker cannot do it now (disk refused, remote unreachable) */
-  | 'unavailable';
+  | 'unavailable'
+  /** this kind of broker cannot do it at all (a remote RabbitMQ cannot browse without consuming) */
+  | 'not_supported';
 
 const NAMES: Record<number, string> = {
   200: 'REPLY_SUCCESS', 311: 'CONTENT_TOO_LARGE', 312: 'NO_ROUTE', 313: 'NO_CONSUMERS', 320: 'CONNECTION_FORCED',

@@ -52,6 +52,8 @@ export function fromBroker(err: BrokerError): HttpError {
       return badRequest(err.reason);
     case 'unavailable':
       return new HttpError(503, 'service_unavailable', err.detail);
+    case 'not_supported':
+      return new HttpError(501, 'not_implemented', err.detail);
     default:
       return badRequest(err.detail);
   }

@@ -17,6 +17,7 @@ import { metricRoutes } from './metrics';
 import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
 import { policyRoutes } from './policies';
+import { messageBrowseRoutes } from './message-browse';
 import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
@@ -33,6 +34,7 @@ export const ROUTES: readonly Route[] = [
   ...vhostRoutes,
   ...exchangeRoutes,
   ...messageRoutes,
+  ...messageBrowseRoutes,
   ...queueRoutes,
   ...bindingRoutes,
   ...connectionRoutes,

@@ -1,0 +1,56 @@
+// Warren's own endpoints for browsing a queue without consuming (RabbitMQ has none; a remote
+// RabbitMQ answers 501):
+//   GET /api/queues/{vhost}/{name}/messages?state=ready|unacked&offset=0&limit=50&body_limit=4096
+//     → { state, offset, total, messages: [{ position, id, redelivered, exchange, routing_key,
+//         properties, payload (base64), payload_bytes, truncated, expires_at, consumer_tag?,
+//         channel?, delivery_tag? }] }
+//   GET /api/queues/{vhost}/{name}/messages/{id}?position=N → one ready message, body whole
+// Read permission on the queue, as basic.get; nothing about the messages changes.
+import { BROWSE_MAX_BODY_BYTES, BROWSE_MAX_LIMIT, type BrowseOptions } from '../../broker/index';
+import { badRequest, HttpError, mapped } from './errors';
+import { json } from './http';
+import type { Route, RouteContext } from './route';
+
+const DEFAULT_LIMIT = 50;
+const DEFAULT_BODY_LIMIT = 4096;
+
+/** A non-negative integer query parameter within `max`, or its default; anything else is a 400 naming it. */
+function intParam(q: URLSearchParams, name: string, fallback: number, max: number): number {
+  const raw = q.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,16}$/.test(raw)) throw badRequest(`${name} must be a whole number from 0 to ${max}, not '${raw.slice(0, 40)}'`);
+  const n = Number(raw);
+  if (n > max) throw badRequest(`${name} must be a whole number from 0 to ${max}, not ${raw}`);
+  return n;
+}
+
+function browseOptions(q: URLSearchParams): BrowseOptions {
+  const state = q.get('state') ?? 'ready';
+  if (state !== 'ready' && state !== 'unacked') throw badRequest(`state must be ready or unacked, not '${state.slice(0, 40)}'`);
+  return {
+    state,
+    offset: intParam(q, 'offset', 0, Number.MAX_SAFE_INTEGER),
+    limit: intParam(q, 'limit', DEFAULT_LIMIT, BROWSE_MAX_LIMIT),
+    bodyLimit: intParam(q, 'body_limit', DEFAULT_BODY_LIMIT, BROWSE_MAX_BODY_BYTES),
+  };
+}
+
+/** The queue's 404 says what is missing; a refused read is RabbitMQ's "Access refused.". */
+const browseRefusal = (err: { kind: string; detail: string }) => (err.kind === 'not_found' ? new HttpError(404, 'not_found', err.detail) : undefined);
+
+async function browse(c: RouteContext) {
+  const opts = browseOptions(c.query);
+  return json(await mapped(c.api.browseQueue(c.user, c.vhost, c.params.name, opts), browseRefusal));
+}
+
+async function browseOne(c: RouteContext) {
+  const raw = c.params.id;
+  if (!/^\d{1,16}$/.test(raw)) throw badRequest(`message id must be a whole number, not '${raw.slice(0, 40)}'`);
+  const position = intParam(c.query, 'position', 0, Number.MAX_SAFE_INTEGER);
+  return json(await mapped(c.api.browseMessage(c.user, c.vhost, c.params.name, Number(raw), position), browseRefusal));
+}
+
+export const messageBrowseRoutes: Route[] = [
+  { method: 'GET', path: '/api/queues/:vhost/:name/messages', handle: browse },
+  { method: 'GET', path: '/api/queues/:vhost/:name/messages/:id', handle: browseOne },
+];
