@@ -1,7 +1,7 @@
 // The management API over fetch: the browser's login cookie, JSON in and out, errors as values
 // with the HTTP status and RabbitMQ's `reason`.
 import { brokerPath } from './broker-choice';
-import type { BindingDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
+import type { BindingDto, BrowsedMessageDto, BrowsePageDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -129,6 +129,17 @@ export const publishMessage = (vhost: string, exchange: string, message: Publish
   request<{ routed: boolean }>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(exchange)}/publish`, { method: 'POST', body: message });
 
 export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
+
+/** A page of a queue's messages, read without consuming them. */
+export const browseQueue = (vhost: string, queue: string, page: { state: 'ready' | 'unacked'; offset: number; limit: number; bodyLimit: number }, signal?: AbortSignal) =>
+  request<BrowsePageDto>(
+    `/api/queues/${seg(vhost)}/${seg(queue)}/messages?state=${page.state}&offset=${page.offset}&limit=${page.limit}&body_limit=${page.bodyLimit}`,
+    { signal },
+  );
+
+/** One ready message with its whole body; 404 once it has left the queue. */
+export const browseMessage = (vhost: string, queue: string, id: number, position: number) =>
+  request<BrowsedMessageDto>(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/${id}?position=${position}`);
 
 export const getMessages = (vhost: string, queue: string, count: number, ackmode: AckMode) =>
   request<GotMessageDto[]>(`/api/queues/${seg(vhost)}/${seg(queue)}/get`, {
