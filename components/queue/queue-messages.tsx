@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, browseMessage, browseQueue } from '@/lib/client/api';
 import { reasonText } from '@/lib/client/api-reason';
-import { previewOf } from '@/lib/client/message-bytes';
+import { base64Length, previewOf } from '@/lib/client/message-bytes';
 import type { BrowsedMessageDto, JsonValue } from '@/lib/client/types';
 import { bytes as byteSize, int } from '../graph/format';
 import { MessageBody } from './message-body';
@@ -16,7 +16,7 @@ import styles from './queue-messages.module.css';
 type State = 'ready' | 'unacked';
 const PAGE = 100;
 const ROW_PX = 44;
-const VIEW_PX = 440;
+const VIEW_PX = 560;
 const OVERSCAN = 10;
 /** body bytes per message in a page: enough to preview and to show most bodies whole */
 const BODY_LIMIT = 4096;
@@ -223,7 +223,7 @@ function MessageDetail({ vhost, queue, m }: { vhost: string; queue: string; m: B
     }
   };
   return (
-    <div className={styles.detailInner} aria-label="Message">
+    <div className={styles.detailInner} role="group" aria-label="Message">
       <div className={styles.detailHead}>
         <strong>
           #{int(m.position + 1)} <span className="muted small">id {m.id}</span>
@@ -272,7 +272,7 @@ function MessageDetail({ vhost, queue, m }: { vhost: string; queue: string; m: B
       {shown.truncated && (
         <div className={styles.truncated}>
           <span className="muted small">
-            First {int(Math.floor((shown.payload.length * 3) / 4))} of {int(shown.payload_bytes)} bytes shown.
+            First {int(base64Length(shown.payload))} of {int(shown.payload_bytes)} bytes shown.
           </span>
           {m.consumer_tag === undefined && (
             <button type="button" className="btn btn-sm" onClick={loadAll} disabled={loading}>

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, hexDump, jsonOf, previewOf, utf8Text } from './message-bytes';
+import { base64Length, base64ToBytes, hexDump, jsonOf, previewOf, utf8Text } from './message-bytes';
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 
 describe('browsed bodies in the console', () => {
   it('decodes base64 to the same bytes', () => {
     expect([...base64ToBytes(b64(Buffer.from([0, 255, 10])))]).toEqual([0, 255, 10]);
+  });
+  it('counts base64 bytes with any padding', () => {
+    for (const n of [0, 1, 2, 3, 4096, 4097]) expect(base64Length(b64(Buffer.alloc(n, 7)))).toBe(n);
   });
   it('reads UTF-8, forgives a character cut by truncation only when truncated', () => {
     const cut = Buffer.from('héllo').subarray(0, 2); // 'h' and half of 'é'

@@ -8,6 +8,12 @@ export function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
+/** How many bytes a base64 text holds, without decoding it. */
+export function base64Length(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - pad;
+}
+
 /** The bytes as UTF-8 text, or null when they are not UTF-8 (a truncated body may end mid-character: that tail is allowed). */
 export function utf8Text(bytes: Uint8Array, truncated: boolean): string | null {
   try {
