@@ -175,6 +175,43 @@ export interface BrowsePage {
   messages: BrowsedMessage[];
 }
 
+/**
+ * A filter over a queue's ready messages: a CEL expression (see broker/embedded/message-filter.ts
+ * for its variables) evaluated on the broker in slices, within a budget of messages and time per
+ * request; the answer says how far it got and where to go on.
+ */
+export interface FilterOptions {
+  expression: string;
+  /** position to start scanning from (a previous answer's next_cursor) */
+  cursor: number;
+  /** matches wanted, at most BROWSE_MAX_LIMIT */
+  limit: number;
+  bodyLimit: number;
+  /** messages to examine in this request at most (≤ FILTER_MAX_SCANNED) */
+  maxScanned?: number;
+  /** ms to spend in this request at most (≤ FILTER_MAX_MS) */
+  maxMs?: number;
+}
+
+export const FILTER_MAX_EXPRESSION = 2000;
+export const FILTER_MAX_SCANNED = 200_000;
+export const FILTER_MAX_MS = 2000;
+
+export interface FilterPage {
+  matches: BrowsedMessage[];
+  /** messages examined by this request */
+  scanned: number;
+  /** ready messages in the queue when the request ended */
+  total: number;
+  /** where the next request goes on; null once the end was reached */
+  next_cursor: number | null;
+  /** why this request stopped */
+  stopped: 'limit' | 'scan_budget' | 'time_budget' | 'end';
+  /** messages the expression could not be evaluated on (a missing key, a wrong type): not matches */
+  errors: number;
+  first_error: string | null;
+}
+
 /** A delivery to an API consumer; properties in the management API's JSON shape. */
 export interface Delivery {
   deliveryTag: number;
@@ -466,6 +503,8 @@ export interface BrokerApi {
    * read by consuming answers not_supported.
    */
   browseQueue(who: Actor, vhost: string, queue: string, opts: BrowseOptions): Promise<BrowsePage>;
+  /** Ready messages matching a filter expression, from a cursor, within a time and count budget; not_supported where the broker cannot browse. */
+  filterQueue(who: Actor, vhost: string, queue: string, opts: FilterOptions): Promise<FilterPage>;
   /** One ready message whole, by id (`position` where it was last seen, to find it fast); not_found once gone. */
   browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number): Promise<BrowsedMessage>;
 

@@ -36,7 +36,7 @@ interface Holder {
 }
 
 /** The queue, with read permission on it as basic.get needs (browsing reads what a get would). */
-function browsedQueue(core: BrokerCore, who: Actor, vhost: string, queue: string): { vh: VirtualHost; q: Queue } {
+export function browsedQueue(core: BrokerCore, who: Actor, vhost: string, queue: string): { vh: VirtualHost; q: Queue } {
   const vh = vhostFor(core, who, vhost);
   const q = vh.queues.get(queue);
   if (q === undefined) throw new BrokerError('not_found', `no queue '${queue}' in vhost '${vhost}'`, { code: 404 });
@@ -49,7 +49,7 @@ function clampOptions(o: BrowseOptions): BrowseOptions {
   return { state: o.state, offset: int(o.offset, 0, Number.MAX_SAFE_INTEGER), limit: int(o.limit, 0, BROWSE_MAX_LIMIT), bodyLimit: int(o.bodyLimit, 0, BROWSE_MAX_BODY_BYTES) };
 }
 
-function shown(vh: VirtualHost, q: Queue, entry: QueueEntry, position: number, bodyLimit: number, holder?: Holder): BrowsedMessage {
+export function shown(vh: VirtualHost, q: Queue, entry: QueueEntry, position: number, bodyLimit: number, holder?: Holder): BrowsedMessage {
   const msg = entry.msg;
   const size = msg.bodySize;
   const take = Math.min(size, bodyLimit);

@@ -192,6 +192,7 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'POST /api/scenarios/:id/actions': SCENARIOS_ONLY_IN_WARREN,
   'GET /api/queues/:vhost/:name/messages': BROWSE_ONLY_IN_WARREN,
   'GET /api/queues/:vhost/:name/messages/:id': BROWSE_ONLY_IN_WARREN,
+  'POST /api/queues/:vhost/:name/messages/filter': BROWSE_ONLY_IN_WARREN,
 };
 
 export const cellKey = (c: Pick<Cell, 'method' | 'route'>): string => `${c.method} ${c.route}`;

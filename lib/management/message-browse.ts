@@ -5,8 +5,13 @@
 //         properties, payload (base64), payload_bytes, truncated, expires_at, consumer_tag?,
 //         channel?, delivery_tag? }] }
 //   GET /api/queues/{vhost}/{name}/messages/{id}?position=N → one ready message, body whole
+//   POST /api/queues/{vhost}/{name}/messages/filter {expression, cursor?, limit?, body_limit?,
+//     max_scanned?, max_ms?} → { matches, scanned, total, next_cursor, stopped, errors, first_error }:
+//     ready messages matching a CEL expression, examined within a budget per request; a bad
+//     expression is a 400 naming what is wrong and where.
 // Read permission on the queue, as basic.get; nothing about the messages changes.
-import { BROWSE_MAX_BODY_BYTES, BROWSE_MAX_LIMIT, type BrowseOptions } from '../../broker/index';
+import { BROWSE_MAX_BODY_BYTES, BROWSE_MAX_LIMIT, FILTER_MAX_MS, FILTER_MAX_SCANNED, type BrowseOptions, type FilterOptions } from '../../broker/index';
+import { readJsonObject } from './body';
 import { badRequest, HttpError, mapped } from './errors';
 import { json } from './http';
 import type { Route, RouteContext } from './route';
@@ -50,7 +55,30 @@ async function browseOne(c: RouteContext) {
   return json(await mapped(c.api.browseMessage(c.user, c.vhost, c.params.name, Number(raw), position), browseRefusal));
 }
 
+/** A body number: a whole number from 0 to `max`, or the default when absent. */
+function intField(body: Record<string, unknown>, name: string, fallback: number, max: number): number {
+  const v = body[name];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw badRequest(`${name} must be a whole number from 0 to ${max}`);
+  return v;
+}
+
+async function filter(c: RouteContext) {
+  const body = readJsonObject(c.req.body);
+  if (typeof body.expression !== 'string') throw badRequest('expression must be a string: a CEL expression over routing_key, exchange, redelivered, size, properties, headers, body and json');
+  const opts: FilterOptions = {
+    expression: body.expression,
+    cursor: intField(body, 'cursor', 0, Number.MAX_SAFE_INTEGER),
+    limit: intField(body, 'limit', DEFAULT_LIMIT, BROWSE_MAX_LIMIT),
+    bodyLimit: intField(body, 'body_limit', DEFAULT_BODY_LIMIT, BROWSE_MAX_BODY_BYTES),
+    maxScanned: intField(body, 'max_scanned', FILTER_MAX_SCANNED, FILTER_MAX_SCANNED),
+    maxMs: intField(body, 'max_ms', FILTER_MAX_MS, FILTER_MAX_MS),
+  };
+  return json(await mapped(c.api.filterQueue(c.user, c.vhost, c.params.name, opts), browseRefusal));
+}
+
 export const messageBrowseRoutes: Route[] = [
   { method: 'GET', path: '/api/queues/:vhost/:name/messages', handle: browse },
   { method: 'GET', path: '/api/queues/:vhost/:name/messages/:id', handle: browseOne },
+  { method: 'POST', path: '/api/queues/:vhost/:name/messages/filter', handle: filter },
 ];

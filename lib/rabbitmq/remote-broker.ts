@@ -8,7 +8,7 @@
 // own words. The configured account (the URL's user) is used only for what no user asked for: the
 // event subscription and polling behind watches, info(), alarms() and metrics().
 import type {
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowsePage, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowsePage, ConsumeOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec,
   GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
@@ -339,6 +339,10 @@ export class RemoteBrokerApi implements BrokerApi {
    * redelivered (and, for quorum queues, counts a delivery), which is the change browsing must not make.
    */
   browseQueue(): Promise<BrowsePage> {
+    return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
+  }
+
+  filterQueue(): Promise<FilterPage> {
     return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
   }
 
