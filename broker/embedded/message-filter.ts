@@ -7,10 +7,14 @@
 //   body         string     (the body as UTF-8 text, its first 64 KiB; '' when not UTF-8)
 //   json         dyn        (the body parsed as JSON when it is JSON of at most 64 KiB, else null)
 // e.g. `routing_key.startsWith("order.") && headers.attempt > 2 && json.customer.tier == "gold"`.
+// CEL's own `matches()` runs JavaScript's backtracking RegExp, which one pattern can keep busy for
+// minutes: it is refused, and `text.regex(pattern)` runs the pattern on Warren's bounded engine
+// (broker/core/regex-engine.ts) instead.
 // Structure is bounded at parse time (length, AST nodes, depth, literal sizes); a message's body is
 // read (from disk when paged out) only when the expression names `body` or `json`.
 import { isUtf8 } from 'node:buffer';
 import { Environment } from '@marcbachmann/cel-js';
+import { LinearRegex } from '../core/regex-engine';
 import { FILTER_MAX_EXPRESSION } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
 
@@ -26,7 +30,24 @@ const ENV = new Environment({
   .registerVariable('properties', 'map')
   .registerVariable('headers', 'map')
   .registerVariable('body', 'string')
-  .registerVariable('json', 'dyn');
+  .registerVariable('json', 'dyn')
+  .registerFunction('string.regex(string): bool', (text: string, pattern: string) => regexFor(pattern).test(text));
+
+/** Compiled patterns of the filters running now: one filter runs the same few patterns on every message. */
+const PATTERNS = new Map<string, LinearRegex>();
+
+function regexFor(pattern: string): LinearRegex {
+  let re = PATTERNS.get(pattern);
+  if (re === undefined) {
+    if (PATTERNS.size >= 64) PATTERNS.clear();
+    re = new LinearRegex(pattern);
+    PATTERNS.set(pattern, re);
+  }
+  return re;
+}
+
+/** The expression with its string literals blanked out, to look for names in it. */
+const withoutStrings = (e: string): string => e.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""');
 
 /** What a message offers the expression; body and json are asked for only when used. */
 export interface FilterSubject {
@@ -63,6 +84,10 @@ const firstLine = (s: string): string => s.split('\n')[0] ?? s;
 export function compileFilter(expression: string): CompiledFilter {
   if (expression.trim() === '') throw new BrokerError('bad_request', 'filter expression: empty');
   if (expression.length > FILTER_MAX_EXPRESSION) throw new BrokerError('bad_request', `filter expression: longer than ${FILTER_MAX_EXPRESSION} characters`);
+  const unbounded = /\bmatches\s*\(/.exec(withoutStrings(expression));
+  if (unbounded !== null) {
+    throw new BrokerError('bad_request', 'filter expression: matches() is not available, its regular expressions have no time bound; use text.regex(pattern)');
+  }
   let run: (ctx: Record<string, unknown>) => unknown;
   try {
     const checked = ENV.check(expression);

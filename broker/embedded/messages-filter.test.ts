@@ -105,3 +105,15 @@ test('a time budget stops a request part way, with a cursor', async () => {
   expect(p.next_cursor).toBe(p.scanned);
   expect(p.scanned).toBeLessThan(N);
 });
+
+test('CEL matches() (backtracking RegExp) is refused; regex() runs on the bounded engine', async () => {
+  const err = await run('body.matches("^(a+)+$")').catch((e: unknown) => e);
+  expect(isBrokerError(err) && String(err.reason)).toMatch(/matches\(\) is not available/);
+  // the word inside a string literal is only text
+  expect((await run('body.contains("matches(")')).matches).toEqual([]);
+  const hit = await run('properties.message_id.regex("^m-(12|345)$")');
+  expect(hit.matches.map((m) => m.properties.message_id)).toEqual(['m-12', 'm-345']);
+  // a pattern that makes a backtracking engine take minutes on these bodies answers at once here
+  const evil = await run('body.regex("^(\\"|n|:|[0-9]|,|\\\\{)+(\\"|n|:|[0-9]|,|\\\\{)+$")', { limit: 1 });
+  expect(evil.stopped === 'end' || evil.stopped === 'limit').toBe(true);
+});

@@ -4,13 +4,14 @@
 // virtual: only the rows in view are drawn and only their pages fetched, so a queue of a million
 // messages opens as fast as one of ten. Positions are as of the last refresh; the list does not
 // follow the queue on its own, so a row stays where the user is looking.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, browseMessage, browseQueue } from '@/lib/client/api';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { ApiError, browseQueue } from '@/lib/client/api';
 import { reasonText } from '@/lib/client/api-reason';
-import { base64Length, previewOf } from '@/lib/client/message-bytes';
-import type { BrowsedMessageDto, JsonValue } from '@/lib/client/types';
-import { bytes as byteSize, int } from '../graph/format';
-import { MessageBody } from './message-body';
+import type { BrowsedMessageDto } from '@/lib/client/types';
+import { int } from '../graph/format';
+import { MessageDetail } from './message-detail';
+import { MessageFilterResults } from './message-filter';
+import { MessageRowContent } from './message-row';
 import styles from './queue-messages.module.css';
 
 type State = 'ready' | 'unacked';
@@ -38,6 +39,15 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
   const [selected, setSelected] = useState<BrowsedMessageDto | null>(null);
   const [asOf, setAsOf] = useState<Date | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
+  const [draft, setDraft] = useState('');
+  const [filter, setFilter] = useState<string | null>(null);
+  const [filterError, setFilterError] = useState<string | null>(null);
+  const applyFilter = (e: FormEvent) => {
+    e.preventDefault();
+    setFilterError(null);
+    setSelected(null);
+    setFilter(draft.trim() === '' ? null : draft.trim());
+  };
 
   const restart = useCallback(() => {
     setGeneration((g) => g + 1);
@@ -133,12 +143,70 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
           Refresh
         </button>
       </header>
+      {state === 'ready' && (
+        <form className={styles.filterForm} onSubmit={applyFilter} aria-label="Filter">
+          <input
+            type="text"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            placeholder='Filter (CEL), e.g. headers.attempt > 2 && json.customer.tier == "gold"'
+            aria-label="Filter expression"
+            aria-invalid={filterError !== null}
+            maxLength={2000}
+            spellCheck={false}
+          />
+          <button type="submit" className="btn btn-sm btn-primary">
+            Filter
+          </button>
+          {filter !== null && (
+            <button
+              type="button"
+              className="btn btn-sm"
+              onClick={() => {
+                setFilter(null);
+                setFilterError(null);
+                setSelected(null);
+              }}
+            >
+              Clear
+            </button>
+          )}
+        </form>
+      )}
+      {state === 'ready' && filterError && (
+        <p className="form-error" role="alert">
+          {filterError}
+        </p>
+      )}
+      {state === 'ready' && (
+        <details className={`muted ${styles.help}`}>
+          <summary>What a filter can use</summary>
+          <code>routing_key</code>, <code>exchange</code> (strings), <code>redelivered</code> (bool), <code>size</code> (body bytes),{' '}
+          <code>properties.content_type</code> and the other properties, <code>headers.name</code>, <code>body</code> (text) and <code>json</code> (the body
+          parsed, up to 64 KiB). CEL: <code>&amp;&amp; || ! == != &lt; &gt; in</code>, <code>.startsWith()</code>, <code>.contains()</code>,{' '}
+          <code>.regex()</code>, <code>has(json.field)</code>. The broker scans in short stretches, so a filter never holds it up.
+        </details>
+      )}
       {error && (
         <p className={error.status === 501 ? 'muted' : 'form-error'} role="alert">
           {error.status === 501 ? `This broker cannot browse: ${error.text}` : `Could not read the messages: ${error.text}`}
         </p>
       )}
       <div className={styles.split}>
+        {state === 'ready' && filter !== null ? (
+          <MessageFilterResults
+            key={filter}
+            vhost={vhost}
+            queue={queue}
+            expression={filter}
+            selected={selected}
+            onSelect={setSelected}
+            onBadExpression={(reason) => {
+              setFilterError(reason);
+              setFilter(null);
+            }}
+          />
+        ) : (
         <div
           ref={scroller}
           className={styles.scroller}
@@ -167,29 +235,14 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
                     onClick={() => m && setSelected(m)}
                     data-position={i}
                   >
-                    <span className={styles.pos}>#{int(i + 1)}</span>
-                    {m === undefined ? (
-                      <span className="muted small">…</span>
-                    ) : (
-                      <>
-                        <span className={styles.rowMain}>
-                          <span className={styles.rowKey}>
-                            <code>{m.routing_key === '' ? '(no key)' : m.routing_key}</code>
-                            <span className="muted small"> via {m.exchange === '' ? '(AMQP default)' : m.exchange}</span>
-                            {m.redelivered && <span className="pill pill-warn">redelivered</span>}
-                            {m.consumer_tag !== undefined && <span className="pill">{m.consumer_tag === '' ? 'basic.get' : m.consumer_tag}</span>}
-                          </span>
-                          <span className={styles.preview}>{previewOf(m.payload, m.truncated)}</span>
-                        </span>
-                        <span className="muted small">{byteSize(m.payload_bytes)}</span>
-                      </>
-                    )}
+                    <MessageRowContent position={i} m={m} />
                   </div>
                 );
               })}
             </div>
           )}
         </div>
+        )}
         <div className={styles.detail}>
           {selected === null ? (
             <p className="muted">Choose a message to see its body, properties and headers.</p>
@@ -202,116 +255,3 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
   );
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
-
-function MessageDetail({ vhost, queue, m }: { vhost: string; queue: string; m: BrowsedMessageDto }) {
-  const [whole, setWhole] = useState<BrowsedMessageDto | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const shown = whole ?? m;
-  const { headers, ...props } = m.properties;
-  const headerEntries = Object.entries((headers ?? {}) as Record<string, JsonValue>);
-  const loadAll = async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setWhole(await browseMessage(vhost, queue, m.id, m.position));
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 404 ? 'The message has left the queue since the list was read.' : reasonText(err));
-    } finally {
-      setLoading(false);
-    }
-  };
-  return (
-    <div className={styles.detailInner} role="group" aria-label="Message">
-      <div className={styles.detailHead}>
-        <strong>
-          #{int(m.position + 1)} <span className="muted small">id {m.id}</span>
-        </strong>
-        {m.redelivered && <span className="pill pill-warn">redelivered</span>}
-      </div>
-      <dl className="props">
-        <div>
-          <dt>Exchange</dt>
-          <dd className="ent">{m.exchange === '' ? '(AMQP default)' : m.exchange}</dd>
-        </div>
-        <div>
-          <dt>Routing key</dt>
-          <dd>
-            <code>{m.routing_key}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Size</dt>
-          <dd>{int(m.payload_bytes)} bytes</dd>
-        </div>
-        {m.expires_at !== null && (
-          <div>
-            <dt>Expires</dt>
-            <dd>{new Date(m.expires_at).toLocaleString()}</dd>
-          </div>
-        )}
-        {m.consumer_tag !== undefined && (
-          <>
-            <div>
-              <dt>Held by</dt>
-              <dd>{m.consumer_tag === '' ? 'basic.get' : m.consumer_tag}</dd>
-            </div>
-            <div>
-              <dt>Channel</dt>
-              <dd>{m.channel}</dd>
-            </div>
-            <div>
-              <dt>Delivery tag</dt>
-              <dd>{m.delivery_tag}</dd>
-            </div>
-          </>
-        )}
-      </dl>
-      <MessageBody payload={shown.payload} truncated={shown.truncated} />
-      {shown.truncated && (
-        <div className={styles.truncated}>
-          <span className="muted small">
-            First {int(base64Length(shown.payload))} of {int(shown.payload_bytes)} bytes shown.
-          </span>
-          {m.consumer_tag === undefined && (
-            <button type="button" className="btn btn-sm" onClick={loadAll} disabled={loading}>
-              {loading ? 'Loading…' : 'Load all'}
-            </button>
-          )}
-        </div>
-      )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <h4 className={styles.subhead}>Properties</h4>
-      {Object.keys(props).length === 0 ? (
-        <p className="muted small">none</p>
-      ) : (
-        <dl className="props">
-          {Object.entries(props).map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{show(v)}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
-      <h4 className={styles.subhead}>Headers</h4>
-      {headerEntries.length === 0 ? (
-        <p className="muted small">none</p>
-      ) : (
-        <dl className="props">
-          {headerEntries.map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd className={styles.headerValue}>{typeof v === 'object' && v !== null ? JSON.stringify(v, null, 2) : show(v)}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
-    </div>
-  );
-}

@@ -1,7 +1,7 @@
 // The management API over fetch: the browser's login cookie, JSON in and out, errors as values
 // with the HTTP status and RabbitMQ's `reason`.
 import { brokerPath } from './broker-choice';
-import type { BindingDto, BrowsedMessageDto, BrowsePageDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
+import type { BindingDto, BrowsedMessageDto, BrowsePageDto, FilterPageDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -136,6 +136,14 @@ export const browseQueue = (vhost: string, queue: string, page: { state: 'ready'
     `/api/queues/${seg(vhost)}/${seg(queue)}/messages?state=${page.state}&offset=${page.offset}&limit=${page.limit}&body_limit=${page.bodyLimit}`,
     { signal },
   );
+
+/** One budgeted stretch of a filter scan over the ready messages, from `cursor`. */
+export const filterQueue = (vhost: string, queue: string, f: { expression: string; cursor: number; limit: number; bodyLimit: number; maxMs: number }, signal?: AbortSignal) =>
+  request<FilterPageDto>(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/filter`, {
+    method: 'POST',
+    body: { expression: f.expression, cursor: f.cursor, limit: f.limit, body_limit: f.bodyLimit, max_ms: f.maxMs },
+    signal,
+  });
 
 /** One ready message with its whole body; 404 once it has left the queue. */
 export const browseMessage = (vhost: string, queue: string, id: number, position: number) =>

@@ -217,6 +217,17 @@ export interface BrowsePageDto {
   messages: BrowsedMessageDto[];
 }
 
+/** An answer of POST /api/queues/{vhost}/{name}/messages/filter: one budgeted stretch of a scan. */
+export interface FilterPageDto {
+  matches: BrowsedMessageDto[];
+  scanned: number;
+  total: number;
+  next_cursor: number | null;
+  stopped: 'limit' | 'scan_budget' | 'time_budget' | 'end';
+  errors: number;
+  first_error: string | null;
+}
+
 export interface PublishRequest {
   routing_key: string;
   properties: MessageProperties;
