@@ -91,6 +91,26 @@ test('browse a queue without consuming: virtual list, JSON/text/hex, load all, u
     await list.evaluate((e) => e.scrollTo(0, e.scrollHeight));
     await expect(list.getByRole('option').filter({ hasText: `#${N.toLocaleString('en-US')}` })).toContainText('order.us.created');
 
+    // a filter, run on the broker in stretches: gold customers in the eu
+    await list.evaluate((e) => e.scrollTo(0, 0));
+    await page.getByLabel('Filter expression').fill('routing_key == "order.eu.created" && json.customer.tier == "gold"');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    const matching = page.getByRole('listbox', { name: 'Matching messages' });
+    // i even and a multiple of 3, the binary and the long body aside: every 6th order
+    const expected = [...Array(N).keys()].filter((i) => i % 6 === 0 && i !== 2 && i !== 3);
+    await expect(page.getByRole('status', { name: 'Filter progress' })).toContainText(`${expected.length} matches in ${N.toLocaleString('en-US')} scanned · whole queue scanned`);
+    await expect(matching.getByRole('option')).toHaveCount(expected.length);
+    await expect(matching.getByRole('option').nth(1)).toContainText('#7');
+    await matching.getByRole('option').nth(1).click();
+    await expect(body).toContainText('"c6"');
+    await shoot(page, 'message-filter');
+    await page.getByLabel('Filter expression').fill('json.customer.tier == ');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'filter expression:' })).toContainText('at position');
+    await page.getByLabel('Filter expression').fill('');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect(list.getByRole('option').first()).toContainText('order.eu.created');
+
     // unacked messages, with who holds them
     await page.goto(`/queues/${vhost}/held#messages`);
     await page.getByRole('radiogroup', { name: 'Which messages' }).getByText('Unacked').click();

@@ -99,6 +99,29 @@ describe('GET /api/queues/{vhost}/{name}/messages on npm start', () => {
     await ch.close();
   });
 
+  it('filters ready messages with a CEL expression within a budget; a bad expression is a 400 with its position', async () => {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('served-filter', { durable: false });
+    for (let i = 0; i < 200; i++) ch.sendToQueue('served-filter', Buffer.from(JSON.stringify({ n: i, tier: i % 7 === 0 ? 'gold' : 'std' })), { headers: { attempt: i % 4 } });
+    await ch.waitForConfirms();
+    const r = await call('POST', '/api/queues/%2F/served-filter/messages/filter', { expression: 'json.tier == "gold" && headers.attempt == 0' });
+    expect(r.status).toBe(200);
+    const page = r.body as unknown as { matches: Page['messages']; scanned: number; next_cursor: number | null; stopped: string };
+    expect(page.stopped).toBe('end');
+    expect(page.next_cursor).toBeNull();
+    expect(page.scanned).toBe(200);
+    expect(page.matches.map((m) => JSON.parse(text(m.payload)).n)).toEqual([0, 28, 56, 84, 112, 140, 168, 196]);
+    // a budget of 50 messages: a cursor to go on from
+    const part = (await call('POST', '/api/queues/%2F/served-filter/messages/filter', { expression: 'true', limit: 500, max_scanned: 50 })).body;
+    expect(part).toMatchObject({ scanned: 50, next_cursor: 50, stopped: 'scan_budget' });
+    const bad = await call('POST', '/api/queues/%2F/served-filter/messages/filter', { expression: 'json.tier == ' });
+    expect(bad.status).toBe(400);
+    expect(bad.body?.reason).toMatch(/^filter expression: .* at position \d+$/);
+    expect((await call('POST', '/api/queues/%2F/served-filter/messages/filter', { expression: 7 })).status).toBe(400);
+    expect((await call('POST', '/api/queues/%2F/served-filter/messages/filter', { expression: 'true', max_ms: 10_000 })).status).toBe(400);
+    await ch.close();
+  });
+
   it('needs read permission on the queue; a missing queue is 404, bad parameters 400', async () => {
     expect((await call('PUT', '/api/users/browse-noread', { password: 'pw', tags: 'management' })).status).toBe(201);
     expect((await call('PUT', '/api/permissions/%2F/browse-noread', { configure: '.*', write: '.*', read: '^other$' })).status).toBe(201);
