@@ -102,6 +102,11 @@ export interface OutgoingMessage {
   routingKey: string;
   properties: Row;
   body: Buffer;
+  /**
+   * The properties as AMQP encodes them (an export's `properties_raw`): header values keep their
+   * AMQP types exactly. Used instead of `properties` by a broker that can; others use `properties`.
+   */
+  rawProperties?: Buffer;
 }
 
 export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
@@ -135,6 +140,8 @@ export interface BrowseOptions {
   limit: number;
   /** body bytes returned per message at most (BROWSE_MAX_BODY_BYTES); payload_bytes tells the whole size */
   bodyLimit: number;
+  /** add each message's encoded properties (`properties_raw`), as an export keeps them */
+  raw?: boolean;
 }
 
 export const BROWSE_MAX_LIMIT = 500;
@@ -161,6 +168,8 @@ export interface BrowsedMessage {
   truncated: boolean;
   /** ms since epoch when its TTL runs out, null without one */
   expires_at: number | null;
+  /** base64 of the properties as AMQP encodes them (header types and all), when asked for */
+  properties_raw?: string;
   /** unacked messages: who holds it */
   consumer_tag?: string;
   channel?: string;
@@ -191,6 +200,8 @@ export interface FilterOptions {
   maxScanned?: number;
   /** ms to spend in this request at most (≤ FILTER_MAX_MS) */
   maxMs?: number;
+  /** add each match's encoded properties (`properties_raw`) */
+  raw?: boolean;
 }
 
 export const FILTER_MAX_EXPRESSION = 2000;
@@ -506,7 +517,7 @@ export interface BrokerApi {
   /** Ready messages matching a filter expression, from a cursor, within a time and count budget; not_supported where the broker cannot browse. */
   filterQueue(who: Actor, vhost: string, queue: string, opts: FilterOptions): Promise<FilterPage>;
   /** One ready message whole, by id (`position` where it was last seen, to find it fast); not_found once gone. */
-  browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number): Promise<BrowsedMessage>;
+  browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts?: { raw?: boolean }): Promise<BrowsedMessage>;
 
   // connections, channels, consumers; `vhost` undefined: all the user may see
   listConnections(who: Actor, vhost?: string): Promise<Row[]>;

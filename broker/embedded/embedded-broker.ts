@@ -371,8 +371,8 @@ export class EmbeddedBrokerApi implements BrokerApi {
     }
   }
 
-  browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number): Promise<BrowsedMessage> {
-    return run(() => browseMessage(this.core, who, vhost, queue, id, position));
+  browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts: { raw?: boolean } = {}): Promise<BrowsedMessage> {
+    return run(() => browseMessage(this.core, who, vhost, queue, id, position, opts.raw === true));
   }
 
   consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {

@@ -46,10 +46,10 @@ export function browsedQueue(core: BrokerCore, who: Actor, vhost: string, queue:
 
 function clampOptions(o: BrowseOptions): BrowseOptions {
   const int = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Number.isFinite(v) ? Math.floor(v) : lo));
-  return { state: o.state, offset: int(o.offset, 0, Number.MAX_SAFE_INTEGER), limit: int(o.limit, 0, BROWSE_MAX_LIMIT), bodyLimit: int(o.bodyLimit, 0, BROWSE_MAX_BODY_BYTES) };
+  return { state: o.state, raw: o.raw === true, offset: int(o.offset, 0, Number.MAX_SAFE_INTEGER), limit: int(o.limit, 0, BROWSE_MAX_LIMIT), bodyLimit: int(o.bodyLimit, 0, BROWSE_MAX_BODY_BYTES) };
 }
 
-export function shown(vh: VirtualHost, q: Queue, entry: QueueEntry, position: number, bodyLimit: number, holder?: Holder): BrowsedMessage {
+export function shown(vh: VirtualHost, q: Queue, entry: QueueEntry, position: number, bodyLimit: number, holder?: Holder, raw = false): BrowsedMessage {
   const msg = entry.msg;
   const size = msg.bodySize;
   const take = Math.min(size, bodyLimit);
@@ -68,6 +68,7 @@ export function shown(vh: VirtualHost, q: Queue, entry: QueueEntry, position: nu
     truncated: take < size,
     expires_at: entry.expiresAt === 0 ? null : entry.expiresAt,
   };
+  if (raw) out.properties_raw = q.deliveryProperties(entry, false).toString('base64');
   if (holder !== undefined) {
     out.consumer_tag = holder.consumerTag;
     out.channel = holder.channel;
@@ -111,7 +112,7 @@ export function browseQueue(core: BrokerCore, who: Actor, vhost: string, queue: 
   // bodies share one budget, so a page of big messages stays a bounded answer
   let budget = BROWSE_MAX_PAGE_BYTES;
   const add = (entry: QueueEntry, position: number, holder?: Holder) => {
-    const m = shown(vh, q, entry, position, Math.min(o.bodyLimit, budget), holder);
+    const m = shown(vh, q, entry, position, Math.min(o.bodyLimit, budget), holder, o.raw);
     budget -= Math.min(m.payload_bytes, o.bodyLimit, budget);
     messages.push(m);
   };
@@ -133,7 +134,7 @@ export function browseQueue(core: BrokerCore, who: Actor, vhost: string, queue: 
  * One ready message whole, found by id: where it was last seen or nearer the head (messages ahead
  * of it leave; requeued ones come back in front), else gone.
  */
-export function browseMessage(core: BrokerCore, who: Actor, vhost: string, queue: string, id: number, position: number): BrowsedMessage {
+export function browseMessage(core: BrokerCore, who: Actor, vhost: string, queue: string, id: number, position: number, raw = false): BrowsedMessage {
   const { vh, q } = browsedQueue(core, who, vhost, queue);
   const gone = () => new BrokerError('not_found', `message ${id} is no longer ready in queue '${queue}' in vhost '${vhost}'`, { code: 404 });
   const total = q.messagesReady;
@@ -145,7 +146,7 @@ export function browseMessage(core: BrokerCore, who: Actor, vhost: string, queue
     if (entry.msg.bodySize > BROWSE_MAX_WHOLE_BYTES) {
       throw new BrokerError('precondition_failed', `message ${id} has ${entry.msg.bodySize} bytes, more than the ${BROWSE_MAX_WHOLE_BYTES} one answer carries`, { code: 406 });
     }
-    return shown(vh, q, entry, i, entry.msg.bodySize);
+    return shown(vh, q, entry, i, entry.msg.bodySize, undefined, raw);
   }
   throw gone();
 }

@@ -85,7 +85,7 @@ export async function filterQueue(core: BrokerCore, who: Actor, vhost: string, q
         firstError ??= `message ${entry.seq}: ${err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err)}`;
       }
       if (hit) {
-        const m = shown(vh, q, entry, position, Math.min(bodyLimit, budget));
+        const m = shown(vh, q, entry, position, Math.min(bodyLimit, budget), undefined, o.raw === true);
         budget -= Math.min(m.payload_bytes, bodyLimit, budget);
         matches.push(m);
       }

@@ -193,6 +193,8 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'GET /api/queues/:vhost/:name/messages': BROWSE_ONLY_IN_WARREN,
   'GET /api/queues/:vhost/:name/messages/:id': BROWSE_ONLY_IN_WARREN,
   'POST /api/queues/:vhost/:name/messages/filter': BROWSE_ONLY_IN_WARREN,
+  'GET /api/queues/:vhost/:name/messages/export': BROWSE_ONLY_IN_WARREN,
+  'POST /api/exchanges/:vhost/:name/import': "Warren's JSON Lines import, which RabbitMQ lacks (message-browse.served.test.ts covers it)",
 };
 
 export const cellKey = (c: Pick<Cell, 'method' | 'route'>): string => `${c.method} ${c.route}`;

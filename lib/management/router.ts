@@ -18,6 +18,7 @@ import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
 import { policyRoutes } from './policies';
 import { messageBrowseRoutes } from './message-browse';
+import { messageExportRoutes } from './message-export';
 import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
@@ -34,6 +35,7 @@ export const ROUTES: readonly Route[] = [
   ...vhostRoutes,
   ...exchangeRoutes,
   ...messageRoutes,
+  ...messageExportRoutes,
   ...messageBrowseRoutes,
   ...queueRoutes,
   ...bindingRoutes,

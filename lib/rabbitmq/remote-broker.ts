@@ -8,7 +8,7 @@
 // own words. The configured account (the URL's user) is used only for what no user asked for: the
 // event subscription and polling behind watches, info(), alarms() and metrics().
 import type {
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowsePage, ConsumeOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec,
   GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
@@ -338,15 +338,15 @@ export class RemoteBrokerApi implements BrokerApi {
    * RabbitMQ reads a queue only by taking messages: its get with requeue puts them back marked
    * redelivered (and, for quorum queues, counts a delivery), which is the change browsing must not make.
    */
-  browseQueue(): Promise<BrowsePage> {
+  browseQueue(_who: Actor, _vhost: string, _queue: string, _opts: BrowseOptions): Promise<BrowsePage> {
     return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
   }
 
-  filterQueue(): Promise<FilterPage> {
+  filterQueue(_who: Actor, _vhost: string, _queue: string, _opts: FilterOptions): Promise<FilterPage> {
     return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
   }
 
-  browseMessage(): Promise<BrowsedMessage> {
+  browseMessage(_who: Actor, _vhost: string, _queue: string, _id: number, _position: number): Promise<BrowsedMessage> {
     return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
   }
 
