@@ -111,6 +111,28 @@ test('browse a queue without consuming: virtual list, JSON/text/hex, load all, u
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await expect(list.getByRole('option').first()).toContainText('order.eu.created');
 
+    // export the filter's matches as JSON Lines, import them into another exchange
+    await ch.assertExchange('copies-x', 'fanout', { durable: false });
+    await ch.assertQueue('copies', { durable: false });
+    await ch.bindQueue('copies', 'copies-x', '');
+    await page.getByLabel('Filter expression').fill('json.customer.tier == "gold" && json.order < 600');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect(page.getByRole('status', { name: 'Filter progress' })).toContainText('whole queue scanned');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export matches (.jsonl)' }).click()]);
+    const file = `${test.info().outputDir}/gold.jsonl`;
+    await download.saveAs(file);
+    const golds = [...Array(600).keys()].filter((i) => i % 3 === 0 && i !== 3);
+    expect((await import('node:fs')).readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(golds.length);
+    await page.getByRole('button', { name: 'Import…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import messages' });
+    await dialog.getByLabel('Exchange').selectOption('copies-x');
+    await dialog.getByLabel(/^File/).setInputFiles(file);
+    await dialog.getByLabel('At most, messages a second').fill('5000');
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await expect(page.getByText(`${golds.length} published, ${golds.length} routed, 0 unroutable`)).toBeVisible();
+    await expect.poll(async () => (await (await request.get(`/api/queues/${vhost}/copies`, { headers: AUTH })).json()).messages_ready, { timeout: 15_000 }).toBe(golds.length);
+    await page.getByRole('button', { name: 'Clear' }).click();
+
     // unacked messages, with who holds them
     await page.goto(`/queues/${vhost}/held#messages`);
     await page.getByRole('radiogroup', { name: 'Which messages' }).getByText('Unacked').click();

@@ -5,12 +5,13 @@
 // messages opens as fast as one of ten. Positions are as of the last refresh; the list does not
 // follow the queue on its own, so a row stays where the user is looking.
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { ApiError, browseQueue } from '@/lib/client/api';
+import { ApiError, browseQueue, exportUrl } from '@/lib/client/api';
 import { reasonText } from '@/lib/client/api-reason';
 import type { BrowsedMessageDto } from '@/lib/client/types';
 import { int } from '../graph/format';
 import { MessageDetail } from './message-detail';
 import { MessageFilterResults } from './message-filter';
+import { MessageImport } from './message-import';
 import { MessageRowContent } from './message-row';
 import styles from './queue-messages.module.css';
 
@@ -42,6 +43,7 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
   const [draft, setDraft] = useState('');
   const [filter, setFilter] = useState<string | null>(null);
   const [filterError, setFilterError] = useState<string | null>(null);
+  const [importing, setImporting] = useState(false);
   const applyFilter = (e: FormEvent) => {
     e.preventDefault();
     setFilterError(null);
@@ -139,10 +141,17 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
             </>
           )}
         </p>
+        <a className="btn btn-sm" href={exportUrl(vhost, queue, state === 'ready' ? filter : null)} download>
+          {filter !== null && state === 'ready' ? 'Export matches' : 'Export'} (.jsonl)
+        </a>
+        <button type="button" className="btn btn-sm" onClick={() => setImporting(true)}>
+          Import…
+        </button>
         <button type="button" className="btn btn-sm" onClick={restart}>
           Refresh
         </button>
       </header>
+      <MessageImport vhost={vhost} open={importing} onClose={() => setImporting(false)} onDone={restart} />
       {state === 'ready' && (
         <form className={styles.filterForm} onSubmit={applyFilter} aria-label="Filter">
           <input

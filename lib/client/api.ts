@@ -17,6 +17,8 @@ export class ApiError extends Error {
 interface RequestOptions {
   method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
   body?: unknown;
+  /** a body sent as it is (JSON Lines), instead of `body` as JSON */
+  text?: { contentType: string; value: string };
   signal?: AbortSignal;
 }
 
@@ -43,12 +45,13 @@ function reasonOf(body: unknown): { error: string; reason: string } {
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...CSRF_HEADERS };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.text !== undefined) headers['content-type'] = opts.text.contentType;
   let res: Response;
   try {
     res = await fetch(brokerPath(path), {
       method: opts.method ?? 'GET',
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.text !== undefined ? opts.text.value : opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal,
       cache: 'no-store',
       credentials: 'same-origin',
@@ -143,6 +146,17 @@ export const filterQueue = (vhost: string, queue: string, f: { expression: strin
     method: 'POST',
     body: { expression: f.expression, cursor: f.cursor, limit: f.limit, body_limit: f.bodyLimit, max_ms: f.maxMs },
     signal,
+  });
+
+/** Where a queue's messages (or those matching `expression`) download as JSON Lines. */
+export const exportUrl = (vhost: string, queue: string, expression: string | null) =>
+  brokerPath(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/export${expression ? `?expression=${encodeURIComponent(expression)}` : ''}`);
+
+/** Publishes a JSON Lines export's messages to an exchange, at most `rate` a second. */
+export const importMessages = (vhost: string, exchange: string, lines: string, rate: number) =>
+  request<{ published: number; routed: number; unroutable: number }>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(exchange)}/import?rate=${rate}`, {
+    method: 'POST',
+    text: { contentType: 'application/x-ndjson', value: lines },
   });
 
 /** One ready message with its whole body; 404 once it has left the queue. */
