@@ -115,6 +115,11 @@ export interface OutgoingMessage {
   routingKey: string;
   properties: Row;
   body: Buffer;
+  /**
+   * The properties as AMQP encodes them (an export's `properties_raw`): header values keep their
+   * AMQP types exactly. Used instead of `properties` by a broker that can; others use `properties`.
+   */
+  rawProperties?: Buffer;
 }
 
 export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
@@ -137,6 +142,99 @@ export type GotMessage = Row & {
   payload: string;
   payload_encoding: 'string' | 'base64';
 };
+
+/** A page of a queue's messages, read without consuming them (Warren's own; RabbitMQ cannot). */
+export interface BrowseOptions {
+  /** ready: the waiting messages in delivery order; unacked: those delivered and not yet settled */
+  state: 'ready' | 'unacked';
+  /** position of the first message of the page, 0 being the one delivered next */
+  offset: number;
+  /** messages in the page, at most BROWSE_MAX_LIMIT */
+  limit: number;
+  /** body bytes returned per message at most (BROWSE_MAX_BODY_BYTES); payload_bytes tells the whole size */
+  bodyLimit: number;
+  /** add each message's encoded properties (`properties_raw`), as an export keeps them */
+  raw?: boolean;
+}
+
+export const BROWSE_MAX_LIMIT = 500;
+export const BROWSE_MAX_BODY_BYTES = 1024 * 1024;
+/** A page carries at most this many body bytes in all; later bodies in it come truncated to nothing. */
+export const BROWSE_MAX_PAGE_BYTES = 8 * 1024 * 1024;
+/** One message fetched whole ("load all") is at most this big in the answer. */
+export const BROWSE_MAX_WHOLE_BYTES = 64 * 1024 * 1024;
+
+/** One message as a browse shows it: nothing about it changed by being read. */
+export interface BrowsedMessage {
+  /** where it was in its list when read */
+  position: number;
+  /** the message's number in this queue (arrival order), stable while it stays there */
+  id: number;
+  redelivered: boolean;
+  exchange: string;
+  routing_key: string;
+  /** as RabbitMQ's get writes them; headers as JSON */
+  properties: Row;
+  /** base64 of the first `payload_bytes` bytes, or fewer when truncated */
+  payload: string;
+  payload_bytes: number;
+  truncated: boolean;
+  /** ms since epoch when its TTL runs out, null without one */
+  expires_at: number | null;
+  /** base64 of the properties as AMQP encodes them (header types and all), when asked for */
+  properties_raw?: string;
+  /** unacked messages: who holds it */
+  consumer_tag?: string;
+  channel?: string;
+  delivery_tag?: number;
+}
+
+export interface BrowsePage {
+  state: 'ready' | 'unacked';
+  offset: number;
+  /** messages in the list now (ready or unacked) */
+  total: number;
+  messages: BrowsedMessage[];
+}
+
+/**
+ * A filter over a queue's ready messages: a CEL expression (see broker/embedded/message-filter.ts
+ * for its variables) evaluated on the broker in slices, within a budget of messages and time per
+ * request; the answer says how far it got and where to go on.
+ */
+export interface FilterOptions {
+  expression: string;
+  /** position to start scanning from (a previous answer's next_cursor) */
+  cursor: number;
+  /** matches wanted, at most BROWSE_MAX_LIMIT */
+  limit: number;
+  bodyLimit: number;
+  /** messages to examine in this request at most (≤ FILTER_MAX_SCANNED) */
+  maxScanned?: number;
+  /** ms to spend in this request at most (≤ FILTER_MAX_MS) */
+  maxMs?: number;
+  /** add each match's encoded properties (`properties_raw`) */
+  raw?: boolean;
+}
+
+export const FILTER_MAX_EXPRESSION = 2000;
+export const FILTER_MAX_SCANNED = 200_000;
+export const FILTER_MAX_MS = 2000;
+
+export interface FilterPage {
+  matches: BrowsedMessage[];
+  /** messages examined by this request */
+  scanned: number;
+  /** ready messages in the queue when the request ended */
+  total: number;
+  /** where the next request goes on; null once the end was reached */
+  next_cursor: number | null;
+  /** why this request stopped */
+  stopped: 'limit' | 'scan_budget' | 'time_budget' | 'end';
+  /** messages the expression could not be evaluated on (a missing key, a wrong type): not matches */
+  errors: number;
+  first_error: string | null;
+}
 
 /** A delivery to an API consumer; properties in the management API's JSON shape. */
 export interface Delivery {
@@ -431,6 +529,16 @@ export interface BrokerApi {
   publish(who: Actor, vhost: string, exchange: string, message: OutgoingMessage): Promise<{ routed: boolean }>;
   get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]>;
   consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle>;
+  /**
+   * A page of the queue's messages, leaving them as they were: order, `redelivered`, counters and
+   * deliveries unchanged. Needs read permission on the queue, as basic.get. A broker that can only
+   * read by consuming answers not_supported.
+   */
+  browseQueue(who: Actor, vhost: string, queue: string, opts: BrowseOptions): Promise<BrowsePage>;
+  /** Ready messages matching a filter expression, from a cursor, within a time and count budget; not_supported where the broker cannot browse. */
+  filterQueue(who: Actor, vhost: string, queue: string, opts: FilterOptions): Promise<FilterPage>;
+  /** One ready message whole, by id (`position` where it was last seen, to find it fast); not_found once gone. */
+  browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts?: { raw?: boolean }): Promise<BrowsedMessage>;
 
   // connections, channels, consumers; `vhost` undefined: all the user may see
   listConnections(who: Actor, vhost?: string): Promise<Row[]>;

@@ -21,7 +21,7 @@ export type BrokerErrorKind =
   | 'not_authorised'
   /** the broker cannot do it now (disk refused, remote unreachable) */
   | 'unavailable'
-  /** this implementation of the API cannot do it at all (a remote cluster cannot be restarted from here) */
+  /** this kind of broker cannot do it at all (a remote RabbitMQ cannot be restarted from here, nor browse without consuming) */
   | 'not_supported';
 
 const NAMES: Record<number, string> = {

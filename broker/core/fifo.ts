@@ -31,6 +31,11 @@ export class Fifo<T> {
     return this.count === 0 ? undefined : this.items[this.head];
   }
 
+  /** The item `i` places behind the head, O(1); undefined past the end. */
+  at(i: number): T | undefined {
+    return i < 0 || i >= this.count ? undefined : this.items[(this.head + i) & (this.items.length - 1)];
+  }
+
   clear(): void {
     this.items = new Array(16);
     this.head = 0;

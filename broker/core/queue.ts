@@ -434,6 +434,14 @@ export class Queue {
     return n;
   }
 
+  /**
+   * The ready entry `position` places from the head (0 is delivered next), left where it is:
+   * browsing reads a page in O(page), whatever the queue's length. Lazily expired heads still show.
+   */
+  readyAt(position: number): QueueEntry | undefined {
+    return this.ready.at(position);
+  }
+
   /** Ready entries in order, oldest first: for peeking and for the store. */
   *readyEntries(): IterableIterator<QueueEntry> {
     yield* this.ready;

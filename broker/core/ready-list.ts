@@ -9,6 +9,8 @@ export interface ReadyList {
   requeue(entry: QueueEntry): void;
   shift(): QueueEntry | undefined;
   peek(): QueueEntry | undefined;
+  /** The entry `i` places from the head, without taking it: browsing a page costs the page, not the queue. */
+  at(i: number): QueueEntry | undefined;
   clear(): void;
   [Symbol.iterator](): IterableIterator<QueueEntry>;
 }
@@ -43,6 +45,11 @@ export class FifoReadyList implements ReadyList {
 
   peek(): QueueEntry | undefined {
     return this.requeued.length > 0 ? this.requeued[0] : this.fifo.peek();
+  }
+
+  at(i: number): QueueEntry | undefined {
+    const r = this.requeued.length;
+    return i < r ? this.requeued[i] : this.fifo.at(i - r);
   }
 
   clear(): void {
@@ -94,6 +101,16 @@ export class PriorityReadyList implements ReadyList {
     for (let p = this.levels.length - 1; p >= 0; p--) {
       const e = this.levels[p].peek();
       if (e !== undefined) return e;
+    }
+    return undefined;
+  }
+
+  at(i: number): QueueEntry | undefined {
+    if (i < 0 || i >= this.count) return undefined;
+    for (let p = this.levels.length - 1; p >= 0; p--) {
+      const level = this.levels[p];
+      if (i < level.length) return level.at(i);
+      i -= level.length;
     }
     return undefined;
   }

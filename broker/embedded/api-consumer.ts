@@ -118,6 +118,11 @@ export class ApiConsumer implements Consumer {
     return this.unacked.size;
   }
 
+  /** Its unacked deliveries, tag and entry, in delivery order: for browsing, read only. */
+  heldDeliveries(): IterableIterator<[number, QueueEntry]> {
+    return this.unacked.entries();
+  }
+
   cancelledByQueue(queue: Queue): void {
     // the queue has already let go of the consumer; what it held can only be forgotten
     this.active = false;

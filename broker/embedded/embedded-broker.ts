@@ -8,7 +8,7 @@ import type { Queue } from '../core/queue';
 import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec, GetOptions,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec, GetOptions,
   GotMessage, HistoryQuery, RestartReport, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
@@ -25,6 +25,8 @@ import { declareExchange, deleteExchange, exchangeRow } from './exchanges';
 import { LoginThrottle } from './login-throttle';
 import { ManagementContext } from './management-context';
 import { get, publish } from './messages';
+import { browseMessage, browseQueue } from './messages-browse';
+import { filterQueue } from './messages-filter';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
 import { parsePolicySpec, policyRows, policyVhost } from './policies';
 import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
@@ -358,6 +360,22 @@ export class EmbeddedBrokerApi implements BrokerApi {
 
   get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
     return run(() => get(this.core, who, vhost, queue, opts));
+  }
+
+  browseQueue(who: Actor, vhost: string, queue: string, opts: BrowseOptions): Promise<BrowsePage> {
+    return run(() => browseQueue(this.core, who, vhost, queue, opts));
+  }
+
+  async filterQueue(who: Actor, vhost: string, queue: string, opts: FilterOptions): Promise<FilterPage> {
+    try {
+      return await filterQueue(this.core, who, vhost, queue, opts);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts: { raw?: boolean } = {}): Promise<BrowsedMessage> {
+    return run(() => browseMessage(this.core, who, vhost, queue, id, position, opts.raw === true));
   }
 
   consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {

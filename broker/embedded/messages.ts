@@ -3,6 +3,7 @@
 // publishing.ts), the same queue-type rules and delivery properties (x-delivery-count) on get.
 import type { BrokerCore } from '../core/broker-core';
 import { AmqpError } from '../core/errors';
+import { BrokerError } from '../api/errors';
 import { Message } from '../core/message';
 import type { BasicProperties } from '../core/properties';
 import { prepareForRouting, publishTarget, getTarget } from '../core/publishing';
@@ -19,7 +20,7 @@ const DEFAULT_EXCHANGE_ALIAS = 'amq.default';
 export function publish(core: BrokerCore, who: Actor, vhost: string, exchange: string, m: OutgoingMessage): boolean {
   const vh = vhostFor(core, who, vhost);
   requireVhostLogin(core, who, vhost);
-  const properties = jsonToProperties(m.properties);
+  const properties = m.rawProperties === undefined ? jsonToProperties(m.properties) : decodeRaw(vh.propertiesCodec, m.rawProperties);
   const ex = publishTarget(vh, core.users, who.name, exchange, exchange === '' ? DEFAULT_EXCHANGE_ALIAS : exchange);
   const msg = new Message(exchange, m.routingKey, vh.propertiesCodec.encode(properties), m.body, properties);
   const ready = prepareForRouting(msg, who.name, vh.propertiesCodec);
@@ -29,6 +30,15 @@ export function publish(core: BrokerCore, who: Actor, vhost: string, exchange: s
   const max = core.limits.maxMessageSize;
   if (m.body.length > max) throw new AmqpError(406, `message size ${m.body.length} is larger than configured max size ${max}`);
   return vh.publish(ex, ready.msg, ready.extraKeys) !== Routed.Unroutable;
+}
+
+/** Encoded properties from an export; bytes that do not decode are the caller's bad request. */
+function decodeRaw(codec: { decode(b: Buffer): BasicProperties }, raw: Buffer): BasicProperties {
+  try {
+    return codec.decode(raw);
+  } catch (err) {
+    throw BrokerError.badRequest(['bad_properties_raw', err instanceof Error ? err.message : String(err)]);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 'use client';
 // One queue: what it is (type, features, arguments, policy, state), its counts and history, its
-// consumers and bindings, getting messages, purge and delete. The vhost in the address becomes
+// consumers and bindings, getting messages, purge and delete; and on its Messages tab (`#messages`)
+// its messages browsed without consuming. The vhost in the address becomes
 // the console's vhost, so the actions shared with the graph act on this queue's vhost.
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
@@ -24,6 +25,7 @@ import { GetMessages } from './get-messages';
 import { QueueBindings } from './queue-bindings';
 import { QueueCharts } from './queue-charts';
 import { QueueConsumers } from './queue-consumers';
+import { QueueMessages } from './queue-messages';
 
 const show = (v: JsonValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -63,6 +65,14 @@ export function QueuePage({ vhost, name }: { vhost: string; name: string }) {
   const detail = useQueueDetail(vhost, name);
   const invalidate = useInvalidateVhost();
   const [confirm, setConfirm] = useState<'purge' | 'delete' | null>(null);
+  const [tab, setTab] = useState<'overview' | 'messages'>('overview');
+  useEffect(() => {
+    if (window.location.hash === '#messages') setTab('messages');
+  }, []);
+  const choose = (t: 'overview' | 'messages') => {
+    setTab(t);
+    window.history.replaceState(null, '', t === 'messages' ? '#messages' : window.location.pathname + window.location.search);
+  };
 
   // the address names the vhost: switch to it on arrival; a switch made here afterwards leaves the page
   const arrived = useRef(false);
@@ -122,13 +132,37 @@ export function QueuePage({ vhost, name }: { vhost: string; name: string }) {
       ) : (
         <>
           <Counts q={q} />
-          <QueueCharts q={q} />
-          <div className="qp-grid">
-            <Details q={q} />
-            <GetMessages vhost={vhost} queue={name} onGot={refresh} />
+          <div className="tabs qp-tabs" role="tablist" aria-label="Queue">
+            {(['overview', 'messages'] as const).map((t) => (
+              <button
+                key={t}
+                type="button"
+                role="tab"
+                id={`qp-tab-${t}`}
+                aria-selected={tab === t}
+                aria-controls={`qp-panel-${t}`}
+                className={tab === t ? 'tab active' : 'tab'}
+                onClick={() => choose(t)}
+              >
+                {t === 'overview' ? 'Overview' : 'Messages'}
+              </button>
+            ))}
           </div>
-          <QueueConsumers consumers={q.consumer_details} />
-          <QueueBindings vhost={vhost} queue={name} />
+          {tab === 'overview' ? (
+            <div className="qp-tabpanel" role="tabpanel" id="qp-panel-overview" aria-labelledby="qp-tab-overview">
+              <QueueCharts q={q} />
+              <div className="qp-grid">
+                <Details q={q} />
+                <GetMessages vhost={vhost} queue={name} onGot={refresh} />
+              </div>
+              <QueueConsumers consumers={q.consumer_details} />
+              <QueueBindings vhost={vhost} queue={name} />
+            </div>
+          ) : (
+            <div className="qp-tabpanel" role="tabpanel" id="qp-panel-messages" aria-labelledby="qp-tab-messages">
+              <QueueMessages vhost={vhost} queue={name} ready={q.messages_ready ?? 0} unacked={q.messages_unacknowledged ?? 0} />
+            </div>
+          )}
         </>
       )}
       <BindDialog />

@@ -1,7 +1,7 @@
 // The management API over fetch: the browser's login cookie, JSON in and out, errors as values
 // with the HTTP status and RabbitMQ's `reason`.
 import { brokerPath } from './broker-choice';
-import type { BindingDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
+import type { BindingDto, BrowsedMessageDto, BrowsePageDto, FilterPageDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -17,6 +17,8 @@ export class ApiError extends Error {
 interface RequestOptions {
   method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
   body?: unknown;
+  /** a body sent as it is (JSON Lines), instead of `body` as JSON */
+  text?: { contentType: string; value: string };
   signal?: AbortSignal;
 }
 
@@ -43,12 +45,13 @@ function reasonOf(body: unknown): { error: string; reason: string } {
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...CSRF_HEADERS };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.text !== undefined) headers['content-type'] = opts.text.contentType;
   let res: Response;
   try {
     res = await fetch(brokerPath(path), {
       method: opts.method ?? 'GET',
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.text !== undefined ? opts.text.value : opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal,
       cache: 'no-store',
       credentials: 'same-origin',
@@ -129,6 +132,36 @@ export const publishMessage = (vhost: string, exchange: string, message: Publish
   request<{ routed: boolean }>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(exchange)}/publish`, { method: 'POST', body: message });
 
 export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
+
+/** A page of a queue's messages, read without consuming them. */
+export const browseQueue = (vhost: string, queue: string, page: { state: 'ready' | 'unacked'; offset: number; limit: number; bodyLimit: number }, signal?: AbortSignal) =>
+  request<BrowsePageDto>(
+    `/api/queues/${seg(vhost)}/${seg(queue)}/messages?state=${page.state}&offset=${page.offset}&limit=${page.limit}&body_limit=${page.bodyLimit}`,
+    { signal },
+  );
+
+/** One budgeted stretch of a filter scan over the ready messages, from `cursor`. */
+export const filterQueue = (vhost: string, queue: string, f: { expression: string; cursor: number; limit: number; bodyLimit: number; maxMs: number }, signal?: AbortSignal) =>
+  request<FilterPageDto>(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/filter`, {
+    method: 'POST',
+    body: { expression: f.expression, cursor: f.cursor, limit: f.limit, body_limit: f.bodyLimit, max_ms: f.maxMs },
+    signal,
+  });
+
+/** Where a queue's messages (or those matching `expression`) download as JSON Lines. */
+export const exportUrl = (vhost: string, queue: string, expression: string | null) =>
+  brokerPath(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/export${expression ? `?expression=${encodeURIComponent(expression)}` : ''}`);
+
+/** Publishes a JSON Lines export's messages to an exchange, at most `rate` a second. */
+export const importMessages = (vhost: string, exchange: string, lines: string, rate: number) =>
+  request<{ published: number; routed: number; unroutable: number }>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(exchange)}/import?rate=${rate}`, {
+    method: 'POST',
+    text: { contentType: 'application/x-ndjson', value: lines },
+  });
+
+/** One ready message with its whole body; 404 once it has left the queue. */
+export const browseMessage = (vhost: string, queue: string, id: number, position: number) =>
+  request<BrowsedMessageDto>(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/${id}?position=${position}`);
 
 export const getMessages = (vhost: string, queue: string, count: number, ackmode: AckMode) =>
   request<GotMessageDto[]>(`/api/queues/${seg(vhost)}/${seg(queue)}/get`, {

@@ -197,6 +197,42 @@ export interface GotMessageDto {
   payload_encoding: 'string' | 'base64';
 }
 
+/** One message of a browse page (GET /api/queues/{vhost}/{name}/messages): read, not consumed. */
+export interface BrowsedMessageDto {
+  position: number;
+  id: number;
+  redelivered: boolean;
+  exchange: string;
+  routing_key: string;
+  properties: MessageProperties;
+  /** base64 */
+  payload: string;
+  payload_bytes: number;
+  truncated: boolean;
+  expires_at: number | null;
+  consumer_tag?: string;
+  channel?: string;
+  delivery_tag?: number;
+}
+
+export interface BrowsePageDto {
+  state: 'ready' | 'unacked';
+  offset: number;
+  total: number;
+  messages: BrowsedMessageDto[];
+}
+
+/** An answer of POST /api/queues/{vhost}/{name}/messages/filter: one budgeted stretch of a scan. */
+export interface FilterPageDto {
+  matches: BrowsedMessageDto[];
+  scanned: number;
+  total: number;
+  next_cursor: number | null;
+  stopped: 'limit' | 'scan_budget' | 'time_budget' | 'end';
+  errors: number;
+  first_error: string | null;
+}
+
 export interface PublishRequest {
   routing_key: string;
   properties: MessageProperties;

@@ -178,6 +178,7 @@ export const CELLS: readonly Cell[] = [
 const SCENARIOS_ONLY_IN_WARREN = "Warren's scenario player, which RabbitMQ lacks (scenarios.test.ts covers who may use it)";
 
 /** Routes the matrix leaves out, and why. */
+const BROWSE_ONLY_IN_WARREN = 'browsing without consuming, which RabbitMQ cannot do (message-browse.served.test.ts covers who may browse)';
 export const NOT_IN_MATRIX: Record<string, string> = {
   'GET /metrics': "RabbitMQ serves Prometheus metrics on another port (15692), not its management API's",
   'GET /metrics/per-object': 'the same (metrics.test.ts covers who may read both)',
@@ -189,6 +190,11 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'DELETE /api/scenarios/:id': SCENARIOS_ONLY_IN_WARREN,
   'GET /api/scenarios/:id/code': SCENARIOS_ONLY_IN_WARREN,
   'POST /api/scenarios/:id/actions': SCENARIOS_ONLY_IN_WARREN,
+  'GET /api/queues/:vhost/:name/messages': BROWSE_ONLY_IN_WARREN,
+  'GET /api/queues/:vhost/:name/messages/:id': BROWSE_ONLY_IN_WARREN,
+  'POST /api/queues/:vhost/:name/messages/filter': BROWSE_ONLY_IN_WARREN,
+  'GET /api/queues/:vhost/:name/messages/export': BROWSE_ONLY_IN_WARREN,
+  'POST /api/exchanges/:vhost/:name/import': "Warren's JSON Lines import, which RabbitMQ lacks (message-browse.served.test.ts covers it)",
 };
 
 export const cellKey = (c: Pick<Cell, 'method' | 'route'>): string => `${c.method} ${c.route}`;

@@ -53,7 +53,7 @@ export function fromBroker(err: BrokerError): HttpError {
     case 'unavailable':
       return new HttpError(503, 'service_unavailable', err.detail);
     case 'not_supported':
-      return new HttpError(501, 'not_supported', err.detail);
+      return new HttpError(501, 'not_implemented', err.detail);
     default:
       return badRequest(err.detail);
   }

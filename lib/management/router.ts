@@ -17,6 +17,8 @@ import { metricRoutes } from './metrics';
 import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
 import { policyRoutes } from './policies';
+import { messageBrowseRoutes } from './message-browse';
+import { messageExportRoutes } from './message-export';
 import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
@@ -33,6 +35,8 @@ export const ROUTES: readonly Route[] = [
   ...vhostRoutes,
   ...exchangeRoutes,
   ...messageRoutes,
+  ...messageExportRoutes,
+  ...messageBrowseRoutes,
   ...queueRoutes,
   ...bindingRoutes,
   ...connectionRoutes,

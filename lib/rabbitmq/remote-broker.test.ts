@@ -135,6 +135,15 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     expect((await api.listBindings(admin, vhost)).some((b) => b.source === 'amq.topic')).toBe(false);
   });
 
+  it('answers browse and filter with not_supported and why: RabbitMQ reads a queue only by taking its messages', async () => {
+    const page = { state: 'ready' as const, offset: 0, limit: 10, bodyLimit: 100 };
+    const browse = await refusal(api.browseQueue(admin, vhost, 'q', page));
+    expect(browse.kind).toBe('not_supported');
+    expect(browse.detail).toMatch(/redelivered/);
+    expect((await refusal(api.filterQueue(admin, vhost, 'q', { expression: 'true', cursor: 0, limit: 1, bodyLimit: 0 }))).kind).toBe('not_supported');
+    expect((await refusal(api.browseMessage(admin, vhost, 'q', 0, 0))).kind).toBe('not_supported');
+  });
+
   it('runs each call as the console user: the cluster applies that user\'s permissions', async () => {
     await api.putUser(admin, limitedUser, { password: 'pw-limited', tags: ['management'] });
     await api.setPermission(admin, vhost, limitedUser, { configure: '^mine-', write: '^mine-', read: '^mine-' });

@@ -9,7 +9,7 @@
 // event subscription and polling behind watches, info(), alarms() and metrics().
 import type {
   RestartReport,
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec,
   GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
@@ -49,6 +49,9 @@ function num(v: unknown): number {
 function stat(row: Row, key: string): number {
   return num((row.message_stats as Row | undefined)?.[key]);
 }
+
+const BROWSE_REFUSAL =
+  'RabbitMQ cannot browse a queue without consuming: its get with requeue marks every message redelivered (and counts a delivery on quorum queues). Use Get messages to take or requeue them knowingly.';
 
 export class RemoteBrokerApi implements BrokerApi {
   readonly name: string;
@@ -330,6 +333,22 @@ export class RemoteBrokerApi implements BrokerApi {
       encoding: opts.encoding,
       ...(opts.truncate !== undefined ? { truncate: opts.truncate } : {}),
     });
+  }
+
+  /**
+   * RabbitMQ reads a queue only by taking messages: its get with requeue puts them back marked
+   * redelivered (and, for quorum queues, counts a delivery), which is the change browsing must not make.
+   */
+  browseQueue(_who: Actor, _vhost: string, _queue: string, _opts: BrowseOptions): Promise<BrowsePage> {
+    return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
+  }
+
+  filterQueue(_who: Actor, _vhost: string, _queue: string, _opts: FilterOptions): Promise<FilterPage> {
+    return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
+  }
+
+  browseMessage(_who: Actor, _vhost: string, _queue: string, _id: number, _position: number): Promise<BrowsedMessage> {
+    return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
   }
 
   async consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {

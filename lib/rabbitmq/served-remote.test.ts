@@ -152,6 +152,19 @@ describe.skipIf(target === undefined)('npm start with --rabbitmq', () => {
     expect((await call('GET', `/api/exchanges/${encodeURIComponent(vhost)}/orders`)).status).toBe(404);
   });
 
+  it('answers browsing the cluster with 501 and why; imports JSON Lines into it through its publish', async () => {
+    const qpath = `/api/queues/${encodeURIComponent(vhost)}/browse-q`;
+    expect((await call('PUT', `/brokers/cluster${qpath}`, { durable: false })).status).toBe(201);
+    const r = await call('GET', `/brokers/cluster${qpath}/messages`);
+    expect(r.status).toBe(501);
+    expect((r.body as { reason: string }).reason).toMatch(/redelivered/);
+    const line = JSON.stringify({ routing_key: 'browse-q', properties: { headers: { a: 1 } }, payload: Buffer.from('hi').toString('base64') });
+    const imp = await fetch(`${base}/brokers/cluster/api/exchanges/${encodeURIComponent(vhost)}/amq.default/import`, { method: 'POST', headers: { authorization: GUEST }, body: line });
+    expect(await imp.json()).toEqual({ published: 1, routed: 1, unroutable: 0 });
+    const got = await rabbit('POST', `${qpath}/get`, { count: 1, ackmode: 'ack_requeue_false', encoding: 'auto' });
+    expect(await got.json()).toMatchObject([{ payload: 'hi', properties: { headers: { a: 1 } } }]);
+  });
+
   it('streams the cluster\'s topology over /brokers/cluster/api/ws: a snapshot, then an AMQP declare as a diff', async () => {
     const live = await LiveClient.open(`${base.replace('http', 'ws')}/brokers/cluster/api/ws`, { origin: base });
     try {

@@ -1,0 +1,172 @@
+// Message tools through the console against the real `npm start`, with real amqplib clients: the
+// queue page's Messages tab browses ready messages in a virtual list (only rows in view are in the
+// page), shows a body as foldable JSON, text and hex, loads a truncated body whole, lists the
+// unacked ones with their consumer — and leaves the queue exactly as it was: no get, no
+// redelivery, a consumer afterwards gets every message in order.
+import { expect, test, type Page } from '@playwright/test';
+import amqp from 'amqplib';
+import { AUTH, amqpPort, login, uniqueVhost, watchPage } from './console-helpers';
+
+async function shoot(page: Page, name: string) {
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `e2e/screenshots/${name}.png` });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `e2e/screenshots/${name}-dark.png` });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+test('browse a queue without consuming: virtual list, JSON/text/hex, load all, unacked apart', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const seen = watchPage(page);
+  const vhost = uniqueVhost('e2e-browse');
+  expect((await request.put(`/api/vhosts/${vhost}`, { headers: AUTH, data: {} })).status()).toBe(201);
+  const port = await amqpPort(request);
+  const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}/${vhost}`);
+  const ch = await conn.createConfirmChannel();
+  await ch.assertQueue('orders', { durable: true });
+  await ch.bindQueue('orders', 'amq.topic', 'order.#');
+  const N = 2000;
+  for (let i = 0; i < N; i++) {
+    const body =
+      i === 2
+        ? Buffer.from('L'.repeat(10_000))
+        : i === 3
+          ? Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01])
+          : Buffer.from(JSON.stringify({ order: i, customer: { name: `c${i}`, tier: i % 3 === 0 ? 'gold' : 'std' }, lines: [{ sku: 'A-1', qty: 2 }] }));
+    ch.publish('amq.topic', `order.${i % 2 === 0 ? 'eu' : 'us'}.created`, body, { persistent: true, contentType: 'application/json', headers: { attempt: 1, trace: { id: `t-${i}` } } });
+  }
+  await ch.waitForConfirms();
+  // a second queue, held by a consumer that never acks
+  await ch.assertQueue('held', { durable: false });
+  for (let i = 0; i < 3; i++) ch.sendToQueue('held', Buffer.from(`held-${i}`));
+  await ch.waitForConfirms();
+  const holder = await conn.createChannel();
+  await holder.prefetch(2);
+  const { consumerTag } = await holder.consume('held', () => undefined, { consumerTag: 'slow-worker' });
+  try {
+    await login(page, vhost);
+    await page.goto(`/queues/${vhost}/orders`);
+    await page.getByRole('tab', { name: 'Messages' }).click();
+    await expect(page).toHaveURL(/#messages$/);
+    const list = page.getByRole('listbox', { name: 'Ready messages' });
+    await expect(list.getByRole('option').first()).toContainText('order.eu.created');
+    // virtual: a couple of thousand messages, a few dozen rows in the page
+    expect(await list.getByRole('option').count()).toBeLessThan(60);
+    await expect(page.getByRole('region', { name: 'Browse messages' })).toContainText(`${N.toLocaleString('en-US')} ready as of`);
+
+    // a JSON body as a tree that folds
+    await list.getByRole('option').nth(1).click();
+    const body = page.getByTestId('browse-body');
+    await expect(body).toContainText('"customer"');
+    await expect(body).toContainText('"c1"');
+    const customer = body.locator('details').filter({ hasText: '"customer"' }).last();
+    await customer.locator('summary').first().click();
+    await expect(customer.locator('summary').first()).toContainText('2 keys');
+    await page.getByRole('radiogroup', { name: 'Show body as' }).getByText('Hex').click();
+    await expect(body).toContainText('00000000  7b 22 6f 72');
+    await page.getByRole('radiogroup', { name: 'Show body as' }).getByText('Text').click();
+    await expect(body).toContainText('{"order":1,');
+    const detail = page.getByLabel('Message', { exact: true });
+    await expect(detail).toContainText('trace');
+    await expect(detail).toContainText('"id": "t-1"');
+    await expect(detail).toContainText('delivery_mode');
+
+    // binary: hex only
+    await list.getByRole('option').nth(3).click();
+    await expect(body).toContainText('de ad be ef 00 01');
+
+    // a truncated body, loaded whole
+    await list.getByRole('option').nth(2).click();
+    await expect(detail).toContainText('First 4,096 of 10,000 bytes shown.');
+    await shoot(page, 'message-browse');
+    await detail.getByRole('button', { name: 'Load all' }).click();
+    await expect(detail).not.toContainText('bytes shown');
+    expect(((await body.textContent()) ?? '').length).toBe(10_000);
+
+    // the end of the list: its page is fetched when scrolled to
+    await list.evaluate((e) => e.scrollTo(0, e.scrollHeight));
+    await expect(list.getByRole('option').filter({ hasText: `#${N.toLocaleString('en-US')}` })).toContainText('order.us.created');
+
+    // a filter, run on the broker in stretches: gold customers in the eu
+    await list.evaluate((e) => e.scrollTo(0, 0));
+    await page.getByLabel('Filter expression').fill('routing_key == "order.eu.created" && json.customer.tier == "gold"');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    const matching = page.getByRole('listbox', { name: 'Matching messages' });
+    // i even and a multiple of 3, the binary and the long body aside: every 6th order
+    const expected = [...Array(N).keys()].filter((i) => i % 6 === 0 && i !== 2 && i !== 3);
+    await expect(page.getByRole('status', { name: 'Filter progress' })).toContainText(`${expected.length} matches in ${N.toLocaleString('en-US')} scanned · whole queue scanned`);
+    await expect(matching.getByRole('option')).toHaveCount(expected.length);
+    await expect(matching.getByRole('option').nth(1)).toContainText('#7');
+    await matching.getByRole('option').nth(1).click();
+    await expect(body).toContainText('"c6"');
+    await shoot(page, 'message-filter');
+    await page.getByLabel('Filter expression').fill('json.customer.tier == ');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'filter expression:' })).toContainText('at position');
+    await page.getByLabel('Filter expression').fill('');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect(list.getByRole('option').first()).toContainText('order.eu.created');
+
+    // export the filter's matches as JSON Lines, import them into another exchange
+    await ch.assertExchange('copies-x', 'fanout', { durable: false });
+    await ch.assertQueue('copies', { durable: false });
+    await ch.bindQueue('copies', 'copies-x', '');
+    await page.getByLabel('Filter expression').fill('json.customer.tier == "gold" && json.order < 600');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await expect(page.getByRole('status', { name: 'Filter progress' })).toContainText('whole queue scanned');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export matches (.jsonl)' }).click()]);
+    const file = `${test.info().outputDir}/gold.jsonl`;
+    await download.saveAs(file);
+    const golds = [...Array(600).keys()].filter((i) => i % 3 === 0 && i !== 3);
+    expect((await import('node:fs')).readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(golds.length);
+    await page.getByRole('button', { name: 'Import…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import messages' });
+    await dialog.getByLabel('Exchange').selectOption('copies-x');
+    await dialog.getByLabel(/^File/).setInputFiles(file);
+    await dialog.getByLabel('At most, messages a second').fill('5000');
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await expect(page.getByText(`${golds.length} published, ${golds.length} routed, 0 unroutable`)).toBeVisible();
+    await expect.poll(async () => (await (await request.get(`/api/queues/${vhost}/copies`, { headers: AUTH })).json()).messages_ready, { timeout: 15_000 }).toBe(golds.length);
+    await page.getByRole('button', { name: 'Clear' }).click();
+
+    // unacked messages, with who holds them
+    await page.goto(`/queues/${vhost}/held#messages`);
+    await page.getByRole('radiogroup', { name: 'Which messages' }).getByText('Unacked').click();
+    const unacked = page.getByRole('listbox', { name: 'Unacked messages' });
+    await expect(unacked.getByRole('option')).toHaveCount(2);
+    await expect(unacked.getByRole('option').first()).toContainText(consumerTag);
+    await unacked.getByRole('option').first().click();
+    await expect(page.getByLabel('Message', { exact: true })).toContainText('Delivery tag');
+
+    // nothing was consumed or redelivered by all that reading
+    const q = await (await request.get(`/api/queues/${vhost}/orders`, { headers: AUTH })).json();
+    expect(q.messages_ready).toBe(N);
+    expect(q.message_stats?.get ?? 0).toBe(0);
+    expect(q.message_stats?.redeliver ?? 0).toBe(0);
+    const got: { order: number; redelivered: boolean }[] = [];
+    await ch.consume(
+      'orders',
+      (m) => {
+        if (!m) return;
+        let order = -1;
+        try {
+          order = (JSON.parse(m.content.toString()) as { order: number }).order;
+        } catch {
+          order = got.length;
+        }
+        got.push({ order, redelivered: m.fields.redelivered });
+      },
+      { noAck: true },
+    );
+    await expect.poll(() => got.length, { timeout: 20_000 }).toBe(N);
+    expect(got.every((g, i) => g.order === i && !g.redelivered)).toBe(true);
+    expect(seen.errors).toEqual([]);
+  } finally {
+    await conn.close();
+    await request.delete(`/api/vhosts/${vhost}`, { headers: AUTH });
+  }
+});

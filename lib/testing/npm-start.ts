@@ -1,0 +1,69 @@
+// Warren as a user starts it, for tests of what `npm start` serves: its own ports and DATA_DIR,
+// its own process group (npm, tsx, node, a `next build` all stop together), ready once
+// /api/health answers. The first start in a worktree builds the console, which takes minutes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, stopGroup } from './processes';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const NPM_START_LIMIT_MS = 420_000;
+
+export interface Served {
+  base: string;
+  amqpPort: number;
+  amqpUrl(user?: string, password?: string): string;
+  /** the child's last lines, for failure messages */
+  log(): string;
+  /** SIGTERM to the group (SIGKILL after 15 s); the data dir is removed */
+  stop(): Promise<void>;
+}
+
+export async function startServed(label: string): Promise<Served> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `warren-${label}-`));
+  const port = await freePort();
+  const amqpPort = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), AMQP_PORT: String(amqpPort), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  // not vitest's NODE_ENV=test and friends: the product as a user starts it
+  for (const k of Object.keys(env)) if (/^(VITEST|NODE_ENV$|TEST$)/.test(k)) delete env[k];
+  const child: ChildProcess = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString('utf8'));
+    if (output.length > 400) output.splice(0, output.length - 400);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let gone = false;
+  child.once('exit', () => (gone = true));
+  const log = () => output.join('').split('\n').slice(-60).join('\n');
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.pid !== undefined) await stopGroup(child.pid, 15_000);
+    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  };
+  const deadline = Date.now() + NPM_START_LIMIT_MS - 10_000;
+  for (;;) {
+    if (gone) throw new Error(`npm start exited before it served /api/health:\n${log()}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`npm start did not serve /api/health in time:\n${log()}`);
+    }
+    try {
+      const r = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    base,
+    amqpPort,
+    amqpUrl: (user = 'guest', password = 'guest') => `amqp://${user}:${password}@127.0.0.1:${amqpPort}`,
+    log,
+    stop,
+  };
+}
