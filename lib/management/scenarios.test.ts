@@ -31,6 +31,8 @@ describe('/api/scenarios', () => {
   });
 
   it('plays Hello World to its end through the API, actors named and logged in as the scenario user; reset deletes the vhost', async () => {
+    // at 10× each step stays on a tenth of its 8 s hold
+    expect((await api.post('/api/scenarios/hello-world/actions', { action: 'speed', speed: 10 })).status).toBe(200);
     const play = await api.post('/api/scenarios/hello-world/actions', { action: 'play' });
     expect(play.status).toBe(200);
     expect(obj(play).vhost).toBe('scenario-hello-world');

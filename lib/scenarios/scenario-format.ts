@@ -195,4 +195,9 @@ export interface StepSpec {
   checkpoints: CheckpointSpec[];
   /** how long the checkpoints may take at speed 1× before the step fails; default 30000 */
   timeoutMs?: number;
+  /**
+   * How long the step stays on at speed 1× even when its checkpoints pass sooner, so a room can
+   * read its text and watch it happen (10× shows it a tenth as long); default 8000
+   */
+  holdMs?: number;
 }

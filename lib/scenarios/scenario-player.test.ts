@@ -45,7 +45,7 @@ async function scenarioConnections(vhost: string): Promise<unknown[]> {
 
 describe.each(BUILTIN_SCENARIOS.map((s) => [s.title, s] as const))('built-in scenario %s', (_title, scenario: ScenarioFile) => {
   it('runs to its end with every checkpoint passed, and reset removes its vhost and connections', async () => {
-    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200 });
+    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200, holdMs: 0 });
     await player.play();
     const s = await until(player, (st) => st.status === 'finished' || st.status === 'failed', 40_000);
     expect(s.errors).toEqual([]);
@@ -71,7 +71,7 @@ describe.each(BUILTIN_SCENARIOS.map((s) => [s.title, s] as const))('built-in sce
 describe('the work-queues scenario', () => {
   it('measures fair dispatch from the broker: the fast worker was handed at least 3x the slow one', async () => {
     const scenario = builtinScenario('work-queues')!;
-    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200 });
+    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200, holdMs: 0 });
     try {
       await player.play();
       const s = await until(player, (st) => st.status !== 'playing' && st.status !== 'starting', 40_000);
@@ -121,7 +121,7 @@ describe('a crashing actor', () => {
         },
       ],
     };
-    const player = new ScenarioPlayer(crash, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    const player = new ScenarioPlayer(crash, { api: broker, who: admin, amqpUrl, checkEveryMs: 100, holdMs: 0 });
     try {
       await player.play();
       const s = await until(player, (st) => st.status === 'finished' || st.status === 'failed', 15_000);
@@ -138,7 +138,7 @@ describe('a crashing actor', () => {
 describe('controls', () => {
   it('pause stops the producers, step sends exactly one message, play resumes', async () => {
     const scenario = builtinScenario('publish-subscribe')!;
-    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200 });
+    const player = new ScenarioPlayer(scenario, { api: broker, who: admin, amqpUrl, checkEveryMs: 200, holdMs: 0 });
     try {
       await player.play();
       await until(player, (st) => st.step === 1 && (st.actors.find((a) => a.name === 'emit_log')?.published ?? 0) >= 2, 20_000);
@@ -158,7 +158,7 @@ describe('controls', () => {
   });
 
   it('reset in the middle of starting leaves no vhost and no connection behind', async () => {
-    const player = new ScenarioPlayer(builtinScenario('publish-subscribe')!, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    const player = new ScenarioPlayer(builtinScenario('publish-subscribe')!, { api: broker, who: admin, amqpUrl, checkEveryMs: 100, holdMs: 0 });
     const playing = player.play();
     await sleep(5);
     await player.reset();
@@ -176,7 +176,7 @@ describe('controls', () => {
       id: 'impossible',
       steps: [{ ...hello.steps[0], timeoutMs: 1_000, checkpoints: [{ label: 'five messages wait', type: 'queue', queue: 'hello', field: 'messages', equals: 5 }] }],
     };
-    const player = new ScenarioPlayer(impossible, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    const player = new ScenarioPlayer(impossible, { api: broker, who: admin, amqpUrl, checkEveryMs: 100, holdMs: 0 });
     try {
       await player.play();
       const s = await until(player, (st) => st.status === 'failed', 10_000);
@@ -190,7 +190,7 @@ describe('controls', () => {
 
   it('reports an actor that cannot log in on the scenario state instead of throwing', async () => {
     const player = new ScenarioPlayer(builtinScenario('hello-world')!, {
-      api: broker, who: admin, amqpUrl: `amqp://guest:wrong@127.0.0.1:${broker.port}`, checkEveryMs: 100,
+      api: broker, who: admin, amqpUrl: `amqp://guest:wrong@127.0.0.1:${broker.port}`, checkEveryMs: 100, holdMs: 0,
     });
     try {
       await player.play();
@@ -213,7 +213,7 @@ describe('controls', () => {
         { title: 'quiet', text: '', timeoutMs: 2_500, checkpoints: [{ label: 'one more delivered', type: 'delivered', actor: 'receive', atLeast: 1 }] },
       ],
     };
-    const player = new ScenarioPlayer(scoped, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    const player = new ScenarioPlayer(scoped, { api: broker, who: admin, amqpUrl, checkEveryMs: 100, holdMs: 0 });
     try {
       await player.play();
       const s = await until(player, (st) => st.status === 'failed' || st.status === 'finished', 20_000);
@@ -227,7 +227,7 @@ describe('controls', () => {
 
   it('sets off a fault from a button: a poison message is rejected and dead-lettered with x-death', async () => {
     const dl = builtinScenario('dead-letters')!;
-    const player = new ScenarioPlayer({ ...dl, steps: [{ ...dl.steps[0], faults: [] }] }, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    const player = new ScenarioPlayer({ ...dl, steps: [{ ...dl.steps[0], faults: [] }] }, { api: broker, who: admin, amqpUrl, checkEveryMs: 100, holdMs: 0 });
     try {
       await player.play();
       await until(player, (st) => st.actors.find((a) => a.name === 'worker')?.phase === 'running', 10_000);
@@ -244,4 +244,32 @@ describe('controls', () => {
       await player.reset();
     }
   });
+});
+
+describe('pacing for a room', () => {
+  it('a step whose checkpoints pass at once stays on for its hold, scaled by speed; pause during start-up holds the first step', async () => {
+    const hello = builtinScenario('hello-world')!;
+    const paced: ScenarioFile = { ...hello, steps: hello.steps.map((st, i) => (i === 0 ? { ...st, holdMs: 8000 } : { ...st, holdMs: 0 })) };
+    const player = new ScenarioPlayer(paced, { api: broker, who: admin, amqpUrl, checkEveryMs: 100 });
+    try {
+      player.setSpeed(2);
+      const starting = player.play();
+      player.pause(); // while the vhost is being made
+      await starting;
+      expect(player.state().status).toBe('paused');
+      await sleep(1000);
+      expect(player.state().step).toBe(0);
+      await player.play();
+      const passed = await until(player, (st) => st.steps[0].checkpoints.every((c) => c.state === 'passed'), 10_000);
+      expect(passed.steps[0].checkpoints.every((c) => c.state === 'passed')).toBe(true);
+      const t0 = Date.now();
+      // 8 s at 2× is 4 s on the clock: the first step is still on while its checkpoints are all green
+      expect(passed.step).toBe(0);
+      const next = await until(player, (st) => st.step > 0, 10_000);
+      expect(next.step).toBeGreaterThan(0);
+      expect(Date.now() - t0).toBeLessThan(5000);
+    } finally {
+      await player.reset();
+    }
+  }, 40_000);
 });

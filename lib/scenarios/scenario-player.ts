@@ -49,11 +49,15 @@ export interface PlayerOptions {
   amqpUrl: string;
   /** how often checkpoints are read while playing; default 250 ms */
   checkEveryMs?: number;
+  /** a step's least time on screen at 1× when the scenario does not say (default 8000; tests use 0) */
+  holdMs?: number;
 }
 
 export const MIN_SPEED = 0.1;
 export const MAX_SPEED = 10;
 const DEFAULT_STEP_TIMEOUT_MS = 30_000;
+/** A step that passes at once still stays on this long at 1×: the room reads its text and sees it happen. */
+const DEFAULT_HOLD_MS = 8_000;
 const MAX_ERRORS = 20;
 
 export function scenarioVhost(id: string): string {
@@ -141,7 +145,11 @@ export class ScenarioPlayer {
   private checking = false;
   /** time spent in the current step while playing, in scenario time */
   private stepElapsed = 0;
+  /** time the current step has been played, scaled by speed (10× counts ten times as fast) */
+  private stepShown = 0;
   private lastCheck = 0;
+  /** pause() came while the vhost was being prepared: pause as soon as the first step is entered */
+  private pauseWhenStarted = false;
   /** per actor, its counters when the current step began */
   private base = new Map<string, Snapshot>();
   private readonly fired = new Map<string, number>();
@@ -208,6 +216,11 @@ export class ScenarioPlayer {
       for (let i = 0; i < first; i++) this.steps[i].state = 'skipped';
       await this.enterStep(first, this.runningBefore(first));
       if (gen !== this.generation) return;
+      if (this.pauseWhenStarted) {
+        this.pauseWhenStarted = false;
+        this.pause();
+        return;
+      }
     } else {
       this.status = 'playing';
       for (const a of this.actors.values()) a.play();
@@ -217,6 +230,7 @@ export class ScenarioPlayer {
   }
 
   pause(): void {
+    if (this.status === 'starting') this.pauseWhenStarted = true;
     if (this.status !== 'playing') return;
     this.status = 'paused';
     clearTimeout(this.timer);
@@ -269,6 +283,8 @@ export class ScenarioPlayer {
     this.status = 'idle';
     this.stepIndex = -1;
     this.stepElapsed = 0;
+    this.stepShown = 0;
+    this.pauseWhenStarted = false;
     this.steps = this.freshSteps();
   }
 
@@ -399,6 +415,7 @@ export class ScenarioPlayer {
     const spec = this.scenario.steps[index];
     this.stepIndex = index;
     this.stepElapsed = 0;
+    this.stepShown = 0;
     const step = this.steps[index];
     step.state = 'current';
     for (const c of step.checkpoints) c.state = 'pending';
@@ -499,7 +516,10 @@ export class ScenarioPlayer {
     try {
       const now = Date.now();
       // slower play stretches a step's time limit; faster play does not shrink it below the stats tick's pace
-      if (playing) this.stepElapsed += (now - this.lastCheck) * Math.min(this.speed, 1);
+      if (playing) {
+        this.stepElapsed += (now - this.lastCheck) * Math.min(this.speed, 1);
+        this.stepShown += (now - this.lastCheck) * this.speed;
+      }
       this.lastCheck = now;
       const index = this.stepIndex;
       const spec = this.scenario.steps[index];
@@ -513,11 +533,12 @@ export class ScenarioPlayer {
         step.checkpoints[i].actual = r.actual;
         all &&= r.passed;
       });
-      if (all) {
+      const hold = spec.holdMs ?? this.options.holdMs ?? DEFAULT_HOLD_MS;
+      if (all && this.stepShown >= hold) {
         step.state = 'passed';
         if (index + 1 < this.steps.length) await this.enterStep(index + 1);
         else this.finish('finished');
-      } else if (this.stepElapsed > (spec.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS)) {
+      } else if (!all && this.stepElapsed > (spec.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS)) {
         step.state = 'failed';
         for (const c of step.checkpoints) if (c.state === 'pending') c.state = 'failed';
         this.report(`step ${index + 1} "${spec.title}"`, new Error('its checkpoints did not pass in time'));

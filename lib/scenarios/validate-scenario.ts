@@ -282,6 +282,7 @@ function checkStep(c: Checker, s: unknown, p: string, actors: Set<string>, fault
     if (typeof n !== 'string' || !faults.has(n)) c.fail(`${p}.faults[${i}]`, 'must name a fault of $.faults');
   });
   c.int(o, 'timeoutMs', p, 100, LIMITS.timeoutMs, true);
+  c.int(o, 'holdMs', p, 0, LIMITS.timeoutMs, true);
   c.arr(o.checkpoints, `${p}.checkpoints`, LIMITS.checkpoints).forEach((cp, i) => checkCheckpoint(c, cp, `${p}.checkpoints[${i}]`, actors));
 }
 
