@@ -86,7 +86,7 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     }
     // BURST_TRACE=file.json: a performance trace of declare and delete (style, layout, scripts per task)
     const browser = process.env.BURST_TRACE ? page.context().browser() : null;
-    if (browser) await browser.startTracing(page, { path: process.env.BURST_TRACE, categories: ['devtools.timeline'] });
+    if (browser) await browser.startTracing(page, { path: process.env.BURST_TRACE, categories: ['devtools.timeline', 'toplevel'] });
     // declare: each queue, then its two bindings, as a client setting up its topology would
     const since = await page.evaluate(() => performance.now());
     const shown = whenQueueCount(page, QUEUES + 1);

@@ -1,5 +1,5 @@
 'use client';
-// A big graph's edges (over BIG_GRAPH nodes), drawn on one canvas under the nodes instead of as a
+// A big graph's edges (lib/client/graph/render-mode.ts), drawn on one canvas under the nodes instead of as a
 // thousand React Flow edge components: during a burst of declares each apply re-rendered every one
 // of them, tasks of up to a second. The canvas is redrawn on the next animation frame after the
 // nodes, the edges, the rates or the viewport change; the geometry is the edge components' own
@@ -14,9 +14,6 @@ import { useGraph } from '@/lib/client/graph/store';
 import { parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
 import { bindingStatsKey } from '@/lib/live/protocol';
 import { useStats } from '@/lib/client/stats-store';
-
-/** Over this many nodes the edges are drawn on the canvas (and off-screen labels culled). */
-export const BIG_GRAPH = 150;
 
 /** How near the pointer must come to an edge, in screen pixels, to pick it. */
 const PICK_PX = 8;
@@ -56,6 +53,21 @@ function classOf(e: GraphEdge, s: StatsState): string {
   }
 }
 
+/** Every class list classOf gives, in its order: their strokes are read once, up front. Read in the
+ * middle of a burst instead, each new one forced a style recalculation of the freshly mounted nodes. */
+function everyEdgeClass(): string[] {
+  const combos = (base: string, flags: string[]): string[] =>
+    flags.reduce<string[]>((acc, f) => acc.flatMap((c) => [c, `${c} ${f}`]), [base]);
+  return [
+    'gedge',
+    ...combos('gedge gedge-binding', ['active', 'e2e', 'dim']),
+    ...combos('gedge gedge-consume', ['active', 'dim']),
+    ...combos('gedge gedge-publish', ['active', 'gone', 'via-default', 'dim']),
+    ...combos('gedge gedge-link link-alternate', ['dim']),
+    ...combos('gedge gedge-link link-dead-letter', ['dim']),
+  ];
+}
+
 interface Stroke {
   color: string;
   width: number;
@@ -67,7 +79,16 @@ interface Drawn {
   edge: GraphEdge;
   g: EdgeGeometry;
   path: Path2D | null;
+  /** the ends it was computed from: unchanged ends, unchanged geometry */
+  from: string;
 }
+
+/** Where an edge's two nodes are, as one string: its geometry depends on nothing else. */
+const endsOf = (s: GraphNode, t: GraphNode): string => `${s.type} ${s.position.x} ${s.position.y} ${t.type} ${t.position.x} ${t.position.y}`;
+
+/** Groups are built for the view and this much around it (a share of its size on each side), so
+ * a short pan redraws without rebuilding them. */
+const GROUP_MARGIN = 0.5;
 
 type StatsState = ReturnType<typeof useStats.getState>;
 
@@ -90,9 +111,13 @@ export function EdgeLayer() {
     if (!canvas || !probe || !ctx) return;
 
     let drawn: Drawn[] = [];
+    /** by edge id, from the last rebuild: an edge whose nodes did not move keeps its geometry */
+    let byEdge = new Map<string, Drawn>();
     let geometryDirty = true;
-    /** the canvas's paths, one per class list: a few strokes per frame, not one per edge */
+    /** the canvas's paths, one per class list: a few strokes per frame, not one per edge; only the
+     * edges that cross `groupsFor` (flow coordinates) are in them */
     let groups: Map<string, Path2D> | null = null;
+    let groupsFor = { x1: 0, y1: 0, x2: 0, y2: 0 };
     const styles = new Map<string, Stroke>();
     let frame = 0;
 
@@ -108,25 +133,57 @@ export function EdgeLayer() {
       return s;
     };
 
+    const warmStyles = () => {
+      for (const cls of everyEdgeClass()) styleOf(cls);
+    };
+    warmStyles();
+
     const rebuildGeometry = () => {
       const { nodes, edges } = useGraph.getState();
       const byId = new Map<string, GraphNode>();
       for (const n of nodes) byId.set(n.id, n);
       const next: Drawn[] = [];
+      const nextByEdge = new Map<string, Drawn>();
       for (const edge of edges) {
-        const g = edgeGeometry(edge, byId.get(edge.source), byId.get(edge.target));
-        if (g !== null) next.push({ edge, g, path: null });
+        const source = byId.get(edge.source);
+        const target = byId.get(edge.target);
+        if (source === undefined || target === undefined) continue;
+        const from = endsOf(source, target);
+        const old = byEdge.get(edge.id);
+        let d: Drawn;
+        if (old !== undefined && old.from === from && old.edge.type === edge.type) d = old.edge === edge ? old : { ...old, edge };
+        else {
+          const g = edgeGeometry(edge, source, target);
+          if (g === null) continue;
+          d = { edge, g, path: null, from };
+        }
+        next.push(d);
+        nextByEdge.set(edge.id, d);
       }
       drawn = next;
+      byEdge = nextByEdge;
       geometryDirty = false;
       groups = null;
+    };
+
+    /** The visible part of the flow, in flow coordinates. */
+    const viewRect = () => {
+      const { transform, width, height } = store.getState();
+      const [tx, ty, zoom] = transform;
+      return { x1: -tx / zoom, y1: -ty / zoom, x2: (width - tx) / zoom, y2: (height - ty) / zoom };
     };
 
     const buildGroups = (): Map<string, Path2D> => {
       const stats = useStats.getState();
       const hovered = useEdgeHover.getState().id;
       const out = new Map<string, Path2D>();
+      const v = viewRect();
+      const mx = (v.x2 - v.x1) * GROUP_MARGIN;
+      const my = (v.y2 - v.y1) * GROUP_MARGIN;
+      const r = (groupsFor = { x1: v.x1 - mx, y1: v.y1 - my, x2: v.x2 + mx, y2: v.y2 + my });
       for (const d of drawn) {
+        const g = d.g;
+        if (g.x2 < r.x1 || g.x1 > r.x2 || g.y2 < r.y1 || g.y1 > r.y2) continue;
         if (shownAsComponent(d.edge, hovered)) continue;
         const cls = classOf(d.edge, stats);
         let p = out.get(cls);
@@ -154,6 +211,8 @@ export function EdgeLayer() {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, w, h);
       if (geometryDirty) rebuildGeometry();
+      const v = viewRect();
+      if (groups !== null && (v.x1 < groupsFor.x1 || v.y1 < groupsFor.y1 || v.x2 > groupsFor.x2 || v.y2 > groupsFor.y2)) groups = null;
       groups ??= buildGroups();
       ctx.setTransform(zoom * dpr, 0, 0, zoom * dpr, tx * dpr, ty * dpr);
       for (const [cls, path] of groups) {
@@ -189,6 +248,7 @@ export function EdgeLayer() {
     // another theme: the CSS variables behind the colours changed
     const themeWatch = new MutationObserver(() => {
       styles.clear();
+      warmStyles();
       schedule();
     });
     themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'class'] });
