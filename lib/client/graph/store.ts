@@ -161,7 +161,10 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
     if (prev && prev.type === n.type && prev.position.x === position.x && prev.position.y === position.y && (prev.data === n.data || sameData(prev.data, n.data))) {
       return prev;
     }
-    // known sizes let React Flow cull off-screen nodes before it has measured any
+    // known sizes let React Flow cull off-screen nodes before it has measured any; given as
+    // measured too (the components are drawn at exactly these sizes), a node mounting in view
+    // needs no measuring round (React Flow's internals updated, then every node again through
+    // onNodesChange) — one such round per apply of a burst
     const size = NODE_SIZE[n.type];
     return {
       ...n,
@@ -170,7 +173,7 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
       height: size.height,
       handles: NODE_HANDLES[n.type],
       selected: prev?.selected ?? n.id === s.selectedNodeId,
-      measured: prev?.measured,
+      measured: prev?.measured ?? { width: size.width, height: size.height },
     } as GraphNode;
   });
   const prevEdges = new Map(s.edges.map((e) => [e.id, e]));
