@@ -25,8 +25,45 @@ async function observeLongTasks(page: Page): Promise<void> {
     } catch {
       /* no Long Tasks API: nothing recorded */
     }
+    // what the long frames spent their time on (BURST_FRAMES=1 prints them): scripts by function,
+    // and the rendering that followed
+    const f = window as unknown as { __longFrames: unknown[] };
+    f.__longFrames = [];
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as unknown as LongFrame[]) {
+          f.__longFrames.push({
+            start: Math.round(e.startTime),
+            duration: Math.round(e.duration),
+            render: Math.round(e.renderStart > 0 ? e.startTime + e.duration - e.renderStart : 0),
+            styleAndLayout: Math.round(e.styleAndLayoutStart > 0 ? e.startTime + e.duration - e.styleAndLayoutStart : 0),
+            scripts: e.scripts.map((x) => `${x.invoker} ${x.sourceFunctionName || ''} ${Math.round(x.duration)}ms`),
+          });
+        }
+      }).observe({ type: 'long-animation-frame', buffered: true });
+    } catch {
+      /* no Long Animation Frames API */
+    }
   });
 }
+
+interface LongFrame {
+  startTime: number;
+  duration: number;
+  renderStart: number;
+  styleAndLayoutStart: number;
+  scripts: { invoker: string; sourceFunctionName: string; duration: number }[];
+}
+
+/** The longest animation frames since `since`, with what ran in them. */
+const longFrames = (page: Page, since: number): Promise<unknown[]> =>
+  page.evaluate((t) => {
+    const f = window as unknown as { __longFrames: { start: number; duration: number }[] };
+    return f.__longFrames
+      .filter((x) => x.start + x.duration >= t)
+      .sort((a, b) => b.duration - a.duration)
+      .slice(0, 6);
+  }, since);
 
 /** The longest task since `since` (performance.now() in the page), in ms. */
 const maxLongTask = (page: Page, since: number): Promise<number> =>
@@ -86,7 +123,7 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     }
     // BURST_TRACE=file.json: a performance trace of declare and delete (style, layout, scripts per task)
     const browser = process.env.BURST_TRACE ? page.context().browser() : null;
-    if (browser) await browser.startTracing(page, { path: process.env.BURST_TRACE, categories: ['devtools.timeline', 'toplevel'] });
+    if (browser) await browser.startTracing(page, { path: process.env.BURST_TRACE, categories: (process.env.BURST_TRACE_CATEGORIES ?? 'devtools.timeline,toplevel').split(',') });
     // declare: each queue, then its two bindings, as a client setting up its topology would
     const since = await page.evaluate(() => performance.now());
     const shown = whenQueueCount(page, QUEUES + 1);
@@ -116,6 +153,10 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     const lastDelete = Date.now();
     const deleteLag = Math.max(0, (await gone) - lastDelete);
     const longestDelete = await maxLongTask(page, since2);
+    if (process.env.BURST_FRAMES === '1') {
+      console.log('declare, longest frames:', JSON.stringify(await longFrames(page, since), null, 1));
+      console.log('delete, longest frames:', JSON.stringify(await longFrames(page, since2), null, 1));
+    }
     if (browser) await browser.stopTracing();
 
     console.log(

@@ -138,6 +138,8 @@ function useGraphBounds(): { x1: number; y1: number; x2: number; y2: number } | 
  * just cover the bottom-right nodes. A boolean selector: re-renders only when that changes. */
 function OverviewMap() {
   const bounds = useGraphBounds();
+  // during a burst it would redraw every node on each apply: it holds off until the burst is over
+  const bursting = useGraph((s) => s.renderMode.bursting);
   const selector = useCallback(
     (s: ReactFlowState) => {
       if (bounds === null) return false;
@@ -150,7 +152,7 @@ function OverviewMap() {
     [bounds],
   );
   const outOfView = useStore(selector);
-  if (!outOfView) return null;
+  if (!outOfView || bursting) return null;
   return (
     <MiniMap<GraphNode>
       pannable

@@ -81,6 +81,8 @@ interface Drawn {
   path: Path2D | null;
   /** the ends it was computed from: unchanged ends, unchanged geometry */
   from: string;
+  /** its class list when the groups were last made (null: not in them) */
+  cls: string | null;
 }
 
 /** Where an edge's two nodes are, as one string: its geometry depends on nothing else. */
@@ -118,6 +120,16 @@ export function EdgeLayer() {
      * edges that cross `groupsFor` (flow coordinates) are in them */
     let groups: Map<string, Path2D> | null = null;
     let groupsFor = { x1: 0, y1: 0, x2: 0, y2: 0 };
+    /** Edges that came since the canvas was last drawn, when nothing else changed: they are
+     * stroked over what is there. Redrawing all of a big graph's lines per apply of a burst cost
+     * the compositor 10-20 ms a frame (software canvas), growing with every edge. */
+    let added: Drawn[] = [];
+    /** the view changed: draw all again (from the groups while they cover the view) */
+    let full = true;
+    /** classes changed, or an edge went or moved: the groups are made again and all drawn */
+    let regroup = true;
+    /** what the canvas was last drawn for */
+    let drawnFor = '';
     const styles = new Map<string, Stroke>();
     let frame = 0;
 
@@ -144,6 +156,8 @@ export function EdgeLayer() {
       for (const n of nodes) byId.set(n.id, n);
       const next: Drawn[] = [];
       const nextByEdge = new Map<string, Drawn>();
+      const fresh: Drawn[] = [];
+      let kept = 0;
       for (const edge of edges) {
         const source = byId.get(edge.source);
         const target = byId.get(edge.target);
@@ -151,19 +165,26 @@ export function EdgeLayer() {
         const from = endsOf(source, target);
         const old = byEdge.get(edge.id);
         let d: Drawn;
-        if (old !== undefined && old.from === from && old.edge.type === edge.type) d = old.edge === edge ? old : { ...old, edge };
-        else {
-          const g = edgeGeometry(edge, source, target);
+        if (old !== undefined && old.from === from && old.edge === edge) {
+          d = old;
+          kept++;
+        } else {
+          if (old !== undefined) regroup = true;
+          const g = old !== undefined && old.from === from ? old.g : edgeGeometry(edge, source, target);
           if (g === null) continue;
-          d = { edge, g, path: null, from };
+          d = { edge, g, path: old?.from === from ? old.path : null, from, cls: null };
+          if (old === undefined) fresh.push(d);
         }
         next.push(d);
         nextByEdge.set(edge.id, d);
       }
+      // an edge gone (or one that was not drawn now is): everything is drawn again
+      if (kept + (next.length - kept - fresh.length) !== drawn.length) regroup = true;
+      if (regroup) added = [];
+      else for (const d of fresh) added.push(d);
       drawn = next;
       byEdge = nextByEdge;
       geometryDirty = false;
-      groups = null;
     };
 
     /** The visible part of the flow, in flow coordinates. */
@@ -182,10 +203,11 @@ export function EdgeLayer() {
       const my = (v.y2 - v.y1) * GROUP_MARGIN;
       const r = (groupsFor = { x1: v.x1 - mx, y1: v.y1 - my, x2: v.x2 + mx, y2: v.y2 + my });
       for (const d of drawn) {
+        d.cls = null;
         const g = d.g;
         if (g.x2 < r.x1 || g.x1 > r.x2 || g.y2 < r.y1 || g.y1 > r.y2) continue;
         if (shownAsComponent(d.edge, hovered)) continue;
-        const cls = classOf(d.edge, stats);
+        const cls = (d.cls = classOf(d.edge, stats));
         let p = out.get(cls);
         if (p === undefined) {
           p = new Path2D();
@@ -195,6 +217,38 @@ export function EdgeLayer() {
         p.addPath(d.path);
       }
       return out;
+    };
+
+    const stroke = (cls: string, path: Path2D) => {
+      const s = styleOf(cls);
+      ctx.strokeStyle = s.color;
+      ctx.lineWidth = s.width;
+      ctx.globalAlpha = s.alpha;
+      ctx.setLineDash(s.dash);
+      ctx.stroke(path);
+    };
+
+    /** Strokes the edges that came since the last draw over the canvas as it is, and keeps them
+     * in the groups for the next full draw. */
+    const drawAdded = () => {
+      const stats = useStats.getState();
+      const hovered = useEdgeHover.getState().id;
+      const r = groupsFor;
+      const strokes = new Map<string, Path2D>();
+      for (const d of added) {
+        const g = d.g;
+        if (g.x2 < r.x1 || g.x1 > r.x2 || g.y2 < r.y1 || g.y1 > r.y2) continue;
+        if (shownAsComponent(d.edge, hovered)) continue;
+        const cls = (d.cls = classOf(d.edge, stats));
+        d.path ??= new Path2D(d.g.d);
+        for (const target of [strokes, groups]) {
+          if (target === null) continue;
+          const p = target.get(cls);
+          if (p === undefined) target.set(cls, new Path2D(d.path));
+          else p.addPath(d.path);
+        }
+      }
+      for (const [cls, path] of strokes) stroke(cls, path);
     };
 
     const draw = () => {
@@ -207,22 +261,37 @@ export function EdgeLayer() {
       if (canvas.width !== w || canvas.height !== h) {
         canvas.width = w;
         canvas.height = h;
+        full = true;
       }
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, w, h);
       if (geometryDirty) rebuildGeometry();
+      if (regroup) {
+        regroup = false;
+        groups = null;
+      }
+      const view = `${tx} ${ty} ${zoom} ${w} ${h}`;
+      if (view !== drawnFor) full = true;
       const v = viewRect();
       if (groups !== null && (v.x1 < groupsFor.x1 || v.y1 < groupsFor.y1 || v.x2 > groupsFor.x2 || v.y2 > groupsFor.y2)) groups = null;
+      if (groups === null) full = true;
+      if (!full) {
+        ctx.setTransform(zoom * dpr, 0, 0, zoom * dpr, tx * dpr, ty * dpr);
+        drawAdded();
+        added = [];
+        return;
+      }
+      full = false;
+      added = [];
+      drawnFor = view;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, w, h);
       groups ??= buildGroups();
       ctx.setTransform(zoom * dpr, 0, 0, zoom * dpr, tx * dpr, ty * dpr);
-      for (const [cls, path] of groups) {
-        const s = styleOf(cls);
-        ctx.strokeStyle = s.color;
-        ctx.lineWidth = s.width;
-        ctx.globalAlpha = s.alpha;
-        ctx.setLineDash(s.dash);
-        ctx.stroke(path);
-      }
+      for (const [cls, path] of groups) stroke(cls, path);
+    };
+    /** Classes or strokes changed: every edge is drawn again. */
+    const redrawAll = () => {
+      regroup = true;
+      schedule();
     };
     const schedule = () => {
       if (frame === 0) frame = requestAnimationFrame(draw);
@@ -234,14 +303,18 @@ export function EdgeLayer() {
         schedule();
       }
     });
-    const unsubscribeStats = useStats.subscribe(() => {
-      groups = null;
-      schedule();
+    // rates colour the lines: only a change of the per-entity maps matters (a tick that moved
+    // nothing keeps them, see stats-store.ts), not the history every tick extends
+    // and only when some line's class changes: during a burst every tick brings new queues, and
+    // redrawing a thousand lines for them cost a frame 20 ms
+    const unsubscribeStats = useStats.subscribe((s, prev) => {
+      if (s.queues === prev.queues && s.exchanges === prev.exchanges && s.bindings === prev.bindings && s.consumers === prev.consumers && s.producers === prev.producers) return;
+      if (groups === null || geometryDirty) return redrawAll();
+      for (const d of drawn) {
+        if (d.cls !== null && classOf(d.edge, s) !== d.cls) return redrawAll();
+      }
     });
-    const unsubscribeHover = useEdgeHover.subscribe(() => {
-      groups = null;
-      schedule();
-    });
+    const unsubscribeHover = useEdgeHover.subscribe(redrawAll);
     const unsubscribeView = store.subscribe((s, prev) => {
       if (s.transform !== prev.transform || s.width !== prev.width || s.height !== prev.height) schedule();
     });
@@ -249,7 +322,7 @@ export function EdgeLayer() {
     const themeWatch = new MutationObserver(() => {
       styles.clear();
       warmStyles();
-      schedule();
+      redrawAll();
     });
     themeWatch.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme', 'class'] });
 

@@ -28,7 +28,7 @@ describe('render mode', () => {
     // 20 + 20 nodes within the window: a burst
     expect(modes[0].big).toBe(false);
     expect(modes[1].big).toBe(true);
-    expect(modes.slice(1).every((m) => m.big)).toBe(true);
+    expect(modes.slice(1).every((m) => m.big && m.bursting)).toBe(true);
   });
 
   it('a delete burst stays big all the way down, and the small graph left is small again once it is quiet', () => {
@@ -43,6 +43,7 @@ describe('render mode', () => {
     expect(wait!).toBeLessThanOrEqual(BURST_QUIET_MS);
     m = nextRenderMode(m, 11, 0, down.t + wait! + 1);
     expect(m.big).toBe(false);
+    expect(m.bursting).toBe(false);
     expect(settlesIn(m, down.t + wait! + 1)).toBeNull();
   });
 

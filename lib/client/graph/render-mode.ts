@@ -17,13 +17,15 @@ export const BURST_QUIET_MS = 2000;
 
 export interface RenderMode {
   big: boolean;
+  /** a burst is under way: what is not essential (the minimap) holds still until it is over */
+  bursting: boolean;
   /** recent node count changes: [time, nodes added or removed] */
   recent: readonly (readonly [number, number])[];
   /** when the last burst-sized change was seen (0: none) */
   burstAt: number;
 }
 
-export const INITIAL_RENDER_MODE: RenderMode = { big: false, recent: [], burstAt: 0 };
+export const INITIAL_RENDER_MODE: RenderMode = { big: false, bursting: false, recent: [], burstAt: 0 };
 
 /**
  * The mode after an update that changed `changed` nodes (added plus removed) and left `count`.
@@ -37,14 +39,12 @@ export function nextRenderMode(m: RenderMode, count: number, changed: number, no
   const burstAt = inWindow >= BURST_NODES ? now : m.burstAt;
   const bursting = burstAt !== 0 && now - burstAt < BURST_QUIET_MS;
   const big = count > BIG_GRAPH || bursting || (m.big && count >= SMALL_GRAPH);
-  if (big === m.big && burstAt === m.burstAt && recent.length === m.recent.length && recent.every((r, i) => r === m.recent[i])) return m;
-  return { big, recent, burstAt };
+  if (big === m.big && bursting === m.bursting && burstAt === m.burstAt && recent.length === m.recent.length && recent.every((r, i) => r === m.recent[i])) return m;
+  return { big, bursting, recent, burstAt };
 }
 
 /** How long until the mode may change with no further update (null: it will not on its own). */
 export function settlesIn(m: RenderMode, now: number): number | null {
-  if (!m.big || m.burstAt === 0) return null;
-  // a mode worked out after the burst ended already took that into account
-  const left = m.burstAt + BURST_QUIET_MS - now;
-  return left > 0 ? left : null;
+  if (!m.bursting) return null;
+  return Math.max(0, m.burstAt + BURST_QUIET_MS - now);
 }
