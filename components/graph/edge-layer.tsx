@@ -10,6 +10,7 @@ import { useStoreApi } from '@xyflow/react';
 import { useEffect, useRef } from 'react';
 import { create } from 'zustand';
 import { distanceToEdge, edgeGeometry, type EdgeGeometry } from '@/lib/client/graph/edge-geometry';
+import { createEdgePainter, type PaintMessage, type Stroke } from '@/lib/client/graph/edge-paint';
 import { useGraph } from '@/lib/client/graph/store';
 import { parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
 import { bindingStatsKey } from '@/lib/live/protocol';
@@ -68,17 +69,10 @@ function everyEdgeClass(): string[] {
   ];
 }
 
-interface Stroke {
-  color: string;
-  width: number;
-  dash: number[];
-  alpha: number;
-}
 
 interface Drawn {
   edge: GraphEdge;
   g: EdgeGeometry;
-  path: Path2D | null;
   /** the ends it was computed from: unchanged ends, unchanged geometry */
   from: string;
   /** its class list when the groups were last made (null: not in them) */
@@ -96,21 +90,50 @@ type StatsState = ReturnType<typeof useStats.getState>;
 
 // inline, so the layer needs nothing from the stylesheet: under React Flow's renderer (z-index 4),
 // over its background, never taking the pointer from the pane
-const CANVAS_STYLE = { position: 'absolute', inset: 0, width: '100%', height: '100%', pointerEvents: 'none', zIndex: 0 } as const;
+const HOST_STYLE = { position: 'absolute', inset: 0, pointerEvents: 'none', zIndex: 0 } as const;
+
+/** Where the canvas is painted: in a worker on an OffscreenCanvas when the browser can, so the
+ * main thread never rasterises the lines; else on the page. The canvas is made here, once per
+ * painter (control of a canvas can be handed to a worker only once). */
+function startPainter(host: HTMLElement): { paint(m: PaintMessage): void; stop(): void } {
+  const canvas = document.createElement('canvas');
+  canvas.className = 'edge-canvas';
+  canvas.setAttribute('aria-hidden', 'true');
+  Object.assign(canvas.style, { position: 'absolute', inset: '0', width: '100%', height: '100%' });
+  host.appendChild(canvas);
+  if (typeof Worker !== 'undefined' && typeof canvas.transferControlToOffscreen === 'function') {
+    try {
+      const worker = new Worker(new URL('./edge-paint.worker.ts', import.meta.url), { type: 'module' });
+      const offscreen = canvas.transferControlToOffscreen();
+      worker.postMessage({ canvas: offscreen }, [offscreen]);
+      return {
+        paint: (m) => worker.postMessage(m),
+        stop: () => {
+          worker.terminate();
+          canvas.remove();
+        },
+      };
+    } catch {
+      /* painted on the page below */
+    }
+  }
+  const ctx = canvas.getContext('2d');
+  const paint = ctx === null ? () => {} : createEdgePainter(canvas, ctx);
+  return { paint, stop: () => canvas.remove() };
+}
 const PROBE_STYLE = { position: 'absolute', width: 0, height: 0, overflow: 'hidden', pointerEvents: 'none' } as const;
 // .gedge transitions its stroke: read right after a class change, the probe would give the old one
 const PROBE_PATH_STYLE = { transition: 'none' } as const;
 
 export function EdgeLayer() {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const hostRef = useRef<HTMLDivElement>(null);
   const probeRef = useRef<SVGPathElement>(null);
   const store = useStoreApi();
 
   useEffect(() => {
-    const canvas = canvasRef.current;
     const probe = probeRef.current;
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !probe || !ctx) return;
+    if (!hostRef.current || !probe) return;
+    const painter = startPainter(hostRef.current);
 
     let drawn: Drawn[] = [];
     /** by edge id, from the last rebuild: an edge whose nodes did not move keeps its geometry */
@@ -118,7 +141,7 @@ export function EdgeLayer() {
     let geometryDirty = true;
     /** the canvas's paths, one per class list: a few strokes per frame, not one per edge; only the
      * edges that cross `groupsFor` (flow coordinates) are in them */
-    let groups: Map<string, Path2D> | null = null;
+    let groups: Map<string, string[]> | null = null;
     let groupsFor = { x1: 0, y1: 0, x2: 0, y2: 0 };
     /** Edges that came since the canvas was last drawn, when nothing else changed: they are
      * stroked over what is there. Redrawing all of a big graph's lines per apply of a burst cost
@@ -172,7 +195,7 @@ export function EdgeLayer() {
           if (old !== undefined) regroup = true;
           const g = old !== undefined && old.from === from ? old.g : edgeGeometry(edge, source, target);
           if (g === null) continue;
-          d = { edge, g, path: old?.from === from ? old.path : null, from, cls: null };
+          d = { edge, g, from, cls: null };
           if (old === undefined) fresh.push(d);
         }
         next.push(d);
@@ -194,10 +217,10 @@ export function EdgeLayer() {
       return { x1: -tx / zoom, y1: -ty / zoom, x2: (width - tx) / zoom, y2: (height - ty) / zoom };
     };
 
-    const buildGroups = (): Map<string, Path2D> => {
+    const buildGroups = (): Map<string, string[]> => {
       const stats = useStats.getState();
       const hovered = useEdgeHover.getState().id;
-      const out = new Map<string, Path2D>();
+      const out = new Map<string, string[]>();
       const v = viewRect();
       const mx = (v.x2 - v.x1) * GROUP_MARGIN;
       const my = (v.y2 - v.y1) * GROUP_MARGIN;
@@ -208,47 +231,36 @@ export function EdgeLayer() {
         if (g.x2 < r.x1 || g.x1 > r.x2 || g.y2 < r.y1 || g.y1 > r.y2) continue;
         if (shownAsComponent(d.edge, hovered)) continue;
         const cls = (d.cls = classOf(d.edge, stats));
-        let p = out.get(cls);
-        if (p === undefined) {
-          p = new Path2D();
-          out.set(cls, p);
-        }
-        d.path ??= new Path2D(d.g.d);
-        p.addPath(d.path);
+        const list = out.get(cls);
+        if (list === undefined) out.set(cls, [d.g.d]);
+        else list.push(d.g.d);
       }
       return out;
     };
 
-    const stroke = (cls: string, path: Path2D) => {
-      const s = styleOf(cls);
-      ctx.strokeStyle = s.color;
-      ctx.lineWidth = s.width;
-      ctx.globalAlpha = s.alpha;
-      ctx.setLineDash(s.dash);
-      ctx.stroke(path);
-    };
+    const strokesOf = (byClass: Map<string, string[]>): PaintMessage['strokes'] =>
+      [...byClass].map(([cls, paths]) => ({ style: styleOf(cls), paths }));
 
     /** Strokes the edges that came since the last draw over the canvas as it is, and keeps them
      * in the groups for the next full draw. */
-    const drawAdded = () => {
+    const addedStrokes = (): Map<string, string[]> => {
       const stats = useStats.getState();
       const hovered = useEdgeHover.getState().id;
       const r = groupsFor;
-      const strokes = new Map<string, Path2D>();
+      const strokes = new Map<string, string[]>();
       for (const d of added) {
         const g = d.g;
         if (g.x2 < r.x1 || g.x1 > r.x2 || g.y2 < r.y1 || g.y1 > r.y2) continue;
         if (shownAsComponent(d.edge, hovered)) continue;
         const cls = (d.cls = classOf(d.edge, stats));
-        d.path ??= new Path2D(d.g.d);
         for (const target of [strokes, groups]) {
           if (target === null) continue;
-          const p = target.get(cls);
-          if (p === undefined) target.set(cls, new Path2D(d.path));
-          else p.addPath(d.path);
+          const list = target.get(cls);
+          if (list === undefined) target.set(cls, [d.g.d]);
+          else list.push(d.g.d);
         }
       }
-      for (const [cls, path] of strokes) stroke(cls, path);
+      return strokes;
     };
 
     const draw = () => {
@@ -258,11 +270,7 @@ export function EdgeLayer() {
       const dpr = window.devicePixelRatio || 1;
       const w = Math.round(width * dpr);
       const h = Math.round(height * dpr);
-      if (canvas.width !== w || canvas.height !== h) {
-        canvas.width = w;
-        canvas.height = h;
-        full = true;
-      }
+      const toDevice: PaintMessage['transform'] = [zoom * dpr, tx * dpr, ty * dpr];
       if (geometryDirty) rebuildGeometry();
       if (regroup) {
         regroup = false;
@@ -274,19 +282,16 @@ export function EdgeLayer() {
       if (groups !== null && (v.x1 < groupsFor.x1 || v.y1 < groupsFor.y1 || v.x2 > groupsFor.x2 || v.y2 > groupsFor.y2)) groups = null;
       if (groups === null) full = true;
       if (!full) {
-        ctx.setTransform(zoom * dpr, 0, 0, zoom * dpr, tx * dpr, ty * dpr);
-        drawAdded();
+        const strokes = addedStrokes();
         added = [];
+        if (strokes.size > 0) painter.paint({ full: false, width: w, height: h, transform: toDevice, strokes: strokesOf(strokes) });
         return;
       }
       full = false;
       added = [];
       drawnFor = view;
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, w, h);
-      groups ??= buildGroups();
-      ctx.setTransform(zoom * dpr, 0, 0, zoom * dpr, tx * dpr, ty * dpr);
-      for (const [cls, path] of groups) stroke(cls, path);
+      const all = (groups ??= buildGroups());
+      painter.paint({ full: true, width: w, height: h, transform: toDevice, strokes: strokesOf(all) });
     };
     /** Classes or strokes changed: every edge is drawn again. */
     const redrawAll = () => {
@@ -404,12 +409,13 @@ export function EdgeLayer() {
       host?.removeEventListener('pointerdown', onPointerDown, true);
       host?.removeEventListener('click', onClick, true);
       useEdgeHover.getState().set(null);
+      painter.stop();
     };
   }, [store]);
 
   return (
     <>
-      <canvas ref={canvasRef} className="edge-canvas" style={CANVAS_STYLE} aria-hidden="true" />
+      <div ref={hostRef} className="edge-canvas-host" style={HOST_STYLE} />
       {/* reads the colours, widths and dashes the edge classes resolve to in the current theme */}
       <svg style={PROBE_STYLE} aria-hidden="true" width="0" height="0">
         <path ref={probeRef} style={PROBE_PATH_STYLE} />
