@@ -168,10 +168,11 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
       description: `declare ${declaredIn} ms, lag ${lag} ms, long task ${longest.toFixed(0)} ms; delete lag ${deleteLag} ms, long task ${longestDelete.toFixed(0)} ms`,
     });
     expect(watch.errors).toEqual([]);
-    // The goals of issue 10 item 6: never more than 1 s behind, no task over 100 ms. Not met yet on
-    // the shared 2-core machine (see the figures printed above): with the edges on one canvas the
-    // longest tasks (150-400 ms) are React mounting the new nodes in view and React Flow taking the
-    // nodes array in, after each apply of the diffs. BURST_GOALS=1 asserts them.
+    // The goals of issue 10 item 6: never more than 1 s behind, no task over 100 ms. Met at a load
+    // average of 12-14 on the shared 2-core machine (longest task 67-80 ms, lag 150-550 ms), not
+    // reliably above it: the longest tasks now take 20-30 ms of CPU (React applying one diff to the
+    // graph), and a wall clock shared with 15-20 runnable processes stretches them past 100 ms.
+    // BURST_GOALS=1 asserts them.
     if (process.env.BURST_GOALS === '1') {
       expect(lag).toBeLessThan(1000);
       expect(deleteLag).toBeLessThan(1000);
@@ -372,6 +373,11 @@ test('a big graph draws its edges on one canvas; the edge under the pointer is p
     expect(await after.json()).toEqual([]);
     await expect.poll(() => canvasInkAt(page, mid.x, mid.y, 1)).toBe(false);
     await page.screenshot({ path: '/tmp/warren-burst/console-big-edges.png' });
+    // the lines follow the theme (their colours are read again and the worker paints them anew)
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: '/tmp/warren-burst/console-big-edges-dark.png' });
     expect(watch.errors).toEqual([]);
   } finally {
     await connection.close();
