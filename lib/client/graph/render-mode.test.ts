@@ -8,7 +8,7 @@ function run(m: RenderMode, start: number, end: number, step: number, t0: number
   let t = t0;
   while (count !== end) {
     const next = end > count ? Math.min(end, count + step) : Math.max(end, count - step);
-    m = nextRenderMode(m, next, Math.abs(next - count), t);
+    m = nextRenderMode(m, next, Math.abs(next - count), t, false, count);
     modes.push(m);
     count = next;
     t += gap;
@@ -23,12 +23,21 @@ describe('render mode', () => {
     expect(modes[BIG_GRAPH].big).toBe(true);
   });
 
-  it('a burst of declares is drawn big from its first updates, long before BIG_GRAPH nodes', () => {
-    const { modes } = run(INITIAL_RENDER_MODE, 11, 511, 20, 1000, 100);
-    // 20 + 20 nodes within the window: a burst
-    expect(modes[0].big).toBe(false);
-    expect(modes[1].big).toBe(true);
-    expect(modes.slice(1).every((m) => m.big && m.bursting)).toBe(true);
+  it('a burst of declares is drawn big from its first update, long before BIG_GRAPH nodes', () => {
+    const { modes } = run(INITIAL_RENDER_MODE, 11, 511, 25, 1000, 100);
+    expect(modes.every((m) => m.big && m.bursting)).toBe(true);
+    // in smaller steps, from the update that makes 20 within the window
+    const slow = run(INITIAL_RENDER_MODE, 11, 511, 10, 1000, 100).modes;
+    expect(slow[0].big).toBe(false);
+    expect(slow[1].big).toBe(true);
+  });
+
+  it("a lesson's reset (a small graph deleted and declared again) is no burst", () => {
+    let m = nextRenderMode(INITIAL_RENDER_MODE, 16, 16, 0, true);
+    m = nextRenderMode(m, 0, 16, 100, false, 16);
+    m = nextRenderMode(m, 16, 16, 300, false, 0);
+    expect(m.big).toBe(false);
+    expect(m.bursting).toBe(false);
   });
 
   it('a delete burst stays big all the way down, and the small graph left is small again once it is quiet', () => {

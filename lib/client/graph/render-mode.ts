@@ -9,9 +9,13 @@
 export const BIG_GRAPH = 150;
 /** Under this many nodes a big graph goes back to small (once no burst is under way). */
 export const SMALL_GRAPH = 120;
-/** Nodes added or removed within BURST_WINDOW_MS that make a burst. */
-export const BURST_NODES = 30;
+/** Nodes added or removed within BURST_WINDOW_MS that make a burst: a burst's first update is
+ * taken as one (each update drawn small mounts every node and line it brings). */
+export const BURST_NODES = 20;
 export const BURST_WINDOW_MS = 1500;
+/** A graph this small before and after is never in a burst: a lesson's reset (its dozen queues
+ * deleted and declared again) keeps its labelled lines. */
+export const BURST_MIN_NODES = 30;
 /** A burst is over when no update changed this many nodes for this long. */
 export const BURST_QUIET_MS = 2000;
 
@@ -28,15 +32,15 @@ export interface RenderMode {
 export const INITIAL_RENDER_MODE: RenderMode = { big: false, bursting: false, recent: [], burstAt: 0 };
 
 /**
- * The mode after an update that changed `changed` nodes (added plus removed) and left `count`.
- * `first` is the first picture of a vhost: a vhost that opens with many nodes is no burst.
+ * The mode after an update that changed `changed` nodes (added plus removed) and left `count` of
+ * `before`. `first` is the first picture of a vhost: a vhost that opens with many nodes is no burst.
  */
-export function nextRenderMode(m: RenderMode, count: number, changed: number, now: number, first = false): RenderMode {
+export function nextRenderMode(m: RenderMode, count: number, changed: number, now: number, first = false, before = count): RenderMode {
   const recent = m.recent.filter(([t]) => now - t < BURST_WINDOW_MS);
   if (changed > 0 && !first) recent.push([now, changed]);
   let inWindow = 0;
   for (const [, n] of recent) inWindow += n;
-  const burstAt = inWindow >= BURST_NODES ? now : m.burstAt;
+  const burstAt = changed > 0 && inWindow >= BURST_NODES && Math.max(count, before) >= BURST_MIN_NODES ? now : m.burstAt;
   const bursting = burstAt !== 0 && now - burstAt < BURST_QUIET_MS;
   const big = count > BIG_GRAPH || bursting || (m.big && count >= SMALL_GRAPH);
   if (big === m.big && bursting === m.bursting && burstAt === m.burstAt && recent.length === m.recent.length && recent.every((r, i) => r === m.recent[i])) return m;

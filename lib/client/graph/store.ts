@@ -217,7 +217,7 @@ function modeAfter(s: GraphState, next: Partial<GraphState>, counted: boolean): 
   const nodes = next.nodes ?? s.nodes;
   const changed = counted && nodes !== s.nodes ? nodesChanged(s.nodes, nodes) : 0;
   const now = Date.now();
-  const mode = nextRenderMode(s.renderMode, nodes.length, changed, now, s.topology === null);
+  const mode = nextRenderMode(s.renderMode, nodes.length, changed, now, s.topology === null, s.nodes.length);
   if (mode !== s.renderMode) {
     if (settleTimer !== null) clearTimeout(settleTimer);
     const wait = settlesIn(mode, now);
