@@ -25,8 +25,45 @@ async function observeLongTasks(page: Page): Promise<void> {
     } catch {
       /* no Long Tasks API: nothing recorded */
     }
+    // what the long frames spent their time on (BURST_FRAMES=1 prints them): scripts by function,
+    // and the rendering that followed
+    const f = window as unknown as { __longFrames: unknown[] };
+    f.__longFrames = [];
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as unknown as LongFrame[]) {
+          f.__longFrames.push({
+            start: Math.round(e.startTime),
+            duration: Math.round(e.duration),
+            render: Math.round(e.renderStart > 0 ? e.startTime + e.duration - e.renderStart : 0),
+            styleAndLayout: Math.round(e.styleAndLayoutStart > 0 ? e.startTime + e.duration - e.styleAndLayoutStart : 0),
+            scripts: e.scripts.map((x) => `${x.invoker} ${x.sourceFunctionName || ''} ${Math.round(x.duration)}ms`),
+          });
+        }
+      }).observe({ type: 'long-animation-frame', buffered: true });
+    } catch {
+      /* no Long Animation Frames API */
+    }
   });
 }
+
+interface LongFrame {
+  startTime: number;
+  duration: number;
+  renderStart: number;
+  styleAndLayoutStart: number;
+  scripts: { invoker: string; sourceFunctionName: string; duration: number }[];
+}
+
+/** The longest animation frames since `since`, with what ran in them. */
+const longFrames = (page: Page, since: number): Promise<unknown[]> =>
+  page.evaluate((t) => {
+    const f = window as unknown as { __longFrames: { start: number; duration: number }[] };
+    return f.__longFrames
+      .filter((x) => x.start + x.duration >= t)
+      .sort((a, b) => b.duration - a.duration)
+      .slice(0, 6);
+  }, since);
 
 /** The longest task since `since` (performance.now() in the page), in ms. */
 const maxLongTask = (page: Page, since: number): Promise<number> =>
@@ -86,7 +123,7 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     }
     // BURST_TRACE=file.json: a performance trace of declare and delete (style, layout, scripts per task)
     const browser = process.env.BURST_TRACE ? page.context().browser() : null;
-    if (browser) await browser.startTracing(page, { path: process.env.BURST_TRACE, categories: ['devtools.timeline'] });
+    if (browser) await browser.startTracing(page, { path: process.env.BURST_TRACE, categories: (process.env.BURST_TRACE_CATEGORIES ?? 'devtools.timeline,toplevel').split(',') });
     // declare: each queue, then its two bindings, as a client setting up its topology would
     const since = await page.evaluate(() => performance.now());
     const shown = whenQueueCount(page, QUEUES + 1);
@@ -116,6 +153,10 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
     const lastDelete = Date.now();
     const deleteLag = Math.max(0, (await gone) - lastDelete);
     const longestDelete = await maxLongTask(page, since2);
+    if (process.env.BURST_FRAMES === '1') {
+      console.log('declare, longest frames:', JSON.stringify(await longFrames(page, since), null, 1));
+      console.log('delete, longest frames:', JSON.stringify(await longFrames(page, since2), null, 1));
+    }
     if (browser) await browser.stopTracing();
 
     console.log(
@@ -127,10 +168,11 @@ test('a burst of 500 queues and 1,000 bindings: the graph keeps up and the page 
       description: `declare ${declaredIn} ms, lag ${lag} ms, long task ${longest.toFixed(0)} ms; delete lag ${deleteLag} ms, long task ${longestDelete.toFixed(0)} ms`,
     });
     expect(watch.errors).toEqual([]);
-    // The goals of issue 10 item 6: never more than 1 s behind, no task over 100 ms. Not met yet on
-    // the shared 2-core machine (see the figures printed above): with the edges on one canvas the
-    // longest tasks (150-400 ms) are React mounting the new nodes in view and React Flow taking the
-    // nodes array in, after each apply of the diffs. BURST_GOALS=1 asserts them.
+    // The goals of issue 10 item 6: never more than 1 s behind, no task over 100 ms. Met at a load
+    // average of 12-14 on the shared 2-core machine (longest task 67-80 ms, lag 150-550 ms), not
+    // reliably above it: the longest tasks now take 20-30 ms of CPU (React applying one diff to the
+    // graph), and a wall clock shared with 15-20 runnable processes stretches them past 100 ms.
+    // BURST_GOALS=1 asserts them.
     if (process.env.BURST_GOALS === '1') {
       expect(lag).toBeLessThan(1000);
       expect(deleteLag).toBeLessThan(1000);
@@ -250,22 +292,21 @@ test('Fit frames every node of a large graph, and one filtered node readably', a
   }
 });
 
-/** Whether the edge canvas has anything drawn within `r` pixels of a point on the page. */
-const canvasInkAt = (page: Page, x: number, y: number, r = 4): Promise<boolean> =>
-  page.locator('canvas.edge-canvas').evaluate(
-    (el, p) => {
-      const c = el as HTMLCanvasElement;
-      const box = c.getBoundingClientRect();
-      const scale = c.width / box.width;
-      const px = Math.round((p.x - box.left - p.r) * scale);
-      const py = Math.round((p.y - box.top - p.r) * scale);
-      const size = Math.max(1, Math.round(2 * p.r * scale));
-      const data = c.getContext('2d')?.getImageData(px, py, size, size).data ?? new Uint8ClampedArray();
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) return true;
-      return false;
-    },
-    { x, y, r },
-  );
+/** Whether the edge canvas has anything drawn within `r` pixels of a point on the page: that spot
+ * on screen with the canvas shown and hidden differs. (Its pixels cannot be read from the page: a
+ * worker paints it, on an OffscreenCanvas.) */
+async function canvasInkAt(page: Page, x: number, y: number, r = 4): Promise<boolean> {
+  const clip = { x: Math.round(x - r), y: Math.round(y - r), width: Math.max(1, Math.round(2 * r)), height: Math.max(1, Math.round(2 * r)) };
+  const canvas = page.locator('canvas.edge-canvas');
+  const shown = await page.screenshot({ clip });
+  await canvas.evaluate((el) => ((el as HTMLElement).style.visibility = 'hidden'));
+  try {
+    const hidden = await page.screenshot({ clip });
+    return !shown.equals(hidden);
+  } finally {
+    await canvas.evaluate((el) => ((el as HTMLElement).style.visibility = ''));
+  }
+}
 
 test('a big graph draws its edges on one canvas; the edge under the pointer is picked, labelled and selected as before', async ({ page, request }) => {
   test.setTimeout(120_000);
@@ -332,6 +373,11 @@ test('a big graph draws its edges on one canvas; the edge under the pointer is p
     expect(await after.json()).toEqual([]);
     await expect.poll(() => canvasInkAt(page, mid.x, mid.y, 1)).toBe(false);
     await page.screenshot({ path: '/tmp/warren-burst/console-big-edges.png' });
+    // the lines follow the theme (their colours are read again and the worker paints them anew)
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: '/tmp/warren-burst/console-big-edges-dark.png' });
     expect(watch.errors).toEqual([]);
   } finally {
     await connection.close();

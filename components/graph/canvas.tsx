@@ -23,7 +23,7 @@ import { useGraph } from '@/lib/client/graph/store';
 import { useStats } from '@/lib/client/stats-store';
 import { NODE_SIZE, parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
 import { useBindDialog } from './bind-dialog';
-import { BIG_GRAPH, EdgeLayer, shownAsComponent, useEdgeHover } from './edge-layer';
+import { EdgeLayer, shownAsComponent, useEdgeHover } from './edge-layer';
 import { FlowOverlay } from './flow-overlay';
 import { LabelLayerProvider } from './label-layer';
 import { edgeTypes, nodeTypes } from './types';
@@ -138,6 +138,8 @@ function useGraphBounds(): { x1: number; y1: number; x2: number; y2: number } | 
  * just cover the bottom-right nodes. A boolean selector: re-renders only when that changes. */
 function OverviewMap() {
   const bounds = useGraphBounds();
+  // during a burst it would redraw every node on each apply: it holds off until the burst is over
+  const bursting = useGraph((s) => s.renderMode.bursting);
   const selector = useCallback(
     (s: ReactFlowState) => {
       if (bounds === null) return false;
@@ -150,7 +152,7 @@ function OverviewMap() {
     [bounds],
   );
   const outOfView = useStore(selector);
-  if (!outOfView) return null;
+  if (!outOfView || bursting) return null;
   return (
     <MiniMap<GraphNode>
       pannable
@@ -226,7 +228,8 @@ export function GraphCanvas() {
   }, [actions]);
 
   const far = useIsFar();
-  const big = nodes.length > BIG_GRAPH;
+  // over BIG_GRAPH nodes, or while a burst of declares or deletes is under way (render-mode.ts)
+  const big = useGraph((s) => s.renderMode.big);
   // a big graph's edges are drawn by EdgeLayer; React Flow renders only the selected and hovered ones
   const hovered = useEdgeHover((s) => s.id);
   const shownEdges = useMemo(() => (big ? edges.filter((e) => shownAsComponent(e, hovered)) : edges), [big, edges, hovered]);

@@ -35,6 +35,9 @@ function useTopologyQuery<T>(key: QueryKey, path: string, vhost: string, enabled
     enabled: enabled && loggedIn,
     staleTime: live ? Infinity : 1000,
     refetchInterval: live ? false : POLL_MS,
+    // live, the stream's diffs already keep every unchanged item as it was (live-cache.ts): a deep
+    // comparison of the whole list on each apply of a burst would only cost time
+    structuralSharing: !live,
   });
 }
 

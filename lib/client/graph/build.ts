@@ -126,6 +126,20 @@ export function bindingLabel(b: BindingDto, sourceType: string): string {
 
 const bindingEdgeId = (b: BindingDto) => `b|${b.source}|${b.destination_type}|${b.destination}|${b.properties_key}`;
 
+/** Specs already made from these very listing items: the live stream replaces an item only when it
+ * changes, so on each update of a big vhost only what changed is built again, and the store sees
+ * the same data object (no deep comparison) for everything else. Never mutated once made. */
+const exchangeSpecs = new WeakMap<ExchangeDto, NodeSpec<ExchangeNode>>();
+const queueSpecs = new WeakMap<QueueDto, NodeSpec<QueueNode>>();
+const consumerSpecs = new WeakMap<ConsumerDto, NodeSpec<ConsumerNode>>();
+const bindingEdges = new WeakMap<BindingDto, BindingEdge>();
+
+function cached<K extends object, V>(map: WeakMap<K, V>, key: K, make: (k: K) => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make(key)));
+  return v;
+}
+
 function exchangeNode(e: ExchangeDto): NodeSpec<ExchangeNode> {
   return {
     id: exchangeId(e.name),
@@ -299,12 +313,12 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
   for (const e of t.exchanges) {
     exchangeType.set(e.name, e.type);
     if (!opts.showBuiltins && isBuiltInExchange(e.name)) continue;
-    nodes.set(exchangeId(e.name), exchangeNode(e));
+    nodes.set(exchangeId(e.name), cached(exchangeSpecs, e, exchangeNode));
   }
-  for (const q of t.queues) nodes.set(queueId(q.name), queueNode(q));
+  for (const q of t.queues) nodes.set(queueId(q.name), cached(queueSpecs, q, queueNode));
   for (const c of t.consumers) {
     if (!nodes.has(queueId(c.queue.name))) continue;
-    nodes.set(consumerId(c.queue.name, c.channel_details.name, c.consumer_tag), consumerNode(c));
+    nodes.set(consumerId(c.queue.name, c.channel_details.name, c.consumer_tag), cached(consumerSpecs, c, consumerNode));
   }
 
   const bindings = t.bindings.filter((b) => b.source !== '');
@@ -330,6 +344,11 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
     const target = b.destination_type === 'queue' ? queueId(b.destination) : exchangeId(b.destination);
     if (!nodes.has(source) || !nodes.has(target)) continue;
     const sourceType = exchangeType.get(b.source) ?? 'direct';
+    const known = bindingEdges.get(b);
+    if (known !== undefined && known.data?.sourceType === sourceType && (known.data.lane ?? 0) === lane) {
+      edges.push(known);
+      continue;
+    }
     const edge: BindingEdge = {
       id: bindingEdgeId(b),
       type: 'binding',
@@ -340,6 +359,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
       ariaLabel: bindingAriaLabel(b, sourceType),
       data: { binding: b, label: bindingLabel(b, sourceType), sourceType, dim: false, ...(lane !== 0 ? { lane } : {}) },
     };
+    bindingEdges.set(b, edge);
     edges.push(edge);
   }
   for (const c of t.consumers) {

@@ -10,6 +10,7 @@ import type { Topology } from '../types';
 import { buildGraph } from './build';
 import { layoutGraph, structureKey, type XY } from './layout';
 import { placeNew } from './place';
+import { INITIAL_RENDER_MODE, nextRenderMode, settlesIn, type RenderMode } from './render-mode';
 import { hashKey, loadLayout, loadPinned, saveLayout, savePinned } from './positions';
 import { NODE_HANDLES, NODE_SIZE, type GraphEdge, type GraphNode } from './types';
 
@@ -44,6 +45,8 @@ interface GraphState {
   focus: { id: string; token: number } | null;
   /** last layout time in ms, for the scale budget */
   layoutMs: number;
+  /** big: only nodes in view are components and edges are drawn on one canvas (render-mode.ts) */
+  renderMode: RenderMode;
 
   setVhost(vhost: string): void;
   /** forget everything (logout) */
@@ -65,6 +68,8 @@ interface GraphState {
   inFirstLook(): boolean;
   focusNode(id: string): void;
   select(nodeId: string | null, edgeId?: string | null): void;
+  /** A burst may have ended with no update since: the render mode looks again. */
+  settleRenderMode(): void;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -153,10 +158,13 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
   const nodes = built.nodes.map((n): GraphNode => {
     const position = s.pinned[n.id] ?? layout.get(n.id) ?? { x: 0, y: 0 };
     const prev = prevNodes.get(n.id);
-    if (prev && prev.type === n.type && prev.position.x === position.x && prev.position.y === position.y && sameData(prev.data, n.data)) {
+    if (prev && prev.type === n.type && prev.position.x === position.x && prev.position.y === position.y && (prev.data === n.data || sameData(prev.data, n.data))) {
       return prev;
     }
-    // known sizes let React Flow cull off-screen nodes before it has measured any
+    // known sizes let React Flow cull off-screen nodes before it has measured any; given as
+    // measured too (the components are drawn at exactly these sizes), a node mounting in view
+    // needs no measuring round (React Flow's internals updated, then every node again through
+    // onNodesChange) — one such round per apply of a burst
     const size = NODE_SIZE[n.type];
     return {
       ...n,
@@ -165,13 +173,13 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
       height: size.height,
       handles: NODE_HANDLES[n.type],
       selected: prev?.selected ?? n.id === s.selectedNodeId,
-      measured: prev?.measured,
+      measured: prev?.measured ?? { width: size.width, height: size.height },
     } as GraphNode;
   });
   const prevEdges = new Map(s.edges.map((e) => [e.id, e]));
   const edges = built.edges.map((e): GraphEdge => {
     const prev = prevEdges.get(e.id);
-    if (prev && prev.source === e.source && prev.target === e.target && sameData(prev.data ?? {}, e.data ?? {})) return prev;
+    if (prev && prev.source === e.source && prev.target === e.target && (prev.data === e.data || sameData(prev.data ?? {}, e.data ?? {}))) return prev;
     return { ...e, selected: prev?.selected ?? e.id === s.selectedEdgeId } as GraphEdge;
   });
   const ids = new Set(nodes.map((n) => n.id));
@@ -190,6 +198,39 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
 }
 
 const SHOW_BUILTINS_KEY = 'warren.graph.showBuiltins';
+
+/** Nodes in `next` that `prev` lacked plus nodes of `prev` that `next` lacks. */
+function nodesChanged(prev: readonly GraphNode[], next: readonly GraphNode[]): number {
+  const before = new Set<string>();
+  for (const n of prev) before.add(n.id);
+  let kept = 0;
+  for (const n of next) if (before.has(n.id)) kept++;
+  return next.length - kept + (prev.length - kept);
+}
+
+/** wakes the store when a burst may be over with no update to say so */
+let settleTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** The render mode once `next` is applied; `counted`: a change of the broker's topology (a filter
+ * or the built-ins toggled is the user's, and no burst). */
+function modeAfter(s: GraphState, next: Partial<GraphState>, counted: boolean): RenderMode {
+  const nodes = next.nodes ?? s.nodes;
+  const changed = counted && nodes !== s.nodes ? nodesChanged(s.nodes, nodes) : 0;
+  const now = Date.now();
+  const mode = nextRenderMode(s.renderMode, nodes.length, changed, now, s.topology === null, s.nodes.length);
+  if (mode !== s.renderMode) {
+    if (settleTimer !== null) clearTimeout(settleTimer);
+    const wait = settlesIn(mode, now);
+    settleTimer = wait === null ? null : setTimeout(() => useGraph.getState().settleRenderMode(), wait + 50);
+  }
+  return mode;
+}
+
+/** derive() and the render mode that goes with it, for an update that is not the broker's. */
+function rederive(s: GraphState, t: Topology, forceLayout = false): Partial<GraphState> {
+  const next = derive(s, t, forceLayout);
+  return { ...next, renderMode: modeAfter(s, next, false) };
+}
 
 export const useGraph = create<GraphState>()((set, get) => ({
   vhost: null,
@@ -212,6 +253,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
   fitMode: 'all',
   focus: null,
   layoutMs: 0,
+  renderMode: INITIAL_RENDER_MODE,
 
   setVhost(vhost) {
     if (get().vhost === vhost) return;
@@ -236,10 +278,11 @@ export const useGraph = create<GraphState>()((set, get) => ({
       selectedNodeId: null,
       selectedEdgeId: null,
       showBuiltins,
+      renderMode: INITIAL_RENDER_MODE,
     });
   },
   reset() {
-    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, lookEnded: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false });
+    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, lookEnded: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false, renderMode: INITIAL_RENDER_MODE });
   },
   setTopology(t) {
     const s = get();
@@ -252,9 +295,15 @@ export const useGraph = create<GraphState>()((set, get) => ({
     // the first look frames the graph; after that the view stays where the user put it
     const now = Date.now();
     const count = next.nodes?.length ?? 0;
-    if (s.framedAt === 0 && count > 0) set({ ...next, framedAt: now, fitToken: s.fitToken + 1, fitMode: 'initial' });
-    else if (s.inFirstLook() && count !== s.nodes.length) set({ ...next, fitToken: s.fitToken + 1, fitMode: 'initial' });
-    else set(next);
+    const renderMode = modeAfter(s, next, true);
+    if (s.framedAt === 0 && count > 0) set({ ...next, renderMode, framedAt: now, fitToken: s.fitToken + 1, fitMode: 'initial' });
+    else if (s.inFirstLook() && count !== s.nodes.length) set({ ...next, renderMode, fitToken: s.fitToken + 1, fitMode: 'initial' });
+    else set({ ...next, renderMode });
+  },
+  settleRenderMode() {
+    const s = get();
+    const renderMode = modeAfter(s, {}, false);
+    if (renderMode !== s.renderMode) set({ renderMode });
   },
   setShowBuiltins(showBuiltins) {
     try {
@@ -265,13 +314,13 @@ export const useGraph = create<GraphState>()((set, get) => ({
     set({ showBuiltins });
     const s = get();
     const t = s.pending ?? s.topology;
-    if (t) set(derive(get(), t));
+    if (t) set(rederive(get(), t));
   },
   setFilter(filter) {
     set({ filter });
     const s = get();
     const t = s.pending ?? s.topology;
-    if (t) set(derive(get(), t));
+    if (t) set(rederive(get(), t));
   },
   setPaused(paused) {
     set({ paused });
@@ -279,7 +328,9 @@ export const useGraph = create<GraphState>()((set, get) => ({
     if (!paused && s.pending) {
       const t = s.pending;
       set({ pending: null });
-      set(derive(get(), t));
+      // what came in meanwhile arrives at once: a burst like any other
+      const next = derive(get(), t);
+      set({ ...next, renderMode: modeAfter(get(), next, true) });
     }
   },
   onNodesChange(changes) {
@@ -319,7 +370,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
     if (s.vhost !== null) savePinned(s.vhost, {});
     set({ pinned: {}, layout: new Map(), loose: new Map() });
     const t = get().topology;
-    if (t) set(derive(get(), t, true));
+    if (t) set(rederive(get(), t, true));
     set((x) => ({ fitToken: x.fitToken + 1, fitMode: 'all' }));
   },
   requestFit() {
