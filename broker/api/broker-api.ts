@@ -10,6 +10,12 @@
 // on the way. Every call is made as a user: the broker applies that user's tags, vhost access and
 // configure/write/read permissions exactly as it would for an AMQP client or RabbitMQ's HTTP API.
 
+import type { RouteExplanation } from '../core/route-explain';
+
+export type {
+  AlternateExchangeStep, BindingVerdict, ExchangeVisit, HeaderCheck, RouteExplanation, TopicWordMatch, VisitVia,
+} from '../core/route-explain';
+
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonTable = { [key: string]: Json };
 /** A record as RabbitMQ's management API writes it. */
@@ -102,6 +108,14 @@ export interface OutgoingMessage {
   routingKey: string;
   properties: Row;
   body: Buffer;
+}
+
+/** A publish to explain: what routing reads of a message (its key and headers), and the mandatory flag. */
+export interface ExplainRouteRequest {
+  routingKey: string;
+  /** as a publish's `properties.headers` in the management API (CC and BCC included) */
+  headers?: JsonTable;
+  mandatory: boolean;
 }
 
 export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
@@ -410,6 +424,12 @@ export interface BrokerApi {
   publish(who: Actor, vhost: string, exchange: string, message: OutgoingMessage): Promise<{ routed: boolean }>;
   get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]>;
   consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle>;
+  /**
+   * What a publish to `exchange` would do, publishing nothing: every binding considered with why it
+   * matched or not, exchange-to-exchange hops, the alternate exchange, CC/BCC, the queues reached
+   * and what `mandatory` would do. Checked as a publish is (write permission on the exchange).
+   */
+  explainRoute(who: Actor, vhost: string, exchange: string, req: ExplainRouteRequest): Promise<RouteExplanation>;
 
   // connections, channels, consumers; `vhost` undefined: all the user may see
   listConnections(who: Actor, vhost?: string): Promise<Row[]>;

@@ -18,6 +18,7 @@ import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
 import { policyRoutes } from './policies';
 import { messageRoutes } from './messages';
+import { explainRoutes } from './explain-route';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
 import { scenarioRoutes } from './scenarios';
@@ -33,6 +34,7 @@ export const ROUTES: readonly Route[] = [
   ...vhostRoutes,
   ...exchangeRoutes,
   ...messageRoutes,
+  ...explainRoutes,
   ...queueRoutes,
   ...bindingRoutes,
   ...connectionRoutes,
