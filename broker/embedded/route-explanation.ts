@@ -25,10 +25,10 @@ function routeExchange(ex: Exchange): RouteExchange {
       *[Symbol.iterator]() {
         for (const b of ex.bindings.values()) {
           yield {
-          destination: b.destination.name,
-          destinationType: b.destination.kind,
-          routingKey: b.routingKey,
-          arguments: b.arguments,
+            destination: b.destination.name,
+            destinationType: b.destination.kind,
+            routingKey: b.routingKey,
+            arguments: b.arguments,
             propertiesKey: propertiesKey(b.routingKey, b.arguments),
           };
         }
