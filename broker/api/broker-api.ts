@@ -150,6 +150,8 @@ export interface Delivery {
   payload: string;
   payloadEncoding: 'string' | 'base64';
   payloadBytes: number;
+  /** the message's id in flow events, to follow its journey (VhostWatch.follow); embedded broker only */
+  flowId?: number;
 }
 
 export interface ConsumeOptions {
@@ -282,6 +284,14 @@ export function producerStatsKey(p: { channel: string; exchange: string; routing
 export interface FlowEvent {
   kind: 'published' | 'returned' | 'delivered' | 'acked' | 'requeued' | 'rejected' | 'expired' | 'dropped' | 'dead-lettered';
   id: number;
+  /** a message the watcher follows (VhostWatch.follow): all its events come, outside the flow budget */
+  followed?: boolean;
+  /** published by an AMQP client: its connection's name, channel number and user */
+  origin?: { connection: string; channel: number; user: string };
+  /** delivered to a consumer: the delivery tag (0 for basic.get) */
+  deliveryTag?: number;
+  /** dead-lettered: the x-death entry this death wrote */
+  death?: { count: number; reason: string; queue: string; exchange: string };
   exchange?: string;
   routingKey?: string;
   /** published: where it went; empty = unroutable */
@@ -316,8 +326,17 @@ export interface VhostWatch {
   readonly history: RatePoint[];
   /** message-flow events per second wanted (0: none) */
   setFlowBudget(eventsPerSecond: number): void;
+  /**
+   * Follows messages completely, not sampled: the next one published to `exchange`, or the one with
+   * flow id `id` (a Delivery's flowId, a flow event's id). Their events come with `followed: true`
+   * whatever the budget. Bounded: a watcher follows a few messages for a few minutes at most.
+   * Absent where the broker cannot (a remote RabbitMQ: not_supported).
+   */
+  follow?(target: FollowTarget): void;
   close(): void;
 }
+
+export type FollowTarget = { exchange: string } | { id: number };
 
 /** Broker-wide changes that concern sessions: users, tags or permissions changed, a vhost went. */
 export type AccessEvent = { type: 'users.changed' } | { type: 'vhost.deleted'; name: string };

@@ -5,7 +5,7 @@ import { stableStringify } from './binding';
 import { DirectExchange } from './direct-exchange';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors';
 import type { BrokerEvent } from './events';
-import { nextTraceId, type FlowTap } from './flow';
+import type { FlowTap } from './flow';
 import type { Exchange, ExchangeOptions, ExchangeType } from './exchange';
 import { FanoutExchange } from './fanout-exchange';
 import { HeadersExchange, invalidMatchModeText, isValidMatchMode } from './headers-exchange';
@@ -361,7 +361,7 @@ export class VirtualHost implements QueueHost {
   publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin): Routed {
     exchange.publishIn++;
     const tap = this.tap;
-    if (tap !== undefined && msg.traceId === 0 && tap.sample()) msg.traceId = nextTraceId();
+    if (tap !== undefined && msg.traceId === 0) msg.traceId = tap.sample(this.name, exchange.name);
     if (exchange === this.defaultExchange && extraKeys === undefined && msg.traceId === 0 && !this.tracing) {
       const q = this.queues.get(msg.routingKey);
       if (q === undefined) return Routed.Unroutable;
@@ -381,7 +381,10 @@ export class VirtualHost implements QueueHost {
       if (msg.traceId !== 0 && tap !== undefined) {
         const queues: string[] = [];
         for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
-        tap.emit({ kind: 'published', id: msg.traceId, vhost: this.name, exchange: exchange.name, routingKey: msg.routingKey, queues });
+        tap.emit({
+          kind: 'published', id: msg.traceId, vhost: this.name, exchange: exchange.name, routingKey: msg.routingKey, queues,
+          origin: origin === undefined ? undefined : { connection: origin.conn.name, channel: origin.id, user: origin.conn.user },
+        });
       }
       // the firehose copy goes out before the message reaches its queues, as in RabbitMQ
       if (this.tracing && origin !== undefined) this.tracePublish(msg, dests, origin);
@@ -422,11 +425,11 @@ export class VirtualHost implements QueueHost {
     this.publish(this.traceExchange, deliverTrace(this.name, queue.name, msg, entry.redelivered, origin, this.propertiesCodec));
   }
 
-  traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag = ''): void {
+  traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag = '', deliveryTag = 0): void {
     const tap = this.tap;
     if (tap === undefined) return;
     const id = entry.msg.traceId;
-    if (kind === 'delivered') tap.emit({ kind, id, vhost: this.name, queue: queue.name, consumerTag, redelivered: entry.redelivered });
+    if (kind === 'delivered') tap.emit({ kind, id, vhost: this.name, queue: queue.name, consumerTag, deliveryTag, redelivered: entry.redelivered });
     else tap.emit({ kind, id, vhost: this.name, queue: queue.name });
   }
 
@@ -467,20 +470,34 @@ export class VirtualHost implements QueueHost {
     const dlx = queue.deadLetterExchange;
     const ex = dlx === undefined ? undefined : this.exchanges.get(dlx);
     const msg = entry.msg;
-    if (msg.traceId !== 0 && this.tap !== undefined) {
-      if (ex !== undefined) this.tap.emit({ kind: 'dead-lettered', id: msg.traceId, vhost: this.name, queue: queue.name, exchange: ex.name, reason });
-      else if (reason !== 'rejected') this.tap.emit({ kind: reason === 'expired' ? 'expired' : 'dropped', id: msg.traceId, vhost: this.name, queue: queue.name });
+    if (msg.traceId !== 0 && this.tap !== undefined && ex === undefined && reason !== 'rejected') {
+      this.tap.emit({ kind: reason === 'expired' ? 'expired' : 'dropped', id: msg.traceId, vhost: this.name, queue: queue.name });
     }
     if (ex === undefined || dlx === undefined) return;
     // Often called from a TTL timer: a message that cannot be dead-lettered is dropped and reported,
     // never thrown out to the process.
     try {
       const dead = deadLetterMessage(queue, msg, reason, dlx, this.propertiesCodec);
+      if (msg.traceId !== 0 && this.tap !== undefined) {
+        this.tap.emit({
+          kind: 'dead-lettered', id: msg.traceId, vhost: this.name, queue: queue.name, exchange: ex.name, reason,
+          routingKey: dead.routingKey, death: latestDeath(dead, queue.name, reason, msg.exchange),
+        });
+      }
       this.publish(ex, dead);
     } catch (err) {
       this.reportFailure(`queue '${queue.name}' in vhost '${this.name}': a message could not be dead-lettered (${reason}) and was dropped`, err);
     }
   }
+}
+
+/** The x-death entry deadLetterMessage wrote first: for the journey of a followed message only. */
+function latestDeath(dead: Message, queue: string, reason: string, exchange: string): { count: number; reason: string; queue: string; exchange: string } {
+  const deaths = dead.properties.headers?.['x-death'];
+  const first = Array.isArray(deaths) ? deaths[0] : undefined;
+  const raw = typeof first === 'object' && first !== null && !Array.isArray(first) && !Buffer.isBuffer(first) ? (first as Record<string, unknown>).count : undefined;
+  const count = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : 1;
+  return { count, reason, queue, exchange };
 }
 
 function hasQueue(out: Set<Destination>): boolean {
