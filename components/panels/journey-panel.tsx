@@ -10,6 +10,7 @@ import { useJourney } from '@/lib/client/journey-store';
 import { useLiveStatus } from '@/lib/client/live-status';
 import { useConnections } from '@/lib/client/queries';
 import { useSession } from '@/lib/client/session';
+import '../graph/route-journey.css';
 
 interface HopText {
   title: string;
@@ -17,12 +18,14 @@ interface HopText {
   tone: 'good' | 'bad' | 'plain';
 }
 
-function describe(e: FlowEventMessage, names: Map<string, string>): HopText {
+function describe(e: FlowEventMessage, names: Map<string, string>, previous: FlowEventMessage | undefined): HopText {
   switch (e.kind) {
     case 'published': {
       const by = e.origin
         ? `by ${names.get(e.origin.connection) ?? e.origin.connection}, channel ${e.origin.channel} (user ${e.origin.user})`
-        : 'by the management API or dead-lettering (no AMQP channel)';
+        : previous?.kind === 'dead-lettered'
+          ? 'republished by the broker, dead-lettered'
+          : 'through the management API (no AMQP channel)';
       const to = (e.queues ?? []).length === 0 ? 'no queue: unroutable' : `entered ${(e.queues ?? []).join(', ')}`;
       return { title: `Published to ${exchangeLabel(e.exchange ?? '')} with key “${e.routingKey ?? ''}”`, detail: `${by}; ${to}`, tone: (e.queues ?? []).length === 0 ? 'bad' : 'plain' };
     }
@@ -82,18 +85,20 @@ export function JourneyPanel() {
   const start = hops[0]?.ts ?? 0;
   return (
     <div className="journey-panel" data-testid="journey-panel">
-      <div className="field-head">
-        <strong>
+      <div className="journey-head">
+        <strong className="journey-title">
           {target.kind === 'next' ? `Next message to ${exchangeLabel(target.exchange)}` : target.label}
-          {flowId !== null ? ` · #${flowId}` : ''}
+          {flowId !== null ? <span className="muted"> · flow id {flowId}</span> : null}
         </strong>
-        <label className="check">
-          <input type="checkbox" checked={slow} onChange={(e) => useJourney.getState().setSlow(e.target.checked)} />
-          <span>Slow motion</span>
-        </label>
-        <button type="button" className="btn btn-ghost btn-xs" onClick={() => useJourney.getState().clear()}>
-          Stop following
-        </button>
+        <div className="journey-controls">
+          <label className="journey-slow">
+            <input type="checkbox" checked={slow} onChange={(e) => useJourney.getState().setSlow(e.target.checked)} />
+            Slow motion
+          </label>
+          <button type="button" className="btn btn-ghost btn-xs" onClick={() => useJourney.getState().clear()}>
+            Stop following
+          </button>
+        </div>
       </div>
       {hops.length === 0 ? (
         <p className="hint" role="status">
@@ -103,7 +108,7 @@ export function JourneyPanel() {
       ) : (
         <ol className="journey-hops" aria-label="Hops">
           {hops.map((e, i) => {
-            const t = describe(e, names);
+            const t = describe(e, names, hops[i - 1]);
             return (
               <li key={i} className={`journey-hop hop-${t.tone}`} data-testid="journey-hop" data-kind={e.kind}>
                 <div className="hop-time">

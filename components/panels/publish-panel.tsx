@@ -330,9 +330,9 @@ export function PublishPanel() {
       <small id={`${id}-rep`} className="hint">
         Times to publish this message.
       </small>
-      <label className="check">
+      <label className="route-mandatory" title="The management API has no mandatory flag: this only changes the explanation below">
         <input type="checkbox" name="mandatory" checked={mandatory} onChange={(e) => setMandatory(e.target.checked)} />
-        <span>Mandatory: explain what an AMQP publisher would get back when nothing matches</span>
+        Mandatory (as an AMQP publisher would set it)
       </label>
 
       {formError && (

@@ -9,6 +9,7 @@ import { ApiError, explainRoute, type BindingVerdict, type RouteExplanation } fr
 import { exchangeLabel } from '@/lib/client/graph/build';
 import { useRouteExplain } from '@/lib/client/route-explain-store';
 import type { JsonObject } from '@/lib/client/types';
+import '../graph/route-journey.css';
 
 const DEBOUNCE_MS = 250;
 
