@@ -8,7 +8,7 @@ import amqp from 'amqplib';
 import { amqpPort, exchangeNode, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
 
 test('trace next message: every hop, pinned on the graph; and a consumed message followed', async ({ page, request }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const problems = watchPage(page);
   const vhost = await unusedVhost(request, 'journey');
   const setup = await freshVhost(request, vhost);

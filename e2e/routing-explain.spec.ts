@@ -6,6 +6,7 @@ import { expect, test } from '@playwright/test';
 import { exchangeNode, freshVhost, login, queueNode, unusedVhost, watchPage } from './console-helpers';
 
 test('the route a key would take is explained and highlighted as it is typed', async ({ page, request }) => {
+  test.setTimeout(180_000);
   const problems = watchPage(page);
   const vhost = await unusedVhost(request, 'explain');
   const conn = await freshVhost(request, vhost);

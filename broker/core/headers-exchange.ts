@@ -29,14 +29,17 @@ export class HeadersExchange extends Exchange {
   readonly type = 'headers' as const;
   private readonly rules: Rule[] = [];
 
-  route(msg: Message, out: Set<Destination>): void {
-    if (this.rules.length === 0) return;
+  route(msg: Message, out: Set<Destination>): number {
+    if (this.rules.length === 0) return 0;
     const headers = msg.properties.headers;
+    let n = 0;
     for (const rule of this.rules) {
       if (!matches(rule, headers)) continue;
       rule.binding.routed++;
       out.add(rule.binding.destination);
+      n++;
     }
+    return n;
   }
 
   protected indexAdd(b: Binding): void {

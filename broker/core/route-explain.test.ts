@@ -154,7 +154,25 @@ describe('exchange-to-exchange bindings, cycles and the alternate exchange', () 
     expect(e.visits[1].alreadyVisited).toEqual(['x']);
   });
 
-  it('the alternate exchange is used only when no queue was reached', () => {
+  it('an exchange whose bindings matched hands nothing to its alternate exchange, even when no queue is reached downstream (as RabbitMQ)', () => {
+    exchange('ae2', 'fanout');
+    bindQ('ae2', 'lost', '');
+    exchange('top', 'topic', { 'alternate-exchange': 'ae2' });
+    exchange('inner', 'headers', { 'alternate-exchange': 'ae2' });
+    bindE('top', 'inner', 'report.*');
+    bindQ('inner', 'q1', '', { format: 'pdf' });
+    // top matched (inner), inner matched nothing: inner's own alternate exchange takes it
+    const e = explainAndPublish('top', 'report.x', { format: 'csv' });
+    expect(e.queues).toEqual(['lost']);
+    expect(e.alternateExchanges.map((a) => [a.from, a.outcome])).toEqual([['top', 'not-needed'], ['inner', 'used']]);
+    // an exchange without an alternate: nothing at all, although top's binding matched
+    exchange('top2', 'topic', { 'alternate-exchange': 'ae2' });
+    exchange('inner2', 'headers');
+    bindE('top2', 'inner2', '#');
+    expect(explainAndPublish('top2', 'k', {}, true)).toMatchObject({ queues: [], outcome: 'returned' });
+  });
+
+  it('the alternate exchange is used only when no binding matched', () => {
     exchange('ae', 'fanout');
     bindQ('ae', 'lost', '');
     exchange('main', 'direct', { 'alternate-exchange': 'ae' });

@@ -1,12 +1,13 @@
 // Routing explained: what a publish would do, as a dry run that publishes nothing. It walks the
-// exchanges exactly as VirtualHost.publish/collect do (the same exchange-to-exchange expansion with
-// its each-exchange-once rule, the alternate exchange only when no queue was reached, CC and BCC
-// keys routed one after another into the same destination set, the default exchange by queue
-// name), and judges each binding with the matchers routing uses: headerRule/headerPairMatches of
-// headers-exchange.ts and routingWords of topic-trie.ts. It reads the topology through RouteSource,
-// so the embedded broker (its live objects) and a remote cluster (its listed bindings) share it.
+// exchanges exactly as VirtualHost.publish/collect/routeOne do (RabbitMQ's rabbit_exchange:route):
+// each exchange routes with all the message's keys (the routing key, then CC and BCC), one whose
+// bindings matched none of them adds its alternate exchange, exchange destinations expand in place
+// each once, and the default exchange routes by queue name. Each binding is judged with the
+// matchers routing uses: headerRule/headerPairMatches of headers-exchange.ts and routingWords of
+// topic-trie.ts. It reads the topology through RouteSource, so the embedded broker (its live
+// objects) and a remote cluster (its listed bindings) share it.
 //
-// Nothing here runs on a real publish. Costs are bounded by the topology and the key: a topic
+// Nothing here runs on a real publish. Costs are bounded by the topology and the keys: a topic
 // pattern is aligned with a (pattern words + 1) × (key words + 1) table.
 import { headerPairMatches, headerRule, isAllMode } from './headers-exchange';
 import { stableStringify } from './binding';
@@ -145,10 +146,13 @@ export function explainRoute(src: RouteSource, req: ExplainRequest): RouteExplan
       headers = rest;
     }
   }
-  const walk = new Walk(src, headers);
-  walk.collect(start, req.routingKey, undefined, 'publish', undefined, 0);
-  for (const key of cc) walk.collect(start, key, undefined, 'cc', undefined, 0);
-  for (const key of bcc) walk.collect(start, key, undefined, 'bcc', undefined, 0);
+  const keys: { key: string; via: VisitVia }[] = [
+    { key: req.routingKey, via: 'publish' },
+    ...cc.map((key) => ({ key, via: 'cc' as const })),
+    ...bcc.map((key) => ({ key, via: 'bcc' as const })),
+  ];
+  const walk = new Walk(src, headers, keys);
+  walk.collect(start);
   const queues: string[] = [];
   for (const id of walk.out) if (id.startsWith('q\u0000')) queues.push(id.slice(2));
   return {
@@ -173,95 +177,111 @@ class Walk {
   readonly alternates: AlternateExchangeStep[] = [];
   private readonly src: RouteSource;
   private readonly headers: Readonly<Record<string, unknown>> | undefined;
+  private readonly keys: { key: string; via: VisitVia }[];
+  /** how each exchange was reached: by whose binding or alternate-exchange argument, and how deep */
+  private readonly reachedBy = new Map<string, { from: string; via: VisitVia; depth: number }>();
+  /** the exchange published to: routed already, whatever leads back to it */
+  private start = '';
 
-  constructor(src: RouteSource, headers: Readonly<Record<string, unknown>> | undefined) {
+  constructor(src: RouteSource, headers: Readonly<Record<string, unknown>> | undefined, keys: { key: string; via: VisitVia }[]) {
     this.src = src;
     this.headers = headers;
+    this.keys = keys;
   }
 
   /** VirtualHost.collect, with every step written down. */
-  collect(ex: RouteExchange, key: string, visited: Set<string> | undefined, via: VisitVia, from: string | undefined, depth: number): void {
+  collect(ex: RouteExchange): void {
     const out = this.out;
-    const before = out.size;
+    this.start = ex.name;
     if (ex.name === '') {
-      const exists = this.src.hasQueue(key);
-      if (exists) out.add(queueId(key));
-      const verdict: BindingVerdict = {
-        source: '', destination: key, destinationType: 'queue', routingKey: key, propertiesKey: key, matched: exists,
-        reason: exists ? `the default exchange routes to the queue named by the key, '${key}'` : `the default exchange routes by queue name, and there is no queue '${key}'`,
-      };
-      this.visits.push({ exchange: '', type: 'direct', routingKey: key, via, from, depth, bindings: [verdict], alreadyVisited: [] });
+      this.defaultExchange('', 'publish', undefined, 0);
       return;
     }
-    const parents = new Map<string, { from: string; depth: number }>();
-    this.route(ex, key, via, from, depth, parents);
-    let seen = visited;
-    if (out.size > before) {
-      // as in collect: Set iteration reaches what is added meanwhile, so nested exchanges expand in place
-      for (const id of out) {
-        if (!id.startsWith('e\u0000')) continue;
-        const name = id.slice(2);
-        seen ??= new Set([ex.name]);
-        if (seen.has(name)) {
-          const p = parents.get(name);
-          if (p !== undefined) this.visitOf(p.from, key)?.alreadyVisited.push(name);
-          continue;
+    const before = out.size;
+    this.routeOne(ex, 'publish', undefined, 0);
+    if (out.size === before) return;
+    let seen: Set<string> | undefined;
+    for (const id of out) {
+      if (!id.startsWith('e\u0000')) continue;
+      const name = id.slice(2);
+      seen ??= new Set([ex.name]);
+      const how = this.reachedBy.get(name);
+      if (seen.has(name)) {
+        if (how !== undefined) this.visitOf(how.from)?.alreadyVisited.push(name);
+        continue;
+      }
+      seen.add(name);
+      const d = this.src.exchange(name);
+      if (d === undefined) continue;
+      this.routeOne(d, how?.via ?? 'exchange-binding', how?.from, how?.depth ?? 1);
+    }
+  }
+
+  /** The default exchange (published to, or an alternate): the queue named by each key. */
+  private defaultExchange(from: string, via: VisitVia, reachedFrom: string | undefined, depth: number): void {
+    for (const { key, via: keyVia } of this.keys) {
+      const exists = this.src.hasQueue(key);
+      if (exists) this.out.add(queueId(key));
+      const verdict: BindingVerdict = {
+        source: from, destination: key, destinationType: 'queue', routingKey: key, propertiesKey: key, matched: exists,
+        reason: exists ? `the default exchange routes to the queue named by the key, '${key}'` : `the default exchange routes by queue name, and there is no queue '${key}'`,
+      };
+      this.visits.push({ exchange: '', type: 'direct', routingKey: key, via: keyVia === 'publish' ? via : keyVia, from: reachedFrom, depth, bindings: [verdict], alreadyVisited: [] });
+    }
+  }
+
+  private visitOf(exchange: string): ExchangeVisit | undefined {
+    for (let i = this.visits.length - 1; i >= 0; i--) if (this.visits[i].exchange === exchange) return this.visits[i];
+    return undefined;
+  }
+
+  /** VirtualHost.routeOne: the exchange's bindings judged with every key; its alternate exchange when none matched. */
+  private routeOne(ex: RouteExchange, via: VisitVia, from: string | undefined, depth: number): void {
+    let matched = 0;
+    for (const { key, via: keyVia } of this.keys) {
+      const visit: ExchangeVisit = { exchange: ex.name, type: ex.type, routingKey: key, via: keyVia === 'publish' ? via : keyVia, from, depth, bindings: [], alreadyVisited: [] };
+      this.visits.push(visit);
+      const keyWords = ex.type === 'topic' ? routingWords(key) : [];
+      for (const b of ex.bindings) {
+        const verdict = judge(ex, b, key, keyWords, this.headers);
+        if (verdict.matched) {
+          matched++;
+          if (b.destinationType === 'queue') this.out.add(queueId(b.destination));
+          else {
+            if (!this.reachedBy.has(b.destination)) this.reachedBy.set(b.destination, { from: ex.name, via: 'exchange-binding', depth: depth + 1 });
+            this.out.add(exchangeId(b.destination));
+          }
         }
-        seen.add(name);
-        const d = this.src.exchange(name);
-        if (d === undefined) continue;
-        const p = parents.get(name);
-        this.route(d, key, 'exchange-binding', p?.from, (p?.depth ?? depth) + 1, parents);
+        if (visit.bindings.length < MAX_VERDICTS_PER_EXCHANGE) visit.bindings.push(verdict);
       }
     }
     const ae = ex.alternateExchange;
     if (ae === undefined) return;
-    if (this.hasQueue()) {
+    const key = this.keys[0].key;
+    if (matched > 0) {
       this.alternates.push({ from: ex.name, to: ae, routingKey: key, outcome: 'not-needed' });
       return;
     }
     const alt = this.src.exchange(ae);
-    seen ??= new Set([ex.name]);
     if (alt === undefined) {
       this.alternates.push({ from: ex.name, to: ae, routingKey: key, outcome: 'missing' });
       return;
     }
-    if (seen.has(alt.name)) {
-      this.alternates.push({ from: ex.name, to: ae, routingKey: key, outcome: 'already-visited' });
+    if (alt.name === '') {
+      this.alternates.push({ from: ex.name, to: ae, routingKey: key, outcome: 'used' });
+      this.defaultExchange('', 'alternate-exchange', ex.name, depth + 1);
       return;
     }
-    seen.add(alt.name);
+    const id = exchangeId(alt.name);
+    if (this.out.has(id) || alt.name === ex.name || alt.name === this.start) {
+      // on the path already: routed once only
+      this.alternates.push({ from: ex.name, to: ae, routingKey: key, outcome: 'already-visited' });
+      this.out.add(id);
+      return;
+    }
     this.alternates.push({ from: ex.name, to: ae, routingKey: key, outcome: 'used' });
-    this.collect(alt, key, seen, 'alternate-exchange', ex.name, depth + 1);
-  }
-
-  private visitOf(exchange: string, key: string): ExchangeVisit | undefined {
-    for (let i = this.visits.length - 1; i >= 0; i--) {
-      const v = this.visits[i];
-      if (v.exchange === exchange && v.routingKey === key) return v;
-    }
-    return undefined;
-  }
-
-  private hasQueue(): boolean {
-    for (const id of this.out) if (id.startsWith('q\u0000')) return true;
-    return false;
-  }
-
-  /** One exchange's own route(): each binding judged, the matching ones' destinations added. */
-  private route(ex: RouteExchange, key: string, via: VisitVia, from: string | undefined, depth: number, parents: Map<string, { from: string; depth: number }>): void {
-    const visit: ExchangeVisit = { exchange: ex.name, type: ex.type, routingKey: key, via, from, depth, bindings: [], alreadyVisited: [] };
-    this.visits.push(visit);
-    const keyWords = ex.type === 'topic' ? routingWords(key) : [];
-    for (const b of ex.bindings) {
-      const verdict = judge(ex, b, key, keyWords, this.headers);
-      if (verdict.matched) {
-        const id = b.destinationType === 'queue' ? queueId(b.destination) : exchangeId(b.destination);
-        if (b.destinationType === 'exchange' && !parents.has(b.destination)) parents.set(b.destination, { from: ex.name, depth });
-        this.out.add(id);
-      }
-      if (visit.bindings.length < MAX_VERDICTS_PER_EXCHANGE) visit.bindings.push(verdict);
-    }
+    this.reachedBy.set(alt.name, { from: ex.name, via: 'alternate-exchange', depth: depth + 1 });
+    this.out.add(id);
   }
 }
 

@@ -356,7 +356,9 @@ export class VirtualHost implements QueueHost {
   /**
    * Routes and enqueues. Synchronous; the hot path: the default exchange is one map lookup, other
    * exchanges fill a reused set. Exchange-to-exchange bindings and alternate exchanges are
-   * followed, each exchange at most once per message.
+   * followed, each exchange at most once per message, as RabbitMQ's rabbit_exchange:route does:
+   * each exchange routes the message with all its keys (the routing key, then CC and BCC), and one
+   * whose bindings matched none of them hands it to its alternate exchange.
    */
   publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin): Routed {
     exchange.publishIn++;
@@ -373,11 +375,9 @@ export class VirtualHost implements QueueHost {
     const dests = nested ? new Set<Destination>() : this.scratch;
     this.publishing = true;
     try {
-      this.collect(exchange, msg, dests, undefined);
-      if (extraKeys !== undefined) {
-        // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
-        for (const key of extraKeys) this.collect(exchange, new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties), dests, undefined);
-      }
+      // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
+      const alsoAs = extraKeys === undefined ? undefined : extraKeys.map((key) => new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties));
+      this.collect(exchange, msg, alsoAs, dests);
       if (msg.traceId !== 0 && tap !== undefined) {
         const queues: string[] = [];
         for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
@@ -433,33 +433,54 @@ export class VirtualHost implements QueueHost {
     else tap.emit({ kind, id, vhost: this.name, queue: queue.name });
   }
 
-  private collect(ex: Exchange, msg: Message, out: Set<Destination>, visited: Set<Exchange> | undefined): void {
-    const before = out.size;
+  private collect(ex: Exchange, msg: Message, alsoAs: Message[] | undefined, out: Set<Destination>): void {
     if (ex === this.defaultExchange) {
       const q = this.queues.get(msg.routingKey);
       if (q !== undefined) out.add(q);
+      if (alsoAs !== undefined) {
+        for (const m of alsoAs) {
+          const other = this.queues.get(m.routingKey);
+          if (other !== undefined) out.add(other);
+        }
+      }
       return;
     }
-    ex.route(msg, out);
-    let seen = visited;
-    if (out.size > before) {
-      // Set iteration visits entries added while iterating: nested exchanges expand in place.
-      for (const d of out) {
-        if (d.kind !== 'exchange') continue;
-        seen ??= new Set([ex]);
-        if (seen.has(d)) continue;
-        seen.add(d);
-        d.publishIn++;
-        d.route(msg, out);
-      }
-    }
-    const ae = ex.alternateExchange;
-    if (ae !== undefined && !hasQueue(out)) {
-      const alt = this.exchanges.get(ae);
+    const before = out.size;
+    this.routeOne(ex, msg, alsoAs, out);
+    if (out.size === before) return;
+    // Set iteration visits entries added while iterating: nested exchanges (and alternate
+    // exchanges, added as destinations) expand in place, each once.
+    let seen: Set<Exchange> | undefined;
+    for (const d of out) {
+      if (d.kind !== 'exchange') continue;
       seen ??= new Set([ex]);
-      if (alt !== undefined && !seen.has(alt)) {
-        seen.add(alt);
-        this.collect(alt, msg, out, seen);
+      if (seen.has(d)) continue;
+      seen.add(d);
+      d.publishIn++;
+      this.routeOne(d, msg, alsoAs, out);
+    }
+  }
+
+  /** One exchange's own routing with every key; its alternate exchange joins `out` when nothing matched. */
+  private routeOne(ex: Exchange, msg: Message, alsoAs: Message[] | undefined, out: Set<Destination>): void {
+    let matched = ex.route(msg, out);
+    if (alsoAs !== undefined) for (const m of alsoAs) matched += ex.route(m, out);
+    if (matched > 0) return;
+    const ae = ex.alternateExchange;
+    if (ae === undefined) return;
+    const alt = this.exchanges.get(ae);
+    if (alt === undefined) return;
+    if (alt !== this.defaultExchange) {
+      out.add(alt);
+      return;
+    }
+    // the default exchange as alternate: by queue name, as a publish to it
+    const q = this.queues.get(msg.routingKey);
+    if (q !== undefined) out.add(q);
+    if (alsoAs !== undefined) {
+      for (const m of alsoAs) {
+        const other = this.queues.get(m.routingKey);
+        if (other !== undefined) out.add(other);
       }
     }
   }
@@ -500,7 +521,3 @@ function latestDeath(dead: Message, queue: string, reason: string, exchange: str
   return { count, reason, queue, exchange };
 }
 
-function hasQueue(out: Set<Destination>): boolean {
-  for (const d of out) if (d.kind === 'queue') return true;
-  return false;
-}
