@@ -34,7 +34,7 @@ test('the route a key would take is explained and highlighted as it is typed', a
   await expect(explained.getByTestId('route-outcome')).toHaveText(/Reaches 2 queues: all-logs, errors|Reaches 2 queues: errors, all-logs/);
   await expect(explained).toContainText("pattern '*.error.#' matches: '*' = 'app', 'error' = 'error', '#' = 'db'");
   await expect(explained).toContainText("pattern word 1 'report' does not match key word 1 'app'");
-  await expect(explained).toContainText('Alternate exchange unrouted of logs: not needed, a queue was reached');
+  await expect(explained).toContainText('Alternate exchange unrouted of logs: not needed, a binding matched');
   // on the graph: the matching bindings in green, the others dashed, the queues ringed
   await expect(page.locator('[data-testid="route-edge"][data-matched="true"]')).toHaveCount(2);
   await expect(page.locator('[data-testid="route-edge"][data-matched="false"]')).toHaveCount(1);
@@ -52,7 +52,7 @@ test('the route a key would take is explained and highlighted as it is typed', a
   // nothing matches: the alternate exchange takes it; with mandatory off and on
   await form.getByLabel('Routing key').fill('audit.login');
   await expect(explained.getByTestId('route-outcome')).toHaveText('Reaches 1 queue: lost');
-  await expect(explained).toContainText('Alternate exchange unrouted of logs: used, since no queue was reached');
+  await expect(explained).toContainText('Alternate exchange unrouted of logs: used, since none of its bindings matched');
 
   // headers through an exchange-to-exchange binding, x-match evaluated per argument
   await form.getByLabel('Routing key').fill('report.weekly');
@@ -65,7 +65,9 @@ test('the route a key would take is explained and highlighted as it is typed', a
   await expect(explained).toContainText('via logs');
   await form.getByLabel('Header 1 value').fill('csv');
   await expect(explained).toContainText('x-match all: 1 of 1 arguments do not match (format)');
-  await expect(explained.getByTestId('route-outcome')).toHaveText('Reaches 1 queue: lost');
+  // as in RabbitMQ: logs' binding matched (to by-format), so logs' alternate exchange is not used
+  await expect(explained.getByTestId('route-outcome')).toHaveText('Unroutable: dropped silently (not mandatory)');
+  await expect(explained).toContainText('Alternate exchange unrouted of logs: not needed');
 
   // mandatory, and nothing at all: a direct exchange without bindings
   await form.getByLabel('Exchange').selectOption('amq.direct');

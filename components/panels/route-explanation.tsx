@@ -124,9 +124,9 @@ export function RouteExplanationView({ error }: { error: string | null }) {
         <p key={i} className="hint" data-testid="route-ae">
           Alternate exchange {a.to} of {exchangeLabel(a.from)}:{' '}
           {a.outcome === 'used'
-            ? 'used, since no queue was reached'
+            ? 'used, since none of its bindings matched'
             : a.outcome === 'not-needed'
-              ? 'not needed, a queue was reached'
+              ? 'not needed, a binding matched'
               : a.outcome === 'missing'
                 ? 'does not exist, so the message goes nowhere'
                 : 'already on the path, not routed again'}
