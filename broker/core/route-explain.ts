@@ -87,7 +87,7 @@ export interface AlternateExchangeStep {
   from: string;
   to: string;
   routingKey: string;
-  /** used: nothing reached a queue, so it routed; not-needed: a queue was reached; missing: no such exchange */
+  /** used: none of the exchange's bindings matched, so it routed; not-needed: one matched; missing: no such exchange; already-visited: on the path already */
   outcome: 'used' | 'not-needed' | 'missing' | 'already-visited';
 }
 
