@@ -21,6 +21,9 @@ export { BrokerError, isBrokerError, replyName, type BrokerErrorKind } from './a
 export { hasAccess, isAdmin, isLoopback, isMonitor, type AccessLevel } from './api/access-levels';
 export * from './api/json-fields';
 export { quotePlus } from './api/quote-plus';
+// pure and plain-data in, plain-data out: a remote broker's listed bindings are explained with the
+// same walk and matchers as the embedded broker's own
+export { explainRoute, type ExplainRequest, type RouteBinding, type RouteExchange, type RouteSource } from './core/route-explain';
 export { compileNamePattern, type NamePattern } from './api/name-pattern';
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 export { connectionCaps, descriptorLimit, type ConnectionCaps } from './descriptors';

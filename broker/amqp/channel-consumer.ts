@@ -56,6 +56,10 @@ export class ChannelConsumer implements Consumer {
     if (ch.vhost.tracing) ch.vhost.traceDeliver(queue, entry, ch);
   }
 
+  nextDeliveryTag(): number {
+    return this.channel.nextDeliveryTag;
+  }
+
   unackedCount(): number {
     return this.unacked;
   }

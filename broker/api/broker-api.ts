@@ -10,6 +10,12 @@
 // on the way. Every call is made as a user: the broker applies that user's tags, vhost access and
 // configure/write/read permissions exactly as it would for an AMQP client or RabbitMQ's HTTP API.
 
+import type { RouteExplanation } from '../core/route-explain';
+
+export type {
+  AlternateExchangeStep, BindingVerdict, ExchangeVisit, HeaderCheck, RouteExplanation, TopicWordMatch, VisitVia,
+} from '../core/route-explain';
+
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonTable = { [key: string]: Json };
 /** A record as RabbitMQ's management API writes it. */
@@ -120,6 +126,14 @@ export interface OutgoingMessage {
    * AMQP types exactly. Used instead of `properties` by a broker that can; others use `properties`.
    */
   rawProperties?: Buffer;
+}
+
+/** A publish to explain: what routing reads of a message (its key and headers), and the mandatory flag. */
+export interface ExplainRouteRequest {
+  routingKey: string;
+  /** as a publish's `properties.headers` in the management API (CC and BCC included) */
+  headers?: JsonTable;
+  mandatory: boolean;
 }
 
 export type AckMode = 'ack_requeue_true' | 'ack_requeue_false' | 'reject_requeue_true' | 'reject_requeue_false';
@@ -247,6 +261,8 @@ export interface Delivery {
   payload: string;
   payloadEncoding: 'string' | 'base64';
   payloadBytes: number;
+  /** the message's id in flow events, to follow its journey (VhostWatch.follow); embedded broker only */
+  flowId?: number;
 }
 
 export interface ConsumeOptions {
@@ -379,6 +395,14 @@ export function producerStatsKey(p: { channel: string; exchange: string; routing
 export interface FlowEvent {
   kind: 'published' | 'returned' | 'delivered' | 'acked' | 'requeued' | 'rejected' | 'expired' | 'dropped' | 'dead-lettered';
   id: number;
+  /** a message the watcher follows (VhostWatch.follow): all its events come, outside the flow budget */
+  followed?: boolean;
+  /** published by an AMQP client: its connection's name, channel number and user */
+  origin?: { connection: string; channel: number; user: string };
+  /** delivered to a consumer: the delivery tag (0 for basic.get) */
+  deliveryTag?: number;
+  /** dead-lettered: the x-death entry this death wrote */
+  death?: { count: number; reason: string; queue: string; exchange: string };
   exchange?: string;
   routingKey?: string;
   /** published: where it went; empty = unroutable */
@@ -413,8 +437,17 @@ export interface VhostWatch {
   readonly history: RatePoint[];
   /** message-flow events per second wanted (0: none) */
   setFlowBudget(eventsPerSecond: number): void;
+  /**
+   * Follows messages completely, not sampled: the next one published to `exchange`, or the one with
+   * flow id `id` (a Delivery's flowId, a flow event's id). Their events come with `followed: true`
+   * whatever the budget. Bounded: a watcher follows a few messages for a few minutes at most.
+   * Absent where the broker cannot (a remote RabbitMQ: not_supported).
+   */
+  follow?(target: FollowTarget): void;
   close(): void;
 }
+
+export type FollowTarget = { exchange: string } | { id: number };
 
 /** Broker-wide changes that concern sessions: users, tags or permissions changed, a vhost went. */
 export type AccessEvent = { type: 'users.changed' } | { type: 'vhost.deleted'; name: string };
@@ -539,6 +572,12 @@ export interface BrokerApi {
   filterQueue(who: Actor, vhost: string, queue: string, opts: FilterOptions): Promise<FilterPage>;
   /** One ready message whole, by id (`position` where it was last seen, to find it fast); not_found once gone. */
   browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts?: { raw?: boolean }): Promise<BrowsedMessage>;
+  /**
+   * What a publish to `exchange` would do, publishing nothing: every binding considered with why it
+   * matched or not, exchange-to-exchange hops, the alternate exchange, CC/BCC, the queues reached
+   * and what `mandatory` would do. Checked as a publish is (write permission on the exchange).
+   */
+  explainRoute(who: Actor, vhost: string, exchange: string, req: ExplainRouteRequest): Promise<RouteExplanation>;
 
   // connections, channels, consumers; `vhost` undefined: all the user may see
   listConnections(who: Actor, vhost?: string): Promise<Row[]>;

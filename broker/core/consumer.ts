@@ -19,6 +19,8 @@ export interface Consumer {
   describe(): ConsumerInfo;
   /** What this consumer was handed and what it settled: plain increments, read by the stats tick. */
   readonly stats: ConsumerStats;
+  /** The delivery tag its next delivery will carry, for a followed message's journey; only asked then. */
+  nextDeliveryTag?(): number;
   /** Deliveries it holds unacknowledged now (its prefetch window in use). */
   unackedCount(): number;
 }

@@ -6,14 +6,15 @@ export class DirectExchange extends Exchange {
   readonly type = 'direct' as const;
   private readonly byKey = new Map<string, Binding[]>();
 
-  route(msg: Message, out: Set<Destination>): void {
+  route(msg: Message, out: Set<Destination>): number {
     const bindings = this.byKey.get(msg.routingKey);
-    if (bindings === undefined) return;
+    if (bindings === undefined) return 0;
     for (let i = 0; i < bindings.length; i++) {
       const b = bindings[i];
       b.routed++;
       out.add(b.destination);
     }
+    return bindings.length;
   }
 
   protected indexAdd(b: Binding): void {

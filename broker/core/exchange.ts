@@ -64,8 +64,11 @@ export abstract class Exchange {
     if (this.bindings.delete(b.key)) this.indexRemove(b);
   }
 
-  /** Adds every destination bound for the message to `out`; a Set, so a queue is reached once. */
-  abstract route(msg: Message, out: Set<Destination>): void;
+  /**
+   * Adds every destination bound for the message to `out` (a Set, so a queue is reached once) and
+   * says how many bindings matched: none is when RabbitMQ turns to the alternate exchange.
+   */
+  abstract route(msg: Message, out: Set<Destination>): number;
   protected abstract indexAdd(b: Binding): void;
   protected abstract indexRemove(b: Binding): void;
 }

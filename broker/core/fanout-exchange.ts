@@ -5,11 +5,12 @@ import type { Message } from './message';
 export class FanoutExchange extends Exchange {
   readonly type = 'fanout' as const;
 
-  route(_msg: Message, out: Set<Destination>): void {
+  route(_msg: Message, out: Set<Destination>): number {
     for (const b of this.bindings.values()) {
       b.routed++;
       out.add(b.destination);
     }
+    return this.bindings.size;
   }
 
   protected indexAdd(_b: Binding): void {}

@@ -5,13 +5,19 @@ import { Exchange } from './exchange';
 import type { Message } from './message';
 import { rabbitType } from './queue-arguments';
 
-type MatchMode = 'all' | 'any' | 'all-with-x' | 'any-with-x';
+export type MatchMode = 'all' | 'any' | 'all-with-x' | 'any-with-x';
 
-interface Rule {
-  binding: Binding;
+/** What a headers binding's arguments ask of a message: shared by routing and its explanation (route-explain.ts). */
+export interface HeaderRule {
   mode: MatchMode;
   /** [header name, expected value as a comparable string, or undefined for "present with any value"] */
   pairs: [string, string | undefined][];
+  /** arguments that take no part (`x-` ones unless the mode is `*-with-x`) */
+  ignored: string[];
+}
+
+interface Rule extends HeaderRule {
+  binding: Binding;
 }
 
 /**
@@ -23,14 +29,17 @@ export class HeadersExchange extends Exchange {
   readonly type = 'headers' as const;
   private readonly rules: Rule[] = [];
 
-  route(msg: Message, out: Set<Destination>): void {
-    if (this.rules.length === 0) return;
+  route(msg: Message, out: Set<Destination>): number {
+    if (this.rules.length === 0) return 0;
     const headers = msg.properties.headers;
+    let n = 0;
     for (const rule of this.rules) {
       if (!matches(rule, headers)) continue;
       rule.binding.routed++;
       out.add(rule.binding.destination);
+      n++;
     }
+    return n;
   }
 
   protected indexAdd(b: Binding): void {
@@ -58,24 +67,42 @@ export function invalidMatchModeText(args: FieldTable): string {
 }
 
 function compileRule(binding: Binding): Rule {
-  const args = binding.arguments;
+  return { binding, ...headerRule(binding.arguments) };
+}
+
+/** A binding's arguments as the rule routing applies; tables from the wire or from JSON alike. */
+export function headerRule(args: Readonly<Record<string, unknown>>): HeaderRule {
   const mode = (typeof args['x-match'] === 'string' ? args['x-match'] : 'all') as MatchMode;
   const withX = mode === 'all-with-x' || mode === 'any-with-x';
   const pairs: [string, string | undefined][] = [];
+  const ignored: string[] = [];
   for (const k of Object.keys(args)) {
-    if (k === 'x-match' || (!withX && k.startsWith('x-'))) continue;
+    if (k === 'x-match') continue;
+    if (!withX && k.startsWith('x-')) {
+      ignored.push(k);
+      continue;
+    }
     const v = args[k];
     pairs.push([k, v === null || v === undefined ? undefined : stableStringify(v)]);
   }
-  return { binding, mode, pairs };
+  return { mode, pairs, ignored };
+}
+
+export function isAllMode(mode: MatchMode): boolean {
+  return mode === 'all' || mode === 'all-with-x';
+}
+
+/** One argument of a rule against the message's headers: present, and equal unless void. */
+export function headerPairMatches(headers: Readonly<Record<string, unknown>> | undefined, name: string, expected: string | undefined): boolean {
+  if (headers === undefined || !Object.prototype.hasOwnProperty.call(headers, name)) return false;
+  return expected === undefined || stableStringify(headers[name]) === expected;
 }
 
 function matches(rule: Rule, headers: FieldTable | undefined): boolean {
-  const all = rule.mode === 'all' || rule.mode === 'all-with-x';
+  const all = isAllMode(rule.mode);
   if (rule.pairs.length === 0) return all;
   for (const [k, expected] of rule.pairs) {
-    const present = headers !== undefined && Object.prototype.hasOwnProperty.call(headers, k);
-    const ok = present && (expected === undefined || stableStringify(headers[k]) === expected);
+    const ok = headerPairMatches(headers, k, expected);
     if (all && !ok) return false;
     if (!all && ok) return true;
   }

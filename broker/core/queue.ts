@@ -40,7 +40,7 @@ export interface QueueHost {
   deadLetter(queue: Queue, entry: QueueEntry, reason: DeadLetterReason): void;
   autoDeleteQueue(queue: Queue): void;
   /** A traced message moved: tell the console. */
-  traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag?: string): void;
+  traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag?: string, deliveryTag?: number): void;
   /** A timer callback of the queue failed (see contained.ts); stderr when absent. */
   reportFailure?: FailureReport;
 }
@@ -266,7 +266,7 @@ export class Queue {
           cs.redelivered++;
         }
         if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
-        if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag);
+        if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag, consumer.nextDeliveryTag?.() ?? 0);
         consumer.deliver(this, entry);
       }
     } finally {

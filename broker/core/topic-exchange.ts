@@ -7,13 +7,14 @@ export class TopicExchange extends Exchange {
   readonly type = 'topic' as const;
   private readonly trie = new TopicTrie<Binding>();
 
-  route(msg: Message, out: Set<Destination>): void {
+  route(msg: Message, out: Set<Destination>): number {
     const bindings = this.trie.match(msg.routingKey);
     for (let i = 0; i < bindings.length; i++) {
       const b = bindings[i];
       b.routed++;
       out.add(b.destination);
     }
+    return bindings.length;
   }
 
   protected indexAdd(b: Binding): void {

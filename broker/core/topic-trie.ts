@@ -34,7 +34,7 @@ export class TopicTrie<T> {
 
   add(pattern: string, target: T): void {
     let node = this.root;
-    for (const w of words(pattern)) {
+    for (const w of routingWords(pattern)) {
       let next: TrieNode<T> | undefined;
       if (w === '*') next = node.star ??= new TrieNode<T>();
       else if (w === '#') next = node.hash ??= new TrieNode<T>();
@@ -51,7 +51,7 @@ export class TopicTrie<T> {
   remove(pattern: string, target: T): void {
     const path: [TrieNode<T>, string][] = [];
     let node: TrieNode<T> | undefined = this.root;
-    for (const w of words(pattern)) {
+    for (const w of routingWords(pattern)) {
       path.push([node, w]);
       node = w === '*' ? node.star : w === '#' ? node.hash : node.words.get(w);
       if (node === undefined) return;
@@ -75,7 +75,7 @@ export class TopicTrie<T> {
     const cached = this.cache.get(routingKey);
     if (cached !== undefined) return cached;
     const found = new Set<T>();
-    collect(this.root, words(routingKey), 0, found, ++this.gen);
+    collect(this.root, routingWords(routingKey), 0, found, ++this.gen);
     const result = [...found];
     if (this.cacheLimit === 0) return result;
     if (this.cache.size >= this.cacheLimit) this.cache.clear();
@@ -85,7 +85,7 @@ export class TopicTrie<T> {
 }
 
 /** As RabbitMQ: the empty key or pattern has no words at all ("a..b" has an empty middle one). */
-function words(s: string): string[] {
+export function routingWords(s: string): string[] {
   return s === '' ? [] : s.split('.');
 }
 

@@ -5,7 +5,7 @@ import { stableStringify } from './binding';
 import { DirectExchange } from './direct-exchange';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors';
 import type { BrokerEvent } from './events';
-import { nextTraceId, type FlowTap } from './flow';
+import type { FlowTap } from './flow';
 import type { Exchange, ExchangeOptions, ExchangeType } from './exchange';
 import { FanoutExchange } from './fanout-exchange';
 import { HeadersExchange, invalidMatchModeText, isValidMatchMode } from './headers-exchange';
@@ -356,12 +356,14 @@ export class VirtualHost implements QueueHost {
   /**
    * Routes and enqueues. Synchronous; the hot path: the default exchange is one map lookup, other
    * exchanges fill a reused set. Exchange-to-exchange bindings and alternate exchanges are
-   * followed, each exchange at most once per message.
+   * followed, each exchange at most once per message, as RabbitMQ's rabbit_exchange:route does:
+   * each exchange routes the message with all its keys (the routing key, then CC and BCC), and one
+   * whose bindings matched none of them hands it to its alternate exchange.
    */
   publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin): Routed {
     exchange.publishIn++;
     const tap = this.tap;
-    if (tap !== undefined && msg.traceId === 0 && tap.sample()) msg.traceId = nextTraceId();
+    if (tap !== undefined && msg.traceId === 0) msg.traceId = tap.sample(this.name, exchange.name);
     if (exchange === this.defaultExchange && extraKeys === undefined && msg.traceId === 0 && !this.tracing) {
       const q = this.queues.get(msg.routingKey);
       if (q === undefined) return Routed.Unroutable;
@@ -373,15 +375,16 @@ export class VirtualHost implements QueueHost {
     const dests = nested ? new Set<Destination>() : this.scratch;
     this.publishing = true;
     try {
-      this.collect(exchange, msg, dests, undefined);
-      if (extraKeys !== undefined) {
-        // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
-        for (const key of extraKeys) this.collect(exchange, new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties), dests, undefined);
-      }
+      // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
+      const alsoAs = extraKeys === undefined ? undefined : extraKeys.map((key) => new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties));
+      this.collect(exchange, msg, alsoAs, dests);
       if (msg.traceId !== 0 && tap !== undefined) {
         const queues: string[] = [];
         for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
-        tap.emit({ kind: 'published', id: msg.traceId, vhost: this.name, exchange: exchange.name, routingKey: msg.routingKey, queues });
+        tap.emit({
+          kind: 'published', id: msg.traceId, vhost: this.name, exchange: exchange.name, routingKey: msg.routingKey, queues,
+          origin: origin === undefined ? undefined : { connection: origin.conn.name, channel: origin.id, user: origin.conn.user },
+        });
       }
       // the firehose copy goes out before the message reaches its queues, as in RabbitMQ
       if (this.tracing && origin !== undefined) this.tracePublish(msg, dests, origin);
@@ -422,41 +425,62 @@ export class VirtualHost implements QueueHost {
     this.publish(this.traceExchange, deliverTrace(this.name, queue.name, msg, entry.redelivered, origin, this.propertiesCodec));
   }
 
-  traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag = ''): void {
+  traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag = '', deliveryTag = 0): void {
     const tap = this.tap;
     if (tap === undefined) return;
     const id = entry.msg.traceId;
-    if (kind === 'delivered') tap.emit({ kind, id, vhost: this.name, queue: queue.name, consumerTag, redelivered: entry.redelivered });
+    if (kind === 'delivered') tap.emit({ kind, id, vhost: this.name, queue: queue.name, consumerTag, deliveryTag, redelivered: entry.redelivered });
     else tap.emit({ kind, id, vhost: this.name, queue: queue.name });
   }
 
-  private collect(ex: Exchange, msg: Message, out: Set<Destination>, visited: Set<Exchange> | undefined): void {
-    const before = out.size;
+  private collect(ex: Exchange, msg: Message, alsoAs: Message[] | undefined, out: Set<Destination>): void {
     if (ex === this.defaultExchange) {
       const q = this.queues.get(msg.routingKey);
       if (q !== undefined) out.add(q);
+      if (alsoAs !== undefined) {
+        for (const m of alsoAs) {
+          const other = this.queues.get(m.routingKey);
+          if (other !== undefined) out.add(other);
+        }
+      }
       return;
     }
-    ex.route(msg, out);
-    let seen = visited;
-    if (out.size > before) {
-      // Set iteration visits entries added while iterating: nested exchanges expand in place.
-      for (const d of out) {
-        if (d.kind !== 'exchange') continue;
-        seen ??= new Set([ex]);
-        if (seen.has(d)) continue;
-        seen.add(d);
-        d.publishIn++;
-        d.route(msg, out);
-      }
-    }
-    const ae = ex.alternateExchange;
-    if (ae !== undefined && !hasQueue(out)) {
-      const alt = this.exchanges.get(ae);
+    const before = out.size;
+    this.routeOne(ex, msg, alsoAs, out);
+    if (out.size === before) return;
+    // Set iteration visits entries added while iterating: nested exchanges (and alternate
+    // exchanges, added as destinations) expand in place, each once.
+    let seen: Set<Exchange> | undefined;
+    for (const d of out) {
+      if (d.kind !== 'exchange') continue;
       seen ??= new Set([ex]);
-      if (alt !== undefined && !seen.has(alt)) {
-        seen.add(alt);
-        this.collect(alt, msg, out, seen);
+      if (seen.has(d)) continue;
+      seen.add(d);
+      d.publishIn++;
+      this.routeOne(d, msg, alsoAs, out);
+    }
+  }
+
+  /** One exchange's own routing with every key; its alternate exchange joins `out` when nothing matched. */
+  private routeOne(ex: Exchange, msg: Message, alsoAs: Message[] | undefined, out: Set<Destination>): void {
+    let matched = ex.route(msg, out);
+    if (alsoAs !== undefined) for (const m of alsoAs) matched += ex.route(m, out);
+    if (matched > 0) return;
+    const ae = ex.alternateExchange;
+    if (ae === undefined) return;
+    const alt = this.exchanges.get(ae);
+    if (alt === undefined) return;
+    if (alt !== this.defaultExchange) {
+      out.add(alt);
+      return;
+    }
+    // the default exchange as alternate: by queue name, as a publish to it
+    const q = this.queues.get(msg.routingKey);
+    if (q !== undefined) out.add(q);
+    if (alsoAs !== undefined) {
+      for (const m of alsoAs) {
+        const other = this.queues.get(m.routingKey);
+        if (other !== undefined) out.add(other);
       }
     }
   }
@@ -467,15 +491,20 @@ export class VirtualHost implements QueueHost {
     const dlx = queue.deadLetterExchange;
     const ex = dlx === undefined ? undefined : this.exchanges.get(dlx);
     const msg = entry.msg;
-    if (msg.traceId !== 0 && this.tap !== undefined) {
-      if (ex !== undefined) this.tap.emit({ kind: 'dead-lettered', id: msg.traceId, vhost: this.name, queue: queue.name, exchange: ex.name, reason });
-      else if (reason !== 'rejected') this.tap.emit({ kind: reason === 'expired' ? 'expired' : 'dropped', id: msg.traceId, vhost: this.name, queue: queue.name });
+    if (msg.traceId !== 0 && this.tap !== undefined && ex === undefined && reason !== 'rejected') {
+      this.tap.emit({ kind: reason === 'expired' ? 'expired' : 'dropped', id: msg.traceId, vhost: this.name, queue: queue.name });
     }
     if (ex === undefined || dlx === undefined) return;
     // Often called from a TTL timer: a message that cannot be dead-lettered is dropped and reported,
     // never thrown out to the process.
     try {
       const dead = deadLetterMessage(queue, msg, reason, dlx, this.propertiesCodec);
+      if (msg.traceId !== 0 && this.tap !== undefined) {
+        this.tap.emit({
+          kind: 'dead-lettered', id: msg.traceId, vhost: this.name, queue: queue.name, exchange: ex.name, reason,
+          routingKey: dead.routingKey, death: latestDeath(dead, queue.name, reason, msg.exchange),
+        });
+      }
       this.publish(ex, dead);
     } catch (err) {
       this.reportFailure(`queue '${queue.name}' in vhost '${this.name}': a message could not be dead-lettered (${reason}) and was dropped`, err);
@@ -483,7 +512,12 @@ export class VirtualHost implements QueueHost {
   }
 }
 
-function hasQueue(out: Set<Destination>): boolean {
-  for (const d of out) if (d.kind === 'queue') return true;
-  return false;
+/** The x-death entry deadLetterMessage wrote first: for the journey of a followed message only. */
+function latestDeath(dead: Message, queue: string, reason: string, exchange: string): { count: number; reason: string; queue: string; exchange: string } {
+  const deaths = dead.properties.headers?.['x-death'];
+  const first = Array.isArray(deaths) ? deaths[0] : undefined;
+  const raw = typeof first === 'object' && first !== null && !Array.isArray(first) && !Buffer.isBuffer(first) ? (first as Record<string, unknown>).count : undefined;
+  const count = typeof raw === 'number' ? raw : typeof raw === 'bigint' ? Number(raw) : 1;
+  return { count, reason, queue, exchange };
 }
+

@@ -4,6 +4,7 @@
 // management counters behave the same. It starts with basic.consume's checks (consumeTarget), so a
 // queue refuses it as it would an AMQP client. Each is its own "channel" of an ApiConnection:
 // delivery tags are its own, from 1, and `multiple` covers only its deliveries.
+import { nextTraceId } from '../core/flow';
 import { newConsumerStats, type Consumer, type ConsumerInfo } from '../core/consumer';
 import { generatedConsumerTag } from '../core/names';
 import type { PropertiesCodec } from '../core/properties';
@@ -112,6 +113,10 @@ export class ApiConsumer implements Consumer {
     } catch (err) {
       this.log.error(`API consumer ${this.tag}: delivery failed: ${errorText(err)}`);
     }
+  }
+
+  nextDeliveryTag(): number {
+    return this.nextTag;
   }
 
   unackedCount(): number {
@@ -225,6 +230,8 @@ export class ApiConsumer implements Consumer {
    */
   private delivery(queue: Queue, tag: number, entry: QueueEntry): Delivery {
     const msg = entry.msg;
+    // a browser may pick this message to follow: it needs an id in flow events from now on
+    if (msg.traceId === 0) msg.traceId = nextTraceId();
     const raw = queue.deliveryProperties(entry, false);
     const properties = raw === msg.rawProperties ? msg.properties : this.codec.decode(raw);
     const { payload, encoding } = payloadOf(msg.body, this.maxPayloadBytes, true);
@@ -237,6 +244,7 @@ export class ApiConsumer implements Consumer {
       payload,
       payloadEncoding: encoding,
       payloadBytes: msg.bodySize,
+      flowId: msg.traceId,
     };
   }
 }

@@ -8,7 +8,7 @@ import type { Queue } from '../core/queue';
 import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec, GetOptions,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec, ExplainRouteRequest, GetOptions, RouteExplanation,
   GotMessage, HistoryQuery, RestartReport, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
@@ -27,6 +27,7 @@ import { ManagementContext } from './management-context';
 import { get, publish } from './messages';
 import { browseMessage, browseQueue } from './messages-browse';
 import { filterQueue } from './messages-filter';
+import { explainEmbeddedRoute } from './route-explanation';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
 import { parsePolicySpec, policyRows, policyVhost } from './policies';
 import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
@@ -356,6 +357,10 @@ export class EmbeddedBrokerApi implements BrokerApi {
       this.live.httpPublished(who.name, vhost, exchange, message.routingKey);
       return { routed };
     });
+  }
+
+  explainRoute(who: Actor, vhost: string, exchange: string, req: ExplainRouteRequest): Promise<RouteExplanation> {
+    return run(() => explainEmbeddedRoute(this.core, who, vhost, exchange, req));
   }
 
   get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {

@@ -7,7 +7,13 @@
 // fan-out), so the rate is divided by the events-per-message seen lately. `emit()` only appends to
 // a buffer; the timer turns events into the API's FlowEvents and hands each watcher what its own
 // budget allows.
-import type { FlowEvent as CoreFlowEvent, FlowTap } from '../core/flow';
+//
+// Followed messages (a message's journey) are not sampled: a watcher arms "the next message
+// published to exchange X" or names a message's id, and every event of such a message is kept for
+// that watcher, outside any budget. `sample()` pays one more comparison for that (armed > 0), and
+// `emit()` one Set lookup while anything is followed. Both are bounded: MAX_FOLLOWED messages and
+// arms, each for FOLLOW_MS.
+import { nextTraceId, type FlowEvent as CoreFlowEvent, type FlowTap } from '../core/flow';
 import type { FlowEvent } from '../api/broker-api';
 
 export const FLOW_INTERVAL_MS = 100;
@@ -15,9 +21,28 @@ export const FLOW_INTERVAL_MS = 100;
 const MAX_PENDING = 20_000;
 /** Sampler and browser buckets hold this many seconds of budget: short bursts pass, floods do not. */
 const BURST_SECONDS = 0.2;
+/** Messages followed (and exchanges armed) at once, broker-wide; the oldest make room. */
+export const MAX_FOLLOWED = 64;
+/** A followed message, or an armed exchange, is let go after this long. */
+export const FOLLOW_MS = 5 * 60_000;
 
-export class FlowSampler implements FlowTap {
+interface Follow<Owner> {
+  owner: Owner;
+  until: number;
+}
+
+/** A followed message's event, for its owner only. */
+export interface FollowedEvent<Owner> {
+  owner: Owner;
+  event: FlowEvent;
+}
+
+export class FlowSampler<Owner = unknown> implements FlowTap {
   private tokens = 0;
+  /** armed exchanges by `vhost\u0000exchange`: the next message published there is followed */
+  private readonly armed = new Map<string, Follow<Owner>>();
+  private readonly following = new Map<number, Follow<Owner>>();
+  private followedEvents: FollowedEvent<Owner>[] = [];
   private sampled = 0;
   /** events per sampled message, smoothed; starts at publish → deliver → ack */
   private ratio = 3;
@@ -25,14 +50,70 @@ export class FlowSampler implements FlowTap {
   private times: number[] = [];
   private overflow = 0;
 
-  sample(): boolean {
-    if (this.tokens < 1) return false;
+  sample(vhost: string, exchange: string): number {
+    if (this.armed.size > 0) {
+      const key = `${vhost}\u0000${exchange}`;
+      const arm = this.armed.get(key);
+      if (arm !== undefined) {
+        this.armed.delete(key);
+        const id = nextTraceId();
+        this.followId(id, arm.owner, Date.now());
+        return id;
+      }
+    }
+    if (this.tokens < 1) return 0;
     this.tokens--;
     this.sampled++;
-    return true;
+    return nextTraceId();
+  }
+
+  /** Whether anything is armed or followed: the tap must stay installed for it. */
+  get isFollowing(): boolean {
+    return this.armed.size > 0 || this.following.size > 0;
+  }
+
+  /** The next message published to `exchange` in `vhost` is followed for `owner`. */
+  arm(vhost: string, exchange: string, owner: Owner, now: number): void {
+    const key = `${vhost}\u0000${exchange}`;
+    this.armed.delete(key);
+    if (this.armed.size >= MAX_FOLLOWED) this.armed.delete(this.armed.keys().next().value as string);
+    this.armed.set(key, { owner, until: now + FOLLOW_MS });
+  }
+
+  followId(id: number, owner: Owner, now: number): void {
+    this.following.delete(id);
+    if (this.following.size >= MAX_FOLLOWED) this.following.delete(this.following.keys().next().value as number);
+    this.following.set(id, { owner, until: now + FOLLOW_MS });
+  }
+
+  /** An owner went away (its watch closed): what it armed or followed is let go. */
+  forget(owner: Owner): void {
+    for (const [k, f] of this.armed) if (f.owner === owner) this.armed.delete(k);
+    for (const [k, f] of this.following) if (f.owner === owner) this.following.delete(k);
+  }
+
+  /** Lets go of arms and followed messages past their time; from the flow timer. */
+  expire(now: number): void {
+    for (const [k, f] of this.armed) if (f.until <= now) this.armed.delete(k);
+    for (const [k, f] of this.following) if (f.until <= now) this.following.delete(k);
+  }
+
+  /** The followed messages' events since the last call, each for its owner. */
+  drainFollowed(): FollowedEvent<Owner>[] {
+    const out = this.followedEvents;
+    this.followedEvents = [];
+    return out;
   }
 
   emit(event: CoreFlowEvent): void {
+    if (this.following.size > 0) {
+      const f = this.following.get(event.id);
+      if (f !== undefined) {
+        // bounded by MAX_FOLLOWED messages, each with a handful of events per hop
+        if (this.followedEvents.length < MAX_PENDING) this.followedEvents.push({ owner: f.owner, event: { ...apiFlowEvent(event, Date.now()), followed: true } });
+        return;
+      }
+    }
     if (this.events.length >= MAX_PENDING) {
       this.overflow++;
       return;
@@ -70,11 +151,18 @@ export class FlowSampler implements FlowTap {
 
   /** Installed afresh: a full bucket, so the first messages after a watcher asks are followed. */
   start(budget: number): void {
-    this.reset();
+    this.resetSampling();
     this.tokens = Math.max(1, (budget / this.ratio) * BURST_SECONDS);
   }
 
   reset(): void {
+    this.armed.clear();
+    this.following.clear();
+    this.followedEvents = [];
+    this.resetSampling();
+  }
+
+  private resetSampling(): void {
     this.tokens = 0;
     this.sampled = 0;
     this.events = [];
@@ -123,13 +211,15 @@ function clamp(n: number, lo: number, hi: number): number {
 export function apiFlowEvent(e: CoreFlowEvent, ts: number): FlowEvent {
   switch (e.kind) {
     case 'published':
-      return { kind: e.kind, id: e.id, exchange: e.exchange, routingKey: e.routingKey, queues: e.queues, ts };
+      return e.origin === undefined
+        ? { kind: e.kind, id: e.id, exchange: e.exchange, routingKey: e.routingKey, queues: e.queues, ts }
+        : { kind: e.kind, id: e.id, exchange: e.exchange, routingKey: e.routingKey, queues: e.queues, origin: e.origin, ts };
     case 'returned':
       return { kind: e.kind, id: e.id, exchange: e.exchange, routingKey: e.routingKey, ts };
     case 'delivered':
-      return { kind: e.kind, id: e.id, queue: e.queue, consumerTag: e.consumerTag, redelivered: e.redelivered, ts };
+      return { kind: e.kind, id: e.id, queue: e.queue, consumerTag: e.consumerTag, deliveryTag: e.deliveryTag, redelivered: e.redelivered, ts };
     case 'dead-lettered':
-      return { kind: e.kind, id: e.id, queue: e.queue, exchange: e.exchange, reason: e.reason, ts };
+      return { kind: e.kind, id: e.id, queue: e.queue, exchange: e.exchange, routingKey: e.routingKey, reason: e.reason, death: e.death, ts };
     default:
       return { kind: e.kind, id: e.id, queue: e.queue, ts };
   }

@@ -9,7 +9,8 @@ import type { BrokerCore } from '../core/broker-core';
 import type { BrokerEvent } from '../core/events';
 import type { Logger } from '../logger';
 import { isMonitor } from '../api/access-levels';
-import { PRODUCER_WINDOW_MS, type Actor, type RatePoint, type Row, type StatsTick, type TopologyChange, type TopologySnapshot, type VhostListener, type VhostWatch } from '../api/broker-api';
+import { BrokerError } from '../api/errors';
+import { PRODUCER_WINDOW_MS, type Actor, type FlowEvent, type FollowTarget, type RatePoint, type Row, type StatsTick, type TopologyChange, type TopologySnapshot, type VhostListener, type VhostWatch } from '../api/broker-api';
 import { actorOf, vhostFor } from './access';
 import type { ApiConnection } from './api-connection';
 import { DepartedProducers } from './departed-producers';
@@ -37,7 +38,7 @@ export class LiveState {
   readonly apiConnections = new Map<string, ApiConnection>();
   private readonly watched = new Map<string, WatchedVhost>();
   private readonly ticker = new StatsTicker();
-  private readonly sampler = new FlowSampler();
+  private readonly sampler = new FlowSampler<Watch>();
   private readonly departed = new DepartedProducers();
   private unsubscribe: (() => void) | undefined;
   private diffTimer: NodeJS.Timeout | undefined;
@@ -180,18 +181,20 @@ export class LiveState {
 
   // --- message flow ----------------------------------------------------------------------------
 
+  /** The tap is installed while some watcher wants sampled flow or follows a message. */
   flowChanged(): void {
     let budget = 0;
     for (const w of this.watched.values()) for (const watch of w.watches) if (watch.flow.budget > budget) budget = watch.flow.budget;
     const was = this.flowBudget;
     this.flowBudget = budget;
-    if (budget > 0 && was === 0) {
-      this.sampler.start(budget);
+    if (budget > 0 && was === 0) this.sampler.start(budget);
+    const wanted = budget > 0 || this.sampler.isFollowing;
+    if (wanted && this.flowTimer === undefined) {
       this.lastFlow = Date.now();
       this.core.setFlowTap(this.sampler);
       this.flowTimer = setInterval(this.guarded('flow', () => this.flushFlow()), FLOW_INTERVAL_MS);
       this.flowTimer.unref();
-    } else if (budget === 0 && was > 0) {
+    } else if (!wanted && this.flowTimer !== undefined) {
       this.core.setFlowTap(undefined);
       clearInterval(this.flowTimer);
       this.flowTimer = undefined;
@@ -199,11 +202,30 @@ export class LiveState {
     }
   }
 
+  /** A watcher follows a message completely (see FlowSampler): the next one to an exchange, or one by id. */
+  follow(watch: Watch, target: FollowTarget): void {
+    const now = Date.now();
+    if ('exchange' in target) {
+      const vh = this.core.getVhost(watch.vhost);
+      if (vh?.exchanges.get(target.exchange) === undefined) throw BrokerError.amqp(404, `no exchange '${target.exchange}' in vhost '${watch.vhost}'`);
+      this.sampler.arm(watch.vhost, target.exchange, watch, now);
+    } else {
+      if (!Number.isSafeInteger(target.id) || target.id <= 0) throw BrokerError.badRequest('a flow id is a positive integer');
+      this.sampler.followId(target.id, watch, now);
+    }
+    this.flowChanged();
+  }
+
+  forgetFollows(watch: Watch): void {
+    this.sampler.forget(watch);
+  }
+
   private flushFlow(): void {
     const now = Date.now();
     const seconds = (now - this.lastFlow) / 1000;
     this.lastFlow = now;
     this.sampler.refill(this.flowBudget, seconds);
+    this.flushFollowed(now);
     const { byVhost, lost } = this.sampler.drain();
     for (const [vhost, w] of this.watched) {
       const events = byVhost.get(vhost) ?? [];
@@ -221,11 +243,29 @@ export class LiveState {
     }
   }
 
+  /** Followed messages' events go to their watcher whatever its budget; then expired follows are let go. */
+  private flushFollowed(now: number): void {
+    const followed = this.sampler.drainFollowed();
+    if (followed.length > 0) {
+      const byOwner = new Map<Watch, FlowEvent[]>();
+      for (const f of followed) {
+        let list = byOwner.get(f.owner);
+        if (list === undefined) byOwner.set(f.owner, (list = []));
+        list.push(f.event);
+      }
+      for (const [watch, events] of byOwner) this.tell(watch, 'flow', (l) => l.flow?.(events, 0));
+    }
+    this.sampler.expire(now);
+    if (this.flowBudget === 0 && !this.sampler.isFollowing) this.flowChanged();
+  }
+
   private stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.mgmt.totals.onChannelClosed = undefined;
     this.departed.clear();
+    // nobody is left to hear of followed messages
+    this.sampler.reset();
     if (this.diffTimer !== undefined) clearTimeout(this.diffTimer);
     if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
     this.diffTimer = undefined;
@@ -265,9 +305,15 @@ class Watch implements VhostWatch {
     this.live.flowChanged();
   }
 
+  follow(target: FollowTarget): void {
+    if (this.closed) return;
+    this.live.follow(this, target);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.live.forgetFollows(this);
     this.live.unwatch(this);
   }
 }

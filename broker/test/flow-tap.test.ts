@@ -2,7 +2,7 @@
 import amqp from 'amqplib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createBroker, type Broker } from '../index';
-import type { FlowEvent } from '../core/flow';
+import { nextTraceId, type FlowEvent } from '../core/flow';
 import { internals } from '../embedded/internals';
 
 let broker: Broker;
@@ -13,7 +13,7 @@ afterAll(() => broker.close());
 
 test('a sampled message is followed from exchange to queue, consumer, ack, requeue and dead-letter', async () => {
   const events: FlowEvent[] = [];
-  internals(broker).core.setFlowTap({ sample: () => true, emit: (e) => events.push(e) });
+  internals(broker).core.setFlowTap({ sample: () => nextTraceId(), emit: (e) => events.push(e) });
   const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${broker.port}`);
   try {
     const ch = await conn.createConfirmChannel();

@@ -25,6 +25,8 @@ import { NODE_SIZE, parseNodeId, type GraphEdge, type GraphNode } from '@/lib/cl
 import { useBindDialog } from './bind-dialog';
 import { EdgeLayer, shownAsComponent, useEdgeHover } from './edge-layer';
 import { FlowOverlay } from './flow-overlay';
+import { JourneyOverlay } from './journey-overlay';
+import { RouteOverlay } from './route-overlay';
 import { LabelLayerProvider } from './label-layer';
 import { edgeTypes, nodeTypes } from './types';
 import { useEntityActions } from './use-entity-actions';
@@ -268,6 +270,8 @@ export function GraphCanvas() {
           <OverviewMap />
           <Controls showInteractive={false} position="bottom-left" className="zoom-controls" aria-label="Zoom controls" />
           <FlowOverlay />
+          <RouteOverlay />
+          <JourneyOverlay />
           <ViewportRequests />
         </ReactFlow>
       </LabelLayerProvider>

@@ -7,6 +7,7 @@ import { useSearchParams } from 'next/navigation';
 import { Suspense, useEffect, useMemo, useRef } from 'react';
 import { useGraph } from '@/lib/client/graph/store';
 import { useChannels, useTopology } from '@/lib/client/queries';
+import { connectJourney } from '@/lib/client/journey-store';
 import { trackRecentKeys } from '@/lib/client/recent-keys';
 import { useSession } from '@/lib/client/session';
 import { useStats } from '@/lib/client/stats-store';
@@ -120,6 +121,7 @@ function GraphStatus() {
 
 export function GraphView() {
   useEffect(() => trackRecentKeys(), []);
+  useEffect(() => connectJourney(), []);
   return (
     <ReactFlowProvider>
       <TopologyFeed />

@@ -13,6 +13,7 @@ import { toast } from '@/lib/client/toast-store';
 import type { GotMessageDto } from '@/lib/client/types';
 import { CheckIcon, DownloadIcon, EyeIcon, InboxIcon, RequeueIcon, XIcon } from '../ui/icons';
 import { MessageView } from './message-view';
+import { followMessage } from '@/lib/client/follow';
 
 interface Fetched {
   key: number;
@@ -276,6 +277,17 @@ function Delivery({ consumerId, entry, requeue }: { consumerId: string; entry: D
             >
               <XIcon size={12} /> Reject
             </button>
+            {m.flowId !== undefined && (
+              <button
+                type="button"
+                className="btn btn-xs btn-ghost"
+                title="Follow this message: what happens to it next, hop by hop, pinned on the graph"
+                aria-label={`Follow message ${m.deliveryTag}`}
+                onClick={() => followMessage({ kind: 'message', flowId: m.flowId as number, label: `Message #${m.deliveryTag} of ${m.exchange === '' ? 'the default exchange' : m.exchange} “${m.routingKey}”` })}
+              >
+                Follow
+              </button>
+            )}
           </div>
         )}
       </header>

@@ -1,7 +1,8 @@
 'use client';
 // Publish from the console: exchange (preselected from the graph), routing key, properties,
 // headers, a text or JSON body; once, N times, or at a rate. Says whether each message was routed.
-// Templates keep a form for later (localStorage).
+// Templates keep a form for later (localStorage). As the key and headers are typed, the route they
+// would take is explained below the form (route-explanation.tsx) and highlighted on the graph.
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { publishMessage } from '@/lib/client/api';
 import { checkBody, parseBodyFormat, type BodyFormat } from '@/lib/client/body-format';
@@ -13,6 +14,7 @@ import { useSession } from '@/lib/client/session';
 import { useTemplates, type PublishTemplate } from '@/lib/client/templates';
 import type { MessageProperties } from '@/lib/client/types';
 import { HeadersEditor, newRow, rowsToObject, type HeaderRow } from '../forms/headers-editor';
+import { RouteExplanationView, useRouteExplanation } from './route-explanation';
 import { SaveIcon, SendIcon, TrashIcon } from '../ui/icons';
 
 interface Outcome {
@@ -48,6 +50,7 @@ export function PublishPanel() {
   const [headers, setHeaders] = useState<HeaderRow[]>([]);
   const [repeat, setRepeat] = useState('1');
   const [perSecond, setPerSecond] = useState('');
+  const [mandatory, setMandatory] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(EMPTY_OUTCOME);
   const [formError, setFormError] = useState<string | null>(null);
   const stopRef = useRef(false);
@@ -69,6 +72,13 @@ export function PublishPanel() {
   }, [bindingList, exchange]);
 
   const { sentAs, error: jsonError } = useMemo(() => checkBody(body, format), [body, format]);
+
+  // headers as routing would read them; rows that do not parse yet leave them out of the explanation
+  const explainHeaders = useMemo(() => {
+    const h = rowsToObject(headers);
+    return h.error || Object.keys(h.value).length === 0 ? null : h.value;
+  }, [headers]);
+  const explained = useRouteExplanation(vhost, exchange, routingKey, explainHeaders, mandatory);
 
   const properties = (): { props: MessageProperties; error: string | null } => {
     const props: MessageProperties = { delivery_mode: deliveryMode };
@@ -320,6 +330,10 @@ export function PublishPanel() {
       <small id={`${id}-rep`} className="hint">
         Times to publish this message.
       </small>
+      <label className="route-mandatory" title="The management API has no mandatory flag: this only changes the explanation below">
+        <input type="checkbox" name="mandatory" checked={mandatory} onChange={(e) => setMandatory(e.target.checked)} />
+        Mandatory (as an AMQP publisher would set it)
+      </label>
 
       {formError && (
         <p className="form-error" role="alert">
@@ -336,6 +350,7 @@ export function PublishPanel() {
         )}
       </button>
       <PublishOutcome outcome={outcome} />
+      <RouteExplanationView error={explained.error} />
     </form>
   );
 }

@@ -5,12 +5,14 @@ import { useGraph } from '@/lib/client/graph/store';
 import { usePanel, type PanelKind } from '@/lib/client/panel-store';
 import { ConsumePanel } from './consume-panel';
 import { Inspector } from './inspector';
+import { JourneyPanel } from './journey-panel';
 import { PublishPanel } from './publish-panel';
 
 const TABS: { kind: PanelKind; label: string }[] = [
   { kind: 'inspector', label: 'Inspect' },
   { kind: 'publish', label: 'Publish' },
   { kind: 'consume', label: 'Consume' },
+  { kind: 'journey', label: 'Journey' },
 ];
 
 /** Publish starts from the selected exchange, Consume from the selected queue. */
@@ -57,6 +59,7 @@ export function SidePanel() {
         {panel === 'inspector' && <Inspector />}
         {panel === 'publish' && <PublishPanel />}
         {panel === 'consume' && <ConsumePanel />}
+        {panel === 'journey' && <JourneyPanel />}
       </div>
     </aside>
   );

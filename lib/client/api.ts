@@ -169,3 +169,15 @@ export const getMessages = (vhost: string, queue: string, count: number, ackmode
     body: { count, ackmode, encoding: 'auto', truncate: 50_000 },
   });
 
+
+export type { BindingVerdict, ExchangeVisit, RouteExplanation } from '../../broker/index';
+
+export interface ExplainRequest {
+  routing_key: string;
+  properties?: { headers?: JsonObject };
+  mandatory: boolean;
+}
+
+/** Warren's routing dry run: what a publish would do, publishing nothing. */
+export const explainRoute = (vhost: string, exchange: string, body: ExplainRequest, signal?: AbortSignal) =>
+  request<import('../../broker/index').RouteExplanation>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(exchange)}/explain`, { method: 'POST', body, signal });

@@ -1,7 +1,8 @@
-// Which side panel the graph shows: the selection's inspector, the publish form or a consumer.
+// Which side panel the graph shows: the selection's inspector, the publish form, a consumer or a
+// followed message's journey.
 import { create } from 'zustand';
 
-export type PanelKind = 'inspector' | 'publish' | 'consume';
+export type PanelKind = 'inspector' | 'publish' | 'consume' | 'journey';
 
 interface PanelState {
   panel: PanelKind;

@@ -69,6 +69,10 @@ export function parseClientMessage(text: string): Parsed {
     case 'cancel':
       if (id === undefined) return bad('cancel needs an id');
       return ok({ type: 'cancel', id });
+    case 'follow':
+      if (isStr(v.exchange) && v.flowId === undefined) return ok({ type: 'follow', exchange: v.exchange });
+      if (typeof v.flowId === 'number' && Number.isSafeInteger(v.flowId) && v.flowId > 0 && v.exchange === undefined) return ok({ type: 'follow', flowId: v.flowId });
+      return bad('follow needs an exchange name or a flowId (a positive integer)');
     default:
       return bad(`unknown message type ${JSON.stringify(v.type)}`);
   }

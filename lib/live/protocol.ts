@@ -49,7 +49,15 @@ export type ClientMessage =
   | { type: 'nack'; id: string; deliveryTag: number; multiple?: boolean; requeue: boolean }
   | { type: 'reject'; id: string; deliveryTag: number; requeue: boolean }
   /** Ends the consumer; what it held unacked is requeued (like closing its channel). */
-  | { type: 'cancel'; id: string };
+  | { type: 'cancel'; id: string }
+  /**
+   * Follow a message's journey completely (not sampled): the next one published to `exchange`, or
+   * the one whose flow id is `flowId` (a delivery's flowId, a flow event's id). Its events then come
+   * in flow messages with `followed: true`, outside the budget. An error 'not_supported' where the
+   * broker cannot (a remote RabbitMQ).
+   */
+  | { type: 'follow'; exchange: string; flowId?: undefined }
+  | { type: 'follow'; flowId: number; exchange?: undefined };
 
 export type FlowEventMessage = FlowEvent;
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import {
-  hasAccess, isBrokerError, type Actor, type BrokerApi, type BrokerInfo, type ConsumerHandle, type DeliverySink, type FlowEvent,
+  hasAccess, isBrokerError, type Actor, type BrokerApi, type BrokerInfo, type ConsumerHandle, type DeliverySink, type FlowEvent, type FollowTarget,
   type StatsTick, type TopologyChange, type VhostListener, type VhostWatch,
 } from '../../broker/index';
 import { resolveSession, type LoginSessions } from '../management/sessions';
@@ -164,7 +164,10 @@ export class LiveSession {
 
   sendFlow(events: FlowEvent[], dropped: number): void {
     if (this.congested) {
-      this.flowDropped += events.length + dropped;
+      // a followed message's events are few (bounded per watcher) and the reason it is followed: they go anyway
+      const followed = events.filter((e) => e.followed === true);
+      this.flowDropped += events.length - followed.length + dropped;
+      if (followed.length > 0) this.send({ type: 'flow', events: followed, dropped: 0 });
       return;
     }
     const total = dropped + this.flowDropped;
@@ -252,6 +255,20 @@ export class LiveSession {
         return this.settle(m.id, (h) => h.reject(m.deliveryTag, m.requeue));
       case 'cancel':
         return this.cancel(m.id);
+      case 'follow':
+        return this.follow(m.exchange !== undefined ? { exchange: m.exchange } : { id: m.flowId });
+    }
+  }
+
+  private follow(target: FollowTarget): void {
+    const watch = this.watch;
+    if (watch === undefined) return this.error('bad_request', 'follow needs a vhost to watch first');
+    if (watch.follow === undefined) return this.error('not_supported', 'following a message is not supported on this broker: RabbitMQ has no per-message tap Warren could use');
+    try {
+      watch.follow(target);
+    } catch (err) {
+      if (!isBrokerError(err)) throw err;
+      this.error(err.kind, err.detail);
     }
   }
 

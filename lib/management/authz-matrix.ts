@@ -184,6 +184,7 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'GET /metrics/per-object': 'the same (metrics.test.ts covers who may read both)',
   'POST /api/login': "Warren's console login, which RabbitMQ does not have (served.test.ts covers who may log in)",
   'POST /api/logout': "the same: it ends the session of the request's cookie, whoever's it is",
+  'POST /api/exchanges/:vh/:name/explain': "Warren's routing dry run, which RabbitMQ does not have (explain-route.test.ts covers who may ask: write on the exchange, as a publish)",
   'GET /api/scenarios': SCENARIOS_ONLY_IN_WARREN,
   'GET /api/scenarios/:id': SCENARIOS_ONLY_IN_WARREN,
   'PUT /api/scenarios/:id': SCENARIOS_ONLY_IN_WARREN,

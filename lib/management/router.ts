@@ -20,6 +20,7 @@ import { policyRoutes } from './policies';
 import { messageBrowseRoutes } from './message-browse';
 import { messageExportRoutes } from './message-export';
 import { messageRoutes } from './messages';
+import { explainRoutes } from './explain-route';
 import { queueRoutes } from './queues';
 import type { Route, RouteContext } from './route';
 import { scenarioRoutes } from './scenarios';
@@ -37,6 +38,7 @@ export const ROUTES: readonly Route[] = [
   ...messageRoutes,
   ...messageExportRoutes,
   ...messageBrowseRoutes,
+  ...explainRoutes,
   ...queueRoutes,
   ...bindingRoutes,
   ...connectionRoutes,

@@ -10,7 +10,7 @@
 import type {
   RestartReport,
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec,
-  GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
+  ExplainRouteRequest, GetOptions, RouteExplanation, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
 import { BrokerError, isLoopback } from '../../broker/index';
@@ -18,6 +18,7 @@ import { ManagementClient, p, type Credentials } from './management-client';
 import type { RemoteBrokerConfig } from './broker-spec';
 import { consumeRemote } from './remote-consumer';
 import { queueRow, queueRows } from './rows';
+import { explainFromListing } from './remote-route-explain';
 import { RemoteWatches } from './remote-watch';
 
 /** A successful login is trusted this long before the cluster is asked again (one request per API call otherwise). */
@@ -324,6 +325,17 @@ export class RemoteBrokerApi implements BrokerApi {
       payload_encoding: 'base64',
     });
     return { routed: r.routed === true };
+  }
+
+  async explainRoute(who: Actor, vhost: string, exchange: string, req: ExplainRouteRequest): Promise<RouteExplanation> {
+    const creds = this.creds(who);
+    // bounded by the vhost's size, as the console's own graph of it is
+    const [exchanges, queues, bindings] = await Promise.all([
+      this.http.all<Row>(creds, p('exchanges', vhost)),
+      this.http.all<Row>(creds, p('queues', vhost)),
+      this.http.request<Row[]>(creds, 'GET', p('bindings', vhost)),
+    ]);
+    return explainFromListing(vhost, exchange, req, { exchanges, queues, bindings });
   }
 
   async get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {

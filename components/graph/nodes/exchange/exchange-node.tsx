@@ -7,6 +7,7 @@ import { exchangeLabel } from '@/lib/client/graph/build';
 import type { ExchangeNode } from '@/lib/client/graph/types';
 import { useExchangeStats } from '@/lib/client/stats-store';
 import { ExchangeIcon, MoreIcon, SendIcon, TrashIcon } from '../../../ui/icons';
+import { followMessage } from '@/lib/client/follow';
 import { Menu } from '../../../ui/menu';
 import { rate } from '../../format';
 import { useEntityActions } from '../../use-entity-actions';
@@ -41,6 +42,7 @@ function ExchangeNodeView({ data, selected }: NodeProps<ExchangeNode>) {
             trigger={<MoreIcon />}
             items={[
               { label: 'Publish message…', icon: <SendIcon />, onSelect: () => actions.publishTo(data.name) },
+              { label: 'Trace next message', icon: <SendIcon />, onSelect: () => followMessage({ kind: 'next', exchange: data.name }) },
               { label: 'Delete exchange…', icon: <TrashIcon />, danger: true, onSelect: () => actions.deleteExchange(data.name) },
             ]}
           />
