@@ -32,7 +32,8 @@ function exchangeKind(type: string): (typeof EXCHANGE_KINDS)[string] | undefined
   return Object.hasOwn(EXCHANGE_KINDS, type) ? EXCHANGE_KINDS[type] : undefined;
 }
 
-const BUILT_IN: [string, ExchangeType][] = [
+/** The exchanges every vhost is made with, and their types. */
+export const BUILT_IN: [string, ExchangeType][] = [
   ['amq.direct', 'direct'],
   ['amq.fanout', 'fanout'],
   ['amq.topic', 'topic'],

@@ -8,7 +8,7 @@ import { tableToJson } from './field-json';
 import type { ManagementContext } from './management-context';
 import { PRODUCT, RABBITMQ_VERSION, VERSION } from './overview';
 import { policyRow } from './policies';
-import { listPermissions, userRow } from './users';
+import { listPermissions, listTopicPermissions, userRow } from './users';
 
 /** Unlike queues and exchanges, policies keep their vhost in a vhost's export too (as RabbitMQ's do). */
 function policyDefs(vh: VirtualHost) {
@@ -70,7 +70,7 @@ export function exportDefinitions(core: BrokerCore, mgmt: ManagementContext): Ro
       return { name: vh.name, ...(meta.description !== '' ? { description: meta.description } : {}), ...(meta.tags.length > 0 ? { tags: meta.tags } : {}) };
     }),
     permissions: listPermissions(core),
-    topic_permissions: [],
+    topic_permissions: listTopicPermissions(core),
     parameters: [],
     global_parameters: [],
     policies: vhosts.flatMap(policyDefs),

@@ -1,9 +1,9 @@
 // Importing definitions in RabbitMQ's format: read every entry, check the whole plan against the
 // broker (every reference between entries, every redeclare against what exists, every policy as
 // RabbitMQ validates it), and only then apply it — so a bad file changes nothing. Runtime
-// parameters and topic permissions (which Warren does not have) are skipped.
+// parameters (which Warren does not have) are skipped.
 import { valueText, type FieldTable } from '../core/field-values';
-import type { Permission, User } from '../auth/users';
+import type { Permission, TopicPermission, User } from '../auth/users';
 import { stableStringify } from '../core/binding';
 import type { BrokerCore } from '../core/broker-core';
 import { AmqpError } from '../core/errors';
@@ -13,7 +13,7 @@ import type { Policy } from '../core/policy';
 import { parsePolicy, PolicyError } from '../core/policy-validation';
 import type { QueueOptions } from '../core/queue';
 import { validateQueueArguments } from '../core/queue-arguments';
-import type { VirtualHost } from '../core/vhost';
+import { BUILT_IN, type VirtualHost } from '../core/vhost';
 import { BrokerError } from '../api/errors';
 import { isJsonObject, optBool, optStr, optTable, reqStr, toTags, type JsonObject } from '../api/json-fields';
 import { isBuiltInExchange } from './exchanges';
@@ -21,7 +21,7 @@ import { jsonToTable } from './field-json';
 import type { ManagementContext } from './management-context';
 import { EXCHANGE_TYPES } from './overview';
 import { policyRefused } from './policies';
-import { permissionFromSpec, userFromSpec } from './users';
+import { permissionFromSpec, topicPermissionFromSpec, userFromSpec } from './users';
 
 const badRequest = BrokerError.badRequest;
 /** The reply text without RabbitMQ's `NAME - ` prefix. */
@@ -31,6 +31,7 @@ const detailOf = (err: AmqpError): string => {
 };
 
 const KNOWN_TYPES = new Set(EXCHANGE_TYPES.map((t) => t.name));
+const BUILT_IN_TYPES = new Map<string, string>(BUILT_IN);
 
 // --- import: reading ------------------------------------------------------------------------
 
@@ -78,6 +79,11 @@ interface PermissionDef {
   user: string;
   permission: Permission;
 }
+interface TopicPermissionDef {
+  vhost: string;
+  user: string;
+  permission: TopicPermission;
+}
 /** Read as given; checkPlan validates it into `policy`. */
 interface PolicyDef {
   vhost: string;
@@ -90,6 +96,7 @@ export interface Plan {
   vhosts: VhostDef[];
   users: User[];
   permissions: PermissionDef[];
+  topicPermissions: TopicPermissionDef[];
   policies: PolicyDef[];
   exchanges: ExchangeDef[];
   queues: QueueDef[];
@@ -122,6 +129,11 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
       vhost: reqStr(o, 'vhost'),
       user: reqStr(o, 'user'),
       permission: permissionFromSpec({ configure: reqStr(o, 'configure'), write: reqStr(o, 'write'), read: reqStr(o, 'read') }),
+    })),
+    topicPermissions: target !== undefined ? [] : section(body, 'topic_permissions').map((o) => ({
+      vhost: reqStr(o, 'vhost'),
+      user: reqStr(o, 'user'),
+      permission: topicPermissionFromSpec({ exchange: reqStr(o, 'exchange'), write: reqStr(o, 'write'), read: reqStr(o, 'read') }),
     })),
     policies: section(body, 'policies').map((o) => ({
       vhost: vhostOf(o),
@@ -156,7 +168,7 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
         args: jsonToTable(optTable(o, 'arguments')),
       };
     }),
-    skipped: ['parameters', 'global_parameters', 'topic_permissions'].filter((k) => section(body, k).length > 0),
+    skipped: ['parameters', 'global_parameters'].filter((k) => section(body, k).length > 0),
   };
   return plan;
 }
@@ -185,7 +197,7 @@ export function checkPlan(core: BrokerCore, plan: Plan): void {
   const needVhost = (name: string) => {
     if (!vhosts.has(name)) throw badRequest(['no_such_vhost', name]);
   };
-  for (const p of plan.permissions) {
+  for (const p of [...plan.permissions, ...plan.topicPermissions]) {
     needVhost(p.vhost);
     if (!users.has(p.user)) throw badRequest(['no_such_user', p.user]);
   }
@@ -236,7 +248,9 @@ export function checkPlan(core: BrokerCore, plan: Plan): void {
   for (const b of plan.bindings) {
     needVhost(b.vhost);
     const vh = core.vhosts.get(b.vhost);
-    const sourceType = vh?.exchanges.get(b.source)?.type ?? newExchanges.get(`${b.vhost}\u0000${b.source}`)?.type;
+    // a vhost the file makes has the built-in exchanges too
+    const builtIn = vh === undefined ? BUILT_IN_TYPES.get(b.source) : undefined;
+    const sourceType = vh?.exchanges.get(b.source)?.type ?? newExchanges.get(`${b.vhost}\u0000${b.source}`)?.type ?? builtIn;
     if (b.source === '') throw badRequest('operation not permitted on the default exchange');
     if (sourceType === undefined) throw badRequest(`no exchange '${b.source}' in vhost '${b.vhost}'`);
     const key = `${b.vhost}\u0000${b.destination}`;
@@ -262,6 +276,7 @@ export function applyPlan(core: BrokerCore, mgmt: ManagementContext, plan: Plan)
   }
   for (const u of plan.users) core.users.putUser(u);
   for (const p of plan.permissions) core.users.setPermission(p.vhost, p.user, p.permission);
+  for (const p of plan.topicPermissions) core.users.setTopicPermission(p.vhost, p.user, p.permission);
   const vhost = (name: string) => core.vhosts.get(name) as VirtualHost;
   // before the topology, so new queues and exchanges start with their effective settings
   for (const p of plan.policies) if (p.policy !== undefined) vhost(p.vhost).putPolicy(p.policy);

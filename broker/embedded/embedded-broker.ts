@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec, GetOptions,
-  GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, UserSpec, VhostListener,
+  GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, TopicPermissionSpec, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
 import { hasAccess } from '../api/access-levels';
@@ -28,7 +28,7 @@ import { get, publish } from './messages';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
 import { parsePolicySpec, policyRows, policyVhost } from './policies';
 import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
-import { listPermissions, listUsers, permissionFromSpec, userFromSpec, userRow } from './users';
+import { listPermissions, listTopicPermissions, listUsers, permissionFromSpec, topicPermissionFromSpec, userFromSpec, userRow } from './users';
 import { listVhosts, putVhost, vhostRow } from './vhosts';
 import { LiveState, watchVhost } from './vhost-watch';
 
@@ -457,6 +457,31 @@ export class EmbeddedBrokerApi implements BrokerApi {
       requireAdmin(who);
       if (this.core.users.getPermission(vhost, user) === undefined) throw notFound(`no permission for '${user}' in vhost '${vhost}'`);
       this.core.users.clearPermission(vhost, user);
+    });
+  }
+
+  listTopicPermissions(who: Actor, filter?: { vhost?: string; user?: string }): Promise<Row[]> {
+    return run(() => {
+      requireAdmin(who);
+      return listTopicPermissions(this.core, filter);
+    });
+  }
+
+  setTopicPermission(who: Actor, vhost: string, user: string, spec: TopicPermissionSpec): Promise<boolean> {
+    return runStored(this.core, `topic permissions of '${user}' in vhost '${vhost}'`, () => {
+      requireAdmin(who);
+      if (!this.core.vhosts.has(vhost) || !this.core.users.users.has(user)) throw BrokerError.badRequest('vhost_or_user_not_found');
+      const p = topicPermissionFromSpec(spec);
+      const isNew = !this.core.users.hasTopicPermissions(vhost, user);
+      this.core.users.setTopicPermission(vhost, user, p);
+      return isNew;
+    });
+  }
+
+  clearTopicPermissions(who: Actor, vhost: string, user: string, exchange?: string): Promise<void> {
+    return runStored(this.core, `clearing of the topic permissions of '${user}' in vhost '${vhost}'`, () => {
+      requireAdmin(who);
+      if (!this.core.users.clearTopicPermissions(vhost, user, exchange)) throw notFound(`no topic permission for '${user}' in vhost '${vhost}'`);
     });
   }
 

@@ -504,6 +504,7 @@ export class DurableStore implements QueuePersistence, Durability {
     for (const name of defs.vhosts) core.addVhost(name);
     for (const u of defs.users) core.users.putUser({ name: u.name, passwordHash: u.password_hash, hashingAlgorithm: u.hashing_algorithm, tags: u.tags });
     for (const p of defs.permissions) core.users.setPermission(p.vhost, p.user, { configure: p.configure, write: p.write, read: p.read });
+    for (const p of defs.topic_permissions ?? []) core.users.setTopicPermission(p.vhost, p.user, { exchange: p.exchange, write: p.write, read: p.read });
     // before exchanges and queues, so each is created with its effective settings
     for (const p of defs.policies ?? []) {
       const vh = core.vhosts.get(p.vhost);

@@ -20,6 +20,8 @@ export interface StoredDefinitions {
   bindings: { vhost: string; source: string; destination: string; destination_type: 'queue' | 'exchange'; routing_key: string; arguments: string }[];
   /** Absent in files written before Warren had policies. */
   policies?: StoredPolicy[];
+  /** Absent in files written before Warren had topic permissions. */
+  topic_permissions?: { vhost: string; user: string; exchange: string; write: string; read: string }[];
 }
 
 export interface StoredPolicy {
@@ -62,6 +64,7 @@ export function collectDefinitions(core: BrokerCore, queueIds: ReadonlyMap<objec
       name: u.name, password_hash: u.passwordHash, hashing_algorithm: u.hashingAlgorithm, tags: u.tags,
     })),
     permissions: core.users.listPermissions().map((p) => ({ vhost: p.vhost, user: p.user, ...p.permission })),
+    topic_permissions: core.users.listTopicPermissions().map((p) => ({ vhost: p.vhost, user: p.user, ...p.permission })),
     exchanges: [],
     queues: [],
     bindings: [],

@@ -167,6 +167,29 @@ describe('restart', () => {
     await expect(ch.assertQueue('forbidden')).rejects.toThrow(/403/);
     await conn.close().catch(() => {});
   });
+  test('topic permissions survive', async () => {
+    const dir = tempDir();
+    const b = await start(dir);
+    const users = internals(b.broker).core.users;
+    users.addUser('tom', 'tom-secret');
+    users.setPermission('/', 'tom', { configure: '.*', write: '.*', read: '.*' });
+    users.setTopicPermission('/', 'tom', { exchange: 'amq.topic', write: '^{username}\\.', read: '.*' });
+    await stop(b);
+    const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir });
+    open.push(broker);
+    expect(internals(broker).core.users.listTopicPermissions()).toEqual([
+      { vhost: '/', user: 'tom', permission: { exchange: 'amq.topic', write: '^{username}\\.', read: '.*' } },
+    ]);
+    const conn = await amqp.connect(`amqp://tom:tom-secret@127.0.0.1:${broker.port}`);
+    conn.on('error', () => {});
+    const ch = await conn.createConfirmChannel();
+    await new Promise<void>((resolve, reject) => ch.publish('amq.topic', 'tom.ok', Buffer.from('x'), {}, (err) => (err ? reject(err) : resolve())));
+    const closed = new Promise<string>((resolve) => ch.on('error', (e: Error) => resolve(e.message)));
+    ch.publish('amq.topic', 'bob.no', Buffer.from('x'));
+    expect(await closed).toContain("access to topic 'bob.no' in exchange 'amq.topic' in vhost '/' refused for user 'tom'");
+    await conn.close().catch(() => {});
+  });
+
   test('a stored queue whose arguments a later release refuses still comes back, with its messages', async () => {
     const dir = tempDir();
     let b = await start(dir);

@@ -16,6 +16,7 @@ import { empty, json, type ManagementRequest, type ManagementResponse } from './
 import { metricRoutes } from './metrics';
 import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
+import { topicPermissionRoutes } from './topic-permissions';
 import { policyRoutes } from './policies';
 import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
@@ -40,6 +41,7 @@ export const ROUTES: readonly Route[] = [
   ...consumerRoutes,
   ...userRoutes,
   ...permissionRoutes,
+  ...topicPermissionRoutes,
   ...policyRoutes,
   ...definitionRoutes,
   ...metricRoutes,

@@ -9,7 +9,7 @@
 // event subscription and polling behind watches, info(), alarms() and metrics().
 import type {
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec,
-  GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
+  GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, TopicPermissionSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
 import { BrokerError, isLoopback } from '../../broker/index';
@@ -398,6 +398,29 @@ export class RemoteBrokerApi implements BrokerApi {
 
   async clearPermission(who: Actor, vhost: string, user: string): Promise<void> {
     await this.http.request(this.creds(who), 'DELETE', p('permissions', vhost, user));
+  }
+
+  async listTopicPermissions(who: Actor, filter: { vhost?: string; user?: string } = {}): Promise<Row[]> {
+    const { vhost, user } = filter;
+    // RabbitMQ 3.10 answers GET /api/topic-permissions/<vhost> with an empty 400: the vhost's list is under /api/vhosts
+    const path = vhost !== undefined && user !== undefined ? p('topic-permissions', vhost, user)
+      : vhost !== undefined ? `${p('vhosts', vhost)}/topic-permissions`
+      : user !== undefined ? `${p('users', user)}/topic-permissions`
+      : '/api/topic-permissions';
+    if (vhost !== undefined && user !== undefined) return (await this.http.getOptional<Row[]>(this.creds(who), path)) ?? [];
+    return this.http.request<Row[]>(this.creds(who), 'GET', path);
+  }
+
+  async setTopicPermission(who: Actor, vhost: string, user: string, spec: TopicPermissionSpec): Promise<boolean> {
+    return (await this.http.exchange(this.creds(who), 'PUT', p('topic-permissions', vhost, user), spec)).status === 201;
+  }
+
+  async clearTopicPermissions(who: Actor, vhost: string, user: string, exchange?: string): Promise<void> {
+    if (exchange !== undefined) {
+      // deleting all and putting the others back would leave the user unrestricted in between
+      throw BrokerError.badRequest("RabbitMQ's management API clears a user's topic permissions in a vhost all at once, not one exchange's");
+    }
+    await this.http.request(this.creds(who), 'DELETE', p('topic-permissions', vhost, user));
   }
 
   async listPolicies(who: Actor, vhost?: string): Promise<Row[]> {
