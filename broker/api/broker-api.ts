@@ -446,6 +446,10 @@ export interface BrokerApi {
   listPolicies(who: Actor, vhost?: string): Promise<Row[]>;
   putPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean>;
   deletePolicy(who: Actor, vhost: string, name: string): Promise<void>;
+  /** Operator policies: an administrator's limits applied together with the user policies (stricter wins). */
+  listOperatorPolicies(who: Actor, vhost?: string): Promise<Row[]>;
+  putOperatorPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean>;
+  deleteOperatorPolicy(who: Actor, vhost: string, name: string): Promise<void>;
 
   // definitions, in RabbitMQ's format
   exportDefinitions(who: Actor, vhost?: string): Promise<Row>;

@@ -15,6 +15,13 @@ function policyDefs(vh: VirtualHost) {
   return [...vh.policies.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(policyRow);
 }
 
+/** RabbitMQ keeps operator policies as runtime parameters of component `operator_policy`, and exports them so. */
+function operatorPolicyParameters(vh: VirtualHost) {
+  return [...vh.operatorPolicies.values()]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((p) => ({ value: { pattern: p.pattern, definition: p.definition, priority: p.priority, 'apply-to': p.applyTo }, vhost: vh.name, component: 'operator_policy', name: p.name }));
+}
+
 function queueDefs(vh: VirtualHost, withVhost: boolean) {
   return [...vh.queues.values()]
     .filter((q) => q.exclusiveOwner === null)
@@ -71,7 +78,7 @@ export function exportDefinitions(core: BrokerCore, mgmt: ManagementContext): Ro
     }),
     permissions: listPermissions(core),
     topic_permissions: listTopicPermissions(core),
-    parameters: [],
+    parameters: vhosts.flatMap(operatorPolicyParameters),
     global_parameters: [],
     policies: vhosts.flatMap(policyDefs),
     queues: vhosts.flatMap((vh) => queueDefs(vh, true)),
@@ -83,7 +90,7 @@ export function exportDefinitions(core: BrokerCore, mgmt: ManagementContext): Ro
 export function exportVhostDefinitions(vh: VirtualHost): Row {
   return {
     rabbit_version: RABBITMQ_VERSION,
-    parameters: [],
+    parameters: operatorPolicyParameters(vh),
     policies: policyDefs(vh),
     queues: queueDefs(vh, false),
     exchanges: exchangeDefs(vh, false),

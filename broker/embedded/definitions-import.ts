@@ -10,7 +10,7 @@ import { AmqpError } from '../core/errors';
 import type { ExchangeOptions } from '../core/exchange';
 import { isValidMatchMode } from '../core/headers-exchange';
 import type { Policy } from '../core/policy';
-import { parsePolicy, PolicyError } from '../core/policy-validation';
+import { parseOperatorPolicy, parsePolicy, PolicyError } from '../core/policy-validation';
 import type { QueueOptions } from '../core/queue';
 import { validateQueueArguments } from '../core/queue-arguments';
 import { BUILT_IN, type VirtualHost } from '../core/vhost';
@@ -98,6 +98,8 @@ export interface Plan {
   permissions: PermissionDef[];
   topicPermissions: TopicPermissionDef[];
   policies: PolicyDef[];
+  /** runtime parameters of component `operator_policy`, their `value` as `fields` */
+  operatorPolicies: PolicyDef[];
   exchanges: ExchangeDef[];
   queues: QueueDef[];
   bindings: BindingDef[];
@@ -168,7 +170,18 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
         args: jsonToTable(optTable(o, 'arguments')),
       };
     }),
-    skipped: ['parameters', 'global_parameters'].filter((k) => section(body, k).length > 0),
+    operatorPolicies: section(body, 'parameters')
+      .filter((o) => o.component === 'operator_policy')
+      .map((o) => ({
+        vhost: vhostOf(o),
+        name: o.name === undefined || o.name === null ? undefined : String(o.name),
+        fields: isJsonObject(o.value) ? o.value : {},
+      })),
+    // Warren has no other runtime parameters (federation upstreams, shovels, ...)
+    skipped: [
+      ...(section(body, 'parameters').some((o) => o.component !== 'operator_policy') ? ['parameters'] : []),
+      ...(section(body, 'global_parameters').length > 0 ? ['global_parameters'] : []),
+    ],
   };
   return plan;
 }
@@ -209,6 +222,17 @@ export function checkPlan(core: BrokerCore, plan: Plan): void {
       p.policy = parsePolicy(p.vhost, p.name, { pattern: f.pattern, definition: f.definition, priority: f.priority, applyTo: f['apply-to'] });
     } catch (err) {
       if (err instanceof PolicyError) throw policyRefused(err, ` (${p.vhost}/${p.name})`);
+      throw err;
+    }
+  }
+  for (const p of plan.operatorPolicies) {
+    needVhost(p.vhost);
+    if (p.name === undefined) throw badRequest(`operator policy in virtual host '${p.vhost}' has undefined name`);
+    const f = p.fields;
+    try {
+      p.policy = parseOperatorPolicy(p.vhost, p.name, { pattern: f.pattern, definition: f.definition, priority: f.priority, applyTo: f['apply-to'] });
+    } catch (err) {
+      if (err instanceof PolicyError) throw badRequest(`${err.message} (${p.vhost}/${p.name})`);
       throw err;
     }
   }
@@ -280,6 +304,7 @@ export function applyPlan(core: BrokerCore, mgmt: ManagementContext, plan: Plan)
   const vhost = (name: string) => core.vhosts.get(name) as VirtualHost;
   // before the topology, so new queues and exchanges start with their effective settings
   for (const p of plan.policies) if (p.policy !== undefined) vhost(p.vhost).putPolicy(p.policy);
+  for (const p of plan.operatorPolicies) if (p.policy !== undefined) vhost(p.vhost).putOperatorPolicy(p.policy);
   for (const e of plan.exchanges) vhost(e.vhost).declareExchange(e.name, e.type, e.opts);
   for (const q of plan.queues) vhost(q.vhost).declareQueue(q.name, q.opts);
   for (const b of plan.bindings) {

@@ -26,7 +26,7 @@ import { LoginThrottle } from './login-throttle';
 import { ManagementContext } from './management-context';
 import { get, publish } from './messages';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
-import { parsePolicySpec, policyRows, policyVhost } from './policies';
+import { operatorPolicyRows, operatorPolicyVhost, parseOperatorPolicySpec, parsePolicySpec, policyRows, policyVhost } from './policies';
 import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
 import { listPermissions, listTopicPermissions, listUsers, permissionFromSpec, topicPermissionFromSpec, userFromSpec, userRow } from './users';
 import { listVhosts, putVhost, vhostRow } from './vhosts';
@@ -501,6 +501,24 @@ export class EmbeddedBrokerApi implements BrokerApi {
       const vh = policyVhost(this.core, who, vhost);
       if (!vh.policies.has(name)) throw notFound(`no policy '${name}' in vhost '${vhost}'`);
       vh.deletePolicy(name);
+    });
+  }
+
+  listOperatorPolicies(who: Actor, vhost?: string): Promise<Row[]> {
+    return run(() => operatorPolicyRows(vhostsFor(this.core, who, vhost)));
+  }
+
+  putOperatorPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean> {
+    return runStored(this.core, `operator policy '${name}' in vhost '${vhost}'`, () => {
+      const vh = operatorPolicyVhost(this.core, who, vhost);
+      return vh.putOperatorPolicy(parseOperatorPolicySpec(vh.name, name, spec));
+    });
+  }
+
+  deleteOperatorPolicy(who: Actor, vhost: string, name: string): Promise<void> {
+    return runStored(this.core, `deletion of operator policy '${name}' in vhost '${vhost}'`, () => {
+      const vh = operatorPolicyVhost(this.core, who, vhost);
+      if (!vh.deleteOperatorPolicy(name)) throw notFound(`no operator policy '${name}' in vhost '${vhost}'`);
     });
   }
 

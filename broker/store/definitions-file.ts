@@ -105,11 +105,12 @@ const ENTRIES: Record<string, Record<string, FieldKind>> = {
     vhost: 'string', source: 'string', destination: 'string', destination_type: 'string', routing_key: 'string', arguments: 'table',
   },
   policies: { vhost: 'string', name: 'string', pattern: 'string', apply_to: 'string', priority: 'number', definition: 'object' },
+  operator_policies: { vhost: 'string', name: 'string', pattern: 'string', apply_to: 'string', priority: 'number', definition: 'object' },
   topic_permissions: { vhost: 'string', user: 'string', exchange: 'string', write: 'string', read: 'string' },
 };
 
 /** Sections newer than the first files: absent in those, read as empty. */
-const ADDED_LATER = new Set(['policies', 'topic_permissions']);
+const ADDED_LATER = new Set(['policies', 'operator_policies', 'topic_permissions']);
 
 const ONE_OF: Record<string, readonly string[]> = {
   type: ['direct', 'fanout', 'topic', 'headers'],

@@ -512,6 +512,12 @@ export class DurableStore implements QueuePersistence, Durability {
       if (policy === undefined) this.logger.warn(`${this.defsFile}: policy '${p.name}' in vhost '${p.vhost}' not restored`);
       else vh?.putPolicy(policy);
     }
+    for (const p of defs.operator_policies ?? []) {
+      const vh = core.vhosts.get(p.vhost);
+      const policy = vh === undefined ? undefined : restorePolicy(p);
+      if (policy === undefined) this.logger.warn(`${this.defsFile}: operator policy '${p.name}' in vhost '${p.vhost}' not restored`);
+      else vh?.putOperatorPolicy(policy);
+    }
     for (const x of defs.exchanges) {
       core.vhosts.get(x.vhost)?.declareExchange(x.name, x.type, {
         durable: true, autoDelete: x.auto_delete, internal: x.internal, arguments: unpackTable(x.arguments),

@@ -20,6 +20,8 @@ export interface StoredDefinitions {
   bindings: { vhost: string; source: string; destination: string; destination_type: 'queue' | 'exchange'; routing_key: string; arguments: string }[];
   /** Absent in files written before Warren had policies. */
   policies?: StoredPolicy[];
+  /** Absent in files written before Warren had operator policies. */
+  operator_policies?: StoredPolicy[];
   /** Absent in files written before Warren had topic permissions. */
   topic_permissions?: { vhost: string; user: string; exchange: string; write: string; read: string }[];
 }
@@ -69,10 +71,14 @@ export function collectDefinitions(core: BrokerCore, queueIds: ReadonlyMap<objec
     queues: [],
     bindings: [],
     policies: [],
+    operator_policies: [],
   };
   for (const vh of core.vhosts.values()) {
     for (const p of vh.policies.values()) {
       defs.policies?.push({ vhost: vh.name, name: p.name, pattern: p.pattern, apply_to: p.applyTo, priority: p.priority, definition: p.definition });
+    }
+    for (const p of vh.operatorPolicies.values()) {
+      defs.operator_policies?.push({ vhost: vh.name, name: p.name, pattern: p.pattern, apply_to: p.applyTo, priority: p.priority, definition: p.definition });
     }
     for (const ex of vh.exchanges.values()) if (isStoredExchange(ex)) defs.exchanges.push(exchangeEntry(vh.name, ex));
     for (const q of vh.queues.values()) {

@@ -11,6 +11,7 @@ import { createBroker, type Broker, type BrokerOptions } from '../index';
 import { packTable, unpackTable } from '../store/stored-definitions';
 import { decodeRecord, RecordType } from '../store/log-records';
 import { internals } from '../embedded/internals';
+import { parseOperatorPolicy } from '../core/policy-validation';
 import { fillDisk, mountSmallDisk, unmountSmallDisk } from './small-disk';
 
 const dirs: string[] = [];
@@ -188,6 +189,27 @@ describe('restart', () => {
     ch.publish('amq.topic', 'bob.no', Buffer.from('x'));
     expect(await closed).toContain("access to topic 'bob.no' in exchange 'amq.topic' in vhost '/' refused for user 'tom'");
     await conn.close().catch(() => {});
+  });
+
+  test('operator policies survive, and act on the queues recovered with them', async () => {
+    const dir = tempDir();
+    let b = await start(dir);
+    const ch = await b.conn.createConfirmChannel();
+    await ch.assertQueue('capped', { durable: true });
+    const vh = internals(b.broker).core.vhosts.get('/')!;
+    vh.putOperatorPolicy(parseOperatorPolicy('/', 'cap', { pattern: '^capped$', definition: { 'max-length': 2 } }));
+    for (let i = 0; i < 3; i++) ch.sendToQueue('capped', Buffer.from(String(i)), { persistent: true });
+    await ch.waitForConfirms();
+    await stop(b);
+    b = await start(dir);
+    const again = internals(b.broker).core.vhosts.get('/')!;
+    expect([...again.operatorPolicies.keys()]).toEqual(['cap']);
+    expect(again.queues.get('capped')?.operatorPolicy?.name).toBe('cap');
+    const ch2 = await b.conn.createConfirmChannel();
+    ch2.sendToQueue('capped', Buffer.from('3'), { persistent: true });
+    await ch2.waitForConfirms();
+    expect((await drain(ch2, 'capped')).map((m) => m.content.toString())).toEqual(['2', '3']);
+    await stop(b);
   });
 
   test('a stored queue whose arguments a later release refuses still comes back, with its messages', async () => {

@@ -438,6 +438,21 @@ export class RemoteBrokerApi implements BrokerApi {
     await this.http.request(this.creds(who), 'DELETE', p('policies', vhost, name));
   }
 
+  async listOperatorPolicies(who: Actor, vhost?: string): Promise<Row[]> {
+    return this.http.request<Row[]>(this.creds(who), 'GET', vhost === undefined ? '/api/operator-policies' : p('operator-policies', vhost));
+  }
+
+  async putOperatorPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean> {
+    const body: Row = { pattern: spec.pattern, definition: spec.definition };
+    if (spec.priority !== undefined) body.priority = spec.priority;
+    if (spec.applyTo !== undefined) body['apply-to'] = spec.applyTo;
+    return (await this.http.exchange(this.creds(who), 'PUT', p('operator-policies', vhost, name), body)).status === 201;
+  }
+
+  async deleteOperatorPolicy(who: Actor, vhost: string, name: string): Promise<void> {
+    await this.http.request(this.creds(who), 'DELETE', p('operator-policies', vhost, name));
+  }
+
   // --- definitions -------------------------------------------------------------------------------
 
   async exportDefinitions(who: Actor, vhost?: string): Promise<Row> {
