@@ -103,7 +103,9 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const mgmt = new ManagementContext(core);
   const hostName = host ?? '0.0.0.0';
   let closing: Promise<void> | undefined;
-  const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, { host: hostName, port: boundPort, amqpsPort }), {
+  const broker: Broker = Object.assign(new EmbeddedBrokerApi({ core, server, store, mgmt, log }, {
+    host: hostName, port: boundPort, amqpsPort, externalAuth: amqpsPort !== undefined && amqps?.verifyPeer === true,
+  }), {
     port: boundPort,
     amqpsPort,
     host: hostName,

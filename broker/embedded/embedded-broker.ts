@@ -97,10 +97,11 @@ export class EmbeddedBrokerApi implements BrokerApi {
   private readonly amqpsPort: number | undefined;
   private readonly live: LiveState;
 
-  constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number; amqpsPort?: number }) {
+  /** externalAuth: AMQPS verifies peers, so a client certificate can log in with EXTERNAL */
+  constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number; amqpsPort?: number; externalAuth?: boolean }) {
     this.core = parts.core;
     this.mgmt = parts.mgmt;
-    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm, disk: parts.server.diskAlarm };
+    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm, disk: parts.server.diskAlarm, externalAuth: amqp.externalAuth === true };
     this.amqpsPort = amqp.amqpsPort;
     this.live = new LiveState(parts.core, parts.mgmt, parts.log);
   }
