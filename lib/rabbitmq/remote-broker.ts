@@ -7,6 +7,7 @@
 // cluster itself applies that user's tags and vhost permissions, and its refusals come back in its
 // own words. The configured account (the URL's user) is used only for what no user asked for: the
 // event subscription and polling behind watches, info(), alarms() and metrics().
+import { createHash } from 'node:crypto';
 import type {
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, ConsumeOptions, ConsumerHandle, DeliverySink, ExchangeSpec,
   GetOptions, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, TopicPermissionSpec,
@@ -21,6 +22,7 @@ import { RemoteWatches } from './remote-watch';
 
 /** A successful login is trusted this long before the cluster is asked again (one request per API call otherwise). */
 const LOGIN_CACHE_MS = 10_000;
+const MAX_STAMPS = 10_000;
 
 interface Session {
   password: string;
@@ -56,6 +58,8 @@ export class RemoteBrokerApi implements BrokerApi {
   /** the configured account: for what no console user asked for */
   readonly service: Credentials;
   private readonly sessions = new Map<string, Session>();
+  /** passwordStamp's answers by user, asked again after LOGIN_CACHE_MS (or sooner, on a user change) */
+  private readonly stamps = new Map<string, { stamp: string | undefined; checked: number }>();
   private readonly accessListeners = new Set<(e: AccessEvent) => void>();
   private readonly watches: RemoteWatches;
 
@@ -81,7 +85,10 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   private accessChanged(e: AccessEvent): void {
-    if (e.type === 'users.changed') for (const s of this.sessions.values()) s.checked = 0;
+    if (e.type === 'users.changed') {
+      for (const s of this.sessions.values()) s.checked = 0;
+      this.stamps.clear();
+    }
     for (const l of [...this.accessListeners]) l(e);
   }
 
@@ -113,7 +120,32 @@ export class RemoteBrokerApi implements BrokerApi {
     const me = await this.http.request<Row>({ username, password }, 'GET', '/api/whoami');
     const actor: Actor = { name: String(me.name ?? username), tags: tagsOf(me.tags) };
     this.sessions.set(username, { password, actor, checked: Date.now() });
+    // a login that the cluster accepted may follow a password change the cache has not seen
+    this.stamps.delete(username);
     return actor;
+  }
+
+  /**
+   * A digest of the user's password hash as the cluster stores it (a new salt with every password
+   * set, so it changes with it), read with the configured account; undefined once the user is gone.
+   * An account that may not read users cannot tell: every stamp is then the same, and sessions end
+   * only as passwordStamp's absence would let them.
+   */
+  async passwordStamp(name: string): Promise<string | undefined> {
+    const known = this.stamps.get(name);
+    if (known !== undefined && Date.now() - known.checked < LOGIN_CACHE_MS) return known.stamp;
+    let stamp: string | undefined;
+    try {
+      const u = await this.http.getOptional<Row>(this.service, p('users', name));
+      stamp = u === undefined ? undefined : createHash('sha256').update(`${String(u.hashing_algorithm)}:${String(u.password_hash)}`).digest('base64url');
+    } catch (err) {
+      if ((err as BrokerError).kind !== 'not_authorised') throw err;
+      stamp = 'unknown';
+    }
+    // names come from logins; a bound all the same
+    if (this.stamps.size >= MAX_STAMPS) this.stamps.clear();
+    this.stamps.set(name, { stamp, checked: Date.now() });
+    return stamp;
   }
 
   async actor(name: string): Promise<Actor | undefined> {
@@ -380,11 +412,14 @@ export class RemoteBrokerApi implements BrokerApi {
     if (spec.password !== undefined) body.password = spec.password;
     if (spec.passwordHash !== undefined) body.password_hash = spec.passwordHash;
     if (spec.hashingAlgorithm !== undefined) body.hashing_algorithm = spec.hashingAlgorithm;
-    return (await this.http.exchange(this.creds(who), 'PUT', p('users', name), body)).status === 201;
+    const created = (await this.http.exchange(this.creds(who), 'PUT', p('users', name), body)).status === 201;
+    this.stamps.delete(name);
+    return created;
   }
 
   async deleteUsers(who: Actor, names: readonly string[]): Promise<void> {
     await this.http.request(this.creds(who), 'POST', '/api/users/bulk-delete', { users: names });
+    for (const n of names) this.stamps.delete(n);
   }
 
   async listPermissions(who: Actor, filter: { vhost?: string; user?: string } = {}): Promise<Row[]> {
