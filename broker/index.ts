@@ -108,7 +108,9 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   let closing: Promise<void> | undefined;
   const reopenStore = dataDir === undefined ? undefined : () => new DurableStore(core, dataDir, log, { memoryBudget, segmentSize });
   const parts = { core, server, store, mgmt, log, reopenStore };
-  const broker: Broker = Object.assign(new EmbeddedBrokerApi(parts, { host: hostName, port: boundPort, amqpsPort }), {
+  const broker: Broker = Object.assign(new EmbeddedBrokerApi(parts, {
+    host: hostName, port: boundPort, amqpsPort, externalAuth: amqpsPort !== undefined && amqps?.verifyPeer === true,
+  }), {
     port: boundPort,
     amqpsPort,
     host: hostName,

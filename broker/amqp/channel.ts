@@ -335,7 +335,7 @@ export class Channel {
     const msg = new Message(p.exchange, p.routingKey, props, body, AMQP_PROPERTIES);
     try {
       if (this.txOps !== undefined) {
-        this.checkPublishable(p.exchange);
+        this.checkPublishable(p.exchange, p.routingKey);
         this.txOps.push({ kind: 'publish', exchange: p.exchange, msg, mandatory: p.mandatory });
         return;
       }
@@ -346,12 +346,12 @@ export class Channel {
     }
   }
 
-  private checkPublishable(exchangeName: string) {
-    return publishTarget(this.vhost, this.conn.core.users, this.conn.user, exchangeName);
+  private checkPublishable(exchangeName: string, routingKey: string) {
+    return publishTarget(this.vhost, this.conn.core.users, this.conn.user, exchangeName, routingKey);
   }
 
   private route(exchangeName: string, msg: Message, mandatory: boolean): void {
-    const ex = this.checkPublishable(exchangeName);
+    const ex = this.checkPublishable(exchangeName, msg.routingKey);
     this.stats.publish++;
     this.countPublish(exchangeName, msg.routingKey);
     const seq = this.confirmMode ? ++this.publishSeq : 0;

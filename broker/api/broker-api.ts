@@ -108,6 +108,13 @@ export interface PermissionSpec {
   read: string;
 }
 
+/** RabbitMQ's topic permission of a user on one exchange of a vhost: routing-key regexes. */
+export interface TopicPermissionSpec {
+  exchange: string;
+  write: string;
+  read: string;
+}
+
 export interface VhostSpec {
   description?: string;
   tags?: string[];
@@ -598,9 +605,19 @@ export interface BrokerApi {
   listPermissions(who: Actor, filter?: { vhost?: string; user?: string }): Promise<Row[]>;
   setPermission(who: Actor, vhost: string, user: string, spec: PermissionSpec): Promise<boolean>;
   clearPermission(who: Actor, vhost: string, user: string): Promise<void>;
+  /** Rows as RabbitMQ's `/api/topic-permissions` gives them; administrators only. */
+  listTopicPermissions(who: Actor, filter?: { vhost?: string; user?: string }): Promise<Row[]>;
+  /** true when the user had no topic permission in the vhost before (RabbitMQ's 201). */
+  setTopicPermission(who: Actor, vhost: string, user: string, spec: TopicPermissionSpec): Promise<boolean>;
+  /** Every topic permission of the user in the vhost, or the one of `exchange`; not_found when there is none. */
+  clearTopicPermissions(who: Actor, vhost: string, user: string, exchange?: string): Promise<void>;
   listPolicies(who: Actor, vhost?: string): Promise<Row[]>;
   putPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean>;
   deletePolicy(who: Actor, vhost: string, name: string): Promise<void>;
+  /** Operator policies: an administrator's limits applied together with the user policies (stricter wins). */
+  listOperatorPolicies(who: Actor, vhost?: string): Promise<Row[]>;
+  putOperatorPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean>;
+  deleteOperatorPolicy(who: Actor, vhost: string, name: string): Promise<void>;
 
   // definitions, in RabbitMQ's format
   exportDefinitions(who: Actor, vhost?: string): Promise<Row>;

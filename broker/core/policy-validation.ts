@@ -25,8 +25,20 @@ export class PolicyError extends Error {
 
 /** The policy, or PolicyError with every reason RabbitMQ would give. */
 export function parsePolicy(vhost: string, name: string, input: PolicyInput): Policy {
+  return parseWith(MODULES, vhost, name, input);
+}
+
+/**
+ * An operator policy: as a user policy, but only the limits RabbitMQ 3.10 lets an operator set
+ * (its operator_policy_validator); any other key is "not recognised".
+ */
+export function parseOperatorPolicy(vhost: string, name: string, input: PolicyInput): Policy {
+  return parseWith(OPERATOR_MODULES, vhost, name, input);
+}
+
+function parseWith(modules: readonly ValidatorModule[], vhost: string, name: string, input: PolicyInput): Policy {
   const errors: string[] = [];
-  const definitionError = checkDefinition(input.definition);
+  const definitionError = checkDefinition(input.definition, modules);
   if (definitionError !== undefined) errors.push(definitionError);
   const applyTo = input.applyTo === undefined ? 'all' : input.applyTo;
   if (applyTo !== 'all' && applyTo !== 'queues' && applyTo !== 'exchanges') {
@@ -53,7 +65,7 @@ function term(prefix: string, t: Term, suffix = ''): string {
 /** `~p is not a valid ...`: the term starts the line. */
 const notValid = (v: PolicyValue, what: string) => term('', fromJson(v), ` is not a valid ${what}`);
 
-function checkDefinition(def: unknown): string | undefined {
+function checkDefinition(def: unknown, modules: readonly ValidatorModule[]): string | undefined {
   if (Array.isArray(def)) {
     if (def.length === 0) return 'no policy provided';
     return term('definition must be a dictionary: ', fromJson(def));
@@ -65,7 +77,7 @@ function checkDefinition(def: unknown): string | undefined {
   if (entries.length === 0) return 'no policy provided';
   // each validator module sees its own keys, in this order (as RabbitMQ 3.10.8 runs them)
   const owned = new Set<string>();
-  for (const module of MODULES) {
+  for (const module of modules) {
     const scope = entries.filter(([k]) => module.keys.has(k));
     for (const [k] of scope) owned.add(k);
     if (scope.length === 0) continue;
@@ -161,3 +173,12 @@ const mirroring: ValidatorModule = {
 };
 
 const MODULES: readonly ValidatorModule[] = [queueLocation, policies, mirroring];
+
+/** The keys of RabbitMQ 3.10's operator policies, each checked as the user policy's key of that name. */
+export const OPERATOR_POLICY_KEYS: readonly string[] = [
+  'expires', 'message-ttl', 'max-length', 'max-length-bytes', 'max-in-memory-length', 'max-in-memory-bytes', 'delivery-limit',
+];
+
+const operatorLimits: ValidatorModule = { keys: new Set(OPERATOR_POLICY_KEYS), validate: policies.validate };
+
+const OPERATOR_MODULES: readonly ValidatorModule[] = [operatorLimits];

@@ -87,3 +87,20 @@ export class Policy {
 export function rankPolicies(policies: Iterable<Policy>): Policy[] {
   return [...policies].sort((a, b) => b.priority - a.priority || byteCompare(a.name, b.name));
 }
+
+/**
+ * The settings a queue gets from its user and operator policies together, as RabbitMQ's
+ * `effective_policy_definition`: a key set by both takes the smaller value (operator policies hold
+ * only numeric limits), a key set by one takes that one's.
+ */
+export function effectiveDefinition(policy: Policy | undefined, operator: Policy | undefined): PolicyDefinition {
+  if (operator === undefined) return policy?.definition ?? {};
+  if (policy === undefined) return operator.definition;
+  const out = Object.create(null) as Record<string, PolicyValue>;
+  for (const k of new Set([...Object.keys(policy.definition), ...Object.keys(operator.definition)].sort(byteCompare))) {
+    const a = policy.definition[k];
+    const b = operator.definition[k];
+    out[k] = a === undefined ? b : b === undefined ? a : typeof a === 'number' && typeof b === 'number' ? Math.min(a, b) : a;
+  }
+  return out;
+}

@@ -26,16 +26,36 @@ export function checkResourcePermission(
 }
 
 /**
- * The exchange a publish goes to: it exists, is not internal, and the user may write to it.
- * `resource` is the name the permission is checked on (the management API checks the default
- * exchange as `amq.default`).
+ * RabbitMQ's topic authorisation: on a topic exchange, the routing key must match the user's
+ * write (publish) or read (bind, unbind) pattern for it, when the user has one. RabbitMQ 3.10's
+ * text names neither the kind nor the pattern.
  */
-export function publishTarget(vh: VirtualHost, users: UserStore, user: string, exchange: string, resource = exchange): Exchange {
+export function checkTopicPermission(users: UserStore, user: string, vhost: string, ex: Exchange, kind: 'write' | 'read', routingKey: string): void {
+  if (ex.type !== 'topic' || users.isTopicAllowed(user, vhost, ex.name, kind, routingKey)) return;
+  throw new AmqpError(403, `access to topic '${routingKey}' in exchange '${ex.name}' in vhost '${vhost}' refused for user '${user}'`);
+}
+
+/**
+ * The exchange a publish goes to: it exists, is not internal, the user may write to it and, on a
+ * topic exchange, publish with this routing key. `resource` is the name the permission is checked
+ * on (the management API checks the default exchange as `amq.default`).
+ */
+export function publishTarget(vh: VirtualHost, users: UserStore, user: string, exchange: string, routingKey: string, resource = exchange): Exchange {
   const ex = vh.exchanges.get(exchange);
   if (ex === undefined) throw notFound(`no exchange '${exchange}' in vhost '${vh.name}'`);
   if (ex.internal) throw new AmqpError(403, `cannot publish to internal exchange '${exchange}' in vhost '${vh.name}'`);
   checkResourcePermission(users, user, vh.name, 'write', 'exchange', resource);
+  checkTopicPermission(users, user, vh.name, ex, 'write', routingKey);
   return ex;
+}
+
+/**
+ * queue.bind, queue.unbind, exchange.bind and exchange.unbind on a topic source: the binding key
+ * must match the user's read pattern. A missing source is left to the caller's own 404.
+ */
+export function checkBindingTopic(vh: VirtualHost, users: UserStore, user: string, source: string, routingKey: string): void {
+  const ex = vh.exchanges.get(source);
+  if (ex !== undefined) checkTopicPermission(users, user, vh.name, ex, 'read', routingKey);
 }
 
 function routingKeys(v: FieldValue): string[] {

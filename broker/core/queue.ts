@@ -77,6 +77,8 @@ export class Queue {
 
   /** The vhost's policy in effect for this queue, if any (see applyPolicy). */
   policy: Policy | undefined;
+  /** The vhost's operator policy in effect for this queue, if any. */
+  operatorPolicy: Policy | undefined;
   // What arguments and policy make of the limits, resolved when either changes so that the
   // per-message paths read plain fields.
   messageTtl: number | undefined;
@@ -107,7 +109,7 @@ export class Queue {
   private expiryDue = 0;
   private unusedTimer: NodeJS.Timeout | undefined;
 
-  constructor(host: QueueHost, vhost: string, name: string, opts: QueueOptions, policy?: Policy) {
+  constructor(host: QueueHost, vhost: string, name: string, opts: QueueOptions, policy?: Policy, operatorPolicy?: Policy) {
     this.host = host;
     this.vhost = vhost;
     this.name = name;
@@ -117,6 +119,7 @@ export class Queue {
     this.arguments = opts.arguments;
     this.queueType = queueTypeOf(opts.arguments);
     this.policy = policy;
+    this.operatorPolicy = operatorPolicy;
     this.resolveSettings();
     const maxPriority = numberArg(opts.arguments['x-max-priority']);
     // RabbitMQ caps priorities at 255
@@ -148,8 +151,9 @@ export class Queue {
    * do — a lower max-length drops (and dead-letters) the oldest messages, a new x-expires clock
    * starts. Messages already queued keep the TTL they were given on arrival.
    */
-  applyPolicy(policy: Policy | undefined): void {
+  applyPolicy(policy: Policy | undefined, operatorPolicy: Policy | undefined): void {
     this.policy = policy;
+    this.operatorPolicy = operatorPolicy;
     this.resolveSettings();
     if (this.deleted) return;
     if (this.expires === undefined) this.clearUnusedTimer();
@@ -160,17 +164,19 @@ export class Queue {
   /**
    * RabbitMQ's rules for an argument and a policy setting the same thing: the smaller limit wins,
    * the argument wins for dead-lettering and overflow — except that quorum queues let the policy
-   * win for overflow and expires.
+   * win for overflow and expires. An operator policy's limits join the user policy's first, the
+   * smaller winning (RabbitMQ's effective policy), and then meet the arguments as above.
    */
   private resolveSettings(): void {
     const args = this.arguments;
     const p = this.policy;
     const quorum = this.queueType === 'quorum';
-    const smaller = (arg: string, key: string) => minDefined(numberArg(args[arg]), p?.int(key));
+    const policyInt = (key: string) => minDefined(p?.int(key), this.operatorPolicy?.int(key));
+    const smaller = (arg: string, key: string) => minDefined(numberArg(args[arg]), policyInt(key));
     this.messageTtl = smaller('x-message-ttl', 'message-ttl');
     this.maxLength = smaller('x-max-length', 'max-length');
     this.maxLengthBytes = smaller('x-max-length-bytes', 'max-length-bytes');
-    this.expires = quorum ? (p?.int('expires') ?? numberArg(args['x-expires'])) : smaller('x-expires', 'expires');
+    this.expires = quorum ? (policyInt('expires') ?? numberArg(args['x-expires'])) : smaller('x-expires', 'expires');
     this.deliveryLimit = quorum ? smaller('x-delivery-limit', 'delivery-limit') : undefined;
     const argOverflow = stringArg(args['x-overflow']);
     const overflow = quorum ? (p?.str('overflow') ?? argOverflow) : (argOverflow ?? p?.str('overflow'));
@@ -620,3 +626,4 @@ function stringArg(v: unknown): string | undefined {
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
+

@@ -32,7 +32,8 @@ function exchangeKind(type: string): (typeof EXCHANGE_KINDS)[string] | undefined
   return Object.hasOwn(EXCHANGE_KINDS, type) ? EXCHANGE_KINDS[type] : undefined;
 }
 
-const BUILT_IN: [string, ExchangeType][] = [
+/** The exchanges every vhost is made with, and their types. */
+export const BUILT_IN: [string, ExchangeType][] = [
   ['amq.direct', 'direct'],
   ['amq.fanout', 'fanout'],
   ['amq.topic', 'topic'],
@@ -71,6 +72,12 @@ export class VirtualHost implements QueueHost {
   readonly policies = new Map<string, Policy>();
   /** The policies in the order a match is looked for: priority, then name. */
   private ranked: Policy[] = [];
+  /**
+   * Operator policies by name: an administrator's limits that apply alongside the user policy (the
+   * stricter value wins, see Queue.resolveSettings). Change them through putOperatorPolicy.
+   */
+  readonly operatorPolicies = new Map<string, Policy>();
+  private rankedOperator: Policy[] = [];
   private readonly emit: (e: BrokerEvent) => void;
   // reused by every publish: routing is synchronous, so one scratch set is enough
   private readonly scratch = new Set<Destination>();
@@ -213,7 +220,8 @@ export class VirtualHost implements QueueHost {
   }
 
   private createQueue(name: string, opts: QueueOptions): Queue {
-    const queue = new Queue(this, this.name, name, opts, this.matchPolicy('queue', name, queueTypeOf(opts.arguments)));
+    const type = queueTypeOf(opts.arguments);
+    const queue = new Queue(this, this.name, name, opts, this.matchPolicy('queue', name, type), this.matchOperatorPolicy(name, type));
     this.queues.set(name, queue);
     this.emit({ type: 'queue.created', vhost: this.name, name });
     return queue;
@@ -282,6 +290,27 @@ export class VirtualHost implements QueueHost {
     return true;
   }
 
+  /** As putPolicy, for an operator policy. */
+  putOperatorPolicy(policy: Policy): boolean {
+    const old = this.operatorPolicies.get(policy.name);
+    if (old !== undefined && old.sameAs(policy)) return false;
+    this.operatorPolicies.set(policy.name, policy);
+    this.reapplyPolicies(policy.name);
+    return old === undefined;
+  }
+
+  deleteOperatorPolicy(name: string): boolean {
+    if (!this.operatorPolicies.delete(name)) return false;
+    this.reapplyPolicies(name);
+    return true;
+  }
+
+  /** The highest-ranked operator policy for queue `name`, if any matches (its keys are all queue settings). */
+  matchOperatorPolicy(name: string, queueType?: QueueType): Policy | undefined {
+    for (const p of this.rankedOperator) if (p.matches('queue', name, queueType)) return p;
+    return undefined;
+  }
+
   /** The highest-ranked policy for `kind` `name` (queues: of that type), if any matches. */
   matchPolicy(kind: 'queue' | 'exchange', name: string, queueType?: QueueType): Policy | undefined {
     for (const p of this.ranked) if (p.matches(kind, name, queueType)) return p;
@@ -291,6 +320,7 @@ export class VirtualHost implements QueueHost {
   /** Work per policy change, never per message: each queue and exchange gets its match again. */
   private reapplyPolicies(changed: string): void {
     this.ranked = rankPolicies(this.policies.values());
+    this.rankedOperator = rankPolicies(this.operatorPolicies.values());
     const exchanges: string[] = [];
     const queues: string[] = [];
     for (const ex of this.exchanges.values()) {
@@ -301,8 +331,9 @@ export class VirtualHost implements QueueHost {
     }
     for (const q of this.queues.values()) {
       const p = this.matchPolicy('queue', q.name, q.queueType);
-      if (p === q.policy) continue;
-      q.applyPolicy(p);
+      const op = this.matchOperatorPolicy(q.name, q.queueType);
+      if (p === q.policy && op === q.operatorPolicy) continue;
+      q.applyPolicy(p, op);
       queues.push(q.name);
     }
     this.emit({ type: 'policy.changed', vhost: this.name, name: changed, queues, exchanges });

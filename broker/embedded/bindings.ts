@@ -6,6 +6,7 @@ import { stableStringify, type Binding, type Destination } from '../core/binding
 import type { BrokerCore } from '../core/broker-core';
 import type { Exchange } from '../core/exchange';
 import type { Queue } from '../core/queue';
+import { checkBindingTopic } from '../core/publishing';
 import type { VirtualHost } from '../core/vhost';
 import type { FieldTable } from '../core/field-values';
 import type { Actor, BindingSpec, JsonTable, Row } from '../api/broker-api';
@@ -81,6 +82,7 @@ function ends(core: BrokerCore, who: Actor, vhost: string, spec: { source: strin
 
 export function bind(core: BrokerCore, who: Actor, vhost: string, spec: BindingSpec): string {
   const { vh, source, destination } = ends(core, who, vhost, spec);
+  checkBindingTopic(vh, core.users, who.name, source.name, spec.routingKey);
   const args = jsonToTable(spec.arguments);
   vh.bind(source, destination, spec.routingKey, args);
   return propertiesKey(spec.routingKey, args);
@@ -100,5 +102,6 @@ export function unbind(
   }
   const binding = [...destination.incoming].find((b) => b.source === source && bindingRow(b).properties_key === spec.propertiesKey);
   if (binding === undefined) throw new BrokerError('not_found', `no binding '${spec.propertiesKey}' between ${source.name} and ${destination.name}`, { code: 404 });
+  checkBindingTopic(vh, core.users, who.name, source.name, binding.routingKey);
   vh.unbind(source, destination, binding.routingKey, binding.arguments);
 }

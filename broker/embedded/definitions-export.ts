@@ -8,11 +8,18 @@ import { tableToJson } from './field-json';
 import type { ManagementContext } from './management-context';
 import { PRODUCT, RABBITMQ_VERSION, VERSION } from './overview';
 import { policyRow } from './policies';
-import { listPermissions, userRow } from './users';
+import { listPermissions, listTopicPermissions, userRow } from './users';
 
 /** Unlike queues and exchanges, policies keep their vhost in a vhost's export too (as RabbitMQ's do). */
 function policyDefs(vh: VirtualHost) {
   return [...vh.policies.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(policyRow);
+}
+
+/** RabbitMQ keeps operator policies as runtime parameters of component `operator_policy`, and exports them so. */
+function operatorPolicyParameters(vh: VirtualHost) {
+  return [...vh.operatorPolicies.values()]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((p) => ({ value: { pattern: p.pattern, definition: p.definition, priority: p.priority, 'apply-to': p.applyTo }, vhost: vh.name, component: 'operator_policy', name: p.name }));
 }
 
 function queueDefs(vh: VirtualHost, withVhost: boolean) {
@@ -70,8 +77,8 @@ export function exportDefinitions(core: BrokerCore, mgmt: ManagementContext): Ro
       return { name: vh.name, ...(meta.description !== '' ? { description: meta.description } : {}), ...(meta.tags.length > 0 ? { tags: meta.tags } : {}) };
     }),
     permissions: listPermissions(core),
-    topic_permissions: [],
-    parameters: [],
+    topic_permissions: listTopicPermissions(core),
+    parameters: vhosts.flatMap(operatorPolicyParameters),
     global_parameters: [],
     policies: vhosts.flatMap(policyDefs),
     queues: vhosts.flatMap((vh) => queueDefs(vh, true)),
@@ -83,7 +90,7 @@ export function exportDefinitions(core: BrokerCore, mgmt: ManagementContext): Ro
 export function exportVhostDefinitions(vh: VirtualHost): Row {
   return {
     rabbit_version: RABBITMQ_VERSION,
-    parameters: [],
+    parameters: operatorPolicyParameters(vh),
     policies: policyDefs(vh),
     queues: queueDefs(vh, false),
     exchanges: exchangeDefs(vh, false),

@@ -1,19 +1,19 @@
 // Importing definitions in RabbitMQ's format: read every entry, check the whole plan against the
 // broker (every reference between entries, every redeclare against what exists, every policy as
 // RabbitMQ validates it), and only then apply it — so a bad file changes nothing. Runtime
-// parameters and topic permissions (which Warren does not have) are skipped.
+// parameters (which Warren does not have) are skipped.
 import { valueText, type FieldTable } from '../core/field-values';
-import type { Permission, User } from '../auth/users';
+import type { Permission, TopicPermission, User } from '../auth/users';
 import { stableStringify } from '../core/binding';
 import type { BrokerCore } from '../core/broker-core';
 import { AmqpError } from '../core/errors';
 import type { ExchangeOptions } from '../core/exchange';
 import { isValidMatchMode } from '../core/headers-exchange';
 import type { Policy } from '../core/policy';
-import { parsePolicy, PolicyError } from '../core/policy-validation';
+import { parseOperatorPolicy, parsePolicy, PolicyError } from '../core/policy-validation';
 import type { QueueOptions } from '../core/queue';
 import { validateQueueArguments } from '../core/queue-arguments';
-import type { VirtualHost } from '../core/vhost';
+import { BUILT_IN, type VirtualHost } from '../core/vhost';
 import { BrokerError } from '../api/errors';
 import { isJsonObject, optBool, optStr, optTable, reqStr, toTags, type JsonObject } from '../api/json-fields';
 import { isBuiltInExchange } from './exchanges';
@@ -21,7 +21,7 @@ import { jsonToTable } from './field-json';
 import type { ManagementContext } from './management-context';
 import { EXCHANGE_TYPES } from './overview';
 import { policyRefused } from './policies';
-import { permissionFromSpec, userFromSpec } from './users';
+import { permissionFromSpec, topicPermissionFromSpec, userFromSpec } from './users';
 
 const badRequest = BrokerError.badRequest;
 /** The reply text without RabbitMQ's `NAME - ` prefix. */
@@ -31,6 +31,7 @@ const detailOf = (err: AmqpError): string => {
 };
 
 const KNOWN_TYPES = new Set(EXCHANGE_TYPES.map((t) => t.name));
+const BUILT_IN_TYPES = new Map<string, string>(BUILT_IN);
 
 // --- import: reading ------------------------------------------------------------------------
 
@@ -78,6 +79,11 @@ interface PermissionDef {
   user: string;
   permission: Permission;
 }
+interface TopicPermissionDef {
+  vhost: string;
+  user: string;
+  permission: TopicPermission;
+}
 /** Read as given; checkPlan validates it into `policy`. */
 interface PolicyDef {
   vhost: string;
@@ -90,7 +96,10 @@ export interface Plan {
   vhosts: VhostDef[];
   users: User[];
   permissions: PermissionDef[];
+  topicPermissions: TopicPermissionDef[];
   policies: PolicyDef[];
+  /** runtime parameters of component `operator_policy`, their `value` as `fields` */
+  operatorPolicies: PolicyDef[];
   exchanges: ExchangeDef[];
   queues: QueueDef[];
   bindings: BindingDef[];
@@ -122,6 +131,11 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
       vhost: reqStr(o, 'vhost'),
       user: reqStr(o, 'user'),
       permission: permissionFromSpec({ configure: reqStr(o, 'configure'), write: reqStr(o, 'write'), read: reqStr(o, 'read') }),
+    })),
+    topicPermissions: target !== undefined ? [] : section(body, 'topic_permissions').map((o) => ({
+      vhost: reqStr(o, 'vhost'),
+      user: reqStr(o, 'user'),
+      permission: topicPermissionFromSpec({ exchange: reqStr(o, 'exchange'), write: reqStr(o, 'write'), read: reqStr(o, 'read') }),
     })),
     policies: section(body, 'policies').map((o) => ({
       vhost: vhostOf(o),
@@ -156,7 +170,18 @@ export function readDefinitions(body: JsonObject, target?: string): Plan {
         args: jsonToTable(optTable(o, 'arguments')),
       };
     }),
-    skipped: ['parameters', 'global_parameters', 'topic_permissions'].filter((k) => section(body, k).length > 0),
+    operatorPolicies: section(body, 'parameters')
+      .filter((o) => o.component === 'operator_policy')
+      .map((o) => ({
+        vhost: vhostOf(o),
+        name: o.name === undefined || o.name === null ? undefined : String(o.name),
+        fields: isJsonObject(o.value) ? o.value : {},
+      })),
+    // Warren has no other runtime parameters (federation upstreams, shovels, ...)
+    skipped: [
+      ...(section(body, 'parameters').some((o) => o.component !== 'operator_policy') ? ['parameters'] : []),
+      ...(section(body, 'global_parameters').length > 0 ? ['global_parameters'] : []),
+    ],
   };
   return plan;
 }
@@ -185,7 +210,7 @@ export function checkPlan(core: BrokerCore, plan: Plan): void {
   const needVhost = (name: string) => {
     if (!vhosts.has(name)) throw badRequest(['no_such_vhost', name]);
   };
-  for (const p of plan.permissions) {
+  for (const p of [...plan.permissions, ...plan.topicPermissions]) {
     needVhost(p.vhost);
     if (!users.has(p.user)) throw badRequest(['no_such_user', p.user]);
   }
@@ -197,6 +222,17 @@ export function checkPlan(core: BrokerCore, plan: Plan): void {
       p.policy = parsePolicy(p.vhost, p.name, { pattern: f.pattern, definition: f.definition, priority: f.priority, applyTo: f['apply-to'] });
     } catch (err) {
       if (err instanceof PolicyError) throw policyRefused(err, ` (${p.vhost}/${p.name})`);
+      throw err;
+    }
+  }
+  for (const p of plan.operatorPolicies) {
+    needVhost(p.vhost);
+    if (p.name === undefined) throw badRequest(`operator policy in virtual host '${p.vhost}' has undefined name`);
+    const f = p.fields;
+    try {
+      p.policy = parseOperatorPolicy(p.vhost, p.name, { pattern: f.pattern, definition: f.definition, priority: f.priority, applyTo: f['apply-to'] });
+    } catch (err) {
+      if (err instanceof PolicyError) throw badRequest(`${err.message} (${p.vhost}/${p.name})`);
       throw err;
     }
   }
@@ -236,7 +272,9 @@ export function checkPlan(core: BrokerCore, plan: Plan): void {
   for (const b of plan.bindings) {
     needVhost(b.vhost);
     const vh = core.vhosts.get(b.vhost);
-    const sourceType = vh?.exchanges.get(b.source)?.type ?? newExchanges.get(`${b.vhost}\u0000${b.source}`)?.type;
+    // a vhost the file makes has the built-in exchanges too
+    const builtIn = vh === undefined ? BUILT_IN_TYPES.get(b.source) : undefined;
+    const sourceType = vh?.exchanges.get(b.source)?.type ?? newExchanges.get(`${b.vhost}\u0000${b.source}`)?.type ?? builtIn;
     if (b.source === '') throw badRequest('operation not permitted on the default exchange');
     if (sourceType === undefined) throw badRequest(`no exchange '${b.source}' in vhost '${b.vhost}'`);
     const key = `${b.vhost}\u0000${b.destination}`;
@@ -262,9 +300,11 @@ export function applyPlan(core: BrokerCore, mgmt: ManagementContext, plan: Plan)
   }
   for (const u of plan.users) core.users.putUser(u);
   for (const p of plan.permissions) core.users.setPermission(p.vhost, p.user, p.permission);
+  for (const p of plan.topicPermissions) core.users.setTopicPermission(p.vhost, p.user, p.permission);
   const vhost = (name: string) => core.vhosts.get(name) as VirtualHost;
   // before the topology, so new queues and exchanges start with their effective settings
   for (const p of plan.policies) if (p.policy !== undefined) vhost(p.vhost).putPolicy(p.policy);
+  for (const p of plan.operatorPolicies) if (p.policy !== undefined) vhost(p.vhost).putOperatorPolicy(p.policy);
   for (const e of plan.exchanges) vhost(e.vhost).declareExchange(e.name, e.type, e.opts);
   for (const q of plan.queues) vhost(q.vhost).declareQueue(q.name, q.opts);
   for (const b of plan.bindings) {

@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec, ExplainRouteRequest, GetOptions, RouteExplanation,
-  GotMessage, HistoryQuery, RestartReport, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, UserSpec, VhostListener,
+  GotMessage, HistoryQuery, RestartReport, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, TopicPermissionSpec, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
 import { hasAccess } from '../api/access-levels';
@@ -29,9 +29,9 @@ import { browseMessage, browseQueue } from './messages-browse';
 import { filterQueue } from './messages-filter';
 import { explainEmbeddedRoute } from './route-explanation';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
-import { parsePolicySpec, policyRows, policyVhost } from './policies';
+import { operatorPolicyRows, operatorPolicyVhost, parseOperatorPolicySpec, parsePolicySpec, policyRows, policyVhost } from './policies';
 import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
-import { listPermissions, listUsers, permissionFromSpec, userFromSpec, userRow } from './users';
+import { listPermissions, listTopicPermissions, listUsers, permissionFromSpec, topicPermissionFromSpec, userFromSpec, userRow } from './users';
 import { listVhosts, putVhost, vhostRow } from './vhosts';
 import { LiveState, watchVhost } from './vhost-watch';
 
@@ -103,10 +103,11 @@ export class EmbeddedBrokerApi implements BrokerApi {
   private readonly amqpsPort: number | undefined;
   private readonly live: LiveState;
 
-  constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number; amqpsPort?: number }) {
+  /** externalAuth: AMQPS verifies peers, so a client certificate can log in with EXTERNAL */
+  constructor(private readonly parts: EmbeddedParts, amqp: { host: string; port: number; amqpsPort?: number; externalAuth?: boolean }) {
     this.core = parts.core;
     this.mgmt = parts.mgmt;
-    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm, disk: parts.server.diskAlarm };
+    this.node = { host: amqp.host, port: amqp.port, alarm: parts.server.memoryAlarm, disk: parts.server.diskAlarm, externalAuth: amqp.externalAuth === true };
     this.amqpsPort = amqp.amqpsPort;
     this.live = new LiveState(parts.core, parts.mgmt, parts.log);
   }
@@ -486,6 +487,31 @@ export class EmbeddedBrokerApi implements BrokerApi {
     });
   }
 
+  listTopicPermissions(who: Actor, filter?: { vhost?: string; user?: string }): Promise<Row[]> {
+    return run(() => {
+      requireAdmin(who);
+      return listTopicPermissions(this.core, filter);
+    });
+  }
+
+  setTopicPermission(who: Actor, vhost: string, user: string, spec: TopicPermissionSpec): Promise<boolean> {
+    return runStored(this.core, `topic permissions of '${user}' in vhost '${vhost}'`, () => {
+      requireAdmin(who);
+      if (!this.core.vhosts.has(vhost) || !this.core.users.users.has(user)) throw BrokerError.badRequest('vhost_or_user_not_found');
+      const p = topicPermissionFromSpec(spec);
+      const isNew = !this.core.users.hasTopicPermissions(vhost, user);
+      this.core.users.setTopicPermission(vhost, user, p);
+      return isNew;
+    });
+  }
+
+  clearTopicPermissions(who: Actor, vhost: string, user: string, exchange?: string): Promise<void> {
+    return runStored(this.core, `clearing of the topic permissions of '${user}' in vhost '${vhost}'`, () => {
+      requireAdmin(who);
+      if (!this.core.users.clearTopicPermissions(vhost, user, exchange)) throw notFound(`no topic permission for '${user}' in vhost '${vhost}'`);
+    });
+  }
+
   listPolicies(who: Actor, vhost?: string): Promise<Row[]> {
     return run(() => policyRows(vhostsFor(this.core, who, vhost)));
   }
@@ -502,6 +528,24 @@ export class EmbeddedBrokerApi implements BrokerApi {
       const vh = policyVhost(this.core, who, vhost);
       if (!vh.policies.has(name)) throw notFound(`no policy '${name}' in vhost '${vhost}'`);
       vh.deletePolicy(name);
+    });
+  }
+
+  listOperatorPolicies(who: Actor, vhost?: string): Promise<Row[]> {
+    return run(() => operatorPolicyRows(vhostsFor(this.core, who, vhost)));
+  }
+
+  putOperatorPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean> {
+    return runStored(this.core, `operator policy '${name}' in vhost '${vhost}'`, () => {
+      const vh = operatorPolicyVhost(this.core, who, vhost);
+      return vh.putOperatorPolicy(parseOperatorPolicySpec(vh.name, name, spec));
+    });
+  }
+
+  deleteOperatorPolicy(who: Actor, vhost: string, name: string): Promise<void> {
+    return runStored(this.core, `deletion of operator policy '${name}' in vhost '${vhost}'`, () => {
+      const vh = operatorPolicyVhost(this.core, who, vhost);
+      if (!vh.deleteOperatorPolicy(name)) throw notFound(`no operator policy '${name}' in vhost '${vhost}'`);
     });
   }
 

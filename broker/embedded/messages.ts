@@ -21,7 +21,7 @@ export function publish(core: BrokerCore, who: Actor, vhost: string, exchange: s
   const vh = vhostFor(core, who, vhost);
   requireVhostLogin(core, who, vhost);
   const properties = m.rawProperties === undefined ? jsonToProperties(m.properties) : decodeRaw(vh.propertiesCodec, m.rawProperties);
-  const ex = publishTarget(vh, core.users, who.name, exchange, exchange === '' ? DEFAULT_EXCHANGE_ALIAS : exchange);
+  const ex = publishTarget(vh, core.users, who.name, exchange, m.routingKey, exchange === '' ? DEFAULT_EXCHANGE_ALIAS : exchange);
   const msg = new Message(exchange, m.routingKey, vh.propertiesCodec.encode(properties), m.body, properties);
   const ready = prepareForRouting(msg, who.name, vh.propertiesCodec);
   // the management API takes only the two delivery modes AMQP defines

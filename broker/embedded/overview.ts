@@ -29,7 +29,15 @@ export interface NodeSide {
   alarm: MemoryAlarm;
   /** DATA_DIR's free-space alarm; none without a DATA_DIR */
   disk: DiskAlarm | undefined;
+  /** AMQPS with peer verification: EXTERNAL is offered, as with RabbitMQ's rabbitmq_auth_mechanism_ssl */
+  externalAuth: boolean;
 }
+
+const EXTERNAL_MECHANISM = {
+  name: 'EXTERNAL',
+  description: 'TLS peer verification-based authentication plugin. Used in combination with the EXTERNAL SASL mechanism.',
+  enabled: true,
+};
 
 export function overviewRow(mgmt: ManagementContext, core: BrokerCore, who: Actor, node: NodeSide, history: HistoryQuery = {}): Row {
   const vhosts = visibleVhosts(core, who);
@@ -104,6 +112,7 @@ export function nodeRow(mgmt: ManagementContext, core: BrokerCore, node: NodeSid
     auth_mechanisms: [
       { name: 'PLAIN', description: 'SASL PLAIN authentication mechanism', enabled: true },
       { name: 'AMQPLAIN', description: 'QPid AMQPLAIN mechanism', enabled: true },
+      ...(node.externalAuth ? [EXTERNAL_MECHANISM] : []),
     ],
     ...withDetails(mgmt.totals.churn, CHURN_KEYS, mgmt.sampler.rateOf(mgmt.totals.churn)),
     config_files: [],
@@ -111,7 +120,7 @@ export function nodeRow(mgmt: ManagementContext, core: BrokerCore, node: NodeSid
     disk_free: free,
     disk_free_alarm: disk?.active ?? false,
     disk_free_limit: disk?.limitBytes ?? DEFAULT_DISK_FREE_LIMIT,
-    enabled_plugins: ['rabbitmq_management', 'rabbitmq_prometheus'],
+    enabled_plugins: node.externalAuth ? ['rabbitmq_auth_mechanism_ssl', 'rabbitmq_management', 'rabbitmq_prometheus'] : ['rabbitmq_management', 'rabbitmq_prometheus'],
     exchange_types: EXCHANGE_TYPES,
     fd_total: fd.total,
     fd_used: fd.used,

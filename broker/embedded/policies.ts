@@ -3,7 +3,7 @@
 // access to the vhost. Validation and the effect on queues and exchanges are the core's.
 import type { BrokerCore } from '../core/broker-core';
 import type { Policy } from '../core/policy';
-import { parsePolicy, PolicyError } from '../core/policy-validation';
+import { parseOperatorPolicy, parsePolicy, PolicyError } from '../core/policy-validation';
 import type { VirtualHost } from '../core/vhost';
 import { hasAccess, isAdmin } from '../api/access-levels';
 import type { Actor, PolicySpec, Row } from '../api/broker-api';
@@ -48,4 +48,26 @@ export function policyVhost(core: BrokerCore, who: Actor, vhost: string): Virtua
 
 export function policyRows(vhosts: VirtualHost[]): Row[] {
   return vhosts.flatMap((vh) => [...vh.policies.values()].map(policyRow));
+}
+
+/** RabbitMQ 3.10.8 does not HTML-escape an operator policy's refusal, as it does a user policy's. */
+export function parseOperatorPolicySpec(vhost: string, name: string, spec: PolicySpec): Policy {
+  try {
+    return parseOperatorPolicy(vhost, name, { pattern: spec.pattern, definition: spec.definition, priority: spec.priority, applyTo: spec.applyTo });
+  } catch (err) {
+    if (err instanceof PolicyError) throw BrokerError.badRequest(err.message);
+    throw err;
+  }
+}
+
+/** Operator policies are an administrator's; a missing vhost is RabbitMQ's `vhost_not_found`. */
+export function operatorPolicyVhost(core: BrokerCore, who: Actor, vhost: string): VirtualHost {
+  if (!isAdmin(who)) throw new BrokerError('not_authorised', 'Not administrator user');
+  const vh = core.getVhost(vhost);
+  if (vh === undefined) throw new BrokerError('not_found', 'vhost_not_found');
+  return vh;
+}
+
+export function operatorPolicyRows(vhosts: VirtualHost[]): Row[] {
+  return vhosts.flatMap((vh) => [...vh.operatorPolicies.values()].map(policyRow));
 }

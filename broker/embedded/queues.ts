@@ -1,4 +1,5 @@
 // Queues as the management API shows them, and declare/delete/purge made as a user.
+import { effectiveDefinition } from '../core/policy';
 import type { BrokerCore, ConnectionHandle } from '../core/broker-core';
 import type { Queue } from '../core/queue';
 import type { Actor, HistoryQuery, QueueSpec, Row } from '../api/broker-api';
@@ -51,7 +52,7 @@ export function queueRow(mgmt: ManagementContext, q: Queue, history: HistoryQuer
     consumer_utilisation: busy,
     consumers: q.consumerCount,
     durable: q.durable,
-    effective_policy_definition: q.policy?.definition ?? {},
+    effective_policy_definition: effectiveDefinition(q.policy, q.operatorPolicy),
     exclusive: owner !== null,
     exclusive_consumer_tag: exclusiveConsumer?.tag ?? null,
     head_message_timestamp: headTimestamp(q),
@@ -71,7 +72,7 @@ export function queueRow(mgmt: ManagementContext, q: Queue, history: HistoryQuer
     messages_unacknowledged_ram: counters.messages_unacknowledged,
     name: q.name,
     node: mgmt.node,
-    operator_policy: null,
+    operator_policy: q.operatorPolicy?.name ?? null,
     ...(owner !== null && isConnection(owner) ? { owner_pid_details: ownerDetails(owner) } : {}),
     policy: q.policy?.name ?? null,
     recoverable_slaves: null,

@@ -1,10 +1,10 @@
 // Users and their per-vhost permissions. Password hashes use RabbitMQ's
 // rabbit_password_hashing_sha256, so users move between Warren and RabbitMQ with their passwords.
 import { HASHING_ALGORITHM, hashPassword } from '../auth/password';
-import type { Permission, User } from '../auth/users';
+import type { Permission, TopicPermission, User } from '../auth/users';
 import type { BrokerCore } from '../core/broker-core';
 import { compilePattern } from '../core/pcre';
-import type { PermissionSpec, Row, UserSpec } from '../api/broker-api';
+import type { PermissionSpec, Row, TopicPermissionSpec, UserSpec } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
 
 const badRequest = BrokerError.badRequest;
@@ -63,3 +63,30 @@ export function listUsers(core: BrokerCore, withoutPermissions: boolean): Row[] 
   const withPerms = new Set(core.users.listPermissions().map((p) => p.user));
   return users.filter((u) => !withPerms.has(u.name)).map(userRow);
 }
+
+export function topicPermissionRow(p: { vhost: string; user: string; permission: TopicPermission }): Row {
+  return { user: p.user, vhost: p.vhost, exchange: p.permission.exchange, write: p.permission.write, read: p.permission.read };
+}
+
+/** RabbitMQ quotes a refused topic pattern as a string (permissions quote it as a byte list). */
+function checkTopicRegex(pattern: string): void {
+  const r = compilePattern(pattern);
+  if (!r.ok) throw badRequest(['invalid_regexp', pattern, [charList(r.message), r.offset]]);
+}
+
+export function topicPermissionFromSpec(spec: TopicPermissionSpec): TopicPermission {
+  checkTopicRegex(spec.write);
+  checkTopicRegex(spec.read);
+  return { exchange: spec.exchange, write: spec.write, read: spec.read };
+}
+
+/** By vhost, user, then exchange: a stable order for listings and exports. */
+export function listTopicPermissions(core: BrokerCore, filter: { vhost?: string; user?: string } = {}): Row[] {
+  return core.users
+    .listTopicPermissions()
+    .filter((p) => (filter.vhost === undefined || p.vhost === filter.vhost) && (filter.user === undefined || p.user === filter.user))
+    .sort((a, b) => cmp(a.vhost, b.vhost) || cmp(a.user, b.user) || cmp(a.permission.exchange, b.permission.exchange))
+    .map(topicPermissionRow);
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -105,7 +105,12 @@ const ENTRIES: Record<string, Record<string, FieldKind>> = {
     vhost: 'string', source: 'string', destination: 'string', destination_type: 'string', routing_key: 'string', arguments: 'table',
   },
   policies: { vhost: 'string', name: 'string', pattern: 'string', apply_to: 'string', priority: 'number', definition: 'object' },
+  operator_policies: { vhost: 'string', name: 'string', pattern: 'string', apply_to: 'string', priority: 'number', definition: 'object' },
+  topic_permissions: { vhost: 'string', user: 'string', exchange: 'string', write: 'string', read: 'string' },
 };
+
+/** Sections newer than the first files: absent in those, read as empty. */
+const ADDED_LATER = new Set(['policies', 'operator_policies', 'topic_permissions']);
 
 const ONE_OF: Record<string, readonly string[]> = {
   type: ['direct', 'fanout', 'topic', 'headers'],
@@ -149,8 +154,7 @@ export function checkDefinitions(json: unknown): string | undefined {
   const known = new Set<unknown>(vhosts);
   for (const [section, fields] of Object.entries(ENTRIES)) {
     const list = json[section];
-    // files from before policies have none
-    if (list === undefined && section === 'policies') continue;
+    if (list === undefined && ADDED_LATER.has(section)) continue;
     if (!Array.isArray(list)) return `'${section}' is not a list`;
     for (const [i, entry] of list.entries()) {
       const where = `${section}[${i}]`;

@@ -504,12 +504,19 @@ export class DurableStore implements QueuePersistence, Durability {
     for (const name of defs.vhosts) core.addVhost(name);
     for (const u of defs.users) core.users.putUser({ name: u.name, passwordHash: u.password_hash, hashingAlgorithm: u.hashing_algorithm, tags: u.tags });
     for (const p of defs.permissions) core.users.setPermission(p.vhost, p.user, { configure: p.configure, write: p.write, read: p.read });
+    for (const p of defs.topic_permissions ?? []) core.users.setTopicPermission(p.vhost, p.user, { exchange: p.exchange, write: p.write, read: p.read });
     // before exchanges and queues, so each is created with its effective settings
     for (const p of defs.policies ?? []) {
       const vh = core.vhosts.get(p.vhost);
       const policy = vh === undefined ? undefined : restorePolicy(p);
       if (policy === undefined) this.logger.warn(`${this.defsFile}: policy '${p.name}' in vhost '${p.vhost}' not restored`);
       else vh?.putPolicy(policy);
+    }
+    for (const p of defs.operator_policies ?? []) {
+      const vh = core.vhosts.get(p.vhost);
+      const policy = vh === undefined ? undefined : restorePolicy(p);
+      if (policy === undefined) this.logger.warn(`${this.defsFile}: operator policy '${p.name}' in vhost '${p.vhost}' not restored`);
+      else vh?.putOperatorPolicy(policy);
     }
     for (const x of defs.exchanges) {
       core.vhosts.get(x.vhost)?.declareExchange(x.name, x.type, {

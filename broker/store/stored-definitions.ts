@@ -20,6 +20,10 @@ export interface StoredDefinitions {
   bindings: { vhost: string; source: string; destination: string; destination_type: 'queue' | 'exchange'; routing_key: string; arguments: string }[];
   /** Absent in files written before Warren had policies. */
   policies?: StoredPolicy[];
+  /** Absent in files written before Warren had operator policies. */
+  operator_policies?: StoredPolicy[];
+  /** Absent in files written before Warren had topic permissions. */
+  topic_permissions?: { vhost: string; user: string; exchange: string; write: string; read: string }[];
 }
 
 export interface StoredPolicy {
@@ -62,14 +66,19 @@ export function collectDefinitions(core: BrokerCore, queueIds: ReadonlyMap<objec
       name: u.name, password_hash: u.passwordHash, hashing_algorithm: u.hashingAlgorithm, tags: u.tags,
     })),
     permissions: core.users.listPermissions().map((p) => ({ vhost: p.vhost, user: p.user, ...p.permission })),
+    topic_permissions: core.users.listTopicPermissions().map((p) => ({ vhost: p.vhost, user: p.user, ...p.permission })),
     exchanges: [],
     queues: [],
     bindings: [],
     policies: [],
+    operator_policies: [],
   };
   for (const vh of core.vhosts.values()) {
     for (const p of vh.policies.values()) {
       defs.policies?.push({ vhost: vh.name, name: p.name, pattern: p.pattern, apply_to: p.applyTo, priority: p.priority, definition: p.definition });
+    }
+    for (const p of vh.operatorPolicies.values()) {
+      defs.operator_policies?.push({ vhost: vh.name, name: p.name, pattern: p.pattern, apply_to: p.applyTo, priority: p.priority, definition: p.definition });
     }
     for (const ex of vh.exchanges.values()) if (isStoredExchange(ex)) defs.exchanges.push(exchangeEntry(vh.name, ex));
     for (const q of vh.queues.values()) {

@@ -120,6 +120,11 @@ describe('AMQPS with verify_none', () => {
     broker = await tlsBroker();
   });
 
+  it('lists only PLAIN and AMQPLAIN as the node’s auth_mechanisms', async () => {
+    const [node] = await broker.nodes(await admin(broker));
+    expect((node.auth_mechanisms as { name: string }[]).map((m) => m.name)).toEqual(['PLAIN', 'AMQPLAIN']);
+  });
+
   it('amqplib publishes and consumes over amqps://, as guest with PLAIN; EXTERNAL is not offered', async () => {
     expect(broker.amqpsPort).toBeGreaterThan(0);
     expect(broker.amqpsPort).not.toBe(broker.port);
@@ -175,6 +180,12 @@ describe('AMQPS with verify_peer and fail_if_no_peer_cert', () => {
     const conn = await amqp.connect(`amqps://guest:guest@127.0.0.1:${broker.amqpsPort}`, tlsOptions(pki.client('someone')));
     expect(await roundTrip(conn, 'verified')).toBe('verified');
     await conn.close();
+  });
+
+  it('lists EXTERNAL among the node’s auth_mechanisms, with the plugin RabbitMQ needs for it', async () => {
+    const [node] = await broker.nodes(await admin(broker));
+    expect((node.auth_mechanisms as { name: string }[]).map((m) => m.name)).toEqual(['PLAIN', 'AMQPLAIN', 'EXTERNAL']);
+    expect(node.enabled_plugins).toContain('rabbitmq_auth_mechanism_ssl');
   });
 
   it('offers EXTERNAL and logs amqplib in as the CN of the client certificate', async () => {

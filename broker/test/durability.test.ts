@@ -11,6 +11,7 @@ import { createBroker, type Broker, type BrokerOptions } from '../index';
 import { packTable, unpackTable } from '../store/stored-definitions';
 import { decodeRecord, RecordType } from '../store/log-records';
 import { internals } from '../embedded/internals';
+import { parseOperatorPolicy } from '../core/policy-validation';
 import { fillDisk, mountSmallDisk, unmountSmallDisk } from './small-disk';
 
 const dirs: string[] = [];
@@ -167,6 +168,50 @@ describe('restart', () => {
     await expect(ch.assertQueue('forbidden')).rejects.toThrow(/403/);
     await conn.close().catch(() => {});
   });
+  test('topic permissions survive', async () => {
+    const dir = tempDir();
+    const b = await start(dir);
+    const users = internals(b.broker).core.users;
+    users.addUser('tom', 'tom-secret');
+    users.setPermission('/', 'tom', { configure: '.*', write: '.*', read: '.*' });
+    users.setTopicPermission('/', 'tom', { exchange: 'amq.topic', write: '^{username}\\.', read: '.*' });
+    await stop(b);
+    const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir });
+    open.push(broker);
+    expect(internals(broker).core.users.listTopicPermissions()).toEqual([
+      { vhost: '/', user: 'tom', permission: { exchange: 'amq.topic', write: '^{username}\\.', read: '.*' } },
+    ]);
+    const conn = await amqp.connect(`amqp://tom:tom-secret@127.0.0.1:${broker.port}`);
+    conn.on('error', () => {});
+    const ch = await conn.createConfirmChannel();
+    await new Promise<void>((resolve, reject) => ch.publish('amq.topic', 'tom.ok', Buffer.from('x'), {}, (err) => (err ? reject(err) : resolve())));
+    const closed = new Promise<string>((resolve) => ch.on('error', (e: Error) => resolve(e.message)));
+    ch.publish('amq.topic', 'bob.no', Buffer.from('x'));
+    expect(await closed).toContain("access to topic 'bob.no' in exchange 'amq.topic' in vhost '/' refused for user 'tom'");
+    await conn.close().catch(() => {});
+  });
+
+  test('operator policies survive, and act on the queues recovered with them', async () => {
+    const dir = tempDir();
+    let b = await start(dir);
+    const ch = await b.conn.createConfirmChannel();
+    await ch.assertQueue('capped', { durable: true });
+    const vh = internals(b.broker).core.vhosts.get('/')!;
+    vh.putOperatorPolicy(parseOperatorPolicy('/', 'cap', { pattern: '^capped$', definition: { 'max-length': 2 } }));
+    for (let i = 0; i < 3; i++) ch.sendToQueue('capped', Buffer.from(String(i)), { persistent: true });
+    await ch.waitForConfirms();
+    await stop(b);
+    b = await start(dir);
+    const again = internals(b.broker).core.vhosts.get('/')!;
+    expect([...again.operatorPolicies.keys()]).toEqual(['cap']);
+    expect(again.queues.get('capped')?.operatorPolicy?.name).toBe('cap');
+    const ch2 = await b.conn.createConfirmChannel();
+    ch2.sendToQueue('capped', Buffer.from('3'), { persistent: true });
+    await ch2.waitForConfirms();
+    expect((await drain(ch2, 'capped')).map((m) => m.content.toString())).toEqual(['2', '3']);
+    await stop(b);
+  });
+
   test('a stored queue whose arguments a later release refuses still comes back, with its messages', async () => {
     const dir = tempDir();
     let b = await start(dir);

@@ -2,10 +2,12 @@
 // Policies of the vhost on screen: which queues and exchanges each one matches, what it sets, and
 // a form like RabbitMQ's (name, pattern, apply to, priority, definition as typed key/value rows).
 // The broker validates; its reason ("… is not a valid maximum length") is shown as RabbitMQ words it.
+// Below them the operator policies: an administrator's limits that apply together with the user
+// policy of a queue, the stricter value winning.
 import { useState, type FormEvent } from 'react';
-import { deletePolicy, putPolicy } from '@/lib/client/admin-api';
+import { deleteOperatorPolicy, deletePolicy, putOperatorPolicy, putPolicy, type PolicySettings } from '@/lib/client/admin-api';
 import { reasonText } from '@/lib/client/api-reason';
-import { useInvalidatePolicies, usePolicies } from '@/lib/client/queries';
+import { useInvalidatePolicies, useOperatorPolicies, usePolicies } from '@/lib/client/queries';
 import { useSession } from '@/lib/client/session';
 import { toast } from '@/lib/client/toast-store';
 import type { JsonValue, PolicyDto } from '@/lib/client/types';
@@ -32,30 +34,112 @@ const KNOWN_KEYS: { key: string; type: HeaderRow['type']; applies: 'queues' | 'e
   { key: 'alternate-exchange', type: 'string', applies: 'exchanges' },
 ];
 
+/** The only keys RabbitMQ 3.10 takes in an operator policy: limits, each a number. */
+const OPERATOR_KEYS: typeof KNOWN_KEYS = ['max-length', 'max-length-bytes', 'message-ttl', 'expires', 'delivery-limit', 'max-in-memory-length', 'max-in-memory-bytes'].map(
+  (key) => ({ key, type: 'number', applies: 'queues' }),
+);
+
+interface Kind {
+  /** 'Policy', 'Operator policy' */
+  noun: string;
+  put(vhost: string, name: string, p: PolicySettings): Promise<void>;
+  remove(vhost: string, name: string): Promise<void>;
+  keys: typeof KNOWN_KEYS;
+}
+
+const USER_KIND: Kind = { noun: 'Policy', put: putPolicy, remove: deletePolicy, keys: KNOWN_KEYS };
+const OPERATOR_KIND: Kind = { noun: 'Operator policy', put: putOperatorPolicy, remove: deleteOperatorPolicy, keys: OPERATOR_KEYS };
+
 const showValue = (v: JsonValue): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export function PoliciesPage() {
   const vhost = useSession((s) => s.vhost);
   const session = useSession((s) => s.session);
-  const mayEdit = session?.tags.some((t) => t === 'administrator' || t === 'policymaker') ?? false;
+  const admin = session?.tags.includes('administrator') ?? false;
+  const mayEdit = admin || (session?.tags.includes('policymaker') ?? false);
   const policies = usePolicies(vhost);
-  const refresh = useInvalidatePolicies();
+  const operatorPolicies = useOperatorPolicies(vhost);
   const [editing, setEditing] = useState<PolicyDto | 'new' | null>(null);
+  const [editingOperator, setEditingOperator] = useState<PolicyDto | 'new' | null>(null);
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <h2>Policies</h2>
+          <p>
+            Settings for the queues and exchanges of vhost {vhost} whose names match a pattern; the highest priority wins.
+            {mayEdit ? '' : ' Changing them takes the policymaker or administrator tag.'}
+          </p>
+        </div>
+        {mayEdit && (
+          <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
+            <PlusIcon size={14} /> Add policy
+          </button>
+        )}
+      </div>
+      <PolicyTable kind={USER_KIND} vhost={vhost} rows={policies.data} error={policies.error} mayEdit={mayEdit} editing={editing} setEditing={setEditing} />
+      <div className="page-head page-subhead">
+        <div>
+          <h3>Operator policies</h3>
+          <p>
+            Limits set by an administrator that apply to matching queues together with their policy: where both set a limit, the smaller one holds.
+            {admin ? '' : ' Changing them takes the administrator tag.'}
+          </p>
+        </div>
+        {admin && (
+          <button type="button" className="btn" onClick={() => setEditingOperator('new')}>
+            <PlusIcon size={14} /> Add operator policy
+          </button>
+        )}
+      </div>
+      <PolicyTable
+        kind={OPERATOR_KIND}
+        vhost={vhost}
+        rows={operatorPolicies.data}
+        error={operatorPolicies.error}
+        mayEdit={admin}
+        editing={editingOperator}
+        setEditing={setEditingOperator}
+      />
+    </div>
+  );
+}
+
+function PolicyTable({
+  kind,
+  vhost,
+  rows,
+  error,
+  mayEdit,
+  editing,
+  setEditing,
+}: {
+  kind: Kind;
+  vhost: string;
+  rows: PolicyDto[] | undefined;
+  error: Error | null;
+  mayEdit: boolean;
+  editing: PolicyDto | 'new' | null;
+  setEditing(p: PolicyDto | 'new' | null): void;
+}) {
+  const refresh = useInvalidatePolicies();
+  const noun = kind.noun.toLowerCase();
 
   const remove = (p: PolicyDto) =>
     confirmAction({
-      title: 'Delete policy?',
+      title: `Delete ${noun}?`,
       body: (
         <p>
-          Policy <strong className="ent">{p.name}</strong> stops applying to the {p['apply-to'] === 'all' ? 'queues and exchanges' : p['apply-to']} matching{' '}
+          {kind.noun} <strong className="ent">{p.name}</strong> stops applying to the {p['apply-to'] === 'all' ? 'queues and exchanges' : p['apply-to']} matching{' '}
           <code>{p.pattern}</code>.
         </p>
       ),
-      confirmLabel: 'Delete policy',
+      confirmLabel: `Delete ${noun}`,
       action: async () => {
-        await deletePolicy(p.vhost, p.name);
-        toast.ok('Policy deleted', p.name);
-        void refresh(p.vhost);
+        await kind.remove(p.vhost, p.name);
+        toast.ok(`${kind.noun} deleted`, p.name);
+        refresh(p.vhost);
       },
     });
 
@@ -86,7 +170,7 @@ export function PoliciesPage() {
       render: (p) =>
         mayEdit ? (
           <Menu
-            label={`Actions for policy ${p.name}`}
+            label={`Actions for ${noun} ${p.name}`}
             trigger={<MoreIcon />}
             items={[
               { label: 'Edit…', icon: <EditIcon />, onSelect: () => setEditing(p) },
@@ -98,49 +182,36 @@ export function PoliciesPage() {
   ];
 
   return (
-    <div className="page">
-      <div className="page-head">
-        <div>
-          <h2>Policies</h2>
-          <p>
-            Settings for the queues and exchanges of vhost {vhost} whose names match a pattern; the highest priority wins.
-            {mayEdit ? '' : ' Changing them takes the policymaker or administrator tag.'}
-          </p>
-        </div>
-        {mayEdit && (
-          <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
-            <PlusIcon size={14} /> Add policy
-          </button>
-        )}
-      </div>
+    <>
       <DataTable
-        label="Policies"
-        rows={policies.data}
+        label={`${kind.noun === 'Policy' ? 'Policies' : 'Operator policies'}`}
+        rows={rows}
         columns={columns}
         rowKey={(p) => p.name}
         filterText={(p) => `${p.name} ${p.pattern} ${Object.keys(p.definition).join(' ')}`}
         defaultSort={{ key: 'priority', dir: 'desc' }}
-        empty={`No policies in vhost ${vhost}.`}
-        error={policies.error}
+        empty={`No ${noun === 'policy' ? 'policies' : 'operator policies'} in vhost ${vhost}.`}
+        error={error}
       />
-      <Dialog open={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New policy' : `Edit policy ${editing?.name ?? ''}`} width={600}>
+      <Dialog open={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? `New ${noun}` : `Edit ${noun} ${editing?.name ?? ''}`} width={600}>
         {editing !== null && (
           <PolicyForm
+            kind={kind}
             vhost={vhost}
             existing={editing === 'new' ? undefined : editing}
             onCancel={() => setEditing(null)}
             onDone={() => {
               setEditing(null);
-              void refresh(vhost);
+              refresh(vhost);
             }}
           />
         )}
       </Dialog>
-    </div>
+    </>
   );
 }
 
-function PolicyForm({ vhost, existing, onDone, onCancel }: { vhost: string; existing?: PolicyDto; onDone(): void; onCancel(): void }) {
+function PolicyForm({ kind, vhost, existing, onDone, onCancel }: { kind: Kind; vhost: string; existing?: PolicyDto; onDone(): void; onCancel(): void }) {
   const [name, setName] = useState(existing?.name ?? '');
   const [pattern, setPattern] = useState(existing?.pattern ?? '');
   const [applyTo, setApplyTo] = useState<string>(existing?.['apply-to'] ?? 'queues');
@@ -160,8 +231,8 @@ function PolicyForm({ vhost, existing, onDone, onCancel }: { vhost: string; exis
     setBusy(true);
     setError(null);
     try {
-      await putPolicy(vhost, policy, { pattern, 'apply-to': applyTo, priority: prio, definition: definition.value });
-      toast.ok(existing ? 'Policy updated' : 'Policy added', policy);
+      await kind.put(vhost, policy, { pattern, 'apply-to': applyTo, priority: prio, definition: definition.value });
+      toast.ok(existing ? `${kind.noun} updated` : `${kind.noun} added`, policy);
       onDone();
     } catch (err) {
       setError(reasonText(err));
@@ -176,7 +247,7 @@ function PolicyForm({ vhost, existing, onDone, onCancel }: { vhost: string; exis
   };
 
   return (
-    <form className="form policy-form" onSubmit={submit} aria-label={existing ? 'Edit policy' : 'New policy'}>
+    <form className="form policy-form" onSubmit={submit} aria-label={existing ? `Edit ${kind.noun.toLowerCase()}` : `New ${kind.noun.toLowerCase()}`}>
       <div className="grid-2">
         <label className="field">
           <span>Name</span>
@@ -202,13 +273,13 @@ function PolicyForm({ vhost, existing, onDone, onCancel }: { vhost: string; exis
       <HeadersEditor label="Definition" rows={rows} onChange={setRows} keyPlaceholder="key" addLabel="Add key" />
       <div className="known-keys" role="group" aria-label="Add a known key">
         <span className="muted small">Add:</span>
-        {KNOWN_KEYS.filter((k) => applyTo === 'all' || k.applies === applyTo).map((k) => (
+        {kind.keys.filter((k) => applyTo === 'all' || k.applies === applyTo).map((k) => (
           <button key={k.key} type="button" className="btn btn-ghost btn-xs" disabled={rows.some((r) => r.key === k.key)} onClick={() => add(k.key, k.type)}>
             {k.key}
           </button>
         ))}
       </div>
-      <FormFooter error={error} busy={busy} onCancel={onCancel} submit={existing ? 'Save policy' : 'Add policy'} busyLabel="Saving…" />
+      <FormFooter error={error} busy={busy} onCancel={onCancel} submit={existing ? `Save ${kind.noun.toLowerCase()}` : `Add ${kind.noun.toLowerCase()}`} busyLabel="Saving…" />
     </form>
   );
 }

@@ -265,10 +265,15 @@ function Details({ q }: { q: QueueDetailDto }) {
           <dt>Policy</dt>
           <dd>{q.policy ? <Link href="/policies">{q.policy}</Link> : <span className="zero">none</span>}</dd>
         </div>
+        <div>
+          <dt>Operator policy</dt>
+          <dd>{q.operator_policy ? <Link href="/policies">{q.operator_policy}</Link> : <span className="zero">none</span>}</dd>
+        </div>
         {policy.map(([k, v]) => (
           <div key={`p:${k}`}>
             <dt>
-              <span className="muted">policy</span> {k}
+              {/* user and operator policy together: the smaller limit where both set one */}
+              <span className="muted">{q.operator_policy ? 'effective' : 'policy'}</span> {k}
             </dt>
             <dd>{show(v)}</dd>
           </div>

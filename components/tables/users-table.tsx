@@ -11,6 +11,7 @@ import { toast } from '@/lib/client/toast-store';
 import type { PermissionDto, UserDto } from '@/lib/client/types';
 import { EditIcon, LockIcon } from '../admin/admin-icons';
 import { PermissionsEditor } from '../admin/permissions-editor';
+import { TopicPermissionsEditor } from '../admin/topic-permissions-editor';
 import { TypeToConfirm } from '../admin/type-to-confirm';
 import { EditUserForm, USER_TAGS } from '../admin/user-edit';
 import { FormFooter } from '../forms/form-footer';
@@ -122,7 +123,12 @@ export function UsersPage() {
         )}
       </Dialog>
       <Dialog open={editing?.kind === 'permissions'} onClose={close} title={`Permissions of ${editing?.user.name ?? ''}`} width={680}>
-        {editing?.kind === 'permissions' && <PermissionsEditor of={{ user: editing.user.name }} choices={(vhosts.data ?? []).map((v) => v.name)} />}
+        {editing?.kind === 'permissions' && (
+          <>
+            <PermissionsEditor of={{ user: editing.user.name }} choices={(vhosts.data ?? []).map((v) => v.name)} />
+            <TopicPermissionsEditor user={editing.user.name} vhosts={(vhosts.data ?? []).map((v) => v.name)} />
+          </>
+        )}
       </Dialog>
       <TypeToConfirm
         open={editing?.kind === 'delete-self'}

@@ -26,6 +26,18 @@ export const putPermission = (vhost: string, user: string, p: PermissionSettings
   request<void>(`/api/permissions/${seg(vhost)}/${seg(user)}`, { method: 'PUT', body: p });
 export const deletePermission = (vhost: string, user: string) => request<void>(`/api/permissions/${seg(vhost)}/${seg(user)}`, { method: 'DELETE' });
 
+export interface TopicPermissionSettings {
+  exchange: string;
+  write: string;
+  read: string;
+}
+
+export const putTopicPermission = (vhost: string, user: string, p: TopicPermissionSettings) =>
+  request<void>(`/api/topic-permissions/${seg(vhost)}/${seg(user)}`, { method: 'PUT', body: p });
+/** One exchange's (Warren's `?exchange=`; RabbitMQ's own API clears all of the user's in the vhost). */
+export const deleteTopicPermission = (vhost: string, user: string, exchange: string) =>
+  request<void>(`/api/topic-permissions/${seg(vhost)}/${seg(user)}?exchange=${encodeURIComponent(exchange)}`, { method: 'DELETE' });
+
 export interface PolicySettings {
   pattern: string;
   'apply-to': string;
@@ -35,6 +47,9 @@ export interface PolicySettings {
 
 export const putPolicy = (vhost: string, name: string, p: PolicySettings) => request<void>(`/api/policies/${seg(vhost)}/${seg(name)}`, { method: 'PUT', body: p });
 export const deletePolicy = (vhost: string, name: string) => request<void>(`/api/policies/${seg(vhost)}/${seg(name)}`, { method: 'DELETE' });
+export const putOperatorPolicy = (vhost: string, name: string, p: PolicySettings) =>
+  request<void>(`/api/operator-policies/${seg(vhost)}/${seg(name)}`, { method: 'PUT', body: p });
+export const deleteOperatorPolicy = (vhost: string, name: string) => request<void>(`/api/operator-policies/${seg(vhost)}/${seg(name)}`, { method: 'DELETE' });
 
 export interface UserDetail {
   name: string;

@@ -14,6 +14,7 @@ import type {
   ExchangeDto,
   OverviewDto,
   PermissionDto,
+  TopicPermissionDto,
   PolicyDto,
   QueueDetailDto,
   QueueDto,
@@ -115,6 +116,16 @@ export function usePermissions(enabled: boolean) {
   });
 }
 
+export function useTopicPermissions(enabled: boolean) {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.topicPermissions(),
+    queryFn: ({ signal }) => request<TopicPermissionDto[]>('/api/topic-permissions', { signal }),
+    enabled: enabled && loggedIn,
+    refetchInterval: 10_000,
+  });
+}
+
 /** Vhosts with their descriptions, tags and message rates, as the vhosts page lists them. */
 export function useVhostDetails(enabled: boolean) {
   const loggedIn = useSession((s) => s.session !== null);
@@ -132,6 +143,17 @@ export function usePolicies(vhost: string) {
   return useQuery({
     queryKey: warrenKeys.policies(vhost),
     queryFn: ({ signal }) => request<PolicyDto[]>(`/api/policies/${seg(vhost)}`, { signal }),
+    enabled: loggedIn,
+    refetchInterval: 10_000,
+  });
+}
+
+/** A vhost's operator policies (an administrator's limits; listed to every management user). */
+export function useOperatorPolicies(vhost: string) {
+  const loggedIn = useSession((s) => s.session !== null);
+  return useQuery({
+    queryKey: warrenKeys.operatorPolicies(vhost),
+    queryFn: ({ signal }) => request<PolicyDto[]>(`/api/operator-policies/${seg(vhost)}`, { signal }),
     enabled: loggedIn,
     refetchInterval: 10_000,
   });
@@ -189,7 +211,13 @@ export function useInvalidateVhosts() {
 
 export function useInvalidatePolicies() {
   const qc = useQueryClient();
-  return useCallback((vhost: string) => qc.invalidateQueries({ queryKey: warrenKeys.policies(vhost) }), [qc]);
+  return useCallback(
+    (vhost: string) => {
+      void qc.invalidateQueries({ queryKey: warrenKeys.policies(vhost) });
+      void qc.invalidateQueries({ queryKey: warrenKeys.operatorPolicies(vhost) });
+    },
+    [qc],
+  );
 }
 
 export function useInvalidateUsers() {
@@ -197,6 +225,7 @@ export function useInvalidateUsers() {
   return useCallback(() => {
     void qc.invalidateQueries({ queryKey: warrenKeys.users() });
     void qc.invalidateQueries({ queryKey: warrenKeys.permissions() });
+    void qc.invalidateQueries({ queryKey: warrenKeys.topicPermissions() });
   }, [qc]);
 }
 

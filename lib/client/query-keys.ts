@@ -6,6 +6,7 @@ export const warrenKeys = {
   vhosts: () => ['warren', 'vhosts'] as const,
   users: () => ['warren', 'users'] as const,
   permissions: () => ['warren', 'permissions'] as const,
+  topicPermissions: () => ['warren', 'topic-permissions'] as const,
   vhost: (vhost: string) => ['warren', 'vhost', vhost] as const,
   exchanges: (vhost: string) => ['warren', 'vhost', vhost, 'exchanges'] as const,
   queues: (vhost: string) => ['warren', 'vhost', vhost, 'queues'] as const,
@@ -14,6 +15,7 @@ export const warrenKeys = {
   connections: (vhost: string) => ['warren', 'vhost', vhost, 'connections'] as const,
   channels: (vhost: string) => ['warren', 'vhost', vhost, 'channels'] as const,
   policies: (vhost: string) => ['warren', 'vhost', vhost, 'policies'] as const,
+  operatorPolicies: (vhost: string) => ['warren', 'vhost', vhost, 'operator-policies'] as const,
   /** one queue's page: its row with history, and its bindings */
   queue: (vhost: string, name: string) => ['warren', 'vhost', vhost, 'queue', name] as const,
   queueBindings: (vhost: string, name: string) => ['warren', 'vhost', vhost, 'queue', name, 'bindings'] as const,

@@ -29,8 +29,20 @@ function systemDark(): boolean {
   return typeof window !== 'undefined' && window.matchMedia(DARK_QUERY).matches;
 }
 
+/**
+ * Sets the theme with transitions off for the switch: buttons and fields transition their colours
+ * (for hover), and a switch would animate them from the old theme's — a slow frame left a dialog's
+ * Cancel button and its fields white in a dark dialog.
+ */
 function apply(choice: ThemeChoice): void {
-  document.documentElement.dataset.theme = resolveTheme(choice, systemDark());
+  const root = document.documentElement;
+  const theme = resolveTheme(choice, systemDark());
+  if (root.dataset.theme === theme) return;
+  root.dataset.themeSwitching = '';
+  root.dataset.theme = theme;
+  // a layout now computes every element's style without transitions; they come back for the next hover
+  void root.offsetHeight;
+  requestAnimationFrame(() => requestAnimationFrame(() => delete root.dataset.themeSwitching));
 }
 
 interface ThemeState {

@@ -170,6 +170,15 @@ export interface PermissionDto {
   read: string;
 }
 
+/** A user's routing-key patterns on one exchange of a vhost (RabbitMQ's topic authorisation). */
+export interface TopicPermissionDto {
+  user: string;
+  vhost: string;
+  exchange: string;
+  write: string;
+  read: string;
+}
+
 export interface MessageProperties {
   content_type?: string;
   content_encoding?: string;

@@ -73,7 +73,9 @@ function parseBasic(header: string | undefined): { user: string; password: strin
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+/** As RabbitMQ: a user without any management tag hears that first, whatever the route needs. */
 export function requireAccess(user: Actor, access: Access): void {
+  if (!hasAccess(user, 'management')) throw notAuthorised(DENIED.management);
   if (!hasAccess(user, access)) throw notAuthorised(DENIED[access]);
 }
 

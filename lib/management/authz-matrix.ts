@@ -38,7 +38,7 @@ interface Found {
   amqpPort: number;
 }
 
-type Restore = 'vhost-del' | 'exchange-del' | 'queue-del' | 'bindings' | 'connection' | 'del-user' | 'target-perm' | 'policy-del' | 'unsupported';
+type Restore = 'vhost-del' | 'exchange-del' | 'queue-del' | 'bindings' | 'connection' | 'del-user' | 'target-perm' | 'target-topic' | 'policy-del' | 'op-policy-del' | 'unsupported';
 
 export interface Cell {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -50,7 +50,7 @@ export interface Cell {
   /** what to put back afterwards */
   restore?: Restore[];
   /**
-   * Warren does not support the object (operator policies, vhost limits, runtime parameters): only
+   * Warren does not support the object (vhost limits, runtime parameters): only
    * "refused" (401) versus "not refused" is compared, not RabbitMQ's 2xx against Warren's 400.
    */
   unsupported?: boolean;
@@ -61,6 +61,7 @@ const VD = encodeURIComponent(VHOST_DEL);
 const QUEUE_BODY = { durable: true, auto_delete: false, arguments: {} };
 const POLICY_BODY = { pattern: '^authz-nothing$', definition: { 'max-length': 100 }, priority: 0, 'apply-to': 'queues' };
 const PERM_BODY = { configure: '.*', write: '.*', read: '.*' };
+const TOPIC_BODY = { exchange: 'amq.topic', write: '.*', read: '.*' };
 
 const get = (route: string, path = route): Cell => ({ method: 'GET', route, path });
 
@@ -137,19 +138,25 @@ export const CELLS: readonly Cell[] = [
   get('/api/permissions/:vh/:user', `/api/permissions/${V}/${TARGET}`),
   { method: 'PUT', route: '/api/permissions/:vh/:user', path: `/api/permissions/${V}/${TARGET}`, body: PERM_BODY },
   { method: 'DELETE', route: '/api/permissions/:vh/:user', path: `/api/permissions/${V}/${TARGET}`, restore: ['target-perm'] },
+  get('/api/topic-permissions'),
+  get('/api/topic-permissions/:vh/:user', `/api/topic-permissions/${V}/${TARGET}`),
+  { method: 'PUT', route: '/api/topic-permissions/:vh/:user', path: `/api/topic-permissions/${V}/${TARGET}`, body: TOPIC_BODY },
+  { method: 'DELETE', route: '/api/topic-permissions/:vh/:user', path: `/api/topic-permissions/${V}/${TARGET}`, restore: ['target-topic'] },
+  get('/api/users/:name/topic-permissions', `/api/users/${TARGET}/topic-permissions`),
+  get('/api/vhosts/:name/topic-permissions', `/api/vhosts/${V}/topic-permissions`),
 
   get('/api/policies'),
   get('/api/policies/:vhost', `/api/policies/${V}`),
   get('/api/policies/:vh/:name', `/api/policies/${V}/ap`),
   { method: 'PUT', route: '/api/policies/:vh/:name', path: `/api/policies/${V}/ap`, body: POLICY_BODY },
   { method: 'DELETE', route: '/api/policies/:vh/:name', path: `/api/policies/${V}/ap-del`, restore: ['policy-del'] },
-  // Warren has no operator policies, vhost limits or runtime parameters: the GETs and DELETEs ask
-  // for ones that exist on neither broker, the PUTs compare only refusals.
   get('/api/operator-policies'),
   get('/api/operator-policies/:vhost', `/api/operator-policies/${V}`),
   get('/api/operator-policies/:vhost/:name', `/api/operator-policies/${V}/aop`),
-  { method: 'PUT', route: '/api/operator-policies/:vhost/:name', path: `/api/operator-policies/${V}/aop`, body: POLICY_BODY, unsupported: true, restore: ['unsupported'] },
-  { method: 'DELETE', route: '/api/operator-policies/:vhost/:name', path: `/api/operator-policies/${V}/aop` },
+  { method: 'PUT', route: '/api/operator-policies/:vh/:name', path: `/api/operator-policies/${V}/aop`, body: POLICY_BODY },
+  { method: 'DELETE', route: '/api/operator-policies/:vhost/:name', path: `/api/operator-policies/${V}/aop-del`, restore: ['op-policy-del'] },
+  // Warren has no vhost limits or runtime parameters: the GETs and DELETEs ask for ones that exist
+  // on neither broker, the PUTs compare only refusals.
   get('/api/vhost-limits'),
   get('/api/vhost-limits/:vhost', `/api/vhost-limits/${V}`),
   get('/api/vhost-limits/:vhost/:name', `/api/vhost-limits/${V}/max-connections`),
@@ -182,6 +189,7 @@ const BROWSE_ONLY_IN_WARREN = 'browsing without consuming, which RabbitMQ cannot
 export const NOT_IN_MATRIX: Record<string, string> = {
   'GET /metrics': "RabbitMQ serves Prometheus metrics on another port (15692), not its management API's",
   'GET /metrics/per-object': 'the same (metrics.test.ts covers who may read both)',
+  'GET /api/topic-permissions/:vh': 'RabbitMQ 3.10.8 answers it with an empty 400 whoever asks; Warren lists the vhost\'s to administrators (topic-permissions.test.ts)',
   'POST /api/login': "Warren's console login, which RabbitMQ does not have (served.test.ts covers who may log in)",
   'POST /api/logout': "the same: it ends the session of the request's cookie, whoever's it is",
   'POST /api/exchanges/:vh/:name/explain': "Warren's routing dry run, which RabbitMQ does not have (explain-route.test.ts covers who may ask: write on the exchange, as a publish)",
@@ -260,7 +268,8 @@ class Bench {
     await this.ok('POST', `/api/bindings/${V}/e/ax/q/aq`, { routing_key: 'k', arguments: {} });
     await this.ok('POST', `/api/bindings/${V}/e/ax/e/ax2`, { routing_key: 'k', arguments: {} });
     await this.ok('PUT', `/api/policies/${V}/ap`, POLICY_BODY);
-    for (const r of ['exchange-del', 'queue-del', 'bindings', 'policy-del'] as const) await this.restore(r);
+    await this.ok('PUT', `/api/operator-policies/${V}/aop`, POLICY_BODY);
+    for (const r of ['exchange-del', 'queue-del', 'bindings', 'policy-del', 'op-policy-del', 'target-topic'] as const) await this.restore(r);
     // a consumer of the owner's, on its own connection, so that consumers lists are not empty
     this.consumerConn = await amqp.connect(this.amqpUrl(OWNER, VHOST));
     this.consumerConn.on('error', () => {});
@@ -290,8 +299,11 @@ class Bench {
         return this.ok('PUT', `/api/permissions/${V}/${TARGET}`, PERM_BODY);
       case 'policy-del':
         return this.ok('PUT', `/api/policies/${V}/ap-del`, POLICY_BODY);
+      case 'op-policy-del':
+        return this.ok('PUT', `/api/operator-policies/${V}/aop-del`, POLICY_BODY);
+      case 'target-topic':
+        return this.ok('PUT', `/api/topic-permissions/${V}/${TARGET}`, TOPIC_BODY);
       case 'unsupported':
-        await this.http('DELETE', `/api/operator-policies/${V}/aop`);
         await this.http('DELETE', `/api/vhost-limits/${V}/max-connections`);
         await this.http('DELETE', `/api/parameters/federation-upstream/${V}/ap`);
         return;

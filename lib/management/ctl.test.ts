@@ -92,6 +92,23 @@ describe('warrenctl changes', () => {
     expect(await ctl(['delete_user', 'carol'])).toMatchObject({ code: EXIT.dataErr, stderr: 'Error:\nnot found\n' });
   });
 
+  it('set_topic_permissions, list_topic_permissions, clear_topic_permissions (one exchange, then all)', async () => {
+    await api.put('/api/users/tina', { password: 'tina', tags: '' });
+    const set = await ctl(['set_topic_permissions', '-p', '/', 'tina', 'amq.topic', '^tina\\.', '.*']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('Setting topic permissions on "amq.topic" for user "tina" in vhost "/" ...');
+    expect((await ctl(['set_topic_permissions', 'tina', 'other', '', '^$'])).code).toBe(0);
+    const listed = await ctl(['list_topic_permissions', '-p', '/']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toBe('Listing topic permissions for vhost "/" ...\nuser\texchange\twrite\tread\ntina\tamq.topic\t^tina\\.\t.*\ntina\tother\t\t^$\n');
+    expect((await ctl(['clear_topic_permissions', 'tina', 'other'])).stdout).toContain('Clearing topic permissions on "other" for user "tina" in vhost "/" ...');
+    expect((await api.get('/api/topic-permissions/%2F/tina')).body).toEqual([{ user: 'tina', vhost: '/', exchange: 'amq.topic', write: '^tina\\.', read: '.*' }]);
+    expect((await ctl(['clear_topic_permissions', 'tina'])).code).toBe(0);
+    expect((await api.get('/api/topic-permissions/%2F/tina')).status).toBe(404);
+    expect((await ctl(['clear_topic_permissions', 'tina'])).code).toBe(0);
+    await api.del('/api/users/tina');
+  });
+
   it('add_vhost and delete_vhost', async () => {
     expect((await ctl(['add_vhost', 'ctl-vh'])).code).toBe(0);
     expect((await api.get('/api/vhosts/ctl-vh')).status).toBe(200);

@@ -203,6 +203,30 @@ export const COMMANDS: Record<string, Command> = {
       await ctx.api.put(path('permissions', ctx.opts.vhost, user), { configure, write, read });
     },
   },
+  set_topic_permissions: {
+    args: '[-p <vhost>] <username> <exchange> <write> <read>',
+    min: 4,
+    max: 4,
+    async run(ctx, [user, exchange, write, read]) {
+      ctx.info(`Setting topic permissions on "${exchange}" for user "${user}" in vhost "${ctx.opts.vhost}" ...`);
+      await ctx.api.put(path('topic-permissions', ctx.opts.vhost, user), { exchange, write, read });
+    },
+  },
+  clear_topic_permissions: {
+    args: '[-p <vhost>] <username> [<exchange>]',
+    min: 1,
+    max: 2,
+    async run(ctx, [user, exchange]) {
+      const vhost = ctx.opts.vhost;
+      ctx.info(`Clearing topic permissions${exchange === undefined ? '' : ` on "${exchange}"`} for user "${user}" in vhost "${vhost}" ...`);
+      const query = exchange === undefined ? '' : `?exchange=${encodeURIComponent(exchange)}`;
+      // as rabbitmqctl: clearing what is not there is no error
+      await ctx.api.del(`${path('topic-permissions', vhost, user)}${query}`).catch((err: unknown) => {
+        if (!(err instanceof CtlError && err.code === EXIT.dataErr)) throw err;
+      });
+    },
+  },
+  list_topic_permissions: listing('topic permissions', (o) => `${path('vhosts', o.vhost)}/topic-permissions`, ['user', 'exchange', 'write', 'read'], {}, (o) => ` for vhost "${o.vhost}"`),
   add_vhost: {
     args: '<vhost>',
     min: 1,

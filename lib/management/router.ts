@@ -16,6 +16,7 @@ import { empty, json, type ManagementRequest, type ManagementResponse } from './
 import { metricRoutes } from './metrics';
 import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
+import { topicPermissionRoutes } from './topic-permissions';
 import { policyRoutes } from './policies';
 import { messageBrowseRoutes } from './message-browse';
 import { messageExportRoutes } from './message-export';
@@ -46,6 +47,7 @@ export const ROUTES: readonly Route[] = [
   ...consumerRoutes,
   ...userRoutes,
   ...permissionRoutes,
+  ...topicPermissionRoutes,
   ...policyRoutes,
   ...definitionRoutes,
   ...metricRoutes,

@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveClient, sleep } from '../live/testing';
 import { freePort, stopGroup } from '../testing/processes';
@@ -453,6 +454,47 @@ describe('an HTTP publish is counted by the one management instance', () => {
       expect((q.body as { messages_ready: number }).messages_ready).toBe(n);
     } finally {
       live.ws.terminate();
+    }
+  });
+});
+
+describe('topic permissions and operator policies, as npm start serves them', () => {
+  it('refuses a publish whose routing key the topic permission does not allow, over HTTP and AMQP alike', async () => {
+    const tp = '/api/topic-permissions/%2F/guest';
+    expect((await call('PUT', tp, { body: { exchange: 'amq.topic', write: '^ok\\.', read: '.*' } })).status).toBe(201);
+    try {
+      expect((await call('POST', '/api/exchanges/%2F/amq.topic/publish', { body: message('ok.1', 'x') })).body).toEqual({ routed: false });
+      expectError(
+        await call('POST', '/api/exchanges/%2F/amq.topic/publish', { body: message('no.1', 'x') }),
+        400,
+        `{"error":"bad_request","reason":"403 ACCESS_REFUSED - access to topic 'no.1' in exchange 'amq.topic' in vhost '/' refused for user 'guest'"}`,
+      );
+      const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${amqpPort}`);
+      try {
+        const ch = await conn.createChannel();
+        const closed = new Promise<string>((resolve) => ch.on('error', (e: Error) => resolve(e.message)));
+        ch.publish('amq.topic', 'no.2', Buffer.from('x'));
+        expect(await closed).toContain("access to topic 'no.2' in exchange 'amq.topic' in vhost '/' refused for user 'guest'");
+      } finally {
+        await conn.close().catch(() => {});
+      }
+      expect((await call('GET', tp)).body).toEqual([{ user: 'guest', vhost: '/', exchange: 'amq.topic', write: '^ok\\.', read: '.*' }]);
+    } finally {
+      expect((await call('DELETE', tp)).status).toBe(204);
+    }
+    expect((await call('POST', '/api/exchanges/%2F/amq.topic/publish', { body: message('no.1', 'x') })).status).toBe(200);
+  });
+
+  it('applies an operator policy to a queue and shows it on the queue', async () => {
+    expect((await call('PUT', '/api/operator-policies/%2F/served-cap', { body: { pattern: '^served-capped$', definition: { 'max-length': 2 }, 'apply-to': 'queues' } })).status).toBe(201);
+    try {
+      expect((await call('PUT', '/api/queues/%2F/served-capped', { body: {} })).status).toBe(201);
+      for (let i = 0; i < 3; i++) await call('POST', '/api/exchanges/%2F/amq.default/publish', { body: message('served-capped', String(i)) });
+      const q = (await call('GET', '/api/queues/%2F/served-capped')).body as Record<string, unknown>;
+      expect([q.messages, q.operator_policy, q.effective_policy_definition]).toEqual([2, 'served-cap', { 'max-length': 2 }]);
+    } finally {
+      await call('DELETE', '/api/queues/%2F/served-capped');
+      await call('DELETE', '/api/operator-policies/%2F/served-cap');
     }
   });
 });

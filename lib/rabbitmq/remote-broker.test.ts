@@ -159,6 +159,46 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     expect(await refusal(api.listQueues({ name: 'stranger', tags: ['administrator'] }, vhost))).toMatchObject({ kind: 'not_authorised' });
   });
 
+  it('stamps a password from the cluster’s hash: a new password (or a deleted user) ends the stamp', async () => {
+    const user = `warren-stamp-${crypto.randomBytes(4).toString('hex')}`;
+    try {
+      await api.putUser(admin, user, { password: 'first', tags: [] });
+      const first = await api.passwordStamp(user);
+      expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await api.passwordStamp(user)).toBe(first);
+      await api.putUser(admin, user, { password: 'second', tags: [] });
+      const second = await api.passwordStamp(user);
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+      await api.deleteUsers(admin, [user]);
+      expect(await api.passwordStamp(user)).toBeUndefined();
+    } finally {
+      await api.deleteUsers(admin, [user]).catch(() => {});
+    }
+  });
+
+  it('passes topic permissions and operator policies through to the cluster', async () => {
+    const spec = { exchange: 'amq.topic', write: '^w\\.', read: '^r\\.' };
+    expect(await api.setTopicPermission(admin, vhost, 'guest', spec)).toBe(true);
+    expect(await api.setTopicPermission(admin, vhost, 'guest', { ...spec, exchange: 'other' })).toBe(false);
+    expect(await api.listTopicPermissions(admin, { vhost, user: 'guest' })).toHaveLength(2);
+    expect(await api.listTopicPermissions(admin, { vhost })).toHaveLength(2);
+    expect((await api.listTopicPermissions(admin, { user: 'guest' })).filter((r) => r.vhost === vhost)).toHaveLength(2);
+    // the cluster refuses the publish with its own words
+    expect(await refusal(api.publish(admin, vhost, 'amq.topic', { routingKey: 'x.y', properties: {}, body: Buffer.from('m') }))).toMatchObject({
+      detail: expect.stringContaining(`access to topic 'x.y' in exchange 'amq.topic' in vhost '${vhost}' refused for user 'guest'`),
+    });
+    expect(await refusal(api.clearTopicPermissions(admin, vhost, 'guest', 'other'))).toMatchObject({ kind: 'bad_request' });
+    await api.clearTopicPermissions(admin, vhost, 'guest');
+    expect(await api.listTopicPermissions(admin, { vhost, user: 'guest' })).toEqual([]);
+
+    expect(await api.putOperatorPolicy(admin, vhost, 'op-cap', { pattern: '^capped', definition: { 'max-length': 3 }, applyTo: 'queues' })).toBe(true);
+    expect((await api.listOperatorPolicies(admin, vhost)).map((p) => [p.name, p.definition])).toEqual([['op-cap', { 'max-length': 3 }]]);
+    expect(await refusal(api.putOperatorPolicy(admin, vhost, 'bad', { pattern: 'x', definition: { 'ha-mode': 'all' } }))).toMatchObject({ kind: 'bad_request' });
+    await api.deleteOperatorPolicy(admin, vhost, 'op-cap');
+    expect(await api.listOperatorPolicies(admin, vhost)).toEqual([]);
+  });
+
   it('consumes over AMQP with manual acks: ack, nack with requeue (redelivered), and a 406 for an unknown tag', async () => {
     await api.declareQueue(admin, vhost, 'cq', { durable: false, autoDelete: false, arguments: {} });
     for (const n of [1, 2, 3]) await api.publish(admin, vhost, '', { routingKey: 'cq', properties: { headers: { n } }, body: Buffer.from(`m${n}`) });

@@ -7,10 +7,11 @@
 // cluster itself applies that user's tags and vhost permissions, and its refusals come back in its
 // own words. The configured account (the URL's user) is used only for what no user asked for: the
 // event subscription and polling behind watches, info(), alarms() and metrics().
+import { createHash } from 'node:crypto';
 import type {
   RestartReport,
   AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec,
-  ExplainRouteRequest, GetOptions, RouteExplanation, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec,
+  ExplainRouteRequest, GetOptions, RouteExplanation, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, TopicPermissionSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
 import { BrokerError, isLoopback } from '../../broker/index';
@@ -23,6 +24,7 @@ import { RemoteWatches } from './remote-watch';
 
 /** A successful login is trusted this long before the cluster is asked again (one request per API call otherwise). */
 const LOGIN_CACHE_MS = 10_000;
+const MAX_STAMPS = 10_000;
 
 interface Session {
   password: string;
@@ -61,6 +63,8 @@ export class RemoteBrokerApi implements BrokerApi {
   /** the configured account: for what no console user asked for */
   readonly service: Credentials;
   private readonly sessions = new Map<string, Session>();
+  /** passwordStamp's answers by user, asked again after LOGIN_CACHE_MS (or sooner, on a user change) */
+  private readonly stamps = new Map<string, { stamp: string | undefined; checked: number }>();
   private readonly accessListeners = new Set<(e: AccessEvent) => void>();
   private readonly watches: RemoteWatches;
 
@@ -86,7 +90,10 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   private accessChanged(e: AccessEvent): void {
-    if (e.type === 'users.changed') for (const s of this.sessions.values()) s.checked = 0;
+    if (e.type === 'users.changed') {
+      for (const s of this.sessions.values()) s.checked = 0;
+      this.stamps.clear();
+    }
     for (const l of [...this.accessListeners]) l(e);
   }
 
@@ -118,7 +125,32 @@ export class RemoteBrokerApi implements BrokerApi {
     const me = await this.http.request<Row>({ username, password }, 'GET', '/api/whoami');
     const actor: Actor = { name: String(me.name ?? username), tags: tagsOf(me.tags) };
     this.sessions.set(username, { password, actor, checked: Date.now() });
+    // a login that the cluster accepted may follow a password change the cache has not seen
+    this.stamps.delete(username);
     return actor;
+  }
+
+  /**
+   * A digest of the user's password hash as the cluster stores it (a new salt with every password
+   * set, so it changes with it), read with the configured account; undefined once the user is gone.
+   * An account that may not read users cannot tell: every stamp is then the same, and sessions end
+   * only as passwordStamp's absence would let them.
+   */
+  async passwordStamp(name: string): Promise<string | undefined> {
+    const known = this.stamps.get(name);
+    if (known !== undefined && Date.now() - known.checked < LOGIN_CACHE_MS) return known.stamp;
+    let stamp: string | undefined;
+    try {
+      const u = await this.http.getOptional<Row>(this.service, p('users', name));
+      stamp = u === undefined ? undefined : createHash('sha256').update(`${String(u.hashing_algorithm)}:${String(u.password_hash)}`).digest('base64url');
+    } catch (err) {
+      if ((err as BrokerError).kind !== 'not_authorised') throw err;
+      stamp = 'unknown';
+    }
+    // names come from logins; a bound all the same
+    if (this.stamps.size >= MAX_STAMPS) this.stamps.clear();
+    this.stamps.set(name, { stamp, checked: Date.now() });
+    return stamp;
   }
 
   async actor(name: string): Promise<Actor | undefined> {
@@ -412,11 +444,14 @@ export class RemoteBrokerApi implements BrokerApi {
     if (spec.password !== undefined) body.password = spec.password;
     if (spec.passwordHash !== undefined) body.password_hash = spec.passwordHash;
     if (spec.hashingAlgorithm !== undefined) body.hashing_algorithm = spec.hashingAlgorithm;
-    return (await this.http.exchange(this.creds(who), 'PUT', p('users', name), body)).status === 201;
+    const created = (await this.http.exchange(this.creds(who), 'PUT', p('users', name), body)).status === 201;
+    this.stamps.delete(name);
+    return created;
   }
 
   async deleteUsers(who: Actor, names: readonly string[]): Promise<void> {
     await this.http.request(this.creds(who), 'POST', '/api/users/bulk-delete', { users: names });
+    for (const n of names) this.stamps.delete(n);
   }
 
   async listPermissions(who: Actor, filter: { vhost?: string; user?: string } = {}): Promise<Row[]> {
@@ -432,6 +467,29 @@ export class RemoteBrokerApi implements BrokerApi {
     await this.http.request(this.creds(who), 'DELETE', p('permissions', vhost, user));
   }
 
+  async listTopicPermissions(who: Actor, filter: { vhost?: string; user?: string } = {}): Promise<Row[]> {
+    const { vhost, user } = filter;
+    // RabbitMQ 3.10 answers GET /api/topic-permissions/<vhost> with an empty 400: the vhost's list is under /api/vhosts
+    const path = vhost !== undefined && user !== undefined ? p('topic-permissions', vhost, user)
+      : vhost !== undefined ? `${p('vhosts', vhost)}/topic-permissions`
+      : user !== undefined ? `${p('users', user)}/topic-permissions`
+      : '/api/topic-permissions';
+    if (vhost !== undefined && user !== undefined) return (await this.http.getOptional<Row[]>(this.creds(who), path)) ?? [];
+    return this.http.request<Row[]>(this.creds(who), 'GET', path);
+  }
+
+  async setTopicPermission(who: Actor, vhost: string, user: string, spec: TopicPermissionSpec): Promise<boolean> {
+    return (await this.http.exchange(this.creds(who), 'PUT', p('topic-permissions', vhost, user), spec)).status === 201;
+  }
+
+  async clearTopicPermissions(who: Actor, vhost: string, user: string, exchange?: string): Promise<void> {
+    if (exchange !== undefined) {
+      // deleting all and putting the others back would leave the user unrestricted in between
+      throw BrokerError.badRequest("RabbitMQ's management API clears a user's topic permissions in a vhost all at once, not one exchange's");
+    }
+    await this.http.request(this.creds(who), 'DELETE', p('topic-permissions', vhost, user));
+  }
+
   async listPolicies(who: Actor, vhost?: string): Promise<Row[]> {
     return this.http.request<Row[]>(this.creds(who), 'GET', vhost === undefined ? '/api/policies' : p('policies', vhost));
   }
@@ -445,6 +503,21 @@ export class RemoteBrokerApi implements BrokerApi {
 
   async deletePolicy(who: Actor, vhost: string, name: string): Promise<void> {
     await this.http.request(this.creds(who), 'DELETE', p('policies', vhost, name));
+  }
+
+  async listOperatorPolicies(who: Actor, vhost?: string): Promise<Row[]> {
+    return this.http.request<Row[]>(this.creds(who), 'GET', vhost === undefined ? '/api/operator-policies' : p('operator-policies', vhost));
+  }
+
+  async putOperatorPolicy(who: Actor, vhost: string, name: string, spec: PolicySpec): Promise<boolean> {
+    const body: Row = { pattern: spec.pattern, definition: spec.definition };
+    if (spec.priority !== undefined) body.priority = spec.priority;
+    if (spec.applyTo !== undefined) body['apply-to'] = spec.applyTo;
+    return (await this.http.exchange(this.creds(who), 'PUT', p('operator-policies', vhost, name), body)).status === 201;
+  }
+
+  async deleteOperatorPolicy(who: Actor, vhost: string, name: string): Promise<void> {
+    await this.http.request(this.creds(who), 'DELETE', p('operator-policies', vhost, name));
   }
 
   // --- definitions -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { AmqpError, notFound } from '../../core/errors';
+import { checkBindingTopic } from '../../core/publishing';
 import type { Channel } from '../channel';
 import type { AmqpMethod } from '../generated/protocol';
 import { unimplemented } from '../unimplemented';
@@ -45,6 +46,7 @@ export function handleExchange(ch: Channel, m: AmqpMethod): void {
       const a = m.args;
       conn.checkPermission('write', 'exchange', a.destination);
       conn.checkPermission('read', 'exchange', a.source);
+      checkBindingTopic(vhost, conn.core.users, conn.user, a.source, a.routingKey);
       if (m.name === 'exchange.bind') {
         vhost.bind(vhost.getExchange(a.source), vhost.getExchange(a.destination), a.routingKey, a.arguments);
         conn.afterStored(ch, `binding of exchange '${a.destination}' to exchange '${a.source}'`, () => {

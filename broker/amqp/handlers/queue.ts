@@ -1,4 +1,5 @@
 import { AmqpError, notFound } from '../../core/errors';
+import { checkBindingTopic } from '../../core/publishing';
 import type { Queue } from '../../core/queue';
 import type { Channel } from '../channel';
 import type { AmqpMethod } from '../generated/protocol';
@@ -58,6 +59,7 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
       const qname = resolveQueueName(ch, a.queue);
       conn.checkPermission('write', 'queue', qname);
       conn.checkPermission('read', 'exchange', a.exchange);
+      checkBindingTopic(vhost, conn.core.users, conn.user, a.exchange, a.routingKey);
       if (m.name === 'queue.bind') {
         const queue = vhost.getQueue(qname);
         vhost.checkOwner(queue, conn);
