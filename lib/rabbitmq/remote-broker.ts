@@ -432,6 +432,11 @@ export class RemoteBrokerApi implements BrokerApi {
     return this.watches.watch(who, vhost, listener);
   }
 
+  /** The vhosts whose topology this server holds, and how many watch each (0: kept for the next look). */
+  cachedVhosts(): { vhost: string; watchers: number }[] {
+    return this.watches.cached();
+  }
+
   /** How watches learn of changes now: events from amq.rabbitmq.event, or polling. */
   get liveMode(): 'events' | 'polling' | 'idle' {
     return this.watches.mode;
