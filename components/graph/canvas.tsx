@@ -24,6 +24,7 @@ import { useStats } from '@/lib/client/stats-store';
 import { NODE_SIZE, parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
 import { useBindDialog } from './bind-dialog';
 import { BIG_GRAPH, EdgeLayer, shownAsComponent, useEdgeHover } from './edge-layer';
+import { EstimatedFlow } from './estimated-flow';
 import { FlowOverlay } from './flow-overlay';
 import { LabelLayerProvider } from './label-layer';
 import { edgeTypes, nodeTypes } from './types';
@@ -265,6 +266,7 @@ export function GraphCanvas() {
           <OverviewMap />
           <Controls showInteractive={false} position="bottom-left" className="zoom-controls" aria-label="Zoom controls" />
           <FlowOverlay />
+          <EstimatedFlow />
           <ViewportRequests />
         </ReactFlow>
       </LabelLayerProvider>

@@ -17,6 +17,7 @@ import { SidePanel } from '../panels/side-panel';
 import { ConnectUrl, EmptyState } from '../ui/empty-state';
 import { PlusIcon } from '../ui/icons';
 import { BindDialog } from './bind-dialog';
+import { EstimatedFlowLegend } from './estimated-flow';
 import { GraphCanvas } from './canvas';
 import { GraphToolbar } from './toolbar';
 
@@ -132,6 +133,7 @@ export function GraphView() {
           <div className="graph-stage">
             <GraphCanvas />
             <GraphStatus />
+            <EstimatedFlowLegend />
           </div>
           <SidePanel />
         </div>

@@ -125,7 +125,7 @@ export function bindingLabel(b: BindingDto, sourceType: string): string {
 
 const bindingEdgeId = (b: BindingDto) => `b|${b.source}|${b.destination_type}|${b.destination}|${b.properties_key}`;
 
-function exchangeNode(e: ExchangeDto): NodeSpec<ExchangeNode> {
+export function exchangeNode(e: ExchangeDto): NodeSpec<ExchangeNode> {
   return {
     id: exchangeId(e.name),
     type: 'exchange',
@@ -386,6 +386,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
 function nodeName(n: NodeSpec): string {
   if (n.type === 'consumer') return n.data.name === null ? n.data.tag : `${n.data.name} ${n.data.tag}`;
   if (n.type === 'producer') return n.data.label;
+  if (n.type === 'queues') return '';
   return n.data.name;
 }
 

@@ -7,6 +7,7 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { create } from 'zustand';
 import type { Topology } from '../types';
+import { buildAggregated, shouldAggregate } from './aggregate';
 import { buildGraph } from './build';
 import { layoutGraph, structureKey, type XY } from './layout';
 import { placeNew } from './place';
@@ -44,6 +45,8 @@ interface GraphState {
   focus: { id: string; token: number } | null;
   /** last layout time in ms, for the scale budget */
   layoutMs: number;
+  /** the queues are drawn in groups (too many to draw one by one): how many there are */
+  aggregated: { queues: number } | null;
 
   setVhost(vhost: string): void;
   /** forget everything (logout) */
@@ -137,7 +140,9 @@ function positionsFor(s: GraphState, nodes: readonly GraphNode[], edges: readonl
 
 function derive(s: GraphState, topology: Topology, forceLayout = false): Partial<GraphState> {
   const t0 = performance.now();
-  const built = buildGraph(topology, { showBuiltins: s.showBuiltins, filter: s.filter });
+  const opts = { showBuiltins: s.showBuiltins, filter: s.filter };
+  const aggregate = shouldAggregate(topology, s.filter);
+  const built = aggregate ? buildAggregated(topology, opts) : buildGraph(topology, opts);
   // while the first look settles, the whole picture is laid out again: nobody has looked at it yet
   // (small graphs only, and only when the shape changed)
   const settling =
@@ -186,6 +191,7 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
     selectedNodeId: s.selectedNodeId !== null && ids.has(s.selectedNodeId) ? s.selectedNodeId : null,
     selectedEdgeId: s.selectedEdgeId !== null && edgeIds.has(s.selectedEdgeId) ? s.selectedEdgeId : null,
     layoutMs: performance.now() - t0,
+    aggregated: aggregate ? { queues: topology.queues.length } : null,
   };
 }
 
@@ -212,6 +218,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
   fitMode: 'all',
   focus: null,
   layoutMs: 0,
+  aggregated: null,
 
   setVhost(vhost) {
     if (get().vhost === vhost) return;
@@ -239,7 +246,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
     });
   },
   reset() {
-    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, lookEnded: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false });
+    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, lookEnded: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false, aggregated: null });
   },
   setTopology(t) {
     const s = get();
