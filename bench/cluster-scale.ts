@@ -146,7 +146,7 @@ async function serverSnapshot(vhost: string): Promise<{ coldMs: number; warmMs: 
 }
 
 /** A real console process and Chromium: login to the graph showing N queues. */
-async function browserOpen(vhost: string): Promise<{ firstMs: number; reloadMs: number }> {
+async function browserOpen(vhost: string): Promise<Record<string, number>> {
   const { chromium } = await import('@playwright/test');
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-scale-'));
@@ -168,24 +168,40 @@ async function browserOpen(vhost: string): Promise<{ firstMs: number; reloadMs: 
       await new Promise((r) => setTimeout(r, 250));
     }
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // when the stream's snapshot arrives, and how big it is: server and wire, apart from drawing
+    let snapshotAt = 0;
+    let snapshotBytes = 0;
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        const text = typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8', 0, 40);
+        if (text.startsWith('{"type":"snapshot"')) {
+          snapshotAt = performance.now();
+          snapshotBytes = typeof f.payload === 'string' ? Buffer.byteLength(f.payload) : f.payload.length;
+        }
+      }),
+    );
     await page.addInitScript((v) => localStorage.setItem('warren.vhost', v), vhost);
     await page.goto(`${base}/`);
     await page.getByLabel('Username').fill('guest');
     await page.getByLabel('Password').fill('guest');
     const stat = page.locator('.toolbar-stat');
     const want = new RegExp(`\\b${N.toLocaleString('en-US').replace(/,/g, ',?')} queues`);
+    let t0 = performance.now();
     const first = await timed(async () => {
       await page.getByRole('button', { name: 'Log in' }).click();
       await stat.filter({ hasText: want }).waitFor({ timeout: 300_000 });
     });
-    log(`browser: login to ${await stat.textContent()} in ${first.ms} ms`);
+    const firstSnapshot = Math.round(snapshotAt - t0);
+    log(`browser: login to ${await stat.textContent()} in ${first.ms} ms (snapshot of ${snapshotBytes} bytes after ${firstSnapshot} ms)`);
     await page.screenshot({ path: path.join(ROOT, 'test-results', 'cluster-scale.png') }).catch(() => {});
+    t0 = performance.now();
     const reload = await timed(async () => {
       await page.reload();
       await stat.filter({ hasText: want }).waitFor({ timeout: 300_000 });
     });
-    log(`browser: reload to ${await stat.textContent()} in ${reload.ms} ms`);
-    return { firstMs: first.ms, reloadMs: reload.ms };
+    const reloadSnapshot = Math.round(snapshotAt - t0);
+    log(`browser: reload to ${await stat.textContent()} in ${reload.ms} ms (snapshot after ${reloadSnapshot} ms)`);
+    return { firstMs: first.ms, firstSnapshotMs: firstSnapshot, reloadMs: reload.ms, reloadSnapshotMs: reloadSnapshot, snapshotBytes };
   } finally {
     await browser.close();
     try {

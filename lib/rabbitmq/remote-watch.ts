@@ -175,13 +175,19 @@ export class RemoteWatches {
     clearTimeout(w.linger);
     w.linger = undefined;
     const vh = w;
+    // asked alongside the topology, not after it
+    const history = this.history(vhost).catch(() => []);
     vh.loaded ??= this.refreshAll(vh).catch((err: unknown) => {
       vh.loaded = undefined;
       throw err;
     });
-    await vh.loaded;
-    const history = await this.history(vhost).catch(() => []);
-    const watch = new RemoteWatch(this, who, vhost, listener, vh.snapshot(), history);
+    try {
+      await vh.loaded;
+    } catch (err) {
+      await history;
+      throw err;
+    }
+    const watch = new RemoteWatch(this, who, vhost, listener, vh.snapshot(), await history);
     vh.watches.add(watch);
     return watch;
   }
@@ -426,10 +432,13 @@ export class RemoteWatches {
   }
 
   private async refreshAll(w: WatchedVhost): Promise<void> {
-    if (await this.api.http.getOptional<Row>(this.api.service, `${p('vhosts', w.vhost)}?columns=name`) === undefined) {
-      throw new BrokerError('not_found', `no vhost '${w.vhost}'`, { code: 404 });
-    }
-    const lists = await this.lists().all(w.vhost);
+    const [exists, lists] = await Promise.all([
+      this.api.http.getOptional<Row>(this.api.service, `${p('vhosts', w.vhost)}?columns=name`),
+      // a vhost deleted meanwhile answers its lists with 404 (or empty): the existence check decides
+      this.lists().all(w.vhost).catch((err: unknown) => err as Error),
+    ]);
+    if (exists === undefined) throw new BrokerError('not_found', `no vhost '${w.vhost}'`, { code: 404 });
+    if (lists instanceof Error) throw lists;
     const changes = KINDS.flatMap((k) => w.apply(k, lists[k]));
     if (w.watches.size > 0) this.tell(w, changes);
   }
