@@ -40,7 +40,7 @@ async function dropVhost(name: string): Promise<void> {
   try {
     await rabbit('DELETE', `/api/vhosts/${name}`);
   } catch {
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 240; i++) {
       const res = await rabbit('GET', `/api/vhosts/${name}`).catch(() => undefined);
       if (res?.status === 404) return;
       await new Promise((r) => setTimeout(r, 1_000));
@@ -103,7 +103,8 @@ test.afterAll(async () => {
 
 test('a vhost with more queues than the graph draws one by one opens grouped, and a filter draws a few one by one', async ({ page }) => {
   test.skip(target === undefined, NO_RABBITMQ);
-  test.setTimeout(180_000);
+  // seeding and deleting a thousand queues on the shared, loaded cluster takes minutes
+  test.setTimeout(420_000);
   const watch = watchPage(page);
   const vhost = `e-group-${process.pid}`;
   await freshVhost(vhost);
@@ -114,10 +115,10 @@ test('a vhost with more queues than the graph draws one by one opens grouped, an
       await channels[0].assertExchange('fan', 'topic', { durable: false });
       const name = (i: number) => `q${String(i).padStart(5, '0')}`;
       let next = 0;
-      // 1,200 queues; the even ones bound from `fan`
+      // 1,010 queues (the graph draws up to 1,000 one by one); the even ones bound from `fan`
       await Promise.all(
         channels.map(async (ch) => {
-          for (let i = next++; i < 1200; i = next++) {
+          for (let i = next++; i < 1010; i = next++) {
             await ch.assertQueue(name(i), { durable: false });
             if (i % 2 === 0) await ch.bindQueue(name(i), 'fan', `k.${i}`);
           }
@@ -128,12 +129,12 @@ test('a vhost with more queues than the graph draws one by one opens grouped, an
     }
     await openGraph(page, vhost);
     const stat = page.locator('.toolbar-stat');
-    await expect(stat).toContainText('1,200 queues', { timeout: 30_000 });
+    await expect(stat).toContainText('1,010 queues', { timeout: 30_000 });
     await expect(stat).toContainText('(grouped)');
     const groups = page.locator('.gnode-queues');
     await expect(groups).toHaveCount(2);
-    await expect(groups.and(page.locator('[aria-label^="600 queues bound from fan:"]'))).toBeVisible();
-    await expect(groups.and(page.locator('[aria-label^="600 queues with no bindings"]'))).toBeVisible();
+    await expect(groups.and(page.locator('[aria-label^="505 queues bound from fan:"]'))).toBeVisible();
+    await expect(groups.and(page.locator('[aria-label^="505 queues with no bindings"]'))).toBeVisible();
     await expect(page.locator('.gedge-link.link-bindings')).toHaveCount(1);
     await page.screenshot({ path: 'test-results/rabbitmq-grouped.png' });
     // a filter leaving few enough queues draws them one by one

@@ -44,7 +44,7 @@ function QueueGroupNodeView({ data, selected }: NodeProps<QueueGroupNode>) {
   return (
     <div
       className={`gnode gnode-queues${data.dim ? ' dim' : ''}${selected ? ' selected' : ''}`}
-      aria-label={`${int(n)} queues ${from}: ${int(sums.ready)} ready, ${int(sums.unacked)} unacknowledged, ${sums.consumers} consumers`}
+      aria-label={`${int(n)} queues ${data.sources.length === 0 ? 'with no bindings but the default exchange' : from}: ${int(sums.ready)} ready, ${int(sums.unacked)} unacknowledged, ${sums.consumers} consumers`}
       title={`${int(n)} queues, ${from}. Too many to draw one by one: type in the filter to draw up to 1,000 of them.`}
     >
       <Handle type="target" position={Position.Left} id="in" className="handle handle-in" isConnectable={false} />
