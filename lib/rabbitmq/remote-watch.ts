@@ -329,15 +329,17 @@ export class RemoteWatches {
 
   /**
    * RabbitMQ lists consumers and connections from its stats, which learn of a new one up to a
-   * sample (5 s) after the event: they are listed again once that has passed.
+   * sample (5 s) after the event: they are listed again once that has passed, and a sample later.
    */
-  private recheckConsumers(w: WatchedVhost): void {
+  private recheckConsumers(w: WatchedVhost, rounds = 2): void {
     if (w.recheck !== undefined) return;
     w.recheck = setTimeout(() => {
       w.recheck = undefined;
       if (this.watched.get(w.vhost) !== w) return;
       w.dirtyKinds.add('consumer').add('connection');
       this.eventTimer ??= setTimeout(() => void this.flushEvents(), EVENT_DELAY_MS);
+      // a loaded cluster's stats can miss a sample: once more, a sample later
+      if (rounds > 1) this.recheckConsumers(w, rounds - 1);
     }, STATS_LAG_MS);
     w.recheck.unref();
   }

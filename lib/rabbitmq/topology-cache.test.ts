@@ -115,8 +115,8 @@ describe.skipIf(target === undefined)('the remote topology cache', () => {
       const listed = await api.listBindings(admin, vhost);
       expect(listed.map(bindingKey)).toContain(bindingKey(added.item));
       await ch.consume('e', () => {}, { noAck: true });
-      // RabbitMQ lists a consumer once its stats have it: up to a sample (5 s) after the event
-      await until('consumer add', limit + 6_000, () => changes.find((c) => c.op === 'add' && c.kind === 'consumer'));
+      // RabbitMQ lists a consumer once its stats have it: a sample (5 s) after the event, two on a loaded cluster
+      await until('consumer add', limit + 12_000, () => changes.find((c) => c.op === 'add' && c.kind === 'consumer'));
       await ch.deleteQueue('e');
       await until('queue remove', limit, () => changes.find((c) => c.op === 'remove' && c.kind === 'queue' && c.item.name === 'e'));
       await until('its bindings removed', limit, () => {
