@@ -24,6 +24,7 @@ import { useStats } from '@/lib/client/stats-store';
 import { NODE_SIZE, parseNodeId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
 import { useBindDialog } from './bind-dialog';
 import { EdgeLayer, shownAsComponent, useEdgeHover } from './edge-layer';
+import { EstimatedFlow } from './estimated-flow';
 import { FlowOverlay } from './flow-overlay';
 import { JourneyOverlay } from './journey-overlay';
 import { RouteOverlay } from './route-overlay';
@@ -272,6 +273,7 @@ export function GraphCanvas() {
           <FlowOverlay />
           <RouteOverlay />
           <JourneyOverlay />
+          <EstimatedFlow />
           <ViewportRequests />
         </ReactFlow>
       </LabelLayerProvider>

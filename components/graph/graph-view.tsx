@@ -18,6 +18,7 @@ import { SidePanel } from '../panels/side-panel';
 import { ConnectUrl, EmptyState } from '../ui/empty-state';
 import { PlusIcon } from '../ui/icons';
 import { BindDialog } from './bind-dialog';
+import { EstimatedFlowLegend } from './estimated-flow';
 import { GraphCanvas } from './canvas';
 import { GraphToolbar } from './toolbar';
 
@@ -134,6 +135,7 @@ export function GraphView() {
           <div className="graph-stage">
             <GraphCanvas />
             <GraphStatus />
+            <EstimatedFlowLegend />
           </div>
           <SidePanel />
         </div>

@@ -27,7 +27,10 @@ export function GraphToolbar() {
     }
     return `${e}\u0000${q}`;
   });
-  const [exchanges, queues] = counts.split('\u0000');
+  const [exchanges, drawn] = counts.split('\u0000');
+  // too many queues to draw one by one: the count is the vhost's, the graph shows them in groups
+  const aggregated = useGraph((s) => s.aggregated);
+  const queues = aggregated === null ? drawn : aggregated.queues.toLocaleString('en-US');
   const create = usePanel((s) => s.create);
   const open = usePanel((s) => s.open);
   const [text, setText] = useState(filter);
@@ -83,6 +86,12 @@ export function GraphToolbar() {
       </label>
       <span className="toolbar-stat" aria-live="polite">
         {exchanges} exchanges · {queues} queues
+        {aggregated !== null && (
+          <span className="toolbar-note" title="Too many queues to draw one by one: queues bound from the same exchanges are one node. Type in the filter to draw up to 1,000 of them.">
+            {' '}
+            (grouped)
+          </span>
+        )}
       </span>
       <div className="toolbar-spacer" />
       <div className="btn-group">

@@ -8,12 +8,14 @@ import { ConsumerNodeComponent } from './nodes/consumer/consumer-node';
 import { ExchangeNodeComponent } from './nodes/exchange/exchange-node';
 import { ProducerNodeComponent } from './nodes/producer/producer-node';
 import { QueueNodeComponent } from './nodes/queue/queue-node';
+import { QueueGroupNodeComponent } from './nodes/queue-group/queue-group-node';
 
 export const nodeTypes = {
   exchange: ExchangeNodeComponent,
   queue: QueueNodeComponent,
   consumer: ConsumerNodeComponent,
   producer: ProducerNodeComponent,
+  queues: QueueGroupNodeComponent,
 } satisfies NodeTypes;
 
 export const edgeTypes = {

@@ -1,6 +1,7 @@
 'use client';
 // What is selected on the graph, in full: flags, arguments, bindings in and out, consumers, and
 // the actions on it. With nothing selected, a legend of what the colours and lines mean.
+import { useRemoteBroker } from '../graph/estimated-flow';
 import Link from 'next/link';
 import { queuePageHref } from '@/lib/client/queue-href';
 import { exchangeLabel, bindingLabel } from '@/lib/client/graph/build';
@@ -435,6 +436,7 @@ function EdgeInspector({ edge }: { edge: GraphEdge }) {
 }
 
 function Legend() {
+  const remote = useRemoteBroker();
   return (
     <div className="inspector legend">
       <p className="muted">Select a producer, exchange, queue, consumer or binding to see it here.</p>
@@ -514,6 +516,11 @@ function Legend() {
           <li>
             <span className="dot expired" /> expired / dropped
           </li>
+          {remote && (
+            <li title="RabbitMQ samples message rates every 5 s per queue and samples no single message: these dots are drawn from those rates">
+              <span className="flow-dot-key estimated" /> estimated from 5 s samples
+            </li>
+          )}
         </ul>
       </section>
       <p className="hint">

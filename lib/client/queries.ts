@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { request, seg } from './api';
-import { useIsLive } from './live-status';
+import { useAwaitingSnapshot, useIsLive } from './live-status';
 import { warrenKeys } from './query-keys';
 import { useSession } from './session';
 import type {
@@ -29,11 +29,12 @@ const POLL_MS = 3000;
 /** `alwaysPoll`: the stream keeps the list's members fresh, but not numbers it does not carry. */
 function useTopologyQuery<T>(key: QueryKey, path: string, vhost: string, enabled = true, alwaysPoll = false) {
   const live = useIsLive(vhost) && !alwaysPoll;
+  const awaiting = useAwaitingSnapshot(vhost) && !alwaysPoll;
   const loggedIn = useSession((s) => s.session !== null);
   return useQuery({
     queryKey: key,
     queryFn: ({ signal }) => request<T[]>(path, { signal }),
-    enabled: enabled && loggedIn,
+    enabled: enabled && loggedIn && !awaiting,
     staleTime: live ? Infinity : 1000,
     refetchInterval: live ? false : POLL_MS,
     // live, the stream's diffs already keep every unchanged item as it was (live-cache.ts): a deep

@@ -256,7 +256,8 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   private async pages(path: string, query: string): Promise<Row[][]> {
-    const all = await this.http.all<Row>(this.service, path, query);
+    // one request: paging costs RabbitMQ 3.10 the whole list per page
+    const all = await this.http.request<Row[]>(this.service, 'GET', `${path}?${query}`);
     const out: Row[][] = [];
     for (let i = 0; i < all.length; i += 1000) out.push(all.slice(i, i + 1000));
     return out;
@@ -287,7 +288,7 @@ export class RemoteBrokerApi implements BrokerApi {
   // --- exchanges, queues, bindings ---------------------------------------------------------------
 
   async listExchanges(who: Actor, vhost?: string): Promise<Row[]> {
-    return this.http.all<Row>(this.creds(who), vhost === undefined ? '/api/exchanges' : p('exchanges', vhost));
+    return this.http.request<Row[]>(this.creds(who), 'GET', vhost === undefined ? '/api/exchanges' : p('exchanges', vhost));
   }
 
   async getExchange(who: Actor, vhost: string, name: string): Promise<Row | undefined> {
@@ -304,7 +305,8 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   async listQueues(who: Actor, vhost?: string): Promise<Row[]> {
-    return queueRows(await this.http.all<Row>(this.creds(who), vhost === undefined ? '/api/queues' : p('queues', vhost)));
+    // one request, not pages: RabbitMQ 3.10 builds the whole list for each page (20 pages of 10,000 queues cost 20 listings)
+    return queueRows(await this.http.request<Row[]>(this.creds(who), 'GET', vhost === undefined ? '/api/queues' : p('queues', vhost)));
   }
 
   async getQueue(who: Actor, vhost: string, name: string, history?: HistoryQuery): Promise<Row | undefined> {
@@ -542,6 +544,11 @@ export class RemoteBrokerApi implements BrokerApi {
 
   async watchVhost(who: Actor, vhost: string, listener: VhostListener): Promise<VhostWatch> {
     return this.watches.watch(who, vhost, listener);
+  }
+
+  /** The vhosts whose topology this server holds, and how many watch each (0: kept for the next look). */
+  cachedVhosts(): { vhost: string; watchers: number }[] {
+    return this.watches.cached();
   }
 
   /** How watches learn of changes now: events from amq.rabbitmq.event, or polling. */

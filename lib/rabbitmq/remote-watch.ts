@@ -2,11 +2,16 @@
 // then topology diffs, stats ticks and `gone`. How changes are learnt (`mode`):
 // - 'events': the cluster has the rabbitmq_event_exchange plugin (amq.rabbitmq.event exists in
 //   '/') and an AMQP URL is configured. One AMQP connection (the configured account) binds a
-//   bounded, exclusive queue to it; an event marks what changed, and EVENT_DELAY_MS later the
-//   changed queues/exchanges are fetched by name and the changed lists refetched, then diffed.
-// - 'polling': otherwise every kind is refetched (paginated) every POLL_MS and diffed.
-// In both modes the queues (with their 5 s stats samples), exchanges and the vhost's totals are read
-// every POLL_MS for the stats tick; RabbitMQ samples every 5 s, so ticks come at that pace.
+//   bounded, exclusive queue to it; an event marks what changed, and EVENT_DELAY_MS later only that
+//   is fetched: queues and exchanges by name, bindings by their source and destination, so a vhost
+//   of 10,000 queues is never listed whole again while events flow.
+// - 'polling': otherwise every kind is refetched every POLL_MS and diffed.
+// One topology per vhost per server, shared by every console watching it (topology-lists.ts reads
+// it as cheaply as RabbitMQ allows). With events it outlives its last watcher by CACHE_LINGER_MS,
+// kept current by the events, so a reload or a second browser opens it without asking the cluster.
+// The stats tick reads the exchanges and the vhost's totals every POLL_MS (RabbitMQ samples every
+// 5 s); the queues' stats cost the cluster a call to every queue, so a big vhost's are read less
+// often (QUEUE_STATS_PACE times as long as the last reading took) and the last ones resent between.
 // Rates are RabbitMQ's own (`*_details.rate`); it counts nothing per binding, consumer or producer,
 // so those maps of the tick stay empty rather than holding shares computed from other rates.
 // Where queues live (leader, quorum members online, a classic queue's node down) changes when a
@@ -22,7 +27,7 @@ import {
 import { connectAmqp } from './amqp-connect';
 import { p } from './management-client';
 import type { RemoteBrokerApi } from './remote-broker';
-import { queueRows } from './rows';
+import { defaultBinding, TopologyLists } from './topology-lists';
 
 export const POLL_MS = 5_000;
 /** Events within this window after the first are applied as one diff. */
@@ -33,6 +38,14 @@ const EVENT_QUEUE_MAX = 10_000;
 const PLACEMENT_ROUNDS = 3;
 /** How often the running nodes are read: small, and what makes a node going down show in seconds. */
 const NODES_MS = 2_000;
+/** RabbitMQ's stats learn of a consumer or connection within a sample of this (and a margin). */
+const STATS_LAG_MS = 5_500;
+/** A vhost nobody watches stays cached (with events) this long. */
+export const CACHE_LINGER_MS = 10 * 60_000;
+/** The queues' stats are read again after this many times as long as their last reading took. */
+const QUEUE_STATS_PACE = 4;
+/** More names than this in one flush: the kind is listed whole (one request, not hundreds). */
+const NAMED_FETCH_MAX = 200;
 const KINDS: TopologyKind[] = ['exchange', 'queue', 'binding', 'consumer', 'connection'];
 const SEP = '\u0000';
 
@@ -81,7 +94,16 @@ class WatchedVhost {
   /** queue and exchange names an event named, and kinds to refetch whole */
   readonly dirtyNames = { queue: new Set<string>(), exchange: new Set<string>() };
   readonly dirtyKinds = new Set<TopologyKind>();
+  /** source, destination type and destination of bindings an event named */
+  readonly dirtyPairs = new Set<string>();
   loaded: Promise<void> | undefined;
+  /** a consumer or connection event's second look, once RabbitMQ's stats know of it */
+  recheck: NodeJS.Timeout | undefined;
+  /** set while nobody watches: when the cached topology is dropped */
+  linger: NodeJS.Timeout | undefined;
+  /** the queues' last stats and when to read them again */
+  queueStats: StatsTick['queues'] = {};
+  queueStatsAt = 0;
   constructor(readonly vhost: string) {}
 
   snapshot(): TopologySnapshot {
@@ -110,6 +132,29 @@ class WatchedVhost {
     }
     return changes;
   }
+
+  /** Removes the rows of a kind that `drop` picks. */
+  removeWhere(kind: TopologyKind, drop: (row: Row) => boolean): TopologyChange[] {
+    const known = this.state.get(kind)!;
+    const changes: TopologyChange[] = [];
+    for (const [key, was] of known) {
+      if (!drop(was.row)) continue;
+      known.delete(key);
+      changes.push({ op: 'remove', kind, item: was.row });
+    }
+    return changes;
+  }
+
+  /** Replaces the rows of a kind that `mine` picks with `rows`. */
+  replaceWhere(kind: TopologyKind, rows: Row[], mine: (row: Row) => boolean): TopologyChange[] {
+    const only = new Set(rows.map((r) => keyOf(kind, r)));
+    for (const [key, was] of this.state.get(kind)!) if (mine(was.row)) only.add(key);
+    return this.apply(kind, rows, only);
+  }
+}
+
+function pairKey(source: string, destinationType: string, destination: string): string {
+  return [source, destinationType, destination].join(SEP);
 }
 
 export class RemoteWatches {
@@ -140,14 +185,22 @@ export class RemoteWatches {
       w = new WatchedVhost(vhost);
       this.watched.set(vhost, w);
     }
+    clearTimeout(w.linger);
+    w.linger = undefined;
     const vh = w;
+    // asked alongside the topology, not after it
+    const history = this.history(vhost).catch(() => []);
     vh.loaded ??= this.refreshAll(vh).catch((err: unknown) => {
       vh.loaded = undefined;
       throw err;
     });
-    await vh.loaded;
-    const history = await this.history(vhost).catch(() => []);
-    const watch = new RemoteWatch(this, who, vhost, listener, vh.snapshot(), history);
+    try {
+      await vh.loaded;
+    } catch (err) {
+      await history;
+      throw err;
+    }
+    const watch = new RemoteWatch(this, who, vhost, listener, vh.snapshot(), await history);
     vh.watches.add(watch);
     return watch;
   }
@@ -155,12 +208,37 @@ export class RemoteWatches {
   unwatch(watch: RemoteWatch): void {
     const w = this.watched.get(watch.vhost);
     if (w === undefined || !w.watches.delete(watch)) return;
-    if (w.watches.size === 0) this.watched.delete(watch.vhost);
+    if (w.watches.size > 0) return;
+    if (this.mode === 'events') {
+      // the events keep it current for the next look
+      w.linger = setTimeout(() => this.drop(w), CACHE_LINGER_MS);
+      w.linger.unref();
+      return;
+    }
+    this.drop(w);
+  }
+
+  /** Forgets a cached vhost nobody watches. */
+  private drop(w: WatchedVhost): void {
+    clearTimeout(w.linger);
+    clearTimeout(w.recheck);
+    w.linger = undefined;
+    if (w.watches.size > 0 || this.watched.get(w.vhost) !== w) return;
+    this.watched.delete(w.vhost);
     if (this.watched.size === 0) void this.stop();
   }
 
+  /** Cached vhosts (watched or lingering) and whether their topology is loaded: for tests and the bench. */
+  cached(): { vhost: string; watchers: number }[] {
+    return [...this.watched.values()].map((w) => ({ vhost: w.vhost, watchers: w.watches.size }));
+  }
+
   async close(): Promise<void> {
-    for (const w of this.watched.values()) for (const watch of w.watches) watch.closed = true;
+    for (const w of this.watched.values()) {
+      clearTimeout(w.linger);
+      clearTimeout(w.recheck);
+      for (const watch of w.watches) watch.closed = true;
+    }
     this.watched.clear();
     await this.stop();
   }
@@ -214,6 +292,8 @@ export class RemoteWatches {
         // the next poll refetches everything; events come back when watching starts again
         this.events = undefined;
         this.mode = 'polling';
+        // what nobody watches would go stale without events
+        for (const w of [...this.watched.values()]) if (w.watches.size === 0) this.drop(w);
       };
       conn.on('close', lost);
       conn.on('error', lost);
@@ -245,39 +325,109 @@ export class RemoteWatches {
     const w = this.watched.get(vhost);
     if (w === undefined) return;
     if (kind === 'queue' || kind === 'exchange') {
+      // a deleted one takes its bindings (and a queue its consumers) with it: flushEvents sees it gone
       w.dirtyNames[kind].add(str(h.name));
-      // a deleted queue takes its bindings and consumers with it
-      if (kind === 'queue' && key.endsWith('.deleted')) w.dirtyKinds.add('binding').add('consumer');
-      if (kind === 'exchange' && key.endsWith('.deleted')) w.dirtyKinds.add('binding');
-    } else if (kind === 'binding') w.dirtyKinds.add('binding');
-    else if (kind === 'consumer') w.dirtyKinds.add('consumer').add('queue');
-    else if (kind === 'connection') w.dirtyKinds.add('connection').add('consumer');
-    else return;
+    } else if (kind === 'binding') {
+      const source = h.source_name;
+      const dtype = h.destination_kind;
+      const dest = h.destination_name;
+      if (typeof source === 'string' && (dtype === 'queue' || dtype === 'exchange') && typeof dest === 'string') w.dirtyPairs.add(pairKey(source, dtype, dest));
+      else w.dirtyKinds.add('binding');
+    } else if (kind === 'consumer') {
+      w.dirtyKinds.add('consumer');
+      this.recheckConsumers(w);
+      // the queue's consumer count changes with it
+      if (typeof h.queue === 'string') w.dirtyNames.queue.add(h.queue);
+      else w.dirtyKinds.add('queue');
+    } else if (kind === 'connection') {
+      w.dirtyKinds.add('connection').add('consumer');
+      this.recheckConsumers(w);
+    } else return;
     this.eventTimer ??= setTimeout(() => void this.flushEvents(), EVENT_DELAY_MS);
+  }
+
+  /**
+   * RabbitMQ lists consumers and connections from its stats, which learn of a new one up to a
+   * sample (5 s) after the event: they are listed again once that has passed, and a sample later.
+   */
+  private recheckConsumers(w: WatchedVhost, rounds = 2): void {
+    if (w.recheck !== undefined) return;
+    w.recheck = setTimeout(() => {
+      w.recheck = undefined;
+      if (this.watched.get(w.vhost) !== w) return;
+      w.dirtyKinds.add('consumer').add('connection');
+      this.eventTimer ??= setTimeout(() => void this.flushEvents(), EVENT_DELAY_MS);
+      // a loaded cluster's stats can miss a sample: once more, a sample later
+      if (rounds > 1) this.recheckConsumers(w, rounds - 1);
+    }, STATS_LAG_MS);
+    w.recheck.unref();
   }
 
   private async flushEvents(): Promise<void> {
     this.eventTimer = undefined;
     for (const w of [...this.watched.values()]) {
       const names = { queue: [...w.dirtyNames.queue], exchange: [...w.dirtyNames.exchange] };
-      const kinds = [...w.dirtyKinds];
+      const pairs = [...w.dirtyPairs];
+      const kinds = new Set(w.dirtyKinds);
       w.dirtyNames.queue.clear();
       w.dirtyNames.exchange.clear();
+      w.dirtyPairs.clear();
       w.dirtyKinds.clear();
+      if (names.queue.length > NAMED_FETCH_MAX) kinds.add('queue').add('binding').add('consumer');
+      if (names.exchange.length > NAMED_FETCH_MAX) kinds.add('exchange').add('binding');
+      if (pairs.length > NAMED_FETCH_MAX) kinds.add('binding');
       try {
-        const changes: TopologyChange[] = [];
-        for (const kind of ['queue', 'exchange'] as const) {
-          if (kinds.includes(kind) || names[kind].length === 0) continue;
-          const rows = await Promise.all(names[kind].map((n) => this.api.http.getOptional<Row>(this.api.service, p(`${kind}s`, w.vhost, n))));
-          const found = rows.filter((r): r is Row => r !== undefined);
-          changes.push(...w.apply(kind, kind === 'queue' ? queueRows(found) : found, new Set(names[kind])));
-        }
-        for (const kind of kinds) changes.push(...w.apply(kind, await this.list(w.vhost, kind)));
-        this.tell(w, changes);
+        this.tell(w, await this.catchUp(w, names, pairs, kinds));
       } catch {
-        // the cluster did not answer: the next poll catches up
+        // the cluster did not answer: mark it all for the next poll to catch up
+        if (this.mode === 'polling') continue;
+        for (const k of KINDS) w.dirtyKinds.add(k);
+        this.eventTimer ??= setTimeout(() => void this.flushEvents(), POLL_MS);
       }
     }
+  }
+
+  /** Fetches what the events named and returns the differences. */
+  private async catchUp(w: WatchedVhost, names: { queue: string[]; exchange: string[] }, pairs: string[], kinds: Set<TopologyKind>): Promise<TopologyChange[]> {
+    const lists = this.lists();
+    const changes: TopologyChange[] = [];
+    if (!kinds.has('queue') && names.queue.length > 0) {
+      const rows = await lists.queuesNamed(w.vhost, names.queue);
+      changes.push(...w.apply('queue', rows, new Set(names.queue)));
+      const found = new Set(rows.map((r) => str(r.name)));
+      const gone = new Set(names.queue.filter((n) => !found.has(n)));
+      if (!kinds.has('binding')) {
+        changes.push(...w.apply('binding', rows.map((r) => defaultBinding(w.vhost, str(r.name))), new Set(rows.map((r) => keyOf('binding', defaultBinding(w.vhost, str(r.name)))))));
+        changes.push(...w.removeWhere('binding', (b) => b.destination_type === 'queue' && gone.has(str(b.destination))));
+      }
+      if (!kinds.has('consumer')) changes.push(...w.removeWhere('consumer', (c) => gone.has(str((c.queue as Row | undefined)?.name))));
+    }
+    if (!kinds.has('exchange') && names.exchange.length > 0) {
+      const rows = await lists.exchangesNamed(w.vhost, names.exchange);
+      changes.push(...w.apply('exchange', rows, new Set(names.exchange)));
+      const found = new Set(rows.map((r) => str(r.name)));
+      const gone = new Set(names.exchange.filter((n) => !found.has(n)));
+      if (!kinds.has('binding')) {
+        changes.push(...w.removeWhere('binding', (b) => gone.has(str(b.source)) || (b.destination_type === 'exchange' && gone.has(str(b.destination)))));
+      }
+    }
+    if (!kinds.has('binding') && pairs.length > 0) {
+      const got = await Promise.all(
+        pairs.map(async (pair) => {
+          const [source, dtype, dest] = pair.split(SEP);
+          return { pair, rows: await lists.bindingsBetween(w.vhost, source, dtype as 'queue' | 'exchange', dest) };
+        }),
+      );
+      for (const { pair, rows } of got) {
+        changes.push(...w.replaceWhere('binding', rows, (b) => pairKey(str(b.source), str(b.destination_type), str(b.destination)) === pair));
+      }
+    }
+    for (const kind of KINDS) if (kinds.has(kind)) changes.push(...w.apply(kind, await lists.list(w.vhost, kind)));
+    return changes;
+  }
+
+  private lists(): TopologyLists {
+    return new TopologyLists(this.api.http, this.api.service);
   }
 
   // --- polling and stats -------------------------------------------------------------------------
@@ -287,6 +437,7 @@ export class RemoteWatches {
     this.polling = true;
     try {
       for (const w of [...this.watched.values()]) {
+        if (w.watches.size === 0) continue;
         try {
           if (this.mode === 'polling') await this.refreshAll(w);
           await this.tickStats(w);
@@ -311,7 +462,7 @@ export class RemoteWatches {
       this.runningNodes = running;
       if (this.placementRounds === 0) return;
       this.placementRounds--;
-      for (const w of [...this.watched.values()]) this.tell(w, w.apply('queue', await this.list(w.vhost, 'queue')));
+      for (const w of [...this.watched.values()]) this.tell(w, w.apply('queue', await this.lists().list(w.vhost, 'queue')));
     } catch {
       // the cluster did not answer: the next read tries again
     } finally {
@@ -320,52 +471,41 @@ export class RemoteWatches {
   }
 
   private async refreshAll(w: WatchedVhost): Promise<void> {
-    if (await this.api.http.getOptional<Row>(this.api.service, p('vhosts', w.vhost)) === undefined) {
-      throw new BrokerError('not_found', `no vhost '${w.vhost}'`, { code: 404 });
-    }
-    const lists = await Promise.all(KINDS.map((k) => this.list(w.vhost, k)));
-    const changes = KINDS.flatMap((k, i) => w.apply(k, lists[i]));
+    const [exists, lists] = await Promise.all([
+      this.api.http.getOptional<Row>(this.api.service, `${p('vhosts', w.vhost)}?columns=name`),
+      // a vhost deleted meanwhile answers its lists with 404 (or empty): the existence check decides
+      this.lists().all(w.vhost).catch((err: unknown) => err as Error),
+    ]);
+    if (exists === undefined) throw new BrokerError('not_found', `no vhost '${w.vhost}'`, { code: 404 });
+    if (lists instanceof Error) throw lists;
+    const changes = KINDS.flatMap((k) => w.apply(k, lists[k]));
     if (w.watches.size > 0) this.tell(w, changes);
-  }
-
-  /**
-   * A kind's whole list in one request, without stats (the stats tick reads those): RabbitMQ 3.10
-   * builds the whole list for every page it is asked for, so paging a list of 10,000 queues costs
-   * 20 times one request (measured: 10 s a page, 17 s the whole list, on a loaded machine).
-   */
-  private list(vhost: string, kind: TopologyKind): Promise<Row[]> {
-    const http = this.api.http;
-    const who = this.api.service;
-    switch (kind) {
-      case 'exchange':
-        return http.request<Row[]>(who, 'GET', `${p('exchanges', vhost)}?disable_stats=true`);
-      case 'queue':
-        return http.request<Row[]>(who, 'GET', `${p('queues', vhost)}?disable_stats=true&enable_queue_totals=true`).then(queueRows);
-      case 'binding':
-        return http.request<Row[]>(who, 'GET', p('bindings', vhost));
-      case 'consumer':
-        return http.request<Row[]>(who, 'GET', p('consumers', vhost));
-      case 'connection':
-        return http.request<Row[]>(who, 'GET', p('vhosts', vhost, 'connections'));
-    }
   }
 
   private async tickStats(w: WatchedVhost): Promise<void> {
     const qcols = 'name,messages_ready,messages_unacknowledged,consumers,message_stats.publish_details,message_stats.deliver_get_details,message_stats.ack_details';
+    const now = Date.now();
+    const readQueues = now >= w.queueStatsAt;
     const [queues, exchanges, vhost] = await Promise.all([
-      this.api.http.request<Row[]>(this.api.service, 'GET', `${p('queues', w.vhost)}?columns=${qcols}`),
+      readQueues ? this.api.http.request<Row[]>(this.api.service, 'GET', `${p('queues', w.vhost)}?columns=${qcols}`) : undefined,
       this.api.http.request<Row[]>(this.api.service, 'GET', `${p('exchanges', w.vhost)}?columns=name,message_stats.publish_in_details,message_stats.publish_out_details`),
       this.api.http.request<Row>(this.api.service, 'GET', p('vhosts', w.vhost)),
     ]);
     const tick: StatsTick = { ts: Date.now(), queues: {}, exchanges: {}, bindings: {}, consumers: {}, producers: {}, totals: {
       publish_rate: rate(vhost, 'publish'), deliver_rate: rate(vhost, 'deliver_get'), ack_rate: rate(vhost, 'ack'), messages: num(vhost.messages),
     } };
-    for (const q of queues) {
-      tick.queues[str(q.name)] = {
-        messages_ready: num(q.messages_ready), messages_unacknowledged: num(q.messages_unacknowledged), consumers: num(q.consumers),
-        publish_rate: rate(q, 'publish'), deliver_rate: rate(q, 'deliver_get'), ack_rate: rate(q, 'ack'),
-      };
+    if (queues !== undefined) {
+      const took = Date.now() - now;
+      w.queueStatsAt = now + Math.max(0, QUEUE_STATS_PACE * took - POLL_MS / 2);
+      w.queueStats = {};
+      for (const q of queues) {
+        w.queueStats[str(q.name)] = {
+          messages_ready: num(q.messages_ready), messages_unacknowledged: num(q.messages_unacknowledged), consumers: num(q.consumers),
+          publish_rate: rate(q, 'publish'), deliver_rate: rate(q, 'deliver_get'), ack_rate: rate(q, 'ack'),
+        };
+      }
     }
+    tick.queues = w.queueStats;
     for (const e of exchanges) tick.exchanges[str(e.name)] = { publish_in_rate: rate(e, 'publish_in'), publish_out_rate: rate(e, 'publish_out') };
     for (const watch of [...w.watches]) this.guard(watch, (l) => l.stats(tick));
   }
@@ -409,6 +549,8 @@ export class RemoteWatches {
   private gone(vhost: string, reason: string): void {
     const w = this.watched.get(vhost);
     if (w === undefined) return;
+    clearTimeout(w.linger);
+    clearTimeout(w.recheck);
     this.watched.delete(vhost);
     for (const watch of w.watches) watch.closed = true;
     for (const watch of w.watches) this.guard(watch, (l) => l.gone(reason), true);

@@ -140,7 +140,7 @@ function cached<K extends object, V>(map: WeakMap<K, V>, key: K, make: (k: K) =>
   return v;
 }
 
-function exchangeNode(e: ExchangeDto): NodeSpec<ExchangeNode> {
+export function exchangeNode(e: ExchangeDto): NodeSpec<ExchangeNode> {
   return {
     id: exchangeId(e.name),
     type: 'exchange',
@@ -408,6 +408,7 @@ export function buildGraph(t: Topology, opts: BuildOptions): BuiltGraph {
 function nodeName(n: NodeSpec): string {
   if (n.type === 'consumer') return n.data.name === null ? n.data.tag : `${n.data.name} ${n.data.tag}`;
   if (n.type === 'producer') return n.data.label;
+  if (n.type === 'queues') return '';
   return n.data.name;
 }
 

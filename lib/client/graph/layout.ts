@@ -121,11 +121,11 @@ function layoutComponent(nodes: readonly LayoutNode[], edges: readonly LayoutEdg
 function looseGrid(nodes: readonly LayoutNode[]): Block | null {
   if (nodes.length === 0) return null;
   const cols = Math.max(1, Math.min(8, Math.ceil(Math.sqrt(nodes.length / 2))));
-  const cellW = Math.max(NODE_SIZE.exchange.width, NODE_SIZE.queue.width) + 24;
+  const cellW = Math.max(NODE_SIZE.exchange.width, NODE_SIZE.queue.width, NODE_SIZE.queues.width) + 24;
   const positions = new Map<string, XY>();
   let y = 0;
   let width = 0;
-  for (const kind of ['exchange', 'queue'] as const) {
+  for (const kind of ['exchange', 'queue', 'queues'] as const) {
     const list = nodes.filter((n) => (n.type ?? 'queue') === kind).sort((a, b) => a.id.localeCompare(b.id));
     if (list.length === 0) continue;
     const h = NODE_SIZE[kind].height + 22;

@@ -19,7 +19,7 @@ const ROWS_EACH_SIDE = 10;
 const MAX_COLUMNS = 80;
 
 const sizeOf = (n: PlaceNode) => NODE_SIZE[(n.type as Kind | undefined) ?? 'queue'] ?? NODE_SIZE.queue;
-const KIND_ORDER: Record<string, number> = { exchange: 0, queue: 1, consumer: 2, producer: 3 };
+const KIND_ORDER: Record<string, number> = { exchange: 0, queue: 1, queues: 1, consumer: 2, producer: 3 };
 
 /** Rectangles by grid cell: "is this spot free?" looks at a few cells, not every node. */
 class Occupancy {

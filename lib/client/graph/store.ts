@@ -7,6 +7,7 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { create } from 'zustand';
 import type { Topology } from '../types';
+import { buildAggregated, shouldAggregate } from './aggregate';
 import { buildGraph } from './build';
 import { layoutGraph, structureKey, type XY } from './layout';
 import { placeNew } from './place';
@@ -47,6 +48,8 @@ interface GraphState {
   layoutMs: number;
   /** big: only nodes in view are components and edges are drawn on one canvas (render-mode.ts) */
   renderMode: RenderMode;
+  /** the queues are drawn in groups (too many to draw one by one): how many there are */
+  aggregated: { queues: number } | null;
 
   setVhost(vhost: string): void;
   /** forget everything (logout) */
@@ -142,7 +145,9 @@ function positionsFor(s: GraphState, nodes: readonly GraphNode[], edges: readonl
 
 function derive(s: GraphState, topology: Topology, forceLayout = false): Partial<GraphState> {
   const t0 = performance.now();
-  const built = buildGraph(topology, { showBuiltins: s.showBuiltins, filter: s.filter });
+  const opts = { showBuiltins: s.showBuiltins, filter: s.filter };
+  const aggregate = shouldAggregate(topology, s.filter);
+  const built = aggregate ? buildAggregated(topology, opts) : buildGraph(topology, opts);
   // while the first look settles, the whole picture is laid out again: nobody has looked at it yet
   // (small graphs only, and only when the shape changed)
   const settling =
@@ -194,6 +199,7 @@ function derive(s: GraphState, topology: Topology, forceLayout = false): Partial
     selectedNodeId: s.selectedNodeId !== null && ids.has(s.selectedNodeId) ? s.selectedNodeId : null,
     selectedEdgeId: s.selectedEdgeId !== null && edgeIds.has(s.selectedEdgeId) ? s.selectedEdgeId : null,
     layoutMs: performance.now() - t0,
+    aggregated: aggregate ? { queues: topology.queues.length } : null,
   };
 }
 
@@ -254,6 +260,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
   focus: null,
   layoutMs: 0,
   renderMode: INITIAL_RENDER_MODE,
+  aggregated: null,
 
   setVhost(vhost) {
     if (get().vhost === vhost) return;
@@ -282,7 +289,7 @@ export const useGraph = create<GraphState>()((set, get) => ({
     });
   },
   reset() {
-    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, lookEnded: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false, renderMode: INITIAL_RENDER_MODE });
+    set({ vhost: null, topology: null, pending: null, nodes: [], edges: [], matches: [], layout: new Map(), loose: new Map(), framedAt: 0, lookEnded: false, pinned: {}, selectedNodeId: null, selectedEdgeId: null, filter: '', paused: false, renderMode: INITIAL_RENDER_MODE, aggregated: null });
   },
   setTopology(t) {
     const s = get();

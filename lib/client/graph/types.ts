@@ -66,11 +66,23 @@ export interface ProducerNodeData extends Record<string, unknown> {
   dim: boolean;
 }
 
+/** Many queues drawn as one node (a vhost too big to draw queue by queue): those bound from the same exchanges. */
+export interface QueueGroupNodeData extends Record<string, unknown> {
+  /** the exchanges their bindings come from (the default exchange left out), sorted */
+  sources: string[];
+  /** every member's name, sorted */
+  members: string[];
+  /** bindings from each source exchange to the members */
+  bindings: Record<string, number>;
+  dim: boolean;
+}
+
 export type ExchangeNode = Node<ExchangeNodeData, 'exchange'>;
 export type QueueNode = Node<QueueNodeData, 'queue'>;
 export type ConsumerNode = Node<ConsumerNodeData, 'consumer'>;
 export type ProducerNode = Node<ProducerNodeData, 'producer'>;
-export type GraphNode = ExchangeNode | QueueNode | ConsumerNode | ProducerNode;
+export type QueueGroupNode = Node<QueueGroupNodeData, 'queues'>;
+export type GraphNode = ExchangeNode | QueueNode | ConsumerNode | ProducerNode | QueueGroupNode;
 
 export interface BindingEdgeData extends Record<string, unknown> {
   binding: BindingDto;
@@ -101,7 +113,8 @@ export interface PublishEdgeData extends Record<string, unknown> {
 }
 
 export interface LinkEdgeData extends Record<string, unknown> {
-  link: 'alternate' | 'dead-letter';
+  /** 'bindings': an exchange's bindings to a group of queues, drawn as one line */
+  link: 'alternate' | 'dead-letter' | 'bindings';
   label: string;
   dim: boolean;
 }
@@ -116,6 +129,7 @@ export const exchangeId = (name: string) => `e|${name}`;
 export const queueId = (name: string) => `q|${name}`;
 export const consumerId = (queue: string, channel: string, tag: string) => `c|${queue}|${channel}|${tag}`;
 export const producerId = (channel: string) => `p|${channel}`;
+export const queueGroupId = (sources: readonly string[]) => `g|${sources.join('\u0000')}`;
 
 /** Sizes the layout assumes; the node components are drawn at these sizes. */
 export const NODE_SIZE = {
@@ -123,6 +137,7 @@ export const NODE_SIZE = {
   queue: { width: 230, height: 92 },
   consumer: { width: 210, height: 58 },
   producer: { width: 190, height: 54 },
+  queues: { width: 250, height: 96 },
 } as const;
 
 export function parseNodeId(id: string): { kind: 'exchange' | 'queue' | 'consumer' | 'producer'; name: string } {
@@ -147,4 +162,5 @@ export const NODE_HANDLES = {
   queue: handlesFor(NODE_SIZE.queue.width, NODE_SIZE.queue.height, 10),
   consumer: handlesFor(NODE_SIZE.consumer.width, NODE_SIZE.consumer.height, 10),
   producer: handlesFor(NODE_SIZE.producer.width, NODE_SIZE.producer.height, 10).slice(1),
+  queues: handlesFor(NODE_SIZE.queues.width, NODE_SIZE.queues.height, 10),
 } as const;
