@@ -37,15 +37,16 @@ function ConsumerNodeView({ data, selected }: NodeProps<ConsumerNode>) {
       <div className="gnode-meta">
         {!data.ackRequired ? (
           <span className="flag">auto-ack</span>
-        ) : data.prefetch > 0 && unacked !== null ? (
-          <span className={full ? 'flag flag-strong' : 'flag'} title="unacknowledged deliveries it holds / its prefetch">
-            {unacked}/{data.prefetch} prefetch
+        ) : unacked !== null ? (
+          // one chip either way, so the delivered count beside it fits the card
+          <span
+            className={full || (data.prefetch === 0 && unacked > 0) ? 'flag flag-strong' : 'flag'}
+            title={data.prefetch > 0 ? 'unacknowledged deliveries it holds / its prefetch' : 'unacknowledged deliveries it holds; no prefetch limit (basic.qos 0)'}
+          >
+            {unacked}/{data.prefetch > 0 ? data.prefetch : '∞'} prefetch
           </span>
         ) : (
-          <>
-            <span className="flag">prefetch {data.prefetch === 0 ? '∞' : data.prefetch}</span>
-            {unacked !== null && <span className={unacked > 0 ? 'flag flag-strong' : 'flag'}>{unacked} unacked</span>}
-          </>
+          <span className="flag">prefetch {data.prefetch === 0 ? '∞' : data.prefetch}</span>
         )}
         {stats !== undefined && <span className="flag">{int(stats.delivered)} delivered</span>}
       </div>
