@@ -5,15 +5,13 @@
 // and in the queue's members badge while the queue keeps accepting and delivering; restarted, it
 // shows up again. Node 3 only, and always started again: other work shares this cluster.
 // Skipped, saying so, when the cluster does not answer.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import amqp from 'amqplib';
 import { findRabbitMq, type TestTarget } from '../lib/rabbitmq/testing';
-import { freePort } from '../lib/testing/processes';
+import { startServed, type Served } from '../lib/testing/npm-start';
 import { dragBinding, exchangeNode, queueNode, uniqueVhost, watchPage } from './console-helpers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,8 +20,7 @@ const NEEDS_CLUSTER = 'needs the 3-node cluster of npm run cluster:up (managemen
 // a remote queue's counts come from RabbitMQ's 5 s samples: a change shows within two of them
 const SAMPLED = { timeout: 15_000 };
 let target: TestTarget | undefined;
-let child: ChildProcess | undefined;
-let dataDir = '';
+let served: Served | undefined;
 let base = '';
 
 test.describe.configure({ mode: 'serial' });
@@ -70,43 +67,13 @@ test.beforeAll(async () => {
     target = undefined;
     return;
   }
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-cluster-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   const spec = 'cluster=http://guest:guest@127.0.0.1:15701,amqp://127.0.0.1:5701';
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  child = spawn('npm', ['start', '--', '--no-embedded', '--rabbitmq', spec], { cwd: ROOT, env, detached: true, stdio: 'ignore' });
-  const deadline = Date.now() + 330_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`npm start --no-embedded --rabbitmq exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('npm start --no-embedded --rabbitmq did not answer /api/health');
-    try {
-      if ((await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) })).ok) break;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  served = await startServed('e2e-cluster', ['--no-embedded', '--rabbitmq', spec]);
+  base = served.base;
 });
 
 test.afterAll(async () => {
-  const pid = child?.pid;
-  if (pid !== undefined) {
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      // gone
-    }
-    for (let i = 0; i < 150; i++) {
-      try {
-        process.kill(-pid, 0);
-      } catch {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  await served?.stop();
 });
 
 test('on the cluster: drag to bind makes a real binding, then publish, consume and ack from the console', async ({ page }) => {

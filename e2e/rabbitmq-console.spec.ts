@@ -4,23 +4,20 @@
 // client declares there appears without a reload; with the 3-node cluster of `npm run cluster:up`,
 // a node stopped shows as down on the overview within 10 s, and as running again once restarted.
 // Skipped, saying so, when no RabbitMQ answers (npm run cluster:up, or one on 15672).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import amqp from 'amqplib';
 import { findRabbitMq, NO_RABBITMQ, type TestTarget } from '../lib/rabbitmq/testing';
-import { freePort } from '../lib/testing/processes';
+import { startServed, type Served } from '../lib/testing/npm-start';
 import { uniqueVhost, watchPage } from './console-helpers';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GUEST = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 let target: TestTarget | undefined;
-let child: ChildProcess | undefined;
-let dataDir = '';
+let served: Served | undefined;
 let base = '';
 
 async function rabbit(method: string, urlPath: string, body?: unknown): Promise<Response> {
@@ -35,43 +32,13 @@ test.beforeAll(async () => {
   test.setTimeout(360_000);
   target = await findRabbitMq();
   if (target === undefined) return;
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-e2e-remote-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
   const spec = `cluster=${target.config.managementUrl.replace('://', '://guest:guest@')},${target.config.amqpUrl}`;
-  const env = { ...process.env, PORT: String(port), AMQP_PORT: String(await freePort()), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  child = spawn('npm', ['start', '--', '--rabbitmq', spec], { cwd: ROOT, env, detached: true, stdio: 'ignore' });
-  const deadline = Date.now() + 330_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`npm start --rabbitmq exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('npm start --rabbitmq did not answer /api/health');
-    try {
-      if ((await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) })).ok) break;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  served = await startServed('e2e-remote', ['--rabbitmq', spec]);
+  base = served.base;
 });
 
 test.afterAll(async () => {
-  const pid = child?.pid;
-  if (pid !== undefined) {
-    try {
-      process.kill(-pid, 'SIGTERM');
-    } catch {
-      // gone
-    }
-    for (let i = 0; i < 150; i++) {
-      try {
-        process.kill(-pid, 0);
-      } catch {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  await served?.stop();
 });
 
 test('the broker switcher takes the console to a RabbitMQ cluster, whose topology then arrives live', async ({ page }) => {

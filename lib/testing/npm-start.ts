@@ -21,14 +21,15 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function startServed(label: string): Promise<Served> {
+/** `npm start` with `args` after `--` (e.g. `--rabbitmq`, `--no-embedded`). */
+export async function startServed(label: string, args: readonly string[] = []): Promise<Served> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `warren-${label}-`));
   const port = await freePort();
   const amqpPort = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), AMQP_PORT: String(amqpPort), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   // not vitest's NODE_ENV=test and friends: the product as a user starts it
   for (const k of Object.keys(env)) if (/^(VITEST|NODE_ENV$|TEST$)/.test(k)) delete env[k];
-  const child: ChildProcess = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('npm', ['start', ...(args.length > 0 ? ['--', ...args] : [])], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString('utf8'));
