@@ -199,6 +199,7 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'DELETE /api/scenarios/:id': SCENARIOS_ONLY_IN_WARREN,
   'GET /api/scenarios/:id/code': SCENARIOS_ONLY_IN_WARREN,
   'POST /api/scenarios/:id/actions': SCENARIOS_ONLY_IN_WARREN,
+  'GET /api/scenario-export/:vhost': SCENARIOS_ONLY_IN_WARREN,
   'GET /api/queues/:vhost/:name/messages': BROWSE_ONLY_IN_WARREN,
   'GET /api/queues/:vhost/:name/messages/:id': BROWSE_ONLY_IN_WARREN,
   'POST /api/queues/:vhost/:name/messages/filter': BROWSE_ONLY_IN_WARREN,
