@@ -102,3 +102,46 @@ test('trace next message: every hop, pinned on the graph; and a consumed message
     await setup.close().catch(() => {});
   }
 });
+
+test('a dot frozen by Pause, clicked, is followed from where it was', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const problems = watchPage(page);
+  const vhost = await unusedVhost(request, 'journey-dot');
+  const setup = await freshVhost(request, vhost);
+  const sch = await setup.createChannel();
+  await sch.assertExchange('clicks', 'fanout', { durable: false });
+  await sch.assertQueue('clicked', { durable: false });
+  await sch.bindQueue('clicked', 'clicks', '');
+  const url = `amqp://guest:guest@127.0.0.1:${await amqpPort(request)}/${encodeURIComponent(vhost)}`;
+  // a worker that takes a while over each message, so its ack comes after the click
+  const worker = await amqp.connect(url, { clientProperties: { connection_name: 'slow-clicker' } });
+  const wch = await worker.createChannel();
+  await wch.prefetch(1);
+  await wch.consume('clicked', (m) => m && setTimeout(() => wch.ack(m), 1500));
+  const producer = await amqp.connect(url, { clientProperties: { connection_name: 'ticker' } });
+  const pch = await producer.createChannel();
+  const ticks = setInterval(() => pch.publish('clicks', '', Buffer.from('tick')), 250);
+  try {
+    await login(page, vhost);
+    await expect(queueNode(page, 'clicked')).toBeVisible();
+    const dot = page.locator('.flow-dot[data-flow]').first();
+    await expect(dot).toBeAttached({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    // the dots in flight stay where they were; one of them is clicked
+    const frozen = page.locator('.flow-layer[data-paused] .flow-dot[data-flow]').first();
+    await expect(frozen).toBeAttached();
+    const flow = await frozen.getAttribute('data-flow');
+    await frozen.click({ force: true });
+    const panel = page.getByTestId('journey-panel');
+    await expect(panel).toContainText(`Message #${flow}, clicked on the graph`);
+    // what happens to it next comes in full, whatever was sampled: at least its ack by the slow worker
+    const hops = panel.getByTestId('journey-hop');
+    await expect(hops.last()).toHaveAttribute('data-kind', 'acked', { timeout: 15_000 });
+    expect(problems.errors).toEqual([]);
+  } finally {
+    clearInterval(ticks);
+    await producer.close().catch(() => {});
+    await worker.close().catch(() => {});
+    await setup.close().catch(() => {});
+  }
+});

@@ -2,11 +2,13 @@
 // Sampled messages as dots travelling the graph: exchange → queue along the binding, queue →
 // consumer on delivery. Unroutable, returned, rejected, expired and dead-lettered messages look
 // different. Drawn imperatively (Web Animations along the edges' own SVG paths) inside the
-// viewport, so no React render happens per message. Paused, it drops new events and freezes.
+// viewport, so no React render happens per message. Paused, it drops new events and freezes, and a
+// frozen dot can be clicked to follow its message from there on (its journey).
 import { useReactFlow, ViewportPortal } from '@xyflow/react';
 import { useEffect, useRef } from 'react';
 import type { FlowEventMessage } from '@/lib/live/protocol';
 import { subscribeFlow } from '@/lib/client/flow-bus';
+import { followMessage } from '@/lib/client/follow';
 import { useGraph } from '@/lib/client/graph/store';
 import { edgeGeometry } from '@/lib/client/graph/edge-geometry';
 import { exchangeId, queueId, type GraphEdge, type GraphNode } from '@/lib/client/graph/types';
@@ -141,7 +143,7 @@ export function FlowOverlay() {
     };
 
     /** along edges one after another; resolves to the time it arrives */
-    const travel = (edges: GraphEdge[], cls: string, delay: number, reverse = false): number => {
+    const travel = (edges: GraphEdge[], cls: string, delay: number, reverse = false, flow?: number): number => {
       let t = delay;
       for (const e of edges) {
         const d = pathOf(e.id);
@@ -149,6 +151,7 @@ export function FlowOverlay() {
         const dot = reduced ? null : spawn(cls);
         if (dot) {
           dot.dataset.edge = e.id;
+          if (flow !== undefined) dot.dataset.flow = String(flow);
           dot.style.offsetPath = `path('${d}')`;
           const from = reverse ? '100%' : '0%';
           const to = reverse ? '0%' : '100%';
@@ -219,14 +222,14 @@ export function FlowOverlay() {
             };
             let arrive = 0;
             const producer = only(from);
-            const start = producer ? travel([producer], 'published', 0) : 0;
+            const start = producer ? travel([producer], 'published', 0, false, ev.id) : 0;
             for (const q of queues) {
               const edges = route(index, from, queueId(q));
-              if (edges) arrive = Math.max(arrive, travel(edges, 'published', start));
+              if (edges) arrive = Math.max(arrive, travel(edges, 'published', start, false, ev.id));
               else {
                 // through the hidden default exchange: the producer's line goes straight to the queue
                 const direct = ev.exchange === '' ? only(queueId(q)) : undefined;
-                if (direct) arrive = Math.max(arrive, travel([direct], 'published', 0));
+                if (direct) arrive = Math.max(arrive, travel([direct], 'published', 0, false, ev.id));
               }
             }
             arrivals.set(ev.id, now + arrive);
@@ -241,7 +244,7 @@ export function FlowOverlay() {
             const delay = Math.max(0, (arrivals.get(ev.id) ?? 0) - now);
             const edge = ev.consumerTag !== undefined ? index.consume.get(`${ev.queue}\u0000${ev.consumerTag}`) : undefined;
             if (edge) {
-              const end = travel([edge], ev.kind === 'requeued' ? 'requeued' : ev.redelivered ? 'redelivered' : 'delivered', delay, ev.kind === 'requeued');
+              const end = travel([edge], ev.kind === 'requeued' ? 'requeued' : ev.redelivered ? 'redelivered' : 'delivered', delay, ev.kind === 'requeued', ev.id);
               arrivals.set(ev.id, now + end);
             } else if (ev.kind === 'delivered') {
               burst(queueId(ev.queue), 'delivered', 'right', delay);
@@ -267,7 +270,7 @@ export function FlowOverlay() {
             if (ev.queue === undefined) break;
             const link = index.edges.find((e) => e.id === `d|${ev.queue}`);
             const delay = Math.max(0, (arrivals.get(ev.id) ?? 0) - now);
-            if (link) travel([link], 'dead-lettered', delay);
+            if (link) travel([link], 'dead-lettered', delay, false, ev.id);
             else burst(queueId(ev.queue), 'dead-lettered', 'right', delay, 'dead-lettered');
             break;
           }
@@ -288,7 +291,17 @@ export function FlowOverlay() {
 
   return (
     <ViewportPortal>
-      <div ref={layer} className="flow-layer" aria-hidden="true" />
+      {/* the Consume list and "Trace next message" offer the same to keyboards and screen readers */}
+      <div
+        ref={layer}
+        className="flow-layer"
+        aria-hidden="true"
+        data-paused={paused ? '' : undefined}
+        onClick={(e) => {
+          const flow = (e.target as HTMLElement).closest<HTMLElement>('[data-flow]')?.dataset.flow;
+          if (paused && flow !== undefined) followMessage({ kind: 'message', flowId: Number(flow), label: `Message #${flow}, clicked on the graph` });
+        }}
+      />
     </ViewportPortal>
   );
 }
