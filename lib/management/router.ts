@@ -18,6 +18,7 @@ import { overviewRoutes } from './overview';
 import { permissionRoutes } from './permissions';
 import { policyRoutes } from './policies';
 import { messageBrowseRoutes } from './message-browse';
+import { messageTransferRoutes } from './message-transfer';
 import { messageExportRoutes } from './message-export';
 import { messageRoutes } from './messages';
 import { queueRoutes } from './queues';
@@ -37,6 +38,7 @@ export const ROUTES: readonly Route[] = [
   ...messageRoutes,
   ...messageExportRoutes,
   ...messageBrowseRoutes,
+  ...messageTransferRoutes,
   ...queueRoutes,
   ...bindingRoutes,
   ...connectionRoutes,
