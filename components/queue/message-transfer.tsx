@@ -107,7 +107,7 @@ function TransferForm({ vhost, queue, mode, checked, filter, onClose, onDone }: 
 
   return (
     <form className="form" onSubmit={submit} aria-label={TITLES[mode]}>
-      <fieldset className="field" disabled={job !== null}>
+      <fieldset className={`field ${styles.transferFieldset}`} disabled={job !== null}>
         <span>Which messages</span>
         <div className="segmented" role="radiogroup" aria-label="Messages to take">
           {checked.length > 0 && (
@@ -130,7 +130,7 @@ function TransferForm({ vhost, queue, mode, checked, filter, onClose, onDone }: 
         {scope === 'filter' && <code className="small">{filter}</code>}
       </fieldset>
       {mode !== 'return' ? (
-        <fieldset className="field" disabled={job !== null}>
+        <fieldset className={`field ${styles.transferFieldset}`} disabled={job !== null}>
           <span>To</span>
           <div className={styles.transferTarget}>
             <select aria-label="Target kind" value={targetKind} onChange={(e) => setTargetKind(e.target.value as 'queue' | 'exchange')}>
@@ -158,7 +158,7 @@ function TransferForm({ vhost, queue, mode, checked, filter, onClose, onDone }: 
                   <span role="cell" className={d.stays === null ? undefined : 'pill pill-warn'}>{d.stays ?? 'returns'}</span>
                 </div>
               ))}
-              {stays > 0 && <p className="muted small">{int(stays)} of these have no origin any more and stay in {queue}.</p>}
+              {stays > 0 && <p className="muted small">{int(stays)} {stays === 1 ? 'has' : 'have'} no origin any more and {stays === 1 ? 'stays' : 'stay'} in {queue}.</p>}
               {preview.next_cursor !== null && <p className="muted small">The first {int(preview.destinations.length)} shown; the rest go the same way by their own x-death.</p>}
             </div>
           )}
