@@ -30,6 +30,8 @@ import { vhostFor } from './access';
 
 const SLICE_MS = 8;
 const SLICE_MAX = 500;
+/** messages a slice looks at, matching or not */
+const SCAN_PER_SLICE = 2_000;
 /** How far around its last position a message (or the scan's next one) is looked for again. */
 const FIND_WINDOW = 10_000;
 /** Finished jobs answer GET this long, and at most this many per vhost. */
@@ -86,8 +88,15 @@ function origin(vh: VirtualHost, entry: QueueEntry): { exchange: Exchange; keys:
 
 /** Picks the next chosen entry of the queue, from where the scan is. */
 interface Cursor {
-  /** the next entry to look at, or undefined at the end */
-  next(): { entry: QueueEntry; position: number } | undefined;
+  /**
+   * The next chosen entry; 'end' past the last; 'pause' once this slice has looked at
+   * SCAN_PER_SLICE messages without enough matches (a rare filter must not hold the broker).
+   */
+  next(): { entry: QueueEntry; position: number } | 'end' | 'pause';
+  /** a new slice: the scan budget starts again */
+  newSlice(): void;
+  /** messages looked at so far */
+  readonly examined: number;
   /** after a pause: find the scan's place again (messages came and went) */
   relocate(removedBefore: number): void;
   remaining(): number;
@@ -96,15 +105,26 @@ interface Cursor {
 function scanCursor(q: Queue, filter: CompiledFilter | undefined): Cursor {
   let position = 0;
   let anchor = -1;
+  let inSlice = 0;
+  let examined = 0;
   return {
     next() {
       for (;;) {
+        if (inSlice >= SCAN_PER_SLICE) return 'pause';
         const entry = q.readyAt(position);
-        if (entry === undefined) return undefined;
+        if (entry === undefined) return 'end';
         const at = position++;
+        inSlice++;
+        examined++;
         anchor = q.readyAt(position)?.seq ?? -1;
         if (filter === undefined || matches(filter, entry)) return { entry, position: at };
       }
+    },
+    newSlice() {
+      inSlice = 0;
+    },
+    get examined() {
+      return examined;
     },
     relocate(removedBefore) {
       position = Math.max(0, position - removedBefore);
@@ -130,7 +150,11 @@ function idCursor(q: Queue, ids: { id: number; position: number }[]): Cursor {
         const found = findById(q, id, position);
         if (found !== undefined) return found;
       }
-      return undefined;
+      return 'end';
+    },
+    newSlice() {},
+    get examined() {
+      return i;
     },
     relocate() {},
     remaining: () => ids.length - i,
@@ -251,21 +275,27 @@ async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: Job, spec: 
   };
   let sliceStart = performance.now();
   let credit = spec.rate > 0 ? Math.min(spec.rate, SLICE_MAX) : SLICE_MAX;
-  for (;;) {
+  // sources removed behind the scan since it last found its place
+  let removedBefore = 0;
+  for (let first = true; ; first = false) {
     if (job.cancelled || q.deleted) break;
+    // between slices messages came and went: the scan finds its place again
+    if (!first) cursor.relocate(removedBefore);
+    removedBefore = 0;
     const placed: Placed[] = [];
     let anyStored = false;
     const sliceEnd = performance.now() + SLICE_MS;
     let atEnd = false;
     let inSlice = 0;
+    cursor.newSlice();
     while (inSlice < credit) {
       const next = cursor.next();
-      if (next === undefined) {
+      if (next === 'end') {
         atEnd = true;
         break;
       }
+      if (next === 'pause') break;
       inSlice++;
-      v.examined++;
       const src = next.entry.msg;
       let ex: Exchange | string;
       let key: string;
@@ -311,11 +341,12 @@ async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: Job, spec: 
         const within = Math.min(q.messagesReady, Math.max(...placed.map((p) => p.position)) + 1 + FIND_WINDOW);
         const removed = q.removeReady(chosen, within);
         v.duplicates += placed.length - removed;
-        cursor.relocate(removed);
+        removedBefore += removed;
       }
       v.done += placed.length;
     }
     v.remaining = cursor.remaining();
+    v.examined = cursor.examined;
     if (atEnd) break;
     // pacing: a slice of `credit` messages each `credit / rate` seconds
     if (spec.rate > 0) {
@@ -326,9 +357,9 @@ async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: Job, spec: 
       sliceStart = performance.now();
       credit = Math.max(1, Math.min(SLICE_MAX, Math.ceil(spec.rate / 20)));
     } else await nextTurn();
-    if (placed.length === 0 && !removes) cursor.relocate(0);
   }
   v.remaining = cursor.remaining();
+  v.examined = cursor.examined;
 }
 
 function jobFor(core: BrokerCore, who: Actor, vhost: string, id: string): Job {
