@@ -278,7 +278,8 @@ async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: Job, spec: 
   // sources removed behind the scan since it last found its place
   let removedBefore = 0;
   for (let first = true; ; first = false) {
-    if (job.cancelled || q.deleted) break;
+    if (job.cancelled) break;
+    if (q.deleted) throw new BrokerError('not_found', `queue '${q.name}' in vhost '${vh.name}' was deleted during the transfer`, { code: 404 });
     // between slices messages came and went: the scan finds its place again
     if (!first) cursor.relocate(removedBefore);
     removedBefore = 0;

@@ -112,6 +112,7 @@ describe('moving and copying messages on npm start', () => {
     const ch = await conn.createConfirmChannel();
     for (const q of ['slow-src', 'slow-dst']) await ch.assertQueue(q, { durable: true });
     await fill(ch, 'slow-src', 200);
+    const started = Date.now();
     const r = await call('POST', '/api/queues/%2F/slow-src/messages/move', { all: true, target: { queue: 'slow-dst' }, rate: 40 });
     const id = (r.body as unknown as Job).id;
     await expect.poll(async () => ((await call('GET', `/api/message-transfers/%2F/${id}`)).body as unknown as Job).done, { timeout: 20_000 }).toBeGreaterThan(0);
@@ -119,12 +120,36 @@ describe('moving and copying messages on npm start', () => {
     expect(c.status).toBe(200);
     const job = await finished(id);
     expect(job.state).toBe('cancelled');
+    // the rate holds: no more than 40 a second (and a first slice of 40) — a slow machine only moves fewer
+    expect(job.done).toBeLessThanOrEqual(40 * ((Date.now() - started) / 1000) + 40);
     expect(job.done).toBeLessThan(200);
     const moved = await drain(ch, 'slow-dst');
     const left = await drain(ch, 'slow-src');
     expect(moved.length).toBe(job.done);
     expect([...moved, ...left].sort()).toEqual([...Array(200).keys()].map((i) => `m-${i}`).sort());
     expect((await call('GET', '/api/message-transfers/%2F/999999')).status).toBe(404);
+    await ch.close();
+  });
+
+  it('runs at most 4 transfers a vhost at once; a deleted source fails its job', async () => {
+    const ch = await conn.createConfirmChannel();
+    for (const q of ['many-src', 'many-dst']) await ch.assertQueue(q, { durable: true });
+    await fill(ch, 'many-src', 50);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await call('POST', '/api/queues/%2F/many-src/messages/copy', { all: true, target: { queue: 'many-dst' }, rate: 1 });
+      expect(r.status).toBe(202);
+      ids.push(String(r.body?.id));
+    }
+    const fifth = await call('POST', '/api/queues/%2F/many-src/messages/copy', { all: true, target: { queue: 'many-dst' }, rate: 1 });
+    expect(fifth.status).toBe(400);
+    expect(String(fifth.body?.reason)).toContain('already runs 4 message transfers');
+    await ch.deleteQueue('many-src');
+    for (const id of ids) {
+      const job = await finished(id);
+      expect(job.state).toBe('failed');
+      expect(job.first_error).toContain("queue 'many-src' in vhost '/' was deleted");
+    }
     await ch.close();
   });
 
