@@ -102,7 +102,12 @@ interface Cursor {
   remaining(): number;
 }
 
-function scanCursor(q: Queue, filter: CompiledFilter | undefined): Cursor {
+/**
+ * Scans the ready messages from the head. Only those there when the job began are taken (`before`:
+ * the queue's next sequence number then), so copies routed back into the queue itself are not
+ * taken again and again.
+ */
+function scanCursor(q: Queue, filter: CompiledFilter | undefined, before: number): Cursor {
   let position = 0;
   let anchor = -1;
   let inSlice = 0;
@@ -117,6 +122,7 @@ function scanCursor(q: Queue, filter: CompiledFilter | undefined): Cursor {
         inSlice++;
         examined++;
         anchor = q.readyAt(position)?.seq ?? -1;
+        if (entry.seq >= before) continue;
         if (filter === undefined || matches(filter, entry)) return { entry, position: at };
       }
     },
@@ -192,7 +198,7 @@ function cursorFor(q: Queue, selection: MessageSelection): Cursor {
     if (selection.ids.length > TRANSFER_MAX_IDS) throw BrokerError.badRequest(`at most ${TRANSFER_MAX_IDS} message ids at once`);
     return idCursor(q, selection.ids);
   }
-  return scanCursor(q, selection.kind === 'filter' ? compileFilter(selection.expression) : undefined);
+  return scanCursor(q, selection.kind === 'filter' ? compileFilter(selection.expression) : undefined, q.sequence);
 }
 
 const errorText = (err: unknown) => (err instanceof AmqpError || err instanceof BrokerError ? err.message : err instanceof Error ? err.message : String(err));

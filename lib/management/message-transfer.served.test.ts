@@ -153,6 +153,18 @@ describe('moving and copying messages on npm start', () => {
     await ch.close();
   });
 
+  it('a move through an exchange that routes back into the source takes each message once', async () => {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('loop-src', { durable: true });
+    await ch.assertExchange('loop-x', 'fanout', { durable: true });
+    await ch.bindQueue('loop-src', 'loop-x', '');
+    await fill(ch, 'loop-src', 20);
+    const r = await call('POST', '/api/queues/%2F/loop-src/messages/move', { all: true, target: { exchange: 'loop-x' } });
+    expect(await finished((r.body as unknown as Job).id)).toMatchObject({ state: 'done', done: 20 });
+    expect(await drain(ch, 'loop-src')).toEqual([...Array(20).keys()].map((i) => `m-${i}`));
+    await ch.close();
+  });
+
   it('unroutable copies are failures whose sources stay', async () => {
     const ch = await conn.createConfirmChannel();
     await ch.assertQueue('nr-src', { durable: true });
