@@ -170,3 +170,111 @@ test('browse a queue without consuming: virtual list, JSON/text/hex, load all, u
     await request.delete(`/api/vhosts/${vhost}`, { headers: AUTH });
   }
 });
+
+test('move, copy and return to origin through the console: checked rows, a filter, all with the name typed, progress and cancel', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  const seen = watchPage(page);
+  const vhost = uniqueVhost('e2e-move');
+  expect((await request.put(`/api/vhosts/${vhost}`, { headers: AUTH, data: {} })).status()).toBe(201);
+  const port = await amqpPort(request);
+  const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${port}/${vhost}`);
+  const ch = await conn.createConfirmChannel();
+  const ready = async (q: string): Promise<number> => (await (await request.get(`/api/queues/${vhost}/${q}`, { headers: AUTH })).json()).messages_ready;
+  try {
+    for (const q of ['inbox', 'archive']) await ch.assertQueue(q, { durable: true });
+    for (let i = 0; i < 400; i++) ch.sendToQueue('inbox', Buffer.from(JSON.stringify({ i })), { persistent: true, headers: { i } });
+    await ch.waitForConfirms();
+    await login(page, vhost);
+    await page.goto(`/queues/${vhost}/inbox#messages`);
+    const list = page.getByRole('listbox', { name: 'Ready messages' });
+    await expect(list.getByRole('option').first()).toBeVisible();
+
+    // two checked rows, moved to another queue
+    await page.getByLabel('Check message #2', { exact: true }).check();
+    await page.getByLabel('Check message #5', { exact: true }).check();
+    await expect(page.getByRole('toolbar', { name: 'Move, copy or return messages' })).toContainText('2 checked');
+    await page.getByRole('button', { name: 'Move…' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Move messages' });
+    await expect(dialog.getByRole('radiogroup', { name: 'Messages to take' }).getByLabel(/Checked/)).toBeChecked();
+    await dialog.getByLabel('Target queue').fill('archive');
+    await dialog.getByRole('button', { name: 'Move', exact: true }).click();
+    await expect(dialog.getByRole('status', { name: 'Transfer progress' })).toContainText('done · 2 moved');
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
+    expect(await ready('archive')).toBe(2);
+    expect(await ready('inbox')).toBe(398);
+
+    // a filter's matches, copied
+    await page.getByLabel('Filter expression').fill('headers.i >= 390');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByRole('button', { name: 'Copy…' }).click();
+    dialog = page.getByRole('dialog', { name: 'Copy messages' });
+    await expect(dialog.getByRole('radiogroup', { name: 'Messages to take' }).getByLabel('Filter matches')).toBeChecked();
+    await dialog.getByLabel('Target queue').fill('archive');
+    await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect(dialog.getByRole('status', { name: 'Transfer progress' })).toContainText('done · 10 copied');
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
+    expect(await ready('archive')).toBe(12);
+    expect(await ready('inbox')).toBe(398);
+    await page.getByRole('button', { name: 'Clear' }).click();
+
+    // all of them, slowly: the queue's name typed first, then cancelled midway
+    await page.getByRole('button', { name: 'Move…' }).click();
+    dialog = page.getByRole('dialog', { name: 'Move messages' });
+    await dialog.getByLabel('Target queue').fill('archive');
+    await dialog.getByLabel(/At most, messages a second/).fill('40');
+    const go = dialog.getByRole('button', { name: 'Move', exact: true });
+    await expect(go).toBeDisabled();
+    await dialog.getByLabel(/to move every ready message/).fill('inbo');
+    await expect(go).toBeDisabled();
+    await dialog.getByLabel(/to move every ready message/).fill('inbox');
+    await go.click();
+    const progress = dialog.getByRole('status', { name: 'Transfer progress' });
+    await expect(progress).toContainText('running');
+    await expect.poll(async () => Number((await progress.getByRole('progressbar').getAttribute('value')) ?? 0), { timeout: 20_000 }).toBeGreaterThan(2);
+    await shoot(page, 'message-move');
+    await dialog.getByRole('button', { name: 'Cancel transfer' }).click();
+    await expect(progress).toContainText('cancelled');
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
+    const [left, archived] = [await ready('inbox'), await ready('archive')];
+    expect(left).toBeGreaterThan(0);
+    expect(left + archived).toBe(398 + 12);
+
+    // dead letters home: a preview of where each goes; one whose exchange is gone stays
+    await ch.assertExchange('orders', 'direct', { durable: true });
+    await ch.assertExchange('old-orders', 'direct', { durable: true });
+    await ch.assertExchange('dlx', 'fanout', { durable: true });
+    await ch.assertQueue('dead', { durable: true });
+    await ch.bindQueue('dead', 'dlx', '');
+    await ch.assertQueue('work', { durable: true, arguments: { 'x-dead-letter-exchange': 'dlx' } });
+    await ch.bindQueue('work', 'orders', 'order.created');
+    await ch.bindQueue('work', 'old-orders', 'order.old');
+    for (let i = 0; i < 3; i++) ch.publish('orders', 'order.created', Buffer.from(`o-${i}`), { persistent: true });
+    ch.publish('old-orders', 'order.old', Buffer.from('old-0'), { persistent: true });
+    await ch.waitForConfirms();
+    const worker = await conn.createChannel();
+    const { consumerTag } = await worker.consume('work', (m) => m && worker.nack(m, false, false));
+    await expect.poll(() => ready('dead'), { timeout: 10_000 }).toBe(4);
+    await worker.cancel(consumerTag);
+    await ch.deleteExchange('old-orders');
+    await page.goto(`/queues/${vhost}/dead#messages`);
+    await expect(page.getByRole('listbox', { name: 'Ready messages' }).getByRole('option').first()).toBeVisible();
+    await page.getByRole('button', { name: 'Return to origin…' }).click();
+    dialog = page.getByRole('dialog', { name: 'Return to origin' });
+    const table = dialog.getByRole('table', { name: 'Destinations' });
+    await expect(table.getByRole('row')).toHaveCount(4);
+    await expect(table.getByRole('row').first()).toContainText('orders');
+    await expect(table.getByRole('row').first()).toContainText('order.created');
+    await expect(table).toContainText("exchange 'old-orders' no longer exists");
+    await shoot(page, 'message-return');
+    await dialog.getByLabel(/to return every ready message/).fill('dead');
+    await dialog.getByRole('button', { name: 'Return', exact: true }).click();
+    await expect(dialog.getByRole('status', { name: 'Transfer progress' })).toContainText('done · 3 returned');
+    await expect(dialog.getByRole('status', { name: 'Transfer progress' })).toContainText('1 without origin');
+    expect(await ready('work')).toBe(3);
+    expect(await ready('dead')).toBe(1);
+    expect(seen.errors).toEqual([]);
+  } finally {
+    await conn.close();
+    await request.delete(`/api/vhosts/${vhost}`, { headers: AUTH });
+  }
+});

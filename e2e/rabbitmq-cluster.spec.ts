@@ -68,7 +68,7 @@ test.beforeAll(async () => {
     return;
   }
   const spec = 'cluster=http://guest:guest@127.0.0.1:15701,amqp://127.0.0.1:5701';
-  served = await startServed('e2e-cluster', ['--no-embedded', '--rabbitmq', spec]);
+  served = await startServed('e2e-cluster', { args: ['--no-embedded', '--rabbitmq', spec] });
   base = served.base;
 });
 

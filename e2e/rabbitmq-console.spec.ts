@@ -33,7 +33,7 @@ test.beforeAll(async () => {
   target = await findRabbitMq();
   if (target === undefined) return;
   const spec = `cluster=${target.config.managementUrl.replace('://', '://guest:guest@')},${target.config.amqpUrl}`;
-  served = await startServed('e2e-remote', ['--rabbitmq', spec]);
+  served = await startServed('e2e-remote', { args: ['--rabbitmq', spec] });
   base = served.base;
 });
 

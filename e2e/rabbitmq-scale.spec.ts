@@ -56,7 +56,7 @@ test.beforeAll(async () => {
   target = await findRabbitMq();
   if (target === undefined) return;
   const spec = `cluster=${target.config.managementUrl.replace('://', '://guest:guest@')},${target.config.amqpUrl}`;
-  served = await startServed('e2e-scale', ['--no-embedded', '--rabbitmq', spec]);
+  served = await startServed('e2e-scale', { args: ['--no-embedded', '--rabbitmq', spec] });
   base = served.base;
 });
 

@@ -257,6 +257,71 @@ export interface FilterPage {
   first_error: string | null;
 }
 
+/** Which ready messages a transfer takes: all, some by id (with where each was seen), or a filter's matches. */
+export type MessageSelection =
+  | { kind: 'all' }
+  | { kind: 'ids'; ids: { id: number; position: number }[] }
+  | { kind: 'filter'; expression: string };
+
+/**
+ * Messages leaving a queue for another place, at least once: each copy is routed (and, when
+ * persistent into a durable queue, on disk) before its source is removed. `move` and `copy` go to
+ * `target` (an exchange with the message's own routing key or `routingKey`; a queue is the default
+ * exchange with its name); `return` goes to the exchange and routing keys of each message's first
+ * x-death entry, and a message whose exchange is gone stays and is counted as `no_origin`.
+ */
+export interface TransferSpec {
+  mode: 'move' | 'copy' | 'return';
+  selection: MessageSelection;
+  target?: { exchange: string; routingKey?: string };
+  /** messages a second at most; 0 for as fast as slices allow */
+  rate: number;
+}
+
+export const TRANSFER_MAX_IDS = 10_000;
+export const TRANSFER_MAX_RATE = 1_000_000;
+/** running transfers a vhost holds at once */
+export const TRANSFER_MAX_RUNNING = 4;
+
+export interface TransferJob {
+  id: string;
+  vhost: string;
+  queue: string;
+  mode: TransferSpec['mode'];
+  target: { exchange: string; routing_key: string | null } | null;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  /** copies stored at their destination (and, for a move or return, sources removed) */
+  done: number;
+  /** copies that could not be placed (unroutable, refused, no permission): their sources stay */
+  failed: number;
+  /** return: messages without an x-death entry or whose exchange no longer exists; they stay */
+  no_origin: number;
+  /** moved copies whose source had been consumed meanwhile: delivered twice, as at-least-once allows */
+  duplicates: number;
+  /** messages examined so far, and (an estimate for all and filter) how many are left to examine */
+  examined: number;
+  remaining: number;
+  first_error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+/** Where "return to origin" would send a message. */
+export interface ReturnDestination {
+  id: number;
+  position: number;
+  exchange: string | null;
+  routing_keys: string[];
+  /** null when it would go; else why it stays */
+  stays: string | null;
+}
+
+export interface ReturnPreview {
+  destinations: ReturnDestination[];
+  scanned: number;
+  next_cursor: number | null;
+}
+
 /** A delivery to an API consumer; properties in the management API's JSON shape. */
 export interface Delivery {
   deliveryTag: number;
@@ -585,6 +650,19 @@ export interface BrokerApi {
    * and what `mandatory` would do. Checked as a publish is (write permission on the exchange).
    */
   explainRoute(who: Actor, vhost: string, exchange: string, req: ExplainRouteRequest): Promise<RouteExplanation>;
+
+  /**
+   * Starts moving, copying or returning messages as a job on the broker (read permission on the
+   * queue, write on each destination exchange); not_supported where the broker cannot remove a
+   * chosen message without consuming.
+   */
+  startTransfer(who: Actor, vhost: string, queue: string, spec: TransferSpec): Promise<TransferJob>;
+  /** A transfer's progress; not_found once forgotten (finished ones are kept a while). */
+  getTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob>;
+  /** Stops a transfer after its current slice; what was done stays done. */
+  cancelTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob>;
+  /** Where "return to origin" would send ready messages, from a cursor. */
+  previewReturn(who: Actor, vhost: string, queue: string, opts: { selection: MessageSelection; cursor: number; limit: number }): Promise<ReturnPreview>;
 
   // connections, channels, consumers; `vhost` undefined: all the user may see
   listConnections(who: Actor, vhost?: string): Promise<Row[]>;

@@ -36,6 +36,36 @@ export class Fifo<T> {
     return i < 0 || i >= this.count ? undefined : this.items[(this.head + i) & (this.items.length - 1)];
   }
 
+  /**
+   * Removes the items among the first `within` that `drop` says to, keeping the order of the rest:
+   * taken from the head they cost nothing more than shifts; further in, one compaction of the
+   * queue behind them.
+   */
+  removeWhere(drop: (item: T) => boolean, within: number): number {
+    const end = Math.min(within, this.count);
+    let removed = 0;
+    while (removed < end && drop(this.items[this.head] as T)) {
+      this.shift();
+      removed++;
+    }
+    const mask = this.items.length - 1;
+    const stretch = end - removed;
+    let write = 0;
+    for (let read = 0; read < stretch; read++) {
+      const item = this.items[(this.head + read) & mask] as T;
+      if (drop(item)) continue;
+      this.items[(this.head + write) & mask] = item;
+      write++;
+    }
+    const gap = stretch - write;
+    if (gap === 0) return removed;
+    // close the gap: everything after the stretch moves forward by `gap`
+    for (let read = stretch; read < this.count; read++) this.items[(this.head + read - gap) & mask] = this.items[(this.head + read) & mask];
+    for (let k = this.count - gap; k < this.count; k++) this.items[(this.head + k) & mask] = undefined;
+    this.count -= gap;
+    return removed + gap;
+  }
+
   clear(): void {
     this.items = new Array(16);
     this.head = 0;

@@ -448,6 +448,20 @@ export class Queue {
     return this.ready.at(position);
   }
 
+  /**
+   * Ready entries leave for good without a delivery: a move's source copies once their copies are
+   * stored elsewhere. Only the first `within` ready entries are looked at; returns how many left.
+   */
+  removeReady(chosen: ReadonlySet<QueueEntry>, within: number): number {
+    if (chosen.size === 0 || this.deleted) return 0;
+    const taken = this.ready.remove(chosen, within);
+    for (const e of taken) {
+      this.readyBytes -= e.msg.bodySize;
+      if (e.stored !== undefined) this.persistence?.removed(this, e);
+    }
+    return taken.length;
+  }
+
   /** Ready entries in order, oldest first: for peeking and for the store. */
   *readyEntries(): IterableIterator<QueueEntry> {
     yield* this.ready;

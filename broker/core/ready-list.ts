@@ -11,6 +11,11 @@ export interface ReadyList {
   peek(): QueueEntry | undefined;
   /** The entry `i` places from the head, without taking it: browsing a page costs the page, not the queue. */
   at(i: number): QueueEntry | undefined;
+  /**
+   * Takes out the entries of `chosen` found among the first `within` (moved messages leaving a
+   * queue): one pass over that stretch, whatever the number taken. Returns those taken.
+   */
+  remove(chosen: ReadonlySet<QueueEntry>, within: number): QueueEntry[];
   clear(): void;
   [Symbol.iterator](): IterableIterator<QueueEntry>;
 }
@@ -50,6 +55,19 @@ export class FifoReadyList implements ReadyList {
   at(i: number): QueueEntry | undefined {
     const r = this.requeued.length;
     return i < r ? this.requeued[i] : this.fifo.at(i - r);
+  }
+
+  remove(chosen: ReadonlySet<QueueEntry>, within: number): QueueEntry[] {
+    const taken: QueueEntry[] = [];
+    let rest = within;
+    if (this.requeued.length > 0) {
+      const n = Math.min(rest, this.requeued.length);
+      const kept = this.requeued.filter((e, i) => i >= n || !chosen.has(e) || (taken.push(e), false));
+      rest -= n;
+      this.requeued.splice(0, this.requeued.length, ...kept);
+    }
+    if (rest > 0 && taken.length < chosen.size) this.fifo.removeWhere((e) => chosen.has(e) && (taken.push(e), true), rest);
+    return taken;
   }
 
   clear(): void {
@@ -113,6 +131,20 @@ export class PriorityReadyList implements ReadyList {
       i -= level.length;
     }
     return undefined;
+  }
+
+  remove(chosen: ReadonlySet<QueueEntry>, within: number): QueueEntry[] {
+    const taken: QueueEntry[] = [];
+    let rest = within;
+    for (let p = this.levels.length - 1; p >= 0 && rest > 0; p--) {
+      const level = this.levels[p];
+      const n = level.length;
+      if (n === 0) continue;
+      taken.push(...level.remove(chosen, rest));
+      rest -= n;
+    }
+    this.count -= taken.length;
+    return taken;
   }
 
   clear(): void {

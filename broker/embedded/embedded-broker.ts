@@ -8,7 +8,7 @@ import type { Queue } from '../core/queue';
 import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec, ExplainRouteRequest, GetOptions, RouteExplanation,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, MessageSelection, ReturnPreview, TransferJob, TransferSpec, ConsumerHandle, DeliverySink, ExchangeSpec, ExplainRouteRequest, GetOptions, RouteExplanation,
   GotMessage, HistoryQuery, RestartReport, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, TopicPermissionSpec, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
@@ -28,6 +28,7 @@ import { get, publish } from './messages';
 import { browseMessage, browseQueue } from './messages-browse';
 import { filterQueue } from './messages-filter';
 import { explainEmbeddedRoute } from './route-explanation';
+import { cancelTransfer, getTransfer, previewReturn, startTransfer } from './message-transfer';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
 import { operatorPolicyRows, operatorPolicyVhost, parseOperatorPolicySpec, parsePolicySpec, policyRows, policyVhost } from './policies';
 import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
@@ -382,6 +383,22 @@ export class EmbeddedBrokerApi implements BrokerApi {
 
   browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts: { raw?: boolean } = {}): Promise<BrowsedMessage> {
     return run(() => browseMessage(this.core, who, vhost, queue, id, position, opts.raw === true));
+  }
+
+  startTransfer(who: Actor, vhost: string, queue: string, spec: TransferSpec): Promise<TransferJob> {
+    return run(() => startTransfer(this.core, who, vhost, queue, spec));
+  }
+
+  getTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob> {
+    return run(() => getTransfer(this.core, who, vhost, id));
+  }
+
+  cancelTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob> {
+    return run(() => cancelTransfer(this.core, who, vhost, id));
+  }
+
+  previewReturn(who: Actor, vhost: string, queue: string, opts: { selection: MessageSelection; cursor: number; limit: number }): Promise<ReturnPreview> {
+    return run(() => previewReturn(this.core, who, vhost, queue, opts));
   }
 
   consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {

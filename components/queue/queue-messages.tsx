@@ -12,6 +12,7 @@ import { int } from '../graph/format';
 import { MessageDetail } from './message-detail';
 import { MessageFilterResults } from './message-filter';
 import { MessageImport } from './message-import';
+import { MessageTransfer, type TransferMode } from './message-transfer';
 import { MessageRowContent } from './message-row';
 import styles from './queue-messages.module.css';
 
@@ -44,6 +45,16 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
   const [filter, setFilter] = useState<string | null>(null);
   const [filterError, setFilterError] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
+  const [transfer, setTransfer] = useState<TransferMode | null>(null);
+  /** rows checked for a move, copy or return: id → position where it was seen */
+  const [checked, setChecked] = useState<Map<number, number>>(new Map());
+  const toggle = (m: BrowsedMessageDto) =>
+    setChecked((c) => {
+      const next = new Map(c);
+      if (next.has(m.id)) next.delete(m.id);
+      else next.set(m.id, m.position);
+      return next;
+    });
   const applyFilter = (e: FormEvent) => {
     e.preventDefault();
     setFilterError(null);
@@ -54,6 +65,7 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
   const restart = useCallback(() => {
     setGeneration((g) => g + 1);
     setSelected(null);
+    setChecked(new Map());
     setScrollTop(0);
     if (scroller.current) scroller.current.scrollTop = 0;
   }, []);
@@ -151,7 +163,35 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
           Refresh
         </button>
       </header>
+      {state === 'ready' && (
+        <div className={styles.checkedBar} role="toolbar" aria-label="Move, copy or return messages">
+          <span className="muted small">{checked.size > 0 ? `${int(checked.size)} checked` : 'Check rows, filter, or take all:'}</span>
+          <button type="button" className="btn btn-sm" onClick={() => setTransfer('move')}>
+            Move…
+          </button>
+          <button type="button" className="btn btn-sm" onClick={() => setTransfer('copy')}>
+            Copy…
+          </button>
+          <button type="button" className="btn btn-sm" onClick={() => setTransfer('return')}>
+            Return to origin…
+          </button>
+          {checked.size > 0 && (
+            <button type="button" className="btn btn-sm btn-ghost" onClick={() => setChecked(new Map())}>
+              Uncheck all
+            </button>
+          )}
+        </div>
+      )}
       <MessageImport vhost={vhost} open={importing} onClose={() => setImporting(false)} onDone={restart} />
+      <MessageTransfer
+        vhost={vhost}
+        queue={queue}
+        mode={transfer}
+        checked={[...checked].map(([id, position]) => ({ id, position }))}
+        filter={filter}
+        onClose={() => setTransfer(null)}
+        onDone={restart}
+      />
       {state === 'ready' && (
         <form className={styles.filterForm} onSubmit={applyFilter} aria-label="Filter">
           <input
@@ -244,6 +284,17 @@ export function QueueMessages({ vhost, queue, ready, unacked }: { vhost: string;
                     onClick={() => m && setSelected(m)}
                     data-position={i}
                   >
+                    {state === 'ready' && (
+                      <input
+                        type="checkbox"
+                        className={styles.rowCheck}
+                        aria-label={`Check message #${i + 1}`}
+                        checked={m !== undefined && checked.has(m.id)}
+                        disabled={m === undefined}
+                        onClick={(e) => e.stopPropagation()}
+                        onChange={() => m && toggle(m)}
+                      />
+                    )}
                     <MessageRowContent position={i} m={m} />
                   </div>
                 );

@@ -1,7 +1,7 @@
 // The management API over fetch: the browser's login cookie, JSON in and out, errors as values
 // with the HTTP status and RabbitMQ's `reason`.
 import { brokerPath } from './broker-choice';
-import type { BindingDto, BrowsedMessageDto, BrowsePageDto, FilterPageDto, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
+import type { BindingDto, BrowsedMessageDto, BrowsePageDto, FilterPageDto, ReturnPreviewDto, TransferJobDto, TransferSelection, GotMessageDto, JsonObject, PublishRequest, WhoamiDto } from './types';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -158,6 +158,26 @@ export const importMessages = (vhost: string, exchange: string, lines: string, r
     method: 'POST',
     text: { contentType: 'application/x-ndjson', value: lines },
   });
+
+/** Starts moving or copying messages to a queue or an exchange, or returning dead letters to their origin. */
+export const startTransfer = (
+  vhost: string,
+  queue: string,
+  mode: 'move' | 'copy' | 'return',
+  body: { selection: TransferSelection; target?: { queue: string } | { exchange: string; routing_key?: string }; rate: number },
+) =>
+  request<TransferJobDto>(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/${mode}`, {
+    method: 'POST',
+    body: { ...body.selection, ...(body.target === undefined ? {} : { target: body.target }), rate: body.rate },
+  });
+
+export const transferJob = (vhost: string, id: string, signal?: AbortSignal) => request<TransferJobDto>(`/api/message-transfers/${seg(vhost)}/${seg(id)}`, { signal });
+
+export const cancelTransfer = (vhost: string, id: string) => request<TransferJobDto>(`/api/message-transfers/${seg(vhost)}/${seg(id)}`, { method: 'DELETE' });
+
+/** Where "return to origin" would send the chosen messages (the first 100). */
+export const previewReturn = (vhost: string, queue: string, selection: TransferSelection) =>
+  request<ReturnPreviewDto>(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/return/preview`, { method: 'POST', body: { ...selection, limit: 100 } });
 
 /** One ready message with its whole body; 404 once it has left the queue. */
 export const browseMessage = (vhost: string, queue: string, id: number, position: number) =>

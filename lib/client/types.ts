@@ -242,6 +242,29 @@ export interface FilterPageDto {
   first_error: string | null;
 }
 
+/** A move, copy or return-to-origin job (GET /api/message-transfers/{vhost}/{id}). */
+export interface TransferJobDto {
+  id: string;
+  mode: 'move' | 'copy' | 'return';
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  done: number;
+  failed: number;
+  no_origin: number;
+  duplicates: number;
+  examined: number;
+  remaining: number;
+  first_error: string | null;
+}
+
+/** Which messages a transfer takes, as the API's body says it. */
+export type TransferSelection = { all: true } | { ids: { id: number; position: number }[] } | { expression: string };
+
+export interface ReturnPreviewDto {
+  destinations: { id: number; position: number; exchange: string | null; routing_keys: string[]; stays: string | null }[];
+  scanned: number;
+  next_cursor: number | null;
+}
+
 export interface PublishRequest {
   routing_key: string;
   properties: MessageProperties;

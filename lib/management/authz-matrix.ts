@@ -186,6 +186,7 @@ const SCENARIOS_ONLY_IN_WARREN = "Warren's scenario player, which RabbitMQ lacks
 
 /** Routes the matrix leaves out, and why. */
 const BROWSE_ONLY_IN_WARREN = 'browsing without consuming, which RabbitMQ cannot do (message-browse.served.test.ts covers who may browse)';
+const TRANSFER_ONLY_IN_WARREN = 'moving, copying and returning chosen messages, which RabbitMQ does only by a shovel (message-transfer.served.test.ts covers who may)';
 export const NOT_IN_MATRIX: Record<string, string> = {
   'GET /metrics': "RabbitMQ serves Prometheus metrics on another port (15692), not its management API's",
   'GET /metrics/per-object': 'the same (metrics.test.ts covers who may read both)',
@@ -205,6 +206,12 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'POST /api/queues/:vhost/:name/messages/filter': BROWSE_ONLY_IN_WARREN,
   'GET /api/queues/:vhost/:name/messages/export': BROWSE_ONLY_IN_WARREN,
   'POST /api/exchanges/:vhost/:name/import': "Warren's JSON Lines import, which RabbitMQ lacks (message-browse.served.test.ts covers it)",
+  'POST /api/queues/:vhost/:name/messages/move': TRANSFER_ONLY_IN_WARREN,
+  'POST /api/queues/:vhost/:name/messages/copy': TRANSFER_ONLY_IN_WARREN,
+  'POST /api/queues/:vhost/:name/messages/return': TRANSFER_ONLY_IN_WARREN,
+  'POST /api/queues/:vhost/:name/messages/return/preview': TRANSFER_ONLY_IN_WARREN,
+  'GET /api/message-transfers/:vhost/:id': TRANSFER_ONLY_IN_WARREN,
+  'DELETE /api/message-transfers/:vhost/:id': TRANSFER_ONLY_IN_WARREN,
 };
 
 export const cellKey = (c: Pick<Cell, 'method' | 'route'>): string => `${c.method} ${c.route}`;

@@ -19,6 +19,7 @@ import { permissionRoutes } from './permissions';
 import { topicPermissionRoutes } from './topic-permissions';
 import { policyRoutes } from './policies';
 import { messageBrowseRoutes } from './message-browse';
+import { messageTransferRoutes } from './message-transfer';
 import { messageExportRoutes } from './message-export';
 import { messageRoutes } from './messages';
 import { explainRoutes } from './explain-route';
@@ -40,6 +41,7 @@ export const ROUTES: readonly Route[] = [
   ...messageExportRoutes,
   ...messageBrowseRoutes,
   ...explainRoutes,
+  ...messageTransferRoutes,
   ...queueRoutes,
   ...bindingRoutes,
   ...connectionRoutes,

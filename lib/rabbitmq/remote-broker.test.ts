@@ -144,6 +144,16 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     expect((await refusal(api.browseMessage(admin, vhost, 'q', 0, 0))).kind).toBe('not_supported');
   });
 
+  it('answers move, copy, return and their progress with not_supported and why: taking a chosen message out means consuming', async () => {
+    const move = await refusal(api.startTransfer(admin, vhost, 'q', { mode: 'move', selection: { kind: 'all' }, target: { exchange: '', routingKey: 'q2' }, rate: 0 }));
+    expect(move.kind).toBe('not_supported');
+    expect(move.detail).toMatch(/shovel/);
+    expect((await refusal(api.startTransfer(admin, vhost, 'q', { mode: 'return', selection: { kind: 'all' }, rate: 0 }))).kind).toBe('not_supported');
+    expect((await refusal(api.getTransfer(admin, vhost, '1'))).kind).toBe('not_supported');
+    expect((await refusal(api.cancelTransfer(admin, vhost, '1'))).kind).toBe('not_supported');
+    expect((await refusal(api.previewReturn(admin, vhost, 'q', { selection: { kind: 'all' }, cursor: 0, limit: 10 }))).kind).toBe('not_supported');
+  });
+
   it('runs each call as the console user: the cluster applies that user\'s permissions', async () => {
     await api.putUser(admin, limitedUser, { password: 'pw-limited', tags: ['management'] });
     await api.setPermission(admin, vhost, limitedUser, { configure: '^mine-', write: '^mine-', read: '^mine-' });

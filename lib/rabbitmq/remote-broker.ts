@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type {
   RestartReport,
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, ConsumerHandle, DeliverySink, ExchangeSpec,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, MessageSelection, ReturnPreview, TransferJob, TransferSpec, ConsumerHandle, DeliverySink, ExchangeSpec,
   ExplainRouteRequest, GetOptions, RouteExplanation, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, TopicPermissionSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
@@ -55,6 +55,9 @@ function stat(row: Row, key: string): number {
 
 const BROWSE_REFUSAL =
   'RabbitMQ cannot browse a queue without consuming: its get with requeue marks every message redelivered (and counts a delivery on quorum queues). Use Get messages to take or requeue them knowingly.';
+
+const TRANSFER_REFUSAL =
+  'RabbitMQ cannot move, copy or return chosen messages from here: taking a message out of a queue means consuming (and requeueing the rest, marked redelivered). Use a shovel (rabbitmq_shovel) to move a whole queue.';
 
 export class RemoteBrokerApi implements BrokerApi {
   readonly name: string;
@@ -394,6 +397,22 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   browseMessage(_who: Actor, _vhost: string, _queue: string, _id: number, _position: number): Promise<BrowsedMessage> {
+    return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
+  }
+
+  startTransfer(_who: Actor, _vhost: string, _queue: string, _spec: TransferSpec): Promise<TransferJob> {
+    return Promise.reject(new BrokerError('not_supported', TRANSFER_REFUSAL));
+  }
+
+  getTransfer(_who: Actor, _vhost: string, _id: string): Promise<TransferJob> {
+    return Promise.reject(new BrokerError('not_supported', TRANSFER_REFUSAL));
+  }
+
+  cancelTransfer(_who: Actor, _vhost: string, _id: string): Promise<TransferJob> {
+    return Promise.reject(new BrokerError('not_supported', TRANSFER_REFUSAL));
+  }
+
+  previewReturn(_who: Actor, _vhost: string, _queue: string, _opts: { selection: MessageSelection; cursor: number; limit: number }): Promise<ReturnPreview> {
     return Promise.reject(new BrokerError('not_supported', BROWSE_REFUSAL));
   }
 

@@ -158,6 +158,11 @@ describe.skipIf(target === undefined)('npm start with --rabbitmq', () => {
     const r = await call('GET', `/brokers/cluster${qpath}/messages`);
     expect(r.status).toBe(501);
     expect((r.body as { reason: string }).reason).toMatch(/redelivered/);
+    const move = await call('POST', `/brokers/cluster${qpath}/messages/move`, { all: true, target: { queue: 'elsewhere' } });
+    expect(move.status).toBe(501);
+    expect((move.body as { reason: string }).reason).toMatch(/shovel/);
+    expect((await call('POST', `/brokers/cluster${qpath}/messages/return/preview`, { all: true })).status).toBe(501);
+    expect((await call('GET', `/brokers/cluster/api/message-transfers/${encodeURIComponent(vhost)}/1`)).status).toBe(501);
     const line = JSON.stringify({ routing_key: 'browse-q', properties: { headers: { a: 1 } }, payload: Buffer.from('hi').toString('base64') });
     const imp = await fetch(`${base}/brokers/cluster/api/exchanges/${encodeURIComponent(vhost)}/amq.default/import`, { method: 'POST', headers: { authorization: GUEST }, body: line });
     expect(await imp.json()).toEqual({ published: 1, routed: 1, unroutable: 0 });

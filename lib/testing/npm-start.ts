@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, stopGroup } from './processes';
+import { freePort, stopGroup, waitGroupGone } from './processes';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const NPM_START_LIMIT_MS = 420_000;
@@ -17,13 +17,19 @@ export interface Served {
   amqpUrl(user?: string, password?: string): string;
   /** the child's last lines, for failure messages */
   log(): string;
-  /** SIGTERM to the group (SIGKILL after 15 s); the data dir is removed */
+  /** SIGTERM to the group (SIGKILL after 15 s); the data dir is removed unless it was given */
   stop(): Promise<void>;
+  /** SIGKILL to the whole group at once, as a crash: nothing gets to flush; the data dir stays */
+  kill(): Promise<void>;
 }
 
-/** `npm start` with `args` after `--` (e.g. `--rabbitmq`, `--no-embedded`). */
-export async function startServed(label: string, args: readonly string[] = []): Promise<Served> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `warren-${label}-`));
+/**
+ * `npm start` with `args` after `--` (e.g. `--rabbitmq`, `--no-embedded`); `dataDir`: start on one a
+ * previous run left (a restart after a crash), which the caller removes.
+ */
+export async function startServed(label: string, opts: { dataDir?: string; args?: readonly string[] } = {}): Promise<Served> {
+  const args = opts.args ?? [];
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `warren-${label}-`));
   const port = await freePort();
   const amqpPort = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), AMQP_PORT: String(amqpPort), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
@@ -43,7 +49,16 @@ export async function startServed(label: string, args: readonly string[] = []): 
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.pid !== undefined) await stopGroup(child.pid, 15_000);
-    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    if (opts.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  };
+  const kill = async () => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await waitGroupGone(child.pid, 15_000);
   };
   const deadline = Date.now() + NPM_START_LIMIT_MS - 10_000;
   for (;;) {
@@ -66,5 +81,6 @@ export async function startServed(label: string, args: readonly string[] = []): 
     amqpUrl: (user = 'guest', password = 'guest') => `amqp://${user}:${password}@127.0.0.1:${amqpPort}`,
     log,
     stop,
+    kill,
   };
 }
