@@ -298,6 +298,9 @@ export function latency(ratePerSec: number): Scenario {
 
 /** Every scenario, in the order they run. */
 export const scenarios: Scenario[] = [
+  // first, on a fresh broker: memory another scenario freed is returned to the system lazily and
+  // would be counted against this one (RSS falling while the queue fills)
+  queuedMemory(16),
   publishRate(16),
   publishRate(1024),
   consumeRate(16, 1),
@@ -313,6 +316,4 @@ export const scenarios: Scenario[] = [
   topicRate(100_000),
   latency(1000),
   persistentConfirms(1024),
-  queuedMemory(16),
-  queuedMemory(1024),
 ];
