@@ -516,6 +516,13 @@ export interface VhostWatch {
    * Absent where the broker cannot (a remote RabbitMQ: not_supported).
    */
   follow?(target: FollowTarget): void;
+  /**
+   * Measured flow from a remote cluster's firehose (amq.rabbitmq.trace), read through a bounded
+   * queue; costs the cluster work for every message while on. Resolves once the trace queue is
+   * consumed; rejects with the cluster's refusal (tracing needs an administrator). Absent where
+   * flow is always measured (the embedded broker).
+   */
+  setFirehose?(on: boolean): Promise<void>;
   close(): void;
 }
 

@@ -21,12 +21,13 @@
 // a node is going down a read with stats can hang for tens of seconds.
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import {
-  BrokerError, isMonitor, type AccessEvent, type Actor, type RatePoint, type Row, type StatsTick, type TopologyChange,
+  BrokerError, isMonitor, type AccessEvent, type Actor, type FlowEvent, type RatePoint, type Row, type StatsTick, type TopologyChange,
   type TopologyKind, type TopologySnapshot, type VhostListener, type VhostWatch,
 } from '../../broker/index';
 import { connectAmqp } from './amqp-connect';
 import { p } from './management-client';
 import type { RemoteBrokerApi } from './remote-broker';
+import { RemoteFirehose } from './remote-firehose';
 import { defaultBinding, TopologyLists } from './topology-lists';
 
 export const POLL_MS = 5_000;
@@ -48,6 +49,8 @@ const QUEUE_STATS_PACE = 4;
 const NAMED_FETCH_MAX = 200;
 const KINDS: TopologyKind[] = ['exchange', 'queue', 'binding', 'consumer', 'connection'];
 const SEP = '\u0000';
+/** Flow events reach a watcher in batches this often (as the embedded broker's do). */
+const FLOW_BATCH_MS = 200;
 
 function str(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
@@ -104,6 +107,9 @@ class WatchedVhost {
   /** the queues' last stats and when to read them again */
   queueStats: StatsTick['queues'] = {};
   queueStatsAt = 0;
+  /** the firehose, while a watcher wants measured flow */
+  firehose: RemoteFirehose | undefined;
+  readonly firehoseWatches = new Set<RemoteWatch>();
   constructor(readonly vhost: string) {}
 
   snapshot(): TopologySnapshot {
@@ -208,6 +214,7 @@ export class RemoteWatches {
   unwatch(watch: RemoteWatch): void {
     const w = this.watched.get(watch.vhost);
     if (w === undefined || !w.watches.delete(watch)) return;
+    void this.releaseFirehose(w, watch);
     if (w.watches.size > 0) return;
     if (this.mode === 'events') {
       // the events keep it current for the next look
@@ -234,12 +241,16 @@ export class RemoteWatches {
   }
 
   async close(): Promise<void> {
+    const firehoses: Promise<void>[] = [];
     for (const w of this.watched.values()) {
       clearTimeout(w.linger);
       clearTimeout(w.recheck);
       for (const watch of w.watches) watch.closed = true;
+      w.firehoseWatches.clear();
+      if (w.firehose !== undefined) firehoses.push(w.firehose.stop());
     }
     this.watched.clear();
+    await Promise.all(firehoses);
     await this.stop();
   }
 
@@ -536,6 +547,37 @@ export class RemoteWatches {
     return points;
   }
 
+  // --- the firehose ------------------------------------------------------------------------------
+
+  /** Turns measured flow on or off for one watch; the vhost's firehose runs while any watch wants it. */
+  async setFirehose(watch: RemoteWatch, on: boolean): Promise<void> {
+    const w = this.watched.get(watch.vhost);
+    if (w === undefined || watch.closed || !w.watches.has(watch)) throw new BrokerError('not_found', `no watch of vhost '${watch.vhost}'`, { code: 404 });
+    if (!on) return this.releaseFirehose(w, watch);
+    w.firehose ??= new RemoteFirehose(this.api, w.vhost, (e) => {
+      for (const fw of w.firehoseWatches) fw.offer(e);
+    }, () => {
+      // the cluster closed it (the vhost deleted, a node down): its watchers fall back to estimates
+      for (const fw of [...w.firehoseWatches]) fw.firehoseLost();
+      w.firehoseWatches.clear();
+    });
+    w.firehoseWatches.add(watch);
+    try {
+      await w.firehose.start(this.api.creds(watch.who));
+    } catch (err) {
+      w.firehoseWatches.delete(watch);
+      throw err;
+    }
+    // let go meanwhile (closed while tracing was being turned on)
+    if (!w.firehoseWatches.has(watch) || watch.closed) await this.releaseFirehose(w, watch);
+  }
+
+  private async releaseFirehose(w: WatchedVhost, watch: RemoteWatch): Promise<void> {
+    w.firehoseWatches.delete(watch);
+    if (w.firehoseWatches.size > 0 || w.firehose === undefined) return;
+    await w.firehose.stop();
+  }
+
   // --- telling watchers --------------------------------------------------------------------------
 
   private tell(w: WatchedVhost, changes: TopologyChange[]): void {
@@ -552,6 +594,8 @@ export class RemoteWatches {
     clearTimeout(w.linger);
     clearTimeout(w.recheck);
     this.watched.delete(vhost);
+    w.firehoseWatches.clear();
+    void w.firehose?.stop();
     for (const watch of w.watches) watch.closed = true;
     for (const watch of w.watches) this.guard(watch, (l) => l.gone(reason), true);
     if (this.watched.size === 0) void this.stop();
@@ -586,12 +630,62 @@ class RemoteWatch implements VhostWatch {
     return isMonitor(this.who) || connection.user === this.who.name;
   }
 
-  /** Flow events need the firehose (not built yet): a remote watch produces none, whatever the budget. */
-  setFlowBudget(_eventsPerSecond: number): void {}
+  /** Flow events come only from the firehose (setFirehose): RabbitMQ counts nothing per message otherwise. */
+  setFlowBudget(eventsPerSecond: number): void {
+    this.budget = Math.max(0, Math.floor(eventsPerSecond));
+  }
+
+  setFirehose(on: boolean): Promise<void> {
+    return this.owner.setFirehose(this, on);
+  }
+
+  private budget = 0;
+  private windowStart = 0;
+  private sentInWindow = 0;
+  private pending: FlowEvent[] = [];
+  private dropped = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  /** A firehose event: kept within the budget, sent with the next batch. */
+  offer(e: FlowEvent): void {
+    if (this.closed) return;
+    const now = Date.now();
+    if (now - this.windowStart >= 1_000) {
+      this.windowStart = now;
+      this.sentInWindow = 0;
+    }
+    if (this.sentInWindow < this.budget) {
+      this.sentInWindow++;
+      this.pending.push(e);
+    } else this.dropped++;
+    this.flushTimer ??= setTimeout(() => this.flush(), FLOW_BATCH_MS);
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    const events = this.pending;
+    const dropped = this.dropped;
+    this.pending = [];
+    this.dropped = 0;
+    if (this.closed || (events.length === 0 && dropped === 0)) return;
+    try {
+      this.listener.flow?.(events, dropped);
+    } catch {
+      // the listener's failure is its own
+    }
+  }
+
+  /** The firehose's connection went: nothing more comes until it is turned on again. */
+  firehoseLost(): void {
+    this.pending = [];
+    this.dropped = 0;
+  }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     this.owner.unwatch(this);
   }
 }
