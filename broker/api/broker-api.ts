@@ -499,6 +499,8 @@ export interface VhostListener {
   stats(tick: StatsTick): void;
   /** sampled message flow, within the budget the watcher asked for; `dropped` counts what was left out */
   flow?(events: FlowEvent[], dropped: number): void;
+  /** the firehose (setFirehose) stopped without being asked to: its connection to the cluster was lost */
+  firehoseLost?(reason: string): void;
   /** the vhost was deleted */
   gone(reason: string): void;
 }

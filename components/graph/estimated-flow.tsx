@@ -12,6 +12,7 @@ import { chosenBroker, fetchBrokers } from '@/lib/client/broker-choice';
 import { edgeGeometry } from '@/lib/client/graph/edge-geometry';
 import { useGraph } from '@/lib/client/graph/store';
 import type { GraphEdge, GraphNode } from '@/lib/client/graph/types';
+import { useFirehose } from '@/lib/client/firehose-store';
 import { useStats } from '@/lib/client/stats-store';
 
 /** Dots per second on one line at most, however high the rate: the dots show where, not how many. */
@@ -30,7 +31,9 @@ export function useRemoteBroker(): boolean {
 }
 
 export function EstimatedFlow() {
-  const remote = useRemoteBroker();
+  // measured dots from the firehose replace the estimates
+  const measured = useFirehose((s) => s.on);
+  const remote = useRemoteBroker() && !measured;
   const layer = useRef<HTMLDivElement>(null);
   const rf = useReactFlow<GraphNode, GraphEdge>();
 
@@ -116,7 +119,15 @@ export function EstimatedFlow() {
 /** The legend's line for estimated dots, shown on a remote broker. */
 export function EstimatedFlowLegend() {
   const remote = useRemoteBroker();
+  const measured = useFirehose((s) => s.on);
   if (!remote) return null;
+  if (measured) {
+    return (
+      <div className="flow-legend" role="note" title="Each dot is a message the cluster's firehose reported (publish and deliver), sampled within the console's flow budget.">
+        <span className="flow-dot-key measured" aria-hidden="true" /> Dots measured (firehose)
+      </div>
+    );
+  }
   return (
     <div className="flow-legend" role="note" title="RabbitMQ samples message rates every 5 s per queue; it samples no single message. These dots are drawn from those rates, shared out over a queue's bindings: where messages go, not each message.">
       <span className="flow-dot-key estimated" aria-hidden="true" /> Dots estimated from 5 s samples

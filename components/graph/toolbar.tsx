@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useGraph } from '@/lib/client/graph/store';
 import { usePanel } from '@/lib/client/panel-store';
 import { useStats } from '@/lib/client/stats-store';
+import { FirehoseToggle } from './firehose-toggle';
 import { FitIcon, LayoutIcon, PauseIcon, PlayIcon, PlusIcon, SearchIcon, SendIcon } from '../ui/icons';
 
 export function GraphToolbar() {
@@ -84,6 +85,7 @@ export function GraphToolbar() {
         <span className="switch-track" aria-hidden="true" />
         <span>Built-in exchanges</span>
       </label>
+      <FirehoseToggle />
       <span className="toolbar-stat" aria-live="polite">
         {exchanges} exchanges · {queues} queues
         {aggregated !== null && (

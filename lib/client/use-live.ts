@@ -7,6 +7,7 @@ import { useEffect } from 'react';
 import type { Item, ServerMessage } from '../live/protocol';
 import { useConsume } from './consume-store';
 import { emitFlow } from './flow-bus';
+import { useFirehose } from './firehose-store';
 import { LiveClient } from './live-client';
 import { applyChanges, removedNames, type Change } from './live-cache';
 import { useLiveStatus } from './live-status';
@@ -118,6 +119,9 @@ function handle(msg: ServerMessage): void {
     case 'flow':
       emitFlow(msg.events, msg.dropped);
       return;
+    case 'firehose':
+      useFirehose.getState().confirmed(msg.on, msg.reason);
+      return;
     case 'consume-ok':
       useConsume.getState().onConsumeOk(msg.id, msg.consumerTag);
       return;
@@ -178,6 +182,7 @@ function getClient(): LiveClient {
       // counts from ticks would go stale; the listings (polled meanwhile) take over
       useStats.getState().reset(wantedVhost);
       useConsume.getState().onDisconnected();
+      useFirehose.getState().reset();
     },
   });
   return client;
@@ -213,6 +218,7 @@ export function useLiveConnection(): void {
     useStats.getState().reset(vhost);
     dropPendingDiffs();
     useLiveStatus.getState().set({ syncedVhost: null });
+    useFirehose.getState().reset();
     getClient().setVhost(vhost);
   }, [vhost]);
 }

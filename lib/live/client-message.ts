@@ -42,6 +42,9 @@ export function parseClientMessage(text: string): Parsed {
     case 'flow':
       if (typeof v.budget !== 'number' || !Number.isFinite(v.budget) || v.budget < 0) return bad('flow needs a budget >= 0');
       return ok({ type: 'flow', budget: Math.min(MAX_FLOW_BUDGET, Math.floor(v.budget)) });
+    case 'firehose':
+      if (typeof v.on !== 'boolean') return bad('firehose needs on (a boolean)');
+      return ok({ type: 'firehose', on: v.on });
     case 'consume': {
       if (id === undefined || id === '') return bad('consume needs an id');
       if (!isStr(v.queue)) return bad('consume needs a queue name', id);

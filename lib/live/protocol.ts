@@ -40,6 +40,11 @@ export type ClientMessage =
   /** message-flow events per second this browser wants at most (default 50, max 200; 0 = none) */
   | { type: 'flow'; budget: number }
   /**
+   * Measured flow from a remote cluster's firehose, on or off (it costs the cluster work for every
+   * message). Answered with a firehose message; 'not_supported' where flow is always measured.
+   */
+  | { type: 'firehose'; on: boolean }
+  /**
    * A consumer on a queue of the watched vhost; answered with consume-ok, or cancelled (with the
    * reason) when it cannot start. prefetch 0 = no limit but the socket's back-pressure; with ack
    * 'auto' prefetch does not apply, as in AMQP. Delivery tags are per consumer, from 1.
@@ -84,6 +89,8 @@ export type ServerMessage =
   /** by queue, exchange, bindingStatsKey(), consumerStatsKey() and producerStatsKey(); rates per second, measured */
   | ({ type: 'stats' } & StatsTick)
   | { type: 'flow'; events: FlowEventMessage[]; dropped: number }
+  /** whether this browser's flow comes from the firehose now; `reason` when it stopped or could not start */
+  | { type: 'firehose'; on: boolean; reason?: string }
   | { type: 'consume-ok'; id: string; consumerTag: string }
   | { type: 'delivery'; id: string; message: DeliveredMessage }
   /** the consumer ended: cancelled by the browser, queue deleted, or an error */

@@ -245,6 +245,8 @@ export class LiveSession {
         this.flowBudget = m.budget;
         this.watch?.setFlowBudget(m.budget);
         return;
+      case 'firehose':
+        return this.setFirehose(m.on);
       case 'consume':
         return this.consume(m.id, m.queue, m.prefetch, m.ack);
       case 'ack':
@@ -258,6 +260,26 @@ export class LiveSession {
       case 'follow':
         return this.follow(m.exchange !== undefined ? { exchange: m.exchange } : { id: m.flowId });
     }
+  }
+
+  private async setFirehose(on: boolean): Promise<void> {
+    const watch = this.watch;
+    if (watch === undefined) return this.error('bad_request', 'firehose needs a vhost to watch first');
+    if (watch.setFirehose === undefined) return this.error('not_supported', 'this broker\'s message flow is always measured: it has no firehose to turn on');
+    try {
+      await watch.setFirehose(on);
+    } catch (err) {
+      if (!isBrokerError(err)) throw err;
+      if (this.watch === watch) this.send({ type: 'firehose', on: false, reason: err.detail });
+      return;
+    }
+    // the vhost changed meanwhile: its watch (and firehose) went with it
+    if (this.watch === watch) this.send({ type: 'firehose', on });
+  }
+
+  /** The firehose stopped by itself: the browser goes back to estimates. */
+  firehoseLost(feed: WatchFeed, reason: string): void {
+    if (this.feed === feed) this.send({ type: 'firehose', on: false, reason });
   }
 
   private follow(target: FollowTarget): void {
@@ -476,6 +498,10 @@ class WatchFeed implements VhostListener {
 
   flow(events: FlowEvent[], dropped: number): void {
     if (this.live && !this.stopped) this.session.sendFlow(events, dropped);
+  }
+
+  firehoseLost(reason: string): void {
+    if (!this.stopped) this.session.firehoseLost(this, reason);
   }
 
   gone(reason: string): void {

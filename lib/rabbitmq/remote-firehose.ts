@@ -31,11 +31,13 @@ export function flowEventOf(msg: ConsumeMessage, id: number): FlowEvent | undefi
   const h = (msg.properties.headers ?? {}) as Record<string, unknown>;
   const ts = Date.now();
   const routingKey = strings(h.routing_keys)[0] ?? '';
+  // the channel that published, or that the message was delivered on
+  const origin = { connection: text(h.connection), channel: typeof h.channel === 'number' ? h.channel : 0, user: text(h.user) };
   if (key.startsWith('publish.')) {
-    return { kind: 'published', id, exchange: key.slice('publish.'.length), routingKey, queues: strings(h.routed_queues), ts };
+    return { kind: 'published', id, origin, exchange: key.slice('publish.'.length), routingKey, queues: strings(h.routed_queues), ts };
   }
   if (key.startsWith('deliver.')) {
-    return { kind: 'delivered', id, exchange: text(h.exchange_name), routingKey, queue: key.slice('deliver.'.length), redelivered: h.redelivered === 1 || h.redelivered === true, ts };
+    return { kind: 'delivered', id, origin, exchange: text(h.exchange_name), routingKey, queue: key.slice('deliver.'.length), redelivered: h.redelivered === 1 || h.redelivered === true, ts };
   }
   return undefined;
 }

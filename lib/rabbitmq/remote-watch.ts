@@ -159,6 +159,15 @@ class WatchedVhost {
   }
 }
 
+/** The tag of the consumer on a queue a delivery went to: the trace names its connection and channel, not the tag. */
+function consumerOn(w: WatchedVhost, queue: string, on: { connection: string; channel: number }): string | undefined {
+  for (const { row } of w.state.get('consumer')!.values()) {
+    const ch = row.channel_details as Row | undefined;
+    if ((row.queue as Row | undefined)?.name === queue && ch?.connection_name === on.connection && ch?.number === on.channel) return str(row.consumer_tag);
+  }
+  return undefined;
+}
+
 function pairKey(source: string, destinationType: string, destination: string): string {
   return [source, destinationType, destination].join(SEP);
 }
@@ -555,7 +564,14 @@ export class RemoteWatches {
     if (w === undefined || watch.closed || !w.watches.has(watch)) throw new BrokerError('not_found', `no watch of vhost '${watch.vhost}'`, { code: 404 });
     if (!on) return this.releaseFirehose(w, watch);
     w.firehose ??= new RemoteFirehose(this.api, w.vhost, (e) => {
-      for (const fw of w.firehoseWatches) fw.offer(e);
+      // which consumer got it costs a look through the consumers: only for an event some watcher takes
+      let looked = e.kind !== 'delivered' || e.origin === undefined;
+      const complete = () => {
+        if (looked) return;
+        looked = true;
+        e.consumerTag = consumerOn(w, str(e.queue), e.origin!);
+      };
+      for (const fw of w.firehoseWatches) fw.offer(e, complete);
     }, () => {
       // the cluster closed it (the vhost deleted, a node down): its watchers fall back to estimates
       for (const fw of [...w.firehoseWatches]) fw.firehoseLost();
@@ -647,7 +663,7 @@ class RemoteWatch implements VhostWatch {
   private flushTimer: NodeJS.Timeout | undefined;
 
   /** A firehose event: kept within the budget, sent with the next batch. */
-  offer(e: FlowEvent): void {
+  offer(e: FlowEvent, complete: () => void): void {
     if (this.closed) return;
     const now = Date.now();
     if (now - this.windowStart >= 1_000) {
@@ -656,6 +672,7 @@ class RemoteWatch implements VhostWatch {
     }
     if (this.sentInWindow < this.budget) {
       this.sentInWindow++;
+      complete();
       this.pending.push(e);
     } else this.dropped++;
     this.flushTimer ??= setTimeout(() => this.flush(), FLOW_BATCH_MS);
@@ -679,6 +696,12 @@ class RemoteWatch implements VhostWatch {
   firehoseLost(): void {
     this.pending = [];
     this.dropped = 0;
+    if (this.closed) return;
+    try {
+      this.listener.firehoseLost?.('the connection reading the firehose was lost: flow is estimated again');
+    } catch {
+      // the listener's failure is its own
+    }
   }
 
   close(): void {
