@@ -195,6 +195,36 @@ describe.skipIf(target === undefined)('npm start with --rabbitmq', () => {
       live.ws.close();
     }
   });
+
+  it('turns the cluster\'s firehose on for a browser over /api/ws: measured flow events, tracing off when the browser leaves', async () => {
+    const tracing = async () => ((await (await rabbit('GET', `/api/vhosts/${encodeURIComponent(vhost)}`)).json()) as { tracing: boolean }).tracing;
+    const live = await LiveClient.open(`${base.replace('http', 'ws')}/brokers/cluster/api/ws`, { origin: base });
+    try {
+      live.send({ type: 'auth', username: 'guest', password: 'guest' });
+      await live.take('hello', () => true, 10_000);
+      live.send({ type: 'vhost', vhost });
+      await live.take('snapshot', () => true, 15_000);
+      live.send({ type: 'firehose', on: true });
+      expect(await live.take('firehose', () => true, 20_000)).toMatchObject({ on: true });
+      expect(await tracing()).toBe(true);
+      const conn = await amqp.connect(`${target!.config.amqpUrl!.replace('amqp://', 'amqp://guest:guest@')}/${encodeURIComponent(vhost)}`);
+      try {
+        const ch = await conn.createChannel();
+        await ch.assertQueue('traced', { durable: false });
+        ch.publish('', 'traced', Buffer.from('seen'));
+        const flow = await live.take('flow', (m) => m.events.some((e) => e.kind === 'published' && e.routingKey === 'traced'), 20_000);
+        expect(flow.events.find((e) => e.kind === 'published')).toMatchObject({ exchange: '', queues: ['traced'] });
+      } finally {
+        await conn.close();
+      }
+    } finally {
+      live.ws.close();
+    }
+    // the browser went: its watch, and with it the firehose Warren turned on
+    const started = Date.now();
+    while ((await tracing()) && Date.now() - started < 20_000) await sleep(200);
+    expect(await tracing()).toBe(false);
+  });
 });
 
 describe.skipIf(target === undefined)('a browser consumer on the cluster, through npm start --rabbitmq', () => {
