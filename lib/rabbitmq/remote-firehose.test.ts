@@ -6,7 +6,7 @@ import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, FlowEvent, Row, VhostListener } from '../../broker/index';
 import { RemoteBrokerApi } from './remote-broker';
-import { TRACE_QUEUE_MAX, TRACE_TTL_MS } from './remote-firehose';
+import { TRACE_QUEUE_MAX, TRACE_QUEUE_PREFIX, TRACE_TTL_MS } from './remote-firehose';
 import { findRabbitMq, NO_RABBITMQ, type TestTarget } from './testing';
 
 const target: TestTarget | undefined = await findRabbitMq();
@@ -31,7 +31,7 @@ describe.skipIf(target === undefined)('the firehose of a remote RabbitMQ', () =>
   const vhostRow = () => api.http.request<Row>(creds, 'GET', `/api/vhosts/${encodeURIComponent(vhost)}`);
   const traceQueues = async () =>
     (await api.http.request<Row[]>(creds, 'GET', `/api/queues/${encodeURIComponent(vhost)}?columns=name,arguments,exclusive,auto_delete`))
-      .filter((q) => String(q.name).startsWith('amq.gen-'));
+      .filter((q) => String(q.name).startsWith(TRACE_QUEUE_PREFIX));
 
   function listener(flow: FlowEvent[]): VhostListener {
     return { topology() {}, stats() {}, gone() {}, flow: (events) => void flow.push(...events) };

@@ -4,6 +4,7 @@
 // cluster's side: an exclusive, auto-delete queue holding at most TRACE_QUEUE_MAX copies for at most
 // TRACE_TTL_MS, dropping the oldest. Tracing is turned off again when the last watcher lets go,
 // unless it was on before Warren asked (someone else's trace must keep running).
+import crypto from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { BrokerError, type FlowEvent, type Row } from '../../broker/index';
 import { connectAmqp } from './amqp-connect';
@@ -13,6 +14,8 @@ import type { RemoteBrokerApi } from './remote-broker';
 export const TRACE_QUEUE_MAX = 1_000;
 export const TRACE_TTL_MS = 5_000;
 export const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
+/** The trace queue shows on every console's graph of the vhost: its name says whose it is. */
+export const TRACE_QUEUE_PREFIX = 'warren-console-firehose-';
 
 /** The queue's bounds as RabbitMQ takes them: a busy cluster cannot flood the console. */
 export const TRACE_QUEUE_ARGS = { 'x-max-length': TRACE_QUEUE_MAX, 'x-overflow': 'drop-head', 'x-message-ttl': TRACE_TTL_MS };
@@ -73,7 +76,7 @@ export class RemoteFirehose {
       try {
         conn = await connectAmqp(url, creds, this.vhost, `warren console firehose (${this.api.name})`, this.api.config.caFile);
         const ch: Channel = await conn.createChannel();
-        const q = await ch.assertQueue('', { exclusive: true, autoDelete: true, durable: false, arguments: TRACE_QUEUE_ARGS });
+        const q = await ch.assertQueue(`${TRACE_QUEUE_PREFIX}${crypto.randomBytes(6).toString('hex')}`, { exclusive: true, autoDelete: true, durable: false, arguments: TRACE_QUEUE_ARGS });
         await ch.bindQueue(q.queue, TRACE_EXCHANGE, 'publish.#');
         await ch.bindQueue(q.queue, TRACE_EXCHANGE, 'deliver.#');
         await ch.consume(q.queue, (msg) => {
