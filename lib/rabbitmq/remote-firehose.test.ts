@@ -91,6 +91,23 @@ describe.skipIf(target === undefined)('the firehose of a remote RabbitMQ', () =>
     await until('the trace queue removed', 15_000, async () => ((await traceQueues()).length === 0 ? true : undefined));
   }, 90_000);
 
+  it('refuses a user who may not set tracing in the cluster\'s words, and leaves tracing off', async () => {
+    const user = `j-monitor-${crypto.randomBytes(4).toString('hex')}`;
+    await api.http.request(creds, 'PUT', `/api/users/${user}`, { password: 'pw-j', tags: 'monitoring' });
+    try {
+      await api.http.request(creds, 'PUT', `/api/permissions/${encodeURIComponent(vhost)}/${user}`, { configure: '.*', write: '.*', read: '.*' });
+      const monitor = await api.authenticate(user, 'pw-j', '127.0.0.1');
+      const watch = await api.watchVhost(monitor, vhost, listener([]));
+      const err = await watch.setFirehose!(true).then(() => undefined, (e: unknown) => e as { kind: string; detail: string });
+      expect(err?.kind).toBe('not_authorised');
+      expect((await vhostRow()).tracing).toBe(false);
+      expect(await traceQueues()).toEqual([]);
+      watch.close();
+    } finally {
+      await api.http.request(creds, 'DELETE', `/api/users/${user}`).catch(() => {});
+    }
+  }, 90_000);
+
   it('leaves tracing on when it was on before Warren asked', async () => {
     await api.http.request(creds, 'PUT', `/api/vhosts/${encodeURIComponent(vhost)}`, { tracing: true, description: 'warren firehose test' });
     try {
