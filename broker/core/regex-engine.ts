@@ -642,6 +642,9 @@ export class LinearRegex {
   private lookMemo: Int8Array[] = [];
   /** The top-level program of the test under way (lookarounds are sub-programs). */
   private prog!: Program;
+  private stepLimit = STEP_BUDGET;
+  /** Set while `find` explores: the furthest end of a match of the top-level program from its start. */
+  private longest: { end: number } | undefined;
 
   constructor(source: string, flagString = '') {
     this.flags = { ignoreCase: flagString.includes('i'), multiline: flagString.includes('m'), dotAll: flagString.includes('s') };
@@ -707,6 +710,47 @@ export class LinearRegex {
     }
   }
 
+  /**
+   * The leftmost match at or after `from`, and of those the longest: [start, end), or undefined
+   * when there is none. Every start position is explored whole (each of its states once: program
+   * size × (text length + 1) at most); `budget.steps` is what all of it may take and is spent as
+   * it goes: when it runs out the answer is 'budget', and the caller treats the rest as unknown.
+   * Not for patterns with back-references (their exploration has no memory to bound it).
+   */
+  find(text: string, from: number, budget: { steps: number }): [number, number] | undefined | 'budget' {
+    if (this.backrefs) throw new Error('find does not take patterns with back-references');
+    const prog = this.compile(textLimitFor(text.length));
+    if (prog === undefined) return 'budget';
+    this.prog = prog;
+    this.text = text;
+    const caps = new Int32Array(prog.registers).fill(-1);
+    const last = this.anchored ? Math.min(0, text.length) : text.length;
+    try {
+      for (let start = Math.max(0, from); start <= last; start++) {
+        // each start is a fresh exploration: states reached from an earlier start say nothing here
+        this.testId++;
+        this.lookMemo = [];
+        this.steps = 0;
+        this.stepLimit = budget.steps;
+        this.longest = { end: -1 };
+        try {
+          this.run(prog, start, -1, caps);
+        } finally {
+          budget.steps -= Math.min(this.steps, budget.steps);
+        }
+        if (this.longest.end >= 0) return [start, this.longest.end];
+      }
+      return undefined;
+    } catch (err) {
+      if (err instanceof BudgetExceeded) return 'budget';
+      throw err;
+    } finally {
+      this.longest = undefined;
+      this.stepLimit = STEP_BUDGET;
+      this.text = '';
+    }
+  }
+
   private visitedOf(prog: Program): Visited {
     let v = this.visited.get(prog);
     if (v === undefined) this.visited.set(prog, (v = new Visited()));
@@ -758,11 +802,17 @@ export class LinearRegex {
           else visited.set(k, 1);
           trail?.push(k, stack.length);
         }
-        if (++this.steps > STEP_BUDGET) throw new BudgetExceeded();
+        if (++this.steps > this.stepLimit) throw new BudgetExceeded();
         const inst = insts[pc];
         let ok = true;
         switch (inst.op) {
           case Op.Match:
+            // exploring for the longest match: note where this one ends and look for a longer
+            if (prog === this.prog && this.longest !== undefined) {
+              if (pos > this.longest.end) this.longest.end = pos;
+              ok = false;
+              break;
+            }
             if (end < 0 || pos === end) return this.succeeded(trail, visited);
             ok = false;
             break;
