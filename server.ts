@@ -74,6 +74,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logLevel: config.logLevel,
     diskFreeLimit: config.diskFreeLimit,
     amqps: config.amqps,
+    maskRules: config.maskRules,
   });
 
   // timeouts and a connection cap, so that idle or half-sent requests cannot take every descriptor

@@ -662,6 +662,11 @@ export class LinearRegex {
     this.always = reachesMatchFreely(prog);
   }
 
+  /** Whether the pattern has back-references (then `find` does not take it). */
+  get hasBackrefs(): boolean {
+    return this.backrefs;
+  }
+
   private compile(textLimit: number): Program | undefined {
     if (this.programs.has(textLimit)) return this.programs.get(textLimit);
     let prog: Program | undefined;
