@@ -27,7 +27,7 @@ import { ManagementContext } from './management-context';
 import { get, publish } from './messages';
 import { browseMessage, browseQueue } from './messages-browse';
 import { filterQueue } from './messages-filter';
-import { maskBrowsed, maskDelivery, maskGot } from './masking';
+import { maskBrowsed, maskDelivery, maskGot } from '../api/masking';
 import type { MaskRules } from '../core/mask-rules';
 import { explainEmbeddedRoute } from './route-explanation';
 import { cancelTransfer, getTransfer, previewReturn, startTransfer } from './message-transfer';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MaskRulesError, parseJsonPath, parseMaskRules } from '../core/mask-rules';
-import type { BrowsedMessage, GotMessage } from '../api/broker-api';
+import type { BrowsedMessage, GotMessage } from './broker-api';
 import { MASK_STEPS_PER_CHAR, maskBody, maskBrowsed, maskDelivery, maskGot } from './masking';
 
 const rules = parseMaskRules({

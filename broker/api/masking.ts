@@ -1,6 +1,6 @@
-// Masking: every message the embedded broker API hands out (browse, filter matches, "load all",
-// get, browser-consumer deliveries — and so the export, built on browse) passes through here on its
-// way out, so no path shows what the rules hide. Only what is shown changes: the message in the
+// Masking: every message a broker API hands out (browse, filter matches, "load all", get,
+// browser-consumer deliveries — and so the export, built on browse; a remote RabbitMQ's get and
+// consumers too) passes through here on its way out, so no path shows what the rules hide. Only what is shown changes: the message in the
 // queue, what AMQP consumers receive and what a filter evaluates stay the original.
 //
 // Header values whose name is listed become "***" (any AMQP type); in a body that is whole JSON,
@@ -10,7 +10,7 @@
 // it runs out is masked from there to its end, so a costly pattern hides more, never less.
 // A truncated JSON body cannot be parsed, so JSON paths do not reach into it (body patterns do).
 import type { MaskRules, JsonPathStep } from '../core/mask-rules';
-import type { BrowsedMessage, Delivery, GotMessage, Row } from '../api/broker-api';
+import type { BrowsedMessage, Delivery, GotMessage, Row } from './broker-api';
 
 export const MASK = '***';
 /** Steps each body pattern may take per character shown (a plain pattern takes a few). */
