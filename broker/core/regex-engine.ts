@@ -717,9 +717,11 @@ export class LinearRegex {
 
   /**
    * The leftmost match at or after `from`, and of those the longest: [start, end), or undefined
-   * when there is none. Every start position is explored whole (each of its states once: program
-   * size × (text length + 1) at most); `budget.steps` is what all of it may take and is spent as
-   * it goes: when it runs out the answer is 'budget', and the caller treats the rest as unknown.
+   * when there is none. Each start is explored whole, but a state explored from an earlier start
+   * that found nothing cannot reach a match from a later one either, so the states stay remembered
+   * across starts: one call visits each (instruction, position) once at most, program size ×
+   * (text length + 1) in all. `budget.steps` is what the call may take and is spent as it goes:
+   * when it runs out the answer is 'budget', and the caller treats the rest of the text as unknown.
    * Not for patterns with back-references (their exploration has no memory to bound it).
    */
   find(text: string, from: number, budget: { steps: number }): [number, number] | undefined | 'budget' {
@@ -728,28 +730,27 @@ export class LinearRegex {
     if (prog === undefined) return 'budget';
     this.prog = prog;
     this.text = text;
+    this.testId++;
+    this.lookMemo = [];
+    this.steps = 0;
+    this.stepLimit = budget.steps;
+    const longest = (this.longest = { end: -1 });
     const caps = new Int32Array(prog.registers).fill(-1);
     const last = this.anchored ? Math.min(0, text.length) : text.length;
     try {
       for (let start = Math.max(0, from); start <= last; start++) {
-        // each start is a fresh exploration: states reached from an earlier start say nothing here
-        this.testId++;
-        this.lookMemo = [];
-        this.steps = 0;
-        this.stepLimit = budget.steps;
-        this.longest = { end: -1 };
-        try {
-          this.run(prog, start, -1, caps);
-        } finally {
-          budget.steps -= Math.min(this.steps, budget.steps);
-        }
-        if (this.longest.end >= 0) return [start, this.longest.end];
+        // on a text too long for the dense array the memory is a map, which grows slower to use
+        // than exploring afresh: there each start begins with an empty one
+        if (start > from && this.visited.get(prog)?.dense === undefined) this.testId++;
+        this.run(prog, start, -1, caps);
+        if (longest.end >= 0) return [start, longest.end];
       }
       return undefined;
     } catch (err) {
       if (err instanceof BudgetExceeded) return 'budget';
       throw err;
     } finally {
+      budget.steps -= Math.min(this.steps, budget.steps);
       this.longest = undefined;
       this.stepLimit = STEP_BUDGET;
       this.text = '';
