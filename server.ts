@@ -74,6 +74,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logLevel: config.logLevel,
     diskFreeLimit: config.diskFreeLimit,
     amqps: config.amqps,
+    maskRules: config.maskRules,
   });
 
   // timeouts and a connection cap, so that idle or half-sent requests cannot take every descriptor
@@ -106,6 +107,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const brokers = createBrokerDirectory({
     embedded: broker && { name: EMBEDDED_BROKER_NAME, broker },
     remotes: config.rabbitmq,
+    maskRules: config.maskRules,
     log,
     metricsAuth: config.metricsAuth,
     sessions: { idleMs: config.loginSessionTimeout * 60_000, lifetimeMs: config.loginSessionLifetime * 60_000 },

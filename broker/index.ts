@@ -12,6 +12,7 @@ import type { BrokerApi } from './api/broker-api';
 import { EmbeddedBrokerApi } from './embedded/embedded-broker';
 import { registerInternals } from './embedded/internals';
 import { ManagementContext } from './embedded/management-context';
+import type { MaskRules } from './core/mask-rules';
 
 // The broker API: the only module of broker/ that the web side (lib/, app/, components/, bin/,
 // server.ts) may import. It hands out plain data and the interface, never core, server or store.
@@ -24,6 +25,8 @@ export { quotePlus } from './api/quote-plus';
 // pure and plain-data in, plain-data out: a remote broker's listed bindings are explained with the
 // same walk and matchers as the embedded broker's own
 export { explainRoute, type ExplainRequest, type RouteBinding, type RouteExchange, type RouteSource } from './core/route-explain';
+export { parseMaskRules, MaskRulesError, type MaskRules } from './core/mask-rules';
+export { maskDelivery, maskGot } from './api/masking';
 export { compileNamePattern, type NamePattern } from './api/name-pattern';
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 export { connectionCaps, descriptorLimit, type ConnectionCaps } from './descriptors';
@@ -60,6 +63,8 @@ export interface BrokerOptions extends Partial<Limits> {
    * The connection cap covers both listeners together.
    */
   amqps?: AmqpsOptions;
+  /** values masked in every message this API shows (parseMaskRules); the messages themselves stay whole */
+  maskRules?: MaskRules;
 }
 
 /** The embedded broker: its API, and the AMQP listener it runs. */
@@ -76,7 +81,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const log = createLogger(options.logLevel ?? 'info');
   const {
     port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK, maxConnections, diskFreeLimit = DEFAULT_DISK_FREE_LIMIT,
-    memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, amqps, ...limits
+    memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, amqps, maskRules, ...limits
   } = options;
   // first of all: a wrong TLS file must stop start-up before recovery or any listener
   const tlsCredentials = amqps === undefined ? undefined : loadTlsCredentials(amqps);
@@ -107,7 +112,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const hostName = host ?? '0.0.0.0';
   let closing: Promise<void> | undefined;
   const reopenStore = dataDir === undefined ? undefined : () => new DurableStore(core, dataDir, log, { memoryBudget, segmentSize });
-  const parts = { core, server, store, mgmt, log, reopenStore };
+  const parts = { core, server, store, mgmt, log, reopenStore, maskRules };
   const broker: Broker = Object.assign(new EmbeddedBrokerApi(parts, {
     host: hostName, port: boundPort, amqpsPort, externalAuth: amqpsPort !== undefined && amqps?.verifyPeer === true,
   }), {

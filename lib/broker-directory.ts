@@ -12,6 +12,7 @@ import { managementFront } from './management/http-server';
 import { sessionCookieName } from './management/session-cookie';
 import { LoginSessions, type SessionLimits } from './management/sessions';
 import type { RemoteBrokerConfig } from './rabbitmq/broker-spec';
+import type { MaskRules } from '../broker/index';
 import { RemoteBrokerApi } from './rabbitmq/remote-broker';
 
 export const BROKERS_PATH = '/api/brokers';
@@ -114,6 +115,8 @@ export interface DirectoryOptions {
   /** the embedded broker and the name it goes by; undefined with --no-embedded */
   embedded?: { name: string; broker: Broker };
   remotes: readonly RemoteBrokerConfig[];
+  /** masked in what the remote clusters' get and consumers show (the embedded broker has its own) */
+  maskRules?: MaskRules;
   log: Logger;
   metricsAuth: boolean;
   /** console logins: each broker keeps its own, in a cookie of its own (the default's is SESSION_COOKIE) */
@@ -138,7 +141,7 @@ export function createBrokerDirectory(o: DirectoryOptions): BrokerDirectory {
     });
   }
   for (const c of o.remotes) {
-    const api = new RemoteBrokerApi(c);
+    const api = new RemoteBrokerApi(c, o.maskRules);
     const amqpPort = c.amqpUrl !== undefined ? Number(new URL(c.amqpUrl).port || (c.amqpUrl.startsWith('amqps:') ? 5671 : 5672)) : 5672;
     const sessions = sessionsFor(c.name);
     entries.push({

@@ -7,6 +7,7 @@ import {
   type AmqpsSettings, type Env,
 } from '../cli-args';
 import { BrokerSpecError, parseBrokerSpec, type RemoteBrokerConfig } from './rabbitmq/broker-spec';
+import { MaskRulesError, parseMaskRules, type MaskRules } from '../broker/index';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -38,6 +39,8 @@ export interface Config {
   loginSessionTimeout: number;
   /** Minutes a console login lasts at most, used or not (`LOGIN_SESSION_LIFETIME`, 24 hours). */
   loginSessionLifetime: number;
+  /** values masked in every message the console and API show (`MASK_RULES`, `--mask-rules <file.json>`) */
+  maskRules?: MaskRules;
 }
 
 /** The embedded broker's name in the console's broker switcher and under /brokers/<name>/. */
@@ -75,6 +78,8 @@ ${AMQPS_USAGE}  --web-tls-cert <file>  serve the console and API over HTTPS with
   --web-tls-key <file>   and its private key, PEM    [WEB_TLS_KEY]
   --login-session-timeout <min>   idle console login ends [LOGIN_SESSION_TIMEOUT, default ${DEFAULTS.loginSessionTimeout}]
   --login-session-lifetime <min>  any console login ends  [LOGIN_SESSION_LIFETIME, default ${DEFAULTS.loginSessionLifetime}]
+  --mask-rules <file>  mask header values, JSON paths and body patterns in every message
+                    shown: {"headers", "jsonPaths", "bodyPatterns"} [MASK_RULES]
   --dev             Next.js dev mode (hot reload)
   -h, --help        show this help
 `;
@@ -99,6 +104,7 @@ const OPTIONS = {
   'web-tls-key': { type: 'string', env: 'WEB_TLS_KEY', parse: readableFile },
   'login-session-timeout': { type: 'string', env: 'LOGIN_SESSION_TIMEOUT', parse: positiveInt },
   'login-session-lifetime': { type: 'string', env: 'LOGIN_SESSION_LIFETIME', parse: positiveInt },
+  'mask-rules': { type: 'string', env: 'MASK_RULES' },
   dev: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -139,6 +145,7 @@ export function loadConfig(
     webTls: values.help ? undefined : webTls(values['web-tls-cert'], values['web-tls-key']),
     loginSessionTimeout: values['login-session-timeout'] ?? DEFAULTS.loginSessionTimeout,
     loginSessionLifetime: values['login-session-lifetime'] ?? DEFAULTS.loginSessionLifetime,
+    maskRules: values.help ? undefined : maskRulesFile(values['mask-rules']),
   };
   return { config, help: values.help };
 }
@@ -162,6 +169,23 @@ function brokersFile(file: string | undefined): { spec: string; ca?: string }[] 
     const amqp = str('amqp');
     return { spec: `${name}=${management}${amqp !== undefined ? `,${amqp}` : ''}`, ca: str('ca') };
   });
+}
+
+/** The masking rules file, checked whole: a wrong one stops start-up rather than show data unmasked. */
+function maskRulesFile(file: string | undefined): MaskRules | undefined {
+  if (file === undefined || file === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ArgError(`--mask-rules ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a JSON file'}`);
+  }
+  try {
+    return parseMaskRules(parsed);
+  } catch (err) {
+    if (err instanceof MaskRulesError) throw new ArgError(`--mask-rules ${JSON.stringify(file)}: ${err.message}`);
+    throw err;
+  }
 }
 
 function remoteBrokers(specs: { spec: string; ca?: string }[], embedded: boolean): RemoteBrokerConfig[] {

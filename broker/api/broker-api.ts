@@ -162,6 +162,8 @@ export type GotMessage = Row & {
   message_count: number;
   payload: string;
   payload_encoding: 'string' | 'base64';
+  /** some header or body value is shown masked (MASK_RULES) */
+  masked?: boolean;
 };
 
 /** A page of a queue's messages, read without consuming them (Warren's own; RabbitMQ cannot). */
@@ -208,6 +210,8 @@ export interface BrowsedMessage {
   consumer_tag?: string;
   channel?: string;
   delivery_tag?: number;
+  /** some header or body value is shown masked (MASK_RULES); properties_raw is then left out when a header was */
+  masked?: boolean;
 }
 
 export interface BrowsePage {
@@ -335,6 +339,8 @@ export interface Delivery {
   payloadBytes: number;
   /** the message's id in flow events, to follow its journey (VhostWatch.follow); embedded broker only */
   flowId?: number;
+  /** some header or body value is shown masked (MASK_RULES) */
+  masked?: boolean;
 }
 
 export interface ConsumeOptions {

@@ -141,3 +141,48 @@ describe('LinearRegex', () => {
     expect(r.ok && r.regex.test('xorders.eu')).toBe(false);
   });
 });
+
+/** Leftmost, then longest, by brute force: JavaScript asked whether a match spans exactly [s, e). */
+function referenceFind(src: string, t: string, from: number): [number, number] | undefined {
+  for (let s = from; s <= t.length; s++) {
+    for (let e = t.length; e >= s; e--) {
+      const re = new RegExp(`(?:${src})(?<=^[\\s\\S]{${e}})`, 'y');
+      re.lastIndex = s;
+      if (re.test(t)) return [s, e];
+    }
+  }
+  return undefined;
+}
+
+describe('LinearRegex.find', () => {
+  it('finds the leftmost match, and of those the longest', () => {
+    const budget = () => ({ steps: 1_000_000 });
+    expect(new LinearRegex('a|ab|abc').find('xxabcd', 0, budget())).toEqual([2, 5]);
+    expect(new LinearRegex('\\d{4}-\\d{4}').find('card 1234-5678 and 8765-4321', 0, budget())).toEqual([5, 14]);
+    expect(new LinearRegex('\\d{4}-\\d{4}').find('card 1234-5678 and 8765-4321', 14, budget())).toEqual([19, 28]);
+    expect(new LinearRegex('b*').find('abb', 0, budget())).toEqual([0, 0]);
+    expect(new LinearRegex('^a').find('aa', 1, budget())).toBeUndefined();
+    expect(new LinearRegex('z').find('aaa', 0, budget())).toBeUndefined();
+  });
+
+  it('agrees with a brute-force leftmost-longest search on random patterns', () => {
+    fc.assert(
+      fc.property(pattern, text, fc.nat(12), (src, t, from) => {
+        const start = Math.min(from, t.length);
+        expect(new LinearRegex(src).find(t, start, { steps: 10_000_000 }), `${src} on ${JSON.stringify(t)} from ${start}`).toEqual(referenceFind(src, t, start));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('spends the budget it is given and says when it ran out', () => {
+    const body = `${'a'.repeat(20_000)}b`;
+    const budget = { steps: 50_000 };
+    expect(new LinearRegex('(a|aa)*c').find(body, 0, budget)).toBe('budget');
+    expect(budget.steps).toBe(0);
+    // a whole exploration per start stays linear in the text: each (instruction, position) once
+    const big = { steps: 1_000_000 };
+    expect(new LinearRegex('a*b').find(body, 0, big)).toEqual([0, 20_001]);
+    expect(1_000_000 - big.steps).toBeLessThan(20 * 20_002);
+  });
+});

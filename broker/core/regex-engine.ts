@@ -642,6 +642,9 @@ export class LinearRegex {
   private lookMemo: Int8Array[] = [];
   /** The top-level program of the test under way (lookarounds are sub-programs). */
   private prog!: Program;
+  private stepLimit = STEP_BUDGET;
+  /** Set while `find` explores: the furthest end of a match of the top-level program from its start. */
+  private longest: { end: number } | undefined;
 
   constructor(source: string, flagString = '') {
     this.flags = { ignoreCase: flagString.includes('i'), multiline: flagString.includes('m'), dotAll: flagString.includes('s') };
@@ -657,6 +660,11 @@ export class LinearRegex {
     const first = prog.insts[0];
     this.anchored = !this.flags.multiline && first.op === Op.Assert && first.kind === 'bol';
     this.always = reachesMatchFreely(prog);
+  }
+
+  /** Whether the pattern has back-references (then `find` does not take it). */
+  get hasBackrefs(): boolean {
+    return this.backrefs;
   }
 
   private compile(textLimit: number): Program | undefined {
@@ -703,6 +711,48 @@ export class LinearRegex {
       if (err instanceof BudgetExceeded) return false;
       throw err;
     } finally {
+      this.text = '';
+    }
+  }
+
+  /**
+   * The leftmost match at or after `from`, and of those the longest: [start, end), or undefined
+   * when there is none. Each start is explored whole, but a state explored from an earlier start
+   * that found nothing cannot reach a match from a later one either, so the states stay remembered
+   * across starts: one call visits each (instruction, position) once at most, program size ×
+   * (text length + 1) in all. `budget.steps` is what the call may take and is spent as it goes:
+   * when it runs out the answer is 'budget', and the caller treats the rest of the text as unknown.
+   * Not for patterns with back-references (their exploration has no memory to bound it).
+   */
+  find(text: string, from: number, budget: { steps: number }): [number, number] | undefined | 'budget' {
+    if (this.backrefs) throw new Error('find does not take patterns with back-references');
+    const prog = this.compile(textLimitFor(text.length));
+    if (prog === undefined) return 'budget';
+    this.prog = prog;
+    this.text = text;
+    this.testId++;
+    this.lookMemo = [];
+    this.steps = 0;
+    this.stepLimit = budget.steps;
+    const longest = (this.longest = { end: -1 });
+    const caps = new Int32Array(prog.registers).fill(-1);
+    const last = this.anchored ? Math.min(0, text.length) : text.length;
+    try {
+      for (let start = Math.max(0, from); start <= last; start++) {
+        // on a text too long for the dense array the memory is a map, which grows slower to use
+        // than exploring afresh: there each start begins with an empty one
+        if (start > from && this.visited.get(prog)?.dense === undefined) this.testId++;
+        this.run(prog, start, -1, caps);
+        if (longest.end >= 0) return [start, longest.end];
+      }
+      return undefined;
+    } catch (err) {
+      if (err instanceof BudgetExceeded) return 'budget';
+      throw err;
+    } finally {
+      budget.steps -= Math.min(this.steps, budget.steps);
+      this.longest = undefined;
+      this.stepLimit = STEP_BUDGET;
       this.text = '';
     }
   }
@@ -758,11 +808,17 @@ export class LinearRegex {
           else visited.set(k, 1);
           trail?.push(k, stack.length);
         }
-        if (++this.steps > STEP_BUDGET) throw new BudgetExceeded();
+        if (++this.steps > this.stepLimit) throw new BudgetExceeded();
         const inst = insts[pc];
         let ok = true;
         switch (inst.op) {
           case Op.Match:
+            // exploring for the longest match: note where this one ends and look for a longer
+            if (prog === this.prog && this.longest !== undefined) {
+              if (pos > this.longest.end) this.longest.end = pos;
+              ok = false;
+              break;
+            }
             if (end < 0 || pos === end) return this.succeeded(trail, visited);
             ok = false;
             break;

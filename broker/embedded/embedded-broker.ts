@@ -27,6 +27,8 @@ import { ManagementContext } from './management-context';
 import { get, publish } from './messages';
 import { browseMessage, browseQueue } from './messages-browse';
 import { filterQueue } from './messages-filter';
+import { maskBrowsed, maskDelivery, maskGot } from '../api/masking';
+import type { MaskRules } from '../core/mask-rules';
 import { explainEmbeddedRoute } from './route-explanation';
 import { cancelTransfer, getTransfer, previewReturn, startTransfer } from './message-transfer';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
@@ -46,6 +48,8 @@ export interface EmbeddedParts {
   log: Logger;
   /** a new store over the same DATA_DIR, for a restart; absent without a DATA_DIR */
   reopenStore?: () => DurableStore;
+  /** what every message shown through this API has masked (masking.ts); undefined: nothing */
+  maskRules?: MaskRules;
 }
 
 /** A core refusal as the API's error; anything else passes unchanged. */
@@ -189,7 +193,8 @@ export class EmbeddedBrokerApi implements BrokerApi {
       await this.declareQueue(who, vhost, 'aliveness-test', { durable: false, autoDelete: false, arguments: {} });
       await this.publish(who, vhost, '', { routingKey: 'aliveness-test', properties: {}, body: Buffer.from(payload) });
       const got = await this.get(who, vhost, 'aliveness-test', { count: 1, ackMode: 'ack_requeue_false', encoding: 'auto' });
-      if (got.length === 0 || got[0].payload !== payload) return { ok: false, reason: 'message not returned' };
+      // a body pattern may mask the test message as shown: it came back all the same
+      if (got.length === 0 || (got[0].payload !== payload && got[0].masked !== true)) return { ok: false, reason: 'message not returned' };
     } catch (err) {
       if (err instanceof BrokerError && err.kind !== 'not_authorised') return { ok: false, reason: err.detail };
       throw err;
@@ -366,23 +371,28 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
-    return run(() => get(this.core, who, vhost, queue, opts));
+    return run(() => get(this.core, who, vhost, queue, opts).map((m) => maskGot(this.parts.maskRules, m)));
   }
 
   browseQueue(who: Actor, vhost: string, queue: string, opts: BrowseOptions): Promise<BrowsePage> {
-    return run(() => browseQueue(this.core, who, vhost, queue, opts));
+    return run(() => {
+      const page = browseQueue(this.core, who, vhost, queue, opts);
+      return { ...page, messages: page.messages.map((m) => maskBrowsed(this.parts.maskRules, m)) };
+    });
   }
 
   async filterQueue(who: Actor, vhost: string, queue: string, opts: FilterOptions): Promise<FilterPage> {
     try {
-      return await filterQueue(this.core, who, vhost, queue, opts);
+      // the expression sees the original message; only what is shown is masked
+      const page = await filterQueue(this.core, who, vhost, queue, opts);
+      return { ...page, matches: page.matches.map((m) => maskBrowsed(this.parts.maskRules, m)) };
     } catch (err) {
       throw translate(err);
     }
   }
 
   browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts: { raw?: boolean } = {}): Promise<BrowsedMessage> {
-    return run(() => browseMessage(this.core, who, vhost, queue, id, position, opts.raw === true));
+    return run(() => maskBrowsed(this.parts.maskRules, browseMessage(this.core, who, vhost, queue, id, position, opts.raw === true)));
   }
 
   startTransfer(who: Actor, vhost: string, queue: string, spec: TransferSpec): Promise<TransferJob> {
@@ -402,7 +412,13 @@ export class EmbeddedBrokerApi implements BrokerApi {
   }
 
   consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {
-    return run(() => consume(this.live, who, vhost, queue, opts, sink));
+    const rules = this.parts.maskRules;
+    const shown: DeliverySink = rules === undefined ? sink : {
+      canTake: () => sink.canTake(),
+      deliver: (d) => sink.deliver(maskDelivery(rules, d)),
+      cancelled: (reason) => sink.cancelled(reason),
+    };
+    return run(() => consume(this.live, who, vhost, queue, opts, shown));
   }
 
   // --- connections, channels, consumers ----------------------------------------------------------

@@ -8,6 +8,8 @@ export interface MessageLike {
   exchange: string;
   routingKey: string;
   redelivered: boolean;
+  /** the server showed some header or body value masked (MASK_RULES) */
+  masked?: boolean;
   properties: Record<string, unknown>;
   payload: string;
   payloadEncoding: 'string' | 'base64';
@@ -46,6 +48,7 @@ export function MessageView({ m, compact = false }: { m: MessageLike; compact?: 
           </>
         )}
         {m.redelivered && <span className="pill pill-warn">redelivered</span>}
+        {m.masked === true && <span className="pill pill-accent" title="Values hidden by the server's masking rules (MASK_RULES): the message itself is unchanged">masked</span>}
       </div>
       <pre className={`msg-body msg-${body.kind}`} data-testid="message-body">
         {body.text === '' ? <span className="muted">(empty body)</span> : body.text}

@@ -89,6 +89,7 @@ export function GetMessages({ vhost, queue, onGot }: { vhost: string; queue: str
                     exchange: m.exchange,
                     routingKey: m.routing_key,
                     redelivered: m.redelivered,
+                    masked: m.masked,
                     properties: m.properties as Record<string, unknown>,
                     payload: m.payload,
                     payloadEncoding: m.payload_encoding,

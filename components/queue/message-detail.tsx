@@ -37,6 +37,7 @@ export function MessageDetail({ vhost, queue, m }: { vhost: string; queue: strin
           #{int(m.position + 1)} <span className="muted small">id {m.id}</span>
         </strong>
         {m.redelivered && <span className="pill pill-warn">redelivered</span>}
+        {m.masked === true && <span className="pill pill-accent" title="Values hidden by the server's masking rules (MASK_RULES): the message itself is unchanged">masked</span>}
       </div>
       <dl className="props">
         <div>

@@ -19,6 +19,7 @@ export function MessageRowContent({ position, m }: { position: number; m: Browse
               <code>{m.routing_key === '' ? '(no key)' : m.routing_key}</code>
               <span className="muted small"> via {m.exchange === '' ? '(AMQP default)' : m.exchange}</span>
               {m.redelivered && <span className="pill pill-warn">redelivered</span>}
+              {m.masked === true && <span className="pill pill-accent" title="Values hidden by the server's masking rules (MASK_RULES): the message itself is unchanged">masked</span>}
               {m.consumer_tag !== undefined && <span className="pill">{m.consumer_tag === '' ? 'basic.get' : m.consumer_tag}</span>}
             </span>
             <span className={styles.preview}>{previewOf(m.payload, m.truncated)}</span>

@@ -204,6 +204,8 @@ export interface GotMessageDto {
   properties: MessageProperties;
   payload: string;
   payload_encoding: 'string' | 'base64';
+  /** some header or body value is shown masked (MASK_RULES) */
+  masked?: boolean;
 }
 
 /** One message of a browse page (GET /api/queues/{vhost}/{name}/messages): read, not consumed. */
@@ -222,6 +224,8 @@ export interface BrowsedMessageDto {
   consumer_tag?: string;
   channel?: string;
   delivery_tag?: number;
+  /** some header or body value is shown masked (MASK_RULES) */
+  masked?: boolean;
 }
 
 export interface BrowsePageDto {
@@ -270,6 +274,8 @@ export interface PublishRequest {
   properties: MessageProperties;
   payload: string;
   payload_encoding: 'string' | 'base64';
+  /** some header or body value is shown masked (MASK_RULES) */
+  masked?: boolean;
 }
 
 /** The topology of one vhost: what the graph is drawn from. */

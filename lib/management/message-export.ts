@@ -9,6 +9,9 @@
 //     → {published, routed, unroutable}: every line checked first (a bad one is a 400 naming its
 //       line, and nothing is published), then published in order at most `rate` a second (default
 //       1,000, limit 10,000), as the publish endpoint would. Write permission on the exchange.
+// With MASK_RULES the export is masked as everything shown is: masked values are "***", and a line
+// whose headers were masked has no `properties_raw` — such a file re-imports the masked data, not
+// the original messages.
 // Both work through the broker API only: export needs a broker that can browse; import works on
 // any, a remote RabbitMQ taking `properties` (it has no way to take the raw encoding).
 import { BROWSE_MAX_BODY_BYTES, BROWSE_MAX_LIMIT, type BrowsedMessage, type OutgoingMessage, type Row } from '../../broker/index';

@@ -14,7 +14,7 @@ import type {
   ExplainRouteRequest, GetOptions, RouteExplanation, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, TopicPermissionSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
-import { BrokerError, isLoopback } from '../../broker/index';
+import { BrokerError, isLoopback, maskDelivery, maskGot, type MaskRules } from '../../broker/index';
 import { ManagementClient, p, type Credentials } from './management-client';
 import type { RemoteBrokerConfig } from './broker-spec';
 import { consumeRemote } from './remote-consumer';
@@ -71,7 +71,7 @@ export class RemoteBrokerApi implements BrokerApi {
   private readonly accessListeners = new Set<(e: AccessEvent) => void>();
   private readonly watches: RemoteWatches;
 
-  constructor(config: RemoteBrokerConfig) {
+  constructor(config: RemoteBrokerConfig, private readonly maskRules?: MaskRules) {
     this.name = config.name;
     this.config = config;
     this.http = new ManagementClient({ baseUrl: config.managementUrl, caFile: config.caFile });
@@ -376,12 +376,13 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   async get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
-    return this.http.request<GotMessage[]>(this.creds(who), 'POST', `${p('queues', vhost, queue)}/get`, {
+    const got = await this.http.request<GotMessage[]>(this.creds(who), 'POST', `${p('queues', vhost, queue)}/get`, {
       count: opts.count,
       ackmode: opts.ackMode,
       encoding: opts.encoding,
       ...(opts.truncate !== undefined ? { truncate: opts.truncate } : {}),
     });
+    return Array.isArray(got) ? got.map((m) => maskGot(this.maskRules, m)) : got;
   }
 
   /**
@@ -420,7 +421,13 @@ export class RemoteBrokerApi implements BrokerApi {
     if (this.config.amqpUrl === undefined) {
       return Promise.reject(new BrokerError('unavailable', `broker '${this.name}' has no AMQP URL configured: consuming needs one (--rabbitmq ${this.name}=<http url>,<amqp url>)`));
     }
-    return consumeRemote({ url: this.config.amqpUrl, caFile: this.config.caFile, credentials: this.creds(who), vhost, queue, opts, sink });
+    const rules = this.maskRules;
+    const shown: DeliverySink = rules === undefined ? sink : {
+      canTake: () => sink.canTake(),
+      deliver: (d) => sink.deliver(maskDelivery(rules, d)),
+      cancelled: (reason) => sink.cancelled(reason),
+    };
+    return consumeRemote({ url: this.config.amqpUrl, caFile: this.config.caFile, credentials: this.creds(who), vhost, queue, opts, sink: shown });
   }
 
   // --- connections, channels, consumers ----------------------------------------------------------
