@@ -81,6 +81,58 @@ function nextBuild(): Promise<void> {
   });
 }
 
+const BUILD_LOCK = path.join(ROOT, '.next-build.lock');
+const LOCK_WAIT_MS = 15 * 60_000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One build at a time per checkout: `next build` refuses to run beside another ("Another next build
+ * process is already running") rather than waiting, so a second `npm start` (a test suite starting
+ * several, or Playwright beside a terminal) waits for the first one's build and then uses it.
+ * Returns a release function, or undefined when another process built meanwhile and none is needed.
+ */
+async function buildLock(): Promise<(() => void) | undefined> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let said = false;
+  for (;;) {
+    try {
+      const fd = fs.openSync(BUILD_LOCK, 'wx');
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      const release = () => fs.rmSync(BUILD_LOCK, { force: true });
+      process.once('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(BUILD_LOCK, 'utf8').trim() || '0');
+    } catch {
+      continue; // released meanwhile: try to take it
+    }
+    if (holder > 0 && !alive(holder)) {
+      fs.rmSync(BUILD_LOCK, { force: true }); // left by a build that was killed
+      continue;
+    }
+    if (!said) {
+      console.log(`warren: waiting for the console build of process ${holder} to finish…`);
+      said = true;
+    }
+    if (Date.now() > deadline) throw new Error(`another console build (process ${holder}, ${BUILD_LOCK}) did not finish in ${LOCK_WAIT_MS / 60_000} minutes`);
+    await new Promise((r) => setTimeout(r, 500));
+    if (!fs.existsSync(BUILD_LOCK) && buildNeeded() === undefined) return undefined;
+  }
+}
+
 async function start(): Promise<void> {
   const argv = process.argv.slice(2);
   // Check the flags before spending a minute on a build.
@@ -89,13 +141,21 @@ async function start(): Promise<void> {
     return;
   }
 
-  const reason = buildNeeded();
-  if (reason) {
-    console.log(`warren: building the console (${reason})…`);
-    const t0 = Date.now();
-    await nextBuild();
-    if (!fs.existsSync(BUILD_ID)) throw new Error('next build finished without writing .next/BUILD_ID');
-    console.log(`warren: console built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (buildNeeded() !== undefined) {
+    const release = await buildLock();
+    try {
+      // the build another start made while this one waited may be all that was needed
+      const reason = release === undefined ? undefined : buildNeeded();
+      if (reason) {
+        console.log(`warren: building the console (${reason})…`);
+        const t0 = Date.now();
+        await nextBuild();
+        if (!fs.existsSync(BUILD_ID)) throw new Error('next build finished without writing .next/BUILD_ID');
+        console.log(`warren: console built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
+    } finally {
+      release?.();
+    }
   }
 
   (process.env as Record<string, string | undefined>).NODE_ENV = 'production';
