@@ -4,7 +4,7 @@
 // did not move. Read permission is needed, bad parameters are 400s that say what was wrong.
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NPM_START_LIMIT_MS, startServed, type Served } from '../testing/npm-start';
+import { NPM_START_LIMIT_MS, basicAuth, callServed, startServed, type Served } from '../testing/npm-start';
 
 let served: Served;
 let conn: ChannelModel;
@@ -19,18 +19,8 @@ afterAll(async () => {
   await served?.stop();
 }, 30_000);
 
-const auth = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-
-async function call(method: string, path: string, body?: unknown, user = 'guest', password = 'guest') {
-  const res = await fetch(served.base + path, {
-    method,
-    headers: { authorization: auth(user, password), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
-}
+const auth = basicAuth;
+const call = (method: string, path: string, body?: unknown, user = 'guest', password = 'guest') => callServed(served, method, path, body, user, password);
 
 interface Page {
   total: number;

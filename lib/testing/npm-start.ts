@@ -84,3 +84,24 @@ export async function startServed(label: string, opts: { dataDir?: string; args?
     kill,
   };
 }
+
+export const basicAuth = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** A JSON request to the served API as `user` (guest by default); the body parsed when there is one. */
+export async function callServed(
+  served: Served,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  user = 'guest',
+  password = 'guest',
+): Promise<{ status: number; body: Record<string, unknown> | undefined }> {
+  const res = await fetch(served.base + urlPath, {
+    method,
+    headers: { authorization: basicAuth(user, password), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+}
