@@ -276,31 +276,33 @@ export class VirtualHost implements QueueHost {
    * nothing, as in RabbitMQ).
    */
   putPolicy(policy: Policy): boolean {
-    const old = this.policies.get(policy.name);
-    if (old !== undefined && old.sameAs(policy)) return false;
-    this.policies.set(policy.name, policy);
-    this.reapplyPolicies(policy.name);
-    return old === undefined;
+    return this.putIn(this.policies, policy);
   }
 
   /** Returns false when there was no such policy. */
   deletePolicy(name: string): boolean {
-    if (!this.policies.delete(name)) return false;
-    this.reapplyPolicies(name);
-    return true;
+    return this.deleteFrom(this.policies, name);
   }
 
   /** As putPolicy, for an operator policy. */
   putOperatorPolicy(policy: Policy): boolean {
-    const old = this.operatorPolicies.get(policy.name);
+    return this.putIn(this.operatorPolicies, policy);
+  }
+
+  deleteOperatorPolicy(name: string): boolean {
+    return this.deleteFrom(this.operatorPolicies, name);
+  }
+
+  private putIn(policies: Map<string, Policy>, policy: Policy): boolean {
+    const old = policies.get(policy.name);
     if (old !== undefined && old.sameAs(policy)) return false;
-    this.operatorPolicies.set(policy.name, policy);
+    policies.set(policy.name, policy);
     this.reapplyPolicies(policy.name);
     return old === undefined;
   }
 
-  deleteOperatorPolicy(name: string): boolean {
-    if (!this.operatorPolicies.delete(name)) return false;
+  private deleteFrom(policies: Map<string, Policy>, name: string): boolean {
+    if (!policies.delete(name)) return false;
     this.reapplyPolicies(name);
     return true;
   }
