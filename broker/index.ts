@@ -88,13 +88,18 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const core = new BrokerCore(AMQP_PROPERTIES, limits);
   core.reportFailure = (what, err) => log.error(`${what}: ${describeError(err)}`);
   let store: DurableStore | undefined;
+  // the disk alarm, made with the server below, counts what the store writes between its samples
+  let noteWritten = (_bytes: number): void => {};
+  const storeOptions = { memoryBudget, segmentSize, onWrite: (bytes: number) => noteWritten(bytes) };
   if (dataDir !== undefined) {
-    store = new DurableStore(core, dataDir, log, { memoryBudget, segmentSize });
+    store = new DurableStore(core, dataDir, log, storeOptions);
     const r = store.recover();
     log.info(`recovered ${r.queues} durable queues and ${r.messages} messages from ${dataDir} in ${r.ms} ms`);
   }
   const disk = dataDir === undefined ? undefined : { dir: dataDir, freeLimit: diskFreeLimit };
   const server = new AmqpServer(core, log, memoryHighWatermark, maxConnections, disk);
+  const diskAlarm = server.diskAlarm;
+  if (diskAlarm !== undefined) noteWritten = (bytes) => diskAlarm.noteWritten(bytes);
   const boundPort = await server.listen(port, host);
   log.info(`AMQP listening on ${host ?? '0.0.0.0'}:${boundPort}`);
   let amqpsPort: number | undefined;
@@ -111,7 +116,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const mgmt = new ManagementContext(core);
   const hostName = host ?? '0.0.0.0';
   let closing: Promise<void> | undefined;
-  const reopenStore = dataDir === undefined ? undefined : () => new DurableStore(core, dataDir, log, { memoryBudget, segmentSize });
+  const reopenStore = dataDir === undefined ? undefined : () => new DurableStore(core, dataDir, log, storeOptions);
   const parts = { core, server, store, mgmt, log, reopenStore, maskRules };
   const broker: Broker = Object.assign(new EmbeddedBrokerApi(parts, {
     host: hostName, port: boundPort, amqpsPort, externalAuth: amqpsPort !== undefined && amqps?.verifyPeer === true,

@@ -61,4 +61,42 @@ describe('DiskAlarm', () => {
     expect(alarm.active).toBe(true);
     expect(lines.filter((l) => l.includes('cannot read the free space of /data'))).toHaveLength(1);
   });
+
+  test('bytes written count at once: the estimate reaching the limit brings the next sample forward, and the sample decides', async () => {
+    // a disk whose statfs answers what the test says, asynchronously like the real one
+    let free = 100_000_000;
+    let calls = 0;
+    const statfs: StatFs = (_dir, cb) => {
+      calls++;
+      setImmediate(() => cb(null, { bavail: free, bsize: 1 }));
+    };
+    const changes: boolean[] = [];
+    const alarm = new DiskAlarm('/data', 10_000_000, (on) => changes.push(on), { statfs });
+    alarm.start();
+    await expect.poll(() => alarm.free).toBe(100_000_000);
+    // 90 MB above the limit: the next sample is 360 ms away
+    const sampled = calls;
+    const t0 = Date.now();
+    free = 60_000_000;
+    alarm.noteWritten(40_000_000);
+    await sleep(50);
+    expect(calls).toBe(sampled);
+    // the estimate (100 MB sampled, 91 MB written since) is below the limit: sampled within ms
+    free = 9_000_000;
+    alarm.noteWritten(51_000_000);
+    await expect.poll(() => alarm.active, { timeout: 300 }).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(300);
+    expect(alarm.free).toBe(9_000_000);
+    expect(changes).toEqual([true]);
+    // an estimate that errs low does not set the alarm: the sample does not agree
+    free = 90_000_000;
+    await expect.poll(() => alarm.active, { timeout: 2000 }).toBe(false);
+    const before = calls;
+    alarm.noteWritten(85_000_000);
+    await expect.poll(() => calls).toBe(before + 1);
+    await sleep(30);
+    expect(alarm.active).toBe(false);
+    alarm.stop();
+    expect(changes).toEqual([true, false]);
+  });
 });

@@ -13,6 +13,8 @@ export const DEFAULT_DISK_FREE_LIMIT = 50_000_000;
 const FAST_WRITER_BYTES_PER_MS = 250_000;
 const MIN_INTERVAL_MS = 200;
 const MAX_INTERVAL_MS = 5000;
+/** samples brought forward by bytes written come at most this often */
+const RESAMPLE_MS = 10;
 
 export type StatFs = (dir: string, cb: (err: NodeJS.ErrnoException | null, stats: { bavail: number | bigint; bsize: number | bigint }) => void) => void;
 
@@ -36,6 +38,13 @@ export class DiskAlarm {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private sampleFailed = false;
+  /** bytes the store wrote since the sample in hand */
+  private written = 0;
+  private sampling = false;
+  private sampleAgain = false;
+  /** a sample brought forward by the estimate is scheduled */
+  private soon = false;
+  private sampledAt = 0;
   private readonly statfs: StatFs;
 
   constructor(
@@ -59,23 +68,61 @@ export class DiskAlarm {
     clearTimeout(this.timer);
   }
 
+  /**
+   * The store wrote `bytes` (the file system has them). They are counted against the last sample, so
+   * that a writer faster than the sampling (a tmpfs, a loaded machine whose timers run late) makes
+   * the alarm look again as soon as the estimate reaches the limit, not up to an interval later when
+   * the disk may be full. Only a sample sets the alarm: an estimate that errs cannot make it flap.
+   */
+  noteWritten(bytes: number): void {
+    this.written += bytes;
+    if (this.active || this.stopped || this.free < 0 || this.free - this.written >= this.limitBytes) return;
+    this.sampleSoon();
+  }
+
+  /** The next sample brought forward: after the one running, and RESAMPLE_MS after the last. */
+  private sampleSoon(): void {
+    if (this.sampling) {
+      this.sampleAgain = true;
+      return;
+    }
+    if (this.soon) return;
+    this.soon = true;
+    clearTimeout(this.timer);
+    this.schedule(Math.max(0, this.sampledAt + RESAMPLE_MS - Date.now()));
+  }
+
   /** One sample, then the next one scheduled: never throws. */
   private sample(): void {
+    this.soon = false;
+    this.sampling = true;
+    const writtenBefore = this.written;
+    const settle = (next: number): void => {
+      this.sampling = false;
+      this.sampledAt = Date.now();
+      if (this.sampleAgain) {
+        this.sampleAgain = false;
+        if (!this.active && this.free - this.written < this.limitBytes) next = Math.min(next, RESAMPLE_MS);
+      }
+      this.schedule(next);
+    };
     try {
       this.statfs(this.dir, (err, s) => {
         let next = MIN_INTERVAL_MS;
         try {
           if (err !== null) throw err;
           this.sampleFailed = false;
+          // what was written while statfs ran may or may not be in its answer: it stays counted
+          this.written = Math.max(0, this.written - writtenBefore);
           next = this.check(Number(s.bavail) * Number(s.bsize));
         } catch (e) {
           this.failed(e);
         }
-        this.schedule(next);
+        settle(next);
       });
     } catch (e) {
       this.failed(e);
-      this.schedule(MIN_INTERVAL_MS);
+      settle(MIN_INTERVAL_MS);
     }
   }
 

@@ -37,4 +37,21 @@ describe('the memory alarm', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('cannot read resident memory');
   });
+
+  it('samples when clients have sent half the room left under the watermark, not only on its timer', () => {
+    const room = 32 * 1024 * 1024;
+    const heapWatermark = (getHeapStatistics().used_heap_size + room) / heapLimit();
+    const changes: boolean[] = [];
+    // never started: no timer samples, only what clients send does
+    const alarm = new MemoryAlarm(1e12, (a) => changes.push(a), { heapWatermark });
+    alarm.noteRead(300 * 1024);
+    expect(changes).toEqual([]);
+    const held = new Array<number>(9_000_000).fill(1.5); // 72 MB of heap, past the watermark
+    alarm.noteRead(1024 * 1024);
+    expect(alarm.active).toBe(false); // 1 MiB is well inside the allowance of the last sample
+    alarm.noteRead(room / 2);
+    expect(alarm.active).toBe(true);
+    expect(alarm.reason).toMatch(/^JavaScript heap/);
+    expect(held.length).toBe(9_000_000);
+  });
 });

@@ -11,8 +11,11 @@ export const DEFAULT_HIGH_WATERMARK = 0.4;
  * Share of the JavaScript heap's limit above which publishers are blocked. V8 ends the process when
  * the heap is full, whatever the machine has left — 8 million small messages fill a 4 GiB heap at
  * 4.5 GB resident, long before 40 % of a large machine — so the heap has a watermark of its own.
+ * And not only when full: four mark-compacts in a row with the old generation at 80 % of its limit
+ * and the program getting under 40 % of the time ("ineffective mark-compacts near heap limit") end
+ * it too, which a busy machine reaches easily. The watermark stays clear of that line.
  */
-export const DEFAULT_HEAP_WATERMARK = 0.8;
+export const DEFAULT_HEAP_WATERMARK = 0.7;
 
 /**
  * How often memory is sampled: four times a second, and twenty times once above half a watermark —
@@ -21,6 +24,12 @@ export const DEFAULT_HEAP_WATERMARK = 0.8;
  */
 const SAMPLE_MS = 250;
 const SAMPLE_NEAR_MS = 50;
+
+/**
+ * Timers run late on a loaded machine, so what clients send also brings a sample forward: once they
+ * have sent half the room left under the nearer watermark, and never more often than every 256 KiB.
+ */
+const MIN_READ_ALLOWANCE = 256 * 1024;
 
 /** Cgroup limits at or above this mean "no limit" (v1 writes 2^63 rounded to the page). */
 const NO_LIMIT = 2 ** 60;
@@ -95,6 +104,9 @@ export class MemoryAlarm {
   private stopped = false;
   private lastRss = 0;
   private readonly log: Logger | undefined;
+  /** bytes read from clients since the last sample, and how many bring the next one forward */
+  private readSinceSample = 0;
+  private readAllowance = MIN_READ_ALLOWANCE;
 
   constructor(
     watermark: number,
@@ -123,8 +135,15 @@ export class MemoryAlarm {
     this.timer.unref();
   }
 
-  /** One sample, from the timer: never throws. Returns whether memory is near a watermark. */
+  /** Clients sent `bytes`: a sample now if they may have filled half the room left at the last one. */
+  noteRead(bytes: number): void {
+    this.readSinceSample += bytes;
+    if (this.readSinceSample > this.readAllowance && !this.stopped) this.sample();
+  }
+
+  /** One sample, from the timer or noteRead: never throws. Returns whether memory is near a watermark. */
   sample(): boolean {
+    this.readSinceSample = 0;
     try {
       let rss = 0;
       try {
@@ -138,6 +157,8 @@ export class MemoryAlarm {
       }
       const heapUsed = getHeapStatistics().used_heap_size;
       this.check(rss, heapUsed);
+      const room = Math.min(this.heapLimitBytes - heapUsed, this.sampleFailed ? Infinity : this.limitBytes - rss);
+      this.readAllowance = Math.max(MIN_READ_ALLOWANCE, room / 2);
       return rss > this.limitBytes / 2 || heapUsed > this.heapLimitBytes / 2;
     } catch (err) {
       if (!this.sampleFailed) this.log?.error(`memory alarm: sampling failed: ${describeError(err)}`);

@@ -150,12 +150,15 @@ export class AmqpServer {
     return true;
   }
 
+  private readonly noteRead = (bytes: number): void => this.memoryAlarm.noteRead(bytes);
+
   private open(socket: Socket): void {
     if (this.restarting) {
       socket.destroy();
       return;
     }
     const conn = new AmqpConnection(this.core, socket, this.log, this.directReplyTo);
+    conn.onRead = this.noteRead;
     if (this.memoryAlarm.active) conn.setAlarm('memory', true);
     if (this.diskAlarm?.active === true) conn.setAlarm('disk', true);
     this.connections.add(conn);

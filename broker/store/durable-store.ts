@@ -21,6 +21,8 @@ export interface StoreOptions {
   segmentSize: number;
   /** definitions.journal is compacted into a new snapshot past this size (and twice the snapshot's); tests lower it */
   journalCompactBytes?: number;
+  /** told the bytes of each batch of messages as it goes to disk (the disk alarm) */
+  onWrite?: (bytes: number) => void;
 }
 
 export const DEFAULT_STORE_OPTIONS: StoreOptions = { memoryBudget: 256 * 1024 * 1024, segmentSize: 16 * 1024 * 1024 };
@@ -124,6 +126,7 @@ export class DurableStore implements QueuePersistence, Durability {
       this.whenChangesDurable((ok) => done(ok ? null : (this.lastDefsError ?? new Error('definitions not written'))));
     };
     this.log.afterFlush = () => this.compact();
+    if (options.onWrite !== undefined) this.log.onWrite = options.onWrite;
   }
 
   /** Loads definitions and messages into the (fresh) core, then starts following its changes. */

@@ -76,6 +76,8 @@ export class MessageLog {
   prelude: (done: (err: Error | null) => void) => void = (done) => done(null);
   /** Called after each batch: the store compacts from here. */
   afterFlush: () => void = () => {};
+  /** Called with the bytes of each write once the file system has them: the disk alarm counts them. */
+  onWrite: (bytes: number) => void = () => {};
   /** bytes appended and fsynced, for the bench and the console */
   stats = { appended: 0, syncs: 0, batches: 0 };
 
@@ -404,6 +406,8 @@ export class MessageLog {
       }
       const run = runs[i++];
       fs.writev(run.segment.fd, run.bufs, run.pos, (e, written) => {
+        // told once on disk, so a sample taken on hearing it already sees the space they took
+        if (written > 0) this.onWrite(written);
         if (e === null && written !== run.bytes) {
           e = Object.assign(new Error(`short write to ${run.segment.file} at ${run.pos} (${written} of ${run.bytes} bytes): the disk is full?`), { code: 'ENOSPC' });
         }

@@ -102,7 +102,9 @@ test('a flood of small messages under a 96 MB heap gets connection.blocked befor
   await sleep(500);
 
   // the broker answers, and what it confirmed is there
-  const other = await amqp.connect(url);
+  const other = await amqp.connect(url).catch((err: Error) => {
+    throw new Error(`${err.message}; the broker ${broker.exited() ? 'exited' : 'is running'}; its log: ${broker.log().slice(-2000)}`);
+  });
   try {
     const och = await other.createChannel();
     const { messageCount } = await och.checkQueue('flood');
