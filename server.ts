@@ -111,6 +111,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     log,
     metricsAuth: config.metricsAuth,
     sessions: { idleMs: config.loginSessionTimeout * 60_000, lifetimeMs: config.loginSessionLifetime * 60_000 },
+    dataDir: config.dataDir,
   });
   const { live, management } = brokers.default;
 

@@ -3,7 +3,8 @@
 //   (a) the console server's first snapshot of that vhost through the remote broker API (cold, then
 //       a second watch while the first is held: what every further browser gets), and
 //   (b) Chromium opening the graph of a real `npm start -- --no-embedded --rabbitmq ...` until the
-//       toolbar counts N queues,
+//       toolbar counts N queues: the first time (and a reload), and after a console restart, which
+//       reads the vhost opened before ahead while it starts,
 // and deletes the vhost (unless --keep). Also times RabbitMQ's own listings, to show the floor.
 //
 //   npx tsx bench/cluster-scale.ts [--queues 10000] [--bindings 20000] [--exchanges 20]
@@ -112,6 +113,7 @@ async function listingFloor(vhost: string): Promise<Record<string, number>> {
     ['bindings whole vhost', `/api/bindings/${v}`],
     ['bindings of one exchange', `/api/exchanges/${v}/x1/bindings/source`],
     ['exchanges', `/api/exchanges/${v}?disable_stats=true`],
+    ['definitions of the vhost', `/api/definitions/${v}`],
   ];
   for (const [label, url] of probes) {
     try {
@@ -145,11 +147,14 @@ async function serverSnapshot(vhost: string): Promise<{ coldMs: number; warmMs: 
   }
 }
 
-/** A real console process and Chromium: login to the graph showing N queues. */
-async function browserOpen(vhost: string): Promise<Record<string, number>> {
+/**
+ * A real console process and Chromium: login to the graph showing N queues, then (`reload`) a reload.
+ * Started twice on one DATA_DIR: first with nothing known, then as a restart, which reads the vhost
+ * opened before ahead while it starts; the browser logs in as soon as the console answers.
+ */
+async function browserOpen(vhost: string, dataDir: string, label: string, thenReload: boolean): Promise<Record<string, number>> {
   const { chromium } = await import('@playwright/test');
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-scale-'));
   const spec = `cluster=${args.management!.replace('://', '://guest:guest@')},${args.amqp}`;
   const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   const child = spawn('npm', ['start', '--', '--no-embedded', '--rabbitmq', spec], { cwd: ROOT, env, detached: true, stdio: 'ignore' });
@@ -171,15 +176,21 @@ async function browserOpen(vhost: string): Promise<Record<string, number>> {
     // when the stream's snapshot arrives, and how big it is: server and wire, apart from drawing
     let snapshotAt = 0;
     let snapshotBytes = 0;
-    page.on('websocket', (ws) =>
+    let socketAt = 0;
+    let vhostAskedAt = 0;
+    page.on('websocket', (ws) => {
+      socketAt = performance.now();
+      ws.on('framesent', (f) => {
+        if (typeof f.payload === 'string' && f.payload.startsWith('{"type":"vhost"')) vhostAskedAt = performance.now();
+      });
       ws.on('framereceived', (f) => {
         const text = typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8', 0, 40);
         if (text.startsWith('{"type":"snapshot"')) {
           snapshotAt = performance.now();
           snapshotBytes = typeof f.payload === 'string' ? Buffer.byteLength(f.payload) : f.payload.length;
         }
-      }),
-    );
+      });
+    });
     await page.addInitScript((v) => localStorage.setItem('warren.vhost', v), vhost);
     await page.goto(`${base}/`);
     await page.getByLabel('Username').fill('guest');
@@ -192,8 +203,9 @@ async function browserOpen(vhost: string): Promise<Record<string, number>> {
       await stat.filter({ hasText: want }).waitFor({ timeout: 300_000 });
     });
     const firstSnapshot = Math.round(snapshotAt - t0);
-    log(`browser: login to ${await stat.textContent()} in ${first.ms} ms (snapshot of ${snapshotBytes} bytes after ${firstSnapshot} ms)`);
+    log(`browser (${label}): login to ${await stat.textContent()} in ${first.ms} ms (socket opened after ${Math.round(socketAt - t0)} ms, vhost asked after ${Math.round(vhostAskedAt - t0)} ms, snapshot of ${snapshotBytes} bytes after ${firstSnapshot} ms)`);
     await page.screenshot({ path: path.join(ROOT, 'test-results', 'cluster-scale.png') }).catch(() => {});
+    if (!thenReload) return { firstMs: first.ms, firstSnapshotMs: firstSnapshot, snapshotBytes };
     t0 = performance.now();
     const reload = await timed(async () => {
       await page.reload();
@@ -210,7 +222,6 @@ async function browserOpen(vhost: string): Promise<Record<string, number>> {
       // gone
     }
     await new Promise((r) => setTimeout(r, 3_000));
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -226,7 +237,15 @@ async function main(): Promise<void> {
     }
     if (!args['no-floor']) figures.rabbitmq = await listingFloor(vhost);
     figures.server = await serverSnapshot(vhost);
-    if (!args['no-browser']) figures.browser = await browserOpen(vhost);
+    if (!args['no-browser']) {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-scale-'));
+      try {
+        figures.browser = await browserOpen(vhost, dataDir, 'nothing known', true);
+        figures.browserAfterRestart = await browserOpen(vhost, dataDir, 'after a console restart', false);
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
   } finally {
     if (!args.keep && !reuse) {
       await rabbit('DELETE', `/api/vhosts/${encodeURIComponent(vhost)}`).catch(() => undefined);

@@ -5,6 +5,7 @@
 // prefix rabbitmqadmin's --path-prefix takes). GET /api/brokers lists names and kinds for the
 // console's switcher; never a URL or a credential.
 import type http from 'node:http';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Broker, BrokerApi, Logger } from '../broker/index';
 import { createLiveEndpoint } from './live/index';
@@ -13,6 +14,7 @@ import { sessionCookieName } from './management/session-cookie';
 import { LoginSessions, type SessionLimits } from './management/sessions';
 import type { RemoteBrokerConfig } from './rabbitmq/broker-spec';
 import type { MaskRules } from '../broker/index';
+import { RecentVhosts } from './rabbitmq/recent-vhosts';
 import { RemoteBrokerApi } from './rabbitmq/remote-broker';
 
 export const BROKERS_PATH = '/api/brokers';
@@ -121,6 +123,8 @@ export interface DirectoryOptions {
   metricsAuth: boolean;
   /** console logins: each broker keeps its own, in a cookie of its own (the default's is SESSION_COOKIE) */
   sessions?: Pick<SessionLimits, 'idleMs' | 'lifetimeMs'>;
+  /** where each remote cluster's recently opened vhosts are kept, to be read ahead at the next start */
+  dataDir?: string;
 }
 
 /** One management front and live endpoint per broker; the embedded broker is the default, else the first remote. */
@@ -142,6 +146,12 @@ export function createBrokerDirectory(o: DirectoryOptions): BrokerDirectory {
   }
   for (const c of o.remotes) {
     const api = new RemoteBrokerApi(c, o.maskRules);
+    if (o.dataDir !== undefined) {
+      const recent = new RecentVhosts(path.join(o.dataDir, 'console', `rabbitmq-${encodeURIComponent(c.name)}-vhosts.json`), o.log);
+      api.noteWatched = (vhost) => recent.note(vhost);
+      // what the console opens first when nothing was opened yet: '/'
+      void api.warm(recent.vhosts.length > 0 ? recent.vhosts : ['/']);
+    }
     const amqpPort = c.amqpUrl !== undefined ? Number(new URL(c.amqpUrl).port || (c.amqpUrl.startsWith('amqps:') ? 5671 : 5672)) : 5672;
     const sessions = sessionsFor(c.name);
     entries.push({

@@ -572,6 +572,17 @@ export class RemoteBrokerApi implements BrokerApi {
     return this.watches.watch(who, vhost, listener);
   }
 
+  /** Told each vhost a console opens (the directory keeps the recent ones for the next start). */
+  noteWatched: (vhost: string) => void = () => {};
+
+  /**
+   * Reads these vhosts' topology ahead, one after the other, and keeps it current for the first
+   * browser to open them; a vhost that is gone or refused is skipped.
+   */
+  async warm(vhosts: readonly string[]): Promise<void> {
+    for (const vhost of vhosts) await this.watches.warm(vhost).catch(() => undefined);
+  }
+
   /** The vhosts whose topology this server holds, and how many watch each (0: kept for the next look). */
   cachedVhosts(): { vhost: string; watchers: number }[] {
     return this.watches.cached();

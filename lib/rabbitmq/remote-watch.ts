@@ -59,9 +59,9 @@ function str(v: unknown): string {
 export function keyOf(kind: TopologyKind, item: Row): string {
   switch (kind) {
     case 'binding':
-      return [item.source, item.destination_type, item.destination, item.properties_key].map(str).join(SEP);
+      return `${str(item.source)}${SEP}${str(item.destination_type)}${SEP}${str(item.destination)}${SEP}${str(item.properties_key)}`;
     case 'consumer':
-      return [(item.queue as Row | undefined)?.name, (item.channel_details as Row | undefined)?.name, item.consumer_tag].map(str).join(SEP);
+      return `${str((item.queue as Row | undefined)?.name)}${SEP}${str((item.channel_details as Row | undefined)?.name)}${SEP}${str(item.consumer_tag)}`;
     default:
       return str(item.name);
   }
@@ -76,11 +76,28 @@ const IDENTITY: Record<TopologyKind, string[]> = {
   connection: ['name', 'user', 'state', 'client_properties'],
 };
 
+/** The identity fields as one string: scalars as they are, objects (arguments, members) as JSON. */
 function fingerprint(kind: TopologyKind, row: Row): string {
-  return JSON.stringify(IDENTITY[kind].map((k) => row[k] ?? null));
+  let out = '';
+  for (const k of IDENTITY[kind]) {
+    const v = row[k];
+    out += v !== null && typeof v === 'object' ? JSON.stringify(v) : `${typeof v}:${String(v)}`;
+    out += SEP;
+  }
+  return out;
 }
 
-type KindState = Map<string, { row: Row; print: string }>;
+/** A row and its fingerprint, taken when a later listing first compares against it. */
+interface Known {
+  row: Row;
+  print: string | undefined;
+}
+
+type KindState = Map<string, Known>;
+
+function printOf(kind: TopologyKind, known: Known): string {
+  return (known.print ??= fingerprint(kind, known.row));
+}
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
@@ -121,15 +138,25 @@ class WatchedVhost {
   apply(kind: TopologyKind, rows: Row[], only?: Set<string>): TopologyChange[] {
     const known = this.state.get(kind)!;
     const changes: TopologyChange[] = [];
+    if (known.size === 0) {
+      // the first listing (10,000 queues and 30,000 bindings on a big vhost): nothing to compare with
+      for (const row of rows) {
+        const key = keyOf(kind, row);
+        const fresh = !known.has(key);
+        known.set(key, { row, print: undefined });
+        if (fresh) changes.push({ op: 'add', kind, item: row });
+      }
+      return changes;
+    }
     const seen = new Set<string>();
     for (const row of rows) {
       const key = keyOf(kind, row);
       seen.add(key);
-      const print = fingerprint(kind, row);
+      const now: Known = { row, print: undefined };
       const was = known.get(key);
-      known.set(key, { row, print });
+      known.set(key, now);
       if (was === undefined) changes.push({ op: 'add', kind, item: row });
-      else if (was.print !== print) changes.push({ op: 'update', kind, item: row });
+      else if (printOf(kind, was) !== printOf(kind, now)) changes.push({ op: 'update', kind, item: row });
     }
     for (const [key, was] of known) {
       if (seen.has(key) || (only !== undefined && !only.has(key))) continue;
@@ -184,6 +211,8 @@ export class RemoteWatches {
   private runningNodes: string | undefined;
   private placementRounds = 0;
   private checkingNodes = false;
+  /** closed with its broker: nothing is read ahead any more */
+  private closed = false;
 
   constructor(
     private readonly api: RemoteBrokerApi,
@@ -194,6 +223,7 @@ export class RemoteWatches {
     const access = await this.api.vhostAccess(who, vhost);
     if (access === 'missing') throw new BrokerError('not_found', `no vhost '${vhost}'`, { code: 404 });
     if (access === 'refused') throw new BrokerError('not_authorised', `access to vhost '${vhost}' refused for user '${who.name}'`);
+    this.api.noteWatched(vhost);
     await (this.starting ??= this.start());
     let w = this.watched.get(vhost);
     if (w === undefined) {
@@ -218,6 +248,30 @@ export class RemoteWatches {
     const watch = new RemoteWatch(this, who, vhost, listener, vh.snapshot(), await history);
     vh.watches.add(watch);
     return watch;
+  }
+
+  /**
+   * Reads a vhost's topology before anyone asks and keeps it as one nobody watches is: current by
+   * the events for CACHE_LINGER_MS. Without events there is nothing to keep it current: skipped.
+   */
+  async warm(vhost: string): Promise<void> {
+    if (this.closed) return;
+    await (this.starting ??= this.start());
+    if (this.closed || this.mode !== 'events' || this.watched.has(vhost)) return;
+    const w = new WatchedVhost(vhost);
+    this.watched.set(vhost, w);
+    w.loaded = this.refreshAll(w);
+    try {
+      await w.loaded;
+    } catch (err) {
+      w.loaded = undefined;
+      this.drop(w);
+      throw err;
+    }
+    if (w.watches.size === 0 && w.linger === undefined) {
+      w.linger = setTimeout(() => this.drop(w), CACHE_LINGER_MS);
+      w.linger.unref();
+    }
   }
 
   unwatch(watch: RemoteWatch): void {
@@ -250,6 +304,7 @@ export class RemoteWatches {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const firehoses: Promise<void>[] = [];
     for (const w of this.watched.values()) {
       clearTimeout(w.linger);
