@@ -188,10 +188,18 @@ test('a quorum queue is drawn with its three members; node 3 stopped shows down,
     const nodeRow = (n: number) => nodes.locator('tbody tr').filter({ hasText: `warren-c${n}@localhost` });
     await page.getByRole('link', { name: 'Graph', exact: true }).click();
     await expect(badge).toHaveClass(/placement-ok/);
+    // the cluster's nodes over the graph, each running
+    const chip = (n: number) => page.getByTestId(`cluster-node-warren-c${n}@localhost`);
+    for (const n of [1, 2, 3]) await expect(chip(n)).toHaveClass(/node-ok/);
+    await expect(chip(3)).toHaveText('warren-c3');
     try {
       cluster('stop-node', '3');
       const stopped = Date.now();
-      // the graph stays open: the badge changes live
+      // the graph stays open: the badge and the node's chip change live
+      await expect(chip(3)).toContainText('down', { timeout: 10_000 });
+      await expect(chip(3)).toHaveClass(/node-down/);
+      console.log(`graph: node 3 chip down ${Date.now() - stopped} ms after rabbitmqctl stop returned`);
+      await expect(chip(1)).toHaveClass(/node-ok/);
       await expect(badge).toContainText('2/3', { timeout: 10_000 });
       console.log(`graph: members badge 2/3 shown ${Date.now() - stopped} ms after rabbitmqctl stop returned`);
       await expect(badge).toHaveClass(/placement-warn/);
@@ -224,6 +232,7 @@ test('a quorum queue is drawn with its three members; node 3 stopped shows down,
     const started = Date.now();
     await expect(badge).toContainText('3/3', { timeout: 15_000 });
     await expect(badge).toHaveClass(/placement-ok/);
+    await expect(chip(3)).toHaveClass(/node-ok/, { timeout: 15_000 });
     console.log(`graph: members badge back to 3/3 ${Date.now() - started} ms after node 3 answered`);
     await page.getByRole('link', { name: 'Overview', exact: true }).click();
     await expect(nodeRow(3)).toContainText('running', { timeout: 15_000 });

@@ -18,6 +18,7 @@ import { SidePanel } from '../panels/side-panel';
 import { ConnectUrl, EmptyState } from '../ui/empty-state';
 import { PlusIcon } from '../ui/icons';
 import { BindDialog } from './bind-dialog';
+import { ClusterStrip } from './cluster-strip';
 import { EstimatedFlowLegend } from './estimated-flow';
 import { GraphCanvas } from './canvas';
 import { GraphToolbar } from './toolbar';
@@ -135,6 +136,7 @@ export function GraphView() {
           <div className="graph-stage">
             <GraphCanvas />
             <GraphStatus />
+            <ClusterStrip />
             <EstimatedFlowLegend />
           </div>
           <SidePanel />

@@ -3,31 +3,11 @@
 // down, with memory and disk alarms, partitions and the RabbitMQ version each runs. Asked every
 // 5 s, so a node going down shows within that (RabbitMQ itself notices a lost peer at once). Only
 // monitoring users and administrators may see nodes; for others the table is left out.
-import { useQuery } from '@tanstack/react-query';
-import { ApiError, request } from '@/lib/client/api';
+import { ApiError } from '@/lib/client/api';
+import { nodeVersion as version, useNodes, type NodeDto } from '@/lib/client/use-nodes';
 import { bytes } from '../graph/format';
 import { RunState, Tags } from './cells';
 import { DataTable, type Column } from './data-table';
-
-export interface NodeDto {
-  name: string;
-  running: boolean;
-  type?: string;
-  mem_used?: number;
-  mem_limit?: number;
-  mem_alarm?: boolean;
-  disk_free?: number;
-  disk_free_alarm?: boolean;
-  partitions?: string[];
-  uptime?: number;
-  applications?: { name: string; version: string }[];
-}
-
-const REFRESH_MS = 5_000;
-
-function version(n: NodeDto): string {
-  return n.applications?.find((a) => a.name === 'rabbit')?.version ?? '';
-}
 
 function uptime(ms: number | undefined): string {
   if (ms === undefined) return '';
@@ -53,12 +33,7 @@ const COLUMNS: Column<NodeDto>[] = [
 ];
 
 export function NodesTable() {
-  const { data, error } = useQuery({
-    queryKey: ['warren', 'nodes'],
-    queryFn: ({ signal }) => request<NodeDto[]>('/api/nodes', { signal }),
-    refetchInterval: REFRESH_MS,
-    retry: (count, err) => !(err instanceof ApiError && err.status === 401) && count < 2,
-  });
+  const { data, error } = useNodes();
   if (error instanceof ApiError && error.status === 401) return null;
   return (
     <DataTable
