@@ -26,7 +26,8 @@ export { quotePlus } from './api/quote-plus';
 // same walk and matchers as the embedded broker's own
 export { explainRoute, type ExplainRequest, type RouteBinding, type RouteExchange, type RouteSource } from './core/route-explain';
 export { parseMaskRules, MaskRulesError, type MaskRules } from './core/mask-rules';
-export { maskDelivery, maskGot } from './api/masking';
+export { maskDelivery, maskGot, maskingSink, MASK_WHOLE_MAX_BYTES } from './api/masking';
+export { LoopSlices } from './api/loop-slices';
 export { compileNamePattern, type NamePattern } from './api/name-pattern';
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 export { connectionCaps, descriptorLimit, type ConnectionCaps } from './descriptors';

@@ -14,7 +14,7 @@ import type {
   ExplainRouteRequest, GetOptions, RouteExplanation, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, TopicPermissionSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
-import { BrokerError, isLoopback, maskDelivery, maskGot, type MaskRules } from '../../broker/index';
+import { BrokerError, isLoopback, LoopSlices, maskGot, maskingSink, type MaskRules } from '../../broker/index';
 import { ManagementClient, p, type Credentials } from './management-client';
 import type { RemoteBrokerConfig } from './broker-spec';
 import { consumeRemote } from './remote-consumer';
@@ -376,13 +376,25 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   async get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
+    const rules = this.maskRules;
+    // masking reads whole bodies and cuts them itself, so a value the cut would split is hidden whole
+    const cutHere = rules !== undefined && opts.truncate !== undefined;
     const got = await this.http.request<GotMessage[]>(this.creds(who), 'POST', `${p('queues', vhost, queue)}/get`, {
       count: opts.count,
       ackmode: opts.ackMode,
       encoding: opts.encoding,
-      ...(opts.truncate !== undefined ? { truncate: opts.truncate } : {}),
+      ...(opts.truncate !== undefined && !cutHere ? { truncate: opts.truncate } : {}),
     });
-    return Array.isArray(got) ? got.map((m) => maskGot(this.maskRules, m)) : got;
+    if (!Array.isArray(got) || rules === undefined) return got;
+    const slices = new LoopSlices();
+    const out: GotMessage[] = [];
+    for (const m of got) {
+      const encoding = m.payload_encoding === 'string' ? 'utf8' : 'base64';
+      const whole = Buffer.from(m.payload, encoding);
+      const cut = cutHere && whole.length > (opts.truncate as number) ? { ...m, payload: whole.subarray(0, opts.truncate).toString(encoding) } : m;
+      out.push(await maskGot(rules, cut, whole, slices));
+    }
+    return out;
   }
 
   /**
@@ -421,13 +433,12 @@ export class RemoteBrokerApi implements BrokerApi {
     if (this.config.amqpUrl === undefined) {
       return Promise.reject(new BrokerError('unavailable', `broker '${this.name}' has no AMQP URL configured: consuming needs one (--rabbitmq ${this.name}=<http url>,<amqp url>)`));
     }
-    const rules = this.maskRules;
-    const shown: DeliverySink = rules === undefined ? sink : {
-      canTake: () => sink.canTake(),
-      deliver: (d) => sink.deliver(maskDelivery(rules, d)),
-      cancelled: (reason) => sink.cancelled(reason),
-    };
-    return consumeRemote({ url: this.config.amqpUrl, caFile: this.config.caFile, credentials: this.creds(who), vhost, queue, opts, sink: shown });
+    let handle: ConsumerHandle | undefined;
+    let resumeLater = false;
+    const shown = maskingSink(this.maskRules, sink, () => (handle === undefined ? (resumeLater = true) : handle.resume()));
+    handle = await consumeRemote({ url: this.config.amqpUrl, caFile: this.config.caFile, credentials: this.creds(who), vhost, queue, opts, sink: shown });
+    if (resumeLater) handle.resume();
+    return handle;
   }
 
   // --- connections, channels, consumers ----------------------------------------------------------
