@@ -8,7 +8,7 @@ import type { Queue } from '../core/queue';
 import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, MessageSelection, ReturnPreview, TransferJob, TransferSpec, ConsumerHandle, DeliverySink, ExchangeSpec, ExplainRouteRequest, GetOptions, RouteExplanation,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, MessageSelection, ReturnPreview, TransferJob, TransferSpec, ImportSpec, ConsumerHandle, DeliverySink, ExchangeSpec, ExplainRouteRequest, GetOptions, RouteExplanation,
   GotMessage, HistoryQuery, RestartReport, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, TopicPermissionSpec, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
@@ -32,6 +32,7 @@ import { maskBrowsedAll, maskGot, maskingSink } from '../api/masking';
 import type { MaskRules } from '../core/mask-rules';
 import { explainEmbeddedRoute } from './route-explanation';
 import { cancelTransfer, getTransfer, previewReturn, startTransfer } from './message-transfer';
+import { startImport } from './message-import';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
 import { operatorPolicyRows, operatorPolicyVhost, parseOperatorPolicySpec, parsePolicySpec, policyRows, policyVhost } from './policies';
 import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
@@ -416,6 +417,17 @@ export class EmbeddedBrokerApi implements BrokerApi {
 
   cancelTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob> {
     return run(() => cancelTransfer(this.core, who, vhost, id));
+  }
+
+  startImport(who: Actor, vhost: string, spec: ImportSpec): Promise<TransferJob> {
+    return run(() =>
+      startImport(this.core, who, vhost, spec, (m) => {
+        const routed = publish(this.core, who, vhost, spec.exchange, m);
+        this.mgmt.totals.add(vhost, { publish: 1 });
+        this.live.httpPublished(who.name, vhost, spec.exchange, m.routingKey);
+        return routed;
+      }),
+    );
   }
 
   previewReturn(who: Actor, vhost: string, queue: string, opts: { selection: MessageSelection; cursor: number; limit: number }): Promise<ReturnPreview> {
