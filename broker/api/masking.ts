@@ -84,16 +84,23 @@ function* maskMatches(pattern: MaskRules['bodyPatterns'][number], text: string, 
   let outBytes = 0;
   let done = 0;
   let from = 0;
+  // bytes of text[done, from): counted as the scan moves, so each character is counted once
+  let pendingBytes = 0;
+  const counted = Number.isFinite(shownBytes);
   const emit = (piece: string) => {
     out.push(piece);
     outLength += piece.length;
-    outBytes += Buffer.byteLength(piece);
+    if (counted) outBytes += Buffer.byteLength(piece);
+  };
+  const moveTo = (to: number) => {
+    if (counted) pendingBytes += Buffer.byteLength(text.slice(from, to));
+    from = to;
   };
   let limit = Math.min(examine, text.length + 1);
   let starts = STARTS_PER_FIND;
   while (from < limit) {
     // past what will be shown, matches no longer matter: what they would hide is cut off
-    if (outBytes + Buffer.byteLength(text.slice(done, from)) > shownBytes) {
+    if (counted && outBytes + pendingBytes > shownBytes) {
       limit = from;
       break;
     }
@@ -116,16 +123,17 @@ function* maskMatches(pattern: MaskRules['bodyPatterns'][number], text: string, 
     }
     starts = STARTS_PER_FIND;
     if (m === undefined) {
-      from = until;
+      moveTo(until);
     } else {
       const [s, e] = m;
       if (e === s) {
         // an empty match hides nothing; go on from the next character
-        from = s + 1;
+        moveTo(s + 1);
       } else {
         emit(text.slice(done, s));
         emit(MASK);
         done = from = e;
+        pendingBytes = 0;
       }
     }
     yield;
