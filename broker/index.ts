@@ -17,7 +17,9 @@ import type { MaskRules } from './core/mask-rules';
 // The broker API: the only module of broker/ that the web side (lib/, app/, components/, bin/,
 // server.ts) may import. It hands out plain data and the interface, never core, server or store.
 export type * from './api/broker-api';
-export { bindingStatsKey, consumerStatsKey, producerStatsKey, PRODUCER_WINDOW_MS, BROWSE_MAX_LIMIT, BROWSE_MAX_BODY_BYTES, BROWSE_MAX_PAGE_BYTES, BROWSE_MAX_WHOLE_BYTES, FILTER_MAX_EXPRESSION, FILTER_MAX_SCANNED, FILTER_MAX_MS, TRANSFER_MAX_IDS, TRANSFER_MAX_RATE, TRANSFER_MAX_RUNNING } from './api/broker-api';
+export { bindingStatsKey, consumerStatsKey, producerStatsKey, PRODUCER_WINDOW_MS, BROWSE_MAX_LIMIT, BROWSE_MAX_BODY_BYTES, BROWSE_MAX_PAGE_BYTES, BROWSE_MAX_WHOLE_BYTES, FILTER_MAX_EXPRESSION, FILTER_MAX_SCANNED, FILTER_MAX_MS, TRANSFER_MAX_IDS, TRANSFER_MAX_RATE, TRANSFER_MAX_RUNNING, IMPORT_MAX_MESSAGES, IMPORT_MAX_RATE } from './api/broker-api';
+export { MessageJobs } from './api/message-jobs';
+export { runImport } from './api/message-import';
 export { BrokerError, isBrokerError, replyName, type BrokerErrorKind } from './api/errors';
 export { hasAccess, isAdmin, isLoopback, isMonitor, type AccessLevel } from './api/access-levels';
 export * from './api/json-fields';
@@ -26,7 +28,8 @@ export { quotePlus } from './api/quote-plus';
 // same walk and matchers as the embedded broker's own
 export { explainRoute, type ExplainRequest, type RouteBinding, type RouteExchange, type RouteSource } from './core/route-explain';
 export { parseMaskRules, MaskRulesError, type MaskRules } from './core/mask-rules';
-export { maskDelivery, maskGot } from './api/masking';
+export { maskDelivery, maskGot, maskingSink, MASK_WHOLE_MAX_BYTES } from './api/masking';
+export { LoopSlices } from './api/loop-slices';
 export { compileNamePattern, type NamePattern } from './api/name-pattern';
 export { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 export { connectionCaps, descriptorLimit, type ConnectionCaps } from './descriptors';

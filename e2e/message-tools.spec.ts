@@ -129,8 +129,40 @@ test('browse a queue without consuming: virtual list, JSON/text/hex, load all, u
     await dialog.getByLabel(/^File/).setInputFiles(file);
     await dialog.getByLabel('At most, messages a second').fill('5000');
     await dialog.getByRole('button', { name: 'Import' }).click();
-    await expect(page.getByText(`${golds.length} published, ${golds.length} routed, 0 unroutable`)).toBeVisible();
+    await expect(dialog.getByRole('status', { name: 'Import progress' })).toContainText(`done · ${golds.length} of ${golds.length} published`);
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
     await expect.poll(async () => (await (await request.get(`/api/queues/${vhost}/copies`, { headers: AUTH })).json()).messages_ready, { timeout: 15_000 }).toBe(golds.length);
+
+    // a slow import shows its progress as the broker counts it and stops when cancelled
+    await ch.assertExchange('slow-x', 'fanout', { durable: false });
+    await ch.assertQueue('slow', { durable: false });
+    await ch.bindQueue('slow', 'slow-x', '');
+    const M = 3000;
+    const slowFile = `${test.info().outputDir}/slow.jsonl`;
+    (await import('node:fs')).writeFileSync(slowFile, Array.from({ length: M }, (_, i) => JSON.stringify({ routing_key: 'k', properties: { headers: { i } }, payload: Buffer.from(`slow-${i}`).toString('base64') })).join('\n'));
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await dialog.getByLabel('Exchange').selectOption('slow-x');
+    await dialog.getByLabel(/^File/).setInputFiles(slowFile);
+    await dialog.getByLabel('At most, messages a second').fill('100');
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    const importing = dialog.getByRole('status', { name: 'Import progress' });
+    await expect(importing).toContainText('running');
+    await expect(importing).toContainText(`of ${M.toLocaleString('en-US')} published`);
+    await expect.poll(async () => Number((await importing.getByRole('progressbar').getAttribute('value')) ?? 0), { timeout: 20_000 }).toBeGreaterThan(2);
+    await expect(importing).toContainText('a second (limit 100)');
+    await shoot(page, 'message-import');
+    await dialog.getByRole('button', { name: 'Cancel import' }).click();
+    await expect(importing).toContainText('cancelled');
+    const said = /cancelled · ([\d,]+) of 3,000 published/.exec((await importing.textContent()) ?? '');
+    expect(said).not.toBeNull();
+    const published = Number((said as RegExpExecArray)[1].replace(/,/g, ''));
+    expect(published).toBeGreaterThan(0);
+    expect(published).toBeLessThan(M);
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
+    // what arrived is what the job says it published, and no more comes
+    await expect.poll(async () => (await (await request.get(`/api/queues/${vhost}/slow`, { headers: AUTH })).json()).messages_ready, { timeout: 15_000 }).toBe(published);
+    await page.waitForTimeout(1000);
+    expect((await (await request.get(`/api/queues/${vhost}/slow`, { headers: AUTH })).json()).messages_ready).toBe(published);
     await page.getByRole('button', { name: 'Clear' }).click();
 
     // unacked messages, with who holds them

@@ -287,17 +287,39 @@ export const TRANSFER_MAX_RATE = 1_000_000;
 /** running transfers a vhost holds at once */
 export const TRANSFER_MAX_RUNNING = 4;
 
+/** Messages (a JSON Lines export, each line read) to publish to an exchange as a job. */
+export interface ImportSpec {
+  exchange: string;
+  messages: OutgoingMessage[];
+  /** messages a second at most; 0 for as fast as slices allow */
+  rate: number;
+}
+
+/** Lines one import takes at most; its rate a second at most. */
+export const IMPORT_MAX_MESSAGES = 100_000;
+export const IMPORT_MAX_RATE = 10_000;
+
+/** A move, copy, return or import under way or done (the same job machinery runs them all). */
 export interface TransferJob {
   id: string;
   vhost: string;
-  queue: string;
-  mode: TransferSpec['mode'];
+  /** the source queue; null for an import (its source is a file) */
+  queue: string | null;
+  mode: TransferSpec['mode'] | 'import';
   target: { exchange: string; routing_key: string | null } | null;
   state: 'running' | 'done' | 'cancelled' | 'failed';
-  /** copies stored at their destination (and, for a move or return, sources removed) */
+  /** copies stored at their destination (and, for a move or return, sources removed); an import's messages published */
   done: number;
-  /** copies that could not be placed (unroutable, refused, no permission): their sources stay */
+  /** copies that could not be placed (unroutable, refused, no permission): their sources stay; an import's publishes refused */
   failed: number;
+  /** an import's published messages that no queue took (counted in done, as a publish is) */
+  unroutable: number;
+  /** messages to handle in all when known from the start (an import's lines, a selection's ids); else null */
+  total: number | null;
+  /** messages done a second, measured since the job started (until it ended) */
+  rate: number;
+  /** the limit it was started with, messages a second; 0: none */
+  rate_limit: number;
   /** return: messages without an x-death entry or whose exchange no longer exists; they stay */
   no_origin: number;
   /** moved copies whose source had been consumed meanwhile: delivered twice, as at-least-once allows */
@@ -676,6 +698,11 @@ export interface BrokerApi {
   getTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob>;
   /** Stops a transfer after its current slice; what was done stays done. */
   cancelTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob>;
+  /**
+   * Starts publishing the messages to `exchange` as a job (write permission on it, as a publish
+   * needs), with progress and cancel through getTransfer and cancelTransfer.
+   */
+  startImport(who: Actor, vhost: string, spec: ImportSpec): Promise<TransferJob>;
   /** Where "return to origin" would send ready messages, from a cursor. */
   previewReturn(who: Actor, vhost: string, queue: string, opts: { selection: MessageSelection; cursor: number; limit: number }): Promise<ReturnPreview>;
 

@@ -162,6 +162,9 @@ describe('LinearRegex.find', () => {
     expect(new LinearRegex('\\d{4}-\\d{4}').find('card 1234-5678 and 8765-4321', 14, budget())).toEqual([19, 28]);
     expect(new LinearRegex('b*').find('abb', 0, budget())).toEqual([0, 0]);
     expect(new LinearRegex('^a').find('aa', 1, budget())).toBeUndefined();
+    // only starts before `until` are tried, and a match found may run past it
+    expect(new LinearRegex('\\d{4}-\\d{4}').find('card 1234-5678', 0, budget(), 5)).toBeUndefined();
+    expect(new LinearRegex('\\d{4}-\\d{4}').find('card 1234-5678', 0, budget(), 6)).toEqual([5, 14]);
     expect(new LinearRegex('z').find('aaa', 0, budget())).toBeUndefined();
   });
 

@@ -723,8 +723,10 @@ export class LinearRegex {
    * (text length + 1) in all. `budget.steps` is what the call may take and is spent as it goes:
    * when it runs out the answer is 'budget', and the caller treats the rest of the text as unknown.
    * Not for patterns with back-references (their exploration has no memory to bound it).
+   * `until`: only starts before it are tried (the match may run past it), so a caller can look
+   * through a long text a stretch at a time, the answer for each stretch exact.
    */
-  find(text: string, from: number, budget: { steps: number }): [number, number] | undefined | 'budget' {
+  find(text: string, from: number, budget: { steps: number }, until = Infinity): [number, number] | undefined | 'budget' {
     if (this.backrefs) throw new Error('find does not take patterns with back-references');
     const prog = this.compile(textLimitFor(text.length));
     if (prog === undefined) return 'budget';
@@ -736,7 +738,7 @@ export class LinearRegex {
     this.stepLimit = budget.steps;
     const longest = (this.longest = { end: -1 });
     const caps = new Int32Array(prog.registers).fill(-1);
-    const last = this.anchored ? Math.min(0, text.length) : text.length;
+    const last = Math.min(this.anchored ? Math.min(0, text.length) : text.length, until - 1);
     try {
       for (let start = Math.max(0, from); start <= last; start++) {
         // on a text too long for the dense array the memory is a map, which grows slower to use

@@ -8,7 +8,7 @@ import type { Queue } from '../core/queue';
 import type { Logger } from '../logger';
 import type { DurableStore } from '../store/durable-store';
 import type {
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, MessageSelection, ReturnPreview, TransferJob, TransferSpec, ConsumerHandle, DeliverySink, ExchangeSpec, ExplainRouteRequest, GetOptions, RouteExplanation,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, MessageSelection, ReturnPreview, TransferJob, TransferSpec, ImportSpec, ConsumerHandle, DeliverySink, ExchangeSpec, ExplainRouteRequest, GetOptions, RouteExplanation,
   GotMessage, HistoryQuery, RestartReport, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueMetrics, QueueSpec, Row, TopicPermissionSpec, UserSpec, VhostListener,
   VhostSpec, VhostWatch,
 } from '../api/broker-api';
@@ -27,10 +27,12 @@ import { ManagementContext } from './management-context';
 import { get, publish } from './messages';
 import { browseMessage, browseQueue } from './messages-browse';
 import { filterQueue } from './messages-filter';
-import { maskBrowsed, maskDelivery, maskGot } from '../api/masking';
+import { LoopSlices } from '../api/loop-slices';
+import { maskBrowsedAll, maskGot, maskingSink } from '../api/masking';
 import type { MaskRules } from '../core/mask-rules';
 import { explainEmbeddedRoute } from './route-explanation';
 import { cancelTransfer, getTransfer, previewReturn, startTransfer } from './message-transfer';
+import { startImport } from './message-import';
 import { nodeRow, overviewRow, PRODUCT, RABBITMQ_VERSION, VERSION, type NodeSide } from './overview';
 import { operatorPolicyRows, operatorPolicyVhost, parseOperatorPolicySpec, parsePolicySpec, policyRows, policyVhost } from './policies';
 import { declareQueue, deleteQueue, purgeQueue, queueRow } from './queues';
@@ -370,29 +372,39 @@ export class EmbeddedBrokerApi implements BrokerApi {
     return run(() => explainEmbeddedRoute(this.core, who, vhost, exchange, req));
   }
 
-  get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
-    return run(() => get(this.core, who, vhost, queue, opts).map((m) => maskGot(this.parts.maskRules, m)));
+  async get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
+    const rules = this.parts.maskRules;
+    const bodies: Buffer[] = [];
+    const got = await run(() => get(this.core, who, vhost, queue, opts, rules === undefined ? undefined : bodies));
+    if (rules === undefined) return got;
+    const slices = new LoopSlices();
+    const out: GotMessage[] = [];
+    for (let i = 0; i < got.length; i++) out.push(await maskGot(rules, got[i], bodies[i], slices));
+    return out;
   }
 
-  browseQueue(who: Actor, vhost: string, queue: string, opts: BrowseOptions): Promise<BrowsePage> {
-    return run(() => {
-      const page = browseQueue(this.core, who, vhost, queue, opts);
-      return { ...page, messages: page.messages.map((m) => maskBrowsed(this.parts.maskRules, m)) };
-    });
+  // Masking runs after the page is read, a slice at a time: a page of big bodies does not hold the
+  // loop that the broker's AMQP clients share.
+  async browseQueue(who: Actor, vhost: string, queue: string, opts: BrowseOptions): Promise<BrowsePage> {
+    const bodies: (() => Buffer)[] = [];
+    const page = await run(() => browseQueue(this.core, who, vhost, queue, opts, bodies));
+    return { ...page, messages: await maskBrowsedAll(this.parts.maskRules, page.messages, bodies) };
   }
 
   async filterQueue(who: Actor, vhost: string, queue: string, opts: FilterOptions): Promise<FilterPage> {
     try {
       // the expression sees the original message; only what is shown is masked
-      const page = await filterQueue(this.core, who, vhost, queue, opts);
-      return { ...page, matches: page.matches.map((m) => maskBrowsed(this.parts.maskRules, m)) };
+      const bodies: (() => Buffer)[] = [];
+      const page = await filterQueue(this.core, who, vhost, queue, opts, bodies);
+      return { ...page, matches: await maskBrowsedAll(this.parts.maskRules, page.matches, bodies) };
     } catch (err) {
       throw translate(err);
     }
   }
 
-  browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts: { raw?: boolean } = {}): Promise<BrowsedMessage> {
-    return run(() => maskBrowsed(this.parts.maskRules, browseMessage(this.core, who, vhost, queue, id, position, opts.raw === true)));
+  async browseMessage(who: Actor, vhost: string, queue: string, id: number, position: number, opts: { raw?: boolean } = {}): Promise<BrowsedMessage> {
+    const m = await run(() => browseMessage(this.core, who, vhost, queue, id, position, opts.raw === true));
+    return (await maskBrowsedAll(this.parts.maskRules, [m]))[0];
   }
 
   startTransfer(who: Actor, vhost: string, queue: string, spec: TransferSpec): Promise<TransferJob> {
@@ -407,18 +419,28 @@ export class EmbeddedBrokerApi implements BrokerApi {
     return run(() => cancelTransfer(this.core, who, vhost, id));
   }
 
+  startImport(who: Actor, vhost: string, spec: ImportSpec): Promise<TransferJob> {
+    return run(() =>
+      startImport(this.core, who, vhost, spec, (m) => {
+        const routed = publish(this.core, who, vhost, spec.exchange, m);
+        this.mgmt.totals.add(vhost, { publish: 1 });
+        this.live.httpPublished(who.name, vhost, spec.exchange, m.routingKey);
+        return routed;
+      }),
+    );
+  }
+
   previewReturn(who: Actor, vhost: string, queue: string, opts: { selection: MessageSelection; cursor: number; limit: number }): Promise<ReturnPreview> {
     return run(() => previewReturn(this.core, who, vhost, queue, opts));
   }
 
-  consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {
-    const rules = this.parts.maskRules;
-    const shown: DeliverySink = rules === undefined ? sink : {
-      canTake: () => sink.canTake(),
-      deliver: (d) => sink.deliver(maskDelivery(rules, d)),
-      cancelled: (reason) => sink.cancelled(reason),
-    };
-    return run(() => consume(this.live, who, vhost, queue, opts, shown));
+  async consume(who: Actor, vhost: string, queue: string, opts: ConsumeOptions, sink: DeliverySink): Promise<ConsumerHandle> {
+    let handle: ConsumerHandle | undefined;
+    let resumeLater = false;
+    const shown = maskingSink(this.parts.maskRules, sink, () => (handle === undefined ? (resumeLater = true) : handle.resume()));
+    handle = await run(() => consume(this.live, who, vhost, queue, opts, shown));
+    if (resumeLater) handle.resume();
+    return handle;
   }
 
   // --- connections, channels, consumers ----------------------------------------------------------

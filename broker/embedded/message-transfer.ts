@@ -14,7 +14,6 @@ import { Routed, type VirtualHost } from '../core/vhost';
 import {
   TRANSFER_MAX_IDS,
   TRANSFER_MAX_RATE,
-  TRANSFER_MAX_RUNNING,
   type Actor,
   type MessageSelection,
   type ReturnDestination,
@@ -23,6 +22,7 @@ import {
   type TransferSpec,
 } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
+import { MessageJobs, type RunningJob } from '../api/message-jobs';
 import { compileFilter, type CompiledFilter } from './message-filter';
 import { browsedQueue } from './messages-browse';
 import { propertiesToJson } from './message-properties';
@@ -34,9 +34,6 @@ const SLICE_MAX = 500;
 const SCAN_PER_SLICE = 2_000;
 /** How far around its last position a message (or the scan's next one) is looked for again. */
 const FIND_WINDOW = 10_000;
-/** Finished jobs answer GET this long, and at most this many per vhost. */
-const KEEP_FINISHED_MS = 10 * 60_000;
-const KEEP_FINISHED = 50;
 const PREVIEW_MAX = 500;
 const PREVIEW_MAX_SCANNED = 50_000;
 const DEFAULT_ALIAS = 'amq.default';
@@ -44,26 +41,12 @@ const DEFAULT_ALIAS = 'amq.default';
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-interface Job {
-  view: TransferJob;
-  cancelled: boolean;
-  user: string;
-}
+/** Jobs per broker: transfers and imports share them. */
+const registry = new WeakMap<BrokerCore, MessageJobs>();
 
-/** Jobs per broker, by vhost. */
-const registry = new WeakMap<BrokerCore, Map<string, Map<string, Job>>>();
-let nextId = 1;
-
-function jobsOf(core: BrokerCore, vhost: string): Map<string, Job> {
-  let byVhost = registry.get(core);
-  if (byVhost === undefined) registry.set(core, (byVhost = new Map()));
-  let jobs = byVhost.get(vhost);
-  if (jobs === undefined) byVhost.set(vhost, (jobs = new Map()));
-  const now = Date.now();
-  const finished = [...jobs.values()].filter((j) => j.view.finished_at !== null);
-  for (const [i, j] of finished.entries()) {
-    if (now - (j.view.finished_at as number) > KEEP_FINISHED_MS || finished.length - i > KEEP_FINISHED) jobs.delete(j.view.id);
-  }
+export function jobsOf(core: BrokerCore): MessageJobs {
+  let jobs = registry.get(core);
+  if (jobs === undefined) registry.set(core, (jobs = new MessageJobs()));
   return jobs;
 }
 
@@ -213,44 +196,18 @@ export function startTransfer(core: BrokerCore, who: Actor, vhost: string, queue
     target = publishTarget(vh, core.users, who.name, name, name === '' ? DEFAULT_ALIAS : name);
     if (name === '' && spec.target.routingKey === q.name && spec.mode === 'move') throw BrokerError.badRequest('a queue cannot be moved into itself');
   }
+  const jobs = jobsOf(core);
+  jobs.checkRoom(vhost);
   const cursor = cursorFor(q, spec.selection);
-  const jobs = jobsOf(core, vhost);
-  const running = [...jobs.values()].filter((j) => j.view.state === 'running').length;
-  if (running >= TRANSFER_MAX_RUNNING) {
-    throw new BrokerError('precondition_failed', `vhost '${vhost}' already runs ${running} message transfers, the most it takes at once; wait for one to end or cancel it`, { code: 406 });
-  }
-  const view: TransferJob = {
-    id: String(nextId++),
-    vhost,
-    queue,
+  const init = {
     mode: spec.mode,
+    queue,
     target: spec.target === undefined || spec.mode === 'return' ? null : { exchange: spec.target.exchange, routing_key: spec.target.routingKey ?? null },
-    state: 'running',
-    done: 0,
-    failed: 0,
-    no_origin: 0,
-    duplicates: 0,
-    examined: 0,
     remaining: cursor.remaining(),
-    first_error: null,
-    started_at: Date.now(),
-    finished_at: null,
+    total: spec.selection.kind === 'ids' ? spec.selection.ids.length : null,
+    rate_limit: spec.rate,
   };
-  const job: Job = { view, cancelled: false, user: who.name };
-  jobs.set(view.id, job);
-  void run(core, vh, q, job, spec, target, cursor).then(
-    () => finish(job, job.cancelled ? 'cancelled' : 'done'),
-    (err: unknown) => {
-      job.view.first_error ??= errorText(err);
-      finish(job, 'failed');
-    },
-  );
-  return { ...view };
-}
-
-function finish(job: Job, state: TransferJob['state']): void {
-  job.view.state = state;
-  job.view.finished_at = Date.now();
+  return jobs.start(who, vhost, init, (job) => run(core, vh, q, job, who.name, spec, target, cursor));
 }
 
 interface Placed {
@@ -258,7 +215,7 @@ interface Placed {
   position: number;
 }
 
-async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: Job, spec: TransferSpec, target: Exchange | undefined, cursor: Cursor): Promise<void> {
+async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: RunningJob, user: string, spec: TransferSpec, target: Exchange | undefined, cursor: Cursor): Promise<void> {
   const v = job.view;
   const removes = spec.mode !== 'copy';
   // exchanges by name, each checked for write permission once per job
@@ -267,7 +224,7 @@ async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: Job, spec: 
     let ex = allowed.get(name);
     if (ex === undefined) {
       try {
-        ex = publishTarget(vh, core.users, job.user, name, name === '' ? DEFAULT_ALIAS : name);
+        ex = publishTarget(vh, core.users, user, name, name === '' ? DEFAULT_ALIAS : name);
       } catch (err) {
         ex = errorText(err);
       }
@@ -369,24 +326,14 @@ async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: Job, spec: 
   v.examined = cursor.examined;
 }
 
-function jobFor(core: BrokerCore, who: Actor, vhost: string, id: string): Job {
-  vhostFor(core, who, vhost);
-  const job = jobsOf(core, vhost).get(id);
-  // someone else's job is as good as absent, unless the caller administers the broker
-  if (job === undefined || (job.user !== who.name && !who.tags.includes('administrator'))) {
-    throw new BrokerError('not_found', `no message transfer '${id}' in vhost '${vhost}'`, { code: 404 });
-  }
-  return job;
-}
-
 export function getTransfer(core: BrokerCore, who: Actor, vhost: string, id: string): TransferJob {
-  return { ...jobFor(core, who, vhost, id).view };
+  vhostFor(core, who, vhost);
+  return jobsOf(core).get(who, vhost, id);
 }
 
 export function cancelTransfer(core: BrokerCore, who: Actor, vhost: string, id: string): TransferJob {
-  const job = jobFor(core, who, vhost, id);
-  job.cancelled = true;
-  return { ...job.view };
+  vhostFor(core, who, vhost);
+  return jobsOf(core).cancel(who, vhost, id);
 }
 
 export function previewReturn(core: BrokerCore, who: Actor, vhost: string, queue: string, opts: { selection: MessageSelection; cursor: number; limit: number }): ReturnPreview {

@@ -105,7 +105,8 @@ function heldDeliveries(core: BrokerCore, q: Queue, until: number): { entry: Que
   return out;
 }
 
-export function browseQueue(core: BrokerCore, who: Actor, vhost: string, queue: string, options: BrowseOptions): BrowsePage {
+/** A page of the queue; `bodies` receives a reader of each message's whole body, for masking. */
+export function browseQueue(core: BrokerCore, who: Actor, vhost: string, queue: string, options: BrowseOptions, bodies?: (() => Buffer)[]): BrowsePage {
   const { vh, q } = browsedQueue(core, who, vhost, queue);
   const o = clampOptions(options);
   const messages: BrowsedMessage[] = [];
@@ -115,6 +116,8 @@ export function browseQueue(core: BrokerCore, who: Actor, vhost: string, queue: 
     const m = shown(vh, q, entry, position, Math.min(o.bodyLimit, budget), holder, o.raw);
     budget -= Math.min(m.payload_bytes, o.bodyLimit, budget);
     messages.push(m);
+    const msg = entry.msg;
+    bodies?.push(() => msg.body);
   };
   if (o.state === 'ready') {
     const total = q.messagesReady;

@@ -30,7 +30,8 @@ function resume(q: Queue, seq: number, position: number): number {
   return Math.min(position, q.messagesReady);
 }
 
-export async function filterQueue(core: BrokerCore, who: Actor, vhost: string, queue: string, o: FilterOptions): Promise<FilterPage> {
+/** `bodies` receives a reader of each match's whole body, for masking. */
+export async function filterQueue(core: BrokerCore, who: Actor, vhost: string, queue: string, o: FilterOptions, bodies?: (() => Buffer)[]): Promise<FilterPage> {
   const { vh, q } = browsedQueue(core, who, vhost, queue);
   const filter = compileFilter(o.expression);
   const limit = clamp(o.limit, 0, BROWSE_MAX_LIMIT, 50);
@@ -88,6 +89,7 @@ export async function filterQueue(core: BrokerCore, who: Actor, vhost: string, q
         const m = shown(vh, q, entry, position, Math.min(bodyLimit, budget), undefined, o.raw === true);
         budget -= Math.min(m.payload_bytes, bodyLimit, budget);
         matches.push(m);
+        bodies?.push(() => msg.body);
       }
       lastSeq = entry.seq;
       position++;

@@ -68,9 +68,9 @@ function gotMessage(q: Queue, entry: QueueEntry, properties: BasicProperties, op
 /**
  * Takes up to `count` messages as basic.get with ack required would, then settles them all per the
  * ack mode — as RabbitMQ's get does when its channel closes, so requeued messages are not fetched
- * again by the same request.
+ * again by the same request. `bodies` receives each message's whole body, for masking.
  */
-export function get(core: BrokerCore, who: Actor, vhost: string, queue: string, opts: GetOptions): GotMessage[] {
+export function get(core: BrokerCore, who: Actor, vhost: string, queue: string, opts: GetOptions, bodies?: Buffer[]): GotMessage[] {
   const vh = vhostFor(core, who, vhost);
   requireVhostLogin(core, who, vhost);
   const q = getTarget(vh, core.users, who.name, queue, null);
@@ -82,6 +82,8 @@ export function get(core: BrokerCore, who: Actor, vhost: string, queue: string, 
       if (entry === undefined) break;
       taken.push(entry);
       out.push(gotMessage(q, entry, vh.propertiesCodec.decode(q.deliveryProperties(entry, true)), opts));
+      // masking reads the whole body before cutting it as the answer does
+      bodies?.push(entry.msg.body);
     }
   } finally {
     for (const e of taken) {

@@ -1,13 +1,16 @@
 'use client';
 // Import a JSON Lines file (a Warren export) into an exchange of the vhost, at a chosen rate: every
-// line is checked by the broker before the first is published, and the answer says how many were
-// routed. For fixtures and bug reproductions.
+// line is checked by the broker before the first is published; then the broker publishes them as a
+// job, as it moves messages, and this dialog shows its progress from the broker's own counts (and
+// the rate it measured) and can cancel it. For fixtures and bug reproductions.
 import { useId, useState, type FormEvent } from 'react';
-import { importMessages } from '@/lib/client/api';
+import { cancelTransfer, importMessages } from '@/lib/client/api';
 import { reasonText } from '@/lib/client/api-reason';
 import { useExchanges } from '@/lib/client/queries';
-import { toast } from '@/lib/client/toast-store';
+import { int } from '../graph/format';
 import { Dialog } from '../ui/dialog';
+import styles from './queue-messages.module.css';
+import { useTransferJob } from './use-transfer-job';
 
 export function MessageImport({ vhost, open, onClose, onDone }: { vhost: string; open: boolean; onClose(): void; onDone(): void }) {
   return (
@@ -25,7 +28,9 @@ function ImportForm({ vhost, onClose, onDone }: { vhost: string; onClose(): void
   const [rate, setRate] = useState('1000');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [job, setJob] = useTransferJob(vhost, onDone);
   const names = (exchanges.data ?? []).map((e) => e.name).filter((n) => !n.startsWith('amq.rabbitmq.'));
+  const running = job?.state === 'running';
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -35,21 +40,22 @@ function ImportForm({ vhost, onClose, onDone }: { vhost: string; onClose(): void
     setBusy(true);
     setError(null);
     try {
-      const out = await importMessages(vhost, exchange, await file.text(), r);
-      toast.ok('Messages imported', `${out.published} published, ${out.routed} routed, ${out.unroutable} unroutable`);
-      onDone();
-      onClose();
+      setJob(await importMessages(vhost, exchange, await file.text(), r));
     } catch (err) {
       setError(reasonText(err));
-      setBusy(false);
     }
+    setBusy(false);
   };
+
+  const total = job?.total ?? 0;
+  const handled = job === null ? 0 : job.done + job.failed;
+  const pct = total === 0 ? 100 : Math.round((handled / total) * 100);
 
   return (
     <form className="form" onSubmit={submit} aria-label="Import messages">
       <label className="field" htmlFor={`${id}-x`}>
         <span>Exchange</span>
-        <select id={`${id}-x`} value={exchange} onChange={(e) => setExchange(e.target.value)}>
+        <select id={`${id}-x`} value={exchange} onChange={(e) => setExchange(e.target.value)} disabled={job !== null}>
           {names.map((n) => (
             <option key={n} value={n}>
               {n === '' ? '(AMQP default)' : n}
@@ -60,24 +66,43 @@ function ImportForm({ vhost, onClose, onDone }: { vhost: string; onClose(): void
       </label>
       <label className="field" htmlFor={`${id}-f`}>
         <span>File (.jsonl, as Export writes it)</span>
-        <input id={`${id}-f`} type="file" accept=".jsonl,.ndjson,application/x-ndjson,text/plain" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        <input id={`${id}-f`} type="file" accept=".jsonl,.ndjson,application/x-ndjson,text/plain" onChange={(e) => setFile(e.target.files?.[0] ?? null)} disabled={job !== null} />
       </label>
       <label className="field" htmlFor={`${id}-r`}>
         <span>At most, messages a second</span>
-        <input id={`${id}-r`} type="number" min={1} max={10_000} value={rate} onChange={(e) => setRate(e.target.value)} inputMode="numeric" />
+        <input id={`${id}-r`} type="number" min={1} max={10_000} value={rate} onChange={(e) => setRate(e.target.value)} inputMode="numeric" disabled={job !== null} />
       </label>
+      {job !== null && (
+        <div className={styles.transferProgress} role="status" aria-label="Import progress">
+          <progress max={100} value={pct} aria-label={`${pct}%`} />
+          <p className="small">
+            <strong>{job.state}</strong> · {int(job.done)} of {int(total)} published · {job.rate.toLocaleString('en-US', { maximumFractionDigits: 1 })} a second (limit {int(job.rate_limit)})
+            {job.unroutable > 0 && <> · {int(job.unroutable)} routed nowhere</>}
+            {job.failed > 0 && <> · {int(job.failed)} refused</>}
+          </p>
+          {job.first_error && <p className="form-error small">{job.first_error}</p>}
+        </div>
+      )}
       {error && (
         <p className="form-error" role="alert">
           {error}
         </p>
       )}
       <div className="form-actions">
-        <button type="button" className="btn" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Importing…' : 'Import'}
-        </button>
+        {running ? (
+          <button type="button" className="btn btn-danger" onClick={() => void cancelTransfer(vhost, job.id).then(setJob, (err: unknown) => setError(reasonText(err)))}>
+            Cancel import
+          </button>
+        ) : (
+          <button type="button" className="btn" onClick={onClose}>
+            {job === null ? 'Cancel' : 'Done'}
+          </button>
+        )}
+        {job === null && (
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? 'Checking…' : 'Import'}
+          </button>
+        )}
       </div>
     </form>
   );

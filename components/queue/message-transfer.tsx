@@ -4,12 +4,13 @@
 // starts it, shows its progress from the broker's own counts and can cancel it. Moving or returning
 // all of a queue asks for its name typed first. Return shows where each message would go first.
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { cancelTransfer, previewReturn, startTransfer, transferJob } from '@/lib/client/api';
+import { cancelTransfer, previewReturn, startTransfer } from '@/lib/client/api';
 import { reasonText } from '@/lib/client/api-reason';
-import type { ReturnPreviewDto, TransferJobDto, TransferSelection } from '@/lib/client/types';
+import type { ReturnPreviewDto, TransferSelection } from '@/lib/client/types';
 import { int } from '../graph/format';
 import { Dialog } from '../ui/dialog';
 import styles from './queue-messages.module.css';
+import { useTransferJob } from './use-transfer-job';
 
 export type TransferMode = 'move' | 'copy' | 'return';
 type Scope = 'checked' | 'filter' | 'all';
@@ -25,7 +26,6 @@ interface Props {
 }
 
 const TITLES: Record<TransferMode, string> = { move: 'Move messages', copy: 'Copy messages', return: 'Return to origin' };
-const POLL_MS = 500;
 
 export function MessageTransfer(props: Props) {
   return (
@@ -45,7 +45,8 @@ function TransferForm({ vhost, queue, mode, checked, filter, onClose, onDone }: 
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<ReturnPreviewDto | null>(null);
-  const [job, setJob] = useState<TransferJobDto | null>(null);
+  // progress as the broker counts it
+  const [job, setJob] = useTransferJob(vhost, onDone);
 
   const selection: TransferSelection = scope === 'checked' ? { ids: checked } : scope === 'filter' && filter !== null ? { expression: filter } : { all: true };
   const mustType = scope === 'all' && mode !== 'copy';
@@ -65,26 +66,6 @@ function TransferForm({ vhost, queue, mode, checked, filter, onClose, onDone }: 
       live = false;
     };
   }, [mode, vhost, queue, selectionKey]);
-
-  // progress as the broker counts it
-  const jobId = job?.id;
-  useEffect(() => {
-    if (jobId === undefined || !running) return;
-    const ctl = new AbortController();
-    const t = setInterval(() => {
-      transferJob(vhost, jobId, ctl.signal).then(
-        (j) => {
-          setJob(j);
-          if (j.state !== 'running') onDone();
-        },
-        () => undefined,
-      );
-    }, POLL_MS);
-    return () => {
-      clearInterval(t);
-      ctl.abort();
-    };
-  }, [jobId, running, vhost, onDone]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

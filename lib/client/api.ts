@@ -152,9 +152,9 @@ export const filterQueue = (vhost: string, queue: string, f: { expression: strin
 export const exportUrl = (vhost: string, queue: string, expression: string | null) =>
   brokerPath(`/api/queues/${seg(vhost)}/${seg(queue)}/messages/export${expression ? `?expression=${encodeURIComponent(expression)}` : ''}`);
 
-/** Publishes a JSON Lines export's messages to an exchange, at most `rate` a second. */
+/** Starts publishing a JSON Lines export's messages to an exchange, at most `rate` a second: the job. */
 export const importMessages = (vhost: string, exchange: string, lines: string, rate: number) =>
-  request<{ published: number; routed: number; unroutable: number }>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(exchange)}/import?rate=${rate}`, {
+  request<TransferJobDto>(`/api/exchanges/${seg(vhost)}/${exchangeSeg(exchange)}/import?rate=${rate}`, {
     method: 'POST',
     text: { contentType: 'application/x-ndjson', value: lines },
   });

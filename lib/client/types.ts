@@ -246,13 +246,20 @@ export interface FilterPageDto {
   first_error: string | null;
 }
 
-/** A move, copy or return-to-origin job (GET /api/message-transfers/{vhost}/{id}). */
+/** A move, copy, return-to-origin or import job (GET /api/message-transfers/{vhost}/{id}). */
 export interface TransferJobDto {
   id: string;
-  mode: 'move' | 'copy' | 'return';
+  mode: 'move' | 'copy' | 'return' | 'import';
   state: 'running' | 'done' | 'cancelled' | 'failed';
   done: number;
   failed: number;
+  /** an import's published messages no queue took */
+  unroutable: number;
+  /** messages in all, when known from the start (an import's lines) */
+  total: number | null;
+  /** messages done a second, measured over the job's life */
+  rate: number;
+  rate_limit: number;
   no_origin: number;
   duplicates: number;
   examined: number;

@@ -210,8 +210,8 @@ export const NOT_IN_MATRIX: Record<string, string> = {
   'POST /api/queues/:vhost/:name/messages/copy': TRANSFER_ONLY_IN_WARREN,
   'POST /api/queues/:vhost/:name/messages/return': TRANSFER_ONLY_IN_WARREN,
   'POST /api/queues/:vhost/:name/messages/return/preview': TRANSFER_ONLY_IN_WARREN,
-  'GET /api/message-transfers/:vhost/:id': TRANSFER_ONLY_IN_WARREN,
-  'DELETE /api/message-transfers/:vhost/:id': TRANSFER_ONLY_IN_WARREN,
+  'GET /api/message-transfers/:vhost/:id': `${TRANSFER_ONLY_IN_WARREN}; and the progress of imports`,
+  'DELETE /api/message-transfers/:vhost/:id': `${TRANSFER_ONLY_IN_WARREN}; and the progress of imports`,
 };
 
 export const cellKey = (c: Pick<Cell, 'method' | 'route'>): string => `${c.method} ${c.route}`;

@@ -135,8 +135,11 @@ describe('GET /api/queues/{vhost}/{name}/messages on npm start', () => {
     expect((await call('GET', '/api/queues/%2F/served-export')).body?.messages_ready).toBe(3);
 
     const imported = await fetch(`${served.base}/api/exchanges/%2F/served-import-x/import?rate=50`, { method: 'POST', headers: { authorization: auth('guest', 'guest'), 'content-type': 'application/x-ndjson' }, body: file });
-    expect(imported.status).toBe(200);
-    expect(await imported.json()).toEqual({ published: 3, routed: 3, unroutable: 0 });
+    expect(imported.status).toBe(202);
+    const job = (await imported.json()) as { id: string; mode: string; total: number };
+    expect(job).toMatchObject({ mode: 'import', total: 3, queue: null, target: { exchange: 'served-import-x' } });
+    await expect.poll(async () => (await call('GET', `/api/message-transfers/%2F/${job.id}`)).body?.state).toBe('done');
+    expect((await call('GET', `/api/message-transfers/%2F/${job.id}`)).body).toMatchObject({ done: 3, failed: 0, unroutable: 0, remaining: 0 });
     await expect.poll(async () => (await call('GET', '/api/queues/%2F/served-imported')).body?.messages_ready).toBe(3);
     const again = (await (await fetch(`${served.base}/api/queues/%2F/served-imported/messages/export`, { headers: { authorization: auth('guest', 'guest') } })).text()).trim().split('\n').map((l) => JSON.parse(l) as { payload: string; properties_raw: string });
     expect(again.map((l) => l.properties_raw)).toEqual(lines.map((l) => l.properties_raw));
@@ -149,6 +152,48 @@ describe('GET /api/queues/{vhost}/{name}/messages on npm start', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { reason: string }).reason).toBe('line 4: payload must be base64');
     expect((await call('GET', '/api/queues/%2F/served-imported')).body?.messages_ready).toBe(3);
+    await ch.close();
+  });
+
+  it('imports as a job: progress while it runs at its rate, cancel mid-way, what arrived is what it published', async () => {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertExchange('served-slow-x', 'fanout', { durable: false });
+    await ch.assertQueue('served-slow', { durable: false });
+    await ch.bindQueue('served-slow', 'served-slow-x', '');
+    const N = 3000;
+    const file = Array.from({ length: N }, (_, i) => JSON.stringify({ routing_key: 'k', properties: { headers: { i } }, payload: Buffer.from(`m-${i}`).toString('base64') })).join('\n');
+    const started = await fetch(`${served.base}/api/exchanges/%2F/served-slow-x/import?rate=200`, { method: 'POST', headers: { authorization: auth('guest', 'guest'), 'content-type': 'application/x-ndjson' }, body: file });
+    expect(started.status).toBe(202);
+    const job = (await started.json()) as { id: string; state: string; total: number; rate_limit: number };
+    expect(job).toMatchObject({ state: 'running', total: N, rate_limit: 200 });
+    const path = `/api/message-transfers/%2F/${job.id}`;
+    // under way: some published, not all, at about its rate
+    await expect.poll(async () => (await call('GET', path)).body?.done as number, { timeout: 20_000 }).toBeGreaterThan(100);
+    const mid = (await call('GET', path)).body as { state: string; done: number; rate: number };
+    expect(mid.state).toBe('running');
+    expect(mid.done).toBeLessThan(N);
+    expect(mid.rate).toBeGreaterThan(0);
+    expect(mid.rate).toBeLessThanOrEqual(210);
+    const cancelled = await call('DELETE', path);
+    expect(cancelled.status).toBe(200);
+    await expect.poll(async () => (await call('GET', path)).body?.state).toBe('cancelled');
+    const end = (await call('GET', path)).body as { done: number; failed: number; unroutable: number; remaining: number; rate: number };
+    console.log(`import at 200/s cancelled after ${end.done} of ${N}, measured ${end.rate}/s`);
+    expect(end.done).toBeLessThan(N);
+    expect(end.done + end.remaining).toBe(N);
+    expect(end.failed + end.unroutable).toBe(0);
+    // nothing more arrives after the cancel, and what arrived is what the job published
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await call('GET', '/api/queues/%2F/served-slow')).body?.messages_ready).toBe(end.done);
+
+    // refused at once: an exchange that is not there, a user who may not write to it
+    expect((await fetch(`${served.base}/api/exchanges/%2F/no-such-x/import`, { method: 'POST', headers: { authorization: auth('guest', 'guest') }, body: file.split('\n')[0] })).status).toBe(404);
+    expect((await call('PUT', '/api/users/import-nowrite', { password: 'pw', tags: 'management' })).status).toBe(201);
+    expect((await call('PUT', '/api/permissions/%2F/import-nowrite', { configure: '.*', write: '^other$', read: '.*' })).status).toBe(201);
+    const refused = await fetch(`${served.base}/api/exchanges/%2F/served-slow-x/import`, { method: 'POST', headers: { authorization: auth('import-nowrite', 'pw') }, body: file.split('\n')[0] });
+    expect(refused.status).toBe(401);
+    // someone else's job is not theirs to see or cancel
+    expect((await call('GET', path, undefined, 'import-nowrite', 'pw')).status).toBe(404);
     await ch.close();
   });
 

@@ -6,23 +6,23 @@
 //       the whole body in base64. The ready messages in order (or those matching the filter),
 //       read without consuming; at most `max` (default and limit 100,000). Read permission.
 //   POST /api/exchanges/{vhost}/{name}/import[?rate=N] with such lines as the body
-//     → {published, routed, unroutable}: every line checked first (a bad one is a 400 naming its
-//       line, and nothing is published), then published in order at most `rate` a second (default
-//       1,000, limit 10,000), as the publish endpoint would. Write permission on the exchange.
+//     → 202 a job (as a move's: GET/DELETE /api/message-transfers/{vhost}/{id} for progress and
+//       cancel; `done` published, `unroutable` of those routed nowhere, `total` lines): every line
+//       checked first (a bad one is a 400 naming its line, and nothing is published), then
+//       published in order at most `rate` a second (default 1,000, limit 10,000), as the publish
+//       endpoint would. Write permission on the exchange.
 // With MASK_RULES the export is masked as everything shown is: masked values are "***", and a line
 // whose headers were masked has no `properties_raw` — such a file re-imports the masked data, not
 // the original messages.
 // Both work through the broker API only: export needs a broker that can browse; import works on
 // any, a remote RabbitMQ taking `properties` (it has no way to take the raw encoding).
-import { BROWSE_MAX_BODY_BYTES, BROWSE_MAX_LIMIT, type BrowsedMessage, type OutgoingMessage, type Row } from '../../broker/index';
+import { BROWSE_MAX_BODY_BYTES, BROWSE_MAX_LIMIT, IMPORT_MAX_MESSAGES, IMPORT_MAX_RATE, type BrowsedMessage, type OutgoingMessage, type Row } from '../../broker/index';
 import { exchangeName, isJsonObject } from './body';
 import { badRequest, HttpError, mapped } from './errors';
 import { json, type ManagementResponse } from './http';
 import type { Route, RouteContext } from './route';
 
 export const EXPORT_MAX = 100_000;
-export const IMPORT_MAX_LINES = 100_000;
-export const IMPORT_MAX_RATE = 10_000;
 const IMPORT_DEFAULT_RATE = 1_000;
 const PAGE = BROWSE_MAX_LIMIT;
 /** Bodies come whole: up to this in the page, larger ones fetched one by one. */
@@ -115,22 +115,11 @@ async function importMessages(c: RouteContext) {
   const rate = positiveParam(c, 'rate', IMPORT_DEFAULT_RATE, IMPORT_MAX_RATE);
   const text = c.req.body === undefined ? '' : typeof c.req.body === 'string' ? c.req.body : c.req.body.toString('utf8');
   const lines = text.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length > IMPORT_MAX_LINES) throw badRequest(`at most ${IMPORT_MAX_LINES} lines in one import`);
+  if (lines.length > IMPORT_MAX_MESSAGES) throw badRequest(`at most ${IMPORT_MAX_MESSAGES} lines in one import`);
   const messages = lines.map((l, i) => importLine(l, i + 1));
   const exchange = exchangeName(c.params.name);
-  let routed = 0;
-  const started = Date.now();
-  for (let i = 0; i < messages.length; i++) {
-    // at most `rate` a second: ahead of schedule, wait until the message is due
-    const due = started + (i * 1000) / rate;
-    const wait = due - Date.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const out = await mapped(c.api.publish(c.user, c.vhost, exchange, messages[i]), (err) =>
-      err.kind === 'not_found' ? new HttpError(404, 'not_found', err.detail) : err.kind === 'bad_request' ? badRequest(`line ${i + 1}: ${err.detail}`) : undefined,
-    );
-    if (out.routed) routed++;
-  }
-  return json({ published: messages.length, routed, unroutable: messages.length - routed });
+  const job = await mapped(c.api.startImport(c.user, c.vhost, { exchange, messages, rate }), (err) => (err.kind === 'not_found' ? new HttpError(404, 'not_found', err.detail) : undefined));
+  return json(job, 202);
 }
 
 export const messageExportRoutes: Route[] = [

@@ -1,12 +1,14 @@
 // Warren's own endpoints for moving, copying and returning a queue's ready messages (a remote
-// RabbitMQ answers 501):
+// RabbitMQ answers 501 to starting one):
 //   POST /api/queues/{vhost}/{name}/messages/move|copy {selection, target, rate?} → 202 a job
 //   POST /api/queues/{vhost}/{name}/messages/return {selection, rate?} → 202 a job
 //   POST /api/queues/{vhost}/{name}/messages/return/preview {selection, cursor?, limit?}
 //     → { destinations: [{id, position, exchange, routing_keys, stays}], scanned, next_cursor }
 //   GET /api/message-transfers/{vhost}/{id} → the job: state, done, failed, no_origin,
-//     duplicates, examined, remaining, first_error
+//     duplicates, unroutable, examined, remaining, total, rate (measured), rate_limit, first_error
 //   DELETE /api/message-transfers/{vhost}/{id} → the job, cancelled after its current slice
+// Imports (message-export.ts) are jobs of the same kind, answered here too, on a remote RabbitMQ
+// as well.
 // selection: {"all": true} | {"ids": [{"id", "position"}]} | {"expression": "<CEL>"};
 // target: {"queue": "q"} (through the default exchange) | {"exchange": "x", "routing_key"?: "k"}
 // (without routing_key each message keeps its own). Read permission on the queue and write

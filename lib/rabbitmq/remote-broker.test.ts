@@ -144,14 +144,45 @@ describe.skipIf(target === undefined)('remote RabbitMQ broker API', () => {
     expect((await refusal(api.browseMessage(admin, vhost, 'q', 0, 0))).kind).toBe('not_supported');
   });
 
-  it('answers move, copy, return and their progress with not_supported and why: taking a chosen message out means consuming', async () => {
+  it('answers move, copy and return with not_supported and why: taking a chosen message out means consuming', async () => {
     const move = await refusal(api.startTransfer(admin, vhost, 'q', { mode: 'move', selection: { kind: 'all' }, target: { exchange: '', routingKey: 'q2' }, rate: 0 }));
     expect(move.kind).toBe('not_supported');
     expect(move.detail).toMatch(/shovel/);
     expect((await refusal(api.startTransfer(admin, vhost, 'q', { mode: 'return', selection: { kind: 'all' }, rate: 0 }))).kind).toBe('not_supported');
-    expect((await refusal(api.getTransfer(admin, vhost, '1'))).kind).toBe('not_supported');
-    expect((await refusal(api.cancelTransfer(admin, vhost, '1'))).kind).toBe('not_supported');
+    // the jobs a cluster has are imports: no transfer by that id
+    expect((await refusal(api.getTransfer(admin, vhost, '1'))).kind).toBe('not_found');
+    expect((await refusal(api.cancelTransfer(admin, vhost, '1'))).kind).toBe('not_found');
     expect((await refusal(api.previewReturn(admin, vhost, 'q', { selection: { kind: 'all' }, cursor: 0, limit: 10 }))).kind).toBe('not_supported');
+  });
+
+  it('imports as a job through the cluster\'s publish: progress at its rate, cancel mid-way, what arrived is what it published', async () => {
+    await api.declareQueue(admin, vhost, 'imported', { durable: false, autoDelete: false, arguments: {} });
+    const N = 400;
+    const messages = Array.from({ length: N }, (_, i) => ({ routingKey: 'imported', properties: { headers: { i } }, body: Buffer.from(`m-${i}`) }));
+    const job = await api.startImport(admin, vhost, { exchange: '', messages, rate: 40 });
+    expect(job).toMatchObject({ mode: 'import', state: 'running', total: N, rate_limit: 40 });
+    let mid = await api.getTransfer(admin, vhost, job.id);
+    for (let t = 0; mid.done < 20 && t < 200; t++) {
+      await new Promise((r) => setTimeout(r, 100));
+      mid = await api.getTransfer(admin, vhost, job.id);
+    }
+    expect(mid.state).toBe('running');
+    expect(mid.done).toBeGreaterThanOrEqual(20);
+    expect(mid.rate).toBeLessThanOrEqual(45);
+    await api.cancelTransfer(admin, vhost, job.id);
+    let end = await api.getTransfer(admin, vhost, job.id);
+    for (let t = 0; end.state === 'running' && t < 100; t++) {
+      await new Promise((r) => setTimeout(r, 100));
+      end = await api.getTransfer(admin, vhost, job.id);
+    }
+    expect(end.state).toBe('cancelled');
+    expect(end.done).toBeLessThan(N);
+    expect(end.failed + end.unroutable).toBe(0);
+    // the cluster's counts lag a little: what arrived is read by taking it
+    const got = await api.get(admin, vhost, 'imported', { count: N, ackMode: 'ack_requeue_false', encoding: 'auto' });
+    expect(got).toHaveLength(end.done);
+    expect(got.map((m) => m.payload)).toEqual(Array.from({ length: end.done }, (_, i) => `m-${i}`));
+    expect((await refusal(api.startImport(admin, vhost, { exchange: 'no-such-x', messages, rate: 0 }))).kind).toBe('not_found');
   });
 
   it('runs each call as the console user: the cluster applies that user\'s permissions', async () => {

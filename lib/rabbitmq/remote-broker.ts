@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import type {
   RestartReport,
-  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, MessageSelection, ReturnPreview, TransferJob, TransferSpec, ConsumerHandle, DeliverySink, ExchangeSpec,
+  AccessEvent, Actor, BindingSpec, BrokerApi, BrokerInfo, BrowsedMessage, BrowseOptions, BrowsePage, ConsumeOptions, FilterOptions, FilterPage, MessageSelection, ReturnPreview, TransferJob, TransferSpec, ImportSpec, ConsumerHandle, DeliverySink, ExchangeSpec,
   ExplainRouteRequest, GetOptions, RouteExplanation, GotMessage, HistoryQuery, MetricsChunk, MetricsSample, OutgoingMessage, PermissionSpec, PolicySpec, QueueSpec, TopicPermissionSpec,
   Row, UserSpec, VhostListener, VhostSpec, VhostWatch,
 } from '../../broker/index';
-import { BrokerError, isLoopback, maskDelivery, maskGot, type MaskRules } from '../../broker/index';
+import { BrokerError, IMPORT_MAX_MESSAGES, IMPORT_MAX_RATE, isLoopback, LoopSlices, maskGot, maskingSink, MessageJobs, runImport, type MaskRules } from '../../broker/index';
 import { ManagementClient, p, type Credentials } from './management-client';
 import type { RemoteBrokerConfig } from './broker-spec';
 import { consumeRemote } from './remote-consumer';
@@ -70,6 +70,8 @@ export class RemoteBrokerApi implements BrokerApi {
   private readonly stamps = new Map<string, { stamp: string | undefined; checked: number }>();
   private readonly accessListeners = new Set<(e: AccessEvent) => void>();
   private readonly watches: RemoteWatches;
+
+  private readonly jobs = new MessageJobs();
 
   constructor(config: RemoteBrokerConfig, private readonly maskRules?: MaskRules) {
     this.name = config.name;
@@ -376,13 +378,25 @@ export class RemoteBrokerApi implements BrokerApi {
   }
 
   async get(who: Actor, vhost: string, queue: string, opts: GetOptions): Promise<GotMessage[]> {
+    const rules = this.maskRules;
+    // masking reads whole bodies and cuts them itself, so a value the cut would split is hidden whole
+    const cutHere = rules !== undefined && opts.truncate !== undefined;
     const got = await this.http.request<GotMessage[]>(this.creds(who), 'POST', `${p('queues', vhost, queue)}/get`, {
       count: opts.count,
       ackmode: opts.ackMode,
       encoding: opts.encoding,
-      ...(opts.truncate !== undefined ? { truncate: opts.truncate } : {}),
+      ...(opts.truncate !== undefined && !cutHere ? { truncate: opts.truncate } : {}),
     });
-    return Array.isArray(got) ? got.map((m) => maskGot(this.maskRules, m)) : got;
+    if (!Array.isArray(got) || rules === undefined) return got;
+    const slices = new LoopSlices();
+    const out: GotMessage[] = [];
+    for (const m of got) {
+      const encoding = m.payload_encoding === 'string' ? 'utf8' : 'base64';
+      const whole = Buffer.from(m.payload, encoding);
+      const cut = cutHere && whole.length > (opts.truncate as number) ? { ...m, payload: whole.subarray(0, opts.truncate).toString(encoding) } : m;
+      out.push(await maskGot(rules, cut, whole, slices));
+    }
+    return out;
   }
 
   /**
@@ -405,12 +419,28 @@ export class RemoteBrokerApi implements BrokerApi {
     return Promise.reject(new BrokerError('not_supported', TRANSFER_REFUSAL));
   }
 
-  getTransfer(_who: Actor, _vhost: string, _id: string): Promise<TransferJob> {
-    return Promise.reject(new BrokerError('not_supported', TRANSFER_REFUSAL));
+  // imports are the jobs a cluster runs from here (transfers cannot start on one)
+  async getTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob> {
+    return this.jobs.get(who, vhost, id);
   }
 
-  cancelTransfer(_who: Actor, _vhost: string, _id: string): Promise<TransferJob> {
-    return Promise.reject(new BrokerError('not_supported', TRANSFER_REFUSAL));
+  async cancelTransfer(who: Actor, vhost: string, id: string): Promise<TransferJob> {
+    return this.jobs.cancel(who, vhost, id);
+  }
+
+  /**
+   * Publishes through the cluster's API, one message a request, as the job's rate allows; the
+   * exchange is looked up first (as the user), so a missing one or a refused user is an answer
+   * at once. RabbitMQ takes properties as JSON, so header types are its reading of them.
+   */
+  async startImport(who: Actor, vhost: string, spec: ImportSpec): Promise<TransferJob> {
+    if (!Number.isFinite(spec.rate) || spec.rate < 0 || spec.rate > IMPORT_MAX_RATE) throw BrokerError.badRequest(`rate must be from 0 to ${IMPORT_MAX_RATE} messages a second`);
+    if (spec.messages.length > IMPORT_MAX_MESSAGES) throw BrokerError.badRequest(`at most ${IMPORT_MAX_MESSAGES} messages in one import`);
+    this.jobs.checkRoom(vhost);
+    await this.http.request<Row>(this.creds(who), 'GET', p('exchanges', vhost, spec.exchange === '' ? 'amq.default' : spec.exchange));
+    const init = { mode: 'import' as const, queue: null, target: { exchange: spec.exchange, routing_key: null }, remaining: spec.messages.length, total: spec.messages.length, rate_limit: spec.rate };
+    const reason = (err: unknown) => (err instanceof BrokerError ? err.detail : err instanceof Error ? err.message : String(err));
+    return this.jobs.start(who, vhost, init, (job) => runImport(job, spec, async (m) => (await this.publish(who, vhost, spec.exchange, m)).routed, reason));
   }
 
   previewReturn(_who: Actor, _vhost: string, _queue: string, _opts: { selection: MessageSelection; cursor: number; limit: number }): Promise<ReturnPreview> {
@@ -421,13 +451,12 @@ export class RemoteBrokerApi implements BrokerApi {
     if (this.config.amqpUrl === undefined) {
       return Promise.reject(new BrokerError('unavailable', `broker '${this.name}' has no AMQP URL configured: consuming needs one (--rabbitmq ${this.name}=<http url>,<amqp url>)`));
     }
-    const rules = this.maskRules;
-    const shown: DeliverySink = rules === undefined ? sink : {
-      canTake: () => sink.canTake(),
-      deliver: (d) => sink.deliver(maskDelivery(rules, d)),
-      cancelled: (reason) => sink.cancelled(reason),
-    };
-    return consumeRemote({ url: this.config.amqpUrl, caFile: this.config.caFile, credentials: this.creds(who), vhost, queue, opts, sink: shown });
+    let handle: ConsumerHandle | undefined;
+    let resumeLater = false;
+    const shown = maskingSink(this.maskRules, sink, () => (handle === undefined ? (resumeLater = true) : handle.resume()));
+    handle = await consumeRemote({ url: this.config.amqpUrl, caFile: this.config.caFile, credentials: this.creds(who), vhost, queue, opts, sink: shown });
+    if (resumeLater) handle.resume();
+    return handle;
   }
 
   // --- connections, channels, consumers ----------------------------------------------------------

@@ -51,6 +51,16 @@ describe.skipIf(target === undefined)('masking on a remote RabbitMQ', () => {
     expect(deliveries[0].properties).toMatchObject({ headers: { 'x-card': '***' } });
     await handle.cancel();
 
+    // a get cut short: masking reads the whole body from the cluster and cuts it itself
+    const long = JSON.stringify({ user: { email: 'bob@example.com' }, filler: 'f'.repeat(200_000) });
+    await plain.declareQueue(admin, vhost, 'mq-long', { durable: false, autoDelete: false, arguments: {} });
+    await plain.publish(admin, vhost, '', { routingKey: 'mq-long', properties: {}, body: Buffer.from(long) });
+    const cut = await masked.get(admin, vhost, 'mq-long', { count: 1, ackMode: 'ack_requeue_true', encoding: 'auto', truncate: 1000 });
+    expect(cut[0].masked).toBe(true);
+    expect(cut[0].payload).toHaveLength(1000);
+    expect(cut[0].payload.startsWith('{"user":{"email":"***"},"filler":"fff')).toBe(true);
+    expect(cut[0].payload_bytes).toBe(long.length);
+
     const original = await plain.get(admin, vhost, 'mq', { count: 1, ackMode: 'ack_requeue_false', encoding: 'auto' });
     expect(original[0].payload).toBe(body);
     expect(original[0].masked).toBeUndefined();

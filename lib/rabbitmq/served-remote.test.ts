@@ -162,10 +162,17 @@ describe.skipIf(target === undefined)('npm start with --rabbitmq', () => {
     expect(move.status).toBe(501);
     expect((move.body as { reason: string }).reason).toMatch(/shovel/);
     expect((await call('POST', `/brokers/cluster${qpath}/messages/return/preview`, { all: true })).status).toBe(501);
-    expect((await call('GET', `/brokers/cluster/api/message-transfers/${encodeURIComponent(vhost)}/1`)).status).toBe(501);
+    expect((await call('GET', `/brokers/cluster/api/message-transfers/${encodeURIComponent(vhost)}/999`)).status).toBe(404);
     const line = JSON.stringify({ routing_key: 'browse-q', properties: { headers: { a: 1 } }, payload: Buffer.from('hi').toString('base64') });
     const imp = await fetch(`${base}/brokers/cluster/api/exchanges/${encodeURIComponent(vhost)}/amq.default/import`, { method: 'POST', headers: { authorization: GUEST }, body: line });
-    expect(await imp.json()).toEqual({ published: 1, routed: 1, unroutable: 0 });
+    expect(imp.status).toBe(202);
+    const job = (await imp.json()) as { id: string; mode: string; total: number };
+    expect(job).toMatchObject({ mode: 'import', total: 1 });
+    // the import runs as a job on the cluster too, its progress and end through the same endpoint
+    const jobPath = `/brokers/cluster/api/message-transfers/${encodeURIComponent(vhost)}/${job.id}`;
+    await expect.poll(async () => ((await call('GET', jobPath)).body as { state: string }).state, { timeout: 10_000 }).toBe('done');
+    expect((await call('GET', jobPath)).body).toMatchObject({ done: 1, failed: 0, unroutable: 0 });
+    expect((await fetch(`${base}/brokers/cluster/api/exchanges/${encodeURIComponent(vhost)}/no-such-x/import`, { method: 'POST', headers: { authorization: GUEST }, body: line })).status).toBe(404);
     const got = await rabbit('POST', `${qpath}/get`, { count: 1, ackmode: 'ack_requeue_false', encoding: 'auto' });
     expect(await got.json()).toMatchObject([{ payload: 'hi', properties: { headers: { a: 1 } } }]);
   });
