@@ -379,7 +379,11 @@ export interface ConsumeOptions {
 export interface DeliverySink {
   /** false while the sink cannot take more (e.g. a browser socket backed up); call resume() later */
   canTake(): boolean;
-  deliver(delivery: Delivery): void;
+  /**
+   * `whole`: the whole body, given when the delivery's payload is cut from it, for what must read it
+   * whole before it is shown (masking); never sent on.
+   */
+  deliver(delivery: Delivery, whole?: Buffer): void;
   /** the broker ended the consumer: queue deleted, connection closed by an operator, vhost gone */
   cancelled(reason: string): void;
 }

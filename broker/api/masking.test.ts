@@ -99,6 +99,26 @@ describe('masking', () => {
     expect(Buffer.from(d.payload, 'base64').toString()).toBe('***');
     expect(d.masked).toBe(true);
   });
+
+  it('masks a delivery shown cut from its whole body: a match the cut splits, a JSON value past it', async () => {
+    const text = 'paid 1234-5678-9012-3456';
+    const cut = 12; // 'paid 1234-56': the card split by the cut
+    const delivery = (body: string) => ({
+      deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'q', properties: {},
+      payload: body.slice(0, cut), payloadEncoding: 'string' as const, payloadBytes: Buffer.byteLength(body),
+    });
+    // without the whole body the split card's first digits would show
+    expect((await maskDelivery(rules, delivery(text))).payload).toBe('paid 1234-56');
+    const d = await maskDelivery(rules, delivery(text), undefined, Buffer.from(text));
+    expect(d.payload).toBe('paid ***');
+    const json = JSON.stringify({ note: 'x'.repeat(40), card: { number: '4111' } });
+    const j = await maskDelivery(rules, { ...delivery(json), payload: json.slice(0, 20) }, undefined, Buffer.from(json));
+    expect(j.payload).toBe(json.slice(0, 20));
+    const jsonCut = JSON.stringify({ card: { number: '4111111111111111' }, note: 'x'.repeat(40) });
+    const k = await maskDelivery(rules, { ...delivery(jsonCut), payload: jsonCut.slice(0, 30) }, undefined, Buffer.from(jsonCut));
+    expect(k.payload).toBe('{"card":{"number":"***"},"note"'.slice(0, 30));
+    expect(k.payload).not.toContain('4111');
+  });
 });
 
 describe('masking a body whole before it is cut', () => {

@@ -266,12 +266,12 @@ export async function maskGot(rules: MaskRules | undefined, m: GotMessage, whole
   return { ...m, properties: properties ?? m.properties, payload: payload ?? m.payload, masked: true };
 }
 
-/** A delivery to a browser consumer, masked. */
-export async function maskDelivery(rules: MaskRules | undefined, d: Delivery, slices = new LoopSlices()): Promise<Delivery> {
+/** A delivery to a browser consumer, masked; `whole`: its whole body, when the payload is cut from it. */
+export async function maskDelivery(rules: MaskRules | undefined, d: Delivery, slices = new LoopSlices(), whole?: Buffer): Promise<Delivery> {
   if (rules === undefined) return d;
   const properties = maskHeaders(rules, d.properties);
   const part = Buffer.byteLength(d.payload, d.payloadEncoding === 'string' ? 'utf8' : 'base64') < d.payloadBytes;
-  const payload = await slices.run(maskPayload(rules, d.payload, d.payloadEncoding, undefined, part, d.payloadBytes));
+  const payload = await slices.run(maskPayload(rules, d.payload, d.payloadEncoding, part ? whole : undefined, part, d.payloadBytes));
   if (properties === d.properties && payload === undefined) return d;
   return { ...d, properties, payload: payload ?? d.payload, masked: true };
 }
@@ -295,10 +295,10 @@ export function maskingSink(rules: MaskRules | undefined, sink: DeliverySink, re
       if (!ok && pending >= MASK_PENDING) held = true;
       return ok;
     },
-    deliver: (d) => {
+    deliver: (d, whole) => {
       pending++;
       chain = chain.then(async () => {
-        const shown = await maskDelivery(rules, d, slices);
+        const shown = await maskDelivery(rules, d, slices, whole);
         pending--;
         sink.deliver(shown);
         if (held && pending < MASK_PENDING / 2) {

@@ -109,7 +109,8 @@ export class ApiConsumer implements Consumer {
     if (!this.noAck) this.unacked.set(tag, entry);
     // the sink runs inside whatever published: its failure must not become the publisher's
     try {
-      this.sink.deliver(this.delivery(queue, tag, entry));
+      const d = this.delivery(queue, tag, entry);
+      this.sink.deliver(d, d.payloadBytes > (this.maxPayloadBytes ?? Infinity) ? entry.msg.body : undefined);
     } catch (err) {
       this.log.error(`API consumer ${this.tag}: delivery failed: ${errorText(err)}`);
     }

@@ -136,7 +136,8 @@ class RemoteConsumer implements ConsumerHandle {
     const d = toDelivery(msg, this.c.opts.maxPayloadBytes);
     if (this.c.opts.ack === 'auto') this.ch.ack(msg);
     else this.unacked.add(d.deliveryTag);
-    this.c.sink.deliver(d);
+    // masking reads a body whole that the delivery shows cut
+    this.c.sink.deliver(d, msg.content.length > (this.c.opts.maxPayloadBytes ?? Infinity) ? msg.content : undefined);
   }
 
   resume(): void {
