@@ -24,24 +24,34 @@ export class ManagementClient {
   constructor(private readonly creds: Credentials) {}
 
   async request(method: string, path: string, body?: unknown): Promise<unknown> {
+    const text = await this.send(method, path, body === undefined ? undefined : { text: JSON.stringify(body), type: 'application/json' });
+    try {
+      return text === '' ? undefined : JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+
+  /** A call whose body and answer are text of their own type (JSON Lines), not JSON. */
+  async send(method: string, path: string, body?: { text: string; type: string }): Promise<string> {
     const { baseUrl, user, password } = this.creds;
     const headers: Record<string, string> = { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = body.type;
     let res: Response;
     try {
-      res = await fetch(new URL(path, baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(new URL(path, baseUrl), { method, headers, body: body?.text });
     } catch (err) {
       const why = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
       throw new CtlError(`unable to reach Warren at ${baseUrl}: ${why}`, EXIT.unavailable);
     }
     const text = await res.text();
+    if (res.ok) return text;
     let parsed: unknown;
     try {
-      parsed = text === '' ? undefined : JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       parsed = text;
     }
-    if (res.ok) return parsed;
     const reason = typeof parsed === 'object' && parsed !== null && 'reason' in parsed ? (parsed as { reason: unknown }).reason : text;
     const message = typeof reason === 'string' ? reason : JSON.stringify(reason);
     if (res.status === 401) throw new CtlError(message === '' ? 'authentication failed' : message, EXIT.noUser);

@@ -158,6 +158,49 @@ describe('warrenctl changes', () => {
   });
 });
 
+describe('warrenctl messages', () => {
+  it('export_messages (all, or a filter), import_messages with its progress, move_messages; through files and stdio', async () => {
+    const conn = await api.connect();
+    const ch = await conn.createChannel();
+    for (const q of ['ctl-m-src', 'ctl-m-dst', 'ctl-m-back']) await ch.assertQueue(q);
+    await ch.bindQueue('ctl-m-back', 'amq.direct', 'ctl-m-src');
+    for (let i = 0; i < 5; i++) ch.sendToQueue('ctl-m-src', Buffer.from(`m${i}`), { headers: { n: i }, messageId: `id${i}` });
+    await eventually(async () => obj(await api.get('/api/queues/%2F/ctl-m-src')).messages === 5);
+
+    const file = path.join(dir, 'messages.jsonl');
+    const exported = await ctl(['export_messages', 'ctl-m-src', file]);
+    expect(exported).toMatchObject({ code: 0, stderr: '' });
+    expect(exported.stdout).toContain('5 messages exported');
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+    expect(lines.map((l) => Buffer.from((JSON.parse(l) as { payload: string }).payload, 'base64').toString())).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    const some = await ctl(['export_messages', 'ctl-m-src', '-', 'headers.n >= 3']);
+    expect(some.stdout.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { properties: { message_id: string } }).properties.message_id)).toEqual(['id3', 'id4']);
+
+    // the exported lines published again through amq.direct, with the routing keys they were sent with
+    const imported = await ctl(['import_messages', 'amq.direct', file, '500']);
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
+    expect(imported.stdout.trim().split('\n').at(-1)).toBe('5 of 5 published');
+    expect((await ctl(['-q', 'import_messages', 'amq.direct', '-'], lines.slice(0, 2).join('\n'))).code).toBe(0);
+    await eventually(async () => obj(await api.get('/api/queues/%2F/ctl-m-back')).messages === 7);
+
+    const moved = await ctl(['move_messages', 'ctl-m-src', 'ctl-m-dst']);
+    expect(moved).toMatchObject({ code: 0, stderr: '' });
+    expect(moved.stdout.trim().split('\n').at(-1)).toBe('5 moved');
+    expect(obj(await api.get('/api/queues/%2F/ctl-m-src')).messages).toBe(0);
+    await eventually(async () => obj(await api.get('/api/queues/%2F/ctl-m-dst')).messages === 5);
+
+    // what the server refuses comes back in its words; a bad rate is a usage error
+    const nosuch = await ctl(['import_messages', 'nosuch', file]);
+    expect(nosuch.code).toBe(EXIT.dataErr);
+    expect(nosuch.stderr).toContain("no exchange 'nosuch'");
+    const bad = await ctl(['import_messages', 'amq.direct', '-'], `${lines[0]}\nnot json\n`);
+    expect(bad.code).toBe(EXIT.dataErr);
+    expect(bad.stderr).toMatch(/line 2/);
+    expect((await ctl(['move_messages', 'ctl-m-dst', 'ctl-m-src', 'fast'])).code).toBe(EXIT.usage);
+    await conn.close();
+  });
+});
+
 describe('warrenctl policies', () => {
   // outputs and exit codes as rabbitmqctl 3.10.8 prints them for the same commands
   it('set_policy, list_policies and clear_policy', async () => {

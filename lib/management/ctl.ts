@@ -16,7 +16,7 @@ export interface CtlIo {
   env: Record<string, string | undefined>;
   stdout(s: string): void;
   stderr(s: string): void;
-  /** all of standard input, for `import_definitions -` */
+  /** all of standard input, for `import_definitions -` and `import_messages <exchange> -` */
   stdin(): Promise<string>;
 }
 
@@ -281,15 +281,50 @@ export const COMMANDS: Record<string, Command> = {
       await writeFile(file, text);
     },
   },
+  export_messages: {
+    args: '[-p <vhost>] <queue> <file | -> [<filter expression>]',
+    min: 2,
+    max: 3,
+    async run(ctx, [queue, file, expression]) {
+      const query = expression === undefined ? '' : `?expression=${encodeURIComponent(expression)}`;
+      if (file !== '-') ctx.info(`Exporting the ready messages of queue '${queue}' in vhost '${ctx.opts.vhost}' to "${file}" ...`);
+      const lines = await ctx.api.send('GET', `${path('queues', ctx.opts.vhost, queue)}/messages/export${query}`);
+      if (file === '-') return ctx.io.stdout(lines);
+      await writeFile(file, lines);
+      ctx.info(`${lines.split('\n').filter((l) => l !== '').length} messages exported`);
+    },
+  },
+  import_messages: {
+    args: '[-p <vhost>] <exchange> <file | -> [<messages a second>]',
+    min: 2,
+    max: 3,
+    async run(ctx, [exchange, file, rate]) {
+      const perSecond = rateArg(rate);
+      const lines = await readInput(ctx, file);
+      ctx.info(`Importing messages from "${file}" into exchange '${exchange}' in vhost '${ctx.opts.vhost}' ...`);
+      const query = perSecond === undefined ? '' : `?rate=${perSecond}`;
+      const job = await ctx.api.send('POST', `${path('exchanges', ctx.opts.vhost, exchange === '' ? 'amq.default' : exchange)}/import${query}`, { text: lines, type: 'application/x-ndjson' });
+      await followJob(ctx, JSON.parse(job), 'published');
+    },
+  },
+  move_messages: {
+    args: '[-p <vhost>] <queue> <target queue> [<messages a second>]',
+    min: 2,
+    max: 3,
+    async run(ctx, [queue, target, rate]) {
+      const perSecond = rateArg(rate);
+      ctx.info(`Moving the ready messages of queue '${queue}' to queue '${target}' in vhost '${ctx.opts.vhost}' ...`);
+      const job = await ctx.api.post(`${path('queues', ctx.opts.vhost, queue)}/messages/move`, { all: true, target: { queue: target }, rate: perSecond ?? 0 });
+      await followJob(ctx, job, 'moved');
+    },
+  },
   import_definitions: {
     args: '<file | ->',
     min: 1,
     max: 1,
     async run(ctx, [file]) {
       ctx.info(`Importing definitions in JSON from a file at "${file}" ...`);
-      const text = file === '-' ? await ctx.io.stdin() : await readFile(file, 'utf8').catch((err: Error) => {
-        throw new CtlError(`cannot read ${file}: ${err.message}`, EXIT.dataErr);
-      });
+      const text = await readInput(ctx, file);
       let defs: unknown;
       try {
         defs = JSON.parse(text);
@@ -301,6 +336,46 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** A file's text, or standard input's for `-`. */
+async function readInput(ctx: Ctx, file: string): Promise<string> {
+  if (file === '-') return ctx.io.stdin();
+  return readFile(file, 'utf8').catch((err: Error) => {
+    throw new CtlError(`cannot read ${file}: ${err.message}`, EXIT.dataErr);
+  });
+}
+
+/** A rate argument: messages a second, a whole number (its upper limit is the server's to say). */
+function rateArg(rate: string | undefined): number | undefined {
+  if (rate === undefined) return undefined;
+  const n = Number(rate);
+  if (!Number.isInteger(n) || n < 1) throw new CtlError(`rate must be a whole number of messages a second, not '${rate}'`, EXIT.usage);
+  return n;
+}
+
+/** How often a running job's progress is asked for. */
+const JOB_POLL_MS = 500;
+
+/**
+ * Follows a message job (move, import) until it ends, printing its progress as it goes; a job that
+ * failed or was cancelled (from the console) is an error, its messages so far stay where they went.
+ */
+async function followJob(ctx: Ctx, started: unknown, verb: string): Promise<void> {
+  let job = started as Row;
+  let said = '';
+  for (;;) {
+    const total = typeof job.total === 'number' ? ` of ${String(job.total)}` : '';
+    const line = `${String(job.done)}${total} ${verb}${Number(job.failed) > 0 ? `, ${String(job.failed)} refused` : ''}${Number(job.unroutable) > 0 ? `, ${String(job.unroutable)} unroutable` : ''}`;
+    if (line !== said) ctx.info(line);
+    said = line;
+    if (job.state !== 'running') break;
+    await new Promise((r) => setTimeout(r, JOB_POLL_MS));
+    job = (await ctx.api.get(path('message-transfers', ctx.opts.vhost, String(job.id)))) as Row;
+  }
+  if (ctx.opts.formatter === 'json') ctx.io.stdout(`${JSON.stringify(job)}\n`);
+  if (job.state === 'failed') throw new CtlError(`the job failed: ${String(job.first_error ?? 'no reason given')}`, EXIT.software);
+  if (job.state === 'cancelled') throw new CtlError(`the job was cancelled after ${String(job.done)} messages`, EXIT.dataErr);
+}
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name} ${c.args}`);
