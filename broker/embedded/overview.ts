@@ -108,7 +108,11 @@ export function nodeRow(mgmt: ManagementContext, core: BrokerCore, node: NodeSid
   const sockets = core.connections.size;
   const fd = fileDescriptors(sockets);
   return {
-    applications: [],
+    // as RabbitMQ lists its own: tools read `rabbit`'s version, which is the one Warren answers as
+    applications: [
+      { name: 'warren', description: PRODUCT, version: VERSION },
+      { name: 'rabbit', description: `RabbitMQ (the version ${PRODUCT} answers as)`, version: RABBITMQ_VERSION },
+    ],
     auth_mechanisms: [
       { name: 'PLAIN', description: 'SASL PLAIN authentication mechanism', enabled: true },
       { name: 'AMQPLAIN', description: 'QPid AMQPLAIN mechanism', enabled: true },

@@ -16,7 +16,7 @@ function shortNames(nodes: NodeDto[]): Map<string, string> {
 function describe(n: NodeDto): string {
   const parts = [n.name, n.running ? 'running' : 'down'];
   const version = nodeVersion(n);
-  if (version !== '') parts.push(`RabbitMQ ${version}`);
+  if (version !== '') parts.push(version.startsWith('Warren') ? version : `RabbitMQ ${version}`);
   if (n.mem_used !== undefined) parts.push(`memory ${bytes(n.mem_used)} of ${bytes(n.mem_limit ?? 0)}${n.mem_alarm === true ? ' (alarm)' : ''}`);
   if (n.disk_free !== undefined) parts.push(`disk free ${bytes(n.disk_free)}${n.disk_free_alarm === true ? ' (alarm)' : ''}`);
   if (n.running) parts.push(n.partitions !== undefined && n.partitions.length > 0 ? `partitioned from ${n.partitions.join(', ')}` : 'no partitions');

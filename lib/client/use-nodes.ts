@@ -30,7 +30,10 @@ export function useNodes() {
   });
 }
 
+/** RabbitMQ's version on a cluster's node; Warren's own on Warren's (which answers as a RabbitMQ too). */
 export function nodeVersion(n: NodeDto): string {
+  const warren = n.applications?.find((a) => a.name === 'warren')?.version;
+  if (warren !== undefined) return `Warren ${warren}`;
   return n.applications?.find((a) => a.name === 'rabbit')?.version ?? '';
 }
 

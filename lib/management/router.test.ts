@@ -100,7 +100,13 @@ describe('rights by tag', () => {
   });
 
   it('gives nodes to monitoring users', async () => {
-    expect((await api.get('/api/nodes', { user: 'mon' })).status).toBe(200);
+    const nodes = await api.get('/api/nodes', { user: 'mon' });
+    expect(nodes.status).toBe(200);
+    // tools read the version from the node's `rabbit` application, as on RabbitMQ
+    expect(list(nodes)[0].applications).toEqual([
+      { name: 'warren', description: 'Warren', version: expect.stringMatching(/^\d+\.\d+\.\d+/) },
+      { name: 'rabbit', description: 'RabbitMQ (the version Warren answers as)', version: '3.10.8' },
+    ]);
     for (const user of ['mgmt', 'pol']) {
       const r = await api.get('/api/nodes', { user });
       expect(r.status).toBe(401);
