@@ -16,7 +16,7 @@ const BUILTIN_SCENARIOS: ScenarioFile[] = readdirSync(BUILTIN_DIR).filter((f) =>
   .map((f) => JSON.parse(readFileSync(path.join(BUILTIN_DIR, f), 'utf8')) as ScenarioFile);
 
 /** light and dark screenshots of these, once finished */
-const PICTURED = new Set(['topics', 'dead-letters']);
+const PICTURED = new Set(['work-queues', 'topics', 'dead-letters']);
 
 // one page, logged in once, plays them all in turn: the spec stays short on a loaded machine
 test.describe.configure({ mode: 'serial' });
