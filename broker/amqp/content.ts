@@ -112,10 +112,10 @@ export function contentSize(frameMax: number, propertiesLength: number, bodyLeng
 export function writeContent(buf: Buffer, off: number, channel: number, frameMax: number, properties: Buffer, body: Buffer): number {
   const headerSize = 12 + properties.length;
   buf[off] = FRAME_HEADER;
-  buf.writeUInt16BE(channel, off + 1);
-  buf.writeUInt32BE(headerSize, off + 3);
-  buf.writeUInt16BE(CLASS_BASIC, off + 7);
-  buf.writeUInt16BE(0, off + 9); // weight, unused
+  u16(buf, off + 1, channel);
+  u32(buf, off + 3, headerSize);
+  u16(buf, off + 7, CLASS_BASIC);
+  u16(buf, off + 9, 0); // weight, unused
   writeLonglong(buf, off + 11, body.length);
   properties.copy(buf, off + 19);
   let o = off + 7 + headerSize;
@@ -125,8 +125,8 @@ export function writeContent(buf: Buffer, off: number, channel: number, frameMax
   for (let from = 0; from < body.length; from += perFrame) {
     const n = Math.min(perFrame, body.length - from);
     buf[o] = FRAME_BODY;
-    buf.writeUInt16BE(channel, o + 1);
-    buf.writeUInt32BE(n, o + 3);
+    u16(buf, o + 1, channel);
+    u32(buf, o + 3, n);
     body.copy(buf, o + 7, from, from + n);
     o += 7 + n;
     buf[o++] = FRAME_END;
@@ -147,9 +147,9 @@ function withContent(channel: number, frameMax: number, id: number, argsSize: nu
   const methodSize = 4 + argsSize;
   const f = Buffer.allocUnsafe(8 + methodSize + contentSize(frameMax, properties.length, body.length));
   f[0] = FRAME_METHOD;
-  f.writeUInt16BE(channel, 1);
-  f.writeUInt32BE(methodSize, 3);
-  f.writeUInt32BE(id, 7);
+  u16(f, 1, channel);
+  u32(f, 3, methodSize);
+  u32(f, 7, id);
   f[7 + methodSize] = FRAME_END;
   writeContent(f, 8 + methodSize, channel, frameMax, properties, body);
   return f;
@@ -167,7 +167,23 @@ function writeShortstr(f: Buffer, o: number, s: string, len: number): number {
   return o + 1 + len;
 }
 
+/**
+ * Big-endian stores of values the encoder made itself (in range by construction): the Buffer
+ * methods check their arguments on each call, several times a delivery.
+ */
+function u16(f: Buffer, o: number, v: number): void {
+  f[o] = v >>> 8;
+  f[o + 1] = v;
+}
+
+function u32(f: Buffer, o: number, v: number): void {
+  f[o] = v >>> 24;
+  f[o + 1] = v >>> 16;
+  f[o + 2] = v >>> 8;
+  f[o + 3] = v;
+}
+
 function writeLonglong(f: Buffer, o: number, v: number): void {
-  f.writeUInt32BE(Math.floor(v / TWO_32), o);
-  f.writeUInt32BE(v >>> 0, o + 4);
+  u32(f, o, Math.floor(v / TWO_32));
+  u32(f, o + 4, v >>> 0);
 }

@@ -90,8 +90,9 @@ export class FrameReader {
           let size: number;
           if (this.headerFill === 0 && len - pos >= HEADER_SIZE) {
             this.type = chunk[pos];
-            this.channel = chunk.readUInt16BE(pos + 1);
-            size = chunk.readUInt32BE(pos + 3);
+            // plain byte reads: readUInt*BE check their arguments on every frame
+            this.channel = (chunk[pos + 1] << 8) | chunk[pos + 2];
+            size = chunk[pos + 3] * 0x1000000 + ((chunk[pos + 4] << 16) | (chunk[pos + 5] << 8) | chunk[pos + 6]);
             this.checkSize(size);
             const end = pos + HEADER_SIZE + size;
             if (end < len) {
