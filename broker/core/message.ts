@@ -1,9 +1,15 @@
 import { PropertiesCodec, type BasicProperties } from './properties';
 
-/** Where a paged-out body can be read back from (the message log). */
+/** Where a paged-out body can be read back from: the message log, or a page file of transient bodies. */
 export interface BodySource {
-  read(): Buffer;
+  /** `at` is the message's `pageAt`: where in the source its body lies, for sources shared by many. */
+  read(at: number, size: number): Buffer;
 }
+
+/** `pageAt` of a resident body that no pager counts. */
+export const NOT_PAGED = -1;
+/** `pageAt` of a resident body counted in the pager's memory budget. */
+export const COUNTED = -2;
 
 /**
  * One published message. Properties stay as the publisher's encoded bytes and are parsed only when
@@ -22,8 +28,18 @@ export class Message {
   traceId = 0;
   /** CC/BCC routing keys it was published with, after `routingKey` (the firehose's routing_keys). */
   extraKeys: readonly string[] | undefined = undefined;
-  private resident: Buffer | null;
-  private source: BodySource | undefined;
+  /**
+   * The queue entries holding this message (see BodyPaging): the transient pager frees its copy on
+   * disk when the last one lets go.
+   */
+  holders = 0;
+  /**
+   * The pager's note (see BodyPaging): NOT_PAGED, COUNTED, or the offset of the body in the page
+   * file it was written to (the file being `content` once written, the body itself until then).
+   */
+  pageAt = NOT_PAGED;
+  /** the body while it is in memory, else where it is read back from */
+  private content: Buffer | BodySource;
   /** The parsed properties, or until they are first read the codec that parses them (see PropertiesCodec). */
   private props: BasicProperties | PropertiesCodec;
 
@@ -35,7 +51,7 @@ export class Message {
     this.exchange = exchange;
     this.routingKey = routingKey;
     this.rawProperties = rawProperties;
-    this.resident = body;
+    this.content = body;
     this.bodySize = body.length;
     this.props = properties;
   }
@@ -44,24 +60,28 @@ export class Message {
   static pagedOut(exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource): Message {
     const m = new Message(exchange, routingKey, rawProperties, EMPTY, codec);
     (m as { bodySize: number }).bodySize = bodySize;
-    m.resident = null;
-    m.source = source;
+    m.content = source;
     return m;
   }
 
   get body(): Buffer {
+    const c = this.content;
     // A paged-out body is read for each use and not kept: it is usually on its way out.
-    return this.resident ?? (this.source as BodySource).read();
+    return c instanceof Uint8Array ? c : c.read(this.pageAt, this.bodySize);
   }
 
   get isResident(): boolean {
-    return this.resident !== null;
+    return this.content instanceof Uint8Array;
   }
 
-  /** Drops the in-memory body; later reads go to `source`. */
+  /** The body while in memory, else where it is read from: the pager tells its own writes apart by it. */
+  get bodySource(): Buffer | BodySource {
+    return this.content;
+  }
+
+  /** Drops the in-memory body; later reads go to `source`, at `pageAt`. */
   pageOut(source: BodySource): void {
-    this.source = source;
-    this.resident = null;
+    this.content = source;
   }
 
   get properties(): BasicProperties {

@@ -4,6 +4,7 @@ import type { Consumer } from './consumer';
 import { FifoReadyList, PriorityReadyList, type ReadyList } from './ready-list';
 import type { Message } from './message';
 import type { QueuePersistence } from './persistence';
+import type { BodyPaging } from './body-paging';
 import type { Policy } from './policy';
 import type { PropertiesCodec } from './properties';
 import { queueTypeOf, withDeliveryCount, type QueueType } from './queue-type';
@@ -43,6 +44,8 @@ export interface QueueHost {
   traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag?: string, deliveryTag?: number): void;
   /** A timer callback of the queue failed (see contained.ts); stderr when absent. */
   reportFailure?: FailureReport;
+  /** Told which messages the queue's entries hold, so that bodies beyond a budget go to disk. */
+  readonly bodyPaging?: BodyPaging;
 }
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -242,6 +245,7 @@ export class Queue {
     }
     if (this.persistence !== undefined && msg.persistent) this.persistence.stored(this, entry);
     this.ready.push(entry);
+    this.host.bodyPaging?.held(msg);
     this.readyBytes += msg.bodySize;
     this.stats.published++;
     if (this.consumers.length > 0) this.dispatch();
@@ -274,6 +278,7 @@ export class Queue {
         if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
         if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag, consumer.nextDeliveryTag?.() ?? 0);
         consumer.deliver(this, entry);
+        if (consumer.noAck) this.release(entry);
       }
     } finally {
       this.dispatching = false;
@@ -294,6 +299,8 @@ export class Queue {
     if (ackRequired) this.unacked++;
     if (entry.stored !== undefined) this.persistDelivery(entry, ackRequired);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', '');
+    // the body stays readable for the rest of this turn, when the caller sends it
+    if (!ackRequired) this.release(entry);
     return entry;
   }
 
@@ -303,6 +310,12 @@ export class Queue {
     this.stats.acked++;
     if (entry.stored !== undefined) this.persistence?.removed(this, entry);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'acked');
+    this.release(entry);
+  }
+
+  /** An entry lets go of its message for good: its body's copy on disk may go. */
+  private release(entry: QueueEntry): void {
+    this.host.bodyPaging?.released(entry.msg);
   }
 
   /** Ack-required deliveries are marked so a restart redelivers them as such; no-ack ones are gone. */
@@ -317,12 +330,14 @@ export class Queue {
   private drop(entry: QueueEntry, reason: DeadLetterReason): void {
     if (entry.stored !== undefined) this.persistence?.removed(this, entry);
     this.host.deadLetter(this, entry, reason);
+    this.release(entry);
   }
 
   /** Recovery: a message read back from the log; call in queue order. */
   restore(msg: Message, seq: number, redelivered: boolean, expiresAt: number, stored: object): QueueEntry {
     const entry: QueueEntry = { ...this.entryFor(msg), seq, redelivered, expiresAt, stored };
     this.ready.push(entry);
+    this.host.bodyPaging?.held(msg);
     this.readyBytes += msg.bodySize;
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     return entry;
@@ -342,7 +357,7 @@ export class Queue {
   /** An unacked delivery comes back: to its original place, marked redelivered. */
   requeue(entry: QueueEntry): void {
     this.unacked--;
-    if (this.deleted) return;
+    if (this.deleted) return this.release(entry);
     entry.redelivered = true;
     if (this.queueType === 'quorum') return this.requeueQuorum(entry);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
@@ -383,7 +398,10 @@ export class Queue {
     this.unacked--;
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'rejected');
     if (!this.deleted) this.drop(entry, 'rejected');
-    else if (entry.stored !== undefined) this.persistence?.removed(this, entry);
+    else {
+      if (entry.stored !== undefined) this.persistence?.removed(this, entry);
+      this.release(entry);
+    }
   }
 
   purge(): number {
@@ -391,6 +409,7 @@ export class Queue {
     const p = this.persistence;
     // unacked messages survive a purge, so each ready one is removed on its own
     if (p !== undefined) for (const e of this.ready) if (e.stored !== undefined) p.removed(this, e);
+    this.releaseReady();
     this.ready.clear();
     this.readyBytes = 0;
     this.clearExpiryTimer();
@@ -435,9 +454,15 @@ export class Queue {
     this.deleted = true;
     this.clearExpiryTimer();
     this.clearUnusedTimer();
+    this.releaseReady();
     this.ready.clear();
     for (const c of this.consumers.splice(0)) c.cancelledByQueue(this);
     return n;
+  }
+
+  private releaseReady(): void {
+    const paging = this.host.bodyPaging;
+    if (paging !== undefined) for (const e of this.ready) paging.released(e.msg);
   }
 
   /**
@@ -458,6 +483,7 @@ export class Queue {
     for (const e of taken) {
       this.readyBytes -= e.msg.bodySize;
       if (e.stored !== undefined) this.persistence?.removed(this, e);
+      this.release(e);
     }
     return taken.length;
   }
