@@ -86,11 +86,12 @@ export class Channel {
   private committing = false;
   private pending: PendingPublish | undefined;
   /**
-   * The previous publish's routing key and properties: a publisher mostly repeats them, and every
+   * The previous publish's exchange, routing key and properties: a publisher mostly repeats them, and every
    * queued message then shares one string and one buffer instead of holding copies of its own
    * (about 150 B a message). The properties were checked well-formed when first kept.
    */
   private lastRoutingKey = '';
+  private lastExchange = '';
   private lastProperties: Buffer | undefined;
   /** content of a method the channel will refuse once it is whole (see DiscardedContent) */
   private discarding: DiscardedContent | undefined;
@@ -269,6 +270,8 @@ export class Channel {
     // the equal string just decoded is garbage at once; the kept one lives with the queued messages
     if (routingKey === this.lastRoutingKey) routingKey = this.lastRoutingKey;
     else this.lastRoutingKey = routingKey;
+    if (exchange === this.lastExchange) exchange = this.lastExchange;
+    else this.lastExchange = exchange;
     this.pending = { exchange, routingKey, mandatory, properties: undefined, size: 0, received: 0, parts: [] };
   }
 
