@@ -1,4 +1,5 @@
 import { AmqpError } from '../core/errors';
+import { messageWithCopiedBody } from '../core/body-slabs';
 import { Message } from '../core/message';
 import { prepareForRouting, publishTarget } from '../core/publishing';
 import type { Queue, QueueEntry } from '../core/queue';
@@ -318,9 +319,8 @@ export class Channel {
     }
     p.received = received;
     if (received === p.size && p.parts.length === 0) {
-      const body = Buffer.allocUnsafe(payload.length);
-      payload.copy(body);
-      this.completePublish(p, body);
+      // a view of the socket chunk: completePublish copies it
+      this.completePublish(p, payload, true);
       return;
     }
     p.parts.push(payload);
@@ -347,7 +347,8 @@ export class Channel {
     if (d.refusal !== undefined) throw d.refusal;
   }
 
-  private completePublish(p: PendingPublish, body: Buffer): void {
+  /** `inChunk`: the body is a view of a socket chunk, copied into the message (a small one into a slab). */
+  private completePublish(p: PendingPublish, body: Buffer, inChunk = false): void {
     this.pending = undefined;
     const props = p.properties as Buffer;
     // Parsed only when something asks (maybe in a TTL timer much later), so checked now. RabbitMQ
@@ -356,7 +357,9 @@ export class Channel {
     if (props !== this.lastProperties && !propertiesWellFormed(props, 0, props.length)) {
       throw new AmqpError(541, `content header properties cannot be decoded (${props.length} octets)`, 'connection');
     }
-    const msg = new Message(p.exchange, p.routingKey, props, body, AMQP_PROPERTIES);
+    const msg = inChunk
+      ? messageWithCopiedBody(p.exchange, p.routingKey, props, AMQP_PROPERTIES, body, 0, body.length)
+      : new Message(p.exchange, p.routingKey, props, body, AMQP_PROPERTIES);
     try {
       if (this.txOps !== undefined) {
         this.checkPublishable(p.exchange, p.routingKey);

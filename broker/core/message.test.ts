@@ -55,7 +55,7 @@ describe('Message properties', () => {
 
   it('of a paged-out message are read with the codec it was restored with', () => {
     const codec = new JsonCodec();
-    const msg = Message.pagedOut('ex', 'rk', codec.encode({ appId: 'a' }), codec, 3, { read: () => Buffer.from('abc') });
+    const msg = Message.from('ex', 'rk', codec.encode({ appId: 'a' }), codec, 3, { inMemory: false, read: () => Buffer.from('abc') });
     expect([msg.properties.appId, msg.body.toString(), msg.isResident]).toEqual(['a', 'abc', false]);
   });
 });

@@ -1,21 +1,38 @@
 import { PropertiesCodec, type BasicProperties } from './properties';
 
-/** Where a paged-out body can be read back from: the message log, or a page file of transient bodies. */
+/** Where a body lies when the message does not hold it in a Buffer of its own. */
 export interface BodySource {
-  /** `at` is the message's `pageAt`: where in the source its body lies, for sources shared by many. */
+  /** true for memory shared by many small bodies (body-slabs.ts), false for a file on disk */
+  readonly inMemory: boolean;
+  /** The body at `at` (the message's offset in this source), `size` bytes long. */
   read(at: number, size: number): Buffer;
 }
 
-/** `pageAt` of a resident body that no pager counts. */
-export const NOT_PAGED = -1;
-/** `pageAt` of a resident body counted in the pager's memory budget. */
-export const COUNTED = -2;
+/** What the transient pager did with a body (the low two bits of `Message.paging`, see BodyPaging). */
+export const enum PageState {
+  /** in memory, not counted in the pager's budget */
+  NotPaged = 0,
+  /** in memory, counted in the pager's budget */
+  Counted = 1,
+  /** being written to a page file; still read from memory */
+  Pending = 2,
+  /** in a page file, which is the message's body source */
+  Paged = 3,
+}
+
+/** `Message.paging` counts holders in steps of this, above the PageState bits. */
+export const HOLDER = 4;
+
+/** Routing keys of CC and BCC headers: rare, so kept beside the messages that have them, not in each. */
+const extraKeysOf = new WeakMap<Message, readonly string[]>();
 
 /**
  * One published message. Properties stay as the publisher's encoded bytes and are parsed only when
  * something needs them (headers exchange, TTL, the console), so most messages are never parsed.
- * Queues hold references: fan-out to many queues never copies the body. A persistent message's
- * body may be paged out to the message log and is then read back on access.
+ * Queues hold references: fan-out to many queues never copies the body. A small body lies in a
+ * slab shared with others (body-slabs.ts) rather than in a Buffer of its own; a body may be paged
+ * out (persistent ones to the message log, others by the transient pager) and is then read back on
+ * access. Every field costs each queued message 8 bytes: rare data lives elsewhere.
  */
 export class Message {
   readonly exchange: string;
@@ -26,20 +43,15 @@ export class Message {
   stored = false;
   /** Non-zero when the console follows this message (see flow.ts). */
   traceId = 0;
-  /** CC/BCC routing keys it was published with, after `routingKey` (the firehose's routing_keys). */
-  extraKeys: readonly string[] | undefined = undefined;
   /**
-   * The queue entries holding this message (see BodyPaging): the transient pager frees its copy on
-   * disk when the last one lets go.
+   * The transient pager's bookkeeping (see BodyPaging): the queue entries holding the message, in
+   * steps of HOLDER, plus its PageState in the low bits.
    */
-  holders = 0;
-  /**
-   * The pager's note (see BodyPaging): NOT_PAGED, COUNTED, or the offset of the body in the page
-   * file it was written to (the file being `content` once written, the body itself until then).
-   */
-  pageAt = NOT_PAGED;
-  /** the body while it is in memory, else where it is read back from */
+  paging = 0;
+  /** the body in a Buffer of its own, or where it lies */
   private content: Buffer | BodySource;
+  /** where in `content` the body lies, when that is a BodySource */
+  private at = 0;
   /** The parsed properties, or until they are first read the codec that parses them (see PropertiesCodec). */
   private props: BasicProperties | PropertiesCodec;
 
@@ -56,32 +68,53 @@ export class Message {
     this.props = properties;
   }
 
-  /** A message restored from the log with its body left on disk. */
-  static pagedOut(exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource): Message {
+  /** A message whose body lies in `source` at `at` (a slab, or the log for a recovered message). */
+  static from(exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource, at = 0): Message {
     const m = new Message(exchange, routingKey, rawProperties, EMPTY, codec);
     (m as { bodySize: number }).bodySize = bodySize;
     m.content = source;
+    m.at = at;
     return m;
+  }
+
+  /** CC/BCC routing keys it was published with, after `routingKey` (the firehose's routing_keys). */
+  get extraKeys(): readonly string[] | undefined {
+    return extraKeysOf.get(this);
+  }
+
+  set extraKeys(keys: readonly string[] | undefined) {
+    if (keys === undefined) extraKeysOf.delete(this);
+    else extraKeysOf.set(this, keys);
   }
 
   get body(): Buffer {
     const c = this.content;
     // A paged-out body is read for each use and not kept: it is usually on its way out.
-    return c instanceof Uint8Array ? c : c.read(this.pageAt, this.bodySize);
+    return c instanceof Uint8Array ? c : c.read(this.at, this.bodySize);
   }
 
   get isResident(): boolean {
-    return this.content instanceof Uint8Array;
+    const c = this.content;
+    return c instanceof Uint8Array || c.inMemory;
   }
 
-  /** The body while in memory, else where it is read from: the pager tells its own writes apart by it. */
+  get holders(): number {
+    return this.paging >> 2;
+  }
+
+  get pageState(): PageState {
+    return this.paging & 3;
+  }
+
+  /** The body's own Buffer, or where it lies. */
   get bodySource(): Buffer | BodySource {
     return this.content;
   }
 
-  /** Drops the in-memory body; later reads go to `source`, at `pageAt`. */
-  pageOut(source: BodySource): void {
+  /** Drops the in-memory body; later reads go to `source`, at `at`. */
+  pageOut(source: BodySource, at = 0): void {
     this.content = source;
+    this.at = at;
   }
 
   get properties(): BasicProperties {

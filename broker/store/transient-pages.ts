@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BodyPaging } from '../core/body-paging';
-import { COUNTED, Message, NOT_PAGED, type BodySource } from '../core/message';
+import { HOLDER, PageState, type BodySource, type Message } from '../core/message';
 import type { Logger } from '../logger';
 
 export interface PagerOptions {
@@ -22,6 +22,7 @@ export const PAGES_DIR = 'pages';
  * counts the bodies in it (or on their way) that some message still needs; at 0 the file goes.
  */
 class PageFile implements BodySource {
+  readonly inMemory = false;
   size = 0;
   live = 0;
   /** bodies appended but not handed to the file system yet, from offset `writtenTo` */
@@ -99,31 +100,38 @@ export class TransientPager implements BodyPaging {
   }
 
   held(msg: Message): void {
-    if (msg.holders++ > 0) return;
+    const p = msg.paging;
+    msg.paging = p + HOLDER;
+    if (p >= HOLDER) return;
     // a body on the message log is the store's to page; an empty one costs nothing to keep
-    if (msg.pageAt !== NOT_PAGED || msg.stored || msg.bodySize === 0 || !msg.isResident) return;
+    if ((p & 3) !== PageState.NotPaged || msg.stored || msg.bodySize === 0 || !msg.isResident) return;
     const size = msg.bodySize;
     if (this.residentBytes + size <= this.options.budget) {
       this.residentBytes += size;
-      msg.pageAt = COUNTED;
+      setState(msg, PageState.Counted);
       return;
     }
     this.append(msg);
   }
 
   released(msg: Message): void {
-    if (msg.holders === 0) return;
-    if (--msg.holders > 0) return;
-    const at = msg.pageAt;
-    if (at === COUNTED) {
-      this.residentBytes -= msg.bodySize;
-      msg.pageAt = NOT_PAGED;
-      return;
+    if (msg.paging < HOLDER) return;
+    msg.paging -= HOLDER;
+    if (msg.paging >= HOLDER) return;
+    switch (msg.pageState) {
+      case PageState.Counted:
+        this.residentBytes -= msg.bodySize;
+        setState(msg, PageState.NotPaged);
+        return;
+      case PageState.Paged: {
+        const file = msg.bodySource;
+        if (file instanceof PageFile) this.free(file, msg.bodySize);
+        return;
+      }
+      default:
+        // Pending: the write's completion lets go of it
+        return;
     }
-    // still on its way to the file: the write's completion lets go of it
-    if (at < 0 || msg.isResident) return;
-    const file = msg.bodySource;
-    if (file instanceof PageFile) this.free(file, msg.bodySize);
   }
 
   /** Stops writing and removes every page file (the messages in them die with the process). */
@@ -139,7 +147,7 @@ export class TransientPager implements BodyPaging {
     let f = this.head;
     if (f === undefined || f.size >= this.options.fileSize) f = this.head = this.newFile();
     if (f === undefined) return this.keep(msg);
-    msg.pageAt = f.size;
+    setState(msg, PageState.Pending);
     f.size += msg.bodySize;
     f.live++;
     f.chunks.push(msg.body);
@@ -155,7 +163,7 @@ export class TransientPager implements BodyPaging {
   /** The disk refused: the body stays in memory, counted, over the budget. */
   private keep(msg: Message): void {
     this.residentBytes += msg.bodySize;
-    msg.pageAt = COUNTED;
+    setState(msg, PageState.Counted);
   }
 
   private newFile(): PageFile | undefined {
@@ -192,7 +200,11 @@ export class TransientPager implements BodyPaging {
         if (this.failing) this.logger.info(`transient bodies are paged to ${this.dir} again`);
         this.failing = false;
       } else this.reportFailure(`cannot write ${f.file}`, err ?? new Error(`${written} of ${bytes} bytes written`));
-      for (let i = 0; i < messages.length; i++) this.written(f, messages[i], chunks[i], ok);
+      let offset = at;
+      for (let i = 0; i < messages.length; i++) {
+        this.written(f, messages[i], offset, ok);
+        offset += chunks[i].length;
+      }
       // a failed file takes no more bodies: their offsets would not match what is in it
       if (!ok && this.head === f) this.head = undefined;
       if (f.chunks.length > 0) this.write(f);
@@ -201,16 +213,18 @@ export class TransientPager implements BodyPaging {
   }
 
   /** A body's write is over: the message now reads it from the file, unless nobody needs it there. */
-  private written(f: PageFile, msg: Message, body: Buffer, ok: boolean): void {
-    const stillOurs = msg.holders > 0 && msg.pageAt >= 0 && msg.bodySource === body && !msg.stored;
+  private written(f: PageFile, msg: Message, offset: number, ok: boolean): void {
+    // the message log may have taken it meanwhile (the same message in a durable queue too)
+    const stillOurs = msg.holders > 0 && msg.pageState === PageState.Pending && msg.isResident && !msg.stored;
     if (ok && stillOurs) {
-      msg.pageOut(f);
+      msg.pageOut(f, offset);
+      setState(msg, PageState.Paged);
       return;
     }
     f.live--;
     this.pagedMessages--;
     this.pagedBytes -= msg.bodySize;
-    msg.pageAt = NOT_PAGED;
+    setState(msg, PageState.NotPaged);
     if (stillOurs) this.keep(msg);
   }
 
@@ -244,4 +258,8 @@ export class TransientPager implements BodyPaging {
     this.failing = true;
     this.logger.error(`${what}: ${err instanceof Error ? err.message : String(err)}; transient bodies stay in memory meanwhile`);
   }
+}
+
+function setState(msg: Message, state: PageState): void {
+  msg.paging = (msg.paging & ~3) | state;
 }
