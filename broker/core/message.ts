@@ -20,11 +20,17 @@ export const enum PageState {
   Paged = 3,
 }
 
-/** `Message.paging` counts holders in steps of this, above the PageState bits. */
-export const HOLDER = 4;
+/** `Message.bits`: the PageState, then whether it is stored, whether it is traced, then the holders. */
+const PAGE_STATE = 3;
+const STORED = 4;
+const TRACED = 8;
+/** `Message.bits` counts holders in steps of this. */
+export const HOLDER = 16;
 
 /** Routing keys of CC and BCC headers: rare, so kept beside the messages that have them, not in each. */
 const extraKeysOf = new WeakMap<Message, readonly string[]>();
+/** Trace ids of the messages the console follows: a sample, kept beside them. */
+const traceIdOf = new WeakMap<Message, number>();
 
 /**
  * One published message. Properties stay as the publisher's encoded bytes and are parsed only when
@@ -39,15 +45,11 @@ export class Message {
   readonly routingKey: string;
   readonly rawProperties: Buffer;
   readonly bodySize: number;
-  /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
-  stored = false;
-  /** Non-zero when the console follows this message (see flow.ts). */
-  traceId = 0;
   /**
-   * The transient pager's bookkeeping (see BodyPaging): the queue entries holding the message, in
-   * steps of HOLDER, plus its PageState in the low bits.
+   * Small facts in one number: the PageState (the transient pager's, see BodyPaging), `stored`,
+   * whether it has a `traceId`, and the queue entries holding it, in steps of HOLDER.
    */
-  paging = 0;
+  bits = 0;
   /** the body in a Buffer of its own, or where it lies */
   private content: Buffer | BodySource;
   /** where in `content` the body lies, when that is a BodySource */
@@ -77,6 +79,30 @@ export class Message {
     return m;
   }
 
+  /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
+  get stored(): boolean {
+    return (this.bits & STORED) !== 0;
+  }
+
+  set stored(v: boolean) {
+    this.bits = v ? this.bits | STORED : this.bits & ~STORED;
+  }
+
+  /** Non-zero when the console follows this message (see flow.ts). */
+  get traceId(): number {
+    return (this.bits & TRACED) === 0 ? 0 : (traceIdOf.get(this) ?? 0);
+  }
+
+  set traceId(id: number) {
+    if (id === 0) {
+      this.bits &= ~TRACED;
+      traceIdOf.delete(this);
+    } else {
+      this.bits |= TRACED;
+      traceIdOf.set(this, id);
+    }
+  }
+
   /** CC/BCC routing keys it was published with, after `routingKey` (the firehose's routing_keys). */
   get extraKeys(): readonly string[] | undefined {
     return extraKeysOf.get(this);
@@ -99,11 +125,11 @@ export class Message {
   }
 
   get holders(): number {
-    return this.paging >> 2;
+    return Math.floor(this.bits / HOLDER);
   }
 
   get pageState(): PageState {
-    return this.paging & 3;
+    return this.bits & PAGE_STATE;
   }
 
   /** The body's own Buffer, or where it lies. */

@@ -100,11 +100,11 @@ export class TransientPager implements BodyPaging {
   }
 
   held(msg: Message): void {
-    const p = msg.paging;
-    msg.paging = p + HOLDER;
+    const p = msg.bits;
+    msg.bits = p + HOLDER;
     if (p >= HOLDER) return;
     // a body on the message log is the store's to page; an empty one costs nothing to keep
-    if ((p & 3) !== PageState.NotPaged || msg.stored || msg.bodySize === 0 || !msg.isResident) return;
+    if (msg.pageState !== PageState.NotPaged || msg.stored || msg.bodySize === 0 || !msg.isResident) return;
     const size = msg.bodySize;
     if (this.residentBytes + size <= this.options.budget) {
       this.residentBytes += size;
@@ -115,9 +115,9 @@ export class TransientPager implements BodyPaging {
   }
 
   released(msg: Message): void {
-    if (msg.paging < HOLDER) return;
-    msg.paging -= HOLDER;
-    if (msg.paging >= HOLDER) return;
+    if (msg.bits < HOLDER) return;
+    msg.bits -= HOLDER;
+    if (msg.bits >= HOLDER) return;
     switch (msg.pageState) {
       case PageState.Counted:
         this.residentBytes -= msg.bodySize;
@@ -261,5 +261,5 @@ export class TransientPager implements BodyPaging {
 }
 
 function setState(msg: Message, state: PageState): void {
-  msg.paging = (msg.paging & ~3) | state;
+  msg.bits = (msg.bits & ~3) | state;
 }
