@@ -115,7 +115,11 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const disk = dataDir === undefined ? undefined : { dir: dataDir, freeLimit: diskFreeLimit };
   const server = new AmqpServer(core, log, memoryHighWatermark, maxConnections, disk);
   const diskAlarm = server.diskAlarm;
-  if (diskAlarm !== undefined) noteWritten = (bytes) => diskAlarm.noteWritten(bytes);
+  if (diskAlarm !== undefined) {
+    noteWritten = (bytes) => diskAlarm.noteWritten(bytes);
+    // page files fill DATA_DIR's disk as the message log does
+    pager.onWrite = noteWritten;
+  }
   const boundPort = await server.listen(port, host).catch(async (err: unknown) => {
     await store?.close();
     pager.close();

@@ -63,6 +63,8 @@ export class TransientPager implements BodyPaging {
   /** bodies on disk (or being written there) that some queue still holds */
   pagedMessages = 0;
   pagedBytes = 0;
+  /** Told the bytes of each write once the file system has them: the disk alarm counts them. */
+  onWrite: (bytes: number) => void = () => {};
   private head: PageFile | undefined;
   private readonly files = new Set<PageFile>();
   private nextFile = 0;
@@ -197,6 +199,7 @@ export class TransientPager implements BodyPaging {
       const ok = err === null && written === bytes;
       if (ok) {
         f.writtenTo = at + bytes;
+        this.onWrite(bytes);
         if (this.failing) this.logger.info(`transient bodies are paged to ${this.dir} again`);
         this.failing = false;
       } else this.reportFailure(`cannot write ${f.file}`, err ?? new Error(`${written} of ${bytes} bytes written`));
