@@ -20,12 +20,16 @@ export const enum PageState {
   Paged = 3,
 }
 
-/** `Message.bits`: the PageState, then whether it is stored, whether it is traced, then the holders. */
+/**
+ * `Message.bits`: the PageState, then whether it is stored, whether it is traced, whether the
+ * queues holding it count it as paged out (PAGED_OUT), then the holders.
+ */
 const PAGE_STATE = 3;
 const STORED = 4;
 const TRACED = 8;
+export const PAGED_OUT = 16;
 /** `Message.bits` counts holders in steps of this. */
-export const HOLDER = 16;
+export const HOLDER = 32;
 
 /** Routing keys of CC and BCC headers: rare, so kept beside the messages that have them, not in each. */
 const extraKeysOf = new WeakMap<Message, readonly string[]>();

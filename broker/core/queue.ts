@@ -115,6 +115,8 @@ export class Queue {
 
   /** Kept by the store: persistent messages on disk, and those whose body is only there. */
   readonly persisted = { messages: 0, bytes: 0, pagedOut: 0, pagedOutBytes: 0 };
+  /** Kept by the transient pager: messages here whose bodies it sent to page files. */
+  readonly transientPaged = { messages: 0, bytes: 0 };
   // counters read by the console and the management API
   stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, getNoAck: 0, getEmpty: 0, acked: 0, redelivered: 0, dropped: 0 };
 
@@ -285,7 +287,7 @@ export class Queue {
     }
     if (this.persistence !== undefined && msg.persistent) this.persistence.stored(this, entry);
     this.ready.push(entry);
-    this.host.bodyPaging?.held(msg);
+    this.host.bodyPaging?.held(msg, this.transientPaged);
     this.readyBytes += msg.bodySize;
     this.stats.published++;
     if (this.consumers.length > 0) this.dispatch();
@@ -355,7 +357,7 @@ export class Queue {
 
   /** An entry lets go of its message for good: its body's copy on disk may go. */
   private release(entry: QueueEntry): void {
-    this.host.bodyPaging?.released(entry.msg);
+    this.host.bodyPaging?.released(entry.msg, this.transientPaged);
   }
 
   /** Ack-required deliveries are marked so a restart redelivers them as such; no-ack ones are gone. */
@@ -378,7 +380,7 @@ export class Queue {
     const entry = new Entry(msg, seq, expiresAt, this.priorityOf(msg), redelivered);
     entry.stored = stored;
     this.ready.push(entry);
-    this.host.bodyPaging?.held(msg);
+    this.host.bodyPaging?.held(msg, this.transientPaged);
     this.readyBytes += msg.bodySize;
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     return entry;
@@ -503,7 +505,7 @@ export class Queue {
 
   private releaseReady(): void {
     const paging = this.host.bodyPaging;
-    if (paging !== undefined) for (const e of this.ready) paging.released(e.msg);
+    if (paging !== undefined) for (const e of this.ready) paging.released(e.msg, this.transientPaged);
   }
 
   /**

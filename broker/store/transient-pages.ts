@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BodyPaging } from '../core/body-paging';
-import { HOLDER, PageState, type BodySource, type Message } from '../core/message';
+import type { BodyPaging, PagedCounts } from '../core/body-paging';
+import { HOLDER, PAGED_OUT, PageState, type BodySource, type Message } from '../core/message';
 import type { Logger } from '../logger';
 
 export interface PagerOptions {
@@ -101,10 +101,13 @@ export class TransientPager implements BodyPaging {
     return this.files.size;
   }
 
-  held(msg: Message): void {
+  held(msg: Message, counts: PagedCounts): void {
     const p = msg.bits;
     msg.bits = p + HOLDER;
-    if (p >= HOLDER) return;
+    if (p >= HOLDER) {
+      if ((p & PAGED_OUT) !== 0) count(counts, msg, 1);
+      return;
+    }
     // a body on the message log is the store's to page; an empty one costs nothing to keep
     if (msg.pageState !== PageState.NotPaged || msg.stored || msg.bodySize === 0 || !msg.isResident) return;
     const size = msg.bodySize;
@@ -113,12 +116,16 @@ export class TransientPager implements BodyPaging {
       setState(msg, PageState.Counted);
       return;
     }
+    // from here on its queues count it as paged out, even should the write fail and it stay in memory
+    msg.bits |= PAGED_OUT;
+    count(counts, msg, 1);
     this.append(msg);
   }
 
-  released(msg: Message): void {
+  released(msg: Message, counts: PagedCounts): void {
     if (msg.bits < HOLDER) return;
     msg.bits -= HOLDER;
+    if ((msg.bits & PAGED_OUT) !== 0) count(counts, msg, -1);
     if (msg.bits >= HOLDER) return;
     switch (msg.pageState) {
       case PageState.Counted:
@@ -261,6 +268,11 @@ export class TransientPager implements BodyPaging {
     this.failing = true;
     this.logger.error(`${what}: ${err instanceof Error ? err.message : String(err)}; transient bodies stay in memory meanwhile`);
   }
+}
+
+function count(counts: PagedCounts, msg: Message, n: 1 | -1): void {
+  counts.messages += n;
+  counts.bytes += n * msg.bodySize;
 }
 
 function setState(msg: Message, state: PageState): void {

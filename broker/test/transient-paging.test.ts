@@ -101,9 +101,15 @@ test('a consumer that dies leaves its unacked paged messages to the next, redeli
 test('purging a queue of paged messages frees its page files', async () => {
   await fill('pg-purge', 1500);
   expect(pageFiles().length).toBeGreaterThan(0);
+  // the listing says how many are on disk, as RabbitMQ's does
+  const listed = await broker.getQueue(admin, '/', 'pg-purge');
+  const paged = 1500 - Math.floor(BUDGET / 100);
+  expect([listed?.messages_paged_out, listed?.messages_ram, listed?.message_bytes_paged_out]).toEqual([paged, 1500 - paged, paged * 100]);
   const ch = await conn.createChannel();
   expect((await ch.purgeQueue('pg-purge')).messageCount).toBe(1500);
   await expect.poll(() => pageFiles()).toEqual([]);
+  const after = await broker.getQueue(admin, '/', 'pg-purge');
+  expect([after?.messages_paged_out, after?.message_bytes_paged_out]).toEqual([0, 0]);
   expect(pager().pagedMessages).toBe(0);
   expect(pager().residentBytes).toBe(0);
   await ch.close();
