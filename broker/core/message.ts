@@ -153,6 +153,16 @@ export class Message {
     return (this.props = p.decode(this.rawProperties));
   }
 
+  /**
+   * The properties, parsed for a look without keeping the result: a publish's checks need them once,
+   * and a parsed copy kept in every queued message would cost it hundreds of bytes (amqplib always
+   * sends a headers table, so its messages are looked at).
+   */
+  peekProperties(): BasicProperties {
+    const p = this.props;
+    return p instanceof PropertiesCodec ? p.decode(this.rawProperties) : p;
+  }
+
   /** Whether property `name` is present; answered from the raw bytes while they are unparsed. */
   has(name: keyof BasicProperties): boolean {
     const p = this.props;
