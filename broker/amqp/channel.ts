@@ -87,9 +87,9 @@ export class Channel {
   private committing = false;
   private pending: PendingPublish | undefined;
   /**
-   * The previous publish's exchange, routing key and properties: a publisher mostly repeats them, and every
-   * queued message then shares one string and one buffer instead of holding copies of its own
-   * (about 150 B a message). The properties were checked well-formed when first kept.
+   * The previous publish's exchange, routing key and properties: a publisher mostly repeats them,
+   * and every queued message then shares one string and one buffer instead of holding copies of
+   * its own (about 150 B a message). The properties were checked well-formed when first kept.
    */
   private lastRoutingKey = '';
   private lastExchange = '';

@@ -1,5 +1,5 @@
-import type { BodyPaging } from './body-paging';
 import { EventEmitter } from 'node:events';
+import type { BodyPaging } from './body-paging';
 import { reportToStderr, type FailureReport } from './contained';
 import { UserStore } from '../auth/users';
 import { notFound } from './errors';
