@@ -12,6 +12,7 @@ import { createBroker, createLogger, loadTlsCredentials, TlsConfigError, type Br
 import { amqpMaxConnections, createLimitedHttpServer, httpLimits } from './lib/http-limits';
 import { ConfigError, EMBEDDED_BROKER_NAME, USAGE, displayHost, loadConfig, type Config } from './lib/config';
 import { createBrokerDirectory } from './lib/broker-directory';
+import { byteSize } from './cli-args';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 export const LIVE_PATH = '/api/ws';
@@ -75,6 +76,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     diskFreeLimit: config.diskFreeLimit,
     amqps: config.amqps,
     maskRules: config.maskRules,
+    // env only, as AMQP_MAX_CONNECTIONS; `npm run broker` also takes --transient-memory-budget
+    transientMemoryBudget: process.env.TRANSIENT_MEMORY_BUDGET ? byteSize(process.env.TRANSIENT_MEMORY_BUDGET, 'TRANSIENT_MEMORY_BUDGET') : undefined,
   });
 
   // timeouts and a connection cap, so that idle or half-sent requests cannot take every descriptor

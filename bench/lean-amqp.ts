@@ -78,6 +78,8 @@ interface Incoming {
 export class LeanConnection {
   /** basic.deliver methods received */
   delivered = 0;
+  /** connection.blocked notifications received: the broker stopped reading (a resource alarm) */
+  blocked = 0;
   /** delivery tag of the last basic.deliver */
   lastTag = 0n;
   private readonly socket: net.Socket;
@@ -108,7 +110,12 @@ export class LeanConnection {
     const c = new LeanConnection(socket);
     socket.write(Buffer.from('AMQP\x00\x00\x09\x01', 'latin1'));
     await c.expect(10, 10); // connection.start
-    const props = Buffer.concat([shortstr('connection_name'), Buffer.from('S'), longstr(Buffer.from(connectionName))]);
+    // connection.blocked announced, so that the broker says when it stops reading publishes
+    const caps = Buffer.concat([shortstr('connection.blocked'), Buffer.from('t'), Buffer.from([1])]);
+    const props = Buffer.concat([
+      shortstr('connection_name'), Buffer.from('S'), longstr(Buffer.from(connectionName)),
+      shortstr('capabilities'), Buffer.from('F'), longstr(caps),
+    ]);
     const user = decodeURIComponent(u.username || 'guest');
     const pass = decodeURIComponent(u.password || 'guest');
     socket.write(
@@ -246,6 +253,8 @@ export class LeanConnection {
           const tagAt = off + 11 + 1 + buf[off + 11];
           this.delivered++;
           this.lastTag = buf.readBigUInt64BE(tagAt);
+        } else if (classId === 10 && (methodId === 60 || methodId === 61)) {
+          if (methodId === 60) this.blocked++;
         } else {
           const m = { classId, methodId, args: Buffer.from(buf.subarray(off + 11, off + 7 + size)) };
           const w = this.waiters.shift();

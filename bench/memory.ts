@@ -14,7 +14,7 @@ const SETTLE_MAX_MS = 20_000;
  * The broker's RSS once it has stopped moving: memory freed by the previous scenario (a deleted
  * queue) is returned to the system lazily, and a fresh backlog may still be indexed or paged.
  */
-async function settledRss(broker: BrokerProcess, signal: AbortSignal): Promise<number> {
+export async function settledRss(broker: BrokerProcess, signal: AbortSignal): Promise<number> {
   const deadline = Date.now() + SETTLE_MAX_MS;
   let last = broker.rssBytes();
   for (;;) {

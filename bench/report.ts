@@ -39,7 +39,7 @@ function rows(scenarios: Scenario[], targets: TargetResult[]): Row[] {
 }
 
 export function formatValue(v: number, unit: Unit): string {
-  if (unit === 'msgs/s' || unit === 'B/msg' || unit === '% of a core') return Math.round(v).toLocaleString('en-US');
+  if (unit === 'msgs/s' || unit === 'B/msg' || unit === '% of a core' || unit === 'MiB' || unit === 'times') return Math.round(v).toLocaleString('en-US');
   if (v >= 100) return v.toFixed(0);
   if (v >= 10) return v.toFixed(1);
   return v.toFixed(2);

@@ -14,6 +14,7 @@ import { QUEUE_OPTIONS, settleMs, sizeLabel, sizeSlug, warmupMs } from './scenar
 import { spreadRate, topicRate } from './lean-curves';
 import { leanConsumeRate } from './lean-scenario';
 import { queuedMemory } from './memory';
+import { pagedBacklog } from './paged-memory';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -316,4 +317,6 @@ export const scenarios: Scenario[] = [
   topicRate(100_000),
   latency(1000),
   persistentConfirms(1024),
+  // last: gigabytes of backlog, deleted afterwards, leave the broker's memory in disorder for a while
+  pagedBacklog(1024),
 ];

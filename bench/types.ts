@@ -6,7 +6,7 @@
 import type { BrokerProcess } from './broker-process';
 import type { Resources } from './resources';
 
-export type Unit = 'msgs/s' | 'ms' | 'µs/msg' | 'B/msg' | '% of a core';
+export type Unit = 'msgs/s' | 'ms' | 'µs/msg' | 'B/msg' | '% of a core' | 'MiB' | 'times';
 
 /** One row of the report. A scenario may produce several (latency: p50, p99, max). */
 export interface MetricSpec {

@@ -17,6 +17,8 @@ variable in brackets):
                     descriptor limit, leaving room for files]
   --disk-free-limit <size>  block publishers below this free space in the data dir,
                     in bytes or e.g. 50MB, 1GB            [DISK_FREE_LIMIT, default 50MB]
+  --transient-memory-budget <size>  bodies of queued transient messages kept in memory;
+                    beyond it they go to page files     [TRANSIENT_MEMORY_BUDGET, default 256MiB]
 ${AMQPS_USAGE}  -h, --help        show this help
 `;
 
@@ -29,6 +31,7 @@ const { values, amqps } = parseOrExit('warren', USAGE, () => {
       'log-level': { type: 'string', env: 'LOG_LEVEL', parse: oneOf(LOG_LEVELS) },
       'max-connections': { type: 'string', env: 'AMQP_MAX_CONNECTIONS', parse: positiveInt },
       'disk-free-limit': { type: 'string', env: 'DISK_FREE_LIMIT', parse: byteSize },
+      'transient-memory-budget': { type: 'string', env: 'TRANSIENT_MEMORY_BUDGET', parse: byteSize },
       ...AMQPS_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
@@ -50,6 +53,7 @@ const broker = await createBroker({
   logLevel: values['log-level'] ?? 'info',
   maxConnections: values['max-connections'],
   diskFreeLimit: values['disk-free-limit'],
+  transientMemoryBudget: values['transient-memory-budget'],
   amqps,
 }).catch((err: unknown) => {
   // a certificate and key that are no pair: the files were readable, so the flags were not wrong

@@ -5,6 +5,7 @@ import { AmqpServer } from './amqp/server';
 import { tlsPolicy, type AmqpsOptions } from './amqp/tls-listener';
 import { loadTlsCredentials } from './tls-credentials';
 import { DEFAULT_STORE_OPTIONS, DurableStore } from './store/durable-store';
+import { DEFAULT_PAGER_OPTIONS, TransientPager } from './store/transient-pages';
 import { BrokerCore, type Limits } from './core/broker-core';
 import { createLogger, type LogLevel } from './logger';
 import { describeError } from './core/contained';
@@ -46,6 +47,12 @@ export interface BrokerOptions extends Partial<Limits> {
   logLevel?: LogLevel;
   /** Bytes of persistent message bodies kept in memory; more are paged out to DATA_DIR. Default 256 MiB. */
   memoryBudget?: number;
+  /**
+   * Bytes of queued bodies of other messages (transient, or in non-durable queues) kept in memory;
+   * the bodies of messages queued beyond it go to page files in DATA_DIR/pages (or a private
+   * temporary directory without a dataDir), deleted at start and at shutdown. Default 256 MiB.
+   */
+  transientMemoryBudget?: number;
   /** Size of a message log segment file. Default 16 MiB. */
   segmentSize?: number;
   /** Publishers are blocked above this share of the machine's memory (or this many bytes if > 1). Default 0.4. */
@@ -84,26 +91,43 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
   const log = createLogger(options.logLevel ?? 'info');
   const {
     port = 5672, host, dataDir, logLevel: _logLevel, memoryHighWatermark = DEFAULT_HIGH_WATERMARK, maxConnections, diskFreeLimit = DEFAULT_DISK_FREE_LIMIT,
-    memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, amqps, maskRules, ...limits
+    memoryBudget = DEFAULT_STORE_OPTIONS.memoryBudget, transientMemoryBudget = DEFAULT_PAGER_OPTIONS.budget, segmentSize = DEFAULT_STORE_OPTIONS.segmentSize, amqps, maskRules, ...limits
   } = options;
   // first of all: a wrong TLS file must stop start-up before recovery or any listener
   const tlsCredentials = amqps === undefined ? undefined : loadTlsCredentials(amqps);
   const core = new BrokerCore(AMQP_PROPERTIES, limits);
   core.reportFailure = (what, err) => log.error(`${what}: ${describeError(err)}`);
+  // before recovery: restored messages are counted as held from the start
+  const pager = TransientPager.open(dataDir, { ...DEFAULT_PAGER_OPTIONS, budget: transientMemoryBudget }, log);
+  core.bodyPaging = pager;
   let store: DurableStore | undefined;
   // the disk alarm, made with the server below, counts what the store writes between its samples
   let noteWritten = (_bytes: number): void => {};
   const storeOptions = { memoryBudget, segmentSize, onWrite: (bytes: number) => noteWritten(bytes) };
   if (dataDir !== undefined) {
     store = new DurableStore(core, dataDir, log, storeOptions);
-    const r = store.recover();
+    let r;
+    try {
+      r = store.recover();
+    } catch (err) {
+      pager.close();
+      throw err;
+    }
     log.info(`recovered ${r.queues} durable queues and ${r.messages} messages from ${dataDir} in ${r.ms} ms`);
   }
   const disk = dataDir === undefined ? undefined : { dir: dataDir, freeLimit: diskFreeLimit };
   const server = new AmqpServer(core, log, memoryHighWatermark, maxConnections, disk);
   const diskAlarm = server.diskAlarm;
-  if (diskAlarm !== undefined) noteWritten = (bytes) => diskAlarm.noteWritten(bytes);
-  const boundPort = await server.listen(port, host);
+  if (diskAlarm !== undefined) {
+    noteWritten = (bytes) => diskAlarm.noteWritten(bytes);
+    // page files fill DATA_DIR's disk as the message log does
+    pager.onWrite = noteWritten;
+  }
+  const boundPort = await server.listen(port, host).catch(async (err: unknown) => {
+    await store?.close();
+    pager.close();
+    throw err;
+  });
   log.info(`AMQP listening on ${host ?? '0.0.0.0'}:${boundPort}`);
   let amqpsPort: number | undefined;
   if (amqps !== undefined && tlsCredentials !== undefined) {
@@ -112,6 +136,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
     } catch (err) {
       await server.close('startup failed');
       await store?.close();
+      pager.close();
       throw err;
     }
     log.info(`AMQPS listening on ${host ?? '0.0.0.0'}:${amqpsPort}`);
@@ -131,6 +156,7 @@ export async function createBroker(options: BrokerOptions = {}): Promise<Broker>
       mgmt.close();
       // resolves once the store has written what it holds and its clean-shutdown marker (a restart may have replaced it)
       await parts.store?.close();
+      pager.close();
     })),
   });
   registerInternals(broker, parts);

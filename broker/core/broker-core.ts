@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { BodyPaging } from './body-paging';
 import { reportToStderr, type FailureReport } from './contained';
 import { UserStore } from '../auth/users';
 import { notFound } from './errors';
@@ -51,6 +52,7 @@ export class BrokerCore {
   /** Set when the broker has a DATA_DIR: publisher confirms of stored messages wait on it. */
   durability: Durability | undefined;
   private flowTap: FlowTap | undefined;
+  private paging: BodyPaging | undefined;
   /** Where failures inside timers are told (contained.ts); createBroker sets the broker's log. */
   reportFailure: FailureReport = reportToStderr;
   private readonly events = new EventEmitter();
@@ -84,6 +86,7 @@ export class BrokerCore {
     if (vh === undefined) {
       vh = new VirtualHost(name, this.emitEvent, this.propertiesCodec);
       vh.tap = this.flowTap;
+      vh.bodyPaging = this.paging;
       vh.reportFailure = (what, err) => this.reportFailure(what, err);
       this.vhosts.set(name, vh);
       this.emit({ type: 'vhost.created', name });
@@ -105,6 +108,19 @@ export class BrokerCore {
   setFlowTap(tap: FlowTap | undefined): void {
     this.flowTap = tap;
     for (const vh of this.vhosts.values()) vh.tap = tap;
+  }
+
+  /**
+   * Installs the transient pager on every vhost. Only before any message is queued: the pager counts
+   * the holders of each message from its first queue on.
+   */
+  set bodyPaging(paging: BodyPaging | undefined) {
+    this.paging = paging;
+    for (const vh of this.vhosts.values()) vh.bodyPaging = paging;
+  }
+
+  get bodyPaging(): BodyPaging | undefined {
+    return this.paging;
   }
 
   getVhost(name: string): VirtualHost | undefined {

@@ -1,29 +1,63 @@
 import { PropertiesCodec, type BasicProperties } from './properties';
 
-/** Where a paged-out body can be read back from (the message log). */
+/** Where a body lies when the message does not hold it in a Buffer of its own. */
 export interface BodySource {
-  read(): Buffer;
+  /** true for memory shared by many small bodies (body-slabs.ts), false for a file on disk */
+  readonly inMemory: boolean;
+  /** The body at `at` (the message's offset in this source), `size` bytes long. */
+  read(at: number, size: number): Buffer;
 }
+
+/** What the transient pager did with a body (the low two bits of `Message.paging`, see BodyPaging). */
+export const enum PageState {
+  /** in memory, not counted in the pager's budget */
+  NotPaged = 0,
+  /** in memory, counted in the pager's budget */
+  Counted = 1,
+  /** being written to a page file; still read from memory */
+  Pending = 2,
+  /** in a page file, which is the message's body source */
+  Paged = 3,
+}
+
+/**
+ * `Message.bits`: the PageState, then whether it is stored, whether it is traced, whether the
+ * queues holding it count it as paged out (PAGED_OUT), then the holders.
+ */
+const PAGE_STATE = 3;
+const STORED = 4;
+const TRACED = 8;
+export const PAGED_OUT = 16;
+/** `Message.bits` counts holders in steps of this. */
+export const HOLDER = 32;
+
+/** Routing keys of CC and BCC headers: rare, so kept beside the messages that have them, not in each. */
+const extraKeysOf = new WeakMap<Message, readonly string[]>();
+/** Trace ids of the messages the console follows: a sample, kept beside them. */
+const traceIdOf = new WeakMap<Message, number>();
 
 /**
  * One published message. Properties stay as the publisher's encoded bytes and are parsed only when
  * something needs them (headers exchange, TTL, the console), so most messages are never parsed.
- * Queues hold references: fan-out to many queues never copies the body. A persistent message's
- * body may be paged out to the message log and is then read back on access.
+ * Queues hold references: fan-out to many queues never copies the body. A small body lies in a
+ * slab shared with others (body-slabs.ts) rather than in a Buffer of its own; a body may be paged
+ * out (persistent ones to the message log, others by the transient pager) and is then read back on
+ * access. Every field costs each queued message 8 bytes: rare data lives elsewhere.
  */
 export class Message {
   readonly exchange: string;
   readonly routingKey: string;
   readonly rawProperties: Buffer;
   readonly bodySize: number;
-  /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
-  stored = false;
-  /** Non-zero when the console follows this message (see flow.ts). */
-  traceId = 0;
-  /** CC/BCC routing keys it was published with, after `routingKey` (the firehose's routing_keys). */
-  extraKeys: readonly string[] | undefined = undefined;
-  private resident: Buffer | null;
-  private source: BodySource | undefined;
+  /**
+   * Small facts in one number: the PageState (the transient pager's, see BodyPaging), `stored`,
+   * whether it has a `traceId`, and the queue entries holding it, in steps of HOLDER.
+   */
+  bits = 0;
+  /** the body in a Buffer of its own, or where it lies */
+  private content: Buffer | BodySource;
+  /** where in `content` the body lies, when that is a BodySource */
+  private at = 0;
   /** The parsed properties, or until they are first read the codec that parses them (see PropertiesCodec). */
   private props: BasicProperties | PropertiesCodec;
 
@@ -35,39 +69,98 @@ export class Message {
     this.exchange = exchange;
     this.routingKey = routingKey;
     this.rawProperties = rawProperties;
-    this.resident = body;
+    this.content = body;
     this.bodySize = body.length;
     this.props = properties;
   }
 
-  /** A message restored from the log with its body left on disk. */
-  static pagedOut(exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource): Message {
+  /** A message whose body lies in `source` at `at` (a slab, or the log for a recovered message). */
+  static from(exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource, at = 0): Message {
     const m = new Message(exchange, routingKey, rawProperties, EMPTY, codec);
     (m as { bodySize: number }).bodySize = bodySize;
-    m.resident = null;
-    m.source = source;
+    m.content = source;
+    m.at = at;
     return m;
   }
 
+  /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
+  get stored(): boolean {
+    return (this.bits & STORED) !== 0;
+  }
+
+  set stored(v: boolean) {
+    this.bits = v ? this.bits | STORED : this.bits & ~STORED;
+  }
+
+  /** Non-zero when the console follows this message (see flow.ts). */
+  get traceId(): number {
+    return (this.bits & TRACED) === 0 ? 0 : (traceIdOf.get(this) ?? 0);
+  }
+
+  set traceId(id: number) {
+    if (id === 0) {
+      this.bits &= ~TRACED;
+      traceIdOf.delete(this);
+    } else {
+      this.bits |= TRACED;
+      traceIdOf.set(this, id);
+    }
+  }
+
+  /** CC/BCC routing keys it was published with, after `routingKey` (the firehose's routing_keys). */
+  get extraKeys(): readonly string[] | undefined {
+    return extraKeysOf.get(this);
+  }
+
+  set extraKeys(keys: readonly string[] | undefined) {
+    if (keys === undefined) extraKeysOf.delete(this);
+    else extraKeysOf.set(this, keys);
+  }
+
   get body(): Buffer {
+    const c = this.content;
     // A paged-out body is read for each use and not kept: it is usually on its way out.
-    return this.resident ?? (this.source as BodySource).read();
+    return c instanceof Uint8Array ? c : c.read(this.at, this.bodySize);
   }
 
   get isResident(): boolean {
-    return this.resident !== null;
+    const c = this.content;
+    return c instanceof Uint8Array || c.inMemory;
   }
 
-  /** Drops the in-memory body; later reads go to `source`. */
-  pageOut(source: BodySource): void {
-    this.source = source;
-    this.resident = null;
+  get holders(): number {
+    return Math.floor(this.bits / HOLDER);
+  }
+
+  get pageState(): PageState {
+    return this.bits & PAGE_STATE;
+  }
+
+  /** The body's own Buffer, or where it lies. */
+  get bodySource(): Buffer | BodySource {
+    return this.content;
+  }
+
+  /** Drops the in-memory body; later reads go to `source`, at `at`. */
+  pageOut(source: BodySource, at = 0): void {
+    this.content = source;
+    this.at = at;
   }
 
   get properties(): BasicProperties {
     const p = this.props;
     if (!(p instanceof PropertiesCodec)) return p;
     return (this.props = p.decode(this.rawProperties));
+  }
+
+  /**
+   * The properties, parsed for a look without keeping the result: a publish's checks need them once,
+   * and a parsed copy kept in every queued message would cost it hundreds of bytes (amqplib always
+   * sends a headers table, so its messages are looked at).
+   */
+  peekProperties(): BasicProperties {
+    const p = this.props;
+    return p instanceof PropertiesCodec ? p.decode(this.rawProperties) : p;
   }
 
   /** Whether property `name` is present; answered from the raw bytes while they are unparsed. */

@@ -73,7 +73,7 @@ export function prepareForRouting(msg: Message, user: string, codec: PropertiesC
   const raw = msg.rawProperties;
   // only user-id, expiration and headers need the properties parsed
   if (!codec.has(raw, 'userId') && !codec.has(raw, 'expiration') && !codec.has(raw, 'headers')) return { msg, extraKeys: undefined };
-  const props = msg.properties;
+  const props = msg.peekProperties();
   if (props.userId !== undefined && props.userId !== user) {
     throw new AmqpError(406, `user_id property set to '${props.userId}' but authenticated user was '${user}'`);
   }

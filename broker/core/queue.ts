@@ -4,6 +4,7 @@ import type { Consumer } from './consumer';
 import { FifoReadyList, PriorityReadyList, type ReadyList } from './ready-list';
 import type { Message } from './message';
 import type { QueuePersistence } from './persistence';
+import type { BodyPaging } from './body-paging';
 import type { Policy } from './policy';
 import type { PropertiesCodec } from './properties';
 import { queueTypeOf, withDeliveryCount, type QueueType } from './queue-type';
@@ -22,6 +23,46 @@ export interface QueueEntry {
   stored: object | undefined;
   /** Quorum queues: how often the message came back unacked (x-delivery-count). */
   returned?: number;
+}
+
+/**
+ * The entry a queue keeps for each of its messages (one per queue: fan-out shares the message).
+ * Redelivered, priority and the quorum returns share one number, so an entry is five fields.
+ */
+class Entry implements QueueEntry {
+  stored: object | undefined = undefined;
+  /** redelivered (1) + priority × 2 (0–255) + returns × 512; arithmetic, so returns may grow past 32 bits */
+  private flags: number;
+
+  constructor(
+    readonly msg: Message,
+    readonly seq: number,
+    readonly expiresAt: number,
+    priority: number,
+    redelivered: boolean,
+  ) {
+    this.flags = priority * 2 + (redelivered ? 1 : 0);
+  }
+
+  get redelivered(): boolean {
+    return this.flags % 2 === 1;
+  }
+
+  set redelivered(v: boolean) {
+    this.flags += (v ? 1 : 0) - (this.flags % 2);
+  }
+
+  get priority(): number {
+    return Math.floor(this.flags / 2) % 256;
+  }
+
+  get returned(): number {
+    return Math.floor(this.flags / 512);
+  }
+
+  set returned(n: number) {
+    this.flags = (this.flags % 512) + n * 512;
+  }
 }
 
 export type DeadLetterReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
@@ -43,6 +84,8 @@ export interface QueueHost {
   traced(queue: Queue, entry: QueueEntry, kind: 'delivered' | 'acked' | 'requeued' | 'rejected', consumerTag?: string, deliveryTag?: number): void;
   /** A timer callback of the queue failed (see contained.ts); stderr when absent. */
   reportFailure?: FailureReport;
+  /** Told which messages the queue's entries hold, so that bodies beyond a budget go to disk. */
+  readonly bodyPaging?: BodyPaging;
 }
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
@@ -72,6 +115,8 @@ export class Queue {
 
   /** Kept by the store: persistent messages on disk, and those whose body is only there. */
   readonly persisted = { messages: 0, bytes: 0, pagedOut: 0, pagedOutBytes: 0 };
+  /** Kept by the transient pager: messages here whose bodies it sent to page files. */
+  readonly transientPaged = { messages: 0, bytes: 0 };
   // counters read by the console and the management API
   stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, getNoAck: 0, getEmpty: 0, acked: 0, redelivered: 0, dropped: 0 };
 
@@ -242,6 +287,7 @@ export class Queue {
     }
     if (this.persistence !== undefined && msg.persistent) this.persistence.stored(this, entry);
     this.ready.push(entry);
+    this.host.bodyPaging?.held(msg, this.transientPaged);
     this.readyBytes += msg.bodySize;
     this.stats.published++;
     if (this.consumers.length > 0) this.dispatch();
@@ -274,6 +320,7 @@ export class Queue {
         if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
         if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag, consumer.nextDeliveryTag?.() ?? 0);
         consumer.deliver(this, entry);
+        if (consumer.noAck) this.release(entry);
       }
     } finally {
       this.dispatching = false;
@@ -294,6 +341,8 @@ export class Queue {
     if (ackRequired) this.unacked++;
     if (entry.stored !== undefined) this.persistDelivery(entry, ackRequired);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', '');
+    // the body stays readable for the rest of this turn, when the caller sends it
+    if (!ackRequired) this.release(entry);
     return entry;
   }
 
@@ -303,6 +352,12 @@ export class Queue {
     this.stats.acked++;
     if (entry.stored !== undefined) this.persistence?.removed(this, entry);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'acked');
+    this.release(entry);
+  }
+
+  /** An entry lets go of its message for good: its body's copy on disk may go. */
+  private release(entry: QueueEntry): void {
+    this.host.bodyPaging?.released(entry.msg, this.transientPaged);
   }
 
   /** Ack-required deliveries are marked so a restart redelivers them as such; no-ack ones are gone. */
@@ -317,12 +372,15 @@ export class Queue {
   private drop(entry: QueueEntry, reason: DeadLetterReason): void {
     if (entry.stored !== undefined) this.persistence?.removed(this, entry);
     this.host.deadLetter(this, entry, reason);
+    this.release(entry);
   }
 
   /** Recovery: a message read back from the log; call in queue order. */
   restore(msg: Message, seq: number, redelivered: boolean, expiresAt: number, stored: object): QueueEntry {
-    const entry: QueueEntry = { ...this.entryFor(msg), seq, redelivered, expiresAt, stored };
+    const entry = new Entry(msg, seq, expiresAt, this.priorityOf(msg), redelivered);
+    entry.stored = stored;
     this.ready.push(entry);
+    this.host.bodyPaging?.held(msg, this.transientPaged);
     this.readyBytes += msg.bodySize;
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     return entry;
@@ -342,7 +400,7 @@ export class Queue {
   /** An unacked delivery comes back: to its original place, marked redelivered. */
   requeue(entry: QueueEntry): void {
     this.unacked--;
-    if (this.deleted) return;
+    if (this.deleted) return this.release(entry);
     entry.redelivered = true;
     if (this.queueType === 'quorum') return this.requeueQuorum(entry);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
@@ -383,7 +441,10 @@ export class Queue {
     this.unacked--;
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'rejected');
     if (!this.deleted) this.drop(entry, 'rejected');
-    else if (entry.stored !== undefined) this.persistence?.removed(this, entry);
+    else {
+      if (entry.stored !== undefined) this.persistence?.removed(this, entry);
+      this.release(entry);
+    }
   }
 
   purge(): number {
@@ -391,6 +452,7 @@ export class Queue {
     const p = this.persistence;
     // unacked messages survive a purge, so each ready one is removed on its own
     if (p !== undefined) for (const e of this.ready) if (e.stored !== undefined) p.removed(this, e);
+    this.releaseReady();
     this.ready.clear();
     this.readyBytes = 0;
     this.clearExpiryTimer();
@@ -435,9 +497,15 @@ export class Queue {
     this.deleted = true;
     this.clearExpiryTimer();
     this.clearUnusedTimer();
+    this.releaseReady();
     this.ready.clear();
     for (const c of this.consumers.splice(0)) c.cancelledByQueue(this);
     return n;
+  }
+
+  private releaseReady(): void {
+    const paging = this.host.bodyPaging;
+    if (paging !== undefined) for (const e of this.ready) paging.released(e.msg, this.transientPaged);
   }
 
   /**
@@ -458,6 +526,7 @@ export class Queue {
     for (const e of taken) {
       this.readyBytes -= e.msg.bodySize;
       if (e.stored !== undefined) this.persistence?.removed(this, e);
+      this.release(e);
     }
     return taken.length;
   }
@@ -501,11 +570,12 @@ export class Queue {
       const t = Math.min(ttl ?? Infinity, expiration !== undefined && Number.isFinite(expiration) ? expiration : Infinity);
       expiresAt = Date.now() + t;
     }
-    let priority = 0;
-    if (this.maxPriority !== undefined && msg.has('priority')) {
-      priority = Math.min(this.maxPriority, msg.properties.priority ?? 0);
-    }
-    return { msg, seq: this.nextSeq++, redelivered: false, expiresAt, priority, stored: undefined };
+    return new Entry(msg, this.nextSeq++, expiresAt, this.priorityOf(msg), false);
+  }
+
+  private priorityOf(msg: Message): number {
+    if (this.maxPriority === undefined || !msg.has('priority')) return 0;
+    return Math.max(0, Math.min(this.maxPriority, msg.properties.priority ?? 0));
   }
 
   private isFull(incomingBytes: number): boolean {

@@ -16,6 +16,7 @@ import { rankPolicies, type Policy } from './policy';
 import type { PropertiesCodec } from './properties';
 import { inequivalentArg, validateQueueArguments } from './queue-arguments';
 import { checkQueueType, checkServerNamed, queueTypeOf, sameImplicitType, type QueueType } from './queue-type';
+import type { BodyPaging } from './body-paging';
 import { Queue, type DeadLetterReason, type QueueEntry, type QueueHost, type QueueOptions } from './queue';
 import { TopicExchange } from './topic-exchange';
 import { deliverTrace, publishTrace, TRACE_EXCHANGE, type TraceOrigin } from './trace';
@@ -84,6 +85,8 @@ export class VirtualHost implements QueueHost {
   private publishing = false;
   /** Set while the console follows message flow (see flow.ts). */
   tap: FlowTap | undefined;
+  /** The broker's transient pager (set by BrokerCore before any message is queued). */
+  bodyPaging: BodyPaging | undefined;
   /** The firehose (`rabbitmqctl trace_on`): set by the management layer, see trace.ts. */
   tracing = false;
   private readonly traceExchange: Exchange;

@@ -55,6 +55,7 @@ type Owner = { queue: Queue; entry: QueueEntry } | { unattributed: MessageMeta }
 
 /** A body on disk, read back on each use (through the ref, which compaction may move). */
 class LoggedBody implements BodySource {
+  readonly inMemory = false;
   constructor(
     private readonly log: MessageLog,
     private readonly ref: StoredRef,
@@ -258,7 +259,8 @@ export class DurableStore implements QueuePersistence, Durability {
     }
     // Over budget: once on disk, the body lives only there until a consumer reaches it.
     this.log.afterWritten(() => {
-      if (entry.stored === undefined) return;
+      // the transient pager may have paged it meanwhile (a copy in a non-durable queue came first)
+      if (entry.stored === undefined || !msg.isResident) return;
       msg.pageOut(new LoggedBody(this.log, ref));
       queue.persisted.pagedOut++;
       queue.persisted.pagedOutBytes += msg.bodySize;
@@ -614,7 +616,7 @@ export class DurableStore implements QueuePersistence, Durability {
           msg = new Message(meta.exchange, meta.routingKey, meta.properties, this.log.readBody(ref), this.core.propertiesCodec);
           this.residentBytes += ref.length;
         } else {
-          msg = Message.pagedOut(meta.exchange, meta.routingKey, meta.properties, this.core.propertiesCodec, ref.length, new LoggedBody(this.log, ref));
+          msg = Message.from(meta.exchange, meta.routingKey, meta.properties, this.core.propertiesCodec, ref.length, new LoggedBody(this.log, ref));
           queue.persisted.pagedOut++;
           queue.persisted.pagedOutBytes += ref.length;
         }
