@@ -1,7 +1,7 @@
 import { newConsumerStats, type Consumer, type ConsumerInfo } from '../core/consumer';
 import type { Queue, QueueEntry } from '../core/queue';
 import type { FieldTable } from '../core/field-values';
-import { encodeDeliver } from './content';
+import { DeliverFrames } from './content';
 import type { Channel } from './channel';
 
 /** A basic.consume on an AMQP channel: credit comes from the channel's prefetch and the socket. */
@@ -16,11 +16,14 @@ export class ChannelConsumer implements Consumer {
   readonly priority: number;
   unacked = 0;
   readonly stats = newConsumerStats();
+  /** the consumer tag's UTF-8 length, measured once rather than per delivery */
+  private readonly tagBytes: number;
 
   constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, args: FieldTable) {
     this.channel = channel;
     this.queue = queue;
     this.tag = tag;
+    this.tagBytes = Buffer.byteLength(tag);
     this.noAck = noAck;
     this.exclusive = exclusive;
     this.prefetch = channel.prefetchCount;
@@ -50,9 +53,12 @@ export class ChannelConsumer implements Consumer {
       this.unacked++;
     }
     const msg = entry.msg;
-    ch.conn.write(
-      encodeDeliver(ch.id, ch.conn.frameMax, this.tag, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.deliveryProperties(entry, false), msg.body),
-    );
+    const conn = ch.conn;
+    const properties = queue.deliveryProperties(entry, false);
+    const body = msg.body;
+    const frames = new DeliverFrames(conn.frameMax, this.tag, msg.exchange, msg.routingKey, properties.length, body.length, this.tagBytes);
+    const at = conn.reserve(frames.size);
+    frames.write(conn.arena, at, ch.id, tag, entry.redelivered, properties, body);
     if (ch.vhost.tracing) ch.vhost.traceDeliver(queue, entry, ch);
   }
 

@@ -29,17 +29,51 @@ export function encodeDeliver(
   properties: Buffer,
   body: Buffer,
 ): Buffer {
-  const tagLen = Buffer.byteLength(consumerTag);
-  const exchangeLen = Buffer.byteLength(exchange);
-  const keyLen = Buffer.byteLength(routingKey);
-  // consumer-tag, delivery-tag, redelivered, exchange, routing-key
-  const f = withContent(channel, frameMax, BASIC_DELIVER, 1 + tagLen + 8 + 1 + 1 + exchangeLen + 1 + keyLen, properties, body);
-  let o = writeShortstr(f, 11, consumerTag, tagLen);
-  writeLonglong(f, o, deliveryTag);
-  f[o + 8] = redelivered ? 1 : 0;
-  o = writeShortstr(f, o + 9, exchange, exchangeLen);
-  writeShortstr(f, o, routingKey, keyLen);
+  const d = new DeliverFrames(frameMax, consumerTag, exchange, routingKey, properties.length, body.length);
+  const f = Buffer.allocUnsafe(d.size);
+  d.write(f, 0, channel, deliveryTag, redelivered, properties, body);
   return f;
+}
+
+/**
+ * The sizes of a basic.deliver and its content, measured once, so that the frames can be written
+ * in place where the connection has room (Connection.reserve) instead of into a buffer of their own.
+ */
+export class DeliverFrames {
+  readonly tagLen: number;
+  readonly exchangeLen: number;
+  readonly keyLen: number;
+  readonly argsSize: number;
+  readonly size: number;
+
+  constructor(
+    readonly frameMax: number,
+    readonly consumerTag: string,
+    readonly exchange: string,
+    readonly routingKey: string,
+    propertiesLength: number,
+    bodyLength: number,
+    tagLen = Buffer.byteLength(consumerTag),
+  ) {
+    this.tagLen = tagLen;
+    this.exchangeLen = Buffer.byteLength(exchange);
+    this.keyLen = Buffer.byteLength(routingKey);
+    // consumer-tag, delivery-tag, redelivered, exchange, routing-key
+    // refused here, before any room is reserved: a frame cut short would corrupt the stream
+    if (tagLen > 255 || this.exchangeLen > 255 || this.keyLen > 255) throw new RangeError('short string longer than 255 bytes in basic.deliver');
+    this.argsSize = 1 + tagLen + 8 + 1 + 1 + this.exchangeLen + 1 + this.keyLen;
+    this.size = 8 + 4 + this.argsSize + contentSize(frameMax, propertiesLength, bodyLength);
+  }
+
+  /** Writes the frames at `at` in `f`, which has `size` bytes there. */
+  write(f: Buffer, at: number, channel: number, deliveryTag: number, redelivered: boolean, properties: Buffer, body: Buffer): void {
+    let o = methodFrameAt(f, at, channel, this.frameMax, BASIC_DELIVER, this.argsSize, properties, body);
+    o = writeShortstr(f, o, this.consumerTag, this.tagLen);
+    writeLonglong(f, o, deliveryTag);
+    f[o + 8] = redelivered ? 1 : 0;
+    o = writeShortstr(f, o + 9, this.exchange, this.exchangeLen);
+    writeShortstr(f, o, this.routingKey, this.keyLen);
+  }
 }
 
 /** basic.get-ok with its content. */
@@ -144,15 +178,21 @@ function maxBodyPerFrame(frameMax: number, bodyLength: number): number {
  * but its arguments (which start at offset 11, `argsSize` bytes), then the content frames.
  */
 function withContent(channel: number, frameMax: number, id: number, argsSize: number, properties: Buffer, body: Buffer): Buffer {
-  const methodSize = 4 + argsSize;
-  const f = Buffer.allocUnsafe(8 + methodSize + contentSize(frameMax, properties.length, body.length));
-  f[0] = FRAME_METHOD;
-  u16(f, 1, channel);
-  u32(f, 3, methodSize);
-  u32(f, 7, id);
-  f[7 + methodSize] = FRAME_END;
-  writeContent(f, 8 + methodSize, channel, frameMax, properties, body);
+  const f = Buffer.allocUnsafe(8 + 4 + argsSize + contentSize(frameMax, properties.length, body.length));
+  methodFrameAt(f, 0, channel, frameMax, id, argsSize, properties, body);
   return f;
+}
+
+/** The same at `at` in `f`; returns where the method's arguments go. */
+function methodFrameAt(f: Buffer, at: number, channel: number, frameMax: number, id: number, argsSize: number, properties: Buffer, body: Buffer): number {
+  const methodSize = 4 + argsSize;
+  f[at] = FRAME_METHOD;
+  u16(f, at + 1, channel);
+  u32(f, at + 3, methodSize);
+  u32(f, at + 7, id);
+  f[at + 7 + methodSize] = FRAME_END;
+  writeContent(f, at + 8 + methodSize, channel, frameMax, properties, body);
+  return at + 11;
 }
 
 function writeShortstr(f: Buffer, o: number, s: string, len: number): number {
