@@ -4,12 +4,13 @@
 // job, as it moves messages, and this dialog shows its progress from the broker's own counts (and
 // the rate it measured) and can cancel it. For fixtures and bug reproductions.
 import { useId, useState, type FormEvent } from 'react';
-import { cancelTransfer, importMessages } from '@/lib/client/api';
+import { importMessages } from '@/lib/client/api';
 import { reasonText } from '@/lib/client/api-reason';
 import { useExchanges } from '@/lib/client/queries';
 import { int } from '../graph/format';
 import { Dialog } from '../ui/dialog';
 import styles from './queue-messages.module.css';
+import { JobFooter } from './job-footer';
 import { useTransferJob } from './use-transfer-job';
 
 export function MessageImport({ vhost, open, onClose, onDone }: { vhost: string; open: boolean; onClose(): void; onDone(): void }) {
@@ -30,7 +31,6 @@ function ImportForm({ vhost, onClose, onDone }: { vhost: string; onClose(): void
   const [error, setError] = useState<string | null>(null);
   const [job, setJob] = useTransferJob(vhost, onDone);
   const names = (exchanges.data ?? []).map((e) => e.name).filter((n) => !n.startsWith('amq.rabbitmq.'));
-  const running = job?.state === 'running';
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -83,27 +83,11 @@ function ImportForm({ vhost, onClose, onDone }: { vhost: string; onClose(): void
           {job.first_error && <p className="form-error small">{job.first_error}</p>}
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        {running ? (
-          <button type="button" className="btn btn-danger" onClick={() => void cancelTransfer(vhost, job.id).then(setJob, (err: unknown) => setError(reasonText(err)))}>
-            Cancel import
-          </button>
-        ) : (
-          <button type="button" className="btn" onClick={onClose}>
-            {job === null ? 'Cancel' : 'Done'}
-          </button>
-        )}
-        {job === null && (
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Checking…' : 'Import'}
-          </button>
-        )}
-      </div>
+      <JobFooter vhost={vhost} job={job} setJob={setJob} error={error} setError={setError} cancelLabel="Cancel import" onClose={onClose}>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? 'Checking…' : 'Import'}
+        </button>
+      </JobFooter>
     </form>
   );
 }

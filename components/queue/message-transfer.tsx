@@ -4,12 +4,13 @@
 // starts it, shows its progress from the broker's own counts and can cancel it. Moving or returning
 // all of a queue asks for its name typed first. Return shows where each message would go first.
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { cancelTransfer, previewReturn, startTransfer } from '@/lib/client/api';
+import { previewReturn, startTransfer } from '@/lib/client/api';
 import { reasonText } from '@/lib/client/api-reason';
 import type { ReturnPreviewDto, TransferSelection } from '@/lib/client/types';
 import { int } from '../graph/format';
 import { Dialog } from '../ui/dialog';
 import styles from './queue-messages.module.css';
+import { JobFooter } from './job-footer';
 import { useTransferJob } from './use-transfer-job';
 
 export type TransferMode = 'move' | 'copy' | 'return';
@@ -50,7 +51,6 @@ function TransferForm({ vhost, queue, mode, checked, filter, onClose, onDone }: 
 
   const selection: TransferSelection = scope === 'checked' ? { ids: checked } : scope === 'filter' && filter !== null ? { expression: filter } : { all: true };
   const mustType = scope === 'all' && mode !== 'copy';
-  const running = job?.state === 'running';
 
   // the return's preview follows the chosen messages
   const selectionKey = JSON.stringify(selection);
@@ -168,27 +168,11 @@ function TransferForm({ vhost, queue, mode, checked, filter, onClose, onDone }: 
           {job.first_error && <p className="form-error small">{job.first_error}</p>}
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="form-actions">
-        {running ? (
-          <button type="button" className="btn btn-danger" onClick={() => void cancelTransfer(vhost, job.id).then(setJob, (err: unknown) => setError(reasonText(err)))}>
-            Cancel transfer
-          </button>
-        ) : (
-          <button type="button" className="btn" onClick={onClose}>
-            {job === null ? 'Cancel' : 'Done'}
-          </button>
-        )}
-        {job === null && (
-          <button type="submit" className={`btn ${mode === 'copy' ? 'btn-primary' : 'btn-danger'}`} disabled={mustType && typed !== queue}>
-            {mode === 'move' ? 'Move' : mode === 'copy' ? 'Copy' : 'Return'}
-          </button>
-        )}
-      </div>
+      <JobFooter vhost={vhost} job={job} setJob={setJob} error={error} setError={setError} cancelLabel="Cancel transfer" onClose={onClose}>
+        <button type="submit" className={`btn ${mode === 'copy' ? 'btn-primary' : 'btn-danger'}`} disabled={mustType && typed !== queue}>
+          {mode === 'move' ? 'Move' : mode === 'copy' ? 'Copy' : 'Return'}
+        </button>
+      </JobFooter>
     </form>
   );
 }
