@@ -15,6 +15,8 @@
 import { isUtf8 } from 'node:buffer';
 import { Environment } from '@marcbachmann/cel-js';
 import { LinearRegex } from '../core/regex-engine';
+import { propertiesToJson } from './message-properties';
+import type { QueueEntry } from '../core/queue';
 import { FILTER_MAX_EXPRESSION } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
 
@@ -58,6 +60,21 @@ export interface FilterSubject {
   properties: Record<string, unknown>;
   headers: Record<string, unknown>;
   body(): Buffer;
+}
+
+/** What a filter sees of a queued message (the body read only if the expression asks for it). */
+export function subjectOf(entry: QueueEntry): FilterSubject {
+  const msg = entry.msg;
+  const properties = propertiesToJson(msg.properties);
+  return {
+    routingKey: msg.routingKey,
+    exchange: msg.exchange,
+    redelivered: entry.redelivered,
+    size: msg.bodySize,
+    properties,
+    headers: (properties.headers ?? {}) as Record<string, unknown>,
+    body: () => msg.body,
+  };
 }
 
 export interface CompiledFilter {

@@ -23,9 +23,8 @@ import {
 } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
 import { MessageJobs, type RunningJob } from '../api/message-jobs';
-import { compileFilter, type CompiledFilter } from './message-filter';
+import { compileFilter, subjectOf, type CompiledFilter } from './message-filter';
 import { browsedQueue } from './messages-browse';
-import { propertiesToJson } from './message-properties';
 import { vhostFor } from './access';
 
 const SLICE_MS = 8;
@@ -159,18 +158,8 @@ function findById(q: Queue, id: number, position: number): { entry: QueueEntry; 
 }
 
 function matches(filter: CompiledFilter, entry: QueueEntry): boolean {
-  const msg = entry.msg;
-  const props = propertiesToJson(msg.properties);
   try {
-    return filter.test({
-      routingKey: msg.routingKey,
-      exchange: msg.exchange,
-      redelivered: entry.redelivered,
-      size: msg.bodySize,
-      properties: props,
-      headers: (props.headers ?? {}) as Record<string, unknown>,
-      body: () => msg.body,
-    });
+    return filter.test(subjectOf(entry));
   } catch {
     return false;
   }

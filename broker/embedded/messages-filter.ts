@@ -7,9 +7,8 @@
 import type { BrokerCore } from '../core/broker-core';
 import type { Queue } from '../core/queue';
 import { BROWSE_MAX_BODY_BYTES, BROWSE_MAX_LIMIT, BROWSE_MAX_PAGE_BYTES, FILTER_MAX_MS, FILTER_MAX_SCANNED, type Actor, type BrowsedMessage, type FilterOptions, type FilterPage } from '../api/broker-api';
-import { compileFilter } from './message-filter';
+import { compileFilter, subjectOf } from './message-filter';
 import { browsedQueue, shown } from './messages-browse';
-import { propertiesToJson } from './message-properties';
 
 const SLICE_MS = 8;
 /** How far back a moved message is looked for between slices. */
@@ -68,19 +67,9 @@ export async function filterQueue(core: BrokerCore, who: Actor, vhost: string, q
         stopped = 'end';
         break;
       }
-      const msg = entry.msg;
-      const props = propertiesToJson(msg.properties);
       let hit = false;
       try {
-        hit = filter.test({
-          routingKey: msg.routingKey,
-          exchange: msg.exchange,
-          redelivered: entry.redelivered,
-          size: msg.bodySize,
-          properties: props,
-          headers: (props.headers ?? {}) as Record<string, unknown>,
-          body: () => msg.body,
-        });
+        hit = filter.test(subjectOf(entry));
       } catch (err) {
         errors++;
         firstError ??= `message ${entry.seq}: ${err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err)}`;
@@ -89,6 +78,7 @@ export async function filterQueue(core: BrokerCore, who: Actor, vhost: string, q
         const m = shown(vh, q, entry, position, Math.min(bodyLimit, budget), undefined, o.raw === true);
         budget -= Math.min(m.payload_bytes, bodyLimit, budget);
         matches.push(m);
+        const msg = entry.msg;
         bodies?.push(() => msg.body);
       }
       lastSeq = entry.seq;
