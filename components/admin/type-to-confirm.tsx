@@ -3,6 +3,7 @@
 // vhost, their own user or a queue full of messages should: the button stays off until it matches.
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { Dialog } from '../ui/dialog';
+import { FormError } from '@/components/forms/form-error';
 
 interface Props {
   open: boolean;
@@ -56,11 +57,7 @@ function ConfirmForm({ body, word, confirmLabel, onClose, action }: Props) {
           This cannot be undone.
         </small>
       </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="form-actions">
         <button type="button" className="btn" onClick={onClose}>
           Cancel

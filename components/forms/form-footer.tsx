@@ -1,3 +1,5 @@
+import { FormError } from './form-error';
+
 /** A dialog form's error line and its Cancel / submit buttons. */
 export function FormFooter({
   error,
@@ -14,11 +16,7 @@ export function FormFooter({
 }) {
   return (
     <>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="form-actions">
         <button type="button" className="btn" onClick={onCancel}>
           Cancel

@@ -7,6 +7,7 @@ import { ApiError, postLogin } from '@/lib/client/api';
 import { chooseBroker, chosenBroker } from '@/lib/client/broker-choice';
 import { loginTarget } from '@/lib/client/login-target';
 import { useSession } from '@/lib/client/session';
+import { FormError } from '@/components/forms/form-error';
 
 function nextPath(): string {
   return loginTarget(new URLSearchParams(location.search).get('next'), location.origin);
@@ -84,11 +85,7 @@ export function LoginForm() {
             <span>Password</span>
             <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
           </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <button type="submit" className="btn btn-primary btn-block" disabled={busy || username === ''}>
             {busy ? 'Logging in…' : 'Log in'}
           </button>

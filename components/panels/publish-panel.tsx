@@ -16,6 +16,7 @@ import type { MessageProperties } from '@/lib/client/types';
 import { HeadersEditor, newRow, rowsToObject, type HeaderRow } from '../forms/headers-editor';
 import { RouteExplanationView, useRouteExplanation } from './route-explanation';
 import { SaveIcon, SendIcon, TrashIcon } from '../ui/icons';
+import { FormError } from '@/components/forms/form-error';
 
 interface Outcome {
   sent: number;
@@ -335,11 +336,7 @@ export function PublishPanel() {
         Mandatory (as an AMQP publisher would set it)
       </label>
 
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
+      <FormError error={formError} />
       <button type="submit" className={outcome.running ? 'btn btn-block' : 'btn btn-primary btn-block'}>
         {outcome.running ? (
           `Stop (${outcome.sent}/${outcome.total})`

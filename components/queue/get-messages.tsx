@@ -8,6 +8,7 @@ import { reasonText } from '@/lib/client/api-reason';
 import { useInvalidateVhost } from '@/lib/client/queries';
 import type { GotMessageDto } from '@/lib/client/types';
 import { MessageView } from '../panels/message-view';
+import { FormError } from '@/components/forms/form-error';
 
 const MODES: { value: AckMode; label: string }[] = [
   { value: 'ack_requeue_true', label: 'Nack message requeue true (peek)' },
@@ -66,11 +67,7 @@ export function GetMessages({ vhost, queue, onGot }: { vhost: string; queue: str
           {busy ? 'Getting…' : mode === 'ack_requeue_true' ? 'Peek' : 'Get'}
         </button>
       </form>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       {got !== null &&
         (got.length === 0 ? (
           <p className="muted small qp-empty" role="status">

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { cancelTransfer } from '@/lib/client/api';
 import { reasonText } from '@/lib/client/api-reason';
 import type { TransferJobDto } from '@/lib/client/types';
+import { FormError } from '@/components/forms/form-error';
 
 interface Props {
   vhost: string;
@@ -21,11 +22,7 @@ interface Props {
 export function JobFooter({ vhost, job, setJob, error, setError, cancelLabel, onClose, children }: Props) {
   return (
     <>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="form-actions">
         {job !== null && job.state === 'running' ? (
           <button type="button" className="btn btn-danger" onClick={() => void cancelTransfer(vhost, job.id).then(setJob, (err: unknown) => setError(reasonText(err)))}>

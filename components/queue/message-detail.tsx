@@ -9,6 +9,7 @@ import type { BrowsedMessageDto, JsonValue } from '@/lib/client/types';
 import { int } from '../graph/format';
 import { MessageBody } from './message-body';
 import styles from './queue-messages.module.css';
+import { FormError } from '@/components/forms/form-error';
 
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -90,11 +91,7 @@ export function MessageDetail({ vhost, queue, m }: { vhost: string; queue: strin
           )}
         </div>
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <h4 className={styles.subhead}>Properties</h4>
       {Object.keys(props).length === 0 ? (
         <p className="muted small">none</p>

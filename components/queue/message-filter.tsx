@@ -9,6 +9,7 @@ import type { BrowsedMessageDto } from '@/lib/client/types';
 import { int } from '../graph/format';
 import { MessageRowContent } from './message-row';
 import styles from './queue-messages.module.css';
+import { FormError } from '@/components/forms/form-error';
 
 /** matches kept for the list; a filter that matches more says so */
 const MAX_MATCHES = 500;
@@ -100,11 +101,7 @@ export function MessageFilterResults({
         )}
       </div>
       {progress.firstError && <p className="muted small">First evaluation error: {progress.firstError}</p>}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className={styles.scroller} style={{ height: 520 }} role="listbox" aria-label="Matching messages" tabIndex={0}>
         {matches.length === 0 && !progress.running ? (
           <p className={`muted ${styles.empty}`}>No message matches.</p>

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { create } from 'zustand';
 import { Dialog } from './dialog';
+import { FormError } from '@/components/forms/form-error';
 
 interface ConfirmRequest {
   title: string;
@@ -68,11 +69,7 @@ export function ConfirmHost() {
       }
     >
       <div className="confirm-body">{request?.body}</div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </Dialog>
   );
 }
