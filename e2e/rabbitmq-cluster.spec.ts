@@ -168,6 +168,9 @@ test('a quorum queue is drawn with its three members; node 3 stopped shows down,
     // a classic queue on a healthy node has no badge: the graph marks only what replicates or is down
     await expect(queueNode(page, 'audit').getByTestId('queue-placement')).toHaveCount(0);
     await expect(qq.getByTestId('queue-ready')).toHaveText('3', SAMPLED);
+    // framed again now that the cards have their placement rows (the first fit came before them)
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await page.waitForTimeout(400);
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: 'test-results/rabbitmq-cluster-graph-dark.png' });
     await page.emulateMedia({ colorScheme: 'light' });

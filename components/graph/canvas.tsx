@@ -42,6 +42,8 @@ const START_ZOOM = 0.7;
 const MIN_ZOOM = 0.01;
 const FIT_MAX_ZOOM = 1.5;
 const FIT_PADDING = 0.08;
+/** Fit leaves this band at the top free for what is drawn over the graph (node chips, the flow legend). */
+const FIT_TOP_BAND = 40;
 /** a filtered Fit frames the matches alone when their neighbours would make them smaller than this */
 const FILTER_READABLE_ZOOM = 0.6;
 
@@ -95,8 +97,9 @@ function ViewportRequests() {
     const id = requestAnimationFrame(() => {
       const { nodes, fitMode, filter, matches } = useGraph.getState();
       // the pane's size from React Flow's store: reading the DOM here would force a layout
-      const { width: w, height: h } = store.getState();
-      if (w === 0 || h === 0) return;
+      const { width: w, height: paneHeight } = store.getState();
+      if (w === 0 || paneHeight <= FIT_TOP_BAND) return;
+      const h = paneHeight - FIT_TOP_BAND;
       const zoomFor = (x: { width: number; height: number }) =>
         Math.min(w / (x.width * (1 + 2 * FIT_PADDING)), h / (x.height * (1 + 2 * FIT_PADDING)));
       let b = boundsOf(nodes);
@@ -114,7 +117,7 @@ function ViewportRequests() {
         return;
       }
       const v = getViewportForBounds(b, w, h, MIN_ZOOM, FIT_MAX_ZOOM, FIT_PADDING);
-      void rf.setViewport(v, { duration: fitMode === 'initial' ? 0 : 250 });
+      void rf.setViewport({ ...v, y: v.y + FIT_TOP_BAND }, { duration: fitMode === 'initial' ? 0 : 250 });
     });
     return () => cancelAnimationFrame(id);
   }, [fitToken, rf, store]);
