@@ -21,8 +21,21 @@ const SLAB_SIZE = 16 * 1024;
 /** Bigger bodies get a Buffer of their own: their own header is small beside them. */
 export const SLAB_MAX_BODY = 1024;
 
+/** The most a slab holds when many bodies are known to come (expectBodies): recovery's 256 of 1 KiB. */
+const SLAB_MAX = 256 * 1024;
+
 let slab = new BodySlab(Buffer.allocUnsafeSlow(SLAB_SIZE));
 let used = 0;
+/** bytes of small bodies announced by expectBodies and not copied yet */
+let expected = 0;
+
+/**
+ * `bytes` of small bodies are about to be copied one after the other (recovery, a stretch of the log
+ * at a time): the slabs made for them are bigger, so that they do not cost an allocation each 16.
+ */
+export function expectBodies(bytes: number): void {
+  expected = bytes;
+}
 
 /**
  * A message whose body is a copy of `src[start, end)` (at most SLAB_MAX_BODY bytes, else its own
@@ -37,10 +50,11 @@ export function messageWithCopiedBody(
     src.copy(body, 0, start, end);
     return new Message(exchange, routingKey, rawProperties, body, codec);
   }
-  if (used + size > SLAB_SIZE) {
-    slab = new BodySlab(Buffer.allocUnsafeSlow(SLAB_SIZE));
+  if (used + size > slab.bytes.length) {
+    slab = new BodySlab(Buffer.allocUnsafeSlow(expected > SLAB_SIZE ? Math.min(expected, SLAB_MAX) : SLAB_SIZE));
     used = 0;
   }
+  if (expected > 0) expected -= size;
   const at = used;
   src.copy(slab.bytes, at, start, end);
   // 8-byte aligned, as Node's pool aligns its slices

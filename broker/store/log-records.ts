@@ -118,7 +118,8 @@ export function checkRecord(buf: Buffer, off: number): number {
   } else if (!((type === RecordType.Delivered || type === RecordType.Removed || type === RecordType.Purged) && length === 13)) {
     return Refusal.Malformed;
   }
-  return crc32(buf.subarray(start, end)) === buf.readUInt32BE(off + 4) ? end : Refusal.Checksum;
+  // a plain view: cheaper to make than a Buffer, and crc32 needs no more
+  return crc32(new Uint8Array(buf.buffer, buf.byteOffset + start, length)) === buf.readUInt32BE(off + 4) ? end : Refusal.Checksum;
 }
 
 // Field readers of a record checkRecord accepted at `off`.

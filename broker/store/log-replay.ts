@@ -22,7 +22,7 @@ const DELIVERED = 2;
 const GAP = 4;
 
 /** Below this many dead rows a queue's columns are not compacted while the log is read. */
-const COMPACT_MIN = 4096;
+export const COMPACT_MIN = 4096;
 
 /**
  * The exchange, routing key and properties of a run of MESSAGE records that share them (a backlog
@@ -61,6 +61,9 @@ export class QueueRecords {
   private moved: Map<number, Float64Array> | undefined;
   /** the highest sequence number in any of the queue's records, held or not */
   highestSeq = -1;
+
+  /** `compactMin`: tests lower it, to see compaction with few records */
+  constructor(private readonly compactMin = COMPACT_MIN) {}
 
   add(seq: number, seg: number, bodyAt: number, bodyLength: number, recordBytes: number, expiresAt: number, meta: number): void {
     if (seq > this.highestSeq) this.highestSeq = seq;
@@ -135,23 +138,26 @@ export class QueueRecords {
 
   /** The log is read: keeps only the rows of messages held, in sequence order, moved copies merged in. */
   finish(): void {
-    const moved = [...(this.moved?.values() ?? [])].sort((a, b) => a[SEQ] - b[SEQ]);
-    const live = this.length - this.dead;
-    const out = new Float64Array(Math.max(1, live + moved.length) * STRIDE);
+    const moved = this.moved === undefined ? [] : [...this.moved.values()].sort((a, b) => a[SEQ] - b[SEQ]);
+    this.moved = undefined;
+    // a backlog nobody consumed is already that
+    if (moved.length === 0 && this.dead === 0) return;
+    const rows = this.rows;
+    const out = new Float64Array(Math.max(1, this.length - this.dead + moved.length) * STRIDE);
     let n = 0;
     let m = 0;
     for (let i = this.floor; i < this.length; i++) {
       const at = i * STRIDE;
-      if (this.rows[at + STATE] % 2 === 1) continue;
-      while (m < moved.length && moved[m][SEQ] < this.rows[at + SEQ]) out.set(moved[m++], n++ * STRIDE);
-      out.set(this.rows.subarray(at, at + STRIDE), n++ * STRIDE);
+      if (rows[at + STATE] % 2 === 1) continue;
+      while (m < moved.length && moved[m][SEQ] < rows[at + SEQ]) out.set(moved[m++], n++ * STRIDE);
+      for (let k = 0; k < STRIDE; k++) out[n * STRIDE + k] = rows[at + k];
+      n++;
     }
     while (m < moved.length) out.set(moved[m++], n++ * STRIDE);
     this.rows = out;
     this.length = n;
     this.dead = 0;
     this.floor = 0;
-    this.moved = undefined;
   }
 
   // Row readers (after finish(), row i is the queue's i-th message).
@@ -225,7 +231,7 @@ export class QueueRecords {
 
   /** A queue that was consumed as it was filled leaves mostly dead rows: they go, so memory follows what is held. */
   private compactIfMostlyDead(): void {
-    if (this.dead < COMPACT_MIN || this.dead * 2 < this.length) return;
+    if (this.dead < this.compactMin || this.dead * 2 < this.length) return;
     const rows = this.rows;
     let n = 0;
     for (let i = this.floor; i < this.length; i++) {
@@ -264,6 +270,8 @@ export class LogReplay implements LogReader {
   private lastQueue: QueueRecords | undefined;
   private lastQueueId = -1;
 
+  constructor(private readonly compactMin = COMPACT_MIN) {}
+
   message(buf: Buffer, off: number, segment: Segment, recordBytes: number): void {
     if (this.segments[this.segments.length - 1] !== segment) this.segments.push(segment);
     const id = recordQueue(buf, off);
@@ -292,6 +300,7 @@ export class LogReplay implements LogReader {
     const suspects = this.skips.map(() => 0);
     for (const q of this.queues.values()) {
       q.finish();
+      if (suspects.length === 0) continue;
       for (let i = 0; i < q.length; i++) {
         const gap = q.gap(i);
         if (gap >= 0) suspects[gap]++;
@@ -303,7 +312,7 @@ export class LogReplay implements LogReader {
   private records(id: number): QueueRecords {
     if (id === this.lastQueueId && this.lastQueue !== undefined) return this.lastQueue;
     let q = this.queues.get(id);
-    if (q === undefined) this.queues.set(id, (q = new QueueRecords()));
+    if (q === undefined) this.queues.set(id, (q = new QueueRecords(this.compactMin)));
     this.lastQueueId = id;
     this.lastQueue = q;
     return q;
@@ -313,7 +322,7 @@ export class LogReplay implements LogReader {
   private metaOf(buf: Buffer, off: number, end: number): number {
     const start = messageExchangeAt(off);
     const last = this.metas[this.metas.length - 1];
-    if (last !== undefined && last.head.length === end - start && buf.compare(last.head, 0, last.head.length, start, end) === 0) return this.metas.length - 1;
+    if (last !== undefined && sameBytes(last.head, buf, start, end)) return this.metas.length - 1;
     const head = Buffer.from(buf.subarray(start, end));
     const ex = 0;
     const rk = 1 + head[ex];
@@ -326,4 +335,11 @@ export class LogReplay implements LogReader {
     ));
     return this.metas.length - 1;
   }
+}
+
+/** Whether `buf[start, end)` holds the bytes of `a`: a loop, as these are a few dozen bytes and a native call costs more. */
+function sameBytes(a: Buffer, buf: Buffer, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
 }

@@ -65,10 +65,8 @@ export class Segment {
 export class StoredRef implements BodySource {
   /** the store's: which queue entry this record belongs to */
   owner: unknown = undefined;
-  released = false;
-  moving = false;
-  /** a DELIVERED record of it is in the log: compaction writes one again after moving it */
-  delivered = false;
+  /** RELEASED, MOVING and DELIVERED in one number: there is one of these per stored message */
+  private bits = 0;
   /** neighbours in its segment's list of live refs */
   prev: StoredRef | undefined = undefined;
   next: StoredRef | undefined = undefined;
@@ -85,6 +83,32 @@ export class StoredRef implements BodySource {
     return false;
   }
 
+  get released(): boolean {
+    return (this.bits & RELEASED) !== 0;
+  }
+
+  set released(v: boolean) {
+    this.bits = v ? this.bits | RELEASED : this.bits & ~RELEASED;
+  }
+
+  /** compaction is writing it again */
+  get moving(): boolean {
+    return (this.bits & MOVING) !== 0;
+  }
+
+  set moving(v: boolean) {
+    this.bits = v ? this.bits | MOVING : this.bits & ~MOVING;
+  }
+
+  /** a DELIVERED record of it is in the log: compaction writes one again after moving it */
+  get delivered(): boolean {
+    return (this.bits & DELIVERED) !== 0;
+  }
+
+  set delivered(v: boolean) {
+    this.bits = v ? this.bits | DELIVERED : this.bits & ~DELIVERED;
+  }
+
   /** The body, wherever compaction has put the record by now. */
   read(): Buffer {
     const buf = Buffer.allocUnsafe(this.length);
@@ -92,6 +116,10 @@ export class StoredRef implements BodySource {
     return buf;
   }
 }
+
+const RELEASED = 1;
+const MOVING = 2;
+const DELIVERED = 4;
 
 /** Reads `length` bytes at `position` of a segment into `buf` at `at`. */
 function readFully(segment: Segment, buf: Buffer, at: number, length: number, position: number): void {
