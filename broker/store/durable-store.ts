@@ -544,10 +544,8 @@ export class DurableStore implements QueuePersistence, Durability {
    * bring them back.
    */
   private recoverMessages(byId: Map<number, Queue>, defs: DefinitionsFile | undefined): number {
-    const T0 = cpuMs();
     const replay = new LogReplay();
     this.log.open(replay);
-    const T1 = cpuMs();
     // The skipped bytes may have held any record. A MESSAGE lost there is lost (it cannot be told
     // from noise), but a DELIVERED, REMOVED or PURGED lost there must not make a message look never
     // delivered: every message recorded before the gap comes back redelivered, and one acked there
@@ -569,9 +567,7 @@ export class DurableStore implements QueuePersistence, Durability {
       if (records === undefined) queue.restored(-1);
       else restoring.push({ queue, records, messages: new Array<Message | undefined>(records.length) });
     }
-    const T2 = cpuMs();
     this.readResidentBodies(replay, restoring);
-    const T3 = cpuMs();
     let count = 0;
     for (const { queue, records, messages } of restoring) {
       const segments = replay.segments;
@@ -599,7 +595,6 @@ export class DurableStore implements QueuePersistence, Durability {
     }
     this.log.recovered();
     this.log.reclaim();
-    if (process.env.TIMING) console.error(`TIMING scan ${(T1 - T0).toFixed(0)} finish ${(T2 - T1).toFixed(0)} bodies ${(T3 - T2).toFixed(0)} entries ${(cpuMs() - T3).toFixed(0)}`);
     return count;
   }
 
@@ -676,11 +671,6 @@ export class DurableStore implements QueuePersistence, Durability {
 function restorePolicy(p: StoredPolicy): Policy | undefined {
   const r = compilePattern(p.pattern);
   return r.ok ? new Policy(p.vhost, p.name, p.pattern, r.regex, p.apply_to, p.priority, p.definition) : undefined;
-}
-
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 function metaOf(queue: number, entry: QueueEntry): MessageMeta {
