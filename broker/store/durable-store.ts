@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerCore } from '../core/broker-core';
 import type { BrokerEvent } from '../core/events';
-import { expectBodies, messageWithCopiedBody, SLAB_MAX_BODY } from '../core/body-slabs';
 import { Message } from '../core/message';
 import { compilePattern } from '../core/pcre';
 import type { Durability, QueuePersistence } from '../core/persistence';
@@ -12,7 +11,8 @@ import type { Logger } from '../logger';
 import { FILE_MODE, syncDir, writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
 import { DefinitionsFileError, readDefinitionsFile, type DefinitionsFile } from './definitions-file';
 import { RecordType, type MessageMeta } from './log-records';
-import { LogReplay, type QueueRecords } from './log-replay';
+import { BodyReadBack } from './body-read-back';
+import { LogReplay } from './log-replay';
 import { MessageLog, StoredRef } from './message-log';
 import { encodeJournalRecord, readJournal, replayJournal, type JournalOp } from './definitions-journal';
 import { collectDefinitions, exchangeEntry, isStoredExchange, packTable, queueEntry, unpackTable, type StoredDefinitions, type StoredPolicy } from './stored-definitions';
@@ -91,6 +91,8 @@ export class DurableStore implements QueuePersistence, Durability {
   /** queue ids whose records are kept with no queue to own them; listed in the definitions file */
   private readonly unattributed = new Set<number>();
   private residentBytes = 0;
+  /** recovered bodies on their way back into memory, after start-up */
+  private readBack: BodyReadBack | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -148,10 +150,13 @@ export class DurableStore implements QueuePersistence, Durability {
     // from here on a crash must be told apart from a clean stop
     fs.rmSync(this.markerFile, { force: true });
     syncDir(path.dirname(this.markerFile));
+    this.readBack?.start();
     return { queues: this.queueIds.size, messages, ms: Date.now() - started, cleanStop };
   }
 
   async close(): Promise<void> {
+    this.readBack?.stop();
+    this.readBack = undefined;
     this.unsubscribe?.();
     clearTimeout(this.retryTimer);
     // a clean stop leaves everything in definitions.json and an empty journal
@@ -561,85 +566,56 @@ export class DurableStore implements QueuePersistence, Durability {
     // a new queue must not take an id whose records are still in the log
     this.nextQueueId = Math.max(this.nextQueueId, replay.highestQueueId + 1);
     this.keepUnattributed(replay, byId, defs);
-    const restoring: { queue: Queue; records: QueueRecords; messages: (Message | undefined)[] }[] = [];
+    // the first messages of each queue, queue by queue, get their bodies back in memory as far as the budget goes
+    const readBack: QueueEntry[] = [];
+    const readBackQueues: Queue[] = [];
+    let planned = this.residentBytes;
+    let count = 0;
+    const segments = replay.segments;
+    const codec = this.core.propertiesCodec;
     for (const [id, queue] of byId) {
       const records = replay.queues.get(id);
-      if (records === undefined) queue.restored(-1);
-      else restoring.push({ queue, records, messages: new Array<Message | undefined>(records.length) });
-    }
-    this.readResidentBodies(replay, restoring);
-    let count = 0;
-    for (const { queue, records, messages } of restoring) {
-      const segments = replay.segments;
+      if (records === undefined) {
+        queue.restored(-1);
+        continue;
+      }
+      const p = queue.persisted;
       for (let i = 0; i < records.length; i++) {
         const meta = replay.metas[records.meta(i)];
         const length = records.bodyLength(i);
-        const ref = new StoredRef(queue.storeId, segments[records.segment(i)], records.bodyAt(i), length, records.recordBytes(i));
+        const ref = new StoredRef(id, segments[records.segment(i)], records.bodyAt(i), length, records.recordBytes(i));
         this.log.retain(ref);
-        let msg = messages[i];
-        if (msg === undefined) {
-          msg = Message.from(meta.exchange, meta.routingKey, meta.properties, this.core.propertiesCodec, length, ref);
-          queue.persisted.pagedOut++;
-          queue.persisted.pagedOutBytes += length;
-        }
-        queue.persisted.messages++;
-        queue.persisted.bytes += length;
+        // on disk until BodyReadBack brings it in, if it does
+        const msg = Message.from(meta.exchange, meta.routingKey, meta.properties, codec, length, ref);
         msg.stored = true;
+        p.messages++;
+        p.bytes += length;
+        p.pagedOut++;
+        p.pagedOutBytes += length;
         // a DELIVERED mark is written after the delivery, never waited for: after a crash it may be missing
         const delivered = records.isDelivered(i);
         ref.delivered = delivered;
-        ref.owner = queue.restore(msg, records.seq(i), delivered || this.uncleanStop, records.expiresAt(i), ref);
+        const entry = queue.restore(msg, records.seq(i), delivered || this.uncleanStop, records.expiresAt(i), ref);
+        ref.owner = entry;
+        if (planned + length <= this.options.memoryBudget) {
+          planned += length;
+          readBack.push(entry);
+          readBackQueues.push(queue);
+        }
       }
       count += records.length;
       queue.restored(records.highestSeq);
     }
-    this.log.recovered();
     this.log.reclaim();
+    if (readBack.length === 0) this.log.recovered();
+    else {
+      this.readBack = new BodyReadBack(this.log, this.logger, readBack, readBackQueues, (bytes) => {
+        if (this.residentBytes + bytes > this.options.memoryBudget) return false;
+        this.residentBytes += bytes;
+        return true;
+      });
+    }
     return count;
-  }
-
-  /**
-   * Gives the first messages of each queue (queue by queue, in order) their bodies in memory, as
-   * long as the budget lasts: read a segment's stretch at a time, copied into slabs.
-   */
-  private readResidentBodies(replay: LogReplay, restoring: { records: QueueRecords; messages: (Message | undefined)[] }[]): void {
-    // per segment: which queue (index into restoring) and row
-    const wanted: number[][] = replay.segments.map(() => []);
-    for (const [q, { records }] of restoring.entries()) {
-      for (let i = 0; i < records.length; i++) {
-        const length = records.bodyLength(i);
-        if (this.residentBytes + length > this.options.memoryBudget) continue;
-        this.residentBytes += length;
-        wanted[records.segment(i)].push(q, i);
-      }
-    }
-    const codec = this.core.propertiesCodec;
-    for (const [s, rows] of wanted.entries()) {
-      if (rows.length === 0) continue;
-      let from = Infinity;
-      let to = 0;
-      for (let k = 0; k < rows.length; k += 2) {
-        const records = restoring[rows[k]].records;
-        const at = records.bodyAt(rows[k + 1]);
-        if (at < from) from = at;
-        if (at + records.bodyLength(rows[k + 1]) > to) to = at + records.bodyLength(rows[k + 1]);
-      }
-      let small = 0;
-      for (let k = 0; k < rows.length; k += 2) {
-        const length = restoring[rows[k]].records.bodyLength(rows[k + 1]);
-        if (length <= SLAB_MAX_BODY) small += length;
-      }
-      expectBodies(small);
-      const span = this.log.readSpan(replay.segments[s], from, to);
-      for (let k = 0; k < rows.length; k += 2) {
-        const { records, messages } = restoring[rows[k]];
-        const i = rows[k + 1];
-        const meta = replay.metas[records.meta(i)];
-        const at = records.bodyAt(i) - from;
-        messages[i] = messageWithCopiedBody(meta.exchange, meta.routingKey, meta.properties, codec, span, at, at + records.bodyLength(i));
-      }
-      expectBodies(0);
-    }
   }
 
   private keepUnattributed(replay: LogReplay, byId: Map<number, Queue>, defs: DefinitionsFile | undefined): void {
