@@ -581,7 +581,7 @@ export class DurableStore implements QueuePersistence, Durability {
       }
       const p = queue.persisted;
       for (let i = 0; i < records.length; i++) {
-        const meta = replay.metas[records.meta(i)];
+        const meta = records.meta(i);
         const length = records.bodyLength(i);
         const ref = new StoredRef(id, segments[records.segment(i)], records.bodyAt(i), length, records.recordBytes(i));
         this.log.retain(ref);
@@ -625,7 +625,7 @@ export class DurableStore implements QueuePersistence, Durability {
     for (const [id, records] of replay.queues) {
       if (byId.has(id) || records.length === 0 || (id < nextQueueId && !keptBefore.has(id))) continue;
       for (let i = 0; i < records.length; i++) {
-        const { exchange, routingKey, properties } = replay.metas[records.meta(i)];
+        const { exchange, routingKey, properties } = records.meta(i);
         const ref = new StoredRef(id, replay.segments[records.segment(i)], records.bodyAt(i), records.bodyLength(i), records.recordBytes(i));
         this.log.retain(ref);
         ref.owner = new Unattributed({ queue: id, seq: records.seq(i), expiresAt: records.expiresAt(i), exchange, routingKey, properties });

@@ -11,11 +11,9 @@ const BODY_AT = 2;
 const BODY_LENGTH = 3;
 const RECORD_BYTES = 4;
 const EXPIRES_AT = 5;
-/** its exchange, routing key and properties: an index into LogReplay.metas */
-const META = 6;
 /** DEAD + DELIVERED + GAP × (index of the skipped stretch it was marked delivered for, plus one) */
-const STATE = 7;
-const STRIDE = 8;
+const STATE = 6;
+const STRIDE = 7;
 
 const DEAD = 1;
 const DELIVERED = 2;
@@ -49,6 +47,8 @@ export class RecordMeta {
  */
 export class QueueRecords {
   private rows = new Float64Array(STRIDE * 64);
+  /** each row's exchange, routing key and properties (shared by runs of rows): dropped with the row */
+  private metas: RecordMeta[] = [];
   /** rows used; after finish(), the messages held, in queue order */
   length = 0;
   private dead = 0;
@@ -58,14 +58,14 @@ export class QueueRecords {
   private lastSeq = -1;
   /** where the last lookup found its row */
   private hint = 0;
-  private moved: Map<number, Float64Array> | undefined;
+  private moved: Map<number, { row: Float64Array; meta: RecordMeta }> | undefined;
   /** the highest sequence number in any of the queue's records, held or not */
   highestSeq = -1;
 
   /** `compactMin`: tests lower it, to see compaction with few records */
   constructor(private readonly compactMin = COMPACT_MIN) {}
 
-  add(seq: number, seg: number, bodyAt: number, bodyLength: number, recordBytes: number, expiresAt: number, meta: number): void {
+  add(seq: number, seg: number, bodyAt: number, bodyLength: number, recordBytes: number, expiresAt: number, meta: RecordMeta): void {
     if (seq > this.highestSeq) this.highestSeq = seq;
     let row: Float64Array;
     let at: number;
@@ -74,11 +74,12 @@ export class QueueRecords {
       this.lastSeq = seq;
       if ((this.length + 1) * STRIDE > this.rows.length) this.grow();
       row = this.rows;
+      this.metas[this.length] = meta;
       at = this.length++ * STRIDE;
     } else {
       // seen before: the later copy counts, the delivered mark (and why it was set) carries over
       const before = this.moved?.get(seq);
-      if (before !== undefined) state = before[STATE];
+      if (before !== undefined) state = before.row[STATE];
       else {
         const i = this.find(seq);
         if (i >= 0) {
@@ -88,7 +89,7 @@ export class QueueRecords {
       }
       row = new Float64Array(STRIDE);
       at = 0;
-      (this.moved ??= new Map()).set(seq, row);
+      (this.moved ??= new Map()).set(seq, { row, meta });
     }
     row[at + SEQ] = seq;
     row[at + SEG] = seg;
@@ -96,12 +97,11 @@ export class QueueRecords {
     row[at + BODY_LENGTH] = bodyLength;
     row[at + RECORD_BYTES] = recordBytes;
     row[at + EXPIRES_AT] = expiresAt;
-    row[at + META] = meta;
     row[at + STATE] = state;
   }
 
   delivered(seq: number): void {
-    const moved = this.moved?.get(seq);
+    const moved = this.moved?.get(seq)?.row;
     if (moved !== undefined) {
       moved[STATE] = markDelivered(moved[STATE], -1);
       return;
@@ -133,28 +133,34 @@ export class QueueRecords {
       const at = i * STRIDE + STATE;
       if (this.rows[at] % 2 === 0) this.rows[at] = markDelivered(this.rows[at], gap);
     }
-    for (const row of this.moved?.values() ?? []) row[STATE] = markDelivered(row[STATE], gap);
+    for (const { row } of this.moved?.values() ?? []) row[STATE] = markDelivered(row[STATE], gap);
   }
 
   /** The log is read: keeps only the rows of messages held, in sequence order, moved copies merged in. */
   finish(): void {
-    const moved = this.moved === undefined ? [] : [...this.moved.values()].sort((a, b) => a[SEQ] - b[SEQ]);
+    const moved = this.moved === undefined ? [] : [...this.moved.values()].sort((a, b) => a.row[SEQ] - b.row[SEQ]);
     this.moved = undefined;
     // a backlog nobody consumed is already that
     if (moved.length === 0 && this.dead === 0) return;
     const rows = this.rows;
     const out = new Float64Array(Math.max(1, this.length - this.dead + moved.length) * STRIDE);
+    const metas: RecordMeta[] = [];
     let n = 0;
     let m = 0;
+    const takeMoved = (): void => {
+      out.set(moved[m].row, n * STRIDE);
+      metas[n++] = moved[m++].meta;
+    };
     for (let i = this.floor; i < this.length; i++) {
       const at = i * STRIDE;
       if (rows[at + STATE] % 2 === 1) continue;
-      while (m < moved.length && moved[m][SEQ] < rows[at + SEQ]) out.set(moved[m++], n++ * STRIDE);
+      while (m < moved.length && moved[m].row[SEQ] < rows[at + SEQ]) takeMoved();
       for (let k = 0; k < STRIDE; k++) out[n * STRIDE + k] = rows[at + k];
-      n++;
+      metas[n++] = this.metas[i];
     }
-    while (m < moved.length) out.set(moved[m++], n++ * STRIDE);
+    while (m < moved.length) takeMoved();
     this.rows = out;
+    this.metas = metas;
     this.length = n;
     this.dead = 0;
     this.floor = 0;
@@ -179,8 +185,8 @@ export class QueueRecords {
   expiresAt(i: number): number {
     return this.rows[i * STRIDE + EXPIRES_AT];
   }
-  meta(i: number): number {
-    return this.rows[i * STRIDE + META];
+  meta(i: number): RecordMeta {
+    return this.metas[i];
   }
   isDelivered(i: number): boolean {
     return Math.floor(this.rows[i * STRIDE + STATE] / DELIVERED) % 2 === 1;
@@ -237,9 +243,13 @@ export class QueueRecords {
     for (let i = this.floor; i < this.length; i++) {
       const at = i * STRIDE;
       if (rows[at + STATE] % 2 === 1) continue;
-      if (n !== i) rows.copyWithin(n * STRIDE, at, at + STRIDE);
+      if (n !== i) {
+        rows.copyWithin(n * STRIDE, at, at + STRIDE);
+        this.metas[n] = this.metas[i];
+      }
       n++;
     }
+    this.metas.length = n;
     this.length = n;
     this.dead = 0;
     this.floor = 0;
@@ -263,7 +273,10 @@ export class LogReplay implements LogReader {
   readonly queues = new Map<number, QueueRecords>();
   /** the segments records were read from, in order; rows name theirs by index */
   readonly segments: Segment[] = [];
-  readonly metas: RecordMeta[] = [];
+  /** the last record's, for the next to share if its bytes are the same */
+  private lastMeta: RecordMeta | undefined;
+  /** how many RecordMetas were made: runs of records that differ from the one before */
+  metasMade = 0;
   /** where unreadable bytes were skipped, in order */
   readonly skips: string[] = [];
   highestQueueId = 0;
@@ -318,22 +331,22 @@ export class LogReplay implements LogReader {
     return q;
   }
 
-  /** The index of the record's RecordMeta: the previous record's when the bytes are the same. */
-  private metaOf(buf: Buffer, off: number, end: number): number {
+  /** The record's RecordMeta: the previous record's when the bytes are the same. */
+  private metaOf(buf: Buffer, off: number, end: number): RecordMeta {
     const start = messageExchangeAt(off);
-    const last = this.metas[this.metas.length - 1];
-    if (last !== undefined && sameBytes(last.head, buf, start, end)) return this.metas.length - 1;
+    const last = this.lastMeta;
+    if (last !== undefined && sameBytes(last.head, buf, start, end)) return last;
     const head = Buffer.from(buf.subarray(start, end));
     const ex = 0;
     const rk = 1 + head[ex];
     const pr = rk + 1 + head[rk];
-    this.metas.push(new RecordMeta(
+    this.metasMade++;
+    return (this.lastMeta = new RecordMeta(
       head.toString('utf8', ex + 1, rk),
       head.toString('utf8', rk + 1, pr),
       head.subarray(pr + 4, end - start),
       head,
     ));
-    return this.metas.length - 1;
   }
 }
 
