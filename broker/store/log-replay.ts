@@ -1,5 +1,5 @@
 import {
-  messageBodyAt, messageExchangeAt, messageExpiresAt, messagePropertiesAt, messageRoutingKeyAt, recordQueue, recordSeq, RecordType,
+  messageBodyAt, messageExchangeAt, messageExpiresAt, messagePropertiesAt, recordQueue, recordSeq, RecordType,
 } from './log-records';
 import type { LogReader, Segment } from './message-log';
 
