@@ -538,9 +538,9 @@ export class DurableStore implements QueuePersistence, Durability {
 
   /**
    * Replays the log (log-replay.ts: which records each queue id still holds), then turns those of
-   * each queue into its entries, in order. Bodies within the memory budget are read back in one
-   * pass over the segments that hold them, into shared slabs; the others stay on disk, read through
-   * their ref when a consumer gets there.
+   * each queue into its entries, in order. Every body starts on disk, read through its ref when a
+   * consumer gets there; the first ones of each queue, as far as the memory budget goes, are read
+   * back into memory once the broker is up (body-read-back.ts), so start-up does not wait for them.
    *
    * Records of a queue id the definitions do not have are a deleted queue's, and go, only when the
    * id is below the file's nextQueueId and was not kept before: ids are never reused and the file
