@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerCore } from '../core/broker-core';
 import type { BrokerEvent } from '../core/events';
-import { Message, type BodySource } from '../core/message';
+import { Message } from '../core/message';
 import { compilePattern } from '../core/pcre';
 import type { Durability, QueuePersistence } from '../core/persistence';
 import { Policy } from '../core/policy';
@@ -10,8 +10,10 @@ import type { Queue, QueueEntry } from '../core/queue';
 import type { Logger } from '../logger';
 import { FILE_MODE, syncDir, writeFileAtomic, writeFileAtomicAsync } from './atomic-file';
 import { DefinitionsFileError, readDefinitionsFile, type DefinitionsFile } from './definitions-file';
-import { RecordType, type DecodedRecord, type MessageMeta } from './log-records';
-import { MessageLog, StoredRef, type Segment } from './message-log';
+import { RecordType, type MessageMeta } from './log-records';
+import { BodyReadBack } from './body-read-back';
+import { LogReplay } from './log-replay';
+import { MessageLog, StoredRef } from './message-log';
 import { encodeJournalRecord, readJournal, replayJournal, type JournalOp } from './definitions-journal';
 import { collectDefinitions, exchangeEntry, isStoredExchange, packTable, queueEntry, unpackTable, type StoredDefinitions, type StoredPolicy } from './stored-definitions';
 
@@ -38,32 +40,13 @@ export interface RecoveryReport {
 /** Written by close() once everything is on disk, removed at start-up: its absence means a crash. */
 const CLEAN_STOP_MARKER = 'clean-shutdown';
 
-interface Recovered {
-  meta: MessageMeta;
-  seq: number;
-  ref: StoredRef;
-  delivered: boolean;
-  /** marked delivered because of the unreadable bytes skipped[gap] before it; -1 if not */
-  gap: number;
-}
-
 /**
- * The store's note on a stored record: whose it is, or, for a record no stored queue owns that
- * recovery nevertheless keeps (see recoverMessages), what to write when compaction moves it.
+ * The owner of a stored record that no stored queue owns but recovery nevertheless keeps (see
+ * recoverMessages): what to write when compaction moves it. A queue's record is owned by its
+ * QueueEntry.
  */
-type Owner = { queue: Queue; entry: QueueEntry } | { unattributed: MessageMeta };
-
-/** A body on disk, read back on each use (through the ref, which compaction may move). */
-class LoggedBody implements BodySource {
-  readonly inMemory = false;
-  constructor(
-    private readonly log: MessageLog,
-    private readonly ref: StoredRef,
-  ) {}
-
-  read(): Buffer {
-    return this.log.readBody(this.ref);
-  }
+class Unattributed {
+  constructor(readonly meta: MessageMeta) {}
 }
 
 /** The journal is compacted into a new snapshot once it is this large and larger than the snapshot twice over. */
@@ -108,6 +91,8 @@ export class DurableStore implements QueuePersistence, Durability {
   /** queue ids whose records are kept with no queue to own them; listed in the definitions file */
   private readonly unattributed = new Set<number>();
   private residentBytes = 0;
+  /** recovered bodies on their way back into memory, after start-up */
+  private readBack: BodyReadBack | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -165,10 +150,13 @@ export class DurableStore implements QueuePersistence, Durability {
     // from here on a crash must be told apart from a clean stop
     fs.rmSync(this.markerFile, { force: true });
     syncDir(path.dirname(this.markerFile));
+    this.readBack?.start();
     return { queues: this.queueIds.size, messages, ms: Date.now() - started, cleanStop };
   }
 
   async close(): Promise<void> {
+    this.readBack?.stop();
+    this.readBack = undefined;
     this.unsubscribe?.();
     clearTimeout(this.retryTimer);
     // a clean stop leaves everything in definitions.json and an empty journal
@@ -246,8 +234,8 @@ export class DurableStore implements QueuePersistence, Durability {
 
   stored(queue: Queue, entry: QueueEntry): void {
     const msg = entry.msg;
-    const ref = this.log.appendMessage(metaOf(queue, entry), msg.body);
-    ref.owner = { queue, entry } satisfies Owner;
+    const ref = this.log.appendMessage(metaOf(queue.storeId, entry), msg.body);
+    ref.owner = entry;
     entry.stored = ref;
     msg.stored = true;
     queue.persisted.messages++;
@@ -261,7 +249,7 @@ export class DurableStore implements QueuePersistence, Durability {
     this.log.afterWritten(() => {
       // the transient pager may have paged it meanwhile (a copy in a non-durable queue came first)
       if (entry.stored === undefined || !msg.isResident) return;
-      msg.pageOut(new LoggedBody(this.log, ref));
+      msg.pageOut(ref);
       queue.persisted.pagedOut++;
       queue.persisted.pagedOutBytes += msg.bodySize;
     });
@@ -300,12 +288,13 @@ export class DurableStore implements QueuePersistence, Durability {
   /** Moves the live records out of a mostly dead oldest segment so it can be deleted. */
   private compact(): void {
     for (const ref of this.log.compactionCandidates()) {
-      const owner = ref.owner as Owner;
-      if ('unattributed' in owner) this.log.rewrite(ref, owner.unattributed, this.log.readBody(ref));
+      const owner = ref.owner;
+      if (owner instanceof Unattributed) this.log.rewrite(ref, owner.meta, this.log.readBody(ref));
       else {
-        this.log.rewrite(ref, metaOf(owner.queue, owner.entry), owner.entry.msg.body);
+        const entry = owner as QueueEntry;
+        this.log.rewrite(ref, metaOf(ref.queue, entry), entry.msg.body);
         // its DELIVERED record may sit in the segment that goes: written again after the copy
-        if (ref.delivered || owner.entry.redelivered) this.log.appendMark(RecordType.Delivered, owner.queue.storeId, owner.entry.seq);
+        if (ref.delivered || entry.redelivered) this.log.appendMark(RecordType.Delivered, ref.queue, entry.seq);
       }
     }
   }
@@ -548,7 +537,10 @@ export class DurableStore implements QueuePersistence, Durability {
   // --- messages --------------------------------------------------------------------------------
 
   /**
-   * Replays the log: the messages still held per queue, then into the queues in order.
+   * Replays the log (log-replay.ts: which records each queue id still holds), then turns those of
+   * each queue into its entries, in order. Every body starts on disk, read through its ref when a
+   * consumer gets there; the first ones of each queue, as far as the memory budget goes, are read
+   * back into memory once the broker is up (body-read-back.ts), so start-up does not wait for them.
    *
    * Records of a queue id the definitions do not have are a deleted queue's, and go, only when the
    * id is below the file's nextQueueId and was not kept before: ids are never reused and the file
@@ -557,93 +549,86 @@ export class DurableStore implements QueuePersistence, Durability {
    * bring them back.
    */
   private recoverMessages(byId: Map<number, Queue>, defs: DefinitionsFile | undefined): number {
-    const live = new Map<number, Map<number, Recovered>>();
-    const highest = new Map<number, number>();
-    let highestId = 0;
-    const skipped: { where: string; suspect: number }[] = [];
-    this.log.open((r: DecodedRecord, segment: Segment, recordBytes: number) => {
-      if (r.type === RecordType.Message) {
-        const { queue, seq } = r.meta;
-        if (queue > highestId) highestId = queue;
-        let m = live.get(queue);
-        if (m === undefined) live.set(queue, (m = new Map()));
-        // a record seen twice was moved by compaction: the later copy counts, the delivered mark carries over
-        const before = m.get(seq);
-        m.set(seq, { meta: r.meta, seq, ref: new StoredRef(segment, r.bodyOffset, r.bodyLength, recordBytes), delivered: before?.delivered ?? false, gap: before?.gap ?? -1 });
-        if (seq > (highest.get(queue) ?? -1)) highest.set(queue, seq);
-        return;
-      }
-      const m = live.get(r.queue);
-      if (m === undefined) return;
-      if (r.type === RecordType.Delivered) {
-        const rec = m.get(r.seq);
-        if (rec !== undefined) rec.delivered = true;
-      } else if (r.type === RecordType.Removed) m.delete(r.seq);
-      else for (const seq of m.keys()) if (seq < r.seq) m.delete(seq);
-    }, (where) => {
-      // The skipped bytes may have held any record. A MESSAGE lost there is lost (it cannot be
-      // told from noise), but a DELIVERED, REMOVED or PURGED lost there must not make a message
-      // look never delivered: every message recorded before the gap comes back redelivered, and
-      // one acked there comes back once more rather than never. Records after the gap are after it.
-      for (const m of live.values()) {
-        for (const rec of m.values()) {
-          if (rec.delivered) continue;
-          rec.delivered = true;
-          rec.gap = skipped.length;
-        }
-      }
-      skipped.push({ where, suspect: 0 });
-    });
-    for (const m of live.values()) for (const rec of m.values()) if (rec.gap >= 0) skipped[rec.gap].suspect++;
-    for (const { where, suspect } of skipped) {
+    const replay = new LogReplay();
+    this.log.open(replay);
+    // The skipped bytes may have held any record. A MESSAGE lost there is lost (it cannot be told
+    // from noise), but a DELIVERED, REMOVED or PURGED lost there must not make a message look never
+    // delivered: every message recorded before the gap comes back redelivered, and one acked there
+    // comes back once more rather than never (LogReplay.skipped). Records after the gap are after it.
+    const suspects = replay.finish();
+    replay.skips.forEach((where, gap) => {
       this.logger.warn(
         `message log: records in the unreadable bytes ${where} are lost: a message stored there is gone, and ` +
-          `${suspect} messages recorded before them and still held come back marked redelivered, since their delivery, ack or purge may have been recorded there ` +
+          `${suspects[gap]} messages recorded before them and still held come back marked redelivered, since their delivery, ack or purge may have been recorded there ` +
           `(a message acked there is delivered once more)`,
       );
-    }
+    });
     // a new queue must not take an id whose records are still in the log
-    this.nextQueueId = Math.max(this.nextQueueId, highestId + 1);
-    this.keepUnattributed(live, byId, defs);
+    this.nextQueueId = Math.max(this.nextQueueId, replay.highestQueueId + 1);
+    this.keepUnattributed(replay, byId, defs);
+    // the first messages of each queue, queue by queue, get their bodies back in memory as far as the budget goes
+    const readBack: QueueEntry[] = [];
+    const readBackQueues: Queue[] = [];
+    let planned = this.residentBytes;
     let count = 0;
+    const segments = replay.segments;
+    const codec = this.core.propertiesCodec;
     for (const [id, queue] of byId) {
-      const recs = [...(live.get(id)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
-      for (const rec of recs) {
-        const { meta, ref } = rec;
-        this.log.retain(ref);
-        let msg: Message;
-        if (this.residentBytes + ref.length <= this.options.memoryBudget) {
-          msg = new Message(meta.exchange, meta.routingKey, meta.properties, this.log.readBody(ref), this.core.propertiesCodec);
-          this.residentBytes += ref.length;
-        } else {
-          msg = Message.from(meta.exchange, meta.routingKey, meta.properties, this.core.propertiesCodec, ref.length, new LoggedBody(this.log, ref));
-          queue.persisted.pagedOut++;
-          queue.persisted.pagedOutBytes += ref.length;
-        }
-        queue.persisted.messages++;
-        queue.persisted.bytes += ref.length;
-        msg.stored = true;
-        // a DELIVERED mark is written after the delivery, never waited for: after a crash it may be missing
-        ref.delivered = rec.delivered;
-        const entry = queue.restore(msg, rec.seq, rec.delivered || this.uncleanStop, meta.expiresAt, ref);
-        ref.owner = { queue, entry } satisfies Owner;
-        count++;
+      const records = replay.queues.get(id);
+      if (records === undefined) {
+        queue.restored(-1);
+        continue;
       }
-      queue.restored(highest.get(id) ?? -1);
+      const p = queue.persisted;
+      for (let i = 0; i < records.length; i++) {
+        const meta = records.meta(i);
+        const length = records.bodyLength(i);
+        const ref = new StoredRef(id, segments[records.segment(i)], records.bodyAt(i), length, records.recordBytes(i));
+        this.log.retain(ref);
+        // on disk until BodyReadBack brings it in, if it does
+        const msg = Message.from(meta.exchange, meta.routingKey, meta.properties, codec, length, ref);
+        msg.stored = true;
+        p.messages++;
+        p.bytes += length;
+        p.pagedOut++;
+        p.pagedOutBytes += length;
+        // a DELIVERED mark is written after the delivery, never waited for: after a crash it may be missing
+        const delivered = records.isDelivered(i);
+        ref.delivered = delivered;
+        const entry = queue.restore(msg, records.seq(i), delivered || this.uncleanStop, records.expiresAt(i), ref);
+        ref.owner = entry;
+        if (planned + length <= this.options.memoryBudget) {
+          planned += length;
+          readBack.push(entry);
+          readBackQueues.push(queue);
+        }
+      }
+      count += records.length;
+      queue.restored(records.highestSeq);
     }
     this.log.reclaim();
+    if (readBack.length === 0) this.log.recovered();
+    else {
+      this.readBack = new BodyReadBack(this.log, this.logger, readBack, readBackQueues, (bytes) => {
+        if (this.residentBytes + bytes > this.options.memoryBudget) return false;
+        this.residentBytes += bytes;
+        return true;
+      });
+    }
     return count;
   }
 
-  private keepUnattributed(live: Map<number, Map<number, Recovered>>, byId: Map<number, Queue>, defs: DefinitionsFile | undefined): void {
+  private keepUnattributed(replay: LogReplay, byId: Map<number, Queue>, defs: DefinitionsFile | undefined): void {
     const nextQueueId = defs?.nextQueueId ?? 1;
     const keptBefore = new Set(defs?.unattributed ?? []);
     let messages = 0;
-    for (const [id, recs] of live) {
-      if (byId.has(id) || recs.size === 0 || (id < nextQueueId && !keptBefore.has(id))) continue;
-      for (const rec of recs.values()) {
-        this.log.retain(rec.ref);
-        rec.ref.owner = { unattributed: rec.meta } satisfies Owner;
+    for (const [id, records] of replay.queues) {
+      if (byId.has(id) || records.length === 0 || (id < nextQueueId && !keptBefore.has(id))) continue;
+      for (let i = 0; i < records.length; i++) {
+        const { exchange, routingKey, properties } = records.meta(i);
+        const ref = new StoredRef(id, replay.segments[records.segment(i)], records.bodyAt(i), records.bodyLength(i), records.recordBytes(i));
+        this.log.retain(ref);
+        ref.owner = new Unattributed({ queue: id, seq: records.seq(i), expiresAt: records.expiresAt(i), exchange, routingKey, properties });
         messages++;
       }
       this.unattributed.add(id);
@@ -664,7 +649,7 @@ function restorePolicy(p: StoredPolicy): Policy | undefined {
   return r.ok ? new Policy(p.vhost, p.name, p.pattern, r.regex, p.apply_to, p.priority, p.definition) : undefined;
 }
 
-function metaOf(queue: Queue, entry: QueueEntry) {
+function metaOf(queue: number, entry: QueueEntry): MessageMeta {
   const msg = entry.msg;
-  return { queue: queue.storeId, seq: entry.seq, expiresAt: entry.expiresAt, exchange: msg.exchange, routingKey: msg.routingKey, properties: msg.rawProperties };
+  return { queue, seq: entry.seq, expiresAt: entry.expiresAt, exchange: msg.exchange, routingKey: msg.routingKey, properties: msg.rawProperties };
 }

@@ -76,62 +76,115 @@ export type ScanResult =
   | { ok: true; record: DecodedRecord; next: number }
   | { ok: false; reason: 'short' | 'checksum' | 'malformed' };
 
+/** Why checkRecord refused a record: negative, so that a result below 0 is a refusal and any other the next offset. */
+export const enum Refusal {
+  Short = -1,
+  Checksum = -2,
+  Malformed = -3,
+}
+
+export const REFUSAL_REASON = { [Refusal.Short]: 'short', [Refusal.Checksum]: 'checksum', [Refusal.Malformed]: 'malformed' } as const;
+
+// Where a MESSAGE record's fields sit, from the record's start (see the layout above).
+const M_QUEUE = RECORD_HEADER + 1;
+const M_SEQ = M_QUEUE + 4;
+const M_EXPIRES = M_SEQ + 8;
+const M_EXCHANGE = M_EXPIRES + 8;
+
 /**
- * Reads the record at `off` of a segment's bytes; body offsets are relative to `buf`. The fields'
- * lengths are checked against the record's before the checksum is computed, so that scanning for
- * the next good record after a corrupt one (see MessageLog.open) costs a checksum only where a
- * record's whole layout already fits.
+ * Checks the record at `off` of a segment's bytes and returns the offset after it, or a Refusal.
+ * The fields' lengths are checked against the record's before the checksum is computed, so that
+ * scanning for the next good record after a corrupt one (see MessageLog.open) costs a checksum only
+ * where a record's whole layout already fits. Nothing is allocated but the checksum's view: recovery
+ * runs this over every record of the log, and reads only the fields it keeps (the readers below).
  */
-export function decodeRecord(buf: Buffer, off: number): ScanResult {
-  if (off + RECORD_HEADER > buf.length) return { ok: false, reason: 'short' };
+export function checkRecord(buf: Buffer, off: number): number {
+  if (off + RECORD_HEADER > buf.length) return Refusal.Short;
   const length = buf.readUInt32BE(off);
   const start = off + RECORD_HEADER;
   const end = start + length;
-  if (length < 1 || end > buf.length) return { ok: false, reason: 'short' };
+  if (length < 1 || end > buf.length) return Refusal.Short;
   const type = buf[start];
-  let record: DecodedRecord;
   if (type === RecordType.Message) {
-    if (length < MIN_MESSAGE) return { ok: false, reason: 'malformed' };
-    let o = start + 21;
-    const exLen = buf[o++];
-    o += exLen;
-    if (o + 1 > end) return { ok: false, reason: 'malformed' };
-    const rkLen = buf[o++];
-    o += rkLen;
-    if (o + 4 > end) return { ok: false, reason: 'malformed' };
-    const propLen = buf.readUInt32BE(o);
-    o += 4 + propLen;
-    if (o + 4 > end) return { ok: false, reason: 'malformed' };
-    const bodyLength = buf.readUInt32BE(o);
-    o += 4;
-    if (o + bodyLength !== end) return { ok: false, reason: 'malformed' };
-    if (!checksumOk(buf, off, start, end)) return { ok: false, reason: 'checksum' };
-    let p = start + 1;
-    const queue = buf.readUInt32BE(p);
-    const seq = buf.readDoubleBE(p + 4);
-    const expiresAt = buf.readDoubleBE(p + 12);
-    p += 21;
-    const exchange = buf.toString('utf8', p, p + exLen);
-    p += exLen + 1;
-    const routingKey = buf.toString('utf8', p, p + rkLen);
-    p += rkLen + 4;
-    const properties = Buffer.from(buf.subarray(p, p + propLen));
-    record = { type, meta: { queue, seq, expiresAt, exchange, routingKey, properties }, bodyOffset: o, bodyLength };
-  } else if ((type === RecordType.Delivered || type === RecordType.Removed || type === RecordType.Purged) && length === 13) {
-    if (!checksumOk(buf, off, start, end)) return { ok: false, reason: 'checksum' };
-    record = { type, queue: buf.readUInt32BE(start + 1), seq: buf.readDoubleBE(start + 5) };
-  } else {
-    return { ok: false, reason: 'malformed' };
+    if (length < MIN_MESSAGE) return Refusal.Malformed;
+    let o = off + M_EXCHANGE;
+    o += 1 + buf[o];
+    if (o + 1 > end) return Refusal.Malformed;
+    o += 1 + buf[o];
+    if (o + 4 > end) return Refusal.Malformed;
+    o += 4 + buf.readUInt32BE(o);
+    if (o + 4 > end) return Refusal.Malformed;
+    if (o + 4 + buf.readUInt32BE(o) !== end) return Refusal.Malformed;
+  } else if (!((type === RecordType.Delivered || type === RecordType.Removed || type === RecordType.Purged) && length === 13)) {
+    return Refusal.Malformed;
   }
-  return { ok: true, record, next: end };
+  // a plain view: cheaper to make than a Buffer, and crc32 needs no more
+  return crc32(new Uint8Array(buf.buffer, buf.byteOffset + start, length)) === buf.readUInt32BE(off + 4) ? end : Refusal.Checksum;
+}
+
+// Field readers of a record checkRecord accepted at `off`.
+
+export function recordType(buf: Buffer, off: number): RecordType {
+  return buf[off + RECORD_HEADER];
+}
+
+/** the queue id, of any record type */
+export function recordQueue(buf: Buffer, off: number): number {
+  return buf.readUInt32BE(off + M_QUEUE);
+}
+
+/** the sequence number, of any record type */
+export function recordSeq(buf: Buffer, off: number): number {
+  return buf.readDoubleBE(off + M_SEQ);
+}
+
+export function messageExpiresAt(buf: Buffer, off: number): number {
+  return buf.readDoubleBE(off + M_EXPIRES);
+}
+
+/** The exchange name's length byte; the name follows it. */
+export function messageExchangeAt(off: number): number {
+  return off + M_EXCHANGE;
+}
+
+/** The routing key's length byte; the key follows it. */
+export function messageRoutingKeyAt(buf: Buffer, off: number): number {
+  const ex = off + M_EXCHANGE;
+  return ex + 1 + buf[ex];
+}
+
+/** The properties' u32 length; the bytes follow it. */
+export function messagePropertiesAt(buf: Buffer, off: number): number {
+  const rk = messageRoutingKeyAt(buf, off);
+  return rk + 1 + buf[rk];
+}
+
+/** The body's u32 length; the body follows it, to the record's end. */
+export function messageBodyAt(buf: Buffer, propertiesAt: number): number {
+  return propertiesAt + 4 + buf.readUInt32BE(propertiesAt);
+}
+
+/** Reads the record at `off` of a segment's bytes, as objects; body offsets are relative to `buf`. */
+export function decodeRecord(buf: Buffer, off: number): ScanResult {
+  const next = checkRecord(buf, off);
+  if (next < 0) return { ok: false, reason: REFUSAL_REASON[next as Refusal] };
+  const type = recordType(buf, off);
+  const queue = recordQueue(buf, off);
+  const seq = recordSeq(buf, off);
+  if (type !== RecordType.Message) return { ok: true, record: { type, queue, seq }, next };
+  const ex = messageExchangeAt(off);
+  const exchange = buf.toString('utf8', ex + 1, ex + 1 + buf[ex]);
+  const rk = messageRoutingKeyAt(buf, off);
+  const routingKey = buf.toString('utf8', rk + 1, rk + 1 + buf[rk]);
+  const pr = messagePropertiesAt(buf, off);
+  const properties = Buffer.from(buf.subarray(pr + 4, pr + 4 + buf.readUInt32BE(pr)));
+  const body = messageBodyAt(buf, pr);
+  const meta = { queue, seq, expiresAt: messageExpiresAt(buf, off), exchange, routingKey, properties };
+  return { ok: true, record: { type, meta, bodyOffset: body + 4, bodyLength: buf.readUInt32BE(body) }, next };
 }
 
 /** type, queue, seq, expiresAt, three length bytes/fields and the body length */
 const MIN_MESSAGE = 1 + 4 + 8 + 8 + 1 + 1 + 4 + 4;
-
-function checksumOk(buf: Buffer, off: number, start: number, end: number): boolean {
-  return crc32(buf.subarray(start, end)) === buf.readUInt32BE(off + 4);
-}
 
 /**
  * The offset of the next record at or after `from` whose layout and checksum check out, or -1.
@@ -140,7 +193,7 @@ function checksumOk(buf: Buffer, off: number, start: number, end: number): boole
  */
 export function resync(buf: Buffer, from: number): number {
   for (let off = from; off + RECORD_HEADER < buf.length; off++) {
-    if (decodeRecord(buf, off).ok) return off;
+    if (checkRecord(buf, off) >= 0) return off;
   }
   return -1;
 }

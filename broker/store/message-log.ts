@@ -2,11 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../logger';
 import { FILE_MODE, syncDir, writeFileSynced } from './atomic-file';
-import { decodeRecord, encodeMark, encodeMessageHead, resync, type DecodedRecord, type MessageMeta, type RecordType } from './log-records';
+import type { BodySource } from '../core/message';
+import { checkRecord, encodeMark, encodeMessageHead, recordQueue, recordSeq, recordType, RecordType, Refusal, resync, type MessageMeta } from './log-records';
 
-/** One file of the log. `refs` are the messages in it that some queue still holds. */
+/**
+ * One file of the log, with the messages in it that some queue still holds: a list through the
+ * refs themselves, so that holding one costs no allocation and no hashing (recovery adds a million).
+ */
 export class Segment {
-  readonly refs = new Set<StoredRef>();
+  /** the live refs, oldest first */
+  private first: StoredRef | undefined;
+  private last: StoredRef | undefined;
+  liveCount = 0;
   /** bytes of those messages' records: a mostly dead old segment is worth compacting */
   liveBytes = 0;
   /** chunks queued for this segment but not yet written */
@@ -19,25 +26,119 @@ export class Segment {
     public fd: number,
     public size: number,
   ) {}
+
+  add(ref: StoredRef): void {
+    ref.prev = this.last;
+    ref.next = undefined;
+    if (this.last === undefined) this.first = ref;
+    else this.last.next = ref;
+    this.last = ref;
+    this.liveCount++;
+    this.liveBytes += ref.recordBytes;
+  }
+
+  remove(ref: StoredRef): void {
+    if (ref.prev === undefined) this.first = ref.next;
+    else ref.prev.next = ref.next;
+    if (ref.next === undefined) this.last = ref.prev;
+    else ref.next.prev = ref.prev;
+    ref.prev = ref.next = undefined;
+    this.liveCount--;
+    this.liveBytes -= ref.recordBytes;
+  }
+
+  /** The live refs, oldest first; `ref.next` is read before `ref` is handed out, so it may be removed. */
+  *live(): IterableIterator<StoredRef> {
+    for (let ref = this.first; ref !== undefined; ) {
+      const next = ref.next;
+      yield ref;
+      ref = next;
+    }
+  }
 }
 
 /**
  * A live message record: where its body sits on disk. Compaction moves it to a newer segment;
- * the store keeps this object and reads through it, so a move is invisible to the queue.
+ * the store keeps this object and reads through it, so a move is invisible to the queue. It is
+ * the body source of a message whose body is not in memory (read back on each use).
  */
-export class StoredRef {
+export class StoredRef implements BodySource {
   /** the store's: which queue entry this record belongs to */
-  owner: unknown;
-  released = false;
-  moving = false;
-  /** a DELIVERED record of it is in the log: compaction writes one again after moving it */
-  delivered = false;
+  owner: unknown = undefined;
+  /** RELEASED, MOVING and DELIVERED in one number: there is one of these per stored message */
+  private bits = 0;
+  /** neighbours in its segment's list of live refs */
+  prev: StoredRef | undefined = undefined;
+  next: StoredRef | undefined = undefined;
   constructor(
+    /** the queue id its record carries */
+    readonly queue: number,
     public segment: Segment,
     public offset: number,
     readonly length: number,
     public recordBytes: number,
   ) {}
+
+  get inMemory(): boolean {
+    return false;
+  }
+
+  get released(): boolean {
+    return (this.bits & RELEASED) !== 0;
+  }
+
+  set released(v: boolean) {
+    this.bits = v ? this.bits | RELEASED : this.bits & ~RELEASED;
+  }
+
+  /** compaction is writing it again */
+  get moving(): boolean {
+    return (this.bits & MOVING) !== 0;
+  }
+
+  set moving(v: boolean) {
+    this.bits = v ? this.bits | MOVING : this.bits & ~MOVING;
+  }
+
+  /** a DELIVERED record of it is in the log: compaction writes one again after moving it */
+  get delivered(): boolean {
+    return (this.bits & DELIVERED) !== 0;
+  }
+
+  set delivered(v: boolean) {
+    this.bits = v ? this.bits | DELIVERED : this.bits & ~DELIVERED;
+  }
+
+  /** The body, wherever compaction has put the record by now. */
+  read(): Buffer {
+    const buf = Buffer.allocUnsafe(this.length);
+    readFully(this.segment, buf, 0, this.length, this.offset);
+    return buf;
+  }
+}
+
+const RELEASED = 1;
+const MOVING = 2;
+const DELIVERED = 4;
+
+/** Reads `length` bytes at `position` of a segment into `buf` at `at`. */
+function readFully(segment: Segment, buf: Buffer, at: number, length: number, position: number): void {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(segment.fd, buf, at + done, length - done, position + done);
+    if (n === 0) throw new Error(`message log: short read in ${segment.file} at ${position + done}`);
+    done += n;
+  }
+}
+
+/** What recovery hears of the log, record by record, in the order they were written. */
+export interface LogReader {
+  /** A MESSAGE record accepted at `off` of `buf` (read its fields with log-records' readers); `buf` is reused after the call. */
+  message(buf: Buffer, off: number, segment: Segment, recordBytes: number): void;
+  /** A DELIVERED, REMOVED or PURGED record. */
+  mark(type: RecordType, queue: number, seq: number): void;
+  /** Bytes `where` could not be read and were skipped: the records in them are unknown. */
+  skipped(where: string): void;
 }
 
 type Waiter = (ok: boolean) => void;
@@ -46,6 +147,8 @@ interface Chunk {
   buf: Buffer;
   pos: number;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** messages/quarantine: bytes and segments recovery could not fully read, kept for a person */
 const QUARANTINE = 'quarantine';
@@ -61,6 +164,8 @@ export class MessageLog {
   private active!: Segment;
   /** chunks to write, each at its own offset: a failed write leaves a gap, never shifts what follows */
   private pending: Chunk[] = [];
+  /** recovery's buffer for reading segments (see readSpan) */
+  private scratch = EMPTY;
   private pendingWaiters: Waiter[] = [];
   private inflightWaiters: Waiter[] = [];
   private afterWrite: (() => void)[] = [];
@@ -88,42 +193,44 @@ export class MessageLog {
   ) {}
 
   /**
-   * Opens the log, handing every intact record to `onRecord` in order. After a corrupt record the
+   * Opens the log, handing every intact record to `reader` in order. After a corrupt record the
    * scan resumes at the next record whose layout and checksum check out: only the bytes between are
    * skipped, and the segment is kept (see reclaim). Bad bytes with nothing intact after them at the
    * end of the last segment are what a crash in the middle of a write leaves: they are copied to
    * quarantine/ and cut off. Every skipped or removed range is logged with its reason, and handed
-   * to `onSkip` (the records in it are unknown: the caller decides what that means for the rest).
+   * to `reader.skipped` (the records in it are unknown: the caller decides what that means for the rest).
+   * Each segment is read whole into one buffer that is reused for the next; call recovered() after.
    */
-  open(
-    onRecord: (r: DecodedRecord, segment: Segment, recordBytes: number) => void,
-    onSkip: (where: string) => void = () => {},
-  ): void {
+  open(reader: LogReader): void {
     fs.mkdirSync(this.dir, { recursive: true });
     const files = fs.readdirSync(this.dir).filter((f) => /^\d{8}\.seg$/.test(f)).sort();
     files.forEach((f, i) => {
       const file = path.join(this.dir, f);
       const last = i === files.length - 1;
-      const bytes = fs.readFileSync(file);
-      const segment = new Segment(Number(f.slice(0, 8)), file, -1, bytes.length);
+      // not O_APPEND: every write goes to the offset its refs were given (see writeBatch)
+      const segment = new Segment(Number(f.slice(0, 8)), file, fs.openSync(file, last ? 'r+' : 'r'), 0);
+      this.segments.push(segment);
+      segment.size = fs.fstatSync(segment.fd).size;
+      const bytes = this.readSpan(segment, 0, segment.size);
       let off = 0;
       while (off < bytes.length) {
-        const r = decodeRecord(bytes, off);
-        if (r.ok) {
-          onRecord(r.record, segment, r.next - off);
-          off = r.next;
+        const next = checkRecord(bytes, off);
+        if (next >= 0) {
+          if (recordType(bytes, off) === RecordType.Message) reader.message(bytes, off, segment, next - off);
+          else reader.mark(recordType(bytes, off), recordQueue(bytes, off), recordSeq(bytes, off));
+          off = next;
           continue;
         }
-        const what = r.reason === 'short' ? 'a record longer than what follows it' : `a record with a ${r.reason === 'checksum' ? 'wrong checksum' : 'malformed layout'}`;
-        const next = resync(bytes, off + 1);
-        if (next >= 0) {
+        const what = next === Refusal.Short ? 'a record longer than what follows it' : `a record with a ${next === Refusal.Checksum ? 'wrong checksum' : 'malformed layout'}`;
+        const resumeAt = resync(bytes, off + 1);
+        if (resumeAt >= 0) {
           this.log.warn(
-            `message log: ${what} at ${f}:${off}; skipped bytes ${off}-${next - 1} (${next - off} bytes) to the next intact record. ` +
+            `message log: ${what} at ${f}:${off}; skipped bytes ${off}-${resumeAt - 1} (${resumeAt - off} bytes) to the next intact record. ` +
               `${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
           );
           segment.damaged = true;
-          onSkip(`${f}:${off}-${next - 1}`);
-          off = next;
+          reader.skipped(`${f}:${off}-${resumeAt - 1}`);
+          off = resumeAt;
           continue;
         }
         if (last) {
@@ -134,23 +241,36 @@ export class MessageLog {
           );
           fs.truncateSync(file, off);
           segment.size = off;
-          onSkip(`${f}:${off}-${bytes.length - 1}`);
+          reader.skipped(`${f}:${off}-${bytes.length - 1}`);
         } else {
           this.log.warn(
             `message log: ${what} at ${f}:${off} and no intact record after it: skipped bytes ${off}-${bytes.length - 1} ` +
               `(${bytes.length - off} bytes). ${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
           );
           segment.damaged = true;
-          onSkip(`${f}:${off}-${bytes.length - 1}`);
+          reader.skipped(`${f}:${off}-${bytes.length - 1}`);
         }
         break;
       }
-      // not O_APPEND: every write goes to the offset its refs were given (see writeBatch)
-      segment.fd = fs.openSync(file, last ? 'r+' : 'r');
-      this.segments.push(segment);
     });
     if (this.segments.length === 0) this.roll();
     this.active = this.segments[this.segments.length - 1];
+  }
+
+  /**
+   * Bytes [from, to) of a segment, in a buffer reused by the next call: recovery reads whole
+   * segments, and then the stretches where the bodies it keeps in memory lie.
+   */
+  readSpan(segment: Segment, from: number, to: number): Buffer {
+    const length = to - from;
+    if (this.scratch.length < length) this.scratch = Buffer.allocUnsafeSlow(Math.max(length, this.segmentSize));
+    readFully(segment, this.scratch, 0, length, from);
+    return this.scratch.subarray(0, length);
+  }
+
+  /** Recovery is over: the buffer it read segments into goes. */
+  recovered(): void {
+    this.scratch = EMPTY;
   }
 
   /** Keeps bytes recovery could not read, under messages/quarantine/, for a person to look at. */
@@ -172,7 +292,7 @@ export class MessageLog {
 
   appendMessage(meta: MessageMeta, body: Buffer): StoredRef {
     const { segment, offset, total } = this.write(meta, body);
-    const ref = new StoredRef(segment, offset, body.length, total);
+    const ref = new StoredRef(meta.queue, segment, offset, body.length, total);
     this.retain(ref);
     return ref;
   }
@@ -220,13 +340,11 @@ export class MessageLog {
   release(ref: StoredRef): void {
     if (ref.released) return;
     ref.released = true;
-    ref.segment.refs.delete(ref);
-    ref.segment.liveBytes -= ref.recordBytes;
+    ref.segment.remove(ref);
   }
 
   retain(ref: StoredRef): void {
-    ref.segment.refs.add(ref);
-    ref.segment.liveBytes += ref.recordBytes;
+    ref.segment.add(ref);
   }
 
   /**
@@ -236,9 +354,9 @@ export class MessageLog {
   compactionCandidates(max = 2000): StoredRef[] {
     if (this.segments.length < 3) return [];
     const oldest = this.segments[0];
-    if (oldest === this.active || oldest.refs.size === 0 || oldest.liveBytes > this.segmentSize / 4) return [];
+    if (oldest === this.active || oldest.liveCount === 0 || oldest.liveBytes > this.segmentSize / 4) return [];
     const out: StoredRef[] = [];
-    for (const ref of oldest.refs) {
+    for (const ref of oldest.live()) {
       if (!ref.moving) out.push(ref);
       if (out.length >= max) break;
     }
@@ -267,14 +385,7 @@ export class MessageLog {
   }
 
   readBody(loc: StoredRef): Buffer {
-    const buf = Buffer.allocUnsafe(loc.length);
-    let done = 0;
-    while (done < loc.length) {
-      const n = fs.readSync(loc.segment.fd, buf, done, loc.length - done, loc.offset + done);
-      if (n === 0) throw new Error(`message log: short read in ${loc.segment.file} at ${loc.offset}`);
-      done += n;
-    }
-    return buf;
+    return loc.read();
   }
 
   get pendingBytes(): number {
@@ -303,7 +414,7 @@ export class MessageLog {
   reclaim(): void {
     while (this.segments.length > 1) {
       const s = this.segments[0];
-      if (s.refs.size > 0 || s.pendingWrites > 0 || s === this.active) break;
+      if (s.liveCount > 0 || s.pendingWrites > 0 || s === this.active) break;
       this.segments.shift();
       fs.closeSync(s.fd);
       if (s.damaged) {
