@@ -16,6 +16,7 @@
 //   arguments: its routing key, quoted) is filled in here instead.
 import { quotePlus, type Row, type TopologyKind } from '../../broker/index';
 import { p, type Credentials, type ManagementClient } from './management-client';
+import type { NodeReaders } from './node-readers';
 import { queueRows } from './rows';
 
 /** What the console reads of a queue (and the watch compares); everything else is left to the stats tick and the queue page. */
@@ -59,7 +60,27 @@ export class TopologyLists {
   constructor(
     private readonly http: ManagementClient,
     private readonly who: Credentials,
+    /** the cluster's other nodes: what a first listing reads beside the queues goes to them (node-readers.ts) */
+    private readonly readers?: Pick<NodeReaders, 'all' | 'bench'>,
   ) {}
+
+  /** The nodes that read what goes beside the queue listing: the others when there are any, else the configured one. */
+  private async helpers(): Promise<ManagementClient[]> {
+    const all = (await this.readers?.all()) ?? [this.http];
+    return all.length > 1 ? all.slice(1) : all;
+  }
+
+  /** A read on one of the helpers, or on the configured node when that one fails (and is left alone for a while). */
+  private async on<T>(client: ManagementClient, read: (c: ManagementClient) => Promise<T>): Promise<T> {
+    if (client === this.http) return read(client);
+    try {
+      return await read(client);
+    } catch {
+      // the configured node's answer is the one that counts, its refusals included
+      this.readers?.bench(client);
+      return read(this.http);
+    }
+  }
 
   async queues(vhost: string): Promise<Row[]> {
     const rows = await this.http.request<Row[]>(this.who, 'GET', `${p('queues', vhost)}?disable_stats=true&columns=${VHOST_QUEUE_RECORD}`);
@@ -97,7 +118,8 @@ export class TopologyLists {
       const all = await this.http.request<Row[]>(this.who, 'GET', `${p('bindings', vhost)}?columns=${BINDING_COLUMNS}`);
       return all.filter((b) => b.source !== '');
     }
-    return (await Promise.all(named.map((x) => this.bindingsFrom(vhost, x)))).flat();
+    const nodes = await this.helpers();
+    return (await Promise.all(named.map((x, i) => this.on(nodes[i % nodes.length], (c) => this.bindingsFrom(vhost, x, c))))).flat();
   }
 
   /** The explicit bindings and the default exchange's binding of each queue. */
@@ -108,10 +130,10 @@ export class TopologyLists {
   }
 
   /** An exchange's bindings as source, as RabbitMQ lists them; none when it is gone. */
-  async bindingsFrom(vhost: string, exchange: string): Promise<Row[]> {
+  async bindingsFrom(vhost: string, exchange: string, http = this.http): Promise<Row[]> {
     const path = p('exchanges', vhost, exchange, 'bindings', 'source');
-    let rows = (await this.http.getOptional<Row[]>(this.who, `${path}?columns=${SOURCE_BINDING_FIELDS}`)) ?? [];
-    if (rows.some(hasArguments)) rows = (await this.http.getOptional<Row[]>(this.who, `${path}?columns=${SOURCE_BINDING_KEYED}`)) ?? [];
+    let rows = (await http.getOptional<Row[]>(this.who, `${path}?columns=${SOURCE_BINDING_FIELDS}`)) ?? [];
+    if (rows.some(hasArguments)) rows = (await http.getOptional<Row[]>(this.who, `${path}?columns=${SOURCE_BINDING_KEYED}`)) ?? [];
     return rows.map((b) => ({
       source: exchange, vhost, destination: b.destination, destination_type: b.destination_type, routing_key: b.routing_key, arguments: b.arguments,
       properties_key: b.properties_key ?? quotedKey(String(b.routing_key ?? '')),
@@ -124,12 +146,14 @@ export class TopologyLists {
     return (await this.http.getOptional<Row[]>(this.who, p('bindings', vhost, 'e', source, d, destination))) ?? [];
   }
 
-  consumers(vhost: string): Promise<Row[]> {
-    return this.http.request<Row[]>(this.who, 'GET', p('consumers', vhost));
+  async consumers(vhost: string): Promise<Row[]> {
+    const [node] = await this.helpers();
+    return this.on(node, (c) => c.request<Row[]>(this.who, 'GET', p('consumers', vhost)));
   }
 
-  connections(vhost: string): Promise<Row[]> {
-    return this.http.request<Row[]>(this.who, 'GET', p('vhosts', vhost, 'connections'));
+  async connections(vhost: string): Promise<Row[]> {
+    const nodes = await this.helpers();
+    return this.on(nodes[nodes.length - 1], (c) => c.request<Row[]>(this.who, 'GET', p('vhosts', vhost, 'connections')));
   }
 
   /** Every kind, as few requests and as little of the cluster's work as it takes. */
