@@ -4,7 +4,7 @@
 // consumers. Each kind of data goes to exactly one place.
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { Item, ServerMessage } from '../live/protocol';
+import { impliedDefaultBinding, type Item, type ServerMessage } from '../live/protocol';
 import { useConsume } from './consume-store';
 import { emitFlow } from './flow-bus';
 import { useFirehose } from './firehose-store';
@@ -99,7 +99,7 @@ function handle(msg: ServerMessage): void {
       const vh = msg.vhost;
       qc.setQueryData(warrenKeys.exchanges(vh), msg.exchanges);
       qc.setQueryData(warrenKeys.queues(vh), msg.queues);
-      qc.setQueryData(warrenKeys.bindings(vh), msg.bindings);
+      qc.setQueryData(warrenKeys.bindings(vh), msg.defaultBindings === 'implied' ? withDefaultBindings(vh, msg.bindings, msg.queues) : msg.bindings);
       qc.setQueryData(warrenKeys.consumers(vh), msg.consumers);
       qc.setQueryData(warrenKeys.connections(vh), msg.connections);
       useLiveStatus.getState().set({ syncedVhost: vh });
@@ -132,6 +132,14 @@ function handle(msg: ServerMessage): void {
       useConsume.getState().onCancelled(msg.id, msg.reason);
       return;
   }
+}
+
+/** The lists as the REST API gives them: the default exchange's binding of each queue, then the others. */
+function withDefaultBindings(vhost: string, explicit: Item[], queues: Item[]): Item[] {
+  const out: Item[] = [];
+  for (const q of queues) out.push(impliedDefaultBinding(vhost, String(q.name)));
+  for (const b of explicit) out.push(b);
+  return out;
 }
 
 function applyDiff(qc: QueryClient, changes: Change[]): void {

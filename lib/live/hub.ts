@@ -39,6 +39,8 @@ export class LiveHub implements SessionHost {
   accept(ws: WebSocket, req: IncomingMessage, loginId?: string): LiveSession {
     const session = new LiveSession(this, ws, req, loginId);
     this.live.add(session);
+    // wanted for the hello once the browser has logged in: asked meanwhile (a remote cluster's overview, 70-110 ms)
+    this.brokerInfo().catch(() => {});
     this.stopListening ??= this.api.onAccessChange(this.onAccessChange);
     return session;
   }

@@ -1,6 +1,6 @@
 // Snapshot, topology diffs and stats ticks, driven by a real amqplib client.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Item } from './protocol';
+import { impliedDefaultBinding, type Item } from './protocol';
 import { startLive, type LiveClient, type LiveTest, type Msg } from './testing';
 
 let t: LiveTest;
@@ -32,10 +32,12 @@ test('the snapshot holds the vhost\'s exchanges, queues, bindings, consumers and
   expect(named(snapshot.queues, 'snap-q')).toMatchObject({ consumers: 1, arguments: { 'x-max-length': 10 }, durable: false });
   expect(snapshot.bindings).toEqual(
     expect.arrayContaining([
-      expect.objectContaining({ source: '', destination: 'snap-q', routing_key: 'snap-q', properties_key: 'snap-q' }),
       expect.objectContaining({ source: 'snap-x', destination: 'snap-q', destination_type: 'queue', routing_key: 'a.*', arguments: { extra: 1 } }),
     ]),
   );
+  // every queue's default-exchange binding is implied, not sent: the browser makes the rows the API lists
+  expect(snapshot.defaultBindings).toBe('implied');
+  expect(snapshot.bindings.filter((b) => b.source === '')).toEqual([]);
   expect(snapshot.consumers).toEqual([expect.objectContaining({ consumer_tag: consumerTag, queue: { name: 'snap-q', vhost: '/' }, ack_required: true })]);
   expect(snapshot.connections).toHaveLength(1);
   expect(snapshot.connections[0]).toMatchObject({ user: 'guest', vhost: '/', protocol: 'AMQP 0-9-1' });
@@ -43,6 +45,22 @@ test('the snapshot holds the vhost\'s exchanges, queues, bindings, consumers and
   expect(snapshot.history).toEqual(expect.any(Array));
   await ch.deleteQueue('snap-q');
   await ch.deleteExchange('snap-x');
+  await conn.close();
+  client.ws.close();
+});
+
+test('an implied default binding is the row the broker API lists for it, odd queue names included', async () => {
+  const names = ['plain.q-1_x', 'with space', 'tilde~and+plus', 'slash/percent%', 'ünïcødé ✓', 'amp&eq=?#'];
+  const conn = await t.connect();
+  const ch = await conn.createChannel();
+  for (const n of names) await ch.assertQueue(n, { durable: false });
+  const { client, snapshot } = await t.login();
+  const listed = await t.broker.listBindings(t.admin, '/');
+  for (const n of names) {
+    expect(snapshot.queues.some((q) => q.name === n)).toBe(true);
+    expect(listed.find((b) => b.source === '' && b.destination === n)).toEqual(impliedDefaultBinding('/', n));
+  }
+  for (const n of names) await ch.deleteQueue(n);
   await conn.close();
   client.ws.close();
 });

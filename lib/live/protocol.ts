@@ -21,6 +21,33 @@ export function bindingStatsKey(b: { source: string; destination_type: string; d
   return `${b.source}|${b.destination_type}|${b.destination}|${b.properties_key}`;
 }
 
+/**
+ * The default exchange's binding of a queue, as the broker API lists it (RabbitMQ's row: the queue's
+ * name as routing key, and as properties_key quoted as quote_plus quotes it, `~` too). Every queue
+ * has exactly one, so a snapshot leaves them out (a third of a big vhost's bindings, 1.7 MB of a
+ * 10,000-queue snapshot) and the browser makes them from the queues.
+ */
+export function impliedDefaultBinding(vhost: string, queue: string): Item {
+  return { source: '', vhost, destination: queue, destination_type: 'queue', routing_key: queue, arguments: {}, properties_key: quoteRoutingKey(queue) };
+}
+
+const UNRESERVED = /^[A-Za-z0-9._-]+$/;
+const utf8 = new TextEncoder();
+
+/** quote_plus as RabbitMQ applies it to a binding's routing key (restated from the broker: the browser bundles this file). */
+export function quoteRoutingKey(key: string): string {
+  if (key === '') return '~';
+  if (UNRESERVED.test(key)) return key;
+  let out = '';
+  for (const byte of utf8.encode(key)) {
+    const unreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2e || byte === 0x2d || byte === 0x5f;
+    if (unreserved) out += String.fromCharCode(byte);
+    else if (byte === 0x20) out += '+';
+    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 /** How a stats tick names a consumer: queue, channel name and consumer tag (the API's consumerStatsKey). */
 export function consumerStatsKey(c: { queue: string; channel: string; consumer_tag: string }): string {
   return `${c.queue}|${c.channel}|${c.consumer_tag}`;
@@ -78,9 +105,12 @@ export type ServerMessage =
       vhost: string;
       exchanges: Item[];
       queues: Item[];
+      /** without the default exchange's binding of each queue when defaultBindings is 'implied' */
       bindings: Item[];
       consumers: Item[];
       connections: Item[];
+      /** 'implied': each queue's default-exchange binding is left out; impliedDefaultBinding makes it */
+      defaultBindings?: 'implied';
       /** the vhost's rates over the last ten minutes at five-second steps, oldest first */
       history: RatePoint[];
     }

@@ -322,7 +322,9 @@ export class LiveSession {
     if (this.feed !== feed) return watch.close();
     this.watch = watch;
     watch.setFlowBudget(this.flowBudget);
-    this.send({ type: 'snapshot', vhost, ...watch.snapshot, history: watch.history });
+    // each queue's default-exchange binding is implied (impliedDefaultBinding): a big vhost's snapshot is a quarter smaller
+    const { bindings, ...lists } = watch.snapshot;
+    this.send({ type: 'snapshot', vhost, ...lists, bindings: bindings.filter((b) => b.source !== ''), defaultBindings: 'implied', history: watch.history });
     feed.start();
   }
 

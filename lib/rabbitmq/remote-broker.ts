@@ -20,6 +20,7 @@ import type { RemoteBrokerConfig } from './broker-spec';
 import { consumeRemote } from './remote-consumer';
 import { queueRow, queueRows } from './rows';
 import { explainFromListing } from './remote-route-explain';
+import { NodeReaders } from './node-readers';
 import { RemoteWatches } from './remote-watch';
 
 /** A successful login is trusted this long before the cluster is asked again (one request per API call otherwise). */
@@ -63,6 +64,8 @@ export class RemoteBrokerApi implements BrokerApi {
   readonly name: string;
   readonly config: RemoteBrokerConfig;
   readonly http: ManagementClient;
+  /** every running node's management API, for spreading a big listing (the configured account's) */
+  readonly readers: NodeReaders;
   /** the configured account: for what no console user asked for */
   readonly service: Credentials;
   private readonly sessions = new Map<string, Session>();
@@ -78,11 +81,13 @@ export class RemoteBrokerApi implements BrokerApi {
     this.config = config;
     this.http = new ManagementClient({ baseUrl: config.managementUrl, caFile: config.caFile });
     this.service = config.credentials;
+    this.readers = new NodeReaders(this.http, this.service, config.caFile);
     this.watches = new RemoteWatches(this, (e) => this.accessChanged(e));
   }
 
   async close(): Promise<void> {
     await this.watches.close();
+    this.readers.close();
     this.http.close();
   }
 

@@ -321,6 +321,8 @@ export class RemoteWatches {
   // --- starting and stopping ---------------------------------------------------------------------
 
   private async start(): Promise<void> {
+    // the other nodes are found while the events are subscribed to, ready for the first listing
+    void this.api.readers.all();
     this.mode = (await this.subscribeEvents()) ? 'events' : 'polling';
     this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
     this.pollTimer.unref();
@@ -502,7 +504,7 @@ export class RemoteWatches {
   }
 
   private lists(): TopologyLists {
-    return new TopologyLists(this.api.http, this.api.service);
+    return new TopologyLists(this.api.http, this.api.service, this.api.readers);
   }
 
   // --- polling and stats -------------------------------------------------------------------------
