@@ -11,8 +11,11 @@
 import type { Row } from '../../broker/index';
 import { ManagementClient, type Credentials } from './management-client';
 
-/** How long discovery (listing and one probe per node) may take before reads go without it. */
+/** How long one node's probe may take. */
 const DISCOVERY_MS = 2_000;
+/** How long a listing waits for discovery still under way: past this its reads go to the configured
+ * node, so peers that cannot be reached (a firewall that drops) never delay a first open. */
+const WAIT_FOR_DISCOVERY_MS = 300;
 /** A node whose read failed gets no reads for this long. */
 const BENCHED_MS = 60_000;
 /** Rediscovered this often (nodes come and go). */
@@ -33,14 +36,14 @@ export class NodeReaders {
     private readonly caFile?: string,
   ) {}
 
-  /** The configured node first, then the other nodes that answer; never waits more than DISCOVERY_MS. */
+  /** The configured node first, then the other nodes that answered; never waits more than WAIT_FOR_DISCOVERY_MS. */
   async all(): Promise<ManagementClient[]> {
     if (this.discovering === undefined || Date.now() - this.discoveredAt > REDISCOVER_MS) {
       this.discoveredAt = Date.now();
       this.discovering = this.discover().catch(() => {});
     }
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.discovering, new Promise<void>((r) => (timer = setTimeout(r, DISCOVERY_MS)))]);
+    await Promise.race([this.discovering, new Promise<void>((r) => (timer = setTimeout(r, WAIT_FOR_DISCOVERY_MS)))]);
     clearTimeout(timer);
     const now = Date.now();
     return [this.main, ...this.peers.filter((c) => (this.benched.get(c) ?? 0) <= now)];
