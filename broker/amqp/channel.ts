@@ -98,8 +98,10 @@ export class Channel {
   private discarding: DiscardedContent | undefined;
   /** basic.cancel notifications held back while deletingQueue runs */
   private heldCancels: string[] | undefined;
-  /** per exchange (the default exchange: per routing key), for the console's producers */
-  readonly published = new Map<string, PublishCounter>();
+  /** per exchange, for the console's producers; the default exchange's are in `publishedByKey` */
+  private readonly publishedTo = new Map<string, PublishCounter>();
+  /** the default exchange's counters, per routing key (the queue it names) */
+  private readonly publishedByKey = new Map<string, PublishCounter>();
   /** the counter of the previous publish: a channel mostly publishes to one place */
   private lastPublished: PublishCounter | undefined;
   readonly stats = {
@@ -415,18 +417,36 @@ export class Channel {
     }
   }
 
+  /** What this channel published, per exchange (the default exchange: per routing key). */
+  publishCounters(): IterableIterator<PublishCounter> {
+    const [a, b] = [this.publishedTo, this.publishedByKey];
+    return (function* () {
+      yield* a.values();
+      yield* b.values();
+    })();
+  }
+
+  get publishCounterCount(): number {
+    return this.publishedTo.size + this.publishedByKey.size;
+  }
+
   private countPublish(exchange: string, routingKey: string): void {
     const last = this.lastPublished;
     if (last !== undefined && last.exchange === exchange && (exchange !== '' || last.routingKey === routingKey)) {
       last.count++;
       return;
     }
-    const key = exchange === '' ? `\u0000${routingKey}` : exchange;
-    let c = this.published.get(key);
+    // two maps rather than one keyed by a joined string: no string is made per publish
+    const map = exchange === '' ? this.publishedByKey : this.publishedTo;
+    const key = exchange === '' ? routingKey : exchange;
+    let c = map.get(key);
     if (c === undefined) {
-      if (this.published.size >= MAX_PUBLISH_COUNTERS) this.published.clear();
+      if (this.publishCounterCount >= MAX_PUBLISH_COUNTERS) {
+        this.publishedTo.clear();
+        this.publishedByKey.clear();
+      }
       c = { exchange, routingKey: exchange === '' ? routingKey : '', since: Date.now(), count: 0 };
-      this.published.set(key, c);
+      map.set(key, c);
     }
     c.count++;
     this.lastPublished = c;
@@ -503,20 +523,28 @@ export class Channel {
     const unacked = this.unacked;
     if (multiple) {
       if (tag !== 0 && !unacked.has(tag)) throw new AmqpError(406, `unknown delivery tag ${tag}`);
-      let touched: Queue | Set<Queue> | undefined;
+      // Only queues with messages waiting can use the credit an ack returns: an ack of deliveries
+      // from many queues (one consumer each) then visits none of them again.
+      let waiting: Queue | Set<Queue> | undefined;
+      let settled = false;
       for (const [t, d] of unacked) {
         if (tag !== 0 && t > tag) break;
+        settled = true;
         unacked.delete(t);
         if (d.consumer !== undefined) d.consumer.unacked--;
         action(d);
-        if (touched === undefined) touched = d.queue;
-        else if (touched !== d.queue) {
-          if (!(touched instanceof Set)) touched = new Set([touched]);
-          touched.add(d.queue);
+        const q = d.queue;
+        if (q.messagesReady === 0 || q === waiting) continue;
+        if (waiting === undefined) waiting = q;
+        else {
+          if (!(waiting instanceof Set)) waiting = new Set([waiting]);
+          waiting.add(q);
         }
       }
-      if (touched instanceof Set) for (const q of touched) this.afterSettle(q);
-      else if (touched !== undefined) this.afterSettle(touched);
+      if (this.globalPrefetch !== 0) {
+        if (settled) this.resumeDeliveries();
+      } else if (waiting instanceof Set) for (const q of waiting) q.dispatch();
+      else if (waiting !== undefined) waiting.dispatch();
       return;
     }
     const d = unacked.get(tag);
@@ -524,12 +552,8 @@ export class Channel {
     unacked.delete(tag);
     if (d.consumer !== undefined) d.consumer.unacked--;
     action(d);
-    this.afterSettle(d.queue);
-  }
-
-  private afterSettle(q: Queue): void {
     if (this.globalPrefetch !== 0) this.resumeDeliveries();
-    else q.dispatch();
+    else d.queue.dispatch();
   }
 
   /** basic.recover: everything unacked goes back to its queue, redelivered. */

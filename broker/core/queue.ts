@@ -286,10 +286,24 @@ export class Queue {
       return true;
     }
     if (this.persistence !== undefined && msg.persistent) this.persistence.stored(this, entry);
-    this.ready.push(entry);
     this.host.bodyPaging?.held(msg, this.transientPaged);
-    this.readyBytes += msg.bodySize;
     this.stats.published++;
+    // Nothing waiting and someone to take it: handed over at once, the ready list left alone. With
+    // many queues each sees a message now and then, and its list is one more thing to fetch.
+    if (entry.expiresAt === 0 && this.consumers.length > 0 && !this.dispatching && this.ready.length === 0) {
+      const consumer = this.nextConsumer();
+      if (consumer !== undefined) {
+        this.dispatching = true;
+        try {
+          this.deliverTo(consumer, entry);
+        } finally {
+          this.dispatching = false;
+        }
+        return true;
+      }
+    }
+    this.ready.push(entry);
+    this.readyBytes += msg.bodySize;
     if (this.consumers.length > 0) this.dispatch();
     if (entry.expiresAt !== 0 && this.messagesReady > 0) this.scheduleExpiry();
     return true;
@@ -306,25 +320,31 @@ export class Queue {
         if (consumer === undefined) break;
         const entry = this.shiftReady();
         if (entry === undefined) break;
-        if (consumer.noAck) this.stats.deliveredNoAck++;
-        else {
-          this.unacked++;
-          this.stats.delivered++;
-        }
-        const cs = consumer.stats;
-        cs.delivered++;
-        if (entry.redelivered) {
-          this.stats.redelivered++;
-          cs.redelivered++;
-        }
-        if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
-        if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag, consumer.nextDeliveryTag?.() ?? 0);
-        consumer.deliver(this, entry);
-        if (consumer.noAck) this.release(entry);
+        this.deliverTo(consumer, entry);
       }
     } finally {
       this.dispatching = false;
     }
+  }
+
+  /** One entry, off the ready list or just arrived, goes to `consumer`; the caller set `dispatching`. */
+  private deliverTo(consumer: Consumer, entry: QueueEntry): void {
+    const stats = this.stats;
+    if (consumer.noAck) stats.deliveredNoAck++;
+    else {
+      this.unacked++;
+      stats.delivered++;
+    }
+    const cs = consumer.stats;
+    cs.delivered++;
+    if (entry.redelivered) {
+      stats.redelivered++;
+      cs.redelivered++;
+    }
+    if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
+    if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag, consumer.nextDeliveryTag?.() ?? 0);
+    consumer.deliver(this, entry);
+    if (consumer.noAck) this.release(entry);
   }
 
   /** basic.get: the next ready message, or undefined. The caller says whether it awaits an ack. */
