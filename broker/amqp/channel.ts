@@ -35,8 +35,14 @@ export interface PublishCounter {
   count: number;
 }
 
-/** A channel publishing to ever new keys (RPC replies) starts its counters over past this. */
+/**
+ * A channel publishing to ever new keys (RPC replies) starts its counters over past this many, at
+ * most once per COUNTERS_RENEW_MS; in between, publishes to default-exchange keys without a counter
+ * of their own are counted together, under the key "" (a publisher spread over thousands of queues
+ * would otherwise make and drop a counter per message).
+ */
 const MAX_PUBLISH_COUNTERS = 256;
+const COUNTERS_RENEW_MS = 5_000;
 
 interface PendingPublish {
   exchange: string;
@@ -104,6 +110,8 @@ export class Channel {
   private readonly publishedByKey = new Map<string, PublishCounter>();
   /** the counter of the previous publish: a channel mostly publishes to one place */
   private lastPublished: PublishCounter | undefined;
+  /** when the counters last started over (see MAX_PUBLISH_COUNTERS), or were first made */
+  private countersRenewedAt = Date.now();
   readonly stats = {
     publish: 0, confirm: 0, returnUnroutable: 0, dropUnroutable: 0, deliver: 0, deliverNoAck: 0, get: 0, getNoAck: 0, getEmpty: 0, ack: 0, redeliver: 0,
   };
@@ -440,16 +448,27 @@ export class Channel {
     const map = exchange === '' ? this.publishedByKey : this.publishedTo;
     const key = exchange === '' ? routingKey : exchange;
     let c = map.get(key);
-    if (c === undefined) {
-      if (this.publishCounterCount >= MAX_PUBLISH_COUNTERS) {
+    if (c === undefined) c = this.newPublishCounter(exchange, key);
+    c.count++;
+    this.lastPublished = c;
+  }
+
+  private newPublishCounter(exchange: string, key: string): PublishCounter {
+    const now = Date.now();
+    if (this.publishCounterCount >= MAX_PUBLISH_COUNTERS) {
+      if (exchange === '' && now - this.countersRenewedAt < COUNTERS_RENEW_MS) {
+        const others = this.publishedByKey.get('');
+        if (others !== undefined) return others;
+        key = '';
+      } else {
+        this.countersRenewedAt = now;
         this.publishedTo.clear();
         this.publishedByKey.clear();
       }
-      c = { exchange, routingKey: exchange === '' ? routingKey : '', since: Date.now(), count: 0 };
-      map.set(key, c);
     }
-    c.count++;
-    this.lastPublished = c;
+    const c: PublishCounter = { exchange, routingKey: exchange === '' ? key : '', since: now, count: 0 };
+    (exchange === '' ? this.publishedByKey : this.publishedTo).set(key, c);
+    return c;
   }
 
   /** Everything up to `seq` is on disk (or failed to get there): send those confirms, in order. */
