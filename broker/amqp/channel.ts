@@ -525,7 +525,7 @@ export class Channel {
     this.settle(tag, multiple, (d) => {
       d.queue.settle(d.entry);
       this.stats.ack++;
-      if (d.consumer !== undefined) d.consumer.stats.acked++;
+      if (d.consumer !== undefined) d.consumer.acked++;
     });
   }
 
@@ -682,11 +682,11 @@ export class Channel {
 }
 
 function requeueDelivery(d: Delivery): void {
-  if (d.consumer !== undefined) d.consumer.stats.rejected++;
+  if (d.consumer !== undefined) d.consumer.rejected++;
   d.queue.requeue(d.entry);
 }
 
 function discardDelivery(d: Delivery): void {
-  if (d.consumer !== undefined) d.consumer.stats.rejected++;
+  if (d.consumer !== undefined) d.consumer.rejected++;
   d.queue.discard(d.entry);
 }

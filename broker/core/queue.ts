@@ -90,11 +90,62 @@ export interface QueueHost {
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
 
+/** What a queue counted, read by the console and the management API. */
+export interface QueueStats {
+  published: number;
+  delivered: number;
+  deliveredNoAck: number;
+  got: number;
+  getNoAck: number;
+  getEmpty: number;
+  acked: number;
+  redelivered: number;
+  dropped: number;
+}
+
 /**
  * Message references in delivery order, handed round robin to consumers that have credit.
  * Delivered-but-unacked messages are owned by the consumer's channel; the queue only counts them.
  */
 export class Queue {
+  // Field order is memory order. With thousands of queues each sees a message now and then and is
+  // no longer in the CPU's cache when it does: what a publish, its delivery and its ack read comes
+  // first, together, and the queue counts in fields of its own rather than in a second object.
+  readonly consumers: Consumer[] = [];
+  private readonly ready: ReadyList;
+  private dispatching = false;
+  deleted = false;
+  unacked = 0;
+  private nextSeq = 0;
+  private rr = 0;
+  /** Some consumer has a non-zero x-priority: delivery goes by priority group. */
+  private prioritised = false;
+  /** x-single-active-consumer: the oldest consumer gets everything, the rest wait their turn. */
+  readonly singleActiveConsumer: boolean;
+  // What arguments and policy make of the limits, resolved when either changes so that the
+  // per-message paths read plain fields.
+  messageTtl: number | undefined;
+  maxLength: number | undefined;
+  maxLengthBytes: number | undefined;
+  readonly maxPriority: number | undefined;
+  /** Set by the store for durable queues: where persistent messages are written. */
+  persistence: QueuePersistence | undefined;
+  private readonly host: QueueHost;
+  /** Kept by the transient pager: messages here whose bodies it sent to page files. */
+  readonly transientPaged = { messages: 0, bytes: 0 };
+  readonly queueType: QueueType;
+  // counters read by the console and the management API (see `stats`)
+  published = 0;
+  delivered = 0;
+  deliveredNoAck = 0;
+  acked = 0;
+  redelivered = 0;
+  got = 0;
+  getNoAck = 0;
+  getEmpty = 0;
+  dropped = 0;
+  private readyBytes = 0;
+
   readonly kind = 'queue' as const;
   readonly name: string;
   readonly vhost: string;
@@ -102,33 +153,17 @@ export class Queue {
   readonly autoDelete: boolean;
   readonly arguments: FieldTable;
   exclusiveOwner: object | null;
-  /** Set by the store for durable queues: where persistent messages are written. */
-  persistence: QueuePersistence | undefined;
   /** The store's number for this queue in its log records. */
   storeId = 0;
-
-  readonly consumers: Consumer[] = [];
   /** Bindings that lead here, so deleting the queue removes them from their exchanges. */
   readonly incoming = new Set<Binding>();
-  unacked = 0;
-  deleted = false;
-
   /** Kept by the store: persistent messages on disk, and those whose body is only there. */
   readonly persisted = { messages: 0, bytes: 0, pagedOut: 0, pagedOutBytes: 0 };
-  /** Kept by the transient pager: messages here whose bodies it sent to page files. */
-  readonly transientPaged = { messages: 0, bytes: 0 };
-  // counters read by the console and the management API
-  stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, getNoAck: 0, getEmpty: 0, acked: 0, redelivered: 0, dropped: 0 };
 
   /** The vhost's policy in effect for this queue, if any (see applyPolicy). */
   policy: Policy | undefined;
   /** The vhost's operator policy in effect for this queue, if any. */
   operatorPolicy: Policy | undefined;
-  // What arguments and policy make of the limits, resolved when either changes so that the
-  // per-message paths read plain fields.
-  messageTtl: number | undefined;
-  maxLength: number | undefined;
-  maxLengthBytes: number | undefined;
   overflow: Overflow = 'drop-head';
   expires: number | undefined;
   deadLetterExchange: string | undefined;
@@ -136,19 +171,7 @@ export class Queue {
   /** Quorum queues: returns after which a message is dead-lettered instead. */
   deliveryLimit: number | undefined;
 
-  private readonly host: QueueHost;
-  readonly maxPriority: number | undefined;
-  /** x-single-active-consumer: the oldest consumer gets everything, the rest wait their turn. */
-  readonly singleActiveConsumer: boolean;
-  readonly queueType: QueueType;
-  private readonly ready: ReadyList;
-  private readyBytes = 0;
-  private nextSeq = 0;
-  private rr = 0;
   private hadConsumer = false;
-  private dispatching = false;
-  /** Some consumer has a non-zero x-priority: delivery goes by priority group. */
-  private prioritised = false;
   private exclusiveConsumer = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiryDue = 0;
@@ -172,6 +195,11 @@ export class Queue {
     this.singleActiveConsumer = opts.arguments['x-single-active-consumer'] === true;
     this.ready = this.maxPriority === undefined ? new FifoReadyList() : new PriorityReadyList(this.maxPriority);
     this.touch();
+  }
+
+  /** The counters, for readers that take them as a group. */
+  get stats(): QueueStats {
+    return this;
   }
 
   get messagesReady(): number {
@@ -252,7 +280,7 @@ export class Queue {
       if (this.overflow !== 'drop-head') {
         // deadLetter counts the drop itself
         if (this.overflow === 'reject-publish-dlx') this.host.deadLetter(this, this.entryFor(msg), 'maxlen');
-        else this.stats.dropped++;
+        else this.dropped++;
         return false;
       }
       // RabbitMQ adds first and then drops from the head: in a priority queue, a message that
@@ -261,7 +289,7 @@ export class Queue {
         const entry = this.entryFor(msg);
         const head = this.peekReady();
         if (head !== undefined && entry.priority > head.priority) {
-          this.stats.published++;
+          this.published++;
           this.host.deadLetter(this, entry, 'maxlen');
           return true;
         }
@@ -273,7 +301,7 @@ export class Queue {
       }
       // max-length 0 (or a body bigger than max-length-bytes) leaves no room at all
       if (this.isFull(msg.bodySize)) {
-        this.stats.published++;
+        this.published++;
         this.host.deadLetter(this, this.entryFor(msg), 'maxlen');
         return true;
       }
@@ -281,13 +309,13 @@ export class Queue {
     const entry = this.entryFor(msg);
     // A TTL of 0 expires on arrival unless a consumer takes the message at once (as RabbitMQ)
     if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now() && (this.messagesReady > 0 || !this.consumerHasCredit())) {
-      this.stats.published++;
+      this.published++;
       this.host.deadLetter(this, entry, 'expired');
       return true;
     }
     if (this.persistence !== undefined && msg.persistent) this.persistence.stored(this, entry);
     this.host.bodyPaging?.held(msg, this.transientPaged);
-    this.stats.published++;
+    this.published++;
     // Nothing waiting and someone to take it: handed over at once, the ready list left alone. With
     // many queues each sees a message now and then, and its list is one more thing to fetch.
     if (entry.expiresAt === 0 && this.consumers.length > 0 && !this.dispatching && this.ready.length === 0) {
@@ -329,16 +357,15 @@ export class Queue {
 
   /** One entry, off the ready list or just arrived, goes to `consumer`; the caller set `dispatching`. */
   private deliverTo(consumer: Consumer, entry: QueueEntry): void {
-    const stats = this.stats;
-    if (consumer.noAck) stats.deliveredNoAck++;
+    if (consumer.noAck) this.deliveredNoAck++;
     else {
       this.unacked++;
-      stats.delivered++;
+      this.delivered++;
     }
     const cs = consumer.stats;
     cs.delivered++;
     if (entry.redelivered) {
-      stats.redelivered++;
+      this.redelivered++;
       cs.redelivered++;
     }
     if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
@@ -352,12 +379,12 @@ export class Queue {
     this.touch();
     const entry = this.shiftReady();
     if (entry === undefined) {
-      this.stats.getEmpty++;
+      this.getEmpty++;
       return undefined;
     }
-    this.stats.got++;
-    if (!ackRequired) this.stats.getNoAck++;
-    if (entry.redelivered) this.stats.redelivered++;
+    this.got++;
+    if (!ackRequired) this.getNoAck++;
+    if (entry.redelivered) this.redelivered++;
     if (ackRequired) this.unacked++;
     if (entry.stored !== undefined) this.persistDelivery(entry, ackRequired);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', '');
@@ -369,7 +396,7 @@ export class Queue {
   /** An unacked delivery was acked (or settled without requeue). */
   settle(entry: QueueEntry): void {
     this.unacked--;
-    this.stats.acked++;
+    this.acked++;
     if (entry.stored !== undefined) this.persistence?.removed(this, entry);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'acked');
     this.release(entry);
