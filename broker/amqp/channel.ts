@@ -454,10 +454,13 @@ export class Channel {
   }
 
   private newPublishCounter(exchange: string, key: string): PublishCounter {
-    const now = Date.now();
     if (this.publishCounterCount >= MAX_PUBLISH_COUNTERS) {
+      const others = exchange === '' ? this.publishedByKey.get('') : undefined;
+      // Date.now() costs about 0.1 µs here: while publishes are lumped the clock is read once per
+      // 256 of them, which renews the counters late by at most that many publishes
+      if (others !== undefined && others.count % 256 !== 0) return others;
+      const now = Date.now();
       if (exchange === '' && now - this.countersRenewedAt < COUNTERS_RENEW_MS) {
-        const others = this.publishedByKey.get('');
         if (others !== undefined) return others;
         key = '';
       } else {
@@ -466,7 +469,7 @@ export class Channel {
         this.publishedByKey.clear();
       }
     }
-    const c: PublishCounter = { exchange, routingKey: exchange === '' ? key : '', since: now, count: 0 };
+    const c: PublishCounter = { exchange, routingKey: exchange === '' ? key : '', since: Date.now(), count: 0 };
     (exchange === '' ? this.publishedByKey : this.publishedTo).set(key, c);
     return c;
   }
