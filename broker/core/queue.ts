@@ -112,7 +112,12 @@ export class Queue {
   // no longer in the CPU's cache when it does: what a publish, its delivery and its ack read comes
   // first, together, and the queue counts in fields of its own rather than in a second object.
   readonly consumers: Consumer[] = [];
+  /** consumers[0] while it is the only one: delivering to it reads no array */
+  private sole: Consumer | undefined;
   private readonly ready: ReadyList;
+  /** ready.length, kept here with readyBytes: whether anything waits is read per message */
+  private readyCount = 0;
+  private readyBytes = 0;
   private dispatching = false;
   deleted = false;
   unacked = 0;
@@ -144,7 +149,6 @@ export class Queue {
   getNoAck = 0;
   getEmpty = 0;
   dropped = 0;
-  private readyBytes = 0;
 
   readonly kind = 'queue' as const;
   readonly name: string;
@@ -203,7 +207,7 @@ export class Queue {
   }
 
   get messagesReady(): number {
-    return this.ready.length;
+    return this.readyCount;
   }
 
   /** Body bytes of the ready messages (for listings). */
@@ -318,7 +322,7 @@ export class Queue {
     this.published++;
     // Nothing waiting and someone to take it: handed over at once, the ready list left alone. With
     // many queues each sees a message now and then, and its list is one more thing to fetch.
-    if (entry.expiresAt === 0 && this.consumers.length > 0 && !this.dispatching && this.ready.length === 0) {
+    if (entry.expiresAt === 0 && (this.sole !== undefined || this.consumers.length > 0) && !this.dispatching && this.readyCount === 0) {
       const consumer = this.nextConsumer();
       if (consumer !== undefined) {
         this.dispatching = true;
@@ -332,6 +336,7 @@ export class Queue {
     }
     this.ready.push(entry);
     this.readyBytes += msg.bodySize;
+    this.readyCount++;
     if (this.consumers.length > 0) this.dispatch();
     if (entry.expiresAt !== 0 && this.messagesReady > 0) this.scheduleExpiry();
     return true;
@@ -429,6 +434,7 @@ export class Queue {
     this.ready.push(entry);
     this.host.bodyPaging?.held(msg, this.transientPaged);
     this.readyBytes += msg.bodySize;
+    this.readyCount++;
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     return entry;
   }
@@ -453,6 +459,7 @@ export class Queue {
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
     this.ready.requeue(entry);
     this.readyBytes += entry.msg.bodySize;
+    this.readyCount++;
   }
 
   /**
@@ -471,6 +478,7 @@ export class Queue {
     if (this.deliveryLimit === undefined) this.ready.push(entry);
     else this.ready.requeue(entry);
     this.readyBytes += entry.msg.bodySize;
+    this.readyCount++;
   }
 
   /**
@@ -502,6 +510,7 @@ export class Queue {
     this.releaseReady();
     this.ready.clear();
     this.readyBytes = 0;
+    this.readyCount = 0;
     this.clearExpiryTimer();
     return n;
   }
@@ -512,6 +521,7 @@ export class Queue {
     let i = this.consumers.length;
     while (i > 0 && this.consumers[i - 1].priority < consumer.priority) i--;
     this.consumers.splice(i, 0, consumer);
+    this.sole = this.consumers.length === 1 ? consumer : undefined;
     if (consumer.priority !== 0) this.prioritised = true;
     this.hadConsumer = true;
     this.touch();
@@ -527,6 +537,7 @@ export class Queue {
     const i = this.consumers.indexOf(consumer);
     if (i < 0) return false;
     this.consumers.splice(i, 1);
+    this.sole = this.consumers.length === 1 ? this.consumers[0] : undefined;
     if (consumer.exclusive) this.exclusiveConsumer = false;
     if (this.rr > i) this.rr--;
     if (this.autoDelete && this.hadConsumer && this.consumers.length === 0 && !this.deleted) {
@@ -546,6 +557,9 @@ export class Queue {
     this.clearUnusedTimer();
     this.releaseReady();
     this.ready.clear();
+    this.readyCount = 0;
+    this.readyBytes = 0;
+    this.sole = undefined;
     for (const c of this.consumers.splice(0)) c.cancelledByQueue(this);
     return n;
   }
@@ -572,6 +586,7 @@ export class Queue {
     const taken = this.ready.remove(chosen, within);
     for (const e of taken) {
       this.readyBytes -= e.msg.bodySize;
+      this.readyCount--;
       if (e.stored !== undefined) this.persistence?.removed(this, e);
       this.release(e);
     }
@@ -637,6 +652,13 @@ export class Queue {
   }
 
   private nextConsumer(): Consumer | undefined {
+    const sole = this.sole;
+    if (sole !== undefined) {
+      // what the round robin below does with one consumer, rr included
+      if (!sole.hasCredit()) return undefined;
+      this.rr = 1;
+      return sole;
+    }
     const consumers = this.consumers;
     if (this.singleActiveConsumer) return consumers.length > 0 && consumers[0].hasCredit() ? consumers[0] : undefined;
     if (this.prioritised) return this.nextByPriority();
@@ -681,7 +703,10 @@ export class Queue {
 
   private takeHead(): QueueEntry | undefined {
     const entry = this.ready.shift();
-    if (entry !== undefined) this.readyBytes -= entry.msg.bodySize;
+    if (entry !== undefined) {
+      this.readyBytes -= entry.msg.bodySize;
+      this.readyCount--;
+    }
     return entry;
   }
 
