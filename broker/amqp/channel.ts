@@ -35,8 +35,14 @@ export interface PublishCounter {
   count: number;
 }
 
-/** A channel publishing to ever new keys (RPC replies) starts its counters over past this. */
+/**
+ * A channel publishing to ever new keys (RPC replies) starts its counters over past this many, at
+ * most once per COUNTERS_RENEW_MS; in between, publishes to default-exchange keys without a counter
+ * of their own are counted together, under the key "" (a publisher spread over thousands of queues
+ * would otherwise make and drop a counter per message).
+ */
 const MAX_PUBLISH_COUNTERS = 256;
+const COUNTERS_RENEW_MS = 5_000;
 
 interface PendingPublish {
   exchange: string;
@@ -98,10 +104,16 @@ export class Channel {
   private discarding: DiscardedContent | undefined;
   /** basic.cancel notifications held back while deletingQueue runs */
   private heldCancels: string[] | undefined;
-  /** per exchange (the default exchange: per routing key), for the console's producers */
-  readonly published = new Map<string, PublishCounter>();
+  /** per exchange, for the console's producers; the default exchange's are in `publishedByKey` */
+  private readonly publishedTo = new Map<string, PublishCounter>();
+  /** the default exchange's counters, per routing key (the queue it names) */
+  private readonly publishedByKey = new Map<string, PublishCounter>();
   /** the counter of the previous publish: a channel mostly publishes to one place */
   private lastPublished: PublishCounter | undefined;
+  /** when the counters last started over (see MAX_PUBLISH_COUNTERS), or were first made */
+  private countersRenewedAt = Date.now();
+  /** the default exchange's counter of keys without their own, while publishes are lumped there */
+  private lumped: PublishCounter | undefined;
   readonly stats = {
     publish: 0, confirm: 0, returnUnroutable: 0, dropUnroutable: 0, deliver: 0, deliverNoAck: 0, get: 0, getNoAck: 0, getEmpty: 0, ack: 0, redeliver: 0,
   };
@@ -415,21 +427,52 @@ export class Channel {
     }
   }
 
+  /** What this channel published, per exchange (the default exchange: per routing key). */
+  publishCounters(): IterableIterator<PublishCounter> {
+    const [a, b] = [this.publishedTo, this.publishedByKey];
+    return (function* () {
+      yield* a.values();
+      yield* b.values();
+    })();
+  }
+
+  get publishCounterCount(): number {
+    return this.publishedTo.size + this.publishedByKey.size;
+  }
+
   private countPublish(exchange: string, routingKey: string): void {
     const last = this.lastPublished;
     if (last !== undefined && last.exchange === exchange && (exchange !== '' || last.routingKey === routingKey)) {
       last.count++;
       return;
     }
-    const key = exchange === '' ? `\u0000${routingKey}` : exchange;
-    let c = this.published.get(key);
-    if (c === undefined) {
-      if (this.published.size >= MAX_PUBLISH_COUNTERS) this.published.clear();
-      c = { exchange, routingKey: exchange === '' ? routingKey : '', since: Date.now(), count: 0 };
-      this.published.set(key, c);
-    }
+    // two maps rather than one keyed by a joined string: no string is made per publish
+    const map = exchange === '' ? this.publishedByKey : this.publishedTo;
+    const key = exchange === '' ? routingKey : exchange;
+    let c = map.get(key);
+    if (c === undefined) c = this.newPublishCounter(exchange, key);
     c.count++;
     this.lastPublished = c;
+  }
+
+  private newPublishCounter(exchange: string, key: string): PublishCounter {
+    const now = this.conn.readAt;
+    if (this.publishCounterCount >= MAX_PUBLISH_COUNTERS) {
+      if (exchange === '' && now - this.countersRenewedAt < COUNTERS_RENEW_MS) {
+        const others = this.lumped ?? this.publishedByKey.get('');
+        if (others !== undefined) return (this.lumped = others);
+        key = '';
+      } else {
+        this.countersRenewedAt = now;
+        this.publishedTo.clear();
+        this.publishedByKey.clear();
+        this.lumped = undefined;
+      }
+    }
+    const c: PublishCounter = { exchange, routingKey: exchange === '' ? key : '', since: now, count: 0 };
+    (exchange === '' ? this.publishedByKey : this.publishedTo).set(key, c);
+    if (key === '' && exchange === '' && this.publishCounterCount > MAX_PUBLISH_COUNTERS) this.lumped = c;
+    return c;
   }
 
   /** Everything up to `seq` is on disk (or failed to get there): send those confirms, in order. */
@@ -486,7 +529,7 @@ export class Channel {
     this.settle(tag, multiple, (d) => {
       d.queue.settle(d.entry);
       this.stats.ack++;
-      if (d.consumer !== undefined) d.consumer.stats.acked++;
+      if (d.consumer !== undefined) d.consumer.acked++;
     });
   }
 
@@ -503,20 +546,28 @@ export class Channel {
     const unacked = this.unacked;
     if (multiple) {
       if (tag !== 0 && !unacked.has(tag)) throw new AmqpError(406, `unknown delivery tag ${tag}`);
-      let touched: Queue | Set<Queue> | undefined;
+      // Only queues with messages waiting can use the credit an ack returns: an ack of deliveries
+      // from many queues (one consumer each) then visits none of them again.
+      let waiting: Queue | Set<Queue> | undefined;
+      let settled = false;
       for (const [t, d] of unacked) {
         if (tag !== 0 && t > tag) break;
+        settled = true;
         unacked.delete(t);
         if (d.consumer !== undefined) d.consumer.unacked--;
         action(d);
-        if (touched === undefined) touched = d.queue;
-        else if (touched !== d.queue) {
-          if (!(touched instanceof Set)) touched = new Set([touched]);
-          touched.add(d.queue);
+        const q = d.queue;
+        if (q.messagesReady === 0 || q === waiting) continue;
+        if (waiting === undefined) waiting = q;
+        else {
+          if (!(waiting instanceof Set)) waiting = new Set([waiting]);
+          waiting.add(q);
         }
       }
-      if (touched instanceof Set) for (const q of touched) this.afterSettle(q);
-      else if (touched !== undefined) this.afterSettle(touched);
+      if (this.globalPrefetch !== 0) {
+        if (settled) this.resumeDeliveries();
+      } else if (waiting instanceof Set) for (const q of waiting) q.dispatch();
+      else if (waiting !== undefined) waiting.dispatch();
       return;
     }
     const d = unacked.get(tag);
@@ -524,12 +575,8 @@ export class Channel {
     unacked.delete(tag);
     if (d.consumer !== undefined) d.consumer.unacked--;
     action(d);
-    this.afterSettle(d.queue);
-  }
-
-  private afterSettle(q: Queue): void {
     if (this.globalPrefetch !== 0) this.resumeDeliveries();
-    else q.dispatch();
+    else d.queue.dispatch();
   }
 
   /** basic.recover: everything unacked goes back to its queue, redelivered. */
@@ -639,11 +686,11 @@ export class Channel {
 }
 
 function requeueDelivery(d: Delivery): void {
-  if (d.consumer !== undefined) d.consumer.stats.rejected++;
+  if (d.consumer !== undefined) d.consumer.rejected++;
   d.queue.requeue(d.entry);
 }
 
 function discardDelivery(d: Delivery): void {
-  if (d.consumer !== undefined) d.consumer.stats.rejected++;
+  if (d.consumer !== undefined) d.consumer.rejected++;
   d.queue.discard(d.entry);
 }

@@ -88,6 +88,11 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   private missedTicks = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  /**
+   * Date.now() when the chunk being handled was read: a clock for per-message bookkeeping that reads
+   * the real one (about 0.1 µs on this machine) once per chunk rather than once per message.
+   */
+  readAt = Date.now();
   /** told the size of every chunk read: the memory alarm samples sooner when clients send fast */
   onRead: (bytes: number) => void = () => {};
   // counters for listings
@@ -129,6 +134,7 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
   // --- input -----------------------------------------------------------------------------------
 
   private readonly onData = (chunk: Buffer): void => {
+    this.readAt = Date.now();
     this.receivedSinceTick = true;
     this.recvOct += chunk.length;
     this.onRead(chunk.length);

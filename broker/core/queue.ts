@@ -90,11 +90,66 @@ export interface QueueHost {
 
 export type Overflow = 'drop-head' | 'reject-publish' | 'reject-publish-dlx';
 
+/** What a queue counted, read by the console and the management API. */
+export interface QueueStats {
+  published: number;
+  delivered: number;
+  deliveredNoAck: number;
+  got: number;
+  getNoAck: number;
+  getEmpty: number;
+  acked: number;
+  redelivered: number;
+  dropped: number;
+}
+
 /**
  * Message references in delivery order, handed round robin to consumers that have credit.
  * Delivered-but-unacked messages are owned by the consumer's channel; the queue only counts them.
  */
 export class Queue {
+  // Field order is memory order. With thousands of queues each sees a message now and then and is
+  // no longer in the CPU's cache when it does: what a publish, its delivery and its ack read comes
+  // first, together, and the queue counts in fields of its own rather than in a second object.
+  readonly consumers: Consumer[] = [];
+  /** consumers[0] while it is the only one: delivering to it reads no array */
+  private sole: Consumer | undefined;
+  private readonly ready: ReadyList;
+  /** ready.length, kept here with readyBytes: whether anything waits is read per message */
+  private readyCount = 0;
+  private readyBytes = 0;
+  private dispatching = false;
+  deleted = false;
+  unacked = 0;
+  private nextSeq = 0;
+  private rr = 0;
+  /** Some consumer has a non-zero x-priority: delivery goes by priority group. */
+  private prioritised = false;
+  /** x-single-active-consumer: the oldest consumer gets everything, the rest wait their turn. */
+  readonly singleActiveConsumer: boolean;
+  // What arguments and policy make of the limits, resolved when either changes so that the
+  // per-message paths read plain fields.
+  messageTtl: number | undefined;
+  maxLength: number | undefined;
+  maxLengthBytes: number | undefined;
+  readonly maxPriority: number | undefined;
+  /** Set by the store for durable queues: where persistent messages are written. */
+  persistence: QueuePersistence | undefined;
+  private readonly host: QueueHost;
+  /** Kept by the transient pager: messages here whose bodies it sent to page files. */
+  readonly transientPaged = { messages: 0, bytes: 0 };
+  readonly queueType: QueueType;
+  // counters read by the console and the management API (see `stats`)
+  published = 0;
+  delivered = 0;
+  deliveredNoAck = 0;
+  acked = 0;
+  redelivered = 0;
+  got = 0;
+  getNoAck = 0;
+  getEmpty = 0;
+  dropped = 0;
+
   readonly kind = 'queue' as const;
   readonly name: string;
   readonly vhost: string;
@@ -102,33 +157,17 @@ export class Queue {
   readonly autoDelete: boolean;
   readonly arguments: FieldTable;
   exclusiveOwner: object | null;
-  /** Set by the store for durable queues: where persistent messages are written. */
-  persistence: QueuePersistence | undefined;
   /** The store's number for this queue in its log records. */
   storeId = 0;
-
-  readonly consumers: Consumer[] = [];
   /** Bindings that lead here, so deleting the queue removes them from their exchanges. */
   readonly incoming = new Set<Binding>();
-  unacked = 0;
-  deleted = false;
-
   /** Kept by the store: persistent messages on disk, and those whose body is only there. */
   readonly persisted = { messages: 0, bytes: 0, pagedOut: 0, pagedOutBytes: 0 };
-  /** Kept by the transient pager: messages here whose bodies it sent to page files. */
-  readonly transientPaged = { messages: 0, bytes: 0 };
-  // counters read by the console and the management API
-  stats = { published: 0, delivered: 0, deliveredNoAck: 0, got: 0, getNoAck: 0, getEmpty: 0, acked: 0, redelivered: 0, dropped: 0 };
 
   /** The vhost's policy in effect for this queue, if any (see applyPolicy). */
   policy: Policy | undefined;
   /** The vhost's operator policy in effect for this queue, if any. */
   operatorPolicy: Policy | undefined;
-  // What arguments and policy make of the limits, resolved when either changes so that the
-  // per-message paths read plain fields.
-  messageTtl: number | undefined;
-  maxLength: number | undefined;
-  maxLengthBytes: number | undefined;
   overflow: Overflow = 'drop-head';
   expires: number | undefined;
   deadLetterExchange: string | undefined;
@@ -136,19 +175,7 @@ export class Queue {
   /** Quorum queues: returns after which a message is dead-lettered instead. */
   deliveryLimit: number | undefined;
 
-  private readonly host: QueueHost;
-  readonly maxPriority: number | undefined;
-  /** x-single-active-consumer: the oldest consumer gets everything, the rest wait their turn. */
-  readonly singleActiveConsumer: boolean;
-  readonly queueType: QueueType;
-  private readonly ready: ReadyList;
-  private readyBytes = 0;
-  private nextSeq = 0;
-  private rr = 0;
   private hadConsumer = false;
-  private dispatching = false;
-  /** Some consumer has a non-zero x-priority: delivery goes by priority group. */
-  private prioritised = false;
   private exclusiveConsumer = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private expiryDue = 0;
@@ -174,8 +201,13 @@ export class Queue {
     this.touch();
   }
 
+  /** The counters, for readers that take them as a group. */
+  get stats(): QueueStats {
+    return this;
+  }
+
   get messagesReady(): number {
-    return this.ready.length;
+    return this.readyCount;
   }
 
   /** Body bytes of the ready messages (for listings). */
@@ -252,7 +284,7 @@ export class Queue {
       if (this.overflow !== 'drop-head') {
         // deadLetter counts the drop itself
         if (this.overflow === 'reject-publish-dlx') this.host.deadLetter(this, this.entryFor(msg), 'maxlen');
-        else this.stats.dropped++;
+        else this.dropped++;
         return false;
       }
       // RabbitMQ adds first and then drops from the head: in a priority queue, a message that
@@ -261,7 +293,7 @@ export class Queue {
         const entry = this.entryFor(msg);
         const head = this.peekReady();
         if (head !== undefined && entry.priority > head.priority) {
-          this.stats.published++;
+          this.published++;
           this.host.deadLetter(this, entry, 'maxlen');
           return true;
         }
@@ -273,7 +305,7 @@ export class Queue {
       }
       // max-length 0 (or a body bigger than max-length-bytes) leaves no room at all
       if (this.isFull(msg.bodySize)) {
-        this.stats.published++;
+        this.published++;
         this.host.deadLetter(this, this.entryFor(msg), 'maxlen');
         return true;
       }
@@ -281,15 +313,30 @@ export class Queue {
     const entry = this.entryFor(msg);
     // A TTL of 0 expires on arrival unless a consumer takes the message at once (as RabbitMQ)
     if (entry.expiresAt !== 0 && entry.expiresAt <= Date.now() && (this.messagesReady > 0 || !this.consumerHasCredit())) {
-      this.stats.published++;
+      this.published++;
       this.host.deadLetter(this, entry, 'expired');
       return true;
     }
     if (this.persistence !== undefined && msg.persistent) this.persistence.stored(this, entry);
-    this.ready.push(entry);
     this.host.bodyPaging?.held(msg, this.transientPaged);
+    this.published++;
+    // Nothing waiting and someone to take it: handed over at once, the ready list left alone. With
+    // many queues each sees a message now and then, and its list is one more thing to fetch.
+    if (entry.expiresAt === 0 && (this.sole !== undefined || this.consumers.length > 0) && !this.dispatching && this.readyCount === 0) {
+      const consumer = this.nextConsumer();
+      if (consumer !== undefined) {
+        this.dispatching = true;
+        try {
+          this.deliverTo(consumer, entry);
+        } finally {
+          this.dispatching = false;
+        }
+        return true;
+      }
+    }
+    this.ready.push(entry);
     this.readyBytes += msg.bodySize;
-    this.stats.published++;
+    this.readyCount++;
     if (this.consumers.length > 0) this.dispatch();
     if (entry.expiresAt !== 0 && this.messagesReady > 0) this.scheduleExpiry();
     return true;
@@ -306,25 +353,30 @@ export class Queue {
         if (consumer === undefined) break;
         const entry = this.shiftReady();
         if (entry === undefined) break;
-        if (consumer.noAck) this.stats.deliveredNoAck++;
-        else {
-          this.unacked++;
-          this.stats.delivered++;
-        }
-        const cs = consumer.stats;
-        cs.delivered++;
-        if (entry.redelivered) {
-          this.stats.redelivered++;
-          cs.redelivered++;
-        }
-        if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
-        if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag, consumer.nextDeliveryTag?.() ?? 0);
-        consumer.deliver(this, entry);
-        if (consumer.noAck) this.release(entry);
+        this.deliverTo(consumer, entry);
       }
     } finally {
       this.dispatching = false;
     }
+  }
+
+  /** One entry, off the ready list or just arrived, goes to `consumer`; the caller set `dispatching`. */
+  private deliverTo(consumer: Consumer, entry: QueueEntry): void {
+    if (consumer.noAck) this.deliveredNoAck++;
+    else {
+      this.unacked++;
+      this.delivered++;
+    }
+    const cs = consumer.stats;
+    cs.delivered++;
+    if (entry.redelivered) {
+      this.redelivered++;
+      cs.redelivered++;
+    }
+    if (entry.stored !== undefined) this.persistDelivery(entry, !consumer.noAck);
+    if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag, consumer.nextDeliveryTag?.() ?? 0);
+    consumer.deliver(this, entry);
+    if (consumer.noAck) this.release(entry);
   }
 
   /** basic.get: the next ready message, or undefined. The caller says whether it awaits an ack. */
@@ -332,12 +384,12 @@ export class Queue {
     this.touch();
     const entry = this.shiftReady();
     if (entry === undefined) {
-      this.stats.getEmpty++;
+      this.getEmpty++;
       return undefined;
     }
-    this.stats.got++;
-    if (!ackRequired) this.stats.getNoAck++;
-    if (entry.redelivered) this.stats.redelivered++;
+    this.got++;
+    if (!ackRequired) this.getNoAck++;
+    if (entry.redelivered) this.redelivered++;
     if (ackRequired) this.unacked++;
     if (entry.stored !== undefined) this.persistDelivery(entry, ackRequired);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', '');
@@ -349,7 +401,7 @@ export class Queue {
   /** An unacked delivery was acked (or settled without requeue). */
   settle(entry: QueueEntry): void {
     this.unacked--;
-    this.stats.acked++;
+    this.acked++;
     if (entry.stored !== undefined) this.persistence?.removed(this, entry);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'acked');
     this.release(entry);
@@ -382,6 +434,7 @@ export class Queue {
     this.ready.push(entry);
     this.host.bodyPaging?.held(msg, this.transientPaged);
     this.readyBytes += msg.bodySize;
+    this.readyCount++;
     if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     return entry;
   }
@@ -406,6 +459,7 @@ export class Queue {
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
     this.ready.requeue(entry);
     this.readyBytes += entry.msg.bodySize;
+    this.readyCount++;
   }
 
   /**
@@ -424,6 +478,7 @@ export class Queue {
     if (this.deliveryLimit === undefined) this.ready.push(entry);
     else this.ready.requeue(entry);
     this.readyBytes += entry.msg.bodySize;
+    this.readyCount++;
   }
 
   /**
@@ -455,6 +510,7 @@ export class Queue {
     this.releaseReady();
     this.ready.clear();
     this.readyBytes = 0;
+    this.readyCount = 0;
     this.clearExpiryTimer();
     return n;
   }
@@ -465,6 +521,7 @@ export class Queue {
     let i = this.consumers.length;
     while (i > 0 && this.consumers[i - 1].priority < consumer.priority) i--;
     this.consumers.splice(i, 0, consumer);
+    this.sole = this.consumers.length === 1 ? consumer : undefined;
     if (consumer.priority !== 0) this.prioritised = true;
     this.hadConsumer = true;
     this.touch();
@@ -480,6 +537,7 @@ export class Queue {
     const i = this.consumers.indexOf(consumer);
     if (i < 0) return false;
     this.consumers.splice(i, 1);
+    this.sole = this.consumers.length === 1 ? this.consumers[0] : undefined;
     if (consumer.exclusive) this.exclusiveConsumer = false;
     if (this.rr > i) this.rr--;
     if (this.autoDelete && this.hadConsumer && this.consumers.length === 0 && !this.deleted) {
@@ -499,6 +557,9 @@ export class Queue {
     this.clearUnusedTimer();
     this.releaseReady();
     this.ready.clear();
+    this.readyCount = 0;
+    this.readyBytes = 0;
+    this.sole = undefined;
     for (const c of this.consumers.splice(0)) c.cancelledByQueue(this);
     return n;
   }
@@ -525,6 +586,7 @@ export class Queue {
     const taken = this.ready.remove(chosen, within);
     for (const e of taken) {
       this.readyBytes -= e.msg.bodySize;
+      this.readyCount--;
       if (e.stored !== undefined) this.persistence?.removed(this, e);
       this.release(e);
     }
@@ -590,6 +652,13 @@ export class Queue {
   }
 
   private nextConsumer(): Consumer | undefined {
+    const sole = this.sole;
+    if (sole !== undefined) {
+      // what the round robin below does with one consumer, rr included
+      if (!sole.hasCredit()) return undefined;
+      this.rr = 1;
+      return sole;
+    }
     const consumers = this.consumers;
     if (this.singleActiveConsumer) return consumers.length > 0 && consumers[0].hasCredit() ? consumers[0] : undefined;
     if (this.prioritised) return this.nextByPriority();
@@ -634,7 +703,10 @@ export class Queue {
 
   private takeHead(): QueueEntry | undefined {
     const entry = this.ready.shift();
-    if (entry !== undefined) this.readyBytes -= entry.msg.bodySize;
+    if (entry !== undefined) {
+      this.readyBytes -= entry.msg.bodySize;
+      this.readyCount--;
+    }
     return entry;
   }
 

@@ -25,15 +25,18 @@ export interface ReadyList {
  * still in `fifo`, so requeued entries always belong in front of it, kept sorted by arrival.
  */
 export class FifoReadyList implements ReadyList {
+  /** Kept here so that asking whether a queue is empty reads one object, not three. */
+  private count = 0;
   private readonly fifo = new Fifo<QueueEntry>();
   private readonly requeued: QueueEntry[] = [];
 
   get length(): number {
-    return this.fifo.length + this.requeued.length;
+    return this.count;
   }
 
   push(entry: QueueEntry): void {
     this.fifo.push(entry);
+    this.count++;
   }
 
   requeue(entry: QueueEntry): void {
@@ -42,9 +45,12 @@ export class FifoReadyList implements ReadyList {
     let i = list.length;
     while (i > 0 && list[i - 1].seq > entry.seq) i--;
     list.splice(i, 0, entry);
+    this.count++;
   }
 
   shift(): QueueEntry | undefined {
+    if (this.count === 0) return undefined;
+    this.count--;
     return this.requeued.length > 0 ? this.requeued.shift() : this.fifo.shift();
   }
 
@@ -67,12 +73,14 @@ export class FifoReadyList implements ReadyList {
       this.requeued.splice(0, this.requeued.length, ...kept);
     }
     if (rest > 0 && taken.length < chosen.size) this.fifo.removeWhere((e) => chosen.has(e) && (taken.push(e), true), rest);
+    this.count -= taken.length;
     return taken;
   }
 
   clear(): void {
     this.fifo.clear();
     this.requeued.length = 0;
+    this.count = 0;
   }
 
   *[Symbol.iterator](): IterableIterator<QueueEntry> {

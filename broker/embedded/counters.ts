@@ -16,20 +16,42 @@ export const MESSAGE_COUNTS = ['messages', 'messages_ready', 'messages_unacknowl
 export const OCTETS = ['recv_oct', 'send_oct'] as const;
 
 export function queueCounters(q: Queue): Counters {
-  const s = q.stats;
+  return queueSums([q]);
+}
+
+/**
+ * The counters of `queues` added up, field by field: the vhost's totals are sampled every 5 s, and
+ * with ten thousand queues an object per queue made a pause that deliveries waited behind.
+ */
+export function queueSums(queues: Iterable<Queue>): Counters {
+  let published = 0, acked = 0, delivered = 0, deliveredNoAck = 0, got = 0, getNoAck = 0, getEmpty = 0, redelivered = 0;
+  let ready = 0, unacked = 0;
+  for (const q of queues) {
+    const s = q.stats;
+    published += s.published;
+    acked += s.acked;
+    delivered += s.delivered;
+    deliveredNoAck += s.deliveredNoAck;
+    got += s.got;
+    getNoAck += s.getNoAck;
+    getEmpty += s.getEmpty;
+    redelivered += s.redelivered;
+    ready += q.messagesReady;
+    unacked += q.unacked;
+  }
   return {
-    publish: s.published,
-    ack: s.acked,
-    deliver: s.delivered,
-    deliver_no_ack: s.deliveredNoAck,
-    get: s.got - s.getNoAck,
-    get_no_ack: s.getNoAck,
-    get_empty: s.getEmpty,
-    redeliver: s.redelivered,
-    deliver_get: s.delivered + s.deliveredNoAck + s.got,
-    messages: q.messagesReady + q.unacked,
-    messages_ready: q.messagesReady,
-    messages_unacknowledged: q.unacked,
+    publish: published,
+    ack: acked,
+    deliver: delivered,
+    deliver_no_ack: deliveredNoAck,
+    get: got - getNoAck,
+    get_no_ack: getNoAck,
+    get_empty: getEmpty,
+    redeliver: redelivered,
+    deliver_get: delivered + deliveredNoAck + got,
+    messages: ready + unacked,
+    messages_ready: ready,
+    messages_unacknowledged: unacked,
   };
 }
 

@@ -37,11 +37,11 @@ export class DepartedProducers {
 
   /** A channel closed: what it published goes on being reported, as gone, for a while. */
   channelClosed(ch: Channel, now: number): void {
-    if (ch.published.size === 0) return;
+    if (ch.publishCounterCount === 0) return;
     const conn = ch.conn;
     const named = connectionNameOf(conn.clientProperties);
     const channel = channelName(conn.name, ch.id);
-    for (const counter of ch.published.values()) {
+    for (const counter of ch.publishCounters()) {
       this.departed.push({
         vhost: ch.vhost.name,
         connection: conn.name,

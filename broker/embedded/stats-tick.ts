@@ -116,7 +116,7 @@ export class StatsTicker {
           replies.set(reply.key, { channel, consumer_tag: reply.tag });
           if (reply.delivered > 0) consumers[consumerStatsKey({ queue: REPLY_TO_QUEUE, channel, consumer_tag: reply.tag })] = this.replyConsumer(reply, channel, now, since);
         }
-        for (const counter of ch.published.values()) {
+        for (const counter of ch.publishCounters()) {
           named ??= connectionNameOf(amqp.clientProperties);
           sources.push({ vhost: vh.name, connection: conn.name, ...(named !== undefined ? { connection_name: named } : {}), channel, user: conn.user, counter });
         }

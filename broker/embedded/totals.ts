@@ -8,7 +8,7 @@ import type { Queue } from '../core/queue';
 import type { VirtualHost } from '../core/vhost';
 import { asAmqp, channelsOf, type Channel } from './amqp-view';
 import {
-  addCounters, channelCounters, connectionCounters, DELIVER_STATS, OCTETS, PUBLISH_STATS, queueCounters, type Counters,
+  addCounters, channelCounters, connectionCounters, DELIVER_STATS, OCTETS, PUBLISH_STATS, queueCounters, queueSums, type Counters,
 } from './counters';
 
 export const CHURN_KEYS = [
@@ -38,7 +38,7 @@ export class Totals {
   /** Live counters of everything in the vhost plus what departed objects left behind. */
   vhostCounters(vh: VirtualHost): Counters {
     const sum: Counters = { ...this.retired.get(vh.name) };
-    for (const q of vh.queues.values()) addCounters(sum, queueCounters(q), [...DELIVER_STATS, 'messages', 'messages_ready', 'messages_unacknowledged']);
+    addCounters(sum, queueSums(vh.queues.values()), [...DELIVER_STATS, 'messages', 'messages_ready', 'messages_unacknowledged']);
     for (const c of this.core.connections) {
       if (c.vhostName !== vh.name) continue;
       addCounters(sum, connectionCounters(c), OCTETS);

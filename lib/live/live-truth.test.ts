@@ -95,6 +95,35 @@ test('nacks and rejects are counted per consumer', async () => {
   client.ws.close();
 });
 
+test('a channel publishing to more queues than it keeps counters for: the rest are counted together under the key "", none lost', async () => {
+  const { client } = await t.login();
+  const conn = await named('spread-sender');
+  const ch = await conn.createChannel();
+  const keys = 1000;
+  for (let i = 0; i < keys; i++) ch.sendToQueue(`truth-spread-${i}`, Buffer.from('x'));
+  const mine = (m: Msg<'stats'>) => Object.values(m.producers).filter((p) => p.connection_name === 'spread-sender');
+  const total = (m: Msg<'stats'>) => mine(m).reduce((n, p) => n + p.published, 0);
+  const tick = await client.take('stats', (m) => total(m) === keys, 5000);
+  const producers = mine(tick);
+  expect(producers.length).toBeLessThanOrEqual(257);
+  expect(producers.find((p) => p.routing_key === 'truth-spread-0')?.published).toBe(1);
+  expect(producers.find((p) => p.routing_key === '')?.published).toBe(keys - 256);
+  client.ws.close();
+});
+
+test('past its counters, a channel starts them over once 5 s have gone by: an RPC server replying to ever new queues goes on showing the new ones', async () => {
+  const { client } = await t.login();
+  const conn = await named('renewing-sender');
+  const ch = await conn.createChannel();
+  for (let i = 0; i < 300; i++) ch.sendToQueue(`truth-early-${i}`, Buffer.from('x'));
+  await sleep(5500);
+  for (let i = 0; i < 10; i++) ch.sendToQueue(`truth-late-${i}`, Buffer.from('x'));
+  const mine = (m: Msg<'stats'>) => Object.values(m.producers).filter((p) => p.connection_name === 'renewing-sender');
+  const tick = await client.take('stats', (m) => mine(m).some((p) => p.routing_key === 'truth-late-9'), 5000);
+  expect(mine(tick).find((p) => p.routing_key === 'truth-late-0')?.published).toBe(1);
+  client.ws.close();
+}, 20_000);
+
 test('publishing channels are producers, per exchange; the default exchange per queue name; they go when quiet', async () => {
   const setup = await t.connect();
   const sc = await setup.createChannel();
