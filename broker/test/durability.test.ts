@@ -3,44 +3,18 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import amqp, { type ChannelModel } from 'amqplib';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createBroker, type Broker, type BrokerOptions } from '../index';
+import { createBroker } from '../index';
 import { packTable, unpackTable } from '../store/stored-definitions';
 import { decodeRecord, RecordType } from '../store/log-records';
 import { internals } from '../embedded/internals';
 import { parseOperatorPolicy } from '../core/policy-validation';
+import { restartable } from './restarts';
 import { fillDisk, mountSmallDisk, unmountSmallDisk } from './small-disk';
 
-const dirs: string[] = [];
-const open: Broker[] = [];
-
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-durability-'));
-  dirs.push(d);
-  return d;
-}
-
-async function start(dataDir: string, opts: Partial<BrokerOptions> = {}): Promise<{ broker: Broker; conn: ChannelModel }> {
-  const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir, ...opts });
-  open.push(broker);
-  const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${broker.port}`);
-  conn.on('error', () => {});
-  return { broker, conn };
-}
-
-async function stop(b: { broker: Broker; conn: ChannelModel }): Promise<void> {
-  await b.conn.close().catch(() => {});
-  await b.broker.close();
-  open.splice(open.indexOf(b.broker), 1);
-}
-
-afterEach(async () => {
-  for (const b of open.splice(0)) await b.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const { tempDir, start, stop, track } = restartable('warren-durability-');
 
 async function drain(ch: amqp.Channel, queue: string): Promise<amqp.GetMessage[]> {
   const out: amqp.GetMessage[] = [];
@@ -161,7 +135,7 @@ describe('restart', () => {
     internals(b.broker).core.users.setPermission('demo', 'alice', { configure: '^$', write: '.*', read: '.*' });
     await stop(b);
     const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir });
-    open.push(broker);
+    track(broker);
     const conn = await amqp.connect(`amqp://alice:alice-secret@127.0.0.1:${broker.port}/demo`);
     const ch = await conn.createChannel();
     ch.on('error', () => {});
@@ -177,7 +151,7 @@ describe('restart', () => {
     users.setTopicPermission('/', 'tom', { exchange: 'amq.topic', write: '^{username}\\.', read: '.*' });
     await stop(b);
     const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir });
-    open.push(broker);
+    track(broker);
     expect(internals(broker).core.users.listTopicPermissions()).toEqual([
       { vhost: '/', user: 'tom', permission: { exchange: 'amq.topic', write: '^{username}\\.', read: '.*' } },
     ]);
@@ -685,7 +659,7 @@ describe('start-up with a definitions file Warren cannot use', () => {
     const started = createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir, segmentSize: SEGMENT });
     const err = await started.then(
       (b) => {
-        open.push(b);
+        track(b);
         throw new Error('the broker started');
       },
       (e: unknown) => e as Error,

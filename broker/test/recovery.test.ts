@@ -4,37 +4,19 @@
 // clients after a restart: every message still held, in its queue's order, with the right
 // redelivered flag and body, whether its body came back into memory or stays on disk.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import amqp, { type ChannelModel } from 'amqplib';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createBroker, type Broker, type BrokerOptions } from '../index';
 import { internals } from '../embedded/internals';
+import { restartable } from './restarts';
 
-const dirs: string[] = [];
-const open: Broker[] = [];
-
-afterEach(async () => {
-  for (const b of open.splice(0)) await b.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const { tempDir, start: startOn, stop, track } = restartable('warren-recovery-');
 
 /** small segments, so the log rolls over often; a budget that keeps only the first bodies in memory */
 const OPTIONS: Partial<BrokerOptions> = { segmentSize: 8 * 1024, memoryBudget: 6 * 1024 };
 
-async function start(dataDir: string): Promise<{ broker: Broker; conn: ChannelModel }> {
-  const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir, ...OPTIONS });
-  open.push(broker);
-  const conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${broker.port}`);
-  conn.on('error', () => {});
-  return { broker, conn };
-}
-
-async function stop(b: { broker: Broker; conn: ChannelModel }): Promise<void> {
-  await b.conn.close().catch(() => {});
-  await b.broker.close();
-  open.splice(open.indexOf(b.broker), 1);
-}
+const start = (dataDir: string) => startOn(dataDir, OPTIONS);
 
 const body = (name: string) => Buffer.from(`${name}:`.padEnd(300, '.'));
 const nameOf = (content: Buffer) => content.toString().replace(/:\.*$/, '');
@@ -60,8 +42,7 @@ function storeStats(b: { broker: Broker }) {
 
 describe('recovery of a lived-in log', () => {
   test('acks and deliveries interleaved with publishes across segments; a fan-out body in two queues; a deleted queue; in order, redelivered where delivered', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-recovery-'));
-    dirs.push(dir);
+    const dir = tempDir();
     let b = await start(dir);
     const ch = await b.conn.createConfirmChannel();
     await ch.assertExchange('fan', 'fanout', { durable: true });
@@ -132,8 +113,7 @@ describe('recovery of a lived-in log', () => {
   });
 
   test('compaction copies an old segment’s last messages to the head of the log: after a restart they keep their place in the queue and their redelivered flag', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-recovery-'));
-    dirs.push(dir);
+    const dir = tempDir();
     let b = await start(dir);
     const ch = await b.conn.createConfirmChannel();
     await ch.assertQueue('keep', { durable: true });
@@ -183,11 +163,10 @@ describe('recovery of a lived-in log', () => {
   });
 
   test('a consumer that starts at once takes messages while their bodies are still being read back: each body is right, and the counts of paged-out and resident bytes end at zero', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warren-recovery-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const opts = { segmentSize: 256 * 1024, memoryBudget: 4 * 1024 * 1024 };
     let broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir, ...opts });
-    open.push(broker);
+    track(broker);
     let conn = await amqp.connect(`amqp://guest:guest@127.0.0.1:${broker.port}`);
     const ch = await conn.createConfirmChannel();
     await ch.assertQueue('q', { durable: true });
@@ -198,7 +177,7 @@ describe('recovery of a lived-in log', () => {
     await stop({ broker, conn });
 
     broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent', dataDir: dir, ...opts });
-    open.push(broker);
+    track(broker);
     const store = () => storeStats({ broker });
     const q = internals(broker).core.vhosts.get('/')?.queues.get('q');
     // 4 MiB of budget is ~4,000 bodies: more than one turn of the event loop reads back
