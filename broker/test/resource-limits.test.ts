@@ -31,8 +31,21 @@ interface Child {
   exited(): boolean;
 }
 
-/** Starts `node [nodeArgs] --import tsx broker/cli.ts`, through `wrap` (e.g. prlimit) if given. */
+/** Starts `node [nodeArgs] --import tsx broker/cli.ts`, through `wrap` (e.g. prlimit) if given. Under
+ * 64 descriptors tsx's loader, which reads modules in parallel, can itself run out while the broker's
+ * modules load (EMFILE before anything listens): that start is tried again, up to three times. */
 async function startBroker(nodeArgs: string[], env: Record<string, string> = {}, wrap: string[] = []): Promise<Child> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(nodeArgs, env, wrap);
+    } catch (err) {
+      const loaderRanOut = /before listening[\s\S]*EMFILE/.test((err as Error).message);
+      if (!loaderRanOut || attempt === 3) throw err;
+    }
+  }
+}
+
+async function startOnce(nodeArgs: string[], env: Record<string, string>, wrap: string[]): Promise<Child> {
   const argv = [...wrap, process.execPath, ...nodeArgs, '--import', 'tsx', 'broker/cli.ts'];
   const p = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
