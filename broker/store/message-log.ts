@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Logger } from '../logger';
 import { FILE_MODE, syncDir, writeFileSynced } from './atomic-file';
 import type { BodySource } from '../core/message';
-import { checkRecord, encodeMark, encodeMessageHead, recordQueue, recordSeq, recordType, RecordType, Refusal, resync, type MessageMeta } from './log-records';
+import { encodeMark, encodeMessageHead, recordQueue, recordSeq, recordType, RecordType, Refusal, type MessageMeta } from './log-records';
+import { SegmentChecks } from './parallel-segment-check';
 
 /**
  * One file of the log, with the messages in it that some queue still holds: a list through the
@@ -199,62 +200,75 @@ export class MessageLog {
    * end of the last segment are what a crash in the middle of a write leaves: they are copied to
    * quarantine/ and cut off. Every skipped or removed range is logged with its reason, and handed
    * to `reader.skipped` (the records in it are unknown: the caller decides what that means for the rest).
-   * Each segment is read whole into one buffer that is reused for the next; call recovered() after.
+   * Each segment is read whole, here into one buffer that is reused for the next, or by a second
+   * thread that checks it too (SegmentChecks); call recovered() after.
    */
   open(reader: LogReader): void {
     fs.mkdirSync(this.dir, { recursive: true });
     const files = fs.readdirSync(this.dir).filter((f) => /^\d{8}\.seg$/.test(f)).sort();
-    files.forEach((f, i) => {
-      const file = path.join(this.dir, f);
-      const last = i === files.length - 1;
-      // not O_APPEND: every write goes to the offset its refs were given (see writeBatch)
-      const segment = new Segment(Number(f.slice(0, 8)), file, fs.openSync(file, last ? 'r+' : 'r'), 0);
-      this.segments.push(segment);
-      segment.size = fs.fstatSync(segment.fd).size;
-      const bytes = this.readSpan(segment, 0, segment.size);
-      let off = 0;
-      while (off < bytes.length) {
-        const next = checkRecord(bytes, off);
-        if (next >= 0) {
-          if (recordType(bytes, off) === RecordType.Message) reader.message(bytes, off, segment, next - off);
-          else reader.mark(recordType(bytes, off), recordQueue(bytes, off), recordSeq(bytes, off));
-          off = next;
-          continue;
-        }
-        const what = next === Refusal.Short ? 'a record longer than what follows it' : `a record with a ${next === Refusal.Checksum ? 'wrong checksum' : 'malformed layout'}`;
-        const resumeAt = resync(bytes, off + 1);
-        if (resumeAt >= 0) {
-          this.log.warn(
-            `message log: ${what} at ${f}:${off}; skipped bytes ${off}-${resumeAt - 1} (${resumeAt - off} bytes) to the next intact record. ` +
-              `${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
-          );
-          segment.damaged = true;
-          reader.skipped(`${f}:${off}-${resumeAt - 1}`);
-          off = resumeAt;
-          continue;
-        }
-        if (last) {
-          const copy = this.quarantine(`${f}.tail-at-${off}`, bytes.subarray(off));
-          this.log.warn(
-            `message log: ${what} at ${f}:${off} and no intact record after it (a write a crash interrupted): ` +
-              `cut off the last ${bytes.length - off} bytes, a copy is in ${copy}`,
-          );
-          fs.truncateSync(file, off);
-          segment.size = off;
-          reader.skipped(`${f}:${off}-${bytes.length - 1}`);
-        } else {
-          this.log.warn(
-            `message log: ${what} at ${f}:${off} and no intact record after it: skipped bytes ${off}-${bytes.length - 1} ` +
-              `(${bytes.length - off} bytes). ${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
-          );
-          segment.damaged = true;
-          reader.skipped(`${f}:${off}-${bytes.length - 1}`);
-        }
-        break;
-      }
-    });
+    const started = performance.now();
+    const checks = new SegmentChecks(files.map((f) => path.join(this.dir, f)), this.log);
+    try {
+      files.forEach((f, i) => this.replaySegment(f, i, i === files.length - 1, checks, reader));
+    } finally {
+      checks.close();
+    }
+    if (files.length > 0) {
+      this.log.debug(`message log: read ${files.length} segments in ${(performance.now() - started).toFixed(0)} ms, ${checks.byWorker} of them read and checked by a second thread`);
+    }
     if (this.segments.length === 0) this.roll();
     this.active = this.segments[this.segments.length - 1];
+  }
+
+  /** Segment file `f`, the `index`th, for open(): its records as `checks` found them, handed to `reader`. */
+  private replaySegment(f: string, index: number, last: boolean, checks: SegmentChecks, reader: LogReader): void {
+    const file = path.join(this.dir, f);
+    // not O_APPEND: every write goes to the offset its refs were given (see writeBatch)
+    const segment = new Segment(Number(f.slice(0, 8)), file, fs.openSync(file, last ? 'r+' : 'r'), 0);
+    this.segments.push(segment);
+    segment.size = fs.fstatSync(segment.fd).size;
+    const { bytes, verdicts } = checks.take(index, segment.size, () => this.readSpan(segment, 0, segment.size));
+    let off = 0;
+    let k = 0;
+    while (off < bytes.length) {
+      const next = verdicts[k++];
+      if (next >= 0) {
+        if (recordType(bytes, off) === RecordType.Message) reader.message(bytes, off, segment, next - off);
+        else reader.mark(recordType(bytes, off), recordQueue(bytes, off), recordSeq(bytes, off));
+        off = next;
+        continue;
+      }
+      const what = next === Refusal.Short ? 'a record longer than what follows it' : `a record with a ${next === Refusal.Checksum ? 'wrong checksum' : 'malformed layout'}`;
+      const resumeAt = verdicts[k++];
+      if (resumeAt >= 0) {
+        this.log.warn(
+          `message log: ${what} at ${f}:${off}; skipped bytes ${off}-${resumeAt - 1} (${resumeAt - off} bytes) to the next intact record. ` +
+            `${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
+        );
+        segment.damaged = true;
+        reader.skipped(`${f}:${off}-${resumeAt - 1}`);
+        off = resumeAt;
+        continue;
+      }
+      if (last) {
+        const copy = this.quarantine(`${f}.tail-at-${off}`, bytes.subarray(off));
+        this.log.warn(
+          `message log: ${what} at ${f}:${off} and no intact record after it (a write a crash interrupted): ` +
+            `cut off the last ${bytes.length - off} bytes, a copy is in ${copy}`,
+        );
+        fs.truncateSync(file, off);
+        segment.size = off;
+        reader.skipped(`${f}:${off}-${bytes.length - 1}`);
+      } else {
+        this.log.warn(
+          `message log: ${what} at ${f}:${off} and no intact record after it: skipped bytes ${off}-${bytes.length - 1} ` +
+            `(${bytes.length - off} bytes). ${f} is not deleted: once nothing in it is live it is moved to ${QUARANTINE}/`,
+        );
+        segment.damaged = true;
+        reader.skipped(`${f}:${off}-${bytes.length - 1}`);
+      }
+      break;
+    }
   }
 
   /**
