@@ -199,6 +199,21 @@ describe('method codec', () => {
     expect(declare[11 + 4]).toBe(0b10101);
   });
 
+  it('decodes each short string from its own octets, also when a recent one of the same length, first and last octet is remembered', () => {
+    // same length, first and last octet: the same slot of readShortstr's recent strings
+    const keys = ['a.b.c', 'a.x.c', 'a.b.c', 'aéc', 'a\u00e9c', 'a.y.c', '', 'a.x.c'];
+    const decoded = keys.map((routingKey) => {
+      const frame = encodeMethod(1, { name: 'basic.publish', args: { exchange: routingKey.toUpperCase(), routingKey } });
+      return decodeMethod(payloadOf(frame, FRAME_METHOD, 1)).args as BasicPublishArgs;
+    });
+    expect(decoded.map((a) => a.routingKey)).toEqual(keys);
+    expect(decoded.map((a) => a.exchange)).toEqual(keys.map((k) => k.toUpperCase()));
+    // octets that are not UTF-8 are still refused where RabbitMQ refuses them, remembered or not
+    // queue.declare: reserved1, queue (2 octets, not UTF-8), bits, an empty arguments table
+    const bad = Buffer.from([0, 50, 0, 10, 0, 0, 2, 0xc3, 0x28, 0, 0, 0, 0, 0]);
+    for (let i = 0; i < 2; i++) expect(() => decodeMethod(bad)).toThrow(/Malformed UTF-8/);
+  });
+
   it('fills in the spec defaults for fields left out', () => {
     const frame = encodeMethod(5, { name: 'basic.publish', args: { routingKey: 'k' } });
     expect(decodeMethod(frame.subarray(7, frame.length - 1)).args).toEqual({
