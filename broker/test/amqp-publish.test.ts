@@ -315,6 +315,21 @@ describe('message content', () => {
     expect(inbox.bodies).toEqual(bodies);
   });
 
+  test('each message keeps its own properties when consecutive ones differ in a few octets of the same length', async () => {
+    const { q } = await env.queueChannel();
+    const pub = await env.channel();
+    const sub = await env.channel();
+    const { inbox } = await consumeInto(sub, q, { noAck: true });
+    // one channel shares the previous message's property bytes while they repeat; these differ in the middle, or after 64 octets
+    const long = 'x'.repeat(80);
+    const sent = ['a1', 'a2', 'a2', 'a1', 'b1'].flatMap((v) => [{ v, pad: '' }, { v, pad: long }]);
+    for (const { v, pad } of sent) pub.sendToQueue(q, Buffer.from(v), { headers: { pad: `${pad}${v}`, k: v }, correlationId: `c-${v}` });
+    await inbox.waitFor(sent.length, 10_000);
+    expect(inbox.messages.map((m) => [m.properties.headers?.pad, m.properties.headers?.k, m.properties.correlationId])).toEqual(
+      sent.map(({ v, pad }) => [`${pad}${v}`, v, `c-${v}`]),
+    );
+  });
+
   test('CC routes copies and keeps the header; BCC routes copies and strips it', async () => {
     const ch = await env.confirmChannel();
     const main = (await ch.assertQueue('', { exclusive: true })).queue;
