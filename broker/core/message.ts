@@ -1,4 +1,5 @@
 import { PropertiesCodec, type BasicProperties } from './properties';
+import { SHARED_RUN, type HeadRun, type MessageHead } from './message-head';
 
 /** Where a body lies when the message does not hold it in a Buffer of its own. */
 export interface BodySource {
@@ -45,9 +46,8 @@ const traceIdOf = new WeakMap<Message, number>();
  * access. Every field costs each queued message 8 bytes: rare data lives elsewhere.
  */
 export class Message {
-  readonly exchange: string;
-  readonly routingKey: string;
-  readonly rawProperties: Buffer;
+  /** exchange, routing key and properties, shared with the publisher's other messages like it */
+  private readonly head: MessageHead;
   readonly bodySize: number;
   /**
    * Small facts in one number: the PageState (the transient pager's, see BodyPaging), `stored`,
@@ -58,29 +58,40 @@ export class Message {
   private content: Buffer | BodySource;
   /** where in `content` the body lies, when that is a BodySource */
   private at = 0;
-  /** The parsed properties, or until they are first read the codec that parses them (see PropertiesCodec). */
-  private props: BasicProperties | PropertiesCodec;
 
   /**
    * `properties` are the parsed `rawProperties` when the caller has them, or else the codec that
-   * reads `rawProperties` on demand.
+   * reads `rawProperties` on demand. `run`: the publisher's run of heads (see HeadRun).
    */
-  constructor(exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer, properties: BasicProperties | PropertiesCodec) {
-    this.exchange = exchange;
-    this.routingKey = routingKey;
-    this.rawProperties = rawProperties;
+  constructor(
+    exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer, properties: BasicProperties | PropertiesCodec, run: HeadRun = SHARED_RUN,
+  ) {
+    this.head = run.share(exchange, routingKey, rawProperties, properties);
     this.content = body;
     this.bodySize = body.length;
-    this.props = properties;
   }
 
   /** A message whose body lies in `source` at `at` (a slab, or the log for a recovered message). */
-  static from(exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource, at = 0): Message {
-    const m = new Message(exchange, routingKey, rawProperties, EMPTY, codec);
+  static from(
+    exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource, at = 0, run: HeadRun = SHARED_RUN,
+  ): Message {
+    const m = new Message(exchange, routingKey, rawProperties, EMPTY, codec, run);
     (m as { bodySize: number }).bodySize = bodySize;
     m.content = source;
     m.at = at;
     return m;
+  }
+
+  get exchange(): string {
+    return this.head.exchange;
+  }
+
+  get routingKey(): string {
+    return this.head.routingKey;
+  }
+
+  get rawProperties(): Buffer {
+    return this.head.rawProperties;
   }
 
   /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
@@ -148,9 +159,10 @@ export class Message {
   }
 
   get properties(): BasicProperties {
-    const p = this.props;
+    const h = this.head;
+    const p = h.props;
     if (!(p instanceof PropertiesCodec)) return p;
-    return (this.props = p.decode(this.rawProperties));
+    return (h.props = p.decode(h.rawProperties));
   }
 
   /**
@@ -159,14 +171,16 @@ export class Message {
    * sends a headers table, so its messages are looked at).
    */
   peekProperties(): BasicProperties {
-    const p = this.props;
-    return p instanceof PropertiesCodec ? p.decode(this.rawProperties) : p;
+    const h = this.head;
+    const p = h.props;
+    return p instanceof PropertiesCodec ? p.decode(h.rawProperties) : p;
   }
 
   /** Whether property `name` is present; answered from the raw bytes while they are unparsed. */
   has(name: keyof BasicProperties): boolean {
-    const p = this.props;
-    return p instanceof PropertiesCodec ? p.has(this.rawProperties, name) : p[name] != null;
+    const h = this.head;
+    const p = h.props;
+    return p instanceof PropertiesCodec ? p.has(h.rawProperties, name) : p[name] != null;
   }
 
   /** delivery-mode 2; transient messages stay unparsed. */

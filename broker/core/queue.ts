@@ -25,23 +25,46 @@ export interface QueueEntry {
   returned?: number;
 }
 
+/** An entry's expiry and store handle when it has both (a persistent message with a TTL): rare. */
+class ExpiringStored {
+  constructor(readonly expiresAt: number, readonly stored: object) {}
+}
+
 /**
  * The entry a queue keeps for each of its messages (one per queue: fan-out shares the message).
- * Redelivered, priority and the quorum returns share one number, so an entry is five fields.
+ * Redelivered, priority and the quorum returns share one number, and the expiry and the store's
+ * handle one field (`late`: mostly neither is there), so an entry is four fields.
  */
 class Entry implements QueueEntry {
-  stored: object | undefined = undefined;
   /** redelivered (1) + priority × 2 (0–255) + returns × 512; arithmetic, so returns may grow past 32 bits */
   private flags: number;
+  /** 0 (no expiry, not stored), the expiry (ms since epoch), the store's handle, or both (ExpiringStored) */
+  private late: number | object;
 
   constructor(
     readonly msg: Message,
     readonly seq: number,
-    readonly expiresAt: number,
+    expiresAt: number,
     priority: number,
     redelivered: boolean,
   ) {
     this.flags = priority * 2 + (redelivered ? 1 : 0);
+    this.late = expiresAt;
+  }
+
+  get expiresAt(): number {
+    const l = this.late;
+    return typeof l === 'number' ? l : l instanceof ExpiringStored ? l.expiresAt : 0;
+  }
+
+  get stored(): object | undefined {
+    const l = this.late;
+    return typeof l === 'number' ? undefined : l instanceof ExpiringStored ? l.stored : l;
+  }
+
+  set stored(ref: object | undefined) {
+    const expiresAt = this.expiresAt;
+    this.late = ref === undefined ? expiresAt : expiresAt === 0 ? ref : new ExpiringStored(expiresAt, ref);
   }
 
   get redelivered(): boolean {
