@@ -416,10 +416,10 @@ export class Channel {
       if (mandatory) this.sendReturn(msg);
       else this.stats.dropUnroutable++;
     }
-    if (msg.stored) this.storedSinceCommit = true;
+    if (msg.logged) this.storedSinceCommit = true;
     if (seq === 0) return;
     const durability = this.conn.core.durability;
-    if (msg.stored && durability !== undefined) {
+    if (msg.logged && durability !== undefined) {
       // the confirm of a stored message waits for its fsync; later confirms queue up behind it
       this.heldConfirms.push({ seq, ok: routed !== Routed.Rejected, durable: true });
       durability.whenDurable((written) => this.releaseConfirms(seq, written));

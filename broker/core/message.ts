@@ -1,5 +1,6 @@
 import { PropertiesCodec, type BasicProperties } from './properties';
 import { SHARED_RUN, type HeadRun, type MessageHead } from './message-head';
+import { Entry, EntryState } from './entry-state';
 
 /** Where a body lies when the message does not hold it in a Buffer of its own. */
 export interface BodySource {
@@ -43,9 +44,10 @@ const traceIdOf = new WeakMap<Message, number>();
  * Queues hold references: fan-out to many queues never copies the body. A small body lies in a
  * slab shared with others (body-slabs.ts) rather than in a Buffer of its own; a body may be paged
  * out (persistent ones to the message log, others by the transient pager) and is then read back on
- * access. Every field costs each queued message 8 bytes: rare data lives elsewhere.
+ * access. Every field costs each queued message 8 bytes: rare data lives elsewhere. The message is
+ * the entry of the first queue that takes it (see EntryState): one object for a message in one queue.
  */
-export class Message {
+export class Message extends EntryState {
   /** exchange, routing key and properties, shared with the publisher's other messages like it */
   private readonly head: MessageHead;
   readonly bodySize: number;
@@ -66,6 +68,7 @@ export class Message {
   constructor(
     exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer, properties: BasicProperties | PropertiesCodec, run: HeadRun = SHARED_RUN,
   ) {
+    super();
     this.head = run.share(exchange, routingKey, rawProperties, properties);
     this.content = body;
     this.bodySize = body.length;
@@ -82,6 +85,21 @@ export class Message {
     return m;
   }
 
+  /** As the entry of its first queue (EntryState). */
+  get msg(): Message {
+    return this;
+  }
+
+  /**
+   * The entry at `seq` of a queue taking this message: the message itself for its first queue, a
+   * new Entry for any other.
+   */
+  entryOf(seq: number, expiresAt: number, priority: number, redelivered: boolean): EntryState {
+    if (this.seq >= 0) return new Entry(this, seq, expiresAt, priority, redelivered);
+    this.place(seq, expiresAt, priority, redelivered);
+    return this;
+  }
+
   get exchange(): string {
     return this.head.exchange;
   }
@@ -95,11 +113,11 @@ export class Message {
   }
 
   /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
-  get stored(): boolean {
+  get logged(): boolean {
     return (this.bits & STORED) !== 0;
   }
 
-  set stored(v: boolean) {
+  set logged(v: boolean) {
     this.bits = v ? this.bits | STORED : this.bits & ~STORED;
   }
 
