@@ -52,7 +52,7 @@ export class Message extends EntryState {
   private readonly head: MessageHead;
   readonly bodySize: number;
   /**
-   * Small facts in one number: the PageState (the transient pager's, see BodyPaging), `stored`,
+   * Small facts in one number: the PageState (the transient pager's, see BodyPaging), `logged`,
    * whether it has a `traceId`, and the queue entries holding it, in steps of HOLDER.
    */
   bits = 0;
