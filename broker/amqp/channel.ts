@@ -1,6 +1,7 @@
 import { AmqpError } from '../core/errors';
 import { messageWithCopiedBody } from '../core/body-slabs';
 import { Message } from '../core/message';
+import { HeadRun } from '../core/message-head';
 import { prepareForRouting, publishTarget } from '../core/publishing';
 import type { Queue, QueueEntry } from '../core/queue';
 import { Routed } from '../core/vhost';
@@ -100,6 +101,8 @@ export class Channel {
   private lastRoutingKey = '';
   private lastExchange = '';
   private lastProperties: Buffer | undefined;
+  /** this publisher's messages share exchange, routing key and properties while they repeat */
+  private readonly heads = new HeadRun();
   /** content of a method the channel will refuse once it is whole (see DiscardedContent) */
   private discarding: DiscardedContent | undefined;
   /** basic.cancel notifications held back while deletingQueue runs */
@@ -370,8 +373,8 @@ export class Channel {
       throw new AmqpError(541, `content header properties cannot be decoded (${props.length} octets)`, 'connection');
     }
     const msg = inChunk
-      ? messageWithCopiedBody(p.exchange, p.routingKey, props, AMQP_PROPERTIES, body, 0, body.length)
-      : new Message(p.exchange, p.routingKey, props, body, AMQP_PROPERTIES);
+      ? messageWithCopiedBody(p.exchange, p.routingKey, props, AMQP_PROPERTIES, body, 0, body.length, this.heads)
+      : new Message(p.exchange, p.routingKey, props, body, AMQP_PROPERTIES, this.heads);
     try {
       if (this.txOps !== undefined) {
         this.checkPublishable(p.exchange, p.routingKey);
@@ -413,10 +416,10 @@ export class Channel {
       if (mandatory) this.sendReturn(msg);
       else this.stats.dropUnroutable++;
     }
-    if (msg.stored) this.storedSinceCommit = true;
+    if (msg.logged) this.storedSinceCommit = true;
     if (seq === 0) return;
     const durability = this.conn.core.durability;
-    if (msg.stored && durability !== undefined) {
+    if (msg.logged && durability !== undefined) {
       // the confirm of a stored message waits for its fsync; later confirms queue up behind it
       this.heldConfirms.push({ seq, ok: routed !== Routed.Rejected, durable: true });
       durability.whenDurable((written) => this.releaseConfirms(seq, written));

@@ -1,5 +1,6 @@
 import type { PropertiesCodec } from './properties';
 import { Message, type BodySource } from './message';
+import type { HeadRun } from './message-head';
 
 /**
  * Memory many small bodies share. A Buffer costs about 100 bytes of heap besides its bytes, more
@@ -54,19 +55,19 @@ function copyToSlab(src: Buffer, start: number, end: number): number {
 
 /**
  * A message whose body is a copy of `src[start, end)` (at most SLAB_MAX_BODY bytes, else its own
- * Buffer): the copy frees the socket chunk `src` belongs to.
+ * Buffer): the copy frees the socket chunk `src` belongs to. `run`: the publisher's (see HeadRun).
  */
 export function messageWithCopiedBody(
-  exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, src: Buffer, start: number, end: number,
+  exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, src: Buffer, start: number, end: number, run?: HeadRun,
 ): Message {
   const size = end - start;
   if (size > SLAB_MAX_BODY) {
     const body = Buffer.allocUnsafeSlow(size);
     src.copy(body, 0, start, end);
-    return new Message(exchange, routingKey, rawProperties, body, codec);
+    return new Message(exchange, routingKey, rawProperties, body, codec, run);
   }
   const at = copyToSlab(src, start, end);
-  return Message.from(exchange, routingKey, rawProperties, codec, size, slab, at);
+  return Message.from(exchange, routingKey, rawProperties, codec, size, slab, at, run);
 }
 
 /**

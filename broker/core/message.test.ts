@@ -64,15 +64,15 @@ describe('Message properties', () => {
 describe('the facts a message packs into one number', () => {
   it('stored, the trace id, the pager state and the holders change independently', () => {
     const msg = new Message('ex', 'rk', Buffer.alloc(0), Buffer.from('b'), new JsonCodec());
-    expect([msg.stored, msg.traceId, msg.holders, msg.pageState]).toEqual([false, 0, 0, 0]);
+    expect([msg.logged, msg.traceId, msg.holders, msg.pageState]).toEqual([false, 0, 0, 0]);
     msg.traceId = 7;
-    msg.stored = true;
+    msg.logged = true;
     msg.bits += 3 * HOLDER;
     msg.bits = (msg.bits & ~3) | PageState.Paged;
-    expect([msg.stored, msg.traceId, msg.holders, msg.pageState]).toEqual([true, 7, 3, PageState.Paged]);
-    msg.stored = false;
+    expect([msg.logged, msg.traceId, msg.holders, msg.pageState]).toEqual([true, 7, 3, PageState.Paged]);
+    msg.logged = false;
     msg.traceId = 0;
-    expect([msg.stored, msg.traceId, msg.holders, msg.pageState]).toEqual([false, 0, 3, PageState.Paged]);
+    expect([msg.logged, msg.traceId, msg.holders, msg.pageState]).toEqual([false, 0, 3, PageState.Paged]);
     // rare data lives beside the message, not in it
     msg.extraKeys = ['cc'];
     expect(msg.extraKeys).toEqual(['cc']);

@@ -1,4 +1,6 @@
 import { PropertiesCodec, type BasicProperties } from './properties';
+import { SHARED_RUN, type HeadRun, type MessageHead } from './message-head';
+import { Entry, EntryState } from './entry-state';
 
 /** Where a body lies when the message does not hold it in a Buffer of its own. */
 export interface BodySource {
@@ -42,15 +44,15 @@ const traceIdOf = new WeakMap<Message, number>();
  * Queues hold references: fan-out to many queues never copies the body. A small body lies in a
  * slab shared with others (body-slabs.ts) rather than in a Buffer of its own; a body may be paged
  * out (persistent ones to the message log, others by the transient pager) and is then read back on
- * access. Every field costs each queued message 8 bytes: rare data lives elsewhere.
+ * access. Every field costs each queued message 8 bytes: rare data lives elsewhere. The message is
+ * the entry of the first queue that takes it (see EntryState): one object for a message in one queue.
  */
-export class Message {
-  readonly exchange: string;
-  readonly routingKey: string;
-  readonly rawProperties: Buffer;
+export class Message extends EntryState {
+  /** exchange, routing key and properties, shared with the publisher's other messages like it */
+  private readonly head: MessageHead;
   readonly bodySize: number;
   /**
-   * Small facts in one number: the PageState (the transient pager's, see BodyPaging), `stored`,
+   * Small facts in one number: the PageState (the transient pager's, see BodyPaging), `logged`,
    * whether it has a `traceId`, and the queue entries holding it, in steps of HOLDER.
    */
   bits = 0;
@@ -58,37 +60,64 @@ export class Message {
   private content: Buffer | BodySource;
   /** where in `content` the body lies, when that is a BodySource */
   private at = 0;
-  /** The parsed properties, or until they are first read the codec that parses them (see PropertiesCodec). */
-  private props: BasicProperties | PropertiesCodec;
 
   /**
    * `properties` are the parsed `rawProperties` when the caller has them, or else the codec that
-   * reads `rawProperties` on demand.
+   * reads `rawProperties` on demand. `run`: the publisher's run of heads (see HeadRun).
    */
-  constructor(exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer, properties: BasicProperties | PropertiesCodec) {
-    this.exchange = exchange;
-    this.routingKey = routingKey;
-    this.rawProperties = rawProperties;
+  constructor(
+    exchange: string, routingKey: string, rawProperties: Buffer, body: Buffer, properties: BasicProperties | PropertiesCodec, run: HeadRun = SHARED_RUN,
+  ) {
+    super();
+    this.head = run.share(exchange, routingKey, rawProperties, properties);
     this.content = body;
     this.bodySize = body.length;
-    this.props = properties;
   }
 
   /** A message whose body lies in `source` at `at` (a slab, or the log for a recovered message). */
-  static from(exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource, at = 0): Message {
-    const m = new Message(exchange, routingKey, rawProperties, EMPTY, codec);
+  static from(
+    exchange: string, routingKey: string, rawProperties: Buffer, codec: PropertiesCodec, bodySize: number, source: BodySource, at = 0, run: HeadRun = SHARED_RUN,
+  ): Message {
+    const m = new Message(exchange, routingKey, rawProperties, EMPTY, codec, run);
     (m as { bodySize: number }).bodySize = bodySize;
     m.content = source;
     m.at = at;
     return m;
   }
 
+  /** As the entry of its first queue (EntryState). */
+  get msg(): Message {
+    return this;
+  }
+
+  /**
+   * The entry at `seq` of a queue taking this message: the message itself for its first queue, a
+   * new Entry for any other.
+   */
+  entryOf(seq: number, expiresAt: number, priority: number, redelivered: boolean): EntryState {
+    if (this.seq >= 0) return new Entry(this, seq, expiresAt, priority, redelivered);
+    this.place(seq, expiresAt, priority, redelivered);
+    return this;
+  }
+
+  get exchange(): string {
+    return this.head.exchange;
+  }
+
+  get routingKey(): string {
+    return this.head.routingKey;
+  }
+
+  get rawProperties(): Buffer {
+    return this.head.rawProperties;
+  }
+
   /** Set by the store when it wrote the message: enough to confirm only after the fsync. */
-  get stored(): boolean {
+  get logged(): boolean {
     return (this.bits & STORED) !== 0;
   }
 
-  set stored(v: boolean) {
+  set logged(v: boolean) {
     this.bits = v ? this.bits | STORED : this.bits & ~STORED;
   }
 
@@ -148,9 +177,10 @@ export class Message {
   }
 
   get properties(): BasicProperties {
-    const p = this.props;
+    const h = this.head;
+    const p = h.props;
     if (!(p instanceof PropertiesCodec)) return p;
-    return (this.props = p.decode(this.rawProperties));
+    return (h.props = p.decode(h.rawProperties));
   }
 
   /**
@@ -159,14 +189,16 @@ export class Message {
    * sends a headers table, so its messages are looked at).
    */
   peekProperties(): BasicProperties {
-    const p = this.props;
-    return p instanceof PropertiesCodec ? p.decode(this.rawProperties) : p;
+    const h = this.head;
+    const p = h.props;
+    return p instanceof PropertiesCodec ? p.decode(h.rawProperties) : p;
   }
 
   /** Whether property `name` is present; answered from the raw bytes while they are unparsed. */
   has(name: keyof BasicProperties): boolean {
-    const p = this.props;
-    return p instanceof PropertiesCodec ? p.has(this.rawProperties, name) : p[name] != null;
+    const h = this.head;
+    const p = h.props;
+    return p instanceof PropertiesCodec ? p.has(h.rawProperties, name) : p[name] != null;
   }
 
   /** delivery-mode 2; transient messages stay unparsed. */

@@ -25,46 +25,6 @@ export interface QueueEntry {
   returned?: number;
 }
 
-/**
- * The entry a queue keeps for each of its messages (one per queue: fan-out shares the message).
- * Redelivered, priority and the quorum returns share one number, so an entry is five fields.
- */
-class Entry implements QueueEntry {
-  stored: object | undefined = undefined;
-  /** redelivered (1) + priority × 2 (0–255) + returns × 512; arithmetic, so returns may grow past 32 bits */
-  private flags: number;
-
-  constructor(
-    readonly msg: Message,
-    readonly seq: number,
-    readonly expiresAt: number,
-    priority: number,
-    redelivered: boolean,
-  ) {
-    this.flags = priority * 2 + (redelivered ? 1 : 0);
-  }
-
-  get redelivered(): boolean {
-    return this.flags % 2 === 1;
-  }
-
-  set redelivered(v: boolean) {
-    this.flags += (v ? 1 : 0) - (this.flags % 2);
-  }
-
-  get priority(): number {
-    return Math.floor(this.flags / 2) % 256;
-  }
-
-  get returned(): number {
-    return Math.floor(this.flags / 512);
-  }
-
-  set returned(n: number) {
-    this.flags = (this.flags % 512) + n * 512;
-  }
-}
-
 export type DeadLetterReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
 
 export interface QueueOptions {
@@ -429,7 +389,7 @@ export class Queue {
 
   /** Recovery: a message read back from the log; call in queue order. */
   restore(msg: Message, seq: number, redelivered: boolean, expiresAt: number, stored: object): QueueEntry {
-    const entry = new Entry(msg, seq, expiresAt, this.priorityOf(msg), redelivered);
+    const entry = msg.entryOf(seq, expiresAt, this.priorityOf(msg), redelivered);
     entry.stored = stored;
     this.ready.push(entry);
     this.host.bodyPaging?.held(msg, this.transientPaged);
@@ -632,7 +592,7 @@ export class Queue {
       const t = Math.min(ttl ?? Infinity, expiration !== undefined && Number.isFinite(expiration) ? expiration : Infinity);
       expiresAt = Date.now() + t;
     }
-    return new Entry(msg, this.nextSeq++, expiresAt, this.priorityOf(msg), false);
+    return msg.entryOf(this.nextSeq++, expiresAt, this.priorityOf(msg), false);
   }
 
   private priorityOf(msg: Message): number {

@@ -281,7 +281,7 @@ async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: RunningJob,
       else if (routed === Routed.Rejected) fail(`message ${next.entry.seq}: a queue bound to '${ex.name}' refused it (x-overflow)`);
       else {
         placed.push(next);
-        if (copy.stored) anyStored = true;
+        if (copy.logged) anyStored = true;
       }
       if ((inSlice & 15) === 0 && performance.now() >= sliceEnd) break;
     }

@@ -237,7 +237,7 @@ export class DurableStore implements QueuePersistence, Durability {
     const ref = this.log.appendMessage(metaOf(queue.storeId, entry), msg.body);
     ref.owner = entry;
     entry.stored = ref;
-    msg.stored = true;
+    msg.logged = true;
     queue.persisted.messages++;
     queue.persisted.bytes += msg.bodySize;
     if (!msg.isResident) return;
@@ -587,7 +587,7 @@ export class DurableStore implements QueuePersistence, Durability {
         this.log.retain(ref);
         // on disk until BodyReadBack brings it in, if it does
         const msg = Message.from(meta.exchange, meta.routingKey, meta.properties, codec, length, ref);
-        msg.stored = true;
+        msg.logged = true;
         p.messages++;
         p.bytes += length;
         p.pagedOut++;

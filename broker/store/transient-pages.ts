@@ -109,7 +109,7 @@ export class TransientPager implements BodyPaging {
       return;
     }
     // a body on the message log is the store's to page; an empty one costs nothing to keep
-    if (msg.pageState !== PageState.NotPaged || msg.stored || msg.bodySize === 0 || !msg.isResident) return;
+    if (msg.pageState !== PageState.NotPaged || msg.logged || msg.bodySize === 0 || !msg.isResident) return;
     const size = msg.bodySize;
     if (this.residentBytes + size <= this.options.budget) {
       this.residentBytes += size;
@@ -225,7 +225,7 @@ export class TransientPager implements BodyPaging {
   /** A body's write is over: the message now reads it from the file, unless nobody needs it there. */
   private written(f: PageFile, msg: Message, offset: number, ok: boolean): void {
     // the message log may have taken it meanwhile (the same message in a durable queue too)
-    const stillOurs = msg.holders > 0 && msg.pageState === PageState.Pending && msg.isResident && !msg.stored;
+    const stillOurs = msg.holders > 0 && msg.pageState === PageState.Pending && msg.isResident && !msg.logged;
     if (ok && stillOurs) {
       msg.pageOut(f, offset);
       setState(msg, PageState.Paged);
