@@ -12,7 +12,8 @@ import { abortError, nowMs } from './resources';
 const BURST = 1000;
 
 /**
- * Publish `body` to `queue` as fast as the broker takes it for `ms` milliseconds, respecting
+ * Publish `body` to `queue` as fast as the broker takes it for `ms` milliseconds (or until `limit`
+ * messages), respecting
  * amqplib's back-pressure (publish() === false → wait for 'drain'). Resolves with the number of
  * messages handed to amqplib; some of them may still be in its buffer or in flight, so callers that
  * measure what the broker accepted must follow with waitUntilQueued() (or, on a confirm channel,
@@ -25,6 +26,7 @@ export function publishFor(
   ms: number,
   signal: AbortSignal,
   options?: Options.Publish,
+  limit = Infinity,
 ): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const deadline = nowMs() + ms;
@@ -42,11 +44,11 @@ export function publishFor(
     const onAbort = (): void => finish(abortError(signal));
     const pump = (): void => {
       if (done) return;
-      if (nowMs() >= deadline) {
+      if (nowMs() >= deadline || sent >= limit) {
         finish();
         return;
       }
-      for (let i = 0; i < BURST; i++) {
+      for (let i = 0; i < BURST && sent < limit; i++) {
         sent++;
         if (!ch.sendToQueue(queue, body, options)) return; // resumed by 'drain' (or ended by the timer)
       }

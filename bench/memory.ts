@@ -1,6 +1,6 @@
 // Memory per queued message: what a backlog costs the broker beyond the bodies it holds.
 
-import { QUEUE_OPTIONS, settleMs, sizeLabel, sizeSlug } from './scenario-common';
+import { QUEUE_OPTIONS, sizeLabel, sizeSlug } from './scenario-common';
 import { publishFor, waitUntilQueued } from './flows';
 import type { BrokerProcess } from './broker-process';
 import { sleep } from './resources';
@@ -26,20 +26,35 @@ export async function settledRss(broker: BrokerProcess, signal: AbortSignal): Pr
   }
 }
 
+/** Messages the memory scenario queues: `BENCH_MEMORY_MESSAGES`, default 1,000,000. */
+function memoryMessages(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.BENCH_MEMORY_MESSAGES ?? 1_000_000);
+  if (!Number.isSafeInteger(n) || n < 1000) throw new Error(`BENCH_MEMORY_MESSAGES must be a whole number ≥ 1000, got ${env.BENCH_MEMORY_MESSAGES}`);
+  return n;
+}
+
+/** The longest the publisher may take to queue them: a slow broker gives a figure over fewer. */
+const FILL_MAX_MS = 180_000;
+
 /**
- * One publisher fills a queue with no consumer for `duration` seconds; the broker process's resident
- * memory (RSS, /proc) before and after, divided by the messages queued, less the body: bytes per
- * queued message of index, metadata and allocator overhead. Needs a broker on this machine.
+ * One publisher queues a fixed number of messages (BENCH_MEMORY_MESSAGES) into a queue with no
+ * consumer; the broker process's resident memory (RSS, /proc) before and after, divided by the
+ * messages queued, less the body: bytes per queued message of index, metadata and allocator
+ * overhead. A fixed count rather than a fixed time, so that the figure is the same backlog's on
+ * both brokers and does not depend on how fast the publisher got (a broker's fixed costs, such as
+ * the V8 heap's young generation growing to its working size, are shared out over all of them).
+ * Needs a broker on this machine.
  */
 export function queuedMemory(size: number): Scenario {
+  const n = memoryMessages();
   return {
     id: `memory-${sizeSlug(size)}-queued`,
     name: `memory per queued ${sizeLabel(size)} message, beyond the body`,
-    description: 'one publisher fills a queue with no consumer; (broker RSS after − before) ÷ messages − body size',
+    description: `one publisher queues ${n} messages (BENCH_MEMORY_MESSAGES) with no consumer; (broker RSS after − before) ÷ messages − body size`,
     metrics: [{ key: 'bytes', label: '', unit: 'B/msg', better: 'lower' }],
-    timeoutSec: (d) => 60 + (d * 1000 + settleMs(d) + 2 * SETTLE_MAX_MS) / 1000,
+    timeoutSec: () => 60 + (FILL_MAX_MS + 60_000 + 2 * SETTLE_MAX_MS) / 1000,
     async run(url: string, opts: ScenarioOptions): Promise<ScenarioResult> {
-      const { resources: res, signal, durationSec, broker } = opts;
+      const { resources: res, signal, broker } = opts;
       if (!broker) throw new Error('needs the broker process on this machine to read its memory');
       const conn = await res.connect(url, 'publisher');
       const ch = await res.channel(conn, 'publisher');
@@ -47,8 +62,8 @@ export function queuedMemory(size: number): Scenario {
       await ch.assertQueue(queue, QUEUE_OPTIONS);
       const body = Buffer.alloc(size, 0x6d);
       const rss0 = await settledRss(broker, signal);
-      const sent = await publishFor(ch, queue, body, durationSec * 1000, signal);
-      const { messageCount } = await waitUntilQueued(ch, queue, sent, settleMs(durationSec), signal);
+      const sent = await publishFor(ch, queue, body, FILL_MAX_MS, signal, undefined, n);
+      const { messageCount } = await waitUntilQueued(ch, queue, sent, 60_000, signal);
       const rss1 = await settledRss(broker, signal);
       return {
         values: { bytes: (rss1 - rss0) / messageCount - size },

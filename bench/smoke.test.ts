@@ -27,8 +27,8 @@ it('npm run bench --duration 0.3 measures every scenario on Warren, each metric 
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 240_000,
-      // the backlog scenario's 2,000,000 messages are for the real run
-      env: { ...process.env, BENCH_BACKLOG: '20000' },
+      // the backlog and memory scenarios' millions of messages are for the real run
+      env: { ...process.env, BENCH_BACKLOG: '20000', BENCH_MEMORY_MESSAGES: '20000' },
     });
     expect(run.status, run.stderr.slice(-3000)).toBe(0);
     const report = JSON.parse(fs.readFileSync(json, 'utf8')) as Report;
