@@ -174,7 +174,8 @@ describe('controls', () => {
     const impossible: ScenarioFile = {
       ...hello,
       id: 'impossible',
-      steps: [{ ...hello.steps[0], timeoutMs: 1_000, checkpoints: [{ label: 'five messages wait', type: 'queue', queue: 'hello', field: 'messages', equals: 5 }] }],
+      // long enough for the send actor to connect and publish on a loaded CI machine (1 s was not), so the last reading is 1
+      steps: [{ ...hello.steps[0], timeoutMs: 4_000, checkpoints: [{ label: 'five messages wait', type: 'queue', queue: 'hello', field: 'messages', equals: 5 }] }],
     };
     const player = new ScenarioPlayer(impossible, { api: broker, who: admin, amqpUrl, checkEveryMs: 100, holdMs: 0 });
     try {
