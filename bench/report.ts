@@ -6,6 +6,8 @@ import type { MetricSpec, Scenario, ScenarioOutcome, TargetResult, Unit } from '
 export interface RunInfo {
   startedAt: string;
   durationSec: number;
+  /** each scenario ran this many times, round after round; figures are medians when above 1 */
+  rounds: number;
   node: string;
   amqplib: string;
   cpus: number;
@@ -76,7 +78,7 @@ export function markdown(scenarios: Scenario[], targets: TargetResult[], info: R
   });
   const out: string[] = [];
   out.push(
-    `Benchmark: ${info.durationSec} s per scenario, Node ${info.node}, amqplib ${info.amqplib}, ` +
+    `Benchmark: ${info.durationSec} s per scenario${info.rounds > 1 ? `, median of ${info.rounds} rounds` : ''}, Node ${info.node}, amqplib ${info.amqplib}, ` +
       `${info.cpus} CPUs, ${info.platform}, ${info.startedAt}`,
   );
   for (const t of targets) {

@@ -10,6 +10,7 @@ import { ArgError, EXIT_USAGE, parseCommandLine, parseOrExit, usageError } from 
 import { findBrokerProcess } from './broker-process';
 import { markdown, progressLine, writeJson, type RunInfo } from './report';
 import { Resources, nowMs, sleep, withTimeout } from './resources';
+import { combineRounds } from './rounds';
 import { scenarios as allScenarios } from './scenarios';
 import { startWarren, type WarrenProcess } from './start-warren';
 import type { Scenario, ScenarioOutcome, TargetResult } from './types';
@@ -35,6 +36,8 @@ runs every scenario against it and stops it.
   --warren-url <url>     use an already running Warren instead of starting one
   --duration <seconds>   measured time per scenario (default 5; warm-up comes on top)
   --only <text>          only scenarios whose name or id contains the text (comma = or)
+  --rounds <n>           run the scenarios n times, round after round, and report each
+                         figure's median (default 1; every round's figure goes in the JSON)
   --json <file>          also write the results as JSON
   --list                 list the scenarios and exit
   -h, --help             this text
@@ -120,7 +123,7 @@ async function probe(url: string): Promise<void> {
   await withTimeout(conn.close(), 5_000, 'close');
 }
 
-async function runTarget(spec: TargetSpec, scenarios: Scenario[], durationSec: number): Promise<TargetResult> {
+async function runTarget(spec: TargetSpec, scenarios: Scenario[], durationSec: number, rounds: number): Promise<TargetResult> {
   let warren: WarrenProcess | undefined;
   let url = spec.url;
   const result: TargetResult = { label: spec.label, url: spec.url ? redact(spec.url) : '(started)', outcomes: [] };
@@ -137,7 +140,10 @@ async function runTarget(spec: TargetSpec, scenarios: Scenario[], durationSec: n
     if (!url) await start();
     await probe(url!);
     let previousFailed = false;
-    for (let i = 0; i < scenarios.length && !interrupt.signal.aborted; i++) {
+    const byScenario = scenarios.map((): ScenarioOutcome[] => []);
+    const runs = scenarios.length * rounds;
+    for (let n = 0; n < runs && !interrupt.signal.aborted; n++) {
+      const i = n % scenarios.length;
       const s = scenarios[i];
       let restarted: string | undefined;
       if (warren && (!warren.alive() || previousFailed)) {
@@ -148,15 +154,16 @@ async function runTarget(spec: TargetSpec, scenarios: Scenario[], durationSec: n
         await warren.stop();
         await start();
       }
-      log(`[${spec.label}] ${s.name} ...`);
+      log(`[${spec.label}] ${s.name}${rounds > 1 ? ` (round ${Math.floor(n / scenarios.length) + 1} of ${rounds})` : ''} ...`);
       const outcome = await runScenario(s, url!, durationSec);
       previousFailed = outcome.error !== undefined;
       if (restarted) outcome.notes = [`broker ${restarted} (pid ${warren?.pid})`, ...(outcome.notes ?? [])];
-      result.outcomes.push(outcome);
+      byScenario[i].push(outcome);
       log(`[${spec.label}] ${progressLine(s, outcome)}`);
-      for (const n of outcome.notes ?? []) log(`[${spec.label}]   note: ${n}`);
-      if (i < scenarios.length - 1 && !interrupt.signal.aborted) await sleep(SETTLE_BETWEEN_MS);
+      for (const note of outcome.notes ?? []) log(`[${spec.label}]   note: ${note}`);
+      if (n < runs - 1 && !interrupt.signal.aborted) await sleep(SETTLE_BETWEEN_MS);
     }
+    for (const outcomes of byScenario) if (outcomes.length > 0) result.outcomes.push(combineRounds(outcomes));
   } catch (err) {
     result.error = (err as Error).message;
     log(`[${spec.label}] ${result.error}`);
@@ -172,6 +179,7 @@ const OPTIONS = {
   label: { type: 'string' },
   'warren-url': { type: 'string', parse: amqpUrl },
   duration: { type: 'string', parse: seconds },
+  rounds: { type: 'string', parse: roundCount },
   only: { type: 'string' },
   json: { type: 'string' },
   list: { type: 'boolean' },
@@ -189,6 +197,12 @@ function seconds(raw: string, source: string): number {
   if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 3600) {
     throw new ArgError(`${source} must be a number of seconds above 0 and at most 3600, got ${JSON.stringify(raw)}`);
   }
+  return n;
+}
+
+function roundCount(raw: string, source: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 100) throw new ArgError(`${source} must be a whole number from 1 to 100, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -236,6 +250,7 @@ async function main(): Promise<void> {
   const info: RunInfo = {
     startedAt: new Date().toISOString(),
     durationSec,
+    rounds: values.rounds ?? 1,
     node: process.version,
     amqplib: amqplibVersion(),
     cpus: cpus().length,
@@ -244,7 +259,7 @@ async function main(): Promise<void> {
   const results: TargetResult[] = [];
   for (const t of targets) {
     if (interrupt.signal.aborted) break;
-    results.push(await runTarget(t, scenarios, durationSec));
+    results.push(await runTarget(t, scenarios, durationSec, values.rounds ?? 1));
   }
 
   process.stdout.write(`${markdown(scenarios, results, info)}\n`);
