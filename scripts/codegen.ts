@@ -344,19 +344,26 @@ function runs(fields: Field[]): Run[] {
 }
 
 /**
- * Where the next field starts: a constant while only fixed-size fields came before it (so the
- * generated code uses plain numbers), the variable `o` after the first string or table.
+ * Where the next field starts: a constant (past `base`, the decoders' payload start) while only
+ * fixed-size fields came before it, the variable `o` after the first string or table.
  */
 class Cursor {
   private fixed: number | undefined;
 
-  constructor(start: number) {
+  constructor(
+    start: number,
+    private readonly base = '',
+  ) {
     this.fixed = start;
+  }
+
+  private constant(n: number): string {
+    return this.base === '' ? String(n) : `${this.base} + ${n}`;
   }
 
   /** The expression for `n` bytes further on. */
   at(n: number): string {
-    if (this.fixed !== undefined) return String(this.fixed + n);
+    if (this.fixed !== undefined) return this.constant(this.fixed + n);
     return n === 0 ? 'o' : `o + ${n}`;
   }
 
@@ -372,7 +379,7 @@ class Cursor {
   /** Before a variable-size field: from here on the position lives in `o`. */
   toVariable(): string | undefined {
     if (this.fixed === undefined) return undefined;
-    const decl = `  let o = ${this.fixed};`;
+    const decl = `  let o = ${this.constant(this.fixed)};`;
     this.fixed = undefined;
     return decl;
   }
@@ -383,13 +390,13 @@ function emitDecoder(m: Method): string[] {
   const push = (line: string | undefined): void => {
     if (line !== undefined) L.push(line);
   };
-  L.push(`function decode${m.pascal}(b: Buffer): ${m.pascal}Args {`);
+  // the payload is b from s to end: a frame's, in the socket chunk it came in
+  L.push(`function decode${m.pascal}(b: Buffer, s: number, end: number): ${m.pascal}Args {`);
   if (m.fields.length === 0) {
-    L.push('  finished(4, b.length);', '  return {};', '}');
+    L.push('  finished(s + 4, end);', '  return {};', '}');
     return L;
   }
-  L.push('  const end = b.length;');
-  const c = new Cursor(4);
+  const c = new Cursor(4, 's');
   for (const r of runs(m.fields)) {
     if (r.kind === 'var') {
       const f = r.field;
@@ -687,16 +694,17 @@ export function generate(spec: Spec): string {
   L.push(' * payload that is too short, has octets left over, or holds a bad field table (kind \'cannot_decode\',');
   L.push(' * or \'unknown_field_type\'; a short string that is not UTF-8, \'malformed_utf8\'); 503 for an');
   L.push(' * unknown class or method id (kind \'unknown_method\'), which RabbitMQ answers by dropping the');
-  L.push(' * connection.');
+  L.push(' * connection. The payload is `payload` from `start` to `end` (a frame read where it lies in the');
+  L.push(' * socket chunk), or all of it.');
   L.push(' */');
-  L.push('export function decodeMethod(payload: Buffer): AmqpMethod {');
-  L.push('  if (payload.length < 4) throw frameError(FRAME_METHOD, payload, \'unknown_frame\');');
-  L.push('  const id = payload.readUInt32BE(0);');
+  L.push('export function decodeMethod(payload: Buffer, start = 0, end = payload.length): AmqpMethod {');
+  L.push('  if (end - start < 4) throw frameError(FRAME_METHOD, payload.subarray(start, end), \'unknown_frame\');');
+  L.push('  const id = payload.readUInt32BE(start);');
   L.push('  try {');
   L.push('    switch (id) {');
   for (const m of methods) {
     L.push(`      case ${hex(m.id)}:`);
-    L.push(`        return { name: '${m.name}', classId: ${m.classId}, methodId: ${m.methodId}, args: decode${m.pascal}(payload) };`);
+    L.push(`        return { name: '${m.name}', classId: ${m.classId}, methodId: ${m.methodId}, args: decode${m.pascal}(payload, start, end) };`);
   }
   L.push('    }');
   L.push('  } catch (e) {');
@@ -705,7 +713,7 @@ export function generate(spec: Spec): string {
   L.push('    if (inner.kind === \'malformed_utf8\') throw inner;');
   L.push('    const classId = id >>> 16;');
   L.push('    const methodId = id & 0xffff;');
-  L.push('    const what = `${methodName(classId, methodId)} (${describeOctets(payload, 4)})`;');
+  L.push('    const what = `${methodName(classId, methodId)} (${describeOctets(payload.subarray(start, end), 4)})`;');
   L.push('    throw new CodecError(MALFORMED, `cannot decode ${what}: ${inner.detail}`, classId, methodId, inner.kind);');
   L.push('  }');
   L.push('  const classId = id >>> 16;');

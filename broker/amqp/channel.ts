@@ -291,22 +291,23 @@ export class Channel {
     this.pending = { exchange, routingKey, mandatory, properties: undefined, size: 0, received: 0, parts: [] };
   }
 
-  onContentHeader(payload: Buffer): void {
-    if (this.discarding !== undefined) return this.discard(this.discarding.header(payload));
+  /** A content header frame: its payload is `buf` from `start` to `end` (12 octets or more). */
+  onContentHeader(buf: Buffer, start: number, end: number): void {
+    if (this.discarding !== undefined) return this.discard(this.discarding.header(buf.subarray(start, end)));
     if (this.closing) throw unexpectedContent();
     const p = this.pending;
     if (p === undefined || p.properties !== undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
     }
-    const classId = payload.readUInt16BE(0);
+    const classId = (buf[start] << 8) | buf[start + 1];
     // RabbitMQ's assembler takes a header only with weight 0; any other is no content header at all
-    if (payload.readUInt16BE(2) !== 0) {
+    if (buf[start + 2] !== 0 || buf[start + 3] !== 0) {
       throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got non content header frame instead`, 'connection', 60, 40);
     }
     if (classId !== CLASS_BASIC) {
       throw new AmqpError(505, `expected content header for class ${CLASS_BASIC}, got one for class ${classId} instead`, 'connection', 60, 40);
     }
-    const size = payload.readUInt32BE(4) * 0x100000000 + payload.readUInt32BE(8);
+    const size = buf.readUInt32BE(start + 4) * 0x100000000 + buf.readUInt32BE(start + 8);
     const max = this.conn.core.limits.maxMessageSize;
     if (size > max) {
       this.pending = undefined;
@@ -315,40 +316,41 @@ export class Channel {
       this.discarding = new DiscardedContent({ classId: 60, methodId: 40 }, undefined, size);
       return;
     }
-    p.properties = this.sharedProperties(payload);
+    p.properties = this.sharedProperties(buf, start + 12, end);
     p.size = size;
     if (size === 0) this.completePublish(p, Buffer.alloc(0));
   }
 
-  onContentBody(payload: Buffer): void {
-    if (this.discarding !== undefined) return this.discard(this.discarding.body(payload));
+  /** A content body frame: its payload is `buf` from `start` to `end`. */
+  onContentBody(buf: Buffer, start: number, end: number): void {
+    if (this.discarding !== undefined) return this.discard(this.discarding.body(buf.subarray(start, end)));
     if (this.closing) throw unexpectedContent();
     const p = this.pending;
     if (p === undefined || p.properties === undefined) {
       throw new AmqpError(505, `expected method frame, got non method frame instead`, 'connection');
     }
-    const received = p.received + payload.length;
+    const received = p.received + end - start;
     if (received > p.size) {
       // RabbitMQ waits for the next method to complain; refusing at once loses nothing and is clearer
       throw new AmqpError(505, `content body of ${received} bytes exceeds the ${p.size} bytes declared in its header`, 'connection', 60, 40);
     }
     p.received = received;
     if (received === p.size && p.parts.length === 0) {
-      // a view of the socket chunk: completePublish copies it
-      this.completePublish(p, payload, true);
+      // read where it lies in the socket chunk: completePublish copies it
+      this.completePublish(p, buf, start, end);
       return;
     }
-    p.parts.push(payload);
+    p.parts.push(buf.subarray(start, end));
     if (received === p.size) this.completePublish(p, Buffer.concat(p.parts, p.size));
   }
 
-  /** The header's properties: the previous publish's buffer when the bytes are the same, else a copy. */
-  private sharedProperties(payload: Buffer): Buffer {
+  /** The header's properties (`buf` from `start` to `end`): the previous publish's buffer when the bytes are the same, else a copy. */
+  private sharedProperties(buf: Buffer, start: number, end: number): Buffer {
     const last = this.lastProperties;
-    const n = payload.length - 12;
-    if (last !== undefined && last.length === n && sameOctets(last, payload, 12)) return last;
+    const n = end - start;
+    if (last !== undefined && last.length === n && sameOctets(last, buf, start)) return last;
     // copied: a slice would keep the whole socket chunk alive for as long as the message lives
-    const props = Buffer.from(payload.subarray(12));
+    const props = Buffer.from(buf.subarray(start, end));
     // kept for the next publishes only once they are known to decode (completePublish checks)
     this.lastProperties = propertiesWellFormed(props, 0, n) ? props : undefined;
     return props;
@@ -363,7 +365,8 @@ export class Channel {
   }
 
   /** `inChunk`: the body is a view of a socket chunk, copied into the message (a small one into a slab). */
-  private completePublish(p: PendingPublish, body: Buffer, inChunk = false): void {
+  /** The body is `body` itself, or (`from` ≥ 0) its octets from `from` to `to`, which lie in a socket chunk and are copied. */
+  private completePublish(p: PendingPublish, body: Buffer, from = -1, to = 0): void {
     this.pending = undefined;
     const props = p.properties as Buffer;
     // Parsed only when something asks (maybe in a TTL timer much later), so checked now. RabbitMQ
@@ -372,8 +375,8 @@ export class Channel {
     if (props !== this.lastProperties && !propertiesWellFormed(props, 0, props.length)) {
       throw new AmqpError(541, `content header properties cannot be decoded (${props.length} octets)`, 'connection');
     }
-    const msg = inChunk
-      ? messageWithCopiedBody(p.exchange, p.routingKey, props, AMQP_PROPERTIES, body, 0, body.length, this.heads)
+    const msg = from >= 0
+      ? messageWithCopiedBody(p.exchange, p.routingKey, props, AMQP_PROPERTIES, body, from, to, this.heads)
       : new Message(p.exchange, p.routingKey, props, body, AMQP_PROPERTIES, this.heads);
     try {
       if (this.txOps !== undefined) {

@@ -44,7 +44,7 @@ function rawProperties(props: BasicProperties): Buffer {
 
 function frames(buf: Buffer, frameMax: number): Frame[] {
   const out: Frame[] = [];
-  new FrameReader(frameMax).push(buf, (type, channel, payload) => out.push({ type, channel, payload }));
+  new FrameReader(frameMax).push(buf, (type, channel, buf, start, end) => out.push({ type, channel, payload: buf.subarray(start, end) }));
   return out;
 }
 

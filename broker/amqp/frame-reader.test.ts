@@ -24,7 +24,7 @@ function frame(type: number, channel: number, payload: Buffer | number[], end = 
 function read(chunks: Buffer[], max = 131072): Frame[] {
   const reader = new FrameReader(max);
   const out: Frame[] = [];
-  for (const c of chunks) reader.push(c, (type, channel, payload) => out.push({ type, channel, payload: Buffer.from(payload) }));
+  for (const c of chunks) reader.push(c, (type, channel, buf, start, end) => out.push({ type, channel, payload: Buffer.from(buf.subarray(start, end)) }));
   return out;
 }
 
@@ -78,7 +78,7 @@ describe('FrameReader', () => {
     for (const f of sample) ends.add((at += 8 + f.payload.length));
     for (let i = 0; i < stream.length; i++) {
       const before = out.length;
-      reader.push(stream.subarray(i, i + 1), (type, channel, payload) => out.push({ type, channel, payload: Buffer.from(payload) }));
+      reader.push(stream.subarray(i, i + 1), (type, channel, buf, start, end) => out.push({ type, channel, payload: Buffer.from(buf.subarray(start, end)) }));
       expect(out.length - before).toBe(ends.has(i + 1) ? 1 : 0);
     }
     expect(out).toEqual(sample);
@@ -109,13 +109,22 @@ describe('FrameReader', () => {
     );
   });
 
-  it('hands over a frame lying whole in a chunk without copying it', () => {
+  it('hands over a frame lying whole in a chunk as the chunk itself and where its payload lies, and a split one gathered', () => {
     const reader = new FrameReader(131072);
-    const payloads: Buffer[] = [];
-    reader.push(stream, (_t, _c, payload) => payloads.push(payload));
-    expect(payloads[0].buffer).toBe(stream.buffer);
-    expect(payloads[0].byteOffset).toBe(stream.byteOffset + 7);
-    expect(payloads[6].buffer).toBe(stream.buffer);
+    const spans: Array<[Buffer, number, number]> = [];
+    reader.push(stream, (_t, _c, buf, start, end) => spans.push([buf, start, end]));
+    expect(spans[0]).toEqual([stream, 7, 7 + sample[0].payload.length]);
+    expect(spans[0][0]).toBe(stream);
+    expect(spans[6][0]).toBe(stream);
+    expect(spans[6][2]).toBe(stream.length - 1);
+    // split across two chunks: a buffer of its own, from 0
+    const split: Array<[Buffer, number, number]> = [];
+    const one = frame(3, 1, Buffer.from('hello'));
+    reader.push(one.subarray(0, 9), (_t, _c, buf, start, end) => split.push([buf, start, end]));
+    reader.push(one.subarray(9), (_t, _c, buf, start, end) => split.push([buf, start, end]));
+    expect(split).toHaveLength(1);
+    expect(split[0][0]).not.toBe(one);
+    expect([split[0][1], split[0][2], split[0][0].toString()]).toEqual([0, 5, 'hello']);
   });
 
   it('accepts a payload of exactly maxFrameSize, as RabbitMQ does, and refuses one octet more', () => {
@@ -139,12 +148,12 @@ describe('FrameReader', () => {
   it('uses a new maxFrameSize from the next frame on', () => {
     const reader = new FrameReader(4096);
     const seen: number[] = [];
-    reader.push(frame(3, 1, Buffer.alloc(100)), (_t, _c, p) => seen.push(p.length));
+    reader.push(frame(3, 1, Buffer.alloc(100)), (_t, _c, _buf, start, end) => seen.push(end - start));
     reader.maxFrameSize = 131072;
-    reader.push(frame(3, 1, Buffer.alloc(10000)), (_t, _c, p) => seen.push(p.length));
+    reader.push(frame(3, 1, Buffer.alloc(10000)), (_t, _c, _buf, start, end) => seen.push(end - start));
     expect(seen).toEqual([100, 10000]);
     reader.maxFrameSize = 0; // no limit, as frame_max 0 means
-    reader.push(frame(3, 1, Buffer.alloc(200000)), (_t, _c, p) => seen.push(p.length));
+    reader.push(frame(3, 1, Buffer.alloc(200000)), (_t, _c, _buf, start, end) => seen.push(end - start));
     expect(seen).toEqual([100, 10000, 200000]);
   });
 

@@ -969,145 +969,146 @@ export function methodName(classId: number, methodId: number): string {
  * payload that is too short, has octets left over, or holds a bad field table (kind 'cannot_decode',
  * or 'unknown_field_type'; a short string that is not UTF-8, 'malformed_utf8'); 503 for an
  * unknown class or method id (kind 'unknown_method'), which RabbitMQ answers by dropping the
- * connection.
+ * connection. The payload is `payload` from `start` to `end` (a frame read where it lies in the
+ * socket chunk), or all of it.
  */
-export function decodeMethod(payload: Buffer): AmqpMethod {
-  if (payload.length < 4) throw frameError(FRAME_METHOD, payload, 'unknown_frame');
-  const id = payload.readUInt32BE(0);
+export function decodeMethod(payload: Buffer, start = 0, end = payload.length): AmqpMethod {
+  if (end - start < 4) throw frameError(FRAME_METHOD, payload.subarray(start, end), 'unknown_frame');
+  const id = payload.readUInt32BE(start);
   try {
     switch (id) {
       case 0x000a000a:
-        return { name: 'connection.start', classId: 10, methodId: 10, args: decodeConnectionStart(payload) };
+        return { name: 'connection.start', classId: 10, methodId: 10, args: decodeConnectionStart(payload, start, end) };
       case 0x000a000b:
-        return { name: 'connection.start-ok', classId: 10, methodId: 11, args: decodeConnectionStartOk(payload) };
+        return { name: 'connection.start-ok', classId: 10, methodId: 11, args: decodeConnectionStartOk(payload, start, end) };
       case 0x000a0014:
-        return { name: 'connection.secure', classId: 10, methodId: 20, args: decodeConnectionSecure(payload) };
+        return { name: 'connection.secure', classId: 10, methodId: 20, args: decodeConnectionSecure(payload, start, end) };
       case 0x000a0015:
-        return { name: 'connection.secure-ok', classId: 10, methodId: 21, args: decodeConnectionSecureOk(payload) };
+        return { name: 'connection.secure-ok', classId: 10, methodId: 21, args: decodeConnectionSecureOk(payload, start, end) };
       case 0x000a001e:
-        return { name: 'connection.tune', classId: 10, methodId: 30, args: decodeConnectionTune(payload) };
+        return { name: 'connection.tune', classId: 10, methodId: 30, args: decodeConnectionTune(payload, start, end) };
       case 0x000a001f:
-        return { name: 'connection.tune-ok', classId: 10, methodId: 31, args: decodeConnectionTuneOk(payload) };
+        return { name: 'connection.tune-ok', classId: 10, methodId: 31, args: decodeConnectionTuneOk(payload, start, end) };
       case 0x000a0028:
-        return { name: 'connection.open', classId: 10, methodId: 40, args: decodeConnectionOpen(payload) };
+        return { name: 'connection.open', classId: 10, methodId: 40, args: decodeConnectionOpen(payload, start, end) };
       case 0x000a0029:
-        return { name: 'connection.open-ok', classId: 10, methodId: 41, args: decodeConnectionOpenOk(payload) };
+        return { name: 'connection.open-ok', classId: 10, methodId: 41, args: decodeConnectionOpenOk(payload, start, end) };
       case 0x000a0032:
-        return { name: 'connection.close', classId: 10, methodId: 50, args: decodeConnectionClose(payload) };
+        return { name: 'connection.close', classId: 10, methodId: 50, args: decodeConnectionClose(payload, start, end) };
       case 0x000a0033:
-        return { name: 'connection.close-ok', classId: 10, methodId: 51, args: decodeConnectionCloseOk(payload) };
+        return { name: 'connection.close-ok', classId: 10, methodId: 51, args: decodeConnectionCloseOk(payload, start, end) };
       case 0x000a003c:
-        return { name: 'connection.blocked', classId: 10, methodId: 60, args: decodeConnectionBlocked(payload) };
+        return { name: 'connection.blocked', classId: 10, methodId: 60, args: decodeConnectionBlocked(payload, start, end) };
       case 0x000a003d:
-        return { name: 'connection.unblocked', classId: 10, methodId: 61, args: decodeConnectionUnblocked(payload) };
+        return { name: 'connection.unblocked', classId: 10, methodId: 61, args: decodeConnectionUnblocked(payload, start, end) };
       case 0x000a0046:
-        return { name: 'connection.update-secret', classId: 10, methodId: 70, args: decodeConnectionUpdateSecret(payload) };
+        return { name: 'connection.update-secret', classId: 10, methodId: 70, args: decodeConnectionUpdateSecret(payload, start, end) };
       case 0x000a0047:
-        return { name: 'connection.update-secret-ok', classId: 10, methodId: 71, args: decodeConnectionUpdateSecretOk(payload) };
+        return { name: 'connection.update-secret-ok', classId: 10, methodId: 71, args: decodeConnectionUpdateSecretOk(payload, start, end) };
       case 0x0014000a:
-        return { name: 'channel.open', classId: 20, methodId: 10, args: decodeChannelOpen(payload) };
+        return { name: 'channel.open', classId: 20, methodId: 10, args: decodeChannelOpen(payload, start, end) };
       case 0x0014000b:
-        return { name: 'channel.open-ok', classId: 20, methodId: 11, args: decodeChannelOpenOk(payload) };
+        return { name: 'channel.open-ok', classId: 20, methodId: 11, args: decodeChannelOpenOk(payload, start, end) };
       case 0x00140014:
-        return { name: 'channel.flow', classId: 20, methodId: 20, args: decodeChannelFlow(payload) };
+        return { name: 'channel.flow', classId: 20, methodId: 20, args: decodeChannelFlow(payload, start, end) };
       case 0x00140015:
-        return { name: 'channel.flow-ok', classId: 20, methodId: 21, args: decodeChannelFlowOk(payload) };
+        return { name: 'channel.flow-ok', classId: 20, methodId: 21, args: decodeChannelFlowOk(payload, start, end) };
       case 0x00140028:
-        return { name: 'channel.close', classId: 20, methodId: 40, args: decodeChannelClose(payload) };
+        return { name: 'channel.close', classId: 20, methodId: 40, args: decodeChannelClose(payload, start, end) };
       case 0x00140029:
-        return { name: 'channel.close-ok', classId: 20, methodId: 41, args: decodeChannelCloseOk(payload) };
+        return { name: 'channel.close-ok', classId: 20, methodId: 41, args: decodeChannelCloseOk(payload, start, end) };
       case 0x001e000a:
-        return { name: 'access.request', classId: 30, methodId: 10, args: decodeAccessRequest(payload) };
+        return { name: 'access.request', classId: 30, methodId: 10, args: decodeAccessRequest(payload, start, end) };
       case 0x001e000b:
-        return { name: 'access.request-ok', classId: 30, methodId: 11, args: decodeAccessRequestOk(payload) };
+        return { name: 'access.request-ok', classId: 30, methodId: 11, args: decodeAccessRequestOk(payload, start, end) };
       case 0x0028000a:
-        return { name: 'exchange.declare', classId: 40, methodId: 10, args: decodeExchangeDeclare(payload) };
+        return { name: 'exchange.declare', classId: 40, methodId: 10, args: decodeExchangeDeclare(payload, start, end) };
       case 0x0028000b:
-        return { name: 'exchange.declare-ok', classId: 40, methodId: 11, args: decodeExchangeDeclareOk(payload) };
+        return { name: 'exchange.declare-ok', classId: 40, methodId: 11, args: decodeExchangeDeclareOk(payload, start, end) };
       case 0x00280014:
-        return { name: 'exchange.delete', classId: 40, methodId: 20, args: decodeExchangeDelete(payload) };
+        return { name: 'exchange.delete', classId: 40, methodId: 20, args: decodeExchangeDelete(payload, start, end) };
       case 0x00280015:
-        return { name: 'exchange.delete-ok', classId: 40, methodId: 21, args: decodeExchangeDeleteOk(payload) };
+        return { name: 'exchange.delete-ok', classId: 40, methodId: 21, args: decodeExchangeDeleteOk(payload, start, end) };
       case 0x0028001e:
-        return { name: 'exchange.bind', classId: 40, methodId: 30, args: decodeExchangeBind(payload) };
+        return { name: 'exchange.bind', classId: 40, methodId: 30, args: decodeExchangeBind(payload, start, end) };
       case 0x0028001f:
-        return { name: 'exchange.bind-ok', classId: 40, methodId: 31, args: decodeExchangeBindOk(payload) };
+        return { name: 'exchange.bind-ok', classId: 40, methodId: 31, args: decodeExchangeBindOk(payload, start, end) };
       case 0x00280028:
-        return { name: 'exchange.unbind', classId: 40, methodId: 40, args: decodeExchangeUnbind(payload) };
+        return { name: 'exchange.unbind', classId: 40, methodId: 40, args: decodeExchangeUnbind(payload, start, end) };
       case 0x00280033:
-        return { name: 'exchange.unbind-ok', classId: 40, methodId: 51, args: decodeExchangeUnbindOk(payload) };
+        return { name: 'exchange.unbind-ok', classId: 40, methodId: 51, args: decodeExchangeUnbindOk(payload, start, end) };
       case 0x0032000a:
-        return { name: 'queue.declare', classId: 50, methodId: 10, args: decodeQueueDeclare(payload) };
+        return { name: 'queue.declare', classId: 50, methodId: 10, args: decodeQueueDeclare(payload, start, end) };
       case 0x0032000b:
-        return { name: 'queue.declare-ok', classId: 50, methodId: 11, args: decodeQueueDeclareOk(payload) };
+        return { name: 'queue.declare-ok', classId: 50, methodId: 11, args: decodeQueueDeclareOk(payload, start, end) };
       case 0x00320014:
-        return { name: 'queue.bind', classId: 50, methodId: 20, args: decodeQueueBind(payload) };
+        return { name: 'queue.bind', classId: 50, methodId: 20, args: decodeQueueBind(payload, start, end) };
       case 0x00320015:
-        return { name: 'queue.bind-ok', classId: 50, methodId: 21, args: decodeQueueBindOk(payload) };
+        return { name: 'queue.bind-ok', classId: 50, methodId: 21, args: decodeQueueBindOk(payload, start, end) };
       case 0x0032001e:
-        return { name: 'queue.purge', classId: 50, methodId: 30, args: decodeQueuePurge(payload) };
+        return { name: 'queue.purge', classId: 50, methodId: 30, args: decodeQueuePurge(payload, start, end) };
       case 0x0032001f:
-        return { name: 'queue.purge-ok', classId: 50, methodId: 31, args: decodeQueuePurgeOk(payload) };
+        return { name: 'queue.purge-ok', classId: 50, methodId: 31, args: decodeQueuePurgeOk(payload, start, end) };
       case 0x00320028:
-        return { name: 'queue.delete', classId: 50, methodId: 40, args: decodeQueueDelete(payload) };
+        return { name: 'queue.delete', classId: 50, methodId: 40, args: decodeQueueDelete(payload, start, end) };
       case 0x00320029:
-        return { name: 'queue.delete-ok', classId: 50, methodId: 41, args: decodeQueueDeleteOk(payload) };
+        return { name: 'queue.delete-ok', classId: 50, methodId: 41, args: decodeQueueDeleteOk(payload, start, end) };
       case 0x00320032:
-        return { name: 'queue.unbind', classId: 50, methodId: 50, args: decodeQueueUnbind(payload) };
+        return { name: 'queue.unbind', classId: 50, methodId: 50, args: decodeQueueUnbind(payload, start, end) };
       case 0x00320033:
-        return { name: 'queue.unbind-ok', classId: 50, methodId: 51, args: decodeQueueUnbindOk(payload) };
+        return { name: 'queue.unbind-ok', classId: 50, methodId: 51, args: decodeQueueUnbindOk(payload, start, end) };
       case 0x003c000a:
-        return { name: 'basic.qos', classId: 60, methodId: 10, args: decodeBasicQos(payload) };
+        return { name: 'basic.qos', classId: 60, methodId: 10, args: decodeBasicQos(payload, start, end) };
       case 0x003c000b:
-        return { name: 'basic.qos-ok', classId: 60, methodId: 11, args: decodeBasicQosOk(payload) };
+        return { name: 'basic.qos-ok', classId: 60, methodId: 11, args: decodeBasicQosOk(payload, start, end) };
       case 0x003c0014:
-        return { name: 'basic.consume', classId: 60, methodId: 20, args: decodeBasicConsume(payload) };
+        return { name: 'basic.consume', classId: 60, methodId: 20, args: decodeBasicConsume(payload, start, end) };
       case 0x003c0015:
-        return { name: 'basic.consume-ok', classId: 60, methodId: 21, args: decodeBasicConsumeOk(payload) };
+        return { name: 'basic.consume-ok', classId: 60, methodId: 21, args: decodeBasicConsumeOk(payload, start, end) };
       case 0x003c001e:
-        return { name: 'basic.cancel', classId: 60, methodId: 30, args: decodeBasicCancel(payload) };
+        return { name: 'basic.cancel', classId: 60, methodId: 30, args: decodeBasicCancel(payload, start, end) };
       case 0x003c001f:
-        return { name: 'basic.cancel-ok', classId: 60, methodId: 31, args: decodeBasicCancelOk(payload) };
+        return { name: 'basic.cancel-ok', classId: 60, methodId: 31, args: decodeBasicCancelOk(payload, start, end) };
       case 0x003c0028:
-        return { name: 'basic.publish', classId: 60, methodId: 40, args: decodeBasicPublish(payload) };
+        return { name: 'basic.publish', classId: 60, methodId: 40, args: decodeBasicPublish(payload, start, end) };
       case 0x003c0032:
-        return { name: 'basic.return', classId: 60, methodId: 50, args: decodeBasicReturn(payload) };
+        return { name: 'basic.return', classId: 60, methodId: 50, args: decodeBasicReturn(payload, start, end) };
       case 0x003c003c:
-        return { name: 'basic.deliver', classId: 60, methodId: 60, args: decodeBasicDeliver(payload) };
+        return { name: 'basic.deliver', classId: 60, methodId: 60, args: decodeBasicDeliver(payload, start, end) };
       case 0x003c0046:
-        return { name: 'basic.get', classId: 60, methodId: 70, args: decodeBasicGet(payload) };
+        return { name: 'basic.get', classId: 60, methodId: 70, args: decodeBasicGet(payload, start, end) };
       case 0x003c0047:
-        return { name: 'basic.get-ok', classId: 60, methodId: 71, args: decodeBasicGetOk(payload) };
+        return { name: 'basic.get-ok', classId: 60, methodId: 71, args: decodeBasicGetOk(payload, start, end) };
       case 0x003c0048:
-        return { name: 'basic.get-empty', classId: 60, methodId: 72, args: decodeBasicGetEmpty(payload) };
+        return { name: 'basic.get-empty', classId: 60, methodId: 72, args: decodeBasicGetEmpty(payload, start, end) };
       case 0x003c0050:
-        return { name: 'basic.ack', classId: 60, methodId: 80, args: decodeBasicAck(payload) };
+        return { name: 'basic.ack', classId: 60, methodId: 80, args: decodeBasicAck(payload, start, end) };
       case 0x003c005a:
-        return { name: 'basic.reject', classId: 60, methodId: 90, args: decodeBasicReject(payload) };
+        return { name: 'basic.reject', classId: 60, methodId: 90, args: decodeBasicReject(payload, start, end) };
       case 0x003c0064:
-        return { name: 'basic.recover-async', classId: 60, methodId: 100, args: decodeBasicRecoverAsync(payload) };
+        return { name: 'basic.recover-async', classId: 60, methodId: 100, args: decodeBasicRecoverAsync(payload, start, end) };
       case 0x003c006e:
-        return { name: 'basic.recover', classId: 60, methodId: 110, args: decodeBasicRecover(payload) };
+        return { name: 'basic.recover', classId: 60, methodId: 110, args: decodeBasicRecover(payload, start, end) };
       case 0x003c006f:
-        return { name: 'basic.recover-ok', classId: 60, methodId: 111, args: decodeBasicRecoverOk(payload) };
+        return { name: 'basic.recover-ok', classId: 60, methodId: 111, args: decodeBasicRecoverOk(payload, start, end) };
       case 0x003c0078:
-        return { name: 'basic.nack', classId: 60, methodId: 120, args: decodeBasicNack(payload) };
+        return { name: 'basic.nack', classId: 60, methodId: 120, args: decodeBasicNack(payload, start, end) };
       case 0x005a000a:
-        return { name: 'tx.select', classId: 90, methodId: 10, args: decodeTxSelect(payload) };
+        return { name: 'tx.select', classId: 90, methodId: 10, args: decodeTxSelect(payload, start, end) };
       case 0x005a000b:
-        return { name: 'tx.select-ok', classId: 90, methodId: 11, args: decodeTxSelectOk(payload) };
+        return { name: 'tx.select-ok', classId: 90, methodId: 11, args: decodeTxSelectOk(payload, start, end) };
       case 0x005a0014:
-        return { name: 'tx.commit', classId: 90, methodId: 20, args: decodeTxCommit(payload) };
+        return { name: 'tx.commit', classId: 90, methodId: 20, args: decodeTxCommit(payload, start, end) };
       case 0x005a0015:
-        return { name: 'tx.commit-ok', classId: 90, methodId: 21, args: decodeTxCommitOk(payload) };
+        return { name: 'tx.commit-ok', classId: 90, methodId: 21, args: decodeTxCommitOk(payload, start, end) };
       case 0x005a001e:
-        return { name: 'tx.rollback', classId: 90, methodId: 30, args: decodeTxRollback(payload) };
+        return { name: 'tx.rollback', classId: 90, methodId: 30, args: decodeTxRollback(payload, start, end) };
       case 0x005a001f:
-        return { name: 'tx.rollback-ok', classId: 90, methodId: 31, args: decodeTxRollbackOk(payload) };
+        return { name: 'tx.rollback-ok', classId: 90, methodId: 31, args: decodeTxRollbackOk(payload, start, end) };
       case 0x0055000a:
-        return { name: 'confirm.select', classId: 85, methodId: 10, args: decodeConfirmSelect(payload) };
+        return { name: 'confirm.select', classId: 85, methodId: 10, args: decodeConfirmSelect(payload, start, end) };
       case 0x0055000b:
-        return { name: 'confirm.select-ok', classId: 85, methodId: 11, args: decodeConfirmSelectOk(payload) };
+        return { name: 'confirm.select-ok', classId: 85, methodId: 11, args: decodeConfirmSelectOk(payload, start, end) };
     }
   } catch (e) {
     const inner = e instanceof CodecError ? e : new CodecError(MALFORMED, 'runs past the end');
@@ -1115,7 +1116,7 @@ export function decodeMethod(payload: Buffer): AmqpMethod {
     if (inner.kind === 'malformed_utf8') throw inner;
     const classId = id >>> 16;
     const methodId = id & 0xffff;
-    const what = `${methodName(classId, methodId)} (${describeOctets(payload, 4)})`;
+    const what = `${methodName(classId, methodId)} (${describeOctets(payload.subarray(start, end), 4)})`;
     throw new CodecError(MALFORMED, `cannot decode ${what}: ${inner.detail}`, classId, methodId, inner.kind);
   }
   const classId = id >>> 16;
@@ -1124,12 +1125,11 @@ export function decodeMethod(payload: Buffer): AmqpMethod {
   throw new CodecError(COMMAND_INVALID, text, classId, methodId, 'unknown_method');
 }
 
-function decodeConnectionStart(b: Buffer): ConnectionStartArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const versionMajor = b[4];
-  const versionMinor = b[5];
-  let o = 6;
+function decodeConnectionStart(b: Buffer, s: number, end: number): ConnectionStartArgs {
+  need(s + 4, 2, end);
+  const versionMajor = b[s + 4];
+  const versionMinor = b[s + 5];
+  let o = s + 6;
   const [serverProperties, serverPropertiesSize] = decodeTable(b, o, end);
   o += serverPropertiesSize;
   const mechanisms = readLongstr(b, o, end);
@@ -1140,9 +1140,8 @@ function decodeConnectionStart(b: Buffer): ConnectionStartArgs {
   return { versionMajor, versionMinor, serverProperties, mechanisms, locales };
 }
 
-function decodeConnectionStartOk(b: Buffer): ConnectionStartOkArgs {
-  const end = b.length;
-  let o = 4;
+function decodeConnectionStartOk(b: Buffer, s: number, end: number): ConnectionStartOkArgs {
+  let o = s + 4;
   const [clientProperties, clientPropertiesSize] = decodeTable(b, o, end);
   o += clientPropertiesSize;
   const mechanism = readUtf8Shortstr(b, o, end);
@@ -1155,47 +1154,42 @@ function decodeConnectionStartOk(b: Buffer): ConnectionStartOkArgs {
   return { clientProperties, mechanism, response, locale };
 }
 
-function decodeConnectionSecure(b: Buffer): ConnectionSecureArgs {
-  const end = b.length;
-  let o = 4;
+function decodeConnectionSecure(b: Buffer, s: number, end: number): ConnectionSecureArgs {
+  let o = s + 4;
   const challenge = readLongstr(b, o, end);
   o += 4 + challenge.length;
   finished(o, end);
   return { challenge };
 }
 
-function decodeConnectionSecureOk(b: Buffer): ConnectionSecureOkArgs {
-  const end = b.length;
-  let o = 4;
+function decodeConnectionSecureOk(b: Buffer, s: number, end: number): ConnectionSecureOkArgs {
+  let o = s + 4;
   const response = readLongstr(b, o, end);
   o += 4 + response.length;
   finished(o, end);
   return { response };
 }
 
-function decodeConnectionTune(b: Buffer): ConnectionTuneArgs {
-  const end = b.length;
-  need(4, 8, end);
-  const channelMax = b.readUInt16BE(4);
-  const frameMax = b.readUInt32BE(6);
-  const heartbeat = b.readUInt16BE(10);
-  finished(12, end);
+function decodeConnectionTune(b: Buffer, s: number, end: number): ConnectionTuneArgs {
+  need(s + 4, 8, end);
+  const channelMax = b.readUInt16BE(s + 4);
+  const frameMax = b.readUInt32BE(s + 6);
+  const heartbeat = b.readUInt16BE(s + 10);
+  finished(s + 12, end);
   return { channelMax, frameMax, heartbeat };
 }
 
-function decodeConnectionTuneOk(b: Buffer): ConnectionTuneOkArgs {
-  const end = b.length;
-  need(4, 8, end);
-  const channelMax = b.readUInt16BE(4);
-  const frameMax = b.readUInt32BE(6);
-  const heartbeat = b.readUInt16BE(10);
-  finished(12, end);
+function decodeConnectionTuneOk(b: Buffer, s: number, end: number): ConnectionTuneOkArgs {
+  need(s + 4, 8, end);
+  const channelMax = b.readUInt16BE(s + 4);
+  const frameMax = b.readUInt32BE(s + 6);
+  const heartbeat = b.readUInt16BE(s + 10);
+  finished(s + 12, end);
   return { channelMax, frameMax, heartbeat };
 }
 
-function decodeConnectionOpen(b: Buffer): ConnectionOpenArgs {
-  const end = b.length;
-  let o = 4;
+function decodeConnectionOpen(b: Buffer, s: number, end: number): ConnectionOpenArgs {
+  let o = s + 4;
   const virtualHost = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const reserved1 = readUtf8Shortstr(b, o, end);
@@ -1208,20 +1202,18 @@ function decodeConnectionOpen(b: Buffer): ConnectionOpenArgs {
   return { virtualHost, reserved1, reserved2 };
 }
 
-function decodeConnectionOpenOk(b: Buffer): ConnectionOpenOkArgs {
-  const end = b.length;
-  let o = 4;
+function decodeConnectionOpenOk(b: Buffer, s: number, end: number): ConnectionOpenOkArgs {
+  let o = s + 4;
   const reserved1 = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { reserved1 };
 }
 
-function decodeConnectionClose(b: Buffer): ConnectionCloseArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const replyCode = b.readUInt16BE(4);
-  let o = 6;
+function decodeConnectionClose(b: Buffer, s: number, end: number): ConnectionCloseArgs {
+  need(s + 4, 2, end);
+  const replyCode = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const replyText = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 4, end);
@@ -1232,28 +1224,26 @@ function decodeConnectionClose(b: Buffer): ConnectionCloseArgs {
   return { replyCode, replyText, classId, methodId };
 }
 
-function decodeConnectionCloseOk(b: Buffer): ConnectionCloseOkArgs {
-  finished(4, b.length);
+function decodeConnectionCloseOk(b: Buffer, s: number, end: number): ConnectionCloseOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeConnectionBlocked(b: Buffer): ConnectionBlockedArgs {
-  const end = b.length;
-  let o = 4;
+function decodeConnectionBlocked(b: Buffer, s: number, end: number): ConnectionBlockedArgs {
+  let o = s + 4;
   const reason = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { reason };
 }
 
-function decodeConnectionUnblocked(b: Buffer): ConnectionUnblockedArgs {
-  finished(4, b.length);
+function decodeConnectionUnblocked(b: Buffer, s: number, end: number): ConnectionUnblockedArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeConnectionUpdateSecret(b: Buffer): ConnectionUpdateSecretArgs {
-  const end = b.length;
-  let o = 4;
+function decodeConnectionUpdateSecret(b: Buffer, s: number, end: number): ConnectionUpdateSecretArgs {
+  let o = s + 4;
   const newSecret = readLongstr(b, o, end);
   o += 4 + newSecret.length;
   const reason = readUtf8Shortstr(b, o, end);
@@ -1262,52 +1252,47 @@ function decodeConnectionUpdateSecret(b: Buffer): ConnectionUpdateSecretArgs {
   return { newSecret, reason };
 }
 
-function decodeConnectionUpdateSecretOk(b: Buffer): ConnectionUpdateSecretOkArgs {
-  finished(4, b.length);
+function decodeConnectionUpdateSecretOk(b: Buffer, s: number, end: number): ConnectionUpdateSecretOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeChannelOpen(b: Buffer): ChannelOpenArgs {
-  const end = b.length;
-  let o = 4;
+function decodeChannelOpen(b: Buffer, s: number, end: number): ChannelOpenArgs {
+  let o = s + 4;
   const reserved1 = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { reserved1 };
 }
 
-function decodeChannelOpenOk(b: Buffer): ChannelOpenOkArgs {
-  const end = b.length;
-  let o = 4;
+function decodeChannelOpenOk(b: Buffer, s: number, end: number): ChannelOpenOkArgs {
+  let o = s + 4;
   const reserved1 = readLongstr(b, o, end);
   o += 4 + reserved1.length;
   finished(o, end);
   return { reserved1 };
 }
 
-function decodeChannelFlow(b: Buffer): ChannelFlowArgs {
-  const end = b.length;
-  need(4, 1, end);
-  const bits0 = b[4];
+function decodeChannelFlow(b: Buffer, s: number, end: number): ChannelFlowArgs {
+  need(s + 4, 1, end);
+  const bits0 = b[s + 4];
   const active = (bits0 & 1) !== 0;
-  finished(5, end);
+  finished(s + 5, end);
   return { active };
 }
 
-function decodeChannelFlowOk(b: Buffer): ChannelFlowOkArgs {
-  const end = b.length;
-  need(4, 1, end);
-  const bits0 = b[4];
+function decodeChannelFlowOk(b: Buffer, s: number, end: number): ChannelFlowOkArgs {
+  need(s + 4, 1, end);
+  const bits0 = b[s + 4];
   const active = (bits0 & 1) !== 0;
-  finished(5, end);
+  finished(s + 5, end);
   return { active };
 }
 
-function decodeChannelClose(b: Buffer): ChannelCloseArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const replyCode = b.readUInt16BE(4);
-  let o = 6;
+function decodeChannelClose(b: Buffer, s: number, end: number): ChannelCloseArgs {
+  need(s + 4, 2, end);
+  const replyCode = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const replyText = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 4, end);
@@ -1318,14 +1303,13 @@ function decodeChannelClose(b: Buffer): ChannelCloseArgs {
   return { replyCode, replyText, classId, methodId };
 }
 
-function decodeChannelCloseOk(b: Buffer): ChannelCloseOkArgs {
-  finished(4, b.length);
+function decodeChannelCloseOk(b: Buffer, s: number, end: number): ChannelCloseOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeAccessRequest(b: Buffer): AccessRequestArgs {
-  const end = b.length;
-  let o = 4;
+function decodeAccessRequest(b: Buffer, s: number, end: number): AccessRequestArgs {
+  let o = s + 4;
   const realm = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1340,19 +1324,17 @@ function decodeAccessRequest(b: Buffer): AccessRequestArgs {
   return { realm, exclusive, passive, active, write, read };
 }
 
-function decodeAccessRequestOk(b: Buffer): AccessRequestOkArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const ticket = b.readUInt16BE(4);
-  finished(6, end);
+function decodeAccessRequestOk(b: Buffer, s: number, end: number): AccessRequestOkArgs {
+  need(s + 4, 2, end);
+  const ticket = b.readUInt16BE(s + 4);
+  finished(s + 6, end);
   return { ticket };
 }
 
-function decodeExchangeDeclare(b: Buffer): ExchangeDeclareArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeExchangeDeclare(b: Buffer, s: number, end: number): ExchangeDeclareArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const exchange = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const type = readUtf8Shortstr(b, o, end);
@@ -1371,16 +1353,15 @@ function decodeExchangeDeclare(b: Buffer): ExchangeDeclareArgs {
   return { reserved1, exchange, type, passive, durable, autoDelete, internal, nowait, arguments: argumentsValue };
 }
 
-function decodeExchangeDeclareOk(b: Buffer): ExchangeDeclareOkArgs {
-  finished(4, b.length);
+function decodeExchangeDeclareOk(b: Buffer, s: number, end: number): ExchangeDeclareOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeExchangeDelete(b: Buffer): ExchangeDeleteArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeExchangeDelete(b: Buffer, s: number, end: number): ExchangeDeleteArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const exchange = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1392,16 +1373,15 @@ function decodeExchangeDelete(b: Buffer): ExchangeDeleteArgs {
   return { reserved1, exchange, ifUnused, nowait };
 }
 
-function decodeExchangeDeleteOk(b: Buffer): ExchangeDeleteOkArgs {
-  finished(4, b.length);
+function decodeExchangeDeleteOk(b: Buffer, s: number, end: number): ExchangeDeleteOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeExchangeBind(b: Buffer): ExchangeBindArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeExchangeBind(b: Buffer, s: number, end: number): ExchangeBindArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const destination = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const source = readUtf8Shortstr(b, o, end);
@@ -1418,16 +1398,15 @@ function decodeExchangeBind(b: Buffer): ExchangeBindArgs {
   return { reserved1, destination, source, routingKey, nowait, arguments: argumentsValue };
 }
 
-function decodeExchangeBindOk(b: Buffer): ExchangeBindOkArgs {
-  finished(4, b.length);
+function decodeExchangeBindOk(b: Buffer, s: number, end: number): ExchangeBindOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeExchangeUnbind(b: Buffer): ExchangeUnbindArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeExchangeUnbind(b: Buffer, s: number, end: number): ExchangeUnbindArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const destination = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const source = readUtf8Shortstr(b, o, end);
@@ -1444,16 +1423,15 @@ function decodeExchangeUnbind(b: Buffer): ExchangeUnbindArgs {
   return { reserved1, destination, source, routingKey, nowait, arguments: argumentsValue };
 }
 
-function decodeExchangeUnbindOk(b: Buffer): ExchangeUnbindOkArgs {
-  finished(4, b.length);
+function decodeExchangeUnbindOk(b: Buffer, s: number, end: number): ExchangeUnbindOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeQueueDeclare(b: Buffer): QueueDeclareArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeQueueDeclare(b: Buffer, s: number, end: number): QueueDeclareArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1470,9 +1448,8 @@ function decodeQueueDeclare(b: Buffer): QueueDeclareArgs {
   return { reserved1, queue, passive, durable, exclusive, autoDelete, nowait, arguments: argumentsValue };
 }
 
-function decodeQueueDeclareOk(b: Buffer): QueueDeclareOkArgs {
-  const end = b.length;
-  let o = 4;
+function decodeQueueDeclareOk(b: Buffer, s: number, end: number): QueueDeclareOkArgs {
+  let o = s + 4;
   const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 8, end);
@@ -1483,11 +1460,10 @@ function decodeQueueDeclareOk(b: Buffer): QueueDeclareOkArgs {
   return { queue, messageCount, consumerCount };
 }
 
-function decodeQueueBind(b: Buffer): QueueBindArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeQueueBind(b: Buffer, s: number, end: number): QueueBindArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const exchange = readUtf8Shortstr(b, o, end);
@@ -1504,16 +1480,15 @@ function decodeQueueBind(b: Buffer): QueueBindArgs {
   return { reserved1, queue, exchange, routingKey, nowait, arguments: argumentsValue };
 }
 
-function decodeQueueBindOk(b: Buffer): QueueBindOkArgs {
-  finished(4, b.length);
+function decodeQueueBindOk(b: Buffer, s: number, end: number): QueueBindOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeQueuePurge(b: Buffer): QueuePurgeArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeQueuePurge(b: Buffer, s: number, end: number): QueuePurgeArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1524,19 +1499,17 @@ function decodeQueuePurge(b: Buffer): QueuePurgeArgs {
   return { reserved1, queue, nowait };
 }
 
-function decodeQueuePurgeOk(b: Buffer): QueuePurgeOkArgs {
-  const end = b.length;
-  need(4, 4, end);
-  const messageCount = b.readUInt32BE(4);
-  finished(8, end);
+function decodeQueuePurgeOk(b: Buffer, s: number, end: number): QueuePurgeOkArgs {
+  need(s + 4, 4, end);
+  const messageCount = b.readUInt32BE(s + 4);
+  finished(s + 8, end);
   return { messageCount };
 }
 
-function decodeQueueDelete(b: Buffer): QueueDeleteArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeQueueDelete(b: Buffer, s: number, end: number): QueueDeleteArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1549,19 +1522,17 @@ function decodeQueueDelete(b: Buffer): QueueDeleteArgs {
   return { reserved1, queue, ifUnused, ifEmpty, nowait };
 }
 
-function decodeQueueDeleteOk(b: Buffer): QueueDeleteOkArgs {
-  const end = b.length;
-  need(4, 4, end);
-  const messageCount = b.readUInt32BE(4);
-  finished(8, end);
+function decodeQueueDeleteOk(b: Buffer, s: number, end: number): QueueDeleteOkArgs {
+  need(s + 4, 4, end);
+  const messageCount = b.readUInt32BE(s + 4);
+  finished(s + 8, end);
   return { messageCount };
 }
 
-function decodeQueueUnbind(b: Buffer): QueueUnbindArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeQueueUnbind(b: Buffer, s: number, end: number): QueueUnbindArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const exchange = readUtf8Shortstr(b, o, end);
@@ -1574,32 +1545,30 @@ function decodeQueueUnbind(b: Buffer): QueueUnbindArgs {
   return { reserved1, queue, exchange, routingKey, arguments: argumentsValue };
 }
 
-function decodeQueueUnbindOk(b: Buffer): QueueUnbindOkArgs {
-  finished(4, b.length);
+function decodeQueueUnbindOk(b: Buffer, s: number, end: number): QueueUnbindOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeBasicQos(b: Buffer): BasicQosArgs {
-  const end = b.length;
-  need(4, 7, end);
-  const prefetchSize = b.readUInt32BE(4);
-  const prefetchCount = b.readUInt16BE(8);
-  const bits0 = b[10];
+function decodeBasicQos(b: Buffer, s: number, end: number): BasicQosArgs {
+  need(s + 4, 7, end);
+  const prefetchSize = b.readUInt32BE(s + 4);
+  const prefetchCount = b.readUInt16BE(s + 8);
+  const bits0 = b[s + 10];
   const global = (bits0 & 1) !== 0;
-  finished(11, end);
+  finished(s + 11, end);
   return { prefetchSize, prefetchCount, global };
 }
 
-function decodeBasicQosOk(b: Buffer): BasicQosOkArgs {
-  finished(4, b.length);
+function decodeBasicQosOk(b: Buffer, s: number, end: number): BasicQosOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeBasicConsume(b: Buffer): BasicConsumeArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeBasicConsume(b: Buffer, s: number, end: number): BasicConsumeArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   const consumerTag = readUtf8Shortstr(b, o, end);
@@ -1617,18 +1586,16 @@ function decodeBasicConsume(b: Buffer): BasicConsumeArgs {
   return { reserved1, queue, consumerTag, noLocal, noAck, exclusive, nowait, arguments: argumentsValue };
 }
 
-function decodeBasicConsumeOk(b: Buffer): BasicConsumeOkArgs {
-  const end = b.length;
-  let o = 4;
+function decodeBasicConsumeOk(b: Buffer, s: number, end: number): BasicConsumeOkArgs {
+  let o = s + 4;
   const consumerTag = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { consumerTag };
 }
 
-function decodeBasicCancel(b: Buffer): BasicCancelArgs {
-  const end = b.length;
-  let o = 4;
+function decodeBasicCancel(b: Buffer, s: number, end: number): BasicCancelArgs {
+  let o = s + 4;
   const consumerTag = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1639,20 +1606,18 @@ function decodeBasicCancel(b: Buffer): BasicCancelArgs {
   return { consumerTag, nowait };
 }
 
-function decodeBasicCancelOk(b: Buffer): BasicCancelOkArgs {
-  const end = b.length;
-  let o = 4;
+function decodeBasicCancelOk(b: Buffer, s: number, end: number): BasicCancelOkArgs {
+  let o = s + 4;
   const consumerTag = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { consumerTag };
 }
 
-function decodeBasicPublish(b: Buffer): BasicPublishArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeBasicPublish(b: Buffer, s: number, end: number): BasicPublishArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
   const routingKey = readShortstr(b, o, end);
@@ -1666,11 +1631,10 @@ function decodeBasicPublish(b: Buffer): BasicPublishArgs {
   return { reserved1, exchange, routingKey, mandatory, immediate };
 }
 
-function decodeBasicReturn(b: Buffer): BasicReturnArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const replyCode = b.readUInt16BE(4);
-  let o = 6;
+function decodeBasicReturn(b: Buffer, s: number, end: number): BasicReturnArgs {
+  need(s + 4, 2, end);
+  const replyCode = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const replyText = readShortstr(b, o, end);
   o += 1 + b[o];
   const exchange = readShortstr(b, o, end);
@@ -1681,9 +1645,8 @@ function decodeBasicReturn(b: Buffer): BasicReturnArgs {
   return { replyCode, replyText, exchange, routingKey };
 }
 
-function decodeBasicDeliver(b: Buffer): BasicDeliverArgs {
-  const end = b.length;
-  let o = 4;
+function decodeBasicDeliver(b: Buffer, s: number, end: number): BasicDeliverArgs {
+  let o = s + 4;
   const consumerTag = readShortstr(b, o, end);
   o += 1 + b[o];
   need(o, 9, end);
@@ -1699,11 +1662,10 @@ function decodeBasicDeliver(b: Buffer): BasicDeliverArgs {
   return { consumerTag, deliveryTag, redelivered, exchange, routingKey };
 }
 
-function decodeBasicGet(b: Buffer): BasicGetArgs {
-  const end = b.length;
-  need(4, 2, end);
-  const reserved1 = b.readUInt16BE(4);
-  let o = 6;
+function decodeBasicGet(b: Buffer, s: number, end: number): BasicGetArgs {
+  need(s + 4, 2, end);
+  const reserved1 = b.readUInt16BE(s + 4);
+  let o = s + 6;
   const queue = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   need(o, 1, end);
@@ -1714,13 +1676,12 @@ function decodeBasicGet(b: Buffer): BasicGetArgs {
   return { reserved1, queue, noAck };
 }
 
-function decodeBasicGetOk(b: Buffer): BasicGetOkArgs {
-  const end = b.length;
-  need(4, 9, end);
-  const deliveryTag = readLonglong(b, 4);
-  const bits0 = b[12];
+function decodeBasicGetOk(b: Buffer, s: number, end: number): BasicGetOkArgs {
+  need(s + 4, 9, end);
+  const deliveryTag = readLonglong(b, s + 4);
+  const bits0 = b[s + 12];
   const redelivered = (bits0 & 1) !== 0;
-  let o = 13;
+  let o = s + 13;
   const exchange = readShortstr(b, o, end);
   o += 1 + b[o];
   const routingKey = readShortstr(b, o, end);
@@ -1732,110 +1693,103 @@ function decodeBasicGetOk(b: Buffer): BasicGetOkArgs {
   return { deliveryTag, redelivered, exchange, routingKey, messageCount };
 }
 
-function decodeBasicGetEmpty(b: Buffer): BasicGetEmptyArgs {
-  const end = b.length;
-  let o = 4;
+function decodeBasicGetEmpty(b: Buffer, s: number, end: number): BasicGetEmptyArgs {
+  let o = s + 4;
   const reserved1 = readUtf8Shortstr(b, o, end);
   o += 1 + b[o];
   finished(o, end);
   return { reserved1 };
 }
 
-function decodeBasicAck(b: Buffer): BasicAckArgs {
-  const end = b.length;
-  need(4, 9, end);
-  const deliveryTag = readLonglong(b, 4);
-  const bits0 = b[12];
+function decodeBasicAck(b: Buffer, s: number, end: number): BasicAckArgs {
+  need(s + 4, 9, end);
+  const deliveryTag = readLonglong(b, s + 4);
+  const bits0 = b[s + 12];
   const multiple = (bits0 & 1) !== 0;
-  finished(13, end);
+  finished(s + 13, end);
   return { deliveryTag, multiple };
 }
 
-function decodeBasicReject(b: Buffer): BasicRejectArgs {
-  const end = b.length;
-  need(4, 9, end);
-  const deliveryTag = readLonglong(b, 4);
-  const bits0 = b[12];
+function decodeBasicReject(b: Buffer, s: number, end: number): BasicRejectArgs {
+  need(s + 4, 9, end);
+  const deliveryTag = readLonglong(b, s + 4);
+  const bits0 = b[s + 12];
   const requeue = (bits0 & 1) !== 0;
-  finished(13, end);
+  finished(s + 13, end);
   return { deliveryTag, requeue };
 }
 
-function decodeBasicRecoverAsync(b: Buffer): BasicRecoverAsyncArgs {
-  const end = b.length;
-  need(4, 1, end);
-  const bits0 = b[4];
+function decodeBasicRecoverAsync(b: Buffer, s: number, end: number): BasicRecoverAsyncArgs {
+  need(s + 4, 1, end);
+  const bits0 = b[s + 4];
   const requeue = (bits0 & 1) !== 0;
-  finished(5, end);
+  finished(s + 5, end);
   return { requeue };
 }
 
-function decodeBasicRecover(b: Buffer): BasicRecoverArgs {
-  const end = b.length;
-  need(4, 1, end);
-  const bits0 = b[4];
+function decodeBasicRecover(b: Buffer, s: number, end: number): BasicRecoverArgs {
+  need(s + 4, 1, end);
+  const bits0 = b[s + 4];
   const requeue = (bits0 & 1) !== 0;
-  finished(5, end);
+  finished(s + 5, end);
   return { requeue };
 }
 
-function decodeBasicRecoverOk(b: Buffer): BasicRecoverOkArgs {
-  finished(4, b.length);
+function decodeBasicRecoverOk(b: Buffer, s: number, end: number): BasicRecoverOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeBasicNack(b: Buffer): BasicNackArgs {
-  const end = b.length;
-  need(4, 9, end);
-  const deliveryTag = readLonglong(b, 4);
-  const bits0 = b[12];
+function decodeBasicNack(b: Buffer, s: number, end: number): BasicNackArgs {
+  need(s + 4, 9, end);
+  const deliveryTag = readLonglong(b, s + 4);
+  const bits0 = b[s + 12];
   const multiple = (bits0 & 1) !== 0;
   const requeue = (bits0 & 2) !== 0;
-  finished(13, end);
+  finished(s + 13, end);
   return { deliveryTag, multiple, requeue };
 }
 
-function decodeTxSelect(b: Buffer): TxSelectArgs {
-  finished(4, b.length);
+function decodeTxSelect(b: Buffer, s: number, end: number): TxSelectArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeTxSelectOk(b: Buffer): TxSelectOkArgs {
-  finished(4, b.length);
+function decodeTxSelectOk(b: Buffer, s: number, end: number): TxSelectOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeTxCommit(b: Buffer): TxCommitArgs {
-  finished(4, b.length);
+function decodeTxCommit(b: Buffer, s: number, end: number): TxCommitArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeTxCommitOk(b: Buffer): TxCommitOkArgs {
-  finished(4, b.length);
+function decodeTxCommitOk(b: Buffer, s: number, end: number): TxCommitOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeTxRollback(b: Buffer): TxRollbackArgs {
-  finished(4, b.length);
+function decodeTxRollback(b: Buffer, s: number, end: number): TxRollbackArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeTxRollbackOk(b: Buffer): TxRollbackOkArgs {
-  finished(4, b.length);
+function decodeTxRollbackOk(b: Buffer, s: number, end: number): TxRollbackOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
-function decodeConfirmSelect(b: Buffer): ConfirmSelectArgs {
-  const end = b.length;
-  need(4, 1, end);
-  const bits0 = b[4];
+function decodeConfirmSelect(b: Buffer, s: number, end: number): ConfirmSelectArgs {
+  need(s + 4, 1, end);
+  const bits0 = b[s + 4];
   const nowait = (bits0 & 1) !== 0;
-  finished(5, end);
+  finished(s + 5, end);
   return { nowait };
 }
 
-function decodeConfirmSelectOk(b: Buffer): ConfirmSelectOkArgs {
-  finished(4, b.length);
+function decodeConfirmSelectOk(b: Buffer, s: number, end: number): ConfirmSelectOkArgs {
+  finished(s + 4, end);
   return {};
 }
 
