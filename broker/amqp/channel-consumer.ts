@@ -65,10 +65,9 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     const msg = entry.msg;
     const conn = ch.conn;
     const properties = queue.deliveryProperties(entry, false);
-    const body = msg.body;
-    const frames = new DeliverFrames(conn.frameMax, this.tag, msg.exchange, msg.routingKey, properties.length, body.length, this.tagBytes);
+    const frames = new DeliverFrames(conn.frameMax, this.tag, msg.exchange, msg.routingKey, properties.length, msg.bodySize, this.tagBytes);
     const at = conn.reserve(frames.size);
-    frames.write(conn.arena, at, ch.id, tag, entry.redelivered, properties, body);
+    frames.write(conn.arena, at, ch.id, tag, entry.redelivered, properties, msg.bodyBuffer, msg.bodyOffset);
     if (ch.vhost.tracing) ch.vhost.traceDeliver(queue, entry, ch);
   }
 

@@ -164,12 +164,14 @@ describe('content-carrying methods', () => {
     expect(m.args).toEqual({ consumerTag: 'tag-é', deliveryTag: 2, redelivered: true, exchange: 'ëx', routingKey: 'ключ.路由' });
   });
 
-  it('writes content alone at an offset, and sizes it first', () => {
+  it('writes content alone at an offset, from a body at an offset, and sizes it first', () => {
     const raw = encodeProperties({ messageId: 'm' });
     const b = Buffer.alloc(5000, 7);
     const size = contentSize(4096, raw.length, b.length);
     const buf = Buffer.alloc(size + 3);
-    expect(writeContent(buf, 3, 9, 4096, raw, b)).toBe(size + 3);
+    // the body read where it lies in a bigger buffer (a slab), from its offset
+    const slab = Buffer.concat([Buffer.alloc(11, 1), b, Buffer.alloc(5, 2)]);
+    expect(writeContent(buf, 3, 9, 4096, raw, slab, 11, b.length)).toBe(size + 3);
     expect(buf.subarray(3).equals(encodeContent(9, 4096, raw, b))).toBe(true);
     expect(frames(buf.subarray(3), 4096).map((f) => [f.type, f.channel, f.payload.length])).toEqual([
       [2, 9, 12 + raw.length],

@@ -3,6 +3,7 @@
 // one buffer, allocated once. This is the delivery hot path: no closures, no intermediate buffers,
 // and the properties go out as the publisher sent them (the raw flags and values).
 
+import { copyOctets } from '../core/octets';
 import { fitShortstr } from './codec-error';
 
 const FRAME_METHOD = 1;
@@ -31,7 +32,7 @@ export function encodeDeliver(
 ): Buffer {
   const d = new DeliverFrames(frameMax, consumerTag, exchange, routingKey, properties.length, body.length);
   const f = Buffer.allocUnsafe(d.size);
-  d.write(f, 0, channel, deliveryTag, redelivered, properties, body);
+  d.write(f, 0, channel, deliveryTag, redelivered, properties, body, 0);
   return f;
 }
 
@@ -45,6 +46,7 @@ export class DeliverFrames {
   readonly keyLen: number;
   readonly argsSize: number;
   readonly size: number;
+  readonly bodyLength: number;
 
   constructor(
     readonly frameMax: number,
@@ -63,11 +65,15 @@ export class DeliverFrames {
     if (tagLen > 255 || this.exchangeLen > 255 || this.keyLen > 255) throw new RangeError('short string longer than 255 bytes in basic.deliver');
     this.argsSize = 1 + tagLen + 8 + 1 + 1 + this.exchangeLen + 1 + this.keyLen;
     this.size = 8 + 4 + this.argsSize + contentSize(frameMax, propertiesLength, bodyLength);
+    this.bodyLength = bodyLength;
   }
 
-  /** Writes the frames at `at` in `f`, which has `size` bytes there. */
-  write(f: Buffer, at: number, channel: number, deliveryTag: number, redelivered: boolean, properties: Buffer, body: Buffer): void {
-    let o = methodFrameAt(f, at, channel, this.frameMax, BASIC_DELIVER, this.argsSize, properties, body);
+  /**
+   * Writes the frames at `at` in `f`, which has `size` bytes there. The body is `bodyLength` octets
+   * of `body` from `bodyStart`: a small one is read where it lies in its slab, not through a view.
+   */
+  write(f: Buffer, at: number, channel: number, deliveryTag: number, redelivered: boolean, properties: Buffer, body: Buffer, bodyStart: number): void {
+    let o = methodFrameAt(f, at, channel, this.frameMax, BASIC_DELIVER, this.argsSize, properties, body, bodyStart, this.bodyLength);
     o = writeShortstr(f, o, this.consumerTag, this.tagLen);
     writeLonglong(f, o, deliveryTag);
     f[o + 8] = redelivered ? 1 : 0;
@@ -127,7 +133,7 @@ export function encodeReturn(
 /** The content header frame and body frames alone, for a basic-class message. */
 export function encodeContent(channel: number, frameMax: number, properties: Buffer, body: Buffer): Buffer {
   const f = Buffer.allocUnsafe(contentSize(frameMax, properties.length, body.length));
-  writeContent(f, 0, channel, frameMax, properties, body);
+  writeContent(f, 0, channel, frameMax, properties, body, 0, body.length);
   return f;
 }
 
@@ -143,25 +149,28 @@ export function contentSize(frameMax: number, propertiesLength: number, bodyLeng
  * frames at `off`; `buf` must have contentSize(...) bytes free there. Returns the offset after them.
  * An empty body gets no body frame.
  */
-export function writeContent(buf: Buffer, off: number, channel: number, frameMax: number, properties: Buffer, body: Buffer): number {
+/** The content frames at `off` in `buf`, of a body of `bodyLength` octets of `body` from `bodyStart`. */
+export function writeContent(
+  buf: Buffer, off: number, channel: number, frameMax: number, properties: Buffer, body: Buffer, bodyStart: number, bodyLength: number,
+): number {
   const headerSize = 12 + properties.length;
   buf[off] = FRAME_HEADER;
   u16(buf, off + 1, channel);
   u32(buf, off + 3, headerSize);
   u16(buf, off + 7, CLASS_BASIC);
   u16(buf, off + 9, 0); // weight, unused
-  writeLonglong(buf, off + 11, body.length);
-  properties.copy(buf, off + 19);
+  writeLonglong(buf, off + 11, bodyLength);
+  copyOctets(properties, 0, properties.length, buf, off + 19);
   let o = off + 7 + headerSize;
   buf[o++] = FRAME_END;
 
-  const perFrame = maxBodyPerFrame(frameMax, body.length);
-  for (let from = 0; from < body.length; from += perFrame) {
-    const n = Math.min(perFrame, body.length - from);
+  const perFrame = maxBodyPerFrame(frameMax, bodyLength);
+  for (let from = 0; from < bodyLength; from += perFrame) {
+    const n = Math.min(perFrame, bodyLength - from);
     buf[o] = FRAME_BODY;
     u16(buf, o + 1, channel);
     u32(buf, o + 3, n);
-    body.copy(buf, o + 7, from, from + n);
+    copyOctets(body, bodyStart + from, bodyStart + from + n, buf, o + 7);
     o += 7 + n;
     buf[o++] = FRAME_END;
   }
@@ -179,19 +188,21 @@ function maxBodyPerFrame(frameMax: number, bodyLength: number): number {
  */
 function withContent(channel: number, frameMax: number, id: number, argsSize: number, properties: Buffer, body: Buffer): Buffer {
   const f = Buffer.allocUnsafe(8 + 4 + argsSize + contentSize(frameMax, properties.length, body.length));
-  methodFrameAt(f, 0, channel, frameMax, id, argsSize, properties, body);
+  methodFrameAt(f, 0, channel, frameMax, id, argsSize, properties, body, 0, body.length);
   return f;
 }
 
 /** The same at `at` in `f`; returns where the method's arguments go. */
-function methodFrameAt(f: Buffer, at: number, channel: number, frameMax: number, id: number, argsSize: number, properties: Buffer, body: Buffer): number {
+function methodFrameAt(
+  f: Buffer, at: number, channel: number, frameMax: number, id: number, argsSize: number, properties: Buffer, body: Buffer, bodyStart: number, bodyLength: number,
+): number {
   const methodSize = 4 + argsSize;
   f[at] = FRAME_METHOD;
   u16(f, at + 1, channel);
   u32(f, at + 3, methodSize);
   u32(f, at + 7, id);
   f[at + 7 + methodSize] = FRAME_END;
-  writeContent(f, at + 8 + methodSize, channel, frameMax, properties, body);
+  writeContent(f, at + 8 + methodSize, channel, frameMax, properties, body, bodyStart, bodyLength);
   return at + 11;
 }
 

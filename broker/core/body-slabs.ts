@@ -1,6 +1,7 @@
 import type { PropertiesCodec } from './properties';
 import { Message, type BodySource } from './message';
 import type { HeadRun } from './message-head';
+import { copyOctets } from './octets';
 
 /**
  * Memory many small bodies share. A Buffer costs about 100 bytes of heap besides its bytes, more
@@ -47,7 +48,7 @@ function copyToSlab(src: Buffer, start: number, end: number): number {
   }
   if (expected > 0) expected -= size;
   const at = used;
-  src.copy(slab.bytes, at, start, end);
+  copyOctets(src, start, end, slab.bytes, at);
   // 8-byte aligned, as Node's pool aligns its slices
   used = (at + size + 7) & ~7;
   return at;

@@ -8,6 +8,8 @@ export interface BodySource {
   readonly inMemory: boolean;
   /** The body at `at` (the message's offset in this source), `size` bytes long. */
   read(at: number, size: number): Buffer;
+  /** inMemory: the memory the bodies lie in, a body at its `at`, read there without a view */
+  readonly bytes?: Buffer;
 }
 
 /** What the transient pager did with a body (the low two bits of `Message.paging`, see BodyPaging). */
@@ -150,6 +152,22 @@ export class Message extends EntryState {
     const c = this.content;
     // A paged-out body is read for each use and not kept: it is usually on its way out.
     return c instanceof Uint8Array ? c : c.read(this.at, this.bodySize);
+  }
+
+  /**
+   * The buffer the body lies in, from bodyOffset on: for a small body its slab itself, so that a
+   * delivery copies the octets from there rather than through a view made for it.
+   */
+  get bodyBuffer(): Buffer {
+    const c = this.content;
+    if (c instanceof Uint8Array) return c;
+    return c.bytes ?? c.read(this.at, this.bodySize);
+  }
+
+  /** Where the body starts in bodyBuffer. */
+  get bodyOffset(): number {
+    const c = this.content;
+    return c instanceof Uint8Array || c.bytes === undefined ? 0 : this.at;
   }
 
   get isResident(): boolean {
