@@ -65,9 +65,12 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     const msg = entry.msg;
     const conn = ch.conn;
     const properties = queue.deliveryProperties(entry, false);
+    // before any room is reserved: reading a paged-out body can fail, and frames cut short would corrupt the stream
+    const body = msg.bodyBuffer;
+    const bodyStart = msg.bodyOffset;
     const frames = new DeliverFrames(conn.frameMax, this.tag, msg.exchange, msg.routingKey, properties.length, msg.bodySize, this.tagBytes);
     const at = conn.reserve(frames.size);
-    frames.write(conn.arena, at, ch.id, tag, entry.redelivered, properties, msg.bodyBuffer, msg.bodyOffset);
+    frames.write(conn.arena, at, ch.id, tag, entry.redelivered, properties, body, bodyStart);
     if (ch.vhost.tracing) ch.vhost.traceDeliver(queue, entry, ch);
   }
 
