@@ -221,6 +221,53 @@ test('drag to bind, publish, consume with ack and nack, unbind', async ({ page, 
   }
 });
 
+test('the first look frames a tutorial-sized vhost under traffic whole on a laptop screen, rather than cutting its last column', async ({ page, request }) => {
+  const watch = watchPage(page);
+  const vhost = await unusedVhost(request, 'first-look-wide');
+  const connection = await freshVhost(request, vhost);
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    // five columns: a producer, a work queue, its consumer, two exchanges, their queues; too wide
+    // for the pane beside the inspector with the fit's margins, narrow enough to read without them
+    const ch = await connection.createChannel();
+    await ch.assertExchange('logs', 'fanout', { durable: false });
+    await ch.assertExchange('topic_logs', 'topic', { durable: false });
+    await ch.assertQueue('task_queue', { durable: false });
+    await ch.assertQueue('log_copy', { durable: false });
+    await ch.bindQueue('log_copy', 'logs', '');
+    await ch.assertQueue('kern.critical', { durable: false });
+    await ch.bindQueue('kern.critical', 'topic_logs', 'kern.*');
+    await ch.prefetch(1);
+    await ch.consume('task_queue', (m) => {
+      if (m) timers.push(setTimeout(() => ch.ack(m), 20));
+    });
+    timers.push(
+      setInterval(() => {
+        ch.sendToQueue('task_queue', Buffer.from('work'));
+        ch.publish('logs', '', Buffer.from('hi'));
+        ch.publish('topic_logs', 'kern.critical', Buffer.from('x'));
+      }, 50),
+    );
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await login(page, vhost);
+    await expect(page.locator('.react-flow__node')).toHaveCount(7, { timeout: 5000 });
+    const pane = await page.locator('.react-flow').boundingBox();
+    if (!pane) throw new Error('no canvas');
+    const allInView = async () => {
+      const boxes = await page.locator('.react-flow__node').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+      return boxes.length === 7 && boxes.every((b) => b.x >= pane.x - 1 && b.x + b.width <= pane.x + pane.width + 1);
+    };
+    await expect.poll(allInView, { timeout: 4000 }).toBe(true);
+    // and readable: not zoomed out past the point where labels drop
+    const zoom = await page.locator('.react-flow__viewport').evaluate((el) => Number(/scale\(([\d.]+)\)/.exec((el as HTMLElement).style.transform)?.[1]));
+    expect(zoom).toBeGreaterThanOrEqual(0.55);
+    expect(watch.errors).toEqual([]);
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    await connection.close();
+  }
+});
+
 test('the first look follows a topology declared just after the page opened, until the user pans', async ({ page, request }) => {
   const watch = watchPage(page);
   const vhost = await unusedVhost(request, 'first-look');

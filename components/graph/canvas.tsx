@@ -112,6 +112,13 @@ function ViewportRequests() {
       }
       const zoom = zoomFor(b);
       if (fitMode === 'initial' && zoom < MIN_READABLE_ZOOM) {
+        // Too wide only with the margins (five columns on a laptop beside the inspector): framed
+        // whole without them at the smallest readable zoom, rather than cut at START_ZOOM.
+        if (Math.min(w / b.width, h / b.height) >= MIN_READABLE_ZOOM) {
+          const tight = getViewportForBounds(b, w, h, MIN_READABLE_ZOOM, MIN_READABLE_ZOOM, 0);
+          void rf.setViewport({ ...tight, y: tight.y + FIT_TOP_BAND }, { duration: 0 });
+          return;
+        }
         // a huge vhost fitted whole is a field of dots: start readable at its top-left corner instead
         void rf.setViewport({ x: 32 - b.x * START_ZOOM, y: 32 - b.y * START_ZOOM, zoom: START_ZOOM }, { duration: 0 });
         return;
