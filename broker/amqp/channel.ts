@@ -53,6 +53,8 @@ interface PendingPublish {
   size: number;
   received: number;
   parts: Buffer[];
+  /** the queue the routing key names, when publishToNamedQueue found it */
+  queue: Queue | undefined;
 }
 
 type TxOp =
@@ -288,7 +290,26 @@ export class Channel {
     else this.lastRoutingKey = routingKey;
     if (exchange === this.lastExchange) exchange = this.lastExchange;
     else this.lastExchange = exchange;
-    this.pending = { exchange, routingKey, mandatory, properties: undefined, size: 0, received: 0, parts: [] };
+    this.pending = { exchange, routingKey, mandatory, properties: undefined, size: 0, received: 0, parts: [], queue: undefined };
+  }
+
+  /**
+   * A basic.publish (`buf` from `start` to `end`: class, method, reserved short, exchange, routing
+   * key, bits) through the default exchange to a queue the vhost finds by the key's octets, which
+   * is most publishes of work queues and RPC: started without decoding the method, the routing key
+   * being the queue's own name. False for anything else (immediate, closing, no such queue), which
+   * the decoder's path then takes.
+   */
+  publishToNamedQueue(buf: Buffer, start: number, end: number): boolean {
+    if (end - start < 9 || buf[start + 6] !== 0 || this.closing) return false;
+    const n = buf[start + 7];
+    const bits = buf[start + 8 + n];
+    if (start + 9 + n !== end || (bits & 2) !== 0) return false;
+    const q = this.vhost.queueNamedBy(buf, start + 8, n);
+    if (q === undefined) return false;
+    this.conn.notePublish();
+    this.pending = { exchange: '', routingKey: q.name, mandatory: (bits & 1) !== 0, properties: undefined, size: 0, received: 0, parts: [], queue: q };
+    return true;
   }
 
   /** A content header frame: its payload is `buf` from `start` to `end` (12 octets or more). */
@@ -384,7 +405,7 @@ export class Channel {
         this.txOps.push({ kind: 'publish', exchange: p.exchange, msg, mandatory: p.mandatory });
         return;
       }
-      this.route(p.exchange, msg, p.mandatory);
+      this.route(p.exchange, msg, p.mandatory, p.queue);
     } catch (err) {
       if (!(err instanceof AmqpError) || err.scope === 'connection') throw err;
       this.fail(err, 60, 40);
@@ -395,7 +416,7 @@ export class Channel {
     return publishTarget(this.vhost, this.conn.core.users, this.conn.user, exchangeName, routingKey);
   }
 
-  private route(exchangeName: string, msg: Message, mandatory: boolean): void {
+  private route(exchangeName: string, msg: Message, mandatory: boolean, named?: Queue): void {
     const ex = this.checkPublishable(exchangeName, msg.routingKey);
     this.stats.publish++;
     this.countPublish(exchangeName, msg.routingKey);
@@ -414,7 +435,7 @@ export class Channel {
     const ready = prepareForRouting(msg, this.conn.user, this.vhost.propertiesCodec);
     msg = ready.msg;
     const extraKeys = ready.extraKeys;
-    const routed = this.vhost.publish(ex, msg, extraKeys, this);
+    const routed = this.vhost.publish(ex, msg, extraKeys, this, named);
     if (routed === Routed.Unroutable) {
       if (mandatory) this.sendReturn(msg);
       else this.stats.dropUnroutable++;

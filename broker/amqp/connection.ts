@@ -162,7 +162,9 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
         else if (type === FRAME_HEADER) ch.onContentHeader(buf, start, end);
         else {
           ch.beforeMethod();
-          ch.onMethod(decodeMethod(buf, start, end));
+          // basic.publish (60/40) to a queue by name need not be decoded (see publishToNamedQueue)
+          const publish = buf[start + 1] === 60 && buf[start + 3] === 40 && buf[start] === 0 && buf[start + 2] === 0;
+          if (!publish || !ch.publishToNamedQueue(buf, start, end)) ch.onMethod(decodeMethod(buf, start, end));
         }
         return;
       }

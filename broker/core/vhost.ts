@@ -18,6 +18,7 @@ import { inequivalentArg, validateQueueArguments } from './queue-arguments';
 import { checkQueueType, checkServerNamed, queueTypeOf, sameImplicitType, type QueueType } from './queue-type';
 import type { BodyPaging } from './body-paging';
 import { Queue, type DeadLetterReason, type QueueEntry, type QueueHost, type QueueOptions } from './queue';
+import { NameIndex } from './name-index';
 import { TopicExchange } from './topic-exchange';
 import { deliverTrace, publishTrace, TRACE_EXCHANGE, type TraceOrigin } from './trace';
 
@@ -64,6 +65,8 @@ export class VirtualHost implements QueueHost {
   readonly name: string;
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
+  /** the same queues, by their names' octets: a publish through the default exchange finds its queue without decoding the key */
+  private readonly queueIndex = new NameIndex<Queue>();
   readonly defaultExchange: Exchange;
   /** Reads and writes the properties of the messages here (see PropertiesCodec). */
   readonly propertiesCodec: PropertiesCodec;
@@ -186,6 +189,11 @@ export class VirtualHost implements QueueHost {
     return q;
   }
 
+  /** The queue named by `n` octets of `b` from `start` (a routing key in a frame), if the index finds it. */
+  queueNamedBy(b: Uint8Array, start: number, n: number): Queue | undefined {
+    return this.queueIndex.find(b, start, n);
+  }
+
   /** Exclusive queues belong to one connection; everyone else gets 405. */
   checkOwner(q: Queue, owner: object | null, name = q.name): void {
     if (q.exclusiveOwner !== null && q.exclusiveOwner !== owner) {
@@ -226,6 +234,7 @@ export class VirtualHost implements QueueHost {
     const type = queueTypeOf(opts.arguments);
     const queue = new Queue(this, this.name, name, opts, this.matchPolicy('queue', name, type), this.matchOperatorPolicy(name, type));
     this.queues.set(name, queue);
+    this.queueIndex.set(name, queue);
     this.emit({ type: 'queue.created', vhost: this.name, name });
     return queue;
   }
@@ -255,6 +264,7 @@ export class VirtualHost implements QueueHost {
   private removeQueue(q: Queue): number {
     if (this.queues.get(q.name) !== q) return 0;
     this.queues.delete(q.name);
+    this.queueIndex.delete(q.name);
     for (const b of [...q.incoming]) this.removeBinding(b, true);
     const n = q.markDeleted();
     this.emit({ type: 'queue.deleted', vhost: this.name, name: q.name });
@@ -390,18 +400,19 @@ export class VirtualHost implements QueueHost {
   // --- routing ---------------------------------------------------------------------------------
 
   /**
-   * Routes and enqueues. Synchronous; the hot path: the default exchange is one map lookup, other
+   * Routes and enqueues. Synchronous; the hot path: the default exchange is one map lookup (none
+   * when the publisher already found the queue, `named`, by the key's octets), other
    * exchanges fill a reused set. Exchange-to-exchange bindings and alternate exchanges are
    * followed, each exchange at most once per message, as RabbitMQ's rabbit_exchange:route does:
    * each exchange routes the message with all its keys (the routing key, then CC and BCC), and one
    * whose bindings matched none of them hands it to its alternate exchange.
    */
-  publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin): Routed {
+  publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin, named?: Queue): Routed {
     exchange.publishIn++;
     const tap = this.tap;
     if (tap !== undefined && msg.traceId === 0) msg.traceId = tap.sample(this.name, exchange.name);
     if (exchange === this.defaultExchange && extraKeys === undefined && msg.traceId === 0 && !this.tracing) {
-      const q = this.queues.get(msg.routingKey);
+      const q = named !== undefined && !named.deleted ? named : this.queues.get(msg.routingKey);
       if (q === undefined) return Routed.Unroutable;
       exchange.publishOut++;
       return q.enqueue(msg) ? Routed.Routed : Routed.Rejected;

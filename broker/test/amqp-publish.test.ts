@@ -35,6 +35,7 @@ import {
   waitUntil,
   within,
 } from './amqp-helpers';
+import { M, bodyFrame, headerFrame, publishFrame, queueDeclareFrame, withClient } from './raw-client';
 
 const env = useAmqp();
 
@@ -136,6 +137,58 @@ describe('publisher confirms', () => {
     await expectChannelError(ch, () => undefined, 404, `NOT_FOUND - no exchange '${x}'`);
     await confirmed; // nothing was outstanding when it was called
     await expect(within(pending, WAIT_MS, 'waitForConfirms')).rejects.toThrow();
+  });
+});
+
+describe('the queue a publish names', () => {
+  // Warren finds the queue of a default-exchange publish when its method frame arrives; the
+  // message is routed when its body does, to the queue of that name then, if any.
+  test('deleted, or deleted and declared again, between the method frame and the body: the body goes where the name leads then', async () => {
+    const ch = await env.channel();
+    const q = env.queueName('wt-renamed');
+    await ch.assertQueue(q, { durable: false });
+    await withClient(env.broker, async (raw) => {
+      await raw.handshake();
+      await raw.openChannel(1);
+      await raw.openChannel(2);
+      // channel 1 is inside a content; channel 2's answer shows the connection read all before it
+      const sync = async (): Promise<void> => {
+        raw.send(queueDeclareFrame(2, env.queueName('wt-sync')));
+        await raw.expectMethod(M.queueDeclareOk);
+      };
+      // declared again: the second queue gets the message
+      raw.send(publishFrame(1, '', q));
+      await sync();
+      await ch.deleteQueue(q);
+      await ch.assertQueue(q, { durable: false });
+      raw.send(headerFrame(1, 5), bodyFrame(1, 'first'));
+      await sync();
+      expect(await drain(ch, q)).toEqual(['first']);
+      // only deleted: unroutable, and gone
+      raw.send(publishFrame(1, '', q));
+      await sync();
+      await ch.deleteQueue(q);
+      raw.send(headerFrame(1, 6), bodyFrame(1, 'second'));
+      await sync();
+      await ch.assertQueue(q, { durable: false });
+      expect((await ch.checkQueue(q)).messageCount).toBe(0);
+    });
+  });
+
+  test('a key that only shares a hash, a prefix or a length with a queue name does not reach that queue', async () => {
+    const ch = await env.channel();
+    const q = env.queueName('wt-prefix');
+    const longName = env.queueName(`wt-long-${'x'.repeat(80)}`);
+    await ch.assertQueue(q, { durable: false });
+    await ch.assertQueue(longName, { durable: false });
+    for (const key of [q.slice(0, -1), `${q}x`, `${q.slice(0, -1)}${q.endsWith('a') ? 'b' : 'a'}`, `${longName.slice(0, -1)}!`, longName.toUpperCase()]) {
+      ch.sendToQueue(key, Buffer.from('stray'));
+    }
+    ch.sendToQueue(q, Buffer.from('short'));
+    ch.sendToQueue(longName, Buffer.from('long'));
+    await waitUntil(async () => (await ch.checkQueue(longName)).messageCount === 1, WAIT_MS, 'the long name\'s message');
+    expect(await drain(ch, q)).toEqual(['short']);
+    expect(await drain(ch, longName)).toEqual(['long']);
   });
 });
 
