@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * One slot is 16 words (64 octets): the name's hash, its length (shifted, with bit 0 set: 0 is an
- * empty slot), then its first 56 octets four to a word.
+ * One slot is 16 elements of one array: the name's hash, its length (shifted, with bit 0 set: 0 is
+ * an empty slot), the value, then the name's first 52 octets four to an element (small integers,
+ * stored in the array itself). The value beside its key: a lookup reads no second array.
  */
 const WORDS = 16;
-const INLINE = (WORDS - 2) * 4;
+const VALUE = 2;
+const FIRST_WORD = 3;
+const INLINE = (WORDS - FIRST_WORD) * 4;
 /** Names longer than a short string are not indexed: no frame can carry them. */
 const MAX_NAME = 255;
 const MIN_SLOTS = 16;
@@ -25,8 +28,7 @@ const MAX_PROBES = 64;
  */
 export class NameIndex<T> {
   private readonly seed = randomBytes(4).readInt32LE(0);
-  private slots = new Int32Array(MIN_SLOTS * WORDS);
-  private values: (T | undefined)[] = new Array<T | undefined>(MIN_SLOTS).fill(undefined);
+  private slots: (number | T)[] = new Array<number | T>(MIN_SLOTS * WORDS).fill(0);
   /** names longer than INLINE: all their octets (the slot holds the first INLINE) */
   private long: (Buffer | undefined)[] = new Array<Buffer | undefined>(MIN_SLOTS).fill(undefined);
   private mask = MIN_SLOTS - 1;
@@ -47,7 +49,7 @@ export class NameIndex<T> {
       const at = i * WORDS;
       const m = slots[at + 1];
       if (m === 0) return undefined;
-      if (m === meta && slots[at] === h && this.holds(i, b, start, n)) return this.values[i];
+      if (m === meta && slots[at] === h && this.holds(i, b, start, n)) return slots[at + VALUE] as T;
       i = (i + 1) & this.mask;
     }
     return undefined;
@@ -60,7 +62,7 @@ export class NameIndex<T> {
     const h = this.hash(key, 0, key.length);
     const found = this.slotOf(key, h);
     if (found >= 0) {
-      this.values[found] = value;
+      this.slots[found * WORDS + VALUE] = value;
       return;
     }
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
@@ -70,9 +72,9 @@ export class NameIndex<T> {
     this.slots[at] = h;
     this.slots[at + 1] = (key.length << 1) | 1;
     const inline = Math.min(key.length, INLINE);
-    for (let k = 0; k < inline; k += 4) this.slots[at + 2 + (k >> 2)] = word(key, k, inline);
+    this.slots[at + VALUE] = value;
+    for (let k = 0; k < inline; k += 4) this.slots[at + FIRST_WORD + (k >> 2)] = word(key, k, inline);
     this.long[i] = key.length > INLINE ? key : undefined;
-    this.values[i] = value;
     this.count++;
   }
 
@@ -84,16 +86,14 @@ export class NameIndex<T> {
     this.count--;
     // shift back each later slot of the run that may live in the hole (its home is not between the hole and it)
     for (let j = (hole + 1) & this.mask; this.slots[j * WORDS + 1] !== 0; j = (j + 1) & this.mask) {
-      const home = this.slots[j * WORDS] & this.mask;
+      const home = (this.slots[j * WORDS] as number) & this.mask;
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (stays) continue;
       this.slots.copyWithin(hole * WORDS, j * WORDS, j * WORDS + WORDS);
-      this.values[hole] = this.values[j];
       this.long[hole] = this.long[j];
       hole = j;
     }
     this.slots.fill(0, hole * WORDS, hole * WORDS + WORDS);
-    this.values[hole] = undefined;
     this.long[hole] = undefined;
   }
 
@@ -108,7 +108,7 @@ export class NameIndex<T> {
   /** Whether slot `i` (whose length is `n`) holds the name `b` from `start`. */
   private holds(i: number, b: Uint8Array, start: number, n: number): boolean {
     const slots = this.slots;
-    const at = i * WORDS + 2;
+    const at = i * WORDS + FIRST_WORD;
     const inline = n < INLINE ? n : INLINE;
     const whole = inline & ~3;
     let k = 0;
@@ -144,18 +144,16 @@ export class NameIndex<T> {
   }
 
   private grow(): void {
-    const [slots, values, long] = [this.slots, this.values, this.long];
+    const [slots, long] = [this.slots, this.long];
     const capacity = (this.mask + 1) * 2;
-    this.slots = new Int32Array(capacity * WORDS);
-    this.values = new Array<T | undefined>(capacity).fill(undefined);
+    this.slots = new Array<number | T>(capacity * WORDS).fill(0);
     this.long = new Array<Buffer | undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
-    for (let j = 0; j < values.length; j++) {
+    for (let j = 0; j < long.length; j++) {
       if (slots[j * WORDS + 1] === 0) continue;
-      let i = slots[j * WORDS] & this.mask;
+      let i = (slots[j * WORDS] as number) & this.mask;
       while (this.slots[i * WORDS + 1] !== 0) i = (i + 1) & this.mask;
-      this.slots.set(slots.subarray(j * WORDS, j * WORDS + WORDS), i * WORDS);
-      this.values[i] = values[j];
+      for (let k = 0; k < WORDS; k++) this.slots[i * WORDS + k] = slots[j * WORDS + k];
       this.long[i] = long[j];
     }
   }
