@@ -131,6 +131,25 @@ describe.concurrent('content headers', () => {
     c.send(bodyFrame(1, 'x'));
     await c.expectConnectionError(540, 'NOT_IMPLEMENTED - immediate=true', M.basicPublish);
   });
+
+  // a publish to a queue that exists takes another path to its queue (found by the key's octets): the same answers
+  onChannel('refuses immediate=true to a queue that exists as to one that does not', async (c) => {
+    const q = `wt-imm-${randomUUID()}`;
+    c.send(methodFrame(1, M.queueDeclare, new Args().short(0).shortstr(q).bit(false).bit(false).bit(true).bit(true).bit(false).table({})));
+    await c.expectMethod(M.queueDeclareOk);
+    c.send(methodFrame(1, M.basicPublish, new Args().short(0).shortstr('').shortstr(q).bit(true).bit(true)), headerFrame(1, 1), bodyFrame(1, 'x'));
+    await c.expectConnectionError(540, 'NOT_IMPLEMENTED - immediate=true', M.basicPublish);
+  });
+
+  onChannel('answers octets after the last field of a publish to a queue that exists with the decoder\'s 501', async (c) => {
+    const q = `wt-tail-${randomUUID()}`;
+    c.send(methodFrame(1, M.queueDeclare, new Args().short(0).shortstr(q).bit(false).bit(false).bit(true).bit(true).bit(false).table({})));
+    await c.expectMethod(M.queueDeclareOk);
+    const args = new Args().short(0).shortstr('').shortstr(q).bit(false).octet(7).build();
+    c.send(methodFrame(1, M.basicPublish, args));
+    const first16 = [...args.subarray(0, 16)].join(',');
+    await c.expectConnectionError(501, `FRAME_ERROR - cannot decode basic.publish (first 16 octets = <<${first16}>>): 1 unexpected octets after the last field`, M.basicPublish);
+  });
 });
 
 describe.concurrent('frames too short or out of place', () => {
