@@ -2,6 +2,7 @@ import { AmqpError } from '../core/errors';
 import { messageWithCopiedBody } from '../core/body-slabs';
 import { Message } from '../core/message';
 import { HeadRun } from '../core/message-head';
+import { sameOctets } from '../core/octets';
 import { prepareForRouting, publishTarget } from '../core/publishing';
 import type { Queue, QueueEntry } from '../core/queue';
 import { Routed } from '../core/vhost';
@@ -720,15 +721,4 @@ function requeueDelivery(d: Delivery): void {
 function discardDelivery(d: Delivery): void {
   if (d.consumer !== undefined) d.consumer.rejected++;
   d.queue.discard(d.entry);
-}
-
-/**
- * Whether `b` holds the octets of `a` from `at`: a loop for the few dozen octets most properties
- * take, which costs less than the native compare's call; the native one for longer.
- */
-function sameOctets(a: Buffer, b: Buffer, at: number): boolean {
-  const n = a.length;
-  if (n > 64) return b.compare(a, 0, n, at, at + n) === 0;
-  for (let i = 0; i < n; i++) if (a[i] !== b[at + i]) return false;
-  return true;
 }
