@@ -102,6 +102,8 @@ export class Channel {
    * its own (about 150 B a message). The properties were checked well-formed when first kept.
    */
   private lastRoutingKey = '';
+  /** see Queue.touchLines */
+  private touched = 0;
   private lastExchange = '';
   private lastProperties: Buffer | undefined;
   /** this publisher's messages share exchange, routing key and properties while they repeat */
@@ -308,6 +310,7 @@ export class Channel {
     if (start + 9 + n !== end || (bits & 2) !== 0) return false;
     const q = this.vhost.queueNamedBy(buf, start + 8, n);
     if (q === undefined) return false;
+    this.touched = q.touchLines();
     this.conn.notePublish();
     this.pending = { exchange: '', routingKey: q.name, mandatory: (bits & 1) !== 0, properties: undefined, size: 0, received: 0, parts: [], queue: q };
     return true;

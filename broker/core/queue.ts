@@ -168,6 +168,17 @@ export class Queue {
     return this;
   }
 
+  /**
+   * One read from each cache line the enqueue and delivery of a message will touch (the queue's
+   * fields, its sole consumer and that consumer's tag), all at once: with thousands of queues none
+   * is in the CPU's cache, and reads that do not wait for each other are fetched side by side
+   * instead of one after another as the code reaches them. The sum only keeps the reads alive.
+   */
+  touchLines(): number {
+    const sole = this.sole;
+    return this.name.length + (this.maxLength === undefined ? 0 : 1) + this.readyBytes + (sole === undefined ? 0 : sole.tag.length + (sole.noAck ? 1 : 0));
+  }
+
   get messagesReady(): number {
     return this.readyCount;
   }
