@@ -17,9 +17,10 @@ const MAX_PROBES = 64;
 
 /**
  * Values by name, found from the name's UTF-8 octets where they lie in a frame: no string is
- * decoded, and a name of up to 56 octets is compared within the one 64-octet slot that holds its
- * hash, so a lookup among many thousands of names reads one slot and its value. (A Map keyed by
- * the decoded string reads its bucket, its entry and the stored key, each from elsewhere.)
+ * decoded, and a name of up to 52 octets is compared within the slot that holds its hash and its
+ * value, so a lookup among many thousands of names reads one slot. (A Map keyed by the decoded
+ * string reads its bucket, its entry and the stored key, each from elsewhere.) The price is memory:
+ * 128 B a slot and at least two slots a name, about 256 B to 512 B per indexed name.
  *
  * Open addressing with linear probing, at most half full; deletion shifts the run back rather than
  * leaving tombstones. The hash is seeded per index, so names cannot be chosen to collide; and a
