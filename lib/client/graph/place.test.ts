@@ -52,6 +52,31 @@ describe('placeNew', () => {
     expect(added.get('c|1')!.x).toBeGreaterThan(900 + NODE_SIZE.queue.width);
   });
 
+  it('puts a producer that feeds a queue directly and an exchange left of the exchange, not in the exchanges\' column', () => {
+    // the default exchange hidden: the producer's line goes straight to the queue, one column right of the exchanges
+    const known = new Map<string, XY>([
+      ['e|logs', { x: 0, y: 0 }],
+      ['q|bound', { x: 400, y: 0 }],
+      ['q|tasks', { x: 400, y: 150 }],
+      ['c|worker', { x: 800, y: 150 }],
+    ]);
+    const nodes = [
+      { id: 'e|logs', type: 'exchange' },
+      { id: 'q|bound', type: 'queue' },
+      { id: 'q|tasks', type: 'queue' },
+      { id: 'c|worker', type: 'consumer' },
+      { id: 'p|1', type: 'producer' },
+    ];
+    const edges = [
+      { source: 'e|logs', target: 'q|bound' },
+      { source: 'q|tasks', target: 'c|worker' },
+      { source: 'p|1', target: 'q|tasks' },
+      { source: 'p|1', target: 'e|logs' },
+    ];
+    const p = placeNew(nodes, edges, known).added.get('p|1')!;
+    expect(p.x + NODE_SIZE.producer.width).toBeLessThanOrEqual(0);
+  });
+
   it('places a burst of 500 queues without overlaps, quickly', () => {
     const known = new Map<string, XY>();
     const nodes: { id: string; type: string }[] = [];

@@ -123,7 +123,11 @@ export function placeNew(
     occ.add(want.x, want.y, s.width, s.height);
   };
 
-  /** Right of a placed source, else left of a placed target; false when neither is placed yet. */
+  /**
+   * Right of a placed source, else left of the leftmost placed target (a producer that feeds a
+   * queue directly and an exchange goes left of the exchange, not into the exchanges' column);
+   * false when neither is placed yet.
+   */
   const nearNeighbour = (n: PlaceNode): boolean => {
     const s = sizeOf(n);
     for (const src of into.get(n.id) ?? []) {
@@ -135,15 +139,16 @@ export function placeNew(
         return true;
       }
     }
+    let leftmost: { id: string; p: XY; node: PlaceNode } | undefined;
     for (const dst of outOf.get(n.id) ?? []) {
       const p = at(dst);
       const dn = byId.get(dst);
-      if (p && dn) {
-        put(n, { x: p.x - s.width - COLUMN_GAP, y: p.y + (sizeOf(dn).height - s.height) / 2 }, -1, dst);
-        return true;
-      }
+      if (p && dn && (leftmost === undefined || p.x < leftmost.p.x)) leftmost = { id: dst, p, node: dn };
     }
-    return false;
+    if (leftmost === undefined) return false;
+    const { id, p, node } = leftmost;
+    put(n, { x: p.x - s.width - COLUMN_GAP, y: p.y + (sizeOf(node).height - s.height) / 2 }, -1, id);
+    return true;
   };
 
   let left = [...pending].sort((a, b) => (KIND_ORDER[a.type ?? 'queue'] ?? 9) - (KIND_ORDER[b.type ?? 'queue'] ?? 9) || a.id.localeCompare(b.id));
