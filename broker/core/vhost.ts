@@ -234,7 +234,7 @@ export class VirtualHost implements QueueHost {
     const type = queueTypeOf(opts.arguments);
     const queue = new Queue(this, this.name, name, opts, this.matchPolicy('queue', name, type), this.matchOperatorPolicy(name, type));
     this.queues.set(name, queue);
-    this.queueIndex.set(name, queue);
+    this.queueIndex.set(queue);
     this.emit({ type: 'queue.created', vhost: this.name, name });
     return queue;
   }
