@@ -35,7 +35,7 @@ import {
   waitUntil,
   within,
 } from './amqp-helpers';
-import { M, bodyFrame, headerFrame, publishFrame, queueDeclareFrame, withClient } from './raw-client';
+import { Args, M, bodyFrame, headerFrame, methodFrame, publishFrame, queueDeclareFrame, withClient } from './raw-client';
 
 const env = useAmqp();
 
@@ -189,6 +189,43 @@ describe('the queue a publish names', () => {
     await waitUntil(async () => (await ch.checkQueue(longName)).messageCount === 1, WAIT_MS, 'the long name\'s message');
     expect(await drain(ch, q)).toEqual(['short']);
     expect(await drain(ch, longName)).toEqual(['long']);
+  });
+
+  // Many queues in the index, a stream of publishes cut anywhere: each message goes where its
+  // name leads when it is whole.
+  test('a thousand queues and more: publishes in one stream, cut anywhere, with a queue deleted and declared again inside it, each reach the queue named then', async () => {
+    const ch = await env.channel();
+    const names = Array.from({ length: 1100 }, (_, i) => env.queueName(`wt-many-${i}`));
+    for (const n of names) void ch.assertQueue(n, { durable: false, autoDelete: false });
+    await ch.assertQueue(names[names.length - 1], { durable: false, autoDelete: false });
+    const gone = names[7];
+    const publish = (key: string, body: string): Buffer[] => [publishFrame(1, '', key), headerFrame(1, body.length), bodyFrame(1, body)];
+    const stream = Buffer.concat([
+      ...names.flatMap((n) => publish(n, 'a')),
+      publish(env.queueName('wt-many-none'), 'x').flat(),
+      // unbound on amq.direct: dropped, though its key names a queue
+      [publishFrame(1, 'amq.direct', names[3]), headerFrame(1, 1), bodyFrame(1, 'x')],
+      [methodFrame(1, [50, 40], new Args().short(0).shortstr(gone).bit(false).bit(false).bit(false))],
+      publish(gone, 'lost'),
+      [queueDeclareFrame(1, gone)],
+      ...names.flatMap((n) => publish(n, 'b')),
+    ].flat());
+    await withClient(env.broker, async (raw) => {
+      await raw.handshake();
+      await raw.openChannel(1);
+      for (let at = 0, piece = 1; at < stream.length; at += piece, piece = 1 + ((at * 7919) % 3001)) {
+        raw.send(stream.subarray(at, at + piece));
+        if (at % 5 === 0) await sleep(0);
+      }
+      await raw.expectMethod([50, 41], WAIT_MS);
+      await raw.expectMethod(M.queueDeclareOk, WAIT_MS);
+      const counts = async () => Promise.all(names.map(async (n) => (await ch.checkQueue(n)).messageCount));
+      const expected = names.map((n) => (n === gone ? 1 : 2));
+      await waitUntil(async () => JSON.stringify(await counts()) === JSON.stringify(expected), WAIT_MS, 'every message in its queue');
+      expect(await drain(ch, gone)).toEqual(['b']);
+      expect(await drain(ch, names[0])).toEqual(['a', 'b']);
+    });
+    await Promise.all(names.map((n) => ch.deleteQueue(n)));
   });
 });
 
