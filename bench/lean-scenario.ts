@@ -8,8 +8,8 @@ import { nowMs, sleep } from './resources';
 import { sizeLabel, sizeSlug, warmupMs } from './scenario-common';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './types';
 
-/** Messages per pre-built publish buffer. */
-const BATCH = 500;
+/** Messages per pre-built publish buffer: what the publisher writes at a time. */
+export const BATCH = 500;
 export const PREFETCH = 2000;
 /** The consumer acks (multiple) once this many deliveries are unacked. */
 const ACK_EVERY = 500;
@@ -17,18 +17,19 @@ const ACK_EVERY = 500;
 const MAX_IN_FLIGHT = 20_000;
 
 /**
- * A publisher that writes `batch` (holding `batchSize` messages) while fewer than MAX_IN_FLIGHT are
- * published and not yet delivered to `con`, and a consumer that acks in batches.
+ * A publisher that writes `batches` in turn (each holding `batchSize` messages) while fewer than
+ * MAX_IN_FLIGHT are published and not yet delivered to `con`, and a consumer that acks in batches.
  */
 export class LeanPair {
   published = 0;
   private acked = 0;
   private state: 'idle' | 'running' | 'drain' | 'full' | 'stopped' = 'idle';
+  private next = 0;
 
   constructor(
     readonly pub: LeanConnection,
     readonly con: LeanConnection,
-    private readonly batch: Buffer,
+    private readonly batches: Buffer[],
     private readonly batchSize: number,
   ) {
     con.onDeliveries = () => {
@@ -53,7 +54,9 @@ export class LeanPair {
     this.state = 'running';
     while (this.published - this.con.delivered < MAX_IN_FLIGHT) {
       this.published += this.batchSize;
-      if (!this.pub.write(this.batch)) {
+      const batch = this.batches[this.next];
+      this.next = (this.next + 1) % this.batches.length;
+      if (!this.pub.write(batch)) {
         this.state = 'drain';
         void this.pub.drained().then(() => {
           if (this.state !== 'drain') return;
@@ -129,7 +132,7 @@ export function leanConsumeRate(size: number, queues: number): Scenario {
           const queue = res.queueName(`lean${i}`);
           await pub.declareQueue(queue);
           await con.consume(queue, PREFETCH);
-          pairs.push(new LeanPair(pub, con, publishBatch(queue, body, BATCH), BATCH));
+          pairs.push(new LeanPair(pub, con, [publishBatch(queue, body, BATCH)], BATCH));
         }
         return await measureLean(pairs, connections, opts, { bodyBytes: size, queues });
       } finally {
