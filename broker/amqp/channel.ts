@@ -581,8 +581,12 @@ export class Channel {
       // from many queues (one consumer each) then visits none of them again.
       let waiting: Queue | Set<Queue> | undefined;
       let settled = false;
+      // Up to `tag`, or (0) every delivery made before this ack; not those the loop itself makes: a
+      // nack may dead-letter a message to a queue this channel consumes, delivered again at once
+      // (with a new tag, after the others), and RabbitMQ settles only what was outstanding.
+      const last = tag === 0 ? this.nextDeliveryTag - 1 : tag;
       for (const [t, d] of unacked) {
-        if (tag !== 0 && t > tag) break;
+        if (t > last) break;
         settled = true;
         unacked.delete(t);
         if (d.consumer !== undefined) d.consumer.unacked--;

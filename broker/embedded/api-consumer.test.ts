@@ -108,3 +108,20 @@ test("an API consumer's deliveries, acks and nacks are counted as its own in the
     watch.close();
   }
 });
+
+test('a nack of everything (tag 0) settles what was outstanding, not the dead letter it sends back to the same consumer', async () => {
+  await broker.declareQueue(admin, '/', 'ac-dlx-self', {
+    durable: false, autoDelete: false, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'ac-dlx-self' },
+  });
+  await broker.publish(admin, '/', '', { routingKey: 'ac-dlx-self', properties: {}, body: Buffer.from('once') });
+  const { s, sink: k } = sink();
+  const h = await broker.consume(admin, '/', 'ac-dlx-self', opts, k);
+  expect(s.got.map((d) => d.deliveryTag)).toEqual([1]);
+  await h.nack(0, true, false);
+  // dead-lettered back and delivered once more, with the next tag, which is still outstanding
+  expect(s.got.map((d) => [d.deliveryTag, d.redelivered])).toEqual([[1, false], [2, false]]);
+  await h.ack(2, false);
+  expect(await broker.getQueue(admin, '/', 'ac-dlx-self')).toMatchObject({ messages: 0 });
+  await h.cancel();
+  await broker.deleteQueue(admin, '/', 'ac-dlx-self', { ifUnused: false, ifEmpty: false });
+});

@@ -210,8 +210,10 @@ export class ApiConsumer implements Consumer {
     const unacked = this.unacked;
     if (multiple) {
       if (tag !== 0 && !unacked.has(tag)) throw unknownTag(tag);
+      // not the deliveries the loop itself makes (a discarded message dead-lettered back here): see Channel.settle
+      const last = tag === 0 ? this.nextTag - 1 : tag;
       for (const [t, e] of unacked) {
-        if (tag !== 0 && t > tag) break;
+        if (t > last) break;
         unacked.delete(t);
         action(e);
       }

@@ -26,6 +26,7 @@
 //   queue declared on the channel: 404 "NOT_FOUND - no previously declared queue"
 //   declare-ok / passive declare message_count counts ready messages only (not unacked ones).
 import { describe, expect, test } from 'vitest';
+import type { ConsumeMessage } from 'amqplib';
 import {
   QUIET_MS,
   WAIT_MS,
@@ -427,5 +428,28 @@ describe('messages in a queue', () => {
     const d2 = await waitUntil(() => ch.get(dead, { noAck: true }), WAIT_MS, 'the expired dead letter');
     expect(d2.content.toString()).toBe('expired');
     expect(d2.properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'expired', queue: q });
+  });
+
+  // Warren's nack loop used to take the dead letter too: delivered at once to the same channel with
+  // a new tag, it was nacked again by the same nack, thousands of times until the socket was full,
+  // and the client's ack of any of those tags was an unknown delivery tag.
+  test('a nack of everything (tag 0, multiple) settles what was outstanding, not the dead letter it sends back to this channel', async () => {
+    const ch = await env.channel();
+    const q = env.queueName('wt-dlx-self');
+    await ch.assertQueue(q, { durable: false, deadLetterExchange: '', deadLetterRoutingKey: q });
+    const got: ConsumeMessage[] = [];
+    await ch.consume(q, (m) => void (m !== null && got.push(m)), { noAck: false });
+    ch.sendToQueue(q, Buffer.from('once'));
+    await waitUntil(() => got.length >= 1, WAIT_MS, 'the first delivery');
+    ch.nackAll(false);
+    await waitUntil(() => got.length >= 2, WAIT_MS, 'the dead letter, delivered again');
+    await sleep(QUIET_MS);
+    expect(got.length).toBe(2);
+    expect(got[1].properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'rejected', queue: q, count: 1 });
+    // its tag is outstanding: acked without a 406, and nothing is left
+    ch.ack(got[1]);
+    await waitUntil(async () => (await ch.checkQueue(q)).messageCount === 0, WAIT_MS, 'an empty queue');
+    expect(got.length).toBe(2);
+    await ch.deleteQueue(q);
   });
 });
