@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTable, encodeTable } from '../amqp/field-table';
 import { AMQP_PROPERTIES } from '../amqp/properties-codec';
-import { deadLetterMessage } from './dead-letter';
+import { deadLetterMessage, diedThereAutomatically } from './dead-letter';
 import { fieldType, setFieldType, type FieldTable } from './field-values';
 import { Message } from './message';
 import type { Queue } from './queue';
@@ -33,5 +33,22 @@ describe('dead-lettering keeps wire types', () => {
     }
     expect(((twice.headers!['x-death'] as FieldTable[])[0]).count).toBe(2);
     expect(twice.expiration).toBeUndefined();
+  });
+});
+
+describe('diedThereAutomatically (RabbitMQ: rabbit_dead_letter:is_cycle)', () => {
+  const death = (queue: string, reason: string) => ({ queue, reason, count: 1 });
+  it('is a cycle when the message died in that queue before with no rejection since, that death included', () => {
+    expect(diedThereAutomatically('q', [death('q', 'maxlen')])).toBe(true);
+    expect(diedThereAutomatically('a', [death('b', 'expired'), death('a', 'expired')])).toBe(true);
+    expect(diedThereAutomatically('a', [death('b', 'expired'), death('a', 'rejected')])).toBe(false);
+    expect(diedThereAutomatically('a', [death('b', 'rejected'), death('a', 'expired')])).toBe(false);
+    expect(diedThereAutomatically('c', [death('b', 'expired'), death('a', 'expired')])).toBe(false);
+  });
+  it('is no cycle when something a client put there comes first, or there is no x-death array', () => {
+    expect(diedThereAutomatically('a', [death('b', 'expired'), 'junk', death('a', 'expired')])).toBe(false);
+    expect(diedThereAutomatically('a', [death('a', 'expired'), 'junk'])).toBe(true);
+    expect(diedThereAutomatically('a', undefined)).toBe(false);
+    expect(diedThereAutomatically('a', 'x')).toBe(false);
   });
 });

@@ -27,6 +27,21 @@ export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetter
   return dead;
 }
 
+/**
+ * Whether a dead letter whose x-death is `deaths` (newest first, this death included) would close
+ * a cycle by reaching `queue`: it died there before, and no death since (that one included) was a
+ * rejection. RabbitMQ (rabbit_dead_letter:is_cycle) drops such a message for that queue; an entry
+ * that is not a table was put there by a client, and makes the cycle not fully automatic.
+ */
+export function diedThereAutomatically(queue: string, deaths: unknown): boolean {
+  if (!Array.isArray(deaths)) return false;
+  for (const d of deaths) {
+    if (!isTable(d) || d.reason === 'rejected') return false;
+    if (d.queue === queue) return true;
+  }
+  return false;
+}
+
 function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, msg: Message, expiration: string | undefined) {
   const deaths = Array.isArray(existing) ? [...existing] : [];
   const i = deaths.findIndex((d) => isTable(d) && d.queue === queue && d.reason === reason);

@@ -11,7 +11,7 @@ import { FanoutExchange } from './fanout-exchange';
 import { HeadersExchange, invalidMatchModeText, isValidMatchMode } from './headers-exchange';
 import { Message } from './message';
 import { generatedQueueName } from './names';
-import { deadLetterMessage } from './dead-letter';
+import { deadLetterMessage, diedThereAutomatically } from './dead-letter';
 import { rankPolicies, type Policy } from './policy';
 import type { PropertiesCodec } from './properties';
 import { inequivalentArg, validateQueueArguments } from './queue-arguments';
@@ -407,13 +407,14 @@ export class VirtualHost implements QueueHost {
    * each exchange routes the message with all its keys (the routing key, then CC and BCC), and one
    * whose bindings matched none of them hands it to its alternate exchange.
    */
-  publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin, named?: Queue): Routed {
+  /** `refused`: queues the message must not reach even where its routes lead (a dead letter's cycles). */
+  publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin, named?: Queue, refused?: (q: Queue) => boolean): Routed {
     exchange.publishIn++;
     const tap = this.tap;
     if (tap !== undefined && msg.traceId === 0) msg.traceId = tap.sample(this.name, exchange.name);
     if (exchange === this.defaultExchange && extraKeys === undefined && msg.traceId === 0 && !this.tracing) {
       const q = named !== undefined && !named.deleted ? named : this.queues.get(msg.routingKey);
-      if (q === undefined) return Routed.Unroutable;
+      if (q === undefined || (refused !== undefined && refused(q))) return Routed.Unroutable;
       exchange.publishOut++;
       return q.enqueue(msg) ? Routed.Routed : Routed.Rejected;
     }
@@ -425,6 +426,7 @@ export class VirtualHost implements QueueHost {
       // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
       const alsoAs = extraKeys === undefined ? undefined : extraKeys.map((key) => new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties));
       this.collect(exchange, msg, alsoAs, dests);
+      if (refused !== undefined) for (const d of dests) if (d.kind === 'queue' && refused(d)) dests.delete(d);
       if (msg.traceId !== 0 && tap !== undefined) {
         const queues: string[] = [];
         for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
@@ -552,7 +554,11 @@ export class VirtualHost implements QueueHost {
           routingKey: dead.routingKey, death: latestDeath(dead, queue.name, reason, msg.exchange),
         });
       }
-      this.publish(ex, dead);
+      // a message that would come back to a queue it died in, with no rejection on the way, is
+      // dropped there: else a queue dead-lettering to itself when full would drop and take back
+      // its own head for ever, within one publish
+      const deaths = dead.properties.headers?.['x-death'];
+      this.publish(ex, dead, undefined, undefined, undefined, reason === 'rejected' ? undefined : (q) => diedThereAutomatically(q.name, deaths));
     } catch (err) {
       this.reportFailure(`queue '${queue.name}' in vhost '${this.name}': a message could not be dead-lettered (${reason}) and was dropped`, err);
     }

@@ -430,6 +430,30 @@ describe('messages in a queue', () => {
     expect(d2.properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'expired', queue: q });
   });
 
+  // RabbitMQ drops a dead letter that would return to a queue it died in with no rejection on the
+  // way (rabbit_dead_letter:is_cycle). Warren used to hang on the first: a full queue dead-lettering
+  // to itself dropped its head, took it back, and dropped it again, for ever within one publish.
+  test('dead-letter cycles without a rejection are dropped: a full queue dead-lettering to itself, and an expiry that would go round two queues', async () => {
+    const ch = await env.channel();
+    const full = env.queueName('wt-dlx-full');
+    await ch.assertQueue(full, { durable: false, maxLength: 1, deadLetterExchange: '', deadLetterRoutingKey: full });
+    ch.sendToQueue(full, Buffer.from('A'));
+    ch.sendToQueue(full, Buffer.from('B'));
+    expect((await ch.checkQueue(full)).messageCount).toBe(1);
+    const left = await waitUntil(() => ch.get(full, { noAck: true }), WAIT_MS, 'the newest message');
+    expect(left.content.toString()).toBe('B');
+    expect(left.properties.headers?.['x-death']).toBeUndefined();
+
+    // expired in a, dead-lettered to b, expired there: back to a would close the cycle, so it is dropped
+    const [a, b] = [env.queueName('wt-dlx-a'), env.queueName('wt-dlx-b')];
+    await ch.assertQueue(a, { durable: false, messageTtl: 30, deadLetterExchange: '', deadLetterRoutingKey: b });
+    await ch.assertQueue(b, { durable: false, messageTtl: 30, deadLetterExchange: '', deadLetterRoutingKey: a });
+    ch.sendToQueue(a, Buffer.from('round'));
+    await sleep(400);
+    expect([(await ch.checkQueue(a)).messageCount, (await ch.checkQueue(b)).messageCount]).toEqual([0, 0]);
+    await Promise.all([full, a, b].map((q) => ch.deleteQueue(q)));
+  });
+
   // Warren's nack loop used to take the dead letter too: delivered at once to the same channel with
   // a new tag, it was nacked again by the same nack, thousands of times until the socket was full,
   // and the client's ack of any of those tags was an unknown delivery tag.
