@@ -405,9 +405,9 @@ export class VirtualHost implements QueueHost {
    * exchanges fill a reused set. Exchange-to-exchange bindings and alternate exchanges are
    * followed, each exchange at most once per message, as RabbitMQ's rabbit_exchange:route does:
    * each exchange routes the message with all its keys (the routing key, then CC and BCC), and one
-   * whose bindings matched none of them hands it to its alternate exchange.
+   * whose bindings matched none of them hands it to its alternate exchange. `refused`: queues the
+   * message must not reach even where its routes lead (a dead letter's cycles).
    */
-  /** `refused`: queues the message must not reach even where its routes lead (a dead letter's cycles). */
   publish(exchange: Exchange, msg: Message, extraKeys?: readonly string[], origin?: TraceOrigin, named?: Queue, refused?: (q: Queue) => boolean): Routed {
     exchange.publishIn++;
     const tap = this.tap;
