@@ -291,3 +291,21 @@ test("a quorum queue's redelivery to a browser carries x-delivery-count in the h
   await ch.deleteQueue('bc-quorum-ws');
   client.ws.close();
 });
+
+test('a browser nack of everything (tag 0) settles what it held then, not the dead letter that comes back to it', async () => {
+  await fill('bc-dlx-self', 1, { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'bc-dlx-self' });
+  const { client } = await t.login();
+  client.send({ type: 'consume', id: 'd1', queue: 'bc-dlx-self', prefetch: 0, ack: 'manual' });
+  const first = await client.take('delivery', (m) => m.id === 'd1');
+  expect(first.message.deliveryTag).toBe(1);
+  client.send({ type: 'nack', id: 'd1', deliveryTag: 0, multiple: true, requeue: false });
+  const again = await client.take('delivery', (m) => m.id === 'd1');
+  expect(again.message).toMatchObject({ deliveryTag: 2, payload: 'bc-dlx-self-0' });
+  expect((again.message.properties.headers as Record<string, unknown> | undefined)?.['x-death']).toMatchObject([{ reason: 'rejected', queue: 'bc-dlx-self', count: 1 }]);
+  await sleep(100);
+  expect(payloads(client, 'd1')).toEqual([]);
+  client.send({ type: 'ack', id: 'd1', deliveryTag: 2 });
+  await expect.poll(async () => queue('bc-dlx-self')).toMatchObject({ messagesReady: 0, unacked: 0 });
+  client.ws.close();
+  await ch.deleteQueue('bc-dlx-self');
+});
