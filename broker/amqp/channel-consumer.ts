@@ -1,7 +1,7 @@
 import type { Consumer, ConsumerInfo, ConsumerStats } from '../core/consumer';
 import type { Queue, QueueEntry } from '../core/queue';
 import type { FieldTable } from '../core/field-values';
-import { DeliverFrames } from './content';
+import { DELIVER_FRAMES } from './content';
 import type { Channel } from './channel';
 
 /** A basic.consume on an AMQP channel: credit comes from the channel's prefetch and the socket. */
@@ -59,7 +59,7 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     else ch.stats.deliver++;
     if (entry.redelivered) ch.stats.redeliver++;
     if (!this.noAck) {
-      ch.unacked.set(tag, { queue, entry, consumer: this });
+      ch.unacked.add(tag, { queue, entry, consumer: this });
       this.unacked++;
     }
     const msg = entry.msg;
@@ -68,7 +68,7 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     // before any room is reserved: reading a paged-out body can fail, and frames cut short would corrupt the stream
     const body = msg.bodyBuffer;
     const bodyStart = msg.bodyOffset;
-    const frames = new DeliverFrames(conn.frameMax, this.tag, msg.exchange, msg.routingKey, properties.length, msg.bodySize, this.tagBytes);
+    const frames = DELIVER_FRAMES.measure(conn.frameMax, this.tag, msg.exchange, msg.routingKey, properties.length, msg.bodySize, this.tagBytes);
     const at = conn.reserve(frames.size);
     frames.write(conn.arena, at, ch.id, tag, entry.redelivered, properties, body, bodyStart);
     if (ch.vhost.tracing) ch.vhost.traceDeliver(queue, entry, ch);

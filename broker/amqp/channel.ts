@@ -5,6 +5,7 @@ import { HeadRun } from '../core/message-head';
 import { sameOctets } from '../core/octets';
 import { prepareForRouting, publishTarget } from '../core/publishing';
 import type { Queue, QueueEntry } from '../core/queue';
+import { UnackedWindow } from '../core/unacked-window';
 import { Routed } from '../core/vhost';
 import type { VirtualHost } from '../core/vhost';
 import { ChannelConsumer } from './channel-consumer';
@@ -53,7 +54,8 @@ interface PendingPublish {
   properties: Buffer | undefined;
   size: number;
   received: number;
-  parts: Buffer[];
+  /** the body frames so far, when it came in more than one */
+  parts: Buffer[] | undefined;
   /** the queue the routing key names, when publishToNamedQueue found it */
   queue: Queue | undefined;
 }
@@ -76,7 +78,7 @@ export class Channel {
   prefetchCount = 0;
   globalPrefetch = 0;
   nextDeliveryTag = 1;
-  readonly unacked = new Map<number, Delivery>();
+  readonly unacked = new UnackedWindow<Delivery>();
   readonly consumers = new Map<string, ChannelConsumer>();
   /** For queue name "" in bind/consume/get/purge/delete. */
   lastQueue = '';
@@ -95,7 +97,10 @@ export class Channel {
   private storedSinceCommit = false;
   /** While tx.commit applies the recorded acks they must act, not be recorded again. */
   private committing = false;
+  /** `assembly` while a publish's content is due */
   private pending: PendingPublish | undefined;
+  /** one object for every publish of the channel rather than one each: it is read out before the next starts */
+  private readonly assembly: PendingPublish = { exchange: '', routingKey: '', mandatory: false, properties: undefined, size: 0, received: 0, parts: undefined, queue: undefined };
   /**
    * The previous publish's exchange, routing key and properties: a publisher mostly repeats them,
    * and every queued message then shares one string and one buffer instead of holding copies of
@@ -293,7 +298,20 @@ export class Channel {
     else this.lastRoutingKey = routingKey;
     if (exchange === this.lastExchange) exchange = this.lastExchange;
     else this.lastExchange = exchange;
-    this.pending = { exchange, routingKey, mandatory, properties: undefined, size: 0, received: 0, parts: [], queue: undefined };
+    this.begin(exchange, routingKey, mandatory, undefined);
+  }
+
+  private begin(exchange: string, routingKey: string, mandatory: boolean, queue: Queue | undefined): void {
+    const p = this.assembly;
+    p.exchange = exchange;
+    p.routingKey = routingKey;
+    p.mandatory = mandatory;
+    p.properties = undefined;
+    p.size = 0;
+    p.received = 0;
+    p.parts = undefined;
+    p.queue = queue;
+    this.pending = p;
   }
 
   /**
@@ -312,7 +330,7 @@ export class Channel {
     if (q === undefined) return false;
     this.touched = q.touchLines();
     this.conn.notePublish();
-    this.pending = { exchange: '', routingKey: q.name, mandatory: (bits & 1) !== 0, properties: undefined, size: 0, received: 0, parts: [], queue: q };
+    this.begin('', q.name, (bits & 1) !== 0, q);
     return true;
   }
 
@@ -360,12 +378,12 @@ export class Channel {
       throw new AmqpError(505, `content body of ${received} bytes exceeds the ${p.size} bytes declared in its header`, 'connection', 60, 40);
     }
     p.received = received;
-    if (received === p.size && p.parts.length === 0) {
+    if (received === p.size && p.parts === undefined) {
       // read where it lies in the socket chunk: completePublish copies it
       this.completePublish(p, buf, start, end);
       return;
     }
-    p.parts.push(buf.subarray(start, end));
+    (p.parts ??= []).push(buf.subarray(start, end));
     if (received === p.size) this.completePublish(p, Buffer.concat(p.parts, p.size));
   }
 
@@ -585,10 +603,9 @@ export class Channel {
       // nack may dead-letter a message to a queue this channel consumes, delivered again at once
       // (with a new tag, after the others), and RabbitMQ settles only what was outstanding.
       const last = tag === 0 ? this.nextDeliveryTag - 1 : tag;
-      for (const [t, d] of unacked) {
-        if (t > last) break;
+      while (unacked.oldestTag() <= last) {
+        const d = unacked.shift() as Delivery;
         settled = true;
-        unacked.delete(t);
         if (d.consumer !== undefined) d.consumer.unacked--;
         action(d);
         const q = d.queue;
@@ -605,9 +622,8 @@ export class Channel {
       else if (waiting !== undefined) waiting.dispatch();
       return;
     }
-    const d = unacked.get(tag);
+    const d = unacked.delete(tag);
     if (d === undefined) throw new AmqpError(406, `unknown delivery tag ${tag}`);
-    unacked.delete(tag);
     if (d.consumer !== undefined) d.consumer.unacked--;
     action(d);
     if (this.globalPrefetch !== 0) this.resumeDeliveries();

@@ -30,7 +30,7 @@ export function encodeDeliver(
   properties: Buffer,
   body: Buffer,
 ): Buffer {
-  const d = new DeliverFrames(frameMax, consumerTag, exchange, routingKey, properties.length, body.length);
+  const d = DELIVER_FRAMES.measure(frameMax, consumerTag, exchange, routingKey, properties.length, body.length);
   const f = Buffer.allocUnsafe(d.size);
   d.write(f, 0, channel, deliveryTag, redelivered, properties, body, 0);
   return f;
@@ -41,31 +41,38 @@ export function encodeDeliver(
  * in place where the connection has room (Connection.reserve) instead of into a buffer of their own.
  */
 export class DeliverFrames {
-  readonly tagLen: number;
-  readonly exchangeLen: number;
-  readonly keyLen: number;
-  readonly argsSize: number;
-  readonly size: number;
-  readonly bodyLength: number;
+  frameMax = 0;
+  consumerTag = '';
+  exchange = '';
+  routingKey = '';
+  tagLen = 0;
+  exchangeLen = 0;
+  keyLen = 0;
+  argsSize = 0;
+  size = 0;
+  bodyLength = 0;
 
-  constructor(
-    readonly frameMax: number,
-    readonly consumerTag: string,
-    readonly exchange: string,
-    readonly routingKey: string,
-    propertiesLength: number,
-    bodyLength: number,
-    tagLen = Buffer.byteLength(consumerTag),
-  ) {
-    this.tagLen = tagLen;
-    this.exchangeLen = Buffer.byteLength(exchange);
-    this.keyLen = Buffer.byteLength(routingKey);
+  /**
+   * Measures a delivery, to be written before the next is measured: one object serves every
+   * delivery (`DELIVER_FRAMES`) rather than one made and dropped per message.
+   */
+  measure(frameMax: number, consumerTag: string, exchange: string, routingKey: string, propertiesLength: number, bodyLength: number, tagLen = Buffer.byteLength(consumerTag)): this {
+    const exchangeLen = Buffer.byteLength(exchange);
+    const keyLen = Buffer.byteLength(routingKey);
     // consumer-tag, delivery-tag, redelivered, exchange, routing-key
     // refused here, before any room is reserved: a frame cut short would corrupt the stream
-    if (tagLen > 255 || this.exchangeLen > 255 || this.keyLen > 255) throw new RangeError('short string longer than 255 bytes in basic.deliver');
-    this.argsSize = 1 + tagLen + 8 + 1 + 1 + this.exchangeLen + 1 + this.keyLen;
+    if (tagLen > 255 || exchangeLen > 255 || keyLen > 255) throw new RangeError('short string longer than 255 bytes in basic.deliver');
+    this.frameMax = frameMax;
+    this.consumerTag = consumerTag;
+    this.exchange = exchange;
+    this.routingKey = routingKey;
+    this.tagLen = tagLen;
+    this.exchangeLen = exchangeLen;
+    this.keyLen = keyLen;
+    this.argsSize = 1 + tagLen + 8 + 1 + 1 + exchangeLen + 1 + keyLen;
     this.size = 8 + 4 + this.argsSize + contentSize(frameMax, propertiesLength, bodyLength);
     this.bodyLength = bodyLength;
+    return this;
   }
 
   /**
@@ -81,6 +88,8 @@ export class DeliverFrames {
     writeShortstr(f, o, this.routingKey, this.keyLen);
   }
 }
+
+export const DELIVER_FRAMES = new DeliverFrames();
 
 /** basic.get-ok with its content. */
 export function encodeGetOk(

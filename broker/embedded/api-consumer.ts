@@ -10,6 +10,7 @@ import { generatedConsumerTag } from '../core/names';
 import type { PropertiesCodec } from '../core/properties';
 import { consumeTarget } from '../core/publishing';
 import type { Queue, QueueEntry } from '../core/queue';
+import { UnackedWindow } from '../core/unacked-window';
 import type { Logger } from '../logger';
 import type { Actor, ConsumeOptions, ConsumerHandle, Delivery, DeliverySink } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
@@ -82,7 +83,7 @@ export class ApiConsumer implements Consumer {
   private readonly log: Logger;
   private readonly maxPayloadBytes: number | undefined;
   /** tag → entry, in delivery order (tags only grow), so `multiple` can stop at the tag */
-  private readonly unacked = new Map<number, QueueEntry>();
+  private readonly unacked = new UnackedWindow<QueueEntry>();
   private nextTag = 1;
   private active = true;
 
@@ -106,7 +107,7 @@ export class ApiConsumer implements Consumer {
 
   deliver(queue: Queue, entry: QueueEntry): void {
     const tag = this.nextTag++;
-    if (!this.noAck) this.unacked.set(tag, entry);
+    if (!this.noAck) this.unacked.add(tag, entry);
     // the sink runs inside whatever published: its failure must not become the publisher's
     try {
       const d = this.delivery(queue, tag, entry);
@@ -212,15 +213,10 @@ export class ApiConsumer implements Consumer {
       if (tag !== 0 && !unacked.has(tag)) throw unknownTag(tag);
       // not the deliveries the loop itself makes (a discarded message dead-lettered back here): see Channel.settle
       const last = tag === 0 ? this.nextTag - 1 : tag;
-      for (const [t, e] of unacked) {
-        if (t > last) break;
-        unacked.delete(t);
-        action(e);
-      }
+      while (unacked.oldestTag() <= last) action(unacked.shift() as QueueEntry);
     } else {
-      const e = unacked.get(tag);
+      const e = unacked.delete(tag);
       if (e === undefined) throw unknownTag(tag);
-      unacked.delete(tag);
       action(e);
     }
     // credit came back (and a requeued message may be ready again)

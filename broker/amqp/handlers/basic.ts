@@ -56,7 +56,7 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
       else ch.stats.get++;
       if (entry.redelivered) ch.stats.redeliver++;
       const tag = ch.nextDeliveryTag++;
-      if (!a.noAck) ch.unacked.set(tag, { queue, entry, consumer: undefined });
+      if (!a.noAck) ch.unacked.add(tag, { queue, entry, consumer: undefined });
       const msg = entry.msg;
       conn.write(
         encodeGetOk(ch.id, conn.frameMax, tag, entry.redelivered, msg.exchange, msg.routingKey, queue.messageCount, queue.deliveryProperties(entry, true), msg.body),
