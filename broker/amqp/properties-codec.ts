@@ -16,7 +16,14 @@ class AmqpPropertiesCodec extends PropertiesCodec {
     // 0-9-1's properties all fit the first flag word
     return raw.length >= 2 && (raw.readUInt16BE(0) & PROPERTY_FLAGS[name]) !== 0;
   }
+
+  /** One read of the flag word for every publish, rather than three lookups of a flag by name. */
+  override checkedAtPublish(raw: Buffer): boolean {
+    return raw.length >= 2 && (((raw[0] << 8) | raw[1]) & CHECKED_AT_PUBLISH) !== 0;
+  }
 }
+
+const CHECKED_AT_PUBLISH = PROPERTY_FLAGS.userId | PROPERTY_FLAGS.expiration | PROPERTY_FLAGS.headers;
 
 /** The codec of every message that comes in over AMQP, and the one createBroker gives the core. */
 export const AMQP_PROPERTIES: PropertiesCodec = new AmqpPropertiesCodec();

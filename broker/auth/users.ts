@@ -18,6 +18,11 @@ export type PermissionKind = keyof Permission;
 
 interface CompiledPermission extends Permission {
   re: Record<PermissionKind, NamePattern>;
+  /**
+   * Per kind, the last name tested and the answer: a publisher writes to one exchange over and over,
+   * and this is checked for every message. A changed permission is a new object, with no answers yet.
+   */
+  last: Record<PermissionKind, { name: string | undefined; allowed: boolean }>;
 }
 
 /** RabbitMQ's topic authorisation: routing keys a user may publish with, or bind with, on one exchange. */
@@ -96,6 +101,7 @@ export class UserStore {
     perms.set(user, {
       ...p,
       re: { configure: compile(p.configure), write: compile(p.write), read: compile(p.read) },
+      last: { configure: { name: undefined, allowed: false }, write: { name: undefined, allowed: false }, read: { name: undefined, allowed: false } },
     });
     this.onChange();
   }
@@ -132,7 +138,12 @@ export class UserStore {
   isAllowed(user: string, vhost: string, kind: PermissionKind, resource: string): boolean {
     const p = this.permissions.get(vhost)?.get(user);
     if (p === undefined) return false;
-    return p.re[kind].test(resource);
+    const last = p.last[kind];
+    if (last.name !== resource) {
+      last.allowed = p.re[kind].test(resource);
+      last.name = resource;
+    }
+    return last.allowed;
   }
 
   // --- topic permissions ---------------------------------------------------------------------

@@ -47,4 +47,9 @@ export abstract class PropertiesCodec {
    * messages without a TTL, a priority or a persistent delivery mode.
    */
   abstract has(raw: Buffer, name: keyof BasicProperties): boolean;
+
+  /** Whether `raw` carries user-id, expiration or headers: only those need the parse at publish (see prepareForRouting). */
+  checkedAtPublish(raw: Buffer): boolean {
+    return this.has(raw, 'userId') || this.has(raw, 'expiration') || this.has(raw, 'headers');
+  }
 }

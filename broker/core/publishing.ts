@@ -35,12 +35,16 @@ export function checkTopicPermission(users: UserStore, user: string, vhost: stri
   throw new AmqpError(403, `access to topic '${routingKey}' in exchange '${ex.name}' in vhost '${vhost}' refused for user '${user}'`);
 }
 
+/** The name write permission is checked on for the default exchange, by RabbitMQ's AMQP and HTTP sides alike. */
+export const DEFAULT_EXCHANGE_ALIAS = 'amq.default';
+
 /**
- * The exchange a publish goes to: it exists, is not internal, the user may write to it and, on a
- * topic exchange, publish with this routing key. `resource` is the name the permission is checked
- * on (the management API checks the default exchange as `amq.default`).
+ * The exchange a publish goes to: it exists, is not internal, the user may write to it (the
+ * default exchange as `amq.default`: write `^$` refuses it) and, on a topic exchange, publish with
+ * this routing key.
  */
-export function publishTarget(vh: VirtualHost, users: UserStore, user: string, exchange: string, routingKey: string, resource = exchange): Exchange {
+export function publishTarget(vh: VirtualHost, users: UserStore, user: string, exchange: string, routingKey: string): Exchange {
+  const resource = exchange === '' ? DEFAULT_EXCHANGE_ALIAS : exchange;
   const ex = vh.exchanges.get(exchange);
   if (ex === undefined) throw notFound(`no exchange '${exchange}' in vhost '${vh.name}'`);
   if (ex.internal) throw new AmqpError(403, `cannot publish to internal exchange '${exchange}' in vhost '${vh.name}'`);
@@ -72,7 +76,7 @@ function routingKeys(v: FieldValue): string[] {
 export function prepareForRouting(msg: Message, user: string, codec: PropertiesCodec): { msg: Message; extraKeys: string[] | undefined } {
   const raw = msg.rawProperties;
   // only user-id, expiration and headers need the properties parsed
-  if (!codec.has(raw, 'userId') && !codec.has(raw, 'expiration') && !codec.has(raw, 'headers')) return { msg, extraKeys: undefined };
+  if (!codec.checkedAtPublish(raw)) return { msg, extraKeys: undefined };
   const props = msg.peekProperties();
   if (props.userId !== undefined && props.userId !== user) {
     throw new AmqpError(406, `user_id property set to '${props.userId}' but authenticated user was '${user}'`);

@@ -3,6 +3,7 @@
 // a wrong exchange is a 404 or 403 at once rather than a job whose every publish fails.
 import type { BrokerCore } from '../core/broker-core';
 import { AmqpError } from '../core/errors';
+import { DEFAULT_EXCHANGE_ALIAS } from '../core/publishing';
 import { IMPORT_MAX_MESSAGES, IMPORT_MAX_RATE, type Actor, type ImportSpec, type OutgoingMessage, type TransferJob } from '../api/broker-api';
 import { BrokerError } from '../api/errors';
 import { runImport } from '../api/message-import';
@@ -10,7 +11,6 @@ import { checkPermission, requireVhostLogin, vhostFor } from './access';
 import { jobsOf } from './message-transfer';
 
 /** The management API's name for the default exchange, also in its permission check. */
-const DEFAULT_ALIAS = 'amq.default';
 
 const reason = (err: unknown) => (err instanceof AmqpError || err instanceof BrokerError || err instanceof Error ? err.message : String(err));
 
@@ -23,7 +23,7 @@ export function startImport(core: BrokerCore, who: Actor, vhost: string, spec: I
   const ex = vh.exchanges.get(spec.exchange);
   if (ex === undefined) throw new BrokerError('not_found', `no exchange '${spec.exchange}' in vhost '${vhost}'`, { code: 404 });
   if (ex.internal) throw new BrokerError('access_refused', `cannot publish to internal exchange '${spec.exchange}' in vhost '${vhost}'`, { code: 403 });
-  checkPermission(core, who, vhost, 'write', spec.exchange === '' ? DEFAULT_ALIAS : spec.exchange, 'exchange');
+  checkPermission(core, who, vhost, 'write', spec.exchange === '' ? DEFAULT_EXCHANGE_ALIAS : spec.exchange, 'exchange');
   const init = { mode: 'import' as const, queue: null, target: { exchange: spec.exchange, routing_key: null }, remaining: spec.messages.length, total: spec.messages.length, rate_limit: spec.rate };
   return jobsOf(core).start(who, vhost, init, (job) => runImport(job, spec, publish, reason));
 }

@@ -35,7 +35,6 @@ const SCAN_PER_SLICE = 2_000;
 const FIND_WINDOW = 10_000;
 const PREVIEW_MAX = 500;
 const PREVIEW_MAX_SCANNED = 50_000;
-const DEFAULT_ALIAS = 'amq.default';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -182,7 +181,7 @@ export function startTransfer(core: BrokerCore, who: Actor, vhost: string, queue
   if (spec.mode !== 'return') {
     if (spec.target === undefined) throw BrokerError.badRequest('a move or copy needs a target exchange or queue');
     const name = spec.target.exchange;
-    target = publishTarget(vh, core.users, who.name, name, name === '' ? DEFAULT_ALIAS : name);
+    target = publishTarget(vh, core.users, who.name, name, name);
     if (name === '' && spec.target.routingKey === q.name && spec.mode === 'move') throw BrokerError.badRequest('a queue cannot be moved into itself');
   }
   const jobs = jobsOf(core);
@@ -213,7 +212,7 @@ async function run(core: BrokerCore, vh: VirtualHost, q: Queue, job: RunningJob,
     let ex = allowed.get(name);
     if (ex === undefined) {
       try {
-        ex = publishTarget(vh, core.users, user, name, name === '' ? DEFAULT_ALIAS : name);
+        ex = publishTarget(vh, core.users, user, name, name);
       } catch (err) {
         ex = errorText(err);
       }

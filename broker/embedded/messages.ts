@@ -14,14 +14,13 @@ import { jsonToProperties, payloadOf, propertiesToJson, type Json } from './mess
 import { requireVhostLogin, vhostFor } from './access';
 
 /** The management API's name for the default exchange, also in its permission check. */
-const DEFAULT_EXCHANGE_ALIAS = 'amq.default';
 
 /** The checks run in basic.publish's order; then the message is routed as an AMQP publish is. */
 export function publish(core: BrokerCore, who: Actor, vhost: string, exchange: string, m: OutgoingMessage): boolean {
   const vh = vhostFor(core, who, vhost);
   requireVhostLogin(core, who, vhost);
   const properties = m.rawProperties === undefined ? jsonToProperties(m.properties) : decodeRaw(vh.propertiesCodec, m.rawProperties);
-  const ex = publishTarget(vh, core.users, who.name, exchange, m.routingKey, exchange === '' ? DEFAULT_EXCHANGE_ALIAS : exchange);
+  const ex = publishTarget(vh, core.users, who.name, exchange, m.routingKey);
   const msg = new Message(exchange, m.routingKey, vh.propertiesCodec.encode(properties), m.body, properties);
   const ready = prepareForRouting(msg, who.name, vh.propertiesCodec);
   // the management API takes only the two delivery modes AMQP defines

@@ -13,7 +13,6 @@ import { propertiesKey } from './bindings';
 import { jsonToProperties } from './message-properties';
 
 /** The management API's name for the default exchange, also in its permission check. */
-const DEFAULT_EXCHANGE_ALIAS = 'amq.default';
 
 function routeExchange(ex: Exchange): RouteExchange {
   return {
@@ -52,7 +51,7 @@ export function explainEmbeddedRoute(core: BrokerCore, who: Actor, vhost: string
   requireVhostLogin(core, who, vhost);
   // the headers as a publish of the same properties would carry them (jsonToProperties refuses what it would)
   const properties = jsonToProperties(req.headers === undefined ? {} : { headers: req.headers });
-  publishTarget(vh, core.users, who.name, exchange, exchange === '' ? DEFAULT_EXCHANGE_ALIAS : exchange);
+  publishTarget(vh, core.users, who.name, exchange, req.routingKey);
   return explainRoute(vhostRouteSource(vh), {
     vhost, exchange, routingKey: req.routingKey, headers: properties.headers, mandatory: req.mandatory, computedBy: 'broker',
   });

@@ -182,6 +182,34 @@ describe('declare and delete', () => {
     }
   });
 
+  // Warren only, as above. The default exchange's write permission is checked on `amq.default`, as
+  // RabbitMQ does (write `^$` refuses it; Warren checked "", which `^$` let through). The last answer
+  // of a permission check is kept for the next publish; a changed permission must still refuse the
+  // very next one on a channel already open.
+  test.skipIf(Boolean(process.env.AMQP_URL))('a write permission taken away refuses the next publish of an open channel', async () => {
+    const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+    try {
+      const users = internals(broker).core.users;
+      users.addUser('writer-then-not', 'secret');
+      users.setPermission('/', 'writer-then-not', { configure: '.*', write: '.*', read: '.*' });
+      const conn = await env.connect(`amqp://writer-then-not:secret@127.0.0.1:${broker.port}`);
+      const ch = await env.channel(conn);
+      const q = (await ch.assertQueue('', { exclusive: true })).queue;
+      for (let i = 0; i < 3; i++) ch.sendToQueue(q, Buffer.from(`m${i}`));
+      expect((await ch.checkQueue(q)).messageCount).toBe(3);
+      users.setPermission('/', 'writer-then-not', { configure: '.*', write: '^$', read: '.*' });
+      ch.sendToQueue(q, Buffer.from('refused'));
+      await expectChannelError(ch, ch.checkQueue(q), 403, "ACCESS_REFUSED - access to exchange 'amq.default' in vhost '/' refused for user 'writer-then-not'");
+      const again = await env.channel(conn);
+      users.setPermission('/', 'writer-then-not', { configure: '.*', write: '.*', read: '.*' });
+      again.sendToQueue(q, Buffer.from('allowed again'));
+      expect((await again.checkQueue(q)).messageCount).toBe(4);
+      await conn.close();
+    } finally {
+      await broker.close();
+    }
+  });
+
   test('built-in exchanges exist, can be redeclared as clients do, and cannot be deleted', async () => {
     const conn = await env.connect();
     const ch = await env.channel(conn);
