@@ -203,9 +203,15 @@ export class VirtualHost implements QueueHost {
     }
   }
 
-  declareQueue(name: string, opts: QueueOptions): QueueDeclareResult {
+  /**
+   * `permit` checks the user's configure permission on the name, a server-made one included: after
+   * the reserved prefix and before anything else, in RabbitMQ's order.
+   */
+  declareQueue(name: string, opts: QueueOptions, permit?: (name: string) => void): QueueDeclareResult {
     // checked before existence, so another connection's amq.gen- queue is 403, not 405
     if (name.startsWith('amq.')) throw accessRefused(`queue name '${name}' contains reserved prefix 'amq.*'`);
+    const qname = name === '' ? generatedQueueName() : name;
+    permit?.(qname);
     const existing = name === '' ? undefined : this.queues.get(name);
     if (existing !== undefined) {
       this.checkOwner(existing, opts.exclusiveOwner);
@@ -216,7 +222,6 @@ export class VirtualHost implements QueueHost {
       return { queue: existing, created: false };
     }
     if (name === '') checkServerNamed(opts.arguments);
-    const qname = name === '' ? generatedQueueName() : name;
     validateQueueArguments(qname, this.name, opts.arguments);
     checkQueueType(qname, this.name, opts.durable, opts.exclusiveOwner !== null, opts.autoDelete, opts.arguments);
     return { queue: this.createQueue(qname, opts), created: true };

@@ -210,6 +210,27 @@ describe('declare and delete', () => {
     }
   });
 
+  // Warren only, as above; the answers are RabbitMQ 3.10.8's to the same user. A server-named queue
+  // needs configure permission on the name it gets; a name with the reserved prefix is refused as
+  // such before any permission is looked at.
+  test.skipIf(Boolean(process.env.AMQP_URL))('configure permission covers server-named queues, after the reserved prefix', async () => {
+    const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+    try {
+      const users = internals(broker).core.users;
+      users.addUser('configures-nothing', 'secret');
+      users.setPermission('/', 'configures-nothing', { configure: '^$', write: '.*', read: '.*' });
+      const conn = await env.connect(`amqp://configures-nothing:secret@127.0.0.1:${broker.port}`);
+      const a = await env.channel(conn);
+      await expectChannelError(a, a.assertQueue('', { exclusive: true }), 403, "ACCESS_REFUSED - access to queue 'amq.gen-");
+      const b = await env.channel(conn);
+      await expectChannelError(b, b.assertQueue('amq.gen-mine', { exclusive: true }), 403, "ACCESS_REFUSED - queue name 'amq.gen-mine' contains reserved prefix 'amq.*'");
+      expect([...internals(broker).core.vhosts.get('/')!.queues.keys()].filter((n) => n.startsWith('amq.gen-'))).toEqual([]);
+      await conn.close();
+    } finally {
+      await broker.close();
+    }
+  });
+
   test('built-in exchanges exist, can be redeclared as clients do, and cannot be deleted', async () => {
     const conn = await env.connect();
     const ch = await env.channel(conn);

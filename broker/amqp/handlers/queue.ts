@@ -32,13 +32,8 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
         queue = vhost.getQueue(a.queue);
         vhost.checkOwner(queue, conn);
       } else {
-        if (a.queue !== '') conn.checkPermission('configure', 'queue', a.queue);
-        const r = vhost.declareQueue(a.queue, {
-          durable: a.durable,
-          exclusiveOwner: a.exclusive ? conn : null,
-          autoDelete: a.autoDelete,
-          arguments: a.arguments,
-        });
+        const opts = { durable: a.durable, exclusiveOwner: a.exclusive ? conn : null, autoDelete: a.autoDelete, arguments: a.arguments };
+        const r = vhost.declareQueue(a.queue, opts, (name) => conn.checkPermission('configure', 'queue', name));
         queue = r.queue;
         if (r.created && a.exclusive) conn.exclusiveQueues.add(queue);
       }
