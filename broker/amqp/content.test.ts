@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contentSize, encodeContent, encodeDeliver, encodeGetOk, encodeReturn, writeContent } from './content';
+import { contentSize, encodeContent, encodeDeliver, encodeGetOk, encodeReturn, utf8Length, writeContent } from './content';
 import { FrameReader } from './frame-reader';
 import type { BasicProperties } from '../core/properties';
 import { decodeMethod, decodeProperties, encodeProperties } from './generated/protocol';
@@ -178,5 +178,14 @@ describe('content-carrying methods', () => {
       [3, 9, 4088],
       [3, 9, 912],
     ]);
+  });
+});
+
+describe('utf8Length', () => {
+  it('is what Buffer.byteLength says, for any string short or long', () => {
+    for (const s of ['', 'a', 'bench.spread.abcd1234.9999', 'é', 'queue-ü-1', '日本', '\u{1F600}', '\ud800', 'x'.repeat(47) + 'é', 'y'.repeat(300)]) {
+      expect(utf8Length(s)).toBe(Buffer.byteLength(s));
+    }
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (s) => utf8Length(s) === Buffer.byteLength(s)));
   });
 });

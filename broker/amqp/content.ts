@@ -3,6 +3,7 @@
 // one buffer, allocated once. This is the delivery hot path: no closures, no intermediate buffers,
 // and the properties go out as the publisher sent them (the raw flags and values).
 
+import { Buffer } from 'node:buffer';
 import { copyOctets } from '../core/octets';
 import { fitShortstr } from './codec-error';
 
@@ -57,8 +58,8 @@ export class DeliverFrames {
    * delivery (`DELIVER_FRAMES`) rather than one made and dropped per message.
    */
   measure(frameMax: number, consumerTag: string, exchange: string, routingKey: string, propertiesLength: number, bodyLength: number, tagLen = Buffer.byteLength(consumerTag)): this {
-    const exchangeLen = Buffer.byteLength(exchange);
-    const keyLen = Buffer.byteLength(routingKey);
+    const exchangeLen = utf8Length(exchange);
+    const keyLen = utf8Length(routingKey);
     // consumer-tag, delivery-tag, redelivered, exchange, routing-key
     // refused here, before any room is reserved: a frame cut short would corrupt the stream
     if (tagLen > 255 || exchangeLen > 255 || keyLen > 255) throw new RangeError('short string longer than 255 bytes in basic.deliver');
@@ -213,6 +214,17 @@ function methodFrameAt(
   f[at + 7 + methodSize] = FRAME_END;
   writeContent(f, at + 8 + methodSize, channel, frameMax, properties, body, bodyStart, bodyLength);
   return at + 11;
+}
+
+/** The UTF-8 length of a name: a short ASCII one (most) is scanned here rather than measured by a call into the encoder. */
+export function utf8Length(s: string): number {
+  const n = s.length;
+  if (n < 48) {
+    let i = 0;
+    while (i < n && s.charCodeAt(i) < 0x80) i++;
+    if (i === n) return n;
+  }
+  return Buffer.byteLength(s);
 }
 
 function writeShortstr(f: Buffer, o: number, s: string, len: number): number {
