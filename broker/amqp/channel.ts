@@ -3,7 +3,8 @@ import { messageWithCopiedBody } from '../core/body-slabs';
 import { Message } from '../core/message';
 import { HeadRun } from '../core/message-head';
 import { sameOctets } from '../core/octets';
-import { prepareForRouting, publishTarget } from '../core/publishing';
+import { checkTopicPermission, prepareForRouting, publishTarget } from '../core/publishing';
+import type { Exchange } from '../core/exchange';
 import type { Queue, QueueEntry } from '../core/queue';
 import { UnackedWindow } from '../core/unacked-window';
 import { Routed } from '../core/vhost';
@@ -110,6 +111,9 @@ export class Channel {
   /** see Queue.touchLines */
   private touched = 0;
   private lastExchange = '';
+  /** see checkPublishable */
+  private lastTarget: Exchange | undefined;
+  private lastTargetGeneration = -1;
   private lastProperties: Buffer | undefined;
   /** this publisher's messages share exchange, routing key and properties while they repeat */
   private readonly heads = new HeadRun();
@@ -434,8 +438,22 @@ export class Channel {
     }
   }
 
-  private checkPublishable(exchangeName: string, routingKey: string) {
-    return publishTarget(this.vhost, this.conn.core.users, this.conn.user, exchangeName, routingKey);
+  /**
+   * The exchange a publish goes to, checked as publishTarget checks it. A publisher mostly sends to
+   * one exchange: while it is not deleted and no user or permission changed, the last one checked
+   * is taken again, and only a topic exchange's routing-key permission is checked per message.
+   */
+  private checkPublishable(exchangeName: string, routingKey: string): Exchange {
+    const users = this.conn.core.users;
+    const last = this.lastTarget;
+    if (last !== undefined && last.name === exchangeName && !last.deleted && this.lastTargetGeneration === users.generation) {
+      if (last.type === 'topic') checkTopicPermission(users, this.conn.user, this.vhost.name, last, 'write', routingKey);
+      return last;
+    }
+    const ex = publishTarget(this.vhost, users, this.conn.user, exchangeName, routingKey);
+    this.lastTarget = ex;
+    this.lastTargetGeneration = users.generation;
+    return ex;
   }
 
   private route(exchangeName: string, msg: Message, mandatory: boolean, named?: Queue): void {

@@ -49,6 +49,13 @@ export class UserStore {
   private topicPermissionCount = 0;
   /** Told about every change, so the store can persist users and permissions. */
   onChange: () => void = () => {};
+  /** Counts the changes: a channel keeps a publish target's checked permission while this stays the same. */
+  generation = 0;
+
+  private changed(): void {
+    this.generation++;
+    this.onChange();
+  }
 
   addUser(name: string, password: string | undefined, tags: string[] = []): User {
     const user: User = {
@@ -58,14 +65,14 @@ export class UserStore {
       tags,
     };
     this.users.set(name, user);
-    this.onChange();
+    this.changed();
     return user;
   }
 
   /** Adds or replaces a user whose password hash is known (definitions import, recovery). */
   putUser(user: User): void {
     this.users.set(user.name, user);
-    this.onChange();
+    this.changed();
   }
 
   /** Forgets every user and permission: recovery replaces them with what was stored. */
@@ -74,7 +81,7 @@ export class UserStore {
     this.permissions.clear();
     this.topicPermissions.clear();
     this.topicPermissionCount = 0;
-    this.onChange();
+    this.changed();
   }
 
   deleteUser(name: string): boolean {
@@ -84,7 +91,7 @@ export class UserStore {
       byUser.delete(name);
     }
     const deleted = this.users.delete(name);
-    this.onChange();
+    this.changed();
     return deleted;
   }
 
@@ -103,19 +110,19 @@ export class UserStore {
       re: { configure: compile(p.configure), write: compile(p.write), read: compile(p.read) },
       last: { configure: { name: undefined, allowed: false }, write: { name: undefined, allowed: false }, read: { name: undefined, allowed: false } },
     });
-    this.onChange();
+    this.changed();
   }
 
   clearPermission(vhost: string, user: string): void {
     this.permissions.get(vhost)?.delete(user);
-    this.onChange();
+    this.changed();
   }
 
   clearVhost(vhost: string): void {
     this.permissions.delete(vhost);
     for (const byExchange of this.topicPermissions.get(vhost)?.values() ?? []) this.topicPermissionCount -= byExchange.size;
     this.topicPermissions.delete(vhost);
-    this.onChange();
+    this.changed();
   }
 
   getPermission(vhost: string, user: string): Permission | undefined {
@@ -166,7 +173,7 @@ export class UserStore {
       read: p.read,
       re: { write: compileTopic(expand(p.write)), read: compileTopic(expand(p.read)) },
     });
-    this.onChange();
+    this.changed();
   }
 
   /** All of the user's topic permissions in the vhost, or only the one for `exchange`; false when there was none. */
@@ -179,7 +186,7 @@ export class UserStore {
     else if (byExchange.delete(exchange)) removed = 1;
     if (byExchange.size === 0 || exchange === undefined) byUser.delete(user);
     this.topicPermissionCount -= removed;
-    if (removed > 0) this.onChange();
+    if (removed > 0) this.changed();
     return removed > 0;
   }
 

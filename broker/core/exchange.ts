@@ -25,6 +25,8 @@ export abstract class Exchange {
   readonly autoDelete: boolean;
   readonly internal: boolean;
   readonly arguments: FieldTable;
+  /** Set once the vhost let go of it (a publisher may still hold it, see Channel.checkPublishable) */
+  deleted = false;
   readonly bindings = new Map<string, Binding>();
   /** Bindings in which this exchange is the destination (exchange-to-exchange). */
   readonly incoming = new Set<Binding>();

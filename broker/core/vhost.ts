@@ -160,6 +160,7 @@ export class VirtualHost implements QueueHost {
 
   private removeExchange(ex: Exchange): void {
     this.exchanges.delete(ex.name);
+    ex.deleted = true;
     for (const b of [...ex.bindings.values()]) this.removeBinding(b, false);
     for (const b of [...ex.incoming]) this.removeBinding(b, true);
     this.emit({ type: 'exchange.deleted', vhost: this.name, name: ex.name });

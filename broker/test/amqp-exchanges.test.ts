@@ -231,6 +231,30 @@ describe('declare and delete', () => {
     }
   });
 
+  // A channel keeps the exchange it last published to: one deleted under it must be a 404 at the
+  // next publish, and one declared again under the same name must get that publish.
+  test('a publish to an exchange deleted since the last publish is 404, to one declared again it arrives', async () => {
+    const conn = await env.connect();
+    const pub = await env.channel(conn);
+    const admin = await env.channel(conn);
+    const x = env.exchangeName('wt-deleted-under');
+    await admin.assertExchange(x, 'fanout', { durable: false });
+    const q = (await admin.assertQueue('', { exclusive: true })).queue;
+    await admin.bindQueue(q, x, '');
+    pub.publish(x, '', Buffer.from('before'));
+    expect((await pub.checkQueue(q)).messageCount).toBe(1);
+    await admin.deleteExchange(x);
+    pub.publish(x, '', Buffer.from('deleted'));
+    await expectChannelError(pub, pub.checkQueue(q), 404, `NOT_FOUND - no exchange '${x}' in vhost '/'`);
+    const again = await env.channel(conn);
+    again.publish('amq.fanout', '', Buffer.from('elsewhere'));
+    await admin.assertExchange(x, 'direct', { durable: false, autoDelete: false });
+    await admin.bindQueue(q, x, 'k');
+    again.publish(x, 'k', Buffer.from('after'));
+    expect((await again.checkQueue(q)).messageCount).toBe(2);
+    await admin.deleteExchange(x);
+  });
+
   test('built-in exchanges exist, can be redeclared as clients do, and cannot be deleted', async () => {
     const conn = await env.connect();
     const ch = await env.channel(conn);
