@@ -33,6 +33,9 @@
 //   with "x-" are ignored; a number does not match the same digits as a string.
 import { internals } from '../embedded/internals';
 import { describe, expect, test } from 'vitest';
+import type { ChannelModel } from 'amqplib';
+import type { Permission } from '../auth/users';
+import type { BrokerCore } from '../core/broker-core';
 import { createBroker } from '../index';
 import {
   QUIET_MS,
@@ -48,6 +51,24 @@ import {
 } from './amqp-helpers';
 
 const env = useAmqp();
+
+/**
+ * `fn` connected as a user with `permission` on `/` of a Warren of its own (made through the core,
+ * which an external broker does not expose); the connection and the broker are closed after.
+ */
+async function asUser(user: string, permission: Permission, fn: (conn: ChannelModel, core: BrokerCore) => Promise<void>): Promise<void> {
+  const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
+  try {
+    const core = internals(broker).core;
+    core.users.addUser(user, 'secret');
+    core.users.setPermission('/', user, permission);
+    const conn = await env.connect(`amqp://${user}:secret@127.0.0.1:${broker.port}`);
+    await fn(conn, core);
+    await conn.close();
+  } finally {
+    await broker.close();
+  }
+}
 
 describe('declare and delete', () => {
   test('each type can be declared, redeclared identically and checked passively', async () => {
@@ -158,11 +179,7 @@ describe('declare and delete', () => {
 
   // Warren only: the user is made through the core, which an external broker does not expose.
   test.skipIf(Boolean(process.env.AMQP_URL))('the default exchange and passive declares come before permissions', async () => {
-    const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
-    try {
-      internals(broker).core.users.addUser('no-configure', 'secret');
-      internals(broker).core.users.setPermission('/', 'no-configure', { configure: '^$', write: '.*', read: '.*' });
-      const conn = await env.connect(`amqp://no-configure:secret@127.0.0.1:${broker.port}`);
+    await asUser('no-configure', { configure: '^$', write: '.*', read: '.*' }, async (conn) => {
       const text = 'ACCESS_REFUSED - operation not permitted on the default exchange';
       const a = await env.channel(conn);
       await expectChannelError(a, a.assertExchange('', 'direct', { durable: true }), 403, text);
@@ -176,10 +193,7 @@ describe('declare and delete', () => {
         403,
         "ACCESS_REFUSED - access to exchange 'wt-not-mine' in vhost '/' refused for user 'no-configure'",
       );
-      await conn.close();
-    } finally {
-      await broker.close();
-    }
+    });
   });
 
   // Warren only, as above. The default exchange's write permission is checked on `amq.default`, as
@@ -187,48 +201,33 @@ describe('declare and delete', () => {
   // of a permission check is kept for the next publish; a changed permission must still refuse the
   // very next one on a channel already open.
   test.skipIf(Boolean(process.env.AMQP_URL))('a write permission taken away refuses the next publish of an open channel', async () => {
-    const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
-    try {
-      const users = internals(broker).core.users;
-      users.addUser('writer-then-not', 'secret');
-      users.setPermission('/', 'writer-then-not', { configure: '.*', write: '.*', read: '.*' });
-      const conn = await env.connect(`amqp://writer-then-not:secret@127.0.0.1:${broker.port}`);
+    const all = { configure: '.*', write: '.*', read: '.*' };
+    await asUser('writer-then-not', all, async (conn, core) => {
       const ch = await env.channel(conn);
       const q = (await ch.assertQueue('', { exclusive: true })).queue;
       for (let i = 0; i < 3; i++) ch.sendToQueue(q, Buffer.from(`m${i}`));
       expect((await ch.checkQueue(q)).messageCount).toBe(3);
-      users.setPermission('/', 'writer-then-not', { configure: '.*', write: '^$', read: '.*' });
+      core.users.setPermission('/', 'writer-then-not', { ...all, write: '^$' });
       ch.sendToQueue(q, Buffer.from('refused'));
       await expectChannelError(ch, ch.checkQueue(q), 403, "ACCESS_REFUSED - access to exchange 'amq.default' in vhost '/' refused for user 'writer-then-not'");
       const again = await env.channel(conn);
-      users.setPermission('/', 'writer-then-not', { configure: '.*', write: '.*', read: '.*' });
+      core.users.setPermission('/', 'writer-then-not', all);
       again.sendToQueue(q, Buffer.from('allowed again'));
       expect((await again.checkQueue(q)).messageCount).toBe(4);
-      await conn.close();
-    } finally {
-      await broker.close();
-    }
+    });
   });
 
   // Warren only, as above; the answers are RabbitMQ 3.10.8's to the same user. A server-named queue
   // needs configure permission on the name it gets; a name with the reserved prefix is refused as
   // such before any permission is looked at.
   test.skipIf(Boolean(process.env.AMQP_URL))('configure permission covers server-named queues, after the reserved prefix', async () => {
-    const broker = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
-    try {
-      const users = internals(broker).core.users;
-      users.addUser('configures-nothing', 'secret');
-      users.setPermission('/', 'configures-nothing', { configure: '^$', write: '.*', read: '.*' });
-      const conn = await env.connect(`amqp://configures-nothing:secret@127.0.0.1:${broker.port}`);
+    await asUser('configures-nothing', { configure: '^$', write: '.*', read: '.*' }, async (conn, core) => {
       const a = await env.channel(conn);
       await expectChannelError(a, a.assertQueue('', { exclusive: true }), 403, "ACCESS_REFUSED - access to queue 'amq.gen-");
       const b = await env.channel(conn);
       await expectChannelError(b, b.assertQueue('amq.gen-mine', { exclusive: true }), 403, "ACCESS_REFUSED - queue name 'amq.gen-mine' contains reserved prefix 'amq.*'");
-      expect([...internals(broker).core.vhosts.get('/')!.queues.keys()].filter((n) => n.startsWith('amq.gen-'))).toEqual([]);
-      await conn.close();
-    } finally {
-      await broker.close();
-    }
+      expect([...core.vhosts.get('/')!.queues.keys()].filter((n) => n.startsWith('amq.gen-'))).toEqual([]);
+    });
   });
 
   // A channel keeps the exchange it last published to: one deleted under it must be a 404 at the
