@@ -48,6 +48,16 @@ export class DirectReplyTo {
     return new Message(msg.exchange, msg.routingKey, encodeProperties(props), msg.body, props);
   }
 
+  /**
+   * queue.declare of a name starting `amq.rabbitmq.reply-to`, which RabbitMQ answers before any
+   * other check, passive or not: the pseudo queue itself and a live reply name exist (one consumer,
+   * nothing queued), any other such name does not. Undefined for every other name.
+   */
+  declared(name: string): boolean | undefined {
+    if (!name.startsWith(REPLY_TO_QUEUE)) return undefined;
+    return name === REPLY_TO_QUEUE || this.byKey.has(name);
+  }
+
   cancel(channel: Channel, tag: string): void {
     if (channel.replyTo?.tag === tag) this.release(channel);
   }

@@ -379,10 +379,12 @@ export class VirtualHost implements QueueHost {
     });
   }
 
-  unbind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+  /** `permit` is asked once the binding is found: unbinding what does not exist needs no rights. */
+  unbind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable, permit?: () => void): void {
     if (source === this.defaultExchange) throw accessRefused(`operation not permitted on the default exchange`);
     for (const b of destination.incoming) {
       if (b.source === source && b.routingKey === routingKey && stableStringify(b.arguments) === stableStringify(args)) {
+        permit?.();
         this.removeBinding(b, true);
         return;
       }

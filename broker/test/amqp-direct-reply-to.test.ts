@@ -4,8 +4,12 @@
 //   consume with ack required → 406 "PRECONDITION_FAILED - reply consumer cannot acknowledge"
 //   publish with reply_to amq.rabbitmq.reply-to but no reply consumer → 406
 //     "PRECONDITION_FAILED - fast reply consumer does not exist"
+//   queue.declare, passive or not, durable or exclusive alike, of amq.rabbitmq.reply-to or of a live
+//     reply name → declare-ok with that name, 0 messages, 1 consumer; of any other name starting
+//     amq.rabbitmq.reply-to → 404 "NOT_FOUND - no queue '<name>' in vhost '/'"
 import { describe, expect, test } from 'vitest';
-import { Inbox, expectChannelError, useAmqp } from './amqp-helpers';
+import type { GetMessage } from 'amqplib';
+import { Inbox, WAIT_MS, expectChannelError, useAmqp, waitUntil } from './amqp-helpers';
 
 describe('direct reply-to', () => {
   const env = useAmqp();
@@ -49,5 +53,28 @@ describe('direct reply-to', () => {
       406,
       'PRECONDITION_FAILED - fast reply consumer does not exist',
     );
+  });
+
+  test('declaring the pseudo queue or a live reply name is declare-ok; a dead one is 404', async () => {
+    const conn = await env.connect();
+    const client = await env.channel(conn);
+    await client.consume('amq.rabbitmq.reply-to', () => {}, { noAck: true });
+    const q = (await client.assertQueue('', { exclusive: true })).queue;
+    client.sendToQueue(q, Buffer.from('request'), { replyTo: 'amq.rabbitmq.reply-to' });
+    let request: GetMessage | false = false;
+    await waitUntil(async () => (request = await client.get(q, { noAck: true })) !== false, WAIT_MS, 'the request');
+    const live = (request as unknown as GetMessage).properties.replyTo as string;
+    expect(live.startsWith('amq.rabbitmq.reply-to.')).toBe(true);
+
+    const other = await env.channel(await env.connect());
+    const ok = (name: string) => ({ queue: name, messageCount: 0, consumerCount: 1 });
+    expect(await other.checkQueue('amq.rabbitmq.reply-to')).toEqual(ok('amq.rabbitmq.reply-to'));
+    expect(await other.assertQueue('amq.rabbitmq.reply-to', { durable: true, exclusive: true })).toEqual(ok('amq.rabbitmq.reply-to'));
+    expect(await other.checkQueue(live)).toEqual(ok(live));
+    expect(await other.assertQueue(live)).toEqual(ok(live));
+    for (const dead of ['amq.rabbitmq.reply-to.abc', 'amq.rabbitmq.reply-toX']) {
+      const ch = await env.channel(await env.connect());
+      await expectChannelError(ch, ch.assertQueue(dead), 404, `NOT_FOUND - no queue '${dead}' in vhost '/'`);
+    }
   });
 });

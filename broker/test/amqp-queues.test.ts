@@ -13,7 +13,8 @@
 //   consume/get/purge/delete/bind an exclusive queue of another connection:
 //     405 "RESOURCE_LOCKED - cannot obtain exclusive access to locked queue '<q>' in vhost '/'. It could be
 //          originally declared on another connection or the exclusive property value does not match that of the original declaration."
-//   ... but queue.unbind and basic.publish to another connection's exclusive queue are allowed.
+//   ... and so is unbinding an existing binding of it; unbinding one it does not have is unbind-ok,
+//   and basic.publish to another connection's exclusive queue is allowed.
 //   declaring another connection's amq.gen-* queue: 403 "ACCESS_REFUSED - queue name 'amq.gen-...' contains reserved prefix 'amq.*'"
 //   queue name starting with amq.: 403 "ACCESS_REFUSED - queue name '<q>' contains reserved prefix 'amq.*'"
 //   delete if-empty with messages: 406 "PRECONDITION_FAILED - queue '<q>' in vhost '/' not empty"
@@ -106,10 +107,11 @@ describe('declare', () => {
 });
 
 describe('exclusive and auto-delete', () => {
-  test("another connection gets 405 for an exclusive queue: declare, passive, consume, get, purge, delete, bind", async () => {
+  test("another connection gets 405 for an exclusive queue: declare, passive, consume, get, purge, delete, bind, unbind", async () => {
     const owner = await env.channel();
     const q = env.queueName('wt-excl');
     await owner.assertQueue(q, { exclusive: true });
+    await owner.bindQueue(q, 'amq.direct', 'bound');
     const other = await env.connect();
     const ops: Array<[string, (ch: Awaited<ReturnType<typeof env.channel>>) => Promise<unknown>]> = [
       ['declare', (ch) => ch.assertQueue(q, { exclusive: true })],
@@ -120,15 +122,20 @@ describe('exclusive and auto-delete', () => {
       ['purge', (ch) => ch.purgeQueue(q)],
       ['delete', (ch) => ch.deleteQueue(q)],
       ['bind', (ch) => ch.bindQueue(q, 'amq.direct', 'k')],
+      ['unbind what is bound', (ch) => ch.unbindQueue(q, 'amq.direct', 'bound')],
     ];
     for (const [, op] of ops) {
       const ch = await env.channel(other);
       await expectChannelError(ch, op(ch), 405, `${LOCKED} '${q}' in vhost '/'`);
     }
+    // what is not bound needs no rights to unbind
+    await (await env.channel(other)).unbindQueue(q, 'amq.direct', 'never-bound');
+    const routed = await env.channel(other);
+    routed.publish('amq.direct', 'bound', Buffer.from('still bound'));
     // publishing to it from elsewhere is allowed (RPC replies work that way)
     const pub = await env.channel(other);
     pub.sendToQueue(q, Buffer.from('reply'));
-    await waitUntil(async () => (await owner.checkQueue(q)).messageCount === 1, WAIT_MS, 'the message to arrive');
+    await waitUntil(async () => (await owner.checkQueue(q)).messageCount === 2, WAIT_MS, 'both messages to arrive');
   });
 
   test('an exclusive queue outlives its channel but not its connection', async () => {

@@ -26,6 +26,15 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
   switch (m.name) {
     case 'queue.declare': {
       const a = m.args;
+      const replyTo = conn.directReplyTo.declared(a.queue);
+      if (replyTo !== undefined) {
+        if (!replyTo) throw notFound(`no queue '${a.queue}' in vhost '${vhost.name}'`);
+        ch.lastQueue = a.queue;
+        conn.afterStored(ch, `queue '${a.queue}' in vhost '${vhost.name}'`, () => {
+          if (!a.nowait) conn.sendMethod(ch.id, { name: 'queue.declare-ok', args: { queue: a.queue, messageCount: 0, consumerCount: 1 } });
+        });
+        return;
+      }
       let queue: Queue;
       if (a.passive) {
         // RabbitMQ does not read "" as the last declared queue here: it looks for a queue named ""
@@ -64,11 +73,11 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
           if (!nowait) conn.sendMethod(ch.id, { name: 'queue.bind-ok', args: {} });
         });
       } else {
-        // unbinding something that does not exist, ends included, is not an error; RabbitMQ lets
-        // any connection unbind an exclusive queue
+        // unbinding something that does not exist, ends included, is not an error, even on another
+        // connection's exclusive queue; an existing binding of one is 405, as RabbitMQ answers
         const queue = vhost.queues.get(qname);
         const source = vhost.exchanges.get(a.exchange);
-        if (queue !== undefined && source !== undefined) vhost.unbind(source, queue, a.routingKey, a.arguments);
+        if (queue !== undefined && source !== undefined) vhost.unbind(source, queue, a.routingKey, a.arguments, () => vhost.checkOwner(queue, conn));
         conn.afterStored(ch, `unbinding of queue '${qname}' from exchange '${a.exchange}'`, () => conn.sendMethod(ch.id, { name: 'queue.unbind-ok', args: {} }));
       }
       return;
