@@ -114,6 +114,16 @@ describe('topic authorisation over AMQP (amqplib)', () => {
     expect(await attempt(USER, publish('other.key'))).toBe(`403 (ACCESS-REFUSED) with message "${refused('other.key')}"`);
   });
 
+  // a channel keeps the exchange it last published to: the routing key is still checked per message
+  it('refuses a key the pattern does not match after keys it does on the same channel', async () => {
+    const both = async (ch: amqp.ConfirmChannel) => {
+      await publish(`${VH}.${USER}.a`)(ch);
+      await publish(`${VH}.${USER}.b`)(ch);
+      await publish('other.key')(ch);
+    };
+    expect(await attempt(USER, both)).toBe(`403 (ACCESS-REFUSED) with message "${refused('other.key')}"`);
+  });
+
   it('leaves users without topic permissions, and non-topic exchanges, unrestricted', async () => {
     expect(await attempt(OTHER, publish('other.key'))).toBe('ok');
     expect(await attempt(USER, publish('anything', 'tp.direct'))).toBe('ok');
