@@ -1,4 +1,5 @@
-import type { Binding, Destination } from './binding';
+import type { Destinations } from './destinations';
+import type { Binding } from './binding';
 import { Exchange } from './exchange';
 import type { Message } from './message';
 
@@ -6,7 +7,7 @@ export class DirectExchange extends Exchange {
   readonly type = 'direct' as const;
   private readonly byKey = new Map<string, Binding[]>();
 
-  route(msg: Message, out: Set<Destination>): number {
+  route(msg: Message, out: Destinations): number {
     const bindings = this.byKey.get(msg.routingKey);
     if (bindings === undefined) return 0;
     for (let i = 0; i < bindings.length; i++) {

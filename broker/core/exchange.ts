@@ -1,3 +1,4 @@
+import type { Destinations } from './destinations';
 import type { FieldTable } from './field-values';
 import { Binding, type Destination } from './binding';
 import type { Message } from './message';
@@ -27,6 +28,8 @@ export abstract class Exchange {
   readonly arguments: FieldTable;
   /** Set once the vhost let go of it (a publisher may still hold it, see Channel.checkPublishable) */
   deleted = false;
+  /** the last routing that took it (see Destinations) */
+  routeStamp = 0;
   readonly bindings = new Map<string, Binding>();
   /** Bindings in which this exchange is the destination (exchange-to-exchange). */
   readonly incoming = new Set<Binding>();
@@ -70,7 +73,7 @@ export abstract class Exchange {
    * Adds every destination bound for the message to `out` (a Set, so a queue is reached once) and
    * says how many bindings matched: none is when RabbitMQ turns to the alternate exchange.
    */
-  abstract route(msg: Message, out: Set<Destination>): number;
+  abstract route(msg: Message, out: Destinations): number;
   protected abstract indexAdd(b: Binding): void;
   protected abstract indexRemove(b: Binding): void;
 }

@@ -1,5 +1,6 @@
+import type { Destinations } from './destinations';
 import { valueText, type FieldTable } from './field-values';
-import type { Binding, Destination } from './binding';
+import type { Binding } from './binding';
 import { stableStringify } from './binding';
 import { Exchange } from './exchange';
 import type { Message } from './message';
@@ -29,7 +30,7 @@ export class HeadersExchange extends Exchange {
   readonly type = 'headers' as const;
   private readonly rules: Rule[] = [];
 
-  route(msg: Message, out: Set<Destination>): number {
+  route(msg: Message, out: Destinations): number {
     if (this.rules.length === 0) return 0;
     const headers = msg.properties.headers;
     let n = 0;

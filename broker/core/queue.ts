@@ -77,6 +77,8 @@ export class Queue {
   /** a publish that found this queue by name takes the name as its routing key, and checks `deleted` */
   readonly name: string;
   deleted = false;
+  /** the last routing that took it (see Destinations) */
+  routeStamp = 0;
   /** ready.length, kept here with readyBytes: whether anything waits is read per message */
   private readyCount = 0;
   private dispatching = false;

@@ -1,4 +1,5 @@
-import type { Binding, Destination } from './binding';
+import type { Destinations } from './destinations';
+import type { Binding } from './binding';
 import { Exchange } from './exchange';
 import type { Message } from './message';
 import { TopicTrie } from './topic-trie';
@@ -7,7 +8,7 @@ export class TopicExchange extends Exchange {
   readonly type = 'topic' as const;
   private readonly trie = new TopicTrie<Binding>();
 
-  route(msg: Message, out: Set<Destination>): number {
+  route(msg: Message, out: Destinations): number {
     const bindings = this.trie.match(msg.routingKey);
     for (let i = 0; i < bindings.length; i++) {
       const b = bindings[i];

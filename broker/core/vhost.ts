@@ -2,6 +2,7 @@ import type { FieldTable } from './field-values';
 import { reportToStderr, type FailureReport } from './contained';
 import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
+import { Destinations } from './destinations';
 import { DirectExchange } from './direct-exchange';
 import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors';
 import type { BrokerEvent } from './events';
@@ -83,8 +84,8 @@ export class VirtualHost implements QueueHost {
   readonly operatorPolicies = new Map<string, Policy>();
   private rankedOperator: Policy[] = [];
   private readonly emit: (e: BrokerEvent) => void;
-  // reused by every publish: routing is synchronous, so one scratch set is enough
-  private readonly scratch = new Set<Destination>();
+  // reused by every publish: routing is synchronous, so one is enough (a nested publish makes its own)
+  private readonly scratch = new Destinations();
   private publishing = false;
   /** Set while the console follows message flow (see flow.ts). */
   tap: FlowTap | undefined;
@@ -428,16 +429,16 @@ export class VirtualHost implements QueueHost {
     }
     // Enqueueing can dead-letter and so publish again: a nested publish gets its own set.
     const nested = this.publishing;
-    const dests = nested ? new Set<Destination>() : this.scratch;
+    const dests = nested ? new Destinations() : this.scratch;
+    dests.begin(exchange);
     this.publishing = true;
     try {
       // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
       const alsoAs = extraKeys === undefined ? undefined : extraKeys.map((key) => new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties));
       this.collect(exchange, msg, alsoAs, dests);
-      if (refused !== undefined) for (const d of dests) if (d.kind === 'queue' && refused(d)) dests.delete(d);
+      if (refused !== undefined) dests.dropQueues(refused as (d: Destination) => boolean);
       if (msg.traceId !== 0 && tap !== undefined) {
-        const queues: string[] = [];
-        for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
+        const queues = queueNames(dests);
         tap.emit({
           kind: 'published', id: msg.traceId, vhost: this.name, exchange: exchange.name, routingKey: msg.routingKey, queues,
           origin: origin === undefined ? undefined : { connection: origin.conn.name, channel: origin.id, user: origin.conn.user },
@@ -446,7 +447,8 @@ export class VirtualHost implements QueueHost {
       // the firehose copy goes out before the message reaches its queues, as in RabbitMQ
       if (this.tracing && origin !== undefined) this.tracePublish(msg, dests, origin);
       let routed = Routed.Unroutable;
-      for (const d of dests) {
+      for (let i = 0; i < dests.size; i++) {
+        const d = dests.at(i);
         if (d.kind !== 'queue') continue;
         if (routed === Routed.Unroutable) routed = Routed.Routed;
         if (!d.enqueue(msg)) routed = Routed.Rejected;
@@ -454,19 +456,15 @@ export class VirtualHost implements QueueHost {
       if (routed !== Routed.Unroutable) exchange.publishOut++;
       return routed;
     } finally {
-      if (!nested) {
-        this.publishing = false;
-        dests.clear();
-      }
+      if (!nested) this.publishing = false;
+      dests.end();
     }
   }
 
   /** Only called with tracing on. */
-  private tracePublish(msg: Message, dests: Set<Destination>, origin: TraceOrigin): void {
+  private tracePublish(msg: Message, dests: Destinations, origin: TraceOrigin): void {
     if (msg.exchange === TRACE_EXCHANGE) return;
-    const queues: string[] = [];
-    for (const d of dests) if (d.kind === 'queue') queues.push(d.name);
-    this.publish(this.traceExchange, publishTrace(this.name, msg, queues, origin, this.propertiesCodec));
+    this.publish(this.traceExchange, publishTrace(this.name, msg, queueNames(dests), origin, this.propertiesCodec));
   }
 
   /** A publish that bypassed routing (direct reply-to): traced with no routed queues, as RabbitMQ does. */
@@ -490,7 +488,7 @@ export class VirtualHost implements QueueHost {
     else tap.emit({ kind, id, vhost: this.name, queue: queue.name });
   }
 
-  private collect(ex: Exchange, msg: Message, alsoAs: Message[] | undefined, out: Set<Destination>): void {
+  private collect(ex: Exchange, msg: Message, alsoAs: Message[] | undefined, out: Destinations): void {
     if (ex === this.defaultExchange) {
       const q = this.queues.get(msg.routingKey);
       if (q !== undefined) out.add(q);
@@ -502,24 +500,19 @@ export class VirtualHost implements QueueHost {
       }
       return;
     }
-    const before = out.size;
     this.routeOne(ex, msg, alsoAs, out);
-    if (out.size === before) return;
-    // Set iteration visits entries added while iterating: nested exchanges (and alternate
-    // exchanges, added as destinations) expand in place, each once.
-    let seen: Set<Exchange> | undefined;
-    for (const d of out) {
+    // Destinations added while reading are read too: nested exchanges (and alternate exchanges,
+    // added as destinations) expand in place, each once (`ex` itself was taken at begin).
+    for (let i = 0; i < out.size; i++) {
+      const d = out.at(i);
       if (d.kind !== 'exchange') continue;
-      seen ??= new Set([ex]);
-      if (seen.has(d)) continue;
-      seen.add(d);
       d.publishIn++;
       this.routeOne(d, msg, alsoAs, out);
     }
   }
 
   /** One exchange's own routing with every key; its alternate exchange joins `out` when nothing matched. */
-  private routeOne(ex: Exchange, msg: Message, alsoAs: Message[] | undefined, out: Set<Destination>): void {
+  private routeOne(ex: Exchange, msg: Message, alsoAs: Message[] | undefined, out: Destinations): void {
     let matched = ex.route(msg, out);
     if (alsoAs !== undefined) for (const m of alsoAs) matched += ex.route(m, out);
     if (matched > 0) return;
@@ -582,3 +575,11 @@ function latestDeath(dead: Message, queue: string, reason: string, exchange: str
   return { count, reason, queue, exchange };
 }
 
+function queueNames(dests: Destinations): string[] {
+  const queues: string[] = [];
+  for (let i = 0; i < dests.size; i++) {
+    const d = dests.at(i);
+    if (d.kind === 'queue') queues.push(d.name);
+  }
+  return queues;
+}
