@@ -18,7 +18,7 @@ import { handleExchange } from './handlers/exchange';
 import { handleQueue } from './handlers/queue';
 import type { AmqpMethod } from './generated/protocol';
 import { AMQP_PROPERTIES, propertiesWellFormed } from './properties-codec';
-import { CLASS_BASIC } from './generated/protocol';
+import { CLASS_BASIC, readShortstr } from './generated/protocol';
 import { unimplemented } from './unimplemented';
 
 
@@ -57,7 +57,7 @@ interface PendingPublish {
   received: number;
   /** the body frames so far, when it came in more than one */
   parts: Buffer[] | undefined;
-  /** the queue the routing key names, when publishToNamedQueue found it */
+  /** the queue the routing key names, when publishFromOctets found it */
   queue: Queue | undefined;
 }
 
@@ -320,21 +320,32 @@ export class Channel {
 
   /**
    * A basic.publish (`buf` from `start` to `end`: class, method, reserved short, exchange, routing
-   * key, bits) through the default exchange to a queue the vhost finds by the key's octets, which
-   * is most publishes of work queues and RPC: started without decoding the method, the routing key
-   * being the queue's own name. False for anything else (immediate, closing, no such queue), which
-   * the decoder's path then takes.
+   * key, bits) started from its octets, without decoding the method into an object: most frames a
+   * publisher sends are these. Through the default exchange the vhost finds the queue by the key's
+   * octets, the key being the queue's own name (work queues, RPC). False for what the decoder's
+   * path must see: immediate, a closing channel, a frame that is not exactly the method's fields.
    */
-  publishToNamedQueue(buf: Buffer, start: number, end: number): boolean {
-    if (end - start < 9 || buf[start + 6] !== 0 || this.closing) return false;
-    const n = buf[start + 7];
-    const bits = buf[start + 8 + n];
-    if (start + 9 + n !== end || (bits & 2) !== 0) return false;
-    const q = this.vhost.queueNamedBy(buf, start + 8, n);
-    if (q === undefined) return false;
-    this.touched = q.touchLines();
-    this.conn.notePublish();
-    this.begin('', q.name, (bits & 1) !== 0, q);
+  publishFromOctets(buf: Buffer, start: number, end: number): boolean {
+    if (end - start < 9 || this.closing) return false;
+    const exchangeLength = buf[start + 6];
+    const keyAt = start + 7 + exchangeLength;
+    if (keyAt >= end) return false;
+    const keyLength = buf[keyAt];
+    const bitsAt = keyAt + 1 + keyLength;
+    if (bitsAt + 1 !== end) return false;
+    const bits = buf[bitsAt];
+    if ((bits & 2) !== 0) return false;
+    const mandatory = (bits & 1) !== 0;
+    if (exchangeLength === 0) {
+      const q = this.vhost.queueNamedBy(buf, keyAt + 1, keyLength);
+      if (q !== undefined) {
+        this.touched = q.touchLines();
+        this.conn.notePublish();
+        this.begin('', q.name, mandatory, q);
+        return true;
+      }
+    }
+    this.startPublish(readShortstr(buf, start + 6, end), readShortstr(buf, keyAt, end), mandatory);
     return true;
   }
 

@@ -162,9 +162,9 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
         else if (type === FRAME_HEADER) ch.onContentHeader(buf, start, end);
         else {
           ch.beforeMethod();
-          // basic.publish (60/40) to a queue by name need not be decoded (see publishToNamedQueue)
+          // basic.publish (60/40) need not be decoded (see publishFromOctets)
           const publish = buf[start + 1] === 60 && buf[start + 3] === 40 && buf[start] === 0 && buf[start + 2] === 0;
-          if (!publish || !ch.publishToNamedQueue(buf, start, end)) ch.onMethod(decodeMethod(buf, start, end));
+          if (!publish || !ch.publishFromOctets(buf, start, end)) ch.onMethod(decodeMethod(buf, start, end));
         }
         return;
       }

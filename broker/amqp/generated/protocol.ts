@@ -60,19 +60,22 @@ function finished(o: number, end: number): void {
 
 // A publisher sends the same exchange and routing key again and again, and decoding a short string
 // is a native call that costs more than comparing its few octets: the strings last read are kept
-// with their octets, in slots picked by length and first and last octet, and octets that match a
-// slot's are not decoded again. Bounded: RECENT_SLOTS × 256 octets, whatever arrives.
+// with their octets, in slots picked by a hash of all the octets (a topic publisher's keys often
+// differ only in the middle), and octets that match a slot's are not decoded again. Bounded:
+// RECENT_SLOTS × 256 octets, whatever arrives; names made to collide only cost their decoding.
 const RECENT_SLOTS = 1024;
 const recentOctets = Buffer.alloc(RECENT_SLOTS * 256);
 const recentSizes = new Int16Array(RECENT_SLOTS).fill(-1);
 const recentTexts: string[] = new Array<string>(RECENT_SLOTS).fill('');
 
-function readShortstr(b: Buffer, o: number, end: number): string {
+export function readShortstr(b: Buffer, o: number, end: number): string {
   if (o >= end || o + 1 + b[o] > end) throw truncated();
   const n = b[o];
   if (n === 0) return '';
   const from = o + 1;
-  const slot = (n * 31 + b[from] * 7 + b[from + n - 1]) & (RECENT_SLOTS - 1);
+  let h = n;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[from + i], 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (RECENT_SLOTS - 1);
   const at = slot * 256;
   if (recentSizes[slot] === n) {
     let i = 0;
