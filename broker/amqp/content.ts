@@ -57,7 +57,7 @@ export class DeliverFrames {
    * Measures a delivery, to be written before the next is measured: one object serves every
    * delivery (`DELIVER_FRAMES`) rather than one made and dropped per message.
    */
-  measure(frameMax: number, consumerTag: string, exchange: string, routingKey: string, propertiesLength: number, bodyLength: number, tagLen = Buffer.byteLength(consumerTag)): this {
+  measure(frameMax: number, consumerTag: string, exchange: string, routingKey: string, propertiesLength: number, bodyLength: number, tagLen = utf8Length(consumerTag)): this {
     const exchangeLen = utf8Length(exchange);
     const keyLen = utf8Length(routingKey);
     // consumer-tag, delivery-tag, redelivered, exchange, routing-key

@@ -1,4 +1,5 @@
 import type { Destination } from './binding';
+import type { Queue } from './queue';
 
 /** Stamps are unique across every collection, so that a nested publish never takes another's. */
 let lastStamp = 0;
@@ -37,7 +38,7 @@ export class Destinations {
   }
 
   /** Drops the queues `refused` says no to. */
-  dropQueues(refused: (d: Destination) => boolean): void {
+  dropQueues(refused: (q: Queue) => boolean): void {
     let n = 0;
     for (let i = 0; i < this.count; i++) {
       const d = this.list[i];

@@ -436,7 +436,7 @@ export class VirtualHost implements QueueHost {
       // CC/BCC headers: more routing keys for the same message (sender-selected distribution)
       const alsoAs = extraKeys === undefined ? undefined : extraKeys.map((key) => new Message(msg.exchange, key, msg.rawProperties, msg.body, msg.properties));
       this.collect(exchange, msg, alsoAs, dests);
-      if (refused !== undefined) dests.dropQueues(refused as (d: Destination) => boolean);
+      if (refused !== undefined) dests.dropQueues(refused);
       if (msg.traceId !== 0 && tap !== undefined) {
         const queues = queueNames(dests);
         tap.emit({
