@@ -24,6 +24,8 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
   readonly exclusive: boolean;
   readonly arguments: FieldTable;
   readonly priority: number;
+  /** on the channel's list of consumers to resume (see hasCredit) */
+  starved = false;
 
   constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, args: FieldTable) {
     this.channel = channel;
@@ -42,14 +44,20 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     return this;
   }
 
+  /**
+   * Refused for its own prefetch, the consumer gets the queue's next message when one of its own
+   * deliveries is settled (the channel dispatches the delivery's queue). Refused for what the
+   * channel or connection lacks (a global prefetch, a full socket), it is put on the channel's
+   * list of those to resume when that returns: only they are visited then, not every consumer.
+   */
   hasCredit(): boolean {
     const ch = this.channel;
     if (ch.closing) return false;
     if (!this.noAck) {
       if (this.prefetch !== 0 && this.unacked >= this.prefetch) return false;
-      if (ch.globalPrefetch !== 0 && ch.unacked.size >= ch.globalPrefetch) return false;
+      if (ch.globalPrefetch !== 0 && ch.unacked.size >= ch.globalPrefetch) return ch.starve(this);
     }
-    return ch.conn.canWrite();
+    return ch.conn.canWrite() || ch.starve(this);
   }
 
   deliver(queue: Queue, entry: QueueEntry): void {

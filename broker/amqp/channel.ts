@@ -81,6 +81,9 @@ export class Channel {
   nextDeliveryTag = 1;
   readonly unacked = new UnackedWindow<Delivery>();
   readonly consumers = new Map<string, ChannelConsumer>();
+  /** see starve */
+  private starved: ChannelConsumer[] = [];
+  private spareStarved: ChannelConsumer[] = [];
   /** For queue name "" in bind/consume/get/purge/delete. */
   lastQueue = '';
   /** Direct reply-to: the pseudo queue name this channel's reply consumer answers to, and how many
@@ -645,18 +648,17 @@ export class Channel {
           waiting.add(q);
         }
       }
-      if (this.globalPrefetch !== 0) {
-        if (settled) this.resumeDeliveries();
-      } else if (waiting instanceof Set) for (const q of waiting) q.dispatch();
+      if (waiting instanceof Set) for (const q of waiting) q.dispatch();
       else if (waiting !== undefined) waiting.dispatch();
+      if (settled) this.resumeStarved();
       return;
     }
     const d = unacked.delete(tag);
     if (d === undefined) throw new AmqpError(406, `unknown delivery tag ${tag}`);
     if (d.consumer !== undefined) d.consumer.unacked--;
     action(d);
-    if (this.globalPrefetch !== 0) this.resumeDeliveries();
-    else d.queue.dispatch();
+    d.queue.dispatch();
+    this.resumeStarved();
   }
 
   /** basic.recover: everything unacked goes back to its queue, redelivered. */
@@ -671,9 +673,35 @@ export class Channel {
     for (const q of queues) q.dispatch();
   }
 
-  /** After credit returns (qos raised, socket drained): let every consumer's queue deliver. */
+  /** After basic.qos: let every consumer's queue deliver. */
   resumeDeliveries(): void {
     for (const c of this.consumers.values()) c.queue.dispatch();
+  }
+
+  /** A consumer refused for the global prefetch or a full socket (see ChannelConsumer.hasCredit). */
+  starve(c: ChannelConsumer): false {
+    if (!c.starved) {
+      c.starved = true;
+      this.starved.push(c);
+    }
+    return false;
+  }
+
+  /**
+   * Credit came back (a settle, the socket drained): the queues of the consumers refused for it
+   * deliver again, in the order they were refused. Those refused again meanwhile wait on a new list.
+   */
+  resumeStarved(): void {
+    const list = this.starved;
+    if (list.length === 0) return;
+    this.starved = this.spareStarved;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      c.starved = false;
+      c.queue.dispatch();
+    }
+    list.length = 0;
+    this.spareStarved = list;
   }
 
   // --- consumers -------------------------------------------------------------------------------

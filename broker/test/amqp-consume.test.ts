@@ -246,6 +246,75 @@ describe('prefetch', () => {
     expect(Math.max(a.inbox.messages.length, b.inbox.messages.length)).toBe(2);
   });
 
+  test('global prefetch over many queues: each ack lets a message through from any queue that holds one', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const queues = Array.from({ length: 40 }, () => env.queueName());
+    for (const q of queues) await ch.assertQueue(q, { durable: false });
+    for (const q of queues) await fill(ch, q, range(5).map((b) => `${q} ${b}`));
+    await ch.prefetch(7, true);
+    // deliveries are acked a few at a time, oldest first, and never more than 7 are out at once
+    const unacked: ConsumeMessage[] = [];
+    const got: string[] = [];
+    let most = 0;
+    for (const q of queues) {
+      await ch.consume(q, (m) => {
+        if (m === null) return;
+        got.push(m.content.toString());
+        unacked.push(m);
+        most = Math.max(most, unacked.length);
+      });
+    }
+    const ackOne = setInterval(() => {
+      const m = unacked.shift();
+      if (m !== undefined) ch.ack(m);
+    }, 2);
+    try {
+      await waitUntil(() => got.length === 200, 10_000, `200 deliveries (have ${got.length})`);
+    } finally {
+      clearInterval(ackOne);
+    }
+    expect(most).toBe(7);
+    expect(new Set(got).size).toBe(200);
+  });
+
+  test('a consumer connection that stops reading gets the messages of every queue once it reads again', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const queues = Array.from({ length: 20 }, () => env.queueName());
+    for (const q of queues) await ch.assertQueue(q, { durable: false });
+    const counts = new Map<string, string[]>(queues.map((q) => [q, []]));
+    for (const q of queues) {
+      await ch.consume(q, (m) => {
+        if (m !== null) counts.get(q)?.push(m.content.subarray(0, 8).toString());
+      }, { noAck: true });
+    }
+    // amqplib reads its socket with read() on 'readable': while read() finds nothing, the socket's
+    // buffer fills and the kernel's with it, and the broker's writes back up
+    const socket = (conn as unknown as { connection: { stream: { read(): Buffer | null; emit(e: string): void } } }).connection.stream;
+    const read = socket.read;
+    socket.read = () => null;
+    // 32 MiB: more than the socket buffers hold, so the broker has to hold messages back
+    const pub = await env.channel();
+    const body = Buffer.alloc(32 * 1024, 0x2e);
+    for (let i = 0; i < 50; i++) {
+      body.write(String(i).padStart(8, '0'));
+      for (const q of queues) pub.sendToQueue(q, body);
+      await sleep(1);
+    }
+    // Warren holds them in the queues until the socket drains (RabbitMQ in its processes' mailboxes)
+    if (!env.broker.external) await waitUntil(async () => {
+      let ready = 0;
+      for (const q of queues) ready += (await pub.checkQueue(q)).messageCount;
+      return ready > 0;
+    }, WAIT_MS, 'messages held back in the queues');
+    socket.read = read;
+    socket.emit('readable');
+    await waitUntil(() => [...counts.values()].every((c) => c.length === 50), 15_000, 'all 1,000 messages');
+    const inOrder = Array.from({ length: 50 }, (_, i) => String(i).padStart(8, '0'));
+    for (const c of counts.values()) expect(c).toEqual(inOrder);
+  });
+
   test('prefetch_size other than 0 is a 540 NOT_IMPLEMENTED connection error', () =>
     withClient(env.broker, async (raw) => {
       const hs = await raw.tryHandshake();
