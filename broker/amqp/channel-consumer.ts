@@ -13,13 +13,13 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
   readonly prefetch: number;
   unacked = 0;
   delivered = 0;
-  redelivered = 0;
   acked = 0;
-  /** nacks and rejects, requeued or not */
-  rejected = 0;
   readonly tag: string;
   /** the consumer tag's UTF-8 length, measured once rather than per delivery */
   private readonly tagBytes: number;
+  redelivered = 0;
+  /** nacks and rejects, requeued or not */
+  rejected = 0;
   readonly queue: Queue;
   readonly exclusive: boolean;
   readonly arguments: FieldTable;

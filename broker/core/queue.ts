@@ -482,7 +482,8 @@ export class Queue {
    */
   deliveryProperties(entry: QueueEntry, viaGet: boolean): Buffer {
     const returned = entry.returned ?? 0;
-    if (this.queueType !== 'quorum' || (returned === 0 && !viaGet)) return entry.msg.rawProperties;
+    // the entry first: the queue's type is not among the fields a delivery otherwise reads
+    if ((returned === 0 && !viaGet) || this.queueType !== 'quorum') return entry.msg.rawProperties;
     return withDeliveryCount(entry.msg, returned, this.host.propertiesCodec);
   }
 
