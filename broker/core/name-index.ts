@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /** Names longer than a short string are not indexed: no frame can carry them. */
 const MAX_NAME = 255;
 const MIN_SLOTS = 16;
-/** A lookup that has not found the name by then gives up, and its caller asks its Map (at most half full, runs are short). */
+/** A lookup that has not found the name by then gives up, and its caller asks its Map (at most three quarters full, runs are short). */
 const MAX_PROBES = 64;
 
 /** What the index holds: values that know their own name. */
@@ -17,12 +17,14 @@ export interface Named {
  * itself is the value's own, compared character by character with the octets. A lookup among many
  * thousands of names reads one slot and the value's name, which its caller reads anyway. (A Map
  * keyed by the decoded string reads its bucket, its entry and the stored key, each from elsewhere,
- * after making the string.) Small slots keep the index itself small (32 B to 64 B a name): with
- * 10,000 names it is 512 KiB, so its slots stay in the CPU's caches and address translations.
+ * after making the string.) Small slots keep the index itself small (21 B to 43 B a name): with
+ * 10,000 names it is 256 KiB, a quarter of a core's L2 cache, so its slots stay in the CPU's
+ * caches and address translations beside the queues they lead to.
  *
  * Only ASCII names are indexed, whose octets are their characters; the others are found by the
- * caller's Map. Open addressing with linear probing, at most half full; deletion shifts the run
- * back rather than leaving tombstones. The hash is seeded per index, so names cannot be chosen to
+ * caller's Map. Open addressing with linear probing, at most three quarters full (a lookup reads
+ * 1.5 to 2.5 slots on average, mostly of one cache line); deletion shifts the run back rather than
+ * leaving tombstones. The hash is seeded per index, so names cannot be chosen to
  * collide; and a lookup gives up after MAX_PROBES, so even then it costs a bounded time and its
  * caller finds the value the usual way. This is only an index: the caller's Map stays the truth.
  */
@@ -62,7 +64,7 @@ export class NameIndex<T extends Named> {
       this.slots[2 * found + 1] = value;
       return;
     }
-    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
     let i = h & this.mask;
     while (this.slots[2 * i + 1] !== 0) i = (i + 1) & this.mask;
     this.slots[2 * i] = h;
