@@ -24,8 +24,8 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
   readonly exclusive: boolean;
   readonly arguments: FieldTable;
   readonly priority: number;
-  /** on the channel's list of consumers to resume (see hasCredit) */
-  starved = false;
+  /** on one of the channel's lists of consumers waiting for credit (see hasCredit) */
+  waiting = false;
 
   constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, args: FieldTable) {
     this.channel = channel;
@@ -53,11 +53,11 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
   hasCredit(): boolean {
     const ch = this.channel;
     if (ch.closing) return false;
-    if (!this.noAck) {
-      if (this.prefetch !== 0 && this.unacked >= this.prefetch) return false;
-      if (ch.globalPrefetch !== 0 && ch.unacked.size >= ch.globalPrefetch) return ch.starve(this);
-    }
-    return ch.conn.canWrite() || ch.starve(this);
+    if (!this.noAck && this.prefetch !== 0 && this.unacked >= this.prefetch) return false;
+    // RabbitMQ's limiter holds the whole channel back at its global prefetch, no-ack consumers too
+    // (their deliveries do not count against it)
+    if (ch.globalPrefetch !== 0 && ch.unacked.size >= ch.globalPrefetch) return ch.waitingForPrefetch.add(this);
+    return ch.conn.canWrite() || ch.waitingForSocket.add(this);
   }
 
   deliver(queue: Queue, entry: QueueEntry): void {

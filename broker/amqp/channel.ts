@@ -6,6 +6,7 @@ import { sameOctets } from '../core/octets';
 import { checkTopicPermission, prepareForRouting, publishTarget } from '../core/publishing';
 import type { Exchange } from '../core/exchange';
 import type { Queue, QueueEntry } from '../core/queue';
+import { WaitingConsumers } from './waiting-consumers';
 import { UnackedWindow } from '../core/unacked-window';
 import { Routed } from '../core/vhost';
 import type { VirtualHost } from '../core/vhost';
@@ -81,9 +82,9 @@ export class Channel {
   nextDeliveryTag = 1;
   readonly unacked = new UnackedWindow<Delivery>();
   readonly consumers = new Map<string, ChannelConsumer>();
-  /** see starve */
-  private starved: ChannelConsumer[] = [];
-  private spareStarved: ChannelConsumer[] = [];
+  /** consumers refused for the global prefetch, and for a full socket (see ChannelConsumer.hasCredit) */
+  readonly waitingForPrefetch = new WaitingConsumers();
+  readonly waitingForSocket = new WaitingConsumers();
   /** For queue name "" in bind/consume/get/purge/delete. */
   lastQueue = '';
   /** Direct reply-to: the pseudo queue name this channel's reply consumer answers to, and how many
@@ -650,7 +651,7 @@ export class Channel {
       }
       if (waiting instanceof Set) for (const q of waiting) q.dispatch();
       else if (waiting !== undefined) waiting.dispatch();
-      if (settled) this.resumeStarved();
+      if (settled) this.resumeWaiting(false);
       return;
     }
     const d = unacked.delete(tag);
@@ -658,7 +659,7 @@ export class Channel {
     if (d.consumer !== undefined) d.consumer.unacked--;
     action(d);
     d.queue.dispatch();
-    this.resumeStarved();
+    this.resumeWaiting(false);
   }
 
   /** basic.recover: everything unacked goes back to its queue, redelivered. */
@@ -678,31 +679,20 @@ export class Channel {
     for (const c of this.consumers.values()) c.queue.dispatch();
   }
 
-  /** A consumer refused for the global prefetch or a full socket (see ChannelConsumer.hasCredit). */
-  starve(c: ChannelConsumer): false {
-    if (!c.starved) {
-      c.starved = true;
-      this.starved.push(c);
-    }
-    return false;
+  /**
+   * Credit came back: a settle returns global prefetch, a drained socket returns room (and lets
+   * those refused for the global prefetch meanwhile try again). Only the consumers refused for it
+   * get a turn (see WaitingConsumers).
+   */
+  resumeWaiting(drained: boolean): void {
+    if (drained) this.waitingForSocket.resume(this.canWrite);
+    this.waitingForPrefetch.resume(this.hasGlobalCredit);
   }
 
-  /**
-   * Credit came back (a settle, the socket drained): the queues of the consumers refused for it
-   * deliver again, in the order they were refused. Those refused again meanwhile wait on a new list.
-   */
-  resumeStarved(): void {
-    const list = this.starved;
-    if (list.length === 0) return;
-    this.starved = this.spareStarved;
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i];
-      c.starved = false;
-      c.queue.dispatch();
-    }
-    list.length = 0;
-    this.spareStarved = list;
-  }
+  private readonly canWrite = (): boolean => !this.closing && this.conn.canWrite();
+
+  private readonly hasGlobalCredit = (): boolean =>
+    !this.closing && (this.globalPrefetch === 0 || this.unacked.size < this.globalPrefetch) && this.conn.canWrite();
 
   // --- consumers -------------------------------------------------------------------------------
 

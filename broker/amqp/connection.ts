@@ -495,7 +495,7 @@ export class AmqpConnection implements ConnectionHandle, HandshakeHost {
     if (!this.needsDrainKick) return;
     this.needsDrainKick = false;
     try {
-      for (const ch of this.channels.values()) ch.resumeStarved();
+      for (const ch of this.channels.values()) ch.resumeWaiting(true);
     } catch (err) {
       this.fail(err); // an event callback must not throw out to the process
     }

@@ -20,7 +20,7 @@
 //   Server-sent basic.cancel when the queue is deleted: amqplib calls the consume callback with null.
 //   Requeued messages return to their original position (publish order), redelivered=true.
 import { describe, expect, test } from 'vitest';
-import type { ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import {
   Inbox,
   QUIET_MS,
@@ -278,41 +278,86 @@ describe('prefetch', () => {
     expect(new Set(got).size).toBe(200);
   });
 
+  /**
+   * Stops `conn` reading until the returned function is called. amqplib reads its socket with read()
+   * on 'readable': while read() finds nothing, the socket's buffer fills and the kernel's with it,
+   * and the broker's writes back up.
+   */
+  function stopReading(conn: ChannelModel): () => void {
+    const socket = (conn as unknown as { connection: { stream: { read(): Buffer | null; emit(e: string): void } } }).connection.stream;
+    const read = socket.read;
+    socket.read = () => null;
+    return () => {
+      socket.read = read;
+      socket.emit('readable');
+    };
+  }
+
+  /** `perQueue` numbered 32 KiB messages to each queue: 32 MiB and more, beyond what socket buffers hold. */
+  async function flood(queues: string[], perQueue: number): Promise<void> {
+    const pub = await env.channel();
+    const body = Buffer.alloc(32 * 1024, 0x2e);
+    for (let i = 0; i < perQueue; i++) {
+      body.write(String(i).padStart(8, '0'));
+      for (const q of queues) pub.sendToQueue(q, body);
+      if (i % 10 === 9) await sleep(1);
+    }
+    // Warren holds them in the queues until they can go (RabbitMQ in its processes' mailboxes)
+    if (!env.broker.external) {
+      await waitUntil(async () => {
+        let ready = 0;
+        for (const q of queues) ready += (await pub.checkQueue(q)).messageCount;
+        return ready > 0;
+      }, WAIT_MS, 'messages held back in the queues');
+    }
+  }
+
+  const numbered = (n: number): string[] => Array.from({ length: n }, (_, i) => String(i).padStart(8, '0'));
+
   test('a consumer connection that stops reading gets the messages of every queue once it reads again', async () => {
     const conn = await env.connect();
     const ch = await env.channel(conn);
     const queues = Array.from({ length: 20 }, () => env.queueName());
     for (const q of queues) await ch.assertQueue(q, { durable: false });
-    const counts = new Map<string, string[]>(queues.map((q) => [q, []]));
+    const got = new Map<string, string[]>(queues.map((q) => [q, []]));
     for (const q of queues) {
       await ch.consume(q, (m) => {
-        if (m !== null) counts.get(q)?.push(m.content.subarray(0, 8).toString());
+        if (m !== null) got.get(q)?.push(m.content.subarray(0, 8).toString());
       }, { noAck: true });
     }
-    // amqplib reads its socket with read() on 'readable': while read() finds nothing, the socket's
-    // buffer fills and the kernel's with it, and the broker's writes back up
-    const socket = (conn as unknown as { connection: { stream: { read(): Buffer | null; emit(e: string): void } } }).connection.stream;
-    const read = socket.read;
-    socket.read = () => null;
-    // 32 MiB: more than the socket buffers hold, so the broker has to hold messages back
-    const pub = await env.channel();
-    const body = Buffer.alloc(32 * 1024, 0x2e);
-    for (let i = 0; i < 50; i++) {
-      body.write(String(i).padStart(8, '0'));
-      for (const q of queues) pub.sendToQueue(q, body);
-      await sleep(1);
-    }
-    // Warren holds them in the queues until the socket drains (RabbitMQ in its processes' mailboxes)
-    if (!env.broker.external) await waitUntil(async () => {
-      let ready = 0;
-      for (const q of queues) ready += (await pub.checkQueue(q)).messageCount;
-      return ready > 0;
-    }, WAIT_MS, 'messages held back in the queues');
-    socket.read = read;
-    socket.emit('readable');
-    await waitUntil(() => [...counts.values()].every((c) => c.length === 50), 15_000, 'all 1,000 messages');
-    const inOrder = Array.from({ length: 50 }, (_, i) => String(i).padStart(8, '0'));
-    for (const c of counts.values()) expect(c).toEqual(inOrder);
+    const readAgain = stopReading(conn);
+    await flood(queues, 50);
+    readAgain();
+    await waitUntil(() => [...got.values()].every((c) => c.length === 50), 15_000, 'all 1,000 messages');
+    for (const c of got.values()) expect(c).toEqual(numbered(50));
+  });
+
+  // RabbitMQ 3.10.8: while a channel's global prefetch is used up, its no-ack consumers get nothing
+  // either; no-ack deliveries do not count against it.
+  test('a used-up global prefetch holds back the channel\'s no-ack consumers too, until an ack; then a full socket, until it drains', async () => {
+    const conn = await env.connect();
+    const ch = await env.channel(conn);
+    const [acked, noAck] = [env.queueName(), env.queueName()];
+    await ch.assertQueue(acked, { durable: false });
+    await ch.assertQueue(noAck, { durable: false });
+    await fill(ch, acked, range(2));
+    await ch.prefetch(2, true);
+    const held = await consumeInto(ch, acked);
+    await held.inbox.waitFor(2);
+    const got: string[] = [];
+    await ch.consume(noAck, (m) => {
+      if (m !== null) got.push(m.content.subarray(0, 8).toString());
+    }, { noAck: true });
+    const readAgain = stopReading(conn);
+    await flood([noAck], 1000);
+    await sleep(QUIET_MS);
+    expect(got).toEqual([]);
+    // one credit back: the no-ack consumer may go, up to what the socket takes
+    ch.ack(held.inbox.messages[0]);
+    await sleep(QUIET_MS);
+    readAgain();
+    await waitUntil(() => got.length === 1000, 15_000, `all 1,000 messages (have ${got.length})`);
+    expect(got).toEqual(numbered(1000));
   });
 
   test('prefetch_size other than 0 is a 540 NOT_IMPLEMENTED connection error', () =>
