@@ -56,7 +56,7 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     if (!this.noAck && this.prefetch !== 0 && this.unacked >= this.prefetch) return false;
     // RabbitMQ's limiter holds the whole channel back at its global prefetch, no-ack consumers too
     // (their deliveries do not count against it)
-    if (ch.globalPrefetch !== 0 && ch.unacked.size >= ch.globalPrefetch) return ch.waitingForPrefetch.add(this);
+    if (ch.globalPrefetch !== 0 && ch.unackedToConsumers >= ch.globalPrefetch) return ch.waitingForPrefetch.add(this);
     return ch.conn.canWrite() || ch.waitingForSocket.add(this);
   }
 
@@ -69,6 +69,7 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     if (!this.noAck) {
       ch.unacked.add(tag, { queue, entry, consumer: this });
       this.unacked++;
+      ch.unackedToConsumers++;
     }
     const msg = entry.msg;
     const conn = ch.conn;

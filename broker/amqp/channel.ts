@@ -81,6 +81,11 @@ export class Channel {
   globalPrefetch = 0;
   nextDeliveryTag = 1;
   readonly unacked = new UnackedWindow<Delivery>();
+  /**
+   * Those of `unacked` that went to consumers: what the global prefetch counts (RabbitMQ's limiter
+   * leaves basic.get deliveries out)
+   */
+  unackedToConsumers = 0;
   readonly consumers = new Map<string, ChannelConsumer>();
   /** consumers refused for the global prefetch, and for a full socket (see ChannelConsumer.hasCredit) */
   readonly waitingForPrefetch = new WaitingConsumers();
@@ -639,7 +644,10 @@ export class Channel {
       while (unacked.oldestTag() <= last) {
         const d = unacked.shift() as Delivery;
         settled = true;
-        if (d.consumer !== undefined) d.consumer.unacked--;
+        if (d.consumer !== undefined) {
+          d.consumer.unacked--;
+          this.unackedToConsumers--;
+        }
         action(d);
         const q = d.queue;
         if (q.messagesReady === 0 || q === waiting) continue;
@@ -656,7 +664,10 @@ export class Channel {
     }
     const d = unacked.delete(tag);
     if (d === undefined) throw new AmqpError(406, `unknown delivery tag ${tag}`);
-    if (d.consumer !== undefined) d.consumer.unacked--;
+    if (d.consumer !== undefined) {
+      d.consumer.unacked--;
+      this.unackedToConsumers--;
+    }
     action(d);
     d.queue.dispatch();
     this.resumeWaiting(false);
@@ -671,7 +682,9 @@ export class Channel {
       queues.add(d.queue);
     }
     this.unacked.clear();
+    this.unackedToConsumers = 0;
     for (const q of queues) q.dispatch();
+    this.resumeWaiting(false);
   }
 
   /** After basic.qos: let every consumer's queue deliver. */
@@ -692,7 +705,7 @@ export class Channel {
   private readonly canWrite = (): boolean => !this.closing && this.conn.canWrite();
 
   private readonly hasGlobalCredit = (): boolean =>
-    !this.closing && (this.globalPrefetch === 0 || this.unacked.size < this.globalPrefetch) && this.conn.canWrite();
+    !this.closing && (this.globalPrefetch === 0 || this.unackedToConsumers < this.globalPrefetch) && this.conn.canWrite();
 
   // --- consumers -------------------------------------------------------------------------------
 
@@ -779,6 +792,7 @@ export class Channel {
       queues.add(d.queue);
     }
     this.unacked.clear();
+    this.unackedToConsumers = 0;
     for (const q of queues) q.dispatch();
   }
 }

@@ -233,6 +233,17 @@ describe('prefetch', () => {
     expect(a.inbox.messages.length + b.inbox.messages.length).toBe(4);
   });
 
+  test('unacked basic.get messages do not count against the global prefetch', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(6));
+    await ch.prefetch(2, true);
+    expect(await ch.get(q)).not.toBe(false);
+    expect(await ch.get(q)).not.toBe(false);
+    const { inbox } = await consumeInto(ch, q);
+    await inbox.waitFor(2);
+    await inbox.expectCountStays(2);
+  });
+
   test('per-consumer and global prefetch apply together', async () => {
     const { ch, q } = await env.queueChannel();
     await fill(ch, q, range(10));
