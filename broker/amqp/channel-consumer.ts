@@ -47,8 +47,8 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
   /**
    * Refused for its own prefetch, the consumer gets the queue's next message when one of its own
    * deliveries is settled (the channel dispatches the delivery's queue). Refused for what the
-   * channel or connection lacks (a global prefetch, a full socket), it is put on the channel's
-   * list of those to resume when that returns: only they are visited then, not every consumer.
+   * channel or connection lacks (a global prefetch, a full socket), it waits on the channel's list
+   * for that reason, resumed when that returns: only those are visited then, not every consumer.
    */
   hasCredit(): boolean {
     const ch = this.channel;
@@ -56,7 +56,7 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     if (!this.noAck && this.prefetch !== 0 && this.unacked >= this.prefetch) return false;
     // RabbitMQ's limiter holds the whole channel back at its global prefetch, no-ack consumers too
     // (their deliveries do not count against it)
-    if (ch.globalPrefetch !== 0 && ch.unackedToConsumers >= ch.globalPrefetch) return ch.waitingForPrefetch.add(this);
+    if (ch.globalPrefetchUsedUp()) return ch.waitingForPrefetch.add(this);
     return ch.conn.canWrite() || ch.waitingForSocket.add(this);
   }
 

@@ -702,10 +702,14 @@ export class Channel {
     this.waitingForPrefetch.resume(this.hasGlobalCredit);
   }
 
+  /** Deliveries to consumers have used up the global prefetch: the channel's consumers wait, no-ack ones too. */
+  globalPrefetchUsedUp(): boolean {
+    return this.globalPrefetch !== 0 && this.unackedToConsumers >= this.globalPrefetch;
+  }
+
   private readonly canWrite = (): boolean => !this.closing && this.conn.canWrite();
 
-  private readonly hasGlobalCredit = (): boolean =>
-    !this.closing && (this.globalPrefetch === 0 || this.unackedToConsumers < this.globalPrefetch) && this.conn.canWrite();
+  private readonly hasGlobalCredit = (): boolean => !this.globalPrefetchUsedUp() && this.canWrite();
 
   // --- consumers -------------------------------------------------------------------------------
 
