@@ -241,16 +241,14 @@ export class Channel {
         this.conn.sendMethod(this.id, { name: 'channel.close-ok', args: {} });
         this.conn.channelClosed(this);
         return;
-      case 'channel.close-ok':
-        return;
       case 'channel.flow':
         // RabbitMQ 3.x refuses to be paused by a client; clients rely on the same answer
         if (!m.args.active) throw new AmqpError(540, 'active=false', 'connection', 20, 20);
         this.conn.sendMethod(this.id, { name: 'channel.flow-ok', args: { active: true } });
         return;
-      case 'channel.flow-ok':
-        return;
       default:
+        // channel.close-ok on an open channel (the closing channel takes it in onMethod) and
+        // channel.flow-ok (Warren never sends channel.flow) answer nothing: RabbitMQ 3.10.8 refuses both so
         throw unimplemented(m);
     }
   }

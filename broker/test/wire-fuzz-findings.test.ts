@@ -5,7 +5,7 @@
 //
 // | case                                                      | answer                                      |
 // |-----------------------------------------------------------|---------------------------------------------|
-// | a method only a server sends (channel.open-ok, basic.qos-ok, tx.select-ok, ...) or a connection method on a channel | close 503 "COMMAND_INVALID - unimplemented method", c/m of the method, waits (not 540) |
+// | a method only a server sends (channel.open-ok, basic.qos-ok, tx.select-ok, ...), a connection method on a channel, channel.close-ok on an open channel, channel.flow-ok | close 503 "COMMAND_INVALID - unimplemented method", c/m of the method, waits (not 540) |
 // | access.request (gone from 0-9-1)                          | access.request-ok, ticket 1                 |
 // | basic.deliver / get-ok / return from the client           | its content is gathered first: a method before the header is 505 "expected content header for class 60, got non content header frame instead" (c/m of the method); once whole, 503 "unimplemented method" |
 // | basic.publish on a channel never opened                   | its content is gathered first (a method in between, a header of class 50: the 505s of an open channel); once whole, 504 "expected 'channel.open'" |
@@ -60,6 +60,9 @@ describe.concurrent('methods a server does not take', () => {
     ['confirm.select-ok', [85, 11], new Args()],
     ['connection.close-ok on a channel', [10, 51], new Args()],
     ['connection.update-secret on a channel', [10, 70], new Args().longstr('token').shortstr('why')],
+    // answers to what a server sends: without the server's channel.close or channel.flow before them
+    ['channel.close-ok on an open channel', [20, 41], new Args()],
+    ['channel.flow-ok', [20, 21], new Args().bit(true)],
   ];
   for (const [name, ids, args] of cases) {
     onChannel(`answers ${name} with 503 unimplemented method`, async (c) => {
