@@ -340,6 +340,10 @@ export class Queue {
   /** Delivers ready messages round robin to consumers with credit, until either runs out. */
   dispatch(): void {
     if (this.dispatching || this.deleted) return;
+    // Requeued messages (every requeue is followed by a dispatch) may have taken the queue over its
+    // limits: RabbitMQ drops from the head at once after a requeue (requeue_and_run, and rabbit_fifo's
+    // return likewise), before it delivers again.
+    if (this.perMessageRules) this.trimToLimits();
     this.dispatching = true;
     try {
       const consumers = this.consumers;
