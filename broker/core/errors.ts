@@ -53,6 +53,11 @@ export class AmqpError extends Error {
 
 export const notFound = (detail: string) => new AmqpError(404, detail);
 export const accessRefused = (detail: string) => new AmqpError(403, detail);
+
+/** Binding and unbinding refuse the default exchange (403), as RabbitMQ does, before they look anything up. */
+export function refuseDefaultExchange(name: string): void {
+  if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
+}
 export const resourceLocked = (detail: string) => new AmqpError(405, detail);
 export const preconditionFailed = (detail: string) => new AmqpError(406, detail);
 export const notAllowed = (detail: string) => new AmqpError(530, detail);

@@ -363,7 +363,11 @@ export class VirtualHost implements QueueHost {
 
   // --- bindings --------------------------------------------------------------------------------
 
-  bind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable): void {
+  /**
+   * `permit` is asked once the binding is known to be valid: RabbitMQ refuses an exclusive queue of
+   * another connection (405) only after its x-match (406).
+   */
+  bind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable, permit?: () => void): void {
     if (source === this.defaultExchange) throw accessRefused(`operation not permitted on the default exchange`);
     if (destination.kind === 'exchange' && destination === this.defaultExchange) {
       throw accessRefused(`operation not permitted on the default exchange`);
@@ -371,6 +375,7 @@ export class VirtualHost implements QueueHost {
     if (source.type === 'headers' && !isValidMatchMode(args['x-match'])) {
       throw preconditionFailed(invalidMatchModeText(args));
     }
+    permit?.();
     const b = source.bind(destination, routingKey, args);
     if (b === undefined) return;
     destination.incoming.add(b);

@@ -27,7 +27,7 @@
 //   queue declared on the channel: 404 "NOT_FOUND - no previously declared queue"
 //   declare-ok / passive declare message_count counts ready messages only (not unacked ones).
 import { describe, expect, test } from 'vitest';
-import type { ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import {
   QUIET_MS,
   WAIT_MS,
@@ -293,6 +293,38 @@ describe('bindings', () => {
     await expectChannelError(b, b.bindQueue(queue, x, 'k'), 404, `NOT_FOUND - no exchange '${x}' in vhost '/'`);
   });
 
+  // RabbitMQ's order (rabbit_channel:binding_action, rabbit_binding:add); Warren looked at the queue
+  // first and at the default exchange last (found by differential.test.ts)
+  test('a bind that is wrong in several ways gets the error RabbitMQ puts first', async () => {
+    const conn = await env.connect();
+    const owner = await env.connect();
+    const locked = env.queueName('wt-locked');
+    await (await env.channel(owner)).assertQueue(locked, { exclusive: true });
+    const headers = env.exchangeName('wt-h');
+    await (await env.channel(conn)).assertExchange(headers, 'headers', { durable: false });
+    const q = uniqueName('wt-missing');
+    const x = uniqueName('wt-missing');
+    const refuses = async (bind: (ch: Channel) => Promise<unknown>, code: number, text: string) => {
+      const ch = await env.channel(conn);
+      await expectChannelError(ch, bind(ch), code, text);
+    };
+    const DEFAULT = 'ACCESS_REFUSED - operation not permitted on the default exchange';
+    // the default exchange, at either end, before anything is looked up
+    await refuses((ch) => ch.bindQueue(q, '', 'k'), 403, DEFAULT);
+    await refuses((ch) => ch.bindQueue(locked, '', 'k'), 403, DEFAULT);
+    await refuses((ch) => ch.unbindQueue(q, '', 'k'), 403, DEFAULT);
+    await refuses((ch) => ch.bindExchange(x, '', 'k'), 403, DEFAULT);
+    await refuses((ch) => ch.bindExchange('', x, 'k'), 403, DEFAULT);
+    // then the exchange, then the queue
+    await refuses((ch) => ch.bindQueue(q, x, 'k'), 404, `NOT_FOUND - no exchange '${x}' in vhost '/'`);
+    await refuses((ch) => ch.bindQueue(locked, x, 'k'), 404, `NOT_FOUND - no exchange '${x}' in vhost '/'`);
+    await refuses((ch) => ch.bindQueue(q, headers, 'k', { 'x-match': 'bogus' }), 404, `NOT_FOUND - no queue '${q}' in vhost '/'`);
+    // then the binding's arguments, and last the exclusive queue of another connection
+    const badMatch = 'PRECONDITION_FAILED - Invalid x-match field value <<"bogus">>; expected all, any, all-with-x, or any-with-x';
+    await refuses((ch) => ch.bindQueue(locked, headers, 'k', { 'x-match': 'bogus' }), 406, badMatch);
+    await refuses((ch) => ch.bindQueue(locked, headers, 'k', { 'x-match': 'all' }), 405, `${LOCKED} '${locked}' in vhost '/'`);
+  });
+
   test('deleting a queue removes its bindings', async () => {
     const ch = await env.confirmChannel();
     const x = env.exchangeName();
@@ -409,6 +441,35 @@ describe('messages in a queue', () => {
     expect(m && (m.properties.headers?.['x-death'] as { reason: string }[])[0].reason).toBe('maxlen');
     expect(await drain(ch, q)).toEqual(['one']);
   });
+
+  // RabbitMQ trims a queue to its limits right after a requeue (classic: requeue_and_run; quorum:
+  // rabbit_fifo's return), dropping from the head and dead-lettering as maxlen. Warren let the
+  // requeue take it over its limits (found by differential.test.ts).
+  for (const type of ['classic', 'quorum'] as const) {
+    test(`a requeue that takes a ${type} queue over x-max-length drops from the head, dead-lettered as maxlen`, async () => {
+      const ch = await env.confirmChannel();
+      const dlx = env.exchangeName('rq-dlx');
+      await ch.assertExchange(dlx, 'fanout', { durable: false });
+      const dead = env.queueName('rq-dead');
+      await ch.assertQueue(dead, { durable: false });
+      await ch.bindQueue(dead, dlx, '');
+      const q = env.queueName('rq');
+      await ch.assertQueue(q, { durable: true, deadLetterExchange: dlx, maxLength: 1, arguments: { 'x-queue-type': type } });
+      ch.sendToQueue(q, Buffer.from('a'));
+      await ch.waitForConfirms();
+      const a = await waitUntil(() => ch.get(q), WAIT_MS, 'the first message');
+      ch.sendToQueue(q, Buffer.from('b'));
+      await ch.waitForConfirms();
+      ch.nack(a, false, true);
+      const dropped = await waitUntil(() => ch.get(dead, { noAck: true }), WAIT_MS, 'the dropped message dead-lettered');
+      expect(dropped.properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'maxlen', queue: q });
+      // a classic queue puts the requeued message back in front, and drops it; a quorum queue
+      // without a delivery limit returns it to the back, and drops the other
+      const [kept, gone] = type === 'classic' ? ['b', 'a'] : ['a', 'b'];
+      expect(dropped.content.toString()).toBe(gone);
+      expect(await drain(ch, q)).toEqual([kept]);
+    });
+  }
 
   test('dead-lettering: rejected and expired messages go to x-dead-letter-exchange with x-death', async () => {
     const conn = await env.connect();

@@ -1,4 +1,4 @@
-import { AmqpError, notFound } from '../../core/errors';
+import { AmqpError, notFound, refuseDefaultExchange } from '../../core/errors';
 import { checkBindingTopic } from '../../core/publishing';
 import type { Channel } from '../channel';
 import type { AmqpMethod } from '../generated/protocol';
@@ -45,6 +45,9 @@ export function handleExchange(ch: Channel, m: AmqpMethod): void {
     case 'exchange.unbind': {
       const a = m.args;
       conn.checkPermission('write', 'exchange', a.destination);
+      // as queue.bind: the default exchange at either end is refused before anything is looked up
+      refuseDefaultExchange(a.destination);
+      refuseDefaultExchange(a.source);
       conn.checkPermission('read', 'exchange', a.source);
       checkBindingTopic(vhost, conn.core.users, conn.user, a.source, a.routingKey);
       if (m.name === 'exchange.bind') {

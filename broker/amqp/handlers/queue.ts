@@ -1,4 +1,4 @@
-import { AmqpError, notFound } from '../../core/errors';
+import { AmqpError, notFound, refuseDefaultExchange } from '../../core/errors';
 import { checkBindingTopic } from '../../core/publishing';
 import type { Queue } from '../../core/queue';
 import type { Channel } from '../channel';
@@ -62,12 +62,16 @@ export function handleQueue(ch: Channel, m: AmqpMethod): void {
       const a = m.args;
       const qname = resolveQueueName(ch, a.queue);
       conn.checkPermission('write', 'queue', qname);
+      // RabbitMQ's order (rabbit_channel:binding_action, rabbit_binding:add): the default exchange
+      // before permissions on it and before anything is looked up; then the exchange, the queue,
+      // the binding's arguments, and last the queue's exclusivity
+      refuseDefaultExchange(a.exchange);
       conn.checkPermission('read', 'exchange', a.exchange);
       checkBindingTopic(vhost, conn.core.users, conn.user, a.exchange, a.routingKey);
       if (m.name === 'queue.bind') {
+        const source = vhost.getExchange(a.exchange);
         const queue = vhost.getQueue(qname);
-        vhost.checkOwner(queue, conn);
-        vhost.bind(vhost.getExchange(a.exchange), queue, a.routingKey, a.arguments);
+        vhost.bind(source, queue, a.routingKey, a.arguments, () => vhost.checkOwner(queue, conn));
         const nowait = m.args.nowait;
         conn.afterStored(ch, `binding of queue '${qname}' to exchange '${a.exchange}'`, () => {
           if (!nowait) conn.sendMethod(ch.id, { name: 'queue.bind-ok', args: {} });
