@@ -1,18 +1,24 @@
 import { copyTable, setFieldType, type FieldTable } from './field-values';
 import { Message } from './message';
 import type { PropertiesCodec } from './properties';
+import { routingKeys } from './publishing';
 import type { DeadLetterReason, Queue } from './queue';
 
 /**
  * The copy of a message that goes to a queue's dead-letter exchange, as RabbitMQ makes it: an
- * x-death entry per (queue, reason) with a count, the x-first-death-* headers, the queue's
- * dead-letter routing key if it has one, and no per-message TTL.
+ * x-death entry per (queue, reason) with a count, the x-first-death-* headers, and no per-message
+ * TTL. It is routed by all the keys the message was published with (its routing key, then those of
+ * its CC and BCC headers: its `extraKeys`, which it keeps for a death after this one), or by the
+ * queue's dead-letter routing key alone, and then without its CC header. x-death names the routing
+ * key and the CC keys, not the BCC ones.
  */
 export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetterReason, dlx: string, codec: PropertiesCodec): Message {
   const props = { ...msg.properties };
   const headers = copyTable(props.headers ?? {});
-  const routingKey = queue.deadLetterRoutingKey ?? msg.routingKey;
-  headers['x-death'] = addDeath(headers['x-death'], queue.name, reason, msg, props.expiration);
+  const ownKey = queue.deadLetterRoutingKey;
+  const published = [msg.routingKey, ...routingKeys(headers.CC)];
+  headers['x-death'] = addDeath(headers['x-death'], queue.name, reason, msg, props.expiration, published);
+  if (ownKey !== undefined) delete headers.CC;
   if (headers['x-first-death-reason'] === undefined) {
     headers['x-first-death-reason'] = reason;
     headers['x-first-death-queue'] = queue.name;
@@ -22,8 +28,9 @@ export function deadLetterMessage(queue: Queue, msg: Message, reason: DeadLetter
   props.headers = keysSorted(headers);
   // The per-message TTL is spent; RabbitMQ drops it so the message does not expire again at once.
   delete props.expiration;
-  const dead = new Message(dlx, routingKey, codec.encode(props), msg.body, props);
+  const dead = new Message(dlx, ownKey ?? msg.routingKey, codec.encode(props), msg.body, props);
   dead.traceId = msg.traceId;
+  if (ownKey === undefined) dead.extraKeys = msg.extraKeys;
   return dead;
 }
 
@@ -42,7 +49,7 @@ export function diedThereAutomatically(queue: string, deaths: unknown): boolean 
   return false;
 }
 
-function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, msg: Message, expiration: string | undefined) {
+function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, msg: Message, expiration: string | undefined, routingKeys: string[]) {
   const deaths = Array.isArray(existing) ? [...existing] : [];
   const i = deaths.findIndex((d) => isTable(d) && d.queue === queue && d.reason === reason);
   if (i >= 0) {
@@ -60,7 +67,7 @@ function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, ms
     queue,
     time: new Date(Math.floor(Date.now() / 1000) * 1000),
     exchange: msg.exchange,
-    'routing-keys': [msg.routingKey],
+    'routing-keys': routingKeys,
   };
   // RabbitMQ's count is a long; `time` (a Date) goes out as a timestamp by itself
   setFieldType(death, 'count', 'int64');

@@ -62,7 +62,8 @@ export function checkBindingTopic(vh: VirtualHost, users: UserStore, user: strin
   if (ex !== undefined) checkTopicPermission(users, user, vh.name, ex, 'read', routingKey);
 }
 
-function routingKeys(v: FieldValue): string[] {
+/** The routing keys a CC or BCC header names (a string, or an array of them). */
+export function routingKeys(v: FieldValue): string[] {
   if (typeof v === 'string') return [v];
   if (Array.isArray(v)) return v.filter((k): k is string => typeof k === 'string');
   return [];

@@ -564,7 +564,7 @@ export class VirtualHost implements QueueHost {
       // dropped there: else a queue dead-lettering to itself when full would drop and take back
       // its own head for ever, within one publish
       const deaths = dead.properties.headers?.['x-death'];
-      this.publish(ex, dead, undefined, undefined, undefined, reason === 'rejected' ? undefined : (q) => diedThereAutomatically(q.name, deaths));
+      this.publish(ex, dead, dead.extraKeys, undefined, undefined, reason === 'rejected' ? undefined : (q) => diedThereAutomatically(q.name, deaths));
     } catch (err) {
       this.reportFailure(`queue '${queue.name}' in vhost '${this.name}': a message could not be dead-lettered (${reason}) and was dropped`, err);
     }

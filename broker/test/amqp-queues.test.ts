@@ -498,6 +498,41 @@ describe('messages in a queue', () => {
     expect(d2.properties.headers?.['x-death']?.[0]).toMatchObject({ reason: 'expired', queue: q });
   });
 
+  // found by differential.test.ts: Warren routed a dead letter by its routing key alone, named only
+  // that key in x-death, and kept the CC header beside a dead-letter routing key
+  test('a dead letter goes by the keys of its CC and BCC headers too, or by the dead-letter routing key alone and without CC', async () => {
+    const ch = await env.confirmChannel();
+    const source = env.exchangeName('dl-cc-src');
+    const dlx = env.exchangeName('dl-cc-dlx');
+    await ch.assertExchange(source, 'direct', { durable: false });
+    await ch.assertExchange(dlx, 'direct', { durable: false });
+    const keys = ['ka', 'kb', 'kc'];
+    const after: Record<string, string> = {};
+    for (const key of keys) {
+      after[key] = env.queueName(`dl-cc-${key}`);
+      await ch.assertQueue(after[key], { durable: false });
+      await ch.bindQueue(after[key], dlx, key);
+    }
+    const deadLetters = async (ownKey: string | undefined) => {
+      const q = env.queueName('dl-cc');
+      await ch.assertQueue(q, { durable: false, deadLetterExchange: dlx, ...(ownKey === undefined ? {} : { deadLetterRoutingKey: ownKey }) });
+      await ch.bindQueue(q, source, 'ka');
+      ch.publish(source, 'ka', Buffer.from('m'), { headers: { CC: ['kb'], BCC: ['kc'] } });
+      await ch.waitForConfirms();
+      ch.reject(await waitUntil(() => ch.get(q), WAIT_MS, 'the message'), false);
+      await ch.checkQueue(q);
+      const seen: Record<string, string> = {};
+      for (const key of keys) {
+        const m = await ch.get(after[key], { noAck: true });
+        seen[key] = m === false ? '-' : `${m.fields.routingKey} CC=${JSON.stringify(m.properties.headers?.CC)} x-death keys=${JSON.stringify(m.properties.headers?.['x-death']?.[0]['routing-keys'])}`;
+      }
+      return seen;
+    };
+    const all = 'ka CC=["kb"] x-death keys=["ka","kb"]';
+    expect(await deadLetters(undefined)).toEqual({ ka: all, kb: all, kc: all });
+    expect(await deadLetters('kc')).toEqual({ ka: '-', kb: '-', kc: 'kc CC=undefined x-death keys=["ka","kb"]' });
+  });
+
   // RabbitMQ drops a dead letter that would return to a queue it died in with no rejection on the
   // way (rabbit_dead_letter:is_cycle). Warren used to hang on the first: a full queue dead-lettering
   // to itself dropped its head, took it back, and dropped it again, for ever within one publish.
