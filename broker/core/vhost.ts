@@ -87,6 +87,8 @@ export class VirtualHost implements QueueHost {
   // reused by every publish: routing is synchronous, so one is enough (a nested publish makes its own)
   private readonly scratch = new Destinations();
   private publishing = false;
+  /** dead letters waiting for the publish being enqueued to reach all its queues (see deadLetter) */
+  private deferredDeadLetters: (() => void)[] | undefined;
   /** Set while the console follows message flow (see flow.ts). */
   tap: FlowTap | undefined;
   /** The broker's transient pager (set by BrokerCore before any message is queued). */
@@ -463,7 +465,16 @@ export class VirtualHost implements QueueHost {
     } finally {
       if (!nested) this.publishing = false;
       dests.end();
+      if (!nested) this.sendDeferredDeadLetters();
     }
+  }
+
+  /** The dead letters a publish's queues made while it was enqueued in them (see deadLetter), in order. */
+  private sendDeferredDeadLetters(): void {
+    const deferred = this.deferredDeadLetters;
+    if (deferred === undefined) return;
+    this.deferredDeadLetters = undefined;
+    for (const send of deferred) send();
   }
 
   /** Only called with tracing on. */
@@ -564,10 +575,25 @@ export class VirtualHost implements QueueHost {
       // dropped there: else a queue dead-lettering to itself when full would drop and take back
       // its own head for ever, within one publish
       const deaths = dead.properties.headers?.['x-death'];
-      this.publish(ex, dead, dead.extraKeys, undefined, undefined, reason === 'rejected' ? undefined : (q) => diedThereAutomatically(q.name, deaths));
+      const send = () => {
+        try {
+          this.publish(ex, dead, dead.extraKeys, undefined, undefined, reason === 'rejected' ? undefined : (q) => diedThereAutomatically(q.name, deaths));
+        } catch (err) {
+          this.failedDeadLetter(queue, reason, err);
+        }
+      };
+      // Made while a publish is enqueued in several queues (one of them full): it goes once every
+      // one of them has the message, as in RabbitMQ, whose queues dead-letter after they took their
+      // copy, not before the others got theirs.
+      if (this.publishing) (this.deferredDeadLetters ??= []).push(send);
+      else send();
     } catch (err) {
-      this.reportFailure(`queue '${queue.name}' in vhost '${this.name}': a message could not be dead-lettered (${reason}) and was dropped`, err);
+      this.failedDeadLetter(queue, reason, err);
     }
+  }
+
+  private failedDeadLetter(queue: Queue, reason: DeadLetterReason, err: unknown): void {
+    this.reportFailure(`queue '${queue.name}' in vhost '${this.name}': a message could not be dead-lettered (${reason}) and was dropped`, err);
   }
 }
 

@@ -533,6 +533,32 @@ describe('messages in a queue', () => {
     expect(await deadLetters('kc')).toEqual({ ka: '-', kb: '-', kc: 'kc CC=undefined x-death keys=["ka","kb"]' });
   });
 
+  // found by differential.test.ts: Warren sent the dead letter of a full queue on while the publish
+  // that filled it had still to reach its other queues
+  test("a publish reaches all its queues before what one of them dropped is dead-lettered", async () => {
+    const ch = await env.confirmChannel();
+    const fan = env.exchangeName('dl-order-fan');
+    const dlx = env.exchangeName('dl-order-dlx');
+    await ch.assertExchange(fan, 'fanout', { durable: false });
+    await ch.assertExchange(dlx, 'fanout', { durable: false });
+    const full = env.queueName('dl-order-full');
+    const other = env.queueName('dl-order-other');
+    await ch.assertQueue(full, { durable: false, maxLength: 1, deadLetterExchange: dlx });
+    await ch.assertQueue(other, { durable: false });
+    await ch.bindQueue(full, fan, '');
+    await ch.bindQueue(other, fan, '');
+    await ch.bindQueue(other, dlx, '');
+    for (const body of ['m1', 'm2']) ch.publish(fan, '', Buffer.from(body));
+    await ch.waitForConfirms();
+    await ch.checkQueue(full);
+    const got: string[] = [];
+    for (let m = await ch.get(other, { noAck: true }); m !== false; m = await ch.get(other, { noAck: true })) {
+      got.push(`${m.content.toString()}${m.properties.headers?.['x-death'] === undefined ? '' : ' (dead)'}`);
+    }
+    expect(got).toEqual(['m1', 'm2', 'm1 (dead)']);
+    expect(await drain(ch, full)).toEqual(['m2']);
+  });
+
   // RabbitMQ drops a dead letter that would return to a queue it died in with no rejection on the
   // way (rabbit_dead_letter:is_cycle). Warren used to hang on the first: a full queue dead-lettering
   // to itself dropped its head, took it back, and dropped it again, for ever within one publish.
