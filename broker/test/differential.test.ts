@@ -1,0 +1,71 @@
+// Warren and RabbitMQ given the same well-formed operations answer the same (see differential-ops.ts).
+// RabbitMQ is the local cluster of `npm run cluster:up` (CI starts it before the tests) or the
+// machine's own node; without either the comparison is skipped. Each run has a vhost of its own on
+// both brokers, with the same name, so that error texts naming it compare as they are.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBroker, type Actor, type Broker } from '../index';
+import { generateOps, runOps } from './differential-ops';
+
+const CANDIDATES = [
+  { amqp: 'amqp://guest:guest@127.0.0.1:5701', http: 'http://127.0.0.1:15701' },
+  { amqp: 'amqp://guest:guest@127.0.0.1:5672', http: 'http://127.0.0.1:15672' },
+];
+const AUTH = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`, 'content-type': 'application/json' };
+const ADMIN: Actor = { name: 'guest', tags: ['administrator'] };
+// On the code before this test, seed 3 met bind errors in another order, 7 and 36 a dead letter
+// without its CC keys, and 71 a dead letter ahead of its publish; 1 and 2 make the six.
+// DIFF_SEEDS=1-500 (or 4,9,12) runs other seeds instead: to look for differences after a change.
+const SEEDS = seedsFrom(process.env.DIFF_SEEDS) ?? [1, 2, 3, 7, 36, 71];
+const OPS = 250;
+
+function seedsFrom(spec: string | undefined): number[] | undefined {
+  if (spec === undefined || spec === '') return undefined;
+  const range = /^(\d+)-(\d+)$/.exec(spec);
+  if (range === null) return spec.split(',').map(Number);
+  return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i);
+}
+
+async function findRabbitMq(): Promise<(typeof CANDIDATES)[number] | undefined> {
+  for (const c of CANDIDATES) {
+    const ok = await fetch(`${c.http}/api/overview`, { headers: AUTH, signal: AbortSignal.timeout(3_000) }).then((r) => r.ok, () => false);
+    if (ok) return c;
+  }
+  return undefined;
+}
+
+const rabbit = await findRabbitMq();
+const vhost = `diff-${randomBytes(4).toString('hex')}`;
+let warren: Broker;
+
+async function rabbitApi(method: 'PUT' | 'DELETE', path: string, body?: object): Promise<void> {
+  const res = await fetch(`${rabbit!.http}/api/${path}`, { method, headers: AUTH, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+  if (!res.ok) throw new Error(`${method} /api/${path}: ${res.status} ${await res.text()}`);
+}
+
+describe.skipIf(rabbit === undefined)('the same operations on Warren and on RabbitMQ', () => {
+  beforeAll(async () => {
+    await rabbitApi('PUT', `vhosts/${vhost}`, {});
+    await rabbitApi('PUT', `permissions/${vhost}/guest`, { configure: '.*', write: '.*', read: '.*' });
+    warren = await createBroker({ port: 0, host: '127.0.0.1', logLevel: 'error' });
+    await warren.putVhost(ADMIN, vhost, {});
+    await warren.setPermission(ADMIN, vhost, 'guest', { configure: '.*', write: '.*', read: '.*' });
+  });
+
+  afterAll(async () => {
+    await warren?.close();
+    await rabbitApi('DELETE', `vhosts/${vhost}`).catch(() => {});
+  });
+
+  for (const seed of SEEDS) {
+    it(`answer alike, seed ${seed}`, async () => {
+      const ops = generateOps(seed, OPS);
+      const theirs = await runOps(`${rabbit!.amqp}/${vhost}`, ops);
+      const ours = await runOps(`amqp://guest:guest@127.0.0.1:${warren.port}/${vhost}`, ops);
+      expect(ours).toEqual(theirs);
+      // the run did something worth comparing: messages got, and errors met
+      expect(theirs.filter((l) => /"kind":"get".* => [mp]\d+ /.test(l)).length).toBeGreaterThan(5);
+      expect(theirs.filter((l) => / => error /.test(l)).length).toBeGreaterThan(0);
+    }, 120_000);
+  }
+});
