@@ -1,4 +1,4 @@
-import { copyTable, setFieldType, type FieldTable } from './field-values';
+import { copyTable, setFieldType, type FieldTable, type FieldValue } from './field-values';
 import { Message } from './message';
 import type { PropertiesCodec } from './properties';
 import { routingKeys } from './publishing';
@@ -50,7 +50,8 @@ export function diedThereAutomatically(queue: string, deaths: unknown): boolean 
 }
 
 function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, msg: Message, expiration: string | undefined, routingKeys: string[]) {
-  const deaths = Array.isArray(existing) ? [...existing] : [];
+  const given: FieldValue[] = Array.isArray(existing) ? existing : [];
+  const deaths = given.length >= 2 ? regrouped(given) : [...given];
   const i = deaths.findIndex((d) => isTable(d) && d.queue === queue && d.reason === reason);
   if (i >= 0) {
     const d = deaths[i] as FieldTable;
@@ -76,6 +77,35 @@ function addDeath(existing: unknown, queue: string, reason: DeadLetterReason, ms
   // x-death (or updates) with its keys sorted
   deaths.unshift(deaths.length > 0 ? keysSorted(death) : death);
   return deaths;
+}
+
+/**
+ * What RabbitMQ 3.10 makes of an x-death of two entries or more before it adds a death to it
+ * (rabbit_dead_letter's group_by_queue_and_reason): the first entry of each (queue, reason), with a
+ * count of how many there were if it had none, in reverse order. The reversal is RabbitMQ's (it
+ * folds them onto a list), and the cycle check reads the order, so it is kept.
+ */
+function regrouped(deaths: FieldValue[]): FieldValue[] {
+  const out: FieldValue[] = [];
+  const seen = new Set<string>();
+  for (const d of deaths) {
+    if (!isTable(d)) {
+      out.unshift(d);
+      continue;
+    }
+    const key = JSON.stringify([d.queue, d.reason]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (d.count !== undefined) {
+      out.unshift(d);
+      continue;
+    }
+    const counted = copyTable(d);
+    counted.count = deaths.filter((e) => isTable(e) && e.queue === d.queue && e.reason === d.reason).length;
+    setFieldType(counted, 'count', 'int64');
+    out.unshift(counted);
+  }
+  return out;
 }
 
 /** A copy with the keys in byte order, values keeping their wire types. */

@@ -432,7 +432,17 @@ export class VirtualHost implements QueueHost {
       const q = named !== undefined && !named.deleted ? named : this.queues.get(msg.routingKey);
       if (q === undefined || (refused !== undefined && refused(q))) return Routed.Unroutable;
       exchange.publishOut++;
-      return q.enqueue(msg) ? Routed.Routed : Routed.Rejected;
+      // what the queue drops to make room is dead-lettered once the message is in (see deadLetter)
+      const outer = !this.publishing;
+      this.publishing = true;
+      try {
+        return q.enqueue(msg) ? Routed.Routed : Routed.Rejected;
+      } finally {
+        if (outer) {
+          this.publishing = false;
+          this.sendDeferredDeadLetters();
+        }
+      }
     }
     // Enqueueing can dead-letter and so publish again: a nested publish gets its own set.
     const nested = this.publishing;
@@ -582,9 +592,10 @@ export class VirtualHost implements QueueHost {
           this.failedDeadLetter(queue, reason, err);
         }
       };
-      // Made while a publish is enqueued in several queues (one of them full): it goes once every
-      // one of them has the message, as in RabbitMQ, whose queues dead-letter after they took their
-      // copy, not before the others got theirs.
+      // Made while a publish is enqueued (a full queue dropping its head, an expired or refused
+      // message): it goes once every queue of the publish has the message, that one included, as in
+      // RabbitMQ, where a queue's dead letters reach other queues (or come back to it) after it took
+      // the message, and after the other queues got theirs.
       if (this.publishing) (this.deferredDeadLetters ??= []).push(send);
       else send();
     } catch (err) {

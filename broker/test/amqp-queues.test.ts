@@ -533,6 +533,51 @@ describe('messages in a queue', () => {
     expect(await deadLetters('kc')).toEqual({ ka: '-', kb: '-', kc: 'kc CC=undefined x-death keys=["ka","kb"]' });
   });
 
+  // found by differential.test.ts: Warren dead-lettered the head a full queue dropped before the
+  // publish that made it drop was in, so a dead letter coming back went ahead of that publish
+  test('what a full queue drops comes back after the message that made it drop', async () => {
+    const ch = await env.confirmChannel();
+    const q1 = env.queueName('dl-back-1');
+    const q2 = env.queueName('dl-back-2');
+    await ch.assertQueue(q1, { durable: false, maxLength: 2, deadLetterExchange: '', deadLetterRoutingKey: q2 });
+    // q2 keeps nothing: what comes sends straight back to q1
+    await ch.assertQueue(q2, { durable: false, maxLength: 0, deadLetterExchange: '', deadLetterRoutingKey: q1 });
+    ch.sendToQueue(q1, Buffer.from('m'));
+    await ch.waitForConfirms();
+    // rejected once, so that it may come back to q1 (a round with no rejection in it would be a cycle)
+    ch.reject(await waitUntil(() => ch.get(q1), WAIT_MS, 'the message'), false);
+    await waitUntil(async () => (await ch.checkQueue(q1)).messageCount === 1, WAIT_MS, 'the message back in q1');
+    for (const body of ['p1', 'p2']) ch.sendToQueue(q1, Buffer.from(body));
+    await ch.waitForConfirms();
+    // p2 dropped m; m came back and dropped p1, which could not come back (a cycle)
+    await waitUntil(async () => (await ch.checkQueue(q1)).messageCount === 2, WAIT_MS, 'two messages in q1');
+    expect(await drain(ch, q1)).toEqual(['p2', 'm']);
+  });
+
+  // RabbitMQ 3.10 regroups an x-death of two entries or more before it adds a death, which reverses
+  // the order of the entries already there; its cycle check reads that order (found by
+  // differential.test.ts: Warren kept the order, and then dropped a dead letter RabbitMQ delivered)
+  test('x-death entries go in the order RabbitMQ gives them, round three queues', async () => {
+    const ch = await env.confirmChannel();
+    const names = ['a', 'b', 'c'].map((n) => env.queueName(`dl-round-${n}`));
+    const next = (i: number) => names[(i + 1) % names.length];
+    for (const [i, q] of names.entries()) await ch.assertQueue(q, { durable: false, deadLetterExchange: '', deadLetterRoutingKey: next(i) });
+    ch.sendToQueue(names[0], Buffer.from('m'));
+    await ch.waitForConfirms();
+    const orders: string[] = [];
+    for (let hop = 0; hop < 4; hop++) {
+      const q = names[hop % names.length];
+      const m = await waitUntil(() => ch.get(q), WAIT_MS, `the message in ${q}`);
+      const deaths = (m.properties.headers?.['x-death'] ?? []) as { queue: string; count: number }[];
+      orders.push(deaths.map((d) => `${names.indexOf(d.queue)}:${d.count}`).join(' '));
+      ch.reject(m, false);
+    }
+    // in a, b, c, then a again: the x-death each time it arrives
+    expect(orders).toEqual(['', '0:1', '1:1 0:1', '2:1 0:1 1:1']);
+    const last = await waitUntil(() => ch.get(names[1], { noAck: true }), WAIT_MS, 'the message back in b');
+    expect(((last.properties.headers?.['x-death'] ?? []) as { queue: string; count: number }[]).map((d) => `${names.indexOf(d.queue)}:${d.count}`).join(' ')).toBe('0:2 1:1 2:1');
+  });
+
   // found by differential.test.ts: Warren sent the dead letter of a full queue on while the publish
   // that filled it had still to reach its other queues
   test("a publish reaches all its queues before what one of them dropped is dead-lettered", async () => {
