@@ -22,7 +22,7 @@ export type Op =
   | { kind: 'bindExchange'; destination: string; source: string; key: string }
   | { kind: 'unbindExchange'; destination: string; source: string; key: string }
   | { kind: 'deleteExchange'; exchange: Exchange; ifUnused: boolean }
-  | { kind: 'publish'; exchange: string; key: string; body: string; priority?: number; headers?: Record<string, unknown>; cc?: string[]; bcc?: string[]; persistent: boolean; mandatory: boolean }
+  | { kind: 'publish'; exchange: string; key: string; body: string; priority?: number; headers?: Record<string, unknown>; cc?: string[]; bcc?: string[]; expiration?: string; persistent: boolean; mandatory: boolean }
   | { kind: 'get'; queue: string; noAck: boolean }
   | { kind: 'settle'; how: 'ack' | 'nack' | 'nackRequeue' | 'reject' | 'rejectRequeue' | 'ackAll' | 'nackAll' | 'nackAllRequeue'; oldest: boolean }
   | { kind: 'purge'; queue: string }
@@ -63,6 +63,7 @@ export function generateOps(seed: number, count: number): Op[] {
       if (chance(0.5)) a['x-dead-letter-routing-key'] = pick(['a', 'b.c', queues[0]]);
     } else if (chance(0.05)) a['x-dead-letter-routing-key'] = 'a'; // without an exchange: 406
     if (chance(0.3)) a['x-max-priority'] = Math.floor(rnd() * 5);
+    if (chance(0.1)) a['x-message-ttl'] = 600_000;
     return a;
   };
   // each queue is declared the same way throughout (now and then otherwise: 406 inequivalent arguments)
@@ -91,6 +92,8 @@ export function generateOps(seed: number, count: number): Op[] {
         ...(chance(0.5) ? { headers: { h: pick(['1', '2', 3]), ...(chance(0.3) ? { k: 'v', 'x-k': 'v' } : {}) } } : {}),
         ...(chance(0.1) ? { cc: [pick(keys)] } : {}),
         ...(chance(0.05) ? { bcc: [pick(queues)] } : {}),
+        // never reached while the run lasts: what a dead letter makes of it is what is compared
+        ...(chance(0.1) ? { expiration: pick(['600000', '3600000']) } : {}),
         persistent: chance(0.3), mandatory: chance(0.3),
       });
     } else if (r < 0.50) ops.push({ kind: 'publish', exchange: '', key: queue, body: `p${i}`, priority: Math.floor(rnd() * 8), persistent: false, mandatory: false });
@@ -113,9 +116,9 @@ interface Held {
 }
 
 function describeGot(m: GetMessage): string {
-  const death = (m.properties.headers?.['x-death'] ?? []).map((d) => [d.queue, d.reason, d.count, d.exchange, d['routing-keys']]);
+  const death = (m.properties.headers?.['x-death'] ?? []).map((d) => [d.queue, d.reason, d.count, d.exchange, d['routing-keys'], d['original-expiration']]);
   const headers = Object.keys(m.properties.headers ?? {}).filter((k) => k !== 'x-death').sort().join(',');
-  return `${m.content.toString()} redelivered=${m.fields.redelivered} exchange=${m.fields.exchange} key=${m.fields.routingKey} left=${m.fields.messageCount} priority=${m.properties.priority ?? '-'} headers=${headers} x-death=${JSON.stringify(death)}`;
+  return `${m.content.toString()} redelivered=${m.fields.redelivered} exchange=${m.fields.exchange} key=${m.fields.routingKey} left=${m.fields.messageCount} priority=${m.properties.priority ?? '-'} expiration=${m.properties.expiration ?? '-'} headers=${headers} x-death=${JSON.stringify(death)}`;
 }
 
 /** Runs `ops` on one connection to `url` (vhost included) and returns what each answered, a line each. */
@@ -176,7 +179,7 @@ export async function runOps(url: string, ops: Op[]): Promise<string[]> {
         await ch.unbindQueue(op.queue, op.exchange, op.key);
         return 'ok';
       case 'publish': {
-        ch.publish(op.exchange, op.key, Buffer.from(op.body), { priority: op.priority, headers: op.headers, CC: op.cc, BCC: op.bcc, persistent: op.persistent, mandatory: op.mandatory });
+        ch.publish(op.exchange, op.key, Buffer.from(op.body), { priority: op.priority, headers: op.headers, CC: op.cc, BCC: op.bcc, expiration: op.expiration, persistent: op.persistent, mandatory: op.mandatory });
         const confirmed = await ch.waitForConfirms().then(() => 'confirmed', () => 'nacked');
         const answer = returned.length === 0 ? confirmed : `${confirmed}, returned ${returned.join('; ')}`;
         returned.length = 0;
