@@ -13,10 +13,10 @@ const CANDIDATES = [
 ];
 const AUTH = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`, 'content-type': 'application/json' };
 const ADMIN: Actor = { name: 'guest', tags: ['administrator'] };
-// On the code before this test, seed 3 met bind errors in another order, 7 and 36 a dead letter
-// without its CC keys, and 71 a dead letter ahead of its publish; 1 and 2 make the six.
-// DIFF_SEEDS=1-500 (or 4,9,12) runs other seeds instead: to look for differences after a change.
-const SEEDS = seedsFrom(process.env.DIFF_SEEDS) ?? [1, 2, 3, 7, 36, 71];
+// Each of these six answered differently from RabbitMQ on the code before this test (18 of seeds
+// 1 to 40 did). DIFF_SEEDS=1-500 (or 4,9,12) runs other seeds instead: to look for differences
+// after a change.
+const SEEDS = seedsFrom(process.env.DIFF_SEEDS) ?? [2, 4, 6, 13, 14, 15];
 const OPS = 250;
 
 function seedsFrom(spec: string | undefined): number[] | undefined {
