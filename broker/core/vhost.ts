@@ -13,6 +13,7 @@ import { HeadersExchange, invalidMatchModeText, isValidMatchMode } from './heade
 import { Message } from './message';
 import { generatedQueueName } from './names';
 import { deadLetterMessage, diedThereAutomatically } from './dead-letter';
+import { DeadLetterSends } from './dead-letter-sends';
 import { rankPolicies, type Policy } from './policy';
 import type { PropertiesCodec } from './properties';
 import { inequivalentArg, validateQueueArguments } from './queue-arguments';
@@ -88,7 +89,7 @@ export class VirtualHost implements QueueHost {
   private readonly scratch = new Destinations();
   private publishing = false;
   /** dead letters waiting for the publish being enqueued to reach all its queues (see deadLetter) */
-  private deferredDeadLetters: (() => void)[] | undefined;
+  private readonly deadLetters = new DeadLetterSends();
   /** Set while the console follows message flow (see flow.ts). */
   tap: FlowTap | undefined;
   /** The broker's transient pager (set by BrokerCore before any message is queued). */
@@ -440,7 +441,7 @@ export class VirtualHost implements QueueHost {
       } finally {
         if (outer) {
           this.publishing = false;
-          this.sendDeferredDeadLetters();
+          this.deadLetters.flush();
         }
       }
     }
@@ -475,16 +476,8 @@ export class VirtualHost implements QueueHost {
     } finally {
       if (!nested) this.publishing = false;
       dests.end();
-      if (!nested) this.sendDeferredDeadLetters();
+      if (!nested) this.deadLetters.flush();
     }
-  }
-
-  /** The dead letters a publish's queues made while it was enqueued in them (see deadLetter), in order. */
-  private sendDeferredDeadLetters(): void {
-    const deferred = this.deferredDeadLetters;
-    if (deferred === undefined) return;
-    this.deferredDeadLetters = undefined;
-    for (const send of deferred) send();
   }
 
   /** Only called with tracing on. */
@@ -595,9 +588,9 @@ export class VirtualHost implements QueueHost {
       // Made while a publish is enqueued (a full queue dropping its head, an expired or refused
       // message): it goes once every queue of the publish has the message, that one included, as in
       // RabbitMQ, where a queue's dead letters reach other queues (or come back to it) after it took
-      // the message, and after the other queues got theirs.
-      if (this.publishing) (this.deferredDeadLetters ??= []).push(send);
-      else send();
+      // the message, and after the other queues got theirs. See DeadLetterSends.
+      this.deadLetters.add(send);
+      if (!this.publishing) this.deadLetters.flush();
     } catch (err) {
       this.failedDeadLetter(queue, reason, err);
     }

@@ -554,6 +554,44 @@ describe('messages in a queue', () => {
     expect(await drain(ch, q1)).toEqual(['p2', 'm']);
   });
 
+  // A round of dead letters with a rejection in it is no cycle to RabbitMQ, and with x-death regrouped
+  // as RabbitMQ regroups it the rejection stays in every round: it goes on until a queue goes. In
+  // RabbitMQ it runs beside everything else; Warren must not run it in one go either.
+  test('a round of dead letters that is no cycle goes on without holding up other clients, until a queue of it goes', async () => {
+    const ch = await env.confirmChannel();
+    const fan = env.exchangeName('dl-round-fan');
+    await ch.assertExchange(fan, 'fanout', { durable: false });
+    const [r, a, b, seen] = ['r', 'a', 'b', 'seen'].map((n) => env.queueName(`dl-forever-${n}`));
+    await ch.assertQueue(r, { durable: false, deadLetterExchange: '', deadLetterRoutingKey: a });
+    // a and b keep nothing: a sends what comes to b (and to `seen`, a copy a round), b sends it back to a
+    await ch.assertQueue(a, { durable: false, maxLength: 0, deadLetterExchange: fan });
+    await ch.assertQueue(b, { durable: false, maxLength: 0, deadLetterExchange: '', deadLetterRoutingKey: a });
+    await ch.assertQueue(seen, { durable: false });
+    await ch.bindQueue(b, fan, '');
+    await ch.bindQueue(seen, fan, '');
+    ch.sendToQueue(r, Buffer.from('m'));
+    await ch.waitForConfirms();
+    ch.reject(await waitUntil(() => ch.get(r), WAIT_MS, 'the message'), false);
+    await waitUntil(async () => (await ch.checkQueue(seen)).messageCount >= 50, WAIT_MS, 'fifty rounds');
+    // meanwhile another client is answered at once
+    const other = await env.confirmChannel();
+    const started = Date.now();
+    const q = env.queueName('dl-forever-other');
+    await other.assertQueue(q, { durable: false });
+    other.sendToQueue(q, Buffer.from('hello'));
+    await other.waitForConfirms();
+    expect(await drain(other, q)).toEqual(['hello']);
+    expect(Date.now() - started).toBeLessThan(1000);
+    // and the round goes on
+    const sofar = (await ch.checkQueue(seen)).messageCount;
+    await waitUntil(async () => (await ch.checkQueue(seen)).messageCount >= sofar + 50, WAIT_MS, 'fifty rounds more');
+    // without a, the round stops
+    await ch.deleteQueue(a);
+    const stopped = (await ch.checkQueue(seen)).messageCount;
+    await sleep(QUIET_MS);
+    expect((await ch.checkQueue(seen)).messageCount).toBeLessThanOrEqual(stopped + 1);
+  });
+
   // RabbitMQ 3.10 regroups an x-death of two entries or more before it adds a death, which reverses
   // the order of the entries already there; its cycle check reads that order (found by
   // differential.test.ts: Warren kept the order, and then dropped a dead letter RabbitMQ delivered)
