@@ -639,8 +639,10 @@ export class Channel {
       // nack may dead-letter a message to a queue this channel consumes, delivered again at once
       // (with a new tag, after the others), and RabbitMQ settles only what was outstanding.
       const last = tag === 0 ? this.nextDeliveryTag - 1 : tag;
-      while (unacked.oldestTag() <= last) {
-        const d = unacked.shift() as Delivery;
+      // what a nack or reject dead-letters goes in RabbitMQ's order (see inSettleOrder)
+      const ordered = action === discardDelivery ? this.inSettleOrder(last) : undefined;
+      for (let i = 0; ordered === undefined ? unacked.oldestTag() <= last : i < ordered.length; i++) {
+        const d = ordered === undefined ? (unacked.shift() as Delivery) : ordered[i];
         settled = true;
         if (d.consumer !== undefined) {
           d.consumer.unacked--;
@@ -669,6 +671,23 @@ export class Channel {
     action(d);
     d.queue.dispatch();
     this.resumeWaiting(false);
+  }
+
+  /**
+   * The unacked deliveries up to `last`, taken out, as RabbitMQ settles them: queue by queue in the
+   * order of the queues' names (and, in a queue, basic.get's before a consumer's, consumers by tag),
+   * each queue's in the order they were delivered. Their dead letters go in that order.
+   */
+  private inSettleOrder(last: number): Delivery[] {
+    const taken: Delivery[] = [];
+    while (this.unacked.oldestTag() <= last) taken.push(this.unacked.shift() as Delivery);
+    if (taken.some((d) => d.queue !== taken[0].queue || d.consumer !== taken[0].consumer)) {
+      const key = (d: Delivery) => Buffer.from(`${d.queue.name}\0${d.consumer === undefined ? '' : `\u0001${d.consumer.tag}`}`);
+      const keys = new Map(taken.map((d) => [d, key(d)]));
+      // stable: a queue's deliveries keep their order
+      taken.sort((a, b) => Buffer.compare(keys.get(a) as Buffer, keys.get(b) as Buffer));
+    }
+    return taken;
   }
 
   /** basic.recover: everything unacked goes back to its queue, redelivered. */

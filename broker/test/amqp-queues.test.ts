@@ -533,6 +533,22 @@ describe('messages in a queue', () => {
     expect(await deadLetters('kc')).toEqual({ ka: '-', kb: '-', kc: 'kc CC=undefined x-death keys=["ka","kb"]' });
   });
 
+  // found by differential.test.ts: Warren dead-lettered in the order of the delivery tags
+  test('a nack of deliveries from several queues dead-letters them queue by queue, in the order of the queues\u2019 names', async () => {
+    const ch = await env.confirmChannel();
+    const dead = env.queueName('nack-order-dead');
+    await ch.assertQueue(dead, { durable: false });
+    const prefix = env.queueName('nack-order');
+    const [qa, qb] = [`${prefix}-a`, `${prefix}-b`];
+    for (const q of [qa, qb]) await ch.assertQueue(q, { durable: false, exclusive: true, deadLetterExchange: '', deadLetterRoutingKey: dead });
+    for (const [q, body] of [[qb, 'b1'], [qb, 'b2'], [qa, 'a1'], [qa, 'a2']]) ch.sendToQueue(q, Buffer.from(body));
+    await ch.waitForConfirms();
+    for (const q of [qb, qa, qb, qa]) await waitUntil(() => ch.get(q), WAIT_MS, `a message of ${q}`);
+    ch.nackAll(false);
+    await waitUntil(async () => (await ch.checkQueue(dead)).messageCount === 4, WAIT_MS, 'four dead letters');
+    expect(await drain(ch, dead)).toEqual(['a1', 'a2', 'b1', 'b2']);
+  });
+
   // found by differential.test.ts: Warren dead-lettered the head a full queue dropped before the
   // publish that made it drop was in, so a dead letter coming back went ahead of that publish
   test('what a full queue drops comes back after the message that made it drop', async () => {
