@@ -54,9 +54,11 @@ export class AmqpError extends Error {
 export const notFound = (detail: string) => new AmqpError(404, detail);
 export const accessRefused = (detail: string) => new AmqpError(403, detail);
 
-/** Binding and unbinding refuse the default exchange (403), as RabbitMQ does, before they look anything up. */
+/** Declaring, deleting, binding and unbinding the default exchange: 403, before anything is looked up. */
+export const defaultExchangeRefused = () => accessRefused(`operation not permitted on the default exchange`);
+
 export function refuseDefaultExchange(name: string): void {
-  if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
+  if (name === '') throw defaultExchangeRefused();
 }
 export const resourceLocked = (detail: string) => new AmqpError(405, detail);
 export const preconditionFailed = (detail: string) => new AmqpError(406, detail);

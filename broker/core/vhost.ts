@@ -4,7 +4,7 @@ import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
 import { Destinations } from './destinations';
 import { DirectExchange } from './direct-exchange';
-import { accessRefused, commandInvalid, notFound, preconditionFailed, resourceLocked } from './errors';
+import { accessRefused, commandInvalid, defaultExchangeRefused, notFound, preconditionFailed, refuseDefaultExchange, resourceLocked } from './errors';
 import type { BrokerEvent } from './events';
 import type { FlowTap } from './flow';
 import type { Exchange, ExchangeOptions, ExchangeType } from './exchange';
@@ -125,7 +125,7 @@ export class VirtualHost implements QueueHost {
    */
   checkExchangeDeclare(name: string, type?: string): void {
     if (type !== undefined && exchangeKind(type) === undefined) throw commandInvalid(`unknown exchange type '${type}'`);
-    if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
+    refuseDefaultExchange(name);
   }
 
   declareExchange(name: string, type: string, opts: ExchangeOptions): { exchange: Exchange; created: boolean } {
@@ -150,7 +150,7 @@ export class VirtualHost implements QueueHost {
   }
 
   deleteExchange(name: string, ifUnused: boolean): void {
-    if (name === '') throw accessRefused(`operation not permitted on the default exchange`);
+    refuseDefaultExchange(name);
     // RabbitMQ refuses any amq. name here, existing or not
     if (name.startsWith('amq.')) throw accessRefused(`deletion of system exchange '${name}' in vhost '${this.name}' not allowed`);
     const ex = this.exchanges.get(name);
@@ -371,9 +371,9 @@ export class VirtualHost implements QueueHost {
    * another connection (405) only after its x-match (406).
    */
   bind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable, permit?: () => void): void {
-    if (source === this.defaultExchange) throw accessRefused(`operation not permitted on the default exchange`);
+    if (source === this.defaultExchange) throw defaultExchangeRefused();
     if (destination.kind === 'exchange' && destination === this.defaultExchange) {
-      throw accessRefused(`operation not permitted on the default exchange`);
+      throw defaultExchangeRefused();
     }
     if (source.type === 'headers' && !isValidMatchMode(args['x-match'])) {
       throw preconditionFailed(invalidMatchModeText(args));
@@ -390,7 +390,7 @@ export class VirtualHost implements QueueHost {
 
   /** `permit` is asked once the binding is found: unbinding what does not exist needs no rights. */
   unbind(source: Exchange, destination: Destination, routingKey: string, args: FieldTable, permit?: () => void): void {
-    if (source === this.defaultExchange) throw accessRefused(`operation not permitted on the default exchange`);
+    if (source === this.defaultExchange) throw defaultExchangeRefused();
     for (const b of destination.incoming) {
       if (b.source === source && b.routingKey === routingKey && stableStringify(b.arguments) === stableStringify(args)) {
         permit?.();
