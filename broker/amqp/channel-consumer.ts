@@ -26,6 +26,7 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
   readonly priority: number;
   /** on one of the channel's lists of consumers waiting for credit (see hasCredit) */
   waiting = false;
+  blocked = false;
 
   constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, args: FieldTable) {
     this.channel = channel;
@@ -58,6 +59,11 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     // (their deliveries do not count against it)
     if (ch.globalPrefetchUsedUp()) return ch.waitingForPrefetch.add(this);
     return ch.conn.canWrite() || ch.waitingForSocket.add(this);
+  }
+
+  /** Its own prefetch has room: what RabbitMQ's limiter asks before it lets a refused consumer back into its queue's rotation. */
+  hasOwnCredit(): boolean {
+    return this.noAck || this.prefetch === 0 || this.unacked < this.prefetch;
   }
 
   deliver(queue: Queue, entry: QueueEntry): void {

@@ -6,6 +6,7 @@ import { sameOctets } from '../core/octets';
 import { checkTopicPermission, prepareForRouting, publishTarget } from '../core/publishing';
 import type { Exchange } from '../core/exchange';
 import type { Queue, QueueEntry } from '../core/queue';
+import type { Consumer } from '../core/consumer';
 import { WaitingConsumers } from './waiting-consumers';
 import { UnackedWindow } from '../core/unacked-window';
 import { Routed } from '../core/vhost';
@@ -82,8 +83,8 @@ export class Channel {
   nextDeliveryTag = 1;
   readonly unacked = new UnackedWindow<Delivery>();
   /**
-   * Those of `unacked` that went to consumers: what the global prefetch counts (RabbitMQ's limiter
-   * leaves basic.get deliveries out)
+   * What the global prefetch counts, as RabbitMQ's limiter counts it: deliveries to consumers up,
+   * their settles down, basic.get's neither way (see limitGlobally for where it starts)
    */
   unackedToConsumers = 0;
   readonly consumers = new Map<string, ChannelConsumer>();
@@ -611,11 +612,7 @@ export class Channel {
       this.txOps.push({ kind: 'ack', tag, multiple });
       return;
     }
-    this.settle(tag, multiple, (d) => {
-      d.queue.settle(d.entry);
-      this.stats.ack++;
-      if (d.consumer !== undefined) d.consumer.acked++;
-    });
+    this.settle(tag, multiple, this.ackDelivery);
   }
 
   /** nack and reject: requeue, or discard (dead-letter). */
@@ -627,87 +624,83 @@ export class Channel {
     this.settle(tag, multiple, requeue ? requeueDelivery : discardDelivery);
   }
 
+  private readonly ackDelivery = (d: Delivery): void => {
+    d.queue.settle(d.entry);
+    this.stats.ack++;
+    if (d.consumer !== undefined) d.consumer.acked++;
+  };
+
+  /**
+   * RabbitMQ's channel settles deliveries in groups, one per queue and consumer (see inSettleOrder),
+   * and each queue delivers again, with the credit returned, before the next group is settled.
+   * Where nothing can follow (an ack of a queue with nothing waiting and no consumer refused for
+   * credit: a stream of acks from many queues), the deliveries are settled as they come.
+   */
   private settle(tag: number, multiple: boolean, action: (d: Delivery) => void): void {
     const unacked = this.unacked;
-    if (multiple) {
-      if (tag !== 0 && !unacked.has(tag)) throw new AmqpError(406, `unknown delivery tag ${tag}`);
-      // Only queues with messages waiting can use the credit an ack returns: an ack of deliveries
-      // from many queues (one consumer each) then visits none of them again.
-      let waiting: Queue | Set<Queue> | undefined;
-      let settled = false;
-      // Up to `tag`, or (0) every delivery made before this ack; not those the loop itself makes: a
-      // nack may dead-letter a message to a queue this channel consumes, delivered again at once
-      // (with a new tag, after the others), and RabbitMQ settles only what was outstanding.
-      const last = tag === 0 ? this.nextDeliveryTag - 1 : tag;
-      // what a nack or reject dead-letters goes in RabbitMQ's order (see inSettleOrder)
-      const ordered = action === discardDelivery ? this.inSettleOrder(last) : undefined;
-      for (let i = 0; ordered === undefined ? unacked.oldestTag() <= last : i < ordered.length; i++) {
-        const d = ordered === undefined ? (unacked.shift() as Delivery) : ordered[i];
-        settled = true;
-        if (d.consumer !== undefined) {
-          d.consumer.unacked--;
-          this.unackedToConsumers--;
-        }
-        action(d);
-        const q = d.queue;
-        if (q.messagesReady === 0 || q === waiting) continue;
-        if (waiting === undefined) waiting = q;
-        else {
-          if (!(waiting instanceof Set)) waiting = new Set([waiting]);
-          waiting.add(q);
-        }
-      }
-      if (waiting instanceof Set) for (const q of waiting) q.dispatch();
-      else if (waiting !== undefined) waiting.dispatch();
-      if (settled) this.resumeWaiting(false);
+    if (!multiple) {
+      const d = unacked.delete(tag);
+      if (d === undefined) throw new AmqpError(406, `unknown delivery tag ${tag}`);
+      this.settleOne(d, action);
+      d.queue.unblock(this.unblockable);
+      d.queue.dispatch();
+      this.resumeWaiting(false);
       return;
     }
-    const d = unacked.delete(tag);
-    if (d === undefined) throw new AmqpError(406, `unknown delivery tag ${tag}`);
+    if (tag !== 0 && !unacked.has(tag)) throw new AmqpError(406, `unknown delivery tag ${tag}`);
+    // Up to `tag`, or (0) every delivery made before this ack; not those the settling itself makes:
+    // a nack may dead-letter a message to a queue this channel consumes, delivered again at once
+    // (with a new tag, after the others), and RabbitMQ settles only what was outstanding.
+    const last = tag === 0 ? this.nextDeliveryTag - 1 : tag;
+    if (unacked.oldestTag() > last) return;
+    if (action !== this.ackDelivery) {
+      const taken: Delivery[] = [];
+      while (unacked.oldestTag() <= last) taken.push(unacked.shift() as Delivery);
+      this.settleGroups(inSettleOrder(taken), action);
+    } else {
+      let held: Delivery[] | undefined;
+      while (unacked.oldestTag() <= last) {
+        const d = unacked.shift() as Delivery;
+        if (d.queue.mayDeliver) (held ??= []).push(d);
+        else this.settleOne(d, action);
+      }
+      if (held !== undefined) this.settleGroups(inSettleOrder(held), action);
+    }
+    this.resumeWaiting(false);
+  }
+
+  private settleOne(d: Delivery, action: (d: Delivery) => void): void {
     if (d.consumer !== undefined) {
       d.consumer.unacked--;
       this.unackedToConsumers--;
     }
     action(d);
-    d.queue.dispatch();
+  }
+
+  /** `ds` in settle order: each group of one queue and consumer settled, then its queue delivers. */
+  private settleGroups(ds: Delivery[], action: (d: Delivery) => void): void {
+    for (let i = 0; i < ds.length; ) {
+      const { queue, consumer } = ds[i];
+      for (; i < ds.length && ds[i].queue === queue && ds[i].consumer === consumer; i++) this.settleOne(ds[i], action);
+      queue.unblock(this.unblockable);
+      queue.dispatch();
+    }
+  }
+
+  /** basic.recover: everything unacked goes back to its queue, redelivered, in settle order. */
+  recover(): void {
+    const taken = [...this.unacked.values()];
+    this.unacked.clear();
+    this.settleGroups(inSettleOrder(taken), recoverDelivery);
     this.resumeWaiting(false);
   }
 
   /**
-   * The unacked deliveries up to `last`, taken out, as RabbitMQ settles them: queue by queue in the
-   * order of the queues' names (and, in a queue, basic.get's before a consumer's, consumers by tag),
-   * each queue's in the order they were delivered. Their dead letters go in that order.
+   * Which consumers refused for want of credit an ack, a requeue or this channel's returning credit
+   * lets back into their queue's rotation (see Queue.unblock): this channel's with prefetch to
+   * spare, as RabbitMQ's limiter decides; a global prefetch or a full socket refuses them again.
    */
-  private inSettleOrder(last: number): Delivery[] {
-    const taken: Delivery[] = [];
-    while (this.unacked.oldestTag() <= last) taken.push(this.unacked.shift() as Delivery);
-    if (taken.some((d) => d.queue !== taken[0].queue || d.consumer !== taken[0].consumer)) {
-      const key = (d: Delivery) => Buffer.from(`${d.queue.name}\0${d.consumer === undefined ? '' : `\u0001${d.consumer.tag}`}`);
-      const keys = new Map(taken.map((d) => [d, key(d)]));
-      // stable: a queue's deliveries keep their order
-      taken.sort((a, b) => Buffer.compare(keys.get(a) as Buffer, keys.get(b) as Buffer));
-    }
-    return taken;
-  }
-
-  /** basic.recover: everything unacked goes back to its queue, redelivered. */
-  recover(): void {
-    const queues = new Set<Queue>();
-    for (const d of this.unacked.values()) {
-      if (d.consumer !== undefined) d.consumer.unacked--;
-      d.queue.requeue(d.entry);
-      queues.add(d.queue);
-    }
-    this.unacked.clear();
-    this.unackedToConsumers = 0;
-    for (const q of queues) q.dispatch();
-    this.resumeWaiting(false);
-  }
-
-  /** After basic.qos: let every consumer's queue deliver. */
-  resumeDeliveries(): void {
-    for (const c of this.consumers.values()) c.queue.dispatch();
-  }
+  readonly unblockable = (c: Consumer): boolean => c instanceof ChannelConsumer && c.channel === this && c.hasOwnCredit();
 
   /**
    * Credit came back: a settle returns global prefetch, a drained socket returns room (and lets
@@ -717,6 +710,17 @@ export class Channel {
   resumeWaiting(drained: boolean): void {
     if (drained) this.waitingForSocket.resume(this.canWrite);
     this.waitingForPrefetch.resume(this.hasGlobalCredit);
+  }
+
+  /**
+   * basic.qos with global set. As RabbitMQ's limiter: a limit set where there was none starts
+   * counting from every unacked delivery, basic.get's included (though their acks do not count
+   * down); a limit changed keeps the count; no limit, no count.
+   */
+  limitGlobally(prefetch: number): void {
+    if (prefetch === 0) this.unackedToConsumers = 0;
+    else if (this.globalPrefetch === 0) this.unackedToConsumers = this.unacked.size;
+    this.globalPrefetch = prefetch;
   }
 
   /** Deliveries to consumers have used up the global prefetch: the channel's consumers wait, no-ack ones too. */
@@ -816,6 +820,34 @@ export class Channel {
     this.unackedToConsumers = 0;
     for (const q of queues) q.dispatch();
   }
+}
+
+/**
+ * Deliveries in the order RabbitMQ settles them: queue by queue in the order of the queues' names
+ * (and, in a queue, basic.get's before a consumer's, consumers by tag), each queue's in the order
+ * they were delivered, except that a priority queue goes from its highest priority down
+ * (rabbit_priority_queue folds its acks priority by priority). Their dead letters and requeues go
+ * in that order.
+ */
+function inSettleOrder(ds: Delivery[]): Delivery[] {
+  const first = ds[0];
+  const oneGroup = ds.every((d) => d.queue === first.queue && d.consumer === first.consumer);
+  const prioritised = ds.some((d) => d.queue.maxPriority !== undefined);
+  if (oneGroup && !prioritised) return ds;
+  if (oneGroup) return ds.sort((a, b) => b.entry.priority - a.entry.priority);
+  const keys = new Map<Queue | ChannelConsumer, Buffer>();
+  const key = (d: Delivery): Buffer => {
+    const owner = d.consumer ?? d.queue;
+    let k = keys.get(owner);
+    if (k === undefined) keys.set(owner, (k = Buffer.from(`${d.queue.name}\0${d.consumer === undefined ? '' : `\u0001${d.consumer.tag}`}`)));
+    return k;
+  };
+  // stable: a queue's deliveries keep their order
+  return ds.sort((a, b) => Buffer.compare(key(a), key(b)) || b.entry.priority - a.entry.priority);
+}
+
+function recoverDelivery(d: Delivery): void {
+  d.queue.requeue(d.entry);
 }
 
 function requeueDelivery(d: Delivery): void {

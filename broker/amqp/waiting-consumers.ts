@@ -29,6 +29,7 @@ export class WaitingConsumers {
     for (let turns = list.length - head; turns > 0 && credit(); turns--) {
       const c = list[head++];
       c.waiting = false;
+      c.queue.unblock(c.channel.unblockable);
       c.queue.dispatch();
     }
     if (head === list.length) {

@@ -12,6 +12,8 @@ export interface Consumer {
   readonly priority: number;
   /** Prefetch credit and socket back-pressure together. */
   hasCredit(): boolean;
+  /** Set by its queue: refused a message for want of credit, out of the queue's rotation until unblocked. */
+  blocked: boolean;
   deliver(queue: Queue, entry: QueueEntry): void;
   /** The queue went away under the consumer (deleted): RabbitMQ sends basic.cancel. */
   cancelledByQueue(queue: Queue): void;

@@ -130,7 +130,8 @@ export function consumeTarget(vh: VirtualHost, users: UserStore, user: string, q
   vh.checkOwner(q, c.owner);
   checkResourcePermission(users, user, vh.name, 'read', 'queue', q.name);
   validateConsumeArguments(q.name, vh.name, c.arguments);
-  if (q.hasExclusiveConsumer || (c.exclusive && q.consumerCount > 0)) {
+  // a classic queue with a single active consumer takes no exclusive one, consumers or not (RabbitMQ 3.10)
+  if (q.hasExclusiveConsumer || (c.exclusive && (q.consumerCount > 0 || (q.singleActiveConsumer && q.queueType === 'classic')))) {
     throw new AmqpError(403, `queue '${q.name}' in vhost '${vh.name}' in exclusive use`);
   }
   const where = `queue '${q.name}' in vhost '${vh.name}'`;

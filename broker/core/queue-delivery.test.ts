@@ -37,6 +37,7 @@ class TakingConsumer implements Consumer {
   readonly exclusive = false;
   readonly priority = 0;
   readonly stats = newConsumerStats();
+  blocked = false;
   credit = 0;
   readonly held: QueueEntry[] = [];
 
@@ -127,7 +128,7 @@ describe('Queue delivery', () => {
     }
   });
 
-  it('takes turns between consumers the same way whether one of them had the queue to itself first', () => {
+  it('puts a new consumer at the back of the turns, as RabbitMQ does: one that had the queue to itself goes first', () => {
     const q = newQueue();
     const a = new TakingConsumer('a');
     const b = new TakingConsumer('b');
@@ -137,12 +138,12 @@ describe('Queue delivery', () => {
     q.enqueue(message(2));
     q.addConsumer(b);
     for (let i = 0; i < 4; i++) q.enqueue(message(i));
-    // a had two alone; the round robin then starts after a, with b
-    expect(a.held.map((e) => e.seq)).toEqual([0, 1, 3, 5]);
-    expect(b.held.map((e) => e.seq)).toEqual([2, 4]);
+    // a had two alone; b joined behind it
+    expect(a.held.map((e) => e.seq)).toEqual([0, 1, 2, 4]);
+    expect(b.held.map((e) => e.seq)).toEqual([3, 5]);
     q.removeConsumer(a);
     q.enqueue(message(9));
-    expect(b.held.map((e) => e.seq)).toEqual([2, 4, 6]);
+    expect(b.held.map((e) => e.seq)).toEqual([3, 5, 6]);
     expectConsistent(q);
   });
 });

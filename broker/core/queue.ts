@@ -73,7 +73,7 @@ export class Queue {
   // first, together (15 fields, 144 B: three cache lines at most), and the queue counts in fields of
   // its own rather than in a second object. A queue without a TTL, length limit, priorities or a
   // store (`perMessageRules` false) reads none of the fields that hold them.
-  /** consumers[0] while it is the only one: delivering to it reads no array */
+  /** the only consumer in the rotation (see `order`): delivering to it reads no array */
   private sole: Consumer | undefined;
   /** a publish that found this queue by name takes the name as its routing key, and checks `deleted` */
   readonly name: string;
@@ -85,6 +85,7 @@ export class Queue {
   private dispatching = false;
   /** a message TTL, a length limit, priorities or a store act on each message (see resolveRules) */
   private perMessageRules = false;
+  /** where the rotation starts in `order` (the next to be offered a message) while no consumer has a priority */
   private rr = 0;
   unacked = 0;
   delivered = 0;
@@ -103,13 +104,28 @@ export class Queue {
   /** where persistent messages are written (see `persistence`) */
   private store: QueuePersistence | undefined;
   readonly queueType: QueueType;
+  /** every consumer, highest priority first, equal priorities in arrival order */
   readonly consumers: Consumer[] = [];
+  /**
+   * RabbitMQ's rotation of the consumers that may be offered a message: the head of the highest
+   * priority is offered the next one and, taking it, goes to the back of its priority; one without
+   * credit then leaves for `blocked`, and comes back to the back when its credit returns (see
+   * unblock). A new consumer joins at the back. Without priorities it is a ring starting at `rr`.
+   */
+  private order: Consumer[] = [];
+  /** consumers refused a message for want of credit, in the order they were refused */
+  private blocked: Consumer[] = [];
   private readonly ready: ReadyList;
   private readyBytes = 0;
   /** Some consumer has a non-zero x-priority: delivery goes by priority group. */
   private prioritised = false;
-  /** x-single-active-consumer: the oldest consumer gets everything, the rest wait their turn. */
+  /** x-single-active-consumer: one consumer gets everything, the rest wait their turn (see `active`). */
   readonly singleActiveConsumer: boolean;
+  /**
+   * With a single active consumer, that one: the first to come, and after it goes the one of highest
+   * priority that came first (RabbitMQ 3.10 passes the turn so).
+   */
+  private active: Consumer | undefined;
   // more counters read by the console and the management API (see `stats`)
   deliveredNoAck = 0;
   redelivered = 0;
@@ -198,6 +214,11 @@ export class Queue {
   touchLines(): number {
     const sole = this.sole;
     return this.name.length + (this.perMessageRules ? 1 : 0) + this.nextSeq + (this.transientPaged === undefined ? 1 : 0) + (sole === undefined ? 0 : sole.tag.length + (sole.noAck ? 1 : 0));
+  }
+
+  /** Credit returned to a consumer may make the queue deliver: messages wait, or consumers were refused for want of credit. */
+  get mayDeliver(): boolean {
+    return this.readyCount > 0 || this.blocked.length > 0;
   }
 
   get messagesReady(): number {
@@ -347,8 +368,16 @@ export class Queue {
     this.dispatching = true;
     try {
       const consumers = this.consumers;
+      let lookedAgain = false;
       while (consumers.length > 0 && this.messagesReady > 0) {
-        const consumer = this.nextConsumer();
+        let consumer = this.nextConsumer();
+        if (consumer === undefined && !lookedAgain && this.blocked.length > 0) {
+          // unblock is told when credit returns; this only keeps a message from waiting should a
+          // consumer's credit have come back some other way
+          lookedAgain = true;
+          this.unblock(hasCredit);
+          consumer = this.nextConsumer();
+        }
         if (consumer === undefined) break;
         const entry = this.shiftReady();
         if (entry === undefined) break;
@@ -521,11 +550,23 @@ export class Queue {
     let i = this.consumers.length;
     while (i > 0 && this.consumers[i - 1].priority < consumer.priority) i--;
     this.consumers.splice(i, 0, consumer);
-    this.sole = this.consumers.length === 1 ? consumer : undefined;
-    if (consumer.priority !== 0) this.prioritised = true;
+    if (consumer.priority !== 0 && !this.prioritised) {
+      // from a ring to a list in priority order, each priority's head first
+      this.order = [...this.order.slice(this.rr), ...this.order.slice(0, this.rr)];
+      this.rr = 0;
+      this.prioritised = true;
+    }
+    consumer.blocked = false;
+    this.enter(consumer);
+    if (this.singleActiveConsumer && this.active === undefined) this.active = consumer;
     this.hadConsumer = true;
     this.touch();
     this.dispatch();
+  }
+
+  /** With x-single-active-consumer, the consumer that gets the messages now. */
+  get singleActive(): Consumer | undefined {
+    return this.active;
   }
 
   get hasExclusiveConsumer(): boolean {
@@ -537,9 +578,11 @@ export class Queue {
     const i = this.consumers.indexOf(consumer);
     if (i < 0) return false;
     this.consumers.splice(i, 1);
-    this.sole = this.consumers.length === 1 ? this.consumers[0] : undefined;
+    if (consumer.blocked) this.blocked.splice(this.blocked.indexOf(consumer), 1);
+    else this.leave(this.order.indexOf(consumer));
+    if (consumer === this.active) this.active = this.consumers[0];
+    this.updateSole();
     if (consumer.exclusive) this.exclusiveConsumer = false;
-    if (this.rr > i) this.rr--;
     if (this.autoDelete && this.hadConsumer && this.consumers.length === 0 && !this.deleted) {
       this.host.autoDeleteQueue(this);
       return true;
@@ -560,7 +603,14 @@ export class Queue {
     this.readyCount = 0;
     this.readyBytes = 0;
     this.sole = undefined;
-    for (const c of this.consumers.splice(0)) c.cancelledByQueue(this);
+    this.order = [];
+    this.blocked = [];
+    this.rr = 0;
+    this.active = undefined;
+    // a channel tells its consumers of a queue's end in the order of their tags' octets, as RabbitMQ's (a gb_set of binaries)
+    const byTag = this.consumers.splice(0).map((c) => ({ c, key: Buffer.from(c.tag) }));
+    byTag.sort((a, b) => Buffer.compare(a.key, b.key));
+    for (const { c } of byTag) c.cancelledByQueue(this);
     return n;
   }
 
@@ -648,52 +698,110 @@ export class Queue {
   }
 
   private consumerHasCredit(): boolean {
-    if (this.singleActiveConsumer) return this.consumers.length > 0 && this.consumers[0].hasCredit();
+    if (this.singleActiveConsumer) return this.active !== undefined && this.active.hasCredit();
     return this.consumers.some((c) => c.hasCredit());
   }
 
+  /**
+   * The consumer to give the next message to, as RabbitMQ's queues choose: the head of the rotation
+   * (see `order`) if it has credit, moved to the back; one without credit leaves the rotation until
+   * its credit returns. A single active consumer is the oldest, whoever else waits.
+   */
   private nextConsumer(): Consumer | undefined {
+    if (this.singleActiveConsumer) {
+      const active = this.active;
+      return active !== undefined && active.hasCredit() ? active : undefined;
+    }
     const sole = this.sole;
     if (sole !== undefined) {
-      // what the round robin below does with one consumer, rr included
-      if (!sole.hasCredit()) return undefined;
-      this.rr = 1;
-      return sole;
+      if (sole.hasCredit()) return sole;
+      this.block(0);
+      return undefined;
     }
-    const consumers = this.consumers;
-    if (this.singleActiveConsumer) return consumers.length > 0 && consumers[0].hasCredit() ? consumers[0] : undefined;
-    if (this.prioritised) return this.nextByPriority();
-    const n = consumers.length;
-    for (let k = 0; k < n; k++) {
-      const i = (this.rr + k) % n;
-      const c = consumers[i];
+    const order = this.order;
+    while (order.length > 0) {
+      const i = this.prioritised ? 0 : this.rr;
+      const c = order[i];
       if (c.hasCredit()) {
-        this.rr = i + 1;
+        this.rotate(i);
         return c;
       }
+      this.block(i);
     }
     return undefined;
   }
 
-  /** The highest priority group with credit wins; round robin within the group. */
-  private nextByPriority(): Consumer | undefined {
-    const consumers = this.consumers;
-    const n = consumers.length;
-    for (let start = 0; start < n; ) {
-      const p = consumers[start].priority;
-      let end = start + 1;
-      while (end < n && consumers[end].priority === p) end++;
-      const size = end - start;
-      for (let k = 0; k < size; k++) {
-        const i = start + ((this.rr + k) % size);
-        if (consumers[i].hasCredit()) {
-          this.rr = i - start + 1;
-          return consumers[i];
-        }
-      }
-      start = end;
+  /** `c` joins the back of the rotation (of its priority). */
+  private enter(c: Consumer): void {
+    const order = this.order;
+    if (!this.prioritised) {
+      // the back of a ring is just before its start
+      order.splice(this.rr, 0, c);
+      this.rr = (this.rr + 1) % order.length;
+    } else {
+      let i = order.length;
+      while (i > 0 && order[i - 1].priority < c.priority) i--;
+      order.splice(i, 0, c);
     }
-    return undefined;
+    this.updateSole();
+  }
+
+  /** The consumer at `i` leaves the rotation. */
+  private leave(i: number): void {
+    if (i < 0) return;
+    const order = this.order;
+    order.splice(i, 1);
+    if (!this.prioritised) {
+      if (i < this.rr) this.rr--;
+      if (this.rr >= order.length) this.rr = 0;
+    }
+    this.updateSole();
+  }
+
+  /** The head at `i` took a message: to the back of its priority. */
+  private rotate(i: number): void {
+    const order = this.order;
+    if (!this.prioritised) {
+      this.rr = (i + 1) % order.length;
+      return;
+    }
+    const c = order[i];
+    let end = i + 1;
+    while (end < order.length && order[end].priority === c.priority) end++;
+    if (end === i + 1) return;
+    order.copyWithin(i, i + 1, end);
+    order[end - 1] = c;
+  }
+
+  /** The consumer at `i` of the rotation was refused for want of credit. */
+  private block(i: number): void {
+    const c = this.order[i];
+    c.blocked = true;
+    this.blocked.push(c);
+    this.leave(i);
+  }
+
+  /**
+   * Credit came back to some consumers (an ack, a requeue, a channel's prefetch or socket): those of
+   * the refused ones that `unblocked` accepts join the back of the rotation, in the order they were
+   * refused. The caller dispatches.
+   */
+  unblock(unblocked: (c: Consumer) => boolean): void {
+    const blocked = this.blocked;
+    if (blocked.length === 0) return;
+    let kept = 0;
+    for (let i = 0; i < blocked.length; i++) {
+      const c = blocked[i];
+      if (unblocked(c)) {
+        c.blocked = false;
+        this.enter(c);
+      } else blocked[kept++] = c;
+    }
+    blocked.length = kept;
+  }
+
+  private updateSole(): void {
+    this.sole = this.order.length === 1 && !this.singleActiveConsumer ? this.order[0] : undefined;
   }
 
   /** Next live entry; expired heads are dead-lettered on the way (RabbitMQ expires at the head). */
@@ -784,3 +892,4 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
   return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
+const hasCredit = (c: Consumer): boolean => c.hasCredit();

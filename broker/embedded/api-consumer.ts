@@ -73,6 +73,7 @@ export class ApiConsumer implements Consumer {
   readonly exclusive = false;
   readonly priority = 0;
   readonly stats = newConsumerStats();
+  blocked = false;
   readonly queue: Queue;
   readonly channel: number;
   /** 0: no limit but the sink's back-pressure, as in AMQP */
@@ -163,7 +164,9 @@ export class ApiConsumer implements Consumer {
       nack: (tag, multiple, requeue) => settled(() => this.settle(tag, multiple, this.settleAs(requeue))),
       reject: (tag, requeue) => settled(() => this.settle(tag, false, this.settleAs(requeue))),
       resume: () => {
-        if (this.active) this.queue.dispatch();
+        if (!this.active) return;
+        this.queue.unblock(this.isSelf);
+        this.queue.dispatch();
       },
       cancel: () =>
         settled(() => {
@@ -220,8 +223,11 @@ export class ApiConsumer implements Consumer {
       action(e);
     }
     // credit came back (and a requeued message may be ready again)
+    this.queue.unblock(this.isSelf);
     this.queue.dispatch();
   }
+
+  private readonly isSelf = (c: Consumer): boolean => c === this;
 
   /**
    * The delivery as basic.deliver would carry it (a quorum queue's x-delivery-count included), in

@@ -120,7 +120,7 @@ export function consumerRow(mgmt: ManagementContext, q: Queue, consumer: Consume
   const conn = connections.get(info.connection);
   const ep = endpointsOf(conn ?? { name: info.connection });
   // with single-active-consumer only the first consumer gets messages; the others wait
-  const active = !q.singleActiveConsumer || q.consumers[0] === consumer;
+  const active = !q.singleActiveConsumer || q.singleActive === consumer;
   // the client's own name for its connection (connection_name), as connection rows give it
   const provided = conn === undefined ? undefined : (asAmqp(conn)?.clientProperties ?? conn.clientProperties).connection_name;
   return {

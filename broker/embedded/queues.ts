@@ -43,7 +43,7 @@ export function queueRow(mgmt: ManagementContext, q: Queue, history: HistoryQuer
   const bytes = q.messageBytesReady;
   const owner = q.exclusiveOwner;
   const exclusiveConsumer = q.hasExclusiveConsumer ? q.consumers.find((c) => c.exclusive) : undefined;
-  const sac = q.singleActiveConsumer ? q.consumers[0] : undefined;
+  const sac = q.singleActive;
   const busy = q.consumerCount > 0 ? 1 : 0;
   return {
     arguments: tableToJson(q.arguments),

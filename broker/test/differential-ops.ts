@@ -31,7 +31,7 @@ export type Op =
   | { kind: 'recover' };
 
 /** mulberry32: a small seeded generator, so a seed names one sequence on every machine */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -30,10 +30,15 @@ export function handleBasic(ch: Channel, m: AmqpMethod): void {
     case 'basic.qos': {
       const a = m.args;
       if (a.prefetchSize !== 0) throw new AmqpError(540, `prefetch_size!=0 (${a.prefetchSize})`, 'connection', 60, 10);
-      if (a.global) ch.globalPrefetch = a.prefetchCount;
-      else ch.prefetchCount = a.prefetchCount;
+      if (a.global) ch.limitGlobally(a.prefetchCount);
+      else {
+        ch.prefetchCount = a.prefetchCount;
+        // RabbitMQ 3.10 lifts the channel's global limit here ("if default was set, it's overridden")
+        ch.limitGlobally(0);
+      }
       conn.sendMethod(ch.id, { name: 'basic.qos-ok', args: {} });
-      ch.resumeDeliveries();
+      // a global limit raised or lifted lets those it held back go on; nothing else moves (RabbitMQ's limiter)
+      ch.resumeWaiting(false);
       return;
     }
     case 'basic.consume':
