@@ -677,11 +677,12 @@ export class Channel {
     action(d);
   }
 
-  /** `ds` in settle order: each group of one queue and consumer settled, then its queue delivers. */
+  /** `ds` in settle order: each group (one queue's deliveries to one consumer, or one basic.get) settled, then its queue delivers. */
   private settleGroups(ds: Delivery[], action: (d: Delivery) => void): void {
     for (let i = 0; i < ds.length; ) {
       const { queue, consumer } = ds[i];
-      for (; i < ds.length && ds[i].queue === queue && ds[i].consumer === consumer; i++) this.settleOne(ds[i], action);
+      do this.settleOne(ds[i++], action);
+      while (consumer !== undefined && i < ds.length && ds[i].queue === queue && ds[i].consumer === consumer);
       queue.unblock(this.unblockable);
       queue.dispatch();
     }
@@ -833,8 +834,9 @@ function inSettleOrder(ds: Delivery[]): Delivery[] {
   const first = ds[0];
   const oneGroup = ds.every((d) => d.queue === first.queue && d.consumer === first.consumer);
   const prioritised = ds.some((d) => d.queue.maxPriority !== undefined);
-  if (oneGroup && !prioritised) return ds;
-  if (oneGroup) return ds.sort((a, b) => b.entry.priority - a.entry.priority);
+  // each basic.get is a group of its own (RabbitMQ's consumer tag for it is its delivery tag)
+  const byPriority = (a: Delivery, b: Delivery): number => (a.consumer === undefined ? 0 : b.entry.priority - a.entry.priority);
+  if (oneGroup) return prioritised ? ds.sort(byPriority) : ds;
   const keys = new Map<Queue | ChannelConsumer, Buffer>();
   const key = (d: Delivery): Buffer => {
     const owner = d.consumer ?? d.queue;
@@ -843,7 +845,7 @@ function inSettleOrder(ds: Delivery[]): Delivery[] {
     return k;
   };
   // stable: a queue's deliveries keep their order
-  return ds.sort((a, b) => Buffer.compare(key(a), key(b)) || b.entry.priority - a.entry.priority);
+  return ds.sort((a, b) => Buffer.compare(key(a), key(b)) || byPriority(a, b));
 }
 
 function recoverDelivery(d: Delivery): void {

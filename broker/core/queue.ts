@@ -797,7 +797,8 @@ export class Queue {
         this.enter(c);
       } else blocked[kept++] = c;
     }
-    blocked.length = kept;
+    // setting an array's length is a runtime call: only when someone left
+    if (kept !== blocked.length) blocked.length = kept;
   }
 
   private updateSole(): void {

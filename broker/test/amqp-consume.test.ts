@@ -577,3 +577,135 @@ describe('recovery of unacked messages', () => {
     expect(second.inbox.messages.every((m) => m.fields.redelivered)).toBe(true);
   });
 });
+
+// Found by the consumer differential test (differential-consume.ts); each passes against RabbitMQ
+// 3.10.8 (AMQP_URL=amqp://guest:guest@127.0.0.1:5672) and failed on Warren before.
+describe('whose turn it is, as RabbitMQ decides', () => {
+  test('a consumer that joins goes to the back of the turns, behind one that had the queue to itself', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    const a = await consumeInto(await env.channel(conn), q, { noAck: true });
+    for (const b of range(2)) ch.sendToQueue(q, Buffer.from(b));
+    await a.inbox.waitFor(2);
+    const b = await consumeInto(await env.channel(conn), q, { noAck: true });
+    for (const m of range(4, 'n')) ch.sendToQueue(q, Buffer.from(m));
+    await waitUntil(() => a.inbox.messages.length + b.inbox.messages.length === 6, WAIT_MS, '6 deliveries');
+    expect(a.inbox.bodies).toEqual(['m0', 'm1', 'n0', 'n2']);
+    expect(b.inbox.bodies).toEqual(['n1', 'n3']);
+  });
+
+  test('a consumer refused for its prefetch comes back behind those that took messages meanwhile', async () => {
+    const { conn, ch, q } = await env.queueChannel();
+    const ch1 = await env.channel(conn);
+    await ch1.prefetch(1);
+    const c1 = await consumeInto(ch1, q);
+    const c2 = await consumeInto(await env.channel(conn), q, { noAck: true });
+    const c3 = await consumeInto(await env.channel(conn), q, { noAck: true });
+    const total = () => c1.inbox.messages.length + c2.inbox.messages.length + c3.inbox.messages.length;
+    // one at a time: m0 to c1, m1 to c2, m2 to c3; m3 finds c1 at its prefetch and goes to c2
+    for (const [i, m] of range(4).entries()) {
+      ch.sendToQueue(q, Buffer.from(m));
+      await waitUntil(() => total() === i + 1, WAIT_MS, `${m} delivered`);
+    }
+    ch1.ack(c1.inbox.messages[0]);
+    await ch1.checkQueue(q);
+    for (const m of range(3, 'n')) ch.sendToQueue(q, Buffer.from(m));
+    await waitUntil(() => total() === 7, WAIT_MS, '7 deliveries');
+    expect(c1.inbox.bodies).toEqual(['m0', 'n2']);
+    expect(c2.inbox.bodies).toEqual(['m1', 'm3', 'n1']);
+    expect(c3.inbox.bodies).toEqual(['m2', 'n0']);
+  });
+
+  test('nack of several consumers\' deliveries requeues consumer by consumer, the queue delivering after each', async () => {
+    const { ch, q } = await env.queueChannel();
+    const a = await consumeInto(ch, q, { consumerTag: 'a' });
+    const b = await consumeInto(ch, q, { consumerTag: 'b' });
+    for (const m of range(4)) ch.sendToQueue(q, Buffer.from(m));
+    await waitUntil(() => a.inbox.messages.length + b.inbox.messages.length === 4, WAIT_MS, '4 deliveries');
+    expect([a.inbox.bodies, b.inbox.bodies]).toEqual([['m0', 'm2'], ['m1', 'm3']]);
+    ch.nackAll(true);
+    await waitUntil(() => a.inbox.messages.length + b.inbox.messages.length === 8, WAIT_MS, '4 redeliveries');
+    // a's two came back and went out (a, b); then b's (a, b)
+    expect(a.inbox.bodies.slice(2)).toEqual(['m0', 'm1']);
+    expect(b.inbox.bodies.slice(2)).toEqual(['m2', 'm3']);
+  });
+
+  test('a priority queue dead-letters a consumer\'s nacked deliveries from the highest priority down, basic.get\'s one by one', async () => {
+    const ch = await env.channel();
+    const [q, dlq] = [env.queueName(), env.queueName()];
+    await ch.assertQueue(dlq, { durable: false });
+    await ch.assertQueue(q, { durable: false, maxPriority: 2, deadLetterExchange: '', deadLetterRoutingKey: dlq });
+    const sent = [['p0', 0], ['p1', 2], ['p2', 0], ['p3', 1]] as const;
+    for (const [body, priority] of sent) {
+      ch.sendToQueue(q, Buffer.from(body), { priority });
+      expect(await waitUntil(() => ch.get(q), WAIT_MS, body)).toMatchObject({ content: Buffer.from(body) });
+    }
+    ch.nackAll(false);
+    await waitUntil(async () => (await ch.checkQueue(dlq)).messageCount === 4, WAIT_MS, '4 dead letters');
+    expect(await drain(ch, dlq)).toEqual(['p0', 'p1', 'p2', 'p3']);
+    const c = await consumeInto(ch, q);
+    for (const [i, [body, priority]] of sent.entries()) {
+      ch.sendToQueue(q, Buffer.from(body), { priority });
+      await c.inbox.waitFor(i + 1);
+    }
+    ch.nackAll(false);
+    await waitUntil(async () => (await ch.checkQueue(dlq)).messageCount === 4, WAIT_MS, '4 dead letters');
+    expect(await drain(ch, dlq)).toEqual(['p1', 'p3', 'p0', 'p2']);
+  });
+
+  test('single active consumer: the first to come is active whatever its priority, then the highest priority', async () => {
+    const { conn, ch, q } = await env.queueChannel({ arguments: { 'x-single-active-consumer': true } });
+    const ch1 = await env.channel(conn);
+    const c1 = await consumeInto(ch1, q, { noAck: true });
+    const c2 = await consumeInto(await env.channel(conn), q, { noAck: true });
+    const c3 = await consumeInto(await env.channel(conn), q, { noAck: true, priority: 5 });
+    ch.sendToQueue(q, Buffer.from('m0'));
+    await c1.inbox.waitFor(1);
+    await ch1.cancel(c1.consumerTag);
+    ch.sendToQueue(q, Buffer.from('m1'));
+    await c3.inbox.waitFor(1);
+    await sleep(QUIET_MS);
+    expect([c1.inbox.bodies, c2.inbox.bodies, c3.inbox.bodies]).toEqual([['m0'], [], ['m1']]);
+  });
+
+  test('single active consumer: an exclusive consumer is refused even with no consumer there', async () => {
+    const { ch, q } = await env.queueChannel({ arguments: { 'x-single-active-consumer': true } });
+    await expectChannelError(ch, ch.consume(q, () => {}, { exclusive: true }), 403, `ACCESS_REFUSED - queue '${q}' in vhost '/' in exclusive use`);
+  });
+
+  test('a global prefetch set with a basic.get unacked counts it, and its ack does not count down', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, ['g']);
+    const got = await ch.get(q);
+    expect(got).not.toBe(false);
+    await ch.prefetch(1, true);
+    const c = await consumeInto(ch, q);
+    ch.sendToQueue(q, Buffer.from('m0'));
+    await c.inbox.expectCountStays(0);
+    ch.ack(got as unknown as ConsumeMessage);
+    await c.inbox.expectCountStays(0);
+    // a limit changed keeps its count: 2 lets one through
+    await ch.prefetch(2, true);
+    await c.inbox.waitFor(1);
+    expect(c.inbox.bodies).toEqual(['m0']);
+  });
+
+  test('a per-consumer basic.qos lifts the channel\'s global prefetch', async () => {
+    const { ch, q } = await env.queueChannel();
+    await fill(ch, q, range(3));
+    await ch.prefetch(1, true);
+    await ch.prefetch(2, false);
+    const c = await consumeInto(ch, q);
+    await c.inbox.waitFor(2);
+    await c.inbox.expectCountStays(2);
+  });
+
+  test('a deleted queue\'s consumers on a channel are cancelled in the order of their tags', async () => {
+    const { conn, q } = await env.queueChannel();
+    const ch = await env.channel(conn);
+    const order: string[] = [];
+    for (const tag of ['b', 'a10', 'a2']) await ch.consume(q, (m) => m === null && order.push(tag), { consumerTag: tag });
+    await (await env.channel(conn)).deleteQueue(q);
+    await waitUntil(() => order.length === 3, WAIT_MS, '3 cancels');
+    expect(order).toEqual(['a10', 'a2', 'b']);
+  });
+});

@@ -1,4 +1,5 @@
-// Warren and RabbitMQ given the same well-formed operations answer the same (see differential-ops.ts).
+// Warren and RabbitMQ given the same well-formed operations answer the same (see differential-ops.ts),
+// and their consumers are given the same messages in the same order (differential-consume.ts).
 // RabbitMQ is the local cluster of `npm run cluster:up` (CI starts it before the tests) or the
 // machine's own node; without either the comparison is skipped. Each run has a vhost of its own on
 // both brokers, with the same name, so that error texts naming it compare as they are.
@@ -6,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Actor, type Broker } from '../index';
 import { generateOps, runOps } from './differential-ops';
+import { generateConsumeOps, runConsumeOps } from './differential-consume';
 
 const CANDIDATES = [
   { amqp: 'amqp://guest:guest@127.0.0.1:5701', http: 'http://127.0.0.1:15701' },
@@ -18,6 +20,10 @@ const ADMIN: Actor = { name: 'guest', tags: ['administrator'] };
 // after a change.
 const SEEDS = seedsFrom(process.env.DIFF_SEEDS) ?? [2, 4, 6, 13, 14, 15];
 const OPS = 250;
+// Consumers (differential-consume.ts): each of these answered differently on the code before that
+// test (9 of seeds 1 to 20 did). DIFF_CONSUME_SEEDS as DIFF_SEEDS.
+const CONSUME_SEEDS = seedsFrom(process.env.DIFF_CONSUME_SEEDS) ?? [1, 3, 8, 13];
+const CONSUME_OPS = 150;
 
 function seedsFrom(spec: string | undefined): number[] | undefined {
   if (spec === undefined || spec === '') return undefined;
@@ -66,6 +72,18 @@ describe.skipIf(rabbit === undefined)('the same operations on Warren and on Rabb
       // the run did something worth comparing: messages got, and errors met
       expect(theirs.filter((l) => /"kind":"get".* => [mp]\d+ /.test(l)).length).toBeGreaterThan(5);
       expect(theirs.filter((l) => / => error /.test(l)).length).toBeGreaterThan(0);
+    }, 120_000);
+  }
+
+  for (const seed of CONSUME_SEEDS) {
+    it(`consumers get alike, seed ${seed}`, async () => {
+      const ops = generateConsumeOps(seed, CONSUME_OPS);
+      const theirs = await runConsumeOps(`${rabbit!.amqp}/${vhost}`, seed, ops);
+      const ours = await runConsumeOps(`amqp://guest:guest@127.0.0.1:${warren.port}/${vhost}`, seed, ops);
+      expect(ours).toEqual(theirs);
+      // the run did something worth comparing: deliveries to consumers, and settles of them
+      expect(theirs.filter((l) => / => .* \| \d\/t\d+:/.test(l)).length).toBeGreaterThan(10);
+      expect(theirs.filter((l) => /"kind":"settle".* => (ack|nack|reject)/.test(l)).length).toBeGreaterThan(5);
     }, 120_000);
   }
 });
