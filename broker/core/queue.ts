@@ -705,7 +705,7 @@ export class Queue {
   /**
    * The consumer to give the next message to, as RabbitMQ's queues choose: the head of the rotation
    * (see `order`) if it has credit, moved to the back; one without credit leaves the rotation until
-   * its credit returns. A single active consumer is the oldest, whoever else waits.
+   * its credit returns. With a single active consumer, only that one (see `active`).
    */
   private nextConsumer(): Consumer | undefined {
     if (this.singleActiveConsumer) {

@@ -13,7 +13,7 @@
 // queues gave it). The deliveries of one operation are compared consumer by consumer: the order
 // in which two queues deliver to one channel at the same moment is a race on RabbitMQ.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { random } from './differential-ops';
+import { errorAnswer, random } from './differential-ops';
 
 /** consumer channels: 0 to 2 */
 type Ch = 0 | 1 | 2;
@@ -132,7 +132,7 @@ export async function runConsumeOps(url: string, seed: number, ops: ConsumeOp[])
       try {
         answer = await apply(op);
       } catch (err) {
-        answer = `error ${(err as Error).message.replace(/\s+/g, ' ')}`;
+        answer = errorAnswer(err);
         if (op.kind === 'publish' || op.kind === 'declareQueue' || op.kind === 'purge' || op.kind === 'deleteQueue') {
           control = await conn.createConfirmChannel();
           control.on('error', () => {});

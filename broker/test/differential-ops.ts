@@ -109,6 +109,11 @@ export function generateOps(seed: number, count: number): Op[] {
   return ops;
 }
 
+/** An operation's failure as its line says it: the error's text on one line. */
+export function errorAnswer(err: unknown): string {
+  return `error ${(err as Error).message.replace(/\s+/g, ' ')}`;
+}
+
 interface Held {
   tag: number;
   queue: string;
@@ -144,7 +149,7 @@ export async function runOps(url: string, ops: Op[]): Promise<string[]> {
       try {
         answer = await apply(op);
       } catch (err) {
-        answer = `error ${(err as Error).message.replace(/\s+/g, ' ')}`;
+        answer = errorAnswer(err);
         await open();
       }
       log.push(`${i} ${JSON.stringify(op)} => ${answer}`);
