@@ -120,3 +120,27 @@ describe('/api/connections', () => {
     expect((o.churn_rates as Obj).channel_closed).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('/api/consumers with a single active consumer', () => {
+  it('marks the active one as RabbitMQ does: the first to come whatever its priority, then the highest priority', async () => {
+    const conn = await api.connect({ name: 'sac-client' });
+    const ch = await conn.createChannel();
+    await ch.assertQueue('sac_queue', { durable: false, arguments: { 'x-single-active-consumer': true } });
+    await ch.consume('sac_queue', () => {}, { consumerTag: 'first' });
+    await ch.consume('sac_queue', () => {}, { consumerTag: 'low' });
+    await ch.consume('sac_queue', () => {}, { consumerTag: 'high', arguments: { 'x-priority': 5 } });
+    const statuses = async (): Promise<Record<string, unknown>> =>
+      Object.fromEntries(
+        list(await api.get('/api/consumers/%2F'))
+          .filter((c) => (c.queue as Obj).name === 'sac_queue')
+          .map((c) => [c.consumer_tag, c.activity_status]),
+      );
+    await eventually(async () => Object.keys(await statuses()).length === 3);
+    expect(await statuses()).toEqual({ first: 'single_active', low: 'waiting', high: 'waiting' });
+    await ch.cancel('first');
+    await eventually(async () => Object.keys(await statuses()).length === 2);
+    expect(await statuses()).toEqual({ low: 'waiting', high: 'single_active' });
+    await ch.deleteQueue('sac_queue');
+    await conn.close();
+  });
+});
