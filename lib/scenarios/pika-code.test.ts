@@ -307,6 +307,9 @@ describe('Dead letters, in pika', () => {
     await runPika('producer', '#6', 15_000, s);
     await broker.publish(admin, vhost, '', { routingKey: 'work', body: Buffer.from('poison pill'), properties: {} });
     for (let i = 0; i < 100 && !out(worker).includes('Poison'); i++) await sleep(100);
+    // the worker prints before it rejects: stopped in between, its poison would be requeued instead
+    const deadCount = async () => (await broker.listQueues(admin, vhost)).find((q) => q.name === 'dead_letters')?.messages ?? 0;
+    for (let i = 0; i < 50 && (await deadCount()) === 0; i++) await sleep(100);
     stop(worker);
     expect(lines(out(worker), ' [x] Done').length).toBe(6);
     await runPika('expiring-sender', '#3', 15_000, s);
