@@ -4,6 +4,9 @@ import type { FieldTable } from '../core/field-values';
 import { DELIVER_FRAMES } from './content';
 import type { Channel } from './channel';
 
+/** What a quorum queue's consumer without a prefetch may hold unacked (rabbit_quorum_queue:consume). */
+const QUORUM_DEFAULT_CREDIT = 2000;
+
 /** A basic.consume on an AMQP channel: credit comes from the channel's prefetch and the socket. */
 export class ChannelConsumer implements Consumer, ConsumerStats {
   // What a delivery reads comes first, and the counters are fields of the consumer rather than a
@@ -27,6 +30,8 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
   /** on one of the channel's lists of consumers waiting for credit (see hasCredit) */
   waiting = false;
   blocked = false;
+  /** the prefetch the consumer was given, as listed (`prefetch` is what counts) */
+  readonly prefetchCount: number;
 
   constructor(channel: Channel, queue: Queue, tag: string, noAck: boolean, exclusive: boolean, args: FieldTable) {
     this.channel = channel;
@@ -35,10 +40,14 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     this.tagBytes = Buffer.byteLength(tag);
     this.noAck = noAck;
     this.exclusive = exclusive;
-    this.prefetch = channel.prefetchCount;
+    this.prefetchCount = channel.prefetchCount;
+    // RabbitMQ 3.10's quorum queues give a consumer without a prefetch a credit of 2,000, and take
+    // no consumer arguments (x-priority is only listed)
+    const quorum = queue.queueType === 'quorum';
+    this.prefetch = quorum && !noAck && this.prefetchCount === 0 ? QUORUM_DEFAULT_CREDIT : this.prefetchCount;
     this.arguments = args;
     const p = args['x-priority'];
-    this.priority = typeof p === 'number' && Number.isInteger(p) ? p : 0;
+    this.priority = !quorum && typeof p === 'number' && Number.isInteger(p) ? p : 0;
   }
 
   get stats(): ConsumerStats {
@@ -105,7 +114,7 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     return {
       connection: this.channel.conn.name,
       channel: this.channel.id,
-      prefetchCount: this.prefetch,
+      prefetchCount: this.prefetchCount,
       ackRequired: !this.noAck,
       exclusive: this.exclusive,
       arguments: this.arguments,

@@ -642,8 +642,7 @@ export class Channel {
       const d = unacked.delete(tag);
       if (d === undefined) throw new AmqpError(406, `unknown delivery tag ${tag}`);
       this.settleOne(d, action);
-      d.queue.unblock(this.unblockable);
-      d.queue.dispatch();
+      d.queue.settled(this.unblockable, action === requeueDelivery);
       this.resumeWaiting(false);
       return;
     }
@@ -683,8 +682,7 @@ export class Channel {
       const { queue, consumer } = ds[i];
       do this.settleOne(ds[i++], action);
       while (consumer !== undefined && i < ds.length && ds[i].queue === queue && ds[i].consumer === consumer);
-      queue.unblock(this.unblockable);
-      queue.dispatch();
+      queue.settled(this.unblockable, action === requeueDelivery || action === recoverDelivery);
     }
   }
 
@@ -813,9 +811,12 @@ export class Channel {
     }
     this.consumers.clear();
     const queues = new Set<Queue>();
-    for (const d of this.unacked.values()) {
-      d.queue.requeue(d.entry);
+    // in settle order: a quorum queue serves what comes back in the order it came
+    for (const d of inSettleOrder([...this.unacked.values()])) {
+      d.queue.requeue(d.entry, true);
       queues.add(d.queue);
+      // a cancelled consumer's too: it holds nothing any more (a quorum queue counts it till then)
+      if (d.consumer !== undefined) d.consumer.unacked = 0;
     }
     this.unacked.clear();
     this.unackedToConsumers = 0;
@@ -832,20 +833,37 @@ export class Channel {
  */
 function inSettleOrder(ds: Delivery[]): Delivery[] {
   const first = ds[0];
-  const oneGroup = ds.every((d) => d.queue === first.queue && d.consumer === first.consumer);
-  const prioritised = ds.some((d) => d.queue.maxPriority !== undefined);
+  let oneGroup = true;
+  let prioritised = false;
+  for (const d of ds) {
+    if (d.queue !== first.queue || d.consumer !== first.consumer) oneGroup = false;
+    if (d.queue.maxPriority !== undefined) prioritised = true;
+  }
   // each basic.get is a group of its own (RabbitMQ's consumer tag for it is its delivery tag)
   const byPriority = (a: Delivery, b: Delivery): number => (a.consumer === undefined ? 0 : b.entry.priority - a.entry.priority);
   if (oneGroup) return prioritised ? ds.sort(byPriority) : ds;
-  const keys = new Map<Queue | ChannelConsumer, Buffer>();
-  const key = (d: Delivery): Buffer => {
+  // An ack of many queues' deliveries is bucketed in one pass, and only the buckets (a queue's gets,
+  // or one consumer's deliveries) are sorted by their names' octets: a sort of the deliveries
+  // themselves cost a tenth of a message's time where a channel consumed from ten queues.
+  const buckets = new Map<Queue | ChannelConsumer, Delivery[]>();
+  for (const d of ds) {
     const owner = d.consumer ?? d.queue;
-    let k = keys.get(owner);
-    if (k === undefined) keys.set(owner, (k = Buffer.from(`${d.queue.name}\0${d.consumer === undefined ? '' : `\u0001${d.consumer.tag}`}`)));
-    return k;
-  };
-  // stable: a queue's deliveries keep their order
-  return ds.sort((a, b) => Buffer.compare(key(a), key(b)) || byPriority(a, b));
+    const bucket = buckets.get(owner);
+    if (bucket === undefined) buckets.set(owner, [d]);
+    else bucket.push(d);
+  }
+  const keyed = [...buckets].map(([owner, bucket]) => {
+    const q = bucket[0].queue;
+    return { key: Buffer.from(owner === q ? `${q.name}\0` : `${q.name}\0\u0001${(owner as ChannelConsumer).tag}`), bucket };
+  });
+  // stable: two buckets of one name (a queue deleted and declared again) stay in the order they came
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  const ordered: Delivery[] = [];
+  for (const { bucket } of keyed) {
+    if (prioritised) bucket.sort(byPriority);
+    for (const d of bucket) ordered.push(d);
+  }
+  return ordered;
 }
 
 function recoverDelivery(d: Delivery): void {

@@ -29,8 +29,8 @@ export class WaitingConsumers {
     for (let turns = list.length - head; turns > 0 && credit(); turns--) {
       const c = list[head++];
       c.waiting = false;
-      c.queue.unblock(c.channel.unblockable);
-      c.queue.dispatch();
+      // RabbitMQ's queue runs again only when a consumer of the channel came back (possibly_unblock)
+      if (c.queue.unblock(c.channel.unblockable)) c.queue.dispatch();
     }
     if (head === list.length) {
       list.length = 0;

@@ -105,6 +105,10 @@ export function getTarget(vh: VirtualHost, users: UserStore, user: string, queue
   if (q.queueType === 'stream') {
     throw new AmqpError(540, `basic.get not supported by stream queues queue '${q.name}' in vhost '${vh.name}'`, 'connection', 60, 70);
   }
+  // rabbit_fifo refuses a dequeue while its consumers take turns one at a time, consumers or not
+  if (q.queueType === 'quorum' && q.singleActiveConsumer) {
+    throw new AmqpError(405, `cannot obtain access to locked queue '${q.name}' in vhost '${vh.name}'. basic.get operations are not supported by quorum queues with single active consumer`);
+  }
   return q;
 }
 
@@ -130,8 +134,9 @@ export function consumeTarget(vh: VirtualHost, users: UserStore, user: string, q
   vh.checkOwner(q, c.owner);
   checkResourcePermission(users, user, vh.name, 'read', 'queue', q.name);
   validateConsumeArguments(q.name, vh.name, c.arguments);
-  // a classic queue with a single active consumer takes no exclusive one, consumers or not (RabbitMQ 3.10)
-  if (q.hasExclusiveConsumer || (c.exclusive && (q.consumerCount > 0 || (q.singleActiveConsumer && q.queueType === 'classic')))) {
+  // a classic queue with a single active consumer takes no exclusive one, consumers or not; a quorum
+  // queue does not look at the flag at all (RabbitMQ 3.10 only lists it)
+  if (q.hasExclusiveConsumer || (c.exclusive && q.queueType !== 'quorum' && (q.consumerCount > 0 || (q.singleActiveConsumer && q.queueType === 'classic')))) {
     throw new AmqpError(403, `queue '${q.name}' in vhost '${vh.name}' in exclusive use`);
   }
   const where = `queue '${q.name}' in vhost '${vh.name}'`;

@@ -158,6 +158,11 @@ export class Queue {
   /** Quorum queues: returns after which a message is dead-lettered instead. */
   deliveryLimit: number | undefined;
 
+  /** Quorum queues with reject-publish: the limits are soft (see checkSoftLimit). */
+  private softLimit = false;
+  private refusingPublishes = false;
+  /** Quorum queues: consumers cancelled while they held deliveries (see consumerCount). */
+  private lingering: Consumer[] = [];
   private hadConsumer = false;
   private exclusiveConsumer = false;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -216,9 +221,24 @@ export class Queue {
     return this.name.length + (this.perMessageRules ? 1 : 0) + this.nextSeq + (this.transientPaged === undefined ? 1 : 0) + (sole === undefined ? 0 : sole.tag.length + (sole.noAck ? 1 : 0));
   }
 
-  /** Credit returned to a consumer may make the queue deliver: messages wait, or consumers were refused for want of credit. */
+  /**
+   * Whether settling a delivery here (an ack, or a discard) may make the queue deliver: only when it
+   * gives a refused consumer its credit back, unless the queue is a quorum queue (see settled).
+   */
   get mayDeliver(): boolean {
-    return this.readyCount > 0 || this.blocked.length > 0;
+    return this.blocked.length > 0 || (this.queueType === 'quorum' && this.readyCount > 0);
+  }
+
+  /**
+   * A group of this queue's deliveries was settled (acked, discarded, or put back: `requeued`) and
+   * `unblocked` says which refused consumers have their credit back. RabbitMQ 3.10's classic queue
+   * delivers again only when the settle let a refused consumer back into the rotation or put
+   * messages back (rabbit_amqqueue_process's subtract_acks: `unchanged` runs nothing), so an ack
+   * does not wake a consumer that was left waiting beside ready messages, such as a single active
+   * consumer that took over from one cancelled. rabbit_fifo delivers after every command.
+   */
+  settled(unblocked: (c: Consumer) => boolean, requeued: boolean): void {
+    if (this.unblock(unblocked) || requeued || this.queueType === 'quorum') this.dispatch();
   }
 
   get messagesReady(): number {
@@ -234,8 +254,22 @@ export class Queue {
     return this.messagesReady;
   }
 
+  /**
+   * The consumer count a declare-ok and the listings give. A quorum queue gives what rabbit_fifo
+   * counts: its consumers, but of a single active consumer's only the active one; a cancelled
+   * consumer until its deliveries are settled; and each basic.get not yet settled.
+   */
   get consumerCount(): number {
-    return this.consumers.length;
+    if (this.queueType !== 'quorum') return this.consumers.length;
+    let count = 0;
+    let held = 0;
+    for (const c of this.consumers) {
+      held += c.unackedCount();
+      if (!this.singleActiveConsumer || c === this.active) count++;
+    }
+    if (this.lingering.length > 0) this.lingering = this.lingering.filter((c) => c.unackedCount() > 0);
+    for (const c of this.lingering) held += c.unackedCount();
+    return count + this.lingering.length + Math.max(0, this.unacked - held);
   }
 
   /**
@@ -275,7 +309,27 @@ export class Queue {
     this.overflow = overflow === 'reject-publish' || overflow === 'reject-publish-dlx' ? overflow : 'drop-head';
     this.deadLetterExchange = stringArg(args['x-dead-letter-exchange']) ?? p?.str('dead-letter-exchange');
     this.deadLetterRoutingKey = stringArg(args['x-dead-letter-routing-key']) ?? p?.str('dead-letter-routing-key');
+    this.softLimit = quorum && this.overflow === 'reject-publish' && (this.maxLength !== undefined || this.maxLengthBytes !== undefined);
+    this.refusingPublishes = false;
+    this.checkSoftLimit();
     this.resolveRules();
+  }
+
+  /**
+   * A quorum queue with x-overflow reject-publish takes messages until it holds more than a limit
+   * allows, and then refuses them until it is back at 80 % of its limits (rabbit_fifo's soft limit,
+   * looked at after each change of the ready messages, as rabbit_fifo does after each command).
+   */
+  private checkSoftLimit(): void {
+    if (!this.softLimit) return;
+    const length = this.maxLength;
+    const bytes = this.maxLengthBytes;
+    if (!this.refusingPublishes) {
+      this.refusingPublishes = (length !== undefined && this.readyCount > length) || (bytes !== undefined && this.readyBytes > bytes);
+    } else {
+      const below = (length === undefined || this.readyCount <= Math.trunc(length * 0.8)) && (bytes === undefined || this.readyBytes <= Math.trunc(bytes * 0.8));
+      this.refusingPublishes = !below;
+    }
   }
 
   /** With drop-head, ready messages over the limits leave from the head, dead-lettered as maxlen. */
@@ -296,7 +350,7 @@ export class Queue {
    * gets a nack, and with reject-publish-dlx the refused message is dead-lettered as maxlen.
    */
   enqueue(msg: Message): boolean {
-    if (this.perMessageRules && this.isFull(msg.bodySize)) {
+    if (this.perMessageRules && (this.softLimit ? this.refusingPublishes : this.isFull(msg.bodySize))) {
       if (this.overflow !== 'drop-head') {
         // deadLetter counts the drop itself
         if (this.overflow === 'reject-publish-dlx') this.host.deadLetter(this, this.entryFor(msg), 'maxlen');
@@ -353,6 +407,7 @@ export class Queue {
     this.ready.push(entry);
     this.readyBytes += msg.bodySize;
     this.readyCount++;
+    if (this.softLimit) this.checkSoftLimit();
     if (this.consumers.length > 0) this.dispatch();
     if (entry.expiresAt !== 0 && this.messagesReady > 0) this.scheduleExpiry();
     return true;
@@ -478,12 +533,15 @@ export class Queue {
     return this.nextSeq;
   }
 
-  /** An unacked delivery comes back: to its original place, marked redelivered. */
-  requeue(entry: QueueEntry): void {
+  /**
+   * An unacked delivery comes back: to its original place, marked redelivered. `closed`: its
+   * channel went (a quorum queue puts those first).
+   */
+  requeue(entry: QueueEntry, closed = false): void {
     this.unacked--;
     if (this.deleted) return this.release(entry);
     entry.redelivered = true;
-    if (this.queueType === 'quorum') return this.requeueQuorum(entry);
+    if (this.queueType === 'quorum') return this.requeueQuorum(entry, closed);
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
     this.ready.requeue(entry);
     this.readyBytes += entry.msg.bodySize;
@@ -492,10 +550,11 @@ export class Queue {
 
   /**
    * RabbitMQ 3.10's quorum queues count each return and dead-letter a message returned more
-   * often than x-delivery-limit allows. With a limit, returns go out again first; without one,
-   * they go to the back of the queue.
+   * often than x-delivery-limit allows. With a limit, returns go out again first, in the order they
+   * came back; without one, a nack's or a recover's go to the back of the queue, and only those of
+   * a channel that closed go first.
    */
-  private requeueQuorum(entry: QueueEntry): void {
+  private requeueQuorum(entry: QueueEntry, closed: boolean): void {
     const returned = (entry.returned ?? 0) + 1;
     entry.returned = returned;
     if (this.deliveryLimit !== undefined && returned > this.deliveryLimit) {
@@ -503,10 +562,11 @@ export class Queue {
       return;
     }
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'requeued');
-    if (this.deliveryLimit === undefined) this.ready.push(entry);
-    else this.ready.requeue(entry);
+    if (this.deliveryLimit === undefined && !closed) this.ready.push(entry);
+    else this.ready.giveBack(entry);
     this.readyBytes += entry.msg.bodySize;
     this.readyCount++;
+    if (this.softLimit) this.checkSoftLimit();
   }
 
   /**
@@ -540,12 +600,13 @@ export class Queue {
     this.ready.clear();
     this.readyBytes = 0;
     this.readyCount = 0;
+    this.refusingPublishes = false;
     this.clearExpiryTimer();
     return n;
   }
 
   addConsumer(consumer: Consumer): void {
-    if (consumer.exclusive) this.exclusiveConsumer = true;
+    if (consumer.exclusive && this.queueType !== 'quorum') this.exclusiveConsumer = true;
     // kept sorted by priority, highest first; equal priorities in arrival order
     let i = this.consumers.length;
     while (i > 0 && this.consumers[i - 1].priority < consumer.priority) i--;
@@ -581,6 +642,7 @@ export class Queue {
     if (consumer.blocked) this.blocked.splice(this.blocked.indexOf(consumer), 1);
     else this.leave(this.order.indexOf(consumer));
     if (consumer === this.active) this.active = this.consumers[0];
+    if (this.queueType === 'quorum' && consumer.unackedCount() > 0) this.lingering.push(consumer);
     this.updateSole();
     if (consumer.exclusive) this.exclusiveConsumer = false;
     if (this.autoDelete && this.hadConsumer && this.consumers.length === 0 && !this.deleted) {
@@ -605,6 +667,7 @@ export class Queue {
     this.sole = undefined;
     this.order = [];
     this.blocked = [];
+    this.lingering = [];
     this.rr = 0;
     this.active = undefined;
     // a channel tells its consumers of a queue's end in the order of their tags' octets, as RabbitMQ's (a gb_set of binaries)
@@ -640,6 +703,7 @@ export class Queue {
       if (e.stored !== undefined) this.persistence?.removed(this, e);
       this.release(e);
     }
+    this.checkSoftLimit();
     return taken.length;
   }
 
@@ -709,8 +773,13 @@ export class Queue {
    */
   private nextConsumer(): Consumer | undefined {
     if (this.singleActiveConsumer) {
+      // refused, the active consumer leaves the rotation like any other, and comes back (unblock)
+      // only when its own credit does: RabbitMQ's queue delivers again only then
       const active = this.active;
-      return active !== undefined && active.hasCredit() ? active : undefined;
+      if (active === undefined || active.blocked) return undefined;
+      if (active.hasCredit()) return active;
+      this.block(this.order.indexOf(active));
+      return undefined;
     }
     const sole = this.sole;
     if (sole !== undefined) {
@@ -784,11 +853,11 @@ export class Queue {
   /**
    * Credit came back to some consumers (an ack, a requeue, a channel's prefetch or socket): those of
    * the refused ones that `unblocked` accepts join the back of the rotation, in the order they were
-   * refused. The caller dispatches.
+   * refused. The caller dispatches; whether anyone joined is the answer.
    */
-  unblock(unblocked: (c: Consumer) => boolean): void {
+  unblock(unblocked: (c: Consumer) => boolean): boolean {
     const blocked = this.blocked;
-    if (blocked.length === 0) return;
+    if (blocked.length === 0) return false;
     let kept = 0;
     for (let i = 0; i < blocked.length; i++) {
       const c = blocked[i];
@@ -798,7 +867,9 @@ export class Queue {
       } else blocked[kept++] = c;
     }
     // setting an array's length is a runtime call: only when someone left
-    if (kept !== blocked.length) blocked.length = kept;
+    if (kept === blocked.length) return false;
+    blocked.length = kept;
+    return true;
   }
 
   private updateSole(): void {
@@ -816,6 +887,7 @@ export class Queue {
     if (entry !== undefined) {
       this.readyBytes -= entry.msg.bodySize;
       this.readyCount--;
+      if (this.refusingPublishes) this.checkSoftLimit();
     }
     return entry;
   }

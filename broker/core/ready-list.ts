@@ -7,6 +7,8 @@ export interface ReadyList {
   push(entry: QueueEntry): void;
   /** Puts a delivered entry back where it was by arrival order. */
   requeue(entry: QueueEntry): void;
+  /** `entry` goes behind the entries given back before it, ahead of the rest (rabbit_fifo's returns). */
+  giveBack(entry: QueueEntry): void;
   shift(): QueueEntry | undefined;
   peek(): QueueEntry | undefined;
   /** The entry `i` places from the head, without taking it: browsing a page costs the page, not the queue. */
@@ -45,6 +47,11 @@ export class FifoReadyList implements ReadyList {
     let i = list.length;
     while (i > 0 && list[i - 1].seq > entry.seq) i--;
     list.splice(i, 0, entry);
+    this.count++;
+  }
+
+  giveBack(entry: QueueEntry): void {
+    this.requeued.push(entry);
     this.count++;
   }
 
@@ -104,6 +111,11 @@ export class PriorityReadyList implements ReadyList {
 
   push(entry: QueueEntry): void {
     this.levels[entry.priority].push(entry);
+    this.count++;
+  }
+
+  giveBack(entry: QueueEntry): void {
+    this.levels[entry.priority].giveBack(entry);
     this.count++;
   }
 

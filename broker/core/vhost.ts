@@ -4,7 +4,7 @@ import type { Binding, Destination } from './binding';
 import { stableStringify } from './binding';
 import { Destinations } from './destinations';
 import { DirectExchange } from './direct-exchange';
-import { accessRefused, commandInvalid, defaultExchangeRefused, notFound, preconditionFailed, refuseDefaultExchange, resourceLocked } from './errors';
+import { AmqpError, accessRefused, commandInvalid, defaultExchangeRefused, notFound, preconditionFailed, refuseDefaultExchange, resourceLocked } from './errors';
 import type { BrokerEvent } from './events';
 import type { FlowTap } from './flow';
 import type { Exchange, ExchangeOptions, ExchangeType } from './exchange';
@@ -266,6 +266,10 @@ export class VirtualHost implements QueueHost {
 
   /** Returns the number of messages deleted with the queue. */
   deleteQueue(q: Queue, ifUnused: boolean, ifEmpty: boolean): number {
+    if (q.queueType === 'quorum' && (ifUnused || ifEmpty)) {
+      const flag = ifUnused ? 'if-unused' : 'if-empty';
+      throw new AmqpError(540, `cannot delete queue '${q.name}' in vhost '${this.name}'. queue.delete operations with ${flag} flag set are not supported by quorum queues`, 'connection', 50, 40);
+    }
     if (ifUnused && q.consumerCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' in use`);
     if (ifEmpty && q.messageCount > 0) throw preconditionFailed(`queue '${q.name}' in vhost '${this.name}' not empty`);
     return this.removeQueue(q);

@@ -667,6 +667,44 @@ describe('whose turn it is, as RabbitMQ decides', () => {
     expect([c1.inbox.bodies, c2.inbox.bodies, c3.inbox.bodies]).toEqual([['m0'], [], ['m1']]);
   });
 
+  test('an ack that gives no refused consumer its credit back does not make the queue deliver', async () => {
+    // the single active consumer that takes over from a cancelled one is not offered the messages
+    // waiting, and an ack on its channel of a basic.get is no reason to (RabbitMQ's subtract_acks
+    // answers `unchanged`). (What comes next differs: a publish delivers here, and crashes
+    // RabbitMQ 3.10.8's queue process, which loses the messages and the consumer.)
+    const { conn, ch, q } = await env.queueChannel({ arguments: { 'x-single-active-consumer': true } });
+    const ch1 = await env.channel(conn);
+    await ch1.prefetch(1);
+    const c1 = await consumeInto(ch1, q);
+    const ch2 = await env.channel(conn);
+    const c2 = await consumeInto(ch2, q);
+    for (const m of range(3)) ch.sendToQueue(q, Buffer.from(m));
+    // the queue has taken them before the cancel arrives
+    await ch.checkQueue(q);
+    await c1.inbox.waitFor(1);
+    await ch1.cancel(c1.consumerTag);
+    await c2.inbox.expectCountStays(0);
+    const got = await ch2.get(q);
+    expect(got).toMatchObject({ content: Buffer.from('m1') });
+    ch2.ack(got as unknown as ConsumeMessage);
+    await c2.inbox.expectCountStays(0);
+    expect(await ch.checkQueue(q)).toMatchObject({ messageCount: 1, consumerCount: 1 });
+  });
+
+  test('single active consumer at its prefetch gets the next message when it settles one', async () => {
+    const { ch, q } = await env.queueChannel({ arguments: { 'x-single-active-consumer': true } });
+    const ch1 = await env.channel();
+    await ch1.prefetch(1);
+    const c1 = await consumeInto(ch1, q);
+    for (const m of range(3)) ch.sendToQueue(q, Buffer.from(m));
+    await c1.inbox.waitFor(1);
+    ch1.nack(c1.inbox.messages[0], false, false);
+    await c1.inbox.waitFor(2);
+    ch1.ack(c1.inbox.messages[1]);
+    await c1.inbox.waitFor(3);
+    expect(c1.inbox.bodies).toEqual(['m0', 'm1', 'm2']);
+  });
+
   test('single active consumer: an exclusive consumer is refused even with no consumer there', async () => {
     const { ch, q } = await env.queueChannel({ arguments: { 'x-single-active-consumer': true } });
     await expectChannelError(ch, ch.consume(q, () => {}, { exclusive: true }), 403, `ACCESS_REFUSED - queue '${q}' in vhost '/' in exclusive use`);

@@ -15,11 +15,14 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { errorAnswer, random } from './differential-ops';
 
+/** How long a run with quorum queues waits after each operation besides its round trips (see settleDown). */
+const QUORUM_SETTLE_MS = 25;
+
 /** consumer channels: 0 to 2 */
 type Ch = 0 | 1 | 2;
 
 export type ConsumeOp =
-  | { kind: 'declareQueue'; queue: string; args: Record<string, unknown> }
+  | { kind: 'declareQueue'; queue: string; args: Record<string, unknown>; durable?: boolean }
   | { kind: 'consume'; ch: Ch; queue: string; noAck: boolean; exclusive: boolean; priority?: number }
   | { kind: 'cancel'; ch: Ch; pick: number }
   | { kind: 'qos'; ch: Ch; count: number; global: boolean }
@@ -31,17 +34,26 @@ export type ConsumeOp =
   | { kind: 'purge'; queue: string }
   | { kind: 'deleteQueue'; queue: string };
 
+/**
+ * Which queue types a run declares: classic queues only, or each queue classic or quorum (durable,
+ * no priorities: rabbit_fifo gives consumers their turns, and requeues, its own way).
+ */
+export type QueueTypes = 'classic' | 'mixed';
+
 /** Names used by a seed's run: four queues and a fanout exchange bound to the first three. */
-export function consumeNames(seed: number): { queues: string[]; fanout: string } {
-  return { queues: [0, 1, 2, 3].map((i) => `c${seed}.q${i}`), fanout: `c${seed}.fanout` };
+export function consumeNames(seed: number, types: QueueTypes = 'classic'): { queues: string[]; fanout: string } {
+  const prefix = types === 'classic' ? `c${seed}` : `cq${seed}`;
+  return { queues: [0, 1, 2, 3].map((i) => `${prefix}.q${i}`), fanout: `${prefix}.fanout` };
 }
 
 /** `count` operations from `seed`, after the declares of the four queues. */
-export function generateConsumeOps(seed: number, count: number): ConsumeOp[] {
+export function generateConsumeOps(seed: number, count: number, types: QueueTypes = 'classic'): ConsumeOp[] {
   const rnd = random(seed);
+  // the types are drawn apart, so that a seed's operations are the same whichever types it runs with
+  const typeRnd = random(seed + 7919);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)];
   const chance = (p: number): boolean => rnd() < p;
-  const { queues, fanout } = consumeNames(seed);
+  const { queues, fanout } = consumeNames(seed, types);
   const queueArgs = (i: number): Record<string, unknown> => {
     const a: Record<string, unknown> = {};
     if (chance(0.25)) a['x-max-length'] = 1 + Math.floor(rnd() * 4);
@@ -55,7 +67,12 @@ export function generateConsumeOps(seed: number, count: number): ConsumeOp[] {
     if (chance(0.2)) a['x-max-priority'] = 1 + Math.floor(rnd() * 4);
     return a;
   };
-  const declares = queues.map((queue, i): ConsumeOp => ({ kind: 'declareQueue', queue, args: queueArgs(i) }));
+  const declares = queues.map((queue, i): ConsumeOp => {
+    const args = queueArgs(i);
+    if (types === 'classic' || typeRnd() < 0.5) return { kind: 'declareQueue', queue, args };
+    delete args['x-max-priority'];
+    return { kind: 'declareQueue', queue, args: { ...args, 'x-queue-type': 'quorum' }, durable: true };
+  });
   const ops: ConsumeOp[] = [...declares];
   for (let i = 0; i < count; i++) {
     const r = rnd();
@@ -109,8 +126,8 @@ interface ConsumerChannel {
 }
 
 /** Runs `ops` on one connection to `url` (vhost included) and returns what each answered, a line each. */
-export async function runConsumeOps(url: string, seed: number, ops: ConsumeOp[]): Promise<string[]> {
-  const { queues, fanout } = consumeNames(seed);
+export async function runConsumeOps(url: string, seed: number, ops: ConsumeOp[], types: QueueTypes = 'classic'): Promise<string[]> {
+  const { queues, fanout } = consumeNames(seed, types);
   const conn: ChannelModel = await amqp.connect(url);
   const log: string[] = [];
   let consumed = 0;
@@ -149,7 +166,7 @@ export async function runConsumeOps(url: string, seed: number, ops: ConsumeOp[])
   async function apply(op: ConsumeOp): Promise<string> {
     switch (op.kind) {
       case 'declareQueue': {
-        const r = await control.assertQueue(op.queue, { arguments: op.args, durable: false });
+        const r = await control.assertQueue(op.queue, { arguments: op.args, durable: op.durable ?? false });
         if (op.queue !== queues[3]) await control.bindQueue(op.queue, fanout, '');
         return `ok ${r.messageCount} ${r.consumerCount}`;
       }
@@ -248,6 +265,9 @@ export async function runConsumeOps(url: string, seed: number, ops: ConsumeOp[])
   /** Waits until what the operation caused has arrived (see the top of the file); returns the queues' counts. */
   async function settleDown(): Promise<string> {
     await roundTrips();
+    // A quorum queue (a Ra state machine) answers a passive declare without waiting for the
+    // commands in flight to be applied and their deliveries sent: only time lets those arrive.
+    if (types === 'mixed') await new Promise((resolve) => setTimeout(resolve, QUORUM_SETTLE_MS));
     let counts: string[] = [];
     for (let pass = 0; pass < 2; pass++) {
       counts = [];
