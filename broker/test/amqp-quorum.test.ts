@@ -15,7 +15,7 @@
 //     channel that closed go first, in the order they came back.
 //   A consumer without a prefetch holds at most 2,000 deliveries unacked.
 import { describe, expect, test } from 'vitest';
-import type { ConfirmChannel, ConsumeMessage } from 'amqplib';
+import type { ConfirmChannel, GetMessage } from 'amqplib';
 import { WAIT_MS, consumeInto, drain, expectChannelError, expectConnectionError, sleep, useAmqp, waitUntil } from './amqp-helpers';
 
 const env = useAmqp();
@@ -49,9 +49,9 @@ describe('quorum queues, as rabbit_fifo runs them', () => {
     const g1 = await c1.get(q);
     await c1.get(q, { noAck: true });
     expect(await consumerCount(ch, q)).toBe(2);
-    c1.ack(g0 as ConsumeMessage);
+    c1.ack(g0 as GetMessage);
     await waitUntil(async () => (await consumerCount(ch, q)) === 1, WAIT_MS, 'one get settled');
-    c1.nack(g1 as ConsumeMessage, false, true);
+    c1.nack(g1 as GetMessage, false, true);
     await waitUntil(async () => (await consumerCount(ch, q)) === 0, WAIT_MS, 'both gets settled');
     const c2 = await env.channel(conn);
     await c2.prefetch(1);
@@ -129,7 +129,7 @@ describe('quorum queues, as rabbit_fifo runs them', () => {
     await publish(ch, q, ['a', 'b', 'c', 'd']);
     const c1 = await env.channel(conn);
     const a = await c1.get(q);
-    c1.nack(a as ConsumeMessage, false, true);
+    c1.nack(a as GetMessage, false, true);
     const c2 = await env.channel(conn);
     await c2.get(q);
     await c2.get(q);
