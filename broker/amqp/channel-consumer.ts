@@ -41,13 +41,12 @@ export class ChannelConsumer implements Consumer, ConsumerStats {
     this.noAck = noAck;
     this.exclusive = exclusive;
     this.prefetchCount = channel.prefetchCount;
-    // RabbitMQ 3.10's quorum queues give a consumer without a prefetch a credit of 2,000, and take
-    // no consumer arguments (x-priority is only listed)
+    // RabbitMQ 3.10's quorum queues give a consumer without a prefetch a credit of 2,000
     const quorum = queue.queueType === 'quorum';
     this.prefetch = quorum && !noAck && this.prefetchCount === 0 ? QUORUM_DEFAULT_CREDIT : this.prefetchCount;
     this.arguments = args;
     const p = args['x-priority'];
-    this.priority = !quorum && typeof p === 'number' && Number.isInteger(p) ? p : 0;
+    this.priority = typeof p === 'number' && Number.isInteger(p) ? p : 0;
   }
 
   get stats(): ConsumerStats {

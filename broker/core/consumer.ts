@@ -12,6 +12,8 @@ export interface Consumer {
   readonly priority: number;
   /** Prefetch credit and socket back-pressure together. */
   hasCredit(): boolean;
+  /** Its own prefetch has room (no side effects, unlike hasCredit). */
+  hasOwnCredit(): boolean;
   /** Set by its queue: refused a message for want of credit, out of the queue's rotation until unblocked. */
   blocked: boolean;
   deliver(queue: Queue, entry: QueueEntry): void;

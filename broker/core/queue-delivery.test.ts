@@ -47,6 +47,10 @@ class TakingConsumer implements Consumer {
     return this.credit > 0;
   }
 
+  hasOwnCredit(): boolean {
+    return this.credit > 0;
+  }
+
   deliver(_queue: Queue, entry: QueueEntry): void {
     this.credit--;
     this.held.push(entry);

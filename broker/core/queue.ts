@@ -460,6 +460,12 @@ export class Queue {
     if (entry.msg.traceId !== 0) this.host.traced(this, entry, 'delivered', consumer.tag, consumer.nextDeliveryTag?.() ?? 0);
     consumer.deliver(this, entry);
     if (consumer.noAck) this.release(entry);
+    // rabbit_fifo takes a consumer out of its turns as soon as its credit runs out (a classic queue
+    // only when it is next offered a message), and puts it back at the end when credit returns
+    else if (this.queueType === 'quorum' && !consumer.blocked && !consumer.hasOwnCredit()) {
+      const i = this.order.indexOf(consumer);
+      if (i >= 0) this.block(i);
+    }
   }
 
   /** basic.get: the next ready message, or undefined. The caller says whether it awaits an ack. */

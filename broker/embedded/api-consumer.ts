@@ -100,6 +100,10 @@ export class ApiConsumer implements Consumer {
     this.maxPayloadBytes = opts.maxPayloadBytes;
   }
 
+  hasOwnCredit(): boolean {
+    return this.noAck || this.prefetch === 0 || this.unacked.size < this.prefetch;
+  }
+
   hasCredit(): boolean {
     if (!this.active) return false;
     if (!this.noAck && this.prefetch !== 0 && this.unacked.size >= this.prefetch) return false;

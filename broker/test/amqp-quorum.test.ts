@@ -14,6 +14,9 @@
 //   Without x-delivery-limit a nack's, a reject's or a recover's messages go to the back; those of a
 //     channel that closed go first, in the order they came back.
 //   A consumer without a prefetch holds at most 2,000 deliveries unacked.
+//   A consumer leaves the turns as soon as its credit runs out (a classic queue's only when it is
+//     next offered a message), and comes back behind the others when credit returns; x-priority
+//     counts as on a classic queue.
 import { describe, expect, test } from 'vitest';
 import type { ConfirmChannel, GetMessage } from 'amqplib';
 import { WAIT_MS, consumeInto, drain, expectChannelError, expectConnectionError, sleep, useAmqp, waitUntil } from './amqp-helpers';
@@ -142,6 +145,29 @@ describe('quorum queues, as rabbit_fifo runs them', () => {
       order.push(`${m.content.toString()}${m.fields.redelivered ? '*' : ''}`);
     }
     expect(order).toEqual(['b*', 'c*', 'd', 'a*']);
+  });
+
+  test('a consumer whose credit runs out leaves the turns at once, and comes back behind the others', async () => {
+    const conn = await env.connect();
+    const ch = await env.confirmChannel(conn);
+    const q = await quorumQueue(ch);
+    const c = await env.channel(conn);
+    const a = await consumeInto(c, q, { consumerTag: 'a' });
+    await c.prefetch(1);
+    const b = await consumeInto(c, q, { consumerTag: 'b' });
+    const total = () => a.inbox.messages.length + b.inbox.messages.length;
+    const send = async (body: string, n: number) => {
+      await publish(ch, q, [body]);
+      await waitUntil(() => total() === n, WAIT_MS, `${body} delivered`);
+    };
+    await send('m0', 1);
+    await send('m1', 2);
+    await send('m2', 3);
+    // b, out of credit since m1, left at once: a classic queue would have kept it in its place
+    c.ack(b.inbox.messages[0]);
+    await c.checkQueue(q);
+    await send('m3', 4);
+    expect([a.inbox.bodies, b.inbox.bodies]).toEqual([['m0', 'm2', 'm3'], ['m1']]);
   });
 
   test('a consumer without a prefetch holds at most 2,000 deliveries', async () => {

@@ -73,6 +73,7 @@ export function generateConsumeOps(seed: number, count: number, types: QueueType
     delete args['x-max-priority'];
     return { kind: 'declareQueue', queue, args: { ...args, 'x-queue-type': 'quorum' }, durable: true };
   });
+  const firstIsQuorum = declares[0].kind === 'declareQueue' && declares[0].args['x-queue-type'] === 'quorum';
   const ops: ConsumeOp[] = [...declares];
   for (let i = 0; i < count; i++) {
     const r = rnd();
@@ -86,7 +87,8 @@ export function generateConsumeOps(seed: number, count: number, types: QueueType
       const from = ch === 0 ? queues[0] : queue;
       ops.push({ kind: 'consume', ch, queue: from, noAck: chance(0.15), exclusive: chance(0.05), ...(chance(0.25) ? { priority: Math.floor(rnd() * 3) } : {}) });
     } else if (r < 0.19) ops.push({ kind: 'cancel', ch, pick: rnd() });
-    else if (r < 0.24) ops.push({ kind: 'qos', ch, count: pick([0, 1, 1, 2, 3]), global: ch === 0 && chance(0.5) });
+    // (no global prefetch where channel 0 consumes from a quorum queue: RabbitMQ closes the connection)
+    else if (r < 0.24) ops.push({ kind: 'qos', ch, count: pick([0, 1, 1, 2, 3]), global: ch === 0 && chance(0.5) && !firstIsQuorum });
     else if (r < 0.52) {
       const toFanout = chance(0.15);
       ops.push({
