@@ -656,6 +656,9 @@ export class Queue {
       return true;
     }
     this.touch();
+    // rabbit_fifo delivers after every command: the single active consumer that takes over gets
+    // what waits at once (a classic queue's waits for something else to make it deliver)
+    if (this.queueType === 'quorum') this.dispatch();
     return false;
   }
 

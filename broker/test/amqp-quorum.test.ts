@@ -17,6 +17,8 @@
 //   A consumer leaves the turns as soon as its credit runs out (a classic queue's only when it is
 //     next offered a message), and comes back behind the others when credit returns; x-priority
 //     counts as on a classic queue.
+//   The single active consumer that takes over from one cancelled gets what waits at once (a
+//     classic queue's waits for something else to make it deliver).
 import { describe, expect, test } from 'vitest';
 import type { ConfirmChannel, GetMessage } from 'amqplib';
 import { WAIT_MS, consumeInto, drain, expectChannelError, expectConnectionError, sleep, useAmqp, waitUntil } from './amqp-helpers';
@@ -168,6 +170,21 @@ describe('quorum queues, as rabbit_fifo runs them', () => {
     await c.checkQueue(q);
     await send('m3', 4);
     expect([a.inbox.bodies, b.inbox.bodies]).toEqual([['m0', 'm2', 'm3'], ['m1']]);
+  });
+
+  test('the single active consumer that takes over gets what waits at once', async () => {
+    const conn = await env.connect();
+    const ch = await env.confirmChannel(conn);
+    const q = await quorumQueue(ch, { 'x-single-active-consumer': true });
+    const c1 = await env.channel(conn);
+    await c1.prefetch(1);
+    const first = await consumeInto(c1, q);
+    const second = await consumeInto(await env.channel(conn), q);
+    await publish(ch, q, ['m0', 'm1', 'm2']);
+    await first.inbox.waitFor(1);
+    await c1.cancel(first.consumerTag);
+    await second.inbox.waitFor(2);
+    expect(second.inbox.bodies).toEqual(['m1', 'm2']);
   });
 
   test('a consumer without a prefetch holds at most 2,000 deliveries', async () => {
